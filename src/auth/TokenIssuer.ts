@@ -1,0 +1,115 @@
+import { CtpError } from '../errors/CtpError';
+import { CtpTokenResponseError } from '../errors/CtpTokenResponseError';
+import type { ScopeRegistry } from '../scopes/ScopeRegistry';
+import type { ScopeSetName } from '../scopes/ScopeSetName';
+import { parseGrantedScope } from '../scopes/scopeString';
+import type { Clock } from '../util/Clock';
+import type { Logger } from '../util/Logger';
+import type { CtpAuthToken, SharedToken } from './CtpAuthToken';
+import type { OAuthClient, PasswordCredentials } from './OAuthClient';
+import type { TokenFlow, TokenResponse } from './TokenResponse';
+
+/**
+ * Grants tokens for the registry's scope sets and turns checked answers into the tokens the rest of
+ * the library keeps: asks each set's scopes explicitly, checks what came back, stamps the expiry from
+ * the injected clock, and logs one event per grant (never a token).
+ */
+export class TokenIssuer {
+  constructor(
+    private readonly oauth: OAuthClient,
+    private readonly registry: ScopeRegistry,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  integration(): Promise<SharedToken> {
+    return this.#shared('integration', 'client_credentials', () => this.oauth.clientCredentials(this.registry.scopeParameter('integration')));
+  }
+
+  /** One read-only anonymous token to share between browsing visitors and crawlers. */
+  guest(): Promise<SharedToken> {
+    return this.#shared('guest', 'anonymous', () => this.oauth.anonymous(this.registry.scopeParameter('guest')));
+  }
+
+  anonymous(anonymousId?: string): Promise<CtpAuthToken> {
+    return this.#timed('anonymous', 'anonymous', async () => {
+      const issuedAt = this.clock.now();
+      const answer = await this.oauth.anonymous(this.registry.scopeParameter('anonymous'), anonymousId);
+      return this.#sessionToken('anonymous', answer, issuedAt, undefined, undefined);
+    });
+  }
+
+  customer(credentials: PasswordCredentials): Promise<CtpAuthToken> {
+    return this.#timed('customer', 'password', async () => {
+      const issuedAt = this.clock.now();
+      const answer = await this.oauth.password(credentials, this.registry.scopeParameter('customer'));
+      return this.#sessionToken('customer', answer, issuedAt, undefined, credentials.storeKey);
+    });
+  }
+
+  /** Keeps the original refresh token, kind, identity and store: the refresh answer carries none of them. */
+  refresh(token: CtpAuthToken): Promise<CtpAuthToken> {
+    return this.#timed(token.kind, 'refresh_token', async () => {
+      const issuedAt = this.clock.now();
+      const answer = await this.oauth.refresh(token.refreshToken);
+      return this.#sessionToken(token.kind, answer, issuedAt, token, token.storeKey);
+    });
+  }
+
+  async #shared(set: ScopeSetName, flow: TokenFlow, grant: () => Promise<TokenResponse>): Promise<SharedToken> {
+    return this.#timed(set, flow, async () => {
+      const issuedAt = this.clock.now();
+      const answer = await grant();
+      const { scopes } = parseGrantedScope(answer.scope);
+      this.registry.check(set, scopes);
+      return { accessToken: answer.accessToken, issuedAt, expiresAt: issuedAt + answer.expiresIn * 1000, scopes };
+    });
+  }
+
+  // issuedAt is taken before the request: the lifetime then counts from the earliest moment it can have started.
+  #sessionToken(
+    kind: CtpAuthToken['kind'],
+    answer: TokenResponse,
+    issuedAt: number,
+    previous: CtpAuthToken | undefined,
+    storeKey: string | undefined,
+  ): CtpAuthToken {
+    const granted = parseGrantedScope(answer.scope);
+    this.registry.check(kind, granted.scopes);
+    const customerId = granted.customerId ?? previous?.customerId;
+    const anonymousId = granted.anonymousId ?? previous?.anonymousId;
+    // The identity is what binds the token to one shopper; without it the session cannot be checked.
+    if (kind === 'customer' && customerId === undefined) throw new CtpTokenResponseError('scope', 'The auth server\'s customer token has no customer_id in its scope; nothing was stored.');
+    if (kind === 'anonymous' && anonymousId === undefined) throw new CtpTokenResponseError('scope', 'The auth server\'s anonymous token has no anonymous_id in its scope; nothing was stored.');
+    // commercetools does not rotate refresh tokens: keep the original even if a server ever sent another.
+    const refreshToken = previous?.refreshToken ?? answer.refreshToken;
+    if (refreshToken === undefined) throw new CtpTokenResponseError('refresh_token', 'The auth server returned no refresh token for a new session; nothing was stored.');
+    return {
+      kind,
+      accessToken: answer.accessToken,
+      refreshToken,
+      issuedAt,
+      expiresAt: issuedAt + answer.expiresIn * 1000,
+      scopes: granted.scopes,
+      ...(customerId === undefined ? {} : { customerId }),
+      ...(anonymousId === undefined ? {} : { anonymousId }),
+      ...(storeKey === undefined ? {} : { storeKey }),
+    };
+  }
+
+  async #timed<T>(set: ScopeSetName, flow: TokenFlow, work: () => Promise<T>): Promise<T> {
+    const started = this.clock.now();
+    try {
+      const result = await work();
+      this.logger.info({ event: flow === 'refresh_token' ? 'ctp.refresh' : 'ctp.grant', flow, scopeSet: set, durationMs: this.clock.now() - started, outcome: 'ok' }, 'commercetools token granted');
+      return result;
+    } catch (error) {
+      const code = error instanceof CtpError ? error.code : 'UNKNOWN';
+      this.logger.warn(
+        { event: flow === 'refresh_token' ? 'ctp.refresh.failed' : 'ctp.grant.failed', flow, scopeSet: set, durationMs: this.clock.now() - started, outcome: 'error', code },
+        'commercetools token grant failed',
+      );
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { parseScopeList } from '../scopes/scopeString';
+import type { ScopeSpec } from '../scopes/ScopeSetName';
+import type { CtpConfig } from './CtpConfig';
+import { createCtpConfig } from './createCtpConfig';
+
+/**
+ * Reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL, CTP_API_URL and the optional
+ * CTP_SCOPES (the Merchant Center's space-separated `name:projectKey` list; replaces the integration
+ * scope set). Every problem is reported at once in one CtpConfigError.
+ *
+ * @example
+ * container.load(ctpModule(loadCtpConfig()));
+ */
+export function loadCtpConfig(env: Record<string, string | undefined> = process.env): CtpConfig {
+  const projectKey = env['CTP_PROJECT_KEY']?.trim();
+  const scopeProblems: string[] = [];
+  let integrationScopes: ScopeSpec[] | undefined;
+  const rawScopes = env['CTP_SCOPES']?.trim();
+  if (rawScopes && projectKey) {
+    const parsed = parseScopeList(rawScopes, projectKey);
+    scopeProblems.push(...parsed.problems.map((p) => `CTP_SCOPES: ${p}`));
+    integrationScopes = parsed.specs;
+  }
+  return createCtpConfig(
+    {
+      projectKey,
+      clientId: env['CTP_CLIENT_ID'],
+      clientSecret: env['CTP_CLIENT_SECRET'],
+      authUrl: env['CTP_AUTH_URL'],
+      apiUrl: env['CTP_API_URL'],
+      // A list whose every entry was rejected is reported through scopeProblems, not as "empty".
+      integrationScopes: scopeProblems.length > 0 ? undefined : integrationScopes,
+    },
+    {
+      projectKey: 'CTP_PROJECT_KEY',
+      clientId: 'CTP_CLIENT_ID',
+      clientSecret: 'CTP_CLIENT_SECRET',
+      authUrl: 'CTP_AUTH_URL',
+      apiUrl: 'CTP_API_URL',
+      integrationScopes: 'CTP_SCOPES',
+    },
+    scopeProblems,
+  );
+}

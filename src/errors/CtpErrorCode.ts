@@ -1,0 +1,42 @@
+/**
+ * Stable error codes. Apps switch on these, so a code is never renamed once released; the README's
+ * errors table lists what each means and what to do.
+ */
+export const CtpErrorCode = {
+  /** The configuration (env, module options, scope registry) is invalid. */
+  ConfigInvalid: 'CTP_CONFIG_INVALID',
+  /** A guest, anonymous or customer scope set holds a non-`my` write scope. */
+  ScopeUnsafe: 'CTP_SCOPE_UNSAFE',
+  /** The auth server refused the API client's id or secret (401 invalid_client). */
+  InvalidClient: 'CTP_INVALID_CLIENT',
+  /** The auth server refused the requested scopes (400 invalid_scope). */
+  InvalidScope: 'CTP_INVALID_SCOPE',
+  /** A granted token lacks a requested scope. */
+  ScopeMissing: 'CTP_SCOPE_MISSING',
+  /** A granted token holds a scope that was not requested (least privilege broken). */
+  ScopeExcess: 'CTP_SCOPE_EXCESS',
+  /** Wrong customer email or password, whichever endpoint said so. */
+  InvalidCredentials: 'CTP_INVALID_CREDENTIALS',
+  /** The shopper's session can no longer be refreshed; it was cleared. */
+  SessionExpired: 'CTP_SESSION_EXPIRED',
+  /** customerApiRoot()/CtpSession used outside runWithCtpSession or the middleware. */
+  NoSessionContext: 'CTP_NO_SESSION_CONTEXT',
+  /** The operation needs a logged-in customer or an existing session and there is none. */
+  NoSession: 'CTP_NO_SESSION',
+  /** The app's session storage failed to read or write. */
+  SessionStorage: 'CTP_SESSION_STORAGE',
+  /** The auth server answered something that is not a valid token response. */
+  TokenResponseInvalid: 'CTP_TOKEN_RESPONSE_INVALID',
+  /** The auth server answered with an OAuth error not covered by a more specific code. */
+  AuthRejected: 'CTP_AUTH_REJECTED',
+  /** The auth server failed (5xx, 429) after all retries. */
+  AuthUnavailable: 'CTP_AUTH_UNAVAILABLE',
+  /** The auth server could not be reached (DNS, reset, refused) after all retries. */
+  AuthNetwork: 'CTP_AUTH_NETWORK',
+  /** The auth server did not answer within the timeout, after all retries. */
+  AuthTimeout: 'CTP_AUTH_TIMEOUT',
+  /** The API (not auth) answered an error during an operation the library makes itself (login). */
+  ApiRequestFailed: 'CTP_API_REQUEST_FAILED',
+} as const;
+
+export type CtpErrorCode = (typeof CtpErrorCode)[keyof typeof CtpErrorCode];

@@ -1,0 +1,27 @@
+import { CtpError } from './CtpError';
+import { CtpErrorCode } from './CtpErrorCode';
+
+/** The granted scopes differ from the requested ones. */
+export class CtpScopeError extends CtpError {
+  readonly scopeSet: string;
+  readonly missing: readonly string[];
+  readonly excess: readonly string[];
+
+  constructor(scopeSet: string, missing: readonly string[], excess: readonly string[]) {
+    const code = missing.length > 0 ? CtpErrorCode.ScopeMissing : CtpErrorCode.ScopeExcess;
+    const parts: string[] = [];
+    if (missing.length > 0) parts.push(`missing ${missing.join(', ')}`);
+    if (excess.length > 0) parts.push(`not requested ${excess.join(', ')}`);
+    const hint = excess.some((s) => s.startsWith('manage_project:'))
+      ? ' The API client holds manage_project, which cannot be narrowed: create an API client with only the scopes listed in the README.'
+      : ' Give the API client exactly the scopes of this set (Merchant Center > Settings > Developer settings), or change the scope registry.';
+    super(code, `Token for scope set "${scopeSet}" was granted other scopes than requested: ${parts.join('; ')}.${hint}`);
+    this.scopeSet = scopeSet;
+    this.missing = Object.freeze([...missing]);
+    this.excess = Object.freeze([...excess]);
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), scopeSet: this.scopeSet, missing: this.missing, excess: this.excess };
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The service identifiers ctpModule binds. Strings, as the server-v3 datasources inject them
+ * (`@inject('CtpClient')`).
+ */
+export const CtpIdentifiers = Object.freeze({
+  CtpClient: 'CtpClient',
+  CtpSession: 'CtpSession',
+  ScopeRegistry: 'ScopeRegistry',
+  CtpConfig: 'CtpConfig',
+} as const);

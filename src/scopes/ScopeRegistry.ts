@@ -1,0 +1,81 @@
+import { CtpConfigError } from '../errors/CtpConfigError';
+import { CtpErrorCode } from '../errors/CtpErrorCode';
+import { CtpScopeError } from '../errors/CtpScopeError';
+import { DEFAULT_SCOPE_SETS } from './defaultScopeSets';
+import { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from './ScopeSetName';
+import { isSharedWriteScope, renderScope, scopeName, scopeSpecProblem } from './scopeString';
+
+export interface ScopeRegistryOptions {
+  projectKey: string;
+  /** Replaces whole sets; a set not named keeps its default. */
+  sets?: Partial<Record<ScopeSetName, readonly ScopeSpec[]>>;
+  /**
+   * Lets guest, anonymous and customer tokens carry write scopes on shared data (`manage_orders`,
+   * `manage_customers`, ...). Any shopper could then change other shoppers' data: only for apps that
+   * cannot yet drop the legacy set.
+   */
+  unsafeAllowSharedWriteScopesForShoppers?: boolean;
+}
+
+/**
+ * The named, least-privilege scope sets every grant asks for explicitly. Built once from validated
+ * options; a bad set fails here, when the container loads, not on a shopper's first request.
+ */
+export class ScopeRegistry {
+  readonly projectKey: string;
+  readonly #rendered: Readonly<Record<ScopeSetName, readonly string[]>>;
+
+  constructor(options: ScopeRegistryOptions) {
+    this.projectKey = options.projectKey;
+    const problems: string[] = [];
+    const unsafe: string[] = [];
+    const rendered = {} as Record<ScopeSetName, readonly string[]>;
+    for (const set of SCOPE_SET_NAMES) {
+      const specs = options.sets?.[set] ?? DEFAULT_SCOPE_SETS[set];
+      if (specs.length === 0) problems.push(`scope set "${set}" is empty: every grant must name its scopes`);
+      for (const spec of specs) {
+        const problem = scopeSpecProblem(spec);
+        if (problem) problems.push(`scope set "${set}": ${problem}`);
+        if (set !== 'integration' && isSharedWriteScope(scopeName(spec))) unsafe.push(`${set}: ${scopeName(spec)}`);
+      }
+      rendered[set] = Object.freeze([...new Set(specs.map((s) => renderScope(s, options.projectKey)))]);
+    }
+    for (const name of Object.keys(options.sets ?? {})) {
+      if (!(SCOPE_SET_NAMES as readonly string[]).includes(name)) problems.push(`unknown scope set "${name}" (known: ${SCOPE_SET_NAMES.join(', ')})`);
+    }
+    if (problems.length > 0) throw new CtpConfigError(problems);
+    if (unsafe.length > 0 && options.unsafeAllowSharedWriteScopesForShoppers !== true) {
+      throw new CtpConfigError(
+        [
+          `shopper scope sets hold write scopes on shared data (${unsafe.join(', ')}): any shopper could change other shoppers' data. ` +
+            'Use the manage_my_* scopes, or set unsafeAllowSharedWriteScopesForShoppers: true if you must keep them for now.',
+        ],
+        CtpErrorCode.ScopeUnsafe,
+      );
+    }
+    this.#rendered = Object.freeze(rendered);
+  }
+
+  /** The rendered scopes of a set, as sent in the `scope` parameter. */
+  scopes(set: ScopeSetName): readonly string[] {
+    return this.#rendered[set];
+  }
+
+  /** Space-separated, ready for the grant's `scope` parameter. */
+  scopeParameter(set: ScopeSetName): string {
+    return this.#rendered[set].join(' ');
+  }
+
+  /**
+   * Throws unless the granted scopes are exactly the requested ones. The identity commercetools
+   * appends (`customer_id:`, `anonymous_id:`) must already be removed.
+   */
+  check(set: ScopeSetName, granted: readonly string[]): void {
+    const requested = this.#rendered[set];
+    const grantedSet = new Set(granted);
+    const requestedSet = new Set(requested);
+    const missing = requested.filter((s) => !grantedSet.has(s));
+    const excess = granted.filter((s) => !requestedSet.has(s));
+    if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(set, missing, excess);
+  }
+}

@@ -1,0 +1,64 @@
+import type { ScopeSetName, ScopeSpec } from './ScopeSetName';
+
+/**
+ * The defaults. `integration` is the list the server-v3 doc (shared/seeds/ctp-client.md) asks of the
+ * integration client; the shopper sets are commercetools' least-privilege suggestions
+ * (shared/seeds/commercetools-scopes.txt): stateless crawler, stateful guest, logged-in user. Where
+ * the guidance says "view_published_products or view_products" we take the narrower one.
+ */
+export const DEFAULT_SCOPE_SETS: Readonly<Record<ScopeSetName, readonly ScopeSpec[]>> = Object.freeze({
+  integration: Object.freeze([
+    'view_project_settings',
+    'view_categories',
+    'view_published_products',
+    'view_products',
+    'manage_orders',
+    'manage_payments',
+    'manage_customers',
+    'view_customers',
+  ]),
+  // view_standalone_prices is "if your project uses Standalone Prices" for crawlers: left out here.
+  guest: Object.freeze(['view_categories', 'view_published_products', 'create_anonymous_token']),
+  anonymous: Object.freeze([
+    'view_categories',
+    'view_published_products',
+    'view_shipping_methods',
+    'view_standalone_prices',
+    'manage_my_orders',
+    'manage_my_payments',
+    'manage_my_shopping_lists',
+    'create_anonymous_token',
+  ]),
+  customer: Object.freeze([
+    'view_categories',
+    'view_published_products',
+    'view_shipping_methods',
+    'view_standalone_prices',
+    'manage_my_business_units',
+    'manage_my_orders',
+    'manage_my_payments',
+    'manage_my_profile',
+    'manage_my_quote_requests',
+    'manage_my_quotes',
+    'manage_my_shopping_lists',
+  ]),
+});
+
+/**
+ * The customer list server-v3 uses today (shared/seeds/ctp-client.md), for apps that depend on it.
+ * It holds `manage_orders` and `manage_customers`: a shopper's token could then read and change every
+ * customer and order of the project. The registry refuses it unless
+ * `unsafeAllowSharedWriteScopesForShoppers` is set.
+ */
+export const LEGACY_SERVER_V3_CUSTOMER_SCOPES: readonly ScopeSpec[] = Object.freeze([
+  'view_stores',
+  'view_orders',
+  'view_payments',
+  'view_shopping_lists',
+  'manage_my_profile',
+  'manage_orders',
+  'manage_customers',
+  'manage_my_orders',
+  'manage_my_payments',
+  'manage_my_shopping_lists',
+]);

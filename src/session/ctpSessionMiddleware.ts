@@ -1,0 +1,33 @@
+import { CtpErrorCode } from '../errors/CtpErrorCode';
+import { CtpSessionError } from '../errors/CtpSessionError';
+import { expressSessionStorage, type SessionLike } from './expressSessionStorage';
+import { runWithCtpSession } from './sessionContext';
+
+interface RequestWithSession {
+  session?: SessionLike | undefined;
+  sessionID?: string | undefined;
+}
+
+/**
+ * Express-style middleware: makes `req.session` the current shopper's session for the rest of the
+ * request. Install it after express-session (or any middleware that sets `req.session`).
+ *
+ * @example
+ * app.use(session({ secret, resave: false, saveUninitialized: false }));
+ * app.use(ctpSessionMiddleware());
+ */
+export function ctpSessionMiddleware(options: { key?: string } = {}) {
+  return (req: RequestWithSession, _res: unknown, next: (error?: unknown) => void): void => {
+    if (typeof req.session !== 'object' || req.session === null) {
+      next(
+        new CtpSessionError(
+          CtpErrorCode.NoSessionContext,
+          'req.session is missing: install express-session (or a compatible middleware) before ctpSessionMiddleware().',
+        ),
+      );
+      return;
+    }
+    const storage = expressSessionStorage(req.session, { id: req.sessionID, ...(options.key === undefined ? {} : { key: options.key }) });
+    runWithCtpSession(storage, () => next());
+  };
+}
