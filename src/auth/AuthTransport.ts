@@ -2,6 +2,7 @@ import { CtpAuthUnavailableError } from '../errors/CtpAuthUnavailableError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
+import { raceAbort } from '../util/raceAbort';
 import { redact, truncate } from '../util/redact';
 import type { Sleep } from '../util/sleep';
 import { backoffMs, retryAfterMs, type RetryPolicy } from './RetryPolicy';
@@ -87,7 +88,7 @@ export class AuthTransport {
       controller.abort();
     }, this.#o.timeoutMs);
     try {
-      const response = await this.#o.fetch()(`${this.#o.authUrl}${request.path}`, {
+      const response = await raceAbort(this.#o.fetch()(`${this.#o.authUrl}${request.path}`, {
         method: 'POST',
         headers: {
           authorization: this.#o.authorization,
@@ -96,8 +97,8 @@ export class AuthTransport {
         },
         body: request.params.toString(),
         signal: controller.signal,
-      });
-      const text = await response.text();
+      }), controller.signal);
+      const text = await raceAbort(response.text(), controller.signal);
       const answer = { response, text };
       return isTransientStatus(response.status) ? { kind: 'status', answer } : answer;
     } catch (cause) {

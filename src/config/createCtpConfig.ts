@@ -15,8 +15,8 @@ export interface CtpConfigInput {
 }
 
 /** Checks a URL option; plain http only on loopback (local tests and the embedded server). */
-function urlProblem(name: string, value: string | undefined): string | undefined {
-  if (!value) return `${name} is missing (e.g. https://auth.europe-west1.gcp.commercetools.com)`;
+function urlProblem(name: string, value: string | undefined, host: 'auth' | 'api'): string | undefined {
+  if (!value) return `${name} is missing (e.g. https://${host}.europe-west1.gcp.commercetools.com)`;
   let url: URL;
   try {
     url = new URL(value);
@@ -50,9 +50,9 @@ export function createCtpConfig(input: CtpConfigInput, names: Record<keyof CtpCo
   if (!clientId) problems.push(`${names.clientId} is missing`);
   const clientSecret = input.clientSecret?.trim() ?? '';
   if (!clientSecret) problems.push(`${names.clientSecret} is missing`);
-  const authProblem = urlProblem(names.authUrl, input.authUrl?.trim());
+  const authProblem = urlProblem(names.authUrl, input.authUrl?.trim(), 'auth');
   if (authProblem) problems.push(authProblem);
-  const apiProblem = urlProblem(names.apiUrl, input.apiUrl?.trim());
+  const apiProblem = urlProblem(names.apiUrl, input.apiUrl?.trim(), 'api');
   if (apiProblem) problems.push(apiProblem);
   if (input.integrationScopes !== undefined && input.integrationScopes.length === 0) {
     problems.push(`${names.integrationScopes} is empty: leave it out to use the default integration scopes`);

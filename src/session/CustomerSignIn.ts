@@ -2,6 +2,7 @@ import type { FetchLike } from '../auth/AuthTransport';
 import type { SharedTokenProvider } from '../client/SharedTokenProvider';
 import { CtpApiError } from '../errors/CtpApiError';
 import { CtpInvalidCredentialsError } from '../errors/CtpInvalidCredentialsError';
+import { raceAbort } from '../util/raceAbort';
 import { redact, truncate } from '../util/redact';
 
 export type AnonymousCartSignInMode = 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
@@ -45,7 +46,7 @@ export class CustomerSignIn {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.o.timeoutMs);
     try {
-      const response = await this.o.fetch()(`${this.o.apiUrl}${path}`, {
+      const response = await raceAbort(this.o.fetch()(`${this.o.apiUrl}${path}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({
@@ -55,8 +56,8 @@ export class CustomerSignIn {
           anonymousCartSignInMode: request.anonymousCartSignInMode,
         }),
         signal: controller.signal,
-      });
-      return { status: response.status, text: await response.text(), token };
+      }), controller.signal);
+      return { status: response.status, text: await raceAbort(response.text(), controller.signal), token };
     } catch (cause) {
       const reason = cause instanceof Error ? truncate(redact(cause.message, [request.password, token]), 120) : 'unknown error';
       throw new CtpApiError(`Signing the customer in failed: the API could not be reached (${controller.signal.aborted ? `no answer within ${this.o.timeoutMs} ms` : reason}). The anonymous session was kept; try again.`);

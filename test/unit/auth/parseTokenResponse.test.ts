@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseTokenResponse } from '../../../src/auth/parseTokenResponse';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { CtpTokenResponseError } from '../../../src/errors/CtpTokenResponseError';
+
+const options = { flow: 'client_credentials' as const, secrets: [], requireRefreshToken: false };
+const valid = { access_token: 'abc', token_type: 'Bearer', expires_in: 172800, scope: 'view_products:p' };
+
+function answer(body: string, status = 200, type = 'application/json') {
+  return { response: new Response(body, { status, headers: { 'content-type': type } }), text: body };
+}
+
+function fails(body: string, status = 200, type?: string, requireRefreshToken = false) {
+  try {
+    parseTokenResponse(answer(body, status, type), { ...options, requireRefreshToken });
+  } catch (error) {
+    return error as CtpTokenResponseError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe(parseTokenResponse, () => {
+  it('should accept a valid answer, lower-casing token_type', () => {
+    expect(parseTokenResponse(answer(JSON.stringify(valid)), options)).toEqual({ accessToken: 'abc', tokenType: 'bearer', expiresIn: 172800, scope: 'view_products:p' });
+  });
+
+  it('should accept expires_in as a numeric string', () => {
+    expect(parseTokenResponse(answer(JSON.stringify({ ...valid, expires_in: '3600' })), options).expiresIn).toBe(3600);
+  });
+
+  it.each([
+    ['not JSON', 'access_token=abc', 'body'],
+    ['a JSON array', '[]', 'body'],
+    ['JSON null', 'null', 'body'],
+    ['no access_token', JSON.stringify({ ...valid, access_token: undefined }), 'access_token'],
+    ['an empty access_token', JSON.stringify({ ...valid, access_token: '' }), 'access_token'],
+    ['a numeric access_token', JSON.stringify({ ...valid, access_token: 42 }), 'access_token'],
+    ['token_type mac', JSON.stringify({ ...valid, token_type: 'mac' }), 'token_type'],
+    ['no token_type', JSON.stringify({ ...valid, token_type: undefined }), 'token_type'],
+    ['a negative expires_in', JSON.stringify({ ...valid, expires_in: -1 }), 'expires_in'],
+    ['a zero expires_in', JSON.stringify({ ...valid, expires_in: 0 }), 'expires_in'],
+    ['a non-numeric expires_in', JSON.stringify({ ...valid, expires_in: 'soon' }), 'expires_in'],
+    ['no scope', JSON.stringify({ ...valid, scope: undefined }), 'scope'],
+    ['a numeric refresh_token', JSON.stringify({ ...valid, refresh_token: 7 }), 'refresh_token'],
+  ])('should refuse %s with CTP_TOKEN_RESPONSE_INVALID naming the field', (_name, body, field) => {
+    const error = fails(body);
+    expect(error).toBeInstanceOf(CtpTokenResponseError);
+    expect(error.code).toBe(CtpErrorCode.TokenResponseInvalid);
+    expect(error.field).toBe(field);
+  });
+
+  it('should require a refresh token where the flow must return one', () => {
+    expect(fails(JSON.stringify(valid), 200, undefined, true).field).toBe('refresh_token');
+  });
+
+  it('should not put the access token of a malformed answer in the message', () => {
+    const error = fails(JSON.stringify({ ...valid, access_token: 'secret-access-token-value', token_type: 'mac' }));
+    expect(error.message).not.toContain('secret-access-token-value');
+    expect(JSON.stringify(error)).not.toContain('secret-access-token-value');
+  });
+
+  it('should turn an HTML 4xx page into CTP_AUTH_REJECTED that says it was HTML', () => {
+    const error = fails('<html><body>Forbidden</body></html>', 403, 'text/html');
+    expect(error.code).toBe(CtpErrorCode.AuthRejected);
+    expect(error.message).toContain('HTML');
+  });
+
+  it('should keep the raw response out of JSON and enumeration', () => {
+    const error = fails('nope');
+    expect(error.response).toBeInstanceOf(Response);
+    expect(Object.keys(error)).not.toContain('response');
+    expect(JSON.parse(JSON.stringify(error))).toEqual({ name: 'CtpTokenResponseError', code: 'CTP_TOKEN_RESPONSE_INVALID', message: error.message, status: 200, field: 'body' });
+  });
+});

@@ -1,0 +1,72 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { loadCtpConfig } from '../../../src/config/loadCtpConfig';
+import { CtpConfigError } from '../../../src/errors/CtpConfigError';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+
+const env = {
+  CTP_PROJECT_KEY: 'shop',
+  CTP_CLIENT_ID: 'id',
+  CTP_CLIENT_SECRET: 'the-secret-value',
+  CTP_AUTH_URL: 'https://auth.europe-west1.gcp.commercetools.com/',
+  CTP_API_URL: 'https://api.europe-west1.gcp.commercetools.com',
+};
+
+function problems(input: Record<string, string | undefined>): readonly string[] {
+  try {
+    loadCtpConfig(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CtpConfigError);
+    expect((error as CtpConfigError).code).toBe(CtpErrorCode.ConfigInvalid);
+    return (error as CtpConfigError).problems;
+  }
+  throw new Error('expected a CtpConfigError');
+}
+
+describe(loadCtpConfig, () => {
+  it('should return a frozen config without trailing slashes', () => {
+    const config = loadCtpConfig(env);
+    expect(config.authUrl).toBe('https://auth.europe-west1.gcp.commercetools.com');
+    expect(config.clientSecret).toBe('the-secret-value');
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(config.integrationScopes).toBeUndefined();
+  });
+
+  it('should keep the secret out of JSON, keys and inspect', () => {
+    const config = loadCtpConfig(env);
+    expect(JSON.stringify(config)).not.toContain('the-secret-value');
+    expect(inspect(config)).not.toContain('the-secret-value');
+    expect(Object.keys(config)).not.toContain('clientSecret');
+  });
+
+  it('should report every missing variable at once', () => {
+    expect(problems({})).toEqual([
+      'CTP_PROJECT_KEY is missing',
+      'CTP_CLIENT_ID is missing',
+      'CTP_CLIENT_SECRET is missing',
+      'CTP_AUTH_URL is missing (e.g. https://auth.europe-west1.gcp.commercetools.com)',
+      'CTP_API_URL is missing (e.g. https://api.europe-west1.gcp.commercetools.com)',
+    ]);
+  });
+
+  it('should refuse plain http except on loopback, and non-URLs', () => {
+    expect(problems({ ...env, CTP_AUTH_URL: 'http://auth.example.com', CTP_API_URL: 'api' })).toEqual([
+      'CTP_AUTH_URL must use https (plain http is allowed on localhost only)',
+      'CTP_API_URL "api" is not a URL',
+    ]);
+    expect(loadCtpConfig({ ...env, CTP_AUTH_URL: 'http://127.0.0.1:4000' }).authUrl).toBe('http://127.0.0.1:4000');
+  });
+
+  it('should read CTP_SCOPES as the integration set and report its problems with the rest', () => {
+    expect(loadCtpConfig({ ...env, CTP_SCOPES: 'manage_orders:shop view_products:shop' }).integrationScopes).toEqual(['manage_orders', 'view_products']);
+    expect(problems({ ...env, CTP_CLIENT_ID: '', CTP_SCOPES: 'manage_orders:other' })).toEqual([
+      'CTP_SCOPES: scope "manage_orders:other" is for project "other", not "shop"',
+      'CTP_CLIENT_ID is missing',
+    ]);
+  });
+
+  it('should never echo the secret in a problem', () => {
+    const list = problems({ ...env, CTP_PROJECT_KEY: 'bad key', CTP_AUTH_URL: 'ftp://x' });
+    expect(list.join('\n')).not.toContain('the-secret-value');
+  });
+});
