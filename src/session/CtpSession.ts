@@ -49,6 +49,8 @@ export class CtpSession {
   readonly #d: CtpSessionDeps;
   readonly #refreshes = new SingleFlight<string, CtpAuthToken>();
   readonly #anonymousStarts = new SingleFlight<unknown, CtpAuthToken>();
+  /** Per storage object: concurrent callers that all saw the refresh refused clear it once. */
+  readonly #expiries = new SingleFlight<SessionStorage, boolean>();
   readonly #loggedOut = new BoundedHashSet(10_000);
 
   constructor(deps: CtpSessionDeps) {
@@ -162,8 +164,12 @@ export class CtpSession {
       }
       if (error instanceof CtpOAuthError && error.code !== CtpErrorCode.InvalidClient && error.status !== undefined && error.status < 500) {
         // The refresh token is unknown, expired, evicted or revoked: this session is over.
-        await this.#clearIfHolds(storage, token);
-        this.#d.logger.warn({ event: 'ctp.session.expired', kind: token.kind, error: error.error }, 'refresh refused; session cleared');
+        const refused = error;
+        await this.#expiries.run(storage, async () => {
+          const cleared = await this.#clearIfHolds(storage, token);
+          if (cleared) this.#d.logger.warn({ event: 'ctp.session.expired', kind: token.kind, error: refused.error }, 'refresh refused; session cleared');
+          return cleared;
+        });
         throw new CtpSessionExpiredError(error.error ?? `status ${error.status}`, { cause: error });
       }
       throw error;
@@ -176,9 +182,12 @@ export class CtpSession {
     return fresh;
   }
 
-  async #clearIfHolds(storage: SessionStorage, token: CtpAuthToken): Promise<void> {
+  /** Clears the session only if it still holds `token`'s refresh token; says whether it did. */
+  async #clearIfHolds(storage: SessionStorage, token: CtpAuthToken): Promise<boolean> {
     const stored = await this.#read(storage);
-    if (stored?.refreshToken === token.refreshToken) await this.#clear(storage);
+    if (stored?.refreshToken !== token.refreshToken) return false;
+    await this.#clear(storage);
+    return true;
   }
 
   async #revoke(token: CtpAuthToken, reason: string): Promise<void> {

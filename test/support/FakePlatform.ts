@@ -11,7 +11,7 @@ export interface RecordedCall {
   form: URLSearchParams;
 }
 
-type Handler = (call: RecordedCall) => Response | Promise<Response> | undefined;
+type Handler = (call: RecordedCall) => Response | undefined | Promise<Response | undefined>;
 
 interface IssuedToken {
   kind: 'client' | 'anonymous' | 'customer';
