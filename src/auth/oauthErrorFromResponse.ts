@@ -23,7 +23,8 @@ function readErrorBody(text: string): OAuthErrorBody {
   const record = body as Record<string, unknown>;
   const first = Array.isArray(record['errors']) ? (record['errors'][0] as Record<string, unknown> | undefined) : undefined;
   const out: OAuthErrorBody = {};
-  const error = record['error'] ?? first?.['code'];
+  // The platform puts `error` at the top; some servers only inside errors[0] (as `error` or `code`).
+  const error = record['error'] ?? first?.['error'] ?? first?.['code'];
   if (typeof error === 'string') out.error = error;
   const description = record['error_description'] ?? record['message'] ?? first?.['message'];
   if (typeof description === 'string') out.description = description;

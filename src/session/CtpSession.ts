@@ -118,13 +118,13 @@ export class CtpSession {
       }
       await this.#write(storage, customer);
     } catch (error) {
-      void this.#revoke(customer, 'login-rollback');
+      await this.#revoke(customer, 'login-rollback');
       throw error;
     }
     this.#d.logger.info({ event: 'ctp.login', merged: previous?.kind === 'anonymous', store: options.storeKey !== undefined }, 'customer signed in');
     if (previous) {
       this.#loggedOut.add(previous.refreshToken);
-      void this.#revoke(previous, 'login');
+      await this.#revoke(previous, 'login');
     }
     return customer;
   }

@@ -3,8 +3,9 @@ import { CtpSessionError } from '../errors/CtpSessionError';
 import { expressSessionStorage, type SessionLike } from './expressSessionStorage';
 import { runWithCtpSession } from './sessionContext';
 
+// Loose on purpose: express-session's `Session` class has no index signature.
 interface RequestWithSession {
-  session?: SessionLike | undefined;
+  session?: object | undefined;
   sessionID?: string | undefined;
 }
 
@@ -27,7 +28,7 @@ export function ctpSessionMiddleware(options: { key?: string } = {}) {
       );
       return;
     }
-    const storage = expressSessionStorage(req.session, { id: req.sessionID, ...(options.key === undefined ? {} : { key: options.key }) });
+    const storage = expressSessionStorage(req.session as SessionLike, { id: req.sessionID, ...(options.key === undefined ? {} : { key: options.key }) });
     runWithCtpSession(storage, () => next());
   };
 }

@@ -1,0 +1,41 @@
+import type { Cart } from '@commercetools/platform-sdk';
+import { inject, injectable } from 'inversify';
+import type { CtpClient } from 'ctp-client';
+
+// findById as in server-v3's doc, which reads an undefined `cartId`: here it reads its parameter.
+// create() and findActive() are this example's additions.
+@injectable()
+export class ExampleCartDatasource {
+  constructor(@inject('CtpClient') protected ctpClient: CtpClient) {}
+
+  async findById(id: string) {
+    // To get the cart in name of the customer
+    const customerApiRoot = await this.ctpClient.customerApiRoot();
+    const { body: cart } = await customerApiRoot
+      .me()
+      .carts()
+      .withId({ ID: id })
+      .get()
+      .execute();
+
+    return cart;
+  }
+
+  /** The first cart of a visitor starts the anonymous session (customerApiRoot creates it lazily). */
+  async create(sku: string, quantity: number): Promise<Cart> {
+    const customerApiRoot = await this.ctpClient.customerApiRoot();
+    const { body: cart } = await customerApiRoot
+      .me()
+      .carts()
+      .post({ body: { currency: 'EUR', lineItems: [{ sku, quantity }] } })
+      .execute();
+    return cart;
+  }
+
+  /** Reads the shopper's active cart without starting a session for a visitor who has none. */
+  async findActive(): Promise<Cart> {
+    const customerApiRoot = await this.ctpClient.customerApiRoot({ createAnonymous: false });
+    const { body: cart } = await customerApiRoot.me().activeCart().get().execute();
+    return cart;
+  }
+}

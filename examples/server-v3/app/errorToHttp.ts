@@ -1,0 +1,27 @@
+import { CtpError, CtpErrorCode } from 'ctp-client';
+
+const STATUS: Partial<Record<CtpErrorCode, number>> = {
+  [CtpErrorCode.SessionExpired]: 401,
+  [CtpErrorCode.NoSession]: 401,
+  [CtpErrorCode.InvalidCredentials]: 400,
+  [CtpErrorCode.AuthUnavailable]: 503,
+  [CtpErrorCode.AuthNetwork]: 503,
+  [CtpErrorCode.AuthTimeout]: 503,
+};
+
+/**
+ * Maps an error to a status and a JSON body for the browser: a stable code and a short message,
+ * never a stack trace or a token. The platform SDK's errors carry the API's status.
+ */
+export function errorToHttp(error: unknown): { status: number; body: { error: string; message: string } } {
+  if (error instanceof CtpError) {
+    const status = STATUS[error.code] ?? 500;
+    return { status, body: { error: error.code, message: status === 500 ? 'Something went wrong talking to commercetools.' : error.message } };
+  }
+  const statusCode = (error as { statusCode?: unknown } | undefined)?.statusCode;
+  if (statusCode === 404) return { status: 404, body: { error: 'NOT_FOUND', message: 'Not found.' } };
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
+    return { status: 400, body: { error: 'BAD_REQUEST', message: 'commercetools refused the request.' } };
+  }
+  return { status: 500, body: { error: 'INTERNAL', message: 'Something went wrong.' } };
+}

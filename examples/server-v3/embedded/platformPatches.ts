@@ -1,0 +1,163 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
+
+/**
+ * Where @labdigital/commercetools-mock is laxer than the platform in ways the journey depends on,
+ * these hooks make it behave like the platform. None of them loosens what ctp-client checks.
+ *
+ * - client credentials: the mock reads `scope` only from the query string; the platform reads the
+ *   form body, where ctp-client sends it.
+ * - revocation (`POST /oauth/token/revoke`) is missing: added, it deletes the token from the mock's store.
+ * - the backend sign-in `POST /{projectKey}/login` is missing: added, with the anonymous session's
+ *   carts moving to the customer (merge simplified: they become the customer's carts).
+ * - `/me` and `/me/carts` are not bound to the token's shopper: carts get the owner of the token that
+ *   created them, and a shopper reads only her own carts and profile.
+ *
+ * Still lax, and covered instead by unit tests against a stricter fake: the mock enforces no scopes,
+ * ignores `anonymous_id`, and never expires tokens (the demo moves ctp-client's clock instead).
+ */
+export interface Identity {
+  customerId?: string;
+  anonymousId?: string;
+}
+
+export interface GrantRecord {
+  flow: 'client_credentials' | 'anonymous' | 'password' | 'refresh_token' | 'revoke';
+  scope: string | undefined;
+  status: number;
+}
+
+interface StoredToken {
+  access_token: string;
+  refresh_token?: string;
+  scope: string;
+}
+
+function bearer(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : undefined;
+}
+
+function identityOf(scope: string): Identity {
+  const identity: Identity = {};
+  for (const item of scope.split(' ')) {
+    if (item.startsWith('customer_id:')) identity.customerId = item.slice('customer_id:'.length);
+    if (item.startsWith('anonymous_id:')) identity.anonymousId = item.slice('anonymous_id:'.length);
+  }
+  return identity;
+}
+
+function notFound(reply: FastifyReply, message = 'The Resource was not found.') {
+  return reply.status(404).send({ statusCode: 404, message, errors: [{ code: 'ResourceNotFound', message }] });
+}
+
+function flowOf(url: string, grantType: unknown): GrantRecord['flow'] | undefined {
+  if (url.startsWith('/oauth/token/revoke')) return 'revoke';
+  if (url.includes('/anonymous/token')) return 'anonymous';
+  if (url.includes('/customers/token')) return 'password';
+  if (url.startsWith('/oauth/token') && grantType === 'refresh_token') return 'refresh_token';
+  if (url.startsWith('/oauth/token') && grantType === 'client_credentials') return 'client_credentials';
+  return undefined;
+}
+
+export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string, grants: GrantRecord[]): void {
+  const app: FastifyInstance = mock.app;
+  const store = mock.authStore() as unknown as { tokens: StoredToken[]; validateToken(token: string): boolean };
+  // A token for the embedded server's own calls into the mock (seeding, moving carts).
+  const admin = mock.authStore().getClientToken('embedded-admin', '', `manage_project:${projectKey}`).access_token;
+  const cartOwners = new Map<string, Identity>();
+
+  const inject = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
+    const response = await app.inject({ method, url, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
+    return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+  };
+  const tokenIdentity = (request: FastifyRequest): Identity | undefined => {
+    const token = bearer(request);
+    if (!token || !store.validateToken(token)) return undefined;
+    const found = store.tokens.find((t) => t.access_token === token);
+    return found ? identityOf(found.scope) : undefined;
+  };
+  const owns = (identity: Identity, owner: Identity | undefined) =>
+    owner !== undefined &&
+    ((identity.customerId !== undefined && owner.customerId === identity.customerId) ||
+      (identity.anonymousId !== undefined && owner.anonymousId === identity.anonymousId));
+
+  app.addHook('preHandler', async (request, reply) => {
+    const url = request.url.split('?')[0] ?? '';
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const query = request.query as Record<string, unknown>;
+    if (url === '/oauth/token' && body['scope'] !== undefined && query['scope'] === undefined) query['scope'] = body['scope'];
+
+    const me = url.match(new RegExp(`^/${projectKey}/me(/.*)?$`));
+    if (!me) return undefined;
+    const identity = tokenIdentity(request);
+    if (!identity) return undefined; // the mock's own check answers 401 invalid_token
+    const rest = me[1] ?? '';
+    if (rest === '' && request.method === 'GET') {
+      if (!identity.customerId) return notFound(reply, 'No customer is signed in with this token.');
+      const customer = await inject('GET', `/${projectKey}/customers/${identity.customerId}`);
+      return reply.status(customer.status).send(customer.body);
+    }
+    const cartId = rest.match(/^\/carts\/([^/]+)$/)?.[1];
+    if (cartId && !owns(identity, cartOwners.get(cartId))) return notFound(reply);
+    if (rest === '/active-cart' && request.method === 'GET') {
+      const ids = [...cartOwners].filter(([, owner]) => owns(identity, owner)).map(([id]) => id);
+      for (const id of ids.reverse()) {
+        const cart = await inject('GET', `/${projectKey}/carts/${id}`);
+        if (cart.status === 200 && cart.body['cartState'] === 'Active') return reply.send(cart.body);
+      }
+      return notFound(reply, 'No active cart exists.');
+    }
+    return undefined;
+  });
+
+  // A cart created through /me belongs to the token's shopper, as on the platform.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const url = request.url.split('?')[0] ?? '';
+    if (request.method !== 'POST' || url !== `/${projectKey}/me/carts` || reply.statusCode !== 201 || typeof payload !== 'string') return payload;
+    const identity = tokenIdentity(request);
+    const cart = JSON.parse(payload) as { id: string; version: number };
+    if (!identity) return payload;
+    cartOwners.set(cart.id, identity);
+    const action = identity.customerId ? { action: 'setCustomerId', customerId: identity.customerId } : { action: 'setAnonymousId', anonymousId: identity.anonymousId };
+    const updated = await inject('POST', `/${projectKey}/carts/${cart.id}`, { version: cart.version, actions: [action] });
+    return JSON.stringify(updated.body);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const flow = flowOf(request.url, body['grant_type']);
+    if (flow) grants.push({ flow, scope: typeof body['scope'] === 'string' ? body['scope'] : undefined, status: reply.statusCode });
+  });
+
+  // Encapsulated: its own form parser does not clash with the one the mock's OAuth plugin registers.
+  void app.register(async (instance) => {
+    instance.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+    });
+    instance.post('/oauth/token/revoke', async (request, reply) => {
+      const token = (request.body as Record<string, string> | undefined)?.['token'];
+      if (!request.headers.authorization?.startsWith('Basic ')) return reply.status(401).send({ error: 'invalid_client' });
+      store.tokens = store.tokens.filter((t) => t.access_token !== token && t.refresh_token !== token);
+      return reply.status(200).send();
+    });
+  });
+
+  app.post(`/${projectKey}/login`, async (request, reply) => {
+    const token = bearer(request);
+    if (!token || !store.validateToken(token)) return reply.status(401).send({ statusCode: 401, message: 'invalid_token', errors: [{ code: 'invalid_token', message: 'invalid_token' }], error: 'invalid_token' });
+    const body = request.body as { email?: string; password?: string; anonymousId?: string };
+    const signIn = await app.inject({ method: 'POST', url: `/${projectKey}/me/login`, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, payload: JSON.stringify({ email: body.email, password: body.password }) });
+    if (signIn.statusCode !== 200) return reply.status(signIn.statusCode).send(signIn.json());
+    const customer = (signIn.json() as { customer: { id: string } }).customer;
+    let cart: unknown;
+    for (const [id, owner] of cartOwners) {
+      if (!body.anonymousId || owner.anonymousId !== body.anonymousId) continue;
+      const current = await inject('GET', `/${projectKey}/carts/${id}`);
+      const moved = await inject('POST', `/${projectKey}/carts/${id}`, { version: current.body['version'], actions: [{ action: 'setCustomerId', customerId: customer.id }] });
+      cartOwners.set(id, { customerId: customer.id });
+      cart = moved.body;
+    }
+    return reply.status(200).send({ customer, ...(cart ? { cart } : {}) });
+  });
+}
