@@ -33,10 +33,13 @@ function form(params: Record<string, string | undefined>, grantType?: string): U
 export class OAuthClient {
   readonly #transport: AuthTransport;
   readonly #projectKey: string;
+  readonly #clientSecrets: readonly string[];
 
-  constructor(transport: AuthTransport, projectKey: string) {
+  /** `clientSecrets`: the secret (and its Basic header form), redacted from every message whatever the flow. */
+  constructor(transport: AuthTransport, projectKey: string, clientSecrets: readonly string[] = []) {
     this.#transport = transport;
     this.#projectKey = projectKey;
+    this.#clientSecrets = clientSecrets;
   }
 
   clientCredentials(scope: string): Promise<TokenResponse> {
@@ -66,15 +69,17 @@ export class OAuthClient {
   }
 
   async revoke(token: string, hint: 'access_token' | 'refresh_token'): Promise<void> {
-    const answer = await this.#transport.post({ flow: 'revoke', path: '/oauth/token/revoke', params: form({ token, token_type_hint: hint }), secrets: [token] });
-    if (!answer.response.ok) throw oauthErrorFromResponse('revoke', answer.response.status, answer.text, [token], undefined, answer.response);
+    const secrets = [token, ...this.#clientSecrets];
+    const answer = await this.#transport.post({ flow: 'revoke', path: '/oauth/token/revoke', params: form({ token, token_type_hint: hint }), secrets });
+    if (!answer.response.ok) throw oauthErrorFromResponse('revoke', answer.response.status, answer.text, secrets, undefined, answer.response);
   }
 
   async introspect(token: string): Promise<IntrospectionResult> {
     const flow: TokenFlow = 'introspect';
-    const answer = await this.#transport.post({ flow, path: '/oauth/introspect', params: form({ token }), secrets: [token] });
+    const secrets = [token, ...this.#clientSecrets];
+    const answer = await this.#transport.post({ flow, path: '/oauth/introspect', params: form({ token }), secrets });
     const { response, text } = answer;
-    if (!response.ok) throw oauthErrorFromResponse(flow, response.status, text, [token], undefined, response);
+    if (!response.ok) throw oauthErrorFromResponse(flow, response.status, text, secrets, undefined, response);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -92,7 +97,8 @@ export class OAuthClient {
     };
   }
 
-  async #grant(request: AuthPost, requestedScope: string | undefined, requireRefreshToken: boolean): Promise<TokenResponse> {
+  async #grant(grant: AuthPost, requestedScope: string | undefined, requireRefreshToken: boolean): Promise<TokenResponse> {
+    const request = { ...grant, secrets: [...grant.secrets, ...this.#clientSecrets] };
     const answer = await this.#transport.post(request);
     return parseTokenResponse(answer, {
       flow: request.flow,

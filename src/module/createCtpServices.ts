@@ -61,9 +61,10 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   const fetch = (): FetchLike => custom ?? ((input, init) => globalThis.fetch(input, init));
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 
+  const authorization = basicAuthorization(config.clientId, config.clientSecret);
   const transport = new AuthTransport({
     authUrl: config.authUrl,
-    authorization: basicAuthorization(config.clientId, config.clientSecret),
+    authorization,
     fetch,
     timeoutMs: options.authTimeoutMs ?? 10_000,
     retry,
@@ -72,7 +73,7 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     random: options.random ?? Math.random,
     logger,
   });
-  const oauth = new OAuthClient(transport, config.projectKey);
+  const oauth = new OAuthClient(transport, config.projectKey, [config.clientSecret, authorization.slice('Basic '.length)]);
   const issuer = new TokenIssuer(oauth, registry, clock, logger);
   const integration = new SharedTokenProvider('integration', () => issuer.integration(), clock, logger);
   const guest = new SharedTokenProvider('guest', () => issuer.guest(), clock, logger);

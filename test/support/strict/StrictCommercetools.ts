@@ -1,0 +1,398 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * A strict local commercetools (auth and API on one node http server, 127.0.0.1, port 0) that
+ * behaves like the platform where the public mock is lax: per-client allowed scopes, scope checks on
+ * endpoints, expiring access tokens, evictable refresh tokens, /me bound to the token's shopper,
+ * revoke and introspect, counters, and faults injected on the auth host.
+ */
+export interface ApiClient {
+  secret: string;
+  /** Scope names the client holds (`manage_project` grants everything and cannot be narrowed). */
+  scopes: string[];
+}
+
+export type Fault =
+  | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
+  | { kind: 'html502' }
+  | { kind: 'truncated' }
+  | { kind: 'hang' }
+  /** Answers normally once `release` settles: a slow auth host, with the test deciding how slow. */
+  | { kind: 'slow'; release: Promise<unknown> }
+  | { kind: 'reset' };
+
+export type Flow = 'client_credentials' | 'password' | 'anonymous' | 'refresh_token' | 'revoke' | 'introspect';
+
+interface Grant {
+  clientId: string;
+  scopes: string[];
+  customerId?: string;
+  anonymousId?: string;
+  /** The refresh token this access token belongs to (for counting refreshes per session). */
+  refreshToken?: string;
+}
+
+interface AccessToken extends Grant {
+  expiresAt: number;
+}
+
+interface Cart {
+  id: string;
+  version: number;
+  currency: string;
+  anonymousId?: string;
+  customerId?: string;
+  lineItems: { sku: string; quantity: number }[];
+}
+
+export interface ApiCallRecord {
+  method: string;
+  path: string;
+  status: number;
+  kind: 'client' | 'anonymous' | 'customer' | 'none';
+  customerId?: string;
+  anonymousId?: string;
+  /** The `x-session` header a test may send to check who the call was for. */
+  sessionTag?: string;
+}
+
+const REQUIRED_SCOPE: [RegExp, string, string][] = [
+  // method+path, any of these scope names (comma-separated)
+  [/^GET \/categories\/[^/]+$/, 'view_categories,view_products', ''],
+  [/^GET \/product-projections$/, 'view_published_products,view_products', ''],
+  [/^POST \/me\/carts$/, 'manage_my_orders', 'shopper'],
+  [/^GET \/me\/carts\/[^/]+$/, 'manage_my_orders', 'shopper'],
+  [/^GET \/me\/active-cart$/, 'manage_my_orders', 'shopper'],
+  [/^GET \/me$/, 'manage_my_profile', 'customer'],
+  [/^POST \/me\/login$/, 'manage_my_profile', 'anonymous'],
+  [/^POST \/login$/, 'manage_customers', ''],
+];
+
+export class StrictCommercetools {
+  readonly projectKey: string;
+  readonly clients = new Map<string, ApiClient>();
+  readonly customers = new Map<string, { id: string; password: string; storeKey?: string }>();
+  readonly carts = new Map<string, Cart>();
+  readonly accessTokens = new Map<string, AccessToken>();
+  readonly refreshTokens = new Map<string, Grant>();
+  readonly usedAnonymousIds = new Set<string>();
+  readonly grants: Record<Flow, number> = { client_credentials: 0, password: 0, anonymous: 0, refresh_token: 0, revoke: 0, introspect: 0 };
+  /** Refresh grants per refresh token: one per session per expiry is the target. */
+  readonly refreshesBySession = new Map<string, number>();
+  readonly apiCalls: ApiCallRecord[] = [];
+  /** Every access and refresh token ever issued, to check none leaks anywhere. */
+  readonly issuedSecrets: string[] = [];
+  /** Faults applied, one each, to the next auth-host requests. */
+  readonly authFaults: Fault[] = [];
+  accessTokenTtlSeconds = 3600;
+  now: () => number;
+  #server: Server | undefined;
+  #sockets = new Set<Socket>();
+  #hung: ServerResponse[] = [];
+  url = '';
+
+  constructor(options: { projectKey?: string; now?: () => number } = {}) {
+    this.projectKey = options.projectKey ?? 'strict-project';
+    this.now = options.now ?? (() => Date.now());
+  }
+
+  async start(): Promise<this> {
+    this.#server = createServer((req, res) => {
+      void this.#handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) this.#json(res, 500, { statusCode: 500, message: String(error) });
+      });
+    });
+    this.#server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.#hung) res.destroy();
+    for (const socket of this.#sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.#server?.close(() => resolve()));
+  }
+
+  addClient(id: string, secret: string, scopes: string[]): void {
+    this.clients.set(id, { secret, scopes });
+  }
+
+  addCustomer(email: string, password: string, storeKey?: string): string {
+    const id = `customer-${randomUUID()}`;
+    this.customers.set(email, { id, password, ...(storeKey ? { storeKey } : {}) });
+    return id;
+  }
+
+  /** Like a password reset: every token of that customer stops working. */
+  revokeCustomerTokens(customerId: string): void {
+    for (const [token, grant] of this.accessTokens) if (grant.customerId === customerId) this.accessTokens.delete(token);
+    for (const [token, grant] of this.refreshTokens) if (grant.customerId === customerId) this.refreshTokens.delete(token);
+  }
+
+  /** Like the LRU eviction of refresh tokens past the project's limit. */
+  evictRefreshToken(refreshToken: string): void {
+    this.refreshTokens.delete(refreshToken);
+  }
+
+  /** An access token revoked early while its refresh token still works. */
+  revokeAccessToken(accessToken: string): void {
+    this.accessTokens.delete(accessToken);
+  }
+
+  // ---------------------------------------------------------------- plumbing
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await new Promise<string>((resolve) => {
+      let data = '';
+      req.on('data', (chunk: Buffer) => (data += chunk.toString()));
+      req.on('end', () => resolve(data));
+    });
+    const url = new URL(req.url ?? '/', this.url);
+    if (url.pathname.startsWith('/oauth/')) {
+      const fault = this.authFaults.shift();
+      if (fault && (await this.#applyFault(fault, res))) return;
+      return this.#auth(req, res, url.pathname, new URLSearchParams(body));
+    }
+    return this.#api(req, res, url, body);
+  }
+
+  /** Returns true when the fault answered (or swallowed) the request. */
+  async #applyFault(fault: Fault, res: ServerResponse): Promise<boolean> {
+    switch (fault.kind) {
+      case 'status':
+        res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+        res.end(fault.body ?? JSON.stringify({ statusCode: fault.status, message: 'fault' }));
+        return true;
+      case 'html502':
+        res.writeHead(502, { 'content-type': 'text/html' });
+        res.end('<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>');
+        return true;
+      case 'truncated':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"access_token":"trunc-abcdef123456","token_type":"Bea');
+        return true;
+      case 'hang':
+        this.#hung.push(res);
+        return true;
+      case 'reset':
+        res.socket?.destroy();
+        return true;
+      case 'slow':
+        await fault.release;
+        return false;
+    }
+  }
+
+  #json(res: ServerResponse, status: number, body: unknown): void {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
+  #error(res: ServerResponse, status: number, code: string, message: string): void {
+    this.#json(res, status, { statusCode: status, message, errors: [{ code, message }], error: code, error_description: message });
+  }
+
+  // ---------------------------------------------------------------- auth host
+
+  #client(req: IncomingMessage): [string, ApiClient] | undefined {
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Basic ')) return undefined;
+    const decoded = Buffer.from(header.slice(6), 'base64').toString();
+    const at = decoded.indexOf(':');
+    const id = decodeURIComponent(decoded.slice(0, at).replace(/\+/g, ' '));
+    const secret = decodeURIComponent(decoded.slice(at + 1).replace(/\+/g, ' '));
+    const client = this.clients.get(id);
+    return client && client.secret === secret ? [id, client] : undefined;
+  }
+
+  /** The scopes to grant, or an error message for invalid_scope. */
+  #scopes(client: ApiClient, requested: string | null): string[] | string {
+    const all = client.scopes.map((s) => `${s}:${this.projectKey}`);
+    if (client.scopes.includes('manage_project')) return [`manage_project:${this.projectKey}`];
+    if (requested === null) return all;
+    const scopes = requested.split(' ').filter(Boolean);
+    for (const scope of scopes) {
+      const [name = '', project, store] = scope.split(':');
+      if (project !== this.projectKey || !client.scopes.includes(name) || (store !== undefined && !/^[\w-]+$/.test(store))) {
+        return `Malformed parameter: scope: Invalid scope.`;
+      }
+    }
+    return scopes;
+  }
+
+  #issue(res: ServerResponse, grant: Grant, withRefresh: boolean): void {
+    const access = `at-${randomBytes(12).toString('hex')}`;
+    this.issuedSecrets.push(access);
+    let refresh: string | undefined;
+    if (withRefresh) {
+      refresh = `rt-${randomBytes(12).toString('hex')}`;
+      this.issuedSecrets.push(refresh);
+      this.refreshTokens.set(refresh, grant);
+    }
+    this.accessTokens.set(access, { ...grant, ...(refresh ? { refreshToken: refresh } : {}), expiresAt: this.now() + this.accessTokenTtlSeconds * 1000 });
+    const identity = grant.customerId ? ` customer_id:${grant.customerId}` : grant.anonymousId ? ` anonymous_id:${grant.anonymousId}` : '';
+    this.#json(res, 200, {
+      access_token: access,
+      token_type: 'Bearer',
+      expires_in: this.accessTokenTtlSeconds,
+      scope: `${grant.scopes.join(' ')}${identity}`,
+      ...(refresh ? { refresh_token: refresh } : {}),
+    });
+  }
+
+  #auth(req: IncomingMessage, res: ServerResponse, path: string, form: URLSearchParams): void {
+    const found = this.#client(req);
+    if (!found) return this.#error(res, 401, 'invalid_client', 'Please provide valid client credentials using HTTP Basic Authentication.');
+    const [clientId, client] = found;
+    const grantType = form.get('grant_type');
+    const project = this.projectKey;
+
+    if (path === '/oauth/token/revoke') {
+      this.grants.revoke += 1;
+      const token = form.get('token') ?? '';
+      this.accessTokens.delete(token);
+      this.refreshTokens.delete(token);
+      res.writeHead(200).end();
+      return;
+    }
+    if (path === '/oauth/introspect') {
+      this.grants.introspect += 1;
+      const token = this.accessTokens.get(form.get('token') ?? '');
+      if (!token || token.expiresAt <= this.now()) return this.#json(res, 200, { active: false });
+      return this.#json(res, 200, { active: true, scope: token.scopes.join(' '), exp: Math.floor(token.expiresAt / 1000) });
+    }
+    if (path === '/oauth/token' && grantType === 'client_credentials') {
+      this.grants.client_credentials += 1;
+      const scopes = this.#scopes(client, form.get('scope'));
+      if (typeof scopes === 'string') return this.#error(res, 400, 'invalid_scope', scopes);
+      return this.#issue(res, { clientId, scopes }, false);
+    }
+    if (path === '/oauth/token' && grantType === 'refresh_token') {
+      this.grants.refresh_token += 1;
+      const refreshToken = form.get('refresh_token') ?? '';
+      const grant = this.refreshTokens.get(refreshToken);
+      if (!grant || grant.clientId !== clientId) return this.#error(res, 400, 'invalid_grant', 'The refresh token was not found. It may have expired.');
+      this.refreshesBySession.set(refreshToken, (this.refreshesBySession.get(refreshToken) ?? 0) + 1);
+      const access = `at-${randomBytes(12).toString('hex')}`;
+      this.issuedSecrets.push(access);
+      this.accessTokens.set(access, { ...grant, refreshToken, expiresAt: this.now() + this.accessTokenTtlSeconds * 1000 });
+      const identity = grant.customerId ? ` customer_id:${grant.customerId}` : grant.anonymousId ? ` anonymous_id:${grant.anonymousId}` : '';
+      // No refresh_token in the answer: the platform does not rotate them.
+      return this.#json(res, 200, { access_token: access, token_type: 'Bearer', expires_in: this.accessTokenTtlSeconds, scope: `${grant.scopes.join(' ')}${identity}` });
+    }
+    if (path === `/oauth/${project}/anonymous/token` && grantType === 'client_credentials') {
+      this.grants.anonymous += 1;
+      if (!client.scopes.includes('create_anonymous_token') && !client.scopes.includes('manage_project')) {
+        return this.#error(res, 400, 'invalid_scope', 'The client is missing the create_anonymous_token scope.');
+      }
+      const scopes = this.#scopes(client, form.get('scope'));
+      if (typeof scopes === 'string') return this.#error(res, 400, 'invalid_scope', scopes);
+      const anonymousId = form.get('anonymous_id') ?? randomUUID();
+      if (this.usedAnonymousIds.has(anonymousId)) return this.#error(res, 400, 'invalid_request', 'The anonymous_id is already in use.');
+      this.usedAnonymousIds.add(anonymousId);
+      return this.#issue(res, { clientId, scopes, anonymousId }, true);
+    }
+    const customerPath = path.match(new RegExp(`^/oauth/${project}(?:/in-store/key=([^/]+))?/customers/token$`));
+    if (customerPath && grantType === 'password') {
+      this.grants.password += 1;
+      const customer = this.customers.get(form.get('username') ?? '');
+      const storeKey = customerPath[1];
+      if (!customer || customer.password !== form.get('password') || (storeKey !== undefined && customer.storeKey !== storeKey)) {
+        return this.#error(res, 400, 'invalid_customer_account_credentials', 'Customer account with the given credentials not found.');
+      }
+      const scopes = this.#scopes(client, form.get('scope'));
+      if (typeof scopes === 'string') return this.#error(res, 400, 'invalid_scope', scopes);
+      return this.#issue(res, { clientId, scopes, customerId: customer.id }, true);
+    }
+    return this.#error(res, 400, 'unsupported_grant_type', `Invalid grant type: ${grantType ?? '(none)'}`);
+  }
+
+  // ---------------------------------------------------------------- API host
+
+  #api(req: IncomingMessage, res: ServerResponse, url: URL, body: string): void {
+    const prefix = `/${this.projectKey}`;
+    const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
+    const route = `${req.method} ${path}`;
+    const sessionTag = typeof req.headers['x-session'] === 'string' ? req.headers['x-session'] : undefined;
+    const header = req.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? this.accessTokens.get(header.slice(7)) : undefined;
+    const record: ApiCallRecord = { method: req.method ?? 'GET', path, status: 0, kind: 'none', ...(sessionTag ? { sessionTag } : {}) };
+    this.apiCalls.push(record);
+    const answer = (status: number, payload: unknown) => {
+      record.status = status;
+      this.#json(res, status, payload);
+    };
+    const fail = (status: number, code: string, message: string) => {
+      record.status = status;
+      this.#error(res, status, code, message);
+    };
+    if (!token || token.expiresAt <= this.now()) return fail(401, 'invalid_token', 'invalid_token');
+    record.kind = token.customerId ? 'customer' : token.anonymousId ? 'anonymous' : 'client';
+    if (token.customerId) record.customerId = token.customerId;
+    if (token.anonymousId) record.anonymousId = token.anonymousId;
+
+    const rule = REQUIRED_SCOPE.find(([pattern]) => pattern.test(route));
+    if (!rule) return fail(404, 'ResourceNotFound', `No route ${route}`);
+    const [, names, who] = rule;
+    const held = token.scopes.map((s) => s.split(':')[0]);
+    const needed = names.split(',');
+    if (!held.includes('manage_project') && !needed.some((n) => held.includes(n))) {
+      return fail(403, 'insufficient_scope', `Insufficient scope. One of the following scopes is missing: ${needed.join(', ')}`);
+    }
+    if (who === 'shopper' && !token.customerId && !token.anonymousId) return fail(403, 'insufficient_scope', 'A customer or anonymous token is needed.');
+    if (who === 'customer' && !token.customerId) return fail(403, 'insufficient_scope', 'A customer token is needed.');
+    if (who === 'anonymous' && !token.anonymousId) return fail(403, 'insufficient_scope', 'An anonymous token is needed.');
+    const mine = (cart: Cart) => (token.customerId !== undefined && cart.customerId === token.customerId) || (token.anonymousId !== undefined && cart.anonymousId === token.anonymousId);
+    const json = () => JSON.parse(body || '{}') as Record<string, unknown>;
+
+    if (route.startsWith('GET /categories/')) return answer(200, { id: path.split('/')[2], version: 1, name: { en: 'Shoes' }, slug: { en: 'shoes' } });
+    if (route === 'GET /product-projections') return answer(200, { limit: 20, offset: 0, count: 0, total: 0, results: [] });
+    if (route === 'POST /me/carts') {
+      const draft = json() as { currency?: string; lineItems?: { sku: string; quantity?: number }[] };
+      const cart: Cart = {
+        id: randomUUID(),
+        version: 1,
+        currency: draft.currency ?? 'EUR',
+        ...(token.customerId ? { customerId: token.customerId } : { anonymousId: token.anonymousId! }),
+        lineItems: (draft.lineItems ?? []).map((l) => ({ sku: l.sku, quantity: l.quantity ?? 1 })),
+      };
+      this.carts.set(cart.id, cart);
+      return answer(201, cart);
+    }
+    if (route.startsWith('GET /me/carts/')) {
+      const cart = this.carts.get(path.split('/')[3] ?? '');
+      return cart && mine(cart) ? answer(200, cart) : fail(404, 'ResourceNotFound', 'The Resource was not found.');
+    }
+    if (route === 'GET /me/active-cart') {
+      const cart = [...this.carts.values()].reverse().find(mine);
+      return cart ? answer(200, cart) : fail(404, 'ResourceNotFound', 'No active cart exists.');
+    }
+    if (route === 'GET /me') {
+      const entry = [...this.customers].find(([, c]) => c.id === token.customerId);
+      return entry ? answer(200, { id: entry[1].id, email: entry[0], version: 1 }) : fail(404, 'ResourceNotFound', 'not found');
+    }
+    if (route === 'POST /me/login' || route === 'POST /login') {
+      const signIn = json() as { email?: string; password?: string; anonymousId?: string };
+      const customer = this.customers.get(signIn.email ?? '');
+      if (!customer || customer.password !== signIn.password) return fail(400, 'InvalidCredentials', 'Account with the given credentials not found.');
+      const anonymousId = route === 'POST /me/login' ? token.anonymousId : signIn.anonymousId;
+      let moved: Cart | undefined;
+      for (const cart of this.carts.values()) {
+        if (anonymousId !== undefined && cart.anonymousId === anonymousId) {
+          delete cart.anonymousId;
+          cart.customerId = customer.id;
+          cart.version += 1;
+          moved = cart;
+        }
+      }
+      return answer(200, { customer: { id: customer.id, email: signIn.email }, ...(moved ? { cart: moved } : {}) });
+    }
+    return fail(404, 'ResourceNotFound', `No route ${route}`);
+  }
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ctpSessionMiddleware } from '../../../src/session/ctpSessionMiddleware';
+import { expressSessionStorage } from '../../../src/session/expressSessionStorage';
+import { currentSessionStorage } from '../../../src/session/sessionContext';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+
+const token: CtpAuthToken = { kind: 'anonymous', accessToken: 'a1', refreshToken: 'r1', issuedAt: 1, expiresAt: 2, scopes: ['s:p'], anonymousId: 'x' };
+
+describe(expressSessionStorage, () => {
+  it('should store the token as plain JSON under its key and read it back', async () => {
+    const session: Record<string, unknown> = { other: 1 };
+    const storage = expressSessionStorage(session, { id: 'sid-1' });
+    await storage.set(token);
+    expect(JSON.parse(JSON.stringify(session))).toEqual({ other: 1, ctpAuthToken: token });
+    expect(await storage.get()).toEqual(token);
+    expect(storage.id).toBe('sid-1');
+    await storage.clear();
+    expect(session).toEqual({ other: 1 });
+  });
+
+  it('should read a corrupted or foreign value as no session', async () => {
+    for (const value of ['x', { ...token, kind: 'admin' }, { ...token, accessToken: '' }, { ...token, scopes: [1] }, null]) {
+      expect(await expressSessionStorage({ ctpAuthToken: value }).get()).toBeUndefined();
+    }
+  });
+});
+
+describe(ctpSessionMiddleware, () => {
+  it('should make req.session the current storage for the rest of the request', async () => {
+    const req = { session: { ctpAuthToken: token } as Record<string, unknown>, sessionID: 'abc' };
+    const seen = await new Promise<unknown>((resolve) => {
+      ctpSessionMiddleware()(req, {}, () => {
+        setImmediate(async () => resolve(await currentSessionStorage().get()));
+      });
+    });
+    expect(seen).toEqual(token);
+  });
+
+  it('should pass CTP_NO_SESSION_CONTEXT to next when there is no req.session', () => {
+    let passed: unknown;
+    ctpSessionMiddleware()({}, {}, (error) => (passed = error));
+    expect(passed).toMatchObject({ code: CtpErrorCode.NoSessionContext });
+  });
+});
