@@ -1,14 +1,28 @@
 import { defineConfig } from 'tsup';
 
-// ESM and CJS with a declaration file for each (.d.ts beside .js, .d.cts beside .cjs): one shared
-// declaration file would tell CJS consumers the package is ESM.
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  platform: 'node',
-  splitting: false,
-});
+export default defineConfig([
+  // The library: ESM and CJS with a declaration file for each (.d.ts beside .js, .d.cts beside
+  // .cjs); one shared declaration file would tell CJS consumers the package is ESM.
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+  },
+  // The `ctp-client` command. The embedded commercetools it can start for --embedded is bundled in,
+  // but the mock itself stays external: it is a dev dependency, there only in the repository.
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+    banner: { js: '#!/usr/bin/env node' },
+    external: ['@labdigital/commercetools-mock'],
+  },
+]);

@@ -1,0 +1,29 @@
+import type { ScopeSetName } from '../scopes/ScopeSetName';
+
+export interface ScopeRow {
+  scope: string;
+  requested: boolean;
+  granted: boolean;
+}
+
+export interface SetReport {
+  set: ScopeSetName;
+  flow: 'client_credentials' | 'anonymous' | 'password';
+  /** ok: granted exactly; mismatch: granted other scopes; refused: 400 invalid_scope; skipped; error. */
+  outcome: 'ok' | 'mismatch' | 'refused' | 'skipped' | 'error';
+  rows: ScopeRow[];
+  /** For `refused`: the requested scopes the API client does not hold (probed one by one). */
+  lacking?: string[];
+  lifetimeSeconds?: number;
+  lifetimeSource?: 'introspection' | 'expires_in';
+  note?: string;
+}
+
+export interface DoctorReport {
+  target: { projectKey: string; authUrl: string; apiUrl: string; clientId: string; embedded: boolean };
+  sets: SetReport[];
+  warnings: string[];
+  /** Tokens created and revoked (or that failed to revoke). */
+  tokens: { created: number; revoked: number; revokeFailed: number };
+  problems: number;
+}

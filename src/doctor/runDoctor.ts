@@ -1,0 +1,154 @@
+import { AuthTransport, type FetchLike } from '../auth/AuthTransport';
+import { basicAuthorization } from '../auth/basicAuthorization';
+import { OAuthClient } from '../auth/OAuthClient';
+import { DEFAULT_RETRY_POLICY } from '../auth/RetryPolicy';
+import type { TokenResponse } from '../auth/TokenResponse';
+import type { CtpConfig } from '../config/CtpConfig';
+import { CtpError } from '../errors/CtpError';
+import { CtpErrorCode } from '../errors/CtpErrorCode';
+import { ScopeRegistry } from '../scopes/ScopeRegistry';
+import { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from '../scopes/ScopeSetName';
+import { isSharedWriteScope, parseGrantedScope } from '../scopes/scopeString';
+import { systemClock, type Clock } from '../util/Clock';
+import { silentLogger } from '../util/Logger';
+import { timerSleep } from '../util/sleep';
+import type { DoctorReport, SetReport } from './DoctorReport';
+
+export interface DoctorOptions {
+  config: CtpConfig;
+  scopeSets?: Partial<Record<ScopeSetName, readonly ScopeSpec[]>>;
+  customer?: { email: string; password: string; storeKey?: string } | undefined;
+  fetch?: FetchLike;
+  clock?: Clock;
+  embedded?: boolean;
+}
+
+const FLOWS: Record<ScopeSetName, SetReport['flow']> = {
+  integration: 'client_credentials',
+  guest: 'anonymous',
+  anonymous: 'anonymous',
+  customer: 'password',
+};
+
+/**
+ * Checks an API client against the scope registry: asks for each set's scopes exactly, shows what was
+ * granted, finds the scopes the client lacks when a grant is refused, reads each token's lifetime,
+ * lints for least privilege, and revokes every token it created.
+ */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const registry = new ScopeRegistry({ projectKey: config.projectKey, ...(options.scopeSets ? { sets: options.scopeSets } : {}), unsafeAllowSharedWriteScopesForShoppers: true });
+  const authorization = basicAuthorization(config.clientId, config.clientSecret);
+  const fetch = options.fetch;
+  const transport = new AuthTransport({
+    authUrl: config.authUrl,
+    authorization,
+    fetch: () => fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    timeoutMs: 10_000,
+    retry: DEFAULT_RETRY_POLICY,
+    clock,
+    sleep: timerSleep,
+    random: Math.random,
+    logger: silentLogger,
+  });
+  const oauth = new OAuthClient(transport, config.projectKey, [config.clientSecret, authorization.slice('Basic '.length)]);
+  const created: { token: string; hint: 'access_token' | 'refresh_token' }[] = [];
+  const keep = (answer: TokenResponse) => {
+    created.push({ token: answer.accessToken, hint: 'access_token' });
+    if (answer.refreshToken) created.push({ token: answer.refreshToken, hint: 'refresh_token' });
+    return answer;
+  };
+  const warnings: string[] = [];
+  let clientHoldsManageProject = false;
+
+  for (const set of SCOPE_SET_NAMES) {
+    if (set === 'integration') continue;
+    const shared = registry.scopes(set).map((s) => s.split(':')[0] ?? s).filter(isSharedWriteScope);
+    if (shared.length > 0) warnings.push(`scope set "${set}" holds write scopes on shared data (${shared.join(', ')}): any shopper could change other shoppers' data; use manage_my_* scopes`);
+  }
+
+  const sets: SetReport[] = [];
+  for (const set of SCOPE_SET_NAMES) {
+    const requested = registry.scopes(set);
+    const flow = FLOWS[set];
+    const base = { set, flow, rows: requested.map((scope) => ({ scope, requested: true, granted: false })) };
+    if (set === 'customer' && !options.customer) {
+      sets.push({ ...base, outcome: 'skipped', note: 'no test customer: pass --customer-email and set CTP_DOCTOR_CUSTOMER_PASSWORD (or answer the prompt)' });
+      continue;
+    }
+    const scope = registry.scopeParameter(set);
+    try {
+      const answer = keep(
+        set === 'integration'
+          ? await oauth.clientCredentials(scope)
+          : set === 'customer'
+            ? await oauth.password(options.customer!, scope)
+            : await oauth.anonymous(scope),
+      );
+      const granted = parseGrantedScope(answer.scope).scopes;
+      if (granted.some((s) => s.startsWith('manage_project:'))) clientHoldsManageProject = true;
+      const rows = [
+        ...requested.map((s) => ({ scope: s, requested: true, granted: granted.includes(s) })),
+        ...granted.filter((s) => !requested.includes(s)).map((s) => ({ scope: s, requested: false, granted: true })),
+      ];
+      const exact = rows.every((r) => r.requested && r.granted);
+      const lifetime = await lifetimeOf(oauth, answer, clock);
+      sets.push({ set, flow, outcome: exact ? 'ok' : 'mismatch', rows, ...lifetime, ...(exact ? {} : { note: 'granted scopes differ from the request' }) });
+    } catch (error) {
+      if (error instanceof CtpError && error.code === CtpErrorCode.InvalidScope) {
+        const lacking: string[] = [];
+        for (const single of requested) {
+          try {
+            keep(await oauth.clientCredentials(single));
+          } catch (probeError) {
+            if (probeError instanceof CtpError && probeError.code === CtpErrorCode.InvalidScope) lacking.push(single);
+            else throw probeError;
+          }
+        }
+        sets.push({ ...base, rows: requested.map((s) => ({ scope: s, requested: true, granted: false })), outcome: 'refused', lacking, note: `400 invalid_scope: the API client lacks ${lacking.join(', ') || 'a scope it cannot be asked for one by one'}` });
+      } else {
+        const message = error instanceof CtpError ? `${error.code}: ${error.message}` : 'unexpected error';
+        sets.push({ ...base, outcome: 'error', note: message });
+      }
+    }
+  }
+  if (clientHoldsManageProject) {
+    warnings.push('the API client holds manage_project: it cannot be narrowed, so every token it grants can do everything; create an API client with only the scopes above');
+  }
+
+  let revoked = 0;
+  let revokeFailed = 0;
+  for (const { token, hint } of created) {
+    try {
+      await oauth.revoke(token, hint);
+      revoked += 1;
+    } catch {
+      revokeFailed += 1;
+    }
+  }
+  if (revokeFailed > 0) warnings.push(`${revokeFailed} token(s) the doctor created could not be revoked; they expire on their own`);
+  const failedSets = sets.filter((s) => s.outcome === 'mismatch' || s.outcome === 'refused' || s.outcome === 'error').length;
+  return {
+    target: { projectKey: config.projectKey, authUrl: config.authUrl, apiUrl: config.apiUrl, clientId: config.clientId, embedded: options.embedded ?? false },
+    sets,
+    warnings,
+    tokens: { created: created.length, revoked, revokeFailed },
+    problems: failedSets + warnings.length,
+  };
+}
+
+/** From introspection when the client may introspect; otherwise from the grant's expires_in. */
+async function lifetimeOf(oauth: OAuthClient, answer: TokenResponse, clock: Clock): Promise<Pick<SetReport, 'lifetimeSeconds' | 'lifetimeSource'>> {
+  try {
+    const result = await oauth.introspect(answer.accessToken);
+    if (result.active && result.exp !== undefined) {
+      // commercetools does not document exp's unit: a value past 10^12 can only be milliseconds.
+      const expMs = result.exp > 1e12 ? result.exp : result.exp * 1000;
+      return { lifetimeSeconds: Math.round((expMs - clock.now()) / 1000), lifetimeSource: 'introspection' };
+    }
+  } catch {
+    // Introspection needs its own scope (introspect_oauth_tokens); fall back to the grant.
+  }
+  return { lifetimeSeconds: answer.expiresIn, lifetimeSource: 'expires_in' };
+}
