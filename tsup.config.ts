@@ -12,6 +12,8 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     splitting: false,
+    // import.meta.url (for loading the optional ioredis) in the CJS build too.
+    shims: true,
   },
   // The `ctp-client` command. The embedded commercetools it can start for --embedded is bundled in,
   // but the mock itself stays external: it is a dev dependency, there only in the repository.

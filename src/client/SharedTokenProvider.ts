@@ -1,6 +1,7 @@
 import type { SharedToken } from '../auth/CtpAuthToken';
 import { isExpired, needsRenewal } from '../auth/renewal';
 import { CtpAuthUnavailableError } from '../errors/CtpAuthUnavailableError';
+import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import { SingleFlight } from '../util/SingleFlight';
@@ -12,6 +13,8 @@ import { SingleFlight } from '../util/SingleFlight';
  */
 export class SharedTokenProvider {
   #token: SharedToken | undefined;
+  /** The last token the API refused: never taken back from the fleet's cache. */
+  #refused: string | undefined;
   readonly #flight = new SingleFlight<'grant', SharedToken>();
 
   constructor(
@@ -19,6 +22,7 @@ export class SharedTokenProvider {
     private readonly grant: () => Promise<SharedToken>,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly coordinator: TokenCoordinator = localCoordinator,
   ) {}
 
   async get(): Promise<SharedToken> {
@@ -37,12 +41,14 @@ export class SharedTokenProvider {
 
   /** Drops the token if it is still `accessToken` (the API said 401), so the next get() grants anew. */
   invalidate(accessToken: string): void {
+    this.#refused = accessToken;
     if (this.#token?.accessToken === accessToken) this.#token = undefined;
   }
 
   #renew(): Promise<SharedToken> {
     return this.#flight.run('grant', async () => {
-      const token = await this.grant();
+      const isFresh = (t: SharedToken) => t.accessToken !== this.#refused && !needsRenewal(t, this.clock.now());
+      const token = await this.coordinator.shared(this.name, this.grant, isFresh);
       this.#token = token;
       return token;
     });

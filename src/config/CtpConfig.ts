@@ -14,4 +14,6 @@ export interface CtpConfig {
   readonly apiUrl: string;
   /** From CTP_SCOPES: replaces the `integration` scope set when present. */
   readonly integrationScopes?: readonly ScopeSpec[];
+  /** From CTP_REDIS_URL: share tokens and refresh locks between instances through this Redis. */
+  readonly redisUrl?: string;
 }

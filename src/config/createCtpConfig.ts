@@ -12,6 +12,7 @@ export interface CtpConfigInput {
   authUrl?: string | undefined;
   apiUrl?: string | undefined;
   integrationScopes?: readonly ScopeSpec[] | undefined;
+  redisUrl?: string | undefined;
 }
 
 /** Checks a URL option; plain http only on loopback (local tests and the embedded server). */
@@ -41,6 +42,7 @@ export function createCtpConfig(input: CtpConfigInput, names: Record<keyof CtpCo
   authUrl: 'authUrl',
   apiUrl: 'apiUrl',
   integrationScopes: 'integrationScopes',
+  redisUrl: 'redisUrl',
 }, earlierProblems: readonly string[] = []): CtpConfig {
   const problems: string[] = [...earlierProblems];
   const projectKey = input.projectKey?.trim() ?? '';
@@ -57,6 +59,8 @@ export function createCtpConfig(input: CtpConfigInput, names: Record<keyof CtpCo
   if (input.integrationScopes !== undefined && input.integrationScopes.length === 0) {
     problems.push(`${names.integrationScopes} is empty: leave it out to use the default integration scopes`);
   }
+  const redisUrl = input.redisUrl?.trim() || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) problems.push(`${names.redisUrl} must be a redis:// or rediss:// URL`);
   if (problems.length > 0) throw new CtpConfigError(problems);
 
   const config = {
@@ -66,6 +70,8 @@ export function createCtpConfig(input: CtpConfigInput, names: Record<keyof CtpCo
     apiUrl: (input.apiUrl ?? '').trim().replace(/\/+$/, ''),
     ...(input.integrationScopes ? { integrationScopes: Object.freeze([...input.integrationScopes]) } : {}),
   };
+  // The URL may carry a Redis password: kept, like the client secret, out of enumeration.
+  if (redisUrl !== undefined) Object.defineProperty(config, 'redisUrl', { value: redisUrl, enumerable: false });
   Object.defineProperty(config, 'clientSecret', { value: clientSecret, enumerable: false });
   return Object.freeze(config) as CtpConfig;
 }

@@ -6,7 +6,7 @@ import { createCtpConfig } from './createCtpConfig';
 /**
  * Reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL, CTP_API_URL and the optional
  * CTP_SCOPES (the Merchant Center's space-separated `name:projectKey` list; replaces the integration
- * scope set). Every problem is reported at once in one CtpConfigError.
+ * scope set) and CTP_REDIS_URL (tokens and refresh locks shared between instances). Every problem is reported at once in one CtpConfigError.
  *
  * @example
  * container.load(ctpModule(loadCtpConfig()));
@@ -30,6 +30,7 @@ export function loadCtpConfig(env: Record<string, string | undefined> = process.
       apiUrl: env['CTP_API_URL'],
       // A list whose every entry was rejected is reported through scopeProblems, not as "empty".
       integrationScopes: scopeProblems.length > 0 ? undefined : integrationScopes,
+      redisUrl: env['CTP_REDIS_URL'],
     },
     {
       projectKey: 'CTP_PROJECT_KEY',
@@ -38,6 +39,7 @@ export function loadCtpConfig(env: Record<string, string | undefined> = process.
       authUrl: 'CTP_AUTH_URL',
       apiUrl: 'CTP_API_URL',
       integrationScopes: 'CTP_SCOPES',
+      redisUrl: 'CTP_REDIS_URL',
     },
     scopeProblems,
   );

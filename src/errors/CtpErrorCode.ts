@@ -37,6 +37,10 @@ export const CtpErrorCode = {
   AuthTimeout: 'CTP_AUTH_TIMEOUT',
   /** The API (not auth) answered an error during an operation the library makes itself (login). */
   ApiRequestFailed: 'CTP_API_REQUEST_FAILED',
+  /** Redis (shared token cache, fleet lock or session store) did not answer. */
+  RedisUnavailable: 'CTP_REDIS_UNAVAILABLE',
+  /** Another instance held the fleet lock for a token longer than lockWaitMs. */
+  FleetLockTimeout: 'CTP_FLEET_LOCK_TIMEOUT',
 } as const;
 
 export type CtpErrorCode = (typeof CtpErrorCode)[keyof typeof CtpErrorCode];

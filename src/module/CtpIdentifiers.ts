@@ -7,4 +7,6 @@ export const CtpIdentifiers = Object.freeze({
   CtpSession: 'CtpSession',
   ScopeRegistry: 'ScopeRegistry',
   CtpConfig: 'CtpConfig',
+  /** Bound only when Redis is configured: the client ctp-client uses, for a RedisSessionStorage. */
+  CtpRedis: 'CtpRedis',
 } as const);

@@ -1,5 +1,6 @@
 import type { FetchLike } from '../auth/AuthTransport';
 import type { RetryPolicy } from '../auth/RetryPolicy';
+import type { RedisLike } from '../fleet/RedisLike';
 import type { ScopeSetName, ScopeSpec } from '../scopes/ScopeSetName';
 import type { SessionStorage } from '../session/SessionStorage';
 import type { Clock } from '../util/Clock';
@@ -26,4 +27,24 @@ export interface CtpModuleOptions {
   random?: () => number;
   /** Where the current shopper's session is; default: runWithCtpSession / ctpSessionMiddleware. */
   sessionStorage?: () => SessionStorage;
+  /** Several instances: one grant per shared token and one refresh per session for the whole fleet. */
+  redis?: RedisOptions;
+}
+
+export interface RedisOptions {
+  /** Your client (ioredis fits). Without it, one is made from `url` or config.redisUrl (CTP_REDIS_URL). */
+  client?: RedisLike;
+  url?: string;
+  /** Default `ctp:`. */
+  keyPrefix?: string;
+  /** A lock whose holder died frees itself after this long (default 10 s). */
+  lockTtlMs?: number;
+  /** How long an instance waits for another's grant (default 15 s). */
+  lockWaitMs?: number;
+  /** How often a waiting instance looks for the result (default 50 ms). */
+  pollMs?: number;
+  /** Made from a URL: how long a Redis command may take (default 2 s). */
+  commandTimeoutMs?: number;
+  /** When Redis does not answer, coordinate per process and log it, instead of failing (default false). */
+  fallbackToLocal?: boolean;
 }

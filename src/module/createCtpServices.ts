@@ -8,6 +8,11 @@ import { CtpClient } from '../client/CtpClient';
 import { SharedTokenProvider } from '../client/SharedTokenProvider';
 import type { CtpConfig } from '../config/CtpConfig';
 import { CtpConfigError } from '../errors/CtpConfigError';
+import { createRedisClient } from '../fleet/createRedisClient';
+import { FallbackCoordinator } from '../fleet/FallbackCoordinator';
+import type { RedisLike } from '../fleet/RedisLike';
+import { RedisCoordinator } from '../fleet/RedisCoordinator';
+import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import { CtpSession } from '../session/CtpSession';
 import { CustomerSignIn } from '../session/CustomerSignIn';
@@ -23,6 +28,8 @@ export interface CtpServices {
   client: CtpClient;
   session: CtpSession;
   oauth: OAuthClient;
+  /** The Redis client in use, when the fleet is coordinated through Redis. */
+  redis: RedisLike | undefined;
 }
 
 function optionProblems(options: CtpModuleOptions): string[] {
@@ -38,6 +45,10 @@ function optionProblems(options: CtpModuleOptions): string[] {
   }
   positive('retry.baseDelayMs', retry.baseDelayMs);
   positive('retry.maxDelayMs', retry.maxDelayMs);
+  positive('redis.lockTtlMs', options.redis?.lockTtlMs);
+  positive('redis.lockWaitMs', options.redis?.lockWaitMs);
+  positive('redis.pollMs', options.redis?.pollMs);
+  positive('redis.commandTimeoutMs', options.redis?.commandTimeoutMs);
   if (options.fetch === undefined && typeof globalThis.fetch !== 'function') problems.push('no global fetch: pass options.fetch (Node >= 20 has one)');
   return problems;
 }
@@ -73,13 +84,29 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     random: options.random ?? Math.random,
     logger,
   });
+  const redisUrl = options.redis?.url ?? config.redisUrl;
+  const redis = options.redis?.client ?? (redisUrl ? createRedisClient(redisUrl, options.redis?.commandTimeoutMs, logger) : undefined);
+  let coordinator: TokenCoordinator = localCoordinator;
+  if (redis) {
+    coordinator = new RedisCoordinator({
+      redis,
+      keyPrefix: options.redis?.keyPrefix ?? 'ctp:',
+      lockTtlMs: options.redis?.lockTtlMs ?? 10_000,
+      lockWaitMs: options.redis?.lockWaitMs ?? 15_000,
+      pollMs: options.redis?.pollMs ?? 50,
+      clock,
+      sleep: options.sleep ?? timerSleep,
+      logger,
+    });
+    if (options.redis?.fallbackToLocal === true) coordinator = new FallbackCoordinator(coordinator, logger);
+  }
   const oauth = new OAuthClient(transport, config.projectKey, [config.clientSecret, authorization.slice('Basic '.length)]);
   const issuer = new TokenIssuer(oauth, registry, clock, logger);
-  const integration = new SharedTokenProvider('integration', () => issuer.integration(), clock, logger);
-  const guest = new SharedTokenProvider('guest', () => issuer.guest(), clock, logger);
+  const integration = new SharedTokenProvider('integration', () => issuer.integration(), clock, logger, coordinator);
+  const guest = new SharedTokenProvider('guest', () => issuer.guest(), clock, logger, coordinator);
   const apiTimeoutMs = options.apiTimeoutMs ?? 30_000;
   const signIn = new CustomerSignIn({ apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: apiTimeoutMs, integration });
-  const session = new CtpSession({ issuer, oauth, signIn, clock, logger, storage: options.sessionStorage ?? currentSessionStorage });
+  const session = new CtpSession({ issuer, oauth, signIn, clock, logger, storage: options.sessionStorage ?? currentSessionStorage, coordinator });
   const apiRoots = new ApiRootFactory({
     apiUrl: config.apiUrl,
     projectKey: config.projectKey,
@@ -94,5 +121,5 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     },
   });
   const client = new CtpClient(integration, guest, session, apiRoots);
-  return { config, registry, client, session, oauth };
+  return { config, registry, client, session, oauth, redis };
 }

@@ -20,5 +20,6 @@ export function ctpModule(config: CtpConfig, options: CtpModuleOptions = {}): Co
     bind(CtpIdentifiers.ScopeRegistry).toConstantValue(services.registry);
     bind(CtpIdentifiers.CtpSession).toConstantValue(services.session);
     bind(CtpIdentifiers.CtpClient).toConstantValue(services.client);
+    if (services.redis) bind(CtpIdentifiers.CtpRedis).toConstantValue(services.redis);
   });
 }

@@ -8,6 +8,7 @@ import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpOAuthError } from '../errors/CtpOAuthError';
 import { CtpSessionError } from '../errors/CtpSessionError';
 import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
+import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
 import { BoundedHashSet } from '../util/BoundedSet';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
@@ -35,6 +36,8 @@ export interface CtpSessionDeps {
   logger: Logger;
   /** The current request's storage; by default the one set by runWithCtpSession or the middleware. */
   storage: () => SessionStorage;
+  /** One refresh for the whole fleet (Redis) rather than one per process; default: this process. */
+  coordinator?: TokenCoordinator;
 }
 
 /**
@@ -55,6 +58,10 @@ export class CtpSession {
 
   constructor(deps: CtpSessionDeps) {
     this.#d = deps;
+  }
+
+  get #coordinator(): TokenCoordinator {
+    return this.#d.coordinator ?? localCoordinator;
   }
 
   /** The stored token, as it is (no refresh), or undefined. */
@@ -138,6 +145,7 @@ export class CtpSession {
     this.#loggedOut.add(token.refreshToken);
     try {
       await this.#clear(storage);
+      await this.#coordinator.endSession(token.refreshToken);
     } finally {
       await this.#revoke(token, 'logout');
       this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
@@ -156,7 +164,13 @@ export class CtpSession {
   async #refresh(storage: SessionStorage, token: CtpAuthToken, force: boolean): Promise<CtpAuthToken> {
     let fresh: CtpAuthToken;
     try {
-      fresh = await this.#refreshes.run(token.refreshToken, () => this.#d.issuer.refresh(token));
+      fresh = await this.#refreshes.run(token.refreshToken, () =>
+        this.#coordinator.refresh(
+          token,
+          () => this.#d.issuer.refresh(token),
+          (candidate) => candidate.accessToken !== token.accessToken && !needsRenewal(candidate, this.#d.clock.now()),
+        ),
+      );
     } catch (error) {
       if (error instanceof CtpAuthUnavailableError && !force && !isExpired(token, this.#d.clock.now())) {
         this.#d.logger.warn({ event: 'ctp.renewal.deferred', kind: token.kind, code: error.code }, 'refresh failed; using the current token until it expires');
@@ -172,6 +186,7 @@ export class CtpSession {
         });
         throw new CtpSessionExpiredError(error.error ?? `status ${error.status}`, { cause: error });
       }
+      if (error instanceof CtpSessionExpiredError) await this.#clearIfHolds(storage, token);
       throw error;
     }
     if (this.#loggedOut.has(token.refreshToken)) throw new CtpSessionExpiredError('signed out during the refresh');
@@ -228,7 +243,9 @@ export class CtpSession {
   }
 }
 
-function storageError(operation: string, cause: unknown): CtpSessionError {
+function storageError(operation: string, cause: unknown): CtpError {
+  // A storage that already speaks in typed errors (RedisSessionStorage) is passed through.
+  if (cause instanceof CtpError) return cause;
   return new CtpSessionError(
     CtpErrorCode.SessionStorage,
     `The session storage failed to ${operation} the shopper's token; the session was left as it was. Check the session store (see the cause).`,

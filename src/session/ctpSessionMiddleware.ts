@@ -2,6 +2,7 @@ import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
 import { expressSessionStorage, type SessionLike } from './expressSessionStorage';
 import { runWithCtpSession } from './sessionContext';
+import type { SessionStorage } from './SessionStorage';
 
 // Loose on purpose: express-session's `Session` class has no index signature.
 interface RequestWithSession {
@@ -13,12 +14,18 @@ interface RequestWithSession {
  * Express-style middleware: makes `req.session` the current shopper's session for the rest of the
  * request. Install it after express-session (or any middleware that sets `req.session`).
  *
+ * `storage` replaces the express-session adapter, e.g. with a RedisSessionStorage per session id.
+ *
  * @example
  * app.use(session({ secret, resave: false, saveUninitialized: false }));
  * app.use(ctpSessionMiddleware());
  */
-export function ctpSessionMiddleware(options: { key?: string } = {}) {
-  return (req: RequestWithSession, _res: unknown, next: (error?: unknown) => void): void => {
+export function ctpSessionMiddleware<Req extends RequestWithSession>(options: { key?: string; storage?: (req: Req) => SessionStorage } = {}) {
+  return (req: Req, _res: unknown, next: (error?: unknown) => void): void => {
+    if (options.storage) {
+      runWithCtpSession(options.storage(req), () => next());
+      return;
+    }
     if (typeof req.session !== 'object' || req.session === null) {
       next(
         new CtpSessionError(

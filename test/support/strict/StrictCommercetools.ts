@@ -20,7 +20,7 @@ export type Fault =
   | { kind: 'truncated' }
   | { kind: 'hang' }
   /** Answers normally once `release` settles: a slow auth host, with the test deciding how slow. */
-  | { kind: 'slow'; release: Promise<unknown> }
+  | { kind: 'slow'; release: Promise<unknown>; onHold?: () => void }
   | { kind: 'reset' };
 
 export type Flow = 'client_credentials' | 'password' | 'anonymous' | 'refresh_token' | 'revoke' | 'introspect';
@@ -184,6 +184,7 @@ export class StrictCommercetools {
         res.socket?.destroy();
         return true;
       case 'slow':
+        fault.onHold?.();
         await fault.release;
         return false;
     }
