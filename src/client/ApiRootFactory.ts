@@ -1,7 +1,8 @@
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
-import { createAuthWithExistingToken, createClient, createHttpClient, type Client, type Middleware } from '@commercetools/sdk-client-v2';
+import { createAuthWithExistingToken, createClient, createHttpClient, type Client, type ClientRequest } from '@commercetools/sdk-client-v2';
 import type { FetchLike } from '../auth/AuthTransport';
 import type { Logger } from '../util/Logger';
+import { DeadlineSweeper } from './DeadlineSweeper';
 
 /** Whose token an API root carries; each has its own way to recover from a 401. */
 export type TokenOwner = 'integration' | 'guest' | 'customer';
@@ -36,7 +37,8 @@ function isInvalidToken(error: unknown): boolean {
 
 /**
  * Builds the platform SDK's request builder on sdk-client-v2's existing-token middleware and its HTTP
- * middleware (none of the SDK's grant middlewares), and reuses it while the token is unchanged.
+ * middleware (none of the SDK's grant middlewares), and reuses it while the token is unchanged
+ * (up to `cacheSize` builders per owner).
  *
  * A 401 invalid_token is recovered once, in the caller's own name: the recover function gets a new
  * token for the same owner (never another), and the request is sent again through a client built for
@@ -44,67 +46,55 @@ function isInvalidToken(error: unknown): boolean {
  */
 export class ApiRootFactory {
   readonly #o: ApiRootFactoryOptions;
-  readonly #cache = new Map<string, ByProjectKeyRequestBuilder>();
+  readonly #cache: Record<TokenOwner, Map<string, ByProjectKeyRequestBuilder>> = { integration: new Map(), guest: new Map(), customer: new Map() };
   readonly #cacheSize: number;
+  readonly #deadlines = new DeadlineSweeper();
+  readonly #fetch: (input: string, init: RequestInit) => Promise<Response>;
 
   constructor(options: ApiRootFactoryOptions) {
     this.#o = options;
     this.#cacheSize = options.cacheSize ?? 1_000;
+    this.#fetch = (input, init) => this.#deadlines.race(this.#o.fetch()(input, init), this.#o.timeoutMs);
   }
 
   forToken(owner: TokenOwner, accessToken: string): ByProjectKeyRequestBuilder {
-    const key = `${owner} ${accessToken}`;
-    const cached = this.#cache.get(key);
-    if (cached) {
-      // Re-insert to mark as recently used.
-      this.#cache.delete(key);
-      this.#cache.set(key, cached);
-      return cached;
-    }
+    const byToken = this.#cache[owner];
+    const cached = byToken.get(accessToken);
+    if (cached) return cached;
     const builder = createApiBuilderFromCtpClient(this.#client(owner, accessToken, true)).withProjectKey({ projectKey: this.#o.projectKey });
-    this.#cache.set(key, builder);
-    if (this.#cache.size > this.#cacheSize) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest !== undefined) this.#cache.delete(oldest);
+    byToken.set(accessToken, builder);
+    // Oldest first out. Insertion order, not use order: a hit costs one lookup, and a session whose
+    // builder was dropped only pays for building it again.
+    if (byToken.size > this.#cacheSize) {
+      const oldest = byToken.keys().next().value;
+      if (oldest !== undefined) byToken.delete(oldest);
     }
     return builder;
   }
 
   #client(owner: TokenOwner, accessToken: string, recoverable: boolean): Client {
-    const middlewares: Middleware[] = [];
-    if (recoverable) middlewares.push(this.#recoverMiddleware(owner, accessToken));
-    middlewares.push(
-      createAuthWithExistingToken(`Bearer ${accessToken}`, { force: true }),
-      createHttpClient({
-        host: this.#o.apiUrl,
-        fetch: (input: string, init: RequestInit) => this.#o.fetch()(input, init),
-        timeout: this.#o.timeoutMs,
-        getAbortController: () => new AbortController(),
-        // The original request may carry a password (sign-up, password change) in its body.
-        includeRequestInErrorResponse: false,
-        maskSensitiveHeaderData: true,
-      }),
-    );
-    return createClient({ middlewares });
-  }
-
-  #recoverMiddleware(owner: TokenOwner, accessToken: string): Middleware {
-    return (next) => (request, response) => {
-      const reject = (error: unknown) => response.reject(error as Parameters<typeof response.reject>[0]);
-      next(request, {
-        ...response,
-        reject: (error) => {
-          if (!isInvalidToken(error)) {
-            reject(error);
-            return;
-          }
+    const client = createClient({
+      middlewares: [
+        createAuthWithExistingToken(`Bearer ${accessToken}`, { force: true }),
+        createHttpClient({
+          host: this.#o.apiUrl,
+          fetch: this.#fetch,
+          // The original request may carry a password (sign-up, password change) in its body.
+          includeRequestInErrorResponse: false,
+          maskSensitiveHeaderData: true,
+        }),
+      ],
+    });
+    if (!recoverable) return client;
+    // Recovery wraps execute() rather than adding a middleware: one promise handler per call.
+    return {
+      ...client,
+      execute: (request: ClientRequest) =>
+        client.execute(request).catch((error: unknown) => {
+          if (!isInvalidToken(error)) throw error;
           this.#o.logger.info({ event: 'ctp.api.invalid_token', owner }, 'API answered 401 invalid_token; renewing the token once');
-          this.#o
-            .recover(owner, accessToken)
-            .then((fresh) => this.#client(owner, fresh, false).execute(request))
-            .then(response.resolve, reject);
-        },
-      });
+          return this.#o.recover(owner, accessToken).then((fresh) => this.#client(owner, fresh, false).execute(request));
+        }),
     };
   }
 }

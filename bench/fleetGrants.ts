@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import Redis from 'ioredis';
+import { createCtpServices } from '../src/module/createCtpServices';
+import { RedisSessionStorage } from '../src/fleet/RedisSessionStorage';
+import { runWithCtpSession } from '../src/session/sessionContext';
+import { startWorker } from '../test/support/fleet/startWorker';
+import { startRedis } from '../test/support/redis/startRedis';
+import { configFor, startServer, STRICT_CLIENT } from './benchConfig';
+import { table, type Section } from './markdown';
+
+const PROCESSES = 4;
+const CALLS = 50;
+
+async function wave(coordinated: boolean): Promise<{ refreshes: number; errors: number }> {
+  const redisServer = await startRedis();
+  const redis = new Redis(redisServer.url);
+  const server = await startServer();
+  try {
+    const config = configFor(server);
+    const storage = new RedisSessionStorage(redis, 'fleet-session');
+    const token = await runWithCtpSession(storage, () => createCtpServices(config).session.login('bench@example.com', 'Bench-Pa55word!'));
+    await storage.set({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
+    const workers = Array.from({ length: PROCESSES }, () =>
+      startWorker({
+        FLEET_URL: server.url,
+        FLEET_PROJECT: server.projectKey,
+        FLEET_CLIENT_ID: STRICT_CLIENT.id,
+        FLEET_CLIENT_SECRET: STRICT_CLIENT.secret,
+        FLEET_REDIS_URL: redisServer.url,
+        FLEET_TASK: 'refresh',
+        FLEET_SESSION_ID: 'fleet-session',
+        FLEET_CONCURRENCY: String(CALLS),
+        ...(coordinated ? {} : { FLEET_NO_REDIS_LOCK: '1' }),
+      }),
+    );
+    await Promise.all(workers.map((w) => w.ready));
+    workers.forEach((w) => w.go());
+    const results = await Promise.all(workers.map((w) => w.result));
+    return { refreshes: server.grants.refresh_token, errors: results.reduce((n, r) => n + r.errors.length, 0) };
+  } finally {
+    redis.disconnect();
+    await server.stop();
+    await redisServer.stop();
+  }
+}
+
+export async function fleetGrants(): Promise<Section> {
+  const title = `Fleet grants: ${PROCESSES} processes x ${CALLS} calls, one refresh wave`;
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    return { title, goal: '1 refresh with the Redis lock', met: undefined, body: 'skipped: redis-server is not installed (apt-get install redis-server)' };
+  }
+  const locked = await wave(true);
+  const perProcess = await wave(false);
+  return {
+    title,
+    goal: '1 refresh grant for the whole fleet with the Redis lock',
+    met: locked.refreshes === 1 && locked.errors === 0,
+    body: table(
+      ['coordination', 'refresh grants', 'failed calls'],
+      [
+        ['Redis lock (ctp-client with redis)', locked.refreshes, locked.errors],
+        ['per process (same Redis session store, no lock)', perProcess.refreshes, perProcess.errors],
+      ],
+    ),
+    notes: ['Child processes, one session stored in a real redis-server, its token expired; the strict local server counts grants.'],
+  };
+}

@@ -1,0 +1,37 @@
+import type { AddressInfo } from 'node:net';
+import { createCtpConfig } from 'ctp-client';
+import { createApp } from '../examples/server-v3/app/createApp';
+import { OffsetClock } from '../examples/server-v3/app/OffsetClock';
+import { startEmbeddedCommercetools } from '../examples/server-v3/embedded/startEmbeddedCommercetools';
+import { runJourney } from '../examples/server-v3/journey/runJourney';
+import { table, type Section } from './markdown';
+
+export async function journeyGrants(): Promise<Section> {
+  const embedded = await startEmbeddedCommercetools();
+  const clock = new OffsetClock();
+  const config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
+  const server = createApp(config, { clock }).app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const report = await runJourney({
+      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      grants: embedded.grants,
+      customer: embedded.seeded.customer,
+      categoryId: embedded.seeded.categoryIds[0]!,
+      sku: embedded.seeded.skus[0]!,
+      advanceClock: (ms) => clock.advance(ms),
+    });
+    return {
+      title: 'Grants per step of the example journey',
+      goal: 'each step causes exactly the token requests it should (the journey checks itself)',
+      met: report.ok,
+      body: table(
+        ['step', 'request', 'status', 'token requests'],
+        report.steps.map((s) => [s.name, s.request.replace(/[0-9a-f-]{36}/, ':id'), s.status, s.grants.map((g) => g.flow).join(', ') || '-']),
+      ) + `\n\nTotal by flow: ${Object.entries(report.summary.grantsByFlow).map(([flow, n]) => `${flow} ${n}`).join(', ')}.`,
+    };
+  } finally {
+    server.close();
+    await embedded.close();
+  }
+}
