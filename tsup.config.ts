@@ -15,10 +15,10 @@ export default defineConfig([
     // import.meta.url (for loading the optional ioredis) in the CJS build too.
     shims: true,
   },
-  // The `ctp-client` command. The embedded commercetools it can start for --embedded is bundled in,
-  // but the mock itself stays external: it is a dev dependency, there only in the repository.
+  // The `ctp-client` command, and beside it the embedded commercetools it loads lazily for
+  // --embedded. The mock stays external: it is a dev dependency, there only in the repository.
   {
-    entry: { cli: 'src/cli/main.ts' },
+    entry: { cli: 'src/cli/main.ts', embedded: 'examples/server-v3/embedded/startEmbeddedCommercetools.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',

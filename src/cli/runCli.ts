@@ -87,14 +87,27 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+type EmbeddedModule = typeof import('../../examples/server-v3/embedded/startEmbeddedCommercetools');
+
+/**
+ * Loaded only for --embedded, by a specifier the bundler does not follow: the built command must
+ * start without the mock, which is a dev dependency, there only in the ctp-client repository.
+ */
 async function startEmbedded() {
-  try {
-    // Only in the ctp-client repository, where the mock is a dev dependency.
-    const module = await import('../../examples/server-v3/embedded/startEmbeddedCommercetools');
-    return await module.startEmbeddedCommercetools();
-  } catch (error) {
-    throw new Error(`--embedded needs @labdigital/commercetools-mock, a dev dependency of the ctp-client repository: run it there after npm ci (${(error as Error).message})`);
+  const candidates = [
+    new URL('./embedded.js', import.meta.url).href, // beside dist/cli.js
+    new URL('../../examples/server-v3/embedded/startEmbeddedCommercetools.ts', import.meta.url).href, // from source (tsx, vitest)
+  ];
+  let lastError: unknown;
+  for (const specifier of candidates) {
+    try {
+      const module = (await import(/* @vite-ignore */ specifier)) as EmbeddedModule;
+      return await module.startEmbeddedCommercetools();
+    } catch (error) {
+      lastError = error;
+    }
   }
+  throw new Error(
+    `--embedded needs @labdigital/commercetools-mock, a dev dependency of the ctp-client repository: run it there after npm ci (${(lastError as Error).message})`,
+  );
 }
-
-

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,5 +136,15 @@ describe('ctp-client doctor', () => {
     expect(JSON.parse((failed as { stdout: string }).stdout).warnings[0]).toContain('manage_project');
     const usage = await run(process.execPath, [cli, 'nope']).catch((e: { code: number }) => e);
     expect((usage as { code: number }).code).toBe(2);
+  });
+
+  it('should check the embedded commercetools with --embedded, loading the mock only then', async () => {
+    const cli = fileURLToPath(new URL('../../../dist/cli.js', import.meta.url));
+    // A static import would make the command fail to start wherever the dev-only mock is absent.
+    expect(readFileSync(cli, 'utf8')).not.toMatch(/from ["']@labdigital\/commercetools-mock["']/);
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'doctor', '--embedded']);
+    expect(stdout).toContain('(embedded commercetools)');
+    expect(stdout).toContain('customer (password): ok');
+    expect(stdout).toContain('no problems found');
   });
 });
