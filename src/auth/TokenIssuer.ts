@@ -1,4 +1,5 @@
 import { CtpError } from '../errors/CtpError';
+import { CtpScopeError } from '../errors/CtpScopeError';
 import { CtpTokenResponseError } from '../errors/CtpTokenResponseError';
 import type { ScopeRegistry } from '../scopes/ScopeRegistry';
 import type { ScopeSetName } from '../scopes/ScopeSetName';
@@ -75,7 +76,22 @@ export class TokenIssuer {
     storeKey: string | undefined,
   ): CtpAuthToken {
     const granted = parseGrantedScope(answer.scope);
-    this.registry.check(kind, granted.scopes);
+    if (previous) {
+      // A refresh asks for no scope and cannot change it: the answer must carry the scopes of the
+      // original grant, which were checked then. Checking against today's registry instead would fail
+      // every existing session after a deploy that changes a scope set.
+      const before = new Set(previous.scopes);
+      const after = new Set(granted.scopes);
+      const missing = previous.scopes.filter((s) => !after.has(s));
+      const excess = granted.scopes.filter((s) => !before.has(s));
+      if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(kind, missing, excess);
+      const current = this.registry.scopes(kind);
+      if (current.length !== granted.scopes.length || current.some((s) => !after.has(s))) {
+        this.logger.info({ event: 'ctp.session.scopes_outdated', kind }, 'session keeps the scopes of its original grant until the shopper signs in again');
+      }
+    } else {
+      this.registry.check(kind, granted.scopes);
+    }
     const customerId = granted.customerId ?? previous?.customerId;
     const anonymousId = granted.anonymousId ?? previous?.anonymousId;
     // The identity is what binds the token to one shopper; without it the session cannot be checked.

@@ -284,4 +284,33 @@ describe('CtpSession', () => {
       expect(services.platform.grants('refresh_token')).toHaveLength(0);
     });
   });
+
+  describe('when the scope registry changed since the session was granted', () => {
+    it('should keep refreshing the session with its original scopes, and log that they are outdated', async () => {
+      const old = createTestServices({ scopes: { anonymous: ['manage_my_orders', 'create_anonymous_token'] } });
+      const storage = await anonymousSession(old);
+      const before = (await storage.get())!;
+      // The next deploy: same platform, a wider anonymous set.
+      const { createCtpServices } = await import('../../../src/module/createCtpServices');
+      const { testConfig } = await import('../../support/createTestServices');
+      const deployed = createCtpServices(testConfig(), { fetch: old.platform.fetch, clock: old.clock, logger: old.logger });
+      old.clock.advance(HOUR);
+      const token = await runWithCtpSession(storage, () => deployed.session.accessToken());
+      expect(token.accessToken).not.toBe(before.accessToken);
+      expect(token.scopes).toEqual(before.scopes);
+      expect(old.logger.events('ctp.session.scopes_outdated')).toHaveLength(1);
+    });
+
+    it('should refuse a refresh answer whose scopes differ from the original grant', async () => {
+      const services = createTestServices();
+      const storage = await anonymousSession(services);
+      services.platform.on((call) =>
+        call.form.get('grant_type') === 'refresh_token'
+          ? json({ access_token: 'widened-token-123456', token_type: 'Bearer', expires_in: 3600, scope: `manage_project:${PROJECT} anonymous_id:x` })
+          : undefined,
+      );
+      services.clock.advance(HOUR);
+      await expect(runWithCtpSession(storage, () => services.session.accessToken())).rejects.toMatchObject({ code: CtpErrorCode.ScopeMissing });
+    });
+  });
 });
