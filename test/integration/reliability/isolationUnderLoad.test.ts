@@ -62,5 +62,5 @@ describe('isolation under load (strict server, real HTTP)', () => {
     expect(h.server.grants.refresh_token).toBe(2 * sessions.length);
     expect([...h.server.refreshesBySession.values()].every((n) => n === 2)).toBe(true);
     expect(h.server.refreshesBySession.size).toBe(sessions.length);
-  });
+  }, 60_000);
 });
