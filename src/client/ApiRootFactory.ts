@@ -14,11 +14,11 @@ export interface ApiRootFactoryOptions {
   apiUrl: string;
   projectKey: string;
   fetch: () => FetchLike;
-  /** Per API call; the SDK aborts the request after it. */
+  /** Per API call: past it the call fails (the SDK reports statusCode 0) and a late answer is dropped. */
   timeoutMs: number;
   recover: RecoverToken;
   logger: Logger;
-  /** Request builders kept for reuse, least recently used dropped first. */
+  /** Request builders kept for reuse per owner, oldest dropped first. */
   cacheSize?: number;
 }
 
