@@ -1,6 +1,6 @@
-import { AuthTransport, type FetchLike } from '../auth/AuthTransport';
-import { basicAuthorization } from '../auth/basicAuthorization';
-import { OAuthClient } from '../auth/OAuthClient';
+import type { FetchLike } from '../auth/AuthTransport';
+import { createOAuthClient } from '../auth/createOAuthClient';
+import type { OAuthClient } from '../auth/OAuthClient';
 import { DEFAULT_RETRY_POLICY } from '../auth/RetryPolicy';
 import type { TokenResponse } from '../auth/TokenResponse';
 import type { CtpConfig } from '../config/CtpConfig';
@@ -39,11 +39,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const registry = new ScopeRegistry({ projectKey: config.projectKey, ...(options.scopeSets ? { sets: options.scopeSets } : {}), unsafeAllowSharedWriteScopesForShoppers: true });
-  const authorization = basicAuthorization(config.clientId, config.clientSecret);
   const fetch = options.fetch;
-  const transport = new AuthTransport({
-    authUrl: config.authUrl,
-    authorization,
+  const oauth = createOAuthClient(config, {
     fetch: () => fetch ?? ((input, init) => globalThis.fetch(input, init)),
     timeoutMs: 10_000,
     retry: DEFAULT_RETRY_POLICY,
@@ -52,7 +49,6 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     random: Math.random,
     logger: silentLogger,
   });
-  const oauth = new OAuthClient(transport, config.projectKey, [config.clientSecret, authorization.slice('Basic '.length)]);
   const created: { token: string; hint: 'access_token' | 'refresh_token' }[] = [];
   const keep = (answer: TokenResponse) => {
     created.push({ token: answer.accessToken, hint: 'access_token' });

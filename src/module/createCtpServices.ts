@@ -1,6 +1,6 @@
-import { AuthTransport, type FetchLike } from '../auth/AuthTransport';
-import { basicAuthorization } from '../auth/basicAuthorization';
-import { OAuthClient } from '../auth/OAuthClient';
+import type { FetchLike } from '../auth/AuthTransport';
+import { createOAuthClient } from '../auth/createOAuthClient';
+import type { OAuthClient } from '../auth/OAuthClient';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../auth/RetryPolicy';
 import { TokenIssuer } from '../auth/TokenIssuer';
 import { ApiRootFactory } from '../client/ApiRootFactory';
@@ -72,10 +72,7 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   const fetch = (): FetchLike => custom ?? ((input, init) => globalThis.fetch(input, init));
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
 
-  const authorization = basicAuthorization(config.clientId, config.clientSecret);
-  const transport = new AuthTransport({
-    authUrl: config.authUrl,
-    authorization,
+  const oauth = createOAuthClient(config, {
     fetch,
     timeoutMs: options.authTimeoutMs ?? 10_000,
     retry,
@@ -100,7 +97,6 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     });
     if (options.redis?.fallbackToLocal === true) coordinator = new FallbackCoordinator(coordinator, logger);
   }
-  const oauth = new OAuthClient(transport, config.projectKey, [config.clientSecret, authorization.slice('Basic '.length)]);
   const issuer = new TokenIssuer(oauth, registry, clock, logger);
   const integration = new SharedTokenProvider('integration', () => issuer.integration(), clock, logger, coordinator);
   const guest = new SharedTokenProvider('guest', () => issuer.guest(), clock, logger, coordinator);
