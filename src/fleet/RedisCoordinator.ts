@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { isCtpAuthToken, type CtpAuthToken, type SharedToken } from '../auth/CtpAuthToken';
+import { isRefreshRefused } from '../auth/isRefreshRefused';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpRedisError } from '../errors/CtpRedisError';
 import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
-import { CtpOAuthError } from '../errors/CtpOAuthError';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
@@ -65,7 +65,7 @@ export class RedisCoordinator implements TokenCoordinator {
     try {
       return await this.#once(key, (value) => parseSession(value), isFresh, refresh, (fresh) => fresh.expiresAt - this.o.clock.now());
     } catch (error) {
-      if (error instanceof CtpOAuthError && error.status !== undefined && error.status < 500 && error.code !== CtpErrorCode.InvalidClient) {
+      if (isRefreshRefused(error)) {
         // Tell the waiting instances at once rather than each refreshing in turn.
         await this.#call('mark session ended', () => this.o.redis.eval(PUBLISH, 1, this.#key(key), Number.MAX_SAFE_INTEGER, EXPIRED_MARK, 60_000)).catch(() => undefined);
       }

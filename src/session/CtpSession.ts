@@ -1,11 +1,11 @@
 import type { CtpAuthToken } from '../auth/CtpAuthToken';
 import type { OAuthClient } from '../auth/OAuthClient';
+import { isRefreshRefused } from '../auth/isRefreshRefused';
 import { isExpired, needsRenewal } from '../auth/renewal';
 import type { TokenIssuer } from '../auth/TokenIssuer';
 import { CtpAuthUnavailableError } from '../errors/CtpAuthUnavailableError';
 import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
-import { CtpOAuthError } from '../errors/CtpOAuthError';
 import { CtpSessionError } from '../errors/CtpSessionError';
 import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
@@ -176,8 +176,7 @@ export class CtpSession {
         this.#d.logger.warn({ event: 'ctp.renewal.deferred', kind: token.kind, code: error.code }, 'refresh failed; using the current token until it expires');
         return token;
       }
-      if (error instanceof CtpOAuthError && error.code !== CtpErrorCode.InvalidClient && error.status !== undefined && error.status < 500) {
-        // The refresh token is unknown, expired, evicted or revoked: this session is over.
+      if (isRefreshRefused(error)) {
         const refused = error;
         await this.#expiries.run(storage, async () => {
           const cleared = await this.#clearIfHolds(storage, token);
