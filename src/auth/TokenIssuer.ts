@@ -3,6 +3,7 @@ import { CtpScopeError } from '../errors/CtpScopeError';
 import { CtpTokenResponseError } from '../errors/CtpTokenResponseError';
 import type { ScopeRegistry } from '../scopes/ScopeRegistry';
 import type { ScopeSetName } from '../scopes/ScopeSetName';
+import { scopeDifference } from '../scopes/scopeDifference';
 import { parseGrantedScope } from '../scopes/scopeString';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
@@ -80,13 +81,10 @@ export class TokenIssuer {
       // A refresh asks for no scope and cannot change it: the answer must carry the scopes of the
       // original grant, which were checked then. Checking against today's registry instead would fail
       // every existing session after a deploy that changes a scope set.
-      const before = new Set(previous.scopes);
-      const after = new Set(granted.scopes);
-      const missing = previous.scopes.filter((s) => !after.has(s));
-      const excess = granted.scopes.filter((s) => !before.has(s));
+      const { missing, excess } = scopeDifference(previous.scopes, granted.scopes);
       if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(kind, missing, excess);
-      const current = this.registry.scopes(kind);
-      if (current.length !== granted.scopes.length || current.some((s) => !after.has(s))) {
+      const outdated = scopeDifference(this.registry.scopes(kind), granted.scopes);
+      if (outdated.missing.length > 0 || outdated.excess.length > 0) {
         this.logger.info({ event: 'ctp.session.scopes_outdated', kind }, 'session keeps the scopes of its original grant until the shopper signs in again');
       }
     } else {

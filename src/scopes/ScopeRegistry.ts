@@ -2,6 +2,7 @@ import { CtpConfigError } from '../errors/CtpConfigError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpScopeError } from '../errors/CtpScopeError';
 import { DEFAULT_SCOPE_SETS } from './defaultScopeSets';
+import { scopeDifference } from './scopeDifference';
 import { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from './ScopeSetName';
 import { isSharedWriteScope, renderScope, scopeName, scopeSpecProblem } from './scopeString';
 
@@ -71,11 +72,7 @@ export class ScopeRegistry {
    * appends (`customer_id:`, `anonymous_id:`) must already be removed.
    */
   check(set: ScopeSetName, granted: readonly string[]): void {
-    const requested = this.#rendered[set];
-    const grantedSet = new Set(granted);
-    const requestedSet = new Set(requested);
-    const missing = requested.filter((s) => !grantedSet.has(s));
-    const excess = granted.filter((s) => !requestedSet.has(s));
+    const { missing, excess } = scopeDifference(this.#rendered[set], granted);
     if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(set, missing, excess);
   }
 }
