@@ -8,7 +8,7 @@ import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from '../scopes/ScopeSetName';
-import { isSharedWriteScope, parseGrantedScope } from '../scopes/scopeString';
+import { parseGrantedScope } from '../scopes/scopeString';
 import { systemClock, type Clock } from '../util/Clock';
 import { silentLogger } from '../util/Logger';
 import { timerSleep } from '../util/sleep';
@@ -59,8 +59,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   let clientHoldsManageProject = false;
 
   for (const set of SCOPE_SET_NAMES) {
-    if (set === 'integration') continue;
-    const shared = registry.scopes(set).map((s) => s.split(':')[0] ?? s).filter(isSharedWriteScope);
+    const shared = registry.sharedWriteScopes(set);
     if (shared.length > 0) warnings.push(`scope set "${set}" holds write scopes on shared data (${shared.join(', ')}): any shopper could change other shoppers' data; use manage_my_* scopes`);
   }
 

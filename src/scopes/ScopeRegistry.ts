@@ -25,26 +25,28 @@ export interface ScopeRegistryOptions {
 export class ScopeRegistry {
   readonly projectKey: string;
   readonly #rendered: Readonly<Record<ScopeSetName, readonly string[]>>;
+  readonly #sharedWrites: Readonly<Record<ScopeSetName, readonly string[]>>;
 
   constructor(options: ScopeRegistryOptions) {
     this.projectKey = options.projectKey;
     const problems: string[] = [];
-    const unsafe: string[] = [];
     const rendered = {} as Record<ScopeSetName, readonly string[]>;
+    const sharedWrites = {} as Record<ScopeSetName, readonly string[]>;
     for (const set of SCOPE_SET_NAMES) {
       const specs = options.sets?.[set] ?? DEFAULT_SCOPE_SETS[set];
       if (specs.length === 0) problems.push(`scope set "${set}" is empty: every grant must name its scopes`);
       for (const spec of specs) {
         const problem = scopeSpecProblem(spec);
         if (problem) problems.push(`scope set "${set}": ${problem}`);
-        if (set !== 'integration' && isSharedWriteScope(scopeName(spec))) unsafe.push(`${set}: ${scopeName(spec)}`);
       }
       rendered[set] = Object.freeze([...new Set(specs.map((s) => renderScope(s, options.projectKey)))]);
+      sharedWrites[set] = Object.freeze(set === 'integration' ? [] : [...new Set(specs.map(scopeName).filter(isSharedWriteScope))]);
     }
     for (const name of Object.keys(options.sets ?? {})) {
       if (!(SCOPE_SET_NAMES as readonly string[]).includes(name)) problems.push(`unknown scope set "${name}" (known: ${SCOPE_SET_NAMES.join(', ')})`);
     }
     if (problems.length > 0) throw new CtpConfigError(problems);
+    const unsafe = SCOPE_SET_NAMES.flatMap((set) => sharedWrites[set].map((name) => `${set}: ${name}`));
     if (unsafe.length > 0 && options.unsafeAllowSharedWriteScopesForShoppers !== true) {
       throw new CtpConfigError(
         [
@@ -55,6 +57,15 @@ export class ScopeRegistry {
       );
     }
     this.#rendered = Object.freeze(rendered);
+    this.#sharedWrites = Object.freeze(sharedWrites);
+  }
+
+  /**
+   * The write scopes on shared data (`manage_*`, not `manage_my_*`) a shopper set holds; always
+   * empty for `integration`, whose job they are. Non-empty only with the unsafe option.
+   */
+  sharedWriteScopes(set: ScopeSetName): readonly string[] {
+    return this.#sharedWrites[set];
   }
 
   /** The rendered scopes of a set, as sent in the `scope` parameter. */
