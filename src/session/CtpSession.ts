@@ -56,12 +56,11 @@ export class CtpSession {
   readonly #expiries = new SingleFlight<SessionStorage, boolean>();
   readonly #loggedOut = new BoundedHashSet(10_000);
 
+  readonly #coordinator: TokenCoordinator;
+
   constructor(deps: CtpSessionDeps) {
     this.#d = deps;
-  }
-
-  get #coordinator(): TokenCoordinator {
-    return this.#d.coordinator ?? localCoordinator;
+    this.#coordinator = deps.coordinator ?? localCoordinator;
   }
 
   /** The stored token, as it is (no refresh), or undefined. */
