@@ -25,6 +25,15 @@ export const CtpErrorCode = {
   NoSession: 'CTP_NO_SESSION',
   /** The app's session storage failed to read or write. */
   SessionStorage: 'CTP_SESSION_STORAGE',
+  /** The app's session storage did not answer within storageTimeoutMs. */
+  SessionStorageTimeout: 'CTP_SESSION_STORAGE_TIMEOUT',
+  /** The session storage returned something that is not a token this library stored. */
+  SessionStorageInvalid: 'CTP_SESSION_STORAGE_INVALID',
+  /**
+   * The session changed under the operation: another sign-in won, or a request builder's shopper is
+   * no longer the session's. Nothing of this operation was kept.
+   */
+  SessionChanged: 'CTP_SESSION_CHANGED',
   /** The auth server answered something that is not a valid token response. */
   TokenResponseInvalid: 'CTP_TOKEN_RESPONSE_INVALID',
   /** The auth server answered with an OAuth error not covered by a more specific code. */

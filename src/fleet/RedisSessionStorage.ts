@@ -7,6 +7,28 @@ import type { RedisLike } from './RedisLike';
 const SET_SCRIPT = `return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])`;
 const DEL_SCRIPT = `return redis.call('DEL', KEYS[1])`;
 
+// Compare and set in one script, so no other instance's write can come between the two. The
+// stored value matches when it holds the expected token pair; "expected nothing" also matches a
+// value that get() would read as no session (absent, not JSON, not a token).
+// ARGV: expected present ('1'/'0'), expected access token, expected refresh token, next value ('' clears), ttl s.
+const CAS_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+local held = false
+local access, refresh
+if current then
+  local ok, decoded = pcall(cjson.decode, current)
+  if ok and type(decoded) == 'table' and type(decoded.accessToken) == 'string' and type(decoded.refreshToken) == 'string' then
+    held = true
+    access = decoded.accessToken
+    refresh = decoded.refreshToken
+  end
+end
+local matches
+if ARGV[1] == '1' then matches = held and access == ARGV[2] and refresh == ARGV[3] else matches = not held end
+if not matches then return 0 end
+if ARGV[4] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[4], 'EX', ARGV[5]) end
+return 1`;
+
 export interface RedisSessionStorageOptions {
   keyPrefix?: string;
   /** Kept this long after the last write; default 200 days, commercetools' refresh-token inactivity limit. */
@@ -15,7 +37,8 @@ export interface RedisSessionStorageOptions {
 
 /**
  * A shopper's token in Redis under the app's session id, shared by every instance. A value that is
- * not a valid token reads as no session.
+ * not a valid token reads as no session. Its compareAndSet is one Lua script, so a session's state
+ * changes (refresh, sign-in, sign-out) are atomic across instances.
  *
  * @example
  * app.use(ctpSessionMiddleware({ storage: (req) => new RedisSessionStorage(redis, req.sessionID) }));
@@ -51,6 +74,23 @@ export class RedisSessionStorage implements SessionStorage {
 
   async clear(): Promise<void> {
     await this.#call('clear', () => this.redis.eval(DEL_SCRIPT, 1, this.#key));
+  }
+
+  /** Atomic across every instance on this Redis: one Lua script compares and writes. */
+  async compareAndSet(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean> {
+    const answer = await this.#call('update', () =>
+      this.redis.eval(
+        CAS_SCRIPT,
+        1,
+        this.#key,
+        expected === undefined ? '0' : '1',
+        expected?.accessToken ?? '',
+        expected?.refreshToken ?? '',
+        next === undefined ? '' : JSON.stringify(next),
+        this.#ttlSeconds,
+      ),
+    );
+    return Number(answer) === 1;
   }
 
   async #call<T>(what: string, command: () => Promise<T>): Promise<T> {

@@ -1,14 +1,17 @@
 import type { CtpAuthToken } from '../auth/CtpAuthToken';
-import type { SessionStorage } from './SessionStorage';
+import { sameStoredToken, type SessionStorage } from './SessionStorage';
 
-/** One session held in process memory: for tests, scripts and single-process apps. */
+/**
+ * One session held in process memory: for tests, scripts and single-process apps. Its
+ * compareAndSet is atomic by construction (no await between the compare and the set).
+ */
 export class MemorySessionStorage implements SessionStorage {
   readonly id: string | undefined;
   #token: CtpAuthToken | undefined;
 
   constructor(id?: string, token?: CtpAuthToken) {
     this.id = id;
-    this.#token = token;
+    this.#token = token === undefined ? undefined : frozenCopy(token);
   }
 
   async get(): Promise<CtpAuthToken | undefined> {
@@ -16,11 +19,21 @@ export class MemorySessionStorage implements SessionStorage {
   }
 
   async set(token: CtpAuthToken): Promise<void> {
-    // A copy: a caller mutating its object afterwards cannot change what is stored.
-    this.#token = Object.freeze({ ...token, scopes: Object.freeze([...token.scopes]) });
+    this.#token = frozenCopy(token);
   }
 
   async clear(): Promise<void> {
     this.#token = undefined;
   }
+
+  async compareAndSet(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean> {
+    if (!sameStoredToken(this.#token, expected)) return false;
+    this.#token = next === undefined ? undefined : frozenCopy(next);
+    return true;
+  }
+}
+
+// A copy: a caller mutating its object afterwards cannot change what is stored.
+function frozenCopy(token: CtpAuthToken): CtpAuthToken {
+  return Object.freeze({ ...token, scopes: Object.freeze([...token.scopes]) });
 }

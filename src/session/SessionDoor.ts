@@ -1,0 +1,114 @@
+import { isCtpAuthToken, type CtpAuthToken } from '../auth/CtpAuthToken';
+import { CtpError } from '../errors/CtpError';
+import { CtpErrorCode } from '../errors/CtpErrorCode';
+import { CtpSessionError } from '../errors/CtpSessionError';
+import { KeyedMutex } from '../util/KeyedMutex';
+import type { SessionStorage } from './SessionStorage';
+
+/** What an update decided: `next` a token to store, `null` to clear, undefined to leave the session as it is. */
+export interface Decision<R> {
+  result: R;
+  next?: CtpAuthToken | null;
+}
+
+/** The session as one exclusive section sees it. */
+export interface SessionTransaction {
+  read(): Promise<CtpAuthToken | undefined>;
+  /** Stores `next` (or clears) if the session still holds `expected`; says whether it did. */
+  write(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean>;
+}
+
+/** A compare-and-set that failed this often in a row means another instance keeps changing the session. */
+const MAX_CONFLICTS = 3;
+
+/**
+ * The one door every change of a session's state goes through. In this process, changes of one
+ * session (keyed by the storage's id, else the storage object) run one at a time; each compares
+ * what it read with what is stored when it writes, atomically where the storage offers
+ * compareAndSet (Memory, Redis), so a change made on another instance is never overwritten. Every
+ * storage call is bounded by `timeoutMs`, and what a storage returns is checked before use.
+ */
+export class SessionDoor {
+  readonly #mutex = new KeyedMutex<unknown>();
+
+  constructor(private readonly timeoutMs: number) {}
+
+  /** The stored token, checked; no lock (the hot path of every API call). */
+  read(storage: SessionStorage): Promise<CtpAuthToken | undefined> {
+    return this.#call('read', () => storage.get()).then(checked);
+  }
+
+  /** Runs `work` alone among this session's state changes in this process. */
+  exclusive<T>(storage: SessionStorage, work: (tx: SessionTransaction) => Promise<T>): Promise<T> {
+    const tx: SessionTransaction = {
+      read: () => this.read(storage),
+      write: (expected, next) => this.#write(storage, expected, next),
+    };
+    return this.#mutex.run(storage.id ?? storage, () => work(tx));
+  }
+
+  /**
+   * Reads, decides, and writes what was decided if the session still holds what was read; on a
+   * conflict (another instance wrote meanwhile) decides again on the new value. `decide` must not
+   * do I/O: it may run more than once.
+   */
+  update<R>(storage: SessionStorage, decide: (current: CtpAuthToken | undefined) => Decision<R>): Promise<R> {
+    return this.exclusive(storage, async (tx) => {
+      for (let conflicts = 0; ; conflicts += 1) {
+        const current = await tx.read();
+        const decision = decide(current);
+        if (decision.next === undefined) return decision.result;
+        if (await tx.write(current, decision.next ?? undefined)) return decision.result;
+        if (conflicts + 1 >= MAX_CONFLICTS) {
+          throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session kept changing on other instances while this change was being stored; nothing was stored. Try again.');
+        }
+      }
+    });
+  }
+
+  async #write(storage: SessionStorage, expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean> {
+    if (storage.compareAndSet) {
+      const cas = storage.compareAndSet.bind(storage);
+      return this.#call('write', () => cas(expected, next));
+    }
+    // A plain storage: the compare was the read inside this section; in-process only.
+    if (next === undefined) await this.#call('clear', () => storage.clear());
+    else await this.#call('write', () => storage.set(next));
+    return true;
+  }
+
+  async #call<T>(operation: 'read' | 'write' | 'clear', command: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CtpSessionError(CtpErrorCode.SessionStorageTimeout, `The session storage did not ${operation === 'read' ? 'answer a read' : `finish a ${operation}`} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`)), this.timeoutMs);
+    });
+    const work = Promise.resolve().then(command);
+    // A storage that answers after the bound: its late failure has nobody to tell.
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, timeout]);
+    } catch (cause) {
+      throw storageError(operation, cause);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function checked(value: CtpAuthToken | undefined): CtpAuthToken | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isCtpAuthToken(value)) {
+    throw new CtpSessionError(CtpErrorCode.SessionStorageInvalid, 'The session storage returned a value that is not a token ctp-client stored; it was not used. Check the storage adapter (get() must return what set() was given, or undefined).');
+  }
+  return value;
+}
+
+function storageError(operation: string, cause: unknown): CtpError {
+  // A storage that already speaks in typed errors (RedisSessionStorage, a timeout) is passed through.
+  if (cause instanceof CtpError) return cause;
+  return new CtpSessionError(
+    CtpErrorCode.SessionStorage,
+    `The session storage failed to ${operation} the shopper's token; the session was left as it was. Check the session store (see the cause).`,
+    { cause },
+  );
+}

@@ -1,0 +1,78 @@
+import type { CtpAuthToken } from '../auth/CtpAuthToken';
+import type { OAuthClient } from '../auth/OAuthClient';
+import { CtpError } from '../errors/CtpError';
+import type { Logger } from '../util/Logger';
+
+export interface Revocation {
+  token: string;
+  hint: 'access_token' | 'refresh_token';
+}
+
+/**
+ * Revokes the tokens a session obtained and does not keep. A sign-in or sign-out waits for its
+ * revocations at most `waitMs`; they go on in the background after that, a failure is logged
+ * (never the token), and `settled()` waits for every one still running (close(), tests).
+ * Each token pair not revoked stays live and counts against the project's 10 M refresh tokens.
+ */
+export class TokenRevoker {
+  readonly #running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly oauth: Pick<OAuthClient, 'revoke'>,
+    private readonly logger: Logger,
+    private readonly waitMs: number,
+  ) {}
+
+  /** Both tokens of a pair: the access token explicitly, as the platform does not promise to cascade. */
+  pair(token: CtpAuthToken, reason: string): Promise<void> {
+    return this.revoke(
+      [
+        { token: token.refreshToken, hint: 'refresh_token' },
+        { token: token.accessToken, hint: 'access_token' },
+      ],
+      token.kind,
+      reason,
+    );
+  }
+
+  access(accessToken: string, kind: CtpAuthToken['kind'], reason: string): Promise<void> {
+    return this.revoke([{ token: accessToken, hint: 'access_token' }], kind, reason);
+  }
+
+  /** Resolves when all are done or after waitMs, whichever is first; never rejects. */
+  revoke(revocations: readonly Revocation[], kind: CtpAuthToken['kind'], reason: string): Promise<void> {
+    return this.within(Promise.all(revocations.map((r) => this.#one(r, kind, reason))), kind, reason);
+  }
+
+  /** Tracks `work` until it settles, and waits for it at most waitMs; never rejects. */
+  within(work: Promise<unknown>, kind: CtpAuthToken['kind'], reason: string): Promise<void> {
+    const tracked: Promise<void> = work.then(
+      () => undefined,
+      () => undefined,
+    ).finally(() => this.#running.delete(tracked));
+    this.#running.add(tracked);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.warn({ event: 'ctp.revoke.slow', kind, reason, waitMs: this.waitMs }, 'token revocation still running; continuing in the background');
+        resolve();
+      }, this.waitMs);
+      timer.unref?.();
+    });
+    return Promise.race([tracked, bound]).finally(() => clearTimeout(timer));
+  }
+
+  /** Every revocation started so far has finished (succeeded or logged). */
+  async settled(): Promise<void> {
+    while (this.#running.size > 0) await Promise.all([...this.#running]);
+  }
+
+  async #one({ token, hint }: Revocation, kind: CtpAuthToken['kind'], reason: string): Promise<void> {
+    try {
+      await this.oauth.revoke(token, hint);
+    } catch (error) {
+      const code = error instanceof CtpError ? error.code : 'UNKNOWN';
+      this.logger.warn({ event: 'ctp.revoke.failed', kind, reason, hint, code }, 'token revocation failed');
+    }
+  }
+}
