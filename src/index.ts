@@ -35,9 +35,10 @@ export { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from './scopes/Sco
 export { ctpSessionMiddleware } from './session/ctpSessionMiddleware';
 export { CtpSession, type AccessTokenOptions, type LoginOptions } from './session/CtpSession';
 export type { AnonymousCartSignInMode } from './session/CustomerSignIn';
-export { DEFAULT_SESSION_KEY, expressSessionStorage, type SessionLike } from './session/expressSessionStorage';
+export { DEFAULT_SESSION_KEY, expressRequestStorage, expressSessionStorage, type RequestWithSession, type SessionLike } from './session/expressSessionStorage';
 export { MemorySessionStorage } from './session/MemorySessionStorage';
 export { currentSessionStorage, runWithCtpSession } from './session/sessionContext';
 export type { SessionStorage } from './session/SessionStorage';
+export type { TokenOwner, TokenSource } from './tokens/TokenSource';
 export type { Clock } from './util/Clock';
 export type { Logger } from './util/Logger';

@@ -1,14 +1,9 @@
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import { createAuthWithExistingToken, createClient, createHttpClient, type Client, type ClientRequest } from '@commercetools/sdk-client-v2';
 import type { FetchLike } from '../auth/AuthTransport';
+import type { TokenSource } from '../tokens/TokenSource';
 import type { Logger } from '../util/Logger';
 import { DeadlineSweeper } from './DeadlineSweeper';
-
-/** Whose token an API root carries; each has its own way to recover from a 401. */
-export type TokenOwner = 'integration' | 'guest' | 'customer';
-
-/** Returns a fresh access token in the same owner's name, given the one the API refused. */
-export type RecoverToken = (owner: TokenOwner, staleAccessToken: string) => Promise<string>;
 
 export interface ApiRootFactoryOptions {
   apiUrl: string;
@@ -16,9 +11,8 @@ export interface ApiRootFactoryOptions {
   fetch: () => FetchLike;
   /** Per API call: past it the call fails (the SDK reports statusCode 0) and a late answer is dropped. */
   timeoutMs: number;
-  recover: RecoverToken;
   logger: Logger;
-  /** Request builders kept for reuse per owner, oldest dropped first. */
+  /** Request builders kept for reuse, oldest dropped first. */
   cacheSize?: number;
 }
 
@@ -37,16 +31,16 @@ function isInvalidToken(error: unknown): boolean {
 
 /**
  * Builds the platform SDK's request builder on sdk-client-v2's existing-token middleware and its HTTP
- * middleware (none of the SDK's grant middlewares), and reuses it while the token is unchanged
- * (up to `cacheSize` builders per owner).
+ * middleware (none of the SDK's grant middlewares), and reuses it while the token and its source are
+ * unchanged (up to `cacheSize` builders).
  *
- * A 401 invalid_token is recovered once, in the caller's own name: the recover function gets a new
- * token for the same owner (never another), and the request is sent again through a client built for
- * that token, without a second recovery.
+ * A 401 invalid_token is recovered once, through the token source the builder was made from (never
+ * the session current when the call runs): the source renews its own lineage or fails, and the
+ * request is sent again through a client built for that token, without a second recovery.
  */
 export class ApiRootFactory {
   readonly #o: ApiRootFactoryOptions;
-  readonly #cache: Record<TokenOwner, Map<string, ByProjectKeyRequestBuilder>> = { integration: new Map(), guest: new Map(), customer: new Map() };
+  readonly #cache = new Map<string, { key: object; builder: ByProjectKeyRequestBuilder }>();
   readonly #cacheSize: number;
   readonly #deadlines = new DeadlineSweeper();
   readonly #fetch: (input: string, init: RequestInit) => Promise<Response>;
@@ -57,22 +51,22 @@ export class ApiRootFactory {
     this.#fetch = (input, init) => this.#deadlines.race(this.#o.fetch()(input, init), this.#o.timeoutMs);
   }
 
-  forToken(owner: TokenOwner, accessToken: string): ByProjectKeyRequestBuilder {
-    const byToken = this.#cache[owner];
-    const cached = byToken.get(accessToken);
-    if (cached) return cached;
-    const builder = createApiBuilderFromCtpClient(this.#client(owner, accessToken, true)).withProjectKey({ projectKey: this.#o.projectKey });
-    byToken.set(accessToken, builder);
+  forSource(source: TokenSource): ByProjectKeyRequestBuilder {
+    const cached = this.#cache.get(source.accessToken);
+    // Shared only with calls of the same source: a builder recovers through the source it was made from.
+    if (cached?.key === source.key) return cached.builder;
+    const builder = createApiBuilderFromCtpClient(this.#client(source, source.accessToken, true)).withProjectKey({ projectKey: this.#o.projectKey });
+    this.#cache.set(source.accessToken, { key: source.key, builder });
     // Oldest first out. Insertion order, not use order: a hit costs one lookup, and a session whose
     // builder was dropped only pays for building it again.
-    if (byToken.size > this.#cacheSize) {
-      const oldest = byToken.keys().next().value;
-      if (oldest !== undefined) byToken.delete(oldest);
+    if (this.#cache.size > this.#cacheSize) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
     }
     return builder;
   }
 
-  #client(owner: TokenOwner, accessToken: string, recoverable: boolean): Client {
+  #client(source: TokenSource, accessToken: string, recoverable: boolean): Client {
     const client = createClient({
       middlewares: [
         createAuthWithExistingToken(`Bearer ${accessToken}`, { force: true }),
@@ -92,8 +86,8 @@ export class ApiRootFactory {
       execute: (request: ClientRequest) =>
         client.execute(request).catch((error: unknown) => {
           if (!isInvalidToken(error)) throw error;
-          this.#o.logger.info({ event: 'ctp.api.invalid_token', owner }, 'API answered 401 invalid_token; renewing the token once');
-          return this.#o.recover(owner, accessToken).then((fresh) => this.#client(owner, fresh, false).execute(request));
+          this.#o.logger.info({ event: 'ctp.api.invalid_token', owner: source.owner }, 'API answered 401 invalid_token; renewing the token once');
+          return source.recover(accessToken).then((fresh) => this.#client(source, fresh, false).execute(request));
         }),
     };
   }

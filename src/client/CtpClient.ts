@@ -20,20 +20,21 @@ export class CtpClient {
 
   /** As the integration itself (client credentials, the `integration` scope set). */
   async integrationApiRoot(): Promise<ByProjectKeyRequestBuilder> {
-    return this.apiRoots.forToken('integration', (await this.integration.get()).accessToken);
+    return this.apiRoots.forSource(await this.integration.source());
   }
 
   /**
    * As the current request's shopper: the logged-in customer, or the anonymous session, which is
-   * started on first use. Never falls back to another token; a session that cannot be refreshed is
-   * cleared and raises CTP_SESSION_EXPIRED.
+   * started on first use. Never falls back to another token; a session whose refresh token is refused
+   * is cleared and raises CTP_SESSION_EXPIRED. A 401 on a call of this builder renews this shopper's
+   * session only; if the session was signed out or now holds another sign-in, the call fails.
    */
   async customerApiRoot(options: AccessTokenOptions = {}): Promise<ByProjectKeyRequestBuilder> {
-    return this.apiRoots.forToken('customer', (await this.session.accessToken(options)).accessToken);
+    return this.apiRoots.forSource(await this.session.source(options));
   }
 
   /** One shared read-only token for browsing visitors and crawlers; creates no session. */
   async guestApiRoot(): Promise<ByProjectKeyRequestBuilder> {
-    return this.apiRoots.forToken('guest', (await this.guest.get()).accessToken);
+    return this.apiRoots.forSource(await this.guest.source());
   }
 }

@@ -2,6 +2,7 @@ import type { SharedToken } from '../auth/CtpAuthToken';
 import { isExpired, needsRenewal } from '../auth/renewal';
 import { CtpAuthUnavailableError } from '../errors/CtpAuthUnavailableError';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
+import type { TokenSource } from '../tokens/TokenSource';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import { SingleFlight } from '../util/SingleFlight';
@@ -16,6 +17,7 @@ export class SharedTokenProvider {
   /** The last token the API refused: never taken back from the fleet's cache. */
   #refused: string | undefined;
   readonly #flight = new SingleFlight<'grant', SharedToken>();
+  #source: TokenSource | undefined;
 
   constructor(
     readonly name: 'integration' | 'guest',
@@ -37,6 +39,23 @@ export class SharedTokenProvider {
       }
       throw error;
     }
+  }
+
+  /** The current token as a source for request builders; a 401 renews through this provider only. */
+  async source(): Promise<TokenSource> {
+    const token = await this.get();
+    if (this.#source?.accessToken !== token.accessToken) {
+      this.#source = {
+        owner: this.name,
+        accessToken: token.accessToken,
+        key: this,
+        recover: async (stale) => {
+          this.invalidate(stale);
+          return (await this.get()).accessToken;
+        },
+      };
+    }
+    return this.#source;
   }
 
   /** Drops the token if it is still `accessToken` (the API said 401), so the next get() grants anew. */

@@ -16,6 +16,10 @@ export interface CtpModuleOptions {
   authTimeoutMs?: number;
   /** Per API call (default 30 s). */
   apiTimeoutMs?: number;
+  /** Per session storage call (default 5 s): past it the operation fails with CTP_SESSION_STORAGE_TIMEOUT. */
+  storageTimeoutMs?: number;
+  /** How long a sign-in or sign-out waits for revoking the tokens it drops (default 2 s); they go on in the background. */
+  revokeWaitMs?: number;
   /** Retries on the auth host (default: 2 retries, 200 ms base, 5 s cap). */
   retry?: Partial<RetryPolicy>;
   /** Default: the global fetch, looked up on every call. */

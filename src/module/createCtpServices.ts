@@ -39,6 +39,8 @@ function optionProblems(options: CtpModuleOptions): string[] {
   };
   positive('authTimeoutMs', options.authTimeoutMs);
   positive('apiTimeoutMs', options.apiTimeoutMs);
+  positive('storageTimeoutMs', options.storageTimeoutMs);
+  positive('revokeWaitMs', options.revokeWaitMs);
   const retry = options.retry ?? {};
   if (retry.maxRetries !== undefined && !(Number.isInteger(retry.maxRetries) && retry.maxRetries >= 0 && retry.maxRetries <= 10)) {
     problems.push('retry.maxRetries must be a whole number from 0 to 10');
@@ -102,19 +104,23 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   const guest = new SharedTokenProvider('guest', () => issuer.guest(), clock, logger, coordinator);
   const apiTimeoutMs = options.apiTimeoutMs ?? 30_000;
   const signIn = new CustomerSignIn({ apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: apiTimeoutMs, integration });
-  const session = new CtpSession({ issuer, oauth, signIn, clock, logger, storage: options.sessionStorage ?? currentSessionStorage, coordinator });
+  const session = new CtpSession({
+    issuer,
+    oauth,
+    signIn,
+    clock,
+    logger,
+    storage: options.sessionStorage ?? currentSessionStorage,
+    coordinator,
+    ...(options.storageTimeoutMs === undefined ? {} : { storageTimeoutMs: options.storageTimeoutMs }),
+    ...(options.revokeWaitMs === undefined ? {} : { revokeWaitMs: options.revokeWaitMs }),
+  });
   const apiRoots = new ApiRootFactory({
     apiUrl: config.apiUrl,
     projectKey: config.projectKey,
     fetch,
     timeoutMs: apiTimeoutMs,
     logger,
-    recover: async (owner, stale) => {
-      if (owner === 'customer') return (await session.recover(stale)).accessToken;
-      const provider = owner === 'integration' ? integration : guest;
-      provider.invalidate(stale);
-      return (await provider.get()).accessToken;
-    },
   });
   const client = new CtpClient(integration, guest, session, apiRoots);
   return { config, registry, client, session, oauth, redis };

@@ -6,15 +6,19 @@ import type { TokenIssuer } from '../auth/TokenIssuer';
 import { CtpAuthUnavailableError } from '../errors/CtpAuthUnavailableError';
 import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
+import { CtpOAuthError } from '../errors/CtpOAuthError';
 import { CtpSessionError } from '../errors/CtpSessionError';
 import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
+import type { TokenSource } from '../tokens/TokenSource';
 import { BoundedHashSet } from '../util/BoundedSet';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import { SingleFlight } from '../util/SingleFlight';
 import type { AnonymousCartSignInMode, CustomerSignIn } from './CustomerSignIn';
+import { SessionDoor } from './SessionDoor';
 import type { SessionStorage } from './SessionStorage';
+import { TokenRevoker } from './TokenRevoker';
 
 export interface LoginOptions {
   /** Signs in a customer of this Store (in-store endpoints). */
@@ -30,7 +34,7 @@ export interface AccessTokenOptions {
 
 export interface CtpSessionDeps {
   issuer: TokenIssuer;
-  oauth: OAuthClient;
+  oauth: Pick<OAuthClient, 'revoke'>;
   signIn: CustomerSignIn;
   clock: Clock;
   logger: Logger;
@@ -38,34 +42,47 @@ export interface CtpSessionDeps {
   storage: () => SessionStorage;
   /** One refresh for the whole fleet (Redis) rather than one per process; default: this process. */
   coordinator?: TokenCoordinator;
+  /** Bound of every session storage call (default 5 s). */
+  storageTimeoutMs?: number;
+  /** How long a sign-in or sign-out waits for revoking the tokens it drops (default 2 s; they go on after). */
+  revokeWaitMs?: number;
 }
+
+const anonymousGrantRevokeReason = 'anonymous-not-stored';
 
 /**
  * The current shopper's commercetools session, kept in the app's session through SessionStorage.
  *
- * One grant or refresh is in flight per session: refreshes are keyed by the refresh token (the same
- * for every request of that shopper), anonymous starts by the storage's id. Every caller then writes
- * the result into its own storage only if that storage still holds what it read (compare and set),
- * so a logout or a login that happened meanwhile is never undone.
+ * Every change of a session's state (anonymous start, refresh, login, logout) goes through one
+ * SessionDoor: serialised per session in this process, compare-and-set against what is stored (atomic
+ * across instances where the storage offers it), so none can undo another. Network calls happen
+ * outside that section, except the backend sign-in that moves the anonymous cart, which must see the
+ * session it moves. A session's lineage is its refresh token (commercetools never rotates it): a
+ * logout or a login ends the lineage it replaced, and every token of an ended lineage that the
+ * library obtains is revoked, including one minted by a refresh that was in flight.
  */
 export class CtpSession {
   readonly #d: CtpSessionDeps;
+  readonly #door: SessionDoor;
+  readonly #revoker: TokenRevoker;
+  readonly #coordinator: TokenCoordinator;
   readonly #refreshes = new SingleFlight<string, CtpAuthToken>();
   readonly #anonymousStarts = new SingleFlight<unknown, CtpAuthToken>();
-  /** Per storage object: concurrent callers that all saw the refresh refused clear it once. */
-  readonly #expiries = new SingleFlight<SessionStorage, boolean>();
-  readonly #loggedOut = new BoundedHashSet(10_000);
-
-  readonly #coordinator: TokenCoordinator;
+  /** Lineages (refresh tokens, hashed) a logout or login ended in this process. */
+  readonly #ended = new BoundedHashSet(10_000);
+  /** Renewals in progress per lineage, so a logout can wait for them and revoke what they mint. */
+  readonly #renewing = new Map<string, Set<Promise<unknown>>>();
 
   constructor(deps: CtpSessionDeps) {
     this.#d = deps;
     this.#coordinator = deps.coordinator ?? localCoordinator;
+    this.#door = new SessionDoor(deps.storageTimeoutMs ?? 5_000);
+    this.#revoker = new TokenRevoker(deps.oauth, deps.logger, deps.revokeWaitMs ?? 2_000);
   }
 
   /** The stored token, as it is (no refresh), or undefined. */
   async current(): Promise<CtpAuthToken | undefined> {
-    return this.#read(this.#d.storage());
+    return this.#door.read(this.#d.storage());
   }
 
   /** The session's token, starting an anonymous session if there is none. */
@@ -75,11 +92,130 @@ export class CtpSession {
 
   /**
    * A token that is valid now: the stored one, refreshed inside its renewal margin, or (with
-   * createAnonymous) a new anonymous session. What customerApiRoot() uses.
+   * createAnonymous) a new anonymous session.
    */
-  async accessToken(options: AccessTokenOptions = {}): Promise<CtpAuthToken> {
+  accessToken(options: AccessTokenOptions = {}): Promise<CtpAuthToken> {
+    return this.#accessToken(this.#d.storage(), options);
+  }
+
+  /**
+   * What customerApiRoot() builds on: a valid token of the current request's session, and the way
+   * to renew exactly that lineage after a 401, bound to this storage, not to whatever context the
+   * call later runs in.
+   */
+  async source(options: AccessTokenOptions = {}): Promise<TokenSource> {
     const storage = this.#d.storage();
-    const token = await this.#read(storage);
+    return this.tokenSource(storage, await this.#accessToken(storage, options));
+  }
+
+  /** A token source for `token` of the session in `storage`. */
+  tokenSource(storage: SessionStorage, token: CtpAuthToken): TokenSource {
+    return {
+      owner: 'customer',
+      accessToken: token.accessToken,
+      key: storage,
+      recover: async (stale) => (await this.#recover(storage, token.refreshToken, stale)).accessToken,
+    };
+  }
+
+  /**
+   * Renews after the API refused `staleAccessToken` (401), in the current session's own lineage.
+   * Prefer a builder's own TokenSource, which keeps the lineage the builder was made for.
+   */
+  async recover(staleAccessToken: string): Promise<CtpAuthToken> {
+    const storage = this.#d.storage();
+    const token = await this.#door.read(storage);
+    if (!token) throw new CtpSessionExpiredError('the session was cleared');
+    return this.#recover(storage, token.refreshToken, staleAccessToken);
+  }
+
+  /**
+   * Signs a customer in. Password grant with the `customer` scopes first (wrong credentials end
+   * here, having changed nothing). Then, alone among the session's changes: the customer token is
+   * stored by compare-and-set; if the session was anonymous, the backend sign-in with its anonymousId
+   * moves its cart to the customer (if that fails, the anonymous session is put back); the replaced
+   * tokens are revoked. If another sign-in was stored since
+   * this one began, this one's tokens are revoked and it fails with CTP_SESSION_CHANGED (or, for the
+   * same customer, returns the stored token). On any failure the session stays as it was.
+   */
+  async login(email: string, password: string, options: LoginOptions = {}): Promise<CtpAuthToken> {
+    const storage = this.#d.storage();
+    const before = await this.#door.read(storage);
+    const customer = await this.#d.issuer.customer({ email, password, storeKey: options.storeKey });
+    let outcome: { token: CtpAuthToken; replaced: CtpAuthToken | undefined };
+    try {
+      outcome = await this.#door.exclusive(storage, async (tx) => {
+        for (let attempt = 1; ; attempt += 1) {
+          const current = await tx.read();
+          if (current?.kind === 'customer' && current.refreshToken !== before?.refreshToken) {
+            // Another sign-in of this session was stored since this one began: it won.
+            if (current.customerId === customer.customerId && current.storeKey === customer.storeKey) return { token: current, replaced: undefined };
+            throw new CtpSessionError(CtpErrorCode.SessionChanged, 'Another sign-in of this session finished first; this one was undone. Sign in again if needed.');
+          }
+          // Claim the session first: across instances only the sign-in whose compare-and-set wins
+          // moves the anonymous cart, so the cart always ends with the customer who is stored.
+          if (!(await tx.write(current, customer))) {
+            // Another instance wrote meanwhile (a refresh, most likely): look again.
+            if (attempt < 3) continue;
+            throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session kept changing on other instances during the sign-in; this one was undone. Sign in again.');
+          }
+          if (current?.kind === 'anonymous' && current.anonymousId !== undefined) {
+            try {
+              await this.#d.signIn.signIn({
+                email,
+                password,
+                anonymousId: current.anonymousId,
+                anonymousCartSignInMode: options.anonymousCartSignInMode ?? 'MergeWithExistingCustomerCart',
+                storeKey: options.storeKey,
+              });
+            } catch (error) {
+              // Put the anonymous session back, unless something else was stored meanwhile.
+              await tx.write(customer, current).catch(() => false);
+              throw error;
+            }
+          }
+          if (current) this.#end(current);
+          return { token: customer, replaced: current };
+        }
+      });
+    } catch (error) {
+      await this.#revoker.pair(customer, 'login-rollback');
+      throw error;
+    }
+    if (outcome.token !== customer) {
+      await this.#revoker.pair(customer, 'login-duplicate');
+      return outcome.token;
+    }
+    this.#d.logger.info({ event: 'ctp.login', merged: outcome.replaced?.kind === 'anonymous', store: options.storeKey !== undefined }, 'customer signed in');
+    if (outcome.replaced) await this.#retire(outcome.replaced, 'login');
+    return customer;
+  }
+
+  /**
+   * Clears the session and revokes its tokens, including any a refresh in flight mints; waits for
+   * that at most revokeWaitMs. The clearing is kept even if revoking fails.
+   */
+  async logout(): Promise<void> {
+    const storage = this.#d.storage();
+    const token = await this.#door.update(storage, (current) => ({ result: current, ...(current ? { next: null } : {}) }));
+    if (!token) return;
+    this.#end(token);
+    try {
+      await this.#coordinator.endSession(token.refreshToken);
+    } finally {
+      await this.#retire(token, 'logout');
+      this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
+    }
+  }
+
+  /** Every revocation and renewal started so far has finished (for close() and tests). */
+  async settled(): Promise<void> {
+    while (this.#renewing.size > 0) await Promise.allSettled([...this.#renewing.values()].flatMap((set) => [...set]));
+    await this.#revoker.settled();
+  }
+
+  async #accessToken(storage: SessionStorage, options: AccessTokenOptions): Promise<CtpAuthToken> {
+    const token = await this.#door.read(storage);
     if (!token) {
       if (options.createAnonymous === false) {
         throw new CtpSessionError(CtpErrorCode.NoSession, 'This shopper has no commercetools session: sign in, or call ensureAnonymous() first.');
@@ -87,82 +223,71 @@ export class CtpSession {
       return this.#startAnonymous(storage);
     }
     if (!needsRenewal(token, this.#d.clock.now())) return token;
-    return this.#refresh(storage, token, false);
+    return this.#renew(storage, token, { force: false, sameLineage: false });
+  }
+
+  async #recover(storage: SessionStorage, lineage: string, stale: string): Promise<CtpAuthToken> {
+    const current = await this.#door.read(storage);
+    if (!current) throw new CtpSessionExpiredError('the session was cleared');
+    if (current.refreshToken !== lineage) {
+      throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session now belongs to another sign-in than the request builder was made for; the call was not retried. Get a new builder from customerApiRoot().');
+    }
+    if (current.accessToken !== stale) return current;
+    return this.#renew(storage, current, { force: true, sameLineage: true });
   }
 
   /**
-   * Renews after the API refused `staleAccessToken` (401): in this shopper's own name, with the
-   * session's refresh token. If another request already renewed it, that token is used.
+   * One anonymous grant per session id; the first caller stores it, unless the session got a token
+   * meanwhile (a sign-in), in which case the new pair is revoked and the stored token used.
    */
-  async recover(staleAccessToken: string): Promise<CtpAuthToken> {
-    const storage = this.#d.storage();
-    const token = await this.#read(storage);
-    if (!token) throw new CtpSessionExpiredError('the session was cleared');
-    if (token.accessToken !== staleAccessToken) return token;
-    return this.#refresh(storage, token, true);
-  }
-
-  /**
-   * Signs a customer in. Password grant with the `customer` scopes first (wrong credentials end
-   * here, having changed nothing); then, if the session was anonymous, the backend sign-in with its
-   * anonymousId so the cart moves to the customer; then the customer token is stored and the
-   * previous tokens revoked. If the sign-in or the store fails, the anonymous session stays as it was.
-   */
-  async login(email: string, password: string, options: LoginOptions = {}): Promise<CtpAuthToken> {
-    const storage = this.#d.storage();
-    const previous = await this.#read(storage);
-    const customer = await this.#d.issuer.customer({ email, password, storeKey: options.storeKey });
-    try {
-      if (previous?.kind === 'anonymous' && previous.anonymousId !== undefined) {
-        await this.#d.signIn.signIn({
-          email,
-          password,
-          anonymousId: previous.anonymousId,
-          anonymousCartSignInMode: options.anonymousCartSignInMode ?? 'MergeWithExistingCustomerCart',
-          storeKey: options.storeKey,
-        });
-      }
-      await this.#write(storage, customer);
-    } catch (error) {
-      await this.#revoke(customer, 'login-rollback');
-      throw error;
-    }
-    this.#d.logger.info({ event: 'ctp.login', merged: previous?.kind === 'anonymous', store: options.storeKey !== undefined }, 'customer signed in');
-    if (previous) {
-      this.#loggedOut.add(previous.refreshToken);
-      await this.#revoke(previous, 'login');
-    }
-    return customer;
-  }
-
-  /** Revokes the session's tokens and clears it; the clearing happens even if revoking fails. */
-  async logout(): Promise<void> {
-    const storage = this.#d.storage();
-    const token = await this.#read(storage);
-    if (!token) return;
-    // Remembered first, so a refresh already in flight for this session cannot store its result.
-    this.#loggedOut.add(token.refreshToken);
-    try {
-      await this.#clear(storage);
-      await this.#coordinator.endSession(token.refreshToken);
-    } finally {
-      await this.#revoke(token, 'logout');
-      this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
-    }
-  }
-
   async #startAnonymous(storage: SessionStorage): Promise<CtpAuthToken> {
-    const token = await this.#anonymousStarts.run(storage.id ?? storage, () => this.#d.issuer.anonymous());
-    // Another request may have stored a session meanwhile (a login, or the same start): keep that.
-    const stored = await this.#read(storage);
-    if (stored) return stored;
-    await this.#write(storage, token);
-    return token;
+    let first = false;
+    const started = await this.#anonymousStarts.run(storage.id ?? storage, async () => {
+      first = true;
+      const token = await this.#d.issuer.anonymous();
+      let stored: CtpAuthToken;
+      try {
+        stored = await this.#door.update(storage, (current) => (current ? { result: current } : { result: token, next: token }));
+      } catch (error) {
+        await this.#revoker.pair(token, anonymousGrantRevokeReason);
+        throw error;
+      }
+      if (stored !== token) await this.#revoker.pair(token, anonymousGrantRevokeReason);
+      return stored;
+    });
+    if (first) return started;
+    // Another request of the same session id started it and stored it in its own storage object; a
+    // copy of the session (express-session gives each request one) keeps it too, unless a sign-out
+    // or sign-in ended it meanwhile.
+    return this.#door.update(storage, (current) => {
+      if (current) return { result: current };
+      if (this.#ended.has(started.refreshToken)) throw new CtpSessionExpiredError('the session was signed out while it started');
+      return { result: started, next: started };
+    });
   }
 
-  async #refresh(storage: SessionStorage, token: CtpAuthToken, force: boolean): Promise<CtpAuthToken> {
-    let fresh: CtpAuthToken;
-    try {
+  #renew(storage: SessionStorage, token: CtpAuthToken, mode: { force: boolean; sameLineage: boolean }): Promise<CtpAuthToken> {
+    const work = this.#renewOnce(storage, token, mode);
+    let set = this.#renewing.get(token.refreshToken);
+    if (!set) this.#renewing.set(token.refreshToken, (set = new Set()));
+    const inSet = set;
+    inSet.add(work);
+    void work.then(
+      () => this.#untrack(token.refreshToken, inSet, work),
+      () => this.#untrack(token.refreshToken, inSet, work),
+    );
+    return work;
+  }
+
+  #untrack(lineage: string, set: Set<Promise<unknown>>, work: Promise<unknown>): void {
+    set.delete(work);
+    if (set.size === 0 && this.#renewing.get(lineage) === set) this.#renewing.delete(lineage);
+  }
+
+  async #renewOnce(storage: SessionStorage, token: CtpAuthToken, mode: { force: boolean; sameLineage: boolean }): Promise<CtpAuthToken> {
+    let fresh: CtpAuthToken | undefined;
+    // A lineage a logout or sign-in already ended is not refreshed at all: the section below sees the change.
+    if (!this.#ended.has(token.refreshToken)) try {
       fresh = await this.#refreshes.run(token.refreshToken, () =>
         this.#coordinator.refresh(
           token,
@@ -171,82 +296,99 @@ export class CtpSession {
         ),
       );
     } catch (error) {
-      if (error instanceof CtpAuthUnavailableError && !force && !isExpired(token, this.#d.clock.now())) {
-        this.#d.logger.warn({ event: 'ctp.renewal.deferred', kind: token.kind, code: error.code }, 'refresh failed; using the current token until it expires');
-        return token;
+      if (isRefreshRefused(error)) return this.#expire(storage, token, error, mode.sameLineage);
+      // The lineage ended elsewhere (the fleet's mark): the session's current state decides below.
+      if (!(error instanceof CtpSessionExpiredError)) return this.#transient(token, error, mode.force);
+    }
+    const minted = fresh;
+    const outcome = await this.#door.update<RenewOutcome>(storage, (current) => {
+      if (current?.refreshToken === token.refreshToken) {
+        // Ended by a sign-out or sign-in (this copy of the session is stale), or on another instance.
+        if (minted === undefined || this.#ended.has(token.refreshToken)) return { result: { kind: 'ended' }, next: null };
+        if (current.accessToken === minted.accessToken) return { result: { kind: 'kept', token: current } };
+        // Renewed already (another instance, or a write of a copy): the first renewal stored wins.
+        if (current.accessToken !== token.accessToken) return { result: { kind: 'superseded', token: current, minted } };
+        return { result: { kind: 'stored', token: minted, replaced: current.accessToken }, next: minted };
       }
-      if (isRefreshRefused(error)) {
-        const refused = error;
-        await this.#expiries.run(storage, async () => {
-          const cleared = await this.#clearIfHolds(storage, token);
-          if (cleared) this.#d.logger.warn({ event: 'ctp.session.expired', kind: token.kind, error: refused.error }, 'refresh refused; session cleared');
-          return cleared;
-        });
-        throw new CtpSessionExpiredError(error.error ?? `status ${error.status}`, { cause: error });
-      }
-      if (error instanceof CtpSessionExpiredError) await this.#clearIfHolds(storage, token);
-      throw error;
-    }
-    if (this.#loggedOut.has(token.refreshToken)) throw new CtpSessionExpiredError('signed out during the refresh');
-    const stored = await this.#read(storage);
-    if (!stored) throw new CtpSessionExpiredError('the session was cleared during the refresh');
-    if (stored.refreshToken !== token.refreshToken) return stored;
-    await this.#write(storage, fresh);
-    return fresh;
-  }
-
-  /** Clears the session only if it still holds `token`'s refresh token; says whether it did. */
-  async #clearIfHolds(storage: SessionStorage, token: CtpAuthToken): Promise<boolean> {
-    const stored = await this.#read(storage);
-    if (stored?.refreshToken !== token.refreshToken) return false;
-    await this.#clear(storage);
-    return true;
-  }
-
-  async #revoke(token: CtpAuthToken, reason: string): Promise<void> {
-    const results = await Promise.allSettled([
-      this.#d.oauth.revoke(token.refreshToken, 'refresh_token'),
-      this.#d.oauth.revoke(token.accessToken, 'access_token'),
-    ]);
-    for (const result of results) {
-      if (result.status === 'rejected') {
-        const code = result.reason instanceof CtpError ? result.reason.code : 'UNKNOWN';
-        this.#d.logger.warn({ event: 'ctp.revoke.failed', kind: token.kind, reason, code }, 'token revocation failed');
+      return { result: { kind: 'changed', current } };
+    });
+    switch (outcome.kind) {
+      case 'kept':
+        return outcome.token;
+      case 'superseded':
+        void this.#revoker.access(outcome.minted.accessToken, token.kind, 'refresh-superseded');
+        return outcome.token;
+      case 'stored':
+        // The access token the refresh replaced would stay valid to its expiry: revoke it (once per
+        // token lifetime; waited for at most revokeWaitMs, so the trace shows it in this request).
+        await this.#revoker.access(outcome.replaced, token.kind, 'refresh-replaced');
+        return outcome.token;
+      case 'ended':
+        this.#end(token);
+        if (minted !== undefined) await this.#revoker.access(minted.accessToken, token.kind, 'refresh-discarded');
+        throw new CtpSessionExpiredError('the session was signed out');
+      case 'changed': {
+        // A logout or sign-in (here or on another instance) replaced this lineage while the refresh
+        // ran: what it minted is nobody's.
+        if (minted !== undefined) await this.#revoker.access(minted.accessToken, token.kind, 'refresh-discarded');
+        const current = outcome.current;
+        if (!current) throw new CtpSessionExpiredError('the session was signed out during the refresh');
+        if (mode.sameLineage) {
+          throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session now belongs to another sign-in than the request builder was made for; the call was not retried. Get a new builder from customerApiRoot().');
+        }
+        return current;
       }
     }
   }
 
-  async #read(storage: SessionStorage): Promise<CtpAuthToken | undefined> {
-    try {
-      return await storage.get();
-    } catch (cause) {
-      throw storageError('read', cause);
+  async #expire(storage: SessionStorage, token: CtpAuthToken, refused: CtpOAuthError, sameLineage: boolean): Promise<CtpAuthToken> {
+    const { cleared, current } = await this.#door.update<{ cleared: boolean; current: CtpAuthToken | undefined }>(storage, (stored) =>
+      stored?.refreshToken === token.refreshToken ? { result: { cleared: true, current: undefined }, next: null } : { result: { cleared: false, current: stored } },
+    );
+    this.#end(token);
+    // Logged by the one caller that cleared it, not by every request that saw the refusal.
+    if (cleared) this.#d.logger.warn({ event: 'ctp.session.expired', kind: token.kind, error: refused.error }, 'refresh refused; session cleared');
+    if (current === undefined) throw new CtpSessionExpiredError('the refresh token was refused', { cause: refused });
+    // Refused because a sign-in replaced this lineage meanwhile: the session lives on in the new one.
+    if (sameLineage) {
+      throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session now belongs to another sign-in than the request builder was made for; the call was not retried. Get a new builder from customerApiRoot().');
     }
+    return current;
   }
 
-  async #write(storage: SessionStorage, token: CtpAuthToken): Promise<void> {
-    try {
-      await storage.set(token);
-    } catch (cause) {
-      throw storageError('write', cause);
+  /**
+   * Anything but invalid_grant is passing (a proxy's page, 5xx, 429, a timeout): the session is
+   * kept and its token used while it is valid; past its expiry the caller gets a transient error.
+   */
+  #transient(token: CtpAuthToken, error: unknown, force: boolean): CtpAuthToken {
+    const code = error instanceof CtpError ? error.code : 'UNKNOWN';
+    if (!force && !isExpired(token, this.#d.clock.now())) {
+      this.#d.logger.warn({ event: 'ctp.renewal.deferred', kind: token.kind, code }, 'refresh failed; using the current token until it expires');
+      return token;
     }
+    if (error instanceof CtpError && !(error instanceof CtpOAuthError)) throw error;
+    throw new CtpAuthUnavailableError(CtpErrorCode.AuthUnavailable, 'The session could not be renewed just now (the auth server failed); the session was kept. Try again shortly.', {
+      flow: 'refresh_token',
+      attempts: 1,
+      cause: error,
+    });
   }
 
-  async #clear(storage: SessionStorage): Promise<void> {
-    try {
-      await storage.clear();
-    } catch (cause) {
-      throw storageError('clear', cause);
-    }
+  /** Marks a lineage ended in this process: a refresh of it in flight stores nothing and revokes what it minted. */
+  #end(token: CtpAuthToken): void {
+    this.#ended.add(token.refreshToken);
+  }
+
+  /** Revokes a replaced or signed-out pair, after every renewal of its lineage in flight has settled. */
+  async #retire(token: CtpAuthToken, reason: string): Promise<void> {
+    const renewals = [...(this.#renewing.get(token.refreshToken) ?? [])];
+    await this.#revoker.within(Promise.all([this.#revoker.pair(token, reason), Promise.allSettled(renewals)]), token.kind, reason);
   }
 }
 
-function storageError(operation: string, cause: unknown): CtpError {
-  // A storage that already speaks in typed errors (RedisSessionStorage) is passed through.
-  if (cause instanceof CtpError) return cause;
-  return new CtpSessionError(
-    CtpErrorCode.SessionStorage,
-    `The session storage failed to ${operation} the shopper's token; the session was left as it was. Check the session store (see the cause).`,
-    { cause },
-  );
-}
+type RenewOutcome =
+  | { kind: 'kept'; token: CtpAuthToken }
+  | { kind: 'superseded'; token: CtpAuthToken; minted: CtpAuthToken }
+  | { kind: 'stored'; token: CtpAuthToken; replaced: string }
+  | { kind: 'ended' }
+  | { kind: 'changed'; current: CtpAuthToken | undefined };

@@ -97,8 +97,8 @@ export async function runJourney(context: JourneyContext): Promise<JourneyReport
     problems: b?.['email'] === context.customer.email ? [] : ['another profile came back'],
   }));
   context.advanceClock(49 * 3_600_000);
-  await step('read the profile 49 h later', 'GET', '/me', undefined, { status: 200, grants: ['refresh_token'] }, (b) => ({
-    detail: `token expired: one refresh, same customer (${String(b?.['email'])})`,
+  await step('read the profile 49 h later', 'GET', '/me', undefined, { status: 200, grants: ['refresh_token', 'revoke'] }, (b) => ({
+    detail: `token expired: one refresh, the replaced access token revoked, same customer (${String(b?.['email'])})`,
     problems: b?.['email'] === context.customer.email ? [] : ['another profile came back'],
   }));
   await step('log out', 'POST', '/logout', undefined, { status: 204, grants: ['revoke', 'revoke'] }, () => ({ detail: 'access and refresh token revoked, session cleared' }));
