@@ -1,14 +1,8 @@
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
-import { expressSessionStorage, type SessionLike } from './expressSessionStorage';
+import { expressRequestStorage, type RequestWithSession } from './expressSessionStorage';
 import { runWithCtpSession } from './sessionContext';
 import type { SessionStorage } from './SessionStorage';
-
-// Loose on purpose: express-session's `Session` class has no index signature.
-interface RequestWithSession {
-  session?: object | undefined;
-  sessionID?: string | undefined;
-}
 
 /**
  * Express-style middleware: makes `req.session` the current shopper's session for the rest of the
@@ -19,6 +13,9 @@ interface RequestWithSession {
  * @example
  * app.use(session({ secret, resave: false, saveUninitialized: false }));
  * app.use(ctpSessionMiddleware());
+ * // on sign-in: a new session id first (no session fixation), then the sign-in lands in it
+ * await new Promise<void>((done, fail) => req.session.regenerate((e) => (e ? fail(e) : done())));
+ * await ctpSession.login(email, password);
  */
 export function ctpSessionMiddleware<Req extends RequestWithSession>(options: { key?: string; storage?: (req: Req) => SessionStorage } = {}) {
   return (req: Req, _res: unknown, next: (error?: unknown) => void): void => {
@@ -35,7 +32,8 @@ export function ctpSessionMiddleware<Req extends RequestWithSession>(options: { 
       );
       return;
     }
-    const storage = expressSessionStorage(req.session as SessionLike, { id: req.sessionID, ...(options.key === undefined ? {} : { key: options.key }) });
+    // Reads req.session at each call: a sign-in after req.session.regenerate() lands in the new session.
+    const storage = expressRequestStorage(req, options.key === undefined ? {} : { key: options.key });
     runWithCtpSession(storage, () => next());
   };
 }

@@ -6,26 +6,54 @@ export interface SessionLike {
   [key: string]: unknown;
 }
 
+/** The part of an express request the adapter reads: looked up at every call, never kept. */
+export interface RequestWithSession {
+  session?: object | undefined;
+  sessionID?: string | undefined;
+}
+
 export const DEFAULT_SESSION_KEY = 'ctpAuthToken';
 
 /**
  * Adapts an express-session style `req.session` object. The token is stored as plain JSON under
  * `key`; express-session saves the session when the response ends. A value that is not a valid
  * token (an old format, a hand edit) reads as no session rather than failing every request.
+ *
+ * Prefer expressRequestStorage(req): this one holds the session object it was given, so after
+ * `req.session.regenerate()` it would keep writing into the discarded session.
  */
 export function expressSessionStorage(session: SessionLike, options: { id?: string | undefined; key?: string } = {}): SessionStorage {
-  const key = options.key ?? DEFAULT_SESSION_KEY;
+  return requestStorage(() => ({ session, sessionID: options.id }), options.key ?? DEFAULT_SESSION_KEY);
+}
+
+/**
+ * Adapts the request's express-session: `req.session` and `req.sessionID` are read at every call,
+ * so a sign-in after `req.session.regenerate()` (a new session id on sign-in, as OWASP advises
+ * against session fixation) lands in the new session. What ctpSessionMiddleware() uses.
+ */
+export function expressRequestStorage(req: RequestWithSession, options: { key?: string } = {}): SessionStorage {
+  return requestStorage(() => req, options.key ?? DEFAULT_SESSION_KEY);
+}
+
+function requestStorage(current: () => RequestWithSession, key: string): SessionStorage {
+  const session = (): SessionLike => {
+    const value = current().session;
+    if (typeof value !== 'object' || value === null) throw new Error('req.session is gone (destroyed without a new one)');
+    return value as SessionLike;
+  };
   return {
-    ...(options.id === undefined ? {} : { id: options.id }),
+    get id() {
+      return current().sessionID;
+    },
     async get(): Promise<CtpAuthToken | undefined> {
-      const value = session[key];
+      const value = session()[key];
       return isCtpAuthToken(value) ? value : undefined;
     },
     async set(token: CtpAuthToken): Promise<void> {
-      session[key] = { ...token, scopes: [...token.scopes] };
+      session()[key] = { ...token, scopes: [...token.scopes] };
     },
     async clear(): Promise<void> {
-      delete session[key];
+      delete session()[key];
     },
   };
 }
