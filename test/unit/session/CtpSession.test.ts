@@ -236,7 +236,8 @@ describe('CtpSession', () => {
     });
 
     async function logoutDuringRefresh(revocationWorks: boolean) {
-      const services = createTestServices();
+      // The logout waits for the refresh in flight at most revokeWaitMs; the gate opens after it.
+      const services = createTestServices({ revokeWaitMs: 20 });
       const storage = await anonymousSession(services);
       const token = (await storage.get()) as CtpAuthToken;
       // A second request of the same shopper with its own copy of the session (as express-session gives).
@@ -257,13 +258,17 @@ describe('CtpSession', () => {
       return { services, storage, otherRequest, token, error: await refreshing };
     }
 
-    it('should not let a refresh in flight bring the session back', async () => {
-      const { services, storage, otherRequest, token, error } = await logoutDuringRefresh(false);
-      // The refresh itself succeeded at the server, but its result is not stored anywhere.
+    it('should not let a refresh in flight bring the session back, and revoke what it minted', async () => {
+      const { services, storage, otherRequest, error } = await logoutDuringRefresh(false);
+      // The refresh itself succeeded at the server, but its result is not stored anywhere: the other
+      // request's copy of the ended session is cleared too, and the minted access token revoked.
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
       expect(error).toBeInstanceOf(CtpSessionExpiredError);
       expect(await storage.get()).toBeUndefined();
-      expect((await otherRequest.get())?.accessToken).toBe(token.accessToken);
+      expect(await otherRequest.get()).toBeUndefined();
+      const revoked = services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
+      const minted = [...services.platform.tokens.keys()].at(-1);
+      expect(revoked).toContain(minted);
     });
 
     it('should clear the other copy too when the revoked refresh token is refused', async () => {

@@ -1,0 +1,154 @@
+import type { Scheduler } from 'fast-check';
+import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import type { OAuthClient } from '../../../src/auth/OAuthClient';
+import type { TokenIssuer } from '../../../src/auth/TokenIssuer';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { CtpInvalidCredentialsError } from '../../../src/errors/CtpInvalidCredentialsError';
+import { CtpOAuthError } from '../../../src/errors/CtpOAuthError';
+import type { CustomerSignIn, SignInRequest } from '../../../src/session/CustomerSignIn';
+import type { SessionStorage } from '../../../src/session/SessionStorage';
+
+const HOUR = 3_600_000;
+
+interface Lineage {
+  kind: 'anonymous' | 'customer';
+  customerId?: string;
+  anonymousId?: string;
+  revoked: boolean;
+}
+
+/**
+ * A commercetools auth model whose every call is a step of a fast-check scheduler, so a test can
+ * explore the orders in which grants, refreshes, revocations, sign-ins and storage calls finish.
+ * It keeps the truth the session's guarantees are judged against: which tokens were ever issued,
+ * which still answer the API, and who owns the anonymous cart. Revoking a refresh token does not
+ * cascade to its access tokens (the documentation does not promise it).
+ */
+export class ScheduledPlatform {
+  readonly refreshTokens = new Map<string, Lineage>();
+  /** access token -> its refresh token (lineage) and whether it was revoked */
+  readonly accessTokens = new Map<string, { refreshToken: string; revoked: boolean }>();
+  readonly customers = new Map([
+    ['alice@example.com', 'customer-alice'],
+    ['bob@example.com', 'customer-bob'],
+  ]);
+  /** anonymousId -> owner of that anonymous session's cart (the anonymousId, or a customer id once moved). */
+  readonly carts = new Map<string, string>();
+  #seq = 0;
+
+  constructor(
+    private readonly s: Scheduler,
+    private readonly now: () => number,
+  ) {}
+
+  /** Issues a pair outside the scheduler: the state a test starts from. */
+  issue(kind: 'anonymous' | 'customer', customerId?: string): CtpAuthToken {
+    const n = (this.#seq += 1);
+    const refreshToken = `rt-${n}`;
+    const accessToken = `at-${n}-0`;
+    const identity = kind === 'customer' ? { customerId: customerId ?? 'customer-alice' } : { anonymousId: `anon-${n}` };
+    this.refreshTokens.set(refreshToken, { kind, ...identity, revoked: false });
+    this.accessTokens.set(accessToken, { refreshToken, revoked: false });
+    const issuedAt = this.now();
+    return { kind, accessToken, refreshToken, issuedAt, expiresAt: issuedAt + HOUR, scopes: ['scope'], ...identity };
+  }
+
+  isLive(accessToken: string): boolean {
+    const access = this.accessTokens.get(accessToken);
+    return access !== undefined && !access.revoked;
+  }
+
+  /** Every token ever issued that still answers, but for those in `kept`. */
+  liveTokensBut(kept: CtpAuthToken | undefined): string[] {
+    const live: string[] = [];
+    for (const [token, access] of this.accessTokens) if (!access.revoked && token !== kept?.accessToken) live.push(token);
+    for (const [token, lineage] of this.refreshTokens) if (!lineage.revoked && token !== kept?.refreshToken) live.push(token);
+    return live;
+  }
+
+  /** The three TokenIssuer calls CtpSession makes, each a scheduled step. */
+  tokenIssuer(): TokenIssuer {
+    const anonymous = this.s.scheduleFunction(async () => this.issue('anonymous'));
+    // Steps answer with a result or an error value: a scheduled step that rejects leaves fast-check's
+    // own report promise unhandled.
+    const customerStep = this.s.scheduleFunction(async (credentials: { email: string; password: string }): Promise<CtpAuthToken | Error> => {
+      const customerId = this.customers.get(credentials.email);
+      if (customerId === undefined || credentials.password !== 'right') return new CtpInvalidCredentialsError({ status: 400 });
+      return this.issue('customer', customerId);
+    });
+    const refreshStep = this.s.scheduleFunction(async (token: CtpAuthToken): Promise<CtpAuthToken | Error> => {
+      const lineage = this.refreshTokens.get(token.refreshToken);
+      if (lineage === undefined || lineage.revoked) {
+        return new CtpOAuthError(CtpErrorCode.AuthRejected, 'The auth server rejected the refresh_token request.', { status: 400, error: 'invalid_grant', flow: 'refresh_token' });
+      }
+      const accessToken = `at-${token.refreshToken.slice(3)}-${(this.#seq += 1)}`;
+      this.accessTokens.set(accessToken, { refreshToken: token.refreshToken, revoked: false });
+      const issuedAt = this.now();
+      return { ...token, accessToken, issuedAt, expiresAt: issuedAt + HOUR };
+    });
+    const customer = async (credentials: { email: string; password: string }) => orThrow(await customerStep(credentials));
+    const refresh = async (token: CtpAuthToken) => orThrow(await refreshStep(token));
+    return { anonymous: () => anonymous(), customer, refresh } as unknown as TokenIssuer;
+  }
+
+  oauthClient(): OAuthClient {
+    const revoke = this.s.scheduleFunction(async (token: string, _hint: string) => {
+      const access = this.accessTokens.get(token);
+      if (access) access.revoked = true;
+      const lineage = this.refreshTokens.get(token);
+      if (lineage) lineage.revoked = true;
+    });
+    return { revoke } as unknown as OAuthClient;
+  }
+
+  /** The backend sign-in: moves the anonymous session's cart to the customer, if still anonymous. */
+  customerSignIn(): CustomerSignIn {
+    const signInStep = this.s.scheduleFunction(async (request: SignInRequest): Promise<undefined | Error> => {
+      const customerId = this.customers.get(request.email);
+      if (customerId === undefined) return new CtpInvalidCredentialsError({ status: 400 });
+      if (this.carts.get(request.anonymousId) === request.anonymousId) this.carts.set(request.anonymousId, customerId);
+      return undefined;
+    });
+    return { signIn: async (request: SignInRequest) => orThrow(await signInStep(request)) } as unknown as CustomerSignIn;
+  }
+}
+
+function orThrow<T>(answer: T | Error): T {
+  if (answer instanceof Error) throw answer;
+  return answer;
+}
+
+/**
+ * A session store shared by every request of one session (as RedisSessionStorage is), whose
+ * calls finish when the scheduler says. Offers compare-and-set when `atomic` (as Memory and Redis
+ * storages do), else only get/set/clear (a plain app storage).
+ */
+export function scheduledStorage(s: Scheduler, id: string, atomic: boolean): SessionStorage & { raw(): CtpAuthToken | undefined; seed(token: CtpAuthToken): void } {
+  let value: CtpAuthToken | undefined;
+  const same = (a: CtpAuthToken | undefined, b: CtpAuthToken | undefined) => a?.accessToken === b?.accessToken && a?.refreshToken === b?.refreshToken;
+  const storage = {
+    id,
+    raw: () => value,
+    seed: (token: CtpAuthToken) => {
+      value = token;
+    },
+    get: s.scheduleFunction(async function get() {
+      return value;
+    }),
+    set: s.scheduleFunction(async function set(token: CtpAuthToken) {
+      value = token;
+    }),
+    clear: s.scheduleFunction(async function clear() {
+      value = undefined;
+    }),
+  };
+  if (!atomic) return storage;
+  return {
+    ...storage,
+    compareAndSet: s.scheduleFunction(async function compareAndSet(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined) {
+      if (!same(value, expected)) return false;
+      value = next;
+      return true;
+    }),
+  };
+}

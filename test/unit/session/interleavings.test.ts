@@ -1,0 +1,205 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { CtpError } from '../../../src/errors/CtpError';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { CtpSession } from '../../../src/session/CtpSession';
+import { silentLogger } from '../../../src/util/Logger';
+import { ScheduledPlatform, scheduledStorage } from '../../support/session/ScheduledPlatform';
+
+const MINUTE = 60_000;
+
+/** `…Elsewhere`: the same on a second instance sharing the storage (as with Redis); only with an atomic storage. */
+type Op = 'access' | 'ensureAnonymous' | 'loginAlice' | 'loginBob' | 'logout' | 'recover' | 'loginBobElsewhere' | 'logoutElsewhere' | 'accessElsewhere';
+const OPS: Op[] = ['access', 'ensureAnonymous', 'loginAlice', 'loginBob', 'logout', 'recover', 'loginBobElsewhere', 'logoutElsewhere', 'accessElsewhere'];
+const isLogin = (op: Op) => op === 'loginAlice' || op === 'loginBob' || op === 'loginBobElsewhere';
+type Start = 'empty' | 'anonymous' | 'customer';
+
+interface Outcome {
+  op: Op;
+  ok: boolean;
+  code?: string;
+  token?: CtpAuthToken;
+}
+
+function anonymousLineages(platform: ScheduledPlatform): string[] {
+  return [...platform.refreshTokens].filter(([, l]) => l.kind === 'anonymous').map(([token]) => token);
+}
+
+/**
+ * Lets the scheduler finish every step until `done()`; a step scheduled after a few macrotask turns
+ * (an op between two awaits) is still waited for, and a run that waits on nothing is a deadlock.
+ */
+async function drain(s: fc.Scheduler, done: () => boolean): Promise<void> {
+  for (let idle = 0; !done() || s.count() > 0; ) {
+    if (s.count() > 0) {
+      idle = 0;
+      await s.waitOne();
+    } else {
+      if ((idle += 1) > 50) throw new Error('deadlock: an operation waits for a step that is never scheduled');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+/**
+ * Runs `ops` concurrently on one session over a storage and a platform whose every call finishes
+ * in an order the scheduler picks, then returns what each op got and the platform's truth.
+ */
+async function runScenario(s: fc.Scheduler, start: Start, age: 'fresh' | 'renewing' | 'expired', atomic: boolean, ops: Op[]) {
+  let now = Date.UTC(2026, 11, 1);
+  const platform = new ScheduledPlatform(s, () => now);
+  const storage = scheduledStorage(s, 'session-1', atomic);
+  if (start !== 'empty') {
+    const token = platform.issue(start);
+    if (token.anonymousId !== undefined) platform.carts.set(token.anonymousId, token.anonymousId);
+    storage.seed(token);
+  }
+  now += age === 'fresh' ? 0 : age === 'renewing' ? 57 * MINUTE : 61 * MINUTE;
+  const instance = () =>
+    new CtpSession({
+      issuer: platform.tokenIssuer(),
+      oauth: platform.oauthClient(),
+      signIn: platform.customerSignIn(),
+      clock: { now: () => now },
+      logger: silentLogger,
+      storage: () => storage,
+    });
+  const session = instance();
+  // A plain get/set/clear storage promises nothing across instances: only the atomic one gets a second.
+  const elsewhere = atomic ? instance() : session;
+  const initial = storage.raw();
+
+  const run = async (op: Op): Promise<CtpAuthToken | undefined> => {
+    switch (op) {
+      case 'access':
+        return session.accessToken({ createAnonymous: false });
+      case 'ensureAnonymous':
+        return session.ensureAnonymous();
+      case 'loginAlice':
+        return session.login('alice@example.com', 'right');
+      case 'loginBob':
+        return session.login('bob@example.com', 'right');
+      case 'logout':
+        await session.logout();
+        return undefined;
+      case 'loginBobElsewhere':
+        return elsewhere.login('bob@example.com', 'right');
+      case 'logoutElsewhere':
+        await elsewhere.logout();
+        return undefined;
+      case 'accessElsewhere':
+        return elsewhere.accessToken({ createAnonymous: false });
+      case 'recover':
+        // A 401 on the token the session started with, recovered in its own lineage.
+        if (initial === undefined) return undefined;
+        return { ...initial, accessToken: await session.tokenSource(storage, initial).recover(initial.accessToken) };
+    }
+  };
+  const outcomes: Outcome[] = [];
+  const running = ops.map((op) =>
+    run(op).then(
+      (token) => {
+        outcomes.push({ op, ok: true, ...(token ? { token } : {}) });
+      },
+      (error: unknown) => {
+        outcomes.push({ op, ok: false, code: error instanceof CtpError ? error.code : String(error) });
+      },
+    ),
+  );
+  await drain(s, () => outcomes.length === ops.length);
+  await Promise.all(running);
+  await Promise.all([session.settled(), elsewhere.settled()]);
+  await drain(s, () => true);
+  return { platform, final: storage.raw(), outcomes, initial };
+}
+
+/** A starting session, its age, the storage kind, and `required` started beside 1-4 of `others`. */
+const scenario = (required: fc.Arbitrary<Op>, others: readonly Op[]) =>
+  fc.record({
+    start: fc.constantFrom<Start>('empty', 'anonymous', 'customer'),
+    age: fc.constantFrom('fresh' as const, 'renewing' as const, 'expired' as const),
+    atomic: fc.boolean(),
+    ops: fc.tuple(required, fc.array(fc.constantFrom(...others), { minLength: 1, maxLength: 4 }), fc.nat()).map(([first, rest, at]) => {
+      const ops = [...rest];
+      ops.splice(at % (ops.length + 1), 0, first);
+      return ops;
+    }),
+  });
+const RUNS = { numRuns: Number(process.env.RUNS ?? 400), endOnFailure: true };
+
+describe('CtpSession state changes, explored over interleavings', { timeout: 120_000 }, () => {
+  it('should hand every caller of a refresh wave, on either instance, the one token stored, and leave no other live', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        scenario(fc.constantFrom<Op>('access', 'accessElsewhere'), ['access', 'recover', 'accessElsewhere']).filter((c) => c.start !== 'empty' && c.age !== 'fresh'),
+        async (s, { start, age, atomic, ops }) => {
+          const { platform, final, outcomes } = await runScenario(s, start, age, atomic, ops);
+          expect(outcomes.every((o) => o.ok)).toBe(true);
+          expect(new Set(outcomes.map((o) => o.token?.accessToken))).toEqual(new Set([final?.accessToken]));
+          expect(platform.liveTokensBut(final)).toEqual([]);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('should never leave a token live that the session does not keep, nor keep a revoked one', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), scenario(fc.constantFrom(...OPS), OPS), async (s, { start, age, atomic, ops }) => {
+        const { platform, final } = await runScenario(s, start, age, atomic, ops);
+        if (final !== undefined) {
+          expect(platform.isLive(final.accessToken)).toBe(true);
+          expect(platform.refreshTokens.get(final.refreshToken)?.revoked).toBe(false);
+        }
+        expect(platform.liveTokensBut(final)).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+
+  it('should keep a session empty after logout() unless a sign-in or anonymous start ran beside it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        scenario(fc.constantFrom<Op>('logout', 'logoutElsewhere'), ['access', 'recover', 'logout', 'logoutElsewhere', 'accessElsewhere']),
+        async (s, { start, age, atomic, ops }) => {
+          const { platform, final } = await runScenario(s, start, age, atomic, ops);
+          expect(final).toBeUndefined();
+          expect(platform.liveTokensBut(undefined)).toEqual([]);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('should store exactly one signed-in customer, who owns the anonymous cart, and fail no concurrent request with CTP_SESSION_EXPIRED', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        scenario(fc.constantFrom<Op>('loginAlice', 'loginBob', 'loginBobElsewhere'), ['access', 'recover', 'ensureAnonymous', 'loginAlice', 'loginBob', 'loginBobElsewhere', 'accessElsewhere']),
+        async (s, { start, age, atomic, ops }) => {
+          const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
+          const signedIn = outcomes.filter((o) => isLogin(o.op) && o.ok).map((o) => o.token?.customerId);
+          expect(final?.kind).toBe('customer');
+          expect(signedIn).toContain(final?.customerId);
+          if (initial?.anonymousId !== undefined) expect(platform.carts.get(initial.anonymousId)).toBe(final?.customerId);
+          for (const o of outcomes) {
+            if (o.ok) {
+              // Never a token of a sign-in that was undone: the session's own lineages or the winner's.
+              const lineage = o.token && platform.accessTokens.get(o.token.accessToken)?.refreshToken;
+              if (o.token) expect([initial?.refreshToken, final?.refreshToken, ...anonymousLineages(platform)]).toContain(lineage);
+            } else if (isLogin(o.op) || o.op === 'recover') {
+              // A sign-in that lost, or a builder whose shopper was replaced: never retried as another.
+              expect(o.code).toBe(CtpErrorCode.SessionChanged);
+            } else {
+              expect({ op: o.op, code: o.code }).toEqual({ op: o.op, code: start === 'empty' ? CtpErrorCode.NoSession : 'none' });
+            }
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+});
