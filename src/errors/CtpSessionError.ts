@@ -1,13 +1,21 @@
 import { CtpError, type CtpErrorOptions } from './CtpError';
 import type { CtpErrorCode } from './CtpErrorCode';
 
-/** A session problem: no request context, no session, or a failing session storage. */
+/** A session problem: no request context, no session, a failing session storage, or garbage read from it. */
 export class CtpSessionError extends CtpError {
+  /** For CTP_STORED_TOKEN_INVALID: which field of the stored value failed (`value`, `accessToken`, `expiresAt`...). */
+  readonly field: string | undefined;
+
   constructor(
-    code: typeof CtpErrorCode.NoSessionContext | typeof CtpErrorCode.NoSession | typeof CtpErrorCode.SessionStorage,
+    code: typeof CtpErrorCode.NoSessionContext | typeof CtpErrorCode.NoSession | typeof CtpErrorCode.SessionStorage | typeof CtpErrorCode.StoredTokenInvalid,
     message: string,
-    options: CtpErrorOptions = {},
+    options: CtpErrorOptions & { field?: string } = {},
   ) {
     super(code, message, options);
+    this.field = options.field;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), ...(this.field === undefined ? {} : { field: this.field }) };
   }
 }
