@@ -122,7 +122,7 @@ export class AuthTransport {
       if (cause instanceof CtpAnswerRefusedError) throw cause;
       if (due.timedOut) return { kind: 'timeout' };
       const reason = cause instanceof Error ? `${cause.message}${cause.cause instanceof Error ? `: ${cause.cause.message}` : ''}` : 'unknown error';
-      return { kind: 'network', reason: truncate(redact(reason, [...request.secrets, this.#o.authorization]), 160) };
+      return { kind: 'network', reason: truncate(redact(reason, [...request.secrets, this.#o.authorization.replace(/^Basic /, '')]), 160) };
     } finally {
       due.clear();
     }
