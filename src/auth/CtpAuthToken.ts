@@ -85,3 +85,18 @@ export function parseStoredToken(value: unknown): CtpAuthToken | undefined {
     { field },
   );
 }
+
+/** Checks a shared (integration, guest) token read back from a cache such as Redis: same token and time rules as a session token. */
+export function isSharedToken(value: unknown): value is SharedToken {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  const issuedAt = v['issuedAt'];
+  const expiresAt = v['expiresAt'];
+  const scopes = v['scopes'];
+  return (
+    isAccessTokenSyntax(v['accessToken']) &&
+    typeof issuedAt === 'number' && Number.isFinite(issuedAt) && issuedAt >= 0 && issuedAt <= MAX_EPOCH_MS &&
+    typeof expiresAt === 'number' && Number.isFinite(expiresAt) && expiresAt > issuedAt && expiresAt - issuedAt <= MAX_EXPIRES_IN_SECONDS * 1000 &&
+    Array.isArray(scopes) && scopes.length <= MAX_SCOPES && scopes.every((s) => typeof s === 'string' && s !== '' && s.length <= MAX_ID_LENGTH && !/\s/.test(s))
+  );
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCtpAuthToken, parseStoredToken, type CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { isCtpAuthToken, isSharedToken, parseStoredToken, type CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { MAX_TOKEN_LENGTH } from '../../../src/auth/tokenSyntax';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpSessionError } from '../../../src/errors/CtpSessionError';
@@ -72,5 +72,24 @@ describe(parseStoredToken, () => {
       expect(JSON.stringify(error)).not.toContain(valid.refreshToken);
       expect(isCtpAuthToken(value)).toBe(false);
     });
+  });
+});
+
+describe(isSharedToken, () => {
+  const shared = { accessToken: 'abc-123', issuedAt: NOW, expiresAt: NOW + 3_600_000, scopes: ['view_products:p'] };
+  it('should accept a shared token and a JSON round-trip of it', () => {
+    expect(isSharedToken(shared)).toBe(true);
+    expect(isSharedToken(JSON.parse(JSON.stringify(shared)))).toBe(true);
+  });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['an access token with CR/LF', { ...shared, accessToken: 'a\r\nb' }],
+    ['a 5 MB access token', { ...shared, accessToken: 'a'.repeat(5 * 1024 * 1024) }],
+    ['an expiresAt of Infinity (JSON null)', JSON.parse(JSON.stringify({ ...shared, expiresAt: Number.POSITIVE_INFINITY }))],
+    ['a lifetime over a year', { ...shared, expiresAt: NOW + 400 * 24 * 3_600_000 }],
+    ['scopes with a space', { ...shared, scopes: ['a b'] }],
+  ])('should refuse %s', (_name, value) => {
+    expect(isSharedToken(value)).toBe(false);
   });
 });
