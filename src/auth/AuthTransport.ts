@@ -1,8 +1,9 @@
 import { CtpAnswerRefusedError } from '../errors/CtpAnswerRefusedError';
 import { CtpAuthUnavailableError } from '../errors/CtpAuthUnavailableError';
+import { CtpConfigError } from '../errors/CtpConfigError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import type { Clock } from '../util/Clock';
-import { deadline } from '../util/deadline';
+import { deadline, isValidTimeoutMs, MAX_TIMEOUT_MS } from '../util/deadline';
 import type { Logger } from '../util/Logger';
 import { raceAbort } from '../util/raceAbort';
 import { redact, truncate } from '../util/redact';
@@ -58,6 +59,8 @@ export class AuthTransport {
   readonly #o: AuthTransportOptions;
 
   constructor(options: AuthTransportOptions) {
+    // Checked here, at start-up: above 2^31-1 setTimeout fires after 1 ms and every request would time out at once.
+    if (!isValidTimeoutMs(options.timeoutMs)) throw new CtpConfigError([`authTimeoutMs must be above 0 and at most ${MAX_TIMEOUT_MS} ms`]);
     this.#o = options;
   }
 

@@ -3,9 +3,10 @@ import { MAX_AUTH_ANSWER_BYTES, readCappedText } from '../auth/readCappedText';
 import type { SharedTokenProvider } from '../client/SharedTokenProvider';
 import { CtpAnswerRefusedError } from '../errors/CtpAnswerRefusedError';
 import { CtpApiError } from '../errors/CtpApiError';
+import { CtpConfigError } from '../errors/CtpConfigError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpInvalidCredentialsError } from '../errors/CtpInvalidCredentialsError';
-import { deadline } from '../util/deadline';
+import { deadline, isValidTimeoutMs, MAX_TIMEOUT_MS } from '../util/deadline';
 import { raceAbort } from '../util/raceAbort';
 import { redactField } from '../util/redact';
 
@@ -48,7 +49,10 @@ interface SignInAnswer {
  * no redirect following (the body holds the password), and fixed messages.
  */
 export class CustomerSignIn {
-  constructor(private readonly o: CustomerSignInOptions) {}
+  constructor(private readonly o: CustomerSignInOptions) {
+    // Above 2^31-1 setTimeout fires after 1 ms: every sign-in would time out at once.
+    if (!isValidTimeoutMs(o.timeoutMs)) throw new CtpConfigError([`apiTimeoutMs must be above 0 and at most ${MAX_TIMEOUT_MS} ms`]);
+  }
 
   async signIn(request: SignInRequest): Promise<void> {
     const first = await this.#post(request, (await this.o.integration.get()).accessToken);

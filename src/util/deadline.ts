@@ -1,6 +1,11 @@
 /** setTimeout's limit: a longer delay is clamped by Node to 1 ms, which would abort at once. */
 export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
+/** True for a timeout `deadline` accepts: above 0 and at most 2^31-1 ms. */
+export function isValidTimeoutMs(timeoutMs: number): boolean {
+  return timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS;
+}
+
 export interface Deadline {
   /** Aborts at the deadline or when the caller's signal aborts, whichever is first. */
   readonly signal: AbortSignal;
@@ -18,7 +23,7 @@ export interface Deadline {
  * @throws RangeError when timeoutMs is not above 0 and at most 2^31-1 (configuration should check it first).
  */
 export function deadline(timeoutMs: number, callerSignal?: AbortSignal): Deadline {
-  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+  if (!isValidTimeoutMs(timeoutMs)) {
     throw new RangeError(`timeoutMs must be a number above 0 and at most ${MAX_TIMEOUT_MS}`);
   }
   const controller = new AbortController();

@@ -4,7 +4,8 @@ import { MAX_AUTH_ANSWER_BYTES } from '../../../src/auth/readCappedText';
 import { CtpAnswerRefusedError } from '../../../src/errors/CtpAnswerRefusedError';
 import { CtpAuthUnavailableError } from '../../../src/errors/CtpAuthUnavailableError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
-import { CapturingLogger, ManualClock } from '../../support/createTestServices';
+import { CtpConfigError } from '../../../src/errors/CtpConfigError';
+import { CapturingLogger, ManualClock, createTestServices } from '../../support/createTestServices';
 
 const AUTH_URL = 'https://auth.example.test';
 
@@ -95,5 +96,28 @@ describe(AuthTransport, () => {
         expect(error.message).not.toContain('refused');
       });
     });
+  });
+});
+
+describe('createCtpServices with AuthTransport and CustomerSignIn', () => {
+  describe('when a timeout is beyond the range of setTimeout', () => {
+  it.each([
+    ['authTimeoutMs', { authTimeoutMs: 2 ** 31 }],
+    ['apiTimeoutMs', { apiTimeoutMs: 2 ** 31 }],
+  ])('should refuse %s above 2^31-1 at start-up with CTP_CONFIG_INVALID instead of timing out after 1 ms', (name, options) => {
+    let error: unknown;
+    try {
+      createTestServices(options);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CtpConfigError);
+    expect((error as CtpConfigError).code).toBe(CtpErrorCode.ConfigInvalid);
+    expect((error as CtpConfigError).problems.join(' ')).toContain(name);
+  });
+
+  it('should accept 2^31-1', () => {
+    expect(() => createTestServices({ authTimeoutMs: 2 ** 31 - 1, apiTimeoutMs: 2 ** 31 - 1 })).not.toThrow();
+  });
   });
 });
