@@ -101,23 +101,23 @@ describe(AuthTransport, () => {
 
 describe('createCtpServices with AuthTransport and CustomerSignIn', () => {
   describe('when a timeout is beyond the range of setTimeout', () => {
-  it.each([
-    ['authTimeoutMs', { authTimeoutMs: 2 ** 31 }],
-    ['apiTimeoutMs', { apiTimeoutMs: 2 ** 31 }],
-  ])('should refuse %s above 2^31-1 at start-up with CTP_CONFIG_INVALID instead of timing out after 1 ms', (name, options) => {
-    let error: unknown;
-    try {
-      createTestServices(options);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(CtpConfigError);
-    expect((error as CtpConfigError).code).toBe(CtpErrorCode.ConfigInvalid);
-    expect((error as CtpConfigError).problems.join(' ')).toContain(name);
-  });
+    it.each([
+      ['authTimeoutMs', { authTimeoutMs: 2 ** 31 }],
+      ['apiTimeoutMs', { apiTimeoutMs: 2 ** 31 }],
+    ])('should refuse %s above 2^31-1 at start-up with CTP_CONFIG_INVALID instead of timing out after 1 ms', (name, options) => {
+      let error: unknown;
+      try {
+        createTestServices(options);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CtpConfigError);
+      expect((error as CtpConfigError).code).toBe(CtpErrorCode.ConfigInvalid);
+      expect((error as CtpConfigError).problems.join(' ')).toContain(name);
+    });
 
-  it('should accept 2^31-1', () => {
-    expect(() => createTestServices({ authTimeoutMs: 2 ** 31 - 1, apiTimeoutMs: 2 ** 31 - 1 })).not.toThrow();
-  });
+    it('should accept 2^31-1', () => {
+      expect(() => createTestServices({ authTimeoutMs: 2 ** 31 - 1, apiTimeoutMs: 2 ** 31 - 1 })).not.toThrow();
+    });
   });
 });
