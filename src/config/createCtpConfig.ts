@@ -76,7 +76,7 @@ export function createCtpConfig(input: CtpConfigInput, names: Record<keyof CtpCo
     apiUrl: (input.apiUrl ?? '').trim().replace(/\/+$/, ''),
     ...(input.integrationScopes ? { integrationScopes: Object.freeze([...input.integrationScopes]) } : {}),
   };
-  // The URL may carry a Redis password: kept, like the client secret, out of enumeration.
+  // The URL may carry a Redis password: kept out of enumeration (so a spread copy drops it; see CtpConfig.redisUrl).
   if (redisUrl !== undefined) Object.defineProperty(config, 'redisUrl', { value: redisUrl, enumerable: false });
   return Object.freeze(config) as CtpConfig;
 }
