@@ -1,5 +1,6 @@
 // The public surface. Everything not exported here is private to the package.
 export type { CtpAuthToken } from './auth/CtpAuthToken';
+export { parseStoredToken } from './auth/CtpAuthToken';
 export type { FetchLike } from './auth/AuthTransport';
 export type { RetryPolicy } from './auth/RetryPolicy';
 export { DEFAULT_RETRY_POLICY } from './auth/RetryPolicy';
@@ -8,8 +9,10 @@ export { OAuthClient } from './auth/OAuthClient';
 export { renewalMarginMs } from './auth/renewal';
 export { CtpClient } from './client/CtpClient';
 export type { CtpConfig } from './config/CtpConfig';
+export { CtpSecret } from './config/CtpSecret';
 export { createCtpConfig, type CtpConfigInput } from './config/createCtpConfig';
 export { loadCtpConfig } from './config/loadCtpConfig';
+export { CtpAnswerRefusedError } from './errors/CtpAnswerRefusedError';
 export { CtpApiError } from './errors/CtpApiError';
 export { CtpAuthUnavailableError } from './errors/CtpAuthUnavailableError';
 export { CtpConfigError } from './errors/CtpConfigError';

@@ -1,10 +1,14 @@
+import { CtpAnswerRefusedError } from '../errors/CtpAnswerRefusedError';
 import { CtpAuthUnavailableError } from '../errors/CtpAuthUnavailableError';
+import { CtpConfigError } from '../errors/CtpConfigError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import type { Clock } from '../util/Clock';
+import { deadline, isValidTimeoutMs, MAX_TIMEOUT_MS } from '../util/deadline';
 import type { Logger } from '../util/Logger';
 import { raceAbort } from '../util/raceAbort';
 import { redact, truncate } from '../util/redact';
 import type { Sleep } from '../util/sleep';
+import { MAX_AUTH_ANSWER_BYTES, readCappedText } from './readCappedText';
 import { backoffMs, retryAfterMs, type RetryPolicy } from './RetryPolicy';
 import type { TokenFlow } from './TokenResponse';
 
@@ -21,6 +25,8 @@ export interface AuthTransportOptions {
   sleep: Sleep;
   random: () => number;
   logger: Logger;
+  /** Cap on one answer's body in bytes (wire and decoded); MAX_AUTH_ANSWER_BYTES unless a test says otherwise. */
+  maxAnswerBytes?: number;
 }
 
 export interface AuthPost {
@@ -29,6 +35,8 @@ export interface AuthPost {
   params: URLSearchParams;
   /** Values in this request that must never reach a message. */
   secrets: readonly (string | undefined)[];
+  /** The caller's cancellation, merged with each attempt's deadline. */
+  signal?: AbortSignal;
 }
 
 /** A whole answer: the body is read inside the timeout, so a server that stalls mid-body is caught. */
@@ -42,14 +50,17 @@ type Failure = { kind: 'network'; reason: string } | { kind: 'timeout' } | { kin
 const isTransientStatus = (status: number) => status === 429 || status >= 500;
 
 /**
- * Sends form posts to the auth host with Basic auth, a per-attempt timeout, and bounded retries with
- * jittered backoff on network errors, timeouts, 5xx and 429 (honouring Retry-After). Other answers
- * are returned as they are, for the caller to parse.
+ * Sends form posts to the auth host with Basic auth, a per-attempt deadline, and bounded retries with
+ * jittered backoff on network errors, timeouts, 5xx and 429 (honouring Retry-After). Redirects are
+ * never followed and answers are read up to a size cap: both are refused at once with a typed error,
+ * not retried. Other answers are returned as they are, for the caller to parse.
  */
 export class AuthTransport {
   readonly #o: AuthTransportOptions;
 
   constructor(options: AuthTransportOptions) {
+    // Checked here, at start-up: above 2^31-1 setTimeout fires after 1 ms and every request would time out at once.
+    if (!isValidTimeoutMs(options.timeoutMs)) throw new CtpConfigError([`authTimeoutMs must be above 0 and at most ${MAX_TIMEOUT_MS} ms`]);
     this.#o = options;
   }
 
@@ -60,7 +71,7 @@ export class AuthTransport {
       if ('text' in outcome) return outcome;
       const retryAfter =
         outcome.kind === 'status' ? retryAfterMs(outcome.answer.response.headers.get('retry-after'), this.#o.clock.now()) : undefined;
-      if (attempt > retry.maxRetries || (retryAfter !== undefined && retryAfter > retry.maxDelayMs)) {
+      if (attempt > retry.maxRetries || (retryAfter !== undefined && retryAfter > retry.maxDelayMs) || request.signal?.aborted) {
         throw this.#unavailable(request, outcome, attempt);
       }
       const delayMs = retryAfter ?? backoffMs(retry, attempt - 1, this.#o.random);
@@ -80,34 +91,53 @@ export class AuthTransport {
   }
 
   async #attempt(request: AuthPost): Promise<AuthAnswer | Failure> {
-    const controller = new AbortController();
-    let timedOut = false;
-    // setTimeout rather than AbortSignal.timeout: fake timers in tests drive it.
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.#o.timeoutMs);
+    const limit = this.#o.maxAnswerBytes ?? MAX_AUTH_ANSWER_BYTES;
+    const due = deadline(this.#o.timeoutMs, request.signal);
+    let response: Response;
+    let text: string;
     try {
-      const response = await raceAbort(this.#o.fetch()(`${this.#o.authUrl}${request.path}`, {
-        method: 'POST',
-        headers: {
-          authorization: this.#o.authorization,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
-        body: request.params.toString(),
-        signal: controller.signal,
-      }), controller.signal);
-      const text = await raceAbort(response.text(), controller.signal);
-      const answer = { response, text };
-      return isTransientStatus(response.status) ? { kind: 'status', answer } : answer;
+      response = await raceAbort(
+        this.#o.fetch()(`${this.#o.authUrl}${request.path}`, {
+          method: 'POST',
+          headers: {
+            authorization: this.#o.authorization,
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+            // A token answer is tiny: asking for no compression keeps wire bytes and decoded bytes equal.
+            'accept-encoding': 'identity',
+          },
+          body: request.params.toString(),
+          // A 307/308 would re-post the form, with a password or refresh token in it, to wherever it points.
+          redirect: 'manual',
+          signal: due.signal,
+        }),
+        due.signal,
+      );
+      // `redirected`: a custom fetch that ignored `redirect: 'manual'`; the answer is still not trusted.
+      if ((response.status >= 300 && response.status < 400) || response.redirected) {
+        await response.body?.cancel().catch(() => undefined);
+        throw this.#refused(CtpErrorCode.RedirectRefused, request, response.status);
+      }
+      const read = await readCappedText(response, limit, due.signal);
+      if (!read.ok) throw this.#refused(CtpErrorCode.AnswerTooLarge, request, response.status, limit);
+      text = read.text;
     } catch (cause) {
-      if (timedOut) return { kind: 'timeout' };
+      if (cause instanceof CtpAnswerRefusedError) throw cause;
+      if (due.timedOut) return { kind: 'timeout' };
       const reason = cause instanceof Error ? `${cause.message}${cause.cause instanceof Error ? `: ${cause.cause.message}` : ''}` : 'unknown error';
-      return { kind: 'network', reason: truncate(redact(reason, request.secrets), 160) };
+      return { kind: 'network', reason: truncate(redact(reason, [...request.secrets, this.#o.authorization.replace(/^Basic /, '')]), 160) };
     } finally {
-      clearTimeout(timer);
+      due.clear();
     }
+    const answer = { response, text };
+    return isTransientStatus(response.status) ? { kind: 'status', answer } : answer;
+  }
+
+  #refused(code: typeof CtpErrorCode.RedirectRefused | typeof CtpErrorCode.AnswerTooLarge, request: AuthPost, status: number, limit?: number): CtpAnswerRefusedError {
+    const options = { host: 'auth' as const, flow: request.flow, status, ...(limit === undefined ? {} : { limitBytes: limit }) };
+    return code === CtpErrorCode.RedirectRefused
+      ? new CtpAnswerRefusedError(code, `The auth server answered the ${request.flow} request with a redirect, which is never followed; check CTP_AUTH_URL points at the commercetools auth host itself.`, options)
+      : new CtpAnswerRefusedError(code, `The auth server's answer to the ${request.flow} request was larger than ${limit} bytes and was not read; check CTP_AUTH_URL and any proxy in front of it.`, options);
   }
 
   #unavailable(request: AuthPost, failure: Failure, attempts: number): CtpAuthUnavailableError {
@@ -123,8 +153,8 @@ export class AuthTransport {
     if (failure.kind === 'network') {
       return new CtpAuthUnavailableError(
         CtpErrorCode.AuthNetwork,
-        `The auth server could not be reached for the ${request.flow} request ${times} (${failure.reason}); check CTP_AUTH_URL and the network.`,
-        base,
+        `The auth server could not be reached for the ${request.flow} request ${times} (the error is in .reason); check CTP_AUTH_URL and the network.`,
+        { ...base, reason: failure.reason },
       );
     }
     const { response, text } = failure.answer;

@@ -1,4 +1,5 @@
 import { CtpError } from '../errors/CtpError';
+import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpScopeError } from '../errors/CtpScopeError';
 import { CtpTokenResponseError } from '../errors/CtpTokenResponseError';
 import type { ScopeRegistry } from '../scopes/ScopeRegistry';
@@ -89,6 +90,19 @@ export class TokenIssuer {
       }
     } else {
       this.registry.check(kind, granted.scopes);
+    }
+    if (previous) {
+      // A refresh keeps the shopper it was granted for. An answer naming someone else (a confused or
+      // hostile auth host, a crossed wire in a proxy) must not change who the session belongs to.
+      const foreignCustomer = granted.customerId !== undefined && granted.customerId !== previous.customerId;
+      const foreignAnonymous = granted.anonymousId !== undefined && granted.anonymousId !== previous.anonymousId;
+      if (foreignCustomer || foreignAnonymous) {
+        throw new CtpTokenResponseError(
+          'scope',
+          "The auth server's refresh answer names another customer or anonymous session than the one refreshed; nothing was stored and the session was kept as it was.",
+          { code: CtpErrorCode.TokenIdentityMismatch },
+        );
+      }
     }
     const customerId = granted.customerId ?? previous?.customerId;
     const anonymousId = granted.anonymousId ?? previous?.anonymousId;

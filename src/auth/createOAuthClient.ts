@@ -5,12 +5,14 @@ import { OAuthClient } from './OAuthClient';
 
 /**
  * The OAuth client for an API client's config: Basic auth from its id and secret, and the secret
- * (in both forms it travels in) redacted from every message on every flow.
+ * (raw, and the base64 credentials it travels in; redact adds the URL- and form-encoded forms of
+ * each) redacted from every message on every flow.
  */
 export function createOAuthClient(config: CtpConfig, transport: Omit<AuthTransportOptions, 'authUrl' | 'authorization'>): OAuthClient {
-  const authorization = basicAuthorization(config.clientId, config.clientSecret);
+  const secret = config.clientSecret.reveal();
+  const authorization = basicAuthorization(config.clientId, secret);
   return new OAuthClient(new AuthTransport({ ...transport, authUrl: config.authUrl, authorization }), config.projectKey, [
-    config.clientSecret,
+    secret,
     authorization.slice('Basic '.length),
   ]);
 }

@@ -1,8 +1,8 @@
-import { CtpError } from '../errors/CtpError';
+import type { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpInvalidCredentialsError } from '../errors/CtpInvalidCredentialsError';
 import { CtpOAuthError } from '../errors/CtpOAuthError';
-import { redact, truncate } from '../util/redact';
+import { redactField } from '../util/redact';
 import type { TokenFlow } from './TokenResponse';
 
 interface OAuthErrorBody {
@@ -33,8 +33,10 @@ function readErrorBody(text: string): OAuthErrorBody {
 }
 
 /**
- * Turns a non-2xx answer of the auth host into a typed error. `secrets` are the values this request
- * sent; a server that echoes one back does not get it into a message.
+ * Turns a non-2xx answer of the auth host into a typed error. Messages are fixed per code: what the
+ * server said (`error`, `error_description`) is kept only in the error's fields, with every form of
+ * the request's secrets (`secrets`) redacted, so a server that echoes one back does not get it out.
+ * The comparisons below use the raw values; only what is kept is redacted.
  */
 export function oauthErrorFromResponse(
   flow: TokenFlow,
@@ -45,32 +47,31 @@ export function oauthErrorFromResponse(
   response?: Response,
 ): CtpError {
   const body = readErrorBody(text);
-  const error = body.error;
-  const description = body.description === undefined ? undefined : truncate(redact(body.description, secrets));
-  const common = { status, error, errorDescription: description, flow, ...(response ? { response } : {}) };
-  const said = description ? `: ${description}` : '';
+  const error = redactField(body.error, secrets, 100);
+  const errorDescription = redactField(body.description, secrets);
+  const common = { status, error, errorDescription, flow, ...(response ? { response } : {}) };
 
-  if (error === 'invalid_customer_account_credentials' || body.apiCode === 'InvalidCredentials') {
+  if (body.error === 'invalid_customer_account_credentials' || body.apiCode === 'InvalidCredentials') {
     return new CtpInvalidCredentialsError({ status, ...(response ? { response } : {}) });
   }
-  if (status === 401 || error === 'invalid_client') {
+  if (status === 401 || body.error === 'invalid_client') {
     return new CtpOAuthError(
       CtpErrorCode.InvalidClient,
-      `The auth server refused the API client (${status} ${error ?? 'unauthorized'}) on the ${flow} flow: check CTP_CLIENT_ID and CTP_CLIENT_SECRET and that the API client still exists.`,
+      `The auth server refused the API client on the ${flow} flow: check CTP_CLIENT_ID and CTP_CLIENT_SECRET and that the API client still exists.`,
       common,
     );
   }
-  if (error === 'invalid_scope') {
+  if (body.error === 'invalid_scope') {
     return new CtpOAuthError(
       CtpErrorCode.InvalidScope,
-      `The auth server refused the requested scopes on the ${flow} flow (400 invalid_scope${said}). Requested: ${requestedScope ?? '(none)'}. Give the API client these scopes or narrow the scope registry.`,
+      `The auth server refused the requested scopes on the ${flow} flow (invalid_scope). Requested: ${requestedScope ?? '(none)'}. Give the API client these scopes or narrow the scope registry.`,
       common,
     );
   }
-  const shown = error ?? (text.trimStart().startsWith('<') ? 'an HTML page' : 'no OAuth error code');
+  const page = body.error === undefined && text.trimStart().startsWith('<') ? ' with an HTML page' : '';
   return new CtpOAuthError(
     CtpErrorCode.AuthRejected,
-    `The auth server rejected the ${flow} request (${status} ${shown}${said}).`,
+    `The auth server rejected the ${flow} request${page} (status and OAuth error are in .status, .error and .errorDescription).`,
     common,
   );
 }

@@ -1,6 +1,7 @@
 import { CtpConfigError } from '../errors/CtpConfigError';
 import type { ScopeSpec } from '../scopes/ScopeSetName';
 import type { CtpConfig } from './CtpConfig';
+import { CtpSecret } from './CtpSecret';
 
 const PROJECT_KEY = /^[A-Za-z0-9_-]{2,256}$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -8,7 +9,8 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 export interface CtpConfigInput {
   projectKey?: string | undefined;
   clientId?: string | undefined;
-  clientSecret?: string | undefined;
+  /** A string, or the CtpSecret of an existing config (so `createCtpConfig({ ...config, apiUrl })` works). */
+  clientSecret?: string | CtpSecret | undefined;
   authUrl?: string | undefined;
   apiUrl?: string | undefined;
   integrationScopes?: readonly ScopeSpec[] | undefined;
@@ -22,11 +24,14 @@ function urlProblem(name: string, value: string | undefined, host: 'auth' | 'api
   try {
     url = new URL(value);
   } catch {
-    return `${name} "${value}" is not a URL`;
+    // Not echoed: a malformed URL can still hold a password (https://user:pa ss@host).
+    return `${name} is not a URL`;
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
     return `${name} must use https (plain http is allowed on localhost only)`;
   }
+  // Said without echoing the URL: what sits there is a password.
+  if (url.username || url.password) return `${name} must not contain credentials (user:password@); the API client's id and secret go in their own settings`;
   if (url.search || url.hash) return `${name} must not have a query or fragment`;
   return undefined;
 }
@@ -50,7 +55,7 @@ export function createCtpConfig(input: CtpConfigInput, names: Record<keyof CtpCo
   else if (!PROJECT_KEY.test(projectKey)) problems.push(`${names.projectKey} "${projectKey}" may hold only letters, digits, - and _`);
   const clientId = input.clientId?.trim() ?? '';
   if (!clientId) problems.push(`${names.clientId} is missing`);
-  const clientSecret = input.clientSecret?.trim() ?? '';
+  const clientSecret = (CtpSecret.isSecret(input.clientSecret) ? input.clientSecret.reveal() : input.clientSecret)?.trim() ?? '';
   if (!clientSecret) problems.push(`${names.clientSecret} is missing`);
   const authProblem = urlProblem(names.authUrl, input.authUrl?.trim(), 'auth');
   if (authProblem) problems.push(authProblem);
@@ -66,12 +71,12 @@ export function createCtpConfig(input: CtpConfigInput, names: Record<keyof CtpCo
   const config = {
     projectKey,
     clientId,
+    clientSecret: new CtpSecret(clientSecret),
     authUrl: (input.authUrl ?? '').trim().replace(/\/+$/, ''),
     apiUrl: (input.apiUrl ?? '').trim().replace(/\/+$/, ''),
     ...(input.integrationScopes ? { integrationScopes: Object.freeze([...input.integrationScopes]) } : {}),
   };
-  // The URL may carry a Redis password: kept, like the client secret, out of enumeration.
+  // The URL may carry a Redis password: kept out of enumeration (so a spread copy drops it; see CtpConfig.redisUrl).
   if (redisUrl !== undefined) Object.defineProperty(config, 'redisUrl', { value: redisUrl, enumerable: false });
-  Object.defineProperty(config, 'clientSecret', { value: clientSecret, enumerable: false });
   return Object.freeze(config) as CtpConfig;
 }

@@ -27,8 +27,6 @@ export const CtpErrorCode = {
   SessionStorage: 'CTP_SESSION_STORAGE',
   /** The app's session storage did not answer within storageTimeoutMs. */
   SessionStorageTimeout: 'CTP_SESSION_STORAGE_TIMEOUT',
-  /** The session storage returned something that is not a token this library stored. */
-  SessionStorageInvalid: 'CTP_SESSION_STORAGE_INVALID',
   /**
    * The session changed under the operation: another sign-in won, or a request builder's shopper is
    * no longer the session's. Nothing of this operation was kept.
@@ -50,6 +48,14 @@ export const CtpErrorCode = {
   RedisUnavailable: 'CTP_REDIS_UNAVAILABLE',
   /** Another instance held the fleet lock for a token longer than lockWaitMs. */
   FleetLockTimeout: 'CTP_FLEET_LOCK_TIMEOUT',
+  /** The auth host (or the sign-in call) answered more bytes than the cap; reading stopped there. */
+  AnswerTooLarge: 'CTP_ANSWER_TOO_LARGE',
+  /** The auth host (or the sign-in call) answered a redirect; it is never followed, the body never re-sent. */
+  RedirectRefused: 'CTP_REDIRECT_REFUSED',
+  /** A refresh answer named another customer or anonymous id than the session's; the session was kept as it was. */
+  TokenIdentityMismatch: 'CTP_TOKEN_IDENTITY_MISMATCH',
+  /** The session storage returned something that is not a valid token (wrong shape, absurd times, bad token). */
+  StoredTokenInvalid: 'CTP_STORED_TOKEN_INVALID',
 } as const;
 
 export type CtpErrorCode = (typeof CtpErrorCode)[keyof typeof CtpErrorCode];

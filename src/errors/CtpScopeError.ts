@@ -11,7 +11,8 @@ export class CtpScopeError extends CtpError {
     const code = missing.length > 0 ? CtpErrorCode.ScopeMissing : CtpErrorCode.ScopeExcess;
     const parts: string[] = [];
     if (missing.length > 0) parts.push(`missing ${missing.join(', ')}`);
-    if (excess.length > 0) parts.push(`not requested ${excess.join(', ')}`);
+    // Missing scopes are the ones this library asked for; the excess ones are the server's words: kept in `.excess` only.
+    if (excess.length > 0) parts.push(`${excess.length} not requested (listed in .excess)`);
     const hint = excess.some((s) => s.startsWith('manage_project:'))
       ? ' The API client holds manage_project, which cannot be narrowed: create an API client with only the scopes listed in the README.'
       : ' Give the API client exactly the scopes of this set (Merchant Center > Settings > Developer settings), or change the scope registry.';

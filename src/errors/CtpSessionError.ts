@@ -1,19 +1,27 @@
 import { CtpError, type CtpErrorOptions } from './CtpError';
 import type { CtpErrorCode } from './CtpErrorCode';
 
-/** A session problem: no request context, no session, a failing session storage, or a session that changed under an operation. */
+/** A session problem: no request context, no session, a failing session storage or garbage read from it, or a session that changed under an operation. */
 export class CtpSessionError extends CtpError {
+  /** For CTP_STORED_TOKEN_INVALID: which field of the stored value failed (`value`, `accessToken`, `expiresAt`...). */
+  readonly field: string | undefined;
+
   constructor(
     code:
       | typeof CtpErrorCode.NoSessionContext
       | typeof CtpErrorCode.NoSession
       | typeof CtpErrorCode.SessionStorage
       | typeof CtpErrorCode.SessionStorageTimeout
-      | typeof CtpErrorCode.SessionStorageInvalid
+      | typeof CtpErrorCode.StoredTokenInvalid
       | typeof CtpErrorCode.SessionChanged,
     message: string,
-    options: CtpErrorOptions = {},
+    options: CtpErrorOptions & { field?: string } = {},
   ) {
     super(code, message, options);
+    this.field = options.field;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), ...(this.field === undefined ? {} : { field: this.field }) };
   }
 }

@@ -6,8 +6,12 @@ export class CtpTokenResponseError extends CtpError {
   /** The field (or `body`) that failed the check. */
   readonly field: string;
 
-  constructor(field: string, message: string, options: CtpErrorOptions = {}) {
-    super(CtpErrorCode.TokenResponseInvalid, message, options);
+  constructor(
+    field: string,
+    message: string,
+    options: CtpErrorOptions & { code?: typeof CtpErrorCode.TokenResponseInvalid | typeof CtpErrorCode.TokenIdentityMismatch } = {},
+  ) {
+    super(options.code ?? CtpErrorCode.TokenResponseInvalid, message, options);
     this.field = field;
   }
 

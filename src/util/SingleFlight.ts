@@ -9,14 +9,18 @@ export class SingleFlight<K, V> {
   run(key: K, work: () => Promise<V>): Promise<V> {
     const running = this.#inFlight.get(key);
     if (running) return running;
+    let settled = false;
     const started = (async () => {
       try {
         return await work();
       } finally {
+        settled = true;
         this.#inFlight.delete(key);
       }
     })();
-    this.#inFlight.set(key, started);
+    // A `work` that throws synchronously settles the async wrapper before `run` reaches this line:
+    // its `finally` has already run, so storing the promise now would cache that failure forever.
+    if (!settled) this.#inFlight.set(key, started);
     return started;
   }
 

@@ -1,17 +1,43 @@
+const REDACTED = '[redacted]';
+
+/** Percent-escapes with lower-case hex: some servers echo what they decoded re-encoded that way. */
+const lowerHex = (text: string) => text.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+
 /**
- * Replaces every occurrence of the given secrets in a text that came from outside (a server's error
- * description, an exception message) before it goes into an error message or a log line.
+ * Every form a secret takes on the wire and in an echo of it: raw, URL-encoded (encodeURIComponent),
+ * form-encoded (URLSearchParams: '+' for space, `!'()~` escaped), each also with lower-case hex.
+ * Basic credentials are covered by passing their base64 (see basicCredentials) as a secret too.
+ */
+export function secretForms(secret: string): string[] {
+  const uri = encodeURIComponent(secret);
+  const formEncoded = new URLSearchParams({ v: secret }).toString().slice(2);
+  const legacyForm = uri.replace(/%20/g, '+');
+  return [...new Set([secret, uri, lowerHex(uri), formEncoded, lowerHex(formEncoded), legacyForm, lowerHex(legacyForm)])];
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Replaces every occurrence of the given secrets, in each of their encoded forms, in a text that came
+ * from outside (a server's error field, an exception message) before it is kept in an error or log.
+ * There is no length floor: a 3-character password is still a password. One pass over the text with
+ * the longest form tried first, so a short secret inside a longer one cannot leave the rest of the
+ * longer one behind, and "[redacted]" is never re-scanned.
  */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    // Very short values would blank out ordinary words; real secrets and tokens are long.
-    if (secret !== undefined && secret.length >= 6) out = out.split(secret).join('[redacted]');
-  }
-  return out;
+  const forms = new Set<string>();
+  for (const secret of secrets) if (secret) for (const form of secretForms(secret)) forms.add(form);
+  if (forms.size === 0) return text;
+  const pattern = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+  return text.replace(new RegExp(pattern, 'g'), REDACTED);
 }
 
 /** Server-supplied text is cut so a proxy's HTML page cannot flood a log line. */
 export function truncate(text: string, max = 200): string {
   return text.length <= max ? text : `${text.slice(0, max)}…`;
+}
+
+/** `redact` then `truncate`, for a server-provided value kept in a typed field; undefined stays undefined. */
+export function redactField(value: string | undefined, secrets: readonly (string | undefined)[], max = 200): string | undefined {
+  return value === undefined ? undefined : truncate(redact(value, secrets), max);
 }

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { basicAuthorization } from '../../../src/auth/basicAuthorization';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createStrictHarness, STRICT_CLIENT, type StrictHarness } from '../../support/strict/createStrictHarness';
@@ -14,8 +15,18 @@ afterEach(async () => {
 /** Every way an app might print an error. */
 function renderings(error: unknown): string[] {
   const e = error as Error;
-  return [String(e?.message), String(error), JSON.stringify(error) ?? '', inspect(error, { depth: 8 }), String(e?.stack)];
+  return [
+    String(e?.message),
+    String(error),
+    JSON.stringify(error) ?? '',
+    inspect(error, { depth: 8 }),
+    inspect(error, { showHidden: true, depth: null }),
+    String(e?.stack),
+  ];
 }
+
+/** Every form a secret may be echoed in. */
+const forms = (secret: string) => [secret, encodeURIComponent(secret), new URLSearchParams({ v: secret }).toString().slice(2)];
 
 describe('secret hygiene', () => {
   it('should put no token, secret or password in any log line or error, faults included', async () => {
@@ -72,5 +83,44 @@ describe('secret hygiene', () => {
     for (const text of texts) {
       for (const secret of secrets) expect(text.includes(secret), `a secret leaked into: ${text.slice(0, 300)}`).toBe(false);
     }
+  });
+
+  it('should redact a 3-character password and the client secret in every encoded form, with hidden properties shown', async () => {
+    h = await createStrictHarness({ retry: { maxRetries: 0 } });
+    const short = 'q!z';
+    h.server.addCustomer('short@example.com', short);
+    const basic = basicAuthorization(STRICT_CLIENT.id, STRICT_CLIENT.secret).slice('Basic '.length);
+    const clientForms = [...forms(STRICT_CLIENT.secret), basic, encodeURIComponent(basic)];
+    // Each flow's answer echoes what that request sent: the password grant also the password.
+    const echo = (values: string[]) => {
+      const echoed = values.join(' | ');
+      return { kind: 'status' as const, status: 400, body: JSON.stringify({ error: `invalid_request ${echoed}`, error_description: echoed, message: echoed }) };
+    };
+    h.server.failFlow('password', echo([...forms(short), ...clientForms]));
+    h.server.failFlow('client_credentials', echo(clientForms));
+    const errors: unknown[] = [];
+    errors.push(await runWithCtpSession(new MemorySessionStorage('s'), () => h.session.login('short@example.com', short)).catch((e: unknown) => e));
+    errors.push(await h.client.integrationApiRoot().catch((e: unknown) => e));
+    expect(errors.every((e) => (e as { code?: string }).code === 'CTP_AUTH_REJECTED')).toBe(true);
+    const secrets = [...forms(short), ...forms(STRICT_CLIENT.secret), basic];
+    for (const text of [...errors.flatMap(renderings), h.logger.text()]) {
+      for (const secret of secrets) expect(text.includes(secret), `a secret leaked into: ${text.slice(0, 300)}`).toBe(false);
+    }
+    expect((errors[0] as { errorDescription: string }).errorDescription).toContain('[redacted]');
+  });
+
+  it('should print no client secret from the config in any rendering, spread copies included', async () => {
+    h = await createStrictHarness();
+    const copy = { ...h.config, apiUrl: 'https://api.example.com' };
+    const texts = [
+      JSON.stringify(h.config),
+      JSON.stringify(copy),
+      inspect(h.config, { showHidden: true, depth: null }),
+      inspect(copy, { showHidden: true, depth: null, customInspect: false }),
+      `${String(copy.clientSecret)}`,
+    ];
+    for (const text of texts) expect(text).not.toContain(STRICT_CLIENT.secret);
+    // The spread copy still carries the secret: it did not silently drop it.
+    expect(copy.clientSecret.reveal()).toBe(STRICT_CLIENT.secret);
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { gzipSync } from 'node:zlib';
 
 /**
  * A strict local commercetools (auth and API on one node http server, 127.0.0.1, port 0) that
@@ -24,6 +25,27 @@ export type Fault =
   | { kind: 'reset' };
 
 export type Flow = 'client_credentials' | 'password' | 'anonymous' | 'refresh_token' | 'revoke' | 'introspect';
+
+/** Hostile or broken answers of the auth host, injected per grant type (see `failFlow`). */
+export type AuthAnswerFault =
+  /** A proxy's or WAF's HTML page with this status. */
+  | { kind: 'page'; status: number; headers?: Record<string, string> }
+  /** A redirect (307/308 keep method and body) to `location`, e.g. another local server. */
+  | { kind: 'redirect'; status: 301 | 302 | 303 | 307 | 308; location: string }
+  /** A 200 JSON answer of `bytes` bytes; with `declareLength` false it is chunked, with no Content-Length. */
+  | { kind: 'oversized'; bytes: number; declareLength: boolean }
+  /** A gzip answer of `members` gzip members of 1 MiB of zeros each (~1 KiB each on the wire), chunked. */
+  | { kind: 'gzipBomb'; members: number }
+  /** The real answer of the grant, with its JSON fields changed by `patch` (a CR/LF token, a 5 MB token, another customer...). */
+  | { kind: 'patchAnswer'; patch: (answer: Record<string, unknown>) => Record<string, unknown> };
+
+/** What the last gzip bomb managed to send before the client stopped reading. */
+export interface GzipBombStats {
+  membersSent: number;
+  bytesSent: number;
+  /** True if the whole bomb was written: the client read it all. */
+  completed: boolean;
+}
 
 interface Grant {
   clientId: string;
@@ -155,6 +177,7 @@ export class StrictCommercetools {
     });
     const url = new URL(req.url ?? '/', this.url);
     if (url.pathname.startsWith('/oauth/')) {
+      if (await this.#applyFlowFault(url.pathname, new URLSearchParams(body), res)) return;
       const fault = this.authFaults.shift();
       if (fault && (await this.#applyFault(fault, res))) return;
       return this.#auth(req, res, url.pathname, new URLSearchParams(body));
@@ -312,6 +335,110 @@ export class StrictCommercetools {
       return this.#issue(res, { clientId, scopes, customerId: customer.id }, true);
     }
     return this.#error(res, 400, 'unsupported_grant_type', `Invalid grant type: ${grantType ?? '(none)'}`);
+  }
+
+  // ---------------------------------------------------------------- auth answer faults (per grant type)
+
+  /** Faults applied, one each, to the next requests of one flow only (before `authFaults`). */
+  readonly flowFaults = new Map<Flow, (Fault | AuthAnswerFault)[]>();
+  /** Requests per flow, counted before any fault: how often the client tried. */
+  readonly flowRequests: Record<Flow, number> = { client_credentials: 0, password: 0, anonymous: 0, refresh_token: 0, revoke: 0, introspect: 0 };
+  lastGzipBomb: GzipBombStats | undefined;
+
+  /** Queues faults for the next requests of `flow` only, e.g. an HTML 403 for the refresh grant. */
+  failFlow(flow: Flow, ...faults: (Fault | AuthAnswerFault)[]): void {
+    this.flowFaults.set(flow, [...(this.flowFaults.get(flow) ?? []), ...faults]);
+  }
+
+  /** The flow of an auth-host request, as the platform routes it. */
+  flowOf(path: string, form: URLSearchParams): Flow | undefined {
+    if (path === '/oauth/token/revoke') return 'revoke';
+    if (path === '/oauth/introspect') return 'introspect';
+    if (path === '/oauth/token') return form.get('grant_type') === 'refresh_token' ? 'refresh_token' : 'client_credentials';
+    if (path === `/oauth/${this.projectKey}/anonymous/token`) return 'anonymous';
+    if (path.endsWith('/customers/token')) return 'password';
+    return undefined;
+  }
+
+  async #applyFlowFault(path: string, form: URLSearchParams, res: ServerResponse): Promise<boolean> {
+    const flow = this.flowOf(path, form);
+    if (flow === undefined) return false;
+    this.flowRequests[flow] += 1;
+    const fault = this.flowFaults.get(flow)?.shift();
+    if (!fault) return false;
+    switch (fault.kind) {
+      case 'page':
+        res.writeHead(fault.status, { 'content-type': 'text/html', ...fault.headers });
+        res.end(`<!DOCTYPE html><html><head><title>${fault.status}</title></head><body><h1>Request blocked (${fault.status})</h1></body></html>`);
+        return true;
+      case 'redirect':
+        res.writeHead(fault.status, { location: fault.location, 'content-type': 'text/plain' });
+        res.end(`Moved to ${fault.location}`);
+        return true;
+      case 'oversized': {
+        const filler = 'x'.repeat(Math.max(0, fault.bytes - 200));
+        const text = JSON.stringify({ access_token: `at-${filler}`, token_type: 'Bearer', expires_in: 3600, scope: `view_products:${this.projectKey}` });
+        res.writeHead(200, { 'content-type': 'application/json', ...(fault.declareLength ? { 'content-length': String(Buffer.byteLength(text)) } : {}) });
+        await this.#writeInChunks(res, Buffer.from(text));
+        return true;
+      }
+      case 'gzipBomb':
+        await this.#gzipBomb(res, fault.members);
+        return true;
+      case 'patchAnswer': {
+        const end = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
+        res.end = ((chunk?: unknown) => {
+          if (typeof chunk !== 'string' || res.statusCode !== 200) return end(chunk);
+          return end(JSON.stringify(fault.patch(JSON.parse(chunk) as Record<string, unknown>)));
+        }) as ServerResponse['end'];
+        return false;
+      }
+      default:
+        return this.#applyFault(fault, res);
+    }
+  }
+
+  /** Writes with backpressure, stopping when the client goes away. */
+  async #writeInChunks(res: ServerResponse, data: Buffer, chunk = 16 * 1024): Promise<void> {
+    for (let at = 0; at < data.length && !res.destroyed; at += chunk) {
+      if (!res.write(data.subarray(at, at + chunk))) await this.#drained(res);
+    }
+    if (!res.destroyed) res.end();
+  }
+
+  #drained(res: ServerResponse): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  }
+
+  /**
+   * 1 MiB of zeros gzipped (~1 KiB), sent `members` times: 1200 members is 1.2 MB that inflates to
+   * 1.2 GiB. One member per millisecond, so loopback socket buffers cannot swallow the whole bomb
+   * before the client reacts: `lastGzipBomb` then shows how far the client let it get.
+   */
+  async #gzipBomb(res: ServerResponse, members: number): Promise<void> {
+    const member = gzipSync(Buffer.alloc(1024 * 1024), { level: 9 });
+    const stats: GzipBombStats = { membersSent: 0, bytesSent: 0, completed: false };
+    this.lastGzipBomb = stats;
+    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    for (let i = 0; i < members && !res.destroyed; i += 1) {
+      const more = res.write(member);
+      stats.membersSent += 1;
+      stats.bytesSent += member.length;
+      if (!more) await this.#drained(res);
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    if (!res.destroyed) {
+      stats.completed = true;
+      res.end();
+    }
   }
 
   // ---------------------------------------------------------------- API host

@@ -100,7 +100,10 @@ describe('OAuthClient', () => {
       expect(error).toBeInstanceOf(CtpOAuthError);
       expect((error as CtpOAuthError).error).toBe('invalid_grant');
       expect((error as CtpOAuthError).status).toBe(400);
-      expect((error as CtpOAuthError).message).toContain('The refresh token was not found');
+      expect((error as CtpOAuthError).errorDescription).toContain('The refresh token was not found');
+      // Server text lives only in the fields: the message is a fixed string.
+      expect((error as CtpOAuthError).message).not.toContain('The refresh token was not found');
+      expect((error as CtpOAuthError).message).not.toContain('invalid_grant');
       expect(JSON.stringify(error)).not.toContain('refresh-unknown-123456');
     });
   });

@@ -42,11 +42,35 @@ describe(parseTokenResponse, () => {
     ['a non-numeric expires_in', JSON.stringify({ ...valid, expires_in: 'soon' }), 'expires_in'],
     ['no scope', JSON.stringify({ ...valid, scope: undefined }), 'scope'],
     ['a numeric refresh_token', JSON.stringify({ ...valid, refresh_token: 7 }), 'refresh_token'],
+    ['an expires_in of 1e308 (expiresAt would be Infinity)', JSON.stringify({ ...valid, expires_in: 1e308 }), 'expires_in'],
+    ['an expires_in over a year', JSON.stringify({ ...valid, expires_in: 365 * 24 * 3600 + 1 }), 'expires_in'],
+    ['an expires_in under a second', JSON.stringify({ ...valid, expires_in: 0.5 }), 'expires_in'],
+    ['an access_token with CR/LF', JSON.stringify({ ...valid, access_token: 'abc\r\nX-Evil: 1' }), 'access_token'],
+    ['an access_token with a space', JSON.stringify({ ...valid, access_token: 'abc def' }), 'access_token'],
+    ['an access_token with a colon', JSON.stringify({ ...valid, access_token: 'abc:def' }), 'access_token'],
+    ['an access_token of 4097 characters', JSON.stringify({ ...valid, access_token: 'a'.repeat(4097) }), 'access_token'],
+    ['a refresh_token with LF', JSON.stringify({ ...valid, refresh_token: 'p:abc\n' }), 'refresh_token'],
+    ['an empty refresh_token', JSON.stringify({ ...valid, refresh_token: '' }), 'refresh_token'],
+    ['a refresh_token of 4097 characters', JSON.stringify({ ...valid, refresh_token: 'r'.repeat(4097) }), 'refresh_token'],
   ])('should refuse %s with CTP_TOKEN_RESPONSE_INVALID naming the field', (_name, body, field) => {
     const error = fails(body);
     expect(error).toBeInstanceOf(CtpTokenResponseError);
     expect(error.code).toBe(CtpErrorCode.TokenResponseInvalid);
     expect(error.field).toBe(field);
+  });
+
+  it('should accept the bounds: 1 s and 1 year, a 4096-character token, b64token padding and a commercetools refresh token', () => {
+    const parse = (extra: object) => parseTokenResponse(answer(JSON.stringify({ ...valid, ...extra })), options);
+    expect(parse({ expires_in: 1 }).expiresIn).toBe(1);
+    expect(parse({ expires_in: 365 * 24 * 3600 }).expiresIn).toBe(365 * 24 * 3600);
+    expect(parse({ access_token: 'a'.repeat(4096) }).accessToken).toHaveLength(4096);
+    expect(parse({ access_token: 'aB9-._~+/==' }).accessToken).toBe('aB9-._~+/==');
+    expect(parse({ refresh_token: 'my-project:OWStLG0eaeVs7Yx3-Z4H8TSq0nGrI3S7oqW9bX1lFAs' }).refreshToken).toBe('my-project:OWStLG0eaeVs7Yx3-Z4H8TSq0nGrI3S7oqW9bX1lFAs');
+  });
+
+  it('should quote no server value in any message: not the content-type, not token_type', () => {
+    expect(fails('<html>x</html>', 200, 'text/html; charset=evil-proxy').message).not.toContain('evil-proxy');
+    expect(fails(JSON.stringify({ ...valid, token_type: 'Bearer-ish-value' })).message).not.toContain('Bearer-ish');
   });
 
   it('should require a refresh token where the flow must return one', () => {

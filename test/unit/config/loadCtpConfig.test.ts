@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { createCtpConfig } from '../../../src/config/createCtpConfig';
 import { loadCtpConfig } from '../../../src/config/loadCtpConfig';
 import { CtpConfigError } from '../../../src/errors/CtpConfigError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -27,16 +28,59 @@ describe(loadCtpConfig, () => {
   it('should return a frozen config without trailing slashes', () => {
     const config = loadCtpConfig(env);
     expect(config.authUrl).toBe('https://auth.europe-west1.gcp.commercetools.com');
-    expect(config.clientSecret).toBe('the-secret-value');
+    expect(config.clientSecret.reveal()).toBe('the-secret-value');
     expect(Object.isFrozen(config)).toBe(true);
     expect(config.integrationScopes).toBeUndefined();
   });
 
-  it('should keep the secret out of JSON, keys and inspect', () => {
+  it('should keep the secret out of JSON, spreads, strings and every inspect mode', () => {
     const config = loadCtpConfig(env);
-    expect(JSON.stringify(config)).not.toContain('the-secret-value');
-    expect(inspect(config)).not.toContain('the-secret-value');
-    expect(Object.keys(config)).not.toContain('clientSecret');
+    const renderings = [
+      JSON.stringify(config),
+      JSON.stringify({ ...config }),
+      inspect(config),
+      inspect(config, { showHidden: true, depth: null }),
+      inspect(config, { showHidden: true, depth: null, customInspect: false }),
+      inspect({ ...config }, { showHidden: true, depth: null, getters: true }),
+      String(config.clientSecret),
+      `${config.clientSecret}`,
+      Object.values(config).map(String).join(' '),
+    ];
+    for (const text of renderings) expect(text).not.toContain('the-secret-value');
+    expect(inspect(config, { showHidden: true, depth: null })).toContain('[redacted]');
+    expect(JSON.parse(JSON.stringify(config)).clientSecret).toBe('[redacted]');
+  });
+
+  it('should keep the secret through a spread, so a copy with another apiUrl still authenticates', () => {
+    const config = loadCtpConfig(env);
+    const copy = { ...config, apiUrl: 'https://api.us-central1.gcp.commercetools.com' };
+    expect(copy.clientSecret.reveal()).toBe('the-secret-value');
+    // And createCtpConfig accepts the spread copy (with its CtpSecret) for re-validation.
+    expect(createCtpConfig(copy).clientSecret.reveal()).toBe('the-secret-value');
+  });
+
+  it('should refuse credentials in CTP_AUTH_URL and CTP_API_URL without echoing them', () => {
+    const list = problems({ ...env, CTP_AUTH_URL: 'https://admin:hunter2@auth.example.com', CTP_API_URL: 'https://tok3n@api.example.com' });
+    expect(list).toEqual([
+      "CTP_AUTH_URL must not contain credentials (user:password@); the API client's id and secret go in their own settings",
+      "CTP_API_URL must not contain credentials (user:password@); the API client's id and secret go in their own settings",
+    ]);
+    const error = (() => {
+      try {
+        loadCtpConfig({ ...env, CTP_AUTH_URL: 'https://admin:hunter2@auth.example.com' });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    for (const text of [String(error), JSON.stringify(error), inspect(error, { showHidden: true, depth: null })]) {
+      expect(text).not.toContain('hunter2');
+      expect(text).not.toContain('admin');
+    }
+  });
+
+  it('should not echo a malformed URL, which may still hold a password', () => {
+    expect(problems({ ...env, CTP_AUTH_URL: 'https://user:pa ss@' })).toEqual(['CTP_AUTH_URL is not a URL']);
   });
 
   it('should report every missing variable at once', () => {
@@ -52,7 +96,7 @@ describe(loadCtpConfig, () => {
   it('should refuse plain http except on loopback, and non-URLs', () => {
     expect(problems({ ...env, CTP_AUTH_URL: 'http://auth.example.com', CTP_API_URL: 'api' })).toEqual([
       'CTP_AUTH_URL must use https (plain http is allowed on localhost only)',
-      'CTP_API_URL "api" is not a URL',
+      'CTP_API_URL is not a URL',
     ]);
     expect(loadCtpConfig({ ...env, CTP_AUTH_URL: 'http://127.0.0.1:4000' }).authUrl).toBe('http://127.0.0.1:4000');
   });
