@@ -2,6 +2,7 @@ import { parseStoredToken, type CtpAuthToken } from '../auth/CtpAuthToken';
 import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
+import { DeadlineRace } from '../util/DeadlineRace';
 import { KeyedMutex } from '../util/KeyedMutex';
 import type { SessionStorage } from './SessionStorage';
 
@@ -30,8 +31,14 @@ const MAX_CONFLICTS = 3;
  */
 export class SessionDoor {
   readonly #mutex = new KeyedMutex<unknown>();
+  readonly #deadlines = new DeadlineRace();
 
   constructor(private readonly timeoutMs: number) {}
+
+  /** Stops the deadline interval (close()). */
+  close(): void {
+    this.#deadlines.close();
+  }
 
   /** The stored token, checked; no lock (the hot path of every API call). */
   read(storage: SessionStorage): Promise<CtpAuthToken | undefined> {
@@ -79,19 +86,19 @@ export class SessionDoor {
   }
 
   async #call<T>(operation: 'read' | 'write' | 'clear', command: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CtpSessionError(CtpErrorCode.SessionStorageTimeout, `The session storage did not ${operation === 'read' ? 'answer a read' : `finish a ${operation}`} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`)), this.timeoutMs);
-    });
     const work = Promise.resolve().then(command);
-    // A storage that answers after the bound: its late failure has nobody to tell.
-    work.catch(() => undefined);
     try {
-      return await Promise.race([work, timeout]);
+      return await this.#deadlines.race(
+        work,
+        this.timeoutMs,
+        () =>
+          new CtpSessionError(
+            CtpErrorCode.SessionStorageTimeout,
+            `The session storage did not ${operation === 'read' ? 'answer a read' : `finish a ${operation}`} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`,
+          ),
+      );
     } catch (cause) {
       throw storageError(operation, cause);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }
