@@ -1,30 +1,128 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { FetchLike } from '../../../src/auth/AuthTransport';
 import { DeadlineSweeper } from '../../../src/client/DeadlineSweeper';
 import { API_URL } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
 
+const URL_ = 'https://api.example/p/categories/c1';
+
+/** A fetch double that keeps what it was called with; `answer` decides what it returns. */
+function recordingFetch(answer: (init: RequestInit) => Promise<Response>) {
+  const calls: { input: string; init: RequestInit }[] = [];
+  const fetch: FetchLike = (input, init) => {
+    calls.push({ input, init });
+    return answer(init);
+  };
+  return { fetch, calls, signal: () => calls[0]!.init.signal! };
+}
+
+/** A body that sends one chunk and then stalls, as a server that stops mid-answer. */
+function stallingBody(): ReadableStream<Uint8Array> {
+  return new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"id":')) });
+}
+
+const never = () => new Promise<Response>(() => undefined);
+
 describe(DeadlineSweeper, () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  it('should pass a result through and forget the call', async () => {
-    const sweeper = new DeadlineSweeper();
-    await expect(sweeper.race(Promise.resolve(42), 1_000)).resolves.toBe(42);
-    await expect(sweeper.race(Promise.reject(new Error('boom')), 1_000)).rejects.toThrow('boom');
+  describe('.fetch', () => {
+    describe('when the answer comes in time', () => {
+      it('should pass it through with the caller\'s init and a signal, and forget the call', async () => {
+        const sweeper = new DeadlineSweeper(() => Date.now(), 250);
+        const f = recordingFetch(async () => new Response('{"id":"c1"}', { status: 200, headers: { 'x-a': '1' } }));
+        const response = await sweeper.fetch(f.fetch, URL_, { method: 'GET', headers: { authorization: 'Bearer t' } }, 1_000);
+        expect(f.calls[0]!.input).toBe(URL_);
+        expect(f.calls[0]!.init).toMatchObject({ method: 'GET', headers: { authorization: 'Bearer t' } });
+        expect(f.signal()).toBeInstanceOf(AbortSignal);
+        expect([response.ok, response.status, response.headers.get('x-a')]).toEqual([true, 200, '1']);
+        expect(await response.text()).toBe('{"id":"c1"}');
+        expect(sweeper.size).toBe(0);
+        await vi.advanceTimersByTimeAsync(2_000);
+        expect(f.signal().aborted).toBe(false);
+        expect(vi.getTimerCount()).toBe(0);
+      });
+
+      it('should pass a failure of fetch through and forget the call', async () => {
+        const sweeper = new DeadlineSweeper(() => Date.now(), 250);
+        await expect(sweeper.fetch(async () => Promise.reject(new Error('ECONNRESET')), URL_, {}, 1_000)).rejects.toThrow('ECONNRESET');
+        expect(sweeper.size).toBe(0);
+      });
+
+      it('should forget a HEAD call at its head, which has no body to read', async () => {
+        const sweeper = new DeadlineSweeper(() => Date.now(), 250);
+        const f = recordingFetch(async () => new Response(null, { status: 200 }));
+        await sweeper.fetch(f.fetch, URL_, { method: 'HEAD' }, 1_000);
+        expect(sweeper.size).toBe(0);
+      });
+    });
+
+    describe('when no answer comes', () => {
+      it('should abort the request\'s signal and fail the caller within one tick of the deadline', async () => {
+        const sweeper = new DeadlineSweeper(() => Date.now(), 250);
+        const f = recordingFetch(never);
+        const pending = sweeper.fetch(f.fetch, URL_, {}, 1_000).catch((e: unknown) => e);
+        await vi.advanceTimersByTimeAsync(999);
+        expect(f.signal().aborted).toBe(false);
+        await vi.advanceTimersByTimeAsync(251);
+        expect(f.signal().aborted).toBe(true);
+        expect(f.signal().reason).toMatchObject({ name: 'TimeoutError' });
+        expect(await pending).toMatchObject({ name: 'TimeoutError', message: expect.stringContaining('apiTimeoutMs') });
+        expect(sweeper.size).toBe(0);
+        expect(vi.getTimerCount()).toBe(0);
+      });
+    });
+
+    describe('when the head comes and the body stalls', () => {
+      it('should abort and fail the body read of a success answer', async () => {
+        const sweeper = new DeadlineSweeper(() => Date.now(), 250);
+        const f = recordingFetch(async () => new Response(stallingBody(), { status: 200 }));
+        const response = await sweeper.fetch(f.fetch, URL_, {}, 1_000);
+        const body = response.text().catch((e: unknown) => e);
+        await vi.advanceTimersByTimeAsync(1_250);
+        expect(f.signal().aborted).toBe(true);
+        expect(await body).toMatchObject({ name: 'TimeoutError' });
+      });
+
+      it('should abort and read an error answer\'s body as empty, keeping its status', async () => {
+        const sweeper = new DeadlineSweeper(() => Date.now(), 250);
+        const f = recordingFetch(async () => new Response(stallingBody(), { status: 502 }));
+        const response = await sweeper.fetch(f.fetch, URL_, {}, 1_000);
+        const body = response.text();
+        await vi.advanceTimersByTimeAsync(1_250);
+        expect(f.signal().aborted).toBe(true);
+        await expect(body).resolves.toBe('');
+        expect([response.ok, response.status]).toEqual([false, 502]);
+      });
+
+      it('should read an error answer whose body fails as empty instead of rejecting', async () => {
+        const sweeper = new DeadlineSweeper(() => Date.now(), 250);
+        const broken = new ReadableStream({ start: (c) => c.error(new Error('socket hang up')) });
+        const response = await sweeper.fetch(async () => new Response(broken, { status: 500 }), URL_, {}, 1_000);
+        await expect(response.text()).resolves.toBe('');
+        expect(sweeper.size).toBe(0);
+      });
+    });
   });
 
-  it('should fail a call that outlives its deadline, within one tick', async () => {
-    vi.useFakeTimers();
-    const sweeper = new DeadlineSweeper(() => Date.now(), 250);
-    const pending = sweeper.race(new Promise(() => undefined), 1_000).catch((e: unknown) => e);
-    await vi.advanceTimersByTimeAsync(999);
-    let settled = false;
-    void pending.then(() => (settled = true));
-    await Promise.resolve();
-    expect(settled).toBe(false);
-    await vi.advanceTimersByTimeAsync(251);
-    expect(await pending).toMatchObject({ name: 'TimeoutError' });
+  describe('.close', () => {
+    it('should abort the calls in flight and stop the interval', async () => {
+      const sweeper = new DeadlineSweeper(() => Date.now(), 250);
+      const f = recordingFetch(never);
+      const pending = sweeper.fetch(f.fetch, URL_, {}, 60_000).catch((e: unknown) => e);
+      expect(vi.getTimerCount()).toBe(1);
+      sweeper.close();
+      expect(vi.getTimerCount()).toBe(0);
+      expect(f.signal().aborted).toBe(true);
+      expect(await pending).toMatchObject({ name: 'AbortError' });
+      expect(sweeper.size).toBe(0);
+      sweeper.close();
+    });
   });
 });
 
