@@ -52,8 +52,10 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   });
   const { clock, logger, fetch } = o;
   const oauth = createOAuthClient(config, { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep: o.sleep, random: o.random, logger });
-  const owned = o.redis?.source.kind === 'url' ? createRedisClient(o.redis.source.url, o.redis.source.commandTimeoutMs, logger) : undefined;
-  const redis = o.redis?.source.kind === 'given' ? o.redis.source.client : owned;
+  const source = o.redis?.source;
+  // What the library creates it closes; what it is given stays its owner's.
+  const owned = source?.kind === 'url' ? { client: createRedisClient(source.url, source.commandTimeoutMs, logger), timeoutMs: source.commandTimeoutMs } : undefined;
+  const redis = source?.kind === 'given' ? source.client : owned?.client;
   let coordinator: TokenCoordinator = localCoordinator;
   if (o.redis && redis) {
     coordinator = new RedisCoordinator({ redis, keyPrefix: o.redis.keyPrefix, lockTtlMs: o.redis.lockTtlMs, lockWaitMs: o.redis.lockWaitMs, pollMs: o.redis.pollMs, clock, sleep: o.sleep, logger });
@@ -91,7 +93,7 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   const close = () =>
     (closing ??= (async () => {
       apiRoots.close();
-      if (owned) await quitRedisClient(owned, o.redis?.source.kind === 'url' ? o.redis.source.commandTimeoutMs : 2_000);
+      if (owned) await quitRedisClient(owned.client, owned.timeoutMs);
     })());
   return { config, registry, client, session, oauth, redis, close };
 }
