@@ -208,6 +208,12 @@ export class CtpSession {
     }
   }
 
+  /** Waits for what is still running and stops the storage deadline interval (services' close()). */
+  async close(): Promise<void> {
+    await this.settled();
+    this.#door.close();
+  }
+
   /** Every revocation and renewal started so far has finished (for close() and tests). */
   async settled(): Promise<void> {
     while (this.#renewing.size > 0) await Promise.allSettled([...this.#renewing.values()].flatMap((set) => [...set]));
