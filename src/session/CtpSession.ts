@@ -108,14 +108,22 @@ export class CtpSession {
     return this.tokenSource(storage, await this.#accessToken(storage, options));
   }
 
+  /** The last source handed out per storage object: one request's calls reuse it (and its builder). */
+  readonly #sources = new WeakMap<SessionStorage, TokenSource>();
+
   /** A token source for `token` of the session in `storage`. */
   tokenSource(storage: SessionStorage, token: CtpAuthToken): TokenSource {
-    return {
+    const last = this.#sources.get(storage);
+    if (last?.accessToken === token.accessToken && (last as SessionSource).lineage === token.refreshToken) return last;
+    const source: SessionSource = {
+      lineage: token.refreshToken,
       owner: 'customer',
       accessToken: token.accessToken,
       key: storage,
       recover: async (stale) => (await this.#recover(storage, token.refreshToken, stale)).accessToken,
     };
+    this.#sources.set(storage, source);
+    return source;
   }
 
   /**
@@ -390,6 +398,10 @@ export class CtpSession {
     const renewals = [...(this.#renewing.get(token.refreshToken) ?? [])];
     await this.#revoker.within(Promise.all([this.#revoker.pair(token, reason), Promise.allSettled(renewals)]), token.kind, reason);
   }
+}
+
+interface SessionSource extends TokenSource {
+  readonly lineage: string;
 }
 
 type RenewOutcome =
