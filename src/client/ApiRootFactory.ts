@@ -9,7 +9,7 @@ export interface ApiRootFactoryOptions {
   apiUrl: string;
   projectKey: string;
   fetch: () => FetchLike;
-  /** Per API call, answer body included: past it the request is aborted (its socket closed) and the call fails with statusCode 0. */
+  /** Per API call, until the answer's head: past it the request is aborted (its socket closed) and the call fails with statusCode 0. */
   timeoutMs: number;
   logger: Logger;
   /** Request builders kept for reuse, oldest dropped first. */

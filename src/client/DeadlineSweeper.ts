@@ -4,34 +4,32 @@ import type { FetchLike } from '../auth/AuthTransport';
 /** The calls whose deadline falls into one tick: they share one AbortController, aborted together. */
 interface Bucket {
   readonly index: number;
-  /** Its signal is every member request's: aborting it makes undici close their sockets. */
+  /** Its signal is every member request's: aborting it makes fetch reject and undici close their sockets. */
   readonly controller: AbortController;
-  readonly calls: Set<Call>;
+  /** Calls still waiting for their answer's head. */
+  open: number;
+  // Made once per bucket, not per call: they pass the answer (or the failure) through and count it.
+  readonly onAnswer: (response: Response) => Response;
+  readonly onFailure: (error: unknown) => never;
 }
-
-interface Call {
-  readonly bucket: Bucket;
-  /** Fails the caller waiting for the answer's head. */
-  fail: (error: Error) => void;
-}
-
-const ignore = () => undefined;
 
 /**
  * Per-call deadlines for API requests that really cancel, at almost no cost per call. The calls
  * whose deadline falls into the same tick share one AbortController, passed as the fetch `signal`;
- * one unref'd interval aborts a tick's controller once its last deadline has passed, which makes
- * undici close those requests' sockets, and fails their callers at the same moment (even through a
- * custom fetch that ignores the signal). A call is at most two ticks late.
+ * one unref'd interval aborts a tick's controller once its last deadline has passed and a call of
+ * it still waits, which makes fetch reject those calls with a TimeoutError and undici close their
+ * sockets. A call is failed at most two ticks after its deadline. The fetch must honour
+ * `init.signal`, as every fetch does.
  *
- * Why shared: on Node 20, creating an AbortSignal costs about 7 µs, more than the rest of the
- * library's per-call work together, and a timer per call costs more still (bench/). A tick's
- * controller is made once per tick with traffic, and dropped as soon as its calls have their answer.
+ * Why shared: on Node 20, creating an AbortSignal costs 6-8 µs of CPU, about as much as the rest of
+ * the library's per-call work, and a timer per call costs more still (bench/). Per call there
+ * is one counter and one `then`; a tick's controller is made once per tick with traffic.
  *
- * The deadline runs until the answer's head (status and headers), as undici's headersTimeout does;
- * a body that stalls after it is left to undici's bodyTimeout. Covering the body too would need a
- * view of each Response (measured: +5 % per call, past the overhead goal), and aborting an error
- * answer's body would make the SDK, which reads it without a catch, raise an unhandled rejection.
+ * The deadline runs until the answer's head (status and headers), as undici's headersTimeout does.
+ * A call's body is cut only if another call of its tick is still waiting when the tick is aborted.
+ * Covering every body would need a view of each Response (measured: +5 % per call, past the overhead
+ * goal), and aborting an error answer's body makes the SDK, which reads it without a catch, raise an
+ * unhandled rejection.
  */
 export class DeadlineSweeper {
   readonly #buckets = new Map<number, Bucket>();
@@ -44,27 +42,14 @@ export class DeadlineSweeper {
     private readonly tickMs = 100,
   ) {}
 
-  /** `fetch(input, init)` with an abort signal, aborted and failed with a TimeoutError if no answer came within `timeoutMs`. */
+  /** `fetch(input, init)` with a signal that is aborted (TimeoutError) if no answer came within `timeoutMs`. */
   fetch(fetch: FetchLike, input: string, init: RequestInit, timeoutMs: number): Promise<Response> {
     const bucket = this.#bucketFor(this.now() + timeoutMs);
-    const call: Call = { bucket, fail: ignore };
-    bucket.calls.add(call);
-    return new Promise<Response>((resolve, reject) => {
-      call.fail = reject;
-      fetch(input, { ...init, signal: bucket.controller.signal }).then(
-        (response) => {
-          this.#done(call);
-          resolve(response);
-        },
-        (error: unknown) => {
-          this.#done(call);
-          reject(error);
-        },
-      );
-    });
+    bucket.open += 1;
+    return fetch(input, { ...init, signal: bucket.controller.signal }).then(bucket.onAnswer, bucket.onFailure);
   }
 
-  /** Aborts every call in flight and stops the interval. Later calls start it again. */
+  /** Aborts every call in flight (AbortError) and stops the interval. Later calls start it again. */
   close(): void {
     this.#stop();
     const error = new Error('ctp-client was closed while this API call was in flight');
@@ -74,10 +59,10 @@ export class DeadlineSweeper {
     this.#current = undefined;
   }
 
-  /** How many calls have a deadline running (for tests and leak checks). */
+  /** How many calls are waiting for their answer (for tests and leak checks). */
   get size(): number {
     let size = 0;
-    for (const bucket of this.#buckets.values()) size += bucket.calls.size;
+    for (const bucket of this.#buckets.values()) size += bucket.open;
     return size;
   }
 
@@ -88,10 +73,7 @@ export class DeadlineSweeper {
     if (current !== undefined && current.index === index) return current;
     let bucket = this.#buckets.get(index);
     if (bucket === undefined) {
-      const controller = new AbortController();
-      // Every request of the tick listens on this one signal: no listener-count warning.
-      setMaxListeners(0, controller.signal);
-      bucket = { index, controller, calls: new Set() };
+      bucket = this.#newBucket(index);
       this.#buckets.set(index, bucket);
       if (this.#timer === undefined) {
         this.#timer = setInterval(() => this.#sweep(), this.tickMs);
@@ -102,11 +84,24 @@ export class DeadlineSweeper {
     return bucket;
   }
 
-  #done(call: Call): void {
-    const bucket = call.bucket;
-    bucket.calls.delete(call);
-    // A finished tick is dropped at once, with the requests that listened on its signal.
-    if (bucket.calls.size === 0 && bucket !== this.#current && this.#buckets.get(bucket.index) === bucket) this.#buckets.delete(bucket.index);
+  #newBucket(index: number): Bucket {
+    const controller = new AbortController();
+    // Every request of the tick listens on this one signal: no listener-count warning.
+    setMaxListeners(0, controller.signal);
+    const bucket: Bucket = {
+      index,
+      controller,
+      open: 0,
+      onAnswer: (response) => {
+        bucket.open -= 1;
+        return response;
+      },
+      onFailure: (error) => {
+        bucket.open -= 1;
+        throw error;
+      },
+    };
+    return bucket;
   }
 
   #sweep(): void {
@@ -123,12 +118,9 @@ export class DeadlineSweeper {
     if (this.#buckets.size === 0) this.#stop();
   }
 
-  /** Only a bucket with calls still open is aborted: its finished requests need nothing. */
+  /** Only a tick with a call still waiting is aborted: its finished requests need nothing. */
   #abort(bucket: Bucket, error: Error): void {
-    if (bucket.calls.size === 0) return;
-    bucket.controller.abort(error);
-    for (const call of bucket.calls) call.fail(error);
-    bucket.calls.clear();
+    if (bucket.open > 0) bucket.controller.abort(error);
   }
 
   #stop(): void {
