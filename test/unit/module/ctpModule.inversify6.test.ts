@@ -13,8 +13,8 @@ describe(ctpModule, () => {
     ctpModuleHostContract({
       create: () => new Container() as never,
       loaders: {
-        'load()': (container: InstanceType<typeof Container>, module) => container.load(module as never),
-        'loadAsync()': (container: InstanceType<typeof Container>, module) => container.loadAsync(module as never),
+        'load()': (container: InstanceType<typeof Container>, module: unknown) => container.load(module as never),
+        'loadAsync()': (container: InstanceType<typeof Container>, module: unknown) => container.loadAsync(module as never),
       } as never,
       seed: { ExampleCatalogDatasource, ExampleCartDatasource } as never,
     });

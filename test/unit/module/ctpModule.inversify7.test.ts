@@ -12,8 +12,8 @@ describe(ctpModule, () => {
     ctpModuleHostContract({
       create: () => new Container() as never,
       loaders: {
-        'await load()': (container: InstanceType<typeof Container>, module) => container.load(module as never),
-        'loadSync()': (container: InstanceType<typeof Container>, module) => container.loadSync(module as never),
+        'await load()': (container: InstanceType<typeof Container>, module: unknown) => container.load(module as never),
+        'loadSync()': (container: InstanceType<typeof Container>, module: unknown) => container.loadSync(module as never),
       } as never,
       seed: { ExampleCatalogDatasource, ExampleCartDatasource } as never,
     });

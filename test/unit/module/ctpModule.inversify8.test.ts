@@ -9,8 +9,8 @@ describe(ctpModule, () => {
     ctpModuleHostContract({
       create: () => new Container() as never,
       loaders: {
-        'load()': (container: Container, module) => container.load(module as never),
-        'await loadAsync()': (container: Container, module) => container.loadAsync(module as never),
+        'load()': (container: Container, module: unknown) => container.load(module as never),
+        'await loadAsync()': (container: Container, module: unknown) => container.loadAsync(module as never),
       } as never,
       seed: { ExampleCatalogDatasource, ExampleCartDatasource } as never,
     });
