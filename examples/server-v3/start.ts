@@ -2,7 +2,7 @@
 // without them, to an embedded one.
 import { loadCtpConfig, createCtpConfig, type CtpConfig } from 'ctp-client';
 import { createApp } from './app/createApp';
-import { startEmbeddedCommercetools } from './embedded/startEmbeddedCommercetools';
+import { startEmbeddedCommercetools } from 'ctp-client/testing';
 
 const port = Number(process.env['PORT'] ?? 3000);
 let config: CtpConfig;

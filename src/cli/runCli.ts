@@ -6,6 +6,7 @@ import { loadCtpConfig } from '../config/loadCtpConfig';
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { formatDoctorReport } from '../doctor/formatDoctorReport';
 import { runDoctor } from '../doctor/runDoctor';
+import { startEmbeddedCommercetools as startEmbedded } from '../testing/embedded/startEmbeddedCommercetools';
 import { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from '../scopes/ScopeSetName';
 import { DOCTOR_USAGE, parseDoctorArgs } from './parseDoctorArgs';
 
@@ -54,7 +55,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (args.scopeSetsFile) scopeSets = readScopeSets(args.scopeSetsFile);
     if (args.embedded) {
       const embedded = await startEmbedded();
-      stop = embedded.close;
+      stop = embedded.stop;
       config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
       customer = { email: embedded.seeded.customer.email, password: embedded.seeded.customer.password };
     } else {
@@ -85,29 +86,4 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } finally {
     await stop?.();
   }
-}
-
-type EmbeddedModule = typeof import('../../examples/server-v3/embedded/startEmbeddedCommercetools');
-
-/**
- * Loaded only for --embedded, by a specifier the bundler does not follow: the built command must
- * start without the mock, which is a dev dependency, there only in the ctp-client repository.
- */
-async function startEmbedded() {
-  const candidates = [
-    new URL('./embedded.js', import.meta.url).href, // beside dist/cli.js
-    new URL('../../examples/server-v3/embedded/startEmbeddedCommercetools.ts', import.meta.url).href, // from source (tsx, vitest)
-  ];
-  let lastError: unknown;
-  for (const specifier of candidates) {
-    try {
-      const module = (await import(/* @vite-ignore */ specifier)) as EmbeddedModule;
-      return await module.startEmbeddedCommercetools();
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  throw new Error(
-    `--embedded needs @labdigital/commercetools-mock, a dev dependency of the ctp-client repository: run it there after npm ci (${(lastError as Error).message})`,
-  );
 }
