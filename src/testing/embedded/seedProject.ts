@@ -6,6 +6,8 @@ export interface SeedCustomer {
   password: string;
   firstName?: string;
   lastName?: string;
+  /** Makes the customer a customer of this Store (created when missing), for in-store sign-in. */
+  storeKey?: string;
 }
 
 export interface SeededProject {
@@ -53,8 +55,14 @@ export async function seedProject(mock: CommercetoolsMock, projectKey: string, s
     });
   }
   const customers: SeededProject['customers'] = [];
+  const stores = new Set<string>();
   for (const c of seedCustomers) {
-    const created = await post('customers', c);
+    const { storeKey, ...draft } = c;
+    if (storeKey !== undefined && !stores.has(storeKey)) {
+      await post('stores', { key: storeKey, name: { en: storeKey } });
+      stores.add(storeKey);
+    }
+    const created = await post('customers', storeKey === undefined ? draft : { ...draft, stores: [{ typeId: 'store', key: storeKey }] });
     customers.push({ email: c.email, password: c.password, id: created.customer!.id });
   }
   if (customers.length === 0) throw new CtpTestingError('startEmbeddedCommercetools: customers must list at least one customer');
