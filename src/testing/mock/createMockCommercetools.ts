@@ -58,8 +58,8 @@ export interface MockRequest {
   identity: MockIdentity | undefined;
 }
 
-/** A JSON body (answered 200), a Response, or a function of the request giving either. */
-export type MockAnswer = unknown | ((request: MockRequest) => unknown | Response | Promise<unknown | Response>);
+/** A JSON body (answered with the script's status), a Response, or a function of the request giving either. */
+export type MockAnswer = ((request: MockRequest) => unknown) | Response | object | string | number | boolean | null;
 
 export interface MockCommercetools {
   /** Pass as `ctpModule(config, { fetch })` / `createCtpServices(config, { fetch })`. */
