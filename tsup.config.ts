@@ -16,10 +16,12 @@ export default defineConfig([
     clean: true,
     splitting: true,
     async onSuccess() {
-      // The shebang only on the command (a banner would put it on every file).
+      // The shebang only on the command (a banner would put it on every file). `node --` because Node
+      // reads --env-file anywhere in its argv, even after the script, and exits 9 on a missing file
+      // before the command can say so; after `--`, every word is the command's.
       const cli = 'dist/cli.js';
       const text = await readFile(cli, 'utf8');
-      if (!text.startsWith('#!')) await writeFile(cli, `#!/usr/bin/env node\n${text}`);
+      if (!text.startsWith('#!')) await writeFile(cli, `#!/usr/bin/env -S node --\n${text}`);
       await chmod(cli, 0o755);
     },
   },

@@ -59,7 +59,7 @@ describe('the npm tarball', () => {
     expect(defining).toHaveLength(1);
     expect(esmClosure('dist/cli.js')).toContain(defining[0]);
     expect(esmClosure('dist/index.js')).toContain(defining[0]);
-    expect(read('dist/cli.js').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(read('dist/cli.js').startsWith('#!/usr/bin/env -S node --\n')).toBe(true);
   });
 
   it('should keep ctp-client/testing and the mock out of the main entry', () => {
