@@ -17,6 +17,16 @@ interface Call {
 
 const ignore = () => undefined;
 
+/** A call's deadline passed (the sweeper aborted its request). */
+export class ApiDeadlineError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/** A call was cancelled: its caller's AbortSignal fired, or the client was closed. */
+export class ApiCancelledError extends Error {
+  override readonly name = 'AbortError';
+}
+
 /**
  * Per-call deadlines for API requests that really cancel, at almost no cost per call. The calls
  * whose deadline falls into the same tick share one AbortController, passed as the fetch `signal`;
@@ -44,19 +54,48 @@ export class DeadlineSweeper {
     private readonly tickMs = 100,
   ) {}
 
-  /** `fetch(input, init)` with an abort signal, aborted and failed with a TimeoutError if no answer came within `timeoutMs`. */
-  fetch(fetch: FetchLike, input: string, init: RequestInit, timeoutMs: number): Promise<Response> {
+  /**
+   * `fetch(input, init)` with an abort signal, aborted and failed with an ApiDeadlineError if no
+   * answer came within `timeoutMs`. With a caller's `signal`, aborting it aborts the request too and
+   * fails it with an ApiCancelledError: only then is a signal combined (AbortSignal.any), so calls
+   * without one keep the shared tick signal alone.
+   */
+  fetch(fetch: FetchLike, input: string, init: RequestInit, timeoutMs: number, signal?: AbortSignal): Promise<Response> {
+    if (signal?.aborted === true) return Promise.reject(new ApiCancelledError('The API call was cancelled through its AbortSignal', { cause: signal.reason }));
     const bucket = this.#bucketFor(this.now() + timeoutMs);
     const call: Call = { bucket, fail: ignore };
     bucket.calls.add(call);
+    if (signal === undefined) {
+      return new Promise<Response>((resolve, reject) => {
+        call.fail = reject;
+        fetch(input, { ...init, signal: bucket.controller.signal }).then(
+          (response) => {
+            this.#done(call);
+            resolve(response);
+          },
+          (error: unknown) => {
+            this.#done(call);
+            reject(error);
+          },
+        );
+      });
+    }
     return new Promise<Response>((resolve, reject) => {
       call.fail = reject;
-      fetch(input, { ...init, signal: bucket.controller.signal }).then(
+      // Fails the caller at once, even through a custom fetch that ignores the signal.
+      const onAbort = () => {
+        this.#done(call);
+        reject(new ApiCancelledError('The API call was cancelled through its AbortSignal', { cause: signal.reason }));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      fetch(input, { ...init, signal: AbortSignal.any([bucket.controller.signal, signal]) }).then(
         (response) => {
+          signal.removeEventListener('abort', onAbort);
           this.#done(call);
           resolve(response);
         },
         (error: unknown) => {
+          signal.removeEventListener('abort', onAbort);
           this.#done(call);
           reject(error);
         },
@@ -67,8 +106,7 @@ export class DeadlineSweeper {
   /** Aborts every call in flight and stops the interval. Later calls start it again. */
   close(): void {
     this.#stop();
-    const error = new Error('ctp-client was closed while this API call was in flight');
-    error.name = 'AbortError';
+    const error = new ApiCancelledError('ctp-client was closed while this API call was in flight');
     for (const bucket of this.#buckets.values()) this.#abort(bucket, error);
     this.#buckets.clear();
     this.#current = undefined;
@@ -115,8 +153,7 @@ export class DeadlineSweeper {
       if (bucket.index * this.tickMs <= now) {
         this.#buckets.delete(bucket.index);
         if (bucket === this.#current) this.#current = undefined;
-        const error = new Error('The commercetools API did not answer within apiTimeoutMs');
-        error.name = 'TimeoutError';
+        const error = new ApiDeadlineError('The commercetools API did not answer within the call deadline (apiTimeoutMs per attempt, or the call timeout)');
         this.#abort(bucket, error);
       }
     }

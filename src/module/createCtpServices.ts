@@ -4,6 +4,8 @@ import type { OAuthClient } from '../auth/OAuthClient';
 import { TokenIssuer } from '../auth/TokenIssuer';
 import { ApiRootFactory } from '../client/ApiRootFactory';
 import { CtpClient } from '../client/CtpClient';
+import { correlatedLogger } from '../client/correlatedLogger';
+import { tracedFetch } from '../client/tracedFetch';
 import { SharedTokenProvider } from '../client/SharedTokenProvider';
 import type { CtpConfig } from '../config/CtpConfig';
 import { createRedisClient } from '../fleet/createRedisClient';
@@ -51,7 +53,11 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     sets: o.scopes,
     ...(o.unsafeAllowSharedWriteScopesForShoppers === undefined ? {} : { unsafeAllowSharedWriteScopesForShoppers: o.unsafeAllowSharedWriteScopesForShoppers }),
   });
-  const { clock, logger, fetch } = o;
+  const { clock } = o;
+  // Every event logged inside a request carries its correlation ID.
+  const logger = correlatedLogger(o.logger);
+  // Auth and sign-in requests carry User-Agent and X-Correlation-ID too.
+  const fetch = tracedFetch(o.fetch, o.userAgent);
   const oauth = createOAuthClient(config, { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep: o.sleep, random: o.random, logger });
   const source = o.redis?.source;
   // What the library creates it closes; what it is given stays its owner's.
@@ -89,9 +95,15 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   const apiRoots = new ApiRootFactory({
     apiUrl: config.apiUrl,
     projectKey: config.projectKey,
-    fetch,
+    fetch: o.fetch,
     timeoutMs: o.apiTimeoutMs,
     logger,
+    engine: o.api.engine,
+    retry: o.api.retry,
+    middlewares: o.api.middlewares,
+    sleep: o.sleep,
+    random: o.random,
+    userAgent: o.userAgent,
   });
   const client = new CtpClient(integration, guest, session, apiRoots);
   let closing: Promise<void> | undefined;
