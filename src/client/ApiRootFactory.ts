@@ -12,6 +12,7 @@ import { apiEngine, type ApiEngine, type ApiEngineName, type EngineClient, type 
 import { apiErrorOf } from './apiErrorOf';
 import { ApiTransport } from './ApiTransport';
 import { DeadlineSweeper } from './DeadlineSweeper';
+import type { CtpTelemetry } from '../telemetry/CtpTelemetry';
 import { isIdempotent } from './isIdempotent';
 
 export interface ApiRootFactoryOptions {
@@ -36,6 +37,8 @@ export interface ApiRootFactoryOptions {
   /** Told of every resend and 401 recovery (telemetry). */
   onRetry?: (call: ApiCall) => void;
   onRecovery?: (call: ApiCall) => void;
+  /** One INTERNAL span per call when set; nothing per call when not. */
+  telemetry?: CtpTelemetry;
 }
 
 function isInvalidToken(failure: { statusCode?: unknown; body?: unknown } | undefined): boolean {
@@ -123,7 +126,7 @@ export class ApiRootFactory {
       middlewares: this.#o.middlewares ?? [],
     });
     if (!recoverable) return client;
-    const engine = this.#engine;
+    const telemetry = this.#o.telemetry;
     // Recovery and error mapping wrap execute() rather than adding a middleware: one promise handler per call.
     return {
       ...client,
@@ -131,22 +134,29 @@ export class ApiRootFactory {
         const call = this.#call(request, source);
         // The call travels in the headers: both engines copy them, symbol keys included, into fetch's init.
         const tagged: EngineRequest = { ...request, headers: { ...request.headers, [CALL]: call } };
-        return client.execute(tagged).catch((error: unknown) => {
-          const failure = engine.failureOf(error);
-          if (!isInvalidToken(failure)) throw apiErrorOf(error, failure, call);
-          this.#o.logger.info(
-            { event: 'ctp.api.invalid_token', owner: source.owner, correlationId: call.correlationId },
-            'API answered 401 invalid_token; renewing the token once',
-          );
-          this.#o.onRecovery?.(call);
-          return source
-            .recover(accessToken)
-            .then((fresh) => this.#client(source, fresh, false).execute(tagged))
-            .catch((second: unknown) => {
-              throw apiErrorOf(second, engine.failureOf(second), call);
-            });
-        });
+        if (telemetry !== undefined) return telemetry.apiCall(call, () => this.#execute(client, tagged, call, source, accessToken));
+        return this.#execute(client, tagged, call, source, accessToken);
       },
     };
+  }
+
+  /** The call, a 401 recovered once through its own source, and any failure as a CtpApiError. */
+  #execute(client: EngineClient, tagged: EngineRequest, call: ApiCall, source: TokenSource, accessToken: string): Promise<unknown> {
+    const engine = this.#engine;
+    return client.execute(tagged).catch((error: unknown) => {
+      const failure = engine.failureOf(error);
+      if (!isInvalidToken(failure)) throw apiErrorOf(error, failure, call);
+      this.#o.logger.info(
+        { event: 'ctp.api.invalid_token', owner: source.owner, correlationId: call.correlationId },
+        'API answered 401 invalid_token; renewing the token once',
+      );
+      this.#o.onRecovery?.(call);
+      return source
+        .recover(accessToken)
+        .then((fresh) => this.#client(source, fresh, false).execute(tagged))
+        .catch((second: unknown) => {
+          throw apiErrorOf(second, engine.failureOf(second), call);
+        });
+    });
   }
 }

@@ -7,6 +7,7 @@ import type { SessionStorage } from '../session/SessionStorage';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
+import type { OtelApi } from '../telemetry/OtelApi';
 
 export interface CtpModuleOptions {
   /** Replaces whole scope sets; CTP_SCOPES (config.integrationScopes) wins for `integration`. */
@@ -24,6 +25,15 @@ export interface CtpModuleOptions {
   apiTimeoutMs?: number;
   /** How the API calls run: engine, retries, the app's own middlewares. */
   api?: ApiOptions;
+  /**
+   * OpenTelemetry through your `@opentelemetry/api` module (an optional peer dependency; the library
+   * starts no SDK): spans for grants, refreshes, fleet coordination, sign-in and sign-out, one
+   * INTERNAL span per API call with url.template, http.request.resend_count and ctp.token.owner (the
+   * undici instrumentation's HTTP span nests under it), and metrics. Off when absent.
+   *
+   * @example telemetry: { api: await import('@opentelemetry/api') }
+   */
+  telemetry?: { api: OtelApi };
   /** Your app's name for the User-Agent, e.g. `shop-bff/2.3.1` (no spaces): `ctp-client/0.1.0 node/20.19.0 shop-bff/2.3.1`. */
   appName?: string;
   /** Per session storage call (default 5 s): past it the operation fails with CTP_SESSION_STORAGE_TIMEOUT. */

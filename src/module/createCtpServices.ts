@@ -17,6 +17,8 @@ import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinat
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import { CtpSession } from '../session/CtpSession';
 import { CustomerSignIn } from '../session/CustomerSignIn';
+import { CtpTelemetry } from '../telemetry/CtpTelemetry';
+import { instrumentCoordinator, instrumentOAuth, instrumentSession, observedLogger } from '../telemetry/instrument';
 import type { CtpModuleOptions } from './CtpModuleOptions';
 import { resolveCtpOptions } from './resolveCtpOptions';
 
@@ -55,10 +57,12 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   });
   const { clock } = o;
   // Every event logged inside a request carries its correlation ID.
-  const logger = correlatedLogger(o.logger);
+  const telemetry = options.telemetry === undefined ? undefined : new CtpTelemetry(options.telemetry.api);
+  const logger = correlatedLogger(telemetry === undefined ? o.logger : observedLogger(o.logger, telemetry));
   // Auth and sign-in requests carry User-Agent and X-Correlation-ID too.
   const fetch = tracedFetch(o.fetch, o.userAgent);
   const oauth = createOAuthClient(config, { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep: o.sleep, random: o.random, logger });
+  if (telemetry) instrumentOAuth(oauth, telemetry);
   const source = o.redis?.source;
   // What the library creates it closes; what it is given stays its owner's.
   const owned = source?.kind === 'url' ? { client: createRedisClient(source.url, source.commandTimeoutMs, logger), timeoutMs: source.commandTimeoutMs } : undefined;
@@ -67,6 +71,7 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   if (o.redis && redis) {
     coordinator = new RedisCoordinator({ redis, keyPrefix: o.redis.keyPrefix, lockTtlMs: o.redis.lockTtlMs, lockWaitMs: o.redis.lockWaitMs, pollMs: o.redis.pollMs, clock, sleep: o.sleep, logger });
     if (o.redis.fallbackToLocal) coordinator = new FallbackCoordinator(coordinator, logger);
+    if (telemetry) coordinator = instrumentCoordinator(coordinator, telemetry);
   }
   const issuer = new TokenIssuer(oauth, registry, clock, logger);
   const shared = (name: 'integration' | 'guest', grant: () => Promise<SharedToken>) =>
@@ -92,6 +97,7 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     storageTimeoutMs: o.storageTimeoutMs,
     revokeWaitMs: o.revokeWaitMs,
   });
+  if (telemetry) instrumentSession(session, telemetry);
   const apiRoots = new ApiRootFactory({
     apiUrl: config.apiUrl,
     projectKey: config.projectKey,
@@ -104,6 +110,9 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     sleep: o.sleep,
     random: o.random,
     userAgent: o.userAgent,
+    ...(telemetry
+      ? { telemetry, onRetry: () => telemetry.apiRetries.add(1), onRecovery: () => telemetry.recoveries.add(1) }
+      : {}),
   });
   const client = new CtpClient(integration, guest, session, apiRoots);
   let closing: Promise<void> | undefined;

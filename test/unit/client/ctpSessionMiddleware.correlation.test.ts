@@ -49,7 +49,7 @@ describe('ctpSessionMiddleware', () => {
 
   describe('with a custom storage', () => {
     it('should still set the correlation ID', () => {
-      const req = { headers: { 'x-correlation-id': 'custom-storage-1' } };
+      const req: { session?: object; headers: Record<string, string> } = { headers: { 'x-correlation-id': 'custom-storage-1' } };
       let inside: string | undefined;
       ctpSessionMiddleware<typeof req>({ storage: () => new MemorySessionStorage() })(req, undefined, () => (inside = currentCorrelationId()));
       expect(inside).toBe('custom-storage-1');
