@@ -1,5 +1,11 @@
 import type { TokenOwner } from '../tokens/TokenSource';
 
+/** What decides on an attempt's answer or failure (ApiTransport). */
+export interface AttemptJudge {
+  answered(call: ApiCall, response: Response): Response | Promise<Response>;
+  failed(call: ApiCall, error: unknown): Response | Promise<Response>;
+}
+
 /** How a call that got no usable answer ended. */
 export type ApiCallFailure = 'network' | 'timeout' | 'cancelled';
 
@@ -16,6 +22,10 @@ export class ApiCall {
   status = 0;
   /** The network error of the last attempt, for the error's `reason` (redacted there). */
   cause: unknown = undefined;
+  /** Set by the transport for the attempts: the request as sent, and who judges each attempt. */
+  input = '';
+  init: RequestInit | undefined = undefined;
+  judge: AttemptJudge | undefined = undefined;
   constructor(
     readonly method: string,
     readonly uriTemplate: string,
@@ -27,6 +37,15 @@ export class ApiCall {
     /** May be sent again after it may have reached the platform. */
     readonly retryable: boolean,
   ) {}
+
+  /** The deadline sweeper's answer handler: the call itself, so an attempt makes no closure. */
+  onAnswer(response: Response): Response | Promise<Response> {
+    return this.judge!.answered(this, response);
+  }
+
+  onFailure(error: unknown): Response | Promise<Response> {
+    return this.judge!.failed(this, error);
+  }
 }
 
 /** The request-headers key the call travels under; stripped before the request leaves. */

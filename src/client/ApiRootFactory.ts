@@ -68,11 +68,14 @@ export class ApiRootFactory {
   readonly #deadlines = new DeadlineSweeper();
   readonly #engine: ApiEngine;
   readonly #transport: ApiTransport;
+  /** App middlewares may call `next` later: then the call travels in the headers, not handed over. */
+  readonly #viaHeaders: boolean;
 
   constructor(options: ApiRootFactoryOptions) {
     this.#o = options;
     this.#cacheSize = options.cacheSize ?? 1_000;
     this.#engine = apiEngine(options.engine ?? 'sdk-client-v2');
+    this.#viaHeaders = (options.middlewares?.length ?? 0) > 0;
     this.#transport = new ApiTransport({
       fetch: options.fetch,
       deadlines: this.#deadlines,
@@ -127,23 +130,36 @@ export class ApiRootFactory {
     });
     if (!recoverable) return client;
     const telemetry = this.#o.telemetry;
+    const viaHeaders = this.#viaHeaders;
     // Recovery and error mapping wrap execute() rather than adding a middleware: one promise handler per call.
     return {
       ...client,
       execute: (request: EngineRequest) => {
         const call = this.#call(request, source);
-        // The call travels in the headers: both engines copy them, symbol keys included, into fetch's init.
-        const tagged: EngineRequest = { ...request, headers: { ...request.headers, [CALL]: call } };
+        // With app middlewares (which may call next later) the call travels in the headers: both
+        // engines copy them, symbol keys included, into fetch's init. Without, it is handed over.
+        const tagged: EngineRequest = viaHeaders ? { ...request, headers: { ...request.headers, [CALL]: call } } : request;
         if (telemetry !== undefined) return telemetry.apiCall(call, () => this.#execute(client, tagged, call, source, accessToken));
         return this.#execute(client, tagged, call, source, accessToken);
       },
     };
   }
 
+  /** Executes with `call` handed to the transport for the fetch the engine makes synchronously inside. */
+  #run(client: EngineClient, request: EngineRequest, call: ApiCall): Promise<unknown> {
+    if (this.#viaHeaders) return client.execute(request);
+    this.#transport.handOver(call);
+    try {
+      return client.execute(request);
+    } finally {
+      this.#transport.handOver(undefined);
+    }
+  }
+
   /** The call, a 401 recovered once through its own source, and any failure as a CtpApiError. */
   #execute(client: EngineClient, tagged: EngineRequest, call: ApiCall, source: TokenSource, accessToken: string): Promise<unknown> {
     const engine = this.#engine;
-    return client.execute(tagged).catch((error: unknown) => {
+    return this.#run(client, tagged, call).catch((error: unknown) => {
       const failure = engine.failureOf(error);
       if (!isInvalidToken(failure)) throw apiErrorOf(error, failure, call);
       this.#o.logger.info(
@@ -153,7 +169,7 @@ export class ApiRootFactory {
       this.#o.onRecovery?.(call);
       return source
         .recover(accessToken)
-        .then((fresh) => this.#client(source, fresh, false).execute(tagged))
+        .then((fresh) => this.#run(this.#client(source, fresh, false), tagged, call))
         .catch((second: unknown) => {
           throw apiErrorOf(second, engine.failureOf(second), call);
         });

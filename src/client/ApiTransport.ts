@@ -3,7 +3,7 @@ import { backoffMs, retryAfterMs, type RetryPolicy } from '../auth/RetryPolicy';
 import { newCorrelationId } from '../util/correlationId';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
-import { CALL, type ApiCall } from './ApiCall';
+import { CALL, type ApiCall, type AttemptJudge } from './ApiCall';
 import { ApiCancelledError, ApiDeadlineError, type DeadlineSweeper } from './DeadlineSweeper';
 
 export interface ApiTransportOptions {
@@ -41,7 +41,7 @@ const ignore = () => undefined;
  *
  * The first attempt's success costs one `.then` and a header copy: no timer, signal or closure per call.
  */
-export class ApiTransport {
+export class ApiTransport implements AttemptJudge {
   readonly #o: ApiTransportOptions;
   readonly fetch: FetchLike;
 
@@ -50,20 +50,49 @@ export class ApiTransport {
     this.fetch = (input, init) => this.#send(input, init);
   }
 
-  #send(input: string, init: RequestInit): Promise<Response> {
-    const source = init.headers as Record<string | symbol, unknown> | undefined;
-    const call = source?.[CALL] as ApiCall | undefined;
-    const headers: Record<string, string> = {};
-    // for-in leaves the symbol key behind: undici refuses symbol header names.
-    for (const key in source) headers[key] = source[key] as string;
-    headers['User-Agent'] = this.#o.userAgent;
-    headers['X-Correlation-ID'] = call?.correlationId ?? newCorrelationId();
-    const request = { ...init, headers };
-    if (call === undefined) return this.#o.deadlines.fetch(this.#o.fetch(), input, request, this.#o.timeoutMs);
-    return this.#attempt(call, input, request);
+  /**
+   * The call being executed right now: both engines call fetch synchronously inside execute() when
+   * no app middleware sits in between, so the hand-over needs no per-call object in the headers.
+   */
+  handOver(call: ApiCall | undefined): void {
+    this.#pending = call;
   }
 
-  #attempt(call: ApiCall, input: string, init: RequestInit): Promise<Response> {
+  #pending: ApiCall | undefined = undefined;
+
+  #send(input: string, init: RequestInit): Promise<Response> {
+    const headers = init.headers as Record<string | symbol, unknown>;
+    let call = this.#pending;
+    this.#pending = undefined;
+    if (call === undefined && headers[CALL] !== undefined) {
+      // With app middlewares the call travels in the headers instead; undici refuses symbol header
+      // names, so the headers are copied without it (for-in skips symbols).
+      call = headers[CALL] as ApiCall;
+      const copy: Record<string, unknown> = {};
+      for (const key in headers) copy[key] = headers[key];
+      init = { ...init, headers: copy as Record<string, string> };
+    }
+    // The engine's headers object is its own copy for this request: set in place.
+    const out = init.headers as Record<string, string>;
+    out['User-Agent'] = this.#o.userAgent;
+    out['X-Correlation-ID'] = call?.correlationId ?? newCorrelationId();
+    if (call === undefined) return this.#o.deadlines.fetch(this.#o.fetch(), input, init, this.#o.timeoutMs);
+    call.input = input;
+    call.init = init;
+    call.judge = this;
+    return this.#attempt(call);
+  }
+
+  answered(call: ApiCall, response: Response): Response | Promise<Response> {
+    call.status = response.status;
+    return RETRY_STATUS.has(response.status) ? this.#afterStatus(call, response) : response;
+  }
+
+  failed(call: ApiCall, error: unknown): Promise<Response> {
+    return this.#afterError(call, error);
+  }
+
+  #attempt(call: ApiCall): Promise<Response> {
     let timeoutMs = this.#o.timeoutMs;
     if (call.deadline !== undefined) {
       const left = call.deadline - Date.now();
@@ -73,16 +102,10 @@ export class ApiTransport {
       }
       if (left < timeoutMs) timeoutMs = left;
     }
-    return this.#o.deadlines.fetch(this.#o.fetch(), input, init, timeoutMs, call.signal).then(
-      (response) => {
-        call.status = response.status;
-        return RETRY_STATUS.has(response.status) ? this.#afterStatus(call, input, init, response) : response;
-      },
-      (error: unknown) => this.#afterError(call, input, init, error),
-    );
+    return this.#o.deadlines.fetch(this.#o.fetch(), call.input, call.init!, timeoutMs, call.signal, call);
   }
 
-  async #afterStatus(call: ApiCall, input: string, init: RequestInit, response: Response): Promise<Response> {
+  async #afterStatus(call: ApiCall, response: Response): Promise<Response> {
     const retryAfter = retryAfterMs(response.headers.get('retry-after'), Date.now());
     // An error answer means the request reached the platform: resent only when safe to repeat.
     if ((response.status === 429 && retryAfter === undefined) || !call.retryable) return response;
@@ -90,10 +113,10 @@ export class ApiTransport {
     if (delay === undefined) return response;
     await response.body?.cancel().catch(ignore);
     await this.#pause(call, delay, response.status);
-    return this.#attempt(call, input, init);
+    return this.#attempt(call);
   }
 
-  async #afterError(call: ApiCall, input: string, init: RequestInit, error: unknown): Promise<Response> {
+  async #afterError(call: ApiCall, error: unknown): Promise<Response> {
     if (error instanceof ApiCancelledError || call.signal?.aborted === true) {
       call.failure = 'cancelled';
       throw error;
@@ -108,7 +131,7 @@ export class ApiTransport {
     await this.#pause(call, delay, undefined);
     call.failure = undefined;
     call.cause = undefined;
-    return this.#attempt(call, input, init);
+    return this.#attempt(call);
   }
 
   /** The wait before the next attempt, or undefined when there is none: retries used up, a wait past the cap or the call's deadline. */

@@ -316,5 +316,26 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       expect(seen).toEqual([{ authorization: true, uri: `/${PROJECT}/categories/c1` }]);
       expect(apiCalls()).toHaveLength(1);
     });
+
+    it('should keep each call its own correlation ID and error when a middleware defers next (a queue)', async () => {
+      // ts-client awaits what a middleware returns; sdk-client-v2 ignores it.
+      const queue = ((next: (request: unknown, response: unknown) => unknown) => (request: unknown, response: unknown) =>
+        new Promise((resolve) => setImmediate(resolve)).then(() => next(request, response))) as unknown as Middleware;
+      const { platform, client, apiCalls } = setup(engine, { api: { middlewares: [queue] } });
+      platform.on((call) => (call.path.endsWith('/missing') ? json({ statusCode: 404, message: 'x', errors: [{ code: 'ResourceNotFound' }] }, 404) : undefined));
+      const apiRoot = await client.integrationApiRoot();
+      const [found, missing] = await Promise.all([
+        runWithCorrelationId('first-call-1', () => apiRoot.categories().withId({ ID: 'c1' }).get().execute()),
+        runWithCorrelationId('second-call-2', () => apiRoot.categories().withId({ ID: 'missing' }).get().execute().catch((e: unknown) => e)),
+      ]);
+      expect(found.body.id).toBe('c1');
+      expect(missing).toMatchObject({ code: CtpErrorCode.ApiNotFound, correlationId: 'second-call-2' });
+      expect(apiCalls().map((c) => [c.path.split('/').pop(), c.headers['x-correlation-id']])).toEqual(
+        expect.arrayContaining([
+          ['c1', 'first-call-1'],
+          ['missing', 'second-call-2'],
+        ]),
+      );
+    });
   });
 });
