@@ -1,21 +1,17 @@
 import { setMaxListeners } from 'node:events';
 import type { FetchLike } from '../auth/AuthTransport';
 
-/** The calls whose deadline falls into one tick: they share one AbortController, aborted together. */
-interface Bucket {
-  readonly index: number;
-  /** Its signal is every member request's: aborting it makes undici close their sockets. */
-  readonly controller: AbortController;
-  readonly calls: Set<Call>;
+/** A call's deadline passed (the sweeper aborted its request with it). */
+export class ApiDeadlineError extends Error {
+  override readonly name = 'TimeoutError';
 }
 
-interface Call {
-  readonly bucket: Bucket;
-  /** Fails the caller waiting for the answer's head. */
-  fail: (error: Error) => void;
+/** A call was cancelled: the client was closed (a caller's own signal rejects with its own reason). */
+export class ApiCancelledError extends Error {
+  override readonly name = 'AbortError';
 }
 
-/** What the caller does with the answer or the failure, inside the sweeper's own promise. */
+/** What the caller does with the answer or the failure, in the sweeper's one `then`. */
 export interface AnswerHandlers {
   /** e.g. the retry decision on a status; may return a promise. */
   onAnswer(response: Response): Response | Promise<Response>;
@@ -23,42 +19,35 @@ export interface AnswerHandlers {
   onFailure(error: unknown): Response | Promise<Response>;
 }
 
-const ignore = () => undefined;
-
-/** A call's deadline passed (the sweeper aborted its request). */
-export class ApiDeadlineError extends Error {
-  override readonly name = 'TimeoutError';
-}
-
-/** A call was cancelled: its caller's AbortSignal fired, or the client was closed. */
-export class ApiCancelledError extends Error {
-  override readonly name = 'AbortError';
-}
-
-/** Settles with what `failure` makes of `error`: its answer, its promise, or what it throws. */
-function settle(resolve: (value: Response | Promise<Response>) => void, reject: (error: unknown) => void, handlers: AnswerHandlers, error: unknown): void {
-  try {
-    resolve(handlers.onFailure(error));
-  } catch (thrown) {
-    reject(thrown);
-  }
+/** The calls whose deadline falls into one tick: they share one AbortController, aborted together. */
+interface Bucket {
+  readonly index: number;
+  /** Its signal is every member request's: aborting it makes fetch reject and undici close their sockets. */
+  readonly controller: AbortController;
+  /** Calls still waiting for their answer's head. */
+  open: number;
+  // Made once per bucket, not per call: they pass the answer (or the failure) through and count it.
+  readonly onAnswer: (response: Response) => Response;
+  readonly onFailure: (error: unknown) => never;
 }
 
 /**
  * Per-call deadlines for API requests that really cancel, at almost no cost per call. The calls
  * whose deadline falls into the same tick share one AbortController, passed as the fetch `signal`;
- * one unref'd interval aborts a tick's controller once its last deadline has passed, which makes
- * undici close those requests' sockets, and fails their callers at the same moment (even through a
- * custom fetch that ignores the signal). A call is at most two ticks late.
+ * one unref'd interval aborts a tick's controller once its last deadline has passed and a call of
+ * it still waits, which makes fetch reject those calls with a TimeoutError and undici close their
+ * sockets. A call is failed at most two ticks after its deadline. The fetch must honour
+ * `init.signal`, as every fetch does.
  *
- * Why shared: on Node 20, creating an AbortSignal costs about 7 µs, more than the rest of the
- * library's per-call work together, and a timer per call costs more still (bench/). A tick's
- * controller is made once per tick with traffic, and dropped as soon as its calls have their answer.
+ * Why shared: on Node 20, creating an AbortSignal costs 6-8 µs of CPU, about as much as the rest of
+ * the library's per-call work, and a timer per call costs more still (bench/). Per call there
+ * is one counter and one `then`; a tick's controller is made once per tick with traffic.
  *
- * The deadline runs until the answer's head (status and headers), as undici's headersTimeout does;
- * a body that stalls after it is left to undici's bodyTimeout. Covering the body too would need a
- * view of each Response (measured: +5 % per call, past the overhead goal), and aborting an error
- * answer's body would make the SDK, which reads it without a catch, raise an unhandled rejection.
+ * The deadline runs until the answer's head (status and headers), as undici's headersTimeout does.
+ * A call's body is cut only if another call of its tick is still waiting when the tick is aborted.
+ * Covering every body would need a view of each Response (measured: +5 % per call, past the overhead
+ * goal), and aborting an error answer's body makes the SDK, which reads it without a catch, raise an
+ * unhandled rejection.
  */
 export class DeadlineSweeper {
   readonly #buckets = new Map<number, Bucket>();
@@ -72,60 +61,33 @@ export class DeadlineSweeper {
   ) {}
 
   /**
-   * `fetch(input, init)` with an abort signal, aborted and failed with an ApiDeadlineError if no
-   * answer came within `timeoutMs`. With a caller's `signal`, aborting it aborts the request too and
-   * fails it with an ApiCancelledError: only then is a signal combined (AbortSignal.any), so calls
-   * without one keep the shared tick signal alone.
+   * `fetch(input, init)` with a signal that is aborted (ApiDeadlineError) if no answer came within
+   * `timeoutMs`. A caller's `signal` is combined with it (AbortSignal.any) only when given, so a
+   * call without one keeps the tick's signal alone. `handlers` run in the same `then` (the retry
+   * decision), so deciding costs no promise of its own.
    */
   fetch(fetch: FetchLike, input: string, init: RequestInit, timeoutMs: number, signal?: AbortSignal, handlers?: AnswerHandlers): Promise<Response> {
     if (signal?.aborted === true) {
       const error = new ApiCancelledError('The API call was cancelled through its AbortSignal', { cause: signal.reason });
-      return handlers === undefined ? Promise.reject(error) : new Promise((resolve) => resolve(handlers.onFailure(error)));
+      return handlers === undefined ? Promise.reject(error) : Promise.resolve().then(() => handlers.onFailure(error));
     }
     const bucket = this.#bucketFor(this.now() + timeoutMs);
-    const call: Call = { bucket, fail: ignore };
-    bucket.calls.add(call);
-    // The handlers run inside this promise rather than in a `.then`/`.catch` of their own: two
-    // promises less per call (each promise also costs the async hooks of AsyncLocalStorage).
-    if (signal === undefined) {
-      return new Promise<Response>((resolve, reject) => {
-        call.fail = handlers === undefined ? reject : (error) => settle(resolve, reject, handlers, error);
-        fetch(input, { ...init, signal: bucket.controller.signal }).then(
-          (response) => {
-            this.#done(call);
-            resolve(handlers === undefined ? response : handlers.onAnswer(response));
-          },
-          (error: unknown) => {
-            this.#done(call);
-            call.fail(error as Error);
-          },
-        );
-      });
-    }
-    return new Promise<Response>((resolve, reject) => {
-      call.fail = handlers === undefined ? reject : (error) => settle(resolve, reject, handlers, error);
-      // Fails the caller at once, even through a custom fetch that ignores the signal.
-      const onAbort = () => {
-        this.#done(call);
-        call.fail(new ApiCancelledError('The API call was cancelled through its AbortSignal', { cause: signal.reason }));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      fetch(input, { ...init, signal: AbortSignal.any([bucket.controller.signal, signal]) }).then(
-        (response) => {
-          signal.removeEventListener('abort', onAbort);
-          this.#done(call);
-          resolve(handlers === undefined ? response : handlers.onAnswer(response));
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          this.#done(call);
-          call.fail(error as Error);
-        },
-      );
-    });
+    bucket.open += 1;
+    const answer = fetch(input, { ...init, signal: signal === undefined ? bucket.controller.signal : AbortSignal.any([bucket.controller.signal, signal]) });
+    if (handlers === undefined) return answer.then(bucket.onAnswer, bucket.onFailure);
+    return answer.then(
+      (response) => {
+        bucket.open -= 1;
+        return handlers.onAnswer(response);
+      },
+      (error: unknown) => {
+        bucket.open -= 1;
+        return handlers.onFailure(error);
+      },
+    );
   }
 
-  /** Aborts every call in flight and stops the interval. Later calls start it again. */
+  /** Aborts every call in flight (AbortError) and stops the interval. Later calls start it again. */
   close(): void {
     this.#stop();
     const error = new ApiCancelledError('ctp-client was closed while this API call was in flight');
@@ -134,10 +96,10 @@ export class DeadlineSweeper {
     this.#current = undefined;
   }
 
-  /** How many calls have a deadline running (for tests and leak checks). */
+  /** How many calls are waiting for their answer (for tests and leak checks). */
   get size(): number {
     let size = 0;
-    for (const bucket of this.#buckets.values()) size += bucket.calls.size;
+    for (const bucket of this.#buckets.values()) size += bucket.open;
     return size;
   }
 
@@ -148,10 +110,7 @@ export class DeadlineSweeper {
     if (current !== undefined && current.index === index) return current;
     let bucket = this.#buckets.get(index);
     if (bucket === undefined) {
-      const controller = new AbortController();
-      // Every request of the tick listens on this one signal: no listener-count warning.
-      setMaxListeners(0, controller.signal);
-      bucket = { index, controller, calls: new Set() };
+      bucket = this.#newBucket(index);
       this.#buckets.set(index, bucket);
       if (this.#timer === undefined) {
         this.#timer = setInterval(() => this.#sweep(), this.tickMs);
@@ -162,11 +121,24 @@ export class DeadlineSweeper {
     return bucket;
   }
 
-  #done(call: Call): void {
-    const bucket = call.bucket;
-    bucket.calls.delete(call);
-    // A finished tick is dropped at once, with the requests that listened on its signal.
-    if (bucket.calls.size === 0 && bucket !== this.#current && this.#buckets.get(bucket.index) === bucket) this.#buckets.delete(bucket.index);
+  #newBucket(index: number): Bucket {
+    const controller = new AbortController();
+    // Every request of the tick listens on this one signal: no listener-count warning.
+    setMaxListeners(0, controller.signal);
+    const bucket: Bucket = {
+      index,
+      controller,
+      open: 0,
+      onAnswer: (response) => {
+        bucket.open -= 1;
+        return response;
+      },
+      onFailure: (error) => {
+        bucket.open -= 1;
+        throw error;
+      },
+    };
+    return bucket;
   }
 
   #sweep(): void {
@@ -182,12 +154,9 @@ export class DeadlineSweeper {
     if (this.#buckets.size === 0) this.#stop();
   }
 
-  /** Only a bucket with calls still open is aborted: its finished requests need nothing. */
+  /** Only a tick with a call still waiting is aborted: its finished requests need nothing. */
   #abort(bucket: Bucket, error: Error): void {
-    if (bucket.calls.size === 0) return;
-    bucket.controller.abort(error);
-    for (const call of bucket.calls) call.fail(error);
-    bucket.calls.clear();
+    if (bucket.open > 0) bucket.controller.abort(error);
   }
 
   #stop(): void {

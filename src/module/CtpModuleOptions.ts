@@ -43,8 +43,8 @@ export interface CtpModuleOptions {
   /** Retries on the auth host (default: 2 retries, 200 ms base, 5 s cap). */
   retry?: Partial<RetryPolicy>;
   /**
-   * Default: the global fetch, looked up on every call. A replacement must honour `init.signal`:
-   * that is how a timed-out API call's socket is released (the caller is failed either way).
+   * Default: the global fetch, looked up on every call. A replacement must honour `init.signal`, as
+   * every fetch does: a timed-out API call is failed and its socket released through it.
    */
   fetch?: FetchLike;
   /** Default: console-free silence. pino and console both fit. */

@@ -40,10 +40,21 @@ export class SessionDoor {
     this.#deadlines.close();
   }
 
+  /** Token objects already checked: storages that keep the object (Memory, express-session) are checked once. */
+  readonly #checked = new WeakSet<object>();
+
   /** The stored token, checked; no lock (the hot path of every API call). */
   read(storage: SessionStorage): Promise<CtpAuthToken | undefined> {
-    // A storage's answer is checked like a token answer: garbage is a typed error, never `Bearer undefined`.
-    return this.#call('read', () => storage.get()).then(parseStoredToken);
+    return this.#call('read', () => storage.get()).then((value) => this.#check(value));
+  }
+
+  // A storage's answer is checked like a token answer: garbage is a typed error, never `Bearer undefined`.
+  #check(value: unknown): CtpAuthToken | undefined {
+    if (typeof value === 'object' && value !== null && this.#checked.has(value)) return value as CtpAuthToken;
+    const token = parseStoredToken(value);
+    // Frozen objects only: a mutable one could be changed after the check.
+    if (token !== undefined && Object.isFrozen(token)) this.#checked.add(token);
+    return token;
   }
 
   /** Runs `work` alone among this session's state changes in this process. */
@@ -85,18 +96,23 @@ export class SessionDoor {
     return true;
   }
 
+  readonly #timeouts = {
+    read: () => this.#timeout('answer a read'),
+    write: () => this.#timeout('finish a write'),
+    clear: () => this.#timeout('finish a clear'),
+  };
+
+  #timeout(what: string): CtpSessionError {
+    return new CtpSessionError(
+      CtpErrorCode.SessionStorageTimeout,
+      `The session storage did not ${what} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`,
+    );
+  }
+
   async #call<T>(operation: 'read' | 'write' | 'clear', command: () => Promise<T>): Promise<T> {
-    const work = Promise.resolve().then(command);
     try {
-      return await this.#deadlines.race(
-        work,
-        this.timeoutMs,
-        () =>
-          new CtpSessionError(
-            CtpErrorCode.SessionStorageTimeout,
-            `The session storage did not ${operation === 'read' ? 'answer a read' : `finish a ${operation}`} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`,
-          ),
-      );
+      // Promise.resolve hands a native promise back as it is: no extra hop on the hot path.
+      return await this.#deadlines.race(Promise.resolve(command()), this.timeoutMs, this.#timeouts[operation]);
     } catch (cause) {
       throw storageError(operation, cause);
     }

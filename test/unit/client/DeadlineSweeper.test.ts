@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FetchLike } from '../../../src/auth/AuthTransport';
 import { DeadlineSweeper } from '../../../src/client/DeadlineSweeper';
-import { API_URL } from '../../support/FakePlatform';
+import { API_URL, FakePlatform } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
 
 const URL_ = 'https://api.example/p/categories/c1';
@@ -16,7 +16,9 @@ function recordingFetch(answer: (init: RequestInit) => Promise<Response>) {
   return { fetch, calls, signal: () => calls[0]!.init.signal! };
 }
 
-const never = () => new Promise<Response>(() => undefined);
+/** An answer that never comes, from a fetch that honours its signal as every fetch does. */
+const never = (init: RequestInit) =>
+  new Promise<Response>((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason), { once: true }));
 
 describe(DeadlineSweeper, () => {
   beforeEach(() => {
@@ -76,7 +78,7 @@ describe(DeadlineSweeper, () => {
       let finish!: (r: Response) => void;
       const fetch: FetchLike = (_input, init) => {
         signals.push(init.signal!);
-        return signals.length === 2 ? new Promise<Response>((r) => (finish = r)) : never();
+        return signals.length === 2 ? new Promise<Response>((r) => (finish = r)) : never(init);
       };
       vi.setSystemTime(Math.ceil(Date.now() / 250) * 250 + 1);
       const hung = sweeper.fetch(fetch, URL_, {}, 1_000).catch((e: unknown) => e);
@@ -134,10 +136,12 @@ describe('an API call that hangs', () => {
   });
 
   it('should be failed after apiTimeoutMs with CTP_API_TIMEOUT', async () => {
-    const { platform, client } = createTestServices({ apiTimeoutMs: 2_000, api: { retry: { maxRetries: 0 } } });
+    const platform = new FakePlatform();
+    // The API hangs; the auth host answers.
+    const fetch: FetchLike = (input, init) => (input.startsWith(API_URL) ? never(init) : platform.fetch(input, init));
+    const { client } = createTestServices({ apiTimeoutMs: 2_000, fetch, api: { retry: { maxRetries: 0 } } });
     const apiRoot = await client.integrationApiRoot();
     vi.useFakeTimers();
-    platform.on((call) => (call.url.startsWith(API_URL) ? new Promise<Response>(() => undefined) : undefined));
     const pending = apiRoot.categories().withId({ ID: 'c' }).get().execute().catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(2_300);
     const error = (await pending) as { message: string; statusCode: number };
