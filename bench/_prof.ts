@@ -14,7 +14,7 @@ const bare = createApiBuilderFromCtpClient(createClient({ middlewares: [createAu
 const N = Number(process.argv[2] ?? 100000);
 const mode = process.argv[3] ?? 'both';
 await runWithCtpSession(storage, async () => {
-  for (let round = 0; round < 5; round++) {
+  for (let round = 0; round < Number(process.env.ROUNDS ?? 5); round++) {
     let t = process.cpuUsage();
     if (mode !== 'ctp') for (let i = 0; i < N; i++) await bare.me().get().execute();
     const a = process.cpuUsage(t);

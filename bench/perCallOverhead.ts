@@ -1,6 +1,10 @@
-import { createApiBuilderFromCtpClient } from '@commercetools/platform-sdk';
-import { createAuthWithExistingToken, createClient, createHttpClient } from '@commercetools/sdk-client-v2';
+import * as otel from '@opentelemetry/api';
+import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
+import * as v2 from '@commercetools/sdk-client-v2';
+import * as tsClient from '@commercetools/ts-client';
 import { Bench } from 'tinybench';
+import { API_ENGINE_NAMES, type ApiEngineName } from '../src/client/ApiEngine';
+import { runWithCorrelationId, withApiCallOptions } from '../src/client/apiCallContext';
 import { createCtpConfig } from '../src/config/createCtpConfig';
 import { createCtpServices } from '../src/module/createCtpServices';
 import { MemorySessionStorage } from '../src/session/MemorySessionStorage';
@@ -13,9 +17,27 @@ const body = JSON.stringify({ id: 'customer-1', version: 1, email: 'a@example.co
 // In-process: no network, so the difference is the library's own work.
 const stub = async () => new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
 
-export async function perCallOverhead(): Promise<Section> {
+/** The bare SDK builder of one engine: its existing-token and HTTP middlewares over the same stub. */
+function bareBuilder(engine: ApiEngineName): ByProjectKeyRequestBuilder {
+  const client =
+    engine === 'ts-client'
+      ? tsClient.createClient({
+          middlewares: [tsClient.createAuthMiddlewareForExistingTokenFlow('Bearer access-token-for-bench', { force: true }), tsClient.createHttpMiddleware({ host: HOST, httpClient: stub })],
+        })
+      : v2.createClient({ middlewares: [v2.createAuthWithExistingToken('Bearer access-token-for-bench', { force: true }), v2.createHttpClient({ host: HOST, fetch: stub })] });
+  return createApiBuilderFromCtpClient(client).withProjectKey({ projectKey: 'bench' });
+}
+
+function services(engine: ApiEngineName, telemetry: boolean) {
   const config = createCtpConfig({ projectKey: 'bench', clientId: 'id', clientSecret: 'secret', authUrl: HOST, apiUrl: HOST });
-  const services = createCtpServices(config, { fetch: stub });
+  // Telemetry "on" is the OpenTelemetry API with no SDK registered: its no-op tracer and meter.
+  return createCtpServices(config, { fetch: stub, api: { engine }, ...(telemetry ? { telemetry: { api: otel } } : {}) });
+}
+
+/** One engine: bare builder, ctp-client with telemetry off, ctp-client with telemetry on (no-op tracer). */
+async function forEngine(engine: ApiEngineName): Promise<Section> {
+  const off = services(engine, false);
+  const on = services(engine, true);
   const storage = new MemorySessionStorage('s', {
     kind: 'customer',
     accessToken: 'access-token-for-bench',
@@ -25,26 +47,28 @@ export async function perCallOverhead(): Promise<Section> {
     scopes: ['manage_my_profile:bench'],
     customerId: 'customer-1',
   });
-  const bare = createApiBuilderFromCtpClient(
-    createClient({ middlewares: [createAuthWithExistingToken('Bearer access-token-for-bench', { force: true }), createHttpClient({ host: HOST, fetch: stub })] }),
-  ).withProjectKey({ projectKey: 'bench' });
-
+  const bare = bareBuilder(engine);
   const tasks: [string, () => Promise<unknown>][] = [
-    ['bare platform-sdk builder, fixed token', () => bare.me().get().execute()],
-    ['ctp-client customerApiRoot() + call', async () => (await services.client.customerApiRoot()).me().get().execute()],
+    [`bare ${engine} builder, fixed token`, () => bare.me().get().execute()],
+    ['ctp-client customerApiRoot() + call, telemetry off', async () => (await off.client.customerApiRoot()).me().get().execute()],
+    ['ctp-client customerApiRoot() + call, telemetry on (no-op tracer)', async () => (await on.client.customerApiRoot()).me().get().execute()],
   ];
-  // Alternating rounds, each task's order swapped every round: on a shared machine the load drifts
-  // within seconds, and a ratio of two tasks measured back to back follows it far less than two
+  // The request's context is set once per HTTP request by the middleware, not per call: the tasks
+  // run inside one, as a datasource's calls do, with a correlation ID and a chain deadline.
+  const inRequest = <T>(fn: () => Promise<T>) =>
+    runWithCtpSession(storage, () => runWithCorrelationId('bench-request-0001', () => withApiCallOptions({ timeoutMs: 3_600_000 }, fn)));
+
+  // Alternating rounds, the tasks' order rotated and reversed every round: on a shared machine the
+  // load drifts within seconds, and a ratio of tasks measured back to back follows it far less than
   // long runs one after the other. The reported ratio is the median of the rounds' ratios.
-  const samples: { ops: number; latency: number; count: number }[][] = [[], []];
-  const ratios: number[] = [];
+  const samples: { ops: number; latency: number; count: number }[][] = tasks.map(() => []);
+  const ratios: number[][] = tasks.map(() => []);
   for (let round = 0; round < ROUNDS; round += 1) {
     const bench = new Bench({ time: 800, warmupTime: 200 });
-    const order = round % 2 === 0 ? [0, 1] : [1, 0];
+    const rotated = tasks.map((_, i) => (i + round) % tasks.length);
+    const order = round % 2 === 0 ? rotated : rotated.reverse();
     for (const i of order) bench.add(tasks[i]![0], tasks[i]![1]);
-    // The session context is set once per HTTP request by the middleware, not per call: the tasks
-    // run inside one, as a datasource's calls do.
-    await runWithCtpSession(storage, () => bench.run());
+    await inRequest(() => bench.run());
     const ops: number[] = [];
     for (const [k, i] of order.entries()) {
       const r = bench.tasks[k]!.result;
@@ -52,29 +76,41 @@ export async function perCallOverhead(): Promise<Section> {
       samples[i]!.push({ ops: r.throughput.p50, latency: r.latency.p50, count: r.latency.samplesCount });
       ops[i] = r.throughput.p50;
     }
-    ratios.push(ops[0]! / ops[1]!);
+    for (let i = 1; i < tasks.length; i += 1) ratios[i]!.push(ops[0]! / ops[i]!);
   }
   // The load-robust cross-check: CPU time of this process per call, many short alternating blocks.
-  const cpu = await runWithCtpSession(storage, () => cpuRatio(tasks[0]![1], tasks[1]![1], CPU_PAIRS, 1_000));
+  const cpuOff = await inRequest(() => cpuRatio(tasks[0]![1], tasks[1]![1], CPU_PAIRS, 1_000));
+  const cpuOn = await inRequest(() => cpuRatio(tasks[0]![1], tasks[2]![1], CPU_PAIRS, 1_000));
+  await off.close();
+  await on.close();
+  const cpu = [cpuOff.base, cpuOff.measured, cpuOn.measured];
   const rows = tasks.map(([name], i) => {
     const s = samples[i]!;
-    return [name, fmt(median(s.map((x) => x.ops))), fmt(median(s.map((x) => x.latency)) * 1000, 1), fmt(i === 0 ? cpu.base : cpu.measured, 1), fmt(s.reduce((n, x) => n + x.count, 0))];
+    return [name, fmt(median(s.map((x) => x.ops))), fmt(median(s.map((x) => x.latency)) * 1000, 1), fmt(cpu[i]!, 1), fmt(s.reduce((n, x) => n + x.count, 0))];
   });
-  const ratio = median(ratios);
+  const ratioOff = median(ratios[1]!);
+  const ratioOn = median(ratios[2]!);
   return {
-    title: 'Per-call overhead',
-    goal: 'ctp-client at most 1.05 x the time of a bare request builder (median of the wall-clock rounds)',
-    met: ratio <= 1.05,
+    title: `Per-call overhead: ${engine} engine`,
+    goal: `ctp-client with telemetry off at most 1.05 x the time of a bare ${engine} request builder (median of the wall-clock rounds)`,
+    met: ratioOff <= 1.05,
     body:
       table(['task', 'ops/s (median of rounds)', 'latency µs (median of rounds)', 'CPU µs per call (median of blocks)', 'samples'], rows) +
-      `\n\nratio (bare ops/s ÷ ctp-client ops/s), median of ${ROUNDS} alternating rounds: **${ratio.toFixed(3)}** (rounds: ${ratios.map((r) => r.toFixed(3)).join(', ')})` +
-      `\n\nCPU-time ratio (ctp-client ÷ bare), median of ${CPU_PAIRS} alternating pairs of 1,000-call blocks: **${cpu.ratio.toFixed(3)}**`,
+      `\n\nratio (bare ops/s ÷ ctp-client ops/s), median of ${ROUNDS} alternating rounds: telemetry off **${ratioOff.toFixed(3)}** (rounds: ${ratios[1]!.map((r) => r.toFixed(3)).join(', ')}); telemetry on ${ratioOn.toFixed(3)}` +
+      `\n\nCPU-time ratio (ctp-client ÷ bare), median of ${CPU_PAIRS} alternating pairs of 1,000-call blocks: telemetry off **${cpuOff.ratio.toFixed(3)}**, telemetry on ${cpuOn.ratio.toFixed(3)}`,
     notes: [
       `Both over the same in-process fetch stub; tinybench, ${ROUNDS} alternating rounds of 0.8 s per task after 0.2 s warm-up, then CPU time (process.cpuUsage, GC threads included) over ${CPU_PAIRS} alternating pairs of blocks. Wall time follows the machine's load from second to second; the CPU-time ratio hardly does, and counts garbage collection that wall time partly hides on a second core.`,
-      "ctp-client's call includes the session lookup (AsyncLocalStorage store), the renewal check, the builder cache, its 401-recovery wrapper and its API deadline (a signal shared by the calls of one 100 ms tick, aborted when the tick's deadline passes, which closes the socket).",
+      "ctp-client's call includes the session lookup (AsyncLocalStorage store), the renewal check, the builder cache, the call context (correlation ID from the request, a chain deadline), its ApiCall (method, URI template, idempotency), the header copy adding X-Correlation-ID and User-Agent, retries armed (default policy; none fire), its 401-recovery and error-mapping wrapper and its API deadline (a signal shared by the calls of one 100 ms tick, aborted when the tick's deadline passes, which closes the socket).",
+      'Telemetry on: the OpenTelemetry API with no SDK registered (its no-op tracer and meter): one ctp.api.call span per call.',
       ...DEADLINE_NOTES,
     ],
   };
+}
+
+export async function perCallOverhead(): Promise<Section[]> {
+  const sections: Section[] = [];
+  for (const engine of API_ENGINE_NAMES) sections.push(await forEngine(engine));
+  return sections;
 }
 
 const ROUNDS = 9;

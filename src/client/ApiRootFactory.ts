@@ -1,38 +1,61 @@
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
-import { createAuthWithExistingToken, createClient, createHttpClient, type Client, type ClientRequest } from '@commercetools/sdk-client-v2';
 import type { FetchLike } from '../auth/AuthTransport';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../auth/RetryPolicy';
 import type { TokenSource } from '../tokens/TokenSource';
+import { isValidCorrelationId, newCorrelationId } from '../util/correlationId';
 import type { Logger } from '../util/Logger';
+import { timerSleep, type Sleep } from '../util/sleep';
+import { userAgent } from '../util/userAgent';
+import { ApiCall, CALL } from './ApiCall';
+import { currentApiCallContext } from './apiCallContext';
+import { apiEngine, type ApiEngine, type ApiEngineName, type EngineClient, type EngineMiddleware, type EngineRequest } from './ApiEngine';
+import { apiErrorOf } from './apiErrorOf';
+import { ApiTransport } from './ApiTransport';
 import { DeadlineSweeper } from './DeadlineSweeper';
+import type { CtpTelemetry } from '../telemetry/CtpTelemetry';
+import { isIdempotent } from './isIdempotent';
 
 export interface ApiRootFactoryOptions {
   apiUrl: string;
   projectKey: string;
   fetch: () => FetchLike;
-  /** Per API call, until the answer's head: past it the request is aborted (its socket closed) and the call fails with statusCode 0. */
+  /** Per attempt, until the answer's head: past it the request is aborted (its socket closed). */
   timeoutMs: number;
   logger: Logger;
   /** Request builders kept for reuse, oldest dropped first. */
   cacheSize?: number;
+  /** Default sdk-client-v2. */
+  engine?: ApiEngineName;
+  /** Resends of safe requests (default DEFAULT_RETRY_POLICY). */
+  retry?: RetryPolicy;
+  sleep?: Sleep;
+  random?: () => number;
+  /** Sent as User-Agent (default `ctp-client/<version> node/<version>`). */
+  userAgent?: string;
+  /** The app's own middlewares for the selected engine, between auth and HTTP. */
+  middlewares?: readonly EngineMiddleware[];
+  /** Told of every resend and 401 recovery (telemetry). */
+  onRetry?: (call: ApiCall) => void;
+  onRecovery?: (call: ApiCall) => void;
+  /** One INTERNAL span per call when set; nothing per call when not. */
+  telemetry?: CtpTelemetry;
 }
 
-interface SdkError {
-  statusCode?: unknown;
-  body?: { error?: unknown; errors?: { code?: unknown }[] };
-}
-
-function isInvalidToken(error: unknown): boolean {
-  const e = error as SdkError | undefined;
-  if (e?.statusCode !== 401) return false;
-  const code = e.body?.error ?? e.body?.errors?.[0]?.code;
+function isInvalidToken(failure: { statusCode?: unknown; body?: unknown } | undefined): boolean {
+  if (failure?.statusCode !== 401) return false;
+  const body = failure.body as { error?: unknown; errors?: { code?: unknown }[] } | undefined;
+  const code = body?.error ?? body?.errors?.[0]?.code;
   // A 401 with no readable body is treated as an invalid token too: the platform answers 401 for nothing else.
   return code === undefined || code === 'invalid_token';
 }
 
 /**
- * Builds the platform SDK's request builder on sdk-client-v2's existing-token middleware and its HTTP
- * middleware (none of the SDK's grant middlewares), and reuses it while the token and its source are
- * unchanged (up to `cacheSize` builders).
+ * Builds the platform SDK's request builder on the selected engine's existing-token middleware and
+ * its HTTP middleware (none of the SDK's grant middlewares), and reuses it while the token and its
+ * source are unchanged (up to `cacheSize` builders).
+ *
+ * Every call runs as an ApiCall: correlation ID, deadline and signal from the call context,
+ * retries through ApiTransport, and any failure rejected as a CtpApiError.
  *
  * A 401 invalid_token is recovered once, through the token source the builder was made from (never
  * the session current when the call runs): the source renews its own lineage or fails, and the
@@ -43,12 +66,27 @@ export class ApiRootFactory {
   readonly #cache = new Map<string, { key: object; builder: ByProjectKeyRequestBuilder }>();
   readonly #cacheSize: number;
   readonly #deadlines = new DeadlineSweeper();
-  readonly #fetch: (input: string, init: RequestInit) => Promise<Response>;
+  readonly #engine: ApiEngine;
+  readonly #transport: ApiTransport;
+  /** App middlewares may call `next` later: then the call travels in the headers, not handed over. */
+  readonly #viaHeaders: boolean;
 
   constructor(options: ApiRootFactoryOptions) {
     this.#o = options;
     this.#cacheSize = options.cacheSize ?? 1_000;
-    this.#fetch = (input, init) => this.#deadlines.fetch(this.#o.fetch(), input, init, this.#o.timeoutMs);
+    this.#engine = apiEngine(options.engine ?? 'sdk-client-v2');
+    this.#viaHeaders = (options.middlewares?.length ?? 0) > 0;
+    this.#transport = new ApiTransport({
+      fetch: options.fetch,
+      deadlines: this.#deadlines,
+      timeoutMs: options.timeoutMs,
+      retry: options.retry ?? DEFAULT_RETRY_POLICY,
+      sleep: options.sleep ?? timerSleep,
+      random: options.random ?? Math.random,
+      userAgent: options.userAgent ?? userAgent(),
+      logger: options.logger,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    });
   }
 
   /** Aborts the API calls in flight (releasing their sockets) and stops the deadline timer. */
@@ -71,29 +109,70 @@ export class ApiRootFactory {
     return builder;
   }
 
-  #client(source: TokenSource, accessToken: string, recoverable: boolean): Client {
-    const client = createClient({
-      middlewares: [
-        createAuthWithExistingToken(`Bearer ${accessToken}`, { force: true }),
-        createHttpClient({
-          host: this.#o.apiUrl,
-          fetch: this.#fetch,
-          // The original request may carry a password (sign-up, password change) in its body.
-          includeRequestInErrorResponse: false,
-          maskSensitiveHeaderData: true,
-        }),
-      ],
+  #call(request: EngineRequest, source: TokenSource): ApiCall {
+    const context = currentApiCallContext();
+    const method = request.method;
+    const uriTemplate = request.uriTemplate ?? '(no template)';
+    const headers = request.headers;
+    const given = headers?.['X-Correlation-ID'] ?? headers?.['x-correlation-id'];
+    // An invalid ID is replaced, not forwarded: the platform would refuse the request.
+    const correlationId = isValidCorrelationId(given) ? given : (context?.correlationId ?? newCorrelationId());
+    const retryable = context?.retryNonIdempotent === true || isIdempotent(method, uriTemplate, request.body);
+    return new ApiCall(method, uriTemplate, correlationId, source.owner, context?.deadline, context?.signal, retryable);
+  }
+
+  #client(source: TokenSource, accessToken: string, recoverable: boolean): EngineClient {
+    const client = this.#engine.createClient({
+      host: this.#o.apiUrl,
+      authorization: `Bearer ${accessToken}`,
+      fetch: this.#transport.fetch,
+      middlewares: this.#o.middlewares ?? [],
     });
     if (!recoverable) return client;
-    // Recovery wraps execute() rather than adding a middleware: one promise handler per call.
+    const telemetry = this.#o.telemetry;
+    const viaHeaders = this.#viaHeaders;
+    // Recovery and error mapping wrap execute() rather than adding a middleware: one promise handler per call.
     return {
       ...client,
-      execute: (request: ClientRequest) =>
-        client.execute(request).catch((error: unknown) => {
-          if (!isInvalidToken(error)) throw error;
-          this.#o.logger.info({ event: 'ctp.api.invalid_token', owner: source.owner }, 'API answered 401 invalid_token; renewing the token once');
-          return source.recover(accessToken).then((fresh) => this.#client(source, fresh, false).execute(request));
-        }),
+      execute: (request: EngineRequest) => {
+        const call = this.#call(request, source);
+        // With app middlewares (which may call next later) the call travels in the headers: both
+        // engines copy them, symbol keys included, into fetch's init. Without, it is handed over.
+        const tagged: EngineRequest = viaHeaders ? { ...request, headers: { ...request.headers, [CALL]: call } } : request;
+        if (telemetry !== undefined) return telemetry.apiCall(call, () => this.#execute(client, tagged, call, source, accessToken));
+        return this.#execute(client, tagged, call, source, accessToken);
+      },
     };
+  }
+
+  /** Executes with `call` handed to the transport for the fetch the engine makes synchronously inside. */
+  #run(client: EngineClient, request: EngineRequest, call: ApiCall): Promise<unknown> {
+    if (this.#viaHeaders) return client.execute(request);
+    this.#transport.handOver(call);
+    try {
+      return client.execute(request);
+    } finally {
+      this.#transport.handOver(undefined);
+    }
+  }
+
+  /** The call, a 401 recovered once through its own source, and any failure as a CtpApiError. */
+  #execute(client: EngineClient, tagged: EngineRequest, call: ApiCall, source: TokenSource, accessToken: string): Promise<unknown> {
+    const engine = this.#engine;
+    return this.#run(client, tagged, call).catch((error: unknown) => {
+      const failure = engine.failureOf(error);
+      if (!isInvalidToken(failure)) throw apiErrorOf(error, failure, call);
+      this.#o.logger.info(
+        { event: 'ctp.api.invalid_token', owner: source.owner, correlationId: call.correlationId },
+        'API answered 401 invalid_token; renewing the token once',
+      );
+      this.#o.onRecovery?.(call);
+      return source
+        .recover(accessToken)
+        .then((fresh) => this.#run(this.#client(source, fresh, false), tagged, call))
+        .catch((second: unknown) => {
+          throw apiErrorOf(second, engine.failureOf(second), call);
+        });
+    });
   }
 }

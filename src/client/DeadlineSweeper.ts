@@ -1,6 +1,24 @@
 import { setMaxListeners } from 'node:events';
 import type { FetchLike } from '../auth/AuthTransport';
 
+/** A call's deadline passed (the sweeper aborted its request with it). */
+export class ApiDeadlineError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/** A call was cancelled: the client was closed (a caller's own signal rejects with its own reason). */
+export class ApiCancelledError extends Error {
+  override readonly name = 'AbortError';
+}
+
+/** What the caller does with the answer or the failure, in the sweeper's one `then`. */
+export interface AnswerHandlers {
+  /** e.g. the retry decision on a status; may return a promise. */
+  onAnswer(response: Response): Response | Promise<Response>;
+  /** e.g. the retry decision on a failure, timeout included; may return a promise or throw. */
+  onFailure(error: unknown): Response | Promise<Response>;
+}
+
 /** The calls whose deadline falls into one tick: they share one AbortController, aborted together. */
 interface Bucket {
   readonly index: number;
@@ -42,18 +60,37 @@ export class DeadlineSweeper {
     private readonly tickMs = 100,
   ) {}
 
-  /** `fetch(input, init)` with a signal that is aborted (TimeoutError) if no answer came within `timeoutMs`. */
-  fetch(fetch: FetchLike, input: string, init: RequestInit, timeoutMs: number): Promise<Response> {
+  /**
+   * `fetch(input, init)` with a signal that is aborted (ApiDeadlineError) if no answer came within
+   * `timeoutMs`. A caller's `signal` is combined with it (AbortSignal.any) only when given, so a
+   * call without one keeps the tick's signal alone. `handlers` run in the same `then` (the retry
+   * decision), so deciding costs no promise of its own.
+   */
+  fetch(fetch: FetchLike, input: string, init: RequestInit, timeoutMs: number, signal?: AbortSignal, handlers?: AnswerHandlers): Promise<Response> {
+    if (signal?.aborted === true) {
+      const error = new ApiCancelledError('The API call was cancelled through its AbortSignal', { cause: signal.reason });
+      return handlers === undefined ? Promise.reject(error) : Promise.resolve().then(() => handlers.onFailure(error));
+    }
     const bucket = this.#bucketFor(this.now() + timeoutMs);
     bucket.open += 1;
-    return fetch(input, { ...init, signal: bucket.controller.signal }).then(bucket.onAnswer, bucket.onFailure);
+    const answer = fetch(input, { ...init, signal: signal === undefined ? bucket.controller.signal : AbortSignal.any([bucket.controller.signal, signal]) });
+    if (handlers === undefined) return answer.then(bucket.onAnswer, bucket.onFailure);
+    return answer.then(
+      (response) => {
+        bucket.open -= 1;
+        return handlers.onAnswer(response);
+      },
+      (error: unknown) => {
+        bucket.open -= 1;
+        return handlers.onFailure(error);
+      },
+    );
   }
 
   /** Aborts every call in flight (AbortError) and stops the interval. Later calls start it again. */
   close(): void {
     this.#stop();
-    const error = new Error('ctp-client was closed while this API call was in flight');
-    error.name = 'AbortError';
+    const error = new ApiCancelledError('ctp-client was closed while this API call was in flight');
     for (const bucket of this.#buckets.values()) this.#abort(bucket, error);
     this.#buckets.clear();
     this.#current = undefined;
@@ -110,8 +147,7 @@ export class DeadlineSweeper {
       if (bucket.index * this.tickMs <= now) {
         this.#buckets.delete(bucket.index);
         if (bucket === this.#current) this.#current = undefined;
-        const error = new Error('The commercetools API did not answer within apiTimeoutMs');
-        error.name = 'TimeoutError';
+        const error = new ApiDeadlineError('The commercetools API did not answer within the call deadline (apiTimeoutMs per attempt, or the call timeout)');
         this.#abort(bucket, error);
       }
     }

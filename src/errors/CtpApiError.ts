@@ -1,23 +1,74 @@
 import { CtpError, type CtpErrorOptions } from './CtpError';
 import { CtpErrorCode } from './CtpErrorCode';
 
-/** The commercetools API answered an error to a call the library makes itself (e.g. sign-in). */
+export interface CtpApiErrorOptions extends CtpErrorOptions {
+  /** Default CTP_API_REQUEST_FAILED (a call the library makes itself, e.g. sign-in). */
+  code?: CtpErrorCode;
+  apiCode?: string | undefined;
+  apiCodes?: readonly string[] | undefined;
+  apiMessage?: string | undefined;
+  reason?: string | undefined;
+  method?: string | undefined;
+  uriTemplate?: string | undefined;
+  correlationId?: string | undefined;
+  retries?: number | undefined;
+}
+
+/**
+ * An API call failed: every failure of a call made through a request builder of this library
+ * (codes CTP_API_*), and the API errors of calls the library makes itself (CTP_API_REQUEST_FAILED).
+ *
+ * `status` is never 0: the API's status, or for a call that got no answer the status a gateway would
+ * answer (502 network, 504 timeout, 499 cancelled), so `res.status(error.status)` is always valid.
+ * No token, body, URL id or secret is in it; the SDK's own error stays reachable as `cause`.
+ */
 export class CtpApiError extends CtpError {
-  /** The first `errors[].code` of the API's answer, e.g. `InvalidCredentials`; redacted, never in `message`. */
+  declare readonly status: number | undefined;
+  /** The first `errors[].code` of the API's answer, e.g. `InvalidCredentials`; never in `message`. */
   readonly apiCode: string | undefined;
-  /** The API's `message`, redacted and cut; never in `message`. */
+  /** Every `errors[].code` of the API's answer, e.g. `['ConcurrentModification']`. */
+  readonly apiCodes: readonly string[];
+  /** The API's `message`, redacted and cut; never in `message`. Only for calls the library makes itself. */
   readonly apiMessage: string | undefined;
   /** For a request that got no answer: the network error, redacted and cut. */
   readonly reason: string | undefined;
+  /** HTTP method of the call. */
+  readonly method: string | undefined;
+  /** The endpoint as a template (`/{projectKey}/carts/{ID}`), never the URL with its ids. */
+  readonly uriTemplate: string | undefined;
+  /** The X-Correlation-ID the call was sent with: quote it to commercetools support. */
+  readonly correlationId: string | undefined;
+  /** How many times the request was sent again after its first attempt. */
+  readonly retries: number;
 
-  constructor(message: string, options: CtpErrorOptions & { apiCode?: string | undefined; apiMessage?: string | undefined; reason?: string | undefined } = {}) {
-    super(CtpErrorCode.ApiRequestFailed, message, options);
-    this.apiCode = options.apiCode;
+  constructor(message: string, options: CtpApiErrorOptions = {}) {
+    super(options.code ?? CtpErrorCode.ApiRequestFailed, message, options);
+    this.apiCodes = options.apiCodes ?? (options.apiCode === undefined ? [] : [options.apiCode]);
+    this.apiCode = options.apiCode ?? this.apiCodes[0];
     this.apiMessage = options.apiMessage;
     this.reason = options.reason;
+    this.method = options.method;
+    this.uriTemplate = options.uriTemplate;
+    this.correlationId = options.correlationId;
+    this.retries = options.retries ?? 0;
+  }
+
+  /** The SDK's name for `status`, for code written against the SDK's errors. */
+  get statusCode(): number | undefined {
+    return this.status;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), apiCode: this.apiCode, apiMessage: this.apiMessage, reason: this.reason };
+    return {
+      ...super.toJSON(),
+      apiCode: this.apiCode,
+      apiCodes: this.apiCodes,
+      apiMessage: this.apiMessage,
+      reason: this.reason,
+      method: this.method,
+      uriTemplate: this.uriTemplate,
+      correlationId: this.correlationId,
+      retries: this.retries,
+    };
   }
 }

@@ -44,6 +44,28 @@ export const CtpErrorCode = {
   AuthTimeout: 'CTP_AUTH_TIMEOUT',
   /** The API (not auth) answered an error during an operation the library makes itself (login). */
   ApiRequestFailed: 'CTP_API_REQUEST_FAILED',
+  /** An API call got no answer: refused, reset, DNS (after the retries it was allowed). `status` is 502. */
+  ApiNetwork: 'CTP_API_NETWORK',
+  /** An API call did not answer within its deadline (apiTimeoutMs per attempt, or its call deadline). `status` is 504. */
+  ApiTimeout: 'CTP_API_TIMEOUT',
+  /** An API call was cancelled through its AbortSignal (or by close()). `status` is 499. */
+  ApiCancelled: 'CTP_API_CANCELLED',
+  /** The API answered 400 (InvalidInput, InvalidOperation, ...: see `apiCodes`). */
+  ApiBadRequest: 'CTP_API_BAD_REQUEST',
+  /** The API answered 401 even after the token was renewed once. */
+  ApiUnauthorized: 'CTP_API_UNAUTHORIZED',
+  /** The API answered 403 (insufficient_scope: the token lacks a scope for this endpoint). */
+  ApiForbidden: 'CTP_API_FORBIDDEN',
+  /** The API answered 404 (ResourceNotFound). */
+  ApiNotFound: 'CTP_API_NOT_FOUND',
+  /** The API answered 409 (ConcurrentModification, DuplicateField...): see retryOnConflict. */
+  ApiConflict: 'CTP_API_CONFLICT',
+  /** The API answered 429 (after the retries it was allowed). */
+  ApiRateLimited: 'CTP_API_RATE_LIMITED',
+  /** The API answered 5xx (after the retries it was allowed). */
+  ApiUnavailable: 'CTP_API_UNAVAILABLE',
+  /** The API answered another error status (see `status`). */
+  ApiFailed: 'CTP_API_FAILED',
   /** Redis (shared token cache, fleet lock or session store) did not answer. */
   RedisUnavailable: 'CTP_REDIS_UNAVAILABLE',
   /** Another instance held the fleet lock for a token longer than lockWaitMs. */

@@ -1,11 +1,13 @@
 import type { FetchLike } from '../auth/AuthTransport';
 import type { RetryPolicy } from '../auth/RetryPolicy';
+import type { ApiEngineName, EngineMiddleware } from '../client/ApiEngine';
 import type { RedisLike } from '../fleet/RedisLike';
 import type { ScopeSetName, ScopeSpec } from '../scopes/ScopeSetName';
 import type { SessionStorage } from '../session/SessionStorage';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
+import type { OtelApi } from '../telemetry/OtelApi';
 
 export interface CtpModuleOptions {
   /** Replaces whole scope sets; CTP_SCOPES (config.integrationScopes) wins for `integration`. */
@@ -15,10 +17,25 @@ export interface CtpModuleOptions {
   /** Per attempt on the auth host (default 10 s). Every ms option is at most 2^31-1 (Node's timer limit). */
   authTimeoutMs?: number;
   /**
-   * Per API call, until the answer's status and headers (default 30 s): past it the request is
-   * aborted through its fetch signal, which closes its socket, and the call fails (statusCode 0).
+   * Per attempt of an API call, until the answer's status and headers (default 30 s): past it the
+   * request is aborted through its fetch signal, which closes its socket, and the attempt fails with
+   * CTP_API_TIMEOUT (or is retried, when the request is safe to repeat). A whole call's own deadline
+   * is set with withApiCallOptions({ timeoutMs }).
    */
   apiTimeoutMs?: number;
+  /** How the API calls run: engine, retries, the app's own middlewares. */
+  api?: ApiOptions;
+  /**
+   * OpenTelemetry through your `@opentelemetry/api` module (an optional peer dependency; the library
+   * starts no SDK): spans for grants, refreshes, fleet coordination, sign-in and sign-out, one
+   * INTERNAL span per API call with url.template, http.request.resend_count and ctp.token.owner (the
+   * undici instrumentation's HTTP span nests under it), and metrics. Off when absent.
+   *
+   * @example telemetry: { api: await import('@opentelemetry/api') }
+   */
+  telemetry?: { api: OtelApi };
+  /** Your app's name for the User-Agent, e.g. `shop-bff/2.3.1` (no spaces): `ctp-client/0.1.0 node/20.19.0 shop-bff/2.3.1`. */
+  appName?: string;
   /** Per session storage call (default 5 s): past it the operation fails with CTP_SESSION_STORAGE_TIMEOUT. */
   storageTimeoutMs?: number;
   /** How long a sign-in or sign-out waits for revoking the tokens it drops (default 2 s); they go on in the background. */
@@ -60,4 +77,21 @@ export interface RedisOptions {
   commandTimeoutMs?: number;
   /** When Redis does not answer, coordinate per process and log it, instead of failing (default false). */
   fallbackToLocal?: boolean;
+}
+
+export interface ApiOptions {
+  /** `sdk-client-v2` (default) or `ts-client` (@commercetools/ts-client 4.x, its successor). */
+  engine?: ApiEngineName;
+  /**
+   * Resends of API requests that are safe to repeat (GET, HEAD, searches, GraphQL queries) on network
+   * errors, 502, 503, 504 and 429 with Retry-After: full-jitter backoff (default: 2 retries, 200 ms
+   * base, 5 s cap; a longer Retry-After ends the retries). `maxRetries: 0` turns them off.
+   */
+  retry?: Partial<RetryPolicy>;
+  /**
+   * Your own SDK middlewares for the selected engine (e.g. a queue limit), placed after the
+   * library's auth and before its HTTP middleware. They see every request and answer; the library's
+   * retries and deadlines run below them, at the HTTP middleware's fetch.
+   */
+  middlewares?: readonly EngineMiddleware[];
 }

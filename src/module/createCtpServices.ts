@@ -4,6 +4,8 @@ import type { OAuthClient } from '../auth/OAuthClient';
 import { TokenIssuer } from '../auth/TokenIssuer';
 import { ApiRootFactory } from '../client/ApiRootFactory';
 import { CtpClient } from '../client/CtpClient';
+import { correlatedLogger } from '../client/correlatedLogger';
+import { tracedFetch } from '../client/tracedFetch';
 import { SharedTokenProvider } from '../client/SharedTokenProvider';
 import type { CtpConfig } from '../config/CtpConfig';
 import { createRedisClient } from '../fleet/createRedisClient';
@@ -15,6 +17,8 @@ import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinat
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import { CtpSession } from '../session/CtpSession';
 import { CustomerSignIn } from '../session/CustomerSignIn';
+import { CtpTelemetry } from '../telemetry/CtpTelemetry';
+import { instrumentCoordinator, instrumentOAuth, instrumentSession, observedLogger } from '../telemetry/instrument';
 import type { CtpModuleOptions } from './CtpModuleOptions';
 import { resolveCtpOptions } from './resolveCtpOptions';
 
@@ -51,8 +55,14 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     sets: o.scopes,
     ...(o.unsafeAllowSharedWriteScopesForShoppers === undefined ? {} : { unsafeAllowSharedWriteScopesForShoppers: o.unsafeAllowSharedWriteScopesForShoppers }),
   });
-  const { clock, logger, fetch } = o;
+  const { clock } = o;
+  // Every event logged inside a request carries its correlation ID.
+  const telemetry = options.telemetry === undefined ? undefined : new CtpTelemetry(options.telemetry.api);
+  const logger = correlatedLogger(telemetry === undefined ? o.logger : observedLogger(o.logger, telemetry));
+  // Auth and sign-in requests carry User-Agent and X-Correlation-ID too.
+  const fetch = tracedFetch(o.fetch, o.userAgent);
   const oauth = createOAuthClient(config, { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep: o.sleep, random: o.random, logger });
+  if (telemetry) instrumentOAuth(oauth, telemetry);
   const source = o.redis?.source;
   // What the library creates it closes; what it is given stays its owner's.
   const owned = source?.kind === 'url' ? { client: createRedisClient(source.url, source.commandTimeoutMs, logger), timeoutMs: source.commandTimeoutMs } : undefined;
@@ -61,6 +71,7 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   if (o.redis && redis) {
     coordinator = new RedisCoordinator({ redis, keyPrefix: o.redis.keyPrefix, lockTtlMs: o.redis.lockTtlMs, lockWaitMs: o.redis.lockWaitMs, pollMs: o.redis.pollMs, clock, sleep: o.sleep, logger });
     if (o.redis.fallbackToLocal) coordinator = new FallbackCoordinator(coordinator, logger);
+    if (telemetry) coordinator = instrumentCoordinator(coordinator, telemetry);
   }
   const issuer = new TokenIssuer(oauth, registry, clock, logger);
   const shared = (name: 'integration' | 'guest', grant: () => Promise<SharedToken>) =>
@@ -86,12 +97,22 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     storageTimeoutMs: o.storageTimeoutMs,
     revokeWaitMs: o.revokeWaitMs,
   });
+  if (telemetry) instrumentSession(session, telemetry);
   const apiRoots = new ApiRootFactory({
     apiUrl: config.apiUrl,
     projectKey: config.projectKey,
-    fetch,
+    fetch: o.fetch,
     timeoutMs: o.apiTimeoutMs,
     logger,
+    engine: o.api.engine,
+    retry: o.api.retry,
+    middlewares: o.api.middlewares,
+    sleep: o.sleep,
+    random: o.random,
+    userAgent: o.userAgent,
+    ...(telemetry
+      ? { telemetry, onRetry: () => telemetry.apiRetries.add(1), onRecovery: () => telemetry.recoveries.add(1) }
+      : {}),
   });
   const client = new CtpClient(integration, guest, session, apiRoots);
   let closing: Promise<void> | undefined;

@@ -1,4 +1,5 @@
 import type { FetchLike } from '../auth/AuthTransport';
+import { API_ENGINE_NAMES, type ApiEngineName, type EngineMiddleware } from '../client/ApiEngine';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../auth/RetryPolicy';
 import type { CtpConfig } from '../config/CtpConfig';
 import { CtpConfigError } from '../errors/CtpConfigError';
@@ -9,13 +10,12 @@ import type { SessionStorage } from '../session/SessionStorage';
 import { systemClock, type Clock } from '../util/Clock';
 import { silentLogger, type Logger } from '../util/Logger';
 import { timerSleep, type Sleep } from '../util/sleep';
+import { isValidAppName, userAgent } from '../util/userAgent';
 import type { CtpModuleOptions } from './CtpModuleOptions';
 
-/**
- * Node's timers hold a signed 32-bit number of milliseconds: a larger delay fires after 1 ms
- * (with a TimeoutOverflowWarning), so a 30-day timeout would time out at once.
- */
-export const MAX_TIMER_MS = 2_147_483_647;
+import { MAX_TIMER_MS } from '../util/timerLimit';
+
+export { MAX_TIMER_MS };
 
 /** Where the fleet's Redis client comes from: the app's own (kept open) or one the library makes (closed by close()). */
 export type RedisSource = { kind: 'given'; client: RedisLike } | { kind: 'url'; url: string; commandTimeoutMs: number };
@@ -38,6 +38,9 @@ export interface ResolvedCtpOptions {
   storageTimeoutMs: number;
   revokeWaitMs: number;
   retry: RetryPolicy;
+  api: { engine: ApiEngineName; retry: RetryPolicy; middlewares: readonly EngineMiddleware[] };
+  /** The User-Agent of every API and auth request. */
+  userAgent: string;
   /** Looked up per call so a fetch replaced after start-up (tests, instrumentation) still applies. */
   fetch: () => FetchLike;
   logger: Logger;
@@ -68,6 +71,22 @@ function problemsOf(options: CtpModuleOptions): string[] {
   }
   milliseconds('retry.baseDelayMs', retry.baseDelayMs);
   milliseconds('retry.maxDelayMs', retry.maxDelayMs);
+  const api = options.api ?? {};
+  if (api.engine !== undefined && !API_ENGINE_NAMES.includes(api.engine)) problems.push(`api.engine must be one of ${API_ENGINE_NAMES.join(', ')}`);
+  const apiRetry = api.retry ?? {};
+  if (apiRetry.maxRetries !== undefined && !(Number.isInteger(apiRetry.maxRetries) && apiRetry.maxRetries >= 0 && apiRetry.maxRetries <= 10)) {
+    problems.push('api.retry.maxRetries must be a whole number from 0 to 10');
+  }
+  milliseconds('api.retry.baseDelayMs', apiRetry.baseDelayMs);
+  milliseconds('api.retry.maxDelayMs', apiRetry.maxDelayMs);
+  if (api.middlewares !== undefined && !(Array.isArray(api.middlewares) && api.middlewares.every((m) => typeof m === 'function'))) {
+    problems.push('api.middlewares must be an array of SDK middleware functions');
+  }
+  const otel = options.telemetry?.api as { trace?: { getTracer?: unknown }; metrics?: { getMeter?: unknown } } | undefined;
+  if (options.telemetry !== undefined && !(typeof otel?.trace?.getTracer === 'function' && typeof otel.metrics?.getMeter === 'function')) {
+    problems.push("telemetry.api must be the @opentelemetry/api module (await import('@opentelemetry/api'))");
+  }
+  if (options.appName !== undefined && !isValidAppName(options.appName)) problems.push('appName must be a User-Agent product token such as shop-bff/2.3.1 (no spaces, at most 128 characters)');
   const redis = options.redis ?? {};
   milliseconds('redis.lockTtlMs', redis.lockTtlMs);
   milliseconds('redis.lockWaitMs', redis.lockWaitMs);
@@ -99,6 +118,12 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
     storageTimeoutMs: options.storageTimeoutMs ?? 5_000,
     revokeWaitMs: options.revokeWaitMs ?? 2_000,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    api: {
+      engine: options.api?.engine ?? 'sdk-client-v2',
+      retry: { ...DEFAULT_RETRY_POLICY, ...options.api?.retry },
+      middlewares: options.api?.middlewares ?? [],
+    },
+    userAgent: userAgent(options.appName),
     fetch: () => custom ?? ((input, init) => globalThis.fetch(input, init)),
     logger: options.logger ?? silentLogger,
     clock: options.clock ?? systemClock,

@@ -10,6 +10,14 @@ const STATUS: Partial<Record<CtpErrorCode, number>> = {
   [CtpErrorCode.AuthTimeout]: 503,
   [CtpErrorCode.SessionStorageTimeout]: 503,
   [CtpErrorCode.SessionChanged]: 409,
+  // API calls through the library's builders fail with CtpApiError (CTP_API_*).
+  [CtpErrorCode.ApiNotFound]: 404,
+  [CtpErrorCode.ApiBadRequest]: 400,
+  [CtpErrorCode.ApiConflict]: 409,
+  [CtpErrorCode.ApiUnavailable]: 503,
+  [CtpErrorCode.ApiRateLimited]: 503,
+  [CtpErrorCode.ApiNetwork]: 503,
+  [CtpErrorCode.ApiTimeout]: 504,
 };
 
 /**

@@ -25,7 +25,8 @@ async function until(done: () => boolean, what: string, turns = 5_000): Promise<
 describe('API calls past apiTimeoutMs', () => {
   describe('when the API never answers', () => {
     it('should fail each call and close its connection, leaving no connection busy after 20 timeouts', async () => {
-      h = await createStrictHarness({ apiTimeoutMs: 1_000 });
+      // No resends: each wave's five calls are the five hung requests.
+      h = await createStrictHarness({ apiTimeoutMs: 1_000, api: { retry: { maxRetries: 0 } } });
       const apiRoot = await h.client.integrationApiRoot();
       vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
       const server = h.server;
@@ -40,7 +41,7 @@ describe('API calls past apiTimeoutMs', () => {
         await until(() => server.hungApiRequests === 0 && server.openConnections().busy === 0, 'the hung connections to close');
       }
       expect(errors).toHaveLength(20);
-      for (const error of errors) expect(error).toMatchObject({ statusCode: 0, message: expect.stringContaining('apiTimeoutMs') });
+      for (const error of errors) expect(error).toMatchObject({ code: 'CTP_API_TIMEOUT', status: 504, message: expect.stringContaining('apiTimeoutMs') });
       expect(server.openConnections().busy).toBe(0);
       // undici (Node 20's 6.x, nodejs/undici#5845) opens a spare connection after an aborted one; it
       // carries no request and the next call reuses it, so spares never outnumber one wave.
@@ -75,7 +76,7 @@ describe('CtpServices.close', () => {
       const calls = Array.from({ length: 3 }, () => apiRoot.categories().withId({ ID: 'c1' }).get().execute().catch((e: unknown) => e));
       await until(() => h!.server.hungApiRequests === 3, 'three hung requests');
       await h.close();
-      for (const error of await Promise.all(calls)) expect(error).toMatchObject({ statusCode: 0 });
+      for (const error of await Promise.all(calls)) expect(error).toMatchObject({ code: 'CTP_API_CANCELLED', status: 499 });
       await until(() => h!.server.openConnections().busy === 0, 'the connections to close');
     });
   });

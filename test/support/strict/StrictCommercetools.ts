@@ -78,7 +78,19 @@ export interface ApiCallRecord {
   anonymousId?: string;
   /** The `x-session` header a test may send to check who the call was for. */
   sessionTag?: string;
+  /** The X-Correlation-ID and User-Agent headers the request came with. */
+  correlationId?: string;
+  userAgent?: string;
 }
+
+/** A fault the API host (not auth) applies to one request, in order (see `failApiRequests`). */
+export type ApiFault =
+  /** A JSON error answer with this status (502, 503, 504, 429...) and optional headers (Retry-After). */
+  | { kind: 'status'; status: number; headers?: Record<string, string> }
+  /** A proxy's HTML error page. */
+  | { kind: 'page'; status: number }
+  /** The connection is destroyed after the request was read: it may have reached the platform. */
+  | { kind: 'reset' };
 
 const REQUIRED_SCOPE: [RegExp, string, string][] = [
   // method+path, any of these scope names (comma-separated)
@@ -86,6 +98,8 @@ const REQUIRED_SCOPE: [RegExp, string, string][] = [
   [/^GET \/product-projections$/, 'view_published_products,view_products', ''],
   [/^POST \/me\/carts$/, 'manage_my_orders', 'shopper'],
   [/^GET \/me\/carts\/[^/]+$/, 'manage_my_orders', 'shopper'],
+  [/^POST \/me\/carts\/[^/]+$/, 'manage_my_orders', 'shopper'],
+  [/^DELETE \/me\/carts\/[^/]+$/, 'manage_my_orders', 'shopper'],
   [/^GET \/me\/active-cart$/, 'manage_my_orders', 'shopper'],
   [/^GET \/me$/, 'manage_my_profile', 'customer'],
   [/^POST \/me\/login$/, 'manage_my_profile', 'anonymous'],
@@ -209,6 +223,44 @@ export class StrictCommercetools {
     return true;
   }
 
+  // ---------------------------------------------------------------- API-side answer faults
+
+  readonly #apiFaults: ApiFault[] = [];
+  /** API requests (any route) answered by a fault, per fault kind, for counting resends. */
+  readonly apiFaultsApplied: ApiFault[] = [];
+  /** The X-Correlation-ID of every API request received, faulted or not, in order. */
+  readonly apiCorrelationIds: (string | undefined)[] = [];
+
+  /** The next API requests (not auth) get these faults, one each, in order; then normal answers. */
+  failApiRequests(...faults: ApiFault[]): void {
+    this.#apiFaults.push(...faults);
+  }
+
+  /** Another writer changed the cart: its version moves on, so an update based on the old one gets 409. */
+  bumpCartVersion(cartId: string): void {
+    const cart = this.carts.get(cartId);
+    if (cart) cart.version += 1;
+  }
+
+  #applyApiFault(res: ServerResponse): boolean {
+    const fault = this.#apiFaults.shift();
+    if (fault === undefined) return false;
+    this.apiFaultsApplied.push(fault);
+    switch (fault.kind) {
+      case 'status':
+        res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+        res.end(JSON.stringify({ statusCode: fault.status, message: 'fault', errors: [{ code: 'General', message: 'fault' }] }));
+        return true;
+      case 'page':
+        res.writeHead(fault.status, { 'content-type': 'text/html' });
+        res.end(`<html><body><h1>${fault.status}</h1></body></html>`);
+        return true;
+      case 'reset':
+        res.socket?.destroy();
+        return true;
+    }
+  }
+
   #trackResponse(socket: Socket, res: ServerResponse): void {
     this.#unfinished.set(socket, (this.#unfinished.get(socket) ?? 0) + 1);
     res.once('close', () => {
@@ -231,7 +283,10 @@ export class StrictCommercetools {
       if (fault && (await this.#applyFault(fault, res))) return;
       return this.#auth(req, res, url.pathname, new URLSearchParams(body));
     }
+    const correlationId = req.headers['x-correlation-id'];
+    this.apiCorrelationIds.push(typeof correlationId === 'string' ? correlationId : undefined);
     if (this.#takeApiHang(res)) return;
+    if (this.#applyApiFault(res)) return;
     return this.#api(req, res, url, body);
   }
 
@@ -501,6 +556,9 @@ export class StrictCommercetools {
     const header = req.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? this.accessTokens.get(header.slice(7)) : undefined;
     const record: ApiCallRecord = { method: req.method ?? 'GET', path, status: 0, kind: 'none', ...(sessionTag ? { sessionTag } : {}) };
+    const correlationId = req.headers['x-correlation-id'];
+    if (typeof correlationId === 'string') record.correlationId = correlationId;
+    if (typeof req.headers['user-agent'] === 'string') record.userAgent = req.headers['user-agent'];
     this.apiCalls.push(record);
     const answer = (status: number, payload: unknown) => {
       record.status = status;
@@ -546,6 +604,23 @@ export class StrictCommercetools {
     if (route.startsWith('GET /me/carts/')) {
       const cart = this.carts.get(path.split('/')[3] ?? '');
       return cart && mine(cart) ? answer(200, cart) : fail(404, 'ResourceNotFound', 'The Resource was not found.');
+    }
+    if (route.startsWith('POST /me/carts/') || route.startsWith('DELETE /me/carts/')) {
+      const cart = this.carts.get(path.split('/')[3] ?? '');
+      if (!cart || !mine(cart)) return fail(404, 'ResourceNotFound', 'The Resource was not found.');
+      const version = req.method === 'DELETE' ? Number(url.searchParams.get('version')) : (json() as { version?: number }).version;
+      if (version !== cart.version) {
+        return fail(409, 'ConcurrentModification', `Object ${cart.id} has a different version than expected. Expected: ${version}. Actual: ${cart.version}.`);
+      }
+      if (req.method === 'DELETE') {
+        this.carts.delete(cart.id);
+        return answer(200, cart);
+      }
+      for (const action of (json() as { actions?: { action: string; sku?: string; quantity?: number }[] }).actions ?? []) {
+        if (action.action === 'addLineItem' && action.sku) cart.lineItems.push({ sku: action.sku, quantity: action.quantity ?? 1 });
+      }
+      cart.version += 1;
+      return answer(200, cart);
     }
     if (route === 'GET /me/active-cart') {
       const cart = [...this.carts.values()].reverse().find(mine);

@@ -135,17 +135,18 @@ describe('an API call that hangs', () => {
     vi.useRealTimers();
   });
 
-  it('should be failed after apiTimeoutMs', async () => {
+  it('should be failed after apiTimeoutMs with CTP_API_TIMEOUT', async () => {
     const platform = new FakePlatform();
     // The API hangs; the auth host answers.
     const fetch: FetchLike = (input, init) => (input.startsWith(API_URL) ? never(init) : platform.fetch(input, init));
-    const { client } = createTestServices({ apiTimeoutMs: 2_000, fetch });
+    const { client } = createTestServices({ apiTimeoutMs: 2_000, fetch, api: { retry: { maxRetries: 0 } } });
     const apiRoot = await client.integrationApiRoot();
     vi.useFakeTimers();
     const pending = apiRoot.categories().withId({ ID: 'c' }).get().execute().catch((e: unknown) => e);
     await vi.advanceTimersByTimeAsync(2_300);
     const error = (await pending) as { message: string; statusCode: number };
+    expect(error).toMatchObject({ code: 'CTP_API_TIMEOUT', status: 504, statusCode: 504, retries: 0, method: 'GET', uriTemplate: '/{projectKey}/categories/{ID}' });
     expect(error.message).toContain('apiTimeoutMs');
-    expect(error.statusCode).toBe(0);
+    expect((error as unknown as { cause: unknown }).cause).toMatchObject({ statusCode: 0 });
   });
 });

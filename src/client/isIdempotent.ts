@@ -1,0 +1,23 @@
+/** POSTs that only read: searches. (GraphQL is decided by its body.) */
+const READ_ONLY_POST = /\/(product-projections|products)\/search$/;
+
+/**
+ * Whether sending the request twice has the effect of sending it once: GET, HEAD, the search
+ * POSTs, and GraphQL POSTs that hold no mutation. Conservative: a GraphQL body that mentions
+ * `mutation` or `subscription` anywhere, or that cannot be read, counts as a write.
+ */
+export function isIdempotent(method: string, uriTemplate: string, body: unknown): boolean {
+  if (method === 'GET' || method === 'HEAD') return true;
+  if (method !== 'POST') return false;
+  if (READ_ONLY_POST.test(uriTemplate)) return true;
+  if (!uriTemplate.endsWith('/graphql')) return false;
+  let query: unknown;
+  if (typeof body === 'string') {
+    try {
+      query = (JSON.parse(body) as { query?: unknown }).query;
+    } catch {
+      return false;
+    }
+  } else if (typeof body === 'object' && body !== null) query = (body as { query?: unknown }).query;
+  return typeof query === 'string' && !/\b(mutation|subscription)\b/i.test(query);
+}

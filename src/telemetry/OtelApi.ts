@@ -1,0 +1,39 @@
+/**
+ * The part of `@opentelemetry/api` (1.x) the library uses, typed structurally so the package's
+ * types do not need it installed. Pass the module itself: `telemetry: { api: await import('@opentelemetry/api') }`.
+ */
+export interface OtelAttributes {
+  [key: string]: string | number | boolean | undefined;
+}
+
+export interface OtelSpan {
+  setAttribute(key: string, value: string | number | boolean): unknown;
+  setStatus(status: { code: number; message?: string }): unknown;
+  end(): void;
+}
+
+export interface OtelTracer {
+  startActiveSpan<T>(name: string, options: { kind?: number; attributes?: OtelAttributes }, fn: (span: OtelSpan) => T): T;
+}
+
+export interface OtelHistogram {
+  record(value: number, attributes?: OtelAttributes): void;
+}
+
+export interface OtelCounter {
+  add(value: number, attributes?: OtelAttributes): void;
+}
+
+export interface OtelMeter {
+  createHistogram(name: string, options?: { description?: string; unit?: string }): OtelHistogram;
+  createCounter(name: string, options?: { description?: string; unit?: string }): OtelCounter;
+}
+
+export interface OtelApi {
+  trace: { getTracer(name: string, version?: string): OtelTracer };
+  metrics: { getMeter(name: string, version?: string): OtelMeter };
+}
+
+/** SpanStatusCode.ERROR and SpanKind.INTERNAL of @opentelemetry/api 1.x (stable numbers). */
+export const SPAN_STATUS_ERROR = 2;
+export const SPAN_KIND_INTERNAL = 0;
