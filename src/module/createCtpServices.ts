@@ -15,6 +15,7 @@ import { RedisCoordinator } from '../fleet/RedisCoordinator';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import { CtpSession } from '../session/CtpSession';
+import { HttpAccountBackend } from '../session/account/HttpAccountBackend';
 import { CustomerSignIn } from '../session/CustomerSignIn';
 import { currentSessionStorage } from '../session/sessionContext';
 import { systemClock } from '../util/Clock';
@@ -41,6 +42,8 @@ function optionProblems(options: CtpModuleOptions): string[] {
   positive('apiTimeoutMs', options.apiTimeoutMs);
   positive('storageTimeoutMs', options.storageTimeoutMs);
   positive('revokeWaitMs', options.revokeWaitMs);
+  positive('passwordResetFloorMs', options.passwordResetFloorMs);
+  if (options.sendToken !== undefined && typeof options.sendToken !== 'function') problems.push('sendToken must be a function (message) => Promise<void>');
   const retry = options.retry ?? {};
   if (retry.maxRetries !== undefined && !(Number.isInteger(retry.maxRetries) && retry.maxRetries >= 0 && retry.maxRetries <= 10)) {
     problems.push('retry.maxRetries must be a whole number from 0 to 10');
@@ -114,6 +117,12 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     coordinator,
     ...(options.storageTimeoutMs === undefined ? {} : { storageTimeoutMs: options.storageTimeoutMs }),
     ...(options.revokeWaitMs === undefined ? {} : { revokeWaitMs: options.revokeWaitMs }),
+    accounts: {
+      backend: new HttpAccountBackend({ apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: apiTimeoutMs, integration }),
+      sendToken: options.sendToken,
+      sleep: options.sleep ?? timerSleep,
+      ...(options.passwordResetFloorMs === undefined ? {} : { resetAnswerFloorMs: options.passwordResetFloorMs }),
+    },
   });
   const apiRoots = new ApiRootFactory({
     apiUrl: config.apiUrl,
