@@ -86,6 +86,7 @@ export class CtpSession {
     this.#accounts = new AccountOperations({
       tokens: this.#t,
       issuer: deps.issuer,
+      signIn: deps.signIn,
       storage: deps.storage,
       validToken: (storage) => this.#accessToken(storage, { createAnonymous: false }),
       clock: deps.clock,
@@ -193,9 +194,9 @@ export class CtpSession {
   }
 
   /**
-   * Signs a shopper up: creates the customer through the backend with this anonymous session's id
-   * (its cart moves to the new customer), signs the customer in and stores the customer token in
-   * place of the anonymous one, which is revoked. CTP_EMAIL_TAKEN if the email is in use,
+   * Signs a shopper up: creates the customer through the backend, signs the customer in and, as
+   * login() does, stores the customer token in place of the anonymous session, moves its cart to the
+   * new customer (backend sign-in with the session's anonymousId) and revokes the anonymous pair. CTP_EMAIL_TAKEN if the email is in use,
    * CTP_CUSTOMER_DRAFT_INVALID (with `.fieldErrors`) if the platform refuses the draft,
    * CTP_SESSION_CHANGED if another sign-in of this session finished first (the account exists then).
    */

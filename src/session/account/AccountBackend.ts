@@ -1,4 +1,3 @@
-import type { AnonymousCartSignInMode } from '../CustomerSignIn';
 import type { CustomerDraft } from './CustomerDraft';
 
 /** A CustomerToken as the platform answers it (password reset, email verification). */
@@ -14,11 +13,8 @@ export interface IssuedCustomerToken {
  * CtpApiError) with fixed messages.
  */
 export interface AccountBackend {
-  /** `POST /customers` in the integration's name; `anonymousId` moves the anonymous cart. */
-  createCustomer(
-    draft: CustomerDraft & { anonymousId?: string; anonymousCartSignInMode?: AnonymousCartSignInMode },
-    storeKey: string | undefined,
-  ): Promise<{ customerId: string }>;
+  /** `POST /customers` in the integration's name (the cart moves afterwards, by the sign-in). */
+  createCustomer(draft: CustomerDraft, storeKey: string | undefined): Promise<{ customerId: string }>;
   /** `POST /me/password` in the shopper's own name (after `GET /me` for the version); answers the email. */
   changeMyPassword(accessToken: string, currentPassword: string, newPassword: string, storeKey: string | undefined): Promise<{ email: string }>;
   /** `POST /customers/password-token`; undefined when no customer has this email. */

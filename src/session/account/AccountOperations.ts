@@ -8,6 +8,7 @@ import { CtpSessionError } from '../../errors/CtpSessionError';
 import type { Clock } from '../../util/Clock';
 import type { Logger } from '../../util/Logger';
 import { timerSleep, type Sleep } from '../../util/sleep';
+import type { CustomerSignIn } from '../CustomerSignIn';
 import type { SessionStorage } from '../SessionStorage';
 import type { SessionTokens } from '../SessionTokens';
 import type { AccountBackend } from './AccountBackend';
@@ -34,6 +35,8 @@ export interface AccountOptions {
 export interface AccountOperationsDeps extends AccountOptions {
   tokens: SessionTokens;
   issuer: Pick<TokenIssuer, 'customer'>;
+  /** The backend sign-in that moves an anonymous session's cart to a customer (as login does). */
+  signIn: Pick<CustomerSignIn, 'signIn'>;
   storage: () => SessionStorage;
   /** A valid token of the session in `storage` (refreshed if due), never a new anonymous one. */
   validToken: (storage: SessionStorage) => Promise<CtpAuthToken>;
@@ -62,30 +65,36 @@ export class AccountOperations {
   }
 
   /**
-   * Creates the customer through the backend with the anonymous session's id (its cart moves to
-   * the new customer), then signs the customer in (password grant, `customer` scopes) and stores
-   * the customer token in place of the anonymous one, which is revoked.
+   * Creates the customer through the backend, signs the customer in (password grant, `customer`
+   * scopes) and claims the session exactly as login does: the customer token is stored by
+   * compare-and-set, then the backend sign-in with the session's anonymousId moves the anonymous
+   * cart, then the anonymous pair is revoked. The cart moves after the claim, not with the draft's
+   * anonymousId at creation, so that a sign-in of the same session racing this sign-up can never
+   * leave the cart with the account that was not stored.
    */
   async signUp(draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> {
     const backend = this.#backend();
     const storage = this.#d.storage();
     const before = await this.#d.tokens.read(storage);
     const storeKey = sessionStore(before, options.storeKey);
-    const anonymousId = before?.kind === 'anonymous' ? before.anonymousId : undefined;
-    const { anonymousId: _ignored, ...own } = draft as CustomerDraft & { anonymousId?: unknown };
     // The anonymous id comes from the session only: a caller cannot move another session's cart.
-    await backend.createCustomer(
-      {
-        ...own,
-        email: draft.email,
-        password: draft.password,
-        ...(anonymousId === undefined ? {} : { anonymousId, anonymousCartSignInMode: options.anonymousCartSignInMode ?? 'MergeWithExistingCustomerCart' }),
-      },
-      storeKey,
-    );
+    const { anonymousId: _ignored, anonymousCartSignInMode: _mode, ...own } = draft as CustomerDraft & { anonymousId?: unknown; anonymousCartSignInMode?: unknown };
+    await backend.createCustomer({ ...own, email: draft.email, password: draft.password }, storeKey);
     const customer = await this.#d.issuer.customer({ email: draft.email, password: draft.password, storeKey });
-    const outcome = await this.#d.tokens.claim(storage, before, customer, { reason: 'sign-up' });
-    this.#d.logger.info({ event: 'ctp.signup', merged: anonymousId !== undefined, store: storeKey !== undefined }, 'customer signed up and signed in');
+    const outcome = await this.#d.tokens.claim(storage, before, customer, {
+      reason: 'sign-up',
+      fromAnonymous: async (anonymous) => {
+        if (anonymous.anonymousId === undefined) return;
+        await this.#d.signIn.signIn({
+          email: draft.email,
+          password: draft.password,
+          anonymousId: anonymous.anonymousId,
+          anonymousCartSignInMode: options.anonymousCartSignInMode ?? 'MergeWithExistingCustomerCart',
+          storeKey,
+        });
+      },
+    });
+    this.#d.logger.info({ event: 'ctp.signup', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined }, 'customer signed up and signed in');
     return outcome.token;
   }
 

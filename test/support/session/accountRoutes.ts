@@ -27,6 +27,19 @@ export function installAccountRoutes(platform: FakePlatform, now: () => number, 
     if (!match) return undefined;
     const path = match[2] ?? '';
     const route = `${call.method} ${path}`;
+    if (route === 'POST /login' && match[1] !== undefined) {
+      // The in-store backend sign-in: as the project-level one of FakePlatform.
+      const signIn = JSON.parse(call.body) as { email: string; password: string; anonymousId?: string };
+      const customer = platform.customers.get(signIn.email);
+      if (!customer || customer.password !== signIn.password) return apiError(400, 'InvalidCredentials');
+      for (const c of platform.carts.values()) {
+        if (signIn.anonymousId !== undefined && c.anonymousId === signIn.anonymousId) {
+          delete c.anonymousId;
+          c.customerId = customer.id;
+        }
+      }
+      return json({ customer: { id: customer.id, email: signIn.email } });
+    }
     const known = ['POST /customers', 'GET /me', 'POST /me/password', 'POST /customers/password-token', 'POST /customers/password/reset', 'POST /customers/email-token', 'POST /customers/email/confirm'];
     if (!known.includes(route) && !/^GET \/customers\/[^/]+$/.test(route)) return undefined;
     advance?.(state.costMs(call));

@@ -13,17 +13,18 @@ const HOUR = 3_600_000;
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
 const NEW_PASSWORD = 'brand-NEW-passw0rd!';
 
-function setup(options: Parameters<typeof createTestServices>[0] = {}) {
+function setup(options: Parameters<typeof createTestServices>[0] & { noSender?: boolean } = {}) {
+  const { noSender, ...rest } = options;
   const sent: CtpTokenMessage[] = [];
   const slept: number[] = [];
   let services!: ReturnType<typeof createTestServices>;
   services = createTestServices({
-    sendToken: async (message) => void sent.push(message),
+    ...(noSender ? {} : { sendToken: async (message: CtpTokenMessage) => void sent.push(message) }),
     sleep: async (ms) => {
       slept.push(ms);
       services.clock.advance(ms);
     },
-    ...options,
+    ...rest,
   });
   const accounts = installAccountRoutes(services.platform, () => services.clock.now(), (ms) => services.clock.advance(ms));
   const integrationBearer = () => {
@@ -58,7 +59,7 @@ function revoked({ services }: Setup): string[] {
 describe(CtpSession, () => {
   describe('.signUp', () => {
     describe('when the session is anonymous with a cart', () => {
-      it('should create the customer with the session anonymousId through the integration, sign in and revoke the anonymous pair', async () => {
+      it('should create the customer through the integration, sign in, move the cart with the session anonymousId and revoke the anonymous pair', async () => {
         const t = setup();
         const { storage, cartId, anonymous } = await anonymousWithCart(t);
         const token = await runWithCtpSession(storage, () =>
@@ -68,14 +69,11 @@ describe(CtpSession, () => {
         expect(create).toMatchObject({ url: `${API_URL}/${PROJECT}/customers`, method: 'POST' });
         expect(t.integrationBearer()).toContain(create!.headers['authorization']);
         expect(create!.headers['content-type']).toBe('application/json');
-        // The anonymous id is the session's, whatever the draft says.
-        expect(JSON.parse(create!.body)).toEqual({
-          email: 'dave@example.com',
-          password: 'dave-Passw0rd!',
-          firstName: 'Dave',
-          anonymousId: anonymous.anonymousId,
-          anonymousCartSignInMode: 'MergeWithExistingCustomerCart',
-        });
+        expect(JSON.parse(create!.body)).toEqual({ email: 'dave@example.com', password: 'dave-Passw0rd!', firstName: 'Dave' });
+        // The cart moves by the backend sign-in after the claim, with the session's anonymous id, whatever the draft says.
+        const [login] = t.services.platform.calls.filter((c) => c.path === `/${PROJECT}/login`);
+        expect(t.integrationBearer()).toContain(login!.headers['authorization']);
+        expect(JSON.parse(login!.body)).toEqual({ email: 'dave@example.com', password: 'dave-Passw0rd!', anonymousId: anonymous.anonymousId, anonymousCartSignInMode: 'MergeWithExistingCustomerCart' });
         const [grant] = t.services.platform.grants('password');
         expect(grant).toMatchObject({ url: `${AUTH_URL}/oauth/${PROJECT}/customers/token`, method: 'POST' });
         expect(grant!.form.get('username')).toBe('dave@example.com');
@@ -128,8 +126,10 @@ describe(CtpSession, () => {
     describe('with a storeKey', () => {
       it('should use the in-store customers endpoint and in-store password grant, and remember the Store', async () => {
         const t = setup();
-        const { storage } = await anonymousWithCart(t);
+        const { storage, cartId } = await anonymousWithCart(t);
         const token = await runWithCtpSession(storage, () => t.services.session.signUp({ email: 'gina@example.com', password: 'gina-Passw0rd!' }, { storeKey: 'store-a' }));
+        expect(t.services.platform.calls.some((c) => c.url === `${API_URL}/${PROJECT}/in-store/key=store-a/login` && c.method === 'POST')).toBe(true);
+        expect(t.services.platform.carts.get(cartId)?.customerId).toBe(token.customerId);
         expect(t.services.platform.calls.some((c) => c.url === `${API_URL}/${PROJECT}/in-store/key=store-a/customers` && c.method === 'POST')).toBe(true);
         expect(t.services.platform.grants('password')[0]?.url).toBe(`${AUTH_URL}/oauth/${PROJECT}/in-store/key=store-a/customers/token`);
         expect(token.storeKey).toBe('store-a');
@@ -204,7 +204,7 @@ describe(CtpSession, () => {
   describe('.requestPasswordReset', () => {
     describe('when sendToken is not configured', () => {
       it('should raise CTP_CONFIG_INVALID naming the option and call nothing', async () => {
-        const t = setup({ sendToken: undefined });
+        const t = setup({ noSender: true });
         const error = await t.services.session.requestPasswordReset(ALICE.email).catch((e: unknown) => e);
         expect(error).toMatchObject({ code: CtpErrorCode.ConfigInvalid });
         expect((error as Error).message).toContain('sendToken');
