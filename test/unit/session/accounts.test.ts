@@ -131,7 +131,11 @@ describe(CtpSession, () => {
         expect(t.services.platform.calls.some((c) => c.url === `${API_URL}/${PROJECT}/in-store/key=store-a/login` && c.method === 'POST')).toBe(true);
         expect(t.services.platform.carts.get(cartId)?.customerId).toBe(token.customerId);
         expect(t.services.platform.calls.some((c) => c.url === `${API_URL}/${PROJECT}/in-store/key=store-a/customers` && c.method === 'POST')).toBe(true);
-        expect(t.services.platform.grants('password')[0]?.url).toBe(`${AUTH_URL}/oauth/${PROJECT}/in-store/key=store-a/customers/token`);
+        const grant = t.services.platform.grants('password')[0]!;
+        expect(grant.url).toBe(`${AUTH_URL}/oauth/${PROJECT}/in-store/key=store-a/customers/token`);
+        // The Store's variants of the shopper scopes, checked against what was granted.
+        expect(grant.form.get('scope')?.split(' ')).toEqual(expect.arrayContaining([`manage_my_profile:${PROJECT}:store-a`, `manage_my_orders:${PROJECT}:store-a`, `view_published_products:${PROJECT}`]));
+        expect(grant.form.get('scope')).not.toContain(`manage_my_profile:${PROJECT} `);
         expect(token.storeKey).toBe('store-a');
       });
     });
