@@ -14,6 +14,7 @@ export { createCtpConfig, type CtpConfigInput } from './config/createCtpConfig';
 export { loadCtpConfig } from './config/loadCtpConfig';
 export { CtpAccountError, type CtpFieldError } from './errors/CtpAccountError';
 export { CtpAnswerRefusedError } from './errors/CtpAnswerRefusedError';
+export { CtpArgumentError } from './errors/CtpArgumentError';
 export { CtpApiError } from './errors/CtpApiError';
 export { CtpAuthUnavailableError } from './errors/CtpAuthUnavailableError';
 export { CtpConfigError } from './errors/CtpConfigError';
@@ -33,7 +34,7 @@ export { createCtpServices, type CtpServices } from './module/createCtpServices'
 export { CtpIdentifiers } from './module/CtpIdentifiers';
 export type { CtpModuleOptions, RedisOptions } from './module/CtpModuleOptions';
 export { ctpModule } from './module/ctpModule';
-export { DEFAULT_SCOPE_SETS, LEGACY_SERVER_V3_CUSTOMER_SCOPES } from './scopes/defaultScopeSets';
+export { ASSOCIATE_SCOPES, DEFAULT_SCOPE_SETS, LEGACY_SERVER_V3_CUSTOMER_SCOPES } from './scopes/defaultScopeSets';
 export { ScopeRegistry, type ScopeRegistryOptions } from './scopes/ScopeRegistry';
 export { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from './scopes/ScopeSetName';
 export type { ChangePasswordOptions, CtpTokenMessage, CtpTokenSender, CustomerDraft, SignUpOptions, StoreOption } from './session/account/CustomerDraft';

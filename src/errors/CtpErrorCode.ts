@@ -66,6 +66,8 @@ export const CtpErrorCode = {
   TokenSendFailed: 'CTP_TOKEN_SEND_FAILED',
   /** The operation names another Store than the session's: a shopper of one Store is never signed into another. */
   StoreMismatch: 'CTP_STORE_MISMATCH',
+  /** An argument of a call is not what it must be (e.g. a business unit key); `.argument` names it. */
+  InvalidArgument: 'CTP_INVALID_ARGUMENT',
 } as const;
 
 export type CtpErrorCode = (typeof CtpErrorCode)[keyof typeof CtpErrorCode];
