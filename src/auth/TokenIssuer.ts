@@ -34,11 +34,12 @@ export class TokenIssuer {
     return this.#shared('guest', 'anonymous', () => this.oauth.anonymous(this.registry.scopeParameter('guest')));
   }
 
-  anonymous(anonymousId?: string): Promise<CtpAuthToken> {
+  /** With a `storeKey`, an anonymous session of that Store (the Store's variants of the shopper scopes). */
+  anonymous(anonymousId?: string, storeKey?: string): Promise<CtpAuthToken> {
     return this.#timed('anonymous', 'anonymous', async () => {
       const issuedAt = this.clock.now();
-      const answer = await this.oauth.anonymous(this.registry.scopeParameter('anonymous'), anonymousId);
-      return this.#sessionToken('anonymous', answer, issuedAt, undefined, undefined);
+      const answer = await this.oauth.anonymous(this.registry.scopeParameter('anonymous', storeKey), anonymousId);
+      return this.#sessionToken('anonymous', answer, issuedAt, undefined, storeKey);
     });
   }
 

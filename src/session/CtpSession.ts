@@ -33,6 +33,12 @@ export interface LoginOptions {
 export interface AccessTokenOptions {
   /** Start an anonymous session when there is none (default true). */
   createAnonymous?: boolean;
+  /**
+   * The Store the shopper is in: an anonymous session started here is that Store's (store-scoped
+   * scopes; later sign-ins and account operations default to it), and a session of another Store
+   * fails with CTP_STORE_MISMATCH rather than serve this one.
+   */
+  storeKey?: string;
 }
 
 export interface CtpSessionDeps {
@@ -101,8 +107,8 @@ export class CtpSession {
   }
 
   /** The session's token, starting an anonymous session if there is none. */
-  ensureAnonymous(): Promise<CtpAuthToken> {
-    return this.accessToken({ createAnonymous: true });
+  ensureAnonymous(options: { storeKey?: string } = {}): Promise<CtpAuthToken> {
+    return this.accessToken({ ...options, createAnonymous: true });
   }
 
   /**
@@ -265,8 +271,10 @@ export class CtpSession {
       if (options.createAnonymous === false) {
         throw new CtpSessionError(CtpErrorCode.NoSession, 'This shopper has no commercetools session: sign in, or call ensureAnonymous() first.');
       }
-      return this.#startAnonymous(storage);
+      return this.#startAnonymous(storage, options.storeKey);
     }
+    // A shopper of one Store is never served as another Store's.
+    if (options.storeKey !== undefined) sessionStore(token, options.storeKey);
     if (!needsRenewal(token, this.#d.clock.now())) return token;
     return this.#renew(storage, token, { force: false, sameLineage: false });
   }
@@ -285,11 +293,11 @@ export class CtpSession {
    * One anonymous grant per session id; the first caller stores it, unless the session got a token
    * meanwhile (a sign-in), in which case the new pair is revoked and the stored token used.
    */
-  async #startAnonymous(storage: SessionStorage): Promise<CtpAuthToken> {
+  async #startAnonymous(storage: SessionStorage, storeKey: string | undefined): Promise<CtpAuthToken> {
     let first = false;
     const started = await this.#anonymousStarts.run(storage.id ?? storage, async () => {
       first = true;
-      const token = await this.#d.issuer.anonymous();
+      const token = await this.#d.issuer.anonymous(undefined, storeKey);
       let stored: CtpAuthToken;
       try {
         stored = await this.#door.update(storage, (current) => (current ? { result: current } : { result: token, next: token }));

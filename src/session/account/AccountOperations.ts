@@ -107,7 +107,16 @@ export class AccountOperations {
     const storage = this.#d.storage();
     const token = await this.#d.validToken(storage);
     if (token.kind !== 'customer') throw noCustomer();
-    const { email } = await backend.changeMyPassword(token.accessToken, currentPassword, newPassword, token.storeKey);
+    let email: string;
+    try {
+      ({ email } = await backend.changeMyPassword(token.accessToken, currentPassword, newPassword, token.storeKey));
+    } catch (error) {
+      // Refused for the token (401): a sign-out or another sign-in of this session revoked it meanwhile.
+      if (error instanceof CtpError && error.status === 401 && (await this.#d.tokens.read(storage))?.refreshToken !== token.refreshToken) {
+        throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session was signed out or signed in again while the password was being changed; the password was not changed. Sign in and try again.');
+      }
+      throw error;
+    }
     const fresh = await this.#d.issuer.customer({ email, password: newPassword, storeKey: token.storeKey });
     const stored = await this.#d.tokens.replaceLineage(storage, token, fresh, 'password-change');
     this.#d.logger.info({ event: 'ctp.password.changed', store: token.storeKey !== undefined }, 'customer password changed; session on fresh tokens');
