@@ -9,7 +9,7 @@ export interface ApiRootFactoryOptions {
   apiUrl: string;
   projectKey: string;
   fetch: () => FetchLike;
-  /** Per API call: past it the call fails (the SDK reports statusCode 0) and a late answer is dropped. */
+  /** Per API call, until the answer's head: past it the request is aborted (its socket closed) and the call fails with statusCode 0. */
   timeoutMs: number;
   logger: Logger;
   /** Request builders kept for reuse, oldest dropped first. */
@@ -48,7 +48,12 @@ export class ApiRootFactory {
   constructor(options: ApiRootFactoryOptions) {
     this.#o = options;
     this.#cacheSize = options.cacheSize ?? 1_000;
-    this.#fetch = (input, init) => this.#deadlines.race(this.#o.fetch()(input, init), this.#o.timeoutMs);
+    this.#fetch = (input, init) => this.#deadlines.fetch(this.#o.fetch(), input, init, this.#o.timeoutMs);
+  }
+
+  /** Aborts the API calls in flight (releasing their sockets) and stops the deadline timer. */
+  close(): void {
+    this.#deadlines.close();
   }
 
   forSource(source: TokenSource): ByProjectKeyRequestBuilder {

@@ -1,11 +1,23 @@
 import type { SharedToken } from '../auth/CtpAuthToken';
 import { isExpired, needsRenewal } from '../auth/renewal';
 import { CtpAuthUnavailableError } from '../errors/CtpAuthUnavailableError';
-import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
+import { localCoordinator, type SharedTokenId, type TokenCoordinator } from '../fleet/TokenCoordinator';
+import { scopeDifference } from '../scopes/scopeDifference';
 import type { TokenSource } from '../tokens/TokenSource';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import { SingleFlight } from '../util/SingleFlight';
+
+export interface SharedTokenProviderOptions {
+  /** Who the token is for; the fleet shares it only with instances of the same id. */
+  id: SharedTokenId;
+  /** The scopes this instance asks for (the registry's set): a cached token must hold exactly these. */
+  scopes: readonly string[];
+  grant: () => Promise<SharedToken>;
+  clock: Clock;
+  logger: Logger;
+  coordinator?: TokenCoordinator;
+}
 
 /**
  * Holds one process-wide token (integration or guest) and renews it inside its renewal margin, with
@@ -19,22 +31,32 @@ export class SharedTokenProvider {
   readonly #flight = new SingleFlight<'grant', SharedToken>();
   #source: TokenSource | undefined;
 
-  constructor(
-    readonly name: 'integration' | 'guest',
-    private readonly grant: () => Promise<SharedToken>,
-    private readonly clock: Clock,
-    private readonly logger: Logger,
-    private readonly coordinator: TokenCoordinator = localCoordinator,
-  ) {}
+  readonly name: 'integration' | 'guest';
+  readonly #id: SharedTokenId;
+  readonly #scopes: readonly string[];
+  readonly #grant: () => Promise<SharedToken>;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #coordinator: TokenCoordinator;
+
+  constructor(options: SharedTokenProviderOptions) {
+    this.name = options.id.name;
+    this.#id = options.id;
+    this.#scopes = options.scopes;
+    this.#grant = options.grant;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#coordinator = options.coordinator ?? localCoordinator;
+  }
 
   async get(): Promise<SharedToken> {
     const held = this.#token;
-    if (held && !needsRenewal(held, this.clock.now())) return held;
+    if (held && !needsRenewal(held, this.#clock.now())) return held;
     try {
       return await this.#renew();
     } catch (error) {
-      if (held && error instanceof CtpAuthUnavailableError && !isExpired(held, this.clock.now())) {
-        this.logger.warn({ event: 'ctp.renewal.deferred', scopeSet: this.name, code: error.code }, 'token renewal failed; using the current token until it expires');
+      if (held && error instanceof CtpAuthUnavailableError && !isExpired(held, this.#clock.now())) {
+        this.#logger.warn({ event: 'ctp.renewal.deferred', scopeSet: this.name, code: error.code }, 'token renewal failed; using the current token until it expires');
         return held;
       }
       throw error;
@@ -66,10 +88,17 @@ export class SharedTokenProvider {
 
   #renew(): Promise<SharedToken> {
     return this.#flight.run('grant', async () => {
-      const isFresh = (t: SharedToken) => t.accessToken !== this.#refused && !needsRenewal(t, this.clock.now());
-      const token = await this.coordinator.shared(this.name, this.grant, isFresh);
+      // A token from the fleet's cache is taken only if it is one this instance would have been
+      // granted: exactly its scopes, not the one the API just refused, not due for renewal.
+      const isFresh = (t: SharedToken) => t.accessToken !== this.#refused && this.#hasExactScopes(t) && !needsRenewal(t, this.#clock.now());
+      const token = await this.#coordinator.shared(this.#id, this.#grant, isFresh);
       this.#token = token;
       return token;
     });
+  }
+
+  #hasExactScopes(token: SharedToken): boolean {
+    const { missing, excess } = scopeDifference(this.#scopes, token.scopes);
+    return missing.length === 0 && excess.length === 0;
   }
 }

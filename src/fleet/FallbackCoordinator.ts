@@ -13,7 +13,7 @@ export class FallbackCoordinator implements TokenCoordinator {
     private readonly logger: Logger,
   ) {}
 
-  shared: TokenCoordinator['shared'] = (name, grant, isFresh) => this.#try(() => this.primary.shared(name, grant, isFresh), () => localCoordinator.shared(name, grant, isFresh));
+  shared: TokenCoordinator['shared'] = (id, grant, isFresh) => this.#try(() => this.primary.shared(id, grant, isFresh), () => localCoordinator.shared(id, grant, isFresh));
   refresh: TokenCoordinator['refresh'] = (token, refresh, isFresh) => this.#try(() => this.primary.refresh(token, refresh, isFresh), () => localCoordinator.refresh(token, refresh, isFresh));
   endSession: TokenCoordinator['endSession'] = (refreshToken) => this.#try(() => this.primary.endSession(refreshToken), async () => undefined);
 

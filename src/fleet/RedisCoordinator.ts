@@ -8,7 +8,7 @@ import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
 import type { RedisLike } from './RedisLike';
-import type { TokenCoordinator } from './TokenCoordinator';
+import type { SharedTokenId, TokenCoordinator } from './TokenCoordinator';
 
 export interface RedisCoordinatorOptions {
   redis: RedisLike;
@@ -56,8 +56,8 @@ const EXPIRED_MARK = '{"expired":true}';
 export class RedisCoordinator implements TokenCoordinator {
   constructor(private readonly o: RedisCoordinatorOptions) {}
 
-  shared(name: 'integration' | 'guest', grant: () => Promise<SharedToken>, isFresh: (token: SharedToken) => boolean): Promise<SharedToken> {
-    return this.#once(`shared:${name}`, (value) => parseShared(value), isFresh, grant, (token) => token.expiresAt - this.o.clock.now());
+  shared(id: SharedTokenId, grant: () => Promise<SharedToken>, isFresh: (token: SharedToken) => boolean): Promise<SharedToken> {
+    return this.#once(sharedTokenKey(id), (value) => parseShared(value), isFresh, grant, (token) => token.expiresAt - this.o.clock.now());
   }
 
   async refresh(token: CtpAuthToken, refresh: () => Promise<CtpAuthToken>, isFresh: (token: CtpAuthToken) => boolean): Promise<CtpAuthToken> {
@@ -130,6 +130,16 @@ export class RedisCoordinator implements TokenCoordinator {
       throw new CtpRedisError(CtpErrorCode.RedisUnavailable, `Redis failed to ${what} (${cause instanceof Error ? cause.message : 'unknown error'}); check CTP_REDIS_URL and the Redis server.`, cause);
     }
   }
+}
+
+/**
+ * `shared:{name}:{hash}`, the hash over everything that decides who the token is for (auth URL,
+ * project, client id, exact scope parameter). Hashed so that no client id or scope list is readable
+ * in Redis; it holds no secret either way. Services that differ in any part never share a key.
+ */
+export function sharedTokenKey(id: SharedTokenId): string {
+  // JSON of an array: no two different tuples encode to the same string.
+  return `shared:${id.name}:${hash(JSON.stringify(['ctp-shared-token/1', id.authUrl, id.projectKey, id.clientId, id.scope]))}`;
 }
 
 function hash(value: string): string {

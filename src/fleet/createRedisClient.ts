@@ -1,14 +1,16 @@
 import { createRequire } from 'node:module';
 import { CtpConfigError } from '../errors/CtpConfigError';
 import type { Logger } from '../util/Logger';
+import type { QuittableRedis } from './quitRedisClient';
 import type { RedisLike } from './RedisLike';
 
 /**
  * An ioredis client for CTP_REDIS_URL, loaded only when asked for (ioredis is an optional peer
  * dependency). Commands time out instead of queueing forever while Redis is away, so a request fails
- * with a typed error rather than hanging.
+ * with a typed error rather than hanging. Whoever makes it closes it (createCtpServices' close()
+ * does for the client it made).
  */
-type Client = RedisLike & { quit(): Promise<unknown>; on(event: 'error', listener: (error: Error) => void): unknown };
+type Client = RedisLike & QuittableRedis & { on(event: 'error', listener: (error: Error) => void): unknown };
 
 export function createRedisClient(url: string, commandTimeoutMs = 2_000, logger?: Logger): Client {
   let Redis: new (url: string, options: Record<string, unknown>) => Client;
@@ -18,7 +20,8 @@ export function createRedisClient(url: string, commandTimeoutMs = 2_000, logger?
   } catch {
     throw new CtpConfigError(['CTP_REDIS_URL is set but ioredis is not installed: npm install ioredis']);
   }
-  const client = new Redis(url, { commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1, connectTimeout: commandTimeoutMs, lazyConnect: false });
+  // disconnectTimeout: on close, a socket the server does not close (a hung Redis) is destroyed after this long.
+  const client = new Redis(url, { commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1, connectTimeout: commandTimeoutMs, disconnectTimeout: commandTimeoutMs, lazyConnect: false });
   // Without a listener, ioredis prints every connection error; the message names no secret.
   client.on('error', (error) => logger?.warn({ event: 'ctp.redis.error', message: error.message }, 'Redis connection error'));
   return client;

@@ -13,9 +13,12 @@ export interface CtpModuleOptions {
   scopes?: Partial<Record<ScopeSetName, readonly ScopeSpec[]>>;
   /** See ScopeRegistryOptions: lets shopper tokens hold write scopes on shared data. Unsafe. */
   unsafeAllowSharedWriteScopesForShoppers?: boolean;
-  /** Per attempt on the auth host (default 10 s). */
+  /** Per attempt on the auth host (default 10 s). Every ms option is at most 2^31-1 (Node's timer limit). */
   authTimeoutMs?: number;
-  /** Per API call (default 30 s). */
+  /**
+   * Per API call, until the answer's status and headers (default 30 s): past it the request is
+   * aborted through its fetch signal, which closes its socket, and the call fails (statusCode 0).
+   */
   apiTimeoutMs?: number;
   /** Per session storage call (default 5 s): past it the operation fails with CTP_SESSION_STORAGE_TIMEOUT. */
   storageTimeoutMs?: number;
@@ -23,7 +26,10 @@ export interface CtpModuleOptions {
   revokeWaitMs?: number;
   /** Retries on the auth host (default: 2 retries, 200 ms base, 5 s cap). */
   retry?: Partial<RetryPolicy>;
-  /** Default: the global fetch, looked up on every call. */
+  /**
+   * Default: the global fetch, looked up on every call. A replacement must honour `init.signal`, as
+   * every fetch does: a timed-out API call is failed and its socket released through it.
+   */
   fetch?: FetchLike;
   /** Default: console-free silence. pino and console both fit. */
   logger?: Logger;
@@ -44,7 +50,10 @@ export interface CtpModuleOptions {
 }
 
 export interface RedisOptions {
-  /** Your client (ioredis fits). Without it, one is made from `url` or config.redisUrl (CTP_REDIS_URL). */
+  /**
+   * Your client (ioredis fits); you close it, close() leaves it open. Without it, one is made from
+   * `url` or config.redisUrl (CTP_REDIS_URL), and close() quits that one.
+   */
   client?: RedisLike;
   url?: string;
   /** Default `ctp:`. */
@@ -55,7 +64,7 @@ export interface RedisOptions {
   lockWaitMs?: number;
   /** How often a waiting instance looks for the result (default 50 ms). */
   pollMs?: number;
-  /** Made from a URL: how long a Redis command may take (default 2 s). */
+  /** Made from a URL: how long a Redis command may take (default 2 s), and the bound of each step of closing it. */
   commandTimeoutMs?: number;
   /** When Redis does not answer, coordinate per process and log it, instead of failing (default false). */
   fallbackToLocal?: boolean;

@@ -1,15 +1,14 @@
-import type { FetchLike } from '../auth/AuthTransport';
+import type { SharedToken } from '../auth/CtpAuthToken';
 import { createOAuthClient } from '../auth/createOAuthClient';
 import type { OAuthClient } from '../auth/OAuthClient';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../auth/RetryPolicy';
 import { TokenIssuer } from '../auth/TokenIssuer';
 import { ApiRootFactory } from '../client/ApiRootFactory';
 import { CtpClient } from '../client/CtpClient';
 import { SharedTokenProvider } from '../client/SharedTokenProvider';
 import type { CtpConfig } from '../config/CtpConfig';
-import { CtpConfigError } from '../errors/CtpConfigError';
 import { createRedisClient } from '../fleet/createRedisClient';
 import { FallbackCoordinator } from '../fleet/FallbackCoordinator';
+import { quitRedisClient } from '../fleet/quitRedisClient';
 import type { RedisLike } from '../fleet/RedisLike';
 import { RedisCoordinator } from '../fleet/RedisCoordinator';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
@@ -17,11 +16,8 @@ import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import { CtpSession } from '../session/CtpSession';
 import { HttpAccountBackend } from '../session/account/HttpAccountBackend';
 import { CustomerSignIn } from '../session/CustomerSignIn';
-import { currentSessionStorage } from '../session/sessionContext';
-import { systemClock } from '../util/Clock';
-import { silentLogger } from '../util/Logger';
-import { timerSleep } from '../util/sleep';
 import type { CtpModuleOptions } from './CtpModuleOptions';
+import { resolveCtpOptions } from './resolveCtpOptions';
 
 export interface CtpServices {
   config: CtpConfig;
@@ -31,96 +27,69 @@ export interface CtpServices {
   oauth: OAuthClient;
   /** The Redis client in use, when the fleet is coordinated through Redis. */
   redis: RedisLike | undefined;
-}
-
-function optionProblems(options: CtpModuleOptions): string[] {
-  const problems: string[] = [];
-  const positive = (name: string, value: number | undefined) => {
-    if (value !== undefined && !(Number.isFinite(value) && value > 0)) problems.push(`${name} must be a positive number of milliseconds`);
-  };
-  positive('authTimeoutMs', options.authTimeoutMs);
-  positive('apiTimeoutMs', options.apiTimeoutMs);
-  positive('storageTimeoutMs', options.storageTimeoutMs);
-  positive('revokeWaitMs', options.revokeWaitMs);
-  positive('passwordResetFloorMs', options.passwordResetFloorMs);
-  if (options.sendToken !== undefined && typeof options.sendToken !== 'function') problems.push('sendToken must be a function (message) => Promise<void>');
-  const retry = options.retry ?? {};
-  if (retry.maxRetries !== undefined && !(Number.isInteger(retry.maxRetries) && retry.maxRetries >= 0 && retry.maxRetries <= 10)) {
-    problems.push('retry.maxRetries must be a whole number from 0 to 10');
-  }
-  positive('retry.baseDelayMs', retry.baseDelayMs);
-  positive('retry.maxDelayMs', retry.maxDelayMs);
-  positive('redis.lockTtlMs', options.redis?.lockTtlMs);
-  positive('redis.lockWaitMs', options.redis?.lockWaitMs);
-  positive('redis.pollMs', options.redis?.pollMs);
-  positive('redis.commandTimeoutMs', options.redis?.commandTimeoutMs);
-  if (options.fetch === undefined && typeof globalThis.fetch !== 'function') problems.push('no global fetch: pass options.fetch (Node >= 20 has one)');
-  return problems;
+  /**
+   * Releases what the library created: aborts API calls in flight, stops the deadline timers, lets
+   * the revocations still running in the background finish, and
+   * quits the Redis client it made from a URL (CTP_REDIS_URL or redis.url). A Redis client passed
+   * in options stays open: its owner closes it. Safe to call more than once; later calls return the
+   * first call's promise.
+   */
+  close(): Promise<void>;
 }
 
 /**
  * Wires every service from validated config and options, without a container: for scripts and
  * tests. ctpModule() binds the same services in inversify.
+ *
+ * @example
+ * const services = createCtpServices(loadCtpConfig());
+ * try { await run(services.client); } finally { await services.close(); }
  */
 export function createCtpServices(config: CtpConfig, options: CtpModuleOptions = {}): CtpServices {
-  const problems = optionProblems(options);
-  if (problems.length > 0) throw new CtpConfigError(problems);
+  const o = resolveCtpOptions(config, options);
   const registry = new ScopeRegistry({
     projectKey: config.projectKey,
-    sets: { ...options.scopes, ...(config.integrationScopes ? { integration: config.integrationScopes } : {}) },
-    ...(options.unsafeAllowSharedWriteScopesForShoppers === undefined ? {} : { unsafeAllowSharedWriteScopesForShoppers: options.unsafeAllowSharedWriteScopesForShoppers }),
+    sets: o.scopes,
+    ...(o.unsafeAllowSharedWriteScopesForShoppers === undefined ? {} : { unsafeAllowSharedWriteScopesForShoppers: o.unsafeAllowSharedWriteScopesForShoppers }),
   });
-  const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? silentLogger;
-  const custom = options.fetch;
-  // Looked up per call so a fetch replaced after start-up (tests, instrumentation) still applies.
-  const fetch = (): FetchLike => custom ?? ((input, init) => globalThis.fetch(input, init));
-  const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-
-  const oauth = createOAuthClient(config, {
-    fetch,
-    timeoutMs: options.authTimeoutMs ?? 10_000,
-    retry,
-    clock,
-    sleep: options.sleep ?? timerSleep,
-    random: options.random ?? Math.random,
-    logger,
-  });
-  const redisUrl = options.redis?.url ?? config.redisUrl;
-  const redis = options.redis?.client ?? (redisUrl ? createRedisClient(redisUrl, options.redis?.commandTimeoutMs, logger) : undefined);
+  const { clock, logger, fetch } = o;
+  const oauth = createOAuthClient(config, { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep: o.sleep, random: o.random, logger });
+  const source = o.redis?.source;
+  // What the library creates it closes; what it is given stays its owner's.
+  const owned = source?.kind === 'url' ? { client: createRedisClient(source.url, source.commandTimeoutMs, logger), timeoutMs: source.commandTimeoutMs } : undefined;
+  const redis = source?.kind === 'given' ? source.client : owned?.client;
   let coordinator: TokenCoordinator = localCoordinator;
-  if (redis) {
-    coordinator = new RedisCoordinator({
-      redis,
-      keyPrefix: options.redis?.keyPrefix ?? 'ctp:',
-      lockTtlMs: options.redis?.lockTtlMs ?? 10_000,
-      lockWaitMs: options.redis?.lockWaitMs ?? 15_000,
-      pollMs: options.redis?.pollMs ?? 50,
-      clock,
-      sleep: options.sleep ?? timerSleep,
-      logger,
-    });
-    if (options.redis?.fallbackToLocal === true) coordinator = new FallbackCoordinator(coordinator, logger);
+  if (o.redis && redis) {
+    coordinator = new RedisCoordinator({ redis, keyPrefix: o.redis.keyPrefix, lockTtlMs: o.redis.lockTtlMs, lockWaitMs: o.redis.lockWaitMs, pollMs: o.redis.pollMs, clock, sleep: o.sleep, logger });
+    if (o.redis.fallbackToLocal) coordinator = new FallbackCoordinator(coordinator, logger);
   }
   const issuer = new TokenIssuer(oauth, registry, clock, logger);
-  const integration = new SharedTokenProvider('integration', () => issuer.integration(), clock, logger, coordinator);
-  const guest = new SharedTokenProvider('guest', () => issuer.guest(), clock, logger, coordinator);
-  const apiTimeoutMs = options.apiTimeoutMs ?? 30_000;
-  const signIn = new CustomerSignIn({ apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: apiTimeoutMs, integration });
+  const shared = (name: 'integration' | 'guest', grant: () => Promise<SharedToken>) =>
+    new SharedTokenProvider({
+      id: { name, authUrl: config.authUrl, projectKey: config.projectKey, clientId: config.clientId, scope: registry.scopeParameter(name) },
+      scopes: registry.scopes(name),
+      grant,
+      clock,
+      logger,
+      coordinator,
+    });
+  const integration = shared('integration', () => issuer.integration());
+  const guest = shared('guest', () => issuer.guest());
+  const signIn = new CustomerSignIn({ apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration });
   const session = new CtpSession({
     issuer,
     oauth,
     signIn,
     clock,
     logger,
-    storage: options.sessionStorage ?? currentSessionStorage,
+    storage: o.sessionStorage,
     coordinator,
-    ...(options.storageTimeoutMs === undefined ? {} : { storageTimeoutMs: options.storageTimeoutMs }),
-    ...(options.revokeWaitMs === undefined ? {} : { revokeWaitMs: options.revokeWaitMs }),
+    storageTimeoutMs: o.storageTimeoutMs,
+    revokeWaitMs: o.revokeWaitMs,
     accounts: {
-      backend: new HttpAccountBackend({ apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: apiTimeoutMs, integration }),
+      backend: new HttpAccountBackend({ apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration }),
       sendToken: options.sendToken,
-      sleep: options.sleep ?? timerSleep,
+      sleep: o.sleep,
       ...(options.passwordResetFloorMs === undefined ? {} : { resetAnswerFloorMs: options.passwordResetFloorMs }),
     },
   });
@@ -128,9 +97,17 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     apiUrl: config.apiUrl,
     projectKey: config.projectKey,
     fetch,
-    timeoutMs: apiTimeoutMs,
+    timeoutMs: o.apiTimeoutMs,
     logger,
   });
   const client = new CtpClient(integration, guest, session, apiRoots);
-  return { config, registry, client, session, oauth, redis };
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      apiRoots.close();
+      // Revocations still running in the background finish (each bounded by authTimeoutMs) first.
+      await session.close();
+      if (owned) await quitRedisClient(owned.client, owned.timeoutMs);
+    })());
+  return { config, registry, client, session, oauth, redis, close };
 }

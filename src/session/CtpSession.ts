@@ -82,6 +82,8 @@ export class CtpSession {
   readonly #refreshes = new SingleFlight<string, CtpAuthToken>();
   readonly #anonymousStarts = new SingleFlight<unknown, CtpAuthToken>();
   readonly #accounts: AccountOperations;
+  /** Refresh results by the access token they replace, for callers that read it just before (bounded). */
+  readonly #recentRefreshes = new Map<string, CtpAuthToken>();
 
   constructor(deps: CtpSessionDeps) {
     this.#d = deps;
@@ -129,14 +131,22 @@ export class CtpSession {
     return this.tokenSource(storage, await this.#accessToken(storage, options));
   }
 
+  /** The last source handed out per storage object: one request's calls reuse it (and its builder). */
+  readonly #sources = new WeakMap<SessionStorage, TokenSource>();
+
   /** A token source for `token` of the session in `storage`. */
   tokenSource(storage: SessionStorage, token: CtpAuthToken): TokenSource {
-    return {
+    const last = this.#sources.get(storage);
+    if (last?.accessToken === token.accessToken && (last as SessionSource).lineage === token.refreshToken) return last;
+    const source: SessionSource = {
+      lineage: token.refreshToken,
       owner: 'customer',
       accessToken: token.accessToken,
       key: storage,
       recover: async (stale) => (await this.#recover(storage, token.refreshToken, stale)).accessToken,
     };
+    this.#sources.set(storage, source);
+    return source;
   }
 
   /**
@@ -258,6 +268,12 @@ export class CtpSession {
     return token.customerId;
   }
 
+  /** Waits for what is still running and stops the storage deadline interval (services' close()). */
+  async close(): Promise<void> {
+    await this.settled();
+    this.#door.close();
+  }
+
   /** Every revocation and renewal started so far has finished (for close() and tests). */
   async settled(): Promise<void> {
     while (this.#t.renewing.size > 0) await Promise.allSettled([...this.#t.renewing.values()].flatMap((set) => [...set]));
@@ -327,13 +343,19 @@ export class CtpSession {
     let fresh: CtpAuthToken | undefined;
     // A lineage a logout or sign-in already ended is not refreshed at all: the section below sees the change.
     if (!this.#t.ended.has(token.refreshToken)) try {
-      fresh = await this.#refreshes.run(token.refreshToken, () =>
-        this.#coordinator.refresh(
+      fresh = await this.#refreshes.run(token.refreshToken, async () => {
+        // A caller that read the token just before another caller's refresh of it finished: that
+        // refresh's result, not a second refresh.
+        const recent = this.#recentRefreshes.get(token.accessToken);
+        if (recent !== undefined && !needsRenewal(recent, this.#d.clock.now())) return recent;
+        const minted = await this.#coordinator.refresh(
           token,
           () => this.#d.issuer.refresh(token),
           (candidate) => candidate.accessToken !== token.accessToken && !needsRenewal(candidate, this.#d.clock.now()),
-        ),
-      );
+        );
+        this.#remember(token.accessToken, minted);
+        return minted;
+      });
     } catch (error) {
       if (isRefreshRefused(error)) return this.#expire(storage, token, error, mode.sameLineage);
       // The lineage ended elsewhere (the fleet's mark): the session's current state decides below.
@@ -412,6 +434,19 @@ export class CtpSession {
       cause: error,
     });
   }
+
+  #remember(replaced: string, minted: CtpAuthToken): void {
+    this.#recentRefreshes.set(replaced, minted);
+    // Oldest first out: a late reader comes within moments, so a small window is enough.
+    if (this.#recentRefreshes.size > 1_000) {
+      const oldest = this.#recentRefreshes.keys().next().value;
+      if (oldest !== undefined) this.#recentRefreshes.delete(oldest);
+    }
+  }
+}
+
+interface SessionSource extends TokenSource {
+  readonly lineage: string;
 }
 
 type RenewOutcome =

@@ -2,6 +2,7 @@ import { parseStoredToken, type CtpAuthToken } from '../auth/CtpAuthToken';
 import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
+import { DeadlineRace } from '../util/DeadlineRace';
 import { KeyedMutex } from '../util/KeyedMutex';
 import type { SessionStorage } from './SessionStorage';
 
@@ -30,13 +31,30 @@ const MAX_CONFLICTS = 3;
  */
 export class SessionDoor {
   readonly #mutex = new KeyedMutex<unknown>();
+  readonly #deadlines = new DeadlineRace();
 
   constructor(private readonly timeoutMs: number) {}
 
+  /** Stops the deadline interval (close()). */
+  close(): void {
+    this.#deadlines.close();
+  }
+
+  /** Token objects already checked: storages that keep the object (Memory, express-session) are checked once. */
+  readonly #checked = new WeakSet<object>();
+
   /** The stored token, checked; no lock (the hot path of every API call). */
   read(storage: SessionStorage): Promise<CtpAuthToken | undefined> {
-    // A storage's answer is checked like a token answer: garbage is a typed error, never `Bearer undefined`.
-    return this.#call('read', () => storage.get()).then(parseStoredToken);
+    return this.#call('read', () => storage.get()).then((value) => this.#check(value));
+  }
+
+  // A storage's answer is checked like a token answer: garbage is a typed error, never `Bearer undefined`.
+  #check(value: unknown): CtpAuthToken | undefined {
+    if (typeof value === 'object' && value !== null && this.#checked.has(value)) return value as CtpAuthToken;
+    const token = parseStoredToken(value);
+    // Frozen objects only: a mutable one could be changed after the check.
+    if (token !== undefined && Object.isFrozen(token)) this.#checked.add(token);
+    return token;
   }
 
   /** Runs `work` alone among this session's state changes in this process. */
@@ -78,20 +96,25 @@ export class SessionDoor {
     return true;
   }
 
+  readonly #timeouts = {
+    read: () => this.#timeout('answer a read'),
+    write: () => this.#timeout('finish a write'),
+    clear: () => this.#timeout('finish a clear'),
+  };
+
+  #timeout(what: string): CtpSessionError {
+    return new CtpSessionError(
+      CtpErrorCode.SessionStorageTimeout,
+      `The session storage did not ${what} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`,
+    );
+  }
+
   async #call<T>(operation: 'read' | 'write' | 'clear', command: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CtpSessionError(CtpErrorCode.SessionStorageTimeout, `The session storage did not ${operation === 'read' ? 'answer a read' : `finish a ${operation}`} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`)), this.timeoutMs);
-    });
-    const work = Promise.resolve().then(command);
-    // A storage that answers after the bound: its late failure has nobody to tell.
-    work.catch(() => undefined);
     try {
-      return await Promise.race([work, timeout]);
+      // Promise.resolve hands a native promise back as it is: no extra hop on the hot path.
+      return await this.#deadlines.race(Promise.resolve(command()), this.timeoutMs, this.#timeouts[operation]);
     } catch (cause) {
       throw storageError(operation, cause);
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -122,13 +122,17 @@ export class StrictCommercetools {
 
   async start(): Promise<this> {
     this.#server = createServer((req, res) => {
+      this.#trackResponse(req.socket, res);
       void this.#handle(req, res).catch((error: unknown) => {
         if (!res.headersSent) this.#json(res, 500, { statusCode: 500, message: String(error) });
       });
     });
     this.#server.on('connection', (socket) => {
       this.#sockets.add(socket);
-      socket.on('close', () => this.#sockets.delete(socket));
+      socket.on('close', () => {
+        this.#sockets.delete(socket);
+        this.#unfinished.delete(socket);
+      });
     });
     await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
@@ -167,6 +171,51 @@ export class StrictCommercetools {
     this.accessTokens.delete(accessToken);
   }
 
+  // ---------------------------------------------------------------- API-side faults and sockets
+  // (for the API deadline tests; auth-side faults live in authFaults above)
+
+  #apiHangs = 0;
+  /** Open sockets, each with how many of its responses are still unfinished. */
+  readonly #unfinished = new Map<Socket, number>();
+
+  /** The next `count` API requests (not auth) are read and never answered: a hung API. */
+  hangApiRequests(count: number): void {
+    this.#apiHangs += count;
+  }
+
+  /** API requests now hanging whose connection the client has not closed. */
+  get hungApiRequests(): number {
+    return this.#hungApi.size;
+  }
+
+  /**
+   * Open connections as the server sees them: `busy` ones carry a request not yet answered (or
+   * hung), `idle` ones none. A client that gave up on a request without closing its socket leaves
+   * it busy.
+   */
+  openConnections(): { total: number; busy: number; idle: number } {
+    const busy = [...this.#unfinished.values()].filter((n) => n > 0).length;
+    return { total: this.#sockets.size, busy, idle: this.#sockets.size - busy };
+  }
+
+  readonly #hungApi = new Set<ServerResponse>();
+
+  #takeApiHang(res: ServerResponse): boolean {
+    if (this.#apiHangs <= 0) return false;
+    this.#apiHangs -= 1;
+    this.#hungApi.add(res);
+    this.#hung.push(res);
+    res.once('close', () => this.#hungApi.delete(res));
+    return true;
+  }
+
+  #trackResponse(socket: Socket, res: ServerResponse): void {
+    this.#unfinished.set(socket, (this.#unfinished.get(socket) ?? 0) + 1);
+    res.once('close', () => {
+      if (this.#unfinished.has(socket)) this.#unfinished.set(socket, (this.#unfinished.get(socket) ?? 1) - 1);
+    });
+  }
+
   // ---------------------------------------------------------------- plumbing
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -182,6 +231,7 @@ export class StrictCommercetools {
       if (fault && (await this.#applyFault(fault, res))) return;
       return this.#auth(req, res, url.pathname, new URLSearchParams(body));
     }
+    if (this.#takeApiHang(res)) return;
     return this.#api(req, res, url, body);
   }
 

@@ -43,3 +43,20 @@ describe(ctpSessionMiddleware, () => {
     expect(passed).toMatchObject({ code: CtpErrorCode.NoSessionContext });
   });
 });
+
+describe('ctpSessionMiddleware with req.session.regenerate()', () => {
+  it('should land a sign-in after regenerate() in the new session, under the new id', async () => {
+    const req: { session: Record<string, unknown>; sessionID: string } = { session: { planted: true }, sessionID: 'attacker-chosen' };
+    let storage!: ReturnType<typeof currentSessionStorage>;
+    await new Promise<void>((resolve, reject) => ctpSessionMiddleware()(req, {}, (error?: unknown) => (error ? reject(error) : resolve(void (storage = currentSessionStorage())))));
+    expect(storage.id).toBe('attacker-chosen');
+    // What express-session's regenerate() does: a new session object under a new id.
+    const old = req.session;
+    req.session = {};
+    req.sessionID = 'fresh-id';
+    await storage.set(token);
+    expect(storage.id).toBe('fresh-id');
+    expect(req.session['ctpAuthToken']).toEqual(token);
+    expect(old['ctpAuthToken']).toBeUndefined();
+  });
+});

@@ -1,0 +1,106 @@
+import Redis from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { FetchLike } from '../../../src/auth/AuthTransport';
+import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { createCtpConfig } from '../../../src/config/createCtpConfig';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
+import { createCtpServices } from '../../../src/module/createCtpServices';
+import { runWithCtpSession } from '../../../src/session/sessionContext';
+import { ManualClock } from '../../support/createTestServices';
+import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
+import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
+import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
+
+const HOUR = 3_600_000;
+let redisServer: RedisProcess;
+let redis: Redis;
+let server: StrictCommercetools | undefined;
+
+beforeAll(async () => {
+  redisServer = await startRedis();
+  redis = new Redis(redisServer.url, { commandTimeout: 2_000, maxRetriesPerRequest: 1 });
+});
+
+afterAll(async () => {
+  await redis.quit();
+  await redisServer.stop();
+});
+
+afterEach(async () => {
+  await server?.stop();
+  await redis.flushall();
+});
+
+const token = (access: string, refresh = 'refresh-1'): CtpAuthToken => ({
+  kind: 'anonymous',
+  accessToken: access,
+  refreshToken: refresh,
+  issuedAt: 1_000,
+  expiresAt: 3_601_000,
+  scopes: ['manage_my_orders:p'],
+  anonymousId: 'anon-1',
+});
+
+describe(RedisSessionStorage, () => {
+  describe('.compareAndSet', () => {
+    it('should write only over the expected token pair, in one step, and clear with undefined', async () => {
+      const storage = new RedisSessionStorage(redis, 'sid-1');
+      expect(await storage.compareAndSet(token('a1'), token('a2'))).toBe(false);
+      expect(await storage.compareAndSet(undefined, token('a1'))).toBe(true);
+      expect(await storage.compareAndSet(undefined, token('a9'))).toBe(false);
+      expect(await storage.compareAndSet(token('a1', 'other-refresh'), token('a9'))).toBe(false);
+      expect(await storage.compareAndSet(token('a1'), token('a2'))).toBe(true);
+      expect((await storage.get())?.accessToken).toBe('a2');
+      expect(await redis.ttl('ctp:session:sid-1')).toBeGreaterThan(0);
+      expect(await storage.compareAndSet(token('a2'), undefined)).toBe(true);
+      expect(await redis.exists('ctp:session:sid-1')).toBe(0);
+    });
+
+    it('should treat a value that reads as no session as no session', async () => {
+      await redis.set('ctp:session:sid-2', 'not json');
+      const storage = new RedisSessionStorage(redis, 'sid-2');
+      expect(await storage.get()).toBeUndefined();
+      expect(await storage.compareAndSet(undefined, token('a1'))).toBe(true);
+      expect((await storage.get())?.accessToken).toBe('a1');
+    });
+  });
+});
+
+describe('one session on two instances sharing Redis', () => {
+  it('should leave no token live when one instance logs out while the other refreshes', async () => {
+    const clock = new ManualClock();
+    server = await new StrictCommercetools({ now: () => clock.now() }).start();
+    server.addClient(STRICT_CLIENT.id, STRICT_CLIENT.secret, ALL_DEFAULT_SCOPES);
+    const customerId = server.addCustomer('erin@example.com', 'Erin-Pa55word!');
+    const config = createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let refreshSent!: () => void;
+    const sent = new Promise<void>((resolve) => (refreshSent = resolve));
+    // Instance 2's refresh reaches the platform; its answer is held until instance 1 has signed out.
+    const holding: FetchLike = async (input, init) => {
+      const answer = await globalThis.fetch(input, init);
+      if (String(init.body ?? '').includes('grant_type=refresh_token')) {
+        refreshSent();
+        await released;
+      }
+      return answer;
+    };
+    const one = createCtpServices(config, { clock, redis: { client: redis }, revokeWaitMs: 5_000 });
+    const two = createCtpServices(config, { clock, redis: { client: redis }, fetch: holding, revokeWaitMs: 5_000 });
+    const storageOf = () => new RedisSessionStorage(redis, 'shared-session');
+    await runWithCtpSession(storageOf(), () => one.session.login('erin@example.com', 'Erin-Pa55word!'));
+    clock.advance(HOUR);
+    const refreshing = runWithCtpSession(storageOf(), () => two.session.accessToken()).catch((e: unknown) => e);
+    await sent;
+    await runWithCtpSession(storageOf(), () => one.session.logout());
+    release();
+    const error = (await refreshing) as { code?: string };
+    await Promise.all([one.session.settled(), two.session.settled()]);
+    expect(error.code).toBe(CtpErrorCode.SessionExpired);
+    expect(await storageOf().get()).toBeUndefined();
+    expect([...server.accessTokens.values()].filter((grant) => grant.customerId === customerId)).toEqual([]);
+    expect([...server.refreshTokens.values()].filter((grant) => grant.customerId === customerId)).toEqual([]);
+  });
+});

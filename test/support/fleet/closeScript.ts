@@ -1,0 +1,11 @@
+// A script as an app's one-off job would write it: services from the CTP_* environment (with
+// CTP_REDIS_URL, so the library makes its own Redis client), one API call, close(). It never calls
+// process.exit: the test checks that it ends by itself. CLOSE_SKIP=1 leaves close() out (the control).
+import { loadCtpConfig } from '../../../src/config/loadCtpConfig';
+import { createCtpServices } from '../../../src/module/createCtpServices';
+
+const services = createCtpServices(loadCtpConfig(), { redis: { commandTimeoutMs: 1_000 } });
+const { body } = await (await services.client.integrationApiRoot()).categories().withId({ ID: 'c1' }).get().execute();
+process.stdout.write(`called ${body.id}\n`);
+if (process.env['CLOSE_SKIP'] !== '1') await services.close();
+process.stdout.write('done\n');

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
+import { runWithCtpSession } from '../../../src/session/sessionContext';
+import type { SessionStorage } from '../../../src/session/SessionStorage';
+import { createTestServices } from '../../support/createTestServices';
+
+const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
+const HOUR = 3_600_000;
+
+function revoked(services: ReturnType<typeof createTestServices>): string[] {
+  return services.platform.callsTo('/oauth/token/revoke').map((c) => `${c.form.get('token_type_hint')} ${c.form.get('token')}`);
+}
+
+describe('CtpSession revocation', () => {
+  describe('when storing a new anonymous session fails', () => {
+    it('should revoke the new token pair and report CTP_SESSION_STORAGE', async () => {
+      const services = createTestServices();
+      const broken: SessionStorage = { id: 's', get: async () => undefined, set: async () => Promise.reject(new Error('disk full')), clear: async () => undefined };
+      const error = (await runWithCtpSession(broken, () => services.session.ensureAnonymous()).catch((e: unknown) => e)) as { code?: string };
+      expect(error.code).toBe(CtpErrorCode.SessionStorage);
+      expect(services.platform.grants('anonymous')).toHaveLength(1);
+      expect(revoked(services).sort()).toEqual([expect.stringMatching(/^access_token access-anonymous-/), expect.stringMatching(/^refresh_token refresh-anon-/)]);
+    });
+  });
+
+  describe('when the auth host does not answer the revocations of a sign-in', () => {
+    it('should finish the sign-in after revokeWaitMs, with the customer stored', async () => {
+      const services = createTestServices({ revokeWaitMs: 30 });
+      const storage = new MemorySessionStorage('s');
+      await runWithCtpSession(storage, () => services.session.ensureAnonymous());
+      services.platform.on((call) => (call.path === '/oauth/token/revoke' ? new Promise<Response>(() => undefined) : undefined));
+      const customer = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
+      expect((await storage.get())?.customerId).toBe(customer.customerId);
+      expect(services.logger.events('ctp.revoke.slow')).toHaveLength(1);
+    });
+  });
+
+  describe('when a refresh replaces the access token', () => {
+    it('should revoke the replaced access token, keeping the refresh token', async () => {
+      const services = createTestServices();
+      const storage = new MemorySessionStorage('s');
+      const before = (await runWithCtpSession(storage, () => services.session.ensureAnonymous())) as CtpAuthToken;
+      services.clock.advance(HOUR);
+      const after = await runWithCtpSession(storage, () => services.session.accessToken());
+      expect(after.accessToken).not.toBe(before.accessToken);
+      expect(revoked(services)).toEqual([`access_token ${before.accessToken}`]);
+    });
+  });
+
+  describe('when two sign-ins of one session run at once', () => {
+    it('should store one, move the anonymous cart to that one, and revoke the other\'s tokens', async () => {
+      const services = createTestServices();
+      services.platform.customers.set('bob@example.com', { id: 'customer-bob', password: 'bob-Passw0rd!' });
+      const storage = new MemorySessionStorage('s');
+      const anonymous = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
+      const results = await runWithCtpSession(storage, () =>
+        Promise.allSettled([services.session.login(ALICE.email, ALICE.password), services.session.login('bob@example.com', 'bob-Passw0rd!')]),
+      );
+      const won = results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<CtpAuthToken>;
+      const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect((lost.reason as { code?: string }).code).toBe(CtpErrorCode.SessionChanged);
+      expect((await storage.get())?.customerId).toBe(won.value.customerId);
+      expect(services.platform.signIns).toEqual([expect.objectContaining({ anonymousId: anonymous.anonymousId })]);
+      // Revoked: the anonymous pair (replaced) and the losing sign-in's pair; never the winner's.
+      const revocations = revoked(services);
+      expect(revocations.filter((r) => r.startsWith('access_token access-customer-'))).toHaveLength(1);
+      expect(revocations.filter((r) => r.startsWith('refresh_token')).length).toBe(2);
+      expect(revocations).not.toContain(`access_token ${won.value.accessToken}`);
+      expect(revocations).not.toContain(`refresh_token ${won.value.refreshToken}`);
+    });
+  });
+});

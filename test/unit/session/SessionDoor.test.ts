@@ -1,0 +1,142 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { CtpSessionError } from '../../../src/errors/CtpSessionError';
+import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
+import { SessionDoor } from '../../../src/session/SessionDoor';
+import type { SessionStorage } from '../../../src/session/SessionStorage';
+
+const token = (n: number): CtpAuthToken => ({
+  kind: 'anonymous',
+  accessToken: `access-${n}`,
+  refreshToken: 'refresh-1',
+  issuedAt: 1_000,
+  expiresAt: 3_601_000,
+  scopes: ['manage_my_orders:p'],
+  anonymousId: 'anon-1',
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe(SessionDoor, () => {
+  describe('.read', () => {
+    describe('when the storage never answers', () => {
+      it('should fail with CTP_SESSION_STORAGE_TIMEOUT within one tick (100 ms) of the bound', async () => {
+        vi.useFakeTimers();
+        const hung: SessionStorage = { get: () => new Promise(() => undefined), set: async () => undefined, clear: async () => undefined };
+        const reading = new SessionDoor(1_000).read(hung).catch((e: unknown) => e);
+        await vi.advanceTimersByTimeAsync(999);
+        let settled = false;
+        void reading.then(() => (settled = true));
+        await Promise.resolve();
+        expect(settled).toBe(false);
+        await vi.advanceTimersByTimeAsync(100);
+        const error = (await reading) as CtpSessionError;
+        expect(error).toBeInstanceOf(CtpSessionError);
+        expect(error.code).toBe(CtpErrorCode.SessionStorageTimeout);
+      });
+    });
+
+    describe('when the storage returns something that is not a token', () => {
+      it('should fail with CTP_STORED_TOKEN_INVALID instead of handing it on', async () => {
+        const liar = { get: async () => ({ accessToken: undefined }), set: async () => undefined, clear: async () => undefined } as unknown as SessionStorage;
+        const error = (await new SessionDoor(1_000).read(liar).catch((e: unknown) => e)) as CtpSessionError;
+        expect(error.code).toBe(CtpErrorCode.StoredTokenInvalid);
+      });
+    });
+
+    describe('when the storage throws', () => {
+      it('should wrap the failure as CTP_SESSION_STORAGE', async () => {
+        const broken: SessionStorage = { get: async () => Promise.reject(new Error('ECONNRESET')), set: async () => undefined, clear: async () => undefined };
+        const error = (await new SessionDoor(1_000).read(broken).catch((e: unknown) => e)) as CtpSessionError;
+        expect(error.code).toBe(CtpErrorCode.SessionStorage);
+      });
+    });
+  });
+
+  describe('.update', () => {
+    describe('when another instance writes between the read and the compare-and-set', () => {
+      it('should decide again on what is stored now', async () => {
+        const storage = new MemorySessionStorage('s', token(1));
+        const cas = storage.compareAndSet.bind(storage);
+        let interfered = false;
+        storage.compareAndSet = async (expected, next) => {
+          if (!interfered) {
+            interfered = true;
+            await storage.set(token(2)); // the other instance's refresh lands first
+          }
+          return cas(expected, next);
+        };
+        const seen: (string | undefined)[] = [];
+        const result = await new SessionDoor(1_000).update(storage, (current) => {
+          seen.push(current?.accessToken);
+          return { result: 'written', next: token(3) };
+        });
+        expect(result).toBe('written');
+        expect(seen).toEqual(['access-1', 'access-2']);
+        expect((await storage.get())?.accessToken).toBe('access-3');
+      });
+    });
+
+    describe('when the compare-and-set keeps failing', () => {
+      it('should give up with CTP_SESSION_CHANGED after three tries, storing nothing', async () => {
+        const storage = new MemorySessionStorage('s', token(1));
+        let attempts = 0;
+        storage.compareAndSet = async () => {
+          attempts += 1;
+          return false;
+        };
+        const error = (await new SessionDoor(1_000).update(storage, () => ({ result: 1, next: token(9) })).catch((e: unknown) => e)) as CtpSessionError;
+        expect(error.code).toBe(CtpErrorCode.SessionChanged);
+        expect(attempts).toBe(3);
+        expect((await storage.get())?.accessToken).toBe('access-1');
+      });
+    });
+
+    describe('when the storage has no compareAndSet', () => {
+      it('should write with set and clear inside the section', async () => {
+        const calls: string[] = [];
+        let value: CtpAuthToken | undefined = token(1);
+        const plain: SessionStorage = {
+          get: async () => value,
+          set: async (t) => {
+            calls.push(`set ${t.accessToken}`);
+            value = t;
+          },
+          clear: async () => {
+            calls.push('clear');
+            value = undefined;
+          },
+        };
+        const door = new SessionDoor(1_000);
+        await door.update(plain, () => ({ result: undefined, next: token(2) }));
+        await door.update(plain, () => ({ result: undefined, next: null }));
+        await door.update(plain, () => ({ result: undefined }));
+        expect(calls).toEqual(['set access-2', 'clear']);
+      });
+    });
+
+    describe('when two updates of one session run at once', () => {
+      it('should run them one after the other', async () => {
+        const storage = new MemorySessionStorage('s', token(1));
+        const door = new SessionDoor(1_000);
+        const order: string[] = [];
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const first = door.exclusive(storage, async () => {
+          order.push('first start');
+          await gate;
+          order.push('first end');
+        });
+        const second = door.exclusive(new MemorySessionStorage('s'), async () => void order.push('second'));
+        const other = door.exclusive(new MemorySessionStorage('other'), async () => void order.push('other session'));
+        await other;
+        release();
+        await Promise.all([first, second]);
+        expect(order).toEqual(['first start', 'other session', 'first end', 'second']);
+      });
+    });
+  });
+});
