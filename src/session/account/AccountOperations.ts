@@ -1,6 +1,7 @@
 import type { CtpAuthToken } from '../../auth/CtpAuthToken';
 import type { TokenIssuer } from '../../auth/TokenIssuer';
 import { CtpAccountError } from '../../errors/CtpAccountError';
+import { CtpArgumentError } from '../../errors/CtpArgumentError';
 import { CtpConfigError } from '../../errors/CtpConfigError';
 import { CtpError } from '../../errors/CtpError';
 import { CtpErrorCode } from '../../errors/CtpErrorCode';
@@ -13,6 +14,7 @@ import type { SessionStorage } from '../SessionStorage';
 import type { SessionTokens } from '../SessionTokens';
 import type { AccountBackend } from './AccountBackend';
 import type { CtpTokenMessage, CtpTokenSender, CustomerDraft, SignUpOptions, StoreOption } from './CustomerDraft';
+import { checkEmail, checkStoreKey, checkText, checkTokenValue } from './checkInput';
 import { sessionStore } from './sessionStore';
 
 export interface AccountOptions {
@@ -73,6 +75,10 @@ export class AccountOperations {
    * leave the cart with the account that was not stored.
    */
   async signUp(draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> {
+    if (typeof draft !== 'object' || draft === null) throw new CtpArgumentError('draft', 'draft must be an object with email and password.');
+    checkEmail(draft.email);
+    checkText('password', draft.password, 1024);
+    checkStoreKey(options.storeKey);
     const backend = this.#backend();
     const storage = this.#d.storage();
     const before = await this.#d.tokens.read(storage);
@@ -103,6 +109,8 @@ export class AccountOperations {
    * one and replaces the session's tokens, revoking the old pair whether or not the platform did.
    */
   async changePassword(currentPassword: string, newPassword: string): Promise<CtpAuthToken> {
+    checkText('currentPassword', currentPassword, 1024);
+    checkText('newPassword', newPassword, 1024);
     const backend = this.#backend();
     const storage = this.#d.storage();
     const token = await this.#d.validToken(storage);
@@ -128,6 +136,9 @@ export class AccountOperations {
    * no sooner than resetAnswerFloorMs, whether or not the email exists.
    */
   async requestPasswordReset(email: string, options: StoreOption = {}): Promise<void> {
+    // Refusing a malformed address tells nothing about which accounts exist.
+    checkEmail(email);
+    checkStoreKey(options.storeKey);
     const send = this.#sender();
     const backend = this.#backend();
     const started = this.#d.clock.now();
@@ -162,6 +173,9 @@ export class AccountOperations {
    * that customer; if this session holds one of them, it is signed out here and now.
    */
   async resetPassword(tokenValue: string, newPassword: string, options: StoreOption = {}): Promise<void> {
+    checkTokenValue(tokenValue);
+    checkText('newPassword', newPassword, 1024);
+    checkStoreKey(options.storeKey);
     const backend = this.#backend();
     const storage = this.#storageIfAny();
     const session = storage ? await this.#d.tokens.read(storage) : undefined;
@@ -197,6 +211,8 @@ export class AccountOperations {
 
   /** Confirms the email with a verification token (in the session's Store, if it has one). */
   async confirmEmail(tokenValue: string, options: StoreOption = {}): Promise<void> {
+    checkTokenValue(tokenValue);
+    checkStoreKey(options.storeKey);
     const backend = this.#backend();
     const storeKey = sessionStore(await this.#sessionIfAny(), options.storeKey);
     await backend.confirmEmail(tokenValue, storeKey);

@@ -22,6 +22,8 @@ export interface HttpAccountBackendOptions {
 
 interface Answer {
   status: number;
+  /** The request's secrets and bearer, redacted from whatever an error keeps of the answer. */
+  secrets: readonly string[];
   body: Record<string, unknown> | undefined;
   apiCode: string | undefined;
   errors: Record<string, unknown>[];
@@ -169,7 +171,7 @@ export class HttpAccountBackend implements AccountBackend {
           limitBytes: MAX_SIGN_IN_ANSWER_BYTES,
         });
       }
-      return parseAnswer(response.status, read.text);
+      return parseAnswer(response.status, read.text, secrets);
     } catch (cause) {
       if (cause instanceof CtpAnswerRefusedError) throw cause;
       if (due.timedOut) throw new CtpApiError(`The ${call.operation} failed: the API did not answer within ${this.o.timeoutMs} ms. Try again.`);
@@ -181,7 +183,7 @@ export class HttpAccountBackend implements AccountBackend {
   }
 }
 
-function parseAnswer(status: number, text: string): Answer {
+function parseAnswer(status: number, text: string, secrets: readonly string[]): Answer {
   let body: Record<string, unknown> | undefined;
   try {
     const parsed: unknown = JSON.parse(text);
@@ -192,7 +194,7 @@ function parseAnswer(status: number, text: string): Answer {
   const raw = body?.['errors'];
   const errors = Array.isArray(raw) ? raw.filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null) : [];
   const code = errors[0]?.['code'];
-  return { status, body, apiCode: typeof code === 'string' ? code : undefined, errors };
+  return { status, secrets, body, apiCode: typeof code === 'string' ? code : undefined, errors };
 }
 
 /** Anything unexpected: the platform's code and message in redacted fields, never in the message. */
@@ -200,8 +202,8 @@ function failed(call: Call, answer: Answer): CtpApiError {
   const message = answer.body?.['message'];
   return new CtpApiError(`The ${call.operation} failed (status, code and message of the API are in .status, .apiCode and .apiMessage); nothing of the session changed. Check the integration's scopes and try again.`, {
     status: answer.status,
-    apiCode: redactField(answer.apiCode, call.secrets, 100),
-    apiMessage: redactField(typeof message === 'string' ? message : undefined, call.secrets),
+    apiCode: redactField(answer.apiCode, answer.secrets, 100),
+    apiMessage: redactField(typeof message === 'string' ? message : undefined, answer.secrets),
   });
 }
 

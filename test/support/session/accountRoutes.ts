@@ -62,7 +62,8 @@ export function installAccountRoutes(platform: FakePlatform, now: () => number, 
     if (route === 'POST /customers') {
       const email = String(body['email']);
       if (platform.customers.has(email)) return apiError(400, 'DuplicateField', { field: 'email', duplicateValue: email });
-      if (typeof body['password'] !== 'string' || body['password'] === '') return apiError(400, 'InvalidJsonInput', { field: 'password' });
+      // A password policy of the project (an API extension, say) refusing short ones.
+      if (typeof body['password'] !== 'string' || body['password'].length < 4) return apiError(400, 'InvalidJsonInput', { field: 'password' });
       const id = `customer-new-${(seq += 1)}`;
       platform.customers.set(email, { id, password: body['password'] });
       let cart: unknown;

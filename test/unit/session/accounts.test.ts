@@ -104,7 +104,7 @@ describe(CtpSession, () => {
       it('should raise CTP_CUSTOMER_DRAFT_INVALID with the field errors, never the password', async () => {
         const t = setup();
         const { storage } = await anonymousWithCart(t);
-        const error = (await runWithCtpSession(storage, () => t.services.session.signUp({ email: 'erin@example.com', password: '' })).catch((e: unknown) => e)) as CtpAccountError;
+        const error = (await runWithCtpSession(storage, () => t.services.session.signUp({ email: 'erin@example.com', password: 'abc' })).catch((e: unknown) => e)) as CtpAccountError;
         expect(error.code).toBe(CtpErrorCode.CustomerDraftInvalid);
         expect(error.fieldErrors).toEqual([{ code: 'InvalidJsonInput', field: 'password' }]);
       });
@@ -363,6 +363,31 @@ describe(CtpSession, () => {
         expect(t.accounts.verified.has('customer-alice')).toBe(true);
         await expect(t.services.session.confirmEmail(tokenValue)).rejects.toMatchObject({ code: CtpErrorCode.AccountTokenInvalid });
       });
+    });
+  });
+
+  describe('when an argument is malformed', () => {
+    it('should raise CTP_INVALID_ARGUMENT naming it, never repeating it, and call nothing', async () => {
+      const t = setup();
+      const { storage } = await anonymousWithCart(t);
+      const calls = t.services.platform.calls.length;
+      const cases: [() => Promise<unknown>, string][] = [
+        [() => t.services.session.signUp({ email: 'not-an-email', password: 'x-Passw0rd!' }), 'email'],
+        [() => t.services.session.signUp({ email: 'a@example.com', password: '' }), 'password'],
+        [() => t.services.session.signUp({ email: 'a@example.com', password: 'x-Passw0rd!' }, { storeKey: '../x' }), 'storeKey'],
+        [() => t.services.session.changePassword('', NEW_PASSWORD), 'currentPassword'],
+        [() => t.services.session.requestPasswordReset('nobody at example'), 'email'],
+        [() => t.services.session.resetPassword('tok with spaces SECRET', NEW_PASSWORD), 'tokenValue'],
+        [() => t.services.session.resetPassword('token-SECRET', 'x'.repeat(2_000)), 'newPassword'],
+        [() => t.services.session.confirmEmail(42 as unknown as string), 'tokenValue'],
+      ];
+      for (const [call, argument] of cases) {
+        const error = await runWithCtpSession(storage, call).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: CtpErrorCode.InvalidArgument, argument });
+        expect((error as Error).message).not.toMatch(/SECRET|not-an-email|nobody at/);
+      }
+      expect(t.services.platform.calls.length).toBe(calls);
+      expect(t.slept).toEqual([]);
     });
   });
 });
