@@ -1,6 +1,7 @@
 import type { ByProjectKeyAsAssociateByAssociateIdInBusinessUnitKeyByBusinessUnitKeyRequestBuilder, ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import { CtpArgumentError } from '../errors/CtpArgumentError';
 import type { AccessTokenOptions, CtpSession } from '../session/CtpSession';
+import type { TokenSource } from '../tokens/TokenSource';
 import type { ApiRootFactory } from './ApiRootFactory';
 import type { SharedTokenProvider } from './SharedTokenProvider';
 
@@ -30,8 +31,9 @@ export class CtpClient {
    * is cleared and raises CTP_SESSION_EXPIRED. A 401 on a call of this builder renews this shopper's
    * session only; if the session was signed out or now holds another sign-in, the call fails.
    */
-  async customerApiRoot(options: AccessTokenOptions = {}): Promise<ByProjectKeyRequestBuilder> {
-    return this.apiRoots.forSource(await this.session.source(options));
+  customerApiRoot(options: AccessTokenOptions = {}): Promise<ByProjectKeyRequestBuilder> {
+    // A then, not an async function: one promise less on every call.
+    return this.session.source(options).then(this.#forSource);
   }
 
   /**
@@ -51,6 +53,8 @@ export class CtpClient {
     const root = this.apiRoots.forSource(await this.integration.source());
     return root.asAssociate().withAssociateIdValue({ associateId }).inBusinessUnitKeyWithBusinessUnitKeyValue({ businessUnitKey });
   }
+
+  readonly #forSource = (source: TokenSource): ByProjectKeyRequestBuilder => this.apiRoots.forSource(source);
 
   /** One shared read-only token for browsing visitors and crawlers; creates no session. */
   async guestApiRoot(): Promise<ByProjectKeyRequestBuilder> {

@@ -126,9 +126,15 @@ export class CtpSession {
    * to renew exactly that lineage after a 401, bound to this storage, not to whatever context the
    * call later runs in.
    */
-  async source(options: AccessTokenOptions = {}): Promise<TokenSource> {
-    const storage = this.#d.storage();
-    return this.tokenSource(storage, await this.#accessToken(storage, options));
+  source(options: AccessTokenOptions = {}): Promise<TokenSource> {
+    let storage: SessionStorage;
+    try {
+      storage = this.#d.storage();
+    } catch (error) {
+      // Outside a session context: a rejected promise, as from an async function.
+      return Promise.reject(error);
+    }
+    return this.#accessToken(storage, options).then((token) => this.tokenSource(storage, token));
   }
 
   /** The last source handed out per storage object: one request's calls reuse it (and its builder). */
@@ -281,18 +287,20 @@ export class CtpSession {
     await this.#revoker.settled();
   }
 
-  async #accessToken(storage: SessionStorage, options: AccessTokenOptions): Promise<CtpAuthToken> {
-    const token = await this.#door.read(storage);
-    if (!token) {
-      if (options.createAnonymous === false) {
-        throw new CtpSessionError(CtpErrorCode.NoSession, 'This shopper has no commercetools session: sign in, or call ensureAnonymous() first.');
+  // Every API call comes here: one storage read and a clock check on the common path, no extra async layer.
+  #accessToken(storage: SessionStorage, options: AccessTokenOptions): Promise<CtpAuthToken> {
+    return this.#door.read(storage).then((token) => {
+      if (!token) {
+        if (options.createAnonymous === false) {
+          throw new CtpSessionError(CtpErrorCode.NoSession, 'This shopper has no commercetools session: sign in, or call ensureAnonymous() first.');
+        }
+        return this.#startAnonymous(storage, options.storeKey);
       }
-      return this.#startAnonymous(storage, options.storeKey);
-    }
-    // A shopper of one Store is never served as another Store's.
-    if (options.storeKey !== undefined) sessionStore(token, options.storeKey);
-    if (!needsRenewal(token, this.#d.clock.now())) return token;
-    return this.#renew(storage, token, { force: false, sameLineage: false });
+      // A shopper of one Store is never served as another Store's.
+      if (options.storeKey !== undefined) sessionStore(token, options.storeKey);
+      if (!needsRenewal(token, this.#d.clock.now())) return token;
+      return this.#renew(storage, token, { force: false, sameLineage: false });
+    });
   }
 
   async #recover(storage: SessionStorage, lineage: string, stale: string): Promise<CtpAuthToken> {

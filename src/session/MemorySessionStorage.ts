@@ -7,6 +7,7 @@ import { sameStoredToken, type SessionStorage } from './SessionStorage';
  */
 export class MemorySessionStorage implements SessionStorage {
   readonly id: string | undefined;
+  readonly inProcess = true;
   #token: CtpAuthToken | undefined;
 
   constructor(id?: string, token?: CtpAuthToken) {

@@ -45,8 +45,21 @@ export class SessionDoor {
 
   /** The stored token, checked; no lock (the hot path of every API call). */
   read(storage: SessionStorage): Promise<CtpAuthToken | undefined> {
-    return this.#call('read', () => storage.get()).then((value) => this.#check(value));
+    // In-process storages cannot hang: one promise and one check, no deadline (every API call comes here).
+    if (storage.inProcess === true) {
+      try {
+        return storage.get().then(this.#checkValue, this.#readFailed);
+      } catch (cause) {
+        return Promise.reject(storageError('read', cause));
+      }
+    }
+    return this.#call('read', () => storage.get()).then(this.#checkValue);
   }
+
+  readonly #checkValue = (value: unknown): CtpAuthToken | undefined => this.#check(value);
+  readonly #readFailed = (cause: unknown): never => {
+    throw storageError('read', cause);
+  };
 
   // A storage's answer is checked like a token answer: garbage is a typed error, never `Bearer undefined`.
   #check(value: unknown): CtpAuthToken | undefined {

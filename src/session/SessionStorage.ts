@@ -13,6 +13,12 @@ export interface SessionStorage {
    * one lock for the session's state changes in this process.
    */
   readonly id?: string | undefined;
+  /**
+   * True when every call completes without I/O (a value in process memory, e.g. express-session's
+   * `req.session`): such calls cannot hang, so they are not given a deadline. Leave it unset for a
+   * storage that talks to a server.
+   */
+  readonly inProcess?: boolean;
   get(): Promise<CtpAuthToken | undefined>;
   set(token: CtpAuthToken): Promise<void>;
   clear(): Promise<void>;

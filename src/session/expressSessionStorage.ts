@@ -45,6 +45,8 @@ function requestStorage(current: () => RequestWithSession, key: string): Session
     get id() {
       return current().sessionID;
     },
+    // req.session is in memory for the request; express-session loads and saves it around it.
+    inProcess: true,
     async get(): Promise<CtpAuthToken | undefined> {
       const value = session()[key];
       return isCtpAuthToken(value) ? value : undefined;
