@@ -8,6 +8,6 @@ export default defineConfig({
     include: ['test/unit/**/*.test.ts', 'test/integration/reliability/**/*.test.ts', 'test/integration/fleet/**/*.test.ts'],
     testTimeout: 30_000,
     // Fewer explored interleavings per mutant (400 in npm test): a broken guard shows in the first few dozen.
-    env: { RUNS: '80' },
+    env: { RUNS: '40' },
   },
 });

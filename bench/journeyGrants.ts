@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createCtpConfig } from 'ctp-client';
 import { createApp } from '../examples/server-v3/app/createApp';
 import { OffsetClock } from '../examples/server-v3/app/OffsetClock';
-import { startEmbeddedCommercetools } from '../examples/server-v3/embedded/startEmbeddedCommercetools';
+import { startEmbeddedCommercetools } from 'ctp-client/testing';
 import { runJourney } from '../examples/server-v3/journey/runJourney';
 import { table, type Section } from './markdown';
 
@@ -32,6 +32,6 @@ export async function journeyGrants(): Promise<Section> {
     };
   } finally {
     server.close();
-    await embedded.close();
+    await embedded.stop();
   }
 }

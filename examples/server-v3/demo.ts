@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createCtpConfig } from 'ctp-client';
 import { createApp } from './app/createApp';
 import { OffsetClock } from './app/OffsetClock';
-import { startEmbeddedCommercetools } from './embedded/startEmbeddedCommercetools';
+import { startEmbeddedCommercetools } from 'ctp-client/testing';
 import { formatJourney } from './journey/formatJourney';
 import { runJourney } from './journey/runJourney';
 
@@ -40,5 +40,5 @@ try {
   process.exitCode = report.ok ? 0 : 1;
 } finally {
   server.close();
-  await embedded.close();
+  await embedded.stop();
 }

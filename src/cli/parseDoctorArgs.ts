@@ -5,10 +5,14 @@ export interface DoctorArgs {
   customerEmail?: string;
   storeKey?: string;
   scopeSetsFile?: string;
+  /** Per request to commercetools, in milliseconds (the flag takes seconds). */
+  timeoutMs?: number;
   help: boolean;
+  version: boolean;
 }
 
 export const DOCTOR_USAGE = `usage: ctp-client doctor [options]
+       ctp-client --version | --help
 
 Checks the API client's scopes and the app's configuration against commercetools.
 
@@ -18,14 +22,16 @@ Checks the API client's scopes and the app's configuration against commercetools
   --store-key KEY        the test customer belongs to this Store
   --scope-sets PATH      JSON file replacing scope sets: {"customer": ["manage_my_orders", ...]}
   --embedded             check against the embedded commercetools of the example app (repository only)
-  --json                 print the report as JSON
+  --timeout SECONDS      per request to commercetools (default 10); the doctor does not retry
+  --json                 print the report, or the problem that stopped it, as JSON on stdout
+  --version              the installed ctp-client version
   --help                 this text
 
 exit codes: 0 no problems, 1 problems found, 2 usage or configuration error`;
 
 /** Parses the words after `doctor`; returns an error message for anything it does not know. */
 export function parseDoctorArgs(argv: readonly string[]): DoctorArgs | string {
-  const args: DoctorArgs = { json: false, embedded: false, help: false };
+  const args: DoctorArgs = { json: false, embedded: false, help: false, version: false };
   for (let i = 0; i < argv.length; i += 1) {
     const word = argv[i]!;
     const [flag, inline] = word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
@@ -39,6 +45,13 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorArgs | string {
         case '--json': args.json = true; break;
         case '--embedded': args.embedded = true; break;
         case '--help': case '-h': args.help = true; break;
+        case '--version': case '-v': args.version = true; break;
+        case '--timeout': {
+          const seconds = Number(value());
+          if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= 600)) return '--timeout needs a number of seconds from 0 to 600';
+          args.timeoutMs = Math.round(seconds * 1000);
+          break;
+        }
         case '--env-file': args.envFile = value(); break;
         case '--customer-email': args.customerEmail = value(); break;
         case '--store-key': args.storeKey = value(); break;

@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import type { CtpConfig } from '../config/CtpConfig';
 import { createCtpConfig } from '../config/createCtpConfig';
 import { loadCtpConfig } from '../config/loadCtpConfig';
 import { CtpConfigError } from '../errors/CtpConfigError';
+import { CtpError } from '../errors/CtpError';
 import { formatDoctorReport } from '../doctor/formatDoctorReport';
 import { runDoctor } from '../doctor/runDoctor';
+import { startEmbeddedCommercetools as startEmbedded } from '../testing/embedded/startEmbeddedCommercetools';
 import { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from '../scopes/ScopeSetName';
 import { DOCTOR_USAGE, parseDoctorArgs } from './parseDoctorArgs';
 
@@ -16,9 +18,21 @@ export interface CliIo {
   colour: boolean;
   /** Asks for the customer password when no variable holds it; undefined when there is no TTY. */
   askPassword?: () => Promise<string>;
+  /** The installed package's version, for --version. */
+  version?: string;
+  /** True on a terminal: a line per check as it starts goes to stderr, so a slow host is visible. */
+  progress?: boolean;
 }
 
 const USAGE_ERROR = 2;
+
+/** What stopped the doctor before it could report: `usage` (exit 2), `configuration` (2) or `failure` (1). */
+interface Stop {
+  kind: 'usage' | 'configuration' | 'failure';
+  message: string;
+  problems?: readonly string[];
+  code?: string;
+}
 
 function readScopeSets(path: string): Partial<Record<ScopeSetName, ScopeSpec[]>> {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
@@ -29,85 +43,91 @@ function readScopeSets(path: string): Partial<Record<ScopeSetName, ScopeSpec[]>>
   return parsed as Partial<Record<ScopeSetName, ScopeSpec[]>>;
 }
 
+/** Read here rather than through Node's --env-file, so a missing file is a usage error we word. */
+function readEnvFile(path: string): Record<string, string | undefined> {
+  if (!existsSync(path)) throw new Error(`--env-file ${path}: no such file`);
+  return parseEnv(readFileSync(path, 'utf8'));
+}
+
 /** `ctp-client <command> ...`; returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const json = argv.includes('--json');
+  const stop = (s: Stop): number => {
+    const exitCode = s.kind === 'failure' ? 1 : USAGE_ERROR;
+    if (json) {
+      // With --json, stdout is always one JSON document, whatever the exit code.
+      io.stdout(JSON.stringify({ ok: false, exitCode, error: { kind: s.kind, message: s.message, ...(s.code ? { code: s.code } : {}), ...(s.problems ? { problems: s.problems } : {}) } }, null, 2));
+    } else {
+      io.stderr(s.kind === 'usage' ? `${s.message}\n\n${DOCTOR_USAGE}` : s.message);
+    }
+    return exitCode;
+  };
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v') {
+    io.stdout(io.version ?? 'unknown');
+    return 0;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(DOCTOR_USAGE);
+    return 0;
+  }
   if (command !== 'doctor') {
-    io.stderr(`${command === undefined ? 'no command' : `unknown command "${command}"`}\n\n${DOCTOR_USAGE}`);
-    return USAGE_ERROR;
+    return stop({ kind: 'usage', message: command === undefined ? 'no command' : `unknown command "${command}"` });
   }
   const args = parseDoctorArgs(rest);
-  if (typeof args === 'string') {
-    io.stderr(`${args}\n\n${DOCTOR_USAGE}`);
-    return USAGE_ERROR;
-  }
+  if (typeof args === 'string') return stop({ kind: 'usage', message: args });
   if (args.help) {
     io.stdout(DOCTOR_USAGE);
+    return 0;
+  }
+  if (args.version) {
+    io.stdout(io.version ?? 'unknown');
     return 0;
   }
 
   let config: CtpConfig;
   let customer: { email: string; password: string; storeKey?: string } | undefined;
   let scopeSets: Partial<Record<ScopeSetName, ScopeSpec[]>> | undefined;
-  let stop: (() => Promise<void>) | undefined;
+  let stopEmbedded: (() => Promise<void>) | undefined;
   try {
     if (args.scopeSetsFile) scopeSets = readScopeSets(args.scopeSetsFile);
     if (args.embedded) {
       const embedded = await startEmbedded();
-      stop = embedded.close;
+      stopEmbedded = embedded.stop;
       config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
       customer = { email: embedded.seeded.customer.email, password: embedded.seeded.customer.password };
     } else {
-      const env = args.envFile ? { ...io.env, ...parseEnv(readFileSync(args.envFile, 'utf8')) } : io.env;
+      const env = args.envFile ? { ...io.env, ...readEnvFile(args.envFile) } : io.env;
       config = loadCtpConfig(env);
       if (args.customerEmail) {
-        const password = env['CTP_DOCTOR_CUSTOMER_PASSWORD'] ?? (io.askPassword ? await io.askPassword() : undefined);
+        const password = env['CTP_DOCTOR_CUSTOMER_PASSWORD'] ?? (io.askPassword && !json ? await io.askPassword() : undefined);
         if (!password) {
-          io.stderr('--customer-email needs the password in CTP_DOCTOR_CUSTOMER_PASSWORD (no terminal to ask on)');
-          return USAGE_ERROR;
+          return stop({ kind: 'usage', message: '--customer-email needs the password in CTP_DOCTOR_CUSTOMER_PASSWORD (no terminal to ask on)' });
         }
         customer = { email: args.customerEmail, password, ...(args.storeKey ? { storeKey: args.storeKey } : {}) };
       }
     }
   } catch (error) {
-    io.stderr(error instanceof CtpConfigError ? error.message : `configuration error: ${(error as Error).message}`);
-    await stop?.();
-    return USAGE_ERROR;
+    await stopEmbedded?.();
+    if (error instanceof CtpConfigError) return stop({ kind: 'configuration', message: error.message, problems: error.problems, code: error.code });
+    return stop({ kind: 'configuration', message: `configuration error: ${(error as Error).message}` });
   }
 
   try {
-    const report = await runDoctor({ config, customer, ...(scopeSets ? { scopeSets } : {}), embedded: args.embedded });
-    io.stdout(args.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report, io.colour));
+    const report = await runDoctor({
+      config,
+      customer,
+      ...(scopeSets ? { scopeSets } : {}),
+      embedded: args.embedded,
+      ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }),
+      ...(io.progress ? { onCheck: (set, flow) => io.stderr(`checking ${set} (${flow.replace('_', ' ')})...`) } : {}),
+    });
+    io.stdout(json ? JSON.stringify({ ok: report.problems === 0, exitCode: report.problems === 0 ? 0 : 1, ...report }, null, 2) : formatDoctorReport(report, io.colour));
     return report.problems === 0 ? 0 : 1;
   } catch (error) {
-    io.stderr(error instanceof CtpConfigError ? error.message : `doctor failed: ${(error as Error).message}`);
-    return error instanceof CtpConfigError ? USAGE_ERROR : 1;
+    if (error instanceof CtpConfigError) return stop({ kind: 'configuration', message: error.message, problems: error.problems, code: error.code });
+    return stop({ kind: 'failure', message: error instanceof CtpError ? `doctor failed: ${error.code}: ${error.message}` : 'doctor failed: unexpected error', ...(error instanceof CtpError ? { code: error.code } : {}) });
   } finally {
-    await stop?.();
+    await stopEmbedded?.();
   }
-}
-
-type EmbeddedModule = typeof import('../../examples/server-v3/embedded/startEmbeddedCommercetools');
-
-/**
- * Loaded only for --embedded, by a specifier the bundler does not follow: the built command must
- * start without the mock, which is a dev dependency, there only in the ctp-client repository.
- */
-async function startEmbedded() {
-  const candidates = [
-    new URL('./embedded.js', import.meta.url).href, // beside dist/cli.js
-    new URL('../../examples/server-v3/embedded/startEmbeddedCommercetools.ts', import.meta.url).href, // from source (tsx, vitest)
-  ];
-  let lastError: unknown;
-  for (const specifier of candidates) {
-    try {
-      const module = (await import(/* @vite-ignore */ specifier)) as EmbeddedModule;
-      return await module.startEmbeddedCommercetools();
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  throw new Error(
-    `--embedded needs @labdigital/commercetools-mock, a dev dependency of the ctp-client repository: run it there after npm ci (${(lastError as Error).message})`,
-  );
 }

@@ -21,6 +21,10 @@ export interface DoctorOptions {
   fetch?: FetchLike;
   clock?: Clock;
   embedded?: boolean;
+  /** Per request to the auth host (default 10 s). The doctor does not retry: it reports. */
+  timeoutMs?: number;
+  /** Called as each scope set's check starts (the CLI prints a progress line on a terminal). */
+  onCheck?: (set: ScopeSetName, flow: SetReport['flow']) => void;
 }
 
 const FLOWS: Record<ScopeSetName, SetReport['flow']> = {
@@ -42,8 +46,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const fetch = options.fetch;
   const oauth = createOAuthClient(config, {
     fetch: () => fetch ?? ((input, init) => globalThis.fetch(input, init)),
-    timeoutMs: 10_000,
-    retry: DEFAULT_RETRY_POLICY,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    // A diagnosis reports what the host answers; retries would only hide a flaky host and triple the
+    // wait on a hanging one.
+    retry: { ...DEFAULT_RETRY_POLICY, maxRetries: 0 },
     clock,
     sleep: timerSleep,
     random: Math.random,
@@ -63,64 +69,75 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     if (shared.length > 0) warnings.push(`scope set "${set}" holds write scopes on shared data (${shared.join(', ')}): any shopper could change other shoppers' data; use manage_my_* scopes`);
   }
 
-  const sets: SetReport[] = [];
-  for (const set of SCOPE_SET_NAMES) {
-    const requested = registry.scopes(set);
-    const flow = FLOWS[set];
-    const base = { set, flow, rows: requested.map((scope) => ({ scope, requested: true, granted: false })) };
-    if (set === 'customer' && !options.customer) {
-      sets.push({ ...base, outcome: 'skipped', note: 'no test customer: pass --customer-email and set CTP_DOCTOR_CUSTOMER_PASSWORD (or answer the prompt)' });
-      continue;
-    }
-    const scope = registry.scopeParameter(set);
-    try {
-      const answer = keep(
-        set === 'integration'
-          ? await oauth.clientCredentials(scope)
-          : set === 'customer'
-            ? await oauth.password(options.customer!, scope)
-            : await oauth.anonymous(scope),
-      );
-      const granted = parseGrantedScope(answer.scope).scopes;
-      if (granted.some((s) => s.startsWith('manage_project:'))) clientHoldsManageProject = true;
-      const rows = [
-        ...requested.map((s) => ({ scope: s, requested: true, granted: granted.includes(s) })),
-        ...granted.filter((s) => !requested.includes(s)).map((s) => ({ scope: s, requested: false, granted: true })),
-      ];
-      const exact = rows.every((r) => r.requested && r.granted);
-      const lifetime = await lifetimeOf(oauth, answer, clock);
-      sets.push({ set, flow, outcome: exact ? 'ok' : 'mismatch', rows, ...lifetime, ...(exact ? {} : { note: 'granted scopes differ from the request' }) });
-    } catch (error) {
-      if (error instanceof CtpError && error.code === CtpErrorCode.InvalidScope) {
-        const lacking: string[] = [];
-        for (const single of requested) {
-          try {
-            keep(await oauth.clientCredentials(single));
-          } catch (probeError) {
-            if (probeError instanceof CtpError && probeError.code === CtpErrorCode.InvalidScope) lacking.push(single);
-            else throw probeError;
-          }
-        }
-        sets.push({ ...base, rows: requested.map((s) => ({ scope: s, requested: true, granted: false })), outcome: 'refused', lacking, note: `400 invalid_scope: the API client lacks ${lacking.join(', ') || 'a scope it cannot be asked for one by one'}` });
-      } else {
-        const message = error instanceof CtpError ? `${error.code}: ${error.message}` : 'unexpected error';
-        sets.push({ ...base, outcome: 'error', note: message });
-      }
-    }
-  }
-  if (clientHoldsManageProject) {
-    warnings.push('the API client holds manage_project: it cannot be narrowed, so every token it grants can do everything; create an API client with only the scopes above');
-  }
-
   let revoked = 0;
   let revokeFailed = 0;
-  for (const { token, hint } of created) {
-    try {
-      await oauth.revoke(token, hint);
-      revoked += 1;
-    } catch {
-      revokeFailed += 1;
+  const revokeCreated = async () => {
+    for (const { token, hint } of created.splice(0)) {
+      try {
+        await oauth.revoke(token, hint);
+        revoked += 1;
+      } catch {
+        revokeFailed += 1;
+      }
     }
+  };
+
+  const sets: SetReport[] = [];
+  let createdCount = 0;
+  // Whatever ends the checks (an answer no check expects, a bug), every token created so far is
+  // revoked: a doctor run must not leave live tokens behind against a real project.
+  try {
+    for (const set of SCOPE_SET_NAMES) {
+      const requested = registry.scopes(set);
+      const flow = FLOWS[set];
+      const base = { set, flow, rows: requested.map((scope) => ({ scope, requested: true, granted: false })) };
+      if (set === 'customer' && !options.customer) {
+        sets.push({ ...base, outcome: 'skipped', note: 'no test customer: pass --customer-email and set CTP_DOCTOR_CUSTOMER_PASSWORD (or answer the prompt)' });
+        continue;
+      }
+      options.onCheck?.(set, flow);
+      const scope = registry.scopeParameter(set);
+      try {
+        const answer = keep(
+          set === 'integration'
+            ? await oauth.clientCredentials(scope)
+            : set === 'customer'
+              ? await oauth.password(options.customer!, scope)
+              : await oauth.anonymous(scope),
+        );
+        const granted = parseGrantedScope(answer.scope).scopes;
+        if (granted.some((s) => s.startsWith('manage_project:'))) clientHoldsManageProject = true;
+        const rows = [
+          ...requested.map((s) => ({ scope: s, requested: true, granted: granted.includes(s) })),
+          ...granted.filter((s) => !requested.includes(s)).map((s) => ({ scope: s, requested: false, granted: true })),
+        ];
+        const exact = rows.every((r) => r.requested && r.granted);
+        const lifetime = await lifetimeOf(oauth, answer, clock);
+        sets.push({ set, flow, outcome: exact ? 'ok' : 'mismatch', rows, ...lifetime, ...(exact ? {} : { note: 'granted scopes differ from the request' }) });
+      } catch (error) {
+        if (error instanceof CtpError && error.code === CtpErrorCode.InvalidScope) {
+          const lacking: string[] = [];
+          for (const single of requested) {
+            try {
+              keep(await oauth.clientCredentials(single));
+            } catch (probeError) {
+              if (probeError instanceof CtpError && probeError.code === CtpErrorCode.InvalidScope) lacking.push(single);
+              else throw probeError;
+            }
+          }
+          sets.push({ ...base, rows: requested.map((s) => ({ scope: s, requested: true, granted: false })), outcome: 'refused', lacking, note: `400 invalid_scope: the API client lacks ${lacking.join(', ') || 'a scope it cannot be asked for one by one'}` });
+        } else {
+          const message = error instanceof CtpError ? `${error.code}: ${error.message}` : 'unexpected error';
+          sets.push({ ...base, outcome: 'error', note: message });
+        }
+      }
+    }
+    if (clientHoldsManageProject) {
+      warnings.push('the API client holds manage_project: it cannot be narrowed, so every token it grants can do everything; create an API client with only the scopes above');
+    }
+  } finally {
+    createdCount = created.length;
+    await revokeCreated();
   }
   if (revokeFailed > 0) warnings.push(`${revokeFailed} token(s) the doctor created could not be revoked; they expire on their own`);
   const failedSets = sets.filter((s) => s.outcome === 'mismatch' || s.outcome === 'refused' || s.outcome === 'error').length;
@@ -128,7 +145,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     target: { projectKey: config.projectKey, authUrl: config.authUrl, apiUrl: config.apiUrl, clientId: config.clientId, embedded: options.embedded ?? false },
     sets,
     warnings,
-    tokens: { created: created.length, revoked, revokeFailed },
+    tokens: { created: createdCount, revoked, revokeFailed },
     problems: failedSets + warnings.length,
   };
 }

@@ -8,6 +8,10 @@ export interface CtpErrorOptions {
   response?: Response;
 }
 
+// Set on every instance; registered symbol, so the ESM and CJS builds (two copies of this class in
+// one process) recognise each other's errors.
+const BRAND = Symbol.for('ctp-client.CtpError');
+
 /**
  * Base of every error this library throws. `code` is stable; `message` says what to do and never
  * carries a token, secret or password.
@@ -17,8 +21,37 @@ export class CtpError extends Error {
   readonly status: number | undefined;
   declare readonly response: Response | undefined;
 
+  /**
+   * True for an error of this library, from either build (ESM or CJS) of it; with `code`, only for
+   * that code. Prefer it to `instanceof` in code that may see errors from another copy of ctp-client.
+   *
+   * @example
+   * if (CtpError.is(error, CtpErrorCode.SessionExpired)) res.status(401);
+   */
+  static is(error: unknown, code?: CtpErrorCode): error is CtpError {
+    return isBranded(error) && (code === undefined || error.code === code);
+  }
+
+  /**
+   * `instanceof` across copies: `x instanceof CtpError` checks the brand; for a subclass, the
+   * prototype chain is searched for a branded class of the same name (the same class in the other
+   * build).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (!isBranded(value)) return false;
+    if ((this as unknown as { [BRAND]?: true })[BRAND] === true && this.name === 'CtpError') return true;
+    for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+      const ctor = (proto as { constructor?: unknown }).constructor;
+      if (ctor === this || (typeof ctor === 'function' && ctor.name === this.name && (ctor as { [BRAND]?: true })[BRAND] === true)) return true;
+    }
+    return false;
+  }
+
+  static readonly [BRAND] = true;
+
   constructor(code: CtpErrorCode, message: string, options: CtpErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
     this.name = new.target.name;
     this.code = code;
     this.status = options.status;
@@ -34,4 +67,8 @@ export class CtpError extends Error {
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message, status: this.status };
   }
+}
+
+function isBranded(value: unknown): value is CtpError {
+  return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
 }

@@ -104,6 +104,7 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      logger.info({ event: 'ctp.close', ownsRedis: owned !== undefined }, 'closing ctp-client');
       apiRoots.close();
       // Revocations still running in the background finish (each bounded by authTimeoutMs) first.
       await session.close();

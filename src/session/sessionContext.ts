@@ -3,9 +3,13 @@ import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
 import type { SessionStorage } from './SessionStorage';
 
-// One per process (per copy of this module): the request's storage follows its async calls, so
-// datasources reach it without passing the request around.
-const context = new AsyncLocalStorage<SessionStorage>();
+// One per process: the request's storage follows its async calls, so datasources reach it without
+// passing the request around. Kept on globalThis under a registered symbol because the package ships
+// an ESM and a CJS build: an app (or two of its dependencies) may load both, and a session set
+// through `import` must be the one seen through `require`.
+const CONTEXT_KEY = Symbol.for('ctp-client.sessionContext');
+const holder = globalThis as { [CONTEXT_KEY]?: AsyncLocalStorage<SessionStorage> };
+const context = (holder[CONTEXT_KEY] ??= new AsyncLocalStorage<SessionStorage>());
 
 /**
  * Runs `fn` with `storage` as the current shopper's session, for everything `fn` awaits.

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCtpConfig } from 'ctp-client';
 import { createApp } from '../../examples/server-v3/app/createApp';
 import { OffsetClock } from '../../examples/server-v3/app/OffsetClock';
-import { startEmbeddedCommercetools, type EmbeddedCommercetools } from '../../examples/server-v3/embedded/startEmbeddedCommercetools';
+import { startEmbeddedCommercetools, type EmbeddedCommercetools } from '../../src/testing/embedded/startEmbeddedCommercetools';
 import { ShopperClient } from '../../examples/server-v3/journey/ShopperClient';
 import { runJourney } from '../../examples/server-v3/journey/runJourney';
 
@@ -25,7 +25,7 @@ describe('the example server-v3 app', () => {
 
   afterAll(async () => {
     server.close();
-    await embedded.close();
+    await embedded.stop();
   });
 
   it('should run the whole shopper journey with the expected grants at every step', async () => {

@@ -1,24 +1,43 @@
+import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { Container } from 'inversify';
-import { ctpModule, ctpSessionMiddleware, type CtpConfig, type CtpModuleOptions, type CtpSession } from 'ctp-client';
+import { ctpModule, ctpSessionMiddleware, DEFAULT_SESSION_KEY, type CtpConfig, type CtpModuleOptions, type CtpSession, type Logger } from 'ctp-client';
 import { CustomerDatasource } from './datasources/CustomerDatasource';
 import { ExampleCartDatasource } from './datasources/ExampleCartDatasource';
 import { ExampleCatalogDatasource } from './datasources/ExampleCatalogDatasource';
 import { ProductDatasource } from './datasources/ProductDatasource';
 import { errorToHttp } from './errorToHttp';
+import { readBody } from './readBody';
+
+export interface ExampleAppOptions extends CtpModuleOptions {
+  /** Signs the session cookie. Without one, a random secret for this process (sessions end on restart). */
+  sessionSecret?: string;
+  /**
+   * The session cookie's `secure` flag: true sends it over HTTPS only. Default: true when
+   * NODE_ENV=production, otherwise 'auto' (secure exactly when the request came over TLS). Behind a
+   * TLS-terminating proxy set `trustProxy` too, or express sees plain HTTP and never sets the cookie.
+   */
+  secureCookie?: boolean | 'auto';
+  /** express's `trust proxy` setting (e.g. 1 for one proxy in front). */
+  trustProxy?: boolean | number | string;
+}
 
 export interface ExampleApp {
   app: express.Express;
   container: Container;
 }
 
+/** express-session's callback API as promises. */
+const regenerate = (req: Request) => new Promise<void>((resolve, reject) => req.session.regenerate((error: unknown) => (error ? reject(error) : resolve())));
+
 /**
  * A server-v3 style app: an inversify container that loads ctpModule, datasources that inject
  * 'CtpClient', and express-session holding each shopper's commercetools token.
  */
-export function createApp(config: CtpConfig, options: CtpModuleOptions & { sessionSecret?: string } = {}): ExampleApp {
-  const { sessionSecret, ...ctpOptions } = options;
+export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): ExampleApp {
+  const { sessionSecret, secureCookie, trustProxy, ...ctpOptions } = options;
+  const logger: Logger = ctpOptions.logger ?? { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
   const container = new Container();
   container.load(ctpModule(config, ctpOptions));
   container.bind(ExampleCatalogDatasource).toSelf().inSingletonScope();
@@ -29,8 +48,18 @@ export function createApp(config: CtpConfig, options: CtpModuleOptions & { sessi
 
   const app = express();
   app.disable('x-powered-by');
+  if (trustProxy !== undefined) app.set('trust proxy', trustProxy);
   app.use(express.json());
-  app.use(session({ secret: sessionSecret ?? 'example-only-session-secret', resave: false, saveUninitialized: false, name: 'sid' }));
+  app.use(
+    session({
+      secret: sessionSecret ?? randomBytes(32).toString('hex'),
+      resave: false,
+      saveUninitialized: false,
+      name: 'sid',
+      cookie: { httpOnly: true, sameSite: 'lax', secure: secureCookie ?? (process.env['NODE_ENV'] === 'production' ? true : 'auto') },
+    }),
+  );
+  // Reads req.session at each call: a login() after req.session.regenerate() lands in the new session.
   app.use(ctpSessionMiddleware());
 
   app.get('/categories/:id', async (req, res) => {
@@ -41,12 +70,8 @@ export function createApp(config: CtpConfig, options: CtpModuleOptions & { sessi
     res.json(products.map((p) => ({ id: p.id, name: p.name['en'], sku: p.masterVariant.sku })));
   });
   app.post('/cart', async (req, res) => {
-    const { sku, quantity } = req.body as { sku?: unknown; quantity?: unknown };
-    if (typeof sku !== 'string') {
-      res.status(400).json({ error: 'BAD_REQUEST', message: 'sku is required' });
-      return;
-    }
-    const cart = await container.get(ExampleCartDatasource).create(sku, typeof quantity === 'number' ? quantity : 1);
+    const body = readBody(req.body, { sku: 'string', quantity: 'quantity?' });
+    const cart = await container.get(ExampleCartDatasource).create(body.sku, body.quantity ?? 1);
     res.status(201).json(cart);
   });
   app.get('/cart', async (_req, res) => {
@@ -56,11 +81,13 @@ export function createApp(config: CtpConfig, options: CtpModuleOptions & { sessi
     res.json(await container.get(ExampleCartDatasource).findById(req.params['id'] as string));
   });
   app.post('/login', async (req, res) => {
-    const { email, password } = req.body as { email?: unknown; password?: unknown };
-    if (typeof email !== 'string' || typeof password !== 'string') {
-      res.status(400).json({ error: 'BAD_REQUEST', message: 'email and password are required' });
-      return;
-    }
+    const { email, password } = readBody(req.body, { email: 'string', password: 'string' });
+    // A new session id on sign-in (OWASP): an id planted before login never reaches the account.
+    // The visitor's anonymous token moves into the new session, so login() takes the anonymous cart
+    // along; login() then replaces it with the customer's token and revokes it.
+    const anonymous = (req.session as unknown as Record<string, unknown>)[DEFAULT_SESSION_KEY];
+    await regenerate(req);
+    if (anonymous !== undefined) (req.session as unknown as Record<string, unknown>)[DEFAULT_SESSION_KEY] = anonymous;
     const token = await ctpSession.login(email, password);
     res.json({ customerId: token.customerId });
   });
@@ -68,18 +95,32 @@ export function createApp(config: CtpConfig, options: CtpModuleOptions & { sessi
     const customer = await container.get(CustomerDatasource).me();
     res.json({ id: customer.id, email: customer.email, firstName: customer.firstName });
   });
-  app.post('/logout', async (_req, res) => {
+  app.post('/logout', async (req, res) => {
     await ctpSession.logout();
+    // And a new id on sign-out: the old one, wherever it leaked, names nothing.
+    await regenerate(req);
     res.status(204).end();
   });
 
-  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) {
       next(error);
       return;
     }
     const { status, body } = errorToHttp(error);
+    if (status >= 500) logger.error({ event: 'example.request_failed', method: req.method, path: req.path, status, ...errorFacts(error) }, 'request failed');
     res.status(status).json(body);
   });
   return { app, container };
+}
+
+/** What a log line may say about an error: its class and code, never its message's foreign text. */
+function errorFacts(error: unknown): Record<string, unknown> {
+  if (typeof error !== 'object' || error === null) return { error: typeof error };
+  const e = error as { name?: unknown; code?: unknown; statusCode?: unknown; status?: unknown };
+  return {
+    error: typeof e.name === 'string' ? e.name : 'unknown',
+    ...(typeof e.code === 'string' ? { code: e.code } : {}),
+    ...(typeof e.statusCode === 'number' ? { upstreamStatus: e.statusCode } : typeof e.status === 'number' ? { upstreamStatus: e.status } : {}),
+  };
 }

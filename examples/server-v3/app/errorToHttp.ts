@@ -1,4 +1,5 @@
 import { CtpError, CtpErrorCode } from 'ctp-client';
+import { BadRequestError } from './readBody';
 
 const STATUS: Partial<Record<CtpErrorCode, number>> = {
   [CtpErrorCode.SessionExpired]: 401,
@@ -7,6 +8,8 @@ const STATUS: Partial<Record<CtpErrorCode, number>> = {
   [CtpErrorCode.AuthUnavailable]: 503,
   [CtpErrorCode.AuthNetwork]: 503,
   [CtpErrorCode.AuthTimeout]: 503,
+  [CtpErrorCode.SessionStorageTimeout]: 503,
+  [CtpErrorCode.SessionChanged]: 409,
 };
 
 /**
@@ -14,7 +17,12 @@ const STATUS: Partial<Record<CtpErrorCode, number>> = {
  * never a stack trace or a token. The platform SDK's errors carry the API's status.
  */
 export function errorToHttp(error: unknown): { status: number; body: { error: string; message: string } } {
-  if (error instanceof CtpError) {
+  if (error instanceof BadRequestError) return { status: 400, body: { error: 'BAD_REQUEST', message: error.message } };
+  // express.json()'s own errors (body-parser): the browser's request is at fault, not commercetools.
+  const parserType = (error as { type?: unknown } | undefined)?.type;
+  if (parserType === 'entity.parse.failed') return { status: 400, body: { error: 'BAD_REQUEST', message: 'The request body is not valid JSON.' } };
+  if (parserType === 'entity.too.large') return { status: 413, body: { error: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' } };
+  if (CtpError.is(error)) {
     const status = STATUS[error.code] ?? 500;
     return { status, body: { error: error.code, message: status === 500 ? 'Something went wrong talking to commercetools.' : error.message } };
   }

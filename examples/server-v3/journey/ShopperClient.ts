@@ -2,7 +2,14 @@
 export class ShopperClient {
   readonly #cookies = new Map<string, string>();
 
-  constructor(private readonly baseUrl: string) {}
+  /** `cookies`: start with these, e.g. a session id taken from another client. */
+  constructor(readonly baseUrl: string, cookies: Record<string, string> = {}) {
+    for (const [name, value] of Object.entries(cookies)) this.#cookies.set(name, value);
+  }
+
+  cookie(name: string): string | undefined {
+    return this.#cookies.get(name);
+  }
 
   async request(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
     const cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');

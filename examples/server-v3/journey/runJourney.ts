@@ -1,4 +1,4 @@
-import type { GrantRecord } from '../embedded/platformPatches';
+import type { GrantRecord } from 'ctp-client/testing';
 import { ShopperClient } from './ShopperClient';
 
 export interface JourneyStep {

@@ -8,12 +8,13 @@ import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
  * - client credentials: the mock reads `scope` only from the query string; the platform reads the
  *   form body, where ctp-client sends it.
  * - revocation (`POST /oauth/token/revoke`) is missing: added, it deletes the token from the mock's store.
- * - the backend sign-in `POST /{projectKey}/login` is missing: added, with the anonymous session's
- *   carts moving to the customer (merge simplified: they become the customer's carts).
+ * - the backend sign-in `POST /{projectKey}/login` (and its in-store form) is missing: added, with the
+ *   anonymous session's carts moving to the customer (merge simplified: they become the customer's
+ *   carts). Store membership is not checked.
  * - `/me` and `/me/carts` are not bound to the token's shopper: carts get the owner of the token that
  *   created them, and a shopper reads only her own carts and profile.
  *
- * Still lax, and covered instead by unit tests against a stricter fake: the mock enforces no scopes,
+ * Still lax (ctp-client's own tests cover these against a stricter fake): the mock enforces no scopes,
  * ignores `anonymous_id`, and never expires tokens (the demo moves ctp-client's clock instead).
  */
 export interface Identity {
@@ -143,7 +144,7 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     });
   });
 
-  app.post(`/${projectKey}/login`, async (request, reply) => {
+  const login = async (request: FastifyRequest, reply: FastifyReply) => {
     const token = bearer(request);
     if (!token || !store.validateToken(token)) return reply.status(401).send({ statusCode: 401, message: 'invalid_token', errors: [{ code: 'invalid_token', message: 'invalid_token' }], error: 'invalid_token' });
     const body = request.body as { email?: string; password?: string; anonymousId?: string };
@@ -159,5 +160,8 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
       cart = moved.body;
     }
     return reply.status(200).send({ customer, ...(cart ? { cart } : {}) });
-  });
+  };
+  app.post(`/${projectKey}/login`, login);
+  // In-store sign-in: the mock does not check Store membership; the cart moves the same way.
+  app.post(`/${projectKey}/in-store/key=:storeKey/login`, login);
 }

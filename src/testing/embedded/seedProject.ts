@@ -1,13 +1,27 @@
 import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
+import { CtpTestingError } from '../CtpTestingError';
+
+export interface SeedCustomer {
+  email: string;
+  password: string;
+  firstName?: string;
+  lastName?: string;
+  /** Makes the customer a customer of this Store (created when missing), for in-store sign-in. */
+  storeKey?: string;
+}
 
 export interface SeededProject {
   categoryIds: string[];
   skus: string[];
+  /** The first customer. */
   customer: { email: string; password: string; id: string };
+  customers: { email: string; password: string; id: string }[];
 }
 
+const DEFAULT_CUSTOMERS: readonly SeedCustomer[] = [{ email: 'alice@example.com', password: 'demo-Passw0rd!', firstName: 'Alice', lastName: 'Example' }];
+
 /** Seeds through the mock's own HTTP API, with drafts as a real project would take them. */
-export async function seedProject(mock: CommercetoolsMock, projectKey: string): Promise<SeededProject> {
+export async function seedProject(mock: CommercetoolsMock, projectKey: string, seedCustomers: readonly SeedCustomer[] = DEFAULT_CUSTOMERS): Promise<SeededProject> {
   const token = mock.authStore().getClientToken('embedded-seed', '', `manage_project:${projectKey}`).access_token;
   const post = async (path: string, payload: unknown) => {
     const response = await mock.app.inject({
@@ -16,7 +30,7 @@ export async function seedProject(mock: CommercetoolsMock, projectKey: string): 
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       payload: JSON.stringify(payload),
     });
-    if (response.statusCode >= 300) throw new Error(`seeding ${path} failed: ${response.statusCode} ${response.body}`);
+    if (response.statusCode >= 300) throw new CtpTestingError(`seeding ${path} failed: ${response.statusCode} ${response.body}`);
     return response.json() as { id: string; customer?: { id: string } };
   };
 
@@ -40,7 +54,17 @@ export async function seedProject(mock: CommercetoolsMock, projectKey: string): 
       publish: true,
     });
   }
-  const customer = { email: 'alice@example.com', password: 'demo-Passw0rd!' };
-  const created = await post('customers', { ...customer, firstName: 'Alice', lastName: 'Example' });
-  return { categoryIds: categories.map((c) => c.id), skus: products.map((p) => p.sku), customer: { ...customer, id: created.customer!.id } };
+  const customers: SeededProject['customers'] = [];
+  const stores = new Set<string>();
+  for (const c of seedCustomers) {
+    const { storeKey, ...draft } = c;
+    if (storeKey !== undefined && !stores.has(storeKey)) {
+      await post('stores', { key: storeKey, name: { en: storeKey } });
+      stores.add(storeKey);
+    }
+    const created = await post('customers', storeKey === undefined ? draft : { ...draft, stores: [{ typeId: 'store', key: storeKey }] });
+    customers.push({ email: c.email, password: c.password, id: created.customer!.id });
+  }
+  if (customers.length === 0) throw new CtpTestingError('startEmbeddedCommercetools: customers must list at least one customer');
+  return { categoryIds: categories.map((c) => c.id), skus: products.map((p) => p.sku), customer: customers[0]!, customers };
 }

@@ -1,0 +1,15 @@
+// ctp-client/testing: for an app's own tests. Not imported by the library's main entry, so an app's
+// production bundle never loads it (or @labdigital/commercetools-mock).
+export { CtpTestingError } from './CtpTestingError';
+export type { GrantRecord } from './embedded/platformPatches';
+export type { SeedCustomer, SeededProject } from './embedded/seedProject';
+export { startEmbeddedCommercetools, type EmbeddedCommercetools, type EmbeddedCommercetoolsOptions } from './embedded/startEmbeddedCommercetools';
+export {
+  createMockCommercetools,
+  type MockAnswer,
+  type MockCommercetools,
+  type MockCommercetoolsOptions,
+  type MockCustomer,
+  type MockIdentity,
+  type MockRequest,
+} from './mock/createMockCommercetools';

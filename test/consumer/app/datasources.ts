@@ -1,0 +1,33 @@
+// The two datasources of the seed doc (shared/seeds/ctp-client.md), as an app writes them against
+// the installed package. The doc's cart datasource reads an undefined `cartId`; it reads `id` here.
+import type { Category } from '@commercetools/platform-sdk';
+import { inject, injectable } from 'inversify';
+import type { CtpClient } from 'ctp-client';
+
+type CtpCategory = Category;
+
+@injectable()
+export class ExampleCatalogDatasource {
+  constructor(@inject('CtpClient') protected ctpClient: CtpClient) {}
+
+  async findById(id: string): Promise<CtpCategory> {
+    // To get the category in name of the integration (machine to machine)
+    const integrationApiRoot = await this.ctpClient.integrationApiRoot();
+    const { body: category } = await integrationApiRoot.categories().withId({ ID: id }).get().execute();
+
+    return category;
+  }
+}
+
+@injectable()
+export class ExampleCartDatasource {
+  constructor(@inject('CtpClient') protected ctpClient: CtpClient) {}
+
+  async findById(id: string) {
+    // To get the cart in name of the customer
+    const customerApiRoot = await this.ctpClient.customerApiRoot();
+    const { body: cart } = await customerApiRoot.me().carts().withId({ ID: id }).get().execute();
+
+    return cart;
+  }
+}

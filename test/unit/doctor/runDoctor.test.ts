@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { loadCtpConfig } from '../../../src/config/loadCtpConfig';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { runDoctor } from '../../../src/doctor/runDoctor';
+import { createMockCommercetools } from '../../../src/testing/mock/createMockCommercetools';
+
+describe(runDoctor, () => {
+  describe('when a check fails in a way no check expects, after tokens were created', () => {
+    it('should still revoke every token it created, then fail', async () => {
+      // The client lacks a scope, so the doctor probes scope by scope; the network dies on the third probe.
+      const mock = createMockCommercetools({ clientScopes: ['view_project_settings', 'view_categories'] });
+      let probes = 0;
+      const fetch = async (input: string, init: RequestInit) => {
+        const form = new URLSearchParams(typeof init.body === 'string' ? init.body : '');
+        if (input.endsWith('/oauth/token') && form.get('grant_type') === 'client_credentials' && !form.get('scope')!.includes(' ')) {
+          probes += 1;
+          if (probes === 3) throw new TypeError('fetch failed');
+        }
+        return mock.fetch(input, init);
+      };
+      const failure = await runDoctor({ config: loadCtpConfig(mock.env), fetch }).catch((e: unknown) => e);
+      expect(failure).toMatchObject({ code: CtpErrorCode.AuthNetwork });
+      const granted = mock.requests.filter((r) => r.path === '/oauth/token' && r.form.get('grant_type') === 'client_credentials' && !r.form.get('scope')!.includes(' '));
+      expect(granted.map((r) => r.form.get('scope'))).toEqual(['view_project_settings:test-project', 'view_categories:test-project']);
+      const revoked = mock.requests.filter((r) => r.path === '/oauth/token/revoke');
+      expect(revoked).toHaveLength(2);
+      expect(revoked.every((r) => r.form.get('token_type_hint') === 'access_token' && r.form.get('token')!.startsWith('mock-access-'))).toBe(true);
+    });
+  });
+
+  describe('when every check runs', () => {
+    it('should report each check as it starts and revoke the anonymous refresh tokens too', async () => {
+      const mock = createMockCommercetools();
+      const started: string[] = [];
+      const report = await runDoctor({ config: loadCtpConfig(mock.env), fetch: mock.fetch, onCheck: (set, flow) => started.push(`${set}:${flow}`) });
+      expect(started).toEqual(['integration:client_credentials', 'guest:anonymous', 'anonymous:anonymous']);
+      expect(report.tokens).toEqual({ created: 5, revoked: 5, revokeFailed: 0 });
+      expect(mock.requests.filter((r) => r.path === '/oauth/token/revoke').map((r) => r.form.get('token_type_hint'))).toEqual(['access_token', 'access_token', 'refresh_token', 'access_token', 'refresh_token']);
+    });
+  });
+});
