@@ -10,6 +10,12 @@ const STATUS: Partial<Record<CtpErrorCode, number>> = {
   [CtpErrorCode.AuthTimeout]: 503,
   [CtpErrorCode.SessionStorageTimeout]: 503,
   [CtpErrorCode.SessionChanged]: 409,
+  [CtpErrorCode.EmailTaken]: 409,
+  [CtpErrorCode.CustomerDraftInvalid]: 400,
+  [CtpErrorCode.AccountTokenInvalid]: 400,
+  [CtpErrorCode.InvalidArgument]: 400,
+  [CtpErrorCode.StoreMismatch]: 409,
+  [CtpErrorCode.TokenSendFailed]: 502,
 };
 
 /**
