@@ -178,6 +178,10 @@ export async function runJourney(context: JourneyContext): Promise<JourneyReport
   });
   await step('confirm the email', 'POST', '/email/confirm', { tokenValue: verifyToken ?? '' }, { status: 204, grants: [] }, () => ({ detail: 'email confirmed' }));
 
+  await step('B2B: carts of a business unit as the signed-in associate', 'GET', '/b2b/acme/carts', undefined, { status: 200, grants: [] }, (b) => ({
+    detail: `${String(b?.['count'])} cart(s); the associate id came from the session, the call carried the integration token`,
+  }));
+
   const grantsByFlow: Record<string, number> = {};
   for (const s of steps) for (const g of s.grants) grantsByFlow[g.flow] = (grantsByFlow[g.flow] ?? 0) + 1;
   const all = steps.flatMap((s) => s.grants);
