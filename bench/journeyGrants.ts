@@ -10,7 +10,8 @@ export async function journeyGrants(): Promise<Section> {
   const embedded = await startEmbeddedCommercetools();
   const clock = new OffsetClock();
   const config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
-  const server = createApp(config, { clock }).app.listen(0, '127.0.0.1');
+  const outbox: { kind: string; email: string; tokenValue: string }[] = [];
+  const server = createApp(config, { clock, sendToken: async (message) => void outbox.push(message), passwordResetFloorMs: 50 }).app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   try {
     const report = await runJourney({
@@ -20,6 +21,7 @@ export async function journeyGrants(): Promise<Section> {
       categoryId: embedded.seeded.categoryIds[0]!,
       sku: embedded.seeded.skus[0]!,
       advanceClock: (ms) => clock.advance(ms),
+      outbox,
     });
     return {
       title: 'Grants per step of the example journey',

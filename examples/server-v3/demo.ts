@@ -18,7 +18,9 @@ const config = createCtpConfig({
   authUrl: embedded.authUrl,
   apiUrl: embedded.apiUrl,
 });
-const { app } = createApp(config, { clock });
+// The app's mailer: reset and verification tokens reach only this (the journey reads them as a shopper reads her email).
+const outbox: { kind: string; email: string; tokenValue: string }[] = [];
+const { app } = createApp(config, { clock, sendToken: async (message) => void outbox.push(message), passwordResetFloorMs: 200 });
 const server = app.listen(0, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
 const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -35,6 +37,7 @@ try {
     categoryId: embedded.seeded.categoryIds[0]!,
     sku: embedded.seeded.skus[0]!,
     advanceClock: (ms) => clock.advance(ms),
+    outbox,
   });
   console.log(json ? JSON.stringify(report, null, 2) : formatJourney(report));
   process.exitCode = report.ok ? 0 : 1;

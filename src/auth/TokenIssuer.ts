@@ -34,18 +34,20 @@ export class TokenIssuer {
     return this.#shared('guest', 'anonymous', () => this.oauth.anonymous(this.registry.scopeParameter('guest')));
   }
 
-  anonymous(anonymousId?: string): Promise<CtpAuthToken> {
+  /** With a `storeKey`, an anonymous session of that Store (the Store's variants of the shopper scopes). */
+  anonymous(anonymousId?: string, storeKey?: string): Promise<CtpAuthToken> {
     return this.#timed('anonymous', 'anonymous', async () => {
       const issuedAt = this.clock.now();
-      const answer = await this.oauth.anonymous(this.registry.scopeParameter('anonymous'), anonymousId);
-      return this.#sessionToken('anonymous', answer, issuedAt, undefined, undefined);
+      const answer = await this.oauth.anonymous(this.registry.scopeParameter('anonymous', storeKey), anonymousId);
+      return this.#sessionToken('anonymous', answer, issuedAt, undefined, storeKey);
     });
   }
 
   customer(credentials: PasswordCredentials): Promise<CtpAuthToken> {
     return this.#timed('customer', 'password', async () => {
       const issuedAt = this.clock.now();
-      const answer = await this.oauth.password(credentials, this.registry.scopeParameter('customer'));
+      // A customer of a Store asks the Store's variants of the shopper scopes, and gets them checked.
+      const answer = await this.oauth.password(credentials, this.registry.scopeParameter('customer', credentials.storeKey));
       return this.#sessionToken('customer', answer, issuedAt, undefined, credentials.storeKey);
     });
   }
@@ -84,12 +86,12 @@ export class TokenIssuer {
       // every existing session after a deploy that changes a scope set.
       const { missing, excess } = scopeDifference(previous.scopes, granted.scopes);
       if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(kind, missing, excess);
-      const outdated = scopeDifference(this.registry.scopes(kind), granted.scopes);
+      const outdated = scopeDifference(this.registry.scopes(kind, storeKey), granted.scopes);
       if (outdated.missing.length > 0 || outdated.excess.length > 0) {
         this.logger.info({ event: 'ctp.session.scopes_outdated', kind }, 'session keeps the scopes of its original grant until the shopper signs in again');
       }
     } else {
-      this.registry.check(kind, granted.scopes);
+      this.registry.check(kind, granted.scopes, storeKey);
     }
     if (previous) {
       // A refresh keeps the shopper it was granted for. An answer naming someone else (a confused or

@@ -1,4 +1,5 @@
-import type { ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
+import type { ByProjectKeyAsAssociateByAssociateIdInBusinessUnitKeyByBusinessUnitKeyRequestBuilder, ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
+import { CtpArgumentError } from '../errors/CtpArgumentError';
 import type { AccessTokenOptions, CtpSession } from '../session/CtpSession';
 import type { TokenSource } from '../tokens/TokenSource';
 import type { ApiRootFactory } from './ApiRootFactory';
@@ -35,6 +36,24 @@ export class CtpClient {
     return this.session.source(options).then(this.#forSource);
   }
 
+  /**
+   * B2B: the SDK's as-associate builder (`/as-associate/{associateId}/in-business-unit/key={key}/`:
+   * carts, orders, quotes, quote requests, shopping lists) for the signed-in customer. The associate
+   * id is the verified session's customer id and nothing else (a caller cannot pass one), and the
+   * calls carry the integration's token: the platform requires backend scopes there
+   * (`view_orders`/`manage_orders` for carts and orders, `manage_quote_requests`/`manage_quotes`
+   * for quotes; ASSOCIATE_SCOPES lists them) and checks the associate's permissions in the business
+   * unit itself. CTP_NO_SESSION if the session is not a signed-in customer.
+   */
+  async associateApiRoot(businessUnitKey: string): Promise<ByProjectKeyAsAssociateByAssociateIdInBusinessUnitKeyByBusinessUnitKeyRequestBuilder> {
+    if (typeof businessUnitKey !== 'string' || !BUSINESS_UNIT_KEY.test(businessUnitKey)) {
+      throw new CtpArgumentError('businessUnitKey', 'businessUnitKey must be a business unit key (2-256 letters, digits, _ or -).');
+    }
+    const associateId = await this.session.customerId();
+    const root = this.apiRoots.forSource(await this.integration.source());
+    return root.asAssociate().withAssociateIdValue({ associateId }).inBusinessUnitKeyWithBusinessUnitKeyValue({ businessUnitKey });
+  }
+
   readonly #forSource = (source: TokenSource): ByProjectKeyRequestBuilder => this.apiRoots.forSource(source);
 
   /** One shared read-only token for browsing visitors and crawlers; creates no session. */
@@ -42,3 +61,5 @@ export class CtpClient {
     return this.apiRoots.forSource(await this.guest.source());
   }
 }
+
+const BUSINESS_UNIT_KEY = /^[A-Za-z0-9_-]{2,256}$/;

@@ -78,6 +78,18 @@ export const CtpErrorCode = {
   TokenIdentityMismatch: 'CTP_TOKEN_IDENTITY_MISMATCH',
   /** The session storage returned something that is not a valid token (wrong shape, absurd times, bad token). */
   StoredTokenInvalid: 'CTP_STORED_TOKEN_INVALID',
+  /** Sign-up: an account with this email exists already (in this Store, for an in-store sign-up). */
+  EmailTaken: 'CTP_EMAIL_TAKEN',
+  /** Sign-up: the platform refused the customer draft; its field errors are in `.fieldErrors`. */
+  CustomerDraftInvalid: 'CTP_CUSTOMER_DRAFT_INVALID',
+  /** A password-reset or email-verification token is unknown, expired or used already. */
+  AccountTokenInvalid: 'CTP_ACCOUNT_TOKEN_INVALID',
+  /** The app's sendToken(message) failed; the token was created but not delivered. */
+  TokenSendFailed: 'CTP_TOKEN_SEND_FAILED',
+  /** The operation names another Store than the session's: a shopper of one Store is never signed into another. */
+  StoreMismatch: 'CTP_STORE_MISMATCH',
+  /** An argument of a call is not what it must be (e.g. a business unit key); `.argument` names it. */
+  InvalidArgument: 'CTP_INVALID_ARGUMENT',
 } as const;
 
 export type CtpErrorCode = (typeof CtpErrorCode)[keyof typeof CtpErrorCode];

@@ -13,7 +13,8 @@ export class CtpSessionError extends CtpError {
       | typeof CtpErrorCode.SessionStorage
       | typeof CtpErrorCode.SessionStorageTimeout
       | typeof CtpErrorCode.StoredTokenInvalid
-      | typeof CtpErrorCode.SessionChanged,
+      | typeof CtpErrorCode.SessionChanged
+      | typeof CtpErrorCode.StoreMismatch,
     message: string,
     options: CtpErrorOptions & { field?: string } = {},
   ) {

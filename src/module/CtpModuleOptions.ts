@@ -3,6 +3,7 @@ import type { RetryPolicy } from '../auth/RetryPolicy';
 import type { ApiEngineName, EngineMiddleware } from '../client/ApiEngine';
 import type { RedisLike } from '../fleet/RedisLike';
 import type { ScopeSetName, ScopeSpec } from '../scopes/ScopeSetName';
+import type { CtpTokenSender } from '../session/account/CustomerDraft';
 import type { SessionStorage } from '../session/SessionStorage';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
@@ -54,6 +55,13 @@ export interface CtpModuleOptions {
   random?: () => number;
   /** Where the current shopper's session is; default: runWithCtpSession / ctpSessionMiddleware. */
   sessionStorage?: () => SessionStorage;
+  /**
+   * Sends a password-reset or email-verification token to the shopper (your email service). The
+   * token reaches only this function; without it those operations fail with CTP_CONFIG_INVALID.
+   */
+  sendToken?: CtpTokenSender;
+  /** requestPasswordReset answers no sooner than this, whether or not the email exists (default 1 000 ms). */
+  passwordResetFloorMs?: number;
   /** Several instances: one grant per shared token and one refresh per session for the whole fleet. */
   redis?: RedisOptions;
 }

@@ -16,6 +16,7 @@ import { RedisCoordinator } from '../fleet/RedisCoordinator';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import { CtpSession } from '../session/CtpSession';
+import { HttpAccountBackend } from '../session/account/HttpAccountBackend';
 import { CustomerSignIn } from '../session/CustomerSignIn';
 import { CtpTelemetry } from '../telemetry/CtpTelemetry';
 import { instrumentCoordinator, instrumentOAuth, instrumentSession, observedLogger } from '../telemetry/instrument';
@@ -96,6 +97,12 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     coordinator,
     storageTimeoutMs: o.storageTimeoutMs,
     revokeWaitMs: o.revokeWaitMs,
+    accounts: {
+      backend: new HttpAccountBackend({ apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration }),
+      sendToken: options.sendToken,
+      sleep: o.sleep,
+      ...(options.passwordResetFloorMs === undefined ? {} : { resetAnswerFloorMs: options.passwordResetFloorMs }),
+    },
   });
   if (telemetry) instrumentSession(session, telemetry);
   const apiRoots = new ApiRootFactory({

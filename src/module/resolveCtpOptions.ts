@@ -65,6 +65,8 @@ function problemsOf(options: CtpModuleOptions): string[] {
   milliseconds('apiTimeoutMs', options.apiTimeoutMs);
   milliseconds('storageTimeoutMs', options.storageTimeoutMs);
   milliseconds('revokeWaitMs', options.revokeWaitMs);
+  milliseconds('passwordResetFloorMs', options.passwordResetFloorMs);
+  if (options.sendToken !== undefined && typeof options.sendToken !== 'function') problems.push('sendToken must be a function (message) => Promise<void>');
   const retry = options.retry ?? {};
   if (retry.maxRetries !== undefined && !(Number.isInteger(retry.maxRetries) && retry.maxRetries >= 0 && retry.maxRetries <= 10)) {
     problems.push('retry.maxRetries must be a whole number from 0 to 10');

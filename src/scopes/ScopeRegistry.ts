@@ -68,22 +68,39 @@ export class ScopeRegistry {
     return this.#sharedWrites[set];
   }
 
-  /** The rendered scopes of a set, as sent in the `scope` parameter. */
-  scopes(set: ScopeSetName): readonly string[] {
-    return this.#rendered[set];
+  /**
+   * The rendered scopes of a set, as sent in the `scope` parameter. With a `storeKey` (a shopper of
+   * a Store), the set's scopes that have Store variants are rendered `name:projectKey:storeKey`.
+   */
+  scopes(set: ScopeSetName, storeKey?: string): readonly string[] {
+    return storeKey === undefined ? this.#rendered[set] : inStore(this.#rendered[set], this.projectKey, storeKey);
   }
 
   /** Space-separated, ready for the grant's `scope` parameter. */
-  scopeParameter(set: ScopeSetName): string {
-    return this.#rendered[set].join(' ');
+  scopeParameter(set: ScopeSetName, storeKey?: string): string {
+    return this.scopes(set, storeKey).join(' ');
   }
 
   /**
    * Throws unless the granted scopes are exactly the requested ones. The identity commercetools
    * appends (`customer_id:`, `anonymous_id:`) must already be removed.
    */
-  check(set: ScopeSetName, granted: readonly string[]): void {
-    const { missing, excess } = scopeDifference(this.#rendered[set], granted);
+  check(set: ScopeSetName, granted: readonly string[], storeKey?: string): void {
+    const { missing, excess } = scopeDifference(this.scopes(set, storeKey), granted);
     if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(set, missing, excess);
   }
+}
+
+/**
+ * The shopper scopes commercetools offers per Store (`manage_my_orders:{projectKey}:{storeKey}` and
+ * the like): an in-store grant asks these for the shopper's Store, so the token works on that
+ * Store's in-store `/me` endpoints and no other Store's. Scopes without a Store variant stay as they are.
+ */
+export const STORE_SCOPED_SHOPPER_SCOPES: readonly string[] = Object.freeze(['manage_my_orders', 'manage_my_profile', 'manage_my_shopping_lists']);
+
+function inStore(rendered: readonly string[], projectKey: string, storeKey: string): readonly string[] {
+  return rendered.map((scope) => {
+    const [name = '', project, store] = scope.split(':');
+    return store === undefined && project === projectKey && STORE_SCOPED_SHOPPER_SCOPES.includes(name) ? `${name}:${projectKey}:${storeKey}` : scope;
+  });
 }

@@ -11,14 +11,17 @@ import { CtpSessionError } from '../errors/CtpSessionError';
 import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
 import type { TokenSource } from '../tokens/TokenSource';
-import { BoundedHashSet } from '../util/BoundedSet';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import { SingleFlight } from '../util/SingleFlight';
+import { AccountOperations, type AccountOptions } from './account/AccountOperations';
+import type { ChangePasswordOptions, CustomerDraft, SignUpOptions, StoreOption } from './account/CustomerDraft';
+import { sessionStore } from './account/sessionStore';
 import type { AnonymousCartSignInMode, CustomerSignIn } from './CustomerSignIn';
-import { SessionDoor } from './SessionDoor';
+import type { SessionDoor } from './SessionDoor';
 import type { SessionStorage } from './SessionStorage';
-import { TokenRevoker } from './TokenRevoker';
+import { SessionTokens } from './SessionTokens';
+import type { TokenRevoker } from './TokenRevoker';
 
 export interface LoginOptions {
   /** Signs in a customer of this Store (in-store endpoints). */
@@ -30,6 +33,12 @@ export interface LoginOptions {
 export interface AccessTokenOptions {
   /** Start an anonymous session when there is none (default true). */
   createAnonymous?: boolean;
+  /**
+   * The Store the shopper is in: an anonymous session started here is that Store's (store-scoped
+   * scopes; later sign-ins and account operations default to it), and a session of another Store
+   * fails with CTP_STORE_MISMATCH rather than serve this one.
+   */
+  storeKey?: string;
 }
 
 export interface CtpSessionDeps {
@@ -46,6 +55,8 @@ export interface CtpSessionDeps {
   storageTimeoutMs?: number;
   /** How long a sign-in or sign-out waits for revoking the tokens it drops (default 2 s; they go on after). */
   revokeWaitMs?: number;
+  /** Sign-up, passwords and email verification: the API calls and the app's token sender. */
+  accounts?: AccountOptions;
 }
 
 const anonymousGrantRevokeReason = 'anonymous-not-stored';
@@ -63,23 +74,33 @@ const anonymousGrantRevokeReason = 'anonymous-not-stored';
  */
 export class CtpSession {
   readonly #d: CtpSessionDeps;
+  /** The door, revoker and ended lineages, shared with the account operations. */
+  readonly #t: SessionTokens;
   readonly #door: SessionDoor;
   readonly #revoker: TokenRevoker;
   readonly #coordinator: TokenCoordinator;
   readonly #refreshes = new SingleFlight<string, CtpAuthToken>();
   readonly #anonymousStarts = new SingleFlight<unknown, CtpAuthToken>();
-  /** Lineages (refresh tokens, hashed) a logout or login ended in this process. */
-  readonly #ended = new BoundedHashSet(10_000);
+  readonly #accounts: AccountOperations;
   /** Refresh results by the access token they replace, for callers that read it just before (bounded). */
   readonly #recentRefreshes = new Map<string, CtpAuthToken>();
-  /** Renewals in progress per lineage, so a logout can wait for them and revoke what they mint. */
-  readonly #renewing = new Map<string, Set<Promise<unknown>>>();
 
   constructor(deps: CtpSessionDeps) {
     this.#d = deps;
     this.#coordinator = deps.coordinator ?? localCoordinator;
-    this.#door = new SessionDoor(deps.storageTimeoutMs ?? 5_000);
-    this.#revoker = new TokenRevoker(deps.oauth, deps.logger, deps.revokeWaitMs ?? 2_000);
+    this.#t = new SessionTokens(deps.oauth, deps.logger, deps.storageTimeoutMs ?? 5_000, deps.revokeWaitMs ?? 2_000);
+    this.#door = this.#t.door;
+    this.#revoker = this.#t.revoker;
+    this.#accounts = new AccountOperations({
+      tokens: this.#t,
+      issuer: deps.issuer,
+      signIn: deps.signIn,
+      storage: deps.storage,
+      validToken: (storage) => this.#accessToken(storage, { createAnonymous: false }),
+      clock: deps.clock,
+      logger: deps.logger,
+      ...deps.accounts,
+    });
   }
 
   /** The stored token, as it is (no refresh), or undefined. */
@@ -88,8 +109,8 @@ export class CtpSession {
   }
 
   /** The session's token, starting an anonymous session if there is none. */
-  ensureAnonymous(): Promise<CtpAuthToken> {
-    return this.accessToken({ createAnonymous: true });
+  ensureAnonymous(options: { storeKey?: string } = {}): Promise<CtpAuthToken> {
+    return this.accessToken({ ...options, createAnonymous: true });
   }
 
   /**
@@ -157,53 +178,23 @@ export class CtpSession {
   async login(email: string, password: string, options: LoginOptions = {}): Promise<CtpAuthToken> {
     const storage = this.#d.storage();
     const before = await this.#door.read(storage);
-    const customer = await this.#d.issuer.customer({ email, password, storeKey: options.storeKey });
-    let outcome: { token: CtpAuthToken; replaced: CtpAuthToken | undefined };
-    try {
-      outcome = await this.#door.exclusive(storage, async (tx) => {
-        for (let attempt = 1; ; attempt += 1) {
-          const current = await tx.read();
-          if (current?.kind === 'customer' && current.refreshToken !== before?.refreshToken) {
-            // Another sign-in of this session was stored since this one began: it won.
-            if (current.customerId === customer.customerId && current.storeKey === customer.storeKey) return { token: current, replaced: undefined };
-            throw new CtpSessionError(CtpErrorCode.SessionChanged, 'Another sign-in of this session finished first; this one was undone. Sign in again if needed.');
-          }
-          // Claim the session first: across instances only the sign-in whose compare-and-set wins
-          // moves the anonymous cart, so the cart always ends with the customer who is stored.
-          if (!(await tx.write(current, customer))) {
-            // Another instance wrote meanwhile (a refresh, most likely): look again.
-            if (attempt < 3) continue;
-            throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session kept changing on other instances during the sign-in; this one was undone. Sign in again.');
-          }
-          if (current?.kind === 'anonymous' && current.anonymousId !== undefined) {
-            try {
-              await this.#d.signIn.signIn({
-                email,
-                password,
-                anonymousId: current.anonymousId,
-                anonymousCartSignInMode: options.anonymousCartSignInMode ?? 'MergeWithExistingCustomerCart',
-                storeKey: options.storeKey,
-              });
-            } catch (error) {
-              // Put the anonymous session back, unless something else was stored meanwhile.
-              await tx.write(customer, current).catch(() => false);
-              throw error;
-            }
-          }
-          if (current) this.#end(current);
-          return { token: customer, replaced: current };
-        }
-      });
-    } catch (error) {
-      await this.#revoker.pair(customer, 'login-rollback');
-      throw error;
-    }
-    if (outcome.token !== customer) {
-      await this.#revoker.pair(customer, 'login-duplicate');
-      return outcome.token;
-    }
-    this.#d.logger.info({ event: 'ctp.login', merged: outcome.replaced?.kind === 'anonymous', store: options.storeKey !== undefined }, 'customer signed in');
-    if (outcome.replaced) await this.#retire(outcome.replaced, 'login');
+    const storeKey = sessionStore(before, options.storeKey);
+    const customer = await this.#d.issuer.customer({ email, password, storeKey });
+    const outcome = await this.#t.claim(storage, before, customer, {
+      reason: 'login',
+      fromAnonymous: async (anonymous) => {
+        if (anonymous.anonymousId === undefined) return;
+        await this.#d.signIn.signIn({
+          email,
+          password,
+          anonymousId: anonymous.anonymousId,
+          anonymousCartSignInMode: options.anonymousCartSignInMode ?? 'MergeWithExistingCustomerCart',
+          storeKey,
+        });
+      },
+    });
+    if (outcome.token !== customer) return outcome.token;
+    this.#d.logger.info({ event: 'ctp.login', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined }, 'customer signed in');
     return customer;
   }
 
@@ -215,13 +206,72 @@ export class CtpSession {
     const storage = this.#d.storage();
     const token = await this.#door.update(storage, (current) => ({ result: current, ...(current ? { next: null } : {}) }));
     if (!token) return;
-    this.#end(token);
+    this.#t.end(token);
     try {
       await this.#coordinator.endSession(token.refreshToken);
     } finally {
-      await this.#retire(token, 'logout');
+      await this.#t.retire(token, 'logout');
       this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
     }
+  }
+
+  /**
+   * Signs a shopper up: creates the customer through the backend, signs the customer in and, as
+   * login() does, stores the customer token in place of the anonymous session, moves its cart to the
+   * new customer (backend sign-in with the session's anonymousId) and revokes the anonymous pair. CTP_EMAIL_TAKEN if the email is in use,
+   * CTP_CUSTOMER_DRAFT_INVALID (with `.fieldErrors`) if the platform refuses the draft,
+   * CTP_SESSION_CHANGED if another sign-in of this session finished first (the account exists then).
+   */
+  signUp(draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> {
+    return this.#accounts.signUp(draft, options);
+  }
+
+  /**
+   * Changes the signed-in customer's password in their own name and keeps the session signed in on
+   * fresh tokens of the new password; the old pair is revoked. A wrong current password is
+   * CTP_INVALID_CREDENTIALS; no signed-in customer is CTP_NO_SESSION.
+   */
+  changePassword(currentPassword: string, newPassword: string, _options: ChangePasswordOptions = {}): Promise<CtpAuthToken> {
+    return this.#accounts.changePassword(currentPassword, newPassword);
+  }
+
+  /**
+   * Creates a password reset token and hands it to the module option `sendToken` (never to the
+   * caller). Answers the same, and no sooner than a fixed floor, whether or not the email exists.
+   */
+  requestPasswordReset(email: string, options: StoreOption = {}): Promise<void> {
+    return this.#accounts.requestPasswordReset(email, options);
+  }
+
+  /**
+   * Sets a new password with a reset token (CTP_ACCOUNT_TOKEN_INVALID if it is unknown, expired or
+   * used). The platform revokes the customer's password-flow tokens: every session of that customer
+   * ends at its next refresh; this one, if it is that customer's, is signed out now.
+   */
+  resetPassword(tokenValue: string, newPassword: string, options: StoreOption = {}): Promise<void> {
+    return this.#accounts.resetPassword(tokenValue, newPassword, options);
+  }
+
+  /** Creates an email verification token for the signed-in customer and hands it to `sendToken`. */
+  requestEmailVerification(): Promise<void> {
+    return this.#accounts.requestEmailVerification();
+  }
+
+  /** Confirms a customer's email with a verification token (CTP_ACCOUNT_TOKEN_INVALID if unknown, expired or used). */
+  confirmEmail(tokenValue: string, options: StoreOption = {}): Promise<void> {
+    return this.#accounts.confirmEmail(tokenValue, options);
+  }
+
+  /**
+   * The signed-in customer's id, from the verified session token only (B2B associate calls take it
+   * from here, never from a request). CTP_NO_SESSION if the session is not a signed-in customer.
+   */
+  async customerId(): Promise<string> {
+    const token = await this.#accessToken(this.#d.storage(), { createAnonymous: false });
+    if (token.kind !== 'customer' || token.customerId === undefined) {
+      throw new CtpSessionError(CtpErrorCode.NoSession, 'This operation needs a signed-in customer and the session has none; sign in first.');
+    }
+    return token.customerId;
   }
 
   /** Waits for what is still running and stops the storage deadline interval (services' close()). */
@@ -232,7 +282,8 @@ export class CtpSession {
 
   /** Every revocation and renewal started so far has finished (for close() and tests). */
   async settled(): Promise<void> {
-    while (this.#renewing.size > 0) await Promise.allSettled([...this.#renewing.values()].flatMap((set) => [...set]));
+    while (this.#t.renewing.size > 0) await Promise.allSettled([...this.#t.renewing.values()].flatMap((set) => [...set]));
+    await this.#accounts.settled();
     await this.#revoker.settled();
   }
 
@@ -243,8 +294,10 @@ export class CtpSession {
         if (options.createAnonymous === false) {
           throw new CtpSessionError(CtpErrorCode.NoSession, 'This shopper has no commercetools session: sign in, or call ensureAnonymous() first.');
         }
-        return this.#startAnonymous(storage);
+        return this.#startAnonymous(storage, options.storeKey);
       }
+      // A shopper of one Store is never served as another Store's.
+      if (options.storeKey !== undefined) sessionStore(token, options.storeKey);
       if (!needsRenewal(token, this.#d.clock.now())) return token;
       return this.#renew(storage, token, { force: false, sameLineage: false });
     });
@@ -264,11 +317,11 @@ export class CtpSession {
    * One anonymous grant per session id; the first caller stores it, unless the session got a token
    * meanwhile (a sign-in), in which case the new pair is revoked and the stored token used.
    */
-  async #startAnonymous(storage: SessionStorage): Promise<CtpAuthToken> {
+  async #startAnonymous(storage: SessionStorage, storeKey: string | undefined): Promise<CtpAuthToken> {
     let first = false;
     const started = await this.#anonymousStarts.run(storage.id ?? storage, async () => {
       first = true;
-      const token = await this.#d.issuer.anonymous();
+      const token = await this.#d.issuer.anonymous(undefined, storeKey);
       let stored: CtpAuthToken;
       try {
         stored = await this.#door.update(storage, (current) => (current ? { result: current } : { result: token, next: token }));
@@ -285,33 +338,19 @@ export class CtpSession {
     // or sign-in ended it meanwhile.
     return this.#door.update(storage, (current) => {
       if (current) return { result: current };
-      if (this.#ended.has(started.refreshToken)) throw new CtpSessionExpiredError('the session was signed out while it started');
+      if (this.#t.ended.has(started.refreshToken)) throw new CtpSessionExpiredError('the session was signed out while it started');
       return { result: started, next: started };
     });
   }
 
   #renew(storage: SessionStorage, token: CtpAuthToken, mode: { force: boolean; sameLineage: boolean }): Promise<CtpAuthToken> {
-    const work = this.#renewOnce(storage, token, mode);
-    let set = this.#renewing.get(token.refreshToken);
-    if (!set) this.#renewing.set(token.refreshToken, (set = new Set()));
-    const inSet = set;
-    inSet.add(work);
-    void work.then(
-      () => this.#untrack(token.refreshToken, inSet, work),
-      () => this.#untrack(token.refreshToken, inSet, work),
-    );
-    return work;
-  }
-
-  #untrack(lineage: string, set: Set<Promise<unknown>>, work: Promise<unknown>): void {
-    set.delete(work);
-    if (set.size === 0 && this.#renewing.get(lineage) === set) this.#renewing.delete(lineage);
+    return this.#t.track(token.refreshToken, this.#renewOnce(storage, token, mode));
   }
 
   async #renewOnce(storage: SessionStorage, token: CtpAuthToken, mode: { force: boolean; sameLineage: boolean }): Promise<CtpAuthToken> {
     let fresh: CtpAuthToken | undefined;
     // A lineage a logout or sign-in already ended is not refreshed at all: the section below sees the change.
-    if (!this.#ended.has(token.refreshToken)) try {
+    if (!this.#t.ended.has(token.refreshToken)) try {
       fresh = await this.#refreshes.run(token.refreshToken, async () => {
         // A caller that read the token just before another caller's refresh of it finished: that
         // refresh's result, not a second refresh.
@@ -334,7 +373,7 @@ export class CtpSession {
     const outcome = await this.#door.update<RenewOutcome>(storage, (current) => {
       if (current?.refreshToken === token.refreshToken) {
         // Ended by a sign-out or sign-in (this copy of the session is stale), or on another instance.
-        if (minted === undefined || this.#ended.has(token.refreshToken)) return { result: { kind: 'ended' }, next: null };
+        if (minted === undefined || this.#t.ended.has(token.refreshToken)) return { result: { kind: 'ended' }, next: null };
         if (current.accessToken === minted.accessToken) return { result: { kind: 'kept', token: current } };
         // Renewed already (another instance, or a write of a copy): the first renewal stored wins.
         if (current.accessToken !== token.accessToken) return { result: { kind: 'superseded', token: current, minted } };
@@ -354,7 +393,7 @@ export class CtpSession {
         await this.#revoker.access(outcome.replaced, token.kind, 'refresh-replaced');
         return outcome.token;
       case 'ended':
-        this.#end(token);
+        this.#t.end(token);
         if (minted !== undefined) await this.#revoker.access(minted.accessToken, token.kind, 'refresh-discarded');
         throw new CtpSessionExpiredError('the session was signed out');
       case 'changed': {
@@ -375,7 +414,7 @@ export class CtpSession {
     const { cleared, current } = await this.#door.update<{ cleared: boolean; current: CtpAuthToken | undefined }>(storage, (stored) =>
       stored?.refreshToken === token.refreshToken ? { result: { cleared: true, current: undefined }, next: null } : { result: { cleared: false, current: stored } },
     );
-    this.#end(token);
+    this.#t.end(token);
     // Logged by the one caller that cleared it, not by every request that saw the refusal.
     if (cleared) this.#d.logger.warn({ event: 'ctp.session.expired', kind: token.kind, error: refused.error }, 'refresh refused; session cleared');
     if (current === undefined) throw new CtpSessionExpiredError('the refresh token was refused', { cause: refused });
@@ -411,17 +450,6 @@ export class CtpSession {
       const oldest = this.#recentRefreshes.keys().next().value;
       if (oldest !== undefined) this.#recentRefreshes.delete(oldest);
     }
-  }
-
-  /** Marks a lineage ended in this process: a refresh of it in flight stores nothing and revokes what it minted. */
-  #end(token: CtpAuthToken): void {
-    this.#ended.add(token.refreshToken);
-  }
-
-  /** Revokes a replaced or signed-out pair, after every renewal of its lineage in flight has settled. */
-  async #retire(token: CtpAuthToken, reason: string): Promise<void> {
-    const renewals = [...(this.#renewing.get(token.refreshToken) ?? [])];
-    await this.#revoker.within(Promise.all([this.#revoker.pair(token, reason), Promise.allSettled(renewals)]), token.kind, reason);
   }
 }
 

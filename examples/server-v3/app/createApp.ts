@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import session from 'express-session';
 import { Container } from 'inversify';
-import { ctpModule, ctpSessionMiddleware, DEFAULT_SESSION_KEY, type CtpConfig, type CtpModuleOptions, type CtpSession, type Logger } from 'ctp-client';
+import { ctpModule, ctpSessionMiddleware, DEFAULT_SESSION_KEY, type CtpClient, type CtpConfig, type CtpModuleOptions, type CtpSession, type Logger } from 'ctp-client';
 import { CustomerDatasource } from './datasources/CustomerDatasource';
 import { ExampleCartDatasource } from './datasources/ExampleCartDatasource';
 import { ExampleCatalogDatasource } from './datasources/ExampleCatalogDatasource';
@@ -45,6 +45,7 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
   container.bind(ProductDatasource).toSelf().inSingletonScope();
   container.bind(CustomerDatasource).toSelf().inSingletonScope();
   const ctpSession = container.get<CtpSession>('CtpSession');
+  const ctpClient = container.get<CtpClient>('CtpClient');
 
   const app = express();
   app.disable('x-powered-by');
@@ -94,6 +95,48 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
   app.get('/me', async (_req, res) => {
     const customer = await container.get(CustomerDatasource).me();
     res.json({ id: customer.id, email: customer.email, firstName: customer.firstName });
+  });
+  // Shopper accounts (issue 13). Every route answers without a token: reset and verification tokens
+  // go to the mailer (the sendToken module option) only.
+  app.post('/signup', async (req, res) => {
+    const { email, password } = readBody(req.body, { email: 'string', password: 'string' });
+    // A new session id on sign-up too, carrying the anonymous token so the cart moves to the new account.
+    const anonymous = (req.session as unknown as Record<string, unknown>)[DEFAULT_SESSION_KEY];
+    await regenerate(req);
+    if (anonymous !== undefined) (req.session as unknown as Record<string, unknown>)[DEFAULT_SESSION_KEY] = anonymous;
+    const token = await ctpSession.signUp({ email, password });
+    res.status(201).json({ customerId: token.customerId });
+  });
+  app.post('/password', async (req, res) => {
+    const { currentPassword, newPassword } = readBody(req.body, { currentPassword: 'string', newPassword: 'string' });
+    await ctpSession.changePassword(currentPassword, newPassword);
+    res.status(204).end();
+  });
+  app.post('/password/reset-request', async (req, res) => {
+    const { email } = readBody(req.body, { email: 'string' });
+    await ctpSession.requestPasswordReset(email);
+    // The same answer for every email, and never the token.
+    res.status(202).json({ message: 'If an account exists for this email, a reset link is on its way.' });
+  });
+  app.post('/password/reset', async (req, res) => {
+    const { tokenValue, newPassword } = readBody(req.body, { tokenValue: 'string', newPassword: 'string' });
+    await ctpSession.resetPassword(tokenValue, newPassword);
+    res.status(204).end();
+  });
+  app.post('/email/verification', async (_req, res) => {
+    await ctpSession.requestEmailVerification();
+    res.status(202).json({ message: 'A confirmation link is on its way.' });
+  });
+  app.post('/email/confirm', async (req, res) => {
+    const { tokenValue } = readBody(req.body, { tokenValue: 'string' });
+    await ctpSession.confirmEmail(tokenValue);
+    res.status(204).end();
+  });
+  app.get('/b2b/:businessUnitKey/carts', async (req, res) => {
+    // The associate is the signed-in customer, taken from the session by the library, never from the request.
+    const root = await ctpClient.associateApiRoot(req.params['businessUnitKey'] as string);
+    const { body } = await root.carts().get().execute();
+    res.json({ count: body.count, carts: body.results.map((c) => ({ id: c.id, customerId: c.customerId })) });
   });
   app.post('/logout', async (req, res) => {
     await ctpSession.logout();

@@ -18,6 +18,12 @@ const STATUS: Partial<Record<CtpErrorCode, number>> = {
   [CtpErrorCode.ApiRateLimited]: 503,
   [CtpErrorCode.ApiNetwork]: 503,
   [CtpErrorCode.ApiTimeout]: 504,
+  [CtpErrorCode.EmailTaken]: 409,
+  [CtpErrorCode.CustomerDraftInvalid]: 400,
+  [CtpErrorCode.AccountTokenInvalid]: 400,
+  [CtpErrorCode.InvalidArgument]: 400,
+  [CtpErrorCode.StoreMismatch]: 409,
+  [CtpErrorCode.TokenSendFailed]: 502,
 };
 
 /**

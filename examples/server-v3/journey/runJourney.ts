@@ -27,6 +27,8 @@ export interface JourneyContext {
   sku: string;
   /** Moves the app's clock forward, so its tokens look expired. */
   advanceClock(ms: number): void;
+  /** What the app's sendToken handed to the mailer: the only place a reset or verification token goes. */
+  outbox: readonly { kind: string; email: string; tokenValue: string }[];
 }
 
 type Body = Record<string, unknown> | undefined;
@@ -49,9 +51,10 @@ export async function runJourney(context: JourneyContext): Promise<JourneyReport
     body: unknown,
     expected: { status: number; grants: GrantRecord['flow'][] },
     check: (body: Body) => { detail: string; problems?: string[] },
+    client: ShopperClient = shopper,
   ): Promise<Body> {
     const before = context.grants.length;
-    const answer = await shopper.request(method, path, body);
+    const answer = await client.request(method, path, body);
     const grants = context.grants.slice(before);
     const problems: string[] = [];
     if (answer.status !== expected.status) problems.push(`status ${answer.status}, expected ${expected.status}`);
@@ -103,6 +106,81 @@ export async function runJourney(context: JourneyContext): Promise<JourneyReport
   }));
   await step('log out', 'POST', '/logout', undefined, { status: 204, grants: ['revoke', 'revoke'] }, () => ({ detail: 'access and refresh token revoked, session cleared' }));
   await step('profile after signing out', 'GET', '/me', undefined, { status: 401, grants: [] }, (b) => ({ detail: `refused: ${String(b?.['error'])}` }));
+
+  // Shopper accounts (issue 13): sign-up keeps the cart, a password change keeps the session, a
+  // reset's token goes to the mailer only and ends the customer's other sessions.
+  const newcomer = { email: 'newcomer@example.com', password: 'Newcomer-Passw0rd!' };
+  const changed = 'Changed-Passw0rd!';
+  const reset = 'Reset-Passw0rd!';
+  let secondCartAnonymousId: string | undefined;
+  let newcomerId: string | undefined;
+  await step('create a cart on a second visit', 'POST', '/cart', { sku: context.sku, quantity: 1 }, { status: 201, grants: ['anonymous'] }, (b) => {
+    secondCartAnonymousId = b?.['anonymousId'] as string | undefined;
+    return { detail: `cart for anonymous session ${secondCartAnonymousId ?? '?'}`, problems: secondCartAnonymousId ? [] : ['cart has no anonymousId'] };
+  });
+  await step('sign up from the anonymous cart', 'POST', '/signup', newcomer, { status: 201, grants: ['client_credentials', 'password', 'revoke', 'revoke'] }, (b) => {
+    newcomerId = b?.['customerId'] as string | undefined;
+    return { detail: `customer ${newcomerId ?? '?'} created through the integration, signed in; anonymous tokens revoked` };
+  });
+  await step('find the cart on the new account', 'GET', '/cart', undefined, { status: 200, grants: [] }, (b) => ({
+    detail: `the anonymous cart now belongs to customer ${String(b?.['customerId'])}`,
+    problems: b?.['customerId'] === newcomerId && newcomerId !== undefined ? [] : ['the cart did not move to the new account'],
+  }));
+  await step('sign up again with the same email', 'POST', '/signup', newcomer, { status: 409, grants: [] }, (b) => ({
+    detail: `refused: ${String(b?.['error'])}`,
+    problems: b?.['error'] === 'CTP_EMAIL_TAKEN' ? [] : ['expected CTP_EMAIL_TAKEN'],
+  }));
+  await step('change the password', 'POST', '/password', { currentPassword: newcomer.password, newPassword: changed }, { status: 204, grants: ['password', 'revoke', 'revoke'] }, () => ({
+    detail: 'changed in the shopper\'s name; signed in again with the new password, old tokens revoked',
+  }));
+  await step('still signed in after the change', 'GET', '/me', undefined, { status: 200, grants: [] }, (b) => ({
+    detail: String(b?.['email']),
+    problems: b?.['email'] === newcomer.email ? [] : ['another profile came back'],
+  }));
+  const otherBrowser = new ShopperClient(context.baseUrl);
+  await step('sign in on another browser', 'POST', '/login', { email: newcomer.email, password: changed }, { status: 200, grants: ['password'] }, () => ({ detail: 'a second session of the same customer' }), otherBrowser);
+  const sentBefore = context.outbox.length;
+  let resetToken: string | undefined;
+  let resetAnswer = '';
+  await step('request a password reset', 'POST', '/password/reset-request', { email: newcomer.email }, { status: 202, grants: [] }, (b) => {
+    resetToken = context.outbox.slice(sentBefore).find((m) => m.kind === 'password-reset')?.tokenValue;
+    resetAnswer = JSON.stringify(b);
+    return {
+      detail: 'token handed to the mailer; the response holds no token',
+      problems: [...(resetToken ? [] : ['no token reached the mailer']), ...(resetToken && resetAnswer.includes(resetToken) ? ['the response holds the token'] : [])],
+    };
+  });
+  await step('request a reset for an unknown email', 'POST', '/password/reset-request', { email: 'nobody@example.com' }, { status: 202, grants: [] }, (b) => ({
+    detail: 'the same answer: no account enumeration',
+    problems: JSON.stringify(b) === resetAnswer ? [] : ['the answer differs from an existing email\'s'],
+  }));
+  await step('reset the password with the mailed token', 'POST', '/password/reset', { tokenValue: resetToken ?? '', newPassword: reset }, { status: 204, grants: ['revoke', 'revoke'] }, () => ({
+    detail: 'password reset; this browser\'s session of that customer signed out and revoked',
+  }));
+  await step('use the reset link again', 'POST', '/password/reset', { tokenValue: resetToken ?? '', newPassword: 'Another-Passw0rd!' }, { status: 400, grants: [] }, (b) => ({
+    detail: `refused: ${String(b?.['error'])}`,
+    problems: b?.['error'] === 'CTP_ACCOUNT_TOKEN_INVALID' ? [] : ['expected CTP_ACCOUNT_TOKEN_INVALID'],
+  }));
+  context.advanceClock(49 * 3_600_000);
+  await step('the other browser at its next refresh', 'GET', '/me', undefined, { status: 401, grants: ['refresh_token'] }, (b) => ({
+    detail: `the platform revoked the customer's tokens on reset: ${String(b?.['error'])}`,
+    problems: b?.['error'] === 'CTP_SESSION_EXPIRED' ? [] : ['expected CTP_SESSION_EXPIRED'],
+  }), otherBrowser);
+  await step('sign in with the new password', 'POST', '/login', { email: newcomer.email, password: reset }, { status: 200, grants: ['password'] }, (b) => ({
+    detail: `customer ${String(b?.['customerId'])}`,
+    problems: b?.['customerId'] === newcomerId ? [] : ['another customer signed in'],
+  }));
+  const verificationsBefore = context.outbox.length;
+  let verifyToken: string | undefined;
+  await step('request email verification', 'POST', '/email/verification', undefined, { status: 202, grants: ['client_credentials'] }, () => {
+    verifyToken = context.outbox.slice(verificationsBefore).find((m) => m.kind === 'email-verification')?.tokenValue;
+    return { detail: 'token handed to the mailer', problems: verifyToken ? [] : ['no token reached the mailer'] };
+  });
+  await step('confirm the email', 'POST', '/email/confirm', { tokenValue: verifyToken ?? '' }, { status: 204, grants: [] }, () => ({ detail: 'email confirmed' }));
+
+  await step('B2B: carts of a business unit as the signed-in associate', 'GET', '/b2b/acme/carts', undefined, { status: 200, grants: [] }, (b) => ({
+    detail: `${String(b?.['count'])} cart(s); the associate id came from the session, the call carried the integration token`,
+  }));
 
   const grantsByFlow: Record<string, number> = {};
   for (const s of steps) for (const g of s.grants) grantsByFlow[g.flow] = (grantsByFlow[g.flow] ?? 0) + 1;

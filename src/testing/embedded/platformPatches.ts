@@ -164,4 +164,28 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
   app.post(`/${projectKey}/login`, login);
   // In-store sign-in: the mock does not check Store membership; the cart moves the same way.
   app.post(`/${projectKey}/in-store/key=:storeKey/login`, login);
+
+  // Reset and verification tokens as on the platform: each works once, and a password reset revokes
+  // every password-flow and refresh-flow token of the customer (the mock does neither).
+  const usedAccountTokens = new Set<string>();
+  const accountTokenRoute = /\/customers\/(password\/reset|email\/confirm)$/;
+  app.addHook('preHandler', async (request, reply) => {
+    const url = request.url.split('?')[0] ?? '';
+    if (request.method !== 'POST' || !accountTokenRoute.test(url)) return undefined;
+    const tokenValue = (request.body as Record<string, unknown> | undefined)?.['tokenValue'];
+    if (typeof tokenValue === 'string' && usedAccountTokens.has(tokenValue)) return notFound(reply, 'The token was not found.');
+    return undefined;
+  });
+  app.addHook('onSend', async (request, reply, payload) => {
+    const url = request.url.split('?')[0] ?? '';
+    const match = url.match(accountTokenRoute);
+    if (request.method !== 'POST' || !match || reply.statusCode !== 200 || typeof payload !== 'string') return payload;
+    const tokenValue = (request.body as Record<string, unknown> | undefined)?.['tokenValue'];
+    if (typeof tokenValue === 'string') usedAccountTokens.add(tokenValue);
+    if (match[1] === 'password/reset') {
+      const customerId = (JSON.parse(payload) as { id?: unknown }).id;
+      if (typeof customerId === 'string') store.tokens = store.tokens.filter((t) => identityOf(t.scope).customerId !== customerId);
+    }
+    return payload;
+  });
 }

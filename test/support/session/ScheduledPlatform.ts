@@ -5,6 +5,8 @@ import type { TokenIssuer } from '../../../src/auth/TokenIssuer';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpInvalidCredentialsError } from '../../../src/errors/CtpInvalidCredentialsError';
 import { CtpOAuthError } from '../../../src/errors/CtpOAuthError';
+import { CtpAccountError } from '../../../src/errors/CtpAccountError';
+import type { AccountBackend } from '../../../src/session/account/AccountBackend';
 import type { CustomerSignIn, SignInRequest } from '../../../src/session/CustomerSignIn';
 import type { SessionStorage } from '../../../src/session/SessionStorage';
 
@@ -32,6 +34,8 @@ export class ScheduledPlatform {
     ['alice@example.com', 'customer-alice'],
     ['bob@example.com', 'customer-bob'],
   ]);
+  /** email -> password; 'right' unless changed or reset. */
+  readonly passwords = new Map<string, string>();
   /** anonymousId -> owner of that anonymous session's cart (the anonymousId, or a customer id once moved). */
   readonly carts = new Map<string, string>();
   #seq = 0;
@@ -73,7 +77,7 @@ export class ScheduledPlatform {
     // own report promise unhandled.
     const customerStep = this.s.scheduleFunction(async (credentials: { email: string; password: string }): Promise<CtpAuthToken | Error> => {
       const customerId = this.customers.get(credentials.email);
-      if (customerId === undefined || credentials.password !== 'right') return new CtpInvalidCredentialsError({ status: 400 });
+      if (customerId === undefined || credentials.password !== this.password(credentials.email)) return new CtpInvalidCredentialsError({ status: 400 });
       return this.issue('customer', customerId);
     });
     const refreshStep = this.s.scheduleFunction(async (token: CtpAuthToken): Promise<CtpAuthToken | Error> => {
@@ -99,6 +103,54 @@ export class ScheduledPlatform {
       if (lineage) lineage.revoked = true;
     });
     return { revoke } as unknown as OAuthClient;
+  }
+
+  password(email: string): string {
+    return this.passwords.get(email) ?? 'right';
+  }
+
+  /**
+   * The account calls, each a scheduled step: sign-up creates the customer (the cart moves by the
+   * backend sign-in, as for login); a
+   * password change does not invalidate tokens (the documentation does not say it does: the
+   * library must revoke them itself); a reset revokes every token of the customer, as the platform does.
+   */
+  accountBackend(): AccountBackend {
+    const createStep = this.s.scheduleFunction(async (draft: { email: string; password: string }): Promise<{ customerId: string } | Error> => {
+      if (this.customers.has(draft.email)) return new CtpAccountError(CtpErrorCode.EmailTaken, 'taken', { status: 400 });
+      const customerId = `customer-${draft.email.split('@')[0]}`;
+      this.customers.set(draft.email, customerId);
+      this.passwords.set(draft.email, draft.password);
+      return { customerId };
+    });
+    const changeStep = this.s.scheduleFunction(async (accessToken: string, current: string, next: string): Promise<{ email: string } | Error> => {
+      const access = this.accessTokens.get(accessToken);
+      const lineage = access && this.refreshTokens.get(access.refreshToken);
+      if (!access || access.revoked || lineage?.customerId === undefined) return new CtpOAuthError(CtpErrorCode.AuthRejected, 'invalid_token', { status: 401, error: 'invalid_token', flow: 'refresh_token' });
+      const email = [...this.customers].find(([, id]) => id === lineage.customerId)![0];
+      if (current !== this.password(email)) return new CtpInvalidCredentialsError({ status: 400 });
+      this.passwords.set(email, next);
+      return { email };
+    });
+    const resetStep = this.s.scheduleFunction(async (_tokenValue: string, next: string): Promise<{ customerId: string } | Error> => {
+      this.passwords.set('alice@example.com', next);
+      this.revokeCustomer('customer-alice');
+      return { customerId: 'customer-alice' };
+    });
+    return {
+      createCustomer: async (draft) => orThrow(await createStep(draft)),
+      changeMyPassword: async (accessToken, current, next) => orThrow(await changeStep(accessToken, current, next)),
+      resetPassword: async (tokenValue, next) => orThrow(await resetStep(tokenValue, next)),
+    } as Partial<AccountBackend> as AccountBackend;
+  }
+
+  /** What a password reset does on the platform: every access and refresh token of the customer stops answering. */
+  revokeCustomer(customerId: string): void {
+    for (const [refreshToken, lineage] of this.refreshTokens) {
+      if (lineage.customerId !== customerId) continue;
+      lineage.revoked = true;
+      for (const access of this.accessTokens.values()) if (access.refreshToken === refreshToken) access.revoked = true;
+    }
   }
 
   /** The backend sign-in: moves the anonymous session's cart to the customer, if still anonymous. */

@@ -573,6 +573,7 @@ export class StrictCommercetools {
     if (token.customerId) record.customerId = token.customerId;
     if (token.anonymousId) record.anonymousId = token.anonymousId;
 
+    if (this.#accountRoute(req.method ?? 'GET', path, token, body, answer, fail)) return;
     const rule = REQUIRED_SCOPE.find(([pattern]) => pattern.test(route));
     if (!rule) return fail(404, 'ResourceNotFound', `No route ${route}`);
     const [, names, who] = rule;
@@ -647,5 +648,166 @@ export class StrictCommercetools {
       return answer(200, { customer: { id: customer.id, email: signIn.email }, ...(moved ? { cart: moved } : {}) });
     }
     return fail(404, 'ResourceNotFound', `No route ${route}`);
+  }
+
+  // ---------------------------------------------------------------- accounts, Stores, associates (issue 13)
+
+  /** Customer and email tokens: value -> what it is for; single use, expiring, older ones invalidated on use. */
+  readonly customerTokens = new Map<string, { kind: 'password' | 'email'; customerId: string; storeKey?: string; expiresAt: number; used: boolean }>();
+  readonly customerVersions = new Map<string, number>();
+  readonly verifiedEmails = new Set<string>();
+  /** Business unit key -> its associates (customer id -> permissions). */
+  readonly businessUnits = new Map<string, Map<string, string[]>>();
+  /** Account calls, for asserting what the library sent (never the body: it holds passwords). */
+  readonly accountCalls: { method: string; path: string; status: number; kind: ApiCallRecord['kind'] }[] = [];
+
+  addBusinessUnit(key: string, associates: Record<string, string[]>): void {
+    this.businessUnits.set(key, new Map(Object.entries(associates)));
+  }
+
+  #customerById(id: string | undefined): [string, { id: string; password: string; storeKey?: string }] | undefined {
+    return id === undefined ? undefined : [...this.customers].find(([, c]) => c.id === id);
+  }
+
+  /** Answers the account, in-store and as-associate routes; false for any other route. */
+  #accountRoute(
+    method: string,
+    fullPath: string,
+    token: AccessToken,
+    body: string,
+    answer: (status: number, payload: unknown) => void,
+    fail: (status: number, code: string, message: string, extra?: Record<string, unknown>) => void,
+  ): boolean {
+    const inStore = fullPath.match(/^\/in-store\/key=([^/]+)(\/.*)$/);
+    const storeKey = inStore?.[1];
+    const path = inStore?.[2] ?? fullPath;
+    const route = `${method} ${path}`;
+    const associate = fullPath.match(/^\/as-associate\/([^/]+)\/in-business-unit\/key=([^/]+)\/carts$/);
+    const accountRoutes = [
+      'POST /customers', 'GET /me', 'POST /me/password', 'POST /customers/password-token', 'POST /customers/password/reset',
+      'POST /customers/email-token', 'POST /customers/email/confirm',
+    ];
+    const isLogin = inStore !== null && route === 'POST /login';
+    const isCustomerRead = method === 'GET' && /^\/customers\/[^/]+$/.test(path);
+    if (!associate && !isLogin && !isCustomerRead && !accountRoutes.includes(route)) return false;
+    const record = { method, path: fullPath, status: 0, kind: (token.customerId ? 'customer' : token.anonymousId ? 'anonymous' : 'client') as ApiCallRecord['kind'] };
+    this.accountCalls.push(record);
+    const ok = (status: number, payload: unknown) => {
+      record.status = status;
+      answer(status, payload);
+    };
+    const no = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => {
+      record.status = status;
+      if (Object.keys(extra).length === 0) return fail(status, code, message);
+      this.apiCalls.at(-1)!.status = status;
+      return ok(status, { statusCode: status, message, errors: [{ code, message, ...extra }] });
+    };
+    // A scope of the project, or of this Store for an in-store call.
+    const holds = (...names: string[]) =>
+      token.scopes.some((s) => {
+        const [name = '', , store] = s.split(':');
+        return name === 'manage_project' || (names.includes(name) && (store === undefined || store === storeKey));
+      });
+    const input = () => JSON.parse(body || '{}') as Record<string, unknown>;
+    const inThisStore = (c: { storeKey?: string }) => c.storeKey === storeKey;
+
+    if (associate) {
+      // As-associate endpoints take a backend token (view_orders / manage_orders) and the associate id in the path.
+      if (token.customerId || token.anonymousId) return no(403, 'insufficient_scope', 'An API client token is needed.'), true;
+      if (!holds(method === 'GET' ? 'view_orders' : 'manage_orders', 'manage_orders')) return no(403, 'insufficient_scope', 'Insufficient scope.'), true;
+      const [, associateId = '', unitKey = ''] = associate;
+      const unit = this.businessUnits.get(unitKey);
+      if (!unit) return no(404, 'ResourceNotFound', 'The BusinessUnit was not found.'), true;
+      const permissions = unit.get(associateId);
+      const needed = method === 'GET' ? ['ViewMyCarts', 'ViewOthersCarts'] : ['CreateMyCarts'];
+      if (!permissions || !needed.some((p) => permissions.includes(p))) return no(403, 'AssociateMissingPermission', 'The Associate lacks a permission.'), true;
+      if (method === 'GET') {
+        const results = [...this.carts.values()].filter((c) => (c as Cart & { businessUnit?: string }).businessUnit === unitKey);
+        return ok(200, { limit: 20, offset: 0, count: results.length, total: results.length, results }), true;
+      }
+      const draft = input() as { currency?: string };
+      const cart = { id: randomUUID(), version: 1, currency: draft.currency ?? 'EUR', customerId: associateId, businessUnit: unitKey, lineItems: [] };
+      this.carts.set(cart.id, cart);
+      return ok(201, { ...cart, businessUnit: { typeId: 'business-unit', key: unitKey } }), true;
+    }
+
+    if (route === 'GET /me' || route === 'POST /me/password') {
+      if (!token.customerId) return no(403, 'insufficient_scope', 'A customer token is needed.'), true;
+      if (!holds('manage_my_profile')) return no(403, 'insufficient_scope', 'Insufficient scope: manage_my_profile.'), true;
+      const entry = this.#customerById(token.customerId);
+      if (!entry || !inThisStore(entry[1])) return no(404, 'ResourceNotFound', 'The Customer was not found.'), true;
+      const version = this.customerVersions.get(entry[1].id) ?? 1;
+      if (route === 'GET /me') return ok(200, { id: entry[1].id, email: entry[0], version, isEmailVerified: this.verifiedEmails.has(entry[1].id) }), true;
+      const change = input();
+      if (change['version'] !== version) return no(409, 'ConcurrentModification', 'Version mismatch.', { currentVersion: version }), true;
+      if (change['currentPassword'] !== entry[1].password) return no(400, 'InvalidCurrentPassword', 'The given current password does not match.'), true;
+      entry[1].password = String(change['newPassword']);
+      this.customerVersions.set(entry[1].id, version + 1);
+      return ok(200, { id: entry[1].id, email: entry[0], version: version + 1 }), true;
+    }
+
+    // Everything else is a backend call.
+    if (token.customerId || token.anonymousId) return no(403, 'insufficient_scope', 'An API client token is needed.'), true;
+    if (isLogin) {
+      if (!holds('manage_customers')) return no(403, 'insufficient_scope', 'Insufficient scope: manage_customers.'), true;
+      const signIn = input() as { email?: string; password?: string; anonymousId?: string };
+      const customer = this.customers.get(signIn.email ?? '');
+      if (!customer || customer.password !== signIn.password || !inThisStore(customer)) return no(400, 'InvalidCredentials', 'Account with the given credentials not found.'), true;
+      let moved: Cart | undefined;
+      for (const cart of this.carts.values()) {
+        if (signIn.anonymousId !== undefined && cart.anonymousId === signIn.anonymousId) {
+          delete cart.anonymousId;
+          cart.customerId = customer.id;
+          cart.version += 1;
+          moved = cart;
+        }
+      }
+      return ok(200, { customer: { id: customer.id, email: signIn.email }, ...(moved ? { cart: moved } : {}) }), true;
+    }
+    if (isCustomerRead) {
+      if (!holds('view_customers', 'manage_customers')) return no(403, 'insufficient_scope', 'Insufficient scope: view_customers.'), true;
+      const entry = this.#customerById(path.split('/')[2]);
+      return (entry && inThisStore(entry[1]) ? ok(200, { id: entry[1].id, email: entry[0], version: this.customerVersions.get(entry[1].id) ?? 1 }) : no(404, 'ResourceNotFound', 'The Customer was not found.')), true;
+    }
+    if (!holds('manage_customers')) return no(403, 'insufficient_scope', 'Insufficient scope: manage_customers.'), true;
+    const data = input();
+    if (route === 'POST /customers') {
+      const email = typeof data['email'] === 'string' ? data['email'] : '';
+      if (!/^[^@\s]+@[^@\s]+$/.test(email)) return no(400, 'InvalidField', 'The email is invalid.', { field: 'email' }), true;
+      if (typeof data['password'] !== 'string' || data['password'].length === 0) return no(400, 'InvalidField', 'A password is needed.', { field: 'password' }), true;
+      if (this.customers.has(email)) return no(400, 'DuplicateField', 'A duplicate value was found for the field email.', { field: 'email' }), true;
+      const id = this.addCustomer(email, data['password'], storeKey);
+      return ok(201, { customer: { id, email, version: 1, ...(storeKey ? { stores: [{ typeId: 'store', key: storeKey }] } : {}) } }), true;
+    }
+    if (route === 'POST /customers/password-token' || route === 'POST /customers/email-token') {
+      const kind = route.endsWith('password-token') ? 'password' : 'email';
+      const entry = kind === 'password' ? ([...this.customers].find(([email]) => email === data['email'])) : this.#customerById(String(data['id']));
+      if (!entry || !inThisStore(entry[1])) return no(404, 'ResourceNotFound', `The Customer was not found.`), true;
+      if (kind === 'email' && typeof data['ttlMinutes'] !== 'number') return no(400, 'InvalidJsonInput', 'ttlMinutes is required.', { field: 'ttlMinutes' }), true;
+      const ttl = typeof data['ttlMinutes'] === 'number' ? data['ttlMinutes'] : 24 * 60;
+      const value = `${kind}-tok-${randomBytes(12).toString('hex')}`;
+      this.issuedSecrets.push(value);
+      const expiresAt = this.now() + ttl * 60_000;
+      this.customerTokens.set(value, { kind, customerId: entry[1].id, ...(storeKey ? { storeKey } : {}), expiresAt, used: false });
+      return ok(200, { id: randomUUID(), customerId: entry[1].id, value, expiresAt: new Date(expiresAt).toISOString(), createdAt: new Date(this.now()).toISOString() }), true;
+    }
+    if (route === 'POST /customers/password/reset' || route === 'POST /customers/email/confirm') {
+      const kind = route.endsWith('reset') ? 'password' : 'email';
+      const found = this.customerTokens.get(String(data['tokenValue']));
+      if (!found || found.kind !== kind || found.used || found.storeKey !== storeKey) return no(404, 'ResourceNotFound', 'The token was not found.'), true;
+      if (found.expiresAt <= this.now()) return no(400, kind === 'password' ? 'ExpiredCustomerPasswordToken' : 'ExpiredCustomerEmailToken', 'The token expired.'), true;
+      // Redeeming a token invalidates it and every older one of the customer.
+      for (const t of this.customerTokens.values()) if (t.customerId === found.customerId && t.kind === kind) t.used = true;
+      const entry = this.#customerById(found.customerId)!;
+      if (kind === 'password') {
+        entry[1].password = String(data['newPassword']);
+        // The platform revokes the customer's password-flow and refresh-flow tokens on reset.
+        this.revokeCustomerTokens(found.customerId);
+      } else {
+        this.verifiedEmails.add(found.customerId);
+      }
+      return ok(200, { id: entry[1].id, email: entry[0], version: (this.customerVersions.get(entry[1].id) ?? 1) + 1 }), true;
+    }
+    return false;
   }
 }

@@ -10,9 +10,23 @@ import { ScheduledPlatform, scheduledStorage } from '../../support/session/Sched
 const MINUTE = 60_000;
 
 /** `…Elsewhere`: the same on a second instance sharing the storage (as with Redis); only with an atomic storage. */
-type Op = 'access' | 'ensureAnonymous' | 'loginAlice' | 'loginBob' | 'logout' | 'recover' | 'loginBobElsewhere' | 'logoutElsewhere' | 'accessElsewhere';
+type Op =
+  | 'access'
+  | 'ensureAnonymous'
+  | 'loginAlice'
+  | 'loginBob'
+  | 'logout'
+  | 'recover'
+  | 'loginBobElsewhere'
+  | 'logoutElsewhere'
+  | 'accessElsewhere'
+  /** Account operations (issue 13): each a state change of the same session. */
+  | 'signUpDave'
+  | 'changePassword'
+  | 'resetAlice';
 const OPS: Op[] = ['access', 'ensureAnonymous', 'loginAlice', 'loginBob', 'logout', 'recover', 'loginBobElsewhere', 'logoutElsewhere', 'accessElsewhere'];
 const isLogin = (op: Op) => op === 'loginAlice' || op === 'loginBob' || op === 'loginBobElsewhere';
+const isLogout = (op: Op) => op === 'logout' || op === 'logoutElsewhere';
 type Start = 'empty' | 'anonymous' | 'customer';
 
 interface Outcome {
@@ -64,6 +78,7 @@ async function runScenario(s: fc.Scheduler, start: Start, age: 'fresh' | 'renewi
       clock: { now: () => now },
       logger: silentLogger,
       storage: () => storage,
+      accounts: { backend: platform.accountBackend(), sendToken: async () => undefined },
     });
   const session = instance();
   // A plain get/set/clear storage promises nothing across instances: only the atomic one gets a second.
@@ -90,6 +105,13 @@ async function runScenario(s: fc.Scheduler, start: Start, age: 'fresh' | 'renewi
         return undefined;
       case 'accessElsewhere':
         return elsewhere.accessToken({ createAnonymous: false });
+      case 'signUpDave':
+        return session.signUp({ email: 'dave@example.com', password: 'right' });
+      case 'changePassword':
+        return session.changePassword('right', 'new-right');
+      case 'resetAlice':
+        await session.resetPassword('reset-token', 'reset-right');
+        return undefined;
       case 'recover':
         // A 401 on the token the session started with, recovered in its own lineage.
         if (initial === undefined) return undefined;
@@ -196,6 +218,82 @@ describe('CtpSession state changes, explored over interleavings', { timeout: 120
             } else {
               expect({ op: o.op, code: o.code }).toEqual({ op: o.op, code: start === 'empty' ? CtpErrorCode.NoSession : 'none' });
             }
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+  it('should end a sign-up beside refreshes, sign-outs and sign-ins with one stored session, the cart with the one stored, and nothing else live', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        scenario(fc.constant<Op>('signUpDave'), ['access', 'recover', 'logout', 'loginBob', 'accessElsewhere', 'logoutElsewhere']).filter((c) => c.start !== 'customer'),
+        async (s, { start, age, atomic, ops }) => {
+          const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
+          const signUp = outcomes.find((o) => o.op === 'signUpDave')!;
+          // Only another sign-in of the session that finished first undoes a sign-up.
+          if (!signUp.ok) expect(signUp.code).toBe(CtpErrorCode.SessionChanged);
+          else expect(signUp.token?.customerId).toBe('customer-dave');
+          if (final !== undefined) {
+            expect(platform.isLive(final.accessToken)).toBe(true);
+            expect(platform.refreshTokens.get(final.refreshToken)?.revoked).toBe(false);
+          }
+          expect(platform.liveTokensBut(final)).toEqual([]);
+          if (!ops.some(isLogout) && ops.filter(isLogin).length === 0) expect(final?.customerId).toBe('customer-dave');
+          // The cart moves only to a sign-in or sign-up that was stored: with no sign-out, the one stored last.
+          if (initial?.anonymousId !== undefined && !ops.some(isLogout) && final?.kind === 'customer') {
+            expect(platform.carts.get(initial.anonymousId)).toBe(final.customerId);
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('should leave a password change on fresh tokens of the new password, the old pair revoked, and concurrent requests served', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        scenario(fc.constant<Op>('changePassword'), ['access', 'recover', 'logout', 'loginBob', 'accessElsewhere', 'logoutElsewhere']).map((c) => ({ ...c, start: 'customer' as const })),
+        async (s, { start, age, atomic, ops }) => {
+          const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
+          const change = outcomes.find((o) => o.op === 'changePassword')!;
+          expect(platform.liveTokensBut(final)).toEqual([]);
+          expect(platform.isLive(initial!.accessToken) && final?.refreshToken !== initial!.refreshToken).toBe(false);
+          const quiet = !ops.some(isLogout) && !ops.some(isLogin);
+          if (quiet) {
+            // Alone with refreshes: it succeeds, the session stays signed in on the new password's tokens.
+            expect(change).toMatchObject({ ok: true });
+            expect(final?.refreshToken).toBe(change.token?.refreshToken);
+            expect(final?.refreshToken).not.toBe(initial?.refreshToken);
+            for (const o of outcomes) if (o.op === 'access' || o.op === 'accessElsewhere') expect(o).toMatchObject({ ok: true });
+          } else if (!change.ok) {
+            expect([CtpErrorCode.SessionChanged, CtpErrorCode.NoSession, CtpErrorCode.SessionExpired]).toContain(change.code);
+          }
+          // Changed for whoever the session held when it ran (alice, or bob signed in before it).
+          if (change.ok) {
+            const email = [...platform.customers].find(([, id]) => id === change.token?.customerId)?.[0] ?? '';
+            expect(platform.password(email)).toBe('new-right');
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('should leave no token of the customer live after a password reset beside refreshes and sign-outs, and the session empty', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        scenario(fc.constant<Op>('resetAlice'), ['access', 'recover', 'logout', 'accessElsewhere', 'logoutElsewhere']).map((c) => ({ ...c, start: 'customer' as const })),
+        async (s, { start, age, atomic, ops }) => {
+          const { platform, final, outcomes } = await runScenario(s, start, age, atomic, ops);
+          expect(outcomes.find((o) => o.op === 'resetAlice')).toMatchObject({ ok: true });
+          expect(final).toBeUndefined();
+          expect(platform.liveTokensBut(undefined)).toEqual([]);
+          for (const o of outcomes) {
+            if (!o.ok) expect([CtpErrorCode.SessionExpired, CtpErrorCode.NoSession, CtpErrorCode.SessionChanged]).toContain(o.code);
           }
         },
       ),

@@ -1,0 +1,35 @@
+import { CtpError, type CtpErrorOptions } from './CtpError';
+import type { CtpErrorCode } from './CtpErrorCode';
+
+/** One field error of a refused customer draft: the platform's code and the field it names, never its value. */
+export interface CtpFieldError {
+  readonly code: string;
+  readonly field?: string;
+}
+
+/**
+ * A shopper-account operation refused for a reason the shopper can act on: the email is taken, the
+ * draft is invalid (`fieldErrors`), a reset or verification token is unknown, expired or used, or the
+ * app's sender failed. The message is fixed; nothing the shopper typed is echoed in it.
+ */
+export class CtpAccountError extends CtpError {
+  /** For CTP_CUSTOMER_DRAFT_INVALID: the platform's `errors[]` as code and field only (redacted, at most 20). */
+  readonly fieldErrors: readonly CtpFieldError[];
+
+  constructor(
+    code:
+      | typeof CtpErrorCode.EmailTaken
+      | typeof CtpErrorCode.CustomerDraftInvalid
+      | typeof CtpErrorCode.AccountTokenInvalid
+      | typeof CtpErrorCode.TokenSendFailed,
+    message: string,
+    options: CtpErrorOptions & { fieldErrors?: readonly CtpFieldError[] } = {},
+  ) {
+    super(code, message, options);
+    this.fieldErrors = Object.freeze([...(options.fieldErrors ?? [])]);
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), ...(this.fieldErrors.length > 0 ? { fieldErrors: this.fieldErrors } : {}) };
+  }
+}

@@ -1,0 +1,46 @@
+import type { AnonymousCartSignInMode } from '../CustomerSignIn';
+
+/**
+ * What a shopper signs up with: commercetools' CustomerDraft minus what the library sets itself
+ * (`anonymousId`, from the session only, so the anonymous cart moves to the new customer).
+ */
+export interface CustomerDraft {
+  readonly email: string;
+  readonly password: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly key?: string;
+  readonly locale?: string;
+  /** Any other CustomerDraft field (addresses, custom...), sent as given. */
+  readonly [field: string]: unknown;
+}
+
+export interface StoreOption {
+  /**
+   * The Store of the operation (in-store endpoints). Default: the session's Store. Naming another
+   * Store than the session's fails with CTP_STORE_MISMATCH.
+   */
+  readonly storeKey?: string;
+}
+
+export interface SignUpOptions extends StoreOption {
+  /** What happens to the anonymous cart; commercetools' default is MergeWithExistingCustomerCart. */
+  readonly anonymousCartSignInMode?: AnonymousCartSignInMode;
+}
+
+export type ChangePasswordOptions = Record<string, never>;
+
+/** What the app's sender gets: it sends the email; the token reaches nobody else. */
+export interface CtpTokenMessage {
+  readonly kind: 'password-reset' | 'email-verification';
+  readonly email: string;
+  readonly customerId: string;
+  /** The secret to put into the link; never log it. */
+  readonly tokenValue: string;
+  /** ISO 8601, as the platform answered. */
+  readonly expiresAt: string;
+  readonly storeKey?: string;
+}
+
+/** The `sendToken` module option. */
+export type CtpTokenSender = (message: CtpTokenMessage) => Promise<void>;

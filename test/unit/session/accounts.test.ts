@@ -1,0 +1,393 @@
+import { describe, expect, it } from 'vitest';
+import { CtpAccountError } from '../../../src/errors/CtpAccountError';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import type { CtpTokenMessage } from '../../../src/session/account/CustomerDraft';
+import { CtpSession } from '../../../src/session/CtpSession';
+import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
+import { runWithCtpSession } from '../../../src/session/sessionContext';
+import { API_URL, AUTH_URL, PROJECT } from '../../support/FakePlatform';
+import { createTestServices } from '../../support/createTestServices';
+import { installAccountRoutes } from '../../support/session/accountRoutes';
+
+const HOUR = 3_600_000;
+const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
+const NEW_PASSWORD = 'brand-NEW-passw0rd!';
+
+function setup(options: Parameters<typeof createTestServices>[0] & { noSender?: boolean } = {}) {
+  const { noSender, ...rest } = options;
+  const sent: CtpTokenMessage[] = [];
+  const slept: number[] = [];
+  let services!: ReturnType<typeof createTestServices>;
+  services = createTestServices({
+    ...(noSender ? {} : { sendToken: async (message: CtpTokenMessage) => void sent.push(message) }),
+    sleep: async (ms) => {
+      slept.push(ms);
+      services.clock.advance(ms);
+    },
+    ...rest,
+  });
+  const accounts = installAccountRoutes(services.platform, () => services.clock.now(), (ms) => services.clock.advance(ms));
+  const integrationBearer = () => {
+    const call = services.platform.calls.find((c) => c.url === `${AUTH_URL}/oauth/token` && c.form.get('grant_type') === 'client_credentials');
+    expect(call).toBeDefined();
+    return [...services.platform.tokens].filter(([, t]) => t.kind === 'client').map(([token]) => `Bearer ${token}`);
+  };
+  return { services, accounts, sent, slept, integrationBearer };
+}
+
+type Setup = ReturnType<typeof setup>;
+
+async function anonymousWithCart({ services }: Setup, id = 's') {
+  const storage = new MemorySessionStorage(id);
+  const cartId = await runWithCtpSession(storage, async () => {
+    const apiRoot = await services.client.customerApiRoot();
+    return (await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute()).body.id;
+  });
+  return { storage, cartId, anonymous: (await storage.get())! };
+}
+
+async function signedIn({ services }: Setup, id = 's') {
+  const storage = new MemorySessionStorage(id);
+  await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
+  return { storage, token: (await storage.get())! };
+}
+
+function revoked({ services }: Setup): string[] {
+  return services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token') ?? '');
+}
+
+describe(CtpSession, () => {
+  describe('.signUp', () => {
+    describe('when the session is anonymous with a cart', () => {
+      it('should create the customer through the integration, sign in, move the cart with the session anonymousId and revoke the anonymous pair', async () => {
+        const t = setup();
+        const { storage, cartId, anonymous } = await anonymousWithCart(t);
+        const token = await runWithCtpSession(storage, () =>
+          t.services.session.signUp({ email: 'dave@example.com', password: 'dave-Passw0rd!', firstName: 'Dave', anonymousId: 'someone-elses-session' }),
+        );
+        const [create] = t.services.platform.calls.filter((c) => c.path === `/${PROJECT}/customers`);
+        expect(create).toMatchObject({ url: `${API_URL}/${PROJECT}/customers`, method: 'POST' });
+        expect(t.integrationBearer()).toContain(create!.headers['authorization']);
+        expect(create!.headers['content-type']).toBe('application/json');
+        expect(JSON.parse(create!.body)).toEqual({ email: 'dave@example.com', password: 'dave-Passw0rd!', firstName: 'Dave' });
+        // The cart moves by the backend sign-in after the claim, with the session's anonymous id, whatever the draft says.
+        const [login] = t.services.platform.calls.filter((c) => c.path === `/${PROJECT}/login`);
+        expect(t.integrationBearer()).toContain(login!.headers['authorization']);
+        expect(JSON.parse(login!.body)).toEqual({ email: 'dave@example.com', password: 'dave-Passw0rd!', anonymousId: anonymous.anonymousId, anonymousCartSignInMode: 'MergeWithExistingCustomerCart' });
+        const [grant] = t.services.platform.grants('password');
+        expect(grant).toMatchObject({ url: `${AUTH_URL}/oauth/${PROJECT}/customers/token`, method: 'POST' });
+        expect(grant!.form.get('username')).toBe('dave@example.com');
+        expect(grant!.form.get('scope')).toBe(t.services.registry.scopeParameter('customer'));
+        expect(token).toMatchObject({ kind: 'customer', customerId: 'customer-new-1' });
+        expect(await storage.get()).toEqual(token);
+        expect(t.services.platform.carts.get(cartId)?.customerId).toBe('customer-new-1');
+        await t.services.session.settled();
+        expect(revoked(t)).toEqual(expect.arrayContaining([anonymous.accessToken, anonymous.refreshToken]));
+        expect(t.services.logger.text()).not.toContain('dave-Passw0rd!');
+      });
+    });
+
+    describe('when the email is taken', () => {
+      it('should raise CTP_EMAIL_TAKEN without echoing the email, request no token and keep the anonymous session', async () => {
+        const t = setup();
+        const { storage, anonymous } = await anonymousWithCart(t);
+        const error = await runWithCtpSession(storage, () => t.services.session.signUp({ email: ALICE.email, password: 'x-Passw0rd!' })).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(CtpAccountError);
+        expect(error).toMatchObject({ code: CtpErrorCode.EmailTaken, status: 400 });
+        expect(JSON.stringify(error) + String((error as Error).message)).not.toContain(ALICE.email);
+        expect(t.services.platform.grants('password')).toHaveLength(0);
+        expect(await storage.get()).toEqual(anonymous);
+      });
+    });
+
+    describe('when the platform refuses the draft', () => {
+      it('should raise CTP_CUSTOMER_DRAFT_INVALID with the field errors, never the password', async () => {
+        const t = setup();
+        const { storage } = await anonymousWithCart(t);
+        const error = (await runWithCtpSession(storage, () => t.services.session.signUp({ email: 'erin@example.com', password: 'abc' })).catch((e: unknown) => e)) as CtpAccountError;
+        expect(error.code).toBe(CtpErrorCode.CustomerDraftInvalid);
+        expect(error.fieldErrors).toEqual([{ code: 'InvalidJsonInput', field: 'password' }]);
+      });
+    });
+
+    describe('when the session is a customer of a Store', () => {
+      it('should refuse a sign-up in another Store with CTP_STORE_MISMATCH and call nothing', async () => {
+        const t = setup();
+        const storage = new MemorySessionStorage('s');
+        await runWithCtpSession(storage, () => t.services.session.login(ALICE.email, ALICE.password, { storeKey: 'store-a' }));
+        const calls = t.services.platform.calls.length;
+        await expect(runWithCtpSession(storage, () => t.services.session.signUp({ email: 'f@example.com', password: 'f-Passw0rd!' }, { storeKey: 'store-b' }))).rejects.toMatchObject({
+          code: CtpErrorCode.StoreMismatch,
+        });
+        expect(t.services.platform.calls.length).toBe(calls);
+      });
+    });
+
+    describe('with a storeKey', () => {
+      it('should use the in-store customers endpoint and in-store password grant, and remember the Store', async () => {
+        const t = setup();
+        const { storage, cartId } = await anonymousWithCart(t);
+        const token = await runWithCtpSession(storage, () => t.services.session.signUp({ email: 'gina@example.com', password: 'gina-Passw0rd!' }, { storeKey: 'store-a' }));
+        expect(t.services.platform.calls.some((c) => c.url === `${API_URL}/${PROJECT}/in-store/key=store-a/login` && c.method === 'POST')).toBe(true);
+        expect(t.services.platform.carts.get(cartId)?.customerId).toBe(token.customerId);
+        expect(t.services.platform.calls.some((c) => c.url === `${API_URL}/${PROJECT}/in-store/key=store-a/customers` && c.method === 'POST')).toBe(true);
+        const grant = t.services.platform.grants('password')[0]!;
+        expect(grant.url).toBe(`${AUTH_URL}/oauth/${PROJECT}/in-store/key=store-a/customers/token`);
+        // The Store's variants of the shopper scopes, checked against what was granted.
+        expect(grant.form.get('scope')?.split(' ')).toEqual(expect.arrayContaining([`manage_my_profile:${PROJECT}:store-a`, `manage_my_orders:${PROJECT}:store-a`, `view_published_products:${PROJECT}`]));
+        expect(grant.form.get('scope')).not.toContain(`manage_my_profile:${PROJECT} `);
+        expect(token.storeKey).toBe('store-a');
+      });
+    });
+  });
+
+  describe('.changePassword', () => {
+    describe('when a customer is signed in', () => {
+      it('should change it in the shopper own name, sign in again with the new password and revoke the old pair', async () => {
+        const t = setup();
+        const { storage, token: old } = await signedIn(t);
+        const fresh = await runWithCtpSession(storage, () => t.services.session.changePassword(ALICE.password, NEW_PASSWORD));
+        const me = t.services.platform.calls.find((c) => c.url === `${API_URL}/${PROJECT}/me` && c.method === 'GET');
+        const change = t.services.platform.calls.find((c) => c.url === `${API_URL}/${PROJECT}/me/password`);
+        expect(me?.headers['authorization']).toBe(`Bearer ${old.accessToken}`);
+        expect(change).toMatchObject({ method: 'POST' });
+        expect(change!.headers['authorization']).toBe(`Bearer ${old.accessToken}`);
+        expect(JSON.parse(change!.body)).toEqual({ version: 1, currentPassword: ALICE.password, newPassword: NEW_PASSWORD });
+        const grants = t.services.platform.grants('password');
+        expect(grants.at(-1)!.form.get('password')).toBe(NEW_PASSWORD);
+        expect(fresh).toMatchObject({ kind: 'customer', customerId: 'customer-alice' });
+        expect(fresh.refreshToken).not.toBe(old.refreshToken);
+        expect(await storage.get()).toEqual(fresh);
+        await t.services.session.settled();
+        expect(revoked(t)).toEqual(expect.arrayContaining([old.accessToken, old.refreshToken]));
+        expect(t.services.logger.text()).not.toContain(NEW_PASSWORD);
+      });
+    });
+
+    describe('when the profile version moved on', () => {
+      it('should retry once with the current version', async () => {
+        const t = setup();
+        const { storage } = await signedIn(t);
+        // Another request updates the profile between this one's read and its change.
+        let first = true;
+        t.accounts.costMs = (call) => {
+          if (call.path.endsWith('/me/password') && first) {
+            first = false;
+            t.accounts.versions.set('customer-alice', 2);
+          }
+          return 0;
+        };
+        await runWithCtpSession(storage, () => t.services.session.changePassword(ALICE.password, NEW_PASSWORD));
+        const bodies = t.services.platform.calls.filter((c) => c.path.endsWith('/me/password')).map((c) => JSON.parse(c.body).version as number);
+        expect(bodies).toEqual([1, 2]);
+      });
+    });
+
+    describe('when the current password is wrong', () => {
+      it('should raise CTP_INVALID_CREDENTIALS, request no token and keep the session', async () => {
+        const t = setup();
+        const { storage, token } = await signedIn(t);
+        const grants = t.services.platform.grants('password').length;
+        await expect(runWithCtpSession(storage, () => t.services.session.changePassword('wrong-Passw0rd', NEW_PASSWORD))).rejects.toMatchObject({ code: CtpErrorCode.InvalidCredentials });
+        expect(t.services.platform.grants('password')).toHaveLength(grants);
+        expect(await storage.get()).toEqual(token);
+      });
+    });
+
+    describe('when the session is anonymous', () => {
+      it('should raise CTP_NO_SESSION and call nothing', async () => {
+        const t = setup();
+        const { storage } = await anonymousWithCart(t);
+        const calls = t.services.platform.calls.length;
+        await expect(runWithCtpSession(storage, () => t.services.session.changePassword(ALICE.password, NEW_PASSWORD))).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+        expect(t.services.platform.calls.length).toBe(calls);
+      });
+    });
+  });
+
+  describe('.requestPasswordReset', () => {
+    describe('when sendToken is not configured', () => {
+      it('should raise CTP_CONFIG_INVALID naming the option and call nothing', async () => {
+        const t = setup({ noSender: true });
+        const error = await t.services.session.requestPasswordReset(ALICE.email).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: CtpErrorCode.ConfigInvalid });
+        expect((error as Error).message).toContain('sendToken');
+        expect(t.services.platform.calls).toHaveLength(0);
+      });
+    });
+
+    describe('when the email exists', () => {
+      it('should create the token through the integration and hand it only to sendToken', async () => {
+        const t = setup();
+        const answer = await t.services.session.requestPasswordReset(ALICE.email);
+        expect(answer).toBeUndefined();
+        const [create] = t.services.platform.calls.filter((c) => c.path === `/${PROJECT}/customers/password-token`);
+        expect(create).toMatchObject({ url: `${API_URL}/${PROJECT}/customers/password-token`, method: 'POST' });
+        expect(t.integrationBearer()).toContain(create!.headers['authorization']);
+        expect(JSON.parse(create!.body)).toEqual({ email: ALICE.email });
+        await t.services.session.settled();
+        expect(t.sent).toHaveLength(1);
+        const [message] = t.sent;
+        expect(message).toMatchObject({ kind: 'password-reset', email: ALICE.email, customerId: 'customer-alice' });
+        expect(t.accounts.tokens.has(message!.tokenValue)).toBe(true);
+        // Created before the answer was padded to the 1 000 ms floor.
+        expect(t.slept).toEqual([1_000]);
+        expect(Date.parse(message!.expiresAt)).toBe(t.services.clock.now() - 1_000 + 24 * HOUR);
+        expect(t.services.logger.text()).not.toContain(message!.tokenValue);
+      });
+    });
+
+    describe('when the email does not exist', () => {
+      it('should answer exactly the same, send nothing, and take the same time as for an existing email', async () => {
+        const t = setup();
+        // The platform's lookup of an existing account is made slower than of an unknown one.
+        t.accounts.costMs = (call) => (call.path.endsWith('/password-token') ? (call.body.includes(ALICE.email) ? 180 : 20) : 0);
+        const timed = async (email: string) => {
+          const start = t.services.clock.now();
+          const answer = await t.services.session.requestPasswordReset(email);
+          return { answer, ms: t.services.clock.now() - start };
+        };
+        const known = await timed(ALICE.email);
+        const unknown = await timed('nobody@example.com');
+        await t.services.session.settled();
+        expect(unknown.answer).toEqual(known.answer);
+        expect(t.sent.map((m) => m.email)).toEqual([ALICE.email]);
+        // The floor (1 000 ms by default) hides the 160 ms the lookup differs by.
+        expect(known.ms).toBe(1_000);
+        expect(Math.abs(unknown.ms - known.ms)).toBeLessThanOrEqual(1);
+      });
+    });
+
+    describe('when the sender is slow or fails', () => {
+      it('should answer at the floor anyway and log the failure without the token or the email', async () => {
+        const t = setup({
+          sendToken: async () => {
+            throw new Error('smtp down for password-token-x alice@example.com');
+          },
+        });
+        const start = t.services.clock.now();
+        await t.services.session.requestPasswordReset(ALICE.email);
+        expect(t.services.clock.now() - start).toBe(1_000);
+        await t.services.session.settled();
+        expect(t.services.logger.events('ctp.token.send_failed')).toHaveLength(1);
+        expect(t.services.logger.text()).not.toContain(ALICE.email);
+        expect(t.services.logger.text()).not.toContain('password-token-');
+      });
+    });
+  });
+
+  describe('.resetPassword', () => {
+    describe('with a valid token', () => {
+      it('should reset through the integration, end this customer session now and every other at its next refresh', async () => {
+        const t = setup();
+        const mine = await signedIn(t, 'mine');
+        const other = await signedIn(t, 'other');
+        await t.services.session.requestPasswordReset(ALICE.email);
+        await t.services.session.settled();
+        const tokenValue = t.sent[0]!.tokenValue;
+        await runWithCtpSession(mine.storage, () => t.services.session.resetPassword(tokenValue, NEW_PASSWORD));
+        const reset = t.services.platform.calls.find((c) => c.path === `/${PROJECT}/customers/password/reset`);
+        expect(reset).toMatchObject({ url: `${API_URL}/${PROJECT}/customers/password/reset`, method: 'POST' });
+        expect(t.integrationBearer()).toContain(reset!.headers['authorization']);
+        expect(JSON.parse(reset!.body)).toEqual({ tokenValue, newPassword: NEW_PASSWORD });
+        expect(await mine.storage.get()).toBeUndefined();
+        t.services.clock.advance(HOUR);
+        await expect(runWithCtpSession(other.storage, () => t.services.client.customerApiRoot())).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
+        expect(t.services.platform.customers.get(ALICE.email)?.password).toBe(NEW_PASSWORD);
+      });
+    });
+
+    describe('with a used or expired token', () => {
+      it('should raise CTP_ACCOUNT_TOKEN_INVALID without the token in the error', async () => {
+        const t = setup();
+        await t.services.session.requestPasswordReset(ALICE.email);
+        await t.services.session.requestPasswordReset(ALICE.email);
+        await t.services.session.settled();
+        const [used, expiring] = t.sent.map((m) => m.tokenValue) as [string, string];
+        await t.services.session.resetPassword(used, NEW_PASSWORD);
+        const again = await t.services.session.resetPassword(used, 'other-Passw0rd!').catch((e: unknown) => e);
+        expect(again).toMatchObject({ code: CtpErrorCode.AccountTokenInvalid, status: 404 });
+        t.services.clock.advance(25 * HOUR);
+        const late = await t.services.session.resetPassword(expiring, 'other-Passw0rd!').catch((e: unknown) => e);
+        expect(late).toMatchObject({ code: CtpErrorCode.AccountTokenInvalid, status: 400 });
+        for (const error of [again, late]) expect(`${String((error as Error).message)} ${JSON.stringify(error)}`).not.toMatch(/password-token|Passw0rd/);
+      });
+    });
+  });
+
+  describe('.requestEmailVerification', () => {
+    describe('when a customer is signed in', () => {
+      it('should create the token for the session customer and hand it to sendToken', async () => {
+        const t = setup();
+        const { storage } = await signedIn(t);
+        await runWithCtpSession(storage, () => t.services.session.requestEmailVerification());
+        const create = t.services.platform.calls.find((c) => c.path === `/${PROJECT}/customers/email-token`);
+        expect(create).toMatchObject({ url: `${API_URL}/${PROJECT}/customers/email-token`, method: 'POST' });
+        expect(t.integrationBearer()).toContain(create!.headers['authorization']);
+        expect(JSON.parse(create!.body)).toEqual({ id: 'customer-alice', ttlMinutes: 1440 });
+        expect(t.sent).toEqual([expect.objectContaining({ kind: 'email-verification', email: ALICE.email, customerId: 'customer-alice' })]);
+      });
+    });
+
+    describe('when the session is anonymous', () => {
+      it('should raise CTP_NO_SESSION', async () => {
+        const t = setup();
+        const { storage } = await anonymousWithCart(t);
+        await expect(runWithCtpSession(storage, () => t.services.session.requestEmailVerification())).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+      });
+    });
+
+    describe('when the sender fails', () => {
+      it('should raise CTP_TOKEN_SEND_FAILED with a fixed message', async () => {
+        const t = setup({ sendToken: async (m) => Promise.reject(new Error(`cannot send ${m.tokenValue}`)) });
+        const { storage } = await signedIn(t);
+        const error = await runWithCtpSession(storage, () => t.services.session.requestEmailVerification()).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: CtpErrorCode.TokenSendFailed });
+        expect((error as Error).message).not.toContain('email-token');
+        expect((error as Error).cause).toBeUndefined();
+      });
+    });
+  });
+
+  describe('.confirmEmail', () => {
+    describe('with the sent token', () => {
+      it('should confirm once; a second use is CTP_ACCOUNT_TOKEN_INVALID', async () => {
+        const t = setup();
+        const { storage } = await signedIn(t);
+        await runWithCtpSession(storage, () => t.services.session.requestEmailVerification());
+        const tokenValue = t.sent[0]!.tokenValue;
+        await t.services.session.confirmEmail(tokenValue);
+        const confirm = t.services.platform.calls.find((c) => c.path === `/${PROJECT}/customers/email/confirm`);
+        expect(confirm).toMatchObject({ url: `${API_URL}/${PROJECT}/customers/email/confirm`, method: 'POST' });
+        expect(JSON.parse(confirm!.body)).toEqual({ tokenValue });
+        expect(t.accounts.verified.has('customer-alice')).toBe(true);
+        await expect(t.services.session.confirmEmail(tokenValue)).rejects.toMatchObject({ code: CtpErrorCode.AccountTokenInvalid });
+      });
+    });
+  });
+
+  describe('when an argument is malformed', () => {
+    it('should raise CTP_INVALID_ARGUMENT naming it, never repeating it, and call nothing', async () => {
+      const t = setup();
+      const { storage } = await anonymousWithCart(t);
+      const calls = t.services.platform.calls.length;
+      const cases: [() => Promise<unknown>, string][] = [
+        [() => t.services.session.signUp({ email: 'not-an-email', password: 'x-Passw0rd!' }), 'email'],
+        [() => t.services.session.signUp({ email: 'a@example.com', password: '' }), 'password'],
+        [() => t.services.session.signUp({ email: 'a@example.com', password: 'x-Passw0rd!' }, { storeKey: '../x' }), 'storeKey'],
+        [() => t.services.session.changePassword('', NEW_PASSWORD), 'currentPassword'],
+        [() => t.services.session.requestPasswordReset('nobody at example'), 'email'],
+        [() => t.services.session.resetPassword('tok with spaces SECRET', NEW_PASSWORD), 'tokenValue'],
+        [() => t.services.session.resetPassword('token-SECRET', 'x'.repeat(2_000)), 'newPassword'],
+        [() => t.services.session.confirmEmail(42 as unknown as string), 'tokenValue'],
+      ];
+      for (const [call, argument] of cases) {
+        const error = await runWithCtpSession(storage, call).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: CtpErrorCode.InvalidArgument, argument });
+        expect((error as Error).message).not.toMatch(/SECRET|not-an-email|nobody at/);
+      }
+      expect(t.services.platform.calls.length).toBe(calls);
+      expect(t.slept).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { CtpClient } from '../../../src/client/CtpClient';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { CtpSession } from '../../../src/session/CtpSession';
+import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
+import { runWithCtpSession } from '../../../src/session/sessionContext';
+import { API_URL, AUTH_URL, json, PROJECT } from '../../support/FakePlatform';
+import { createTestServices } from '../../support/createTestServices';
+import { installAccountRoutes } from '../../support/session/accountRoutes';
+
+const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
+
+describe(CtpSession, () => {
+  describe('.ensureAnonymous with a storeKey', () => {
+    it('should start the anonymous session with the Store variants of the shopper scopes and remember the Store', async () => {
+      const services = createTestServices();
+      installAccountRoutes(services.platform, () => services.clock.now());
+      const storage = new MemorySessionStorage('s');
+      const token = await runWithCtpSession(storage, () => services.session.ensureAnonymous({ storeKey: 'store-a' }));
+      const [grant] = services.platform.grants('anonymous');
+      expect(grant).toMatchObject({ url: `${AUTH_URL}/oauth/${PROJECT}/anonymous/token`, method: 'POST' });
+      expect(grant!.form.get('scope')?.split(' ')).toEqual(expect.arrayContaining([`manage_my_orders:${PROJECT}:store-a`, `view_categories:${PROJECT}`]));
+      expect(token.storeKey).toBe('store-a');
+      // A later sign-in defaults to the session's Store.
+      await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
+      expect(services.platform.grants('password')[0]?.url).toBe(`${AUTH_URL}/oauth/${PROJECT}/in-store/key=store-a/customers/token`);
+      expect((await storage.get())?.storeKey).toBe('store-a');
+    });
+
+    it('should refuse to serve a session of another Store with CTP_STORE_MISMATCH', async () => {
+      const services = createTestServices();
+      const storage = new MemorySessionStorage('s');
+      await runWithCtpSession(storage, () => services.session.ensureAnonymous({ storeKey: 'store-a' }));
+      await expect(runWithCtpSession(storage, () => services.session.ensureAnonymous({ storeKey: 'store-b' }))).rejects.toMatchObject({ code: CtpErrorCode.StoreMismatch });
+      const calls = services.platform.calls.length;
+      await expect(runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password, { storeKey: 'store-b' }))).rejects.toMatchObject({ code: CtpErrorCode.StoreMismatch });
+      expect(services.platform.calls.length).toBe(calls);
+    });
+  });
+});
+
+describe(CtpClient, () => {
+  describe('.associateApiRoot', () => {
+    describe('when a customer is signed in', () => {
+      it('should address the as-associate endpoints with the session customer id and the integration token', async () => {
+        const services = createTestServices();
+        services.platform.on((call) => (call.path.includes('/as-associate/') ? json({ limit: 20, offset: 0, count: 0, total: 0, results: [] }) : undefined));
+        const storage = new MemorySessionStorage('s');
+        await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
+        await runWithCtpSession(storage, async () => (await services.client.associateApiRoot('acme-bu')).carts().get().execute());
+        const call = services.platform.calls.find((c) => c.path.includes('/as-associate/'))!;
+        expect(call).toMatchObject({ url: `${API_URL}/${PROJECT}/as-associate/customer-alice/in-business-unit/key=acme-bu/carts`, method: 'GET' });
+        const owner = services.platform.tokens.get(call.headers['authorization']!.replace('Bearer ', ''));
+        expect(owner?.kind).toBe('client');
+      });
+    });
+
+    describe('when the session is anonymous or the key is not a key', () => {
+      it('should raise CTP_NO_SESSION or CTP_INVALID_ARGUMENT and call nothing as an associate', async () => {
+        const services = createTestServices();
+        const storage = new MemorySessionStorage('s');
+        await runWithCtpSession(storage, () => services.session.ensureAnonymous());
+        await expect(runWithCtpSession(storage, () => services.client.associateApiRoot('acme-bu'))).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+        await expect(runWithCtpSession(storage, () => services.client.associateApiRoot('x/../y'))).rejects.toMatchObject({ code: CtpErrorCode.InvalidArgument, argument: 'businessUnitKey' });
+        expect(services.platform.calls.some((c) => c.path.includes('/as-associate/'))).toBe(false);
+      });
+    });
+  });
+});
