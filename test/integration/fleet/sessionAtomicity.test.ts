@@ -1,6 +1,5 @@
 import Redis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FetchLike } from '../../../src/auth/AuthTransport';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { createCtpConfig } from '../../../src/config/createCtpConfig';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -10,6 +9,7 @@ import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { ManualClock } from '../../support/createTestServices';
 import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
+import { holdingRefreshAnswers } from '../../support/strict/holdingRefreshAnswers';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
 
 const HOUR = 3_600_000;
@@ -74,28 +74,17 @@ describe('one session on two instances sharing Redis', () => {
     server.addClient(STRICT_CLIENT.id, STRICT_CLIENT.secret, ALL_DEFAULT_SCOPES);
     const customerId = server.addCustomer('erin@example.com', 'Erin-Pa55word!');
     const config = createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url });
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let refreshSent!: () => void;
-    const sent = new Promise<void>((resolve) => (refreshSent = resolve));
     // Instance 2's refresh reaches the platform; its answer is held until instance 1 has signed out.
-    const holding: FetchLike = async (input, init) => {
-      const answer = await globalThis.fetch(input, init);
-      if (String(init.body ?? '').includes('grant_type=refresh_token')) {
-        refreshSent();
-        await released;
-      }
-      return answer;
-    };
+    const hold = holdingRefreshAnswers();
     const one = createCtpServices(config, { clock, redis: { client: redis }, revokeWaitMs: 5_000 });
-    const two = createCtpServices(config, { clock, redis: { client: redis }, fetch: holding, revokeWaitMs: 5_000 });
+    const two = createCtpServices(config, { clock, redis: { client: redis }, fetch: hold.fetch, revokeWaitMs: 5_000 });
     const storageOf = () => new RedisSessionStorage(redis, 'shared-session');
     await runWithCtpSession(storageOf(), () => one.session.login('erin@example.com', 'Erin-Pa55word!'));
     clock.advance(HOUR);
     const refreshing = runWithCtpSession(storageOf(), () => two.session.accessToken()).catch((e: unknown) => e);
-    await sent;
+    await hold.refreshSent;
     await runWithCtpSession(storageOf(), () => one.session.logout());
-    release();
+    hold.release();
     const error = (await refreshing) as { code?: string };
     await Promise.all([one.session.settled(), two.session.settled()]);
     expect(error.code).toBe(CtpErrorCode.SessionExpired);

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FetchLike } from '../../../src/auth/AuthTransport';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpSessionError } from '../../../src/errors/CtpSessionError';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
+import { holdingRefreshAnswers } from '../../support/strict/holdingRefreshAnswers';
 
 const HOUR = 3_600_000;
 let h: StrictHarness;
@@ -13,26 +13,6 @@ let h: StrictHarness;
 afterEach(async () => {
   await h?.stop();
 });
-
-/**
- * A fetch that lets requests reach the strict server but holds back the answers to refreshes until
- * the test releases them: the refresh happened at the platform, its result is still on its way.
- */
-function holdingRefreshAnswers() {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let seen!: () => void;
-  const refreshSent = new Promise<void>((resolve) => (seen = resolve));
-  const fetch: FetchLike = async (input, init) => {
-    const answer = await globalThis.fetch(input, init);
-    if (String(init.body ?? '').includes('grant_type=refresh_token')) {
-      seen();
-      await released;
-    }
-    return answer;
-  };
-  return { fetch, release, refreshSent };
-}
 
 /** Whether the strict server still honours `accessToken` on the API. */
 async function answersApi(harness: StrictHarness, accessToken: string): Promise<boolean> {
