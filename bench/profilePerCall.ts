@@ -1,3 +1,7 @@
+// A plain loop for profiling the per-call path (not part of npm run bench):
+//   node --cpu-prof --import tsx bench/profilePerCall.ts 30000 ctp   # or: bare | both
+// prints CPU µs per call of a bare builder and of customerApiRoot() + call over the bench's stub;
+// ROUNDS sets the rounds. The .cpuprofile shows where the library's own time goes.
 import { createApiBuilderFromCtpClient } from '@commercetools/platform-sdk';
 import { createAuthWithExistingToken, createClient, createHttpClient } from '@commercetools/sdk-client-v2';
 import { createCtpConfig } from '../src/config/createCtpConfig';
