@@ -307,7 +307,7 @@ export class CtpSession {
     const current = await this.#door.read(storage);
     if (!current) throw new CtpSessionExpiredError('the session was cleared');
     if (current.refreshToken !== lineage) {
-      throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session now belongs to another sign-in than the request builder was made for; the call was not retried. Get a new builder from customerApiRoot().');
+      throw builderSessionChanged();
     }
     if (current.accessToken !== stale) return current;
     return this.#renew(storage, current, { force: true, sameLineage: true });
@@ -403,7 +403,7 @@ export class CtpSession {
         const current = outcome.current;
         if (!current) throw new CtpSessionExpiredError('the session was signed out during the refresh');
         if (mode.sameLineage) {
-          throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session now belongs to another sign-in than the request builder was made for; the call was not retried. Get a new builder from customerApiRoot().');
+          throw builderSessionChanged();
         }
         return current;
       }
@@ -420,7 +420,7 @@ export class CtpSession {
     if (current === undefined) throw new CtpSessionExpiredError('the refresh token was refused', { cause: refused });
     // Refused because a sign-in replaced this lineage meanwhile: the session lives on in the new one.
     if (sameLineage) {
-      throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session now belongs to another sign-in than the request builder was made for; the call was not retried. Get a new builder from customerApiRoot().');
+      throw builderSessionChanged();
     }
     return current;
   }
@@ -463,3 +463,11 @@ type RenewOutcome =
   | { kind: 'stored'; token: CtpAuthToken; replaced: string }
   | { kind: 'ended' }
   | { kind: 'changed'; current: CtpAuthToken | undefined };
+
+/** A builder's shopper is no longer the session's: its call fails, never retried in another name. */
+function builderSessionChanged(): CtpSessionError {
+  return new CtpSessionError(
+    CtpErrorCode.SessionChanged,
+    'The session now belongs to another sign-in than the request builder was made for; the call was not retried. Get a new builder from customerApiRoot().',
+  );
+}
