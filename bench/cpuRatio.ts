@@ -20,6 +20,8 @@ export interface CpuRatio {
   /** Median over the pairs of measured ÷ base. */
   ratio: number;
   ratios: number[];
+  /** Median over the pairs of measured − base: CPU µs the measured task adds per call. */
+  added: number;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function cpuRatio(base: () => Promise<unknown>, measured: () => Pro
   const baseTimes: number[] = [];
   const measuredTimes: number[] = [];
   const ratios: number[] = [];
+  const added: number[] = [];
   for (let i = 0; i < pairs; i += 1) {
     let b: number;
     let m: number;
@@ -45,6 +48,7 @@ export async function cpuRatio(base: () => Promise<unknown>, measured: () => Pro
     baseTimes.push(b);
     measuredTimes.push(m);
     ratios.push(m / b);
+    added.push(m - b);
   }
-  return { base: median(baseTimes), measured: median(measuredTimes), ratio: median(ratios), ratios };
+  return { base: median(baseTimes), measured: median(measuredTimes), ratio: median(ratios), ratios, added: median(added) };
 }

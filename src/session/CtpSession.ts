@@ -18,7 +18,7 @@ import { AccountOperations, type AccountOptions } from './account/AccountOperati
 import type { ChangePasswordOptions, CustomerDraft, SignUpOptions, StoreOption } from './account/CustomerDraft';
 import { sessionStore } from './account/sessionStore';
 import type { AnonymousCartSignInMode, CustomerSignIn } from './CustomerSignIn';
-import type { SessionDoor } from './SessionDoor';
+import { NOT_PEEKABLE, type SessionDoor } from './SessionDoor';
 import type { SessionStorage } from './SessionStorage';
 import { SessionTokens } from './SessionTokens';
 import type { TokenRevoker } from './TokenRevoker';
@@ -135,6 +135,26 @@ export class CtpSession {
       return Promise.reject(error);
     }
     return this.#accessToken(storage, options).then((token) => this.tokenSource(storage, token));
+  }
+
+  /**
+   * source() without a promise, when an in-process storage (peek) holds a token that needs nothing
+   * done (valid, outside its renewal margin, of the requested Store); undefined when source() must
+   * decide (no session, renewal, a storage without peek, anything to report). Outside a session
+   * context, undefined too: source() rejects with the error.
+   */
+  sourceNow(options: AccessTokenOptions = {}): TokenSource | undefined {
+    let storage: SessionStorage;
+    try {
+      storage = this.#d.storage();
+    } catch {
+      return undefined;
+    }
+    const token = this.#door.peek(storage);
+    if (token === undefined || token === NOT_PEEKABLE) return undefined;
+    if (options.storeKey !== undefined && token.storeKey !== undefined && token.storeKey !== options.storeKey) return undefined;
+    if (needsRenewal(token, this.#d.clock.now())) return undefined;
+    return this.tokenSource(storage, token);
   }
 
   /** The last source handed out per storage object: one request's calls reuse it (and its builder). */

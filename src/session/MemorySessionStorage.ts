@@ -19,6 +19,10 @@ export class MemorySessionStorage implements SessionStorage {
     return this.#token;
   }
 
+  peek(): CtpAuthToken | undefined {
+    return this.#token;
+  }
+
   async set(token: CtpAuthToken): Promise<void> {
     this.#token = frozenCopy(token);
   }

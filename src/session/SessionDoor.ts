@@ -19,6 +19,9 @@ export interface SessionTransaction {
   write(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean>;
 }
 
+/** SessionDoor.peek's answer when only an asynchronous read can tell. */
+export const NOT_PEEKABLE: unique symbol = Symbol('ctp-client.notPeekable');
+
 /** A compare-and-set that failed this often in a row means another instance keeps changing the session. */
 const MAX_CONFLICTS = 3;
 
@@ -54,6 +57,21 @@ export class SessionDoor {
       }
     }
     return this.#call('read', () => storage.get()).then(this.#checkValue);
+  }
+
+  /**
+   * The stored token, checked, without a promise: only for a storage with peek() (in process).
+   * NOT_PEEKABLE when the storage has none, its peek threw or its value is invalid: the caller then
+   * takes read(), which reports the failure as the typed error it is.
+   */
+  peek(storage: SessionStorage): CtpAuthToken | undefined | typeof NOT_PEEKABLE {
+    if (storage.peek === undefined) return NOT_PEEKABLE;
+    try {
+      return this.#check(storage.peek());
+    } catch {
+      // A throwing storage or an invalid value: read() raises it as its typed error.
+      return NOT_PEEKABLE;
+    }
   }
 
   readonly #checkValue = (value: unknown): CtpAuthToken | undefined => this.#check(value);

@@ -20,6 +20,12 @@ export interface SessionStorage {
    */
   readonly inProcess?: boolean;
   get(): Promise<CtpAuthToken | undefined>;
+  /**
+   * Optional, for in-process storages only: what get() would resolve to, returned synchronously.
+   * Every API call reads the session; with peek that read costs no promise (the library's own
+   * per-call overhead is measured in bench/). Must not do I/O and must agree with get().
+   */
+  peek?(): CtpAuthToken | undefined;
   set(token: CtpAuthToken): Promise<void>;
   clear(): Promise<void>;
   /**

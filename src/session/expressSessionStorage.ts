@@ -41,6 +41,10 @@ function requestStorage(current: () => RequestWithSession, key: string): Session
     if (typeof value !== 'object' || value === null) throw new Error('req.session is gone (destroyed without a new one)');
     return value as SessionLike;
   };
+  const read = (): CtpAuthToken | undefined => {
+    const value = session()[key];
+    return isCtpAuthToken(value) ? value : undefined;
+  };
   return {
     get id() {
       return current().sessionID;
@@ -48,9 +52,9 @@ function requestStorage(current: () => RequestWithSession, key: string): Session
     // req.session is in memory for the request; express-session loads and saves it around it.
     inProcess: true,
     async get(): Promise<CtpAuthToken | undefined> {
-      const value = session()[key];
-      return isCtpAuthToken(value) ? value : undefined;
+      return read();
     },
+    peek: read,
     async set(token: CtpAuthToken): Promise<void> {
       session()[key] = { ...token, scopes: [...token.scopes] };
     },
