@@ -1,4 +1,5 @@
-import { isCtpAuthToken, type CtpAuthToken } from '../auth/CtpAuthToken';
+import type { CtpAuthToken } from '../auth/CtpAuthToken';
+import { decodeStoredSession, toStoredSession } from '../auth/StoredSession';
 import type { SessionStorage } from './SessionStorage';
 
 /** The part of an express-session style `req.session` the adapter uses. */
@@ -16,8 +17,9 @@ export const DEFAULT_SESSION_KEY = 'ctpAuthToken';
 
 /**
  * Adapts an express-session style `req.session` object. The token is stored as plain JSON under
- * `key`; express-session saves the session when the response ends. A value that is not a valid
- * token (an old format, a hand edit) reads as no session rather than failing every request.
+ * `key`, in the compact StoredSession format (the full token of earlier versions is still read);
+ * express-session saves the session when the response ends. A value that is not a valid token (a
+ * hand edit, another library's) reads as no session rather than failing every request.
  *
  * Prefer expressRequestStorage(req): this one holds the session object it was given, so after
  * `req.session.regenerate()` it would keep writing into the discarded session.
@@ -49,10 +51,15 @@ function requestStorage(current: () => RequestWithSession, key: string): Session
     inProcess: true,
     async get(): Promise<CtpAuthToken | undefined> {
       const value = session()[key];
-      return isCtpAuthToken(value) ? value : undefined;
+      if (value === undefined || value === null) return undefined;
+      // Either stored format: a session written by an earlier version is read, and written in the
+      // compact one at its next change.
+      const decoded = decodeStoredSession(value);
+      return 'token' in decoded ? decoded.token : undefined;
     },
     async set(token: CtpAuthToken): Promise<void> {
-      session()[key] = { ...token, scopes: [...token.scopes] };
+      // The compact format (about 220 B of JSON for a customer): express-session serialises it.
+      session()[key] = toStoredSession(token);
     },
     async clear(): Promise<void> {
       delete session()[key];
