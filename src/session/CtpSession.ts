@@ -170,8 +170,10 @@ export class CtpSession {
    * Signs a customer in. Password grant with the `customer` scopes first (wrong credentials end
    * here, having changed nothing). Then, alone among the session's changes: the customer token is
    * stored by compare-and-set; if the session was anonymous, the backend sign-in with its anonymousId
-   * moves its cart to the customer (if that fails, the anonymous session is put back); the replaced
-   * tokens are revoked. If another sign-in was stored since
+   * moves its cart to the customer (if that fails, the anonymous session is put back). It answers
+   * then: two sequential round trips (password grant, backend sign-in; the integration token is
+   * fetched alongside the grant if needed). The replaced tokens are revoked after the answer, in
+   * the background (settled() waits for them). If another sign-in was stored since
    * this one began, this one's tokens are revoked and it fails with CTP_SESSION_CHANGED (or, for the
    * same customer, returns the stored token). On any failure the session stays as it was.
    */
@@ -179,6 +181,9 @@ export class CtpSession {
     const storage = this.#d.storage();
     const before = await this.#door.read(storage);
     const storeKey = sessionStore(before, options.storeKey);
+    // The backend sign-in that follows needs the integration token: fetched alongside the password
+    // grant, so a sign-in waits for two round trips even when no integration token is cached yet.
+    if (before?.kind === 'anonymous' && before.anonymousId !== undefined) void this.#d.signIn.prepare();
     const customer = await this.#d.issuer.customer({ email, password, storeKey });
     const outcome = await this.#t.claim(storage, before, customer, {
       reason: 'login',
@@ -200,7 +205,9 @@ export class CtpSession {
 
   /**
    * Clears the session and revokes its tokens, including any a refresh in flight mints; waits for
-   * that at most revokeWaitMs. The clearing is kept even if revoking fails.
+   * that at most revokeWaitMs: one round trip, the access and refresh token revoked in parallel
+   * (after it resolves, no token of the session answers the API, unless the bound was hit). The
+   * clearing is kept even if revoking fails.
    */
   async logout(): Promise<void> {
     const storage = this.#d.storage();
