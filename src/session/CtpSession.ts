@@ -53,7 +53,7 @@ export interface CtpSessionDeps {
   coordinator?: TokenCoordinator;
   /** Bound of every session storage call (default 5 s). */
   storageTimeoutMs?: number;
-  /** How long a sign-in or sign-out waits for revoking the tokens it drops (default 2 s; they go on after). */
+  /** How long a sign-out or refresh waits for revoking the tokens it drops (default 2 s; they go on after). A sign-in does not wait. */
   revokeWaitMs?: number;
   /** Sign-up, passwords and email verification: the API calls and the app's token sender. */
   accounts?: AccountOptions;
