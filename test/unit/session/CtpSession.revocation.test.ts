@@ -5,6 +5,7 @@ import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage'
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import type { SessionStorage } from '../../../src/session/SessionStorage';
 import { createTestServices } from '../../support/createTestServices';
+import { json } from '../../support/FakePlatform';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
 const HOUR = 3_600_000;
@@ -37,6 +38,40 @@ describe('CtpSession revocation', () => {
       expect(revoked(services).sort()).toEqual([`access_token ${anonymous.accessToken}`, `refresh_token ${anonymous.refreshToken}`]);
       expect(services.logger.events('ctp.revoke.slow')).toHaveLength(0);
       await vi.waitFor(() => expect(services.logger.events('ctp.revoke.slow')).toHaveLength(1));
+    });
+  });
+
+  describe('when the revocations after a sign-in fail', () => {
+    it('should have answered the sign-in, and log each failure once they settle', async () => {
+      const services = createTestServices();
+      const storage = new MemorySessionStorage('s');
+      await runWithCtpSession(storage, () => services.session.ensureAnonymous());
+      services.platform.on((call) => (call.path === '/oauth/token/revoke' ? json({ error: 'invalid_client' }, 401) : undefined));
+      const customer = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
+      expect((await storage.get())?.customerId).toBe(customer.customerId);
+      await services.session.settled();
+      const failures = services.logger.events('ctp.revoke.failed') as { reason: string; hint: string }[];
+      expect(failures.map((f) => `${f.reason} ${f.hint}`).sort()).toEqual(['login access_token', 'login refresh_token']);
+      expect(services.logger.text()).not.toContain('refresh-anon-');
+    });
+  });
+
+  describe('when close() is called while the revocations after a sign-in still run', () => {
+    it('should wait for them', async () => {
+      const services = createTestServices();
+      const storage = new MemorySessionStorage('s');
+      await runWithCtpSession(storage, () => services.session.ensureAnonymous());
+      let answer!: () => void;
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      services.platform.on((call) => (call.path === '/oauth/token/revoke' ? held.then(() => json({})) : undefined));
+      await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
+      let closed = false;
+      const closing = services.close().then(() => (closed = true));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(closed).toBe(false);
+      answer();
+      await closing;
+      expect(revoked(services)).toHaveLength(2);
     });
   });
 
