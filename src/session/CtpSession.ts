@@ -214,12 +214,12 @@ export class CtpSession {
     const token = await this.#door.update(storage, (current) => ({ result: current, ...(current ? { next: null } : {}) }));
     if (!token) return;
     this.#t.end(token);
-    try {
-      await this.#coordinator.endSession(token.refreshToken);
-    } finally {
-      await this.#t.retire(token, 'logout');
-      this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
-    }
+    // The fleet's "ended" mark (a Redis call) and the revocations run side by side: the session is
+    // cleared already, and neither needs the other, so a sign-out waits for one round, not two.
+    // A failed mark still fails the logout, after the revocations.
+    const [marked] = await Promise.allSettled([this.#coordinator.endSession(token.refreshToken), this.#t.retire(token, 'logout')]);
+    this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
+    if (marked.status === 'rejected') throw marked.reason;
   }
 
   /**

@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { TokenIssuer } from '../../../src/auth/TokenIssuer';
+import { CtpRedisError } from '../../../src/errors/CtpRedisError';
+import { localCoordinator } from '../../../src/fleet/TokenCoordinator';
+import { CtpSession } from '../../../src/session/CtpSession';
+import type { CustomerSignIn } from '../../../src/session/CustomerSignIn';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import type { SessionStorage } from '../../../src/session/SessionStorage';
@@ -72,6 +77,43 @@ describe('CtpSession revocation', () => {
       answer();
       await closing;
       expect(revoked(services)).toHaveLength(2);
+    });
+  });
+
+  describe('when the fleet marks the session ended (Redis) on sign-out', () => {
+    function withCoordinator(endSession: () => Promise<void>) {
+      const services = createTestServices();
+      const session = new CtpSession({
+        issuer: new TokenIssuer(services.oauth, services.registry, services.clock, services.logger),
+        oauth: services.oauth,
+        signIn: { prepare: async () => undefined, signIn: async () => undefined } as unknown as CustomerSignIn,
+        clock: services.clock,
+        logger: services.logger,
+        storage: () => storage,
+        coordinator: { ...localCoordinator, endSession },
+      });
+      const storage = new MemorySessionStorage('s');
+      return { services, session, storage };
+    }
+
+    it('should revoke while the mark is being written, not after it: one round', async () => {
+      let markWritten!: () => void;
+      const { services, session, storage } = withCoordinator(() => new Promise<void>((resolve) => (markWritten = resolve)));
+      const token = await runWithCtpSession(storage, () => session.ensureAnonymous());
+      const logout = runWithCtpSession(storage, () => session.logout());
+      await vi.waitFor(() => expect(revoked(services)).toHaveLength(2));
+      expect(revoked(services).sort()).toEqual([`access_token ${token.accessToken}`, `refresh_token ${token.refreshToken}`]);
+      markWritten();
+      await logout;
+      expect(await storage.get()).toBeUndefined();
+    });
+
+    it('should still revoke both tokens, then fail, when writing the mark fails', async () => {
+      const { services, session, storage } = withCoordinator(async () => Promise.reject(new CtpRedisError(CtpErrorCode.RedisUnavailable, 'Redis down')));
+      await runWithCtpSession(storage, () => session.ensureAnonymous());
+      await expect(runWithCtpSession(storage, () => session.logout())).rejects.toMatchObject({ code: CtpErrorCode.RedisUnavailable });
+      expect(revoked(services)).toHaveLength(2);
+      expect(await storage.get()).toBeUndefined();
     });
   });
 
