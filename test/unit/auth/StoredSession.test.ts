@@ -7,6 +7,7 @@ import { CtpScopeError } from '../../../src/errors/CtpScopeError';
 import type { CtpSessionError } from '../../../src/errors/CtpSessionError';
 import { scopeFingerprint } from '../../../src/scopes/scopeCatalog';
 import { ScopeRegistry } from '../../../src/scopes/ScopeRegistry';
+import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
 
@@ -144,5 +145,25 @@ describe('TokenIssuer.refresh of a compact session', () => {
       expect(error).toBeInstanceOf(CtpScopeError);
       expect((error as CtpScopeError).excess).toEqual(registry.scopes('customer'));
     });
+  });
+});
+
+describe('one shared scope array per set', () => {
+  it('should render a Store variant once, and registries of the same set share its array', () => {
+    const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
+    expect(registry.scopes('customer', 'store-eu')).toBe(registry.scopes('customer', 'store-eu'));
+    expect(registry.scopes('customer', 'store-eu')).not.toEqual(registry.scopes('customer'));
+    expect(new ScopeRegistry({ projectKey: 'my-shop-production' }).scopes('customer')).toBe(registry.scopes('customer'));
+  });
+
+  it('should keep the shared array in MemorySessionStorage for a token holding a copy of a configured set, in any order', async () => {
+    const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
+    const storage = new MemorySessionStorage('s');
+    await storage.set({ ...realistic(registry), scopes: [...registry.scopes('customer')].reverse() });
+    expect((await storage.get())?.scopes).toBe(registry.scopes('customer'));
+    const odd = ['view_x:p'];
+    await storage.set({ ...realistic(registry), scopes: odd });
+    expect((await storage.get())?.scopes).toEqual(odd);
+    expect(Object.isFrozen((await storage.get())?.scopes)).toBe(true);
   });
 });
