@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createCtpConfig } from 'ctp-client';
+import { createCtpConfig, CtpIdentifiers, type CtpSession } from 'ctp-client';
 import { createApp } from '../examples/server-v3/app/createApp';
 import { OffsetClock } from '../examples/server-v3/app/OffsetClock';
 import { startEmbeddedCommercetools } from 'ctp-client/testing';
@@ -11,7 +11,8 @@ export async function journeyGrants(): Promise<Section> {
   const clock = new OffsetClock();
   const config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
   const outbox: { kind: string; email: string; tokenValue: string }[] = [];
-  const server = createApp(config, { clock, sendToken: async (message) => void outbox.push(message), passwordResetFloorMs: 50 }).app.listen(0, '127.0.0.1');
+  const { app, container } = createApp(config, { clock, sendToken: async (message) => void outbox.push(message), passwordResetFloorMs: 50 });
+  const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   try {
     const report = await runJourney({
@@ -22,6 +23,7 @@ export async function journeyGrants(): Promise<Section> {
       sku: embedded.seeded.skus[0]!,
       advanceClock: (ms) => clock.advance(ms),
       outbox,
+      settled: () => container.get<CtpSession>(CtpIdentifiers.CtpSession).settled(),
     });
     return {
       title: 'Grants per step of the example journey',

@@ -1,6 +1,7 @@
 // The public surface. Everything not exported here is private to the package.
 export type { CtpAuthToken } from './auth/CtpAuthToken';
 export { parseStoredToken } from './auth/CtpAuthToken';
+export { toStoredSession, type StoredSession } from './auth/StoredSession';
 export type { FetchLike } from './auth/AuthTransport';
 export type { RetryPolicy } from './auth/RetryPolicy';
 export { DEFAULT_RETRY_POLICY } from './auth/RetryPolicy';

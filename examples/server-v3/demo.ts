@@ -1,7 +1,7 @@
 // npm run demo [-- --json]: the example app against an embedded commercetools, driven by a scripted
 // shopper over real HTTP. Exits 0 when every step behaved, 1 otherwise.
 import type { AddressInfo } from 'node:net';
-import { createCtpConfig } from 'ctp-client';
+import { createCtpConfig, CtpIdentifiers, type CtpSession } from 'ctp-client';
 import { createApp } from './app/createApp';
 import { OffsetClock } from './app/OffsetClock';
 import { startEmbeddedCommercetools } from 'ctp-client/testing';
@@ -20,7 +20,7 @@ const config = createCtpConfig({
 });
 // The app's mailer: reset and verification tokens reach only this (the journey reads them as a shopper reads her email).
 const outbox: { kind: string; email: string; tokenValue: string }[] = [];
-const { app } = createApp(config, { clock, sendToken: async (message) => void outbox.push(message), passwordResetFloorMs: 200 });
+const { app, container } = createApp(config, { clock, sendToken: async (message) => void outbox.push(message), passwordResetFloorMs: 200 });
 const server = app.listen(0, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
 const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -38,6 +38,7 @@ try {
     sku: embedded.seeded.skus[0]!,
     advanceClock: (ms) => clock.advance(ms),
     outbox,
+    settled: () => container.get<CtpSession>(CtpIdentifiers.CtpSession).settled(),
   });
   console.log(json ? JSON.stringify(report, null, 2) : formatJourney(report));
   process.exitCode = report.ok ? 0 : 1;

@@ -4,6 +4,7 @@ import { CtpScopeError } from '../errors/CtpScopeError';
 import { CtpTokenResponseError } from '../errors/CtpTokenResponseError';
 import type { ScopeRegistry } from '../scopes/ScopeRegistry';
 import type { ScopeSetName } from '../scopes/ScopeSetName';
+import { internScopes, scopeFingerprint } from '../scopes/scopeCatalog';
 import { scopeDifference } from '../scopes/scopeDifference';
 import { parseGrantedScope } from '../scopes/scopeString';
 import type { Clock } from '../util/Clock';
@@ -80,18 +81,29 @@ export class TokenIssuer {
     storeKey: string | undefined,
   ): CtpAuthToken {
     const granted = parseGrantedScope(answer.scope);
+    // What the token keeps: the shared array of its set (scopeCatalog), not a copy per session.
+    let scopes: readonly string[];
     if (previous) {
       // A refresh asks for no scope and cannot change it: the answer must carry the scopes of the
       // original grant, which were checked then. Checking against today's registry instead would fail
       // every existing session after a deploy that changes a scope set.
-      const { missing, excess } = scopeDifference(previous.scopes, granted.scopes);
-      if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(kind, missing, excess);
+      if (previous.scopesFingerprint !== undefined) {
+        // Stored as the fingerprint of a set this process does not know (changed by configuration
+        // since): the same check, on the fingerprint of the granted set.
+        if (scopeFingerprint(granted.scopes) !== previous.scopesFingerprint) throw new CtpScopeError(kind, [], granted.scopes);
+        scopes = internScopes(granted.scopes);
+      } else {
+        const { missing, excess } = scopeDifference(previous.scopes, granted.scopes);
+        if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(kind, missing, excess);
+        scopes = previous.scopes;
+      }
       const outdated = scopeDifference(this.registry.scopes(kind, storeKey), granted.scopes);
       if (outdated.missing.length > 0 || outdated.excess.length > 0) {
         this.logger.info({ event: 'ctp.session.scopes_outdated', kind }, 'session keeps the scopes of its original grant until the shopper signs in again');
       }
     } else {
       this.registry.check(kind, granted.scopes, storeKey);
+      scopes = this.registry.scopes(kind, storeKey);
     }
     if (previous) {
       // A refresh keeps the shopper it was granted for. An answer naming someone else (a confused or
@@ -120,7 +132,7 @@ export class TokenIssuer {
       refreshToken,
       issuedAt,
       expiresAt: issuedAt + answer.expiresIn * 1000,
-      scopes: granted.scopes,
+      scopes,
       ...(customerId === undefined ? {} : { customerId }),
       ...(anonymousId === undefined ? {} : { anonymousId }),
       ...(storeKey === undefined ? {} : { storeKey }),

@@ -1,4 +1,5 @@
-import { isCtpAuthToken, type CtpAuthToken } from '../auth/CtpAuthToken';
+import type { CtpAuthToken } from '../auth/CtpAuthToken';
+import { decodeStoredSession, toStoredSession } from '../auth/StoredSession';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpRedisError } from '../errors/CtpRedisError';
 import type { SessionStorage } from '../session/SessionStorage';
@@ -17,10 +18,11 @@ local held = false
 local access, refresh
 if current then
   local ok, decoded = pcall(cjson.decode, current)
-  if ok and type(decoded) == 'table' and type(decoded.accessToken) == 'string' and type(decoded.refreshToken) == 'string' then
-    held = true
-    access = decoded.accessToken
-    refresh = decoded.refreshToken
+  if ok and type(decoded) == 'table' then
+    -- Either stored format: compact (a, r) or the full token of earlier versions.
+    access = decoded.a or decoded.accessToken
+    refresh = decoded.r or decoded.refreshToken
+    held = type(access) == 'string' and type(refresh) == 'string'
   end
 end
 local matches
@@ -60,8 +62,9 @@ export class RedisSessionStorage implements SessionStorage {
     const value = await this.#call('read', () => this.redis.get(this.#key));
     if (value === null) return undefined;
     try {
-      const parsed = JSON.parse(value) as unknown;
-      return isCtpAuthToken(parsed) ? parsed : undefined;
+      // Either stored format; a write stores the compact one (StoredSession).
+      const decoded = decodeStoredSession(JSON.parse(value) as unknown);
+      return 'token' in decoded ? decoded.token : undefined;
     } catch {
       return undefined;
     }
@@ -69,7 +72,7 @@ export class RedisSessionStorage implements SessionStorage {
 
   async set(token: CtpAuthToken): Promise<void> {
     // One SET: the stored value is the old token or the new one, never a mix.
-    await this.#call('write', () => this.redis.eval(SET_SCRIPT, 1, this.#key, JSON.stringify(token), this.#ttlSeconds));
+    await this.#call('write', () => this.redis.eval(SET_SCRIPT, 1, this.#key, JSON.stringify(toStoredSession(token)), this.#ttlSeconds));
   }
 
   async clear(): Promise<void> {
@@ -86,7 +89,7 @@ export class RedisSessionStorage implements SessionStorage {
         expected === undefined ? '0' : '1',
         expected?.accessToken ?? '',
         expected?.refreshToken ?? '',
-        next === undefined ? '' : JSON.stringify(next),
+        next === undefined ? '' : JSON.stringify(toStoredSession(next)),
         this.#ttlSeconds,
       ),
     );

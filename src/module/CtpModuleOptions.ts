@@ -39,7 +39,7 @@ export interface CtpModuleOptions {
   appName?: string;
   /** Per session storage call (default 5 s): past it the operation fails with CTP_SESSION_STORAGE_TIMEOUT. */
   storageTimeoutMs?: number;
-  /** How long a sign-in or sign-out waits for revoking the tokens it drops (default 2 s); they go on in the background. */
+  /** How long a sign-out or refresh waits for revoking the tokens it drops (default 2 s); they go on in the background. A sign-in does not wait. */
   revokeWaitMs?: number;
   /** Retries on the auth host (default: 2 retries, 200 ms base, 5 s cap). */
   retry?: Partial<RetryPolicy>;

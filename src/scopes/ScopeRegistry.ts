@@ -2,6 +2,7 @@ import { CtpConfigError } from '../errors/CtpConfigError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpScopeError } from '../errors/CtpScopeError';
 import { DEFAULT_SCOPE_SETS } from './defaultScopeSets';
+import { registerScopes } from './scopeCatalog';
 import { scopeDifference } from './scopeDifference';
 import { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from './ScopeSetName';
 import { isSharedWriteScope, renderScope, scopeName, scopeSpecProblem } from './scopeString';
@@ -26,6 +27,8 @@ export class ScopeRegistry {
   readonly projectKey: string;
   readonly #rendered: Readonly<Record<ScopeSetName, readonly string[]>>;
   readonly #sharedWrites: Readonly<Record<ScopeSetName, readonly string[]>>;
+  /** Store variants, rendered once per Store: every session of a Store shares one array. */
+  readonly #inStore = new Map<string, readonly string[]>();
 
   constructor(options: ScopeRegistryOptions) {
     this.projectKey = options.projectKey;
@@ -39,7 +42,8 @@ export class ScopeRegistry {
         const problem = scopeSpecProblem(spec);
         if (problem) problems.push(`scope set "${set}": ${problem}`);
       }
-      rendered[set] = Object.freeze([...new Set(specs.map((s) => renderScope(s, options.projectKey)))]);
+      // Registered: sessions store the set's fingerprint and share this one array (scopeCatalog).
+      rendered[set] = registerScopes(Object.freeze([...new Set(specs.map((s) => renderScope(s, options.projectKey)))]));
       sharedWrites[set] = Object.freeze(set === 'integration' ? [] : [...new Set(specs.map(scopeName).filter(isSharedWriteScope))]);
     }
     for (const name of Object.keys(options.sets ?? {})) {
@@ -73,7 +77,15 @@ export class ScopeRegistry {
    * a Store), the set's scopes that have Store variants are rendered `name:projectKey:storeKey`.
    */
   scopes(set: ScopeSetName, storeKey?: string): readonly string[] {
-    return storeKey === undefined ? this.#rendered[set] : inStore(this.#rendered[set], this.projectKey, storeKey);
+    if (storeKey === undefined) return this.#rendered[set];
+    const key = `${set} ${storeKey}`;
+    let scopes = this.#inStore.get(key);
+    if (scopes === undefined) {
+      scopes = registerScopes(Object.freeze(inStore(this.#rendered[set], this.projectKey, storeKey)));
+      // Bounded: a project has few Stores; past the bound the list is rendered per call, as before.
+      if (this.#inStore.size < MAX_STORE_VARIANTS) this.#inStore.set(key, scopes);
+    }
+    return scopes;
   }
 
   /** Space-separated, ready for the grant's `scope` parameter. */
@@ -90,6 +102,9 @@ export class ScopeRegistry {
     if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(set, missing, excess);
   }
 }
+
+/** Store variants kept rendered; a project has few Stores. */
+const MAX_STORE_VARIANTS = 1_000;
 
 /**
  * The shopper scopes commercetools offers per Store (`manage_my_orders:{projectKey}:{storeKey}` and

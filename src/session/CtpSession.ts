@@ -53,7 +53,7 @@ export interface CtpSessionDeps {
   coordinator?: TokenCoordinator;
   /** Bound of every session storage call (default 5 s). */
   storageTimeoutMs?: number;
-  /** How long a sign-in or sign-out waits for revoking the tokens it drops (default 2 s; they go on after). */
+  /** How long a sign-out or refresh waits for revoking the tokens it drops (default 2 s; they go on after). A sign-in does not wait. */
   revokeWaitMs?: number;
   /** Sign-up, passwords and email verification: the API calls and the app's token sender. */
   accounts?: AccountOptions;
@@ -190,8 +190,10 @@ export class CtpSession {
    * Signs a customer in. Password grant with the `customer` scopes first (wrong credentials end
    * here, having changed nothing). Then, alone among the session's changes: the customer token is
    * stored by compare-and-set; if the session was anonymous, the backend sign-in with its anonymousId
-   * moves its cart to the customer (if that fails, the anonymous session is put back); the replaced
-   * tokens are revoked. If another sign-in was stored since
+   * moves its cart to the customer (if that fails, the anonymous session is put back). It answers
+   * then: two sequential round trips (password grant, backend sign-in; the integration token is
+   * fetched alongside the grant if needed). The replaced tokens are revoked after the answer, in
+   * the background (settled() waits for them). If another sign-in was stored since
    * this one began, this one's tokens are revoked and it fails with CTP_SESSION_CHANGED (or, for the
    * same customer, returns the stored token). On any failure the session stays as it was.
    */
@@ -199,6 +201,9 @@ export class CtpSession {
     const storage = this.#d.storage();
     const before = await this.#door.read(storage);
     const storeKey = sessionStore(before, options.storeKey);
+    // The backend sign-in that follows needs the integration token: fetched alongside the password
+    // grant, so a sign-in waits for two round trips even when no integration token is cached yet.
+    if (before?.kind === 'anonymous' && before.anonymousId !== undefined) void this.#d.signIn.prepare();
     const customer = await this.#d.issuer.customer({ email, password, storeKey });
     const outcome = await this.#t.claim(storage, before, customer, {
       reason: 'login',
@@ -220,19 +225,21 @@ export class CtpSession {
 
   /**
    * Clears the session and revokes its tokens, including any a refresh in flight mints; waits for
-   * that at most revokeWaitMs. The clearing is kept even if revoking fails.
+   * that at most revokeWaitMs: one round trip, the access and refresh token revoked in parallel
+   * (after it resolves, no token of the session answers the API, unless the bound was hit). The
+   * clearing is kept even if revoking fails.
    */
   async logout(): Promise<void> {
     const storage = this.#d.storage();
     const token = await this.#door.update(storage, (current) => ({ result: current, ...(current ? { next: null } : {}) }));
     if (!token) return;
     this.#t.end(token);
-    try {
-      await this.#coordinator.endSession(token.refreshToken);
-    } finally {
-      await this.#t.retire(token, 'logout');
-      this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
-    }
+    // The fleet's "ended" mark (a Redis call) and the revocations run side by side: the session is
+    // cleared already, and neither needs the other, so a sign-out waits for one round, not two.
+    // A failed mark still fails the logout, after the revocations.
+    const [marked] = await Promise.allSettled([this.#coordinator.endSession(token.refreshToken), this.#t.retire(token, 'logout')]);
+    this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
+    if (marked.status === 'rejected') throw marked.reason;
   }
 
   /**

@@ -76,7 +76,8 @@ export class SessionTokens {
   /**
    * A new customer token takes the session over (sign-in, sign-up), alone among the session's
    * changes. It is stored by compare-and-set; if the session was anonymous, `fromAnonymous` runs
-   * (put back on failure); the replaced tokens are revoked. If another sign-in was stored since
+   * (put back on failure); the replaced tokens are revoked after it answers (in the background,
+   * see TokenRevoker.settled()). If another sign-in was stored since
    * `before` was read, `fresh` is revoked and this fails with CTP_SESSION_CHANGED (or, for the same
    * customer and Store, the stored token is returned). On any failure the session stays as it was
    * and `fresh` is revoked.
@@ -116,11 +117,15 @@ export class SessionTokens {
       await this.revoker.pair(fresh, `${options.reason}-rollback`);
       throw error;
     }
+    // A sign-in answers without waiting for revocations: they run on after it (tracked by the
+    // revoker until settled, each request bounded by the auth timeout, failures logged), so the
+    // shopper waits for the grant and the backend sign-in only. The replaced pair's lineage is
+    // ended already: nothing of this session uses it again.
     if (outcome.token !== fresh) {
-      await this.revoker.pair(fresh, `${options.reason}-duplicate`);
+      void this.revoker.pair(fresh, `${options.reason}-duplicate`);
       return outcome;
     }
-    if (outcome.replaced) await this.retire(outcome.replaced, options.reason);
+    if (outcome.replaced) void this.retire(outcome.replaced, options.reason);
     return outcome;
   }
 

@@ -9,9 +9,11 @@ export interface Revocation {
 }
 
 /**
- * Revokes the tokens a session obtained and does not keep. A sign-in or sign-out waits for its
- * revocations at most `waitMs`; they go on in the background after that, a failure is logged
- * (never the token), and `settled()` waits for every one still running (close(), tests).
+ * Revokes the tokens a session obtained and does not keep. A sign-out or refresh waits for its
+ * revocations at most `waitMs`; a sign-in starts them after answering. They go on in the
+ * background after that, a failure is logged (never the token), and `settled()` waits for every one
+ * still running (close(), tests). They live in this process: if it exits first they are lost, and
+ * those tokens stay valid until their expiry.
  * Each token pair not revoked stays live and counts against the project's 10 M refresh tokens.
  */
 export class TokenRevoker {

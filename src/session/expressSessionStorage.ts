@@ -1,4 +1,5 @@
-import { isCtpAuthToken, type CtpAuthToken } from '../auth/CtpAuthToken';
+import type { CtpAuthToken } from '../auth/CtpAuthToken';
+import { decodeStoredSession, toStoredSession } from '../auth/StoredSession';
 import type { SessionStorage } from './SessionStorage';
 
 /** The part of an express-session style `req.session` the adapter uses. */
@@ -16,8 +17,9 @@ export const DEFAULT_SESSION_KEY = 'ctpAuthToken';
 
 /**
  * Adapts an express-session style `req.session` object. The token is stored as plain JSON under
- * `key`; express-session saves the session when the response ends. A value that is not a valid
- * token (an old format, a hand edit) reads as no session rather than failing every request.
+ * `key`, in the compact StoredSession format (the full token of earlier versions is still read);
+ * express-session saves the session when the response ends. A value that is not a valid token (a
+ * hand edit, another library's) reads as no session rather than failing every request.
  *
  * Prefer expressRequestStorage(req): this one holds the session object it was given, so after
  * `req.session.regenerate()` it would keep writing into the discarded session.
@@ -43,7 +45,8 @@ function requestStorage(current: () => RequestWithSession, key: string): Session
   };
   const read = (): CtpAuthToken | undefined => {
     const value = session()[key];
-    return isCtpAuthToken(value) ? value : undefined;
+    if (value === undefined || value === null) return undefined;
+    return readCached(value);
   };
   return {
     get id() {
@@ -56,10 +59,34 @@ function requestStorage(current: () => RequestWithSession, key: string): Session
     },
     peek: read,
     async set(token: CtpAuthToken): Promise<void> {
-      session()[key] = { ...token, scopes: [...token.scopes] };
+      // The compact format (about 220 B of JSON for a customer): express-session serialises it.
+      session()[key] = Object.freeze(toStoredSession(token));
     },
     async clear(): Promise<void> {
       delete session()[key];
     },
   };
+}
+
+/**
+ * Decoded tokens by the stored object they came from: every API call of a request reads the same
+ * object (express-session loads it once per request), so it is decoded and checked once, and the
+ * same frozen token reaches SessionDoor, which then skips its own check. The object is frozen on
+ * first read, so what was decoded cannot change under the cache.
+ */
+const decodedTokens = new WeakMap<object, CtpAuthToken | null>();
+
+// Either stored format: a session written by an earlier version is read, and written in the
+// compact one at its next change.
+function readCached(value: unknown): CtpAuthToken | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const cached = decodedTokens.get(value);
+  if (cached !== undefined) return cached ?? undefined;
+  const decoded = decodeStoredSession(value);
+  const token = 'token' in decoded ? decoded.token : undefined;
+  const inner = (value as { s?: unknown; scopes?: unknown }).s ?? (value as { scopes?: unknown }).scopes;
+  if (Array.isArray(inner)) Object.freeze(inner);
+  Object.freeze(value);
+  decodedTokens.set(value, token ?? null);
+  return token;
 }

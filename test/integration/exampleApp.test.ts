@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCtpConfig } from 'ctp-client';
-import { createApp } from '../../examples/server-v3/app/createApp';
+import { createCtpConfig, CtpIdentifiers, type CtpSession } from 'ctp-client';
+import { createApp, type ExampleApp } from '../../examples/server-v3/app/createApp';
 import { OffsetClock } from '../../examples/server-v3/app/OffsetClock';
 import { startEmbeddedCommercetools, type EmbeddedCommercetools } from '../../src/testing/embedded/startEmbeddedCommercetools';
 import { ShopperClient } from '../../examples/server-v3/journey/ShopperClient';
@@ -12,6 +12,7 @@ import { runJourney } from '../../examples/server-v3/journey/runJourney';
 describe('the example server-v3 app', () => {
   let embedded: EmbeddedCommercetools;
   let server: Server;
+  let app: ExampleApp;
   let baseUrl: string;
   const clock = new OffsetClock();
   const outbox: { kind: string; email: string; tokenValue: string }[] = [];
@@ -19,7 +20,8 @@ describe('the example server-v3 app', () => {
   beforeAll(async () => {
     embedded = await startEmbeddedCommercetools();
     const config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
-    server = createApp(config, { clock, sendToken: async (message) => void outbox.push(message), passwordResetFloorMs: 50 }).app.listen(0, '127.0.0.1');
+    app = createApp(config, { clock, sendToken: async (message) => void outbox.push(message), passwordResetFloorMs: 50 });
+    server = app.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -38,6 +40,7 @@ describe('the example server-v3 app', () => {
       sku: embedded.seeded.skus[0]!,
       advanceClock: (ms) => clock.advance(ms),
       outbox,
+      settled: () => app.container.get<CtpSession>(CtpIdentifiers.CtpSession).settled(),
     });
     for (const step of report.steps) expect({ step: step.name, problems: step.problems }).toEqual({ step: step.name, problems: [] });
     // One refresh of the signed-in customer, one refused refresh of the session the reset ended.

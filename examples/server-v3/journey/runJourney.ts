@@ -29,6 +29,11 @@ export interface JourneyContext {
   advanceClock(ms: number): void;
   /** What the app's sendToken handed to the mailer: the only place a reset or verification token goes. */
   outbox: readonly { kind: string; email: string; tokenValue: string }[];
+  /**
+   * Resolves when the app's background work has settled (CtpSession.settled()): a sign-in answers
+   * before revoking the anonymous tokens, so a step waits for that before counting its token requests.
+   */
+  settled?: () => Promise<void>;
 }
 
 type Body = Record<string, unknown> | undefined;
@@ -55,6 +60,7 @@ export async function runJourney(context: JourneyContext): Promise<JourneyReport
   ): Promise<Body> {
     const before = context.grants.length;
     const answer = await client.request(method, path, body);
+    await context.settled?.();
     const grants = context.grants.slice(before);
     const problems: string[] = [];
     if (answer.status !== expected.status) problems.push(`status ${answer.status}, expected ${expected.status}`);

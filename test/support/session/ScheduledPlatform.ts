@@ -161,7 +161,7 @@ export class ScheduledPlatform {
       if (this.carts.get(request.anonymousId) === request.anonymousId) this.carts.set(request.anonymousId, customerId);
       return undefined;
     });
-    return { signIn: async (request: SignInRequest) => orThrow(await signInStep(request)) } as unknown as CustomerSignIn;
+    return { prepare: async () => undefined, signIn: async (request: SignInRequest) => orThrow(await signInStep(request)) } as unknown as CustomerSignIn;
   }
 }
 

@@ -1,10 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { TokenIssuer } from '../../../src/auth/TokenIssuer';
+import { CtpRedisError } from '../../../src/errors/CtpRedisError';
+import { localCoordinator } from '../../../src/fleet/TokenCoordinator';
+import { CtpSession } from '../../../src/session/CtpSession';
+import type { CustomerSignIn } from '../../../src/session/CustomerSignIn';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import type { SessionStorage } from '../../../src/session/SessionStorage';
 import { createTestServices } from '../../support/createTestServices';
+import { json } from '../../support/FakePlatform';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
 const HOUR = 3_600_000;
@@ -26,14 +32,88 @@ describe('CtpSession revocation', () => {
   });
 
   describe('when the auth host does not answer the revocations of a sign-in', () => {
-    it('should finish the sign-in after revokeWaitMs, with the customer stored', async () => {
+    it('should answer the sign-in without waiting for them, with the customer stored, and log them slow after revokeWaitMs', async () => {
       const services = createTestServices({ revokeWaitMs: 30 });
       const storage = new MemorySessionStorage('s');
-      await runWithCtpSession(storage, () => services.session.ensureAnonymous());
+      const anonymous = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
       services.platform.on((call) => (call.path === '/oauth/token/revoke' ? new Promise<Response>(() => undefined) : undefined));
       const customer = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
       expect((await storage.get())?.customerId).toBe(customer.customerId);
-      expect(services.logger.events('ctp.revoke.slow')).toHaveLength(1);
+      // Sent, not waited for: the sign-in answered before the bound.
+      expect(revoked(services).sort()).toEqual([`access_token ${anonymous.accessToken}`, `refresh_token ${anonymous.refreshToken}`]);
+      expect(services.logger.events('ctp.revoke.slow')).toHaveLength(0);
+      await vi.waitFor(() => expect(services.logger.events('ctp.revoke.slow')).toHaveLength(1));
+    });
+  });
+
+  describe('when the revocations after a sign-in fail', () => {
+    it('should have answered the sign-in, and log each failure once they settle', async () => {
+      const services = createTestServices();
+      const storage = new MemorySessionStorage('s');
+      await runWithCtpSession(storage, () => services.session.ensureAnonymous());
+      services.platform.on((call) => (call.path === '/oauth/token/revoke' ? json({ error: 'invalid_client' }, 401) : undefined));
+      const customer = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
+      expect((await storage.get())?.customerId).toBe(customer.customerId);
+      await services.session.settled();
+      const failures = services.logger.events('ctp.revoke.failed') as { reason: string; hint: string }[];
+      expect(failures.map((f) => `${f.reason} ${f.hint}`).sort()).toEqual(['login access_token', 'login refresh_token']);
+      expect(services.logger.text()).not.toContain('refresh-anon-');
+    });
+  });
+
+  describe('when close() is called while the revocations after a sign-in still run', () => {
+    it('should wait for them', async () => {
+      const services = createTestServices();
+      const storage = new MemorySessionStorage('s');
+      await runWithCtpSession(storage, () => services.session.ensureAnonymous());
+      let answer!: () => void;
+      const held = new Promise<void>((resolve) => (answer = resolve));
+      services.platform.on((call) => (call.path === '/oauth/token/revoke' ? held.then(() => json({})) : undefined));
+      await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
+      let closed = false;
+      const closing = services.close().then(() => (closed = true));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(closed).toBe(false);
+      answer();
+      await closing;
+      expect(revoked(services)).toHaveLength(2);
+    });
+  });
+
+  describe('when the fleet marks the session ended (Redis) on sign-out', () => {
+    function withCoordinator(endSession: () => Promise<void>) {
+      const services = createTestServices();
+      const session = new CtpSession({
+        issuer: new TokenIssuer(services.oauth, services.registry, services.clock, services.logger),
+        oauth: services.oauth,
+        signIn: { prepare: async () => undefined, signIn: async () => undefined } as unknown as CustomerSignIn,
+        clock: services.clock,
+        logger: services.logger,
+        storage: () => storage,
+        coordinator: { ...localCoordinator, endSession },
+      });
+      const storage = new MemorySessionStorage('s');
+      return { services, session, storage };
+    }
+
+    it('should revoke while the mark is being written, not after it: one round', async () => {
+      let markWritten!: () => void;
+      const { services, session, storage } = withCoordinator(() => new Promise<void>((resolve) => (markWritten = resolve)));
+      const token = await runWithCtpSession(storage, () => session.ensureAnonymous());
+      const logout = runWithCtpSession(storage, () => session.logout());
+      await vi.waitFor(() => expect(revoked(services)).toHaveLength(2));
+      expect(revoked(services).sort()).toEqual([`access_token ${token.accessToken}`, `refresh_token ${token.refreshToken}`]);
+      markWritten();
+      await logout;
+      expect(await storage.get()).toBeUndefined();
+    });
+
+    it('should still revoke both tokens, then fail, when writing the mark fails', async () => {
+      const { services, session, storage } = withCoordinator(async () => Promise.reject(new CtpRedisError(CtpErrorCode.RedisUnavailable, 'Redis down')));
+      await runWithCtpSession(storage, () => session.ensureAnonymous());
+      await expect(runWithCtpSession(storage, () => session.logout())).rejects.toMatchObject({ code: CtpErrorCode.RedisUnavailable });
+      expect(revoked(services)).toHaveLength(2);
+      expect(await storage.get()).toBeUndefined();
     });
   });
 

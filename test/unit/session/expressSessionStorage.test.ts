@@ -4,23 +4,40 @@ import { expressSessionStorage } from '../../../src/session/expressSessionStorag
 import { currentSessionStorage } from '../../../src/session/sessionContext';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { toStoredSession } from '../../../src/auth/StoredSession';
 
 const token: CtpAuthToken = { kind: 'anonymous', accessToken: 'a1', refreshToken: 'r1', issuedAt: 1, expiresAt: 2, scopes: ['s:p'], anonymousId: 'x' };
 
 describe(expressSessionStorage, () => {
-  it('should store the token as plain JSON under its key and read it back', async () => {
+  it('should store the token as plain JSON in the compact format under its key and read it back', async () => {
     const session: Record<string, unknown> = { other: 1 };
     const storage = expressSessionStorage(session, { id: 'sid-1' });
     await storage.set(token);
-    expect(JSON.parse(JSON.stringify(session))).toEqual({ other: 1, ctpAuthToken: token });
+    expect(JSON.parse(JSON.stringify(session))).toEqual({
+      other: 1,
+      ctpAuthToken: { v: 2, k: 'a', a: 'a1', r: 'r1', i: 1, e: 2, s: ['s:p'], n: 'x' },
+    });
     expect(await storage.get()).toEqual(token);
     expect(storage.id).toBe('sid-1');
     await storage.clear();
     expect(session).toEqual({ other: 1 });
   });
 
+  it('should read a session stored in the earlier full format, and write it compact at its next change', async () => {
+    const session: Record<string, unknown> = { ctpAuthToken: JSON.parse(JSON.stringify(token)) };
+    const storage = expressSessionStorage(session);
+    const read = await storage.get();
+    expect(read).toEqual(token);
+    // Decoded once per stored object: every API call of a request gets the same frozen token.
+    expect(await storage.get()).toBe(read);
+    expect(Object.isFrozen(read)).toBe(true);
+    await storage.set({ ...read!, accessToken: 'a2' });
+    expect(session['ctpAuthToken']).toEqual({ v: 2, k: 'a', a: 'a2', r: 'r1', i: 1, e: 2, s: ['s:p'], n: 'x' });
+  });
+
   it('should read a corrupted or foreign value as no session', async () => {
-    for (const value of ['x', { ...token, kind: 'admin' }, { ...token, accessToken: '' }, { ...token, scopes: [1] }, null]) {
+    const compact = toStoredSession(token);
+    for (const value of ['x', { ...token, kind: 'admin' }, { ...token, accessToken: '' }, { ...token, scopes: [1] }, null, { ...compact, k: 'x' }, { ...compact, a: 'a b' }, { ...compact, s: 'not-a-print' }]) {
       expect(await expressSessionStorage({ ctpAuthToken: value }).get()).toBeUndefined();
     }
   });
@@ -56,7 +73,7 @@ describe('ctpSessionMiddleware with req.session.regenerate()', () => {
     req.sessionID = 'fresh-id';
     await storage.set(token);
     expect(storage.id).toBe('fresh-id');
-    expect(req.session['ctpAuthToken']).toEqual(token);
+    expect(req.session['ctpAuthToken']).toEqual(toStoredSession(token));
     expect(old['ctpAuthToken']).toBeUndefined();
   });
 });
