@@ -79,7 +79,11 @@ export interface RedisOptions {
   lockTtlMs?: number;
   /** How long an instance waits for another's grant (default 15 s). */
   lockWaitMs?: number;
-  /** How often a waiting instance looks for the result (default 50 ms). */
+  /**
+   * A waiting instance is woken when the result is published (Redis pub/sub); it looks again on its
+   * own only this often, as a fallback for a lost message or a holder that died (default 1 000 ms;
+   * at most 50 ms until its subscription is confirmed, or with a client without `duplicate()`).
+   */
   pollMs?: number;
   /** Made from a URL: how long a Redis command may take (default 2 s), and the bound of each step of closing it. */
   commandTimeoutMs?: number;

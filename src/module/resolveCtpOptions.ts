@@ -140,7 +140,7 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
             keyPrefix: options.redis?.keyPrefix ?? 'ctp:',
             lockTtlMs: options.redis?.lockTtlMs ?? 10_000,
             lockWaitMs: options.redis?.lockWaitMs ?? 15_000,
-            pollMs: options.redis?.pollMs ?? 50,
+            pollMs: options.redis?.pollMs ?? 1_000,
             fallbackToLocal: options.redis?.fallbackToLocal === true,
           },
   };

@@ -76,7 +76,8 @@ describe(resolveCtpOptions, () => {
         keyPrefix: 'ctp:',
         lockTtlMs: 10_000,
         lockWaitMs: 15_000,
-        pollMs: 50,
+        // Only the fallback: a publication wakes a waiting instance (pub/sub).
+        pollMs: 1_000,
         fallbackToLocal: false,
       });
     });
