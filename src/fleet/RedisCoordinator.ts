@@ -25,7 +25,7 @@ export interface RedisCoordinatorOptions {
    */
   pollMs: number;
   /** The process's subscriber: a holder's PUBLISH wakes the waiting instances. */
-  events?: RedisEvents;
+  events?: RedisEvents | undefined;
   clock: Clock;
   sleep: Sleep;
   logger: Logger;

@@ -89,6 +89,12 @@ export interface RedisOptions {
   commandTimeoutMs?: number;
   /** When Redis does not answer, coordinate per process and log it, instead of failing (default false). */
   fallbackToLocal?: boolean;
+  /**
+   * The in-process cache every RedisSessionStorage on this client uses, kept coherent across
+   * instances by pub/sub: `maxEntries` sessions (default 10 000), each read from Redis again after
+   * `maxAgeMs` (default 60 000) at the latest. `false`: every API call reads the session from Redis.
+   */
+  sessionCache?: false | { maxEntries?: number; maxAgeMs?: number };
 }
 
 export interface ApiOptions {

@@ -14,6 +14,7 @@ import { quitRedisClient } from '../fleet/quitRedisClient';
 import type { RedisLike } from '../fleet/RedisLike';
 import { RedisCoordinator } from '../fleet/RedisCoordinator';
 import { RedisEvents } from '../fleet/RedisEvents';
+import { shareSessionCaches } from '../fleet/RedisSessionCache';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import { CtpSession } from '../session/CtpSession';
@@ -73,6 +74,8 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   // The process's one subscriber connection (a duplicate of `redis`, made on first use): the library
   // made it, so close() closes it, also when `redis` itself was given.
   const events = redis === undefined ? undefined : new RedisEvents({ redis, logger, closeTimeoutMs: source?.kind === 'url' ? source.commandTimeoutMs : 2_000 });
+  // Every RedisSessionStorage on this client reads through a cache that the subscriber keeps coherent.
+  const unshare = events && o.redis?.sessionCache ? shareSessionCaches(redis!, events, { ...o.redis.sessionCache, clock }) : undefined;
   if (o.redis && redis) {
     coordinator = new RedisCoordinator({ redis, keyPrefix: o.redis.keyPrefix, lockTtlMs: o.redis.lockTtlMs, lockWaitMs: o.redis.lockWaitMs, pollMs: o.redis.pollMs, events, clock, sleep: o.sleep, logger });
     if (o.redis.fallbackToLocal) coordinator = new FallbackCoordinator(coordinator, logger);
@@ -133,6 +136,7 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
       apiRoots.close();
       // Revocations still running in the background finish (each bounded by authTimeoutMs) first.
       await session.close();
+      unshare?.();
       await events?.close();
       if (owned) await quitRedisClient(owned.client, owned.timeoutMs);
     })());

@@ -79,6 +79,7 @@ describe(resolveCtpOptions, () => {
         // Only the fallback: a publication wakes a waiting instance (pub/sub).
         pollMs: 1_000,
         fallbackToLocal: false,
+        sessionCache: { maxEntries: 10_000, maxAgeMs: 60_000 },
       });
     });
 
