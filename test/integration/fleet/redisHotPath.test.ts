@@ -186,4 +186,24 @@ describe('Redis on the hot path', () => {
       await until(async () => (await new RedisSessionStorage(b.redis, 'lost').get(), cache.size === 1), 'the cache fills again');
     });
   });
+
+  describe('the subscriber connection', () => {
+    const subscribers = async () => ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').filter((line) => line.trim() !== '').length;
+
+    it('should be made on first use, once per process, and closed by close() while a given client stays open', async () => {
+      await startServer();
+      const redis = new Redis(redisServer.url);
+      closing.push(() => redis.quit());
+      const config = createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url });
+      const services = createCtpServices(config, { redis: { client: redis } });
+      expect(await subscribers()).toBe(0);
+      await runWithCtpSession(new RedisSessionStorage(redis, 'sub'), () => services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password));
+      await Promise.all(Array.from({ length: 5 }, () => me({ services, redis }, new RedisSessionStorage(redis, 'sub'))));
+      await (await services.client.integrationApiRoot()).categories().withId({ ID: 'c1' }).get().execute();
+      await until(async () => (await subscribers()) === 1, 'one subscriber connection');
+      await services.close();
+      await until(async () => (await subscribers()) === 0, 'no subscriber connection');
+      expect(await redis.ping()).toBe('PONG');
+    });
+  });
 });
