@@ -132,7 +132,7 @@ export class RedisSessionCache {
   }
 }
 
-/** The caches RedisSessionStorage finds by its client: one per client and key prefix, made by createCtpServices. */
+/** The caches RedisSessionStorage finds by its client: one per client and channel (key prefix), made by createCtpServices. */
 const byClient = new WeakMap<object, { events: RedisEvents; options: RedisSessionCacheOptions; caches: Map<string, RedisSessionCache> }>();
 
 /**
@@ -148,24 +148,11 @@ export function shareSessionCaches(redis: object, events: RedisEvents, options: 
   };
 }
 
-/** The cache for sessions under `keyPrefix` on `redis`, if one is shared and its subscriber can be made. */
-export function sessionCacheFor(redis: object, keyPrefix: string): RedisSessionCache | undefined {
+/** The cache for sessions announced on `channel` on `redis`, if one is shared and its subscriber can be made. */
+export function sessionCacheFor(redis: object, channel: string): RedisSessionCache | undefined {
   const registration = byClient.get(redis);
   if (registration === undefined || !registration.events.available) return undefined;
-  let cache = registration.caches.get(keyPrefix);
-  if (!cache) registration.caches.set(keyPrefix, (cache = new RedisSessionCache(registration.events, sessionChannel(keyPrefix), registration.options)));
+  let cache = registration.caches.get(channel);
+  if (!cache) registration.caches.set(channel, (cache = new RedisSessionCache(registration.events, channel, registration.options)));
   return cache;
-}
-
-/**
- * The sessions' pub/sub channel: every write of a RedisSessionStorage under `keyPrefix` announces
- * `{origin} {session id}` here. Next to sessionKey(), the key it announces changes of.
- */
-export function sessionChannel(keyPrefix: string): string {
-  return `${keyPrefix}session-changed`;
-}
-
-/** The Redis key of session `id`. */
-export function sessionKey(keyPrefix: string, id: string): string {
-  return `${keyPrefix}session:${id}`;
 }

@@ -3,7 +3,7 @@ import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpRedisError } from '../errors/CtpRedisError';
 import type { SessionStorage } from '../session/SessionStorage';
 import type { RedisLike } from './RedisLike';
-import { sessionCacheFor, sessionChannel, sessionKey, type RedisSessionCache } from './RedisSessionCache';
+import { sessionCacheFor, type RedisSessionCache } from './RedisSessionCache';
 
 // Every write PUBLISHes `{origin} {id}` (ARGV: channel, message) from inside its script: the change
 // and its announcement are one step, and every process's cache of the session hears of it.
@@ -80,8 +80,8 @@ export class RedisSessionStorage implements SessionStorage {
     const prefix = options.keyPrefix ?? 'ctp:';
     this.#key = sessionKey(prefix, id);
     this.#ttlSeconds = options.ttlSeconds ?? 200 * 86_400;
-    this.#cache = options.cache === false ? undefined : (options.cache ?? sessionCacheFor(redis, prefix));
-    this.#channel = this.#cache?.channel ?? sessionChannel(prefix);
+    this.#channel = options.cache ? options.cache.channel : sessionChannel(prefix);
+    this.#cache = options.cache === false ? undefined : (options.cache ?? sessionCacheFor(redis, this.#channel));
     this.#message = `${this.#cache?.origin ?? '-'} ${id}`;
   }
 
@@ -184,4 +184,17 @@ function parse(value: string | null): CtpAuthToken | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The Redis key of session `id`. */
+export function sessionKey(keyPrefix: string, id: string): string {
+  return `${keyPrefix}session:${id}`;
+}
+
+/**
+ * The sessions' pub/sub channel: every write of a RedisSessionStorage under `keyPrefix` announces
+ * `{writer} {session id}` here, from inside its script. Next to sessionKey(), the key it announces.
+ */
+export function sessionChannel(keyPrefix: string): string {
+  return `${keyPrefix}session-changed`;
 }

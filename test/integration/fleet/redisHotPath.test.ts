@@ -5,7 +5,7 @@ import { createCtpConfig } from '../../../src/config/createCtpConfig';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { RedisEvents } from '../../../src/fleet/RedisEvents';
 import { RedisSessionCache, sessionCacheFor } from '../../../src/fleet/RedisSessionCache';
-import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
+import { RedisSessionStorage, sessionChannel } from '../../../src/fleet/RedisSessionStorage';
 import { createCtpServices, type CtpServices } from '../../../src/module/createCtpServices';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { CapturingLogger } from '../../support/createTestServices';
@@ -70,7 +70,7 @@ async function until(condition: () => Promise<boolean> | boolean, what: string):
 /** Signs in on `a`, and waits until `b`'s cache holds the session (its subscription confirmed). */
 async function signedInOnBoth(a: Instance, b: Instance, id: string): Promise<CtpAuthToken> {
   const token = await runWithCtpSession(new RedisSessionStorage(a.redis, id), () => a.services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password));
-  await until(async () => (await new RedisSessionStorage(b.redis, id).get(), sessionCacheFor(b.redis, 'ctp:')?.lookup(id)?.accessToken === token.accessToken), "b's cache holds the session");
+  await until(async () => (await new RedisSessionStorage(b.redis, id).get(), sessionCacheFor(b.redis, sessionChannel('ctp:'))?.lookup(id)?.accessToken === token.accessToken), "b's cache holds the session");
   return token;
 }
 
@@ -111,7 +111,7 @@ describe('Redis on the hot path', () => {
       const b = instance();
       const token = await signedInOnBoth(a, b, 'out-1');
       await runWithCtpSession(new RedisSessionStorage(a.redis, 'out-1'), () => a.services.session.logout());
-      await until(() => sessionCacheFor(b.redis, 'ctp:')?.lookup('out-1') === undefined, "b's cache dropped the session");
+      await until(() => sessionCacheFor(b.redis, sessionChannel('ctp:'))?.lookup('out-1') === undefined, "b's cache dropped the session");
       await resetCommandStats(admin);
       const answer = await runWithCtpSession(new RedisSessionStorage(b.redis, 'out-1'), () => b.services.session.accessToken({ createAnonymous: false })).catch((e: unknown) => e);
       expect(answer).toMatchObject({ code: CtpErrorCode.NoSession });
@@ -178,7 +178,7 @@ describe('Redis on the hot path', () => {
       const a = instance();
       const b = instance();
       await signedInOnBoth(a, b, 'lost');
-      const cache = sessionCacheFor(b.redis, 'ctp:')!;
+      const cache = sessionCacheFor(b.redis, sessionChannel('ctp:'))!;
       expect(cache.size).toBe(1);
       await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
       await until(() => cache.size === 0, 'the cache is emptied');

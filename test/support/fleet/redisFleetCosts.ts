@@ -3,7 +3,7 @@ import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { createCtpConfig } from '../../../src/config/createCtpConfig';
 import type { RedisLike, RedisSubscriber } from '../../../src/fleet/RedisLike';
 import { sessionCacheFor } from '../../../src/fleet/RedisSessionCache';
-import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
+import { RedisSessionStorage, sessionChannel } from '../../../src/fleet/RedisSessionStorage';
 import { createCtpServices, type CtpServices } from '../../../src/module/createCtpServices';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { commandStats, resetCommandStats } from '../redis/commandStats';
@@ -96,7 +96,7 @@ export async function measureFleetCosts(o: { redisUrl: string; server: StrictCom
   };
   const integrationCall = async (instance: FleetInstance) => (await instance.services.client.integrationApiRoot()).categories().withId({ ID: 'c1' }).get().execute();
   const customerCall = (instance: FleetInstance) => runWithCtpSession(instance.storage(), async () => (await instance.services.client.customerApiRoot()).me().get().execute());
-  const cached = (instance: FleetInstance) => sessionCacheFor(instance.client, 'ctp:')?.lookup(SESSION);
+  const cached = (instance: FleetInstance) => sessionCacheFor(instance.client, sessionChannel('ctp:'))?.lookup(SESSION);
   try {
     // Every instance starts cold: one grant for the fleet, the others wait for its publication.
     await measure('grant', () => o.server.grants.client_credentials, integrationCall);
