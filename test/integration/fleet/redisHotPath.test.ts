@@ -87,9 +87,10 @@ describe('Redis on the hot path', () => {
     expect(of('refresh').grants).toBe(1);
     expect(of('refresh').roundTripsPerInstance).toBeLessThanOrEqual(7);
     expect(of('refresh').commandsPerInstance).toBeLessThanOrEqual(14);
-    // A cold start: one client_credentials grant; the others read its publication, woken by it.
+    // A cold start: one client_credentials grant; the others read its publication, woken by it
+    // (measured 2 sent per instance; until its subscription is confirmed a waiter polls every 50 ms).
     expect(of('grant').grants).toBe(1);
-    expect(of('grant').roundTripsPerInstance).toBeLessThanOrEqual(4);
+    expect(of('grant').roundTripsPerInstance).toBeLessThanOrEqual(6);
   }, 60_000);
 
   it('should send no Redis command for an API call once the session is cached', async () => {
