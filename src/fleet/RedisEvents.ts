@@ -65,6 +65,9 @@ export class RedisEvents {
       const set = this.#listeners.get(channel);
       if (set) for (const listener of set) listener.message(message);
     });
+    // An auxiliary connection never keeps the process alive by itself: a script that quits its own
+    // client and forgets close() still exits, as it did before there was a subscriber.
+    subscriber.on('connect', () => void subscriber.stream?.unref?.());
     // Messages sent while the connection was down are gone: everything learnt from them is unsure.
     subscriber.on('close', () => this.#lose());
     // Our own SUBSCRIBE on every (re)connection, so a channel counts as live only once it is confirmed.

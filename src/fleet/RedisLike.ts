@@ -18,7 +18,9 @@ export interface RedisLike {
 /** What the subscriber connection needs: ioredis fits. */
 export interface RedisSubscriber extends QuittableRedis {
   subscribe(...channels: string[]): Promise<unknown>;
+  /** ioredis: the current socket. */
+  readonly stream?: { unref?(): unknown } | undefined;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
-  on(event: 'ready' | 'close', listener: () => void): unknown;
+  on(event: 'ready' | 'close' | 'connect', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
 }

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import Redis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
@@ -206,5 +208,21 @@ describe('Redis on the hot path', () => {
       await until(async () => (await subscribers()) === 0, 'no subscriber connection');
       expect(await redis.ping()).toBe('PONG');
     });
+
+    it('should not keep a script alive that quit its own client and forgot close()', async () => {
+      await startServer();
+      const script = fileURLToPath(new URL('../../support/fleet/givenClientScript.ts', import.meta.url));
+      const env: NodeJS.ProcessEnv = { ...process.env, CTP_PROJECT_KEY: server.projectKey, CTP_CLIENT_ID: STRICT_CLIENT.id, CTP_CLIENT_SECRET: STRICT_CLIENT.secret, CTP_AUTH_URL: server.url, CTP_API_URL: server.url, SCRIPT_REDIS_URL: redisServer.url };
+      delete env['CTP_REDIS_URL'];
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      const exited = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => (child.kill('SIGKILL'), resolve(false)), 20_000);
+        child.once('exit', () => (clearTimeout(timer), resolve(true)));
+      });
+      expect(out).toBe('called c1\ndone\n');
+      expect(exited).toBe(true);
+    }, 30_000);
   });
 });
