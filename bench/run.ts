@@ -10,6 +10,7 @@ import { journeyGrants } from './journeyGrants';
 import { renderSection, type Section } from './markdown';
 import { memory } from './memory';
 import { perCallOverhead } from './perCallOverhead';
+import { redisCommandsSection } from './redisCommands';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const version = (name: string) => (JSON.parse(readFileSync(`${root}/node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
@@ -21,6 +22,7 @@ const steps: [string, () => Promise<Section | Section[]>][] = [
   ['memory', memory],
   ['guest traffic', guestTraffic],
   ['fleet grants', fleetGrants],
+  ['redis commands', redisCommandsSection],
   ['journey grants', journeyGrants],
 ];
 const sections: Section[] = [];

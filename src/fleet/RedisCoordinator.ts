@@ -7,6 +7,7 @@ import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
+import type { RedisEvents } from './RedisEvents';
 import type { RedisLike } from './RedisLike';
 import type { SharedTokenId, TokenCoordinator } from './TokenCoordinator';
 
@@ -17,65 +18,105 @@ export interface RedisCoordinatorOptions {
   lockTtlMs: number;
   /** How long an instance waits for another's grant before giving up. */
   lockWaitMs: number;
+  /**
+   * How often a waiting instance looks again when no message woke it: the fallback for a lost
+   * message or a holder that died. Without `events` (or before its subscription is confirmed) it
+   * polls at min(pollMs, 50 ms).
+   */
   pollMs: number;
+  /** The process's subscriber: a holder's PUBLISH wakes the waiting instances. */
+  events?: RedisEvents | undefined;
   clock: Clock;
   sleep: Sleep;
   logger: Logger;
 }
 
 // Stores `value` only if no newer holder (higher fence) stored before: a holder whose lock expired
-// while it was slow cannot overwrite the token of the one that came after it.
+// while it was slow cannot overwrite the token of the one that came after it. Releases the lock if
+// it is still ours and wakes the waiting instances, in the same step.
+// KEYS: result, lock. ARGV: fence, value, ttl ms, lock id ('' none), channel, name.
 const PUBLISH = `
+local stored = 0
 local current = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
-if current > tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'value', ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if current <= tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'value', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  stored = 1
+end
+if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
+redis.call('PUBLISH', ARGV[5], ARGV[6])
+return stored`;
+
+// Reads the published result and, unless it is one the caller may take, takes the lock with the next
+// fencing number, in one step. A result is taken as it is unless it is the one the caller already
+// found not fresh (same fence): then the caller competes for the lock to replace it.
+// KEYS: result, lock, fence. ARGV: lock id, lock ttl ms, fence of the result found stale ('' none; a value
+// without a fence counts as found stale, so the loop below cannot spin on it).
+// Returns { value | nil, its fence | nil, our fencing number, or 0 if the lock is held, or -1 if not tried }.
+const TRY = `
+local found = redis.call('HMGET', KEYS[1], 'value', 'fence')
+local value, seen = found[1], found[2] or ''
+if value and seen ~= ARGV[3] then return { value, seen, -1 } end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return { value, seen, redis.call('INCR', KEYS[3]) }
+end
+return { value, seen, 0 }`;
+
+// Releases only our own lock (after its expiry it may belong to someone else) and wakes the waiters,
+// who then compete for it at once rather than at their next poll.
+// KEYS: lock. ARGV: lock id, channel, name.
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1`;
 
-// Takes the lock and hands out the next fencing number in one step.
-const ACQUIRE = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return redis.call('INCR', KEYS[2])
-end
-return 0`;
-
-// Releases only our own lock: after its expiry it may belong to someone else.
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
-const READ = `return redis.call('HGET', KEYS[1], 'value')`;
-
 const EXPIRED_MARK = '{"expired":true}';
+
+/** Without a confirmed subscription a waiter polls at least this often, as before pub/sub. */
+const BLIND_POLL_MS = 50;
 
 /**
  * Coordinates grants and refreshes across instances through Redis: a lock with an expiry per token
  * (so a crashed holder blocks others for at most lockTtlMs), a fencing number on every published
- * result, and the result itself, which the waiting instances read instead of granting again.
+ * result, and the result itself, which the waiting instances read instead of granting again. The
+ * holder's publication (and its release of the lock) is PUBLISHed on the fleet channel: waiting
+ * instances are woken by it and poll only as a slow fallback.
+ *
+ * Commands per token and instance: 1 (`TRY`) to read a published result; the holder 2 (`TRY`, then
+ * `PUBLISH` which also releases); a waiter 2 (`TRY`, woken, `TRY`) plus one SUBSCRIBE per process.
  */
 export class RedisCoordinator implements TokenCoordinator {
-  constructor(private readonly o: RedisCoordinatorOptions) {}
+  readonly #channel: string;
+  /** Names a waiter of this process is waiting for, and how to wake it. */
+  readonly #waiters = new Map<string, Set<() => void>>();
+
+  constructor(private readonly o: RedisCoordinatorOptions) {
+    this.#channel = fleetChannel(o.keyPrefix);
+  }
 
   shared(id: SharedTokenId, grant: () => Promise<SharedToken>, isFresh: (token: SharedToken) => boolean): Promise<SharedToken> {
     return this.#once(sharedTokenKey(id), (value) => parseShared(value), isFresh, grant, (token) => token.expiresAt - this.o.clock.now());
   }
 
   async refresh(token: CtpAuthToken, refresh: () => Promise<CtpAuthToken>, isFresh: (token: CtpAuthToken) => boolean): Promise<CtpAuthToken> {
-    const key = `refresh:${hash(token.refreshToken)}`;
+    const key = refreshKey(token.refreshToken);
     try {
       return await this.#once(key, (value) => parseSession(value), isFresh, refresh, (fresh) => fresh.expiresAt - this.o.clock.now());
     } catch (error) {
       if (isRefreshRefused(error)) {
         // Tell the waiting instances at once rather than each refreshing in turn.
-        await this.#call('mark session ended', () => this.o.redis.eval(PUBLISH, 1, this.#key(key), Number.MAX_SAFE_INTEGER, EXPIRED_MARK, 60_000)).catch(() => undefined);
+        await this.#markEnded(key, 60_000).catch(() => undefined);
       }
       throw error;
     }
   }
 
   async endSession(refreshToken: string): Promise<void> {
-    const key = this.#key(`refresh:${hash(refreshToken)}`);
-    await this.#call('mark session ended', () => this.o.redis.eval(PUBLISH, 1, key, Number.MAX_SAFE_INTEGER, EXPIRED_MARK, 24 * 3_600_000));
+    await this.#markEnded(refreshKey(refreshToken), 24 * 3_600_000);
+  }
+
+  #markEnded(name: string, ttlMs: number): Promise<unknown> {
+    return this.#call('mark session ended', () => this.o.redis.eval(PUBLISH, 2, this.#key(name), this.#key(`lock:${name}`), Number.MAX_SAFE_INTEGER, EXPIRED_MARK, ttlMs, '', this.#channel, name));
   }
 
   async #once<T>(name: string, parse: (value: string) => T | undefined, isFresh: (value: T) => boolean, produce: () => Promise<T>, ttlOf: (value: T) => number): Promise<T> {
@@ -83,40 +124,105 @@ export class RedisCoordinator implements TokenCoordinator {
     const lockKey = this.#key(`lock:${name}`);
     const fenceKey = this.#key(`fence:${name}`);
     const deadline = this.o.clock.now() + this.o.lockWaitMs;
-    const read = async (): Promise<T | undefined> => {
-      const value = (await this.#call('read', () => this.o.redis.eval(READ, 1, resultKey))) as string | null;
-      if (value === EXPIRED_MARK) throw new CtpSessionExpiredError('the session ended on another instance');
-      const parsed = value === null ? undefined : parse(value);
-      return parsed !== undefined && isFresh(parsed) ? parsed : undefined;
-    };
-
-    for (let waited = false; ; waited = true) {
-      const published = await read();
-      if (published !== undefined) {
-        if (waited) this.o.logger.debug({ event: 'ctp.fleet.reused', key: name.split(':')[0] }, 'token from another instance');
-        return published;
-      }
-      const id = randomUUID();
-      const fence = Number(await this.#call('lock', () => this.o.redis.eval(ACQUIRE, 2, lockKey, fenceKey, id, this.o.lockTtlMs)));
-      if (fence > 0) {
-        try {
-          // Someone may have published between our read and our lock.
-          const again = await read();
-          if (again !== undefined) return again;
-          const value = await produce();
-          const ttl = Math.max(1_000, Math.floor(ttlOf(value)));
-          const stored = await this.#call('publish', () => this.o.redis.eval(PUBLISH, 1, resultKey, fence, JSON.stringify(value), ttl));
-          if (Number(stored) === 0) this.o.logger.warn({ event: 'ctp.fleet.fenced', key: name.split(':')[0] }, 'a newer token was stored meanwhile; ours was not published');
-          return value;
-        } finally {
-          await this.#call('unlock', () => this.o.redis.eval(RELEASE, 1, lockKey, id)).catch(() => undefined);
+    const events = this.o.events?.available === true ? this.o.events : undefined;
+    if (events) this.#listen(events);
+    let staleFence = '';
+    let waited = false;
+    for (;;) {
+      // Listening before the TRY is sent: a publication that lands after it wakes this waiter even
+      // if its message overtakes the TRY's answer.
+      const wake = this.#expect(name);
+      const live = events?.live(this.#channel) === true;
+      try {
+        const id = randomUUID();
+        const [value, fence, ours] = (await this.#call('lock', () => this.o.redis.eval(TRY, 3, resultKey, lockKey, fenceKey, id, this.o.lockTtlMs, staleFence))) as [string | null, string | null, number];
+        if (value === EXPIRED_MARK) {
+          if (Number(ours) > 0) await this.#release(lockKey, id, name);
+          throw new CtpSessionExpiredError('the session ended on another instance');
         }
+        const parsed = value === null ? undefined : parse(value);
+        const published = parsed !== undefined && isFresh(parsed) ? parsed : undefined;
+        if (published !== undefined) {
+          // Published between our last look and our lock: theirs, and our lock goes back.
+          if (Number(ours) > 0) await this.#release(lockKey, id, name);
+          if (waited) this.o.logger.debug({ event: 'ctp.fleet.reused', key: name.split(':')[0] }, 'token from another instance');
+          return published;
+        }
+        if (Number(ours) === -1) {
+          // A result this instance may not take (expired, other scopes, refused): compete to replace it, now.
+          staleFence = fence ?? '';
+          continue;
+        }
+        if (Number(ours) > 0) return await this.#produce(resultKey, lockKey, id, Number(ours), name, produce, ttlOf);
+        if (this.o.clock.now() >= deadline) {
+          throw new CtpRedisError(CtpErrorCode.FleetLockTimeout, `Another instance held the token lock for more than ${this.o.lockWaitMs} ms; try again, or raise redis.lockWaitMs.`);
+        }
+        // Woken by the holder's publication (or release); the poll is only the fallback for a lost message or a dead holder.
+        await wake.until(live ? this.o.pollMs : Math.min(this.o.pollMs, BLIND_POLL_MS));
+        waited = true;
+      } finally {
+        wake.cancel();
       }
-      if (this.o.clock.now() >= deadline) {
-        throw new CtpRedisError(CtpErrorCode.FleetLockTimeout, `Another instance held the token lock for more than ${this.o.lockWaitMs} ms; try again, or raise redis.lockWaitMs.`);
-      }
-      await this.o.sleep(this.o.pollMs);
     }
+  }
+
+  async #produce<T>(resultKey: string, lockKey: string, id: string, fence: number, name: string, produce: () => Promise<T>, ttlOf: (value: T) => number): Promise<T> {
+    let value: T;
+    try {
+      value = await produce();
+    } catch (error) {
+      await this.#release(lockKey, id, name).catch(() => undefined);
+      throw error;
+    }
+    const ttl = Math.max(1_000, Math.floor(ttlOf(value)));
+    const stored = await this.#call('publish', () => this.o.redis.eval(PUBLISH, 2, resultKey, lockKey, fence, JSON.stringify(value), ttl, id, this.#channel, name));
+    if (Number(stored) === 0) this.o.logger.warn({ event: 'ctp.fleet.fenced', key: name.split(':')[0] }, 'a newer token was stored meanwhile; ours was not published');
+    return value;
+  }
+
+  #release(lockKey: string, id: string, name: string): Promise<unknown> {
+    return this.#call('unlock', () => this.o.redis.eval(RELEASE, 1, lockKey, id, this.#channel, name));
+  }
+
+  #listening = false;
+
+  #listen(events: RedisEvents): void {
+    if (this.#listening) return;
+    this.#listening = true;
+    events.listen(this.#channel, {
+      message: (name) => {
+        const set = this.#waiters.get(name);
+        if (set) for (const wake of set) wake();
+      },
+      // A lost message costs a waiter at most one fallback poll: nothing to forget here.
+      lost: () => undefined,
+    });
+  }
+
+  /** A waiter for `name`, registered now: woken by a message for it, or after `ms` (the fallback poll). */
+  #expect(name: string): { until(ms: number): Promise<void>; cancel(): void } {
+    let woken = false;
+    let resolve: (() => void) | undefined;
+    const wake = () => {
+      woken = true;
+      resolve?.();
+    };
+    let set = this.#waiters.get(name);
+    if (!set) this.#waiters.set(name, (set = new Set()));
+    set.add(wake);
+    const cancel = () => {
+      const current = this.#waiters.get(name);
+      current?.delete(wake);
+      if (current?.size === 0) this.#waiters.delete(name);
+    };
+    return {
+      cancel,
+      until: async (ms) => {
+        if (woken) return;
+        // The sleep is the injected one (fake timers in tests); a message ends the wait first.
+        await Promise.race([this.o.sleep(ms), new Promise<void>((r) => (resolve = r))]);
+      },
+    };
   }
 
   #key(name: string): string {
@@ -130,6 +236,19 @@ export class RedisCoordinator implements TokenCoordinator {
       throw new CtpRedisError(CtpErrorCode.RedisUnavailable, `Redis failed to ${what} (${cause instanceof Error ? cause.message : 'unknown error'}); check CTP_REDIS_URL and the Redis server.`, cause);
     }
   }
+}
+
+/** `refresh:{hash}`: one session lineage (its refresh token, hashed: no token is readable in a key). */
+function refreshKey(refreshToken: string): string {
+  return `refresh:${hash(refreshToken)}`;
+}
+
+/**
+ * The fleet's pub/sub channel: every publication or lock release of a shared token or a refresh is
+ * announced here, its message the name (`shared:…`, `refresh:…`) the waiters wait for.
+ */
+export function fleetChannel(keyPrefix: string): string {
+  return `${keyPrefix}fleet:published`;
 }
 
 /**

@@ -1,8 +1,26 @@
+import type { QuittableRedis } from './quitRedisClient';
+
 /**
  * The Redis commands the library uses: GET, and Lua scripts for everything that writes (each script
- * runs atomically). An ioredis client fits as it is.
+ * runs atomically, and PUBLISHes its change from inside). An ioredis client fits as it is.
  */
 export interface RedisLike {
   get(key: string): Promise<string | null>;
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  /**
+   * Optional (ioredis has it): a second connection with the same settings, for the one subscriber
+   * connection per process. Without it other instances' changes are not heard: waiting instances
+   * poll, and RedisSessionStorage reads Redis on every call.
+   */
+  duplicate?(override?: Record<string, unknown>): RedisSubscriber;
+}
+
+/** What the subscriber connection needs: ioredis fits. */
+export interface RedisSubscriber extends QuittableRedis {
+  subscribe(...channels: string[]): Promise<unknown>;
+  /** ioredis: the current socket. */
+  readonly stream?: { unref?(): unknown } | undefined;
+  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  on(event: 'ready' | 'close' | 'connect', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
 }

@@ -4,14 +4,23 @@ import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpRedisError } from '../errors/CtpRedisError';
 import type { SessionStorage } from '../session/SessionStorage';
 import type { RedisLike } from './RedisLike';
+import { sessionCacheFor, type RedisSessionCache } from './RedisSessionCache';
 
-const SET_SCRIPT = `return redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])`;
-const DEL_SCRIPT = `return redis.call('DEL', KEYS[1])`;
+// Every write PUBLISHes `{origin} {id}` (ARGV: channel, message) from inside its script: the change
+// and its announcement are one step, and every process's cache of the session hears of it.
+const SET_SCRIPT = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1`;
+const DEL_SCRIPT = `
+redis.call('DEL', KEYS[1])
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+return 1`;
 
 // Compare and set in one script, so no other instance's write can come between the two. The
 // stored value matches when it holds the expected token pair; "expected nothing" also matches a
 // value that get() would read as no session (absent, not JSON, not a token).
-// ARGV: expected present ('1'/'0'), expected access token, expected refresh token, next value ('' clears), ttl s.
+// ARGV: expected present ('1'/'0'), expected access token, expected refresh token, next value ('' clears), ttl s, channel, message.
 const CAS_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
 local held = false
@@ -29,12 +38,18 @@ local matches
 if ARGV[1] == '1' then matches = held and access == ARGV[2] and refresh == ARGV[3] else matches = not held end
 if not matches then return 0 end
 if ARGV[4] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[4], 'EX', ARGV[5]) end
+redis.call('PUBLISH', ARGV[6], ARGV[7])
 return 1`;
 
 export interface RedisSessionStorageOptions {
   keyPrefix?: string;
   /** Kept this long after the last write; default 200 days, commercetools' refresh-token inactivity limit. */
   ttlSeconds?: number;
+  /**
+   * The in-process cache of the session's token (see RedisSessionCache). By default the one
+   * createCtpServices/ctpModule shares for this Redis client, if any; `false`: every get() reads Redis.
+   */
+  cache?: RedisSessionCache | false;
 }
 
 /**
@@ -42,58 +57,115 @@ export interface RedisSessionStorageOptions {
  * not a valid token reads as no session. Its compareAndSet is one Lua script, so a session's state
  * changes (refresh, sign-in, sign-out) are atomic across instances.
  *
+ * With a cache (the default once createCtpServices made one for this client), get() answers from
+ * process memory while the cache may be trusted, so an API call on a valid token sends no Redis
+ * command; getStored(), which the door uses before every write and on a 401, always reads Redis.
+ * Every write announces itself on the sessions' channel, from inside its script, so every
+ * instance's cache drops the session when it changes anywhere.
+ *
  * @example
  * app.use(ctpSessionMiddleware({ storage: (req) => new RedisSessionStorage(redis, req.sessionID) }));
  */
 export class RedisSessionStorage implements SessionStorage {
   readonly #key: string;
   readonly #ttlSeconds: number;
+  readonly #channel: string;
+  readonly #cache: RedisSessionCache | undefined;
+  /** The message every write publishes: who wrote (so a process ignores its own) and which session. */
+  readonly #message: string;
 
   constructor(
     private readonly redis: RedisLike,
     readonly id: string,
     options: RedisSessionStorageOptions = {},
   ) {
-    this.#key = `${options.keyPrefix ?? 'ctp:'}session:${id}`;
+    const prefix = options.keyPrefix ?? 'ctp:';
+    this.#key = sessionKey(prefix, id);
     this.#ttlSeconds = options.ttlSeconds ?? 200 * 86_400;
+    this.#channel = options.cache ? options.cache.channel : sessionChannel(prefix);
+    this.#cache = options.cache === false ? undefined : (options.cache ?? sessionCacheFor(redis, this.#channel));
+    this.#message = `${this.#cache?.origin ?? '-'} ${id}`;
   }
 
-  async get(): Promise<CtpAuthToken | undefined> {
-    const value = await this.#call('read', () => this.redis.get(this.#key));
-    if (value === null) return undefined;
-    try {
-      // Either stored format; a write stores the compact one (StoredSession).
-      const decoded = decodeStoredSession(JSON.parse(value) as unknown);
-      return 'token' in decoded ? decoded.token : undefined;
-    } catch {
-      return undefined;
+  /** The session's token: from the cache when it may be trusted, else from Redis. */
+  get(): Promise<CtpAuthToken | undefined> {
+    const cache = this.#cache;
+    if (cache === undefined) return this.getStored();
+    const cached = cache.lookup(this.id);
+    if (cached !== undefined) return Promise.resolve(cached);
+    // Concurrent calls that miss share one GET (a read sent a moment earlier is as good for a call;
+    // getStored(), which decides writes, never joins).
+    let read = cache.reads.get(this.id);
+    if (read === undefined) {
+      read = this.getStored();
+      cache.reads.set(this.id, read);
+      const done = () => void (cache.reads.get(this.id) === read && cache.reads.delete(this.id));
+      read.then(done, done);
     }
+    return read;
+  }
+
+  /** The session's token as Redis holds it now, never from the cache: what a write is decided on. */
+  async getStored(): Promise<CtpAuthToken | undefined> {
+    const ticket = this.#cache?.begin(this.id);
+    let token: CtpAuthToken | undefined;
+    try {
+      token = parse(await this.#call('read', () => this.redis.get(this.#key)));
+    } catch (error) {
+      if (ticket) this.#cache!.settle(ticket, 'unknown');
+      throw error;
+    }
+    if (ticket) this.#cache!.settle(ticket, token);
+    return token;
   }
 
   async set(token: CtpAuthToken): Promise<void> {
     // One SET: the stored value is the old token or the new one, never a mix.
-    await this.#call('write', () => this.redis.eval(SET_SCRIPT, 1, this.#key, JSON.stringify(toStoredSession(token)), this.#ttlSeconds));
+    // The compact format (StoredSession); either format is read.
+    const value = JSON.stringify(toStoredSession(token));
+    await this.#write(() => this.redis.eval(SET_SCRIPT, 1, this.#key, value, this.#ttlSeconds, this.#channel, this.#message), (answer) => (answer === undefined ? 'unknown' : parse(value)));
   }
 
   async clear(): Promise<void> {
-    await this.#call('clear', () => this.redis.eval(DEL_SCRIPT, 1, this.#key));
+    await this.#write(() => this.redis.eval(DEL_SCRIPT, 1, this.#key, this.#channel, this.#message), (answer) => (answer === undefined ? 'unknown' : undefined));
   }
 
   /** Atomic across every instance on this Redis: one Lua script compares and writes. */
   async compareAndSet(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean> {
-    const answer = await this.#call('update', () =>
-      this.redis.eval(
-        CAS_SCRIPT,
-        1,
-        this.#key,
-        expected === undefined ? '0' : '1',
-        expected?.accessToken ?? '',
-        expected?.refreshToken ?? '',
-        next === undefined ? '' : JSON.stringify(toStoredSession(next)),
-        this.#ttlSeconds,
-      ),
+    const value = next === undefined ? '' : JSON.stringify(toStoredSession(next));
+    const answer = await this.#write(
+      () =>
+        this.redis.eval(
+          CAS_SCRIPT,
+          1,
+          this.#key,
+          expected === undefined ? '0' : '1',
+          expected?.accessToken ?? '',
+          expected?.refreshToken ?? '',
+          value,
+          this.#ttlSeconds,
+          this.#channel,
+          this.#message,
+        ),
+      // Refused: something else is stored, and the answer does not say what.
+      (answer) => (Number(answer) !== 1 ? 'unknown' : value === '' ? undefined : parse(value)),
     );
     return Number(answer) === 1;
+  }
+
+  /** A write, and what it leaves in the cache: `stored(answer)` (answer undefined: it failed). */
+  async #write(command: () => Promise<unknown>, stored: (answer: unknown) => CtpAuthToken | undefined | 'unknown'): Promise<unknown> {
+    const ticket = this.#cache?.begin(this.id);
+    let answer: unknown;
+    try {
+      answer = await this.#call('write', command);
+    } catch (error) {
+      // It may have landed or not: forget the session, the next read asks Redis.
+      if (ticket) this.#cache!.settle(ticket, 'unknown');
+      throw error;
+    }
+    if (ticket) this.#cache!.settle(ticket, stored(answer));
+    return answer;
   }
 
   async #call<T>(what: string, command: () => Promise<T>): Promise<T> {
@@ -103,4 +175,31 @@ export class RedisSessionStorage implements SessionStorage {
       throw new CtpRedisError(CtpErrorCode.RedisUnavailable, `Redis failed to ${what} the shopper's session; check the Redis server.`, cause);
     }
   }
+}
+
+/** A stored value as a token, frozen (the cache hands the same object to every call); not a token reads as no session. */
+function parse(value: string | null): CtpAuthToken | undefined {
+  if (value === null) return undefined;
+  try {
+    // Either stored format (StoredSession); what is not a token reads as no session.
+    const decoded = decodeStoredSession(JSON.parse(value) as unknown);
+    if (!('token' in decoded)) return undefined;
+    const token = decoded.token;
+    return Object.isFrozen(token) && Object.isFrozen(token.scopes) ? token : Object.freeze({ ...token, scopes: Object.freeze([...token.scopes]) });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Redis key of session `id`. */
+export function sessionKey(keyPrefix: string, id: string): string {
+  return `${keyPrefix}session:${id}`;
+}
+
+/**
+ * The sessions' pub/sub channel: every write of a RedisSessionStorage under `keyPrefix` announces
+ * `{writer} {session id}` here, from inside its script. Next to sessionKey(), the key it announces.
+ */
+export function sessionChannel(keyPrefix: string): string {
+  return `${keyPrefix}session-changed`;
 }

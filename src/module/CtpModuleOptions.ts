@@ -79,12 +79,22 @@ export interface RedisOptions {
   lockTtlMs?: number;
   /** How long an instance waits for another's grant (default 15 s). */
   lockWaitMs?: number;
-  /** How often a waiting instance looks for the result (default 50 ms). */
+  /**
+   * A waiting instance is woken when the result is published (Redis pub/sub); it looks again on its
+   * own only this often, as a fallback for a lost message or a holder that died (default 1 000 ms;
+   * at most 50 ms until its subscription is confirmed, or with a client without `duplicate()`).
+   */
   pollMs?: number;
   /** Made from a URL: how long a Redis command may take (default 2 s), and the bound of each step of closing it. */
   commandTimeoutMs?: number;
   /** When Redis does not answer, coordinate per process and log it, instead of failing (default false). */
   fallbackToLocal?: boolean;
+  /**
+   * The in-process cache every RedisSessionStorage on this client uses, kept coherent across
+   * instances by pub/sub: `maxEntries` sessions (default 10 000), each read from Redis again after
+   * `maxAgeMs` (default 60 000) at the latest. `false`: every API call reads the session from Redis.
+   */
+  sessionCache?: false | { maxEntries?: number; maxAgeMs?: number };
 }
 
 export interface ApiOptions {

@@ -13,6 +13,8 @@ import { FallbackCoordinator } from '../fleet/FallbackCoordinator';
 import { quitRedisClient } from '../fleet/quitRedisClient';
 import type { RedisLike } from '../fleet/RedisLike';
 import { RedisCoordinator } from '../fleet/RedisCoordinator';
+import { RedisEvents } from '../fleet/RedisEvents';
+import { shareSessionCaches } from '../fleet/RedisSessionCache';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import { CtpSession } from '../session/CtpSession';
@@ -69,8 +71,13 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   const owned = source?.kind === 'url' ? { client: createRedisClient(source.url, source.commandTimeoutMs, logger), timeoutMs: source.commandTimeoutMs } : undefined;
   const redis = source?.kind === 'given' ? source.client : owned?.client;
   let coordinator: TokenCoordinator = localCoordinator;
+  // The process's one subscriber connection (a duplicate of `redis`, made on first use): the library
+  // made it, so close() closes it, also when `redis` itself was given.
+  const events = redis === undefined ? undefined : new RedisEvents({ redis, logger, closeTimeoutMs: source?.kind === 'url' ? source.commandTimeoutMs : 2_000 });
+  // Every RedisSessionStorage on this client reads through a cache that the subscriber keeps coherent.
+  const unshare = events && o.redis?.sessionCache ? shareSessionCaches(redis!, events, { ...o.redis.sessionCache, clock }) : undefined;
   if (o.redis && redis) {
-    coordinator = new RedisCoordinator({ redis, keyPrefix: o.redis.keyPrefix, lockTtlMs: o.redis.lockTtlMs, lockWaitMs: o.redis.lockWaitMs, pollMs: o.redis.pollMs, clock, sleep: o.sleep, logger });
+    coordinator = new RedisCoordinator({ redis, keyPrefix: o.redis.keyPrefix, lockTtlMs: o.redis.lockTtlMs, lockWaitMs: o.redis.lockWaitMs, pollMs: o.redis.pollMs, events, clock, sleep: o.sleep, logger });
     if (o.redis.fallbackToLocal) coordinator = new FallbackCoordinator(coordinator, logger);
     if (telemetry) coordinator = instrumentCoordinator(coordinator, telemetry);
   }
@@ -129,6 +136,8 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
       apiRoots.close();
       // Revocations still running in the background finish (each bounded by authTimeoutMs) first.
       await session.close();
+      unshare?.();
+      await events?.close();
       if (owned) await quitRedisClient(owned.client, owned.timeoutMs);
     })());
   return { config, registry, client, session, oauth, redis, close };

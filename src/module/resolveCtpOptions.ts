@@ -27,6 +27,8 @@ export interface ResolvedRedisOptions {
   lockWaitMs: number;
   pollMs: number;
   fallbackToLocal: boolean;
+  /** Undefined: no session cache. */
+  sessionCache: { maxEntries: number; maxAgeMs: number } | undefined;
 }
 
 /** Every option with its default applied, after validation: what the composition root wires from. */
@@ -94,6 +96,16 @@ function problemsOf(options: CtpModuleOptions): string[] {
   milliseconds('redis.lockWaitMs', redis.lockWaitMs);
   milliseconds('redis.pollMs', redis.pollMs);
   milliseconds('redis.commandTimeoutMs', redis.commandTimeoutMs);
+  const cache = redis.sessionCache;
+  if (cache !== undefined && cache !== false) {
+    if (typeof cache !== 'object' || cache === null) problems.push('redis.sessionCache must be false or { maxEntries, maxAgeMs }');
+    else {
+      if (cache.maxEntries !== undefined && !(Number.isInteger(cache.maxEntries) && cache.maxEntries >= 1 && cache.maxEntries <= 10_000_000)) {
+        problems.push('redis.sessionCache.maxEntries must be a whole number from 1 to 10000000 (or sessionCache: false)');
+      }
+      milliseconds('redis.sessionCache.maxAgeMs', cache.maxAgeMs);
+    }
+  }
   if (redis.url !== undefined && !(typeof redis.url === 'string' && REDIS_URL.test(redis.url))) problems.push('redis.url must be a redis:// or rediss:// URL');
   if (redis.keyPrefix !== undefined && typeof redis.keyPrefix !== 'string') problems.push('redis.keyPrefix must be a string');
   if (options.fetch === undefined && typeof globalThis.fetch !== 'function') problems.push('no global fetch: pass options.fetch (Node >= 20 has one)');
@@ -140,8 +152,12 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
             keyPrefix: options.redis?.keyPrefix ?? 'ctp:',
             lockTtlMs: options.redis?.lockTtlMs ?? 10_000,
             lockWaitMs: options.redis?.lockWaitMs ?? 15_000,
-            pollMs: options.redis?.pollMs ?? 50,
+            pollMs: options.redis?.pollMs ?? 1_000,
             fallbackToLocal: options.redis?.fallbackToLocal === true,
+            sessionCache:
+              options.redis?.sessionCache === false
+                ? undefined
+                : { maxEntries: options.redis?.sessionCache?.maxEntries ?? 10_000, maxAgeMs: options.redis?.sessionCache?.maxAgeMs ?? 60_000 },
           },
   };
 }

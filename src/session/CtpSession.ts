@@ -181,7 +181,7 @@ export class CtpSession {
    */
   async recover(staleAccessToken: string): Promise<CtpAuthToken> {
     const storage = this.#d.storage();
-    const token = await this.#door.read(storage);
+    const token = await this.#door.readStored(storage);
     if (!token) throw new CtpSessionExpiredError('the session was cleared');
     return this.#recover(storage, token.refreshToken, staleAccessToken);
   }
@@ -331,7 +331,9 @@ export class CtpSession {
   }
 
   async #recover(storage: SessionStorage, lineage: string, stale: string): Promise<CtpAuthToken> {
-    const current = await this.#door.read(storage);
+    // Past any cache: a 401 may mean the session was signed out or refreshed on another instance a
+    // moment ago, before this instance's cache heard of it.
+    const current = await this.#door.readStored(storage);
     if (!current) throw new CtpSessionExpiredError('the session was cleared');
     if (current.refreshToken !== lineage) {
       throw builderSessionChanged();
@@ -397,6 +399,13 @@ export class CtpSession {
       if (!(error instanceof CtpSessionExpiredError)) return this.#transient(token, error, mode.force);
     }
     const minted = fresh;
+    // With a caching storage (RedisSessionStorage) that already holds what this refresh minted
+    // (stored by this instance's first caller, or by the instance that refreshed): the 'kept' case
+    // below, which writes nothing, so it needs no read of the store either.
+    const alreadyKept = (cached: CtpAuthToken | undefined): RenewOutcome | undefined =>
+      minted !== undefined && !this.#t.ended.has(token.refreshToken) && cached?.refreshToken === token.refreshToken && cached.accessToken === minted.accessToken
+        ? { kind: 'kept', token: cached }
+        : undefined;
     const outcome = await this.#door.update<RenewOutcome>(storage, (current) => {
       if (current?.refreshToken === token.refreshToken) {
         // Ended by a sign-out or sign-in (this copy of the session is stale), or on another instance.
@@ -407,7 +416,7 @@ export class CtpSession {
         return { result: { kind: 'stored', token: minted, replaced: current.accessToken }, next: minted };
       }
       return { result: { kind: 'changed', current } };
-    });
+    }, alreadyKept);
     switch (outcome.kind) {
       case 'kept':
         return outcome.token;

@@ -46,7 +46,7 @@ export class SessionDoor {
   /** Token objects already checked: storages that keep the object (Memory, express-session) are checked once. */
   readonly #checked = new WeakSet<object>();
 
-  /** The stored token, checked; no lock (the hot path of every API call). */
+  /** The stored token, checked; no lock (the hot path of every API call); may come from the storage's cache. */
   read(storage: SessionStorage): Promise<CtpAuthToken | undefined> {
     // In-process storages cannot hang: one promise and one check, no deadline (every API call comes here).
     if (storage.inProcess === true) {
@@ -88,10 +88,22 @@ export class SessionDoor {
     return token;
   }
 
+  /**
+   * The token as the store holds it now, past any cache of the storage (getStored): what every
+   * write is decided on, and what a 401 recovery checks.
+   */
+  readStored(storage: SessionStorage): Promise<CtpAuthToken | undefined> {
+    if (storage.getStored === undefined) return this.read(storage);
+    const getStored = storage.getStored.bind(storage);
+    return this.#call('read', () => getStored()).then(this.#checkValue);
+  }
+
   /** Runs `work` alone among this session's state changes in this process. */
   exclusive<T>(storage: SessionStorage, work: (tx: SessionTransaction) => Promise<T>): Promise<T> {
     const tx: SessionTransaction = {
-      read: () => this.read(storage),
+      // Never a cache: a compare-and-set decided on a stale copy would only fail, or worse, be
+      // decided wrongly by a plain storage.
+      read: () => this.readStored(storage),
       write: (expected, next) => this.#write(storage, expected, next),
     };
     return this.#mutex.run(storage.id ?? storage, () => work(tx));
@@ -100,10 +112,17 @@ export class SessionDoor {
   /**
    * Reads, decides, and writes what was decided if the session still holds what was read; on a
    * conflict (another instance wrote meanwhile) decides again on the new value. `decide` must not
-   * do I/O: it may run more than once.
+   * do I/O: it may run more than once. `settled`, for a result that writes nothing, may answer from
+   * the storage's cache first.
    */
-  update<R>(storage: SessionStorage, decide: (current: CtpAuthToken | undefined) => Decision<R>): Promise<R> {
+  update<R>(storage: SessionStorage, decide: (current: CtpAuthToken | undefined) => Decision<R>, settled?: (cached: CtpAuthToken | undefined) => R | undefined): Promise<R> {
     return this.exclusive(storage, async (tx) => {
+      // A storage with a cache (getStored): `settled` may find the change already made (by an earlier
+      // caller of this section) in the cache, and then nothing is written, so nothing needs reading.
+      if (settled !== undefined && storage.getStored !== undefined) {
+        const done = settled(await this.read(storage));
+        if (done !== undefined) return done;
+      }
       for (let conflicts = 0; ; conflicts += 1) {
         const current = await tx.read();
         const decision = decide(current);

@@ -19,6 +19,7 @@ export interface SessionStorage {
    * storage that talks to a server.
    */
   readonly inProcess?: boolean;
+  /** The stored token; a storage may answer from a cache it keeps coherent (RedisSessionStorage). */
   get(): Promise<CtpAuthToken | undefined>;
   /**
    * Optional, for in-process storages only: what get() would resolve to, returned synchronously.
@@ -26,6 +27,12 @@ export interface SessionStorage {
    * per-call overhead is measured in bench/). Must not do I/O and must agree with get().
    */
   peek?(): CtpAuthToken | undefined;
+  /**
+   * Optional, for a storage whose get() may answer from a cache: the token as the store holds it
+   * now, never cached. The library reads through it before every change of the session's state and
+   * when the API refused a token (401), so a cache can never decide a write or hide a sign-out.
+   */
+  getStored?(): Promise<CtpAuthToken | undefined>;
   set(token: CtpAuthToken): Promise<void>;
   clear(): Promise<void>;
   /**

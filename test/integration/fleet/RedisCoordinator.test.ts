@@ -4,7 +4,8 @@ import type { SharedToken } from '../../../src/auth/CtpAuthToken';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpOAuthError } from '../../../src/errors/CtpOAuthError';
-import { RedisCoordinator, sharedTokenKey } from '../../../src/fleet/RedisCoordinator';
+import { fleetChannel, RedisCoordinator, sharedTokenKey } from '../../../src/fleet/RedisCoordinator';
+import { RedisEvents } from '../../../src/fleet/RedisEvents';
 import type { SharedTokenId } from '../../../src/fleet/TokenCoordinator';
 import { CapturingLogger } from '../../support/createTestServices';
 import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
@@ -151,6 +152,60 @@ describe(RedisCoordinator, () => {
       expect(refreshed).toBe(0);
       // Another session is untouched.
       await expect(coordinator('logout:').refresh({ ...stored, refreshToken: 'rt-other' }, async () => stored, () => true)).resolves.toBe(stored);
+    });
+  });
+
+  describe('when instances wait for a holder', () => {
+    // Waiters that would look again only after a minute: only the holder's PUBLISH can wake them in time.
+    const events: RedisEvents[] = [];
+    afterAll(async () => {
+      await Promise.all(events.map((e) => e.close()));
+    });
+    function subscribed(prefix: string) {
+      const e = new RedisEvents({ redis, logger: new CapturingLogger(), closeTimeoutMs: 1_000 });
+      events.push(e);
+      // Counts only the waits of a subscribed waiter (the fallback poll); before that it polls every 50 ms.
+      let sleeps = 0;
+      const c = new RedisCoordinator({ redis, keyPrefix: prefix, lockTtlMs: 60_000, lockWaitMs: 120_000, pollMs: 60_000, events: e, clock: { now: () => Date.now() }, sleep: (ms) => ((sleeps += ms === 60_000 ? 1 : 0), new Promise((r) => setTimeout(r, ms).unref())), logger: new CapturingLogger() });
+      return { c, e, sleeps: () => sleeps };
+    }
+    async function untilLive(e: RedisEvents, prefix: string) {
+      for (let i = 0; i < 200 && !e.live(fleetChannel(prefix)); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(e.live(fleetChannel(prefix))).toBe(true);
+    }
+
+    it('should wake each waiting instance when the holder publishes, not at its next poll', async () => {
+      const holder = subscribed('wake:');
+      const waiters = [subscribed('wake:'), subscribed('wake:'), subscribed('wake:')];
+      let release!: (t: SharedToken) => void;
+      let grants = 0;
+      const held = holder.c.shared(id('guest'), () => ((grants += 1), new Promise<SharedToken>((r) => (release = r))), () => true);
+      await new Promise((r) => setTimeout(r, 30));
+      const waiting = waiters.map((w) => w.c.shared(id('guest'), async () => ((grants += 1), token('second-grant')), () => true));
+      for (const w of waiters) await untilLive(w.e, 'wake:');
+      // Each waiter has found the lock held and is waiting, subscribed (its fallback poll is 60 s away).
+      for (let i = 0; i < 200 && waiters.some((w) => w.sleeps() === 0); i++) await new Promise((r) => setTimeout(r, 5));
+      const started = Date.now();
+      release(token('published'));
+      const got = await Promise.all([held, ...waiting]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(got.map((t) => t.accessToken)).toEqual(['published', 'published', 'published', 'published']);
+      expect(grants).toBe(1);
+    });
+
+    it('should wake the waiters to compete for the lock at once when the holder fails', async () => {
+      const holder = subscribed('failwake:');
+      const waiter = subscribed('failwake:');
+      let fail!: (e: Error) => void;
+      const held = holder.c.shared(id('guest'), () => new Promise<SharedToken>((_, reject) => (fail = reject)), () => true);
+      await new Promise((r) => setTimeout(r, 30));
+      const waiting = waiter.c.shared(id('guest'), async () => token('by-the-waiter'), () => true);
+      await untilLive(waiter.e, 'failwake:');
+      for (let i = 0; i < 200 && waiter.sleeps() === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      fail(new Error('auth down'));
+      await expect(held).rejects.toThrow('auth down');
+      // Without the release's message this would wait for the 60 s lock expiry or poll.
+      await expect(waiting).resolves.toMatchObject({ accessToken: 'by-the-waiter' });
     });
   });
 });

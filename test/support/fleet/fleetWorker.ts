@@ -19,7 +19,7 @@ const redis = new Redis(env('FLEET_REDIS_URL'), { commandTimeout: 10_000, maxRet
 const services = createCtpServices(
   createCtpConfig({ projectKey: env('FLEET_PROJECT'), clientId: env('FLEET_CLIENT_ID'), clientSecret: env('FLEET_CLIENT_SECRET'), authUrl: env('FLEET_URL'), apiUrl: env('FLEET_URL') }),
   // FLEET_NO_REDIS_LOCK: the session still lives in Redis, but each process refreshes on its own (for the benchmark's baseline).
-  process.env['FLEET_NO_REDIS_LOCK'] ? {} : { redis: { client: redis, lockTtlMs: Number(process.env['FLEET_LOCK_TTL_MS'] ?? 10_000), lockWaitMs: 20_000, pollMs: 20 } },
+  process.env['FLEET_NO_REDIS_LOCK'] ? {} : { redis: { client: redis, lockTtlMs: Number(process.env['FLEET_LOCK_TTL_MS'] ?? 10_000), lockWaitMs: 20_000, pollMs: Number(process.env['FLEET_POLL_MS'] ?? 20) } },
 );
 const concurrency = Number(process.env['FLEET_CONCURRENCY'] ?? 50);
 const task = env('FLEET_TASK');

@@ -139,4 +139,51 @@ describe(SessionDoor, () => {
       });
     });
   });
+
+  describe('with a storage that keeps a cache (getStored)', () => {
+    /** get() answers from a cache that still holds `cached`; the store holds `stored`. */
+    function caching(cached: CtpAuthToken | undefined, stored: CtpAuthToken | undefined) {
+      const calls: string[] = [];
+      const inner = new MemorySessionStorage('s', stored);
+      const storage: SessionStorage = {
+        id: 's',
+        get: async () => (calls.push('get'), cached),
+        getStored: async () => (calls.push('getStored'), inner.get()),
+        set: async () => undefined,
+        clear: async () => undefined,
+        compareAndSet: (expected, next) => (calls.push('compareAndSet'), inner.compareAndSet(expected, next)),
+      };
+      return { storage, calls, inner };
+    }
+
+    it('should answer read() from get() and decide every write on getStored()', async () => {
+      const { storage, calls, inner } = caching(token(1), token(2));
+      const door = new SessionDoor(1_000);
+      expect((await door.read(storage))?.accessToken).toBe('access-1');
+      const seen: (string | undefined)[] = [];
+      await door.update(storage, (current) => (seen.push(current?.accessToken), { result: undefined, next: token(3) }));
+      // The stale cache never decided the write: it was decided on what the store holds, and it landed.
+      expect(seen).toEqual(['access-2']);
+      expect(calls).toEqual(['get', 'getStored', 'compareAndSet']);
+      expect((await inner.get())?.accessToken).toBe('access-3');
+    });
+
+    it('should read through getStored() for readStored() (a 401 recovery)', async () => {
+      const { storage, calls } = caching(token(1), undefined);
+      expect(await new SessionDoor(1_000).readStored(storage)).toBeUndefined();
+      expect(calls).toEqual(['getStored']);
+    });
+
+    it('should take a settled result from the cache without reading the store, and decide on the store otherwise', async () => {
+      const { storage, calls } = caching(token(2), token(2));
+      const door = new SessionDoor(1_000);
+      const kept = await door.update(storage, () => ({ result: 'decided' }), (cached) => (cached?.accessToken === 'access-2' ? 'kept' : undefined));
+      expect(kept).toBe('kept');
+      expect(calls).toEqual(['get']);
+      calls.length = 0;
+      const decided = await door.update(storage, () => ({ result: 'decided' }), () => undefined);
+      expect(decided).toBe('decided');
+      expect(calls).toEqual(['get', 'getStored']);
+    });
+  });
 });

@@ -1,0 +1,158 @@
+import { randomUUID } from 'node:crypto';
+import type { CtpAuthToken } from '../auth/CtpAuthToken';
+import { systemClock, type Clock } from '../util/Clock';
+import type { RedisEvents } from './RedisEvents';
+
+export interface RedisSessionCacheOptions {
+  /** Sessions kept (default 10 000); the oldest filled is dropped first. */
+  maxEntries?: number;
+  /** A kept token is read from Redis again after this long even if no message said it changed (default 60 s). */
+  maxAgeMs?: number;
+  clock?: Clock;
+}
+
+/** What a read or write in flight carries, so that its answer fills the cache only if nothing changed meanwhile. */
+export interface CacheTicket {
+  readonly id: string;
+  readonly live: boolean;
+  readonly epoch: number;
+}
+
+interface Entry {
+  token: CtpAuthToken;
+  at: number;
+}
+
+/**
+ * The sessions' tokens this process read or wrote last, so that an API call whose token is valid
+ * sends no Redis command. Kept only while the process hears every change: each write of a
+ * RedisSessionStorage PUBLISHes `{origin} {session id}` on the sessions' channel from inside its
+ * Lua script, and a message from another process drops that session's entry.
+ *
+ * What makes it safe to serve from:
+ * - An entry is filled only by an answer whose command was sent while the channel's subscription was
+ *   confirmed, and only if no message for that session arrived and no connection loss happened while
+ *   the command was in flight (the message and the answer travel on two connections, in any order).
+ * - A lost subscriber connection drops every entry; a new subscription fills again from Redis.
+ * - Entries older than maxAgeMs are read again (a last resort; a live subscription loses no message).
+ * - A message can only arrive after the write that sent it: between another instance's write and the
+ *   message (usually well under a millisecond) this process may still use the old token. That is
+ *   why the door reads Redis, never this cache, before every write and on a 401: a logout elsewhere
+ *   has revoked that token, so the call fails its recovery instead of using the session.
+ */
+export class RedisSessionCache {
+  /** Marks this process's own writes, which fill the cache on their answer instead. */
+  readonly origin = randomUUID();
+  readonly #entries = new Map<string, Entry>();
+  /** Sessions with a command in flight, and whether a message for them came meanwhile. */
+  readonly #inFlight = new Map<string, { count: number; dirty: boolean }>();
+  #epoch = 0;
+  #listening = false;
+  readonly #maxEntries: number;
+  readonly #maxAgeMs: number;
+  readonly #clock: Clock;
+
+  constructor(
+    private readonly events: RedisEvents,
+    readonly channel: string,
+    options: RedisSessionCacheOptions = {},
+  ) {
+    this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#maxAgeMs = options.maxAgeMs ?? 60_000;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** The kept token of session `id`, if it may be used without asking Redis. */
+  lookup(id: string): CtpAuthToken | undefined {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return undefined;
+    if (!this.events.live(this.channel) || this.#clock.now() - entry.at > this.#maxAgeMs) {
+      this.#entries.delete(id);
+      return undefined;
+    }
+    return entry.token;
+  }
+
+  /** Reads of Redis in flight per session, for get() calls that miss meanwhile to join. */
+  readonly reads = new Map<string, Promise<CtpAuthToken | undefined>>();
+
+    /** Before a command on session `id` is sent. */
+  begin(id: string): CacheTicket {
+    this.#listen();
+    const flight = this.#inFlight.get(id);
+    if (flight) flight.count += 1;
+    else this.#inFlight.set(id, { count: 1, dirty: false });
+    return { id, live: this.events.live(this.channel), epoch: this.#epoch };
+  }
+
+  /**
+   * After its answer: `token` is what Redis holds now (undefined: nothing), or `unknown` when the
+   * answer does not say (a failed compare-and-set, an error).
+   */
+  settle(ticket: CacheTicket, token: CtpAuthToken | undefined | 'unknown'): void {
+    const flight = this.#inFlight.get(ticket.id);
+    const dirty = flight?.dirty === true;
+    if (flight && --flight.count === 0) this.#inFlight.delete(ticket.id);
+    const trusted = ticket.live && !dirty && ticket.epoch === this.#epoch && this.events.live(this.channel);
+    if (!trusted || token === 'unknown' || token === undefined) {
+      // An absent session is not kept: starting one writes, and writes read Redis anyway.
+      this.#entries.delete(ticket.id);
+      return;
+    }
+    this.#entries.delete(ticket.id);
+    this.#entries.set(ticket.id, { token, at: this.#clock.now() });
+    if (this.#entries.size > this.#maxEntries) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest !== undefined) this.#entries.delete(oldest);
+    }
+  }
+
+  /** How many sessions are kept (tests, metrics). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  #listen(): void {
+    if (this.#listening) return;
+    this.#listening = true;
+    this.events.listen(this.channel, {
+      message: (message) => {
+        const space = message.indexOf(' ');
+        if (space < 0 || message.slice(0, space) === this.origin) return;
+        const id = message.slice(space + 1);
+        this.#entries.delete(id);
+        const flight = this.#inFlight.get(id);
+        if (flight) flight.dirty = true;
+      },
+      lost: () => {
+        this.#epoch += 1;
+        this.#entries.clear();
+      },
+    });
+  }
+}
+
+/** The caches RedisSessionStorage finds by its client: one per client and channel (key prefix), made by createCtpServices. */
+const byClient = new WeakMap<object, { events: RedisEvents; options: RedisSessionCacheOptions; caches: Map<string, RedisSessionCache> }>();
+
+/**
+ * Lets every RedisSessionStorage on `redis` use a cache heard through `events` (createCtpServices
+ * does this for its Redis client). Returns the way to undo it (close()).
+ */
+export function shareSessionCaches(redis: object, events: RedisEvents, options: RedisSessionCacheOptions = {}): () => void {
+  if (byClient.has(redis)) return () => undefined;
+  const registration = { events, options, caches: new Map<string, RedisSessionCache>() };
+  byClient.set(redis, registration);
+  return () => {
+    if (byClient.get(redis) === registration) byClient.delete(redis);
+  };
+}
+
+/** The cache for sessions announced on `channel` on `redis`, if one is shared and its subscriber can be made. */
+export function sessionCacheFor(redis: object, channel: string): RedisSessionCache | undefined {
+  const registration = byClient.get(redis);
+  if (registration === undefined || !registration.events.available) return undefined;
+  let cache = registration.caches.get(channel);
+  if (!cache) registration.caches.set(channel, (cache = new RedisSessionCache(registration.events, channel, registration.options)));
+  return cache;
+}
