@@ -61,7 +61,7 @@ export class RedisCoordinator implements TokenCoordinator {
   }
 
   async refresh(token: CtpAuthToken, refresh: () => Promise<CtpAuthToken>, isFresh: (token: CtpAuthToken) => boolean): Promise<CtpAuthToken> {
-    const key = `refresh:${hash(token.refreshToken)}`;
+    const key = refreshKey(token.refreshToken);
     try {
       return await this.#once(key, (value) => parseSession(value), isFresh, refresh, (fresh) => fresh.expiresAt - this.o.clock.now());
     } catch (error) {
@@ -74,7 +74,7 @@ export class RedisCoordinator implements TokenCoordinator {
   }
 
   async endSession(refreshToken: string): Promise<void> {
-    const key = this.#key(`refresh:${hash(refreshToken)}`);
+    const key = this.#key(refreshKey(refreshToken));
     await this.#call('mark session ended', () => this.o.redis.eval(PUBLISH, 1, key, Number.MAX_SAFE_INTEGER, EXPIRED_MARK, 24 * 3_600_000));
   }
 
@@ -133,13 +133,27 @@ export class RedisCoordinator implements TokenCoordinator {
 }
 
 /**
- * `shared:{name}:{hash}`, the hash over everything that decides who the token is for (auth URL,
+ * `shared:<name>:{<hash>}`, the hash over everything that decides who the token is for (auth URL,
  * project, client id, exact scope parameter). Hashed so that no client id or scope list is readable
  * in Redis; it holds no secret either way. Services that differ in any part never share a key.
  */
 export function sharedTokenKey(id: SharedTokenId): string {
   // JSON of an array: no two different tuples encode to the same string.
-  return `shared:${id.name}:${hash(JSON.stringify(['ctp-shared-token/1', id.authUrl, id.projectKey, id.clientId, id.scope]))}`;
+  return `shared:${id.name}:${tagged(hash(JSON.stringify(['ctp-shared-token/1', id.authUrl, id.projectKey, id.clientId, id.scope])))}`;
+}
+
+/** `refresh:{<hash of the refresh token>}`: the refresh token itself is never in a key. */
+function refreshKey(refreshToken: string): string {
+  return `refresh:${tagged(hash(refreshToken))}`;
+}
+
+/**
+ * A Redis Cluster hash tag: the result, lock and fence keys of one token (`<name>`, `lock:<name>`,
+ * `fence:<name>`) hash to one slot, so ACQUIRE, which takes the lock and the fence together, runs on
+ * a cluster (a script's keys must share a slot). base64url has no braces, so the tag is the hash.
+ */
+function tagged(hashed: string): string {
+  return `{${hashed}}`;
 }
 
 function hash(value: string): string {
