@@ -1,0 +1,214 @@
+import { Cluster } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { createCtpConfig } from '../../../src/config/createCtpConfig';
+import { CtpError } from '../../../src/errors/CtpError';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
+import type { CtpModuleOptions } from '../../../src/module/CtpModuleOptions';
+import { createCtpServices, type CtpServices } from '../../../src/module/createCtpServices';
+import { runWithCtpSession } from '../../../src/session/sessionContext';
+import { startRedisCluster, type RedisCluster } from '../../support/redis/startRedisCluster';
+import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
+import { holdingRefreshAnswers } from '../../support/strict/holdingRefreshAnswers';
+import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
+
+// One real Redis Cluster (three masters, one replica each) for the whole file: starting one takes seconds.
+let cluster: RedisCluster;
+let admin: Cluster;
+let server: StrictCommercetools;
+const instances: CtpServices[] = [];
+const ownClients: Cluster[] = [];
+const CUSTOMER = { email: 'erin@example.com', password: 'Erin-Pa55word!' };
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+  admin = new Cluster(cluster.urls.slice(0, 1), { redisOptions: { commandTimeout: 2_000 } });
+}, 60_000);
+
+afterAll(async () => {
+  admin?.disconnect();
+  await cluster?.stop();
+});
+
+afterEach(async () => {
+  await Promise.all(instances.splice(0).map((s) => s.close()));
+  for (const c of ownClients.splice(0)) c.disconnect();
+  await server?.stop();
+});
+
+async function startServer() {
+  server = await new StrictCommercetools().start();
+  server.addClient(STRICT_CLIENT.id, STRICT_CLIENT.secret, ALL_DEFAULT_SCOPES);
+  return server.addCustomer(CUSTOMER.email, CUSTOMER.password);
+}
+
+const config = () => createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url });
+
+/** An app instance whose Redis Cluster client the library makes from node URLs (and closes). */
+function instance(redis: NonNullable<CtpModuleOptions['redis']>, options: CtpModuleOptions = {}): CtpServices {
+  const services = createCtpServices(config(), { ...options, redis: { keyPrefix: `t${Date.now()}:`, ...redis } });
+  instances.push(services);
+  return services;
+}
+
+/** The app's own ioredis Cluster client (passed as redis.client; the library leaves it open). */
+function ownCluster(): Cluster {
+  const client = new Cluster(cluster.urls.slice(-2), { redisOptions: { commandTimeout: 2_000, maxRetriesPerRequest: 1 } });
+  client.on('error', () => undefined);
+  ownClients.push(client);
+  return client;
+}
+
+/** Session ids (`<name>-<n>`) whose keys (`<prefix>session:<id>`) land on all three masters. */
+async function sessionIdsOnEveryMaster(name: string, count: number, prefix = 'ctp:'): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => `${name}-${i}`);
+  const masters = new Set(await Promise.all(ids.map(async (id) => (await cluster.ownerOf(`${prefix}session:${id}`)).master.port)));
+  expect(masters.size).toBe(3);
+  return ids;
+}
+
+describe('Redis Cluster', () => {
+  it('should grant the integration and guest token once for four instances with their own cluster clients', async () => {
+    await startServer();
+    const prefix = `grants${Date.now()}:`;
+    // Two made by the library from different node lists, two the app's own.
+    const fleet = [
+      instance({ clusterUrls: cluster.urls.slice(0, 3), keyPrefix: prefix }),
+      instance({ clusterUrls: cluster.urls.slice(3), keyPrefix: prefix }),
+      instance({ client: ownCluster(), keyPrefix: prefix }),
+      instance({ client: ownCluster(), keyPrefix: prefix }),
+    ];
+    const calls = fleet.flatMap((services) =>
+      Array.from({ length: 10 }, async () => {
+        const integration = await services.client.integrationApiRoot();
+        await integration.categories().withId({ ID: 'c1' }).get().execute();
+        const guest = await services.client.guestApiRoot();
+        await guest.productProjections().get().execute();
+      }),
+    );
+    await Promise.all(calls);
+    expect(server.grants.client_credentials).toBe(1);
+    expect(server.grants.anonymous).toBe(1);
+    // The two tokens' keys: result and fence of each share a slot (one hash tag), on the cluster.
+    const keys = (await Promise.all(admin.nodes('master').map((node) => node.keys(`${prefix}*`)))).flat();
+    expect(keys.filter((k) => k.startsWith(`${prefix}shared:`))).toHaveLength(2);
+    for (const key of keys.filter((k) => k.startsWith(`${prefix}fence:`))) {
+      const result = key.replace(`${prefix}fence:`, prefix);
+      expect(await admin.cluster('KEYSLOT', key)).toBe(await admin.cluster('KEYSLOT', result));
+    }
+    // close() quits the clients it made and leaves the app's own open.
+    const [made] = fleet.map((s) => s.redis as unknown as Cluster);
+    await Promise.all(instances.splice(0).map((s) => s.close()));
+    expect(made!.status).toBe('end');
+    await expect(ownClients[0]!.ping()).resolves.toBe('PONG');
+  }, 30_000);
+
+  it('should refresh each of twelve sessions once for three instances x 4 concurrent calls per session', async () => {
+    const customerId = await startServer();
+    const fleet = [0, 1, 2].map((i) => instance({ clusterUrls: [cluster.urls[i]!], keyPrefix: 'ctp:' }));
+    const ids = await sessionIdsOnEveryMaster('once', 12);
+    const before = await expiredSessions(fleet[0]!, ids);
+    const results = await Promise.all(ids.flatMap((id) => fleet.flatMap((services) => Array.from({ length: 4 }, () => callMe(services, id)))));
+    expect(results.filter((r) => r !== customerId)).toEqual([]);
+    expect(server.grants.refresh_token).toBe(12);
+    expect([...server.refreshesBySession.values()]).toEqual(Array.from({ length: 12 }, () => 1));
+    for (const [i, id] of ids.entries()) {
+      const after = (await new RedisSessionStorage(admin, id).get())!;
+      expect(after.refreshToken).toBe(before[i]!.refreshToken);
+      expect(after.accessToken).not.toBe(before[i]!.accessToken);
+    }
+  }, 30_000);
+
+  describe(RedisSessionStorage, () => {
+    it('should compare and set atomically on every master, for racing clients', async () => {
+      const clients = [ownCluster(), ownCluster(), admin];
+      const ids = await sessionIdsOnEveryMaster('cas', 9, 'cas:');
+      for (const id of ids) {
+        const storage = (i: number) => new RedisSessionStorage(clients[i % clients.length]!, id, { keyPrefix: 'cas:' });
+        expect(await storage(0).compareAndSet(token('a0'), token('a1'))).toBe(false);
+        expect(await storage(1).compareAndSet(undefined, token('a0'))).toBe(true);
+        // Twelve writers expecting a0 at once, from three clients: exactly one wins.
+        const won = await Promise.all(Array.from({ length: 12 }, (_, i) => storage(i).compareAndSet(token('a0'), token(`w${i}`))));
+        expect(won.filter(Boolean)).toHaveLength(1);
+        const winner = `w${won.indexOf(true)}`;
+        expect((await storage(2).get())?.accessToken).toBe(winner);
+        expect(await storage(1).compareAndSet(token(winner, 'other-refresh'), undefined)).toBe(false);
+        expect(await storage(0).compareAndSet(token(winner), undefined)).toBe(true);
+        expect(await storage(2).get()).toBeUndefined();
+      }
+    }, 30_000);
+  });
+
+  describe('when a master fails over to its replica during a refresh wave', () => {
+    it('should settle every call within the library\'s timeouts, with typed errors only, and lose no session', async () => {
+      const customerId = await startServer();
+      // Refreshes reach the platform; their answers wait until the failover has started.
+      const hold = holdingRefreshAnswers();
+      const bounds = { commandTimeoutMs: 1_000, lockTtlMs: 2_000, lockWaitMs: 3_000 };
+      const options = { fetch: hold.fetch, storageTimeoutMs: 2_000 };
+      const fleet = [0, 2, 4].map((i) => instance({ clusterUrls: [cluster.urls[i]!], keyPrefix: 'wave:', ...bounds }, options));
+      const ids = await sessionIdsOnEveryMaster('wave', 18);
+      const before = await expiredSessions(fleet[0]!, ids);
+      await cluster.waitForReplication();
+      const victim = await cluster.ownerOf(`ctp:session:${ids[0]}`);
+
+      const started = Date.now();
+      const wave = ids.flatMap((id) => fleet.flatMap((services) => Array.from({ length: 3 }, () => timed(callMe(services, id)))));
+      await hold.refreshSent;
+      // The master is killed outright: its replica takes over once the cluster declares it failed.
+      victim.master.child.kill('SIGKILL');
+      hold.release();
+      const outcomes = await Promise.race([Promise.all(wave), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the refresh wave hung')), 25_000))]);
+      const slowest = Math.max(...outcomes.map((o) => o.ms));
+      const errors = outcomes.filter((o) => o.value !== customerId).map((o) => o.value);
+      console.info(`failover wave: ${outcomes.length} calls, ${errors.length} failed (${[...new Set(errors)].join(', ')}), slowest ${slowest} ms, all settled after ${Date.now() - started} ms`);
+      // Every failure is a typed error of Redis or the session store, within the configured bounds.
+      const allowed: string[] = [CtpErrorCode.RedisUnavailable, CtpErrorCode.SessionStorageTimeout, CtpErrorCode.FleetLockTimeout];
+      expect(errors.filter((e) => !allowed.includes(e))).toEqual([]);
+      expect(slowest).toBeLessThan(15_000);
+
+      await cluster.waitUntilHealthy();
+      expect((await cluster.ownerOf(`ctp:session:${ids[0]}`)).master.port).toBe(victim.replica!.port);
+      await Promise.all(fleet.map((s) => s.session.settled()));
+      // No session lost: each still holds its refresh token, and every instance serves it again.
+      for (const [i, id] of ids.entries()) expect((await new RedisSessionStorage(admin, id).get())?.refreshToken).toBe(before[i]!.refreshToken);
+      const after = await Promise.all(ids.flatMap((id) => fleet.map((services) => callMe(services, id))));
+      expect(after.filter((r) => r !== customerId)).toEqual([]);
+    }, 45_000);
+  });
+});
+
+const token = (access: string, refresh = 'refresh-1'): CtpAuthToken => ({ kind: 'anonymous', accessToken: access, refreshToken: refresh, issuedAt: 1_000, expiresAt: 3_601_000, scopes: ['manage_my_orders:p'], anonymousId: 'anon-1' });
+
+/** One sign-in per session id, stored already expired: the next call of each refreshes. */
+async function expiredSessions(services: CtpServices, ids: string[]): Promise<CtpAuthToken[]> {
+  return Promise.all(
+    ids.map(async (id) => {
+      const storage = new RedisSessionStorage(admin, id);
+      const signedIn = await runWithCtpSession(storage, () => services.session.login(CUSTOMER.email, CUSTOMER.password));
+      const expired = { ...signedIn, issuedAt: Date.now() - 2 * 3_600_000, expiresAt: Date.now() - 1_000 };
+      await storage.set(expired);
+      return expired;
+    }),
+  );
+}
+
+/** GET /me for one session through one instance: the customer id, or the error's code. */
+async function callMe(services: CtpServices, sessionId: string): Promise<string> {
+  const storage = new RedisSessionStorage(services.redis!, sessionId);
+  try {
+    return await runWithCtpSession(storage, async () => {
+      const root = await services.client.customerApiRoot();
+      return (await root.me().get().execute()).body.id;
+    });
+  } catch (error) {
+    return error instanceof CtpError ? error.code : `untyped: ${String(error)}`;
+  }
+}
+
+async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  const value = await work;
+  return { value, ms: Date.now() - started };
+}
