@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
@@ -8,6 +9,7 @@ import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
 import type { CtpModuleOptions } from '../../../src/module/CtpModuleOptions';
 import { createCtpServices, type CtpServices } from '../../../src/module/createCtpServices';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
+import { CapturingLogger } from '../../support/createTestServices';
 import { startRedisCluster, type RedisCluster } from '../../support/redis/startRedisCluster';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
 import { holdingRefreshAnswers } from '../../support/strict/holdingRefreshAnswers';
@@ -140,6 +142,25 @@ describe('Redis Cluster', () => {
     }, 30_000);
   });
 
+  describe('when no node of the cluster answers', () => {
+    it('should fail with CTP_REDIS_UNAVAILABLE within commandTimeoutMs, fall back when opted in, and still close', async () => {
+      await startServer();
+      const nowhere = [`redis://127.0.0.1:${await closedPort()}`];
+      const strict = instance({ clusterUrls: nowhere, commandTimeoutMs: 300 });
+      const started = Date.now();
+      await expect(strict.client.integrationApiRoot()).rejects.toMatchObject({ code: CtpErrorCode.RedisUnavailable });
+      expect(Date.now() - started).toBeLessThan(1_500);
+      const logger = new CapturingLogger();
+      const lenient = instance({ clusterUrls: nowhere, commandTimeoutMs: 300, fallbackToLocal: true }, { logger });
+      await lenient.client.integrationApiRoot();
+      expect(server.grants.client_credentials).toBe(1);
+      expect(logger.events('ctp.redis.fallback').length).toBeGreaterThan(0);
+      const closing = Date.now();
+      await Promise.all(instances.splice(0).map((s) => s.close()));
+      expect(Date.now() - closing).toBeLessThan(2_000);
+    });
+  });
+
   describe('when a master fails over to its replica during a refresh wave', () => {
     it('should settle every call within the library\'s timeouts, with typed errors only, and lose no session', async () => {
       const customerId = await startServer();
@@ -211,4 +232,13 @@ async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
   const started = Date.now();
   const value = await work;
   return { value, ms: Date.now() - started };
+}
+
+/** A port on 127.0.0.1 nothing listens on. */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }

@@ -133,15 +133,18 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   }
 
   const ownerOf = async (key: string) => {
-    const slot = Number((await cli(alive()[0]!.port, 'cluster', 'keyslot', key)).trim());
-    const myself = async (node: ClusterNode) => (await cli(node.port, 'cluster', 'nodes')).split('\n').find((line) => line.includes('myself'))!.split(' ');
-    for (const node of alive()) {
-      const [id, , flags, , , , , , ...ranges] = await myself(node);
-      if (!flags!.includes('master') || !servesSlot(ranges, slot)) continue;
-      for (const other of alive()) if ((await myself(other))[3] === id) return { master: node, replica: other };
-      return { master: node };
-    }
-    throw new Error(`no live master serves slot ${slot}`);
+    const asked = alive()[0]!.port;
+    const slot = Number((await cli(asked, 'cluster', 'keyslot', key)).trim());
+    // One node's view: `<id> <ip:port@bus> <flags> <master id> <ping> <pong> <epoch> <link> <slot ranges...>`.
+    const lines = (await cli(asked, 'cluster', 'nodes')).trim().split('\n').map((line) => line.trim().split(' '));
+    const live = (f: string[]) => !f[2]!.includes('fail');
+    const nodeAt = (f: string[]) => alive().find((n) => f[1]!.startsWith(`127.0.0.1:${n.port}@`));
+    const master = lines.find((f) => f[2]!.includes('master') && live(f) && servesSlot(f.slice(8), slot));
+    const masterNode = master && nodeAt(master);
+    if (!master || !masterNode) throw new Error(`no live master serves slot ${slot}`);
+    const replica = lines.find((f) => f[3] === master[0] && live(f));
+    const replicaNode = replica && nodeAt(replica);
+    return replicaNode ? { master: masterNode, replica: replicaNode } : { master: masterNode };
   };
 
   const waitForReplication = async (timeoutMs = 10_000) => {
