@@ -85,8 +85,18 @@ function stopNode(node: ClusterNode): Promise<void> {
 /**
  * A real Redis Cluster on 127.0.0.1: three masters, one replica each, created with
  * `redis-cli --cluster create`, in a temporary directory that stop() removes. For one test file.
+ * A second attempt on fresh ports if the first fails: a port found free can be taken by another
+ * process (other test files start servers too) before redis-server binds it.
  */
 export async function startRedisCluster(): Promise<RedisCluster> {
+  try {
+    return await startOnce();
+  } catch {
+    return startOnce();
+  }
+}
+
+async function startOnce(): Promise<RedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'ctp-redis-cluster-'));
   const nodes: ClusterNode[] = [];
   const cli = async (port: number, ...args: string[]) => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 })).stdout;
