@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
@@ -139,6 +141,26 @@ describe('Redis Cluster', () => {
         expect(await storage(0).compareAndSet(token(winner), undefined)).toBe(true);
         expect(await storage(2).get()).toBeUndefined();
       }
+    }, 30_000);
+  });
+
+  describe('when a script made its services from redis.clusterUrls', () => {
+    it('should end by itself after close()', async () => {
+      await startServer();
+      const env: NodeJS.ProcessEnv = { ...process.env, CTP_PROJECT_KEY: server.projectKey, CTP_CLIENT_ID: STRICT_CLIENT.id, CTP_CLIENT_SECRET: STRICT_CLIENT.secret, CTP_AUTH_URL: server.url, CTP_API_URL: server.url, CLOSE_CLUSTER_URLS: cluster.urls.slice(0, 2).join(',') };
+      delete env['CTP_REDIS_URL'];
+      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../support/fleet/closeScript.ts', import.meta.url))], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      clearTimeout(timer);
+      expect(err).toBe('');
+      expect(out).toBe('called c1\ndone\n');
+      expect(code).toBe(0);
+      expect(server.grants.client_credentials).toBe(1);
     }, 30_000);
   });
 
