@@ -16,7 +16,7 @@ export interface ClusterNode {
 }
 
 export interface RedisCluster {
-  /** Every node's redis:// URL, masters first: what an app passes as redis.clusterUrls. */
+  /** Every node's redis:// URL (with the password, if any): what an app passes as redis.clusterUrls. */
   urls: string[];
   nodes: ClusterNode[];
   /** The node serving `key`'s slot as master right now, and its live replica if it has one. */
@@ -55,19 +55,20 @@ async function freePorts(count: number): Promise<number[]> {
   }
 }
 
-function startNode(dir: string, port: number, busPort: number): Promise<ClusterNode> {
+function startNode(dir: string, port: number, busPort: number, password: string | undefined): Promise<ClusterNode> {
+  const auth = password === undefined ? [] : ['--requirepass', password, '--masterauth', password];
   // cluster-node-timeout 1 s: a killed master is declared failed, and its replica promoted, within a few seconds.
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--cluster-enabled', 'yes',
-      '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1000', '--dir', dir, '--save', '', '--appendonly', 'no'],
+      '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1000', '--dir', dir, '--save', '', '--appendonly', 'no', ...auth],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve({ port, url: `redis://127.0.0.1:${port}`, child });
+      if (output.includes('Ready to accept connections')) resolve({ port, url: `redis://${password === undefined ? '' : `:${password}@`}127.0.0.1:${port}`, child });
     });
     child.once('error', (error) => reject(new Error(`redis-server could not start (${error.message}); install it: apt-get install redis-server`)));
     child.once('exit', (code) => reject(new Error(`redis-server on ${port} exited with ${code}: ${output.slice(-500)}`)));
@@ -83,23 +84,25 @@ function stopNode(node: ClusterNode): Promise<void> {
 }
 
 /**
- * A real Redis Cluster on 127.0.0.1: three masters, one replica each, created with
+ * A real Redis Cluster on 127.0.0.1 (with `password`: requirepass and masterauth on every node):
+ * three masters, one replica each, created with
  * `redis-cli --cluster create`, in a temporary directory that stop() removes. For one test file.
  * A second attempt on fresh ports if the first fails: a port found free can be taken by another
  * process (other test files start servers too) before redis-server binds it.
  */
-export async function startRedisCluster(): Promise<RedisCluster> {
+export async function startRedisCluster(options: { password?: string } = {}): Promise<RedisCluster> {
   try {
-    return await startOnce();
+    return await startOnce(options.password);
   } catch {
-    return startOnce();
+    return startOnce(options.password);
   }
 }
 
-async function startOnce(): Promise<RedisCluster> {
+async function startOnce(password: string | undefined): Promise<RedisCluster> {
+  const auth = password === undefined ? [] : ['-a', password, '--no-auth-warning'];
   const dir = mkdtempSync(join(tmpdir(), 'ctp-redis-cluster-'));
   const nodes: ClusterNode[] = [];
-  const cli = async (port: number, ...args: string[]) => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 })).stdout;
+  const cli = async (port: number, ...args: string[]) => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...auth, ...args], { timeout: 10_000 })).stdout;
   const alive = () => nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
   const stop = async () => {
     await Promise.all(nodes.map(stopNode));
@@ -132,9 +135,9 @@ async function startOnce(): Promise<RedisCluster> {
     for (let i = 0; i < 6; i++) {
       const nodeDir = join(dir, `node-${i}`);
       await mkdir(nodeDir);
-      nodes.push(await startNode(nodeDir, ports[i]!, ports[i + 6]!));
+      nodes.push(await startNode(nodeDir, ports[i]!, ports[i + 6]!, password));
     }
-    await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], { timeout: 30_000 });
+    await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes', ...auth], { timeout: 30_000 });
     await waitUntilHealthy();
     await waitForReplicas(nodes, cli);
   } catch (error) {
