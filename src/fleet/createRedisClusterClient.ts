@@ -4,11 +4,9 @@ import type { Logger } from '../util/Logger';
 import type { QuittableRedis } from './quitRedisClient';
 import type { RedisLike } from './RedisLike';
 
-type ClusterStatus = string;
-
 /** The part of an ioredis Cluster this file uses. */
 interface IoredisCluster extends RedisLike, QuittableRedis {
-  readonly status: ClusterStatus;
+  readonly status: string;
   on(event: 'error', listener: (error: Error) => void): unknown;
   once(event: 'ready' | 'end', listener: () => void): unknown;
   off(event: 'ready' | 'end', listener: () => void): unknown;
@@ -24,11 +22,13 @@ export type RedisClusterClient = RedisLike & QuittableRedis;
  * Every command is bounded by commandTimeoutMs, as with createRedisClient:
  * - once sent to a node, by that node connection's commandTimeout, which also covers the
  *   redirections ioredis follows after a failover (MOVED, CLUSTERDOWN, a closed connection);
- * - before that, while the cluster client is not ready (starting, or every node unreachable), by
- *   waiting for readiness at most that long. ioredis' own offline queue for that case has no
- *   timeout: a command would wait for as long as the cluster is away, and run whenever it came back,
- *   long after its caller gave up (a lock taken for nobody). So that queue is off, and a command
- *   that did not get to wait in time is never sent.
+ * - before that, while the cluster client is not ready (starting, or every node unreachable): GET and
+ *   EVAL, the library's commands, wait for readiness at most that long; any other command fails at
+ *   once. ioredis' own offline queue for that case has no timeout: a command would wait for as long
+ *   as the cluster is away, and run whenever it came back, long after its caller gave up (a lock
+ *   taken for nobody). So that queue is off, and a command that did not get to wait in time is never
+ *   sent.
+ * It is a real ioredis Cluster (a subclass), so an app can use it for its own commands too.
  */
 export function createRedisClusterClient(urls: readonly string[], commandTimeoutMs = 2_000, logger?: Logger): RedisClusterClient {
   let Cluster: new (nodes: { host: string; port: number }[], options: Record<string, unknown>) => IoredisCluster;
@@ -50,30 +50,25 @@ export function createRedisClusterClient(urls: readonly string[], commandTimeout
     ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
     ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
   };
-  const cluster = new Cluster(
+  class ReadyBoundCluster extends Cluster {
+    readonly #ready = readiness(this, commandTimeoutMs);
+    override async get(key: string): Promise<string | null> {
+      await this.#ready();
+      return super.get(key);
+    }
+    override async eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown> {
+      await this.#ready();
+      return super.eval(script, numKeys, ...args);
+    }
+  }
+  const cluster = new ReadyBoundCluster(
     parsed.map((url) => ({ host: url.hostname, port: Number(url.port || 6379) })),
     // slotsRefreshTimeout: a slot map asked of a dead node is given up on as quickly as a command.
     { redisOptions, slotsRefreshTimeout: commandTimeoutMs, enableOfflineQueue: false, lazyConnect: false },
   );
   // Without a listener, ioredis prints every connection error; the message names no secret.
   cluster.on('error', (error) => logger?.warn({ event: 'ctp.redis.error', message: error.message }, 'Redis Cluster connection error'));
-  const ready = readiness(cluster, commandTimeoutMs);
-  return {
-    get: async (key) => {
-      await ready();
-      return cluster.get(key);
-    },
-    eval: async (script, numKeys, ...args) => {
-      await ready();
-      return cluster.eval(script, numKeys, ...args);
-    },
-    quit: () => cluster.quit(),
-    disconnect: () => cluster.disconnect(),
-    get status() {
-      return cluster.status;
-    },
-    once: (event, listener) => cluster.once(event, listener),
-  };
+  return cluster;
 }
 
 /**

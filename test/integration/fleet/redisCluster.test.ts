@@ -106,6 +106,9 @@ describe('Redis Cluster', () => {
     }
     // close() quits the clients it made and leaves the app's own open.
     const [made] = fleet.map((s) => s.redis as unknown as Cluster);
+    // A real ioredis Cluster: the app may use the one bound as CtpRedis for its own commands too.
+    expect(made).toBeInstanceOf(Cluster);
+    await expect(made!.ping()).resolves.toBe('PONG');
     await Promise.all(instances.splice(0).map((s) => s.close()));
     expect(made!.status).toBe('end');
     await expect(ownClients[0]!.ping()).resolves.toBe('PONG');
