@@ -238,11 +238,6 @@ export class RedisCoordinator implements TokenCoordinator {
   }
 }
 
-/** `refresh:{hash}`: one session lineage (its refresh token, hashed: no token is readable in a key). */
-function refreshKey(refreshToken: string): string {
-  return `refresh:${hash(refreshToken)}`;
-}
-
 /**
  * The fleet's pub/sub channel: every publication or lock release of a shared token or a refresh is
  * announced here, its message the name (`shared:…`, `refresh:…`) the waiters wait for.
@@ -252,13 +247,27 @@ export function fleetChannel(keyPrefix: string): string {
 }
 
 /**
- * `shared:{name}:{hash}`, the hash over everything that decides who the token is for (auth URL,
+ * `shared:<name>:{<hash>}`, the hash over everything that decides who the token is for (auth URL,
  * project, client id, exact scope parameter). Hashed so that no client id or scope list is readable
  * in Redis; it holds no secret either way. Services that differ in any part never share a key.
  */
 export function sharedTokenKey(id: SharedTokenId): string {
   // JSON of an array: no two different tuples encode to the same string.
-  return `shared:${id.name}:${hash(JSON.stringify(['ctp-shared-token/1', id.authUrl, id.projectKey, id.clientId, id.scope]))}`;
+  return `shared:${id.name}:${tagged(hash(JSON.stringify(['ctp-shared-token/1', id.authUrl, id.projectKey, id.clientId, id.scope])))}`;
+}
+
+/** `refresh:{<hash of the refresh token>}`: the refresh token itself is never in a key. */
+function refreshKey(refreshToken: string): string {
+  return `refresh:${tagged(hash(refreshToken))}`;
+}
+
+/**
+ * A Redis Cluster hash tag: the result, lock and fence keys of one token (`<name>`, `lock:<name>`,
+ * `fence:<name>`) hash to one slot, so ACQUIRE, which takes the lock and the fence together, runs on
+ * a cluster (a script's keys must share a slot). base64url has no braces, so the tag is the hash.
+ */
+function tagged(hashed: string): string {
+  return `{${hashed}}`;
 }
 
 function hash(value: string): string {

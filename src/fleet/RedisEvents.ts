@@ -58,7 +58,10 @@ export class RedisEvents {
   /** Connects the subscriber (once). */
   start(): void {
     if (this.#subscriber !== undefined || !this.available) return;
-    const subscriber = this.o.redis.duplicate!({ lazyConnect: false, autoResubscribe: false });
+    const override = { lazyConnect: false, autoResubscribe: false };
+    // A Cluster's duplicate() takes its startup nodes first ([] keeps its own).
+    const redis = this.o.redis;
+    const subscriber = redis.isCluster === true ? redis.duplicate!([], override) : redis.duplicate!(override);
     this.#subscriber = subscriber;
     subscriber.on('error', (error: Error) => this.o.logger.warn({ event: 'ctp.redis.subscriber.error', message: error.message }, 'Redis subscriber connection error'));
     subscriber.on('message', (channel: string, message: string) => {

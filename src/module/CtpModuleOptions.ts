@@ -68,12 +68,22 @@ export interface CtpModuleOptions {
 
 export interface RedisOptions {
   /**
-   * Your client (ioredis fits); you close it, close() leaves it open. Without it, one is made from
-   * `url` or config.redisUrl (CTP_REDIS_URL), and close() quits that one.
+   * Your client (ioredis fits, a `Cluster` too); you close it, close() leaves it open. Without it,
+   * one is made from `clusterUrls`, `url` or config.redisUrl (CTP_REDIS_URL), and close() quits that one.
    */
   client?: RedisLike;
   url?: string;
-  /** Default `ctp:`. */
+  /**
+   * A Redis Cluster: some or all of its nodes' redis:// (or rediss://) URLs, e.g.
+   * `['redis://10.0.0.1:6379', 'redis://10.0.0.2:6379']`; the client discovers the other nodes.
+   * The library makes an ioredis Cluster from them (closed by close()); it wins over CTP_REDIS_URL.
+   * All URLs carry the same credentials and scheme. Not together with `url`.
+   */
+  clusterUrls?: readonly string[];
+  /**
+   * Default `ctp:`. A `{tag}` in it puts every key of the library in one Redis Cluster slot; without
+   * one, each token's keys share their own slot.
+   */
   keyPrefix?: string;
   /** A lock whose holder died frees itself after this long (default 10 s). */
   lockTtlMs?: number;
@@ -85,7 +95,7 @@ export interface RedisOptions {
    * at most 50 ms until its subscription is confirmed, or with a client without `duplicate()`).
    */
   pollMs?: number;
-  /** Made from a URL: how long a Redis command may take (default 2 s), and the bound of each step of closing it. */
+  /** Made from a URL (or cluster URLs): how long a Redis command may take (default 2 s), and the bound of each step of closing it. */
   commandTimeoutMs?: number;
   /** When Redis does not answer, coordinate per process and log it, instead of failing (default false). */
   fallbackToLocal?: boolean;

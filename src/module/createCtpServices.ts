@@ -9,6 +9,7 @@ import { tracedFetch } from '../client/tracedFetch';
 import { SharedTokenProvider } from '../client/SharedTokenProvider';
 import type { CtpConfig } from '../config/CtpConfig';
 import { createRedisClient } from '../fleet/createRedisClient';
+import { createRedisClusterClient } from '../fleet/createRedisClusterClient';
 import { FallbackCoordinator } from '../fleet/FallbackCoordinator';
 import { quitRedisClient } from '../fleet/quitRedisClient';
 import type { RedisLike } from '../fleet/RedisLike';
@@ -36,7 +37,7 @@ export interface CtpServices {
   /**
    * Releases what the library created: aborts API calls in flight, stops the deadline timers, lets
    * the revocations still running in the background finish, and
-   * quits the Redis client it made from a URL (CTP_REDIS_URL or redis.url). A Redis client passed
+   * quits the Redis client it made from a URL (CTP_REDIS_URL, redis.url or redis.clusterUrls). A Redis client passed
    * in options stays open: its owner closes it. Safe to call more than once; later calls return the
    * first call's promise.
    */
@@ -68,12 +69,17 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   if (telemetry) instrumentOAuth(oauth, telemetry);
   const source = o.redis?.source;
   // What the library creates it closes; what it is given stays its owner's.
-  const owned = source?.kind === 'url' ? { client: createRedisClient(source.url, source.commandTimeoutMs, logger), timeoutMs: source.commandTimeoutMs } : undefined;
+  const owned =
+    source?.kind === 'url'
+      ? { client: createRedisClient(source.url, source.commandTimeoutMs, logger), timeoutMs: source.commandTimeoutMs }
+      : source?.kind === 'cluster'
+        ? { client: createRedisClusterClient(source.urls, source.commandTimeoutMs, logger), timeoutMs: source.commandTimeoutMs }
+        : undefined;
   const redis = source?.kind === 'given' ? source.client : owned?.client;
   let coordinator: TokenCoordinator = localCoordinator;
   // The process's one subscriber connection (a duplicate of `redis`, made on first use): the library
   // made it, so close() closes it, also when `redis` itself was given.
-  const events = redis === undefined ? undefined : new RedisEvents({ redis, logger, closeTimeoutMs: source?.kind === 'url' ? source.commandTimeoutMs : 2_000 });
+  const events = redis === undefined ? undefined : new RedisEvents({ redis, logger, closeTimeoutMs: source?.kind === 'url' || source?.kind === 'cluster' ? source.commandTimeoutMs : 2_000 });
   // Every RedisSessionStorage on this client reads through a cache that the subscriber keeps coherent.
   const unshare = events && o.redis?.sessionCache ? shareSessionCaches(redis!, events, { ...o.redis.sessionCache, clock }) : undefined;
   if (o.redis && redis) {

@@ -18,7 +18,10 @@ import { MAX_TIMER_MS } from '../util/timerLimit';
 export { MAX_TIMER_MS };
 
 /** Where the fleet's Redis client comes from: the app's own (kept open) or one the library makes (closed by close()). */
-export type RedisSource = { kind: 'given'; client: RedisLike } | { kind: 'url'; url: string; commandTimeoutMs: number };
+export type RedisSource =
+  | { kind: 'given'; client: RedisLike }
+  | { kind: 'url'; url: string; commandTimeoutMs: number }
+  | { kind: 'cluster'; urls: readonly string[]; commandTimeoutMs: number };
 
 export interface ResolvedRedisOptions {
   source: RedisSource;
@@ -108,8 +111,33 @@ function problemsOf(options: CtpModuleOptions): string[] {
   }
   if (redis.url !== undefined && !(typeof redis.url === 'string' && REDIS_URL.test(redis.url))) problems.push('redis.url must be a redis:// or rediss:// URL');
   if (redis.keyPrefix !== undefined && typeof redis.keyPrefix !== 'string') problems.push('redis.keyPrefix must be a string');
+  else if (redis.keyPrefix !== undefined && !keepsHashTags(redis.keyPrefix)) {
+    problems.push('redis.keyPrefix has a "{" without a non-empty "{...}" after it: on Redis Cluster that hides the hash tag keeping a token\'s keys in one slot; close the tag, e.g. "{ctp}:", or drop the brace');
+  }
+  if (redis.clusterUrls !== undefined) problems.push(...clusterUrlProblems(redis.clusterUrls));
+  if (redis.clusterUrls !== undefined && redis.url !== undefined) problems.push('redis.url and redis.clusterUrls: pass one (clusterUrls for a Redis Cluster)');
   if (options.fetch === undefined && typeof globalThis.fetch !== 'function') problems.push('no global fetch: pass options.fetch (Node >= 20 has one)');
   return problems;
+}
+
+/**
+ * Redis Cluster hashes only the part between the first "{" and the next "}" when it is not empty.
+ * A prefix without "{" leaves that to the library's own tag; one with a complete tag puts every key
+ * in the prefix's slot. Any other "{" would make the slot depend on the rest of the key.
+ */
+function keepsHashTags(prefix: string): boolean {
+  const open = prefix.indexOf('{');
+  return open < 0 || prefix.indexOf('}', open + 1) > open + 1;
+}
+
+/** Names no URL (one may hold a password): positions only. */
+function clusterUrlProblems(urls: readonly string[]): string[] {
+  if (!Array.isArray(urls) || urls.length === 0) return ['redis.clusterUrls must be a non-empty array of redis:// or rediss:// URLs of the cluster\'s nodes'];
+  const bad = urls.flatMap((url, i) => (typeof url === 'string' && REDIS_URL.test(url) && URL.canParse(url) ? [] : [i]));
+  if (bad.length > 0) return [`redis.clusterUrls[${bad.join(', ')}] must be a redis:// or rediss:// URL`];
+  // The nodes the cluster reports get the first URL's credentials and TLS: differing URLs would mean a silent choice.
+  const access = new Set(urls.map((url) => { const u = new URL(url); return JSON.stringify([u.protocol, u.username, u.password]); }));
+  return access.size > 1 ? ['redis.clusterUrls must all use the same scheme (redis:// or rediss://), user and password'] : [];
 }
 
 /**
@@ -123,6 +151,7 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
   const redisUrl = options.redis?.url ?? config.redisUrl;
   let source: RedisSource | undefined;
   if (options.redis?.client !== undefined) source = { kind: 'given', client: options.redis.client };
+  else if (options.redis?.clusterUrls !== undefined) source = { kind: 'cluster', urls: [...options.redis.clusterUrls], commandTimeoutMs: options.redis.commandTimeoutMs ?? 2_000 };
   else if (redisUrl !== undefined) source = { kind: 'url', url: redisUrl, commandTimeoutMs: options.redis?.commandTimeoutMs ?? 2_000 };
   return {
     scopes: { ...options.scopes, ...(config.integrationScopes ? { integration: config.integrationScopes } : {}) },

@@ -100,7 +100,10 @@ describe(RedisCoordinator, () => {
         await c.shared(id('guest', { clientId: 'client-visible?', scope: 'view_published_products:p' }), async () => token('g'), () => true);
         const keys = await redis.keys('fmt:*');
         const value = keys.find((k) => k.startsWith('fmt:shared:'));
-        expect(value).toMatch(/^fmt:shared:guest:[A-Za-z0-9_-]{43}$/);
+        expect(value).toMatch(/^fmt:shared:guest:\{[A-Za-z0-9_-]{43}\}$/);
+        // The fencing counter outlives the lock; both carry the result key's hash tag (one cluster slot).
+        const tag = value!.slice(value!.indexOf('{'));
+        expect(keys.filter((k) => k !== value).sort()).toEqual([`fmt:fence:shared:guest:${tag}`]);
         for (const key of keys) {
           expect(key).not.toContain('client-visible');
           expect(key).not.toContain('view_published_products');

@@ -92,6 +92,37 @@ describe(resolveCtpOptions, () => {
     it('should refuse a redis.url that is not redis:// or rediss://, and a keyPrefix that is not a string', () => {
       expect(problems({ redis: { url: 'http://127.0.0.1:6379', keyPrefix: 7 as unknown as string } })).toEqual(['redis.url must be a redis:// or rediss:// URL', 'redis.keyPrefix must be a string']);
     });
+
+    describe('when redis.clusterUrls is given', () => {
+      it('should make a cluster client from them, before config.redisUrl, and after a client passed in options', () => {
+        const config = createCtpConfig({ ...testConfig(), clientSecret: testConfig().clientSecret, redisUrl: 'redis://from-config:6379' });
+        const clusterUrls = ['redis://10.0.0.1:7000', 'redis://10.0.0.2:7000'];
+        expect(resolveCtpOptions(config, { redis: { clusterUrls } }).redis?.source).toEqual({ kind: 'cluster', urls: clusterUrls, commandTimeoutMs: 2_000 });
+        expect(resolveCtpOptions(config, { redis: { clusterUrls, commandTimeoutMs: 700 } }).redis?.source).toEqual({ kind: 'cluster', urls: clusterUrls, commandTimeoutMs: 700 });
+        expect(resolveCtpOptions(config, { redis: { clusterUrls, client: fakeRedis } }).redis?.source).toEqual({ kind: 'given', client: fakeRedis });
+      });
+
+      it('should refuse an empty list, a URL that is not redis://, differing credentials, and url beside it, naming no URL', () => {
+        expect(problems({ redis: { clusterUrls: [] } })).toEqual(["redis.clusterUrls must be a non-empty array of redis:// or rediss:// URLs of the cluster's nodes"]);
+        expect(problems({ redis: { clusterUrls: ['redis://a:1', 'http://:hunter2@b:2', 'c:3'] } })).toEqual(['redis.clusterUrls[1, 2] must be a redis:// or rediss:// URL']);
+        const mixed = problems({ redis: { clusterUrls: ['redis://:hunter2@a:1', 'redis://b:2'] } });
+        expect(mixed).toEqual(['redis.clusterUrls must all use the same scheme (redis:// or rediss://), user and password']);
+        expect(problems({ redis: { clusterUrls: ['redis://a:1', 'rediss://b:2'] } })).toEqual(mixed);
+        expect(problems({ redis: { clusterUrls: ['redis://a:1'], url: 'redis://a:1' } })).toEqual(['redis.url and redis.clusterUrls: pass one (clusterUrls for a Redis Cluster)']);
+        expect(problems({ redis: { clusterUrls: ['redis://:hunter2@a:1', 'redis://:hunter2@b:2'] } })).toEqual([]);
+      });
+    });
+
+    describe('when redis.keyPrefix holds a brace', () => {
+      it('should accept a complete hash tag and refuse one that would hide the library\'s own', () => {
+        for (const keyPrefix of ['ctp:', '{ctp}:', 'app}:', 'a{b}c{:']) expect(problems({ redis: { keyPrefix } })).toEqual([]);
+        for (const keyPrefix of ['ctp{:', '{}ctp:', 'a{b']) {
+          expect(problems({ redis: { keyPrefix } })).toEqual([
+            'redis.keyPrefix has a "{" without a non-empty "{...}" after it: on Redis Cluster that hides the hash tag keeping a token\'s keys in one slot; close the tag, e.g. "{ctp}:", or drop the brace',
+          ]);
+        }
+      });
+    });
   });
 
   describe('.scopes', () => {
