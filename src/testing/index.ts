@@ -6,7 +6,10 @@ export type { SeedCustomer, SeededProject } from './embedded/seedProject';
 export { startEmbeddedCommercetools, type EmbeddedCommercetools, type EmbeddedCommercetoolsOptions } from './embedded/startEmbeddedCommercetools';
 export {
   createMockCommercetools,
+  type MockAccountCustomer,
   type MockAnswer,
+  type MockAssociate,
+  type MockBusinessUnit,
   type MockCommercetools,
   type MockCommercetoolsOptions,
   type MockCustomer,
