@@ -2,7 +2,7 @@
 // production bundle never loads it (or @labdigital/commercetools-mock).
 export { CtpTestingError } from './CtpTestingError';
 export type { GrantRecord } from './embedded/platformPatches';
-export type { SeedCustomer, SeededProject } from './embedded/seedProject';
+export type { SeedBusinessUnit, SeedCustomer, SeededProject } from './embedded/seedProject';
 export { startEmbeddedCommercetools, type EmbeddedCommercetools, type EmbeddedCommercetoolsOptions } from './embedded/startEmbeddedCommercetools';
 export {
   createMockCommercetools,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { allows, associateMissingPermission, neededPermissions, parseAsAssociatePath, type AsAssociatePath } from '../associatePermissions';
 
 /**
  * The account, Store and as-associate endpoints of the mocked commercetools (createMockCommercetools),
@@ -68,15 +69,15 @@ interface AssociateCart {
   currency: string;
 }
 
-const AS_ASSOCIATE = /^\/as-associate\/([^/]+)(?:\/in-business-unit\/key=([^/]+)\/(carts|orders|quotes|quote-requests|shopping-lists)(?:\/([^/]+))?|\/business-units(?:\/key=([^/]+))?)$/;
-
-/** The resource of an as-associate path, its scope stem and the permission word in `ViewMyCarts` and the like. */
-const RESOURCES: Record<string, { scope: string; word: string }> = {
-  carts: { scope: 'orders', word: 'Carts' },
-  orders: { scope: 'orders', word: 'Orders' },
-  quotes: { scope: 'quotes', word: 'Quotes' },
-  'quote-requests': { scope: 'quote_requests', word: 'QuoteRequests' },
-  'shopping-lists': { scope: 'shopping_lists', word: 'ShoppingLists' },
+/** The scope stem (`view_…` / `manage_…`) each as-associate resource needs of the calling token. */
+const SCOPES: Record<string, string> = {
+  carts: 'orders',
+  orders: 'orders',
+  quotes: 'quotes',
+  'quote-requests': 'quote_requests',
+  'shopping-lists': 'shopping_lists',
+  'approval-rules': 'approval_rules',
+  'approval-flows': 'approval_flows',
 };
 
 const lower = (email: unknown) => (typeof email === 'string' ? email.toLowerCase() : '');
@@ -115,28 +116,19 @@ export class MockAccounts {
    * guarded by the associate's permissions even where a test scripts the answer. Undefined: go on.
    */
   guard(method: string, apiPath: string, identity: MockAccountIdentity): Response | undefined {
-    const m = apiPath.match(AS_ASSOCIATE);
-    if (!m) return undefined;
-    const [, associateId = '', unitKey, resource, , listKey] = m;
-    const scope = resource ? RESOURCES[resource]!.scope : 'business_units';
+    const path = parseAsAssociatePath(apiPath);
+    if (!path) return undefined;
+    const scope = path.resource === undefined ? 'business_units' : (SCOPES[path.resource] ?? 'business_units');
     if (identity.kind !== 'client') return this.#error(403, 'insufficient_scope', 'The as-associate endpoints take an API client token; the associate is named in the path.');
     if (!this.#holds(identity, undefined, method === 'GET' ? [`view_${scope}`, `manage_${scope}`] : [`manage_${scope}`])) {
       return this.#error(403, 'insufficient_scope', `Insufficient scope: ${method === 'GET' ? `view_${scope} or ` : ''}manage_${scope} is needed.`);
     }
-    const key = unitKey ?? listKey;
-    if (key === undefined) return undefined;
-    const unit = this.#units.get(key);
+    if (path.businessUnitKey === undefined) return undefined;
+    const unit = this.#units.get(path.businessUnitKey);
     if (!unit) return undefined; // the route (or a script) answers: 404 unless scripted
-    const held = this.#permissionsOf(unit, associateId);
-    if (!resource) return held ? undefined : this.#missing(associateId, key, 'view', ['ViewMyCarts']);
-    const word = RESOURCES[resource]!.word;
-    const action = method === 'GET' ? 'view' : method === 'DELETE' ? 'delete' : m[4] === undefined ? 'create' : 'update';
-    const needed =
-      action === 'view' ? [`ViewMy${word}`, `ViewOthers${word}`]
-      : action === 'create' ? [resource === 'orders' ? 'CreateMyOrdersFromMyCarts' : resource === 'quote-requests' ? 'CreateMyQuoteRequestsFromMyCarts' : `CreateMy${word}`]
-      : [`${action === 'delete' ? 'Delete' : 'Update'}My${word}`, `${action === 'delete' ? 'Delete' : 'Update'}Others${word}`];
-    if (!held || !needed.some((p) => held.includes(p))) return this.#missing(associateId, key, action, needed);
-    return undefined;
+    const { action, permissions } = neededPermissions(method, path);
+    if (allows(this.#permissionsOf(unit, path.associateId), permissions)) return undefined;
+    return this.#c.json(associateMissingPermission(path.associateId, unit.key, action, permissions), 403);
   }
 
   /** The built-in answer of an account route, or undefined when the path is none of them. */
@@ -146,7 +138,7 @@ export class MockAccounts {
     const path = inStore?.[2] ?? apiPath;
     const route = `${method} ${path}`;
     const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-    const associate = apiPath.match(AS_ASSOCIATE);
+    const associate = parseAsAssociatePath(apiPath);
     if (associate) return this.#asAssociate(method, associate, input);
 
     if (route === 'GET /me/business-units') {
@@ -230,9 +222,8 @@ export class MockAccounts {
     return this.#c.json({ customer: { ...this.#customerBody(customer), ...names } }, 201);
   }
 
-  #asAssociate(method: string, m: RegExpMatchArray, input: Record<string, unknown>): Response {
-    const [, associateId = '', unitKey, resource, id, listKey] = m;
-    const key = unitKey ?? listKey;
+  #asAssociate(method: string, path: AsAssociatePath, input: Record<string, unknown>): Response {
+    const { associateId, businessUnitKey: key, resource, id } = path;
     if (!resource) {
       if (method !== 'GET') return this.#error(405, 'MethodNotAllowed', 'Only reads of business units are answered by the mock.');
       if (key === undefined) return this.#page([...this.#units.values()].filter((u) => this.#permissionsOf(u, associateId) !== undefined).map((u) => this.#unitBody(u)));
@@ -258,7 +249,7 @@ export class MockAccounts {
       this.#carts.set(cart.id, cart);
       return this.#c.json(this.#cartBody(cart), 201);
     }
-    return this.#error(404, 'ResourceNotFound', `The mock keeps associate carts to create and read; script ${method} ${m[0]} with mock.on().`);
+    return this.#error(404, 'ResourceNotFound', `The mock keeps associate carts to create and read; script ${method} of this path with mock.on().`);
   }
 
   #permissionsOf(unit: MockBusinessUnit, customerId: string): readonly string[] | undefined {
@@ -278,15 +269,6 @@ export class MockAccounts {
       const [name = '', project, store] = s.split(':');
       if (project !== this.#c.projectKey) return false;
       return name === 'manage_project' || (names.includes(name) && (store === undefined || store === storeKey));
-    });
-  }
-
-  #missing(associateId: string, unitKey: string, action: string, permissions: readonly string[]): Response {
-    const message = `Associate '${associateId}' has no rights to ${action} in business-unit '${unitKey}'. Needs '${permissions.join("' or '")}'.`;
-    return this.#error(403, 'AssociateMissingPermission', message, {
-      associate: { typeId: 'customer', id: associateId },
-      businessUnit: { typeId: 'business-unit', key: unitKey },
-      permissions,
     });
   }
 
