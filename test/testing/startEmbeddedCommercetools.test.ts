@@ -149,10 +149,17 @@ describe(startEmbeddedCommercetools, () => {
     };
 
     it('should let an associate whose role grants it create and read carts in the unit', async () => {
-      const created = (await associateCall('bob@example.com', (root) => root.carts().post({ body: { currency: 'EUR' } }).execute())) as { statusCode: number };
+      const created = (await associateCall('bob@example.com', (root) => root.carts().post({ body: { currency: 'EUR' } }).execute())) as { statusCode: number; body: { id: string; customerId?: string } };
       expect(created.statusCode).toBe(201);
-      const read = (await associateCall('bob@example.com', (root) => root.carts().get().execute())) as { statusCode: number };
+      expect(created.body.customerId).toBe(ct.customers[0]!.id);
+      // Shoppers' own carts elsewhere in the project are not the unit's: the list holds bob's cart only.
+      const read = (await associateCall('bob@example.com', (root) => root.carts().get().execute())) as { statusCode: number; body: { results: { id: string }[] } };
       expect(read.statusCode).toBe(200);
+      expect(read.body.results.map((c) => c.id)).toEqual([created.body.id]);
+      // dave may view only his own carts of the unit: bob's is neither listed nor found.
+      const daves = (await associateCall('dave@example.com', (root) => root.carts().get().execute())) as { body: { results: unknown[] } };
+      expect(daves.body.results).toEqual([]);
+      await expect(associateCall('dave@example.com', (root) => root.carts().withId({ ID: created.body.id }).get().execute())).resolves.toMatchObject({ code: CtpErrorCode.ApiNotFound });
     });
 
     it('should refuse a customer who is not an associate, and an associate whose role lacks the permission, with the platform 403', async () => {

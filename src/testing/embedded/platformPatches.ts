@@ -32,6 +32,8 @@ export interface GrantRecord {
   flow: 'client_credentials' | 'anonymous' | 'password' | 'refresh_token' | 'revoke';
   scope: string | undefined;
   status: number;
+  /** The Store of an in-store password grant (`/oauth/{projectKey}/in-store/key={storeKey}/customers/token`). */
+  storeKey?: string;
 }
 
 interface StoredToken {
@@ -180,6 +182,38 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     return reply.status(403).send(associateMissingPermission(path.associateId, path.businessUnitKey, action, permissions));
   });
 
+  // Associate carts belong to the business unit and the associate that created them; the mock lists
+  // every cart of the project there. A list shows the unit's carts (the associate's own, or all of the
+  // unit with ViewOthersCarts); a cart of another unit is not found.
+  const unitCarts = new Map<string, { unitKey: string; customerId: string }>();
+  app.addHook('onSend', async (request, reply, payload) => {
+    const url = request.url.split('?')[0] ?? '';
+    const path = url.startsWith(`/${projectKey}/as-associate/`) ? parseAsAssociatePath(url.slice(projectKey.length + 1)) : undefined;
+    if (!path || path.resource !== 'carts' || path.businessUnitKey === undefined || typeof payload !== 'string' || reply.statusCode >= 300) return payload;
+    const unitKey = path.businessUnitKey;
+    const body = JSON.parse(payload) as Record<string, unknown>;
+    if (request.method === 'POST' && path.id === undefined && reply.statusCode === 201) {
+      unitCarts.set(body['id'] as string, { unitKey, customerId: path.associateId });
+      const updated = await inject('POST', `/${projectKey}/carts/${String(body['id'])}`, { version: body['version'], actions: [{ action: 'setCustomerId', customerId: path.associateId }] });
+      return JSON.stringify({ ...updated.body, businessUnit: { typeId: 'business-unit', key: unitKey } });
+    }
+    if (request.method !== 'GET') return payload;
+    const unit = await inject('GET', `/${projectKey}/business-units/key=${encodeURIComponent(unitKey)}`);
+    const seesOthers = (await permissionsOf(unit.body, path.associateId))?.includes('ViewOthersCarts') ?? false;
+    const visible = (id: unknown) => {
+      const owner = typeof id === 'string' ? unitCarts.get(id) : undefined;
+      return owner !== undefined && owner.unitKey === unitKey && (seesOthers || owner.customerId === path.associateId);
+    };
+    const withUnit = (cart: Record<string, unknown>) => ({ ...cart, businessUnit: { typeId: 'business-unit', key: unitKey } });
+    if (path.id !== undefined) {
+      if (visible(body['id'])) return JSON.stringify(withUnit(body));
+      reply.status(404);
+      return JSON.stringify({ statusCode: 404, message: 'The Resource was not found.', errors: [{ code: 'ResourceNotFound', message: 'The Resource was not found.' }] });
+    }
+    const results = ((body['results'] ?? []) as Record<string, unknown>[]).filter((c) => visible(c['id'])).map(withUnit);
+    return JSON.stringify({ ...body, count: results.length, total: results.length, results });
+  });
+
   // A cart created through /me belongs to the token's shopper, as on the platform.
   app.addHook('onSend', async (request, reply, payload) => {
     const url = request.url.split('?')[0] ?? '';
@@ -196,7 +230,8 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
   app.addHook('onResponse', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const flow = flowOf(request.url, body['grant_type']);
-    if (flow) grants.push({ flow, scope: typeof body['scope'] === 'string' ? body['scope'] : undefined, status: reply.statusCode });
+    const inStore = request.url.match(/\/in-store\/key=([^/]+)\/customers\/token/)?.[1];
+    if (flow) grants.push({ flow, scope: typeof body['scope'] === 'string' ? body['scope'] : undefined, status: reply.statusCode, ...(inStore === undefined ? {} : { storeKey: decodeURIComponent(inStore) }) });
   });
 
   // Encapsulated: its own form parser does not clash with the one the mock's OAuth plugin registers.
