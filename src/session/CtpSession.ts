@@ -230,7 +230,9 @@ export class CtpSession {
   /**
    * Changes the signed-in customer's password in their own name and keeps the session signed in on
    * fresh tokens of the new password; the old pair is revoked. A wrong current password is
-   * CTP_INVALID_CREDENTIALS; no signed-in customer is CTP_NO_SESSION.
+   * CTP_INVALID_CREDENTIALS; no signed-in customer is CTP_NO_SESSION. If the password changed but the
+   * sign-in with the new one fails, the session is signed out (old pair revoked) and the call fails
+   * with CTP_PASSWORD_CHANGED_SIGN_IN_AGAIN.
    */
   changePassword(currentPassword: string, newPassword: string, _options: ChangePasswordOptions = {}): Promise<CtpAuthToken> {
     return this.#accounts.changePassword(currentPassword, newPassword);
