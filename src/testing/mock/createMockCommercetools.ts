@@ -1,6 +1,9 @@
-import { MockAccounts, type MockAccountCustomer, type MockBusinessUnit } from './mockAccounts';
+import { MockAccounts } from './MockAccounts';
+import { MockBusinessUnits, type MockBusinessUnit } from './MockBusinessUnits';
+import type { MockAccountCustomer } from './mockApi';
 
-export type { MockAccountCustomer, MockAssociate, MockBusinessUnit } from './mockAccounts';
+export type { MockAccountCustomer } from './mockApi';
+export type { MockAssociate, MockBusinessUnit } from './MockBusinessUnits';
 
 /**
  * A commercetools auth host and API behind a mocked `fetch`, for an app's unit tests: every grant
@@ -8,7 +11,7 @@ export type { MockAccountCustomer, MockAssociate, MockBusinessUnit } from './moc
  * in the scope, refresh and revocation), every request is recorded, and a test scripts the API
  * answers it needs per method and path. No server, no port, no network. The account endpoints
  * (sign-up, password change and reset, email verification, their in-store variants, business units
- * as an associate) answer by themselves, as the platform does (see MockAccounts).
+ * as an associate) answer by themselves, as the platform does (see MockAccounts, MockBusinessUnits).
  */
 
 export interface MockCustomer {
@@ -149,19 +152,17 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
   const scripts: { method: string; path: string | RegExp; answer: MockAnswer; status: number }[] = [];
   const requests: MockRequest[] = [];
   let seq = 0;
-  const accounts = new MockAccounts(
-    {
-      projectKey,
-      customers,
-      now: options.now ?? Date.now,
-      json: jsonResponse,
-      revokeCustomerTokens: (customerId) => {
-        for (const [token, issued] of tokens) if (issued.customerId === customerId) tokens.delete(token);
-        for (const [token, issued] of refreshTokens) if (issued.customerId === customerId) refreshTokens.delete(token);
-      },
+  const accounts = new MockAccounts({
+    projectKey,
+    customers,
+    now: options.now ?? Date.now,
+    json: jsonResponse,
+    revokeCustomerTokens: (customerId) => {
+      for (const [token, issued] of tokens) if (issued.customerId === customerId) tokens.delete(token);
+      for (const [token, issued] of refreshTokens) if (issued.customerId === customerId) refreshTokens.delete(token);
     },
-    options.businessUnits,
-  );
+  });
+  const businessUnits = new MockBusinessUnits({ projectKey, customers, json: jsonResponse }, options.businessUnits);
 
   const next = (prefix: string) => {
     seq += 1;
@@ -251,7 +252,7 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
   const api = async (request: MockRequest): Promise<Response> => {
     if (!request.identity) return jsonResponse({ statusCode: 401, message: 'invalid_token', errors: [{ code: 'invalid_token', message: 'invalid_token' }], error: 'invalid_token' }, 401);
     // An associate's permissions are checked before any script, so a scripted answer cannot skip them.
-    const refused = accounts.guard(request.method, request.apiPath, request.identity);
+    const refused = businessUnits.guard(request.method, request.apiPath, request.identity);
     if (refused) return refused;
     for (let i = scripts.length - 1; i >= 0; i -= 1) {
       const script = scripts[i]!;
@@ -262,7 +263,7 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
     }
     const signIn = request.method === 'POST' ? request.apiPath.match(/^(?:\/in-store\/key=([^/]+))?\/login$/) : null;
     if (signIn) return login(request, signIn[1]);
-    const account = accounts.answer(request.method, request.apiPath, request.identity, request.json);
+    const account = accounts.answer(request.method, request.apiPath, request.identity, request.json) ?? businessUnits.answer(request.method, request.apiPath, request.identity, request.json);
     if (account) return account;
     return apiError(404, 'ResourceNotFound', `No answer scripted for ${request.method} ${request.apiPath}: mock.on('${request.method}', '${request.apiPath}', body).`);
   };
@@ -319,7 +320,7 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
       refreshTokens.delete(token);
     },
     addBusinessUnit(unit) {
-      accounts.addBusinessUnit(unit);
+      businessUnits.add(unit);
       return mock;
     },
     isEmailVerified: (customerId) => accounts.isEmailVerified(customerId),
