@@ -245,6 +245,8 @@ describe(createMockCommercetools, () => {
         expect(mock.requests.at(-1)!.apiPath).toBe('/in-store/key=store-a/customers/email/confirm');
         await session.requestPasswordReset('gina@example.com', { storeKey: 'store-a' });
         await session.settled();
+        // A Store's reset token works in that Store only.
+        await expect(session.resetPassword(sent.at(-1)!.tokenValue, 'gina-Reset-Passw0rd!')).rejects.toMatchObject({ code: CtpErrorCode.AccountTokenInvalid });
         await session.resetPassword(sent.at(-1)!.tokenValue, 'gina-Reset-Passw0rd!', { storeKey: 'store-a' });
         expect(mock.requests.at(-1)!.apiPath).toBe('/in-store/key=store-a/customers/password/reset');
         // A Store's customer signs in nowhere else; a global customer signs in in any Store.
