@@ -3,11 +3,12 @@ import { createCtpConfig, CtpIdentifiers, type CtpSession } from 'ctp-client';
 import { createApp } from '../examples/server-v3/app/createApp';
 import { OffsetClock } from '../examples/server-v3/app/OffsetClock';
 import { startEmbeddedCommercetools } from 'ctp-client/testing';
+import { JOURNEY_COMMERCETOOLS } from '../examples/server-v3/journey/journeyCommercetools';
 import { runJourney } from '../examples/server-v3/journey/runJourney';
 import { table, type Section } from './markdown';
 
 export async function journeyGrants(): Promise<Section> {
-  const embedded = await startEmbeddedCommercetools();
+  const embedded = await startEmbeddedCommercetools(JOURNEY_COMMERCETOOLS);
   const clock = new OffsetClock();
   const config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
   const outbox: { kind: string; email: string; tokenValue: string }[] = [];

@@ -6,10 +6,11 @@ import { createApp } from './app/createApp';
 import { OffsetClock } from './app/OffsetClock';
 import { startEmbeddedCommercetools } from 'ctp-client/testing';
 import { formatJourney } from './journey/formatJourney';
+import { JOURNEY_COMMERCETOOLS } from './journey/journeyCommercetools';
 import { runJourney } from './journey/runJourney';
 
 const json = process.argv.includes('--json');
-const embedded = await startEmbeddedCommercetools();
+const embedded = await startEmbeddedCommercetools(JOURNEY_COMMERCETOOLS);
 const clock = new OffsetClock();
 const config = createCtpConfig({
   projectKey: embedded.projectKey,

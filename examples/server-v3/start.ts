@@ -5,6 +5,7 @@
 import { loadCtpConfig, createCtpConfig, type CtpConfig } from 'ctp-client';
 import { startEmbeddedCommercetools } from 'ctp-client/testing';
 import { createApp } from './app/createApp';
+import { JOURNEY_COMMERCETOOLS } from './journey/journeyCommercetools';
 
 const port = Number(process.env['PORT'] ?? 3000);
 const ctpVariables = Object.keys(process.env).filter((name) => name.startsWith('CTP_'));
@@ -22,7 +23,7 @@ if (process.env['CTP_PROJECT_KEY']) {
   config = loadCtpConfig();
   console.log(`using commercetools project "${config.projectKey}" at ${config.apiUrl}`);
 } else {
-  const embedded = await startEmbeddedCommercetools();
+  const embedded = await startEmbeddedCommercetools(JOURNEY_COMMERCETOOLS);
   stopEmbedded = embedded.stop;
   config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
   console.log(`no CTP_PROJECT_KEY set: using the embedded commercetools at ${embedded.apiUrl}`);

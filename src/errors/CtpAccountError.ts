@@ -9,8 +9,8 @@ export interface CtpFieldError {
 
 /**
  * A shopper-account operation refused for a reason the shopper can act on: the email is taken, the
- * draft is invalid (`fieldErrors`), a reset or verification token is unknown, expired or used, or the
- * app's sender failed. The message is fixed; nothing the shopper typed is echoed in it.
+ * draft is invalid (`fieldErrors`), a reset or verification token is unknown, expired or used, the
+ * app's sender failed, or a changed password needs a new sign-in. The message is fixed; nothing the shopper typed is echoed in it.
  */
 export class CtpAccountError extends CtpError {
   /** For CTP_CUSTOMER_DRAFT_INVALID: the platform's `errors[]` as code and field only (redacted, at most 20). */
@@ -21,7 +21,8 @@ export class CtpAccountError extends CtpError {
       | typeof CtpErrorCode.EmailTaken
       | typeof CtpErrorCode.CustomerDraftInvalid
       | typeof CtpErrorCode.AccountTokenInvalid
-      | typeof CtpErrorCode.TokenSendFailed,
+      | typeof CtpErrorCode.TokenSendFailed
+      | typeof CtpErrorCode.PasswordChangedSignInAgain,
     message: string,
     options: CtpErrorOptions & { fieldErrors?: readonly CtpFieldError[] } = {},
   ) {

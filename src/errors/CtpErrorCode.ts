@@ -84,6 +84,11 @@ export const CtpErrorCode = {
   CustomerDraftInvalid: 'CTP_CUSTOMER_DRAFT_INVALID',
   /** A password-reset or email-verification token is unknown, expired or used already. */
   AccountTokenInvalid: 'CTP_ACCOUNT_TOKEN_INVALID',
+  /**
+   * changePassword: the platform changed the password, but the sign-in with the new one failed; the
+   * session was signed out (its old tokens revoked). The shopper signs in again with the new password.
+   */
+  PasswordChangedSignInAgain: 'CTP_PASSWORD_CHANGED_SIGN_IN_AGAIN',
   /** The app's sendToken(message) failed; the token was created but not delivered. */
   TokenSendFailed: 'CTP_TOKEN_SEND_FAILED',
   /** The operation names another Store than the session's: a shopper of one Store is never signed into another. */

@@ -17,6 +17,7 @@ import { SingleFlight } from '../util/SingleFlight';
 import { AccountOperations, type AccountOptions } from './account/AccountOperations';
 import type { ChangePasswordOptions, CustomerDraft, SignUpOptions, StoreOption } from './account/CustomerDraft';
 import { sessionStore } from './account/sessionStore';
+import { anonymousStartKey } from './anonymousStartKey';
 import type { AnonymousCartSignInMode, CustomerSignIn } from './CustomerSignIn';
 import { NOT_PEEKABLE, type SessionDoor } from './SessionDoor';
 import type { SessionStorage } from './SessionStorage';
@@ -256,7 +257,9 @@ export class CtpSession {
   /**
    * Changes the signed-in customer's password in their own name and keeps the session signed in on
    * fresh tokens of the new password; the old pair is revoked. A wrong current password is
-   * CTP_INVALID_CREDENTIALS; no signed-in customer is CTP_NO_SESSION.
+   * CTP_INVALID_CREDENTIALS; no signed-in customer is CTP_NO_SESSION. If the password changed but the
+   * sign-in with the new one fails, the session is signed out (old pair revoked) and the call fails
+   * with CTP_PASSWORD_CHANGED_SIGN_IN_AGAIN.
    */
   changePassword(currentPassword: string, newPassword: string, _options: ChangePasswordOptions = {}): Promise<CtpAuthToken> {
     return this.#accounts.changePassword(currentPassword, newPassword);
@@ -348,7 +351,7 @@ export class CtpSession {
    */
   async #startAnonymous(storage: SessionStorage, storeKey: string | undefined): Promise<CtpAuthToken> {
     let first = false;
-    const started = await this.#anonymousStarts.run(storage.id ?? storage, async () => {
+    const started = await this.#anonymousStarts.run(anonymousStartKey(storage, storeKey), async () => {
       first = true;
       const token = await this.#d.issuer.anonymous(undefined, storeKey);
       let stored: CtpAuthToken;
@@ -361,15 +364,17 @@ export class CtpSession {
       if (stored !== token) await this.#revoker.pair(token, anonymousGrantRevokeReason);
       return stored;
     });
-    if (first) return started;
+    // What the session holds may be another Store's start that won: never served to this Store's shopper.
+    if (first) return sessionStoreToken(started, storeKey);
     // Another request of the same session id started it and stored it in its own storage object; a
     // copy of the session (express-session gives each request one) keeps it too, unless a sign-out
     // or sign-in ended it meanwhile.
-    return this.#door.update(storage, (current) => {
+    const kept = await this.#door.update(storage, (current) => {
       if (current) return { result: current };
       if (this.#t.ended.has(started.refreshToken)) throw new CtpSessionExpiredError('the session was signed out while it started');
       return { result: started, next: started };
     });
+    return sessionStoreToken(kept, storeKey);
   }
 
   #renew(storage: SessionStorage, token: CtpAuthToken, mode: { force: boolean; sameLineage: boolean }): Promise<CtpAuthToken> {
@@ -499,6 +504,12 @@ type RenewOutcome =
   | { kind: 'stored'; token: CtpAuthToken; replaced: string }
   | { kind: 'ended' }
   | { kind: 'changed'; current: CtpAuthToken | undefined };
+
+/** `token`, if it may serve a shopper of `storeKey` (CTP_STORE_MISMATCH otherwise). */
+function sessionStoreToken(token: CtpAuthToken, storeKey: string | undefined): CtpAuthToken {
+  if (storeKey !== undefined) sessionStore(token, storeKey);
+  return token;
+}
 
 /** A builder's shopper is no longer the session's: its call fails, never retried in another name. */
 function builderSessionChanged(): CtpSessionError {

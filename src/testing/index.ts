@@ -2,11 +2,14 @@
 // production bundle never loads it (or @labdigital/commercetools-mock).
 export { CtpTestingError } from './CtpTestingError';
 export type { GrantRecord } from './embedded/platformPatches';
-export type { SeedCustomer, SeededProject } from './embedded/seedProject';
+export type { SeedBusinessUnit, SeedCustomer, SeededProject } from './embedded/seedProject';
 export { startEmbeddedCommercetools, type EmbeddedCommercetools, type EmbeddedCommercetoolsOptions } from './embedded/startEmbeddedCommercetools';
 export {
   createMockCommercetools,
+  type MockAccountCustomer,
   type MockAnswer,
+  type MockAssociate,
+  type MockBusinessUnit,
   type MockCommercetools,
   type MockCommercetoolsOptions,
   type MockCustomer,

@@ -9,6 +9,8 @@ import { ExampleCatalogDatasource } from './datasources/ExampleCatalogDatasource
 import { ProductDatasource } from './datasources/ProductDatasource';
 import { errorToHttp } from './errorToHttp';
 import { readBody } from './readBody';
+import { StoreShopperDatasource } from './datasources/StoreShopperDatasource';
+import { installStoreRoutes } from './storeRoutes';
 
 export interface ExampleAppOptions extends CtpModuleOptions {
   /** Signs the session cookie. Without one, a random secret for this process (sessions end on restart). */
@@ -44,6 +46,7 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
   container.bind(ExampleCartDatasource).toSelf().inSingletonScope();
   container.bind(ProductDatasource).toSelf().inSingletonScope();
   container.bind(CustomerDatasource).toSelf().inSingletonScope();
+  container.bind(StoreShopperDatasource).toSelf().inSingletonScope();
   const ctpSession = container.get<CtpSession>('CtpSession');
   const ctpClient = container.get<CtpClient>('CtpClient');
 
@@ -138,6 +141,12 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
     const { body } = await root.carts().get().execute();
     res.json({ count: body.count, carts: body.results.map((c) => ({ id: c.id, customerId: c.customerId })) });
   });
+  app.post('/b2b/:businessUnitKey/carts', async (req, res) => {
+    const root = await ctpClient.associateApiRoot(req.params['businessUnitKey'] as string);
+    const { body } = await root.carts().post({ body: { currency: 'EUR' } }).execute();
+    res.status(201).json({ id: body.id, customerId: body.customerId, businessUnit: body.businessUnit?.key });
+  });
+  installStoreRoutes(app, container, ctpSession);
   app.post('/logout', async (req, res) => {
     await ctpSession.logout();
     // And a new id on sign-out: the old one, wherever it leaked, names nothing.

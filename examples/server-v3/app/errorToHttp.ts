@@ -24,6 +24,10 @@ const STATUS: Partial<Record<CtpErrorCode, number>> = {
   [CtpErrorCode.InvalidArgument]: 400,
   [CtpErrorCode.StoreMismatch]: 409,
   [CtpErrorCode.TokenSendFailed]: 502,
+  // The new password holds; the session was signed out: the shopper signs in with it.
+  [CtpErrorCode.PasswordChangedSignInAgain]: 401,
+  // A token's scopes, or an associate's permissions in a business unit (AssociateMissingPermission).
+  [CtpErrorCode.ApiForbidden]: 403,
 };
 
 /**

@@ -8,9 +8,17 @@ const flowNames: Record<string, string> = {
   revoke: 'revoke',
 };
 
-/** Scopes without the project key, so a line stays readable. */
+/** Scopes without the project key, so a line stays readable; a Store's scope as `name@storeKey`. */
 function shortScopes(scope: string | undefined): string {
-  return scope ? scope.split(' ').map((s) => s.split(':')[0]).join(' ') : '';
+  return scope
+    ? scope
+        .split(' ')
+        .map((s) => {
+          const [name, , store] = s.split(':');
+          return store === undefined ? name : `${name}@${store}`;
+        })
+        .join(' ')
+    : '';
 }
 
 /** A readable trace: one block per step, the grants it caused with their scopes, and a summary. */
@@ -20,7 +28,7 @@ export function formatJourney(report: JourneyReport): string {
     lines.push(`${String(i + 1).padStart(2)}. ${s.ok ? 'ok  ' : 'FAIL'} ${s.request.padEnd(26)} ${String(s.status).padEnd(4)} ${s.name}: ${s.detail}`);
     for (const g of s.grants) {
       const scopes = shortScopes(g.scope);
-      lines.push(`          grant ${flowNames[g.flow] ?? g.flow} -> ${g.status}${scopes ? ` [${scopes}]` : ''}`);
+      lines.push(`          grant ${flowNames[g.flow] ?? g.flow}${g.storeKey === undefined ? '' : ` (in-store ${g.storeKey})`} -> ${g.status}${scopes ? ` [${scopes}]` : ''}`);
     }
     for (const p of s.problems) lines.push(`          problem: ${p}`);
   });

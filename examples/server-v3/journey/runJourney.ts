@@ -41,7 +41,9 @@ type Body = Record<string, unknown> | undefined;
 /**
  * The scripted shopper: browse as guest, create a cart (the anonymous session appears), log in (the
  * cart moves to the customer), read the profile, let the token expire and read again (one refresh),
- * log out. Each step states what it expects, so the journey checks itself.
+ * log out; then the account steps (sign-up, password change and reset, email verification), a B2B
+ * read as an associate, and a Store shopper's journey. Each step states what it expects, so the
+ * journey checks itself. The embedded commercetools is started with JOURNEY_COMMERCETOOLS.
  */
 export async function runJourney(context: JourneyContext): Promise<JourneyReport> {
   const shopper = new ShopperClient(context.baseUrl);
@@ -55,7 +57,7 @@ export async function runJourney(context: JourneyContext): Promise<JourneyReport
     path: string,
     body: unknown,
     expected: { status: number; grants: GrantRecord['flow'][] },
-    check: (body: Body) => { detail: string; problems?: string[] },
+    check: (body: Body, grants: GrantRecord[]) => { detail: string; problems?: string[] },
     client: ShopperClient = shopper,
   ): Promise<Body> {
     const before = context.grants.length;
@@ -66,7 +68,7 @@ export async function runJourney(context: JourneyContext): Promise<JourneyReport
     if (answer.status !== expected.status) problems.push(`status ${answer.status}, expected ${expected.status}`);
     const flows = grants.map((g) => g.flow).join(',');
     if (flows !== expected.grants.join(',')) problems.push(`grants [${flows}], expected [${expected.grants.join(',')}]`);
-    const result = check(answer.body as Body);
+    const result = check(answer.body as Body, grants);
     problems.push(...(result.problems ?? []));
     steps.push({ name, request: `${method} ${path}`, status: answer.status, expectedStatus: expected.status, grants, ok: problems.length === 0, detail: result.detail, problems });
     return answer.body as Body;
@@ -184,9 +186,82 @@ export async function runJourney(context: JourneyContext): Promise<JourneyReport
   });
   await step('confirm the email', 'POST', '/email/confirm', { tokenValue: verifyToken ?? '' }, { status: 204, grants: [] }, () => ({ detail: 'email confirmed' }));
 
-  await step('B2B: carts of a business unit as the signed-in associate', 'GET', '/b2b/acme/carts', undefined, { status: 200, grants: [] }, (b) => ({
-    detail: `${String(b?.['count'])} cart(s); the associate id came from the session, the call carried the integration token`,
+  // B2B: the associate is the session's customer; the platform checks the associate's permissions.
+  await step('B2B: a customer who is not an associate of the unit', 'GET', '/b2b/acme/carts', undefined, { status: 403, grants: [] }, (b) => ({
+    detail: `refused by the platform (AssociateMissingPermission): ${String(b?.['error'])}`,
+    problems: b?.['error'] === 'CTP_API_FORBIDDEN' ? [] : ['expected CTP_API_FORBIDDEN'],
   }));
+  await step('B2B: sign in as an associate of the unit', 'POST', '/login', context.customer, { status: 200, grants: ['password', 'revoke', 'revoke'] }, (b) => ({
+    detail: `customer ${String(b?.['customerId'])}; the previous customer's tokens revoked`,
+    problems: b?.['customerId'] === customerId ? [] : ['another customer signed in'],
+  }));
+  let b2bCartId: string | undefined;
+  await step('B2B: create a cart in the business unit as the associate', 'POST', '/b2b/acme/carts', undefined, { status: 201, grants: [] }, (b) => {
+    b2bCartId = b?.['id'] as string | undefined;
+    return {
+      detail: `cart ${b2bCartId ?? '?'} of unit ${String(b?.['businessUnit'])} for associate ${String(b?.['customerId'])} (id from the session, call with the integration token)`,
+      problems: b?.['customerId'] === customerId && b?.['businessUnit'] === 'acme' ? [] : ['the cart is not the associate\'s in the unit'],
+    };
+  });
+  await step('B2B: carts of the business unit as the signed-in associate', 'GET', '/b2b/acme/carts', undefined, { status: 200, grants: [] }, (b) => {
+    const carts = (b?.['carts'] as { id: string; customerId?: string }[] | undefined) ?? [];
+    return {
+      detail: `${carts.length} cart(s): the one just created, no other shopper's`,
+      problems: carts.length === 1 && carts[0]?.id === b2bCartId ? [] : [`expected exactly the unit's cart, got ${carts.length}`],
+    };
+  });
+
+  // A Store's shopper (another browser): the session is the Store's from its first token on, signs up
+  // in that Store with the Store's scopes, and is never served in, or signed into, another Store.
+  const storeShopper = new ShopperClient(context.baseUrl);
+  const stina = { email: 'stina@example.com', password: 'Stina-Passw0rd!' };
+  const inStore = (scope: string | undefined, name: string) => (scope ?? '').split(' ').some((s) => s.startsWith(`${name}:`) && s.endsWith(':nordic'));
+  const projectWide = (scope: string | undefined, name: string) => (scope ?? '').split(' ').some((s) => s.startsWith(`${name}:`) && s.split(':').length === 2);
+  let storeCartId: string | undefined;
+  let stinaId: string | undefined;
+  await step('Store: create a cart in Store nordic', 'POST', '/stores/nordic/cart', { sku: context.sku, quantity: 1 }, { status: 201, grants: ['anonymous'] }, (b, grants) => {
+    storeCartId = b?.['id'] as string | undefined;
+    const store = (b?.['store'] as { key?: string } | undefined)?.key;
+    return {
+      detail: `anonymous session of Store ${store ?? '?'} (its grant asked manage_my_orders for nordic only); cart ${storeCartId ?? '?'}`,
+      problems: [...(store === 'nordic' ? [] : ['the cart is not the Store\'s']), ...(inStore(grants[0]?.scope, 'manage_my_orders') && !projectWide(grants[0]?.scope, 'manage_my_orders') ? [] : ['the anonymous grant did not ask the Store\'s scopes'])],
+    };
+  }, storeShopper);
+  await step('Store: sign up in Store nordic from the anonymous cart', 'POST', '/stores/nordic/signup', stina, { status: 201, grants: ['password', 'revoke', 'revoke'] }, (b, grants) => {
+    stinaId = b?.['customerId'] as string | undefined;
+    return {
+      detail: `customer ${stinaId ?? '?'} of Store ${String(b?.['storeKey'])}, created in the Store, signed in with the in-store password grant (manage_my_profile for nordic only); anonymous tokens revoked`,
+      problems: [
+        ...(b?.['storeKey'] === 'nordic' ? [] : ['the session is not the Store\'s']),
+        ...(inStore(grants[0]?.scope, 'manage_my_profile') && !projectWide(grants[0]?.scope, 'manage_my_profile') ? [] : ['the password grant did not ask the Store\'s scopes']),
+        ...(grants[0]?.storeKey === 'nordic' ? [] : ['the password grant was not the Store\'s in-store grant']),
+      ],
+    };
+  }, storeShopper);
+  await step('Store: read the cart in the Store', 'GET', '/stores/nordic/cart', undefined, { status: 200, grants: [] }, (b) => ({
+    detail: `in-store read: the Store's anonymous cart now belongs to customer ${String(b?.['customerId'])}`,
+    problems: b?.['id'] === storeCartId && b?.['customerId'] === stinaId && stinaId !== undefined ? [] : ['the cart did not move to the Store customer'],
+  }), storeShopper);
+  await step('Store: read the profile in the Store', 'GET', '/stores/nordic/me', undefined, { status: 200, grants: [] }, (b) => ({
+    detail: `${String(b?.['email'])}, customer of Store(s) ${JSON.stringify(b?.['stores'])}`,
+    problems: b?.['id'] === stinaId && JSON.stringify(b?.['stores']) === '["nordic"]' ? [] : ['another profile, or not the Store\'s customer'],
+  }), storeShopper);
+  await step('Store: the same session asked for in Store alpine', 'GET', '/stores/alpine/cart', undefined, { status: 409, grants: [] }, (b) => ({
+    detail: `refused before any call: ${String(b?.['error'])}`,
+    problems: b?.['error'] === 'CTP_STORE_MISMATCH' ? [] : ['expected CTP_STORE_MISMATCH'],
+  }), storeShopper);
+  await step('Store: sign in to Store alpine on the same session', 'POST', '/stores/alpine/login', stina, { status: 409, grants: [] }, (b) => ({
+    detail: `refused before any token request: ${String(b?.['error'])}`,
+    problems: b?.['error'] === 'CTP_STORE_MISMATCH' ? [] : ['expected CTP_STORE_MISMATCH'],
+  }), storeShopper);
+  await step('Store: sign in to Store alpine on a new browser', 'POST', '/stores/alpine/login', stina, { status: 400, grants: ['password'] }, (b, grants) => ({
+    detail: `the platform refuses a Store's customer in another Store (in-store grant answered ${String(grants[0]?.status)}): ${String(b?.['error'])}`,
+    problems: b?.['error'] === 'CTP_INVALID_CREDENTIALS' && grants[0]?.status === 400 && grants[0]?.storeKey === 'alpine' ? [] : ['expected CTP_INVALID_CREDENTIALS from the in-store grant of alpine'],
+  }), new ShopperClient(context.baseUrl));
+  await step('Store: still signed in to Store nordic', 'GET', '/stores/nordic/me', undefined, { status: 200, grants: [] }, (b) => ({
+    detail: String(b?.['email']),
+    problems: b?.['id'] === stinaId ? [] : ['the Store session changed'],
+  }), storeShopper);
 
   const grantsByFlow: Record<string, number> = {};
   for (const s of steps) for (const g of s.grants) grantsByFlow[g.flow] = (grantsByFlow[g.flow] ?? 0) + 1;

@@ -125,10 +125,40 @@ export class AccountOperations {
       }
       throw error;
     }
-    const fresh = await this.#d.issuer.customer({ email, password: newPassword, storeKey: token.storeKey });
+    let fresh: CtpAuthToken;
+    try {
+      fresh = await this.#d.issuer.customer({ email, password: newPassword, storeKey: token.storeKey });
+    } catch (error) {
+      throw await this.#signInAfterChangeFailed(storage, token, error);
+    }
     const stored = await this.#d.tokens.replaceLineage(storage, token, fresh, 'password-change');
     this.#d.logger.info({ event: 'ctp.password.changed', store: token.storeKey !== undefined }, 'customer password changed; session on fresh tokens');
     return stored;
+  }
+
+  /**
+   * The password changed but the grant with the new one failed (auth down, or the platform not yet
+   * consistent): the old tokens may be invalidated any moment and the new ones do not exist, so the
+   * session is not left on the old pair. It is cleared if it still holds that lineage, the old pair
+   * revoked (as a sign-out; the customer's cart stays with the customer), and the caller told that
+   * the password WAS changed. A sign-out or sign-in that changed the session meanwhile is kept.
+   */
+  async #signInAfterChangeFailed(storage: SessionStorage, old: CtpAuthToken, cause: unknown): Promise<CtpAccountError> {
+    const code = cause instanceof CtpError ? cause.code : 'UNKNOWN';
+    try {
+      await this.#d.tokens.clearIf(storage, (current) => current.refreshToken === old.refreshToken, 'password-change-sign-in-failed');
+    } catch (error) {
+      // The storage failed: the old pair is still revoked, so the session cannot live on with it.
+      this.#d.tokens.end(old);
+      await this.#d.tokens.retire(old, 'password-change-sign-in-failed');
+      this.#d.logger.warn({ event: 'ctp.session.clear_failed', code: error instanceof CtpError ? error.code : 'UNKNOWN' }, 'clearing the session after a password change failed');
+    }
+    this.#d.logger.warn({ event: 'ctp.password.changed_sign_in_failed', code, store: old.storeKey !== undefined }, 'password changed; signing in with the new password failed, session signed out');
+    return new CtpAccountError(
+      CtpErrorCode.PasswordChangedSignInAgain,
+      'The password WAS changed, but signing in with the new password failed just now; this session was signed out. Sign in again with the new password.',
+      { cause, ...(cause instanceof CtpError && cause.status !== undefined ? { status: cause.status } : {}) },
+    );
   }
 
   /**

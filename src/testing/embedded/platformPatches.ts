@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
+import { allows, associateMissingPermission, neededPermissions, parseAsAssociatePath } from '../associatePermissions';
 
 /**
  * Where @labdigital/commercetools-mock is laxer than the platform in ways the journey depends on,
@@ -10,9 +11,14 @@ import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
  * - revocation (`POST /oauth/token/revoke`) is missing: added, it deletes the token from the mock's store.
  * - the backend sign-in `POST /{projectKey}/login` (and its in-store form) is missing: added, with the
  *   anonymous session's carts moving to the customer (merge simplified: they become the customer's
- *   carts). Store membership is not checked.
- * - `/me` and `/me/carts` are not bound to the token's shopper: carts get the owner of the token that
- *   created them, and a shopper reads only her own carts and profile.
+ *   carts).
+ * - Stores: an in-store sign-up makes the customer the Store's, and a Store's customer signs in
+ *   (password grant, backend sign-in) only in that Store; a global customer anywhere.
+ * - `/me` and `/me/carts` (and their in-store forms) are not bound to the token's shopper: carts get
+ *   the owner of the token that created them, and a shopper reads only her own carts and profile.
+ * - the as-associate endpoints check nothing: added, a shopper's token is refused (403) and the
+ *   associate must belong to the business unit with a role granting the permission the request
+ *   needs, else the platform's 403 AssociateMissingPermission (an unknown unit: 404).
  *
  * Still lax (ctp-client's own tests cover these against a stricter fake): the mock enforces no scopes,
  * ignores `anonymous_id`, and never expires tokens (the demo moves ctp-client's clock instead).
@@ -26,6 +32,8 @@ export interface GrantRecord {
   flow: 'client_credentials' | 'anonymous' | 'password' | 'refresh_token' | 'revoke';
   scope: string | undefined;
   status: number;
+  /** The Store of an in-store password grant (`/oauth/{projectKey}/in-store/key={storeKey}/customers/token`). */
+  storeKey?: string;
 }
 
 interface StoredToken {
@@ -89,7 +97,7 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     const query = request.query as Record<string, unknown>;
     if (url === '/oauth/token' && body['scope'] !== undefined && query['scope'] === undefined) query['scope'] = body['scope'];
 
-    const me = url.match(new RegExp(`^/${projectKey}/me(/.*)?$`));
+    const me = url.match(new RegExp(`^/${projectKey}(?:/in-store/key=[^/]+)?/me(/.*)?$`));
     if (!me) return undefined;
     const identity = tokenIdentity(request);
     if (!identity) return undefined; // the mock's own check answers 401 invalid_token
@@ -112,10 +120,104 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     return undefined;
   });
 
+  // Store membership, as on the platform: a customer created in a Store is that Store's; a Store's
+  // customer signs in only in that Store (in-store password grant and backend sign-in), a global one
+  // anywhere. The mock creates in-store customers without the Store and signs anyone in anywhere.
+  const storesOf = async (email: unknown): Promise<string[] | undefined> => {
+    if (typeof email !== 'string' || email.includes('"') || email.includes('\\')) return undefined;
+    const found = await inject('GET', `/${projectKey}/customers?where=${encodeURIComponent(`lowercaseEmail = "${email.toLowerCase()}"`)}`);
+    const customer = (found.body['results'] as { stores?: { key?: string }[] }[] | undefined)?.[0];
+    return customer ? (customer.stores ?? []).flatMap((s) => (s.key === undefined ? [] : [s.key])) : undefined;
+  };
+  const signsInHere = (stores: string[] | undefined, storeKey: string | undefined) => stores !== undefined && (stores.length === 0 || (storeKey !== undefined && stores.includes(storeKey)));
+  app.addHook('preHandler', async (request, reply) => {
+    const url = request.url.split('?')[0] ?? '';
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const signUp = request.method === 'POST' ? url.match(new RegExp(`^/${projectKey}/in-store/key=([^/]+)/customers$`)) : null;
+    if (signUp && body['stores'] === undefined) body['stores'] = [{ typeId: 'store', key: decodeURIComponent(signUp[1]!) }];
+    const grant = request.method === 'POST' ? url.match(new RegExp(`^/oauth/${projectKey}(?:/in-store/key=([^/]+))?/customers/token$`)) : null;
+    if (grant && body['grant_type'] === 'password') {
+      const stores = await storesOf(body['username']);
+      // Unknown customers are the mock's own refusal; a known one of another Store is refused the same way.
+      if (stores !== undefined && !signsInHere(stores, grant[1] === undefined ? undefined : decodeURIComponent(grant[1]))) {
+        const message = 'Customer account with the given credentials not found.';
+        return reply.status(400).send({ statusCode: 400, message, errors: [{ code: 'invalid_customer_account_credentials', message }], error: 'invalid_customer_account_credentials', error_description: message });
+      }
+    }
+    return undefined;
+  });
+
+  // As-associate endpoints: the mock checks nothing; the platform takes an API client token (the
+  // associate is named in the path) and checks that the associate belongs to the business unit and
+  // that one of their roles grants the permission the request needs (403 AssociateMissingPermission).
+  const permissionsOf = async (unit: Record<string, unknown>, customerId: string): Promise<string[] | undefined> => {
+    const associates = (unit['associates'] ?? []) as { customer?: { id?: string }; associateRoleAssignments?: { associateRole?: { id?: string; key?: string } }[] }[];
+    const associate = associates.find((a) => a.customer?.id === customerId);
+    if (!associate) return undefined;
+    const held: string[] = [];
+    for (const assignment of associate.associateRoleAssignments ?? []) {
+      const ref = assignment.associateRole;
+      const path = ref?.key !== undefined ? `key=${encodeURIComponent(ref.key)}` : ref?.id !== undefined ? encodeURIComponent(ref.id) : undefined;
+      if (path === undefined) continue;
+      const role = await inject('GET', `/${projectKey}/associate-roles/${path}`);
+      if (role.status === 200 && Array.isArray(role.body['permissions'])) held.push(...(role.body['permissions'] as string[]));
+    }
+    return held;
+  };
+  app.addHook('preHandler', async (request, reply) => {
+    const url = request.url.split('?')[0] ?? '';
+    const path = url.startsWith(`/${projectKey}/as-associate/`) ? parseAsAssociatePath(url.slice(projectKey.length + 1)) : undefined;
+    if (!path) return undefined;
+    const identity = tokenIdentity(request);
+    if (!identity) return undefined; // the mock's own check answers 401 invalid_token
+    if (identity.customerId !== undefined || identity.anonymousId !== undefined) {
+      const message = 'The as-associate endpoints take an API client token; the associate is named in the path.';
+      return reply.status(403).send({ statusCode: 403, message, errors: [{ code: 'insufficient_scope', message }], error: 'insufficient_scope' });
+    }
+    if (path.businessUnitKey === undefined) return undefined;
+    const unit = await inject('GET', `/${projectKey}/business-units/key=${encodeURIComponent(path.businessUnitKey)}`);
+    if (unit.status !== 200) return notFound(reply, `The BusinessUnit with key '${path.businessUnitKey}' was not found.`);
+    const { action, permissions } = neededPermissions(request.method, path);
+    if (allows(await permissionsOf(unit.body, path.associateId), permissions)) return undefined;
+    return reply.status(403).send(associateMissingPermission(path.associateId, path.businessUnitKey, action, permissions));
+  });
+
+  // Associate carts belong to the business unit and the associate that created them; the mock lists
+  // every cart of the project there. A list shows the unit's carts (the associate's own, or all of the
+  // unit with ViewOthersCarts); a cart of another unit is not found.
+  const unitCarts = new Map<string, { unitKey: string; customerId: string }>();
+  app.addHook('onSend', async (request, reply, payload) => {
+    const url = request.url.split('?')[0] ?? '';
+    const path = url.startsWith(`/${projectKey}/as-associate/`) ? parseAsAssociatePath(url.slice(projectKey.length + 1)) : undefined;
+    if (!path || path.resource !== 'carts' || path.businessUnitKey === undefined || typeof payload !== 'string' || reply.statusCode >= 300) return payload;
+    const unitKey = path.businessUnitKey;
+    const body = JSON.parse(payload) as Record<string, unknown>;
+    if (request.method === 'POST' && path.id === undefined && reply.statusCode === 201) {
+      unitCarts.set(body['id'] as string, { unitKey, customerId: path.associateId });
+      const updated = await inject('POST', `/${projectKey}/carts/${String(body['id'])}`, { version: body['version'], actions: [{ action: 'setCustomerId', customerId: path.associateId }] });
+      return JSON.stringify({ ...updated.body, businessUnit: { typeId: 'business-unit', key: unitKey } });
+    }
+    if (request.method !== 'GET') return payload;
+    const unit = await inject('GET', `/${projectKey}/business-units/key=${encodeURIComponent(unitKey)}`);
+    const seesOthers = (await permissionsOf(unit.body, path.associateId))?.includes('ViewOthersCarts') ?? false;
+    const visible = (id: unknown) => {
+      const owner = typeof id === 'string' ? unitCarts.get(id) : undefined;
+      return owner !== undefined && owner.unitKey === unitKey && (seesOthers || owner.customerId === path.associateId);
+    };
+    const withUnit = (cart: Record<string, unknown>) => ({ ...cart, businessUnit: { typeId: 'business-unit', key: unitKey } });
+    if (path.id !== undefined) {
+      if (visible(body['id'])) return JSON.stringify(withUnit(body));
+      reply.status(404);
+      return JSON.stringify({ statusCode: 404, message: 'The Resource was not found.', errors: [{ code: 'ResourceNotFound', message: 'The Resource was not found.' }] });
+    }
+    const results = ((body['results'] ?? []) as Record<string, unknown>[]).filter((c) => visible(c['id'])).map(withUnit);
+    return JSON.stringify({ ...body, count: results.length, total: results.length, results });
+  });
+
   // A cart created through /me belongs to the token's shopper, as on the platform.
   app.addHook('onSend', async (request, reply, payload) => {
     const url = request.url.split('?')[0] ?? '';
-    if (request.method !== 'POST' || url !== `/${projectKey}/me/carts` || reply.statusCode !== 201 || typeof payload !== 'string') return payload;
+    if (request.method !== 'POST' || !new RegExp(`^/${projectKey}(?:/in-store/key=[^/]+)?/me/carts$`).test(url) || reply.statusCode !== 201 || typeof payload !== 'string') return payload;
     const identity = tokenIdentity(request);
     const cart = JSON.parse(payload) as { id: string; version: number };
     if (!identity) return payload;
@@ -128,7 +230,8 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
   app.addHook('onResponse', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const flow = flowOf(request.url, body['grant_type']);
-    if (flow) grants.push({ flow, scope: typeof body['scope'] === 'string' ? body['scope'] : undefined, status: reply.statusCode });
+    const inStore = request.url.match(/\/in-store\/key=([^/]+)\/customers\/token/)?.[1];
+    if (flow) grants.push({ flow, scope: typeof body['scope'] === 'string' ? body['scope'] : undefined, status: reply.statusCode, ...(inStore === undefined ? {} : { storeKey: decodeURIComponent(inStore) }) });
   });
 
   // Encapsulated: its own form parser does not clash with the one the mock's OAuth plugin registers.
@@ -150,7 +253,13 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     const body = request.body as { email?: string; password?: string; anonymousId?: string };
     const signIn = await app.inject({ method: 'POST', url: `/${projectKey}/me/login`, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, payload: JSON.stringify({ email: body.email, password: body.password }) });
     if (signIn.statusCode !== 200) return reply.status(signIn.statusCode).send(signIn.json());
-    const customer = (signIn.json() as { customer: { id: string } }).customer;
+    const customer = (signIn.json() as { customer: { id: string; stores?: { key?: string }[] } }).customer;
+    const storeKey = (request.params as { storeKey?: string }).storeKey;
+    const stores = (customer.stores ?? []).flatMap((s) => (s.key === undefined ? [] : [s.key]));
+    if (!signsInHere(stores, storeKey)) {
+      const message = 'Account with the given credentials not found.';
+      return reply.status(400).send({ statusCode: 400, message, errors: [{ code: 'InvalidCredentials', message }] });
+    }
     let cart: unknown;
     for (const [id, owner] of cartOwners) {
       if (!body.anonymousId || owner.anonymousId !== body.anonymousId) continue;
@@ -162,7 +271,7 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     return reply.status(200).send({ customer, ...(cart ? { cart } : {}) });
   };
   app.post(`/${projectKey}/login`, login);
-  // In-store sign-in: the mock does not check Store membership; the cart moves the same way.
+  // In-store sign-in: Store membership checked as above; the cart moves the same way.
   app.post(`/${projectKey}/in-store/key=:storeKey/login`, login);
 
   // Reset and verification tokens as on the platform: each works once, and a password reset revokes

@@ -10,6 +10,14 @@ export interface SeedCustomer {
   storeKey?: string;
 }
 
+/** A business unit with its associates (by the email of a seeded customer) and their permissions. */
+export interface SeedBusinessUnit {
+  key: string;
+  /** Default: the key. */
+  name?: string;
+  associates: readonly { email: string; permissions: readonly string[] }[];
+}
+
 export interface SeededProject {
   categoryIds: string[];
   skus: string[];
@@ -21,7 +29,13 @@ export interface SeededProject {
 const DEFAULT_CUSTOMERS: readonly SeedCustomer[] = [{ email: 'alice@example.com', password: 'demo-Passw0rd!', firstName: 'Alice', lastName: 'Example' }];
 
 /** Seeds through the mock's own HTTP API, with drafts as a real project would take them. */
-export async function seedProject(mock: CommercetoolsMock, projectKey: string, seedCustomers: readonly SeedCustomer[] = DEFAULT_CUSTOMERS): Promise<SeededProject> {
+export async function seedProject(
+  mock: CommercetoolsMock,
+  projectKey: string,
+  seedCustomers: readonly SeedCustomer[] = DEFAULT_CUSTOMERS,
+  businessUnits: readonly SeedBusinessUnit[] = [],
+  storeKeys: readonly string[] = [],
+): Promise<SeededProject> {
   const token = mock.authStore().getClientToken('embedded-seed', '', `manage_project:${projectKey}`).access_token;
   const post = async (path: string, payload: unknown) => {
     const response = await mock.app.inject({
@@ -56,6 +70,10 @@ export async function seedProject(mock: CommercetoolsMock, projectKey: string, s
   }
   const customers: SeededProject['customers'] = [];
   const stores = new Set<string>();
+  for (const key of storeKeys) {
+    await post('stores', { key, name: { en: key } });
+    stores.add(key);
+  }
   for (const c of seedCustomers) {
     const { storeKey, ...draft } = c;
     if (storeKey !== undefined && !stores.has(storeKey)) {
@@ -66,5 +84,18 @@ export async function seedProject(mock: CommercetoolsMock, projectKey: string, s
     customers.push({ email: c.email, password: c.password, id: created.customer!.id });
   }
   if (customers.length === 0) throw new CtpTestingError('startEmbeddedCommercetools: customers must list at least one customer');
+  // Each associate gets a role of their own holding exactly their permissions.
+  let roles = 0;
+  for (const unit of businessUnits) {
+    const associates = [];
+    for (const associate of unit.associates) {
+      const customer = customers.find((c) => c.email === associate.email);
+      if (!customer) throw new CtpTestingError(`startEmbeddedCommercetools: business unit ${unit.key} names ${associate.email}, who is not among the customers`);
+      const roleKey = `role-${(roles += 1)}`;
+      await post('associate-roles', { key: roleKey, name: roleKey, buyerAssignable: false, permissions: associate.permissions });
+      associates.push({ customer: { typeId: 'customer', id: customer.id }, associateRoleAssignments: [{ associateRole: { typeId: 'associate-role', key: roleKey }, inheritance: 'Disabled' }] });
+    }
+    await post('business-units', { key: unit.key, unitType: 'Company', name: unit.name ?? unit.key, associates });
+  }
   return { categoryIds: categories.map((c) => c.id), skus: products.map((p) => p.sku), customer: customers[0]!, customers };
 }

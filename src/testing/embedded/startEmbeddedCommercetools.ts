@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import { CtpTestingError } from '../CtpTestingError';
 import { applyPlatformPatches, type GrantRecord } from './platformPatches';
-import { seedProject, type SeededProject, type SeedCustomer } from './seedProject';
+import { seedProject, type SeedBusinessUnit, type SeededProject, type SeedCustomer } from './seedProject';
 
 export interface EmbeddedCommercetoolsOptions {
   /** Default `demo-project`. */
@@ -12,6 +12,13 @@ export interface EmbeddedCommercetoolsOptions {
   clientSecret?: string;
   /** Customers to create (default: one, alice@example.com). */
   customers?: readonly SeedCustomer[];
+  /**
+   * Business units to create, with associates among `customers` and their permissions (each gets an
+   * associate role holding exactly those). The as-associate endpoints check them as the platform does.
+   */
+  businessUnits?: readonly SeedBusinessUnit[];
+  /** Stores to create besides those of `customers` (e.g. for an in-store sign-up). */
+  stores?: readonly string[];
 }
 
 export interface EmbeddedCommercetools {
@@ -72,7 +79,7 @@ export async function startEmbeddedCommercetools(options: EmbeddedCommercetoolsO
   await mock.app.listen({ port: 0, host: '127.0.0.1' });
   try {
     const { port } = mock.app.server.address() as AddressInfo;
-    const seeded = await seedProject(mock, projectKey, options.customers);
+    const seeded = await seedProject(mock, projectKey, options.customers, options.businessUnits, options.stores);
     const url = `http://127.0.0.1:${port}`;
     return {
       url,

@@ -1,8 +1,17 @@
+import { MockAccounts } from './MockAccounts';
+import { MockBusinessUnits, type MockBusinessUnit } from './MockBusinessUnits';
+import type { MockAccountCustomer } from './mockApi';
+
+export type { MockAccountCustomer } from './mockApi';
+export type { MockAssociate, MockBusinessUnit } from './MockBusinessUnits';
+
 /**
  * A commercetools auth host and API behind a mocked `fetch`, for an app's unit tests: every grant
  * ctp-client makes is answered as the platform would (scopes granted exactly, the shopper's identity
  * in the scope, refresh and revocation), every request is recorded, and a test scripts the API
- * answers it needs per method and path. No server, no port, no network.
+ * answers it needs per method and path. No server, no port, no network. The account endpoints
+ * (sign-up, password change and reset, email verification, their in-store variants, business units
+ * as an associate) answer by themselves, as the platform does (see MockAccounts, MockBusinessUnits).
  */
 
 export interface MockCustomer {
@@ -10,6 +19,8 @@ export interface MockCustomer {
   password: string;
   /** Default: `customer-<n>`. */
   id?: string;
+  /** A customer of this Store (signs in through the Store's in-store endpoints only); default global. */
+  storeKey?: string;
 }
 
 export interface MockCommercetoolsOptions {
@@ -30,6 +41,10 @@ export interface MockCommercetoolsOptions {
   clientScopes?: readonly string[];
   /** Access-token lifetime in seconds (the platform's default, 2 days). */
   expiresIn?: number;
+  /** Business units and their associates, for the as-associate endpoints (associateApiRoot). */
+  businessUnits?: readonly MockBusinessUnit[];
+  /** The mock's clock, for the expiry of reset and verification tokens (default Date.now). */
+  now?: () => number;
 }
 
 /** Who a request's bearer token belongs to. */
@@ -38,6 +53,8 @@ export interface MockIdentity {
   scopes: string[];
   customerId?: string;
   anonymousId?: string;
+  /** The Store of an in-store grant (or of store-scoped anonymous scopes). */
+  storeKey?: string;
 }
 
 export interface MockRequest {
@@ -69,7 +86,8 @@ export interface MockCommercetools {
   /** Ready CTP_* variables: `loadCtpConfig(mock.env)`. */
   env: Record<'CTP_PROJECT_KEY' | 'CTP_CLIENT_ID' | 'CTP_CLIENT_SECRET' | 'CTP_AUTH_URL' | 'CTP_API_URL', string>;
   projectKey: string;
-  customers: readonly Required<MockCustomer>[];
+  /** The customers, with those signed up meanwhile; passwords as changed or reset. */
+  customers: readonly MockAccountCustomer[];
   /**
    * Scripts an API answer. `path` is relative to the project (`/categories/cat-1`), exact or a
    * RegExp; later scripts win over earlier ones. Unscripted API requests answer 404 ResourceNotFound.
@@ -79,6 +97,10 @@ export interface MockCommercetools {
   grants(flow?: 'client_credentials' | 'anonymous' | 'password' | 'refresh_token'): MockRequest[];
   /** Revokes a token as if its session ended elsewhere (its next use answers 401). */
   revoke(token: string): void;
+  /** Adds (or replaces) a business unit, e.g. for a customer who signed up during the test. */
+  addBusinessUnit(unit: MockBusinessUnit): MockCommercetools;
+  /** Whether the customer confirmed the email with a verification token. */
+  isEmailVerified(customerId: string): boolean;
 }
 
 interface Issued extends MockIdentity {
@@ -87,8 +109,13 @@ interface Issued extends MockIdentity {
 
 function identityOf(issued: Issued | undefined): MockIdentity | undefined {
   if (!issued) return undefined;
-  const { kind, scopes, customerId, anonymousId } = issued;
-  return { kind, scopes, ...(customerId ? { customerId } : {}), ...(anonymousId ? { anonymousId } : {}) };
+  const { kind, scopes, customerId, anonymousId, storeKey } = issued;
+  return { kind, scopes, ...(customerId ? { customerId } : {}), ...(anonymousId ? { anonymousId } : {}), ...(storeKey ? { storeKey } : {}) };
+}
+
+/** The Store of store-scoped scopes (`name:projectKey:storeKey`), if any. */
+function storeOfScopes(scopes: readonly string[]): string | undefined {
+  return scopes.map((s) => s.split(':')[2]).find((store) => store !== undefined);
 }
 
 function jsonResponse(body: unknown, status = 200): Response {
@@ -118,13 +145,24 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
   const authUrl = (options.authUrl ?? 'https://auth.mock.test').replace(/\/+$/, '');
   const apiUrl = (options.apiUrl ?? 'https://api.mock.test').replace(/\/+$/, '');
   const expiresIn = options.expiresIn ?? 172_800;
-  const customers = (options.customers ?? [{ email: 'alice@example.com', password: 'alice-Passw0rd!' }]).map((c, i) => ({ ...c, id: c.id ?? `customer-${i + 1}` }));
+  const customers: MockAccountCustomer[] = (options.customers ?? [{ email: 'alice@example.com', password: 'alice-Passw0rd!' }]).map((c, i) => ({ ...c, id: c.id ?? `customer-${i + 1}` }));
   const basic = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
   const tokens = new Map<string, Issued>();
   const refreshTokens = new Map<string, Issued>();
   const scripts: { method: string; path: string | RegExp; answer: MockAnswer; status: number }[] = [];
   const requests: MockRequest[] = [];
   let seq = 0;
+  const accounts = new MockAccounts({
+    projectKey,
+    customers,
+    now: options.now ?? Date.now,
+    json: jsonResponse,
+    revokeCustomerTokens: (customerId) => {
+      for (const [token, issued] of tokens) if (issued.customerId === customerId) tokens.delete(token);
+      for (const [token, issued] of refreshTokens) if (issued.customerId === customerId) refreshTokens.delete(token);
+    },
+  });
+  const businessUnits = new MockBusinessUnits({ projectKey, customers, json: jsonResponse }, options.businessUnits);
 
   const next = (prefix: string) => {
     seq += 1;
@@ -186,30 +224,36 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
     if (path === `/oauth/${projectKey}/anonymous/token` && grantType === 'client_credentials') {
       const scopes = grantScopes(form.get('scope'));
       if (scopes instanceof Response) return scopes;
-      return tokenAnswer(withRefresh({ kind: 'anonymous', scopes, anonymousId: form.get('anonymous_id') ?? next('anonymous') }), true);
+      const storeKey = storeOfScopes(scopes);
+      return tokenAnswer(withRefresh({ kind: 'anonymous', scopes, anonymousId: form.get('anonymous_id') ?? next('anonymous'), ...(storeKey ? { storeKey } : {}) }), true);
     }
-    const customerToken = path.match(new RegExp(`^/oauth/${projectKey}(?:/in-store/key=[^/]+)?/customers/token$`));
+    const customerToken = path.match(new RegExp(`^/oauth/${projectKey}(?:/in-store/key=([^/]+))?/customers/token$`));
     if (customerToken && grantType === 'password') {
-      const customer = customers.find((c) => c.email === form.get('username'));
+      // In a Store: that Store's customers and the global ones; a customer of another Store is refused as the platform does.
+      const storeKey = customerToken[1];
+      const customer = accounts.findForSignIn(form.get('username'), storeKey);
       if (!customer || customer.password !== form.get('password')) {
         return oauthError(400, 'invalid_customer_account_credentials', 'Customer account with the given credentials not found.');
       }
       const scopes = grantScopes(form.get('scope'));
       if (scopes instanceof Response) return scopes;
-      return tokenAnswer(withRefresh({ kind: 'customer', scopes, customerId: customer.id }), true);
+      return tokenAnswer(withRefresh({ kind: 'customer', scopes, customerId: customer.id, ...(storeKey ? { storeKey } : {}) }), true);
     }
     return oauthError(400, 'unsupported_grant_type', `No such grant: ${request.method} ${path} (${grantType ?? 'no grant_type'}).`);
   };
 
-  const login = (request: MockRequest): Response => {
+  const login = (request: MockRequest, storeKey: string | undefined): Response => {
     const body = (request.json ?? {}) as { email?: string; password?: string };
-    const customer = customers.find((c) => c.email === body.email);
+    const customer = accounts.findForSignIn(body.email, storeKey);
     if (!customer || customer.password !== body.password) return apiError(400, 'InvalidCredentials', 'Account with the given credentials not found.');
     return jsonResponse({ customer: { id: customer.id, email: customer.email, version: 1 } });
   };
 
   const api = async (request: MockRequest): Promise<Response> => {
     if (!request.identity) return jsonResponse({ statusCode: 401, message: 'invalid_token', errors: [{ code: 'invalid_token', message: 'invalid_token' }], error: 'invalid_token' }, 401);
+    // An associate's permissions are checked before any script, so a scripted answer cannot skip them.
+    const refused = businessUnits.guard(request.method, request.apiPath, request.identity);
+    if (refused) return refused;
     for (let i = scripts.length - 1; i >= 0; i -= 1) {
       const script = scripts[i]!;
       const pathMatches = typeof script.path === 'string' ? script.path === request.apiPath : script.path.test(request.apiPath);
@@ -217,7 +261,10 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
       const answer = typeof script.answer === 'function' ? await (script.answer as (r: MockRequest) => unknown)(request) : script.answer;
       return answer instanceof Response ? answer : jsonResponse(answer, script.status);
     }
-    if (request.method === 'POST' && /^(\/in-store\/key=[^/]+)?\/login$/.test(request.apiPath)) return login(request);
+    const signIn = request.method === 'POST' ? request.apiPath.match(/^(?:\/in-store\/key=([^/]+))?\/login$/) : null;
+    if (signIn) return login(request, signIn[1]);
+    const account = accounts.answer(request.method, request.apiPath, request.identity, request.json) ?? businessUnits.answer(request.method, request.apiPath, request.identity, request.json);
+    if (account) return account;
     return apiError(404, 'ResourceNotFound', `No answer scripted for ${request.method} ${request.apiPath}: mock.on('${request.method}', '${request.apiPath}', body).`);
   };
 
@@ -272,6 +319,11 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
       tokens.delete(token);
       refreshTokens.delete(token);
     },
+    addBusinessUnit(unit) {
+      businessUnits.add(unit);
+      return mock;
+    },
+    isEmailVerified: (customerId) => accounts.isEmailVerified(customerId),
   };
   return mock;
 }

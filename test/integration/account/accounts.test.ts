@@ -109,6 +109,37 @@ describe('shopper accounts against the strict server', () => {
       await expect(signedIn('other', { ...h.customer, password: NEW_PASSWORD })).resolves.toBeDefined();
     });
 
+    describe('when the auth host fails the sign-in with the new password after the change', () => {
+      it('should sign the session out with every token of it dead, say the password WAS changed, and find the cart after signing in again', async () => {
+        await harness();
+        const { storage, cartId } = await anonymousWithCart();
+        await inSession(storage, () => h.session.login(h.customer.email, h.customer.password));
+        const old = (await storage.get())!;
+        // Every attempt of the grant that follows the change fails (the library retries 5xx twice).
+        h.server.failFlow('password', { kind: 'status', status: 503 }, { kind: 'status', status: 503 }, { kind: 'status', status: 503 });
+        const error = await inSession(storage, () => h.session.changePassword(h.customer.password, NEW_PASSWORD)).catch((e: unknown) => e);
+        expect(error).toMatchObject({ code: CtpErrorCode.PasswordChangedSignInAgain });
+        expect((error as Error).message).toContain('password WAS changed');
+        expect(h.server.accountCalls.map((c) => [c.method, c.path, c.status, c.kind])).toEqual([
+          ['GET', '/me', 200, 'customer'],
+          ['POST', '/me/password', 200, 'customer'],
+        ]);
+        expect(await storage.get()).toBeUndefined();
+        await h.session.settled();
+        // Nothing of the session is live: the old pair was revoked, no new one exists.
+        expect(h.server.accessTokens.has(old.accessToken)).toBe(false);
+        expect(h.server.refreshTokens.has(old.refreshToken)).toBe(false);
+        expect(liveBut()).toEqual([]);
+        await expect(inSession(storage, () => h.session.accessToken({ createAnonymous: false }))).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+        // The shopper signs in again with the new password (the old one is refused) and finds the cart.
+        await expect(signedIn('other', h.customer)).rejects.toMatchObject({ code: CtpErrorCode.InvalidCredentials });
+        await inSession(storage, () => h.session.login(h.customer.email, NEW_PASSWORD));
+        const cart = await inSession(storage, async () => (await (await h.client.customerApiRoot()).me().activeCart().get().execute()).body);
+        expect({ id: cart.id, customerId: cart.customerId }).toEqual({ id: cartId, customerId: h.customer.id });
+        expect(h.logger.text()).not.toContain(NEW_PASSWORD);
+      });
+    });
+
     describe('when a refresh and a logout run beside it', () => {
       it('should end with the session empty and every token of it revoked', async () => {
         await harness();

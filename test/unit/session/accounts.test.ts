@@ -5,7 +5,7 @@ import type { CtpTokenMessage } from '../../../src/session/account/CustomerDraft
 import { CtpSession } from '../../../src/session/CtpSession';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
-import { API_URL, AUTH_URL, PROJECT } from '../../support/FakePlatform';
+import { API_URL, AUTH_URL, json, PROJECT } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
 import { installAccountRoutes } from '../../support/session/accountRoutes';
 
@@ -161,6 +161,49 @@ describe(CtpSession, () => {
         await t.services.session.settled();
         expect(revoked(t)).toEqual(expect.arrayContaining([old.accessToken, old.refreshToken]));
         expect(t.services.logger.text()).not.toContain(NEW_PASSWORD);
+      });
+    });
+
+    describe('when the platform changed it but the sign-in with the new password fails', () => {
+      it('should revoke the old pair, clear the session and raise CTP_PASSWORD_CHANGED_SIGN_IN_AGAIN saying the password WAS changed', async () => {
+        const t = setup();
+        const { storage: cartSession, cartId } = await anonymousWithCart(t);
+        await runWithCtpSession(cartSession, () => t.services.session.login(ALICE.email, ALICE.password));
+        const old = (await cartSession.get())!;
+        // The auth host fails the grant that follows the change (each retry too).
+        let failing = true;
+        t.services.platform.on((call) => (failing && call.path.endsWith('/customers/token') && call.form.get('password') === NEW_PASSWORD ? json({ message: 'upstream down' }, 503) : undefined));
+        const error = await runWithCtpSession(cartSession, () => t.services.session.changePassword(ALICE.password, NEW_PASSWORD)).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(CtpAccountError);
+        expect(error).toMatchObject({ code: CtpErrorCode.PasswordChangedSignInAgain, status: 503 });
+        expect((error as Error).message).toMatch(/password WAS changed/);
+        expect((error as Error).message).toMatch(/[Ss]ign in again with the new password/);
+        expect(`${(error as Error).message} ${JSON.stringify(error)}`).not.toContain(NEW_PASSWORD);
+        // The change was made, in the shopper's name, with the body the platform takes.
+        const change = t.services.platform.calls.find((c) => c.url === `${API_URL}/${PROJECT}/me/password`)!;
+        expect(change).toMatchObject({ method: 'POST' });
+        expect(change.headers['authorization']).toBe(`Bearer ${old.accessToken}`);
+        expect(JSON.parse(change.body)).toEqual({ version: 1, currentPassword: ALICE.password, newPassword: NEW_PASSWORD });
+        expect(t.services.platform.customers.get(ALICE.email)?.password).toBe(NEW_PASSWORD);
+        // The grant that failed: the in-project password flow with the new password, as the API client.
+        const grant = t.services.platform.grants('password').at(-1)!;
+        expect(grant).toMatchObject({ url: `${AUTH_URL}/oauth/${PROJECT}/customers/token`, method: 'POST' });
+        expect(grant.headers['authorization']).toMatch(/^Basic /);
+        expect(grant.headers['content-type']).toBe('application/x-www-form-urlencoded');
+        expect([grant.form.get('grant_type'), grant.form.get('username'), grant.form.get('password')]).toEqual(['password', ALICE.email, NEW_PASSWORD]);
+        // No half-written session: cleared, the old pair revoked.
+        expect(await cartSession.get()).toBeUndefined();
+        await t.services.session.settled();
+        const revokes = t.services.platform.callsTo('/oauth/token/revoke');
+        expect(revokes.map((c) => c.form.get('token'))).toEqual(expect.arrayContaining([old.accessToken, old.refreshToken]));
+        expect(revokes.every((c) => c.method === 'POST' && c.headers['authorization']?.startsWith('Basic '))).toBe(true);
+        expect(t.services.logger.events('ctp.password.changed_sign_in_failed')).toHaveLength(1);
+        expect(t.services.logger.text()).not.toContain(NEW_PASSWORD);
+        // Signing in again works with the new password only, and the cart is still the customer's.
+        failing = false;
+        await expect(runWithCtpSession(cartSession, () => t.services.session.login(ALICE.email, ALICE.password))).rejects.toMatchObject({ code: CtpErrorCode.InvalidCredentials });
+        await expect(runWithCtpSession(cartSession, () => t.services.session.login(ALICE.email, NEW_PASSWORD))).resolves.toMatchObject({ kind: 'customer', customerId: 'customer-alice' });
+        expect(t.services.platform.carts.get(cartId)?.customerId).toBe('customer-alice');
       });
     });
 

@@ -27,6 +27,45 @@ describe(CtpSession, () => {
       expect((await storage.get())?.storeKey).toBe('store-a');
     });
 
+    describe('when N requests of one session start it at once, half in each of two Stores', () => {
+      const N = 12;
+      const storeOf = (i: number) => (i % 2 === 0 ? 'store-a' : 'store-b');
+      const grantsByStore = (services: ReturnType<typeof createTestServices>) =>
+        services.platform.grants('anonymous').map((g) => (g.form.get('scope') ?? '').match(/:store-([ab])\b/)?.[0]);
+
+      it('should make exactly one grant per Store and hand each request its own Store token (one storage object per request)', async () => {
+        const services = createTestServices();
+        // express-session gives each request its own copy of the session, with the same id.
+        const tokens = await Promise.all(
+          Array.from({ length: N }, (_, i) => runWithCtpSession(new MemorySessionStorage('same-session'), () => services.session.ensureAnonymous({ storeKey: storeOf(i) }))),
+        );
+        expect(grantsByStore(services).sort()).toEqual([':store-a', ':store-b']);
+        tokens.forEach((token, i) => {
+          expect(token.storeKey).toBe(storeOf(i));
+          expect(token.scopes.filter((s) => s.split(':').length === 3).every((s) => s.endsWith(`:${storeOf(i)}`))).toBe(true);
+        });
+        expect(new Set(tokens.map((t) => t.accessToken)).size).toBe(2);
+      });
+
+      it.each([['an id', 'shared'], ['no id', undefined]])('should serve the Store that won the one shared storage (with %s) and refuse the other with CTP_STORE_MISMATCH, revoking its grant', async (_, id) => {
+        const services = createTestServices();
+        const storage = new MemorySessionStorage(id);
+        const outcomes = await Promise.allSettled(Array.from({ length: N }, (_, i) => runWithCtpSession(storage, () => services.session.ensureAnonymous({ storeKey: storeOf(i) }))));
+        expect(grantsByStore(services).sort()).toEqual([':store-a', ':store-b']);
+        const stored = (await storage.get())!;
+        outcomes.forEach((outcome, i) => {
+          if (storeOf(i) === stored.storeKey) expect(outcome).toMatchObject({ status: 'fulfilled', value: { accessToken: stored.accessToken } });
+          else expect(outcome).toMatchObject({ status: 'rejected', reason: { code: CtpErrorCode.StoreMismatch } });
+        });
+        await services.session.settled();
+        const revoked = services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
+        const loser = [...services.platform.tokens].find(([token, t]) => t.kind === 'anonymous' && token !== stored.accessToken);
+        expect(loser).toBeUndefined();
+        expect(revoked).toHaveLength(2);
+        expect(revoked).not.toContain(stored.accessToken);
+      });
+    });
+
     it('should refuse to serve a session of another Store with CTP_STORE_MISMATCH', async () => {
       const services = createTestServices();
       const storage = new MemorySessionStorage('s');
