@@ -26,6 +26,7 @@ export const POINT_MARK = 'points';
 export function chartSpec(chart: LineChart): Spec {
   const xs = [...new Set(chart.points.map((p) => p.x))].sort((a, b) => a - b);
   const series = [...new Set(chart.points.map((p) => p.series))];
+  const yScale = chart.y.scale ?? 'linear';
   // Series often coincide (two clients both at 1 grant): earlier series are drawn wider and larger,
   // so a later one on top leaves them visible as a rim, and a value is labelled once per position.
   const seen = new Set<string>();
@@ -46,12 +47,12 @@ export function chartSpec(chart: LineChart): Spec {
     data: [{ name: 'measured', values }],
     scales: [
       { name: 'x', type: chart.x.scale ?? 'linear', domain: { data: 'measured', field: 'x' }, range: 'width', ...(chart.x.scale === 'log' ? {} : { nice: true }) },
-      { name: 'y', type: chart.y.scale ?? 'linear', domain: { data: 'measured', field: 'y' }, range: 'height', nice: true, ...((chart.y.scale ?? 'linear') === 'linear' ? { zero: true } : {}) },
+      { name: 'y', type: yScale, domain: { data: 'measured', field: 'y' }, range: 'height', ...(yScale === 'symlog' ? { zero: true } : { nice: true }), ...(yScale === 'linear' ? { zero: true } : {}) },
       { name: 'color', type: 'ordinal', domain: series, range: 'category' },
     ],
     axes: [
       { orient: 'bottom', scale: 'x', title: chart.x.title, values: xs, format: ',~r' },
-      { orient: 'left', scale: 'y', title: chart.y.title, grid: true, format: ',~r', tickCount: 5 },
+      { orient: 'left', scale: 'y', title: chart.y.title, grid: true, format: ',~r', ...(yScale === 'symlog' ? { values: symlogTicks(chart.points.map((p) => p.y)) } : { tickCount: 5 }) },
     ],
     legends: series.length > 1 ? [{ fill: 'color', stroke: 'color', orient: 'top-left', symbolType: 'circle' }] : [],
     marks: [
@@ -89,6 +90,14 @@ export function chartSpec(chart: LineChart): Spec {
       },
     ],
   };
+}
+
+/** 0 and the powers of ten (either sign) within the data's range: Vega's own symlog ticks crowd. */
+function symlogTicks(ys: number[]): number[] {
+  const low = Math.min(0, ...ys);
+  const high = Math.max(0, ...ys);
+  const powers = Array.from({ length: 10 }, (_, k) => 10 ** k);
+  return [...powers.filter((t) => -t >= low).map((t) => -t).reverse(), 0, ...powers.filter((t) => t <= high)];
 }
 
 /** The chart as an SVG document. */

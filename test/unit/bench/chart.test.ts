@@ -52,6 +52,25 @@ describe('bench chart', () => {
     expect(svg).toContain('ts-client');
   });
 
+  it('should tick a symlog axis at 0 and the powers of ten within the data, negative values included', async () => {
+    const svg = await renderChartSvg({
+      title: 'Added latency',
+      x: { title: 'shoppers', scale: 'log' },
+      y: { title: 'ms', scale: 'symlog' },
+      points: [
+        { x: 10, y: 2.5, series: 'p50' },
+        { x: 100, y: 293, series: 'p50' },
+        { x: 1000, y: -3616, series: 'p50' },
+      ],
+    });
+    expect(pointPositions(svg)).toHaveLength(3);
+    // The y axis is the second axis: its labels are the <text> elements after the x axis title.
+    const labels = [...svg.slice(svg.indexOf('>shoppers</text>')).matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(labels.slice(0, 7)).toEqual(['−1,000', '−100', '−10', '−1', '0', '1', '10']);
+    expect(labels).toContain('100');
+    expect(labels).not.toContain('1,000');
+  });
+
   it('should write the SVG file it returns, and refuse a chart with no points', async () => {
     const file = join(dir, 'nested', 'grants.svg');
     const svg = await writeChart(file, grants);
