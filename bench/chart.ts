@@ -2,7 +2,7 @@
 // SVG): `View.toSVG()` with the 'none' renderer needs no canvas and no browser.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parse, View, type Spec } from 'vega';
+import { parse, View, type Scale, type Spec } from 'vega';
 
 export type AxisScale = 'linear' | 'log' | 'symlog';
 
@@ -47,7 +47,7 @@ export function chartSpec(chart: LineChart): Spec {
     data: [{ name: 'measured', values }],
     scales: [
       { name: 'x', type: chart.x.scale ?? 'linear', domain: { data: 'measured', field: 'x' }, range: 'width', ...(chart.x.scale === 'log' ? {} : { nice: true }) },
-      { name: 'y', type: yScale, domain: { data: 'measured', field: 'y' }, range: 'height', ...(yScale === 'symlog' ? { zero: true } : { nice: true }), ...(yScale === 'linear' ? { zero: true } : {}) },
+      yScaleSpec(yScale),
       { name: 'color', type: 'ordinal', domain: series, range: 'category' },
     ],
     axes: [
@@ -90,6 +90,14 @@ export function chartSpec(chart: LineChart): Spec {
       },
     ],
   };
+}
+
+function yScaleSpec(type: AxisScale): Scale {
+  const common = { name: 'y', domain: { data: 'measured', field: 'y' }, range: 'height' } as const;
+  // symlog is not niced: a nice domain there runs far past the data and squeezes it.
+  if (type === 'symlog') return { ...common, type, zero: true };
+  if (type === 'log') return { ...common, type, nice: true };
+  return { ...common, type, nice: true, zero: true };
 }
 
 /** 0 and the powers of ten (either sign) within the data's range: Vega's own symlog ticks crowd. */

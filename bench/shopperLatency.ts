@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
+import { createApiBuilderFromCtpClient } from '@commercetools/platform-sdk';
 import * as v2 from '@commercetools/sdk-client-v2';
 import { createCtpServices } from '../src/module/createCtpServices';
 import { MemorySessionStorage } from '../src/session/MemorySessionStorage';
