@@ -6,6 +6,8 @@ import { createCtpServices } from '../src/module/createCtpServices';
 import { runWithCtpSession } from '../src/session/sessionContext';
 import { ScopeRegistry } from '../src/scopes/ScopeRegistry';
 import { configFor, startServer, STRICT_CLIENT, withTimeout } from './benchConfig';
+import type { ChartPoint } from './chart';
+import { chartFile } from './chartFiles';
 import { table, type Section } from './markdown';
 
 const NS = [1, 10, 100, 1000];
@@ -75,6 +77,7 @@ export async function coldCallers(): Promise<Section[]> {
   const sections: Section[] = [];
   for (const kind of ['integration', 'refresh'] as const) {
     const rows: (string | number)[][] = [];
+    const points: ChartPoint[] = [];
     let met = true;
     for (const n of NS) {
       const cells: (string | number)[] = [n];
@@ -83,14 +86,23 @@ export async function coldCallers(): Promise<Section[]> {
         if (contender === 'ctp-client' && (o.grants !== 1 || o.failed > 0)) met = false;
         const extra = [o.apiCalls !== n ? `${o.apiCalls} API calls` : '', o.failed ? `${o.failed} failed` : '', o.hung ? 'hung' : ''].filter(Boolean).join(', ');
         cells.push(`${o.grants}${extra ? ` (${extra})` : ''}`);
+        points.push({ x: n, y: o.grants, series: contender });
       }
       rows.push(cells);
     }
+    const title = kind === 'integration' ? 'Grants for N concurrent cold callers: integration token' : 'Grants for N concurrent callers: shopper whose token expired (refresh)';
+    const chart = await chartFile(`cold-callers-${kind}.svg`, {
+      title: kind === 'integration' ? 'Grants against concurrent cold callers (integration token)' : 'Grants against concurrent callers (expired shopper token)',
+      x: { title: 'concurrent callers', scale: 'log' },
+      // A log axis cannot show 0 (a client whose calls all failed before any grant): symlog can.
+      y: { title: 'grants at the auth server', scale: points.every((p) => p.y > 0) ? 'log' : 'symlog' },
+      points,
+    });
     sections.push({
-      title: kind === 'integration' ? 'Grants for N concurrent cold callers: integration token' : 'Grants for N concurrent callers: shopper whose token expired (refresh)',
+      title,
       goal: '1 grant for ctp-client at every N',
       met,
-      body: table(['N', ...contenders.map((c) => `${c} grants`)], rows),
+      body: `${table(['N', ...contenders.map((c) => `${c} grants`)], rows)}\n\n${chart}`,
       notes: [
         'Counted at the strict local auth server (127.0.0.1), one fresh server and client per cell.',
         kind === 'integration'

@@ -7,6 +7,7 @@ import type { TokenResponse } from '../src/auth/TokenResponse';
 import { ScopeRegistry } from '../src/scopes/ScopeRegistry';
 import { MemorySessionStorage } from '../src/session/MemorySessionStorage';
 import { silentLogger } from '../src/util/Logger';
+import { chartFile } from './chartFiles';
 import { fmt, table, type Section } from './markdown';
 
 /** Stored sessions per measurement: heap against sessions is what the chart plots. */
@@ -94,10 +95,18 @@ export async function memory(): Promise<Section> {
     title: 'Memory',
     goal: `at most ${JSON_GOAL_BYTES} B of JSON for a stored customer session with the default scope set, at most ${fmt(HEAP_GOAL_BYTES)} B of heap per session in MemorySessionStorage (issue 14)`,
     met,
-    body: table(
-      ['stored sessions', 'JSON bytes per session (compact)', 'JSON bytes per session (full token, before)', 'heap for all sessions', 'heap bytes per session'],
-      rows.map((r) => [fmt(r.sessions), fmt(r.jsonBytes), fmt(r.legacyJsonBytes), `${fmt(r.heapBytes / 1_048_576, 1)} MiB`, fmt(r.heapBytesPerSession)]),
-    ),
+    body: [
+      table(
+        ['stored sessions', 'JSON bytes per session (compact)', 'JSON bytes per session (full token, before)', 'heap for all sessions', 'heap bytes per session'],
+        rows.map((r) => [fmt(r.sessions), fmt(r.jsonBytes), fmt(r.legacyJsonBytes), `${fmt(r.heapBytes / 1_048_576, 1)} MiB`, fmt(r.heapBytesPerSession)]),
+      ),
+      await chartFile('memory-heap.svg', {
+        title: 'Heap against stored sessions (MemorySessionStorage)',
+        x: { title: 'stored customer sessions', scale: 'log' },
+        y: { title: 'heap used (MiB)', scale: 'log' },
+        points: rows.map((r) => ({ x: r.sessions, y: Number((r.heapBytes / 1_048_576).toFixed(2)), series: 'heap' })),
+      }),
+    ].join('\n\n'),
     notes: [
       'Each session a customer sign-in through TokenIssuer (answer parsed from JSON, commercetools token lengths), stored in its own MemorySessionStorage with its id; heapUsed after two forced GCs, before and after.',
       'Compact format: short field names and the fingerprint of the scope set instead of its eleven scopes; in memory every session of a set shares one frozen scope array, and the customer id no longer points into the granted scope string.',
