@@ -60,14 +60,15 @@ export class SessionDoor {
   }
 
   /**
-   * The stored token, checked, without a promise: only for a storage with peek() (in process).
-   * NOT_PEEKABLE when the storage has none, its peek threw or its value is invalid: the caller then
-   * takes read(), which reports the failure as the typed error it is.
+   * The stored token, checked, without a promise: for a storage with peek() (in process, or a
+   * trusted cached copy). NOT_PEEKABLE when the storage has no peek, cannot tell (null), threw, or
+   * holds an invalid value: the caller then takes read(), which reports a failure as its typed error.
    */
   peek(storage: SessionStorage): CtpAuthToken | undefined | typeof NOT_PEEKABLE {
     if (storage.peek === undefined) return NOT_PEEKABLE;
     try {
-      return this.#check(storage.peek());
+      const value = storage.peek();
+      return value === null ? NOT_PEEKABLE : this.#check(value);
     } catch {
       // A throwing storage or an invalid value: read() raises it as its typed error.
       return NOT_PEEKABLE;

@@ -22,11 +22,12 @@ export interface SessionStorage {
   /** The stored token; a storage may answer from a cache it keeps coherent (RedisSessionStorage). */
   get(): Promise<CtpAuthToken | undefined>;
   /**
-   * Optional, for in-process storages only: what get() would resolve to, returned synchronously.
-   * Every API call reads the session; with peek that read costs no promise (the library's own
-   * per-call overhead is measured in bench/). Must not do I/O and must agree with get().
+   * Optional: what get() would resolve to, returned synchronously, or null when that cannot be
+   * told without I/O (a storage that talks to a server and has no trusted cached copy). Every API
+   * call reads the session; with peek that read costs no promise (the library's own per-call
+   * overhead is measured in bench/). Must not do I/O and must agree with get().
    */
-  peek?(): CtpAuthToken | undefined;
+  peek?(): CtpAuthToken | undefined | null;
   /**
    * Optional, for a storage whose get() may answer from a cache: the token as the store holds it
    * now, never cached. The library reads through it before every change of the session's state and

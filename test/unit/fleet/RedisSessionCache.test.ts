@@ -124,3 +124,18 @@ describe(RedisSessionCache, () => {
     expect(cache.lookup('s1')).toBeUndefined();
   });
 });
+
+describe('RedisSessionStorage.peek (the per-call read without a promise)', () => {
+  it('should answer from a trusted cache entry, and null (get() decides) on a miss, a dropped subscription or without a cache', async () => {
+    const { RedisSessionStorage } = await import('../../../src/fleet/RedisSessionStorage');
+    const { cache, events } = setup();
+    const redis = { get: async () => null, eval: async () => 1 };
+    const storage = new RedisSessionStorage(redis, 's1', { cache });
+    expect(storage.peek()).toBeNull();
+    cache.settle(cache.begin('s1'), token(1));
+    expect(storage.peek()?.accessToken).toBe('access-1');
+    events.drop();
+    expect(storage.peek()).toBeNull();
+    expect(new RedisSessionStorage(redis, 's1', { cache: false }).peek()).toBeNull();
+  });
+});

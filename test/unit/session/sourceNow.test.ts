@@ -37,7 +37,9 @@ describe('the synchronous session read (peek)', () => {
       const plain: SessionStorage = { get: async () => undefined, set: async () => undefined, clear: async () => undefined };
       const throwing: SessionStorage = { ...plain, inProcess: true, peek: () => { throw new Error('gone'); } };
       const garbage = { ...plain, inProcess: true, peek: () => ({ accessToken: 42 }) as unknown as CtpAuthToken };
+      const cannotTell: SessionStorage = { ...plain, peek: () => null };
       expect(door.peek(plain)).toBe(NOT_PEEKABLE);
+      expect(door.peek(cannotTell)).toBe(NOT_PEEKABLE);
       expect(door.peek(throwing)).toBe(NOT_PEEKABLE);
       expect(door.peek(garbage)).toBe(NOT_PEEKABLE);
     });
@@ -75,6 +77,16 @@ describe('the synchronous session read (peek)', () => {
       expect(call?.method).toBe('GET');
       expect(call?.headers['authorization']).toBe(`Bearer ${stored.accessToken}`);
       expect(platform.calls.filter((c) => !c.url.startsWith(API_URL))).toHaveLength(0);
+    });
+
+    it('should read get() when peek cannot tell (null), as a cache miss of a remote storage', async () => {
+      const { platform, client, clock } = createTestServices();
+      const stored = issued(platform, clock.now());
+      const remote: SessionStorage = { peek: () => null, get: vi.fn(async () => stored), set: async () => undefined, clear: async () => undefined };
+      const root = await runWithCtpSession(remote, () => client.customerApiRoot());
+      await root.categories().withId({ ID: 'cat-1' }).get().execute();
+      expect(remote.get).toHaveBeenCalledTimes(1);
+      expect(platform.calls.find((c) => c.url.startsWith(API_URL))?.headers['authorization']).toBe(`Bearer ${stored.accessToken}`);
     });
 
     it('should hand the same builder to the calls of one request while the token is unchanged', async () => {
