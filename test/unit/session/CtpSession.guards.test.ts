@@ -68,6 +68,15 @@ describe('CtpSession guards', () => {
     });
   });
 
+  describe('.customerId of an anonymous token that carries a customerId field', () => {
+    it('should still fail with CTP_NO_SESSION: only a customer token names the customer', async () => {
+      const services = createTestServices();
+      const { token } = await anonymousSession(services);
+      const odd = new MemorySessionStorage('odd', { ...token, customerId: 'customer-alice' });
+      await expect(runWithCtpSession(odd, () => services.session.customerId())).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+    });
+  });
+
   describe('.changePassword without a session', () => {
     it('should fail with CTP_NO_SESSION and start no anonymous session', async () => {
       const services = createTestServices();
