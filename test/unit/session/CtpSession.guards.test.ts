@@ -77,6 +77,49 @@ describe('CtpSession guards', () => {
     });
   });
 
+  describe('.login', () => {
+    it('should log whether it took an anonymous session over and whether it signed in to a Store', async () => {
+      const services = createTestServices();
+      const { storage } = await anonymousSession(services);
+      await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
+      await runWithCtpSession(new MemorySessionStorage('in-store'), () => services.session.login(ALICE.email, ALICE.password, { storeKey: 'eu' }));
+      expect(services.logger.events('ctp.login')).toEqual([
+        { event: 'ctp.login', merged: true, store: false },
+        { event: 'ctp.login', merged: false, store: true },
+      ]);
+    });
+
+    it('should wait for the revocations it starts at most revokeWaitMs', async () => {
+      vi.useFakeTimers();
+      const services = createTestServices({ revokeWaitMs: 100 });
+      const { storage } = await anonymousSession(services);
+      services.platform.on((call) => (call.path === '/oauth/token/revoke' ? new Promise<Response>(() => undefined) : undefined));
+      let done = false;
+      const login = runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password)).then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(99);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(2);
+      expect(done).toBe(true);
+      await login;
+    });
+  });
+
+  describe('the memory of recent refreshes', () => {
+    it('should keep the last 1,000 and forget the oldest', async () => {
+      const services = createTestServices();
+      const sessions = [];
+      for (let i = 0; i < 1_001; i += 1) sessions.push(await anonymousSession(services, `s${i}`));
+      services.clock.advance(HOUR);
+      for (const { storage } of sessions) await runWithCtpSession(storage, () => services.session.accessToken());
+      expect(services.platform.grants('refresh_token')).toHaveLength(1_001);
+      // A late reader of the second replaced token still gets its refresh's result; one of the first refreshes anew.
+      await runWithCtpSession(new MemorySessionStorage('s1', sessions[1]!.token), () => services.session.accessToken());
+      expect(services.platform.grants('refresh_token')).toHaveLength(1_001);
+      await runWithCtpSession(new MemorySessionStorage('s0', sessions[0]!.token), () => services.session.accessToken());
+      expect(services.platform.grants('refresh_token')).toHaveLength(1_002);
+    });
+  });
+
   describe('.changePassword without a session', () => {
     it('should fail with CTP_NO_SESSION and start no anonymous session', async () => {
       const services = createTestServices();
