@@ -1,0 +1,53 @@
+import Redis from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredError';
+import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
+import { createCtpServices } from '../../../src/module/createCtpServices';
+import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
+import { runWithCtpSession } from '../../../src/session/sessionContext';
+import { FakePlatform } from '../../support/FakePlatform';
+import { CapturingLogger, ManualClock, testConfig } from '../../support/createTestServices';
+import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
+
+// Two instances in this process on one real Redis: what tells the other instance that a session ended
+// is the fleet's mark (endSession), not the ended lineages this instance remembers.
+
+let redisServer: RedisProcess;
+let redis: Redis;
+
+beforeAll(async () => {
+  redisServer = await startRedis();
+  redis = new Redis(redisServer.url, { commandTimeout: 2_000, maxRetriesPerRequest: 1 });
+});
+
+afterAll(async () => {
+  await redis.quit();
+  await redisServer.stop();
+});
+
+afterEach(async () => {
+  await redis.flushall();
+});
+
+describe('a logout on one instance', () => {
+  it("should end the session for the other instance's stale copy without a refresh reaching the platform", async () => {
+    const platform = new FakePlatform();
+    const clock = new ManualClock();
+    const instance = () => createCtpServices(testConfig(), { fetch: platform.fetch, clock, logger: new CapturingLogger(), sleep: async () => undefined, redis: { client: redis } });
+    const one = instance();
+    const two = instance();
+    const shared = new RedisSessionStorage(redis, 'sid');
+    const token = await runWithCtpSession(shared, () => one.session.ensureAnonymous());
+    // The other instance's request still holds the session as it was (a cached copy).
+    const staleCopy = new MemorySessionStorage('sid', token);
+    const grant = platform.refreshTokens.get(token.refreshToken)!;
+    await runWithCtpSession(shared, () => one.session.logout());
+    // Revocation may not have reached every node of the platform yet: the refresh token would still work.
+    platform.refreshTokens.set(token.refreshToken, grant);
+    clock.advance(3_600_000);
+    const error = await runWithCtpSession(staleCopy, () => two.session.accessToken()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CtpSessionExpiredError);
+    expect(platform.grants('refresh_token')).toHaveLength(0);
+    await Promise.all([one.close(), two.close()]);
+  });
+});
