@@ -47,7 +47,32 @@ describe('a logout on one instance', () => {
     clock.advance(3_600_000);
     const error = await runWithCtpSession(staleCopy, () => two.session.accessToken()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CtpSessionExpiredError);
+    expect(await staleCopy.get()).toBeUndefined();
     expect(platform.grants('refresh_token')).toHaveLength(0);
+    await Promise.all([one.close(), two.close()]);
+  });
+});
+
+describe('a refresh published by one instance', () => {
+  it("should serve another instance's copy of the same lineage while it is fresh, and not once it needs renewal itself", async () => {
+    const platform = new FakePlatform();
+    const clock = new ManualClock();
+    const instance = () => createCtpServices(testConfig(), { fetch: platform.fetch, clock, logger: new CapturingLogger(), sleep: async () => undefined, redis: { client: redis } });
+    const one = instance();
+    const two = instance();
+    const first = await runWithCtpSession(new MemorySessionStorage('sid'), () => one.session.ensureAnonymous());
+    clock.advance(57 * 60_000);
+    const refreshed = await runWithCtpSession(new MemorySessionStorage('sid', first), () => one.session.accessToken());
+    expect(platform.grants('refresh_token')).toHaveLength(1);
+    // The other instance's copy still holds the first token: it takes the published refresh.
+    const reused = await runWithCtpSession(new MemorySessionStorage('sid', first), () => two.session.accessToken());
+    expect(reused.accessToken).toBe(refreshed.accessToken);
+    expect(platform.grants('refresh_token')).toHaveLength(1);
+    // Later the published token needs renewal too: a copy of the first token refreshes rather than take it.
+    clock.advance(57 * 60_000);
+    const renewed = await runWithCtpSession(new MemorySessionStorage('sid', first), () => two.session.accessToken());
+    expect(platform.grants('refresh_token')).toHaveLength(2);
+    expect(renewed.accessToken).not.toBe(refreshed.accessToken);
     await Promise.all([one.close(), two.close()]);
   });
 });
