@@ -76,3 +76,22 @@ describe('a refresh published by one instance', () => {
     await Promise.all([one.close(), two.close()]);
   });
 });
+
+describe('a builder whose token the API refused (401) on one instance', () => {
+  it('should get a new token, not the refused one that the other instance published', async () => {
+    const platform = new FakePlatform();
+    const clock = new ManualClock();
+    const instance = () => createCtpServices(testConfig(), { fetch: platform.fetch, clock, logger: new CapturingLogger(), sleep: async () => undefined, redis: { client: redis } });
+    const one = instance();
+    const two = instance();
+    const first = await runWithCtpSession(new MemorySessionStorage('sid'), () => one.session.ensureAnonymous());
+    clock.advance(57 * 60_000);
+    const published = await runWithCtpSession(new MemorySessionStorage('sid', first), () => one.session.accessToken());
+    const storage = new MemorySessionStorage('sid', published);
+    const source = await runWithCtpSession(storage, () => two.session.source());
+    const renewed = await source.recover(published.accessToken);
+    expect(renewed).not.toBe(published.accessToken);
+    expect(platform.grants('refresh_token')).toHaveLength(2);
+    await Promise.all([one.close(), two.close()]);
+  });
+});
