@@ -45,6 +45,7 @@ describe('stored token bounds', () => {
       ['101 scopes', { scopes: Array.from({ length: 101 }, (_, i) => `s${i}`) }, 'scopes'],
       ['one bad scope among good ones', { scopes: ['manage_my_orders:p', ''] }, 'scopes'],
       ['a numeric scope', { scopes: [7] }, 'scopes'],
+      ['a null scope', { scopes: [null] }, 'scopes'],
       ['a scope with a space', { scopes: ['a b'] }, 'scopes'],
       ['a scope of 256 characters', { scopes: ['s'.repeat(256)] }, 'ok'],
       ['a scope of 257 characters', { scopes: ['s'.repeat(257)] }, 'scopes'],
@@ -73,6 +74,8 @@ describe('stored token bounds', () => {
       expect(parseStoredToken(undefined)).toBeUndefined();
       expect(parseStoredToken(session)).toBe(session);
       expect(isCtpAuthToken(session)).toBe(true);
+      // What a Redis value of `null` parses to: refused, not a TypeError.
+      expect(isCtpAuthToken(null)).toBe(false);
     });
   });
 
@@ -92,6 +95,7 @@ describe('stored token bounds', () => {
       ['101 scopes', { scopes: Array.from({ length: 101 }, (_, i) => `s${i}`) }, false],
       ['one bad scope among good ones', { scopes: ['view_products:p', ''] }, false],
       ['a numeric scope', { scopes: [7] }, false],
+      ['a null scope', { scopes: [null] }, false],
       ['a scope of 256 characters', { scopes: ['s'.repeat(256)] }, true],
       ['a scope of 257 characters', { scopes: ['s'.repeat(257)] }, false],
       ['an access token with CR/LF', { accessToken: 'a\r\nb' }, false],
