@@ -40,6 +40,8 @@ describe('stored token bounds', () => {
       ['a lifetime of exactly a year', { expiresAt: 1_000 + YEAR_MS }, 'ok'],
       ['a lifetime over a year', { expiresAt: 1_000 + YEAR_MS + 1 }, 'expiresAt'],
       ['expiresAt Infinity', { expiresAt: Number.POSITIVE_INFINITY }, 'expiresAt'],
+      ['expiresAt NaN (every comparison with it is false)', { expiresAt: Number.NaN }, 'expiresAt'],
+      ['issuedAt NaN', { issuedAt: Number.NaN }, 'issuedAt'],
       ['expiresAt as a string', { expiresAt: '3601000' }, 'expiresAt'],
       ['100 scopes', { scopes: Array.from({ length: 100 }, (_, i) => `s${i}`) }, 'ok'],
       ['101 scopes', { scopes: Array.from({ length: 101 }, (_, i) => `s${i}`) }, 'scopes'],
