@@ -18,4 +18,15 @@ describe(MemorySessionStorage, () => {
     await storage.clear();
     expect(await storage.get()).toBeUndefined();
   });
+
+  it('should compare-and-set only over the same pair, and clear with undefined', async () => {
+    const storage = new MemorySessionStorage('s', token);
+    expect(await storage.compareAndSet(undefined, token)).toBe(false);
+    expect(await storage.compareAndSet({ ...token, accessToken: 'other' }, undefined)).toBe(false);
+    expect(await storage.get()).toEqual(token);
+    expect(await storage.compareAndSet({ ...token }, undefined)).toBe(true);
+    expect(await storage.get()).toBeUndefined();
+    expect(await storage.compareAndSet(undefined, token)).toBe(true);
+    expect(Object.isFrozen(await storage.get())).toBe(true);
+  });
 });
