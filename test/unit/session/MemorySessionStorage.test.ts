@@ -27,6 +27,9 @@ describe(MemorySessionStorage, () => {
     expect(await storage.compareAndSet({ ...token }, undefined)).toBe(true);
     expect(await storage.get()).toBeUndefined();
     expect(await storage.compareAndSet(undefined, token)).toBe(true);
-    expect(Object.isFrozen(await storage.get())).toBe(true);
+    const stored = await storage.get();
+    expect(stored).toEqual(token);
+    expect(stored).not.toBe(token);
+    expect(Object.isFrozen(stored)).toBe(true);
   });
 });
