@@ -21,7 +21,8 @@ function fails(body: string, status = 200, type?: string, requireRefreshToken = 
 
 describe(parseTokenResponse, () => {
   it('should accept a valid answer, lower-casing token_type', () => {
-    expect(parseTokenResponse(answer(JSON.stringify(valid)), options)).toEqual({ accessToken: 'abc', tokenType: 'bearer', expiresIn: 172800, scope: 'view_products:p' });
+    // Strict: no `refreshToken: undefined` key when the answer has none.
+    expect(parseTokenResponse(answer(JSON.stringify(valid)), options)).toStrictEqual({ accessToken: 'abc', tokenType: 'bearer', expiresIn: 172800, scope: 'view_products:p' });
   });
 
   it('should accept expires_in as a numeric string', () => {
@@ -42,6 +43,12 @@ describe(parseTokenResponse, () => {
     ['a non-numeric expires_in', JSON.stringify({ ...valid, expires_in: 'soon' }), 'expires_in'],
     ['no scope', JSON.stringify({ ...valid, scope: undefined }), 'scope'],
     ['a numeric refresh_token', JSON.stringify({ ...valid, refresh_token: 7 }), 'refresh_token'],
+    ['a null refresh_token', JSON.stringify({ ...valid, refresh_token: null }), 'refresh_token'],
+    ['a JSON number', '42', 'body'],
+    ['a JSON string', '"abc"', 'body'],
+    ['a boolean expires_in (Number(true) is 1)', JSON.stringify({ ...valid, expires_in: true }), 'expires_in'],
+    ['an expires_in in an array', JSON.stringify({ ...valid, expires_in: [3600] }), 'expires_in'],
+    ['a blank scope', JSON.stringify({ ...valid, scope: '   ' }), 'scope'],
     ['an expires_in of 1e308 (expiresAt would be Infinity)', JSON.stringify({ ...valid, expires_in: 1e308 }), 'expires_in'],
     ['an expires_in over a year', JSON.stringify({ ...valid, expires_in: 365 * 24 * 3600 + 1 }), 'expires_in'],
     ['an expires_in under a second', JSON.stringify({ ...valid, expires_in: 0.5 }), 'expires_in'],
@@ -71,6 +78,11 @@ describe(parseTokenResponse, () => {
   it('should quote no server value in any message: not the content-type, not token_type', () => {
     expect(fails('<html>x</html>', 200, 'text/html; charset=evil-proxy').message).not.toContain('evil-proxy');
     expect(fails(JSON.stringify({ ...valid, token_type: 'Bearer-ish-value' })).message).not.toContain('Bearer-ish');
+  });
+
+  it('should say which rule a body broke: not JSON, or JSON that is not an object', () => {
+    expect(fails('access_token=abc').message).toContain('invalid: not JSON.');
+    expect(fails('[]').message).toContain('invalid: not a JSON object.');
   });
 
   it('should require a refresh token where the flow must return one', () => {

@@ -32,6 +32,16 @@ describe(readCappedText, () => {
     });
   });
 
+  describe('when Content-Length states exactly the cap or less', () => {
+    it('should read the body and release its reader', async () => {
+      const response = new Response('a'.repeat(100), { headers: { 'content-length': '100' } });
+      expect(await readCappedText(response, 100, never)).toEqual({ ok: true, text: 'a'.repeat(100) });
+      expect(response.body?.locked).toBe(false);
+      const smaller = new Response('abc', { headers: { 'content-length': '3' } });
+      expect(await readCappedText(smaller, 100, never)).toEqual({ ok: true, text: 'abc' });
+    });
+  });
+
   describe('when the decoded body streams past the cap', () => {
     it('should stop reading at the first chunk past it and cancel the stream', async () => {
       const { response, seen } = counted(1_000, 1024);
@@ -46,6 +56,11 @@ describe(readCappedText, () => {
       const { response, seen } = counted(1_000, 1024, { 'content-length': '1024000' });
       expect(await readCappedText(response, 4096, never)).toEqual({ ok: false });
       expect(seen.pulled).toBe(0);
+    });
+
+    it('should refuse a bodiless answer that states too much without throwing', async () => {
+      const response = new Response(null, { headers: { 'content-length': '1024000' } });
+      expect(await readCappedText(response, 4096, never)).toEqual({ ok: false });
     });
   });
 

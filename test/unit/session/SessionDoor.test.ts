@@ -186,4 +186,102 @@ describe(SessionDoor, () => {
       expect(calls).toEqual(['get', 'getStored']);
     });
   });
+
+  describe('.read of an in-process storage', () => {
+    it('should hand on what the storage holds without arming a deadline (the hot path of every API call)', async () => {
+      vi.useFakeTimers();
+      const door = new SessionDoor(1_000);
+      await expect(door.read(new MemorySessionStorage('s', token(1)))).resolves.toMatchObject({ accessToken: 'access-1' });
+      expect(vi.getTimerCount()).toBe(0);
+    });
+
+    it('should check a frozen token object once, and a mutable one on every read', async () => {
+      let fieldReads = 0;
+      const frozen = Object.freeze(
+        Object.defineProperty({ ...token(1) }, 'accessToken', {
+          enumerable: true,
+          get: () => {
+            fieldReads += 1;
+            return 'access-1';
+          },
+        }),
+      ) as CtpAuthToken;
+      const door = new SessionDoor(1_000);
+      const keeps: SessionStorage = { inProcess: true, get: async () => frozen, set: async () => undefined, clear: async () => undefined };
+      expect(await door.read(keeps)).toBe(frozen);
+      const afterFirst = fieldReads;
+      expect(afterFirst).toBeGreaterThan(0);
+      expect(await door.read(keeps)).toBe(frozen);
+      expect(fieldReads).toBe(afterFirst);
+
+      // A mutable object could be changed after its check: it is checked again each time.
+      const mutable = { ...token(2) } as { accessToken: unknown };
+      const holder: SessionStorage = { inProcess: true, get: async () => mutable as CtpAuthToken, set: async () => undefined, clear: async () => undefined };
+      await expect(door.read(holder)).resolves.toBe(mutable);
+      mutable.accessToken = undefined;
+      await expect(door.read(holder)).rejects.toMatchObject({ code: CtpErrorCode.StoredTokenInvalid });
+    });
+
+    it('should turn a rejected read into CTP_SESSION_STORAGE keeping the cause', async () => {
+      const cause = new Error('store gone');
+      const broken: SessionStorage = { inProcess: true, get: () => Promise.reject(cause), set: async () => undefined, clear: async () => undefined };
+      const error = (await new SessionDoor(1_000).read(broken).catch((e: unknown) => e)) as CtpSessionError;
+      expect(error).toBeInstanceOf(CtpSessionError);
+      expect(error.code).toBe(CtpErrorCode.SessionStorage);
+      expect(error.cause).toBe(cause);
+    });
+
+    it('should turn a synchronous throw into a rejected CTP_SESSION_STORAGE, asking the storage once', async () => {
+      let calls = 0;
+      const throwing: SessionStorage = {
+        inProcess: true,
+        get: () => {
+          calls += 1;
+          throw new Error('sync boom');
+        },
+        set: async () => undefined,
+        clear: async () => undefined,
+      };
+      const error = (await new SessionDoor(1_000).read(throwing).catch((e: unknown) => e)) as CtpSessionError;
+      expect(error.code).toBe(CtpErrorCode.SessionStorage);
+      expect(calls).toBe(1);
+    });
+  });
+
+  describe('.update of a storage whose write or clear hangs', () => {
+    const hungWrites = (): SessionStorage => ({ get: async () => token(1), set: () => new Promise(() => undefined), clear: () => new Promise(() => undefined) });
+
+    it.each([
+      ['set', { result: 1, next: token(2) }, 'finish a write'],
+      ['clear', { result: 1, next: null }, 'finish a clear'],
+    ] as const)('should fail a hung %s with CTP_SESSION_STORAGE_TIMEOUT naming it', async (_name, decision, what) => {
+      vi.useFakeTimers();
+      const updating = new SessionDoor(1_000).update(hungWrites(), () => decision).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(1_100);
+      const error = (await updating) as CtpSessionError;
+      expect(error).toBeInstanceOf(CtpSessionError);
+      expect(error.code).toBe(CtpErrorCode.SessionStorageTimeout);
+      expect(error.message).toContain(`did not ${what} within 1000 ms`);
+    });
+
+    it('should fail a hung compareAndSet with CTP_SESSION_STORAGE_TIMEOUT', async () => {
+      vi.useFakeTimers();
+      const storage: SessionStorage = { ...hungWrites(), compareAndSet: () => new Promise(() => undefined) };
+      const updating = new SessionDoor(1_000).update(storage, () => ({ result: 1, next: token(2) })).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(1_100);
+      expect(((await updating) as CtpSessionError).code).toBe(CtpErrorCode.SessionStorageTimeout);
+    });
+  });
+
+  describe('.close', () => {
+    it('should stop the deadline interval', async () => {
+      vi.useFakeTimers();
+      const door = new SessionDoor(1_000);
+      const hung: SessionStorage = { get: () => new Promise(() => undefined), set: async () => undefined, clear: async () => undefined };
+      void door.read(hung).catch(() => undefined);
+      expect(vi.getTimerCount()).toBe(1);
+      door.close();
+      expect(vi.getTimerCount()).toBe(0);
+    });
+  });
 });

@@ -65,4 +65,91 @@ describe(TokenRevoker, () => {
       });
     });
   });
+
+  describe('.access', () => {
+    it('should revoke only that access token, with its hint, and log a failure with the kind and reason', async () => {
+      const revoked: string[] = [];
+      const logger = new CapturingLogger();
+      const revoker = new TokenRevoker(
+        {
+          revoke: async (token, hint) => {
+            revoked.push(`${hint} ${token}`);
+            throw new Error('socket hang up');
+          },
+        },
+        logger,
+        1_000,
+      );
+      await expect(revoker.access('access-SECRET-2', 'anonymous', 'refresh-replaced')).resolves.toBeUndefined();
+      expect(revoked).toEqual(['access_token access-SECRET-2']);
+      // An error that is not a CtpError is logged as UNKNOWN: its message may quote anything.
+      expect(logger.events('ctp.revoke.failed')).toEqual([{ event: 'ctp.revoke.failed', kind: 'anonymous', reason: 'refresh-replaced', hint: 'access_token', code: 'UNKNOWN' }]);
+      expect(logger.text()).not.toContain('SECRET');
+      expect(logger.text()).not.toContain('socket hang up');
+    });
+  });
+
+  describe('.within', () => {
+    describe('when the work ends before waitMs', () => {
+      it('should resolve at once, clear its timer and log nothing slow later', async () => {
+        vi.useFakeTimers();
+        const logger = new CapturingLogger();
+        const revoker = new TokenRevoker({ revoke: async () => undefined }, logger, 2_000);
+        await revoker.within(Promise.resolve('done'), 'customer', 'logout');
+        expect(vi.getTimerCount()).toBe(0);
+        await vi.advanceTimersByTimeAsync(10_000);
+        expect(logger.events('ctp.revoke.slow')).toEqual([]);
+        await revoker.settled();
+      });
+    });
+
+    describe('when the work rejects', () => {
+      it('should resolve, not reject, and count it as settled', async () => {
+        const revoker = new TokenRevoker({ revoke: async () => undefined }, new CapturingLogger(), 2_000);
+        await expect(revoker.within(Promise.reject(new Error('boom')), 'customer', 'logout')).resolves.toBeUndefined();
+        await expect(revoker.settled()).resolves.toBeUndefined();
+      });
+    });
+
+    describe('when the work outlives waitMs', () => {
+      it('should log the slow revocation with kind, reason and waitMs, and settle only after the work ends', async () => {
+        vi.useFakeTimers();
+        const logger = new CapturingLogger();
+        const revoker = new TokenRevoker({ revoke: async () => undefined }, logger, 500);
+        let finish!: () => void;
+        const work = new Promise<void>((resolve) => (finish = resolve));
+        const waiting = revoker.within(work, 'anonymous', 'login');
+        await vi.advanceTimersByTimeAsync(500);
+        await waiting;
+        expect(logger.events('ctp.revoke.slow')).toEqual([{ event: 'ctp.revoke.slow', kind: 'anonymous', reason: 'login', waitMs: 500 }]);
+        let settled = false;
+        const settling = revoker.settled().then(() => (settled = true));
+        await vi.advanceTimersByTimeAsync(0);
+        expect(settled).toBe(false);
+        finish();
+        await settling;
+        expect(settled).toBe(true);
+      });
+    });
+  });
+
+  describe('.settled', () => {
+    it('should resolve at once with nothing running, and after every tracked revocation has ended', async () => {
+      const revoker = new TokenRevoker({ revoke: async () => undefined }, new CapturingLogger(), 1_000);
+      await expect(revoker.settled()).resolves.toBeUndefined();
+      let finish!: () => void;
+      const log: string[] = [];
+      void revoker.within(
+        new Promise<void>((resolve) => (finish = resolve)).then(() => void log.push('work ended')),
+        'customer',
+        'logout',
+      );
+      const settling = revoker.settled().then(() => void log.push('settled'));
+      await Promise.resolve();
+      expect(log).toEqual([]);
+      finish();
+      await settling;
+      expect(log).toEqual(['work ended', 'settled']);
+    });
+  });
 });

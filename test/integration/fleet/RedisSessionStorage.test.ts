@@ -1,0 +1,107 @@
+import Redis from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { CtpRedisError } from '../../../src/errors/CtpRedisError';
+import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
+import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
+
+let redisServer: RedisProcess;
+let redis: Redis;
+
+beforeAll(async () => {
+  redisServer = await startRedis();
+  redis = new Redis(redisServer.url, { commandTimeout: 2_000, maxRetriesPerRequest: 1 });
+});
+
+afterAll(async () => {
+  await redis.quit();
+  await redisServer.stop();
+});
+
+afterEach(async () => {
+  await redis.flushall();
+});
+
+const token = (access: string, refresh = 'p:refresh-1'): CtpAuthToken => ({
+  kind: 'customer',
+  accessToken: access,
+  refreshToken: refresh,
+  issuedAt: 1_000,
+  expiresAt: 3_601_000,
+  scopes: ['manage_my_orders:p'],
+  customerId: 'c1',
+});
+
+describe(RedisSessionStorage, () => {
+  describe('keys and expiry', () => {
+    it('should keep a session under ctp:session:{id} for 200 days by default', async () => {
+      const storage = new RedisSessionStorage(redis, 'sid');
+      await storage.set(token('a1'));
+      expect(JSON.parse((await redis.get('ctp:session:sid'))!)).toEqual(token('a1'));
+      const ttl = await redis.ttl('ctp:session:sid');
+      expect(ttl).toBeGreaterThan(200 * 86_400 - 60);
+      expect(ttl).toBeLessThanOrEqual(200 * 86_400);
+    });
+
+    it('should use the key prefix and the TTL it is given, for set and compareAndSet alike', async () => {
+      const storage = new RedisSessionStorage(redis, 'sid', { keyPrefix: 'shop-a:', ttlSeconds: 600 });
+      await storage.set(token('a1'));
+      expect(await redis.exists('ctp:session:sid')).toBe(0);
+      expect(await redis.ttl('shop-a:session:sid')).toBeGreaterThan(590);
+      expect(await redis.ttl('shop-a:session:sid')).toBeLessThanOrEqual(600);
+      expect(await storage.compareAndSet(token('a1'), token('a2'))).toBe(true);
+      expect(await redis.ttl('shop-a:session:sid')).toBeLessThanOrEqual(600);
+      expect((await storage.get())?.accessToken).toBe('a2');
+      await storage.clear();
+      expect(await redis.exists('shop-a:session:sid')).toBe(0);
+    });
+  });
+
+  describe('.get', () => {
+    it.each([
+      ['not JSON', 'not json'],
+      ['JSON that is not a token', JSON.stringify({ accessToken: 'a1' })],
+      ['a token with a CR/LF access token', JSON.stringify({ ...token('a1'), accessToken: 'a1\r\nX: 1' })],
+      ['JSON null', 'null'],
+    ])('should read %s as no session', async (_name, value) => {
+      await redis.set('ctp:session:sid', value);
+      expect(await new RedisSessionStorage(redis, 'sid').get()).toBeUndefined();
+    });
+
+    it('should read nothing stored as no session', async () => {
+      expect(await new RedisSessionStorage(redis, 'nobody').get()).toBeUndefined();
+    });
+  });
+
+  describe('.compareAndSet', () => {
+    it('should compare both the access and the refresh token of what is expected', async () => {
+      const storage = new RedisSessionStorage(redis, 'sid');
+      await storage.set(token('a1', 'p:refresh-1'));
+      expect(await storage.compareAndSet(token('a9', 'p:refresh-1'), token('a2'))).toBe(false);
+      expect(await storage.compareAndSet(token('a1', 'p:refresh-9'), token('a2'))).toBe(false);
+      expect(await storage.compareAndSet(undefined, token('a2'))).toBe(false);
+      expect((await storage.get())?.accessToken).toBe('a1');
+    });
+  });
+
+  describe('when Redis fails', () => {
+    it('should raise CTP_REDIS_UNAVAILABLE naming the operation, with the cause kept', async () => {
+      const closed = new Redis(redisServer.url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+      const storage = new RedisSessionStorage(closed, 'sid');
+      for (const [operation, call] of [
+        ['read', () => storage.get()],
+        ['write', () => storage.set(token('a1'))],
+        ['clear', () => storage.clear()],
+        ['update', () => storage.compareAndSet(undefined, token('a1'))],
+      ] as const) {
+        const error = (await (call as () => Promise<unknown>)().catch((e: unknown) => e)) as CtpRedisError;
+        expect(error).toBeInstanceOf(CtpRedisError);
+        expect(error.code).toBe(CtpErrorCode.RedisUnavailable);
+        expect(error.message).toContain(`Redis failed to ${operation} the shopper's session`);
+        expect(error.cause).toBeInstanceOf(Error);
+      }
+      closed.disconnect();
+    });
+  });
+});

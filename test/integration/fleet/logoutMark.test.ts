@@ -1,0 +1,97 @@
+import Redis from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredError';
+import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
+import { createCtpServices } from '../../../src/module/createCtpServices';
+import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
+import { runWithCtpSession } from '../../../src/session/sessionContext';
+import { FakePlatform } from '../../support/FakePlatform';
+import { CapturingLogger, ManualClock, testConfig } from '../../support/createTestServices';
+import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
+
+// Two instances in this process on one real Redis: what tells the other instance that a session ended
+// is the fleet's mark (endSession), not the ended lineages this instance remembers.
+
+let redisServer: RedisProcess;
+let redis: Redis;
+
+beforeAll(async () => {
+  redisServer = await startRedis();
+  redis = new Redis(redisServer.url, { commandTimeout: 2_000, maxRetriesPerRequest: 1 });
+});
+
+afterAll(async () => {
+  await redis.quit();
+  await redisServer.stop();
+});
+
+afterEach(async () => {
+  await redis.flushall();
+});
+
+describe('a logout on one instance', () => {
+  it("should end the session for the other instance's stale copy without a refresh reaching the platform", async () => {
+    const platform = new FakePlatform();
+    const clock = new ManualClock();
+    const instance = () => createCtpServices(testConfig(), { fetch: platform.fetch, clock, logger: new CapturingLogger(), sleep: async () => undefined, redis: { client: redis } });
+    const one = instance();
+    const two = instance();
+    const shared = new RedisSessionStorage(redis, 'sid');
+    const token = await runWithCtpSession(shared, () => one.session.ensureAnonymous());
+    // The other instance's request still holds the session as it was (a cached copy).
+    const staleCopy = new MemorySessionStorage('sid', token);
+    const grant = platform.refreshTokens.get(token.refreshToken)!;
+    await runWithCtpSession(shared, () => one.session.logout());
+    // Revocation may not have reached every node of the platform yet: the refresh token would still work.
+    platform.refreshTokens.set(token.refreshToken, grant);
+    clock.advance(3_600_000);
+    const error = await runWithCtpSession(staleCopy, () => two.session.accessToken()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CtpSessionExpiredError);
+    expect(await staleCopy.get()).toBeUndefined();
+    expect(platform.grants('refresh_token')).toHaveLength(0);
+    await Promise.all([one.close(), two.close()]);
+  });
+});
+
+describe('a refresh published by one instance', () => {
+  it("should serve another instance's copy of the same lineage while it is fresh, and not once it needs renewal itself", async () => {
+    const platform = new FakePlatform();
+    const clock = new ManualClock();
+    const instance = () => createCtpServices(testConfig(), { fetch: platform.fetch, clock, logger: new CapturingLogger(), sleep: async () => undefined, redis: { client: redis } });
+    const one = instance();
+    const two = instance();
+    const first = await runWithCtpSession(new MemorySessionStorage('sid'), () => one.session.ensureAnonymous());
+    clock.advance(57 * 60_000);
+    const refreshed = await runWithCtpSession(new MemorySessionStorage('sid', first), () => one.session.accessToken());
+    expect(platform.grants('refresh_token')).toHaveLength(1);
+    // The other instance's copy still holds the first token: it takes the published refresh.
+    const reused = await runWithCtpSession(new MemorySessionStorage('sid', first), () => two.session.accessToken());
+    expect(reused.accessToken).toBe(refreshed.accessToken);
+    expect(platform.grants('refresh_token')).toHaveLength(1);
+    // Later the published token needs renewal too: a copy of the first token refreshes rather than take it.
+    clock.advance(57 * 60_000);
+    const renewed = await runWithCtpSession(new MemorySessionStorage('sid', first), () => two.session.accessToken());
+    expect(platform.grants('refresh_token')).toHaveLength(2);
+    expect(renewed.accessToken).not.toBe(refreshed.accessToken);
+    await Promise.all([one.close(), two.close()]);
+  });
+});
+
+describe('a builder whose token the API refused (401) on one instance', () => {
+  it('should get a new token, not the refused one that the other instance published', async () => {
+    const platform = new FakePlatform();
+    const clock = new ManualClock();
+    const instance = () => createCtpServices(testConfig(), { fetch: platform.fetch, clock, logger: new CapturingLogger(), sleep: async () => undefined, redis: { client: redis } });
+    const one = instance();
+    const two = instance();
+    const first = await runWithCtpSession(new MemorySessionStorage('sid'), () => one.session.ensureAnonymous());
+    clock.advance(57 * 60_000);
+    const published = await runWithCtpSession(new MemorySessionStorage('sid', first), () => one.session.accessToken());
+    const storage = new MemorySessionStorage('sid', published);
+    const source = await runWithCtpSession(storage, () => two.session.source());
+    const renewed = await source.recover(published.accessToken);
+    expect(renewed).not.toBe(published.accessToken);
+    expect(platform.grants('refresh_token')).toHaveLength(2);
+    await Promise.all([one.close(), two.close()]);
+  });
+});

@@ -1,0 +1,393 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { CtpOAuthError } from '../../../src/errors/CtpOAuthError';
+import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredError';
+import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
+import { runWithCtpSession } from '../../../src/session/sessionContext';
+import type { SessionStorage } from '../../../src/session/SessionStorage';
+import { json } from '../../support/FakePlatform';
+import { createTestServices } from '../../support/createTestServices';
+
+// The guards of CtpSession that the behaviour tests pass by: each test here fails if one is removed.
+
+const HOUR = 3_600_000;
+const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
+type Services = ReturnType<typeof createTestServices>;
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function anonymousSession(services: Services, id = 's') {
+  const storage = new MemorySessionStorage(id);
+  const token = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
+  return { storage, token };
+}
+
+async function customerToken(services: Services): Promise<CtpAuthToken> {
+  return runWithCtpSession(new MemorySessionStorage('other-browser'), () => services.session.login(ALICE.email, ALICE.password));
+}
+
+/**
+ * A plain storage (no compareAndSet, not in-process) whose reads answer `reads` in turn and then
+ * the last one again: what a request sees when another instance changes the session between two reads.
+ */
+function scripted(reads: (CtpAuthToken | undefined)[], id = 'scripted') {
+  const writes: string[] = [];
+  let i = 0;
+  const storage: SessionStorage = {
+    id,
+    get: async () => reads[Math.min(i++, reads.length - 1)],
+    set: async (t) => void writes.push(`set ${t.accessToken}`),
+    clear: async () => void writes.push('clear'),
+  };
+  return { storage, writes };
+}
+
+const revokedTokens = (services: Services) => services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
+/** One refresh ran and the only token revoked is the access token it minted (not one of `known`). */
+function expectOnlyMintedRevoked(services: Services, known: CtpAuthToken[]): void {
+  expect(services.platform.grants('refresh_token')).toHaveLength(1);
+  const revoked = revokedTokens(services);
+  expect(revoked).toHaveLength(1);
+  expect(known.map((t) => t.accessToken)).not.toContain(revoked[0]);
+  expect(revoked[0]).toMatch(/^access-/);
+}
+
+describe('CtpSession guards', () => {
+  describe('.customerId', () => {
+    it('should give the signed-in customer id, and CTP_NO_SESSION for no session (starting none) or an anonymous one', async () => {
+      const services = createTestServices();
+      await expect(runWithCtpSession(new MemorySessionStorage('empty'), () => services.session.customerId())).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+      expect(services.platform.grants('anonymous')).toHaveLength(0);
+      const { storage } = await anonymousSession(services);
+      await expect(runWithCtpSession(storage, () => services.session.customerId())).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+      await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
+      await expect(runWithCtpSession(storage, () => services.session.customerId())).resolves.toBe('customer-alice');
+    });
+  });
+
+  describe('.customerId of an anonymous token that carries a customerId field', () => {
+    it('should still fail with CTP_NO_SESSION: only a customer token names the customer', async () => {
+      const services = createTestServices();
+      const { token } = await anonymousSession(services);
+      const odd = new MemorySessionStorage('odd', { ...token, customerId: 'customer-alice' });
+      await expect(runWithCtpSession(odd, () => services.session.customerId())).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+    });
+  });
+
+  describe('.login', () => {
+    it('should log whether it took an anonymous session over and whether it signed in to a Store', async () => {
+      const services = createTestServices();
+      const { storage } = await anonymousSession(services);
+      await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
+      await runWithCtpSession(new MemorySessionStorage('in-store'), () => services.session.login(ALICE.email, ALICE.password, { storeKey: 'eu' }));
+      expect(services.logger.events('ctp.login')).toEqual([
+        { event: 'ctp.login', merged: true, store: false },
+        { event: 'ctp.login', merged: false, store: true },
+      ]);
+    });
+
+    it('should wait for the revocations it starts at most revokeWaitMs', async () => {
+      vi.useFakeTimers();
+      const services = createTestServices({ revokeWaitMs: 100 });
+      const { storage } = await anonymousSession(services);
+      services.platform.on((call) => (call.path === '/oauth/token/revoke' ? new Promise<Response>(() => undefined) : undefined));
+      let done = false;
+      const login = runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password)).then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(99);
+      expect(done).toBe(false);
+      await vi.advanceTimersByTimeAsync(2);
+      expect(done).toBe(true);
+      await login;
+    });
+  });
+
+  describe('the memory of recent refreshes', () => {
+    it('should keep the last 1,000 and forget the oldest', async () => {
+      const services = createTestServices();
+      const sessions = [];
+      for (let i = 0; i < 1_001; i += 1) sessions.push(await anonymousSession(services, `s${i}`));
+      services.clock.advance(HOUR);
+      for (const { storage } of sessions) await runWithCtpSession(storage, () => services.session.accessToken());
+      expect(services.platform.grants('refresh_token')).toHaveLength(1_001);
+      // A late reader of the second replaced token still gets its refresh's result; one of the first refreshes anew.
+      await runWithCtpSession(new MemorySessionStorage('s1', sessions[1]!.token), () => services.session.accessToken());
+      expect(services.platform.grants('refresh_token')).toHaveLength(1_001);
+      await runWithCtpSession(new MemorySessionStorage('s0', sessions[0]!.token), () => services.session.accessToken());
+      expect(services.platform.grants('refresh_token')).toHaveLength(1_002);
+    });
+  });
+
+  describe('.changePassword without a session', () => {
+    it('should fail with CTP_NO_SESSION and start no anonymous session', async () => {
+      const services = createTestServices();
+      await expect(runWithCtpSession(new MemorySessionStorage('empty'), () => services.session.changePassword('old-Passw0rd!', 'new-Passw0rd!'))).rejects.toMatchObject({
+        code: CtpErrorCode.NoSession,
+      });
+      expect(services.platform.grants('anonymous')).toHaveLength(0);
+    });
+  });
+
+  describe('.logout', () => {
+    it('should log the sign-out with the kind of session it ended', async () => {
+      const services = createTestServices();
+      const { storage } = await anonymousSession(services);
+      await runWithCtpSession(storage, () => services.session.logout());
+      expect(services.logger.events('ctp.logout')).toEqual([{ event: 'ctp.logout', kind: 'anonymous' }]);
+    });
+
+    it('should make a later refresh of a stale copy of the session fail as expired, clearing that copy, without refreshing', async () => {
+      const services = createTestServices();
+      const { storage, token } = await anonymousSession(services);
+      const staleCopy = new MemorySessionStorage('s', token);
+      await runWithCtpSession(storage, () => services.session.logout());
+      services.clock.advance(HOUR);
+      const error = await runWithCtpSession(staleCopy, () => services.session.accessToken()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CtpSessionExpiredError);
+      expect(await staleCopy.get()).toBeUndefined();
+      expect(services.platform.grants('refresh_token')).toHaveLength(0);
+    });
+  });
+
+  describe('.tokenSource', () => {
+    it('should hand out one source per storage and token, and a new one for another lineage', async () => {
+      const services = createTestServices();
+      const { storage, token } = await anonymousSession(services);
+      const a = services.session.tokenSource(storage, token);
+      expect(services.session.tokenSource(storage, token)).toBe(a);
+      const otherLineage = { ...token, refreshToken: 'p:another-lineage' };
+      const b = services.session.tokenSource(storage, otherLineage);
+      expect(b).not.toBe(a);
+      expect((b as unknown as { lineage: string }).lineage).toBe('p:another-lineage');
+    });
+  });
+
+  describe('.recover', () => {
+    it('should fail with CTP_SESSION_EXPIRED when the session is empty', async () => {
+      const services = createTestServices();
+      await expect(runWithCtpSession(new MemorySessionStorage('empty'), () => services.session.recover('stale'))).rejects.toBeInstanceOf(CtpSessionExpiredError);
+    });
+
+    it('should return the current token without refreshing when the refused one was replaced already', async () => {
+      const services = createTestServices();
+      const { storage, token } = await anonymousSession(services);
+      const recovered = await runWithCtpSession(storage, () => services.session.recover('an-older-access-token'));
+      expect(recovered.accessToken).toBe(token.accessToken);
+      expect(services.platform.grants('refresh_token')).toHaveLength(0);
+    });
+
+    it('should refresh the refused token even though it is not near its expiry, and store the result', async () => {
+      const services = createTestServices();
+      const { storage, token } = await anonymousSession(services);
+      const recovered = await runWithCtpSession(storage, () => services.session.recover(token.accessToken));
+      expect(services.platform.grants('refresh_token')).toHaveLength(1);
+      expect(recovered.accessToken).not.toBe(token.accessToken);
+      expect((await storage.get())?.accessToken).toBe(recovered.accessToken);
+    });
+
+    it('should not hand the refused token back when its refresh fails transiently (it is valid by the clock only)', async () => {
+      const services = createTestServices({ retry: { maxRetries: 0 } });
+      const { storage, token } = await anonymousSession(services);
+      services.platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? new Response('', { status: 503 }) : undefined));
+      await expect(runWithCtpSession(storage, () => services.session.recover(token.accessToken))).rejects.toMatchObject({ code: CtpErrorCode.AuthUnavailable });
+    });
+  });
+
+  describe("a builder's token source", () => {
+    it('should fail as expired once the session was cleared, and as changed once it holds another sign-in', async () => {
+      const services = createTestServices();
+      const { storage, token } = await anonymousSession(services);
+      const source = await runWithCtpSession(storage, () => services.session.source());
+      await storage.clear();
+      await expect(source.recover(token.accessToken)).rejects.toBeInstanceOf(CtpSessionExpiredError);
+      await storage.set(await customerToken(services));
+      await expect(source.recover(token.accessToken)).rejects.toMatchObject({ code: CtpErrorCode.SessionChanged });
+      expect(services.platform.grants('refresh_token')).toHaveLength(0);
+    });
+  });
+
+  describe('when a request read the token just before another request refreshed it', () => {
+    it("should get that refresh's result instead of refreshing again", async () => {
+      const services = createTestServices();
+      const { storage, token } = await anonymousSession(services);
+      const lateReader = new MemorySessionStorage('s', token);
+      services.clock.advance(HOUR);
+      const first = await runWithCtpSession(storage, () => services.session.accessToken());
+      const late = await runWithCtpSession(lateReader, () => services.session.accessToken());
+      expect(late.accessToken).toBe(first.accessToken);
+      expect(services.platform.grants('refresh_token')).toHaveLength(1);
+    });
+  });
+
+  describe('when a refresh is refused because another sign-in replaced the lineage meanwhile', () => {
+    async function setUp() {
+      const services = createTestServices();
+      const { token: anon } = await anonymousSession(services);
+      services.clock.advance(57 * 60_000); // anon needs renewal, the customer token signed in now does not
+      const customer = await customerToken(services);
+      services.platform.refreshTokens.delete(anon.refreshToken); // the sign-in on another instance revoked it
+      return { services, anon, customer };
+    }
+
+    it('should serve the session in its new lineage, clearing nothing', async () => {
+      const { services, anon, customer } = await setUp();
+      const { storage, writes } = scripted([anon, customer]);
+      const token = await runWithCtpSession(storage, () => services.session.accessToken());
+      expect(token.accessToken).toBe(customer.accessToken);
+      expect(writes).toEqual([]);
+      expect(services.logger.events('ctp.session.expired')).toEqual([]);
+    });
+
+    it("should fail a builder of the old lineage with CTP_SESSION_CHANGED, never serving it the new one's token", async () => {
+      const services = createTestServices();
+      const { token: anon } = await anonymousSession(services);
+      const customer = await customerToken(services);
+      // Reads: the builder's source, then its retry after a 401 (its lineage), then the session by the time of the write (the customer).
+      const { storage, writes } = scripted([anon, anon, customer]);
+      const source = await runWithCtpSession(storage, () => services.session.source());
+      services.platform.refreshTokens.delete(anon.refreshToken);
+      await expect(source.recover(anon.accessToken)).rejects.toMatchObject({ code: CtpErrorCode.SessionChanged });
+      expect(writes).toEqual([]);
+    });
+  });
+
+  describe('when a refresh succeeds but the session holds another lineage by the time it is stored', () => {
+    it('should revoke what it minted and serve the new lineage', async () => {
+      const services = createTestServices();
+      const { token: anon } = await anonymousSession(services);
+      services.clock.advance(57 * 60_000);
+      const customer = await customerToken(services);
+      const { storage, writes } = scripted([anon, customer]);
+      const token = await runWithCtpSession(storage, () => services.session.accessToken());
+      expect(token.accessToken).toBe(customer.accessToken);
+      expect(writes).toEqual([]);
+      expectOnlyMintedRevoked(services, [anon, customer]);
+    });
+
+    it('should fail a builder of the old lineage with CTP_SESSION_CHANGED', async () => {
+      const services = createTestServices();
+      const { token: anon } = await anonymousSession(services);
+      const customer = await customerToken(services);
+      const { storage } = scripted([anon, anon, customer]);
+      const source = await runWithCtpSession(storage, () => services.session.source());
+      await expect(source.recover(anon.accessToken)).rejects.toMatchObject({ code: CtpErrorCode.SessionChanged });
+      expectOnlyMintedRevoked(services, [anon, customer]);
+    });
+  });
+
+  describe('when the refresh token is refused and the session is cleared', () => {
+    it('should keep the OAuth refusal as the cause', async () => {
+      const services = createTestServices();
+      const { storage, token } = await anonymousSession(services);
+      services.platform.refreshTokens.delete(token.refreshToken);
+      services.clock.advance(HOUR);
+      const error = (await runWithCtpSession(storage, () => services.session.accessToken()).catch((e: unknown) => e)) as CtpSessionExpiredError;
+      expect(error).toBeInstanceOf(CtpSessionExpiredError);
+      expect(error.cause).toBeInstanceOf(CtpOAuthError);
+      expect((error.cause as CtpOAuthError).error).toBe('invalid_grant');
+    });
+  });
+
+  describe('when a refresh fails with another OAuth error', () => {
+    it('should log the deferral with kind and code while the token is valid', async () => {
+      const services = createTestServices({ retry: { maxRetries: 0 } });
+      const { storage, token } = await anonymousSession(services);
+      services.platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? json({ error: 'invalid_request', error_description: 'x' }, 400) : undefined));
+      services.clock.advance(57 * 60_000);
+      expect((await runWithCtpSession(storage, () => services.session.accessToken())).accessToken).toBe(token.accessToken);
+      const [deferred] = services.logger.events('ctp.renewal.deferred') as { kind: string; code: string }[];
+      expect(deferred).toMatchObject({ event: 'ctp.renewal.deferred', kind: 'anonymous' });
+      expect(typeof deferred?.code).toBe('string');
+    });
+
+    it('should wrap it as a transient CTP_AUTH_UNAVAILABLE once the token expired, keeping the session and the cause', async () => {
+      const services = createTestServices({ retry: { maxRetries: 0 } });
+      const { storage, token } = await anonymousSession(services);
+      services.platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? json({ error: 'invalid_request', error_description: 'x' }, 400) : undefined));
+      services.clock.advance(2 * HOUR);
+      const error = (await runWithCtpSession(storage, () => services.session.accessToken()).catch((e: unknown) => e)) as { code?: string; cause?: unknown; flow?: string };
+      expect(error.code).toBe(CtpErrorCode.AuthUnavailable);
+      expect(error.flow).toBe('refresh_token');
+      expect(error.cause).toBeInstanceOf(CtpOAuthError);
+      expect((await storage.get())?.accessToken).toBe(token.accessToken);
+    });
+  });
+
+  describe('when the session got a token while its anonymous start was granted', () => {
+    it('should use the stored token and revoke the anonymous pair', async () => {
+      const services = createTestServices();
+      const customer = await customerToken(services);
+      const { storage, writes } = scripted([undefined, customer]);
+      const token = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
+      expect(token.accessToken).toBe(customer.accessToken);
+      expect(writes).toEqual([]);
+      const anonymous = services.platform.grants('anonymous');
+      expect(anonymous).toHaveLength(1);
+      expect(revokedTokens(services)).toHaveLength(2);
+      expect(revokedTokens(services)).not.toContain(customer.accessToken);
+    });
+
+    it('should give a second request of the session id the token its own copy holds by then, not overwrite it', async () => {
+      const services = createTestServices();
+      const customer = await customerToken(services);
+      const first = new MemorySessionStorage('sid');
+      const second = scripted([undefined, customer], 'sid');
+      const [a, b] = await Promise.all([
+        runWithCtpSession(first, () => services.session.ensureAnonymous()),
+        runWithCtpSession(second.storage, () => services.session.ensureAnonymous()),
+      ]);
+      expect(services.platform.grants('anonymous')).toHaveLength(1);
+      expect(a.kind).toBe('anonymous');
+      expect(b.accessToken).toBe(customer.accessToken);
+      expect(second.writes).toEqual([]);
+    });
+  });
+
+  describe('with storageTimeoutMs', () => {
+    it('should bound a hung storage read by it', async () => {
+      vi.useFakeTimers();
+      const services = createTestServices({ storageTimeoutMs: 300 });
+      const hung: SessionStorage = { id: 'h', get: () => new Promise(() => undefined), set: async () => undefined, clear: async () => undefined };
+      const reading = runWithCtpSession(hung, () => services.session.accessToken()).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(450);
+      expect(await reading).toMatchObject({ code: CtpErrorCode.SessionStorageTimeout });
+    });
+  });
+
+  describe('.settled and .close', () => {
+    it('should wait for a renewal in flight, and close stops the storage deadline interval', async () => {
+      const services = createTestServices();
+      const { token } = await anonymousSession(services);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      services.platform.on(async (call) => {
+        if (call.form.get('grant_type') === 'refresh_token') await gate;
+        return undefined;
+      });
+      services.clock.advance(HOUR);
+      const { storage } = scripted([token]);
+      const renewing = runWithCtpSession(storage, () => services.session.accessToken());
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      let settled = false;
+      const settling = services.session.settled().then(() => (settled = true));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(settled).toBe(false);
+      release();
+      await renewing;
+      await settling;
+      expect(settled).toBe(true);
+    });
+
+    it('should stop the storage deadline interval on close', async () => {
+      vi.useFakeTimers();
+      const services = createTestServices();
+      const { storage } = scripted([undefined], 'x');
+      await runWithCtpSession(storage, () => services.session.current());
+      expect(vi.getTimerCount()).toBe(1);
+      await services.session.close();
+      expect(vi.getTimerCount()).toBe(0);
+    });
+  });
+});
