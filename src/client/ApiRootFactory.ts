@@ -8,7 +8,7 @@ import { timerSleep, type Sleep } from '../util/sleep';
 import { userAgent } from '../util/userAgent';
 import { ApiCall, CALL } from './ApiCall';
 import { currentApiCallContext } from './apiCallContext';
-import { apiEngine, type ApiEngine, type ApiEngineName, type EngineClient, type EngineMiddleware, type EngineRequest } from './ApiEngine';
+import { apiEngine, type ApiEngine, type ApiEngineName, type EngineClient, type EngineMiddleware, type EngineRequest, type FailureHandler } from './ApiEngine';
 import { apiErrorOf } from './apiErrorOf';
 import { ApiTransport } from './ApiTransport';
 import { DeadlineSweeper } from './DeadlineSweeper';
@@ -146,20 +146,23 @@ export class ApiRootFactory {
   }
 
   /** Executes with `call` handed to the transport for the fetch the engine makes synchronously inside. */
-  #run(client: EngineClient, request: EngineRequest, call: ApiCall): Promise<unknown> {
-    if (this.#viaHeaders) return client.execute(request);
+  #run(client: EngineClient, request: EngineRequest, call: ApiCall, onFailure: FailureHandler): Promise<unknown> {
+    if (this.#viaHeaders) return client.execute(request, onFailure);
     this.#transport.handOver(call);
     try {
-      return client.execute(request);
+      return client.execute(request, onFailure);
     } finally {
       this.#transport.handOver(undefined);
     }
   }
 
-  /** The call, a 401 recovered once through its own source, and any failure as a CtpApiError. */
+  /**
+   * The call, a 401 recovered once through its own source, and any failure as a CtpApiError. The
+   * failure is handed to the engine (onFailure) rather than caught: no promise of ours per call.
+   */
   #execute(client: EngineClient, tagged: EngineRequest, call: ApiCall, source: TokenSource, accessToken: string): Promise<unknown> {
     const engine = this.#engine;
-    return this.#run(client, tagged, call).catch((error: unknown) => {
+    return this.#run(client, tagged, call, (error: unknown) => {
       const failure = engine.failureOf(error);
       if (!isInvalidToken(failure)) throw apiErrorOf(error, failure, call);
       this.#o.logger.info(
@@ -167,12 +170,10 @@ export class ApiRootFactory {
         'API answered 401 invalid_token; renewing the token once',
       );
       this.#o.onRecovery?.(call);
-      return source
-        .recover(accessToken)
-        .then((fresh) => this.#run(this.#client(source, fresh, false), tagged, call))
-        .catch((second: unknown) => {
-          throw apiErrorOf(second, engine.failureOf(second), call);
-        });
+      const mapSecond = (second: unknown): never => {
+        throw apiErrorOf(second, engine.failureOf(second), call);
+      };
+      return source.recover(accessToken).then((fresh) => this.#run(this.#client(source, fresh, false), tagged, call, mapSecond), mapSecond);
     });
   }
 }
