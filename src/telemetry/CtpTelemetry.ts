@@ -12,7 +12,8 @@ function errorType(error: unknown): string {
 /**
  * Spans and metrics through the app's @opentelemetry/api (the library starts no SDK: without one
  * registered every call is a no-op). Span names: ctp.auth.grant, ctp.auth.refresh,
- * ctp.fleet.coordinate, ctp.session.login, ctp.session.logout, ctp.api.call. Attributes never hold
+ * ctp.fleet.coordinate, ctp.session.login, ctp.session.logout, ctp.session.sign_up,
+ * ctp.session.change_password, ctp.session.reset_password, ctp.api.call. Attributes never hold
  * a token, a secret, a customer or anonymous id.
  */
 export class CtpTelemetry {

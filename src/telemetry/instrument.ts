@@ -28,12 +28,19 @@ export function instrumentCoordinator(coordinator: TokenCoordinator, t: CtpTelem
   };
 }
 
-/** Spans for the session's sign-in and sign-out. */
+/** Spans for the session's state changes: sign-in, sign-out, sign-up and the password changes. */
 export function instrumentSession(session: CtpSession, t: CtpTelemetry): void {
   const login = session.login.bind(session);
   const logout = session.logout.bind(session);
+  const signUp = session.signUp.bind(session);
+  const changePassword = session.changePassword.bind(session);
+  const resetPassword = session.resetPassword.bind(session);
   session.login = (email, password, options) => t.span('ctp.session.login', {}, () => login(email, password, options));
   session.logout = () => t.span('ctp.session.logout', {}, () => logout());
+  // No attribute from the draft: it holds the email and the password.
+  session.signUp = (draft, options) => t.span('ctp.session.sign_up', {}, () => signUp(draft, options));
+  session.changePassword = (current, next, options) => t.span('ctp.session.change_password', {}, () => changePassword(current, next, options));
+  session.resetPassword = (tokenValue, next, options) => t.span('ctp.session.reset_password', {}, () => resetPassword(tokenValue, next, options));
 }
 
 /** The logger, with the events that are also metrics counted. */

@@ -6,6 +6,7 @@ import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage'
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { API_URL, CLIENT_SECRET, json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
+import { installAccountRoutes } from '../../support/session/accountRoutes';
 
 const spans = new InMemorySpanExporter();
 const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -110,6 +111,29 @@ describe('CtpTelemetry', () => {
       expect(finished.find((s) => s.name === 'ctp.api.call')?.attributes['ctp.token.owner']).toBe('shopper');
       const shown = JSON.stringify(finished.map((s) => s.attributes));
       for (const secret of ['alice@example.com', 'alice-Passw0rd!', 'customer-alice']) expect(shown).not.toContain(secret);
+    });
+  });
+
+  describe('with the account operations', () => {
+    it('should trace sign-up and a password change as spans of their own, with nothing from the draft or the passwords', async () => {
+      const services = createTestServices({ telemetry: { api: otel } });
+      installAccountRoutes(services.platform, () => services.clock.now(), (ms) => services.clock.advance(ms));
+      const storage = new MemorySessionStorage('s');
+      await runWithCtpSession(storage, async () => {
+        await services.client.customerApiRoot();
+        await services.session.signUp({ email: 'dora@example.com', password: 'dora-Passw0rd!', firstName: 'Dora' });
+        await services.session.changePassword('dora-Passw0rd!', 'dora-NEW-passw0rd!');
+      });
+      const finished = spans.getFinishedSpans();
+      const signUp = finished.find((s) => s.name === 'ctp.session.sign_up');
+      const change = finished.find((s) => s.name === 'ctp.session.change_password');
+      expect(signUp).toBeDefined();
+      expect(change).toBeDefined();
+      // Each signs in with a password grant of its own.
+      const grants = finished.filter((s) => s.name === 'ctp.auth.grant' && s.attributes['ctp.grant_type'] === 'password');
+      expect(grants).toHaveLength(2);
+      const shown = JSON.stringify(finished.map((s) => s.attributes));
+      for (const secret of ['dora@example.com', 'dora-Passw0rd!', 'dora-NEW-passw0rd!', 'Dora']) expect(shown).not.toContain(secret);
     });
   });
 
