@@ -43,7 +43,8 @@ const session = (accessToken: string, refreshToken = 'p:rt-1'): CtpAuthToken => 
   scopes: ['manage_my_orders:p'],
   anonymousId: 'a1',
 });
-const refreshName = (refreshToken: string) => `refresh:${createHash('sha256').update(refreshToken).digest('base64url')}`;
+// A session's refresh key carries a Redis Cluster hash tag, so its lock and fence keys share its slot.
+const refreshName = (refreshToken: string) => `refresh:{${createHash('sha256').update(refreshToken).digest('base64url')}}`;
 
 function setUp(options: { client?: RedisLike; lockWaitMs?: number; sleep?: (ms: number) => Promise<void> } = {}) {
   const clock = { t: T0, now: () => clock.t };
@@ -98,6 +99,10 @@ describe('RedisCoordinator guards', () => {
       const pttl = await redis.pttl(`${PREFIX}${refreshName('p:rt-1')}`);
       expect(pttl).toBeGreaterThan(HOUR - 5_000);
       expect(pttl).toBeLessThanOrEqual(HOUR);
+      expect(JSON.parse((await redis.hget(`${PREFIX}${refreshName('p:rt-1')}`, 'value'))!)).toEqual(session('new'));
+      // The lock went back, and nothing names the refresh token itself.
+      expect(await redis.exists(`${PREFIX}lock:${refreshName('p:rt-1')}`)).toBe(0);
+      expect(await redis.keys('*rt-1*')).toEqual([]);
     });
   });
 
@@ -204,8 +209,9 @@ describe('RedisCoordinator guards', () => {
       const error = (await coordinator.shared(ID, async () => shared('x'), () => true).catch((e: unknown) => e)) as CtpRedisError;
       expect(error).toBeInstanceOf(CtpRedisError);
       expect(error.code).toBe(CtpErrorCode.RedisUnavailable);
-      expect(error.message).toContain('Redis failed to read (');
+      // The first command reads the published token and takes the lock in one script, named 'lock'.
       expect(error.cause).toBeInstanceOf(Error);
+      expect(error.message).toBe(`Redis failed to lock (${(error.cause as Error).message}); check CTP_REDIS_URL and the Redis server.`);
       closed.disconnect();
     });
   });

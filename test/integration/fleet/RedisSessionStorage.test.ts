@@ -38,7 +38,9 @@ describe(RedisSessionStorage, () => {
     it('should keep a session under ctp:session:{id} for 200 days by default', async () => {
       const storage = new RedisSessionStorage(redis, 'sid');
       await storage.set(token('a1'));
-      expect(JSON.parse((await redis.get('ctp:session:sid'))!)).toEqual(token('a1'));
+      // The compact stored format (StoredSession, format 2); a scope set this process has not registered is kept as its list.
+      expect(JSON.parse((await redis.get('ctp:session:sid'))!)).toEqual({ v: 2, k: 'c', a: 'a1', r: 'p:refresh-1', i: 1_000, e: 3_601_000, s: ['manage_my_orders:p'], c: 'c1' });
+      expect(await new RedisSessionStorage(redis, 'sid', { cache: false }).get()).toEqual(token('a1'));
       const ttl = await redis.ttl('ctp:session:sid');
       expect(ttl).toBeGreaterThan(200 * 86_400 - 60);
       expect(ttl).toBeLessThanOrEqual(200 * 86_400);
@@ -89,16 +91,18 @@ describe(RedisSessionStorage, () => {
     it('should raise CTP_REDIS_UNAVAILABLE naming the operation, with the cause kept', async () => {
       const closed = new Redis(redisServer.url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
       const storage = new RedisSessionStorage(closed, 'sid');
+      // Every write (set, clear, compareAndSet) goes through one path since the session cache and is named 'write'.
       for (const [operation, call] of [
         ['read', () => storage.get()],
+        ['read', () => storage.getStored()],
         ['write', () => storage.set(token('a1'))],
-        ['clear', () => storage.clear()],
-        ['update', () => storage.compareAndSet(undefined, token('a1'))],
+        ['write', () => storage.clear()],
+        ['write', () => storage.compareAndSet(undefined, token('a1'))],
       ] as const) {
         const error = (await (call as () => Promise<unknown>)().catch((e: unknown) => e)) as CtpRedisError;
         expect(error).toBeInstanceOf(CtpRedisError);
         expect(error.code).toBe(CtpErrorCode.RedisUnavailable);
-        expect(error.message).toContain(`Redis failed to ${operation} the shopper's session`);
+        expect(error.message).toBe(`Redis failed to ${operation} the shopper's session; check the Redis server.`);
         expect(error.cause).toBeInstanceOf(Error);
       }
       closed.disconnect();

@@ -89,18 +89,45 @@ describe('CtpSession guards', () => {
       ]);
     });
 
-    it('should wait for the revocations it starts at most revokeWaitMs', async () => {
+    it('should answer without waiting for the revocations it starts; they run on, bounded, until settled()', async () => {
       vi.useFakeTimers();
-      const services = createTestServices({ revokeWaitMs: 100 });
-      const { storage } = await anonymousSession(services);
+      // One retry and no backoff (the test services' sleep): a hung revocation ends after 2 x authTimeoutMs.
+      const services = createTestServices({ revokeWaitMs: 100, authTimeoutMs: 1_000, retry: { maxRetries: 1 } });
+      const { storage, token: anonymous } = await anonymousSession(services);
       services.platform.on((call) => (call.path === '/oauth/token/revoke' ? new Promise<Response>(() => undefined) : undefined));
       let done = false;
-      const login = runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password)).then(() => (done = true));
-      await vi.advanceTimersByTimeAsync(99);
-      expect(done).toBe(false);
-      await vi.advanceTimersByTimeAsync(2);
+      const login = runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password)).then((token) => ((done = true), token));
+      // No time passes: the answer does not wait for the hung revocations, not even revokeWaitMs.
+      await vi.advanceTimersByTimeAsync(0);
       expect(done).toBe(true);
-      await login;
+      expect((await login).kind).toBe('customer');
+      expect((await storage.get())?.kind).toBe('customer');
+      // The replaced anonymous pair's revocations were started, side by side, and are still running.
+      const revocations = () => services.platform.callsTo('/oauth/token/revoke').map((c) => [c.form.get('token_type_hint'), c.form.get('token')]);
+      expect(revocations()).toEqual([
+        ['refresh_token', anonymous.refreshToken],
+        ['access_token', anonymous.accessToken],
+      ]);
+      let settled = false;
+      const settling = services.session.settled().then(() => (settled = true));
+      // Past revokeWaitMs they are reported as slow and go on.
+      await vi.advanceTimersByTimeAsync(99);
+      expect(services.logger.events('ctp.revoke.slow')).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(services.logger.events('ctp.revoke.slow')).toEqual([{ event: 'ctp.revoke.slow', kind: 'anonymous', reason: 'login', waitMs: 100 }]);
+      expect(settled).toBe(false);
+      // Each attempt is bounded by authTimeoutMs: the retry goes out at 1 000 ms, both give up at 2 000 ms, and settled() resolves then.
+      await vi.advanceTimersByTimeAsync(1_899);
+      expect(settled).toBe(false);
+      expect(revocations()).toHaveLength(4);
+      expect(services.logger.events('ctp.revoke.failed')).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(settled).toBe(true);
+      expect(services.logger.events('ctp.revoke.failed')).toEqual([
+        { event: 'ctp.revoke.failed', kind: 'anonymous', reason: 'login', hint: 'refresh_token', code: CtpErrorCode.AuthTimeout },
+        { event: 'ctp.revoke.failed', kind: 'anonymous', reason: 'login', hint: 'access_token', code: CtpErrorCode.AuthTimeout },
+      ]);
+      await settling;
     });
   });
 
