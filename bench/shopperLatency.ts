@@ -118,7 +118,9 @@ async function measure(shoppers: number): Promise<Measured> {
             const expired = Date.now() - 1_000;
             const atServer = server.accessTokens.get(current.accessToken);
             if (atServer) atServer.expiresAt = expired;
-            await s.storage.set({ ...current, expiresAt: expired });
+            // issuedAt moved back too: a stored token that expires before it was issued is refused
+            // (CTP_STORED_TOKEN_INVALID), and a sign-in less than a second ago would make one.
+            await s.storage.set({ ...current, issuedAt: Math.min(current.issuedAt, expired - 60_000), expiresAt: expired });
           }
           for (const side of (c + i) % 2 === 0 ? (['bare', 'ctp'] as const) : (['ctp', 'bare'] as const)) {
             const started = performance.now();
