@@ -29,6 +29,23 @@ describe(DeadlineSweeper, () => {
   });
 
   describe('.fetch', () => {
+    describe('when many calls fall into one tick', () => {
+      it('should share each signal among at most 8 calls (Node\'s fetch lists a signal\'s listeners on every request), and abort every one of them at the deadline', async () => {
+        const sweeper = new DeadlineSweeper(() => Date.now(), 250);
+        const f = recordingFetch(never);
+        const calls = Array.from({ length: 20 }, () => sweeper.fetch(f.fetch, URL_, { method: 'GET', headers: {} }, 1_000).catch((e: unknown) => e));
+        const signals = f.calls.map((c) => c.init.signal!);
+        const uses = new Map<AbortSignal, number>();
+        for (const signal of signals) uses.set(signal, (uses.get(signal) ?? 0) + 1);
+        expect([...uses.values()]).toEqual([8, 8, 4]);
+        await vi.advanceTimersByTimeAsync(1_500);
+        const errors = await Promise.all(calls);
+        expect(signals.every((signal) => signal.aborted)).toBe(true);
+        expect(errors.every((e) => (e as Error).name === 'TimeoutError')).toBe(true);
+        expect(sweeper.size).toBe(0);
+      });
+    });
+
     describe('when the answer comes in time', () => {
       it('should pass it through with the caller\'s init and a signal, and forget the call', async () => {
         const sweeper = new DeadlineSweeper(() => Date.now(), 250);
