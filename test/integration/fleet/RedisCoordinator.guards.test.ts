@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import Redis from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CtpAuthToken, SharedToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpRedisError } from '../../../src/errors/CtpRedisError';
@@ -8,26 +7,11 @@ import { RedisCoordinator, sharedTokenKey } from '../../../src/fleet/RedisCoordi
 import type { RedisLike } from '../../../src/fleet/RedisLike';
 import type { SharedTokenId } from '../../../src/fleet/TokenCoordinator';
 import { CapturingLogger } from '../../support/createTestServices';
-import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
+import { useRedis } from '../../support/redis/useRedis';
 
 // The guards of RedisCoordinator on a real redis-server, with an injected clock and sleep: no real waits.
 
-let redisServer: RedisProcess;
-let redis: Redis;
-
-beforeAll(async () => {
-  redisServer = await startRedis();
-  redis = new Redis(redisServer.url, { commandTimeout: 2_000, maxRetriesPerRequest: 1 });
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await redisServer.stop();
-});
-
-afterEach(async () => {
-  await redis.flushall();
-});
+const redis = useRedis();
 
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
@@ -204,7 +188,7 @@ describe('RedisCoordinator guards', () => {
 
   describe('when Redis fails', () => {
     it('should raise CTP_REDIS_UNAVAILABLE saying what failed, with the cause kept', async () => {
-      const closed = new Redis(redisServer.url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+      const closed = redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
       const { coordinator } = setUp({ client: closed });
       const error = (await coordinator.shared(ID, async () => shared('x'), () => true).catch((e: unknown) => e)) as CtpRedisError;
       expect(error).toBeInstanceOf(CtpRedisError);

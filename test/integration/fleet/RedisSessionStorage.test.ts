@@ -1,27 +1,11 @@
-import Redis from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpRedisError } from '../../../src/errors/CtpRedisError';
 import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
-import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
+import { useRedis } from '../../support/redis/useRedis';
 
-let redisServer: RedisProcess;
-let redis: Redis;
-
-beforeAll(async () => {
-  redisServer = await startRedis();
-  redis = new Redis(redisServer.url, { commandTimeout: 2_000, maxRetriesPerRequest: 1 });
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await redisServer.stop();
-});
-
-afterEach(async () => {
-  await redis.flushall();
-});
+const redis = useRedis();
 
 const token = (access: string, refresh = 'p:refresh-1'): CtpAuthToken => ({
   kind: 'customer',
@@ -89,7 +73,7 @@ describe(RedisSessionStorage, () => {
 
   describe('when Redis fails', () => {
     it('should raise CTP_REDIS_UNAVAILABLE naming the operation, with the cause kept', async () => {
-      const closed = new Redis(redisServer.url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+      const closed = redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
       const storage = new RedisSessionStorage(closed, 'sid');
       // Every write (set, clear, compareAndSet) goes through one path since the session cache and is named 'write'.
       for (const [operation, call] of [

@@ -1,5 +1,4 @@
-import Redis from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredError';
 import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
 import { createCtpServices } from '../../../src/module/createCtpServices';
@@ -7,27 +6,12 @@ import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage'
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { FakePlatform } from '../../support/FakePlatform';
 import { CapturingLogger, ManualClock, testConfig } from '../../support/createTestServices';
-import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
+import { useRedis } from '../../support/redis/useRedis';
 
 // Two instances in this process on one real Redis: what tells the other instance that a session ended
 // is the fleet's mark (endSession), not the ended lineages this instance remembers.
 
-let redisServer: RedisProcess;
-let redis: Redis;
-
-beforeAll(async () => {
-  redisServer = await startRedis();
-  redis = new Redis(redisServer.url, { commandTimeout: 2_000, maxRetriesPerRequest: 1 });
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await redisServer.stop();
-});
-
-afterEach(async () => {
-  await redis.flushall();
-});
+const redis = useRedis();
 
 describe('a logout on one instance', () => {
   it("should end the session for the other instance's stale copy without a refresh reaching the platform", async () => {
