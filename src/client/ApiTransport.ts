@@ -53,29 +53,37 @@ export class ApiTransport implements AttemptJudge {
   /**
    * The call being executed right now: both engines call fetch synchronously inside execute() when
    * no app middleware sits in between, so the hand-over needs no per-call object in the headers.
+   * `addHeaders`: the request's headers did not get User-Agent and X-Correlation-ID before the
+   * engine (ApiRootFactory lends them to the SDK's headers object), so they are added here.
    */
-  handOver(call: ApiCall | undefined): void {
+  handOver(call: ApiCall | undefined, addHeaders: boolean): void {
     this.#pending = call;
+    this.#addHeaders = addHeaders;
   }
 
   #pending: ApiCall | undefined = undefined;
+  #addHeaders = false;
 
   #send(input: string, init: RequestInit): Promise<Response> {
-    const headers = init.headers as Record<string | symbol, unknown>;
     let call = this.#pending;
     this.#pending = undefined;
-    if (call === undefined && headers[CALL] !== undefined) {
-      // With app middlewares the call travels in the headers instead; undici refuses symbol header
-      // names, so the headers are copied without it (for-in skips symbols).
-      call = headers[CALL] as ApiCall;
-      const copy: Record<string, unknown> = {};
-      for (const key in headers) copy[key] = headers[key];
-      init = { ...init, headers: copy as Record<string, string> };
+    if (call === undefined || this.#addHeaders) {
+      const headers = init.headers as Record<string | symbol, unknown>;
+      if (call === undefined && headers[CALL] !== undefined) {
+        // With app middlewares the call travels in the headers instead; undici refuses symbol header
+        // names, so the headers are copied without it (for-in skips symbols).
+        call = headers[CALL] as ApiCall;
+        const copy: Record<string, unknown> = {};
+        for (const key in headers) copy[key] = headers[key];
+        init = { ...init, headers: copy as Record<string, string> };
+      }
+      // The engine's headers object is its own copy for this request: set in place.
+      const out = init.headers as Record<string, string>;
+      out['User-Agent'] = this.#o.userAgent;
+      const key = out['X-Correlation-ID'] === undefined && out['x-correlation-id'] !== undefined ? 'x-correlation-id' : 'X-Correlation-ID';
+      out[key] = call?.correlationId ?? newCorrelationId();
     }
-    // The engine's headers object is its own copy for this request: set in place.
-    const out = init.headers as Record<string, string>;
-    out['User-Agent'] = this.#o.userAgent;
-    out['X-Correlation-ID'] = call?.correlationId ?? newCorrelationId();
+    this.#addHeaders = false;
     if (call === undefined) return this.#o.deadlines.fetch(this.#o.fetch(), input, init, this.#o.timeoutMs);
     call.input = input;
     call.init = init;

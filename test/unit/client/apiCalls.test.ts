@@ -219,6 +219,34 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       expect(apiCalls()[1]!.headers['x-correlation-id']).toMatch(UUID);
     });
 
+    it('should replace an invalid ID the request set in lower case under that one name, not send two', async () => {
+      const { client, apiCalls } = setup(engine);
+      const apiRoot = await client.integrationApiRoot();
+      await runWithCorrelationId('req-12345678', () => apiRoot.categories().withId({ ID: 'c1' }).get({ headers: { 'x-correlation-id': 'bad id' } }).execute());
+      await apiRoot.categories().withId({ ID: 'c1' }).get({ headers: { 'x-correlation-id': 'mine_0123456789' } }).execute();
+      // Two spellings of one name would reach the platform joined: "bad id, req-12345678".
+      expect(apiCalls().map((c) => c.headers['x-correlation-id'])).toEqual(['req-12345678', 'mine_0123456789']);
+    });
+
+    it("should leave the request's own headers as the caller made them, so a request executed again gets the ID of its new context", async () => {
+      const { platform, client, apiCalls } = setup(engine);
+      platform.on((call) => (call.path.endsWith('/graphql') ? json({ data: { categories: { total: 0 } } }) : undefined));
+      const apiRoot = await client.integrationApiRoot();
+      const request = apiRoot.categories().withId({ ID: 'c1' }).get();
+      const typed = apiRoot.graphql().post({ body: { query: '{ categories { total } }' }, headers: { 'Content-Type': 'application/graphql', 'User-Agent': 'mine/1' } });
+      await runWithCorrelationId('first-request-1', () => request.execute());
+      await runWithCorrelationId('first-request-1', () => typed.execute());
+      expect(request.clientRequest().headers).toEqual({});
+      expect(typed.clientRequest().headers).toEqual({ 'Content-Type': 'application/graphql', 'User-Agent': 'mine/1' });
+      await runWithCorrelationId('second-request-2', () => request.execute());
+      expect(request.clientRequest().headers).toEqual({});
+      expect(apiCalls().map((c) => [c.headers['x-correlation-id'], c.headers['content-type'], c.headers['user-agent']?.split('/')[0]])).toEqual([
+        ['first-request-1', 'application/json', 'ctp-client'],
+        ['first-request-1', 'application/graphql', 'ctp-client'],
+        ['second-request-2', 'application/json', 'ctp-client'],
+      ]);
+    });
+
     it('should give each call outside a request its own ID', async () => {
       const { client, apiCalls } = setup(engine);
       const apiRoot = await client.integrationApiRoot();
