@@ -12,7 +12,7 @@ export interface EngineRequest {
   method: string;
   uri: string;
   uriTemplate?: string;
-  headers?: Record<string | symbol, unknown>;
+  headers?: Record<string | symbol, unknown> | undefined;
   body?: unknown;
 }
 

@@ -136,7 +136,7 @@ export class ApiRootFactory {
         const call = this.#call(request, source);
         // With app middlewares (which may call next later) the call travels in the headers: both
         // engines copy them, symbol keys included, into fetch's init. Without, it is handed over.
-        const tagged: EngineRequest = viaHeaders ? { ...request, headers: { ...request.headers, [CALL]: call } } : request;
+        const tagged: EngineRequest = viaHeaders ? { ...request, headers: { ...this.#lend(request.headers, call), [CALL]: call } } : request;
         if (telemetry !== undefined) return telemetry.apiCall(call, () => this.#execute(client, tagged, call, source, accessToken));
         return this.#execute(client, tagged, call, source, accessToken);
       },
@@ -145,49 +145,42 @@ export class ApiRootFactory {
 
   /**
    * Executes with `call` handed to the transport for the fetch the engine makes synchronously
-   * inside, and with User-Agent, X-Correlation-ID (and Content-Type) in the SDK's own headers object of the request
-   * for as long as execute() runs. Both engines copy those headers synchronously, first thing (their
-   * existing-token middleware spreads them), so the request goes out with ours and the caller's
-   * object is left as it was. Why there and not into the engine's copy at fetch: on Node 20 that
-   * copy has a hidden class of its own on every call, so adding a property to it makes V8 build a
-   * new one each time (bench/instructionsPerCall.ts: about 4 % of a whole call); the SDK's headers
-   * object keeps one hidden class.
+   * inside, and with a headers object of ours (User-Agent, X-Correlation-ID, Content-Type and the
+   * caller's) in the SDK's request for as long as execute() runs. Both engines copy the headers
+   * synchronously, first thing (their existing-token middleware spreads them), and the request gets
+   * its own object back after: nothing of the caller's is changed.
+   *
+   * Why not add the headers to the engine's copy at fetch, as before: on Node 20 that copy has a
+   * hidden class of its own on every call (`{ ...headers, Authorization }` makes a new one each
+   * time), so each property added to it made V8 build another (bench/instructionsPerCall.ts: about
+   * 4 % of a whole call). Ours is a literal: one hidden class. Content-Type is what both engines add
+   * when a request has none; already there, their copy needs no property added either.
    */
   #run(client: EngineClient, request: EngineRequest, call: ApiCall, onFailure: FailureHandler): Promise<unknown> {
     if (this.#viaHeaders) return client.execute(request, onFailure);
-    const headers = request.headers;
-    if (headers === undefined) {
-      // No headers object of the SDK's to lend: the transport adds them to the engine's copy.
-      this.#transport.handOver(call, true);
-      try {
-        return client.execute(request, onFailure);
-      } finally {
-        this.#transport.handOver(undefined, false);
-      }
-    }
-    // Added for the send and taken away after, newest first: deleting the last property added
-    // takes the object back to its former hidden class. One the caller set is put back instead.
-    // Content-Type is what both engines add when a request has none; added here, their copy needs
-    // no property added (the same Node 20 cost as above, saved on every call).
-    const addType = headers['Content-Type'] === undefined && headers['content-type'] === undefined;
-    if (addType) headers['Content-Type'] = 'application/json';
-    const ownAgent = headers['User-Agent'];
-    headers['User-Agent'] = this.#userAgent;
-    // The key the caller used, so a kept or replaced ID is sent once, not under two spellings.
-    const key = headers['X-Correlation-ID'] === undefined && headers['x-correlation-id'] !== undefined ? 'x-correlation-id' : 'X-Correlation-ID';
-    const ownId = headers[key];
-    headers[key] = call.correlationId;
-    this.#transport.handOver(call, false);
+    const own = request.headers;
+    request.headers = this.#lend(own, call);
+    this.#transport.handOver(call);
     try {
       return client.execute(request, onFailure);
     } finally {
-      this.#transport.handOver(undefined, false);
-      if (ownId === undefined) delete headers[key];
-      else headers[key] = ownId;
-      if (ownAgent === undefined) delete headers['User-Agent'];
-      else headers['User-Agent'] = ownAgent;
-      if (addType) delete headers['Content-Type'];
+      this.#transport.handOver(undefined);
+      request.headers = own;
     }
+  }
+
+  /** The headers a call is sent with: ours, then the caller's, except its own User-Agent and correlation ID (one of each goes out). */
+  #lend(own: Record<string | symbol, unknown> | undefined, call: ApiCall): Record<string, unknown> {
+    const lent: Record<string, unknown> = { 'Content-Type': 'application/json', 'User-Agent': this.#userAgent, 'X-Correlation-ID': call.correlationId };
+    if (own === undefined) return lent;
+    for (const name in own) {
+      const lower = name.toLowerCase();
+      if (lower === 'user-agent' || lower === 'x-correlation-id') continue;
+      // One spelling of a name: two would reach the server joined into one value.
+      if (lower === 'content-type' && name !== 'Content-Type') delete lent['Content-Type'];
+      lent[name] = own[name];
+    }
+    return lent;
   }
 
   /**

@@ -53,38 +53,33 @@ export class ApiTransport implements AttemptJudge {
   /**
    * The call being executed right now: both engines call fetch synchronously inside execute() when
    * no app middleware sits in between, so the hand-over needs no per-call object in the headers.
-   * `addHeaders`: the request's headers did not get User-Agent and X-Correlation-ID before the
-   * engine (ApiRootFactory lends them to the SDK's headers object), so they are added here.
+   * Its User-Agent and X-Correlation-ID are in the request's headers already (ApiRootFactory).
    */
-  handOver(call: ApiCall | undefined, addHeaders: boolean): void {
+  handOver(call: ApiCall | undefined): void {
     this.#pending = call;
-    this.#addHeaders = addHeaders;
   }
 
   #pending: ApiCall | undefined = undefined;
-  #addHeaders = false;
 
   #send(input: string, init: RequestInit): Promise<Response> {
     let call = this.#pending;
     this.#pending = undefined;
-    if (call === undefined || this.#addHeaders) {
+    if (call === undefined) {
       const headers = init.headers as Record<string | symbol, unknown>;
-      if (call === undefined && headers[CALL] !== undefined) {
-        // With app middlewares the call travels in the headers instead; undici refuses symbol header
-        // names, so the headers are copied without it (for-in skips symbols).
-        call = headers[CALL] as ApiCall;
-        const copy: Record<string, unknown> = {};
-        for (const key in headers) copy[key] = headers[key];
-        init = { ...init, headers: copy as Record<string, string> };
+      call = headers[CALL] as ApiCall | undefined;
+      if (call === undefined) {
+        // Not a call of a builder of ours: the headers are added here, to the engine's own copy.
+        const out = init.headers as Record<string, string>;
+        out['User-Agent'] = this.#o.userAgent;
+        out['X-Correlation-ID'] = newCorrelationId();
+        return this.#o.deadlines.fetch(this.#o.fetch(), input, init, this.#o.timeoutMs);
       }
-      // The engine's headers object is its own copy for this request: set in place.
-      const out = init.headers as Record<string, string>;
-      out['User-Agent'] = this.#o.userAgent;
-      const key = out['X-Correlation-ID'] === undefined && out['x-correlation-id'] !== undefined ? 'x-correlation-id' : 'X-Correlation-ID';
-      out[key] = call?.correlationId ?? newCorrelationId();
+      // With app middlewares the call travels in the headers instead; undici refuses symbol header
+      // names, so the headers are copied without it (for-in skips symbols).
+      const copy: Record<string, unknown> = {};
+      for (const key in headers) copy[key] = headers[key];
+      init = { ...init, headers: copy as Record<string, string> };
     }
-    this.#addHeaders = false;
-    if (call === undefined) return this.#o.deadlines.fetch(this.#o.fetch(), input, init, this.#o.timeoutMs);
     call.input = input;
     call.init = init;
     call.judge = this;

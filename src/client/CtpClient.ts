@@ -31,7 +31,7 @@ export class CtpClient {
    * is cleared and raises CTP_SESSION_EXPIRED. A 401 on a call of this builder renews this shopper's
    * session only; if the session was signed out or now holds another sign-in, the call fails.
    */
-  customerApiRoot(options: AccessTokenOptions = {}): Promise<ByProjectKeyRequestBuilder> {
+  customerApiRoot(options?: AccessTokenOptions): Promise<ByProjectKeyRequestBuilder> {
     // Every API call of a request comes here. A session in process memory with a valid token is
     // answered without a promise of our own; anything else (a start, a renewal, a storage that
     // talks to a server, an error to report) takes source(), a then rather than an async function.

@@ -60,6 +60,9 @@ export interface CtpSessionDeps {
   accounts?: AccountOptions;
 }
 
+/** The default options, one object rather than one per call. */
+const NO_OPTIONS: AccessTokenOptions = Object.freeze({});
+
 const anonymousGrantRevokeReason = 'anonymous-not-stored';
 
 /**
@@ -127,7 +130,7 @@ export class CtpSession {
    * to renew exactly that lineage after a 401, bound to this storage, not to whatever context the
    * call later runs in.
    */
-  source(options: AccessTokenOptions = {}): Promise<TokenSource> {
+  source(options: AccessTokenOptions = NO_OPTIONS): Promise<TokenSource> {
     let storage: SessionStorage;
     try {
       storage = this.#d.storage();
@@ -144,7 +147,7 @@ export class CtpSession {
    * decide (no session, renewal, a storage without peek, anything to report). Outside a session
    * context, undefined too: source() rejects with the error.
    */
-  sourceNow(options: AccessTokenOptions = {}): TokenSource | undefined {
+  sourceNow(options: AccessTokenOptions = NO_OPTIONS): TokenSource | undefined {
     let storage: SessionStorage;
     try {
       storage = this.#d.storage();
@@ -160,11 +163,18 @@ export class CtpSession {
 
   /** The last source handed out per storage object: one request's calls reuse it (and its builder). */
   readonly #sources = new WeakMap<SessionStorage, TokenSource>();
+  /** The very last one, looked at first: a request's calls come one after another (a WeakMap lookup costs more than the rest of this). */
+  #lastStorage: SessionStorage | undefined;
+  #lastSource: SessionSource | undefined;
 
   /** A token source for `token` of the session in `storage`. */
   tokenSource(storage: SessionStorage, token: CtpAuthToken): TokenSource {
-    const last = this.#sources.get(storage);
-    if (last?.accessToken === token.accessToken && (last as SessionSource).lineage === token.refreshToken) return last;
+    const last = storage === this.#lastStorage ? this.#lastSource : (this.#sources.get(storage) as SessionSource | undefined);
+    if (last !== undefined && last.accessToken === token.accessToken && last.lineage === token.refreshToken) {
+      this.#lastStorage = storage;
+      this.#lastSource = last;
+      return last;
+    }
     const source: SessionSource = {
       lineage: token.refreshToken,
       owner: 'customer',
@@ -173,6 +183,8 @@ export class CtpSession {
       recover: async (stale) => (await this.#recover(storage, token.refreshToken, stale)).accessToken,
     };
     this.#sources.set(storage, source);
+    this.#lastStorage = storage;
+    this.#lastSource = source;
     return source;
   }
 

@@ -247,6 +247,16 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       ]);
     });
 
+    it("should send one of each header whatever spelling the caller used: its content type, our User-Agent and correlation ID", async () => {
+      const { platform, client, apiCalls } = setup(engine);
+      platform.on((call) => (call.path.endsWith('/graphql') ? json({ data: {} }) : undefined));
+      const apiRoot = await client.integrationApiRoot();
+      const headers = { 'content-type': 'application/graphql', 'user-agent': 'mine/1', 'x-correlation-id': 'mine_0123456789', 'X-Custom': 'kept' };
+      await apiRoot.graphql().post({ body: { query: '{ categories { total } }' }, headers }).execute();
+      expect(apiCalls()[0]!.headers).toMatchObject({ 'content-type': 'application/graphql', 'x-correlation-id': 'mine_0123456789', 'x-custom': 'kept' });
+      expect(apiCalls()[0]!.headers['user-agent']).toMatch(/^ctp-client\//);
+    });
+
     it('should give each call outside a request its own ID', async () => {
       const { client, apiCalls } = setup(engine);
       const apiRoot = await client.integrationApiRoot();
