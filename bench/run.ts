@@ -14,6 +14,7 @@ import { journeyGrants } from './journeyGrants';
 import { renderSection, type Section } from './markdown';
 import { memory } from './memory';
 import { loopbackOverhead } from './loopbackOverhead';
+import { perCallNodes } from './perCallNodes';
 import { perCallOverhead } from './perCallOverhead';
 import { redisCommandsSection } from './redisCommands';
 import { shopperLatency } from './shopperLatency';
@@ -28,6 +29,7 @@ type Part = (typeof PARTS)[number];
 const steps: [string, Part, () => Promise<Section | Section[]>][] = [
   ['grants for cold callers', 'scaling', coldCallers],
   ['per-call overhead', 'core', perCallOverhead],
+  ['per-call overhead on each Node version', 'core', perCallNodes],
   ['per-call overhead over loopback', 'core', loopbackOverhead],
   ['memory', 'scaling', memory],
   ['guest traffic', 'core', guestTraffic],
