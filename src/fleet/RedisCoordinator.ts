@@ -34,13 +34,18 @@ export interface RedisCoordinatorOptions {
 // Stores `value` only if no newer holder (higher fence) stored before: a holder whose lock expired
 // while it was slow cannot overwrite the token of the one that came after it. Releases the lock if
 // it is still ours and wakes the waiting instances, in the same step.
-// KEYS: result, lock. ARGV: fence, value, ttl ms, lock id ('' none), channel, name.
+// The fence counter outlives every result it numbered by FENCE_MARGIN_MS (it would otherwise start
+// again at 1 under a result with a higher number, which would then refuse every newer one), and
+// expires after that: one counter per token lineage, not one kept for ever.
+// KEYS: result, lock, fence. ARGV: fence, value, ttl ms, lock id ('' none), channel, name, fence margin ms.
 const PUBLISH = `
 local stored = 0
 local current = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
 if current <= tonumber(ARGV[1]) then
   redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'value', ARGV[2])
   redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  local keep = tonumber(ARGV[3]) + tonumber(ARGV[7])
+  if redis.call('PTTL', KEYS[3]) < keep then redis.call('PEXPIRE', KEYS[3], keep) end
   stored = 1
 end
 if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
@@ -51,16 +56,22 @@ return stored`;
 // fencing number, in one step. A result is taken as it is unless it is the one the caller already
 // found not fresh (same fence): then the caller competes for the lock to replace it.
 // KEYS: result, lock, fence. ARGV: lock id, lock ttl ms, fence of the result found stale ('' none; a value
-// without a fence counts as found stale, so the loop below cannot spin on it).
+// without a fence counts as found stale, so the loop below cannot spin on it), fence margin ms.
 // Returns { value | nil, its fence | nil, our fencing number, or 0 if the lock is held, or -1 if not tried }.
 const TRY = `
 local found = redis.call('HMGET', KEYS[1], 'value', 'fence')
 local value, seen = found[1], found[2] or ''
 if value and seen ~= ARGV[3] then return { value, seen, -1 } end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return { value, seen, redis.call('INCR', KEYS[3]) }
+  local ours = redis.call('INCR', KEYS[3])
+  local keep = math.max(redis.call('PTTL', KEYS[1]), tonumber(ARGV[2])) + tonumber(ARGV[4])
+  if redis.call('PTTL', KEYS[3]) < keep then redis.call('PEXPIRE', KEYS[3], keep) end
+  return { value, seen, ours }
 end
 return { value, seen, 0 }`;
+
+/** How long a fence counter outlives the result and lock it numbered: longer than any holder can take. */
+const FENCE_MARGIN_MS = 24 * 3_600_000;
 
 // Releases only our own lock (after its expiry it may belong to someone else) and wakes the waiters,
 // who then compete for it at once rather than at their next poll.
@@ -116,7 +127,7 @@ export class RedisCoordinator implements TokenCoordinator {
   }
 
   #markEnded(name: string, ttlMs: number): Promise<unknown> {
-    return this.#call('mark session ended', () => this.o.redis.eval(PUBLISH, 2, this.#key(name), this.#key(`lock:${name}`), Number.MAX_SAFE_INTEGER, EXPIRED_MARK, ttlMs, '', this.#channel, name));
+    return this.#call('mark session ended', () => this.o.redis.eval(PUBLISH, 3, this.#key(name), this.#key(`lock:${name}`), this.#key(`fence:${name}`), Number.MAX_SAFE_INTEGER, EXPIRED_MARK, ttlMs, '', this.#channel, name, FENCE_MARGIN_MS));
   }
 
   async #once<T>(name: string, parse: (value: string) => T | undefined, isFresh: (value: T) => boolean, produce: () => Promise<T>, ttlOf: (value: T) => number): Promise<T> {
@@ -135,7 +146,7 @@ export class RedisCoordinator implements TokenCoordinator {
       const live = events?.live(this.#channel) === true;
       try {
         const id = randomUUID();
-        const [value, fence, ours] = (await this.#call('lock', () => this.o.redis.eval(TRY, 3, resultKey, lockKey, fenceKey, id, this.o.lockTtlMs, staleFence))) as [string | null, string | null, number];
+        const [value, fence, ours] = (await this.#call('lock', () => this.o.redis.eval(TRY, 3, resultKey, lockKey, fenceKey, id, this.o.lockTtlMs, staleFence, FENCE_MARGIN_MS))) as [string | null, string | null, number];
         if (value === EXPIRED_MARK) {
           if (Number(ours) > 0) await this.#release(lockKey, id, name);
           throw new CtpSessionExpiredError('the session ended on another instance');
@@ -153,7 +164,7 @@ export class RedisCoordinator implements TokenCoordinator {
           staleFence = fence ?? '';
           continue;
         }
-        if (Number(ours) > 0) return await this.#produce(resultKey, lockKey, id, Number(ours), name, produce, ttlOf);
+        if (Number(ours) > 0) return await this.#produce(resultKey, lockKey, fenceKey, id, Number(ours), name, produce, ttlOf);
         if (this.o.clock.now() >= deadline) {
           throw new CtpRedisError(CtpErrorCode.FleetLockTimeout, `Another instance held the token lock for more than ${this.o.lockWaitMs} ms; try again, or raise redis.lockWaitMs.`);
         }
@@ -166,7 +177,7 @@ export class RedisCoordinator implements TokenCoordinator {
     }
   }
 
-  async #produce<T>(resultKey: string, lockKey: string, id: string, fence: number, name: string, produce: () => Promise<T>, ttlOf: (value: T) => number): Promise<T> {
+  async #produce<T>(resultKey: string, lockKey: string, fenceKey: string, id: string, fence: number, name: string, produce: () => Promise<T>, ttlOf: (value: T) => number): Promise<T> {
     let value: T;
     try {
       value = await produce();
@@ -175,7 +186,7 @@ export class RedisCoordinator implements TokenCoordinator {
       throw error;
     }
     const ttl = Math.max(1_000, Math.floor(ttlOf(value)));
-    const stored = await this.#call('publish', () => this.o.redis.eval(PUBLISH, 2, resultKey, lockKey, fence, JSON.stringify(value), ttl, id, this.#channel, name));
+    const stored = await this.#call('publish', () => this.o.redis.eval(PUBLISH, 3, resultKey, lockKey, fenceKey, fence, JSON.stringify(value), ttl, id, this.#channel, name, FENCE_MARGIN_MS));
     if (Number(stored) === 0) this.o.logger.warn({ event: 'ctp.fleet.fenced', key: name.split(':')[0] }, 'a newer token was stored meanwhile; ours was not published');
     return value;
   }

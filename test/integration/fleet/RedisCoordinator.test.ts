@@ -53,6 +53,22 @@ describe(RedisCoordinator, () => {
     expect(read.accessToken).toBe('newer-token');
   });
 
+  it('should let a fence counter expire a day after the result it numbered, never before it', async () => {
+    const c = coordinator('fencettl:');
+    await c.shared(id('integration'), async () => token('t1'), () => true);
+    const keys = await redis.keys('fencettl:*');
+    const fence = keys.find((k) => k.includes('fence:'))!;
+    const result = keys.find((k) => !k.includes('fence:') && !k.includes('lock:'))!;
+    expect(fence).toBeDefined();
+    expect(await redis.get(fence)).toBe('1');
+    const [fenceLeft, resultLeft] = [await redis.pttl(fence), await redis.pttl(result)];
+    // Not kept for ever (-1), and longer than the result: a counter that started again under it
+    // would have every newer token refused.
+    expect(resultLeft).toBeGreaterThan(3_000_000);
+    expect(fenceLeft).toBeGreaterThan(resultLeft + 23 * 3_600_000);
+    expect(fenceLeft).toBeLessThanOrEqual(resultLeft + 24 * 3_600_000 + 1_000);
+  });
+
   it('should reuse a published token instead of granting again', async () => {
     let grants = 0;
     const a = coordinator('reuse:');
