@@ -1,14 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
-import * as v2 from '@commercetools/sdk-client-v2';
-import * as tsClient from '@commercetools/ts-client';
 import { API_ENGINE_NAMES, type ApiEngineName } from '../src/client/ApiEngine';
 import { runWithCorrelationId, withApiCallOptions } from '../src/client/apiCallContext';
 import { createCtpConfig } from '../src/config/createCtpConfig';
 import { createCtpServices } from '../src/module/createCtpServices';
-import { MemorySessionStorage } from '../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../src/session/sessionContext';
+import { bareBuilder, benchSession } from './perCallSetup';
 import { median } from './cpuRatio';
 import { fmt, table, type Section } from './markdown';
 
@@ -27,16 +24,6 @@ async function startApi(): Promise<{ server: Server; url: string }> {
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-function bareBuilder(engine: ApiEngineName, host: string): ByProjectKeyRequestBuilder {
-  const client =
-    engine === 'ts-client'
-      ? tsClient.createClient({
-          middlewares: [tsClient.createAuthMiddlewareForExistingTokenFlow('Bearer access-token-for-bench', { force: true }), tsClient.createHttpMiddleware({ host, httpClient: fetch })],
-        })
-      : v2.createClient({ middlewares: [v2.createAuthWithExistingToken('Bearer access-token-for-bench', { force: true }), v2.createHttpClient({ host, fetch })] });
-  return createApiBuilderFromCtpClient(client).withProjectKey({ projectKey: 'bench' });
-}
-
 async function wallPerCall(fn: () => Promise<unknown>): Promise<number> {
   const start = process.hrtime.bigint();
   for (let i = 0; i < CALLS_PER_ROUND; i += 1) await fn();
@@ -52,16 +39,8 @@ async function forEngine(engine: ApiEngineName): Promise<string[]> {
   const { server, url } = await startApi();
   const config = createCtpConfig({ projectKey: 'bench', clientId: 'id', clientSecret: 'secret', authUrl: url, apiUrl: url });
   const services = createCtpServices(config, { api: { engine } });
-  const storage = new MemorySessionStorage('s', {
-    kind: 'customer',
-    accessToken: 'access-token-for-bench',
-    refreshToken: 'refresh-token-for-bench',
-    issuedAt: Date.now(),
-    expiresAt: Date.now() + 48 * 3_600_000,
-    scopes: ['manage_my_profile:bench'],
-    customerId: 'customer-1',
-  });
-  const bare = bareBuilder(engine, url);
+  const storage = benchSession();
+  const bare = bareBuilder(engine, url, fetch);
   const tasks = [() => bare.me().get().execute(), async () => (await services.client.customerApiRoot()).me().get().execute()];
   const ratios: number[] = [];
   const bareUs: number[] = [];

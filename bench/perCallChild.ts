@@ -1,15 +1,12 @@
 // Run by bench/perCallNodes.ts under each Node version (not on its own): the per-call CPU ratio of
 // customerApiRoot() + call against the bare builder of each engine, as in bench/perCallOverhead.ts,
 // printed as one JSON line.
-import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
-import * as v2 from '@commercetools/sdk-client-v2';
-import * as tsClient from '@commercetools/ts-client';
-import { API_ENGINE_NAMES, type ApiEngineName } from '../src/client/ApiEngine';
+import { API_ENGINE_NAMES } from '../src/client/ApiEngine';
 import { runWithCorrelationId, withApiCallOptions } from '../src/client/apiCallContext';
 import { createCtpConfig } from '../src/config/createCtpConfig';
 import { createCtpServices } from '../src/module/createCtpServices';
-import { MemorySessionStorage } from '../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../src/session/sessionContext';
+import { bareBuilder, benchSession } from './perCallSetup';
 import { cpuRatio } from './cpuRatio';
 
 const HOST = 'http://127.0.0.1:9';
@@ -18,30 +15,12 @@ const stub = async () => new Response(body, { status: 200, headers: { 'content-t
 const PAIRS = Number(process.env.PAIRS ?? 40);
 const CALLS = 500;
 
-function bareBuilder(engine: ApiEngineName): ByProjectKeyRequestBuilder {
-  const client =
-    engine === 'ts-client'
-      ? tsClient.createClient({
-          middlewares: [tsClient.createAuthMiddlewareForExistingTokenFlow('Bearer access-token-for-bench', { force: true }), tsClient.createHttpMiddleware({ host: HOST, httpClient: stub })],
-        })
-      : v2.createClient({ middlewares: [v2.createAuthWithExistingToken('Bearer access-token-for-bench', { force: true }), v2.createHttpClient({ host: HOST, fetch: stub })] });
-  return createApiBuilderFromCtpClient(client).withProjectKey({ projectKey: 'bench' });
-}
-
 const results: Record<string, unknown> = {};
 for (const engine of API_ENGINE_NAMES) {
   const config = createCtpConfig({ projectKey: 'bench', clientId: 'id', clientSecret: 'secret', authUrl: HOST, apiUrl: HOST });
   const services = createCtpServices(config, { fetch: stub, api: { engine } });
-  const storage = new MemorySessionStorage('s', {
-    kind: 'customer',
-    accessToken: 'access-token-for-bench',
-    refreshToken: 'refresh-token-for-bench',
-    issuedAt: Date.now(),
-    expiresAt: Date.now() + 48 * 3_600_000,
-    scopes: ['manage_my_profile:bench'],
-    customerId: 'customer-1',
-  });
-  const bare = bareBuilder(engine);
+  const storage = benchSession();
+  const bare = bareBuilder(engine, HOST, stub);
   const bareCall = () => bare.me().get().execute();
   const ctpCall = async () => (await services.client.customerApiRoot()).me().get().execute();
   const awaited = async () => (await Promise.resolve(bare)).me().get().execute();

@@ -1,14 +1,11 @@
 import * as otel from '@opentelemetry/api';
-import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
-import * as v2 from '@commercetools/sdk-client-v2';
-import * as tsClient from '@commercetools/ts-client';
 import { Bench } from 'tinybench';
 import { API_ENGINE_NAMES, type ApiEngineName } from '../src/client/ApiEngine';
 import { runWithCorrelationId, withApiCallOptions } from '../src/client/apiCallContext';
 import { createCtpConfig } from '../src/config/createCtpConfig';
 import { createCtpServices } from '../src/module/createCtpServices';
-import { MemorySessionStorage } from '../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../src/session/sessionContext';
+import { bareBuilder, benchSession } from './perCallSetup';
 import { cpuRatio, median } from './cpuRatio';
 import { fmt, table, type Section } from './markdown';
 
@@ -16,17 +13,6 @@ const HOST = 'http://127.0.0.1:9';
 const body = JSON.stringify({ id: 'customer-1', version: 1, email: 'a@example.com' });
 // In-process: no network, so the difference is the library's own work.
 const stub = async () => new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
-
-/** The bare SDK builder of one engine: its existing-token and HTTP middlewares over the same stub. */
-function bareBuilder(engine: ApiEngineName): ByProjectKeyRequestBuilder {
-  const client =
-    engine === 'ts-client'
-      ? tsClient.createClient({
-          middlewares: [tsClient.createAuthMiddlewareForExistingTokenFlow('Bearer access-token-for-bench', { force: true }), tsClient.createHttpMiddleware({ host: HOST, httpClient: stub })],
-        })
-      : v2.createClient({ middlewares: [v2.createAuthWithExistingToken('Bearer access-token-for-bench', { force: true }), v2.createHttpClient({ host: HOST, fetch: stub })] });
-  return createApiBuilderFromCtpClient(client).withProjectKey({ projectKey: 'bench' });
-}
 
 function services(engine: ApiEngineName, telemetry: boolean) {
   const config = createCtpConfig({ projectKey: 'bench', clientId: 'id', clientSecret: 'secret', authUrl: HOST, apiUrl: HOST });
@@ -38,16 +24,8 @@ function services(engine: ApiEngineName, telemetry: boolean) {
 async function forEngine(engine: ApiEngineName): Promise<Section> {
   const off = services(engine, false);
   const on = services(engine, true);
-  const storage = new MemorySessionStorage('s', {
-    kind: 'customer',
-    accessToken: 'access-token-for-bench',
-    refreshToken: 'refresh-token-for-bench',
-    issuedAt: Date.now(),
-    expiresAt: Date.now() + 48 * 3_600_000,
-    scopes: ['manage_my_profile:bench'],
-    customerId: 'customer-1',
-  });
-  const bare = bareBuilder(engine);
+  const storage = benchSession();
+  const bare = bareBuilder(engine, HOST, stub);
   const tasks: [string, () => Promise<unknown>][] = [
     [`bare ${engine} builder, fixed token`, () => bare.me().get().execute()],
     ['ctp-client customerApiRoot() + call, telemetry off', async () => (await off.client.customerApiRoot()).me().get().execute()],
