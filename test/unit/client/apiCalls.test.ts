@@ -255,6 +255,9 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       await apiRoot.graphql().post({ body: { query: '{ categories { total } }' }, headers }).execute();
       expect(apiCalls()[0]!.headers).toMatchObject({ 'content-type': 'application/graphql', 'x-correlation-id': 'mine_0123456789', 'x-custom': 'kept' });
       expect(apiCalls()[0]!.headers['user-agent']).toMatch(/^ctp-client\//);
+      // A request with headers of its own but no content type still goes out as JSON.
+      await apiRoot.categories().withId({ ID: 'c1' }).get({ headers: { 'X-Custom': 'kept' } }).execute();
+      expect(apiCalls()[1]!.headers).toMatchObject({ 'content-type': 'application/json', 'x-custom': 'kept' });
     });
 
     it('should give each call outside a request its own ID', async () => {
