@@ -244,7 +244,7 @@ export class RedisCoordinator implements TokenCoordinator {
     try {
       return await command();
     } catch (cause) {
-      throw new CtpRedisError(CtpErrorCode.RedisUnavailable, `Redis failed to ${what} (${cause instanceof Error ? cause.message : 'unknown error'}); check CTP_REDIS_URL and the Redis server.`, cause);
+      throw new CtpRedisError(CtpErrorCode.RedisUnavailable, `Redis failed to ${what} (${cause instanceof Error ? cause.message : 'unknown error'}); check the Redis server and the library's connection to it (CTP_REDIS_URL, redis.url or redis.clusterUrls).`, cause);
     }
   }
 }

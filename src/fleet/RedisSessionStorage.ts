@@ -131,17 +131,18 @@ export class RedisSessionStorage implements SessionStorage {
     // One SET: the stored value is the old token or the new one, never a mix.
     // The compact format (StoredSession); either format is read.
     const value = JSON.stringify(toStoredSession(token));
-    await this.#write(() => this.redis.eval(SET_SCRIPT, 1, this.#key, value, this.#ttlSeconds, this.#channel, this.#message), (answer) => (answer === undefined ? 'unknown' : parse(value)));
+    await this.#write('store', () => this.redis.eval(SET_SCRIPT, 1, this.#key, value, this.#ttlSeconds, this.#channel, this.#message), (answer) => (answer === undefined ? 'unknown' : parse(value)));
   }
 
   async clear(): Promise<void> {
-    await this.#write(() => this.redis.eval(DEL_SCRIPT, 1, this.#key, this.#channel, this.#message), (answer) => (answer === undefined ? 'unknown' : undefined));
+    await this.#write('clear', () => this.redis.eval(DEL_SCRIPT, 1, this.#key, this.#channel, this.#message), (answer) => (answer === undefined ? 'unknown' : undefined));
   }
 
   /** Atomic across every instance on this Redis: one Lua script compares and writes. */
   async compareAndSet(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean> {
     const value = next === undefined ? '' : JSON.stringify(toStoredSession(next));
     const answer = await this.#write(
+      'compare and set',
       () =>
         this.redis.eval(
           CAS_SCRIPT,
@@ -161,12 +162,12 @@ export class RedisSessionStorage implements SessionStorage {
     return Number(answer) === 1;
   }
 
-  /** A write, and what it leaves in the cache: `stored(answer)` (answer undefined: it failed). */
-  async #write(command: () => Promise<unknown>, stored: (answer: unknown) => CtpAuthToken | undefined | 'unknown'): Promise<unknown> {
+  /** A write named `what` in its error, and what it leaves in the cache: `stored(answer)` (answer undefined: it failed). */
+  async #write(what: string, command: () => Promise<unknown>, stored: (answer: unknown) => CtpAuthToken | undefined | 'unknown'): Promise<unknown> {
     const ticket = this.#cache?.begin(this.id);
     let answer: unknown;
     try {
-      answer = await this.#call('write', command);
+      answer = await this.#call(what, command);
     } catch (error) {
       // It may have landed or not: forget the session, the next read asks Redis.
       if (ticket) this.#cache!.settle(ticket, 'unknown');

@@ -195,7 +195,7 @@ describe('RedisCoordinator guards', () => {
       expect(error.code).toBe(CtpErrorCode.RedisUnavailable);
       // The first command reads the published token and takes the lock in one script, named 'lock'.
       expect(error.cause).toBeInstanceOf(Error);
-      expect(error.message).toBe(`Redis failed to lock (${(error.cause as Error).message}); check CTP_REDIS_URL and the Redis server.`);
+      expect(error.message).toBe(`Redis failed to lock (${(error.cause as Error).message}); check the Redis server and the library's connection to it (CTP_REDIS_URL, redis.url or redis.clusterUrls).`);
       closed.disconnect();
     });
   });

@@ -75,13 +75,13 @@ describe(RedisSessionStorage, () => {
     it('should raise CTP_REDIS_UNAVAILABLE naming the operation, with the cause kept', async () => {
       const closed = redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
       const storage = new RedisSessionStorage(closed, 'sid');
-      // Every write (set, clear, compareAndSet) goes through one path since the session cache and is named 'write'.
+      // Every write (set, clear, compareAndSet) goes through one path since the session cache, each named for what it does.
       for (const [operation, call] of [
         ['read', () => storage.get()],
         ['read', () => storage.getStored()],
-        ['write', () => storage.set(token('a1'))],
-        ['write', () => storage.clear()],
-        ['write', () => storage.compareAndSet(undefined, token('a1'))],
+        ['store', () => storage.set(token('a1'))],
+        ['clear', () => storage.clear()],
+        ['compare and set', () => storage.compareAndSet(undefined, token('a1'))],
       ] as const) {
         const error = (await (call as () => Promise<unknown>)().catch((e: unknown) => e)) as CtpRedisError;
         expect(error).toBeInstanceOf(CtpRedisError);
