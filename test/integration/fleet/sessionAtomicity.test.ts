@@ -1,5 +1,4 @@
-import Redis from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { createCtpConfig } from '../../../src/config/createCtpConfig';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -7,29 +6,17 @@ import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
 import { createCtpServices } from '../../../src/module/createCtpServices';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { ManualClock } from '../../support/createTestServices';
-import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
+import { useRedis } from '../../support/redis/useRedis';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
 import { holdingRefreshAnswers } from '../../support/strict/holdingRefreshAnswers';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
 
 const HOUR = 3_600_000;
-let redisServer: RedisProcess;
-let redis: Redis;
+const redis = useRedis();
 let server: StrictCommercetools | undefined;
-
-beforeAll(async () => {
-  redisServer = await startRedis();
-  redis = new Redis(redisServer.url, { commandTimeout: 2_000, maxRetriesPerRequest: 1 });
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await redisServer.stop();
-});
 
 afterEach(async () => {
   await server?.stop();
-  await redis.flushall();
 });
 
 const token = (access: string, refresh = 'refresh-1'): CtpAuthToken => ({

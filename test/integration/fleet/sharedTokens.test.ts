@@ -1,5 +1,4 @@
-import Redis from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { SharedToken } from '../../../src/auth/CtpAuthToken';
 import type { FetchLike } from '../../../src/auth/AuthTransport';
 import { SharedTokenProvider } from '../../../src/client/SharedTokenProvider';
@@ -8,29 +7,17 @@ import { RedisCoordinator } from '../../../src/fleet/RedisCoordinator';
 import type { CtpModuleOptions } from '../../../src/module/CtpModuleOptions';
 import { createCtpServices } from '../../../src/module/createCtpServices';
 import { CapturingLogger } from '../../support/createTestServices';
-import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
+import { useRedis } from '../../support/redis/useRedis';
 import { ALL_DEFAULT_SCOPES } from '../../support/strict/createStrictHarness';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
 
 // Services of different teams on one Redis, with default options (same key prefix): the shared
 // token cache must keep them apart by who the token is for.
-let redisServer: RedisProcess;
-let redis: Redis;
+const redis = useRedis();
 let server: StrictCommercetools;
-
-beforeAll(async () => {
-  redisServer = await startRedis();
-  redis = new Redis(redisServer.url, { commandTimeout: 2_000, maxRetriesPerRequest: 1 });
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await redisServer.stop();
-});
 
 afterEach(async () => {
   await server?.stop();
-  await redis.flushall();
 });
 
 const CLIENTS = { a: { id: 'team-a-client', secret: 'team-a-secret-0123456789' }, b: { id: 'team-b-client', secret: 'team-b-secret-0123456789' } };

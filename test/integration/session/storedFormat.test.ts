@@ -1,30 +1,17 @@
-import Redis from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
 import { scopeFingerprint } from '../../../src/scopes/scopeCatalog';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
-import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
+import { useRedis } from '../../support/redis/useRedis';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
 
 const HOUR = 3_600_000;
-let redisServer: RedisProcess;
-let redis: Redis;
+const redis = useRedis();
 let h: StrictHarness | undefined;
-
-beforeAll(async () => {
-  redisServer = await startRedis();
-  redis = new Redis(redisServer.url, { commandTimeout: 2_000, maxRetriesPerRequest: 1 });
-});
-
-afterAll(async () => {
-  await redis.quit();
-  await redisServer.stop();
-});
 
 afterEach(async () => {
   await h?.stop();
   h = undefined;
-  await redis.flushall();
 });
 
 const raw = async (id: string) => JSON.parse((await redis.get(`ctp:session:${id}`)) ?? 'null') as Record<string, unknown> | null;
