@@ -13,13 +13,17 @@ import { useRedis } from '../../support/redis/useRedis';
 
 const redis = useRedis();
 
+/** Two instances on one platform, one clock and the file's Redis. */
+function twoInstances() {
+  const platform = new FakePlatform();
+  const clock = new ManualClock();
+  const instance = () => createCtpServices(testConfig(), { fetch: platform.fetch, clock, logger: new CapturingLogger(), sleep: async () => undefined, redis: { client: redis } });
+  return { platform, clock, one: instance(), two: instance() };
+}
+
 describe('a logout on one instance', () => {
   it("should end the session for the other instance's stale copy without a refresh reaching the platform", async () => {
-    const platform = new FakePlatform();
-    const clock = new ManualClock();
-    const instance = () => createCtpServices(testConfig(), { fetch: platform.fetch, clock, logger: new CapturingLogger(), sleep: async () => undefined, redis: { client: redis } });
-    const one = instance();
-    const two = instance();
+    const { platform, clock, one, two } = twoInstances();
     const shared = new RedisSessionStorage(redis, 'sid');
     const token = await runWithCtpSession(shared, () => one.session.ensureAnonymous());
     // The other instance's request still holds the session as it was (a cached copy).
@@ -39,11 +43,7 @@ describe('a logout on one instance', () => {
 
 describe('a refresh published by one instance', () => {
   it("should serve another instance's copy of the same lineage while it is fresh, and not once it needs renewal itself", async () => {
-    const platform = new FakePlatform();
-    const clock = new ManualClock();
-    const instance = () => createCtpServices(testConfig(), { fetch: platform.fetch, clock, logger: new CapturingLogger(), sleep: async () => undefined, redis: { client: redis } });
-    const one = instance();
-    const two = instance();
+    const { platform, clock, one, two } = twoInstances();
     const first = await runWithCtpSession(new MemorySessionStorage('sid'), () => one.session.ensureAnonymous());
     clock.advance(57 * 60_000);
     const refreshed = await runWithCtpSession(new MemorySessionStorage('sid', first), () => one.session.accessToken());
@@ -63,11 +63,7 @@ describe('a refresh published by one instance', () => {
 
 describe('a builder whose token the API refused (401) on one instance', () => {
   it('should get a new token, not the refused one that the other instance published', async () => {
-    const platform = new FakePlatform();
-    const clock = new ManualClock();
-    const instance = () => createCtpServices(testConfig(), { fetch: platform.fetch, clock, logger: new CapturingLogger(), sleep: async () => undefined, redis: { client: redis } });
-    const one = instance();
-    const two = instance();
+    const { platform, clock, one, two } = twoInstances();
     const first = await runWithCtpSession(new MemorySessionStorage('sid'), () => one.session.ensureAnonymous());
     clock.advance(57 * 60_000);
     const published = await runWithCtpSession(new MemorySessionStorage('sid', first), () => one.session.accessToken());
