@@ -1,11 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
-import { createCtpServices } from '../src/module/createCtpServices';
-import { RedisSessionStorage } from '../src/fleet/RedisSessionStorage';
-import { runWithCtpSession } from '../src/session/sessionContext';
 import { startWorker } from '../test/support/fleet/startWorker';
 import { startRedis } from '../test/support/redis/startRedis';
-import { configFor, startServer, STRICT_CLIENT } from './benchConfig';
+import { expiredFleetSession, startServer, workerEnv } from './benchConfig';
 import { chartFile } from './chartFiles';
 import { fmt, table, type Section } from './markdown';
 
@@ -44,23 +41,15 @@ async function wave(kind: WaveKind, instances: number): Promise<Wave> {
   const redis = new Redis(redisServer.url);
   const server = await startServer();
   try {
-    const config = configFor(server);
-    if (kind === 'refresh') {
-      const storage = new RedisSessionStorage(redis, 'fleet-session');
-      const token = await runWithCtpSession(storage, () => createCtpServices(config).session.login('bench@example.com', 'Bench-Pa55word!'));
-      await storage.set({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
-    }
+    if (kind === 'refresh') await expiredFleetSession(server, redis, 'fleet-session');
     const workers = Array.from({ length: instances }, () =>
-      startWorker({
-        FLEET_URL: server.url,
-        FLEET_PROJECT: server.projectKey,
-        FLEET_CLIENT_ID: STRICT_CLIENT.id,
-        FLEET_CLIENT_SECRET: STRICT_CLIENT.secret,
-        FLEET_REDIS_URL: redisServer.url,
-        FLEET_TASK: kind,
-        FLEET_SESSION_ID: 'fleet-session',
-        FLEET_CONCURRENCY: String(CALLS),
-      }),
+      startWorker(
+        workerEnv(server, redisServer.url, {
+          FLEET_TASK: kind,
+          FLEET_SESSION_ID: 'fleet-session',
+          FLEET_CONCURRENCY: String(CALLS),
+        }),
+      ),
     );
     await Promise.all(workers.map((w) => w.ready));
     const grantsBefore = { ...server.grants };
