@@ -43,6 +43,8 @@ export class ApiCall {
   #retryable: boolean | undefined;
   constructor(
     private readonly request: ApiCallRequest,
+    /** The caller's own headers object of the request, read from it once (ApiRootFactory sends ours in its place). */
+    readonly callerHeaders: Record<string | symbol, unknown> | undefined,
     readonly correlationId: string,
     readonly owner: TokenOwner,
     /** Absolute Date.now() deadline of the whole call, retries included; undefined: per attempt only. */

@@ -116,7 +116,7 @@ export class ApiRootFactory {
     const given = headers?.['X-Correlation-ID'] ?? headers?.['x-correlation-id'];
     // An invalid ID is replaced, not forwarded: the platform would refuse the request.
     const correlationId = isValidCorrelationId(given) ? given : (context?.correlationId ?? newCorrelationId());
-    return new ApiCall(request, correlationId, source.owner, context?.deadline, context?.signal, context?.retryNonIdempotent === true);
+    return new ApiCall(request, headers, correlationId, source.owner, context?.deadline, context?.signal, context?.retryNonIdempotent === true);
   }
 
   #client(source: TokenSource, accessToken: string, recoverable: boolean): EngineClient {
@@ -136,7 +136,7 @@ export class ApiRootFactory {
         const call = this.#call(request, source);
         // With app middlewares (which may call next later) the call travels in the headers: both
         // engines copy them, symbol keys included, into fetch's init. Without, it is handed over.
-        const tagged: EngineRequest = viaHeaders ? { ...request, headers: { ...this.#lend(request.headers, call), [CALL]: call } } : request;
+        const tagged: EngineRequest = viaHeaders ? { ...request, headers: this.#lend(call, CALL) } : request;
         if (telemetry !== undefined) return telemetry.apiCall(call, () => this.#execute(client, tagged, call, source, accessToken));
         return this.#execute(client, tagged, call, source, accessToken);
       },
@@ -158,20 +158,24 @@ export class ApiRootFactory {
    */
   #run(client: EngineClient, request: EngineRequest, call: ApiCall, onFailure: FailureHandler): Promise<unknown> {
     if (this.#viaHeaders) return client.execute(request, onFailure);
-    const own = request.headers;
-    request.headers = this.#lend(own, call);
+    request.headers = this.#lend(call);
     this.#transport.handOver(call);
     try {
       return client.execute(request, onFailure);
     } finally {
       this.#transport.handOver(undefined);
-      request.headers = own;
+      request.headers = call.callerHeaders;
     }
   }
 
-  /** The headers a call is sent with: ours, then the caller's, except its own User-Agent and correlation ID (one of each goes out). */
-  #lend(own: Record<string | symbol, unknown> | undefined, call: ApiCall): Record<string, unknown> {
-    const lent: Record<string, unknown> = { 'Content-Type': 'application/json', 'User-Agent': this.#userAgent, 'X-Correlation-ID': call.correlationId };
+  /**
+   * The headers a call is sent with: ours, then the caller's, except its own User-Agent and
+   * correlation ID (one of each goes out); with `tag`, the call itself under that key as well.
+   */
+  #lend(call: ApiCall, tag?: typeof CALL): Record<string | symbol, unknown> {
+    const lent: Record<string | symbol, unknown> = { 'Content-Type': 'application/json', 'User-Agent': this.#userAgent, 'X-Correlation-ID': call.correlationId };
+    if (tag !== undefined) lent[tag] = call;
+    const own = call.callerHeaders;
     if (own === undefined) return lent;
     for (const name in own) {
       const lower = name.toLowerCase();
