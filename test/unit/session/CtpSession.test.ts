@@ -19,6 +19,30 @@ async function anonymousSession(services: ReturnType<typeof createTestServices>,
 }
 
 describe('CtpSession', () => {
+  describe('.source', () => {
+    it("should give each storage object its own source, even one holding the same token (a builder recovers into its own request's copy)", async () => {
+      const services = createTestServices();
+      const token = (await (await anonymousSession(services, 'shared')).get())!;
+      const [a, b] = [new MemorySessionStorage('shared', token), new MemorySessionStorage('shared', token)];
+      const fromA = await runWithCtpSession(a, () => services.session.source());
+      const fromB = await runWithCtpSession(b, () => services.session.source());
+      expect(fromA.key).toBe(a);
+      expect(fromB.key).toBe(b);
+      expect(await runWithCtpSession(a, () => services.session.source())).toBe(fromA);
+    });
+
+    it('should give a new source once the access token changed within the same lineage (a refresh keeps the refresh token)', async () => {
+      const services = createTestServices();
+      const storage = await anonymousSession(services);
+      const before = await runWithCtpSession(storage, () => services.session.source());
+      services.clock.advance(HOUR);
+      const after = await runWithCtpSession(storage, () => services.session.source());
+      expect(services.platform.grants('refresh_token')).toHaveLength(1);
+      expect(after.accessToken).not.toBe(before.accessToken);
+      expect(after.accessToken).toBe((await storage.get())!.accessToken);
+    });
+  });
+
   describe('.accessToken when the token is inside its renewal margin', () => {
     it('should cause exactly one refresh for 50 concurrent customerApiRoot() calls', async () => {
       const services = createTestServices();
