@@ -41,8 +41,10 @@ export class ApiCall {
   init: RequestInit | undefined = undefined;
   judge: AttemptJudge | undefined = undefined;
   #retryable: boolean | undefined;
+  /** The SDK's request, body included: a private field, so no inspect or JSON of the call shows it. */
+  readonly #request: ApiCallRequest;
   constructor(
-    private readonly request: ApiCallRequest,
+    request: ApiCallRequest,
     /** The caller's own headers object of the request, read from it once (ApiRootFactory sends ours in its place). */
     readonly callerHeaders: Record<string | symbol, unknown> | undefined,
     readonly correlationId: string,
@@ -53,20 +55,21 @@ export class ApiCall {
     /** The caller opted in to resending whatever the method (retryNonIdempotent). */
     retryAny: boolean,
   ) {
+    this.#request = request;
     this.#retryable = retryAny ? true : undefined;
   }
 
   get method(): string {
-    return this.request.method;
+    return this.#request.method;
   }
 
   get uriTemplate(): string {
-    return this.request.uriTemplate ?? '(no template)';
+    return this.#request.uriTemplate ?? '(no template)';
   }
 
   /** May be sent again after it may have reached the platform. */
   get retryable(): boolean {
-    return (this.#retryable ??= isIdempotent(this.method, this.uriTemplate, this.request.body));
+    return (this.#retryable ??= isIdempotent(this.method, this.uriTemplate, this.#request.body));
   }
 
   /** The deadline sweeper's answer handler: the call itself, so an attempt makes no closure. */
