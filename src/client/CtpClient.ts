@@ -32,11 +32,6 @@ export class CtpClient {
    * session only; if the session was signed out or now holds another sign-in, the call fails.
    */
   customerApiRoot(options?: AccessTokenOptions): Promise<ByProjectKeyRequestBuilder> {
-    // Every API call of a request comes here. A session in process memory with a valid token is
-    // answered without a promise of our own; anything else (a start, a renewal, a storage that
-    // talks to a server, an error to report) takes source(), a then rather than an async function.
-    const now = this.session.sourceNow(options);
-    if (now !== undefined) return Promise.resolve(this.apiRoots.forSource(now));
     return this.session.source(options).then(this.#forSource);
   }
 
