@@ -47,6 +47,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const oauth = createOAuthClient(config, {
     fetch: () => fetch ?? ((input, init) => globalThis.fetch(input, init)),
     timeoutMs: options.timeoutMs ?? 10_000,
+    timeoutOption: 'the doctor\'s timeout (--timeout, or timeoutMs of runDoctor)',
     // A diagnosis reports what the host answers; retries would only hide a flaky host and triple the
     // wait on a hanging one.
     retry: { ...DEFAULT_RETRY_POLICY, maxRetries: 0 },

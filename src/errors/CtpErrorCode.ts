@@ -36,7 +36,7 @@ export const CtpErrorCode = {
   TokenResponseInvalid: 'CTP_TOKEN_RESPONSE_INVALID',
   /** The auth server answered with an OAuth error not covered by a more specific code. */
   AuthRejected: 'CTP_AUTH_REJECTED',
-  /** The auth server failed (5xx, 429) after all retries. */
+  /** The auth server failed (408, 425, 429, 5xx) after all retries. */
   AuthUnavailable: 'CTP_AUTH_UNAVAILABLE',
   /** The auth server could not be reached (DNS, reset, refused) after all retries. */
   AuthNetwork: 'CTP_AUTH_NETWORK',

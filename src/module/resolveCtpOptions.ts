@@ -1,4 +1,4 @@
-import type { FetchLike } from '../auth/AuthTransport';
+import { DEFAULT_AUTH_TIMEOUT_MS, type FetchLike } from '../auth/AuthTransport';
 import { API_ENGINE_NAMES, type ApiEngineName, type EngineMiddleware } from '../client/ApiEngine';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../auth/RetryPolicy';
 import type { CtpConfig } from '../config/CtpConfig';
@@ -156,7 +156,7 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
   return {
     scopes: { ...options.scopes, ...(config.integrationScopes ? { integration: config.integrationScopes } : {}) },
     unsafeAllowSharedWriteScopesForShoppers: options.unsafeAllowSharedWriteScopesForShoppers,
-    authTimeoutMs: options.authTimeoutMs ?? 10_000,
+    authTimeoutMs: options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
     apiTimeoutMs: options.apiTimeoutMs ?? 30_000,
     storageTimeoutMs: options.storageTimeoutMs ?? 5_000,
     revokeWaitMs: options.revokeWaitMs ?? 2_000,
