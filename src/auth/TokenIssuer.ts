@@ -49,7 +49,7 @@ export class TokenIssuer {
       const issuedAt = this.clock.now();
       // A customer of a Store asks the Store's variants of the shopper scopes, and gets them checked.
       const answer = await this.oauth.password(credentials, this.registry.scopeParameter('customer', credentials.storeKey));
-      return this.#sessionToken('customer', answer, issuedAt, undefined, credentials.storeKey);
+      return this.#sessionToken('customer', answer, issuedAt, undefined, credentials.storeKey, [credentials.password]);
     });
   }
 
@@ -57,7 +57,7 @@ export class TokenIssuer {
   refresh(token: CtpAuthToken): Promise<CtpAuthToken> {
     return this.#timed(token.kind, 'refresh_token', async () => {
       const issuedAt = this.clock.now();
-      const answer = await this.oauth.refresh(token.refreshToken);
+      const answer = await this.oauth.refresh(token.refreshToken, [token.accessToken]);
       return this.#sessionToken(token.kind, answer, issuedAt, token, token.storeKey);
     });
   }
@@ -67,7 +67,8 @@ export class TokenIssuer {
       const issuedAt = this.clock.now();
       const answer = await grant();
       const { scopes } = parseGrantedScope(answer.scope);
-      this.registry.check(set, scopes);
+      const { missing, excess } = this.registry.difference(set, scopes);
+      if (missing.length > 0 || excess.length > 0) throw this.#scopeError(set, missing, excess, [answer.accessToken]);
       return { accessToken: answer.accessToken, issuedAt, expiresAt: issuedAt + answer.expiresIn * 1000, scopes };
     });
   }
@@ -79,8 +80,10 @@ export class TokenIssuer {
     issuedAt: number,
     previous: CtpAuthToken | undefined,
     storeKey: string | undefined,
+    sent: readonly string[] = [],
   ): CtpAuthToken {
     const granted = parseGrantedScope(answer.scope);
+    const secrets = [answer.accessToken, answer.refreshToken, previous?.accessToken, previous?.refreshToken, ...sent];
     // What the token keeps: the shared array of its set (scopeCatalog), not a copy per session.
     let scopes: readonly string[];
     if (previous) {
@@ -90,11 +93,11 @@ export class TokenIssuer {
       if (previous.scopesFingerprint !== undefined) {
         // Stored as the fingerprint of a set this process does not know (changed by configuration
         // since): the same check, on the fingerprint of the granted set.
-        if (scopeFingerprint(granted.scopes) !== previous.scopesFingerprint) throw new CtpScopeError(kind, [], granted.scopes);
+        if (scopeFingerprint(granted.scopes) !== previous.scopesFingerprint) throw this.#scopeError(kind, [], granted.scopes, secrets);
         scopes = internScopes(granted.scopes);
       } else {
         const { missing, excess } = scopeDifference(previous.scopes, granted.scopes);
-        if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(kind, missing, excess);
+        if (missing.length > 0 || excess.length > 0) throw this.#scopeError(kind, missing, excess, secrets);
         scopes = previous.scopes;
       }
       const outdated = scopeDifference(this.registry.scopes(kind, storeKey), granted.scopes);
@@ -102,7 +105,8 @@ export class TokenIssuer {
         this.logger.info({ event: 'ctp.session.scopes_outdated', kind }, 'session keeps the scopes of its original grant until the shopper signs in again');
       }
     } else {
-      this.registry.check(kind, granted.scopes, storeKey);
+      const { missing, excess } = this.registry.difference(kind, granted.scopes, storeKey);
+      if (missing.length > 0 || excess.length > 0) throw this.#scopeError(kind, missing, excess, secrets);
       scopes = this.registry.scopes(kind, storeKey);
     }
     if (previous) {
@@ -137,6 +141,14 @@ export class TokenIssuer {
       ...(anonymousId === undefined ? {} : { anonymousId }),
       ...(storeKey === undefined ? {} : { storeKey }),
     };
+  }
+
+  /**
+   * The excess scopes are the server's words: a hostile or broken auth host may put a token in
+   * them (the one it just issued, the session's, the password it was sent, the client secret).
+   */
+  #scopeError(set: ScopeSetName, missing: readonly string[], excess: readonly string[], secrets: readonly (string | undefined)[]): CtpScopeError {
+    return new CtpScopeError(set, missing, excess.map((scope) => this.oauth.redact(scope, secrets)));
   }
 
   async #timed<T>(set: ScopeSetName, flow: TokenFlow, work: () => Promise<T>): Promise<T> {

@@ -94,11 +94,16 @@ export class ScopeRegistry {
   }
 
   /**
-   * Throws unless the granted scopes are exactly the requested ones. The identity commercetools
-   * appends (`customer_id:`, `anonymous_id:`) must already be removed.
+   * What the granted scopes lack of the set's, and what they hold beyond it; both empty when they
+   * match. The identity commercetools appends (`customer_id:`, `anonymous_id:`) must already be removed.
    */
+  difference(set: ScopeSetName, granted: readonly string[], storeKey?: string): { missing: string[]; excess: string[] } {
+    return scopeDifference(this.scopes(set, storeKey), granted);
+  }
+
+  /** Throws a CtpScopeError unless `difference` finds nothing. */
   check(set: ScopeSetName, granted: readonly string[], storeKey?: string): void {
-    const { missing, excess } = scopeDifference(this.scopes(set, storeKey), granted);
+    const { missing, excess } = this.difference(set, granted, storeKey);
     if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(set, missing, excess);
   }
 }
