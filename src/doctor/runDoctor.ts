@@ -42,7 +42,8 @@ const FLOWS: Record<ScopeSetName, SetReport['flow']> = {
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const registry = new ScopeRegistry({ projectKey: config.projectKey, ...(options.scopeSets ? { sets: options.scopeSets } : {}), unsafeAllowSharedWriteScopesForShoppers: true });
+  // The unsafe option here so an unsafe set is reported (below), not refused before the checks.
+  const registry = new ScopeRegistry({ projectKey: config.projectKey, ...(options.scopeSets ? { sets: options.scopeSets } : {}), unsafeAllowSharedDataScopesForShoppers: true });
   const fetch = options.fetch;
   const oauth = createOAuthClient(config, {
     fetch: () => fetch ?? ((input, init) => globalThis.fetch(input, init)),
@@ -66,8 +67,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   let clientHoldsManageProject = false;
 
   for (const set of SCOPE_SET_NAMES) {
-    const shared = registry.sharedWriteScopes(set);
-    if (shared.length > 0) warnings.push(`scope set "${set}" holds write scopes on shared data (${shared.join(', ')}): any shopper could change other shoppers' data; use manage_my_* scopes`);
+    const shared = registry.sharedDataScopes(set);
+    if (shared.length > 0) {
+      warnings.push(
+        `scope set "${set}" holds scopes on other shoppers' or shared data (${shared.join(', ')}): every shopper's token could read or change all of it; ` +
+          'keep shopper sets to manage_my_*, create_anonymous_token and public catalogue reads, and do the rest with the integration token',
+      );
+    }
   }
 
   let revoked = 0;

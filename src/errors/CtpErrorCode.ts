@@ -5,7 +5,7 @@
 export const CtpErrorCode = {
   /** The configuration (env, module options, scope registry) is invalid. */
   ConfigInvalid: 'CTP_CONFIG_INVALID',
-  /** A guest, anonymous or customer scope set holds a non-`my` write scope. */
+  /** A guest, anonymous or customer scope set holds a scope on shared data: a non-`my` write, or a read beyond the public catalogue. */
   ScopeUnsafe: 'CTP_SCOPE_UNSAFE',
   /** The auth server refused the API client's id or secret (401 invalid_client). */
   InvalidClient: 'CTP_INVALID_CLIENT',

@@ -37,7 +37,7 @@ export interface ResolvedRedisOptions {
 /** Every option with its default applied, after validation: what the composition root wires from. */
 export interface ResolvedCtpOptions {
   scopes: Partial<Record<ScopeSetName, readonly ScopeSpec[]>>;
-  unsafeAllowSharedWriteScopesForShoppers: boolean | undefined;
+  unsafeAllowSharedDataScopesForShoppers: boolean | undefined;
   authTimeoutMs: number;
   apiTimeoutMs: number;
   storageTimeoutMs: number;
@@ -155,7 +155,7 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
   else if (redisUrl !== undefined) source = { kind: 'url', url: redisUrl, commandTimeoutMs: options.redis?.commandTimeoutMs ?? 2_000 };
   return {
     scopes: { ...options.scopes, ...(config.integrationScopes ? { integration: config.integrationScopes } : {}) },
-    unsafeAllowSharedWriteScopesForShoppers: options.unsafeAllowSharedWriteScopesForShoppers,
+    unsafeAllowSharedDataScopesForShoppers: options.unsafeAllowSharedDataScopesForShoppers ?? options.unsafeAllowSharedWriteScopesForShoppers,
     authTimeoutMs: options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
     apiTimeoutMs: options.apiTimeoutMs ?? 30_000,
     storageTimeoutMs: options.storageTimeoutMs ?? 5_000,

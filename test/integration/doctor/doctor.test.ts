@@ -88,13 +88,14 @@ describe('ctp-client doctor', () => {
     expect(out).toContain('warning: the API client holds manage_project');
   });
 
-  it('should lint shopper sets with shared write scopes', async () => {
+  it('should lint shopper sets with shared write scopes and reads of other shoppers\' data', async () => {
     const env = await start(ALL_DEFAULT_SCOPES);
     const dir = mkdtempSync(join(tmpdir(), 'doctor-'));
-    writeFileSync(join(dir, 'sets.json'), JSON.stringify({ guest: ['view_categories', 'manage_orders'] }));
+    writeFileSync(join(dir, 'sets.json'), JSON.stringify({ guest: ['view_categories', 'manage_orders'], anonymous: ['view_categories', 'view_customers', 'manage_my_orders'] }));
     const { code, out } = await doctor(['--scope-sets', join(dir, 'sets.json')], env);
     expect(code).toBe(1);
-    expect(out).toContain('scope set "guest" holds write scopes on shared data (manage_orders)');
+    expect(out).toContain('scope set "guest" holds scopes on other shoppers\' or shared data (manage_orders)');
+    expect(out).toContain('scope set "anonymous" holds scopes on other shoppers\' or shared data (view_customers)');
   });
 
   it('should exit 2 with every configuration problem at once, and read --env-file', async () => {
