@@ -2,6 +2,7 @@ import { CtpConfigError } from '../errors/CtpConfigError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpScopeError } from '../errors/CtpScopeError';
 import { DEFAULT_SCOPE_SETS } from './defaultScopeSets';
+import { inStoreDifference, toStoreForms } from './inStoreScopes';
 import { registerScopes } from './scopeCatalog';
 import { scopeDifference } from './scopeDifference';
 import { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from './ScopeSetName';
@@ -90,7 +91,7 @@ export class ScopeRegistry {
     const key = `${set} ${storeKey}`;
     let scopes = this.#inStore.get(key);
     if (scopes === undefined) {
-      scopes = registerScopes(Object.freeze(inStore(this.#rendered[set], this.projectKey, storeKey)));
+      scopes = registerScopes(Object.freeze(toStoreForms(this.#rendered[set], this.projectKey, storeKey)));
       // Bounded: a project has few Stores; past the bound the list is rendered per call, as before.
       if (this.#inStore.size < MAX_STORE_VARIANTS) this.#inStore.set(key, scopes);
     }
@@ -104,32 +105,22 @@ export class ScopeRegistry {
 
   /**
    * What the granted scopes lack of the set's, and what they hold beyond it; both empty when they
-   * match. The identity commercetools appends (`customer_id:`, `anonymous_id:`) must already be removed.
+   * match. Without a `storeKey`, exactly the requested scopes must come back. With one (an in-store
+   * grant), per capability: a Store-scoped scope asked is granted in its plain form, its Store form or
+   * both (inStoreDifference). The identity commercetools appends (`customer_id:`, `anonymous_id:`)
+   * must already be removed.
    */
   difference(set: ScopeSetName, granted: readonly string[], storeKey?: string): { missing: string[]; excess: string[] } {
-    return scopeDifference(this.scopes(set, storeKey), granted);
+    const requested = this.scopes(set, storeKey);
+    return storeKey === undefined ? scopeDifference(requested, granted) : inStoreDifference(requested, granted, this.projectKey, storeKey);
   }
 
-  /** Throws a CtpScopeError unless `difference` finds nothing. */
+  /** Throws a CtpScopeError naming what is missing (and counting the excess) unless `difference` finds nothing. */
   check(set: ScopeSetName, granted: readonly string[], storeKey?: string): void {
     const { missing, excess } = this.difference(set, granted, storeKey);
-    if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(set, missing, excess);
+    if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(set, missing, excess, storeKey);
   }
 }
 
 /** Store variants kept rendered; a project has few Stores. */
 const MAX_STORE_VARIANTS = 1_000;
-
-/**
- * The shopper scopes commercetools offers per Store (`manage_my_orders:{projectKey}:{storeKey}` and
- * the like): an in-store grant asks these for the shopper's Store, so the token works on that
- * Store's in-store `/me` endpoints and no other Store's. Scopes without a Store variant stay as they are.
- */
-export const STORE_SCOPED_SHOPPER_SCOPES: readonly string[] = Object.freeze(['manage_my_orders', 'manage_my_profile', 'manage_my_shopping_lists']);
-
-function inStore(rendered: readonly string[], projectKey: string, storeKey: string): readonly string[] {
-  return rendered.map((scope) => {
-    const [name = '', project, store] = scope.split(':');
-    return store === undefined && project === projectKey && STORE_SCOPED_SHOPPER_SCOPES.includes(name) ? `${name}:${projectKey}:${storeKey}` : scope;
-  });
-}

@@ -213,4 +213,21 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       }
     });
   });
+
+  describe.each(['plain', 'asked', 'both'] as const)('when an in-store grant is answered with the %s form of the Store scopes', (form) => {
+    it('should sign the customer in, refresh, and call the Store\'s /me', async () => {
+      h = await createStrictHarness();
+      h.server.storeScopeAnswer = form;
+      h.server.addCustomer('erin@example.com', 'Erin-Pa55word!', 'eu');
+      const storage = new MemorySessionStorage('s');
+      const token = await runWithCtpSession(storage, () => h.session.login('erin@example.com', 'Erin-Pa55word!', { storeKey: 'eu' }));
+      const forms = { plain: [`manage_my_profile:${h.server.projectKey}`], asked: [`manage_my_profile:${h.server.projectKey}:eu`], both: [`manage_my_profile:${h.server.projectKey}`, `manage_my_profile:${h.server.projectKey}:eu`] }[form];
+      expect(token.scopes.filter((s) => s.startsWith('manage_my_profile:'))).toEqual(forms);
+      h.clock.advance(HOUR);
+      const me = await runWithCtpSession(storage, async () => (await h.client.customerApiRoot()).inStoreKeyWithStoreKeyValue({ storeKey: 'eu' }).me().get().execute());
+      expect(me.body).toMatchObject({ email: 'erin@example.com' });
+      expect(h.server.grants.refresh_token).toBe(1);
+      expect((await storage.get())?.storeKey).toBe('eu');
+    });
+  });
 });

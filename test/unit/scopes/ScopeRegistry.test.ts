@@ -161,6 +161,25 @@ describe(ScopeRegistry, () => {
     });
   });
 
+  describe('.check of an in-store grant', () => {
+    const registry = new ScopeRegistry({ projectKey: 'shop', sets: { customer: ['view_categories', 'manage_my_orders', 'manage_my_profile'] } });
+
+    it('should ask the Store forms and accept the plain answer, the Store answer and both', () => {
+      expect(registry.scopes('customer', 'eu')).toEqual(['view_categories:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop:eu']);
+      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop', 'manage_my_profile:shop'], 'eu')).not.toThrow();
+      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop:eu'], 'eu')).not.toThrow();
+      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop:eu'], 'eu')).not.toThrow();
+    });
+
+    it('should still compare a grant without a Store exactly', () => {
+      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop'])).toThrow(CtpScopeError);
+    });
+
+    it('should name a capability missing in both forms', () => {
+      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop'], 'eu')).toThrow(/missing manage_my_profile:shop:eu/);
+    });
+  });
+
   describe('store-scoped scopes', () => {
     it('should render name:projectKey:storeKey', () => {
       const registry = new ScopeRegistry({ projectKey: 'shop', sets: { customer: [{ name: 'manage_my_orders', storeKey: 'eu' }, 'manage_my_profile'] } });
