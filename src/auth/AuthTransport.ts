@@ -12,6 +12,13 @@ import { MAX_AUTH_ANSWER_BYTES, readCappedText } from './readCappedText';
 import { backoffMs, retryAfterMs, type RetryPolicy } from './RetryPolicy';
 import type { TokenFlow } from './TokenResponse';
 
+/**
+ * The default per-attempt timeout on the auth host. A token answer takes well under a second; with
+ * the default two retries and their backoff (at most 200 + 400 ms) a hung auth host holds a request
+ * at most 3 * 3 s + 0.6 s = 9.6 s in all, instead of the half minute three 10 s attempts took.
+ */
+export const DEFAULT_AUTH_TIMEOUT_MS = 3_000;
+
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface AuthTransportOptions {
@@ -20,6 +27,8 @@ export interface AuthTransportOptions {
   /** Resolved on every call, so a test double installed later still applies. */
   fetch: () => FetchLike;
   timeoutMs: number;
+  /** How the timeout is named to the user in messages: `authTimeoutMs` unless the caller says otherwise (the doctor). */
+  timeoutOption?: string;
   retry: RetryPolicy;
   clock: Clock;
   sleep: Sleep;
@@ -47,11 +56,17 @@ export interface AuthAnswer {
 
 type Failure = { kind: 'network'; reason: string } | { kind: 'timeout' } | { kind: 'status'; answer: AuthAnswer };
 
-const isTransientStatus = (status: number) => status === 429 || status >= 500;
+/**
+ * The answers worth sending the same grant again for: 408 (the server timed the request out), 425
+ * (too early), 429 and 5xx. Everything else is final: a 400/401/403/404 answers the request itself
+ * (wrong credentials, a WAF or proxy refusing it), and repeating a password or refresh token to a
+ * host that refused it only multiplies the refusals (authRetries.test.ts pins both lists).
+ */
+const isTransientStatus = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500;
 
 /**
  * Sends form posts to the auth host with Basic auth, a per-attempt deadline, and bounded retries with
- * jittered backoff on network errors, timeouts, 5xx and 429 (honouring Retry-After). Redirects are
+ * jittered backoff on network errors, timeouts, 408, 425, 429 and 5xx (honouring Retry-After). Redirects are
  * never followed and answers are read up to a size cap: both are refused at once with a typed error,
  * not retried. Other answers are returned as they are, for the caller to parse.
  */
@@ -60,7 +75,7 @@ export class AuthTransport {
 
   constructor(options: AuthTransportOptions) {
     // Checked here, at start-up: above 2^31-1 setTimeout fires after 1 ms and every request would time out at once.
-    if (!isValidTimeoutMs(options.timeoutMs)) throw new CtpConfigError([`authTimeoutMs must be above 0 and at most ${MAX_TIMEOUT_MS} ms`]);
+    if (!isValidTimeoutMs(options.timeoutMs)) throw new CtpConfigError([`${options.timeoutOption ?? 'authTimeoutMs'} must be above 0 and at most ${MAX_TIMEOUT_MS} ms`]);
     this.#o = options;
   }
 
@@ -96,6 +111,9 @@ export class AuthTransport {
     let response: Response;
     let text: string;
     try {
+      // The deadline's signal asks fetch (and undici) to stop and free the socket; raceAbort is what
+      // stops *waiting*. A signal cannot settle a promise: a custom fetch that ignores it would hold
+      // the caller for ever without the race (AuthTransport.test.ts, "when the auth host hangs").
       response = await raceAbort(
         this.#o.fetch()(`${this.#o.authUrl}${request.path}`, {
           method: 'POST',
@@ -146,7 +164,7 @@ export class AuthTransport {
     if (failure.kind === 'timeout') {
       return new CtpAuthUnavailableError(
         CtpErrorCode.AuthTimeout,
-        `The auth server did not answer the ${request.flow} request within ${this.#o.timeoutMs} ms ${times}; try again later or raise timeoutMs.`,
+        `The auth server did not answer the ${request.flow} request within ${this.#o.timeoutMs} ms ${times}; try again later or raise ${this.#o.timeoutOption ?? 'authTimeoutMs'}.`,
         base,
       );
     }

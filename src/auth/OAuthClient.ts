@@ -1,4 +1,5 @@
 import { CtpTokenResponseError } from '../errors/CtpTokenResponseError';
+import { redact } from '../util/redact';
 import { oauthErrorFromResponse } from './oauthErrorFromResponse';
 import type { AuthPost, AuthTransport } from './AuthTransport';
 import { parseTokenResponse } from './parseTokenResponse';
@@ -42,6 +43,14 @@ export class OAuthClient {
     this.#clientSecrets = clientSecrets;
   }
 
+  /**
+   * `text` with the client secret and `more` redacted: for server text a caller keeps after the
+   * answer was parsed (the granted scopes an error lists).
+   */
+  redact(text: string, more: readonly (string | undefined)[] = []): string {
+    return redact(text, [...more, ...this.#clientSecrets]);
+  }
+
   clientCredentials(scope: string): Promise<TokenResponse> {
     return this.#grant({ flow: 'client_credentials', path: '/oauth/token', params: form({ scope }, 'client_credentials'), secrets: [] }, scope, false);
   }
@@ -62,10 +71,14 @@ export class OAuthClient {
     return this.#grant({ flow: 'anonymous', path: `/oauth/${encodeURIComponent(this.#projectKey)}/anonymous/token`, params, secrets: [] }, scope, true);
   }
 
-  /** commercetools does not rotate refresh tokens: the answer carries none, keep the one sent. */
-  refresh(refreshToken: string): Promise<TokenResponse> {
+  /**
+   * commercetools does not rotate refresh tokens: the answer carries none, keep the one sent.
+   * `heldTokens`: the session's other tokens (its access token). The auth host issued them and so
+   * can echo them, although this request does not send them: they are redacted like the refresh token.
+   */
+  refresh(refreshToken: string, heldTokens: readonly string[] = []): Promise<TokenResponse> {
     const params = form({ refresh_token: refreshToken }, 'refresh_token');
-    return this.#grant({ flow: 'refresh_token', path: '/oauth/token', params, secrets: [refreshToken] }, undefined, false);
+    return this.#grant({ flow: 'refresh_token', path: '/oauth/token', params, secrets: [refreshToken, ...heldTokens] }, undefined, false);
   }
 
   async revoke(token: string, hint: 'access_token' | 'refresh_token'): Promise<void> {

@@ -1,4 +1,4 @@
-/** How the auth host's transient failures (network, timeout, 5xx, 429) are retried. */
+/** How the auth host's transient failures (network, timeout, 408, 425, 429, 5xx) are retried. */
 export interface RetryPolicy {
   /** Retries after the first attempt; 0 disables retrying. */
   readonly maxRetries: number;

@@ -6,6 +6,7 @@ import type { ScopeRegistry } from '../scopes/ScopeRegistry';
 import type { ScopeSetName } from '../scopes/ScopeSetName';
 import { internScopes, scopeFingerprint } from '../scopes/scopeCatalog';
 import { scopeDifference } from '../scopes/scopeDifference';
+import { inStoreDifference, inStoreVariants } from '../scopes/inStoreScopes';
 import { parseGrantedScope } from '../scopes/scopeString';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
@@ -49,7 +50,7 @@ export class TokenIssuer {
       const issuedAt = this.clock.now();
       // A customer of a Store asks the Store's variants of the shopper scopes, and gets them checked.
       const answer = await this.oauth.password(credentials, this.registry.scopeParameter('customer', credentials.storeKey));
-      return this.#sessionToken('customer', answer, issuedAt, undefined, credentials.storeKey);
+      return this.#sessionToken('customer', answer, issuedAt, undefined, credentials.storeKey, [credentials.password]);
     });
   }
 
@@ -57,7 +58,7 @@ export class TokenIssuer {
   refresh(token: CtpAuthToken): Promise<CtpAuthToken> {
     return this.#timed(token.kind, 'refresh_token', async () => {
       const issuedAt = this.clock.now();
-      const answer = await this.oauth.refresh(token.refreshToken);
+      const answer = await this.oauth.refresh(token.refreshToken, [token.accessToken]);
       return this.#sessionToken(token.kind, answer, issuedAt, token, token.storeKey);
     });
   }
@@ -67,7 +68,8 @@ export class TokenIssuer {
       const issuedAt = this.clock.now();
       const answer = await grant();
       const { scopes } = parseGrantedScope(answer.scope);
-      this.registry.check(set, scopes);
+      const { missing, excess } = this.registry.difference(set, scopes);
+      if (missing.length > 0 || excess.length > 0) throw this.#scopeError(set, missing, excess, [answer.accessToken]);
       return { accessToken: answer.accessToken, issuedAt, expiresAt: issuedAt + answer.expiresIn * 1000, scopes };
     });
   }
@@ -79,32 +81,11 @@ export class TokenIssuer {
     issuedAt: number,
     previous: CtpAuthToken | undefined,
     storeKey: string | undefined,
+    sent: readonly string[] = [],
   ): CtpAuthToken {
     const granted = parseGrantedScope(answer.scope);
-    // What the token keeps: the shared array of its set (scopeCatalog), not a copy per session.
-    let scopes: readonly string[];
-    if (previous) {
-      // A refresh asks for no scope and cannot change it: the answer must carry the scopes of the
-      // original grant, which were checked then. Checking against today's registry instead would fail
-      // every existing session after a deploy that changes a scope set.
-      if (previous.scopesFingerprint !== undefined) {
-        // Stored as the fingerprint of a set this process does not know (changed by configuration
-        // since): the same check, on the fingerprint of the granted set.
-        if (scopeFingerprint(granted.scopes) !== previous.scopesFingerprint) throw new CtpScopeError(kind, [], granted.scopes);
-        scopes = internScopes(granted.scopes);
-      } else {
-        const { missing, excess } = scopeDifference(previous.scopes, granted.scopes);
-        if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(kind, missing, excess);
-        scopes = previous.scopes;
-      }
-      const outdated = scopeDifference(this.registry.scopes(kind, storeKey), granted.scopes);
-      if (outdated.missing.length > 0 || outdated.excess.length > 0) {
-        this.logger.info({ event: 'ctp.session.scopes_outdated', kind }, 'session keeps the scopes of its original grant until the shopper signs in again');
-      }
-    } else {
-      this.registry.check(kind, granted.scopes, storeKey);
-      scopes = this.registry.scopes(kind, storeKey);
-    }
+    const secrets = [answer.accessToken, answer.refreshToken, previous?.accessToken, previous?.refreshToken, ...sent];
+    const scopes = this.#checkedScopes(kind, granted.scopes, previous, storeKey, secrets);
     if (previous) {
       // A refresh keeps the shopper it was granted for. An answer naming someone else (a confused or
       // hostile auth host, a crossed wire in a proxy) must not change who the session belongs to.
@@ -137,6 +118,46 @@ export class TokenIssuer {
       ...(anonymousId === undefined ? {} : { anonymousId }),
       ...(storeKey === undefined ? {} : { storeKey }),
     };
+  }
+
+  /**
+   * Checks the granted scopes (identity set apart) and returns what the token keeps: the shared
+   * array of a registered list (scopeCatalog), not a copy per session. A first grant is checked
+   * against the registry's set; a refresh, which asks for no scope and cannot change it, against the
+   * scopes of the original grant (checked then): checking it against today's registry instead would
+   * fail every session after a deploy that changes a scope set. An in-store token (storeKey) is
+   * checked per capability, plain or Store form (inStoreScopes), never for equality, and keeps what
+   * was granted.
+   */
+  #checkedScopes(kind: CtpAuthToken['kind'], granted: readonly string[], previous: CtpAuthToken | undefined, storeKey: string | undefined, secrets: readonly (string | undefined)[]): readonly string[] {
+    const { projectKey } = this.registry;
+    if (previous === undefined) {
+      const { missing, excess } = this.registry.difference(kind, granted, storeKey);
+      if (missing.length > 0 || excess.length > 0) throw this.#scopeError(kind, missing, excess, secrets, storeKey);
+      return storeKey === undefined ? this.registry.scopes(kind) : internScopes(granted);
+    }
+    if (previous.scopesFingerprint !== undefined) {
+      // Stored as the fingerprint of a list this process does not know (changed by configuration
+      // since): the same check, on the fingerprint of the granted list (in any of its in-store forms).
+      const candidates = storeKey === undefined ? [granted] : inStoreVariants(granted, projectKey, storeKey);
+      if (!candidates.some((list) => scopeFingerprint(list) === previous.scopesFingerprint)) throw this.#scopeError(kind, [], granted, secrets, storeKey);
+    } else {
+      const { missing, excess } = storeKey === undefined ? scopeDifference(previous.scopes, granted) : inStoreDifference(previous.scopes, granted, projectKey, storeKey);
+      if (missing.length > 0 || excess.length > 0) throw this.#scopeError(kind, missing, excess, secrets, storeKey);
+    }
+    const outdated = this.registry.difference(kind, granted, storeKey);
+    if (outdated.missing.length > 0 || outdated.excess.length > 0) {
+      this.logger.info({ event: 'ctp.session.scopes_outdated', kind }, 'session keeps the scopes of its original grant until the shopper signs in again');
+    }
+    return previous.scopesFingerprint === undefined && storeKey === undefined ? previous.scopes : internScopes(granted);
+  }
+
+  /**
+   * The excess scopes are the server's words: a hostile or broken auth host may put a token in
+   * them (the one it just issued, the session's, the password it was sent, the client secret).
+   */
+  #scopeError(set: ScopeSetName, missing: readonly string[], excess: readonly string[], secrets: readonly (string | undefined)[], storeKey?: string): CtpScopeError {
+    return new CtpScopeError(set, missing, excess.map((scope) => this.oauth.redact(scope, secrets)), storeKey);
   }
 
   async #timed<T>(set: ScopeSetName, flow: TokenFlow, work: () => Promise<T>): Promise<T> {

@@ -1,3 +1,4 @@
+import type { StoreScopeForm } from '../scopes/inStoreScopes';
 import type { ScopeSetName } from '../scopes/ScopeSetName';
 
 export interface ScopeRow {
@@ -16,6 +17,8 @@ export interface SetReport {
   lacking?: string[];
   lifetimeSeconds?: number;
   lifetimeSource?: 'introspection' | 'expires_in';
+  /** For an in-store customer check: the form (plain, Store or both) of each Store-scoped capability granted. */
+  storeScopes?: { storeKey: string; forms: { scope: string; form: StoreScopeForm }[] };
   note?: string;
 }
 

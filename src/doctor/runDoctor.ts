@@ -8,6 +8,7 @@ import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from '../scopes/ScopeSetName';
+import { storeScopeForms } from '../scopes/inStoreScopes';
 import { parseGrantedScope } from '../scopes/scopeString';
 import { systemClock, type Clock } from '../util/Clock';
 import { silentLogger } from '../util/Logger';
@@ -42,11 +43,13 @@ const FLOWS: Record<ScopeSetName, SetReport['flow']> = {
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const registry = new ScopeRegistry({ projectKey: config.projectKey, ...(options.scopeSets ? { sets: options.scopeSets } : {}), unsafeAllowSharedWriteScopesForShoppers: true });
+  // The unsafe option here so an unsafe set is reported (below), not refused before the checks.
+  const registry = new ScopeRegistry({ projectKey: config.projectKey, ...(options.scopeSets ? { sets: options.scopeSets } : {}), unsafeAllowSharedDataScopesForShoppers: true });
   const fetch = options.fetch;
   const oauth = createOAuthClient(config, {
     fetch: () => fetch ?? ((input, init) => globalThis.fetch(input, init)),
     timeoutMs: options.timeoutMs ?? 10_000,
+    timeoutOption: 'the doctor\'s timeout (--timeout, or timeoutMs of runDoctor)',
     // A diagnosis reports what the host answers; retries would only hide a flaky host and triple the
     // wait on a hanging one.
     retry: { ...DEFAULT_RETRY_POLICY, maxRetries: 0 },
@@ -65,8 +68,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   let clientHoldsManageProject = false;
 
   for (const set of SCOPE_SET_NAMES) {
-    const shared = registry.sharedWriteScopes(set);
-    if (shared.length > 0) warnings.push(`scope set "${set}" holds write scopes on shared data (${shared.join(', ')}): any shopper could change other shoppers' data; use manage_my_* scopes`);
+    const shared = registry.sharedDataScopes(set);
+    if (shared.length > 0) {
+      warnings.push(
+        `scope set "${set}" holds scopes on other shoppers' or shared data (${shared.join(', ')}): every shopper's token could read or change all of it; ` +
+          'keep shopper sets to manage_my_*, create_anonymous_token and public catalogue reads, and do the rest with the integration token',
+      );
+    }
   }
 
   let revoked = 0;
@@ -88,7 +96,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   // revoked: a doctor run must not leave live tokens behind against a real project.
   try {
     for (const set of SCOPE_SET_NAMES) {
-      const requested = registry.scopes(set);
+      // A customer of a Store is checked as the library grants it: the Store forms asked, and the
+      // answer checked per capability (plain or Store form).
+      const storeKey = set === 'customer' ? options.customer?.storeKey : undefined;
+      const requested = registry.scopes(set, storeKey);
       const flow = FLOWS[set];
       const base = { set, flow, rows: requested.map((scope) => ({ scope, requested: true, granted: false })) };
       if (set === 'customer' && !options.customer) {
@@ -96,7 +107,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         continue;
       }
       options.onCheck?.(set, flow);
-      const scope = registry.scopeParameter(set);
+      const scope = registry.scopeParameter(set, storeKey);
       try {
         const answer = keep(
           set === 'integration'
@@ -107,13 +118,16 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         );
         const granted = parseGrantedScope(answer.scope).scopes;
         if (granted.some((s) => s.startsWith('manage_project:'))) clientHoldsManageProject = true;
+        const { missing, excess } = registry.difference(set, granted, storeKey);
         const rows = [
-          ...requested.map((s) => ({ scope: s, requested: true, granted: granted.includes(s) })),
-          ...granted.filter((s) => !requested.includes(s)).map((s) => ({ scope: s, requested: false, granted: true })),
+          ...requested.map((s) => ({ scope: s, requested: true, granted: !missing.includes(s) })),
+          ...excess.map((s) => ({ scope: s, requested: false, granted: true })),
         ];
-        const exact = rows.every((r) => r.requested && r.granted);
+        const exact = missing.length === 0 && excess.length === 0;
+        const inStore = storeKey === undefined ? {} : storeFormReport(requested, granted, config.projectKey, storeKey);
+        const notes = [exact ? undefined : 'granted scopes differ from the request', inStore.note].filter((n) => n !== undefined);
         const lifetime = await lifetimeOf(oauth, answer, clock);
-        sets.push({ set, flow, outcome: exact ? 'ok' : 'mismatch', rows, ...lifetime, ...(exact ? {} : { note: 'granted scopes differ from the request' }) });
+        sets.push({ set, flow, outcome: exact ? 'ok' : 'mismatch', rows, ...lifetime, ...inStore, ...(notes.length > 0 ? { note: notes.join('; ') } : {}) });
       } catch (error) {
         if (error instanceof CtpError && error.code === CtpErrorCode.InvalidScope) {
           const lacking: string[] = [];
@@ -148,6 +162,25 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     tokens: { created: createdCount, revoked, revokeFailed },
     problems: failedSets + warnings.length,
   };
+}
+
+/**
+ * Which form of the Store-scoped shopper scopes the API client gets on an in-store grant: the plain
+ * form lets the token use every Store's in-store `/me` endpoints, the Store form only this Store's.
+ */
+function storeFormReport(requested: readonly string[], granted: readonly string[], projectKey: string, storeKey: string): Pick<SetReport, 'storeScopes' | 'note'> {
+  const forms = storeScopeForms(requested, granted, projectKey, storeKey).filter((f) => f.form !== 'none');
+  if (forms.length === 0) return {};
+  const kinds = new Set(forms.map((f) => f.form));
+  const what =
+    kinds.size > 1
+      ? `mixed forms (${forms.map((f) => `${f.scope.split(':')[0]} ${f.form}`).join(', ')})`
+      : kinds.has('plain')
+        ? 'the plain forms (name:projectKey): its tokens work on the in-store /me endpoints of every Store, not only this one'
+        : kinds.has('store')
+          ? `the Store forms (name:projectKey:${storeKey}): its tokens work on this Store's in-store /me endpoints only`
+          : 'both forms: its tokens work on the in-store /me endpoints of every Store';
+  return { storeScopes: { storeKey, forms }, note: `in-store grant for Store ${storeKey}: the API client gets ${what}` };
 }
 
 /** From introspection when the client may introspect; otherwise from the grant's expires_in. */

@@ -5,7 +5,7 @@
 export const CtpErrorCode = {
   /** The configuration (env, module options, scope registry) is invalid. */
   ConfigInvalid: 'CTP_CONFIG_INVALID',
-  /** A guest, anonymous or customer scope set holds a non-`my` write scope. */
+  /** A guest, anonymous or customer scope set holds a scope on shared data: a non-`my` write, or a read beyond the public catalogue. */
   ScopeUnsafe: 'CTP_SCOPE_UNSAFE',
   /** The auth server refused the API client's id or secret (401 invalid_client). */
   InvalidClient: 'CTP_INVALID_CLIENT',
@@ -36,7 +36,7 @@ export const CtpErrorCode = {
   TokenResponseInvalid: 'CTP_TOKEN_RESPONSE_INVALID',
   /** The auth server answered with an OAuth error not covered by a more specific code. */
   AuthRejected: 'CTP_AUTH_REJECTED',
-  /** The auth server failed (5xx, 429) after all retries. */
+  /** The auth server failed (408, 425, 429, 5xx) after all retries. */
   AuthUnavailable: 'CTP_AUTH_UNAVAILABLE',
   /** The auth server could not be reached (DNS, reset, refused) after all retries. */
   AuthNetwork: 'CTP_AUTH_NETWORK',

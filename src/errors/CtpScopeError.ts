@@ -7,7 +7,10 @@ export class CtpScopeError extends CtpError {
   readonly missing: readonly string[];
   readonly excess: readonly string[];
 
-  constructor(scopeSet: string, missing: readonly string[], excess: readonly string[]) {
+  /** For an in-store grant, its Store: a capability there holds in its plain or its Store form. */
+  readonly storeKey: string | undefined;
+
+  constructor(scopeSet: string, missing: readonly string[], excess: readonly string[], storeKey?: string) {
     const code = missing.length > 0 ? CtpErrorCode.ScopeMissing : CtpErrorCode.ScopeExcess;
     const parts: string[] = [];
     if (missing.length > 0) parts.push(`missing ${missing.join(', ')}`);
@@ -16,13 +19,15 @@ export class CtpScopeError extends CtpError {
     const hint = excess.some((s) => s.startsWith('manage_project:'))
       ? ' The API client holds manage_project, which cannot be narrowed: create an API client with only the scopes listed in the README.'
       : ' Give the API client exactly the scopes of this set (Merchant Center > Settings > Developer settings), or change the scope registry.';
-    super(code, `Token for scope set "${scopeSet}" was granted other scopes than requested: ${parts.join('; ')}.${hint}`);
+    const store = storeKey === undefined ? '' : ` (in-store grant for Store ${storeKey}: each capability counts in its plain or its Store form)`;
+    super(code, `Token for scope set "${scopeSet}" was granted other scopes than requested${store}: ${parts.join('; ')}.${hint}`);
     this.scopeSet = scopeSet;
+    this.storeKey = storeKey;
     this.missing = Object.freeze([...missing]);
     this.excess = Object.freeze([...excess]);
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), scopeSet: this.scopeSet, missing: this.missing, excess: this.excess };
+    return { ...super.toJSON(), scopeSet: this.scopeSet, missing: this.missing, excess: this.excess, ...(this.storeKey === undefined ? {} : { storeKey: this.storeKey }) };
   }
 }

@@ -13,9 +13,14 @@ import type { OtelApi } from '../telemetry/OtelApi';
 export interface CtpModuleOptions {
   /** Replaces whole scope sets; CTP_SCOPES (config.integrationScopes) wins for `integration`. */
   scopes?: Partial<Record<ScopeSetName, readonly ScopeSpec[]>>;
-  /** See ScopeRegistryOptions: lets shopper tokens hold write scopes on shared data. Unsafe. */
+  /**
+   * See ScopeRegistryOptions: lets shopper tokens hold scopes on shared data, writes (`manage_orders`)
+   * and reads of other shoppers' data (`view_orders`, `view_customers`, ...). Unsafe.
+   */
+  unsafeAllowSharedDataScopesForShoppers?: boolean;
+  /** @deprecated The former name of unsafeAllowSharedDataScopesForShoppers; same effect. */
   unsafeAllowSharedWriteScopesForShoppers?: boolean;
-  /** Per attempt on the auth host (default 10 s). Every ms option is at most 2^31-1 (Node's timer limit). */
+  /** Per attempt on the auth host (default 3 s). Every ms option is at most 2^31-1 (Node's timer limit). */
   authTimeoutMs?: number;
   /**
    * Per attempt of an API call, until the answer's status and headers (default 30 s): past it the

@@ -57,7 +57,7 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   const registry = new ScopeRegistry({
     projectKey: config.projectKey,
     sets: o.scopes,
-    ...(o.unsafeAllowSharedWriteScopesForShoppers === undefined ? {} : { unsafeAllowSharedWriteScopesForShoppers: o.unsafeAllowSharedWriteScopesForShoppers }),
+    ...(o.unsafeAllowSharedDataScopesForShoppers === undefined ? {} : { unsafeAllowSharedDataScopesForShoppers: o.unsafeAllowSharedDataScopesForShoppers }),
   });
   const { clock } = o;
   // Every event logged inside a request carries its correlation ID.

@@ -1,4 +1,4 @@
-import type { FetchLike } from '../auth/AuthTransport';
+import { DEFAULT_AUTH_TIMEOUT_MS, type FetchLike } from '../auth/AuthTransport';
 import { API_ENGINE_NAMES, type ApiEngineName, type EngineMiddleware } from '../client/ApiEngine';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../auth/RetryPolicy';
 import type { CtpConfig } from '../config/CtpConfig';
@@ -37,7 +37,7 @@ export interface ResolvedRedisOptions {
 /** Every option with its default applied, after validation: what the composition root wires from. */
 export interface ResolvedCtpOptions {
   scopes: Partial<Record<ScopeSetName, readonly ScopeSpec[]>>;
-  unsafeAllowSharedWriteScopesForShoppers: boolean | undefined;
+  unsafeAllowSharedDataScopesForShoppers: boolean | undefined;
   authTimeoutMs: number;
   apiTimeoutMs: number;
   storageTimeoutMs: number;
@@ -155,8 +155,8 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
   else if (redisUrl !== undefined) source = { kind: 'url', url: redisUrl, commandTimeoutMs: options.redis?.commandTimeoutMs ?? 2_000 };
   return {
     scopes: { ...options.scopes, ...(config.integrationScopes ? { integration: config.integrationScopes } : {}) },
-    unsafeAllowSharedWriteScopesForShoppers: options.unsafeAllowSharedWriteScopesForShoppers,
-    authTimeoutMs: options.authTimeoutMs ?? 10_000,
+    unsafeAllowSharedDataScopesForShoppers: options.unsafeAllowSharedDataScopesForShoppers ?? options.unsafeAllowSharedWriteScopesForShoppers,
+    authTimeoutMs: options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
     apiTimeoutMs: options.apiTimeoutMs ?? 30_000,
     storageTimeoutMs: options.storageTimeoutMs ?? 5_000,
     revokeWaitMs: options.revokeWaitMs ?? 2_000,

@@ -2,19 +2,26 @@ import { CtpConfigError } from '../errors/CtpConfigError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpScopeError } from '../errors/CtpScopeError';
 import { DEFAULT_SCOPE_SETS } from './defaultScopeSets';
+import { inStoreDifference, toStoreForms } from './inStoreScopes';
 import { registerScopes } from './scopeCatalog';
 import { scopeDifference } from './scopeDifference';
 import { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from './ScopeSetName';
-import { isSharedWriteScope, renderScope, scopeName, scopeSpecProblem } from './scopeString';
+import { isSharedDataScope, PUBLIC_READ_SCOPES, renderScope, scopeName, scopeSpecProblem } from './scopeString';
 
 export interface ScopeRegistryOptions {
   projectKey: string;
   /** Replaces whole sets; a set not named keeps its default. */
   sets?: Partial<Record<ScopeSetName, readonly ScopeSpec[]>>;
   /**
-   * Lets guest, anonymous and customer tokens carry write scopes on shared data (`manage_orders`,
-   * `manage_customers`, ...). Any shopper could then change other shoppers' data: only for apps that
-   * cannot yet drop the legacy set.
+   * Lets guest, anonymous and customer tokens carry scopes on shared data: writes (`manage_orders`,
+   * `manage_customers`, ...) and project-wide reads beyond the public catalogue (`view_orders`,
+   * `view_customers`, `view_discount_codes`, ...; see isSharedDataScope). Any shopper's token could
+   * then read, or change, other shoppers' data: only for apps that cannot yet drop such a set.
+   */
+  unsafeAllowSharedDataScopesForShoppers?: boolean;
+  /**
+   * @deprecated The former name of unsafeAllowSharedDataScopesForShoppers, with the same effect:
+   * one escape for reads and writes, since every `manage_*` scope reads what it writes anyway.
    */
   unsafeAllowSharedWriteScopesForShoppers?: boolean;
 }
@@ -26,7 +33,7 @@ export interface ScopeRegistryOptions {
 export class ScopeRegistry {
   readonly projectKey: string;
   readonly #rendered: Readonly<Record<ScopeSetName, readonly string[]>>;
-  readonly #sharedWrites: Readonly<Record<ScopeSetName, readonly string[]>>;
+  readonly #sharedData: Readonly<Record<ScopeSetName, readonly string[]>>;
   /** Store variants, rendered once per Store: every session of a Store shares one array. */
   readonly #inStore = new Map<string, readonly string[]>();
 
@@ -34,7 +41,7 @@ export class ScopeRegistry {
     this.projectKey = options.projectKey;
     const problems: string[] = [];
     const rendered = {} as Record<ScopeSetName, readonly string[]>;
-    const sharedWrites = {} as Record<ScopeSetName, readonly string[]>;
+    const sharedData = {} as Record<ScopeSetName, readonly string[]>;
     for (const set of SCOPE_SET_NAMES) {
       const specs = options.sets?.[set] ?? DEFAULT_SCOPE_SETS[set];
       if (specs.length === 0) problems.push(`scope set "${set}" is empty: every grant must name its scopes`);
@@ -44,32 +51,35 @@ export class ScopeRegistry {
       }
       // Registered: sessions store the set's fingerprint and share this one array (scopeCatalog).
       rendered[set] = registerScopes(Object.freeze([...new Set(specs.map((s) => renderScope(s, options.projectKey)))]));
-      sharedWrites[set] = Object.freeze(set === 'integration' ? [] : [...new Set(specs.map(scopeName).filter(isSharedWriteScope))]);
+      sharedData[set] = Object.freeze(set === 'integration' ? [] : [...new Set(specs.map(scopeName).filter(isSharedDataScope))]);
     }
     for (const name of Object.keys(options.sets ?? {})) {
       if (!(SCOPE_SET_NAMES as readonly string[]).includes(name)) problems.push(`unknown scope set "${name}" (known: ${SCOPE_SET_NAMES.join(', ')})`);
     }
     if (problems.length > 0) throw new CtpConfigError(problems);
-    const unsafe = SCOPE_SET_NAMES.flatMap((set) => sharedWrites[set].map((name) => `${set}: ${name}`));
-    if (unsafe.length > 0 && options.unsafeAllowSharedWriteScopesForShoppers !== true) {
+    const unsafe = SCOPE_SET_NAMES.flatMap((set) => sharedData[set].map((name) => `${set}: ${name}`));
+    const allowed = options.unsafeAllowSharedDataScopesForShoppers === true || options.unsafeAllowSharedWriteScopesForShoppers === true;
+    if (unsafe.length > 0 && !allowed) {
       throw new CtpConfigError(
         [
-          `shopper scope sets hold write scopes on shared data (${unsafe.join(', ')}): any shopper could change other shoppers' data. ` +
-            'Use the manage_my_* scopes, or set unsafeAllowSharedWriteScopesForShoppers: true if you must keep them for now.',
+          `shopper scope sets hold scopes on other shoppers' or shared data (${unsafe.join(', ')}): every shopper's token could read or change all of it. ` +
+            `A shopper set may hold the manage_my_* scopes, create_anonymous_token and the public reads (${PUBLIC_READ_SCOPES.join(', ')}); ` +
+            'do other reads and writes with integrationApiRoot(), or set unsafeAllowSharedDataScopesForShoppers: true if you must keep them for now.',
         ],
         CtpErrorCode.ScopeUnsafe,
       );
     }
     this.#rendered = Object.freeze(rendered);
-    this.#sharedWrites = Object.freeze(sharedWrites);
+    this.#sharedData = Object.freeze(sharedData);
   }
 
   /**
-   * The write scopes on shared data (`manage_*`, not `manage_my_*`) a shopper set holds; always
-   * empty for `integration`, whose job they are. Non-empty only with the unsafe option.
+   * The scopes on shared data (isSharedDataScope: writes other than `manage_my_*`, reads beyond the
+   * public ones) a shopper set holds; always empty for `integration`, whose job they are. Non-empty
+   * only with the unsafe option.
    */
-  sharedWriteScopes(set: ScopeSetName): readonly string[] {
-    return this.#sharedWrites[set];
+  sharedDataScopes(set: ScopeSetName): readonly string[] {
+    return this.#sharedData[set];
   }
 
   /**
@@ -81,7 +91,7 @@ export class ScopeRegistry {
     const key = `${set} ${storeKey}`;
     let scopes = this.#inStore.get(key);
     if (scopes === undefined) {
-      scopes = registerScopes(Object.freeze(inStore(this.#rendered[set], this.projectKey, storeKey)));
+      scopes = registerScopes(Object.freeze(toStoreForms(this.#rendered[set], this.projectKey, storeKey)));
       // Bounded: a project has few Stores; past the bound the list is rendered per call, as before.
       if (this.#inStore.size < MAX_STORE_VARIANTS) this.#inStore.set(key, scopes);
     }
@@ -94,28 +104,23 @@ export class ScopeRegistry {
   }
 
   /**
-   * Throws unless the granted scopes are exactly the requested ones. The identity commercetools
-   * appends (`customer_id:`, `anonymous_id:`) must already be removed.
+   * What the granted scopes lack of the set's, and what they hold beyond it; both empty when they
+   * match. Without a `storeKey`, exactly the requested scopes must come back. With one (an in-store
+   * grant), per capability: a Store-scoped scope asked is granted in its plain form, its Store form or
+   * both (inStoreDifference). The identity commercetools appends (`customer_id:`, `anonymous_id:`)
+   * must already be removed.
    */
+  difference(set: ScopeSetName, granted: readonly string[], storeKey?: string): { missing: string[]; excess: string[] } {
+    const requested = this.scopes(set, storeKey);
+    return storeKey === undefined ? scopeDifference(requested, granted) : inStoreDifference(requested, granted, this.projectKey, storeKey);
+  }
+
+  /** Throws a CtpScopeError naming what is missing (and counting the excess) unless `difference` finds nothing. */
   check(set: ScopeSetName, granted: readonly string[], storeKey?: string): void {
-    const { missing, excess } = scopeDifference(this.scopes(set, storeKey), granted);
-    if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(set, missing, excess);
+    const { missing, excess } = this.difference(set, granted, storeKey);
+    if (missing.length > 0 || excess.length > 0) throw new CtpScopeError(set, missing, excess, storeKey);
   }
 }
 
 /** Store variants kept rendered; a project has few Stores. */
 const MAX_STORE_VARIANTS = 1_000;
-
-/**
- * The shopper scopes commercetools offers per Store (`manage_my_orders:{projectKey}:{storeKey}` and
- * the like): an in-store grant asks these for the shopper's Store, so the token works on that
- * Store's in-store `/me` endpoints and no other Store's. Scopes without a Store variant stay as they are.
- */
-export const STORE_SCOPED_SHOPPER_SCOPES: readonly string[] = Object.freeze(['manage_my_orders', 'manage_my_profile', 'manage_my_shopping_lists']);
-
-function inStore(rendered: readonly string[], projectKey: string, storeKey: string): readonly string[] {
-  return rendered.map((scope) => {
-    const [name = '', project, store] = scope.split(':');
-    return store === undefined && project === projectKey && STORE_SCOPED_SHOPPER_SCOPES.includes(name) ? `${name}:${projectKey}:${storeKey}` : scope;
-  });
-}

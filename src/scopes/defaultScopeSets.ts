@@ -46,9 +46,11 @@ export const DEFAULT_SCOPE_SETS: Readonly<Record<ScopeSetName, readonly ScopeSpe
 
 /**
  * The customer list server-v3 uses today (shared/seeds/ctp-client.md), for apps that depend on it.
- * It holds `manage_orders` and `manage_customers`: a shopper's token could then read and change every
- * customer and order of the project. The registry refuses it unless
- * `unsafeAllowSharedWriteScopesForShoppers` is set.
+ * It is unsafe, which is why the default `customer` set above does not follow it: `view_orders`,
+ * `view_payments` and `view_shopping_lists` give every shopper's token read access to all orders,
+ * payments and shopping lists of the project, and `manage_orders` and `manage_customers` let it read
+ * and change every order and customer. The registry refuses it unless
+ * `unsafeAllowSharedDataScopesForShoppers` is set.
  */
 export const LEGACY_SERVER_V3_CUSTOMER_SCOPES: readonly ScopeSpec[] = Object.freeze([
   'view_stores',

@@ -58,9 +58,48 @@ export function parseGrantedScope(scope: string): { scopes: string[]; customerId
   return result;
 }
 
-/** A write scope on shared data: `manage_*` but not `manage_my_*`. */
-export function isSharedWriteScope(name: string): boolean {
-  return name.startsWith('manage_') && !name.startsWith('manage_my_');
+/**
+ * The reads a shopper's token may carry: the public catalogue and the configuration a storefront
+ * shows to anyone. Nothing here shows one shopper's data to another. Left out on purpose (they need
+ * the unsafe option): `view_discount_codes` (a code is a bearer secret, and many are given to one
+ * shopper only: the scope lists them all), `view_cart_discounts` and `view_product_discounts`
+ * (promotions not yet announced, and which customer groups get what), `view_customer_groups`, and
+ * every read of shoppers' records: `view_customers`, `view_orders` (carts and orders),
+ * `view_payments`, `view_shopping_lists`, `view_quotes`, `view_quote_requests`, `view_staged_quotes`,
+ * `view_business_units`, `view_associate_roles`, `view_approval_rules`, `view_approval_flows`,
+ * `view_recurring_orders`, `view_sessions`, `view_messages`, `view_key_value_documents`.
+ */
+export const PUBLIC_READ_SCOPES: readonly string[] = Object.freeze([
+  'view_products',
+  'view_published_products',
+  'view_categories',
+  'view_standalone_prices',
+  'view_shipping_methods',
+  'view_stores',
+  'view_tax_categories',
+  'view_types',
+  'view_product_types',
+  'view_product_selections',
+  'view_attribute_groups',
+  'view_channels',
+  'view_zones',
+  'view_project_settings',
+]);
+
+/** A scope on the shopper's own data only (the `/me` endpoints): `manage_my_*` (or a `view_my_*`). */
+export function isOwnDataScope(name: string): boolean {
+  return name.startsWith('manage_my_') || name.startsWith('view_my_');
+}
+
+/**
+ * A scope a shopper's token must not carry by default: anything but the shopper's own data, the
+ * public reads and `create_anonymous_token`. That is every write on shared data (`manage_*` but not
+ * `manage_my_*`) and every other project-wide read (`view_orders`, `view_customers`, ...): one such
+ * scope in a shopper set gives every visitor's token that access to all shoppers' records. An
+ * allow-list, so a scope commercetools adds later is refused until someone checks what it shows.
+ */
+export function isSharedDataScope(name: string): boolean {
+  return !isOwnDataScope(name) && name !== 'create_anonymous_token' && !PUBLIC_READ_SCOPES.includes(name);
 }
 
 /**

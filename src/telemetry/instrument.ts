@@ -16,7 +16,7 @@ export function instrumentOAuth(oauth: OAuthClient, t: CtpTelemetry): void {
   oauth.clientCredentials = (scope) => t.span('ctp.auth.grant', { 'ctp.grant_type': 'client_credentials' }, () => clientCredentials(scope), t.grantDuration);
   oauth.anonymous = (scope, anonymousId) => t.span('ctp.auth.grant', { 'ctp.grant_type': 'anonymous' }, () => anonymous(scope, anonymousId), t.grantDuration);
   oauth.password = (credentials, scope) => t.span('ctp.auth.grant', { 'ctp.grant_type': 'password' }, () => password(credentials, scope), t.grantDuration);
-  oauth.refresh = (refreshToken) => t.span('ctp.auth.refresh', { 'ctp.grant_type': 'refresh_token' }, () => refresh(refreshToken), t.refreshDuration);
+  oauth.refresh = (refreshToken, heldTokens) => t.span('ctp.auth.refresh', { 'ctp.grant_type': 'refresh_token' }, () => refresh(refreshToken, heldTokens), t.refreshDuration);
 }
 
 /** Fleet coordination (lock wait, or the wait for another instance's result, with the grant nested). */

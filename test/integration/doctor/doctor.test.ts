@@ -56,6 +56,21 @@ describe('ctp-client doctor', () => {
     expectNoSecret(out);
   });
 
+  it.each<['plain' | 'asked' | 'both', string]>([
+    ['plain', 'the API client gets the plain forms (name:projectKey): its tokens work on the in-store /me endpoints of every Store'],
+    ['asked', "the API client gets the Store forms (name:projectKey:eu): its tokens work on this Store's in-store /me endpoints only"],
+    ['both', 'the API client gets both forms'],
+  ])('should report which form of the Store scopes an in-store grant gets (%s), checked per capability', async (form, said) => {
+    const env = await start(ALL_DEFAULT_SCOPES);
+    server.storeScopeAnswer = form;
+    server.addCustomer('erin@example.com', 'Erin-Pa55word!', 'eu');
+    const { code, out } = await doctor(['--customer-email', 'erin@example.com', '--store-key', 'eu'], { ...env, CTP_DOCTOR_CUSTOMER_PASSWORD: 'Erin-Pa55word!' });
+    expect(out).toContain('customer (password): ok');
+    expect(out).toContain(`in-store grant for Store eu: ${said}`);
+    expect(out).toMatch(/manage_my_orders:strict-project:eu +yes +yes/);
+    expect(code).toBe(0);
+  });
+
   it('should say the customer row was skipped without test credentials', async () => {
     const env = await start(ALL_DEFAULT_SCOPES);
     const { code, out } = await doctor([], env);
@@ -88,13 +103,14 @@ describe('ctp-client doctor', () => {
     expect(out).toContain('warning: the API client holds manage_project');
   });
 
-  it('should lint shopper sets with shared write scopes', async () => {
+  it('should lint shopper sets with shared write scopes and reads of other shoppers\' data', async () => {
     const env = await start(ALL_DEFAULT_SCOPES);
     const dir = mkdtempSync(join(tmpdir(), 'doctor-'));
-    writeFileSync(join(dir, 'sets.json'), JSON.stringify({ guest: ['view_categories', 'manage_orders'] }));
+    writeFileSync(join(dir, 'sets.json'), JSON.stringify({ guest: ['view_categories', 'manage_orders'], anonymous: ['view_categories', 'view_customers', 'manage_my_orders'] }));
     const { code, out } = await doctor(['--scope-sets', join(dir, 'sets.json')], env);
     expect(code).toBe(1);
-    expect(out).toContain('scope set "guest" holds write scopes on shared data (manage_orders)');
+    expect(out).toContain('scope set "guest" holds scopes on other shoppers\' or shared data (manage_orders)');
+    expect(out).toContain('scope set "anonymous" holds scopes on other shoppers\' or shared data (view_customers)');
   });
 
   it('should exit 2 with every configuration problem at once, and read --env-file', async () => {

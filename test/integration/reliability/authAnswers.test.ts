@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { isRefreshRefused } from '../../../src/auth/isRefreshRefused';
@@ -164,6 +165,69 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       h.server.failFlow('password', { kind: 'status', status: 400, body: JSON.stringify({ error: `invalid_request ${h.customer.password}`, error_description: echo }) });
       const error = await runWithCtpSession(new MemorySessionStorage('s'), () => h.session.login(h.customer.email, h.customer.password)).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: CtpErrorCode.AuthRejected, error: 'invalid_request [redacted]', errorDescription: '[redacted] p=[redacted]' });
+    });
+  });
+
+  describe('when the auth host echoes the tokens it holds or was sent', () => {
+    /** Every way an app may print an error, down its cause chain. */
+    function renderings(error: unknown): string[] {
+      const texts: string[] = [];
+      for (let e = error as (Error & { cause?: unknown }) | undefined, depth = 0; e !== undefined && e !== null && depth < 5; e = e.cause as typeof e, depth += 1) {
+        texts.push(String(e.message), String(e), JSON.stringify(e) ?? '', inspect(e, { depth: 8 }), inspect(e, { showHidden: true, depth: null }), String(e.stack));
+      }
+      return texts;
+    }
+
+    /** The refresh token and access token of the session, the client secret, each also URL-encoded. */
+    const echoOf = (before: CtpAuthToken) =>
+      [before.refreshToken, before.accessToken, STRICT_CLIENT.secret].flatMap((s) => [s, encodeURIComponent(s)]).join(' ');
+
+    it.each<[string, (echo: string) => Fault | AuthAnswerFault]>([
+      ['`error` alone', (echo) => ({ kind: 'status', status: 400, body: JSON.stringify({ error: echo }) })],
+      ['`error` and `error_description`', (echo) => ({ kind: 'status', status: 400, body: JSON.stringify({ error: `invalid_grant ${echo}`, error_description: echo, message: echo }) })],
+      ['errors[0].code and message', (echo) => ({ kind: 'status', status: 400, body: JSON.stringify({ statusCode: 400, errors: [{ code: echo, message: echo }] }) })],
+      ['a non-JSON 400 body', (echo) => ({ kind: 'status', status: 400, body: `bad request: ${echo}`, headers: { 'content-type': 'text/plain' } })],
+      ['a non-JSON 503 body', (echo) => ({ kind: 'status', status: 503, body: `<html>${echo}</html>`, headers: { 'content-type': 'text/html' } })],
+      ['the granted scope of a 200 answer', (echo) => ({ kind: 'patchAnswer', patch: (a) => ({ ...a, scope: `${String(a['scope'])} ${echo}` }) })],
+    ])('should keep them out of every rendering of the refresh error (echoed in %s)', async (_name, fault) => {
+      h = await createStrictHarness({ retry: { maxRetries: 0 } });
+      const { storage, before } = await expiredCustomerSession();
+      h.server.failFlow('refresh_token', fault(echoOf(before)));
+      const error = await runWithCtpSession(storage, () => h.client.customerApiRoot()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Error);
+      const secrets = [before.refreshToken, before.accessToken, STRICT_CLIENT.secret];
+      for (const text of [...renderings(error), h.logger.text()]) {
+        for (const secret of secrets) expect(text.includes(secret), `a token leaked into: ${text.slice(0, 300)}`).toBe(false);
+      }
+    });
+
+    it('should keep them out of a revocation error', async () => {
+      h = await createStrictHarness({ retry: { maxRetries: 0 } });
+      const { before } = await expiredCustomerSession();
+      const echo = echoOf(before);
+      h.server.failFlow('revoke', { kind: 'status', status: 400, body: JSON.stringify({ error: echo, error_description: echo }) });
+      const error = await h.oauth.revoke(before.refreshToken, 'refresh_token').catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: CtpErrorCode.AuthRejected });
+      for (const text of renderings(error)) {
+        for (const secret of [before.refreshToken, STRICT_CLIENT.secret]) expect(text.includes(secret), `a token leaked into: ${text.slice(0, 300)}`).toBe(false);
+      }
+    });
+  });
+
+  describe.each(['plain', 'asked', 'both'] as const)('when an in-store grant is answered with the %s form of the Store scopes', (form) => {
+    it('should sign the customer in, refresh, and call the Store\'s /me', async () => {
+      h = await createStrictHarness();
+      h.server.storeScopeAnswer = form;
+      h.server.addCustomer('erin@example.com', 'Erin-Pa55word!', 'eu');
+      const storage = new MemorySessionStorage('s');
+      const token = await runWithCtpSession(storage, () => h.session.login('erin@example.com', 'Erin-Pa55word!', { storeKey: 'eu' }));
+      const forms = { plain: [`manage_my_profile:${h.server.projectKey}`], asked: [`manage_my_profile:${h.server.projectKey}:eu`], both: [`manage_my_profile:${h.server.projectKey}`, `manage_my_profile:${h.server.projectKey}:eu`] }[form];
+      expect(token.scopes.filter((s) => s.startsWith('manage_my_profile:'))).toEqual(forms);
+      h.clock.advance(HOUR);
+      const me = await runWithCtpSession(storage, async () => (await h.client.customerApiRoot()).inStoreKeyWithStoreKeyValue({ storeKey: 'eu' }).me().get().execute());
+      expect(me.body).toMatchObject({ email: 'erin@example.com' });
+      expect(h.server.grants.refresh_token).toBe(1);
+      expect((await storage.get())?.storeKey).toBe('eu');
     });
   });
 });

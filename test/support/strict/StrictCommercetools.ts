@@ -123,6 +123,12 @@ export class StrictCommercetools {
   /** Faults applied, one each, to the next auth-host requests. */
   readonly authFaults: Fault[] = [];
   accessTokenTtlSeconds = 3600;
+  /**
+   * How a grant answers a Store-scoped scope asked (`name:project:store`): as asked, or as the platform
+   * answers an API client that holds the plain scope (`plain`), or both forms. What the platform
+   * answers is undocumented (shared/reference/commercetools-platform-2026.md): the library accepts all three.
+   */
+  storeScopeAnswer: 'asked' | 'plain' | 'both' = 'asked';
   now: () => number;
   #server: Server | undefined;
   #sockets = new Set<Socket>();
@@ -352,7 +358,9 @@ export class StrictCommercetools {
         return `Malformed parameter: scope: Invalid scope.`;
       }
     }
-    return scopes;
+    if (this.storeScopeAnswer === 'asked') return scopes;
+    const plain = (scope: string) => scope.split(':').slice(0, 2).join(':');
+    return [...new Set(scopes.flatMap((s) => (plain(s) === s ? [s] : this.storeScopeAnswer === 'plain' ? [plain(s)] : [plain(s), s])))];
   }
 
   #issue(res: ServerResponse, grant: Grant, withRefresh: boolean): void {

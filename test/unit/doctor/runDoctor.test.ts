@@ -38,4 +38,20 @@ describe(runDoctor, () => {
       expect(mock.requests.filter((r) => r.path === '/oauth/token/revoke').map((r) => r.form.get('token_type_hint'))).toEqual(['access_token', 'access_token', 'refresh_token', 'access_token', 'refresh_token']);
     });
   });
+
+  describe('when a shopper set reads or writes other shoppers\' data', () => {
+    it('should report the scopes, reads as well as writes, and count them as problems', async () => {
+      const mock = createMockCommercetools();
+      const report = await runDoctor({
+        config: loadCtpConfig(mock.env),
+        fetch: mock.fetch,
+        scopeSets: { guest: ['view_categories', 'view_orders', 'create_anonymous_token'], anonymous: ['view_categories', 'manage_my_orders', 'view_customers', 'manage_orders', 'create_anonymous_token'] },
+      });
+      expect(report.warnings).toEqual([
+        expect.stringContaining('scope set "guest" holds scopes on other shoppers\' or shared data (view_orders)'),
+        expect.stringContaining('scope set "anonymous" holds scopes on other shoppers\' or shared data (view_customers, manage_orders)'),
+      ]);
+      expect(report.problems).toBeGreaterThanOrEqual(2);
+    });
+  });
 });

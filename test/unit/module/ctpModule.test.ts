@@ -66,5 +66,7 @@ describe(ctpModule, () => {
   it('should refuse the legacy customer scopes unless the unsafe option is set', () => {
     expect(() => ctpModule(testConfig(), { scopes: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES } })).toThrow(expect.objectContaining({ code: CtpErrorCode.ScopeUnsafe }));
     expect(() => ctpModule(testConfig(), { scopes: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES }, unsafeAllowSharedWriteScopesForShoppers: true })).not.toThrow();
+    expect(() => ctpModule(testConfig(), { scopes: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES }, unsafeAllowSharedDataScopesForShoppers: true })).not.toThrow();
+    expect(() => ctpModule(testConfig(), { scopes: { guest: ['view_categories', 'view_orders'] } })).toThrow(expect.objectContaining({ code: CtpErrorCode.ScopeUnsafe }));
   });
 });

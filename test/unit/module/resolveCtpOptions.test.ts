@@ -26,7 +26,7 @@ describe(resolveCtpOptions, () => {
   describe('when no option is given', () => {
     it('should apply the documented defaults and use no Redis', () => {
       const o = resolveCtpOptions(testConfig());
-      expect(o).toMatchObject({ authTimeoutMs: 10_000, apiTimeoutMs: 30_000, retry: DEFAULT_RETRY_POLICY, redis: undefined });
+      expect(o).toMatchObject({ authTimeoutMs: 3_000, apiTimeoutMs: 30_000, retry: DEFAULT_RETRY_POLICY, redis: undefined });
       expect(o.clock.now()).toBeGreaterThan(0);
     });
   });

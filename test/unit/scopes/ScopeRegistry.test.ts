@@ -4,7 +4,7 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpScopeError } from '../../../src/errors/CtpScopeError';
 import { LEGACY_SERVER_V3_CUSTOMER_SCOPES } from '../../../src/scopes/defaultScopeSets';
 import { ScopeRegistry } from '../../../src/scopes/ScopeRegistry';
-import { parseGrantedScope, parseScopeList } from '../../../src/scopes/scopeString';
+import { parseGrantedScope, parseScopeList, PUBLIC_READ_SCOPES } from '../../../src/scopes/scopeString';
 
 describe(ScopeRegistry, () => {
   describe('defaults', () => {
@@ -74,16 +74,79 @@ describe(ScopeRegistry, () => {
       expect(error?.code).toBe(CtpErrorCode.ScopeUnsafe);
       expect(error?.message).toContain('customer: manage_orders');
       expect(error?.message).toContain('customer: manage_customers');
-      expect(error?.message).toContain('unsafeAllowSharedWriteScopesForShoppers');
+      expect(error?.message).toContain('customer: view_orders');
+      expect(error?.message).toContain('unsafeAllowSharedDataScopesForShoppers');
     });
 
-    it('should allow it only with the unsafe option', () => {
-      const registry = new ScopeRegistry({ projectKey: 'shop', sets: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES }, unsafeAllowSharedWriteScopesForShoppers: true });
-      expect(registry.scopes('customer')).toContain('manage_orders:shop');
+    it('should allow it with the unsafe option, under its new name and its former one', () => {
+      for (const escape of [{ unsafeAllowSharedDataScopesForShoppers: true }, { unsafeAllowSharedWriteScopesForShoppers: true }]) {
+        const registry = new ScopeRegistry({ projectKey: 'shop', sets: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES }, ...escape });
+        expect(registry.scopes('customer')).toContain('manage_orders:shop');
+        expect(registry.scopes('customer')).toContain('view_orders:shop');
+        expect(registry.sharedDataScopes('customer')).toEqual(['view_orders', 'view_payments', 'view_shopping_lists', 'manage_orders', 'manage_customers']);
+      }
     });
 
     it('should refuse manage_project for guests', () => {
       expect(() => new ScopeRegistry({ projectKey: 'shop', sets: { guest: ['manage_project'] } })).toThrow(CtpConfigError);
+    });
+  });
+
+  describe('when a shopper set holds a project-wide read of other shoppers\' data', () => {
+    const reads = [
+      'view_customers',
+      'view_orders',
+      'view_payments',
+      'view_shopping_lists',
+      'view_quotes',
+      'view_quote_requests',
+      'view_staged_quotes',
+      'view_business_units',
+      'view_discount_codes',
+      'view_messages',
+      'view_key_value_documents',
+      'view_sessions',
+      // A scope this library does not know yet: refused until someone checks what it shows.
+      'view_something_new',
+    ];
+
+    it.each(['guest', 'anonymous', 'customer'] as const)('should refuse each of them in the %s set with CTP_SCOPE_UNSAFE', (set) => {
+      for (const read of reads) {
+        const sets = { [set]: ['view_categories', read] };
+        let error: CtpConfigError | undefined;
+        try {
+          new ScopeRegistry({ projectKey: 'shop', sets });
+        } catch (e) {
+          error = e as CtpConfigError;
+        }
+        expect(error?.code, read).toBe(CtpErrorCode.ScopeUnsafe);
+        expect(error?.message).toContain(`${set}: ${read}`);
+        expect(error?.message).not.toContain(`${set}: view_categories`);
+      }
+    });
+
+    it('should refuse the Store-scoped form too', () => {
+      expect(() => new ScopeRegistry({ projectKey: 'shop', sets: { customer: ['manage_my_orders', { name: 'view_orders', storeKey: 'eu' }] } })).toThrow(/customer: view_orders/);
+    });
+
+    it('should let the integration set hold them', () => {
+      const registry = new ScopeRegistry({ projectKey: 'shop', sets: { integration: reads } });
+      expect(registry.sharedDataScopes('integration')).toEqual([]);
+    });
+
+    it('should accept every public catalogue read, the manage_my_* scopes and create_anonymous_token in every shopper set', () => {
+      const allowed = [...PUBLIC_READ_SCOPES, 'manage_my_orders', 'manage_my_profile', 'manage_my_business_units', 'create_anonymous_token'];
+      expect(PUBLIC_READ_SCOPES).toEqual(expect.arrayContaining(['view_products', 'view_published_products', 'view_categories', 'view_standalone_prices', 'view_shipping_methods', 'view_stores', 'view_tax_categories', 'view_types']));
+      const registry = new ScopeRegistry({ projectKey: 'shop', sets: { guest: allowed, anonymous: allowed, customer: allowed } });
+      for (const set of ['guest', 'anonymous', 'customer'] as const) expect(registry.sharedDataScopes(set)).toEqual([]);
+    });
+
+    it('should keep the seed document\'s unsafe customer scopes out of the default customer set', () => {
+      const registry = new ScopeRegistry({ projectKey: 'shop' });
+      for (const scope of ['view_orders', 'view_payments', 'view_shopping_lists', 'manage_orders', 'manage_customers', 'view_customers']) {
+        expect(registry.scopes('customer')).not.toContain(`${scope}:shop`);
+      }
+      for (const set of ['guest', 'anonymous', 'customer'] as const) expect(registry.sharedDataScopes(set)).toEqual([]);
     });
   });
 
@@ -95,6 +158,25 @@ describe(ScopeRegistry, () => {
       } catch (e) {
         expect((e as CtpConfigError).problems).toHaveLength(3);
       }
+    });
+  });
+
+  describe('.check of an in-store grant', () => {
+    const registry = new ScopeRegistry({ projectKey: 'shop', sets: { customer: ['view_categories', 'manage_my_orders', 'manage_my_profile'] } });
+
+    it('should ask the Store forms and accept the plain answer, the Store answer and both', () => {
+      expect(registry.scopes('customer', 'eu')).toEqual(['view_categories:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop:eu']);
+      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop', 'manage_my_profile:shop'], 'eu')).not.toThrow();
+      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop:eu'], 'eu')).not.toThrow();
+      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop:eu'], 'eu')).not.toThrow();
+    });
+
+    it('should still compare a grant without a Store exactly', () => {
+      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop'])).toThrow(CtpScopeError);
+    });
+
+    it('should name a capability missing in both forms', () => {
+      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop'], 'eu')).toThrow(/missing manage_my_profile:shop:eu/);
     });
   });
 
