@@ -1,3 +1,6 @@
+import { parseArgs } from 'node:util';
+import { closestName } from '../util/closestName';
+
 export interface DoctorArgs {
   envFile?: string;
   json: boolean;
@@ -16,12 +19,15 @@ export const DOCTOR_USAGE = `usage: ctp-client doctor [options]
 
 Checks the API client's scopes and the app's configuration against commercetools.
 
-  --env-file PATH        read CTP_* variables from a dotenv file (they win over the environment)
+  --env-file PATH        read CTP_* variables from a dotenv file (they win over the environment);
+                         through npx write \`npx -- ctp-client doctor --env-file PATH\`: without
+                         the --, Node reads --env-file in npx's own arguments and exits 9
   --customer-email EMAIL check the customer scope set with this test customer; the password comes
                          from CTP_DOCTOR_CUSTOMER_PASSWORD or a prompt, never from a flag
   --store-key KEY        the test customer belongs to this Store
   --scope-sets PATH      JSON file replacing scope sets: {"customer": ["manage_my_orders", ...]}
-  --embedded             check against the embedded commercetools of the example app (repository only)
+  --embedded             check against an embedded commercetools started for the run, instead of
+                         CTP_* (needs the optional peer dependency @labdigital/commercetools-mock)
   --timeout SECONDS      per request to commercetools (default 10); the doctor does not retry
   --json                 print the report, or the problem that stopped it, as JSON on stdout
   --version              the installed ctp-client version
@@ -29,41 +35,58 @@ Checks the API client's scopes and the app's configuration against commercetools
 
 exit codes: 0 no problems, 1 problems found, 2 usage or configuration error`;
 
-/** Parses the words after `doctor`; returns an error message for anything it does not know. */
+const OPTIONS = {
+  'env-file': { type: 'string' },
+  'customer-email': { type: 'string' },
+  'store-key': { type: 'string' },
+  'scope-sets': { type: 'string' },
+  embedded: { type: 'boolean' },
+  timeout: { type: 'string' },
+  json: { type: 'boolean' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const PASSWORD_FLAGS = ['--customer-password', '--password'];
+
+/** Parses the words after `doctor` (util.parseArgs, strict); returns an error message for anything it does not know. */
 export function parseDoctorArgs(argv: readonly string[]): DoctorArgs | string {
-  const args: DoctorArgs = { json: false, embedded: false, help: false, version: false };
-  for (let i = 0; i < argv.length; i += 1) {
-    const word = argv[i]!;
-    const [flag, inline] = word.includes('=') ? [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)] : [word, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    try {
-      switch (flag) {
-        case '--json': args.json = true; break;
-        case '--embedded': args.embedded = true; break;
-        case '--help': case '-h': args.help = true; break;
-        case '--version': case '-v': args.version = true; break;
-        case '--timeout': {
-          const seconds = Number(value());
-          if (!(Number.isFinite(seconds) && seconds > 0 && seconds <= 600)) return '--timeout needs a number of seconds from 0 to 600';
-          args.timeoutMs = Math.round(seconds * 1000);
-          break;
-        }
-        case '--env-file': args.envFile = value(); break;
-        case '--customer-email': args.customerEmail = value(); break;
-        case '--store-key': args.storeKey = value(); break;
-        case '--scope-sets': args.scopeSetsFile = value(); break;
-        case '--customer-password': case '--password':
-          return `${flag} is refused: a password on the command line ends up in shell history and process lists; set CTP_DOCTOR_CUSTOMER_PASSWORD or answer the prompt`;
-        default:
-          return `unknown option ${word}`;
-      }
-    } catch (error) {
-      return (error as Error).message;
-    }
+  // Refused by name, with the reason, before parsing: parseArgs would only call them unknown.
+  const password = argv.find((word) => PASSWORD_FLAGS.includes(word.split('=')[0]!));
+  if (password !== undefined) {
+    return `${password.split('=')[0]} is refused: a password on the command line ends up in shell history and process lists; set CTP_DOCTOR_CUSTOMER_PASSWORD or answer the prompt`;
+  }
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    return usageMessage(error);
+  }
+  const args: DoctorArgs = { json: values.json === true, embedded: values.embedded === true, help: values.help === true, version: values.version === true };
+  if (values['env-file'] !== undefined) args.envFile = values['env-file'];
+  if (values['customer-email'] !== undefined) args.customerEmail = values['customer-email'];
+  if (values['store-key'] !== undefined) args.storeKey = values['store-key'];
+  if (values['scope-sets'] !== undefined) args.scopeSetsFile = values['scope-sets'];
+  if (values.timeout !== undefined) {
+    const seconds = Number(values.timeout);
+    if (!(values.timeout.trim() !== '' && Number.isFinite(seconds) && seconds > 0 && seconds <= 600)) return '--timeout needs a number of seconds from 0 to 600';
+    args.timeoutMs = Math.round(seconds * 1000);
   }
   return args;
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+}
+
+/** parseArgs's own message (it names the option), plus the option probably meant for an unknown one. */
+function usageMessage(error: unknown): string {
+  const { code, message } = error as { code?: string; message: string };
+  const first = message.replace(/\n/g, ' ');
+  if (code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return first;
+  const word = (/'(-[^']*)'/.exec(first)?.[1] ?? '').replace(/^-+/, '');
+  // A unique abbreviation (--env) or a typo (--jsno).
+  const extending = Object.keys(OPTIONS).filter((name) => word.length > 1 && name.startsWith(word));
+  const meant = extending.length === 1 ? extending[0] : closestName(word, Object.keys(OPTIONS));
+  return meant === undefined ? first : `${first} (did you mean --${meant}?)`;
 }

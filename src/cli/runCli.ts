@@ -7,8 +7,9 @@ import { CtpConfigError } from '../errors/CtpConfigError';
 import { CtpError } from '../errors/CtpError';
 import { formatDoctorReport } from '../doctor/formatDoctorReport';
 import { runDoctor } from '../doctor/runDoctor';
-import { startEmbeddedCommercetools as startEmbedded } from '../testing/embedded/startEmbeddedCommercetools';
+import { scopeSetProblems } from '../scopes/knownScopes';
 import { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from '../scopes/ScopeSetName';
+import { closestName } from '../util/closestName';
 import { DOCTOR_USAGE, parseDoctorArgs } from './parseDoctorArgs';
 
 export interface CliIo {
@@ -37,9 +38,13 @@ interface Stop {
 function readScopeSets(path: string): Partial<Record<ScopeSetName, ScopeSpec[]>> {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${path} must hold a JSON object of scope sets`);
-  for (const key of Object.keys(parsed)) {
-    if (!(SCOPE_SET_NAMES as readonly string[]).includes(key)) throw new Error(`${path}: unknown scope set "${key}"`);
-  }
+  // Checked as the module checks options.scopes: a typo is reported here, not as a refused grant.
+  const problems = Object.entries(parsed).flatMap(([key, specs]) => {
+    if ((SCOPE_SET_NAMES as readonly string[]).includes(key)) return scopeSetProblems(`${path}: ${key}`, specs);
+    const closest = closestName(key, SCOPE_SET_NAMES);
+    return [`${path}: unknown scope set "${key}" (${closest ? `did you mean ${closest}?` : `known: ${SCOPE_SET_NAMES.join(', ')}`})`];
+  });
+  if (problems.length > 0) throw new CtpConfigError(problems);
   return parsed as Partial<Record<ScopeSetName, ScopeSpec[]>>;
 }
 
@@ -92,7 +97,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     if (args.scopeSetsFile) scopeSets = readScopeSets(args.scopeSetsFile);
     if (args.embedded) {
-      const embedded = await startEmbedded();
+      // Loaded only when asked: the embedded commercetools is ctp-client/testing's, which the command
+      // otherwise never loads (it needs the optional peer @labdigital/commercetools-mock).
+      const { startEmbeddedCommercetools } = await import('../testing/embedded/startEmbeddedCommercetools');
+      const embedded = await startEmbeddedCommercetools();
       stopEmbedded = embedded.stop;
       config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
       customer = { email: embedded.seeded.customer.email, password: embedded.seeded.customer.password };

@@ -1,9 +1,11 @@
 import { CtpConfigError } from '../errors/CtpConfigError';
+import { scopeSetProblems } from '../scopes/knownScopes';
 import type { ScopeSpec } from '../scopes/ScopeSetName';
+import { closestName } from '../util/closestName';
 import type { CtpConfig } from './CtpConfig';
 import { CtpSecret } from './CtpSecret';
 
-const PROJECT_KEY = /^[A-Za-z0-9_-]{2,256}$/;
+const PROJECT_KEY_CHARACTERS = /^[A-Za-z0-9_-]+$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export interface CtpConfigInput {
@@ -15,6 +17,27 @@ export interface CtpConfigInput {
   apiUrl?: string | undefined;
   integrationScopes?: readonly ScopeSpec[] | undefined;
   redisUrl?: string | undefined;
+}
+
+const INPUT_KEYS: readonly (keyof CtpConfigInput)[] = ['projectKey', 'clientId', 'clientSecret', 'authUrl', 'apiUrl', 'integrationScopes', 'redisUrl'];
+
+/** A misspelt key would otherwise read as "missing" (or, for an optional one, be dropped silently). */
+function unknownKeyProblems(input: object): string[] {
+  return Object.keys(input)
+    .filter((key) => !(INPUT_KEYS as readonly string[]).includes(key))
+    .map((key) => {
+      const closest = closestName(key, INPUT_KEYS);
+      return `createCtpConfig: unknown setting ${key}${closest ? ` (did you mean ${closest}?)` : ` (known: ${INPUT_KEYS.join(', ')})`}`;
+    });
+}
+
+/** The project key's problem, or undefined; the key is echoed only when short enough to read. */
+function projectKeyProblem(name: string, key: string): string | undefined {
+  if (!key) return `${name} is missing`;
+  if (key.length < 2) return `${name} "${key}" is too short: a project key has 2 to 256 characters`;
+  if (key.length > 256) return `${name} is too long: a project key has 2 to 256 characters`;
+  if (!PROJECT_KEY_CHARACTERS.test(key)) return `${name} "${key}" may hold only letters, digits, - and _`;
+  return undefined;
 }
 
 /** Checks a URL option; plain http only on loopback (local tests and the embedded server). */
@@ -37,8 +60,9 @@ function urlProblem(name: string, value: string | undefined, host: 'auth' | 'api
 }
 
 /**
- * Validates config given in code (`earlierProblems`: what the caller already found, reported together) and returns it frozen, with every problem reported in one
- * CtpConfigError. The secret is never echoed, only said to be missing.
+ * Validates config given in code (`earlierProblems`: what the caller already found, reported together)
+ * and returns it frozen, with every problem reported in one CtpConfigError. The secret is never
+ * echoed, only said to be missing.
  */
 export function createCtpConfig(input: CtpConfigInput, names: Record<keyof CtpConfigInput, string> = {
   projectKey: 'projectKey',
@@ -49,31 +73,48 @@ export function createCtpConfig(input: CtpConfigInput, names: Record<keyof CtpCo
   integrationScopes: 'integrationScopes',
   redisUrl: 'redisUrl',
 }, earlierProblems: readonly string[] = []): CtpConfig {
-  const problems: string[] = [...earlierProblems];
-  const projectKey = input.projectKey?.trim() ?? '';
-  if (!projectKey) problems.push(`${names.projectKey} is missing`);
-  else if (!PROJECT_KEY.test(projectKey)) problems.push(`${names.projectKey} "${projectKey}" may hold only letters, digits, - and _`);
-  const clientId = input.clientId?.trim() ?? '';
-  if (!clientId) problems.push(`${names.clientId} is missing`);
-  const clientSecret = (CtpSecret.isSecret(input.clientSecret) ? input.clientSecret.reveal() : input.clientSecret)?.trim() ?? '';
-  if (!clientSecret) problems.push(`${names.clientSecret} is missing`);
-  const authProblem = urlProblem(names.authUrl, input.authUrl?.trim(), 'auth');
-  if (authProblem) problems.push(authProblem);
-  const apiProblem = urlProblem(names.apiUrl, input.apiUrl?.trim(), 'api');
-  if (apiProblem) problems.push(apiProblem);
-  if (input.integrationScopes !== undefined && input.integrationScopes.length === 0) {
-    problems.push(`${names.integrationScopes} is empty: leave it out to use the default integration scopes`);
+  if (typeof input !== 'object' || input === null) {
+    throw new CtpConfigError(['createCtpConfig(input): input must be an object { projectKey, clientId, clientSecret, authUrl, apiUrl }']);
   }
-  const redisUrl = input.redisUrl?.trim() || undefined;
+  const problems: string[] = [...earlierProblems, ...unknownKeyProblems(input)];
+  // Trimmed text of a setting ('' when absent); undefined when it is of another type, reported here
+  // rather than as a crash in trim().
+  const text = (key: keyof CtpConfigInput, value: unknown): string | undefined => {
+    if (value === undefined || value === null) return '';
+    if (typeof value === 'string') return value.trim();
+    problems.push(`${names[key]} must be a string`);
+    return undefined;
+  };
+  const report = (problem: string | undefined) => {
+    if (problem !== undefined) problems.push(problem);
+  };
+  const projectKey = text('projectKey', input.projectKey);
+  if (projectKey !== undefined) report(projectKeyProblem(names.projectKey, projectKey));
+  const clientId = text('clientId', input.clientId);
+  if (clientId === '') report(`${names.clientId} is missing`);
+  const clientSecret = CtpSecret.isSecret(input.clientSecret) ? input.clientSecret.reveal().trim() : text('clientSecret', input.clientSecret);
+  if (clientSecret === '') report(`${names.clientSecret} is missing`);
+  const authUrl = text('authUrl', input.authUrl);
+  if (authUrl !== undefined) report(urlProblem(names.authUrl, authUrl, 'auth'));
+  const apiUrl = text('apiUrl', input.apiUrl);
+  if (apiUrl !== undefined) report(urlProblem(names.apiUrl, apiUrl, 'api'));
+  if (Array.isArray(input.integrationScopes) && input.integrationScopes.length === 0) {
+    problems.push(`${names.integrationScopes} is empty: leave it out to use the default integration scopes`);
+  } else if (input.integrationScopes !== undefined) {
+    problems.push(...scopeSetProblems(names.integrationScopes, input.integrationScopes));
+  }
+  const redisUrl = text('redisUrl', input.redisUrl) || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) problems.push(`${names.redisUrl} must be a redis:// or rediss:// URL`);
-  if (problems.length > 0) throw new CtpConfigError(problems);
+  if (problems.length > 0 || projectKey === undefined || clientId === undefined || clientSecret === undefined || authUrl === undefined || apiUrl === undefined) {
+    throw new CtpConfigError(problems);
+  }
 
   const config = {
     projectKey,
     clientId,
     clientSecret: new CtpSecret(clientSecret),
-    authUrl: (input.authUrl ?? '').trim().replace(/\/+$/, ''),
-    apiUrl: (input.apiUrl ?? '').trim().replace(/\/+$/, ''),
+    authUrl: authUrl.replace(/\/+$/, ''),
+    apiUrl: apiUrl.replace(/\/+$/, ''),
     ...(input.integrationScopes ? { integrationScopes: Object.freeze([...input.integrationScopes]) } : {}),
   };
   // The URL may carry a Redis password: kept out of enumeration (so a spread copy drops it; see CtpConfig.redisUrl).

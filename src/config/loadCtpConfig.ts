@@ -1,3 +1,4 @@
+import { CtpConfigError } from '../errors/CtpConfigError';
 import { parseScopeList } from '../scopes/scopeString';
 import type { ScopeSpec } from '../scopes/ScopeSetName';
 import type { CtpConfig } from './CtpConfig';
@@ -12,6 +13,7 @@ import { createCtpConfig } from './createCtpConfig';
  * container.load(ctpModule(loadCtpConfig()));
  */
 export function loadCtpConfig(env: Record<string, string | undefined> = process.env): CtpConfig {
+  if (typeof env !== 'object' || env === null) throw new CtpConfigError(['loadCtpConfig(env): env must be an object of CTP_* variables, such as process.env (the default)']);
   const projectKey = env['CTP_PROJECT_KEY']?.trim();
   const scopeProblems: string[] = [];
   let integrationScopes: ScopeSpec[] | undefined;
@@ -28,8 +30,9 @@ export function loadCtpConfig(env: Record<string, string | undefined> = process.
       clientSecret: env['CTP_CLIENT_SECRET'],
       authUrl: env['CTP_AUTH_URL'],
       apiUrl: env['CTP_API_URL'],
-      // A list whose every entry was rejected is reported through scopeProblems, not as "empty".
-      integrationScopes: scopeProblems.length > 0 ? undefined : integrationScopes,
+      // A list whose every entry was malformed is reported through scopeProblems, not as "empty";
+      // the well-formed entries are still checked against the known scope names.
+      integrationScopes: scopeProblems.length > 0 && integrationScopes?.length === 0 ? undefined : integrationScopes,
       redisUrl: env['CTP_REDIS_URL'],
     },
     {

@@ -24,6 +24,7 @@ import { CustomerSignIn } from '../session/CustomerSignIn';
 import { CtpTelemetry } from '../telemetry/CtpTelemetry';
 import { instrumentCoordinator, instrumentOAuth, instrumentSession, observedLogger } from '../telemetry/instrument';
 import type { CtpModuleOptions } from './CtpModuleOptions';
+import { ctpConfigArgument } from './ctpConfigArgument';
 import { resolveCtpOptions } from './resolveCtpOptions';
 
 export interface CtpServices {
@@ -52,7 +53,8 @@ export interface CtpServices {
  * const services = createCtpServices(loadCtpConfig());
  * try { await run(services.client); } finally { await services.close(); }
  */
-export function createCtpServices(config: CtpConfig, options: CtpModuleOptions = {}): CtpServices {
+export function createCtpServices(configArgument: CtpConfig, options: CtpModuleOptions = {}): CtpServices {
+  const config = ctpConfigArgument('createCtpServices', configArgument);
   const o = resolveCtpOptions(config, options);
   const registry = new ScopeRegistry({
     projectKey: config.projectKey,

@@ -3,6 +3,7 @@ import type { CtpConfig } from '../config/CtpConfig';
 import { CtpIdentifiers } from './CtpIdentifiers';
 import type { CtpModuleOptions } from './CtpModuleOptions';
 import { createCtpServices } from './createCtpServices';
+import { ctpConfigArgument } from './ctpConfigArgument';
 
 /** The part of a binding's fluent syntax ctpModule uses; the same in inversify 6, 7 and 8. */
 interface ConstantBinding {
@@ -48,7 +49,8 @@ function moduleHost(args: readonly unknown[]): ModuleHost {
  * container.load(ctpModule(loadCtpConfig(), { logger: pino() }));
  */
 export function ctpModule(config: CtpConfig, options: CtpModuleOptions = {}): ContainerModule {
-  const services = createCtpServices(config, options);
+  // Checked under this function's name, so the message names what the app called.
+  const services = createCtpServices(ctpConfigArgument('ctpModule', config), options);
   // One callback for both calling conventions; inversify's own types describe only the installed
   // major, so the callback is typed loosely and narrowed in moduleHost().
   const load = (...args: unknown[]): void => {

@@ -12,6 +12,9 @@ import { silentLogger, type Logger } from '../util/Logger';
 import { timerSleep, type Sleep } from '../util/sleep';
 import { isValidAppName, userAgent } from '../util/userAgent';
 import type { CtpModuleOptions } from './CtpModuleOptions';
+import { unknownOptionProblems } from './unknownOptionProblems';
+import { scopeSetProblems } from '../scopes/knownScopes';
+import { SCOPE_SET_NAMES } from '../scopes/ScopeSetName';
 
 import { MAX_TIMER_MS } from '../util/timerLimit';
 
@@ -141,11 +144,24 @@ function clusterUrlProblems(urls: readonly string[]): string[] {
 }
 
 /**
+ * What is wrong with the options' shape: keys they do not have (with the closest valid name), and
+ * scope names commercetools does not know (or manage_project) in the scope sets.
+ */
+function shapeProblems(options: CtpModuleOptions): string[] {
+  const scopes = (options.scopes ?? {}) as Record<string, unknown>;
+  const sets = typeof scopes === 'object' ? SCOPE_SET_NAMES.filter((set) => scopes[set] !== undefined) : [];
+  return [...unknownOptionProblems(options), ...sets.flatMap((set) => scopeSetProblems(`scopes.${set}`, scopes[set]))];
+}
+
+/**
  * Validates the module options (every problem at once, as a CtpConfigError) and applies the
  * defaults, so createCtpServices only wires.
  */
 export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions = {}): ResolvedCtpOptions {
-  const problems = problemsOf(options);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new CtpConfigError(['options (the second argument) must be an object of CtpModuleOptions, e.g. { authTimeoutMs: 5_000 }, or left out']);
+  }
+  const problems = [...shapeProblems(options), ...problemsOf(options)];
   if (problems.length > 0) throw new CtpConfigError(problems);
   const custom = options.fetch;
   const redisUrl = options.redis?.url ?? config.redisUrl;

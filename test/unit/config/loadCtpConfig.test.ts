@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { createCtpConfig } from '../../../src/config/createCtpConfig';
+import { createCtpConfig, type CtpConfigInput } from '../../../src/config/createCtpConfig';
 import { loadCtpConfig } from '../../../src/config/loadCtpConfig';
 import { CtpConfigError } from '../../../src/errors/CtpConfigError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -109,8 +109,75 @@ describe(loadCtpConfig, () => {
     ]);
   });
 
+  it('should check CTP_SCOPES names against commercetools\' scopes, with the closest match, and refuse manage_project', () => {
+    expect(problems({ ...env, CTP_SCOPES: 'manage_order:shop view_products:shop view_product:shop:eu' })).toEqual([
+      'CTP_SCOPES: "manage_order" is not a commercetools scope: did you mean manage_orders?',
+      'CTP_SCOPES: "view_product" is not a commercetools scope: did you mean view_products?',
+    ]);
+    expect(problems({ ...env, CTP_SCOPES: 'manage_project:shop' })).toEqual([expect.stringMatching(/^CTP_SCOPES: manage_project is refused: it grants every permission of the project/)]);
+    // A malformed entry and an unknown name are reported together.
+    expect(problems({ ...env, CTP_SCOPES: 'manage_orders view_orderz:shop' })).toEqual([
+      'CTP_SCOPES: scope "manage_orders" must be name:projectKey or name:projectKey:storeKey',
+      'CTP_SCOPES: "view_orderz" is not a commercetools scope: did you mean view_orders?',
+    ]);
+  });
+
+  describe('when CTP_PROJECT_KEY is one character', () => {
+    it('should say it is too short, not that its characters are wrong', () => {
+      expect(problems({ ...env, CTP_PROJECT_KEY: 'a' })).toEqual(['CTP_PROJECT_KEY "a" is too short: a project key has 2 to 256 characters']);
+      expect(problems({ ...env, CTP_PROJECT_KEY: 'x'.repeat(257) })).toEqual(['CTP_PROJECT_KEY is too long: a project key has 2 to 256 characters']);
+      expect(problems({ ...env, CTP_PROJECT_KEY: 'my shop' })).toEqual(['CTP_PROJECT_KEY "my shop" may hold only letters, digits, - and _']);
+      expect(loadCtpConfig({ ...env, CTP_PROJECT_KEY: 'ab' }).projectKey).toBe('ab');
+    });
+  });
+
+  it('should refuse an env that is not an object with a typed error', () => {
+    expect(() => loadCtpConfig(null as unknown as Record<string, string>)).toThrow(CtpConfigError);
+  });
+
   it('should never echo the secret in a problem', () => {
     const list = problems({ ...env, CTP_PROJECT_KEY: 'bad key', CTP_AUTH_URL: 'ftp://x' });
     expect(list.join('\n')).not.toContain('the-secret-value');
+  });
+});
+
+describe(createCtpConfig, () => {
+  const input = {
+    projectKey: 'shop',
+    clientId: 'id',
+    clientSecret: 'the-secret-value',
+    authUrl: 'https://auth.europe-west1.gcp.commercetools.com',
+    apiUrl: 'https://api.europe-west1.gcp.commercetools.com',
+  };
+  function problemsOf(value: unknown): readonly string[] {
+    try {
+      createCtpConfig(value as CtpConfigInput);
+    } catch (error) {
+      expect(error).toBeInstanceOf(CtpConfigError);
+      return (error as CtpConfigError).problems;
+    }
+    throw new Error('expected a CtpConfigError');
+  }
+
+  it('should refuse a misspelt setting with the name it meant, rather than call the real one missing', () => {
+    const { clientId, ...rest } = input;
+    expect(problemsOf({ ...rest, clientID: clientId })).toEqual(['createCtpConfig: unknown setting clientID (did you mean clientId?)', 'clientId is missing']);
+    expect(problemsOf({ ...input, timeout: 5 })).toEqual([
+      'createCtpConfig: unknown setting timeout (known: projectKey, clientId, clientSecret, authUrl, apiUrl, integrationScopes, redisUrl)',
+    ]);
+  });
+
+  it('should refuse settings of the wrong type by name, without crashing and without echoing them', () => {
+    expect(problemsOf({ ...input, projectKey: 42, clientSecret: { value: 'x' } })).toEqual(['projectKey must be a string', 'clientSecret must be a string']);
+    expect(problemsOf(undefined)).toEqual(['createCtpConfig(input): input must be an object { projectKey, clientId, clientSecret, authUrl, apiUrl }']);
+  });
+
+  it('should check integrationScopes against commercetools\' scope names', () => {
+    expect(problemsOf({ ...input, integrationScopes: ['view_categories', 'view_categroies'] })).toEqual([
+      'integrationScopes: "view_categroies" is not a commercetools scope: did you mean view_categories?',
+    ]);
+    expect(problemsOf({ ...input, integrationScopes: 'view_categories' })).toEqual([
+      "integrationScopes must be an array of scope names, e.g. ['view_categories', 'manage_my_orders']",
+    ]);
   });
 });
