@@ -7,7 +7,7 @@ import type { ApiOptions, CtpModuleOptions, RedisOptions } from './CtpModuleOpti
 // Every key of each options level. Typed as a Record over the interface's keys, so an option added
 // to CtpModuleOptions without a line here (or a line for an option that is gone) fails the type-check.
 const MODULE: Record<keyof CtpModuleOptions, true> = {
-  scopes: true, unsafeAllowSharedWriteScopesForShoppers: true, authTimeoutMs: true, apiTimeoutMs: true, api: true, telemetry: true,
+  scopes: true, unsafeAllowSharedDataScopesForShoppers: true, unsafeAllowSharedWriteScopesForShoppers: true, authTimeoutMs: true, apiTimeoutMs: true, api: true, telemetry: true,
   appName: true, storageTimeoutMs: true, revokeWaitMs: true, retry: true, fetch: true, logger: true, clock: true, sleep: true,
   random: true, sessionStorage: true, sendToken: true, passwordResetFloorMs: true, redis: true,
 };

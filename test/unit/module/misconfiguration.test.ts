@@ -79,6 +79,7 @@ describe('misconfiguration of ctpModule() and createCtpServices()', () => {
     it('should accept every documented option', () => {
       const platform = new FakePlatform();
       const all: Required<Omit<CtpModuleOptions, 'telemetry' | 'sendToken'>> = {
+        unsafeAllowSharedDataScopesForShoppers: false,
         scopes: { guest: ['view_categories', 'view_published_products', 'create_anonymous_token'] },
         unsafeAllowSharedWriteScopesForShoppers: false,
         authTimeoutMs: 1_000,
