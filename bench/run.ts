@@ -13,9 +13,7 @@ import { guestTraffic } from './guestTraffic';
 import { journeyGrants } from './journeyGrants';
 import { renderSection, type Section } from './markdown';
 import { memory } from './memory';
-import { loopbackOverhead } from './loopbackOverhead';
-import { perCallNodes } from './perCallNodes';
-import { perCallOverhead } from './perCallOverhead';
+import { perCallGuard } from './perCallGuard';
 import { redisCommandsSection } from './redisCommands';
 import { shopperLatency } from './shopperLatency';
 
@@ -28,9 +26,7 @@ const PARTS = ['core', 'scaling'] as const;
 type Part = (typeof PARTS)[number];
 const steps: [string, Part, () => Promise<Section | Section[]>][] = [
   ['grants for cold callers', 'scaling', coldCallers],
-  ['per-call overhead', 'core', perCallOverhead],
-  ['per-call overhead on each Node version', 'core', perCallNodes],
-  ['per-call overhead over loopback', 'core', loopbackOverhead],
+  ['per-call guard', 'core', perCallGuard],
   ['memory', 'scaling', memory],
   ['guest traffic', 'core', guestTraffic],
   ['fleet grants', 'core', fleetGrants],
