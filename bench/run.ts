@@ -16,6 +16,7 @@ import { memory } from './memory';
 import { perCallGuard } from './perCallGuard';
 import { redisCommandsSection } from './redisCommands';
 import { shopperLatency } from './shopperLatency';
+import { signInRoundTrips } from './signInRoundTrips';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const version = (name: string) => (JSON.parse(readFileSync(`${root}/node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
@@ -34,6 +35,7 @@ const steps: [string, Part, () => Promise<Section | Section[]>][] = [
   ['redis commands', 'scaling', redisCommandsSection],
   ['shopper latency', 'scaling', shopperLatency],
   ['journey grants', 'core', journeyGrants],
+  ['sign-in and sign-out round trips', 'core', signInRoundTrips],
 ];
 const only = parseArgs({ options: { only: { type: 'string' } }, strict: true }).values.only ?? process.env['BENCH_ONLY'];
 if (only !== undefined && !PARTS.includes(only as Part)) {
