@@ -1,15 +1,12 @@
-import { createCtpConfig } from '../src/config/createCtpConfig';
-import { RedisSessionStorage } from '../src/fleet/RedisSessionStorage';
-import { createCtpServices } from '../src/module/createCtpServices';
-import { runWithCtpSession } from '../src/session/sessionContext';
+import { createCtpConfig, createCtpServices, RedisSessionStorage, runWithCtpSession } from '../src/index';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../test/support/strict/createStrictHarness';
 import { StrictCommercetools } from '../test/support/strict/StrictCommercetools';
 
 export { STRICT_CLIENT };
 
-/** A fresh strict commercetools on 127.0.0.1 with the client and one customer. */
-export async function startServer(): Promise<StrictCommercetools> {
-  const server = await new StrictCommercetools().start();
+/** A fresh strict commercetools on 127.0.0.1 with the client and one customer; `now` its clock (the real one unless given). */
+export async function startServer(now?: () => number): Promise<StrictCommercetools> {
+  const server = await new StrictCommercetools(now ? { now } : {}).start();
   server.addClient(STRICT_CLIENT.id, STRICT_CLIENT.secret, ALL_DEFAULT_SCOPES);
   server.addCustomer('bench@example.com', 'Bench-Pa55word!');
   return server;

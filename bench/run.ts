@@ -13,11 +13,10 @@ import { guestTraffic } from './guestTraffic';
 import { journeyGrants } from './journeyGrants';
 import { renderSection, type Section } from './markdown';
 import { memory } from './memory';
-import { loopbackOverhead } from './loopbackOverhead';
-import { perCallNodes } from './perCallNodes';
-import { perCallOverhead } from './perCallOverhead';
+import { perCallGuard } from './perCallGuard';
 import { redisCommandsSection } from './redisCommands';
 import { shopperLatency } from './shopperLatency';
+import { signInRoundTrips } from './signInRoundTrips';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const version = (name: string) => (JSON.parse(readFileSync(`${root}/node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
@@ -28,9 +27,7 @@ const PARTS = ['core', 'scaling'] as const;
 type Part = (typeof PARTS)[number];
 const steps: [string, Part, () => Promise<Section | Section[]>][] = [
   ['grants for cold callers', 'scaling', coldCallers],
-  ['per-call overhead', 'core', perCallOverhead],
-  ['per-call overhead on each Node version', 'core', perCallNodes],
-  ['per-call overhead over loopback', 'core', loopbackOverhead],
+  ['per-call guard', 'core', perCallGuard],
   ['memory', 'scaling', memory],
   ['guest traffic', 'core', guestTraffic],
   ['fleet grants', 'core', fleetGrants],
@@ -38,6 +35,7 @@ const steps: [string, Part, () => Promise<Section | Section[]>][] = [
   ['redis commands', 'scaling', redisCommandsSection],
   ['shopper latency', 'scaling', shopperLatency],
   ['journey grants', 'core', journeyGrants],
+  ['sign-in and sign-out round trips', 'core', signInRoundTrips],
 ];
 const only = parseArgs({ options: { only: { type: 'string' } }, strict: true }).values.only ?? process.env['BENCH_ONLY'];
 if (only !== undefined && !PARTS.includes(only as Part)) {
