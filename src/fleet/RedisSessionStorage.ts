@@ -105,14 +105,6 @@ export class RedisSessionStorage implements SessionStorage {
     return read;
   }
 
-  /**
-   * The cached token, synchronously, while the cache may be trusted (what get() would answer
-   * without a command); null otherwise (no cache, a miss, a session with no token): get() decides.
-   */
-  peek(): CtpAuthToken | null {
-    return this.#cache?.lookup(this.id) ?? null;
-  }
-
   /** The session's token as Redis holds it now, never from the cache: what a write is decided on. */
   async getStored(): Promise<CtpAuthToken | undefined> {
     const ticket = this.#cache?.begin(this.id);

@@ -19,7 +19,7 @@ import type { ChangePasswordOptions, CustomerDraft, SignUpOptions, StoreOption }
 import { sessionStore } from './account/sessionStore';
 import { anonymousStartKey } from './anonymousStartKey';
 import type { AnonymousCartSignInMode, CustomerSignIn } from './CustomerSignIn';
-import { NOT_PEEKABLE, type SessionDoor } from './SessionDoor';
+import type { SessionDoor } from './SessionDoor';
 import type { SessionStorage } from './SessionStorage';
 import { SessionTokens } from './SessionTokens';
 import type { TokenRevoker } from './TokenRevoker';
@@ -141,51 +141,14 @@ export class CtpSession {
     return this.#accessToken(storage, options).then((token) => this.tokenSource(storage, token));
   }
 
-  /**
-   * source() without a promise, when an in-process storage (peek) holds a token that needs nothing
-   * done (valid, outside its renewal margin, of the requested Store); undefined when source() must
-   * decide (no session, renewal, a storage without peek, anything to report). Outside a session
-   * context, undefined too: source() rejects with the error.
-   */
-  sourceNow(options: AccessTokenOptions = NO_OPTIONS): TokenSource | undefined {
-    let storage: SessionStorage;
-    try {
-      storage = this.#d.storage();
-    } catch {
-      return undefined;
-    }
-    const token = this.#door.peek(storage);
-    if (token === undefined || token === NOT_PEEKABLE) return undefined;
-    if (options.storeKey !== undefined && token.storeKey !== undefined && token.storeKey !== options.storeKey) return undefined;
-    if (needsRenewal(token, this.#d.clock.now())) return undefined;
-    return this.tokenSource(storage, token);
-  }
-
-  /** The last source handed out per storage object: one request's calls reuse it (and its builder). */
-  readonly #sources = new WeakMap<SessionStorage, TokenSource>();
-  /** The very last one, looked at first: a request's calls come one after another (a WeakMap lookup costs more than the rest of this). */
-  #lastStorage: SessionStorage | undefined;
-  #lastSource: SessionSource | undefined;
-
   /** A token source for `token` of the session in `storage`. */
   tokenSource(storage: SessionStorage, token: CtpAuthToken): TokenSource {
-    const last = storage === this.#lastStorage ? this.#lastSource : (this.#sources.get(storage) as SessionSource | undefined);
-    if (last !== undefined && last.accessToken === token.accessToken && last.lineage === token.refreshToken) {
-      this.#lastStorage = storage;
-      this.#lastSource = last;
-      return last;
-    }
-    const source: SessionSource = {
-      lineage: token.refreshToken,
+    return {
       owner: 'customer',
       accessToken: token.accessToken,
       key: storage,
       recover: async (stale) => (await this.#recover(storage, token.refreshToken, stale)).accessToken,
     };
-    this.#sources.set(storage, source);
-    this.#lastStorage = storage;
-    this.#lastSource = source;
-    return source;
   }
 
   /**
@@ -316,10 +279,9 @@ export class CtpSession {
     return token.customerId;
   }
 
-  /** Waits for what is still running and stops the storage deadline interval (services' close()). */
+  /** Waits for what is still running (services' close()). */
   async close(): Promise<void> {
     await this.settled();
-    this.#door.close();
   }
 
   /** Every revocation and renewal started so far has finished (for close() and tests). */
@@ -504,10 +466,6 @@ export class CtpSession {
       if (oldest !== undefined) this.#recentRefreshes.delete(oldest);
     }
   }
-}
-
-interface SessionSource extends TokenSource {
-  readonly lineage: string;
 }
 
 type RenewOutcome =
