@@ -160,7 +160,8 @@ describe('Redis on the hot path', () => {
       await until(async () => (await storageB().get(), deaf.lookup('refreshed') !== undefined), 'the deaf cache holds the session');
       // A refreshes the session (its token is revoked: the access token a refresh replaces is).
       const storageA = new RedisSessionStorage(a.redis, 'refreshed');
-      await storageA.set({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() + 60_000 });
+      // Expired: the caller waits for the refresh (inside the margin it would run in the background).
+      await storageA.set({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
       const refreshed = await runWithCtpSession(storageA, () => a.services.session.accessToken());
       expect(refreshed.accessToken).not.toBe(token.accessToken);
       expect(deaf.lookup('refreshed')?.accessToken).toBe(token.accessToken);
