@@ -131,28 +131,3 @@ export class RedisSessionCache {
     });
   }
 }
-
-/** The caches RedisSessionStorage finds by its client: one per client and channel (key prefix), made by createCtpServices. */
-const byClient = new WeakMap<object, { events: RedisEvents; options: RedisSessionCacheOptions; caches: Map<string, RedisSessionCache> }>();
-
-/**
- * Lets every RedisSessionStorage on `redis` use a cache heard through `events` (createCtpServices
- * does this for its Redis client). Returns the way to undo it (close()).
- */
-export function shareSessionCaches(redis: object, events: RedisEvents, options: RedisSessionCacheOptions = {}): () => void {
-  if (byClient.has(redis)) return () => undefined;
-  const registration = { events, options, caches: new Map<string, RedisSessionCache>() };
-  byClient.set(redis, registration);
-  return () => {
-    if (byClient.get(redis) === registration) byClient.delete(redis);
-  };
-}
-
-/** The cache for sessions announced on `channel` on `redis`, if one is shared and its subscriber can be made. */
-export function sessionCacheFor(redis: object, channel: string): RedisSessionCache | undefined {
-  const registration = byClient.get(redis);
-  if (registration === undefined || !registration.events.available) return undefined;
-  let cache = registration.caches.get(channel);
-  if (!cache) registration.caches.set(channel, (cache = new RedisSessionCache(registration.events, channel, registration.options)));
-  return cache;
-}

@@ -4,7 +4,7 @@ import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpRedisError } from '../errors/CtpRedisError';
 import type { SessionStorage } from '../session/SessionStorage';
 import type { RedisLike } from './RedisLike';
-import { sessionCacheFor, type RedisSessionCache } from './RedisSessionCache';
+import type { RedisSessionCache } from './RedisSessionCache';
 
 // Every write PUBLISHes `{origin} {id}` (ARGV: channel, message) from inside its script: the change
 // and its announcement are one step, and every process's cache of the session hears of it.
@@ -46,10 +46,11 @@ export interface RedisSessionStorageOptions {
   /** Kept this long after the last write; default 200 days, commercetools' refresh-token inactivity limit. */
   ttlSeconds?: number;
   /**
-   * The in-process cache of the session's token (see RedisSessionCache). By default the one
-   * createCtpServices/ctpModule shares for this Redis client, if any; `false`: every get() reads Redis.
+   * The process's cache of sessions' tokens (see RedisSessionCache), kept coherent by its
+   * subscriber: createCtpServices makes one (`services.sessionCache`, unless `redis.sessionCache:
+   * false`). Without it every get() reads Redis. `false` is the same as leaving it out.
    */
-  cache?: RedisSessionCache | false;
+  cache?: RedisSessionCache | false | undefined;
 }
 
 /**
@@ -57,14 +58,15 @@ export interface RedisSessionStorageOptions {
  * not a valid token reads as no session. Its compareAndSet is one Lua script, so a session's state
  * changes (refresh, sign-in, sign-out) are atomic across instances.
  *
- * With a cache (the default once createCtpServices made one for this client), get() answers from
+ * With a cache (an option: the one createCtpServices made, `services.sessionCache`), get() answers from
  * process memory while the cache may be trusted, so an API call on a valid token sends no Redis
  * command; getStored(), which the door uses before every write and on a 401, always reads Redis.
  * Every write announces itself on the sessions' channel, from inside its script, so every
  * instance's cache drops the session when it changes anywhere.
  *
  * @example
- * app.use(ctpSessionMiddleware({ storage: (req) => new RedisSessionStorage(redis, req.sessionID) }));
+ * const cache = services.sessionCache;
+ * app.use(ctpSessionMiddleware({ storage: (req) => new RedisSessionStorage(redis, req.sessionID, { cache }) }));
  */
 export class RedisSessionStorage implements SessionStorage {
   readonly #key: string;
@@ -82,8 +84,8 @@ export class RedisSessionStorage implements SessionStorage {
     const prefix = options.keyPrefix ?? 'ctp:';
     this.#key = sessionKey(prefix, id);
     this.#ttlSeconds = options.ttlSeconds ?? 200 * 86_400;
-    this.#channel = options.cache ? options.cache.channel : sessionChannel(prefix);
-    this.#cache = options.cache === false ? undefined : (options.cache ?? sessionCacheFor(redis, this.#channel));
+    this.#cache = options.cache === false ? undefined : options.cache;
+    this.#channel = this.#cache ? this.#cache.channel : sessionChannel(prefix);
     this.#message = `${this.#cache?.origin ?? '-'} ${id}`;
   }
 
@@ -103,14 +105,6 @@ export class RedisSessionStorage implements SessionStorage {
       read.then(done, done);
     }
     return read;
-  }
-
-  /**
-   * The cached token, synchronously, while the cache may be trusted (what get() would answer
-   * without a command); null otherwise (no cache, a miss, a session with no token): get() decides.
-   */
-  peek(): CtpAuthToken | null {
-    return this.#cache?.lookup(this.id) ?? null;
   }
 
   /** The session's token as Redis holds it now, never from the cache: what a write is decided on. */

@@ -9,4 +9,6 @@ export const CtpIdentifiers = Object.freeze({
   CtpConfig: 'CtpConfig',
   /** Bound only when Redis is configured: the client ctp-client uses, for a RedisSessionStorage. */
   CtpRedis: 'CtpRedis',
+  /** Bound only when the sessions' cache is on: pass it to each RedisSessionStorage (`{ cache }`). */
+  CtpRedisSessionCache: 'CtpRedisSessionCache',
 } as const);

@@ -15,7 +15,8 @@ import { quitRedisClient } from '../fleet/quitRedisClient';
 import type { RedisLike } from '../fleet/RedisLike';
 import { RedisCoordinator } from '../fleet/RedisCoordinator';
 import { RedisEvents } from '../fleet/RedisEvents';
-import { shareSessionCaches } from '../fleet/RedisSessionCache';
+import { RedisSessionCache } from '../fleet/RedisSessionCache';
+import { sessionChannel } from '../fleet/RedisSessionStorage';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import { CtpSession } from '../session/CtpSession';
@@ -35,6 +36,12 @@ export interface CtpServices {
   oauth: OAuthClient;
   /** The Redis client in use, when the fleet is coordinated through Redis. */
   redis: RedisLike | undefined;
+  /**
+   * The in-process cache of shoppers' sessions on that Redis, kept coherent by the library's
+   * subscriber (undefined without Redis or with `redis.sessionCache: false`): pass it to each
+   * RedisSessionStorage (`{ cache: services.sessionCache }`) so calls on valid tokens send no Redis command.
+   */
+  sessionCache: RedisSessionCache | undefined;
   /**
    * Releases what the library created: aborts API calls in flight, stops the deadline timers, lets
    * the revocations still running in the background finish, and
@@ -82,8 +89,8 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
   // The process's one subscriber connection (a duplicate of `redis`, made on first use): the library
   // made it, so close() closes it, also when `redis` itself was given.
   const events = redis === undefined ? undefined : new RedisEvents({ redis, logger, closeTimeoutMs: source?.kind === 'url' || source?.kind === 'cluster' ? source.commandTimeoutMs : 2_000 });
-  // Every RedisSessionStorage on this client reads through a cache that the subscriber keeps coherent.
-  const unshare = events && o.redis?.sessionCache ? shareSessionCaches(redis!, events, { ...o.redis.sessionCache, clock }) : undefined;
+  // The sessions' cache, kept coherent by the subscriber; a RedisSessionStorage uses it when given it.
+  const sessionCache = events?.available && o.redis?.sessionCache ? new RedisSessionCache(events, sessionChannel(o.redis.keyPrefix), { ...o.redis.sessionCache, clock }) : undefined;
   if (o.redis && redis) {
     coordinator = new RedisCoordinator({ redis, keyPrefix: o.redis.keyPrefix, lockTtlMs: o.redis.lockTtlMs, lockWaitMs: o.redis.lockWaitMs, pollMs: o.redis.pollMs, events, clock, sleep: o.sleep, logger });
     if (o.redis.fallbackToLocal) coordinator = new FallbackCoordinator(coordinator, logger);
@@ -144,9 +151,8 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
       apiRoots.close();
       // Revocations still running in the background finish (each bounded by authTimeoutMs) first.
       await session.close();
-      unshare?.();
       await events?.close();
       if (owned) await quitRedisClient(owned.client, owned.timeoutMs);
     })());
-  return { config, registry, client, session, oauth, redis, close };
+  return { config, registry, client, session, oauth, redis, sessionCache, close };
 }

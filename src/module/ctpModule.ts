@@ -60,6 +60,7 @@ export function ctpModule(config: CtpConfig, options: CtpModuleOptions = {}): Co
     host.bind(CtpIdentifiers.CtpSession).toConstantValue(services.session);
     host.bind(CtpIdentifiers.CtpClient).toConstantValue(services.client);
     if (services.redis) host.bind(CtpIdentifiers.CtpRedis).toConstantValue(services.redis);
+    if (services.sessionCache) host.bind(CtpIdentifiers.CtpRedisSessionCache).toConstantValue(services.sessionCache);
     // Disposal on container unload, on the binding every app resolves. Synchronous on purpose: a
     // promise returned here makes the sync unload() of inversify 6 and 8 throw. close() goes on by
     // itself (abort API calls, stop timers, quit a Redis client made from a URL); to wait for it, use

@@ -1,28 +1,23 @@
 import type { CtpAuthToken } from '../auth/CtpAuthToken';
 import type { OAuthClient } from '../auth/OAuthClient';
-import { isRefreshRefused } from '../auth/isRefreshRefused';
 import { isExpired, needsRenewal } from '../auth/renewal';
 import type { TokenIssuer } from '../auth/TokenIssuer';
-import { CtpAuthUnavailableError } from '../errors/CtpAuthUnavailableError';
-import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
-import { CtpOAuthError } from '../errors/CtpOAuthError';
 import { CtpSessionError } from '../errors/CtpSessionError';
 import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
 import type { TokenSource } from '../tokens/TokenSource';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
-import { SingleFlight } from '../util/SingleFlight';
 import { AccountOperations, type AccountOptions } from './account/AccountOperations';
 import type { ChangePasswordOptions, CustomerDraft, SignUpOptions, StoreOption } from './account/CustomerDraft';
 import { sessionStore } from './account/sessionStore';
-import { anonymousStartKey } from './anonymousStartKey';
+import { AnonymousStart } from './AnonymousStart';
+import { claimCustomer } from './claimCustomer';
 import type { AnonymousCartSignInMode, CustomerSignIn } from './CustomerSignIn';
-import { NOT_PEEKABLE, type SessionDoor } from './SessionDoor';
+import { SessionRenewal } from './SessionRenewal';
 import type { SessionStorage } from './SessionStorage';
 import { SessionTokens } from './SessionTokens';
-import type { TokenRevoker } from './TokenRevoker';
 
 export interface LoginOptions {
   /** Signs in a customer of this Store (in-store endpoints). */
@@ -60,11 +55,6 @@ export interface CtpSessionDeps {
   accounts?: AccountOptions;
 }
 
-/** The default options, one object rather than one per call. */
-const NO_OPTIONS: AccessTokenOptions = Object.freeze({});
-
-const anonymousGrantRevokeReason = 'anonymous-not-stored';
-
 /**
  * The current shopper's commercetools session, kept in the app's session through SessionStorage.
  *
@@ -75,32 +65,32 @@ const anonymousGrantRevokeReason = 'anonymous-not-stored';
  * session it moves. A session's lineage is its refresh token (commercetools never rotates it): a
  * logout or a login ends the lineage it replaced, and every token of an ended lineage that the
  * library obtains is revoked, including one minted by a refresh that was in flight.
+ *
+ * Inside a token's renewal margin the token still serves every call and one refresh runs in the
+ * background (SessionRenewal); only an expired token, or one the API refused, waits for a refresh.
  */
 export class CtpSession {
   readonly #d: CtpSessionDeps;
-  /** The door, revoker and ended lineages, shared with the account operations. */
+  /** The door, revoker and ended lineages, shared with the renewals and the account operations. */
   readonly #t: SessionTokens;
-  readonly #door: SessionDoor;
-  readonly #revoker: TokenRevoker;
   readonly #coordinator: TokenCoordinator;
-  readonly #refreshes = new SingleFlight<string, CtpAuthToken>();
-  readonly #anonymousStarts = new SingleFlight<unknown, CtpAuthToken>();
+  readonly #renewal: SessionRenewal;
+  readonly #anonymous: AnonymousStart;
   readonly #accounts: AccountOperations;
-  /** Refresh results by the access token they replace, for callers that read it just before (bounded). */
-  readonly #recentRefreshes = new Map<string, CtpAuthToken>();
 
   constructor(deps: CtpSessionDeps) {
     this.#d = deps;
     this.#coordinator = deps.coordinator ?? localCoordinator;
     this.#t = new SessionTokens(deps.oauth, deps.logger, deps.storageTimeoutMs ?? 5_000, deps.revokeWaitMs ?? 2_000);
-    this.#door = this.#t.door;
-    this.#revoker = this.#t.revoker;
+    this.#renewal = new SessionRenewal(this.#t, deps.issuer, this.#coordinator, deps.clock, deps.logger);
+    this.#anonymous = new AnonymousStart(this.#t, deps.issuer);
     this.#accounts = new AccountOperations({
       tokens: this.#t,
       issuer: deps.issuer,
       signIn: deps.signIn,
       storage: deps.storage,
-      validToken: (storage) => this.#accessToken(storage, { createAnonymous: false }),
+      // Waits for a refresh in the margin: a background one would revoke the token the operation sends.
+      validToken: (storage) => this.#accessToken(storage, { createAnonymous: false }, false),
       clock: deps.clock,
       logger: deps.logger,
       ...deps.accounts,
@@ -109,7 +99,7 @@ export class CtpSession {
 
   /** The stored token, as it is (no refresh), or undefined. */
   async current(): Promise<CtpAuthToken | undefined> {
-    return this.#door.read(this.#d.storage());
+    return this.#t.door.read(this.#d.storage());
   }
 
   /** The session's token, starting an anonymous session if there is none. */
@@ -118,10 +108,11 @@ export class CtpSession {
   }
 
   /**
-   * A token that is valid now: the stored one, refreshed inside its renewal margin, or (with
-   * createAnonymous) a new anonymous session.
+   * A token that is valid now: the stored one (inside its renewal margin it serves while a refresh
+   * runs in the background), a refreshed one if it expired, or (with createAnonymous) a new
+   * anonymous session.
    */
-  accessToken(options: AccessTokenOptions = {}): Promise<CtpAuthToken> {
+  async accessToken(options: AccessTokenOptions = {}): Promise<CtpAuthToken> {
     return this.#accessToken(this.#d.storage(), options);
   }
 
@@ -130,166 +121,79 @@ export class CtpSession {
    * to renew exactly that lineage after a 401, bound to this storage, not to whatever context the
    * call later runs in.
    */
-  source(options: AccessTokenOptions = NO_OPTIONS): Promise<TokenSource> {
-    let storage: SessionStorage;
-    try {
-      storage = this.#d.storage();
-    } catch (error) {
-      // Outside a session context: a rejected promise, as from an async function.
-      return Promise.reject(error);
-    }
-    return this.#accessToken(storage, options).then((token) => this.tokenSource(storage, token));
+  async source(options: AccessTokenOptions = {}): Promise<TokenSource> {
+    const storage = this.#d.storage();
+    return this.tokenSource(storage, await this.#accessToken(storage, options));
   }
-
-  /**
-   * source() without a promise, when an in-process storage (peek) holds a token that needs nothing
-   * done (valid, outside its renewal margin, of the requested Store); undefined when source() must
-   * decide (no session, renewal, a storage without peek, anything to report). Outside a session
-   * context, undefined too: source() rejects with the error.
-   */
-  sourceNow(options: AccessTokenOptions = NO_OPTIONS): TokenSource | undefined {
-    let storage: SessionStorage;
-    try {
-      storage = this.#d.storage();
-    } catch {
-      return undefined;
-    }
-    const token = this.#door.peek(storage);
-    if (token === undefined || token === NOT_PEEKABLE) return undefined;
-    if (options.storeKey !== undefined && token.storeKey !== undefined && token.storeKey !== options.storeKey) return undefined;
-    if (needsRenewal(token, this.#d.clock.now())) return undefined;
-    return this.tokenSource(storage, token);
-  }
-
-  /** The last source handed out per storage object: one request's calls reuse it (and its builder). */
-  readonly #sources = new WeakMap<SessionStorage, TokenSource>();
-  /** The very last one, looked at first: a request's calls come one after another (a WeakMap lookup costs more than the rest of this). */
-  #lastStorage: SessionStorage | undefined;
-  #lastSource: SessionSource | undefined;
 
   /** A token source for `token` of the session in `storage`. */
   tokenSource(storage: SessionStorage, token: CtpAuthToken): TokenSource {
-    const last = storage === this.#lastStorage ? this.#lastSource : (this.#sources.get(storage) as SessionSource | undefined);
-    if (last !== undefined && last.accessToken === token.accessToken && last.lineage === token.refreshToken) {
-      this.#lastStorage = storage;
-      this.#lastSource = last;
-      return last;
-    }
-    const source: SessionSource = {
-      lineage: token.refreshToken,
+    return {
       owner: 'customer',
       accessToken: token.accessToken,
       key: storage,
-      recover: async (stale) => (await this.#recover(storage, token.refreshToken, stale)).accessToken,
+      recover: async (stale) => (await this.#renewal.recover(storage, token.refreshToken, stale)).accessToken,
     };
-    this.#sources.set(storage, source);
-    this.#lastStorage = storage;
-    this.#lastSource = source;
-    return source;
   }
 
-  /**
-   * Renews after the API refused `staleAccessToken` (401), in the current session's own lineage.
-   * Prefer a builder's own TokenSource, which keeps the lineage the builder was made for.
-   */
+  /** Renews after the API refused `staleAccessToken` (401), in the current session's lineage; a builder's own TokenSource keeps the builder's. */
   async recover(staleAccessToken: string): Promise<CtpAuthToken> {
     const storage = this.#d.storage();
-    const token = await this.#door.readStored(storage);
+    const token = await this.#t.door.readStored(storage);
     if (!token) throw new CtpSessionExpiredError('the session was cleared');
-    return this.#recover(storage, token.refreshToken, staleAccessToken);
+    return this.#renewal.recover(storage, token.refreshToken, staleAccessToken);
   }
 
   /**
    * Signs a customer in. Password grant with the `customer` scopes first (wrong credentials end
-   * here, having changed nothing). Then, alone among the session's changes: the customer token is
-   * stored by compare-and-set; if the session was anonymous, the backend sign-in with its anonymousId
-   * moves its cart to the customer (if that fails, the anonymous session is put back). It answers
-   * then: two sequential round trips (password grant, backend sign-in; the integration token is
-   * fetched alongside the grant if needed). The replaced tokens are revoked after the answer, in
-   * the background (settled() waits for them). If another sign-in was stored since
-   * this one began, this one's tokens are revoked and it fails with CTP_SESSION_CHANGED (or, for the
-   * same customer, returns the stored token). On any failure the session stays as it was.
+   * here, having changed nothing); then the claim step shared with sign-up (claimCustomer): the
+   * customer token is stored by compare-and-set and, if the session was anonymous, the backend
+   * sign-in moves its cart (if that fails, the anonymous session is put back). The replaced tokens
+   * are revoked after the answer, in the background (settled() waits for them). If another sign-in
+   * was stored since this one began, this one's tokens are revoked and it fails with
+   * CTP_SESSION_CHANGED (or, for the same customer, returns the stored token).
    */
   async login(email: string, password: string, options: LoginOptions = {}): Promise<CtpAuthToken> {
     const storage = this.#d.storage();
-    const before = await this.#door.read(storage);
+    const before = await this.#t.door.read(storage);
     const storeKey = sessionStore(before, options.storeKey);
-    // The backend sign-in that follows needs the integration token: fetched alongside the password
-    // grant, so a sign-in waits for two round trips even when no integration token is cached yet.
+    // The backend sign-in needs the integration token: fetched alongside the password grant.
     if (before?.kind === 'anonymous' && before.anonymousId !== undefined) void this.#d.signIn.prepare();
     const customer = await this.#d.issuer.customer({ email, password, storeKey });
-    const outcome = await this.#t.claim(storage, before, customer, {
-      reason: 'login',
-      fromAnonymous: async (anonymous) => {
-        if (anonymous.anonymousId === undefined) return;
-        await this.#d.signIn.signIn({
-          email,
-          password,
-          anonymousId: anonymous.anonymousId,
-          anonymousCartSignInMode: options.anonymousCartSignInMode ?? 'MergeWithExistingCustomerCart',
-          storeKey,
-        });
-      },
-    });
+    const outcome = await claimCustomer(this.#t, this.#d.signIn, storage, before, customer, { email, password, storeKey, anonymousCartSignInMode: options.anonymousCartSignInMode, reason: 'login' });
     if (outcome.token !== customer) return outcome.token;
     this.#d.logger.info({ event: 'ctp.login', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined }, 'customer signed in');
     return customer;
   }
 
-  /**
-   * Clears the session and revokes its tokens, including any a refresh in flight mints; waits for
-   * that at most revokeWaitMs: one round trip, the access and refresh token revoked in parallel
-   * (after it resolves, no token of the session answers the API, unless the bound was hit). The
-   * clearing is kept even if revoking fails.
-   */
+  /** Clears the session and revokes its tokens, including any a refresh in flight mints (waited for at most revokeWaitMs); the clearing stays even if revoking fails. */
   async logout(): Promise<void> {
     const storage = this.#d.storage();
-    const token = await this.#door.update(storage, (current) => ({ result: current, ...(current ? { next: null } : {}) }));
+    const token = await this.#t.door.update(storage, (current) => ({ result: current, ...(current ? { next: null } : {}) }));
     if (!token) return;
     this.#t.end(token);
-    // The fleet's "ended" mark (a Redis call) and the revocations run side by side: the session is
-    // cleared already, and neither needs the other, so a sign-out waits for one round, not two.
-    // A failed mark still fails the logout, after the revocations.
+    // The fleet's "ended" mark and the revocations run side by side; a failed mark still fails the logout, after them.
     const [marked] = await Promise.allSettled([this.#coordinator.endSession(token.refreshToken), this.#t.retire(token, 'logout')]);
     this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
     if (marked.status === 'rejected') throw marked.reason;
   }
 
-  /**
-   * Signs a shopper up: creates the customer through the backend, signs the customer in and, as
-   * login() does, stores the customer token in place of the anonymous session, moves its cart to the
-   * new customer (backend sign-in with the session's anonymousId) and revokes the anonymous pair. CTP_EMAIL_TAKEN if the email is in use,
-   * CTP_CUSTOMER_DRAFT_INVALID (with `.fieldErrors`) if the platform refuses the draft,
-   * CTP_SESSION_CHANGED if another sign-in of this session finished first (the account exists then).
-   */
+  /** Signs a shopper up and in (AccountOperations.signUp). */
   signUp(draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> {
     return this.#accounts.signUp(draft, options);
   }
 
-  /**
-   * Changes the signed-in customer's password in their own name and keeps the session signed in on
-   * fresh tokens of the new password; the old pair is revoked. A wrong current password is
-   * CTP_INVALID_CREDENTIALS; no signed-in customer is CTP_NO_SESSION. If the password changed but the
-   * sign-in with the new one fails, the session is signed out (old pair revoked) and the call fails
-   * with CTP_PASSWORD_CHANGED_SIGN_IN_AGAIN.
-   */
+  /** Changes the signed-in customer's password; the session goes on with fresh tokens (AccountOperations.changePassword). */
   changePassword(currentPassword: string, newPassword: string, _options: ChangePasswordOptions = {}): Promise<CtpAuthToken> {
     return this.#accounts.changePassword(currentPassword, newPassword);
   }
 
-  /**
-   * Creates a password reset token and hands it to the module option `sendToken` (never to the
-   * caller). Answers the same, and no sooner than a fixed floor, whether or not the email exists.
-   */
+  /** Hands a password reset token to `sendToken`; answers alike whether or not the email exists. */
   requestPasswordReset(email: string, options: StoreOption = {}): Promise<void> {
     return this.#accounts.requestPasswordReset(email, options);
   }
 
-  /**
-   * Sets a new password with a reset token (CTP_ACCOUNT_TOKEN_INVALID if it is unknown, expired or
-   * used). The platform revokes the customer's password-flow tokens: every session of that customer
-   * ends at its next refresh; this one, if it is that customer's, is signed out now.
-   */
+  /** Sets a new password with a reset token; this session is signed out if it is that customer's. */
   resetPassword(tokenValue: string, newPassword: string, options: StoreOption = {}): Promise<void> {
     return this.#accounts.resetPassword(tokenValue, newPassword, options);
   }
@@ -299,15 +203,12 @@ export class CtpSession {
     return this.#accounts.requestEmailVerification();
   }
 
-  /** Confirms a customer's email with a verification token (CTP_ACCOUNT_TOKEN_INVALID if unknown, expired or used). */
+  /** Confirms a customer's email with a verification token. */
   confirmEmail(tokenValue: string, options: StoreOption = {}): Promise<void> {
     return this.#accounts.confirmEmail(tokenValue, options);
   }
 
-  /**
-   * The signed-in customer's id, from the verified session token only (B2B associate calls take it
-   * from here, never from a request). CTP_NO_SESSION if the session is not a signed-in customer.
-   */
+  /** The signed-in customer's id, from the verified session token only (never from a request); CTP_NO_SESSION otherwise. */
   async customerId(): Promise<string> {
     const token = await this.#accessToken(this.#d.storage(), { createAnonymous: false });
     if (token.kind !== 'customer' || token.customerId === undefined) {
@@ -316,217 +217,34 @@ export class CtpSession {
     return token.customerId;
   }
 
-  /** Waits for what is still running and stops the storage deadline interval (services' close()). */
-  async close(): Promise<void> {
-    await this.settled();
-    this.#door.close();
+  /** Waits for what is still running (services' close()). */
+  close(): Promise<void> {
+    return this.settled();
   }
 
-  /** Every revocation and renewal started so far has finished (for close() and tests). */
+  /** Every revocation and renewal started so far (background refreshes included) has finished: close() and tests. */
   async settled(): Promise<void> {
+    await this.#renewal.settled();
     while (this.#t.renewing.size > 0) await Promise.allSettled([...this.#t.renewing.values()].flatMap((set) => [...set]));
     await this.#accounts.settled();
-    await this.#revoker.settled();
+    await this.#t.revoker.settled();
   }
 
-  // Every API call comes here: one storage read and a clock check on the common path, no extra async layer.
-  #accessToken(storage: SessionStorage, options: AccessTokenOptions): Promise<CtpAuthToken> {
-    return this.#door.read(storage).then((token) => {
-      if (!token) {
-        if (options.createAnonymous === false) {
-          throw new CtpSessionError(CtpErrorCode.NoSession, 'This shopper has no commercetools session: sign in, or call ensureAnonymous() first.');
-        }
-        return this.#startAnonymous(storage, options.storeKey);
+  async #accessToken(storage: SessionStorage, options: AccessTokenOptions, ahead = true): Promise<CtpAuthToken> {
+    const token = await this.#t.door.read(storage);
+    if (!token) {
+      if (options.createAnonymous === false) {
+        throw new CtpSessionError(CtpErrorCode.NoSession, 'This shopper has no commercetools session: sign in, or call ensureAnonymous() first.');
       }
-      // A shopper of one Store is never served as another Store's.
-      if (options.storeKey !== undefined) sessionStore(token, options.storeKey);
-      if (!needsRenewal(token, this.#d.clock.now())) return token;
-      return this.#renew(storage, token, { force: false, sameLineage: false });
-    });
-  }
-
-  async #recover(storage: SessionStorage, lineage: string, stale: string): Promise<CtpAuthToken> {
-    // Past any cache: a 401 may mean the session was signed out or refreshed on another instance a
-    // moment ago, before this instance's cache heard of it.
-    const current = await this.#door.readStored(storage);
-    if (!current) throw new CtpSessionExpiredError('the session was cleared');
-    if (current.refreshToken !== lineage) {
-      throw builderSessionChanged();
+      return this.#anonymous.start(storage, options.storeKey);
     }
-    if (current.accessToken !== stale) return current;
-    return this.#renew(storage, current, { force: true, sameLineage: true });
+    // A shopper of one Store is never served as another Store's.
+    if (options.storeKey !== undefined) sessionStore(token, options.storeKey);
+    const now = this.#d.clock.now();
+    if (!needsRenewal(token, now)) return token;
+    if (!ahead || isExpired(token, now)) return this.#renewal.renew(storage, token);
+    // Valid for minutes still: it serves this call, and the refresh runs in the background.
+    this.#renewal.ahead(storage, token);
+    return token;
   }
-
-  /**
-   * One anonymous grant per session id; the first caller stores it, unless the session got a token
-   * meanwhile (a sign-in), in which case the new pair is revoked and the stored token used.
-   */
-  async #startAnonymous(storage: SessionStorage, storeKey: string | undefined): Promise<CtpAuthToken> {
-    let first = false;
-    const started = await this.#anonymousStarts.run(anonymousStartKey(storage, storeKey), async () => {
-      first = true;
-      const token = await this.#d.issuer.anonymous(undefined, storeKey);
-      let stored: CtpAuthToken;
-      try {
-        stored = await this.#door.update(storage, (current) => (current ? { result: current } : { result: token, next: token }));
-      } catch (error) {
-        await this.#revoker.pair(token, anonymousGrantRevokeReason);
-        throw error;
-      }
-      if (stored !== token) await this.#revoker.pair(token, anonymousGrantRevokeReason);
-      return stored;
-    });
-    // What the session holds may be another Store's start that won: never served to this Store's shopper.
-    if (first) return sessionStoreToken(started, storeKey);
-    // Another request of the same session id started it and stored it in its own storage object; a
-    // copy of the session (express-session gives each request one) keeps it too, unless a sign-out
-    // or sign-in ended it meanwhile.
-    const kept = await this.#door.update(storage, (current) => {
-      if (current) return { result: current };
-      if (this.#t.ended.has(started.refreshToken)) throw new CtpSessionExpiredError('the session was signed out while it started');
-      return { result: started, next: started };
-    });
-    return sessionStoreToken(kept, storeKey);
-  }
-
-  #renew(storage: SessionStorage, token: CtpAuthToken, mode: { force: boolean; sameLineage: boolean }): Promise<CtpAuthToken> {
-    return this.#t.track(token.refreshToken, this.#renewOnce(storage, token, mode));
-  }
-
-  async #renewOnce(storage: SessionStorage, token: CtpAuthToken, mode: { force: boolean; sameLineage: boolean }): Promise<CtpAuthToken> {
-    let fresh: CtpAuthToken | undefined;
-    // A lineage a logout or sign-in already ended is not refreshed at all: the section below sees the change.
-    if (!this.#t.ended.has(token.refreshToken)) try {
-      fresh = await this.#refreshes.run(token.refreshToken, async () => {
-        // A caller that read the token just before another caller's refresh of it finished: that
-        // refresh's result, not a second refresh.
-        const recent = this.#recentRefreshes.get(token.accessToken);
-        if (recent !== undefined && !needsRenewal(recent, this.#d.clock.now())) return recent;
-        const minted = await this.#coordinator.refresh(
-          token,
-          () => this.#d.issuer.refresh(token),
-          (candidate) => candidate.accessToken !== token.accessToken && !needsRenewal(candidate, this.#d.clock.now()),
-        );
-        this.#remember(token.accessToken, minted);
-        return minted;
-      });
-    } catch (error) {
-      if (isRefreshRefused(error)) return this.#expire(storage, token, error, mode.sameLineage);
-      // The lineage ended elsewhere (the fleet's mark): the session's current state decides below.
-      if (!(error instanceof CtpSessionExpiredError)) return this.#transient(token, error, mode.force);
-    }
-    const minted = fresh;
-    // With a caching storage (RedisSessionStorage) that already holds what this refresh minted
-    // (stored by this instance's first caller, or by the instance that refreshed): the 'kept' case
-    // below, which writes nothing, so it needs no read of the store either.
-    const alreadyKept = (cached: CtpAuthToken | undefined): RenewOutcome | undefined =>
-      minted !== undefined && !this.#t.ended.has(token.refreshToken) && cached?.refreshToken === token.refreshToken && cached.accessToken === minted.accessToken
-        ? { kind: 'kept', token: cached }
-        : undefined;
-    const outcome = await this.#door.update<RenewOutcome>(storage, (current) => {
-      if (current?.refreshToken === token.refreshToken) {
-        // Ended by a sign-out or sign-in (this copy of the session is stale), or on another instance.
-        if (minted === undefined || this.#t.ended.has(token.refreshToken)) return { result: { kind: 'ended' }, next: null };
-        if (current.accessToken === minted.accessToken) return { result: { kind: 'kept', token: current } };
-        // Renewed already (another instance, or a write of a copy): the first renewal stored wins.
-        if (current.accessToken !== token.accessToken) return { result: { kind: 'superseded', token: current, minted } };
-        return { result: { kind: 'stored', token: minted, replaced: current.accessToken }, next: minted };
-      }
-      return { result: { kind: 'changed', current } };
-    }, alreadyKept);
-    switch (outcome.kind) {
-      case 'kept':
-        return outcome.token;
-      case 'superseded':
-        void this.#revoker.access(outcome.minted.accessToken, token.kind, 'refresh-superseded');
-        return outcome.token;
-      case 'stored':
-        // The access token the refresh replaced would stay valid to its expiry: revoke it (once per
-        // token lifetime; waited for at most revokeWaitMs, so the trace shows it in this request).
-        await this.#revoker.access(outcome.replaced, token.kind, 'refresh-replaced');
-        return outcome.token;
-      case 'ended':
-        this.#t.end(token);
-        if (minted !== undefined) await this.#revoker.access(minted.accessToken, token.kind, 'refresh-discarded');
-        throw new CtpSessionExpiredError('the session was signed out');
-      case 'changed': {
-        // A logout or sign-in (here or on another instance) replaced this lineage while the refresh
-        // ran: what it minted is nobody's.
-        if (minted !== undefined) await this.#revoker.access(minted.accessToken, token.kind, 'refresh-discarded');
-        const current = outcome.current;
-        if (!current) throw new CtpSessionExpiredError('the session was signed out during the refresh');
-        if (mode.sameLineage) {
-          throw builderSessionChanged();
-        }
-        return current;
-      }
-    }
-  }
-
-  async #expire(storage: SessionStorage, token: CtpAuthToken, refused: CtpOAuthError, sameLineage: boolean): Promise<CtpAuthToken> {
-    const { cleared, current } = await this.#door.update<{ cleared: boolean; current: CtpAuthToken | undefined }>(storage, (stored) =>
-      stored?.refreshToken === token.refreshToken ? { result: { cleared: true, current: undefined }, next: null } : { result: { cleared: false, current: stored } },
-    );
-    this.#t.end(token);
-    // Logged by the one caller that cleared it, not by every request that saw the refusal.
-    if (cleared) this.#d.logger.warn({ event: 'ctp.session.expired', kind: token.kind, error: refused.error }, 'refresh refused; session cleared');
-    if (current === undefined) throw new CtpSessionExpiredError('the refresh token was refused', { cause: refused });
-    // Refused because a sign-in replaced this lineage meanwhile: the session lives on in the new one.
-    if (sameLineage) {
-      throw builderSessionChanged();
-    }
-    return current;
-  }
-
-  /**
-   * Anything but invalid_grant is passing (a proxy's page, 5xx, 429, a timeout): the session is
-   * kept and its token used while it is valid; past its expiry the caller gets a transient error.
-   */
-  #transient(token: CtpAuthToken, error: unknown, force: boolean): CtpAuthToken {
-    const code = error instanceof CtpError ? error.code : 'UNKNOWN';
-    if (!force && !isExpired(token, this.#d.clock.now())) {
-      this.#d.logger.warn({ event: 'ctp.renewal.deferred', kind: token.kind, code }, 'refresh failed; using the current token until it expires');
-      return token;
-    }
-    if (error instanceof CtpError && !(error instanceof CtpOAuthError)) throw error;
-    throw new CtpAuthUnavailableError(CtpErrorCode.AuthUnavailable, 'The session could not be renewed just now (the auth server failed); the session was kept. Try again shortly.', {
-      flow: 'refresh_token',
-      attempts: 1,
-      cause: error,
-    });
-  }
-
-  #remember(replaced: string, minted: CtpAuthToken): void {
-    this.#recentRefreshes.set(replaced, minted);
-    // Oldest first out: a late reader comes within moments, so a small window is enough.
-    if (this.#recentRefreshes.size > 1_000) {
-      const oldest = this.#recentRefreshes.keys().next().value;
-      if (oldest !== undefined) this.#recentRefreshes.delete(oldest);
-    }
-  }
-}
-
-interface SessionSource extends TokenSource {
-  readonly lineage: string;
-}
-
-type RenewOutcome =
-  | { kind: 'kept'; token: CtpAuthToken }
-  | { kind: 'superseded'; token: CtpAuthToken; minted: CtpAuthToken }
-  | { kind: 'stored'; token: CtpAuthToken; replaced: string }
-  | { kind: 'ended' }
-  | { kind: 'changed'; current: CtpAuthToken | undefined };
-
-/** `token`, if it may serve a shopper of `storeKey` (CTP_STORE_MISMATCH otherwise). */
-function sessionStoreToken(token: CtpAuthToken, storeKey: string | undefined): CtpAuthToken {
-  if (storeKey !== undefined) sessionStore(token, storeKey);
-  return token;
-}
-
-/** A builder's shopper is no longer the session's: its call fails, never retried in another name. */
-function builderSessionChanged(): CtpSessionError {
-  return new CtpSessionError(
-    CtpErrorCode.SessionChanged,
-    'The session now belongs to another sign-in than the request builder was made for; the call was not retried. Get a new builder from customerApiRoot().',
-  );
 }

@@ -8,7 +8,6 @@ import { sameStoredToken, type SessionStorage } from './SessionStorage';
  */
 export class MemorySessionStorage implements SessionStorage {
   readonly id: string | undefined;
-  readonly inProcess = true;
   #token: CtpAuthToken | undefined;
 
   constructor(id?: string, token?: CtpAuthToken) {
@@ -17,10 +16,6 @@ export class MemorySessionStorage implements SessionStorage {
   }
 
   async get(): Promise<CtpAuthToken | undefined> {
-    return this.#token;
-  }
-
-  peek(): CtpAuthToken | undefined {
     return this.#token;
   }
 

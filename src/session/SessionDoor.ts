@@ -2,8 +2,9 @@ import { parseStoredToken, type CtpAuthToken } from '../auth/CtpAuthToken';
 import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
-import { DeadlineRace } from '../util/DeadlineRace';
+import { deadline } from '../util/deadline';
 import { KeyedMutex } from '../util/KeyedMutex';
+import { raceAbort } from '../util/raceAbort';
 import type { SessionStorage } from './SessionStorage';
 
 /** What an update decided: `next` a token to store, `null` to clear, undefined to leave the session as it is. */
@@ -19,11 +20,12 @@ export interface SessionTransaction {
   write(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean>;
 }
 
-/** SessionDoor.peek's answer when only an asynchronous read can tell. */
-export const NOT_PEEKABLE: unique symbol = Symbol('ctp-client.notPeekable');
-
 /** A compare-and-set that failed this often in a row means another instance keeps changing the session. */
 const MAX_CONFLICTS = 3;
+
+type Operation = 'read' | 'write' | 'clear';
+
+const TIMED_OUT: Record<Operation, string> = { read: 'answer a read', write: 'finish a write', clear: 'finish a clear' };
 
 /**
  * The one door every change of a session's state goes through. In this process, changes of one
@@ -34,70 +36,13 @@ const MAX_CONFLICTS = 3;
  */
 export class SessionDoor {
   readonly #mutex = new KeyedMutex<unknown>();
-  readonly #deadlines = new DeadlineRace();
 
   constructor(private readonly timeoutMs: number) {}
 
-  /** Stops the deadline interval (close()). */
-  close(): void {
-    this.#deadlines.close();
-  }
-
-  /** Token objects already checked: storages that keep the object (Memory, express-session) are checked once. */
-  readonly #checked = new WeakSet<object>();
-
-  /** The stored token, checked; no lock (the hot path of every API call); may come from the storage's cache. */
+  /** The stored token, checked; no lock; may come from the storage's cache. */
   read(storage: SessionStorage): Promise<CtpAuthToken | undefined> {
-    // In-process storages cannot hang: one promise and one check, no deadline (every API call comes here).
-    if (storage.inProcess === true) {
-      try {
-        return storage.get().then(this.#checkValue, this.#readFailed);
-      } catch (cause) {
-        return Promise.reject(storageError('read', cause));
-      }
-    }
-    return this.#call('read', () => storage.get()).then(this.#checkValue);
+    return this.#call('read', () => storage.get()).then(parseStoredToken);
   }
-
-  /**
-   * The stored token, checked, without a promise: for a storage with peek() (in process, or a
-   * trusted cached copy). NOT_PEEKABLE when the storage has no peek, cannot tell (null), threw, or
-   * holds an invalid value: the caller then takes read(), which reports a failure as its typed error.
-   */
-  peek(storage: SessionStorage): CtpAuthToken | undefined | typeof NOT_PEEKABLE {
-    if (storage.peek === undefined) return NOT_PEEKABLE;
-    try {
-      const value = storage.peek();
-      return value === null ? NOT_PEEKABLE : this.#check(value);
-    } catch {
-      // A throwing storage or an invalid value: read() raises it as its typed error.
-      return NOT_PEEKABLE;
-    }
-  }
-
-  readonly #checkValue = (value: unknown): CtpAuthToken | undefined => this.#check(value);
-  readonly #readFailed = (cause: unknown): never => {
-    throw storageError('read', cause);
-  };
-
-  // A storage's answer is checked like a token answer: garbage is a typed error, never `Bearer undefined`.
-  #check(value: unknown): CtpAuthToken | undefined {
-    // The last one checked first: a WeakSet lookup costs more than the rest of an API call's read.
-    if (value === this.#lastChecked && value !== undefined) return value as CtpAuthToken;
-    if (typeof value === 'object' && value !== null && this.#checked.has(value)) {
-      this.#lastChecked = value as CtpAuthToken;
-      return value as CtpAuthToken;
-    }
-    const token = parseStoredToken(value);
-    // Frozen objects only: a mutable one could be changed after the check.
-    if (token !== undefined && Object.isFrozen(token)) {
-      this.#checked.add(token);
-      this.#lastChecked = token;
-    }
-    return token;
-  }
-
-  #lastChecked: CtpAuthToken | undefined;
 
   /**
    * The token as the store holds it now, past any cache of the storage (getStored): what every
@@ -105,8 +50,7 @@ export class SessionDoor {
    */
   readStored(storage: SessionStorage): Promise<CtpAuthToken | undefined> {
     if (storage.getStored === undefined) return this.read(storage);
-    const getStored = storage.getStored.bind(storage);
-    return this.#call('read', () => getStored()).then(this.#checkValue);
+    return this.#call('read', () => storage.getStored!()).then(parseStoredToken);
   }
 
   /** Runs `work` alone among this session's state changes in this process. */
@@ -124,12 +68,10 @@ export class SessionDoor {
    * Reads, decides, and writes what was decided if the session still holds what was read; on a
    * conflict (another instance wrote meanwhile) decides again on the new value. `decide` must not
    * do I/O: it may run more than once. `settled`, for a result that writes nothing, may answer from
-   * the storage's cache first.
+   * the storage's cache first (a refresh wave on Redis then costs no read per caller).
    */
   update<R>(storage: SessionStorage, decide: (current: CtpAuthToken | undefined) => Decision<R>, settled?: (cached: CtpAuthToken | undefined) => R | undefined): Promise<R> {
     return this.exclusive(storage, async (tx) => {
-      // A storage with a cache (getStored): `settled` may find the change already made (by an earlier
-      // caller of this section) in the cache, and then nothing is written, so nothing needs reading.
       if (settled !== undefined && storage.getStored !== undefined) {
         const done = settled(await this.read(storage));
         if (done !== undefined) return done;
@@ -147,41 +89,34 @@ export class SessionDoor {
   }
 
   async #write(storage: SessionStorage, expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean> {
-    if (storage.compareAndSet) {
-      const cas = storage.compareAndSet.bind(storage);
-      return this.#call('write', () => cas(expected, next));
-    }
+    if (storage.compareAndSet) return this.#call('write', () => storage.compareAndSet!(expected, next));
     // A plain storage: the compare was the read inside this section; in-process only.
     if (next === undefined) await this.#call('clear', () => storage.clear());
     else await this.#call('write', () => storage.set(next));
     return true;
   }
 
-  readonly #timeouts = {
-    read: () => this.#timeout('answer a read'),
-    write: () => this.#timeout('finish a write'),
-    clear: () => this.#timeout('finish a clear'),
-  };
-
-  #timeout(what: string): CtpSessionError {
-    return new CtpSessionError(
-      CtpErrorCode.SessionStorageTimeout,
-      `The session storage did not ${what} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`,
-    );
-  }
-
-  async #call<T>(operation: 'read' | 'write' | 'clear', command: () => Promise<T>): Promise<T> {
+  /** One storage call, raced against its deadline: a storage that never answers cannot hold the caller. */
+  async #call<T>(operation: Operation, command: () => Promise<T>): Promise<T> {
+    const due = deadline(this.timeoutMs);
     try {
-      // Promise.resolve hands a native promise back as it is: no extra hop on the hot path.
-      return await this.#deadlines.race(Promise.resolve(command()), this.timeoutMs, this.#timeouts[operation]);
+      return await raceAbort(Promise.resolve().then(command), due.signal);
     } catch (cause) {
+      if (due.timedOut) {
+        throw new CtpSessionError(
+          CtpErrorCode.SessionStorageTimeout,
+          `The session storage did not ${TIMED_OUT[operation]} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`,
+        );
+      }
       throw storageError(operation, cause);
+    } finally {
+      due.clear();
     }
   }
 }
 
 function storageError(operation: string, cause: unknown): CtpError {
-  // A storage that already speaks in typed errors (RedisSessionStorage, a timeout) is passed through.
+  // A storage that already speaks in typed errors (RedisSessionStorage) is passed through.
   if (cause instanceof CtpError) return cause;
   return new CtpSessionError(
     CtpErrorCode.SessionStorage,

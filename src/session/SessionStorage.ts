@@ -13,21 +13,8 @@ export interface SessionStorage {
    * one lock for the session's state changes in this process.
    */
   readonly id?: string | undefined;
-  /**
-   * True when every call completes without I/O (a value in process memory, e.g. express-session's
-   * `req.session`): such calls cannot hang, so they are not given a deadline. Leave it unset for a
-   * storage that talks to a server.
-   */
-  readonly inProcess?: boolean;
   /** The stored token; a storage may answer from a cache it keeps coherent (RedisSessionStorage). */
   get(): Promise<CtpAuthToken | undefined>;
-  /**
-   * Optional: what get() would resolve to, returned synchronously, or null when that cannot be
-   * told without I/O (a storage that talks to a server and has no trusted cached copy). Every API
-   * call reads the session; with peek that read costs no promise (the library's own per-call
-   * overhead is measured in bench/). Must not do I/O and must agree with get().
-   */
-  peek?(): CtpAuthToken | undefined | null;
   /**
    * Optional, for a storage whose get() may answer from a cache: the token as the store holds it
    * now, never cached. The library reads through it before every change of the session's state and

@@ -43,24 +43,16 @@ function requestStorage(current: () => RequestWithSession, key: string): Session
     if (typeof value !== 'object' || value === null) throw new Error('req.session is gone (destroyed without a new one)');
     return value as SessionLike;
   };
-  const read = (): CtpAuthToken | undefined => {
-    const value = session()[key];
-    if (value === undefined || value === null) return undefined;
-    return readCached(value);
-  };
   return {
     get id() {
       return current().sessionID;
     },
-    // req.session is in memory for the request; express-session loads and saves it around it.
-    inProcess: true,
     async get(): Promise<CtpAuthToken | undefined> {
-      return read();
+      return decoded(session()[key]);
     },
-    peek: read,
     async set(token: CtpAuthToken): Promise<void> {
       // The compact format (about 220 B of JSON for a customer): express-session serialises it.
-      session()[key] = Object.freeze(toStoredSession(token));
+      session()[key] = toStoredSession(token);
     },
     async clear(): Promise<void> {
       delete session()[key];
@@ -68,25 +60,10 @@ function requestStorage(current: () => RequestWithSession, key: string): Session
   };
 }
 
-/**
- * Decoded tokens by the stored object they came from: every API call of a request reads the same
- * object (express-session loads it once per request), so it is decoded and checked once, and the
- * same frozen token reaches SessionDoor, which then skips its own check. The object is frozen on
- * first read, so what was decoded cannot change under the cache.
- */
-const decodedTokens = new WeakMap<object, CtpAuthToken | null>();
-
 // Either stored format: a session written by an earlier version is read, and written in the
-// compact one at its next change.
-function readCached(value: unknown): CtpAuthToken | undefined {
+// compact one at its next change. Anything else reads as no session.
+function decoded(value: unknown): CtpAuthToken | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const cached = decodedTokens.get(value);
-  if (cached !== undefined) return cached ?? undefined;
-  const decoded = decodeStoredSession(value);
-  const token = 'token' in decoded ? decoded.token : undefined;
-  const inner = (value as { s?: unknown; scopes?: unknown }).s ?? (value as { scopes?: unknown }).scopes;
-  if (Array.isArray(inner)) Object.freeze(inner);
-  Object.freeze(value);
-  decodedTokens.set(value, token ?? null);
-  return token;
+  const result = decodeStoredSession(value);
+  return 'token' in result ? result.token : undefined;
 }

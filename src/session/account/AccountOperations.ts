@@ -9,6 +9,7 @@ import { CtpSessionError } from '../../errors/CtpSessionError';
 import type { Clock } from '../../util/Clock';
 import type { Logger } from '../../util/Logger';
 import { timerSleep, type Sleep } from '../../util/sleep';
+import { claimCustomer } from '../claimCustomer';
 import type { CustomerSignIn } from '../CustomerSignIn';
 import type { SessionStorage } from '../SessionStorage';
 import type { SessionTokens } from '../SessionTokens';
@@ -87,18 +88,12 @@ export class AccountOperations {
     const { anonymousId: _ignored, anonymousCartSignInMode: _mode, ...own } = draft as CustomerDraft & { anonymousId?: unknown; anonymousCartSignInMode?: unknown };
     await backend.createCustomer({ ...own, email: draft.email, password: draft.password }, storeKey);
     const customer = await this.#d.issuer.customer({ email: draft.email, password: draft.password, storeKey });
-    const outcome = await this.#d.tokens.claim(storage, before, customer, {
+    const outcome = await claimCustomer(this.#d.tokens, this.#d.signIn, storage, before, customer, {
+      email: draft.email,
+      password: draft.password,
+      storeKey,
+      anonymousCartSignInMode: options.anonymousCartSignInMode,
       reason: 'sign-up',
-      fromAnonymous: async (anonymous) => {
-        if (anonymous.anonymousId === undefined) return;
-        await this.#d.signIn.signIn({
-          email: draft.email,
-          password: draft.password,
-          anonymousId: anonymous.anonymousId,
-          anonymousCartSignInMode: options.anonymousCartSignInMode ?? 'MergeWithExistingCustomerCart',
-          storeKey,
-        });
-      },
     });
     this.#d.logger.info({ event: 'ctp.signup', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined }, 'customer signed up and signed in');
     return outcome.token;

@@ -262,7 +262,7 @@ async function expiredSessions(services: CtpServices, ids: string[]): Promise<Ct
 
 /** GET /me for one session through one instance: the customer id, or the error's code. */
 async function callMe(services: CtpServices, sessionId: string): Promise<string> {
-  const storage = new RedisSessionStorage(services.redis!, sessionId);
+  const storage = new RedisSessionStorage(services.redis!, sessionId, { cache: services.sessionCache });
   try {
     return await runWithCtpSession(storage, async () => {
       const root = await services.client.customerApiRoot();

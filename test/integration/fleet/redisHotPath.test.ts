@@ -6,8 +6,8 @@ import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { createCtpConfig } from '../../../src/config/createCtpConfig';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { RedisEvents } from '../../../src/fleet/RedisEvents';
-import { RedisSessionCache, sessionCacheFor } from '../../../src/fleet/RedisSessionCache';
-import { RedisSessionStorage, sessionChannel } from '../../../src/fleet/RedisSessionStorage';
+import { RedisSessionCache } from '../../../src/fleet/RedisSessionCache';
+import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
 import { createCtpServices, type CtpServices } from '../../../src/module/createCtpServices';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { CapturingLogger } from '../../support/createTestServices';
@@ -59,6 +59,9 @@ function instance(): Instance {
   return { services, redis };
 }
 
+/** A request's storage on instance `i`, through that instance's session cache (as an app passes it). */
+const store = (i: Instance, id: string) => new RedisSessionStorage(i.redis, id, { cache: i.services.sessionCache });
+
 const me = (i: Instance, storage: RedisSessionStorage) => runWithCtpSession(storage, async () => (await i.services.client.customerApiRoot()).me().get().execute());
 
 async function until(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
@@ -71,8 +74,8 @@ async function until(condition: () => Promise<boolean> | boolean, what: string):
 
 /** Signs in on `a`, and waits until `b`'s cache holds the session (its subscription confirmed). */
 async function signedInOnBoth(a: Instance, b: Instance, id: string): Promise<CtpAuthToken> {
-  const token = await runWithCtpSession(new RedisSessionStorage(a.redis, id), () => a.services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password));
-  await until(async () => (await new RedisSessionStorage(b.redis, id).get(), sessionCacheFor(b.redis, sessionChannel('ctp:'))?.lookup(id)?.accessToken === token.accessToken), "b's cache holds the session");
+  const token = await runWithCtpSession(store(a, id), () => a.services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password));
+  await until(async () => (await store(b, id).get(), b.services.sessionCache?.lookup(id)?.accessToken === token.accessToken), "b's cache holds the session");
   return token;
 }
 
@@ -100,9 +103,9 @@ describe('Redis on the hot path', () => {
     const a = instance();
     const b = instance();
     await signedInOnBoth(a, b, 'calm');
-    await me(b, new RedisSessionStorage(b.redis, 'calm'));
+    await me(b, store(b, 'calm'));
     await resetCommandStats(admin);
-    for (let n = 0; n < 5; n++) await me(b, new RedisSessionStorage(b.redis, 'calm'));
+    for (let n = 0; n < 5; n++) await me(b, store(b, 'calm'));
     expect((await commandStats(admin)).total).toBe(0);
     expect(server.apiCalls.filter((c) => c.path === '/me' && c.status === 200)).toHaveLength(6);
   });
@@ -113,10 +116,10 @@ describe('Redis on the hot path', () => {
       const a = instance();
       const b = instance();
       const token = await signedInOnBoth(a, b, 'out-1');
-      await runWithCtpSession(new RedisSessionStorage(a.redis, 'out-1'), () => a.services.session.logout());
-      await until(() => sessionCacheFor(b.redis, sessionChannel('ctp:'))?.lookup('out-1') === undefined, "b's cache dropped the session");
+      await runWithCtpSession(store(a, 'out-1'), () => a.services.session.logout());
+      await until(() => b.services.sessionCache?.lookup('out-1') === undefined, "b's cache dropped the session");
       await resetCommandStats(admin);
-      const answer = await runWithCtpSession(new RedisSessionStorage(b.redis, 'out-1'), () => b.services.session.accessToken({ createAnonymous: false })).catch((e: unknown) => e);
+      const answer = await runWithCtpSession(store(b, 'out-1'), () => b.services.session.accessToken({ createAnonymous: false })).catch((e: unknown) => e);
       expect(answer).toMatchObject({ code: CtpErrorCode.NoSession });
       expect((await commandStats(admin)).byCommand['get']).toBe(1);
       expect(server.apiCalls.some((c) => c.kind === 'customer' && c.customerId === token.customerId && c.status === 200 && c.path === '/me')).toBe(false);
@@ -134,7 +137,7 @@ describe('Redis on the hot path', () => {
       const storageB = () => new RedisSessionStorage(b.redis, 'out-2', { cache: deaf });
       await until(async () => (await storageB().get(), deaf.lookup('out-2') !== undefined), 'the deaf cache holds the session');
       const stale = deaf.lookup('out-2')!;
-      await runWithCtpSession(new RedisSessionStorage(a.redis, 'out-2'), () => a.services.session.logout());
+      await runWithCtpSession(store(a, 'out-2'), () => a.services.session.logout());
       expect(deaf.lookup('out-2')?.accessToken).toBe(stale.accessToken);
       const callsBefore = server.apiCalls.length;
       await resetCommandStats(admin);
@@ -159,8 +162,9 @@ describe('Redis on the hot path', () => {
       const storageB = () => new RedisSessionStorage(b.redis, 'refreshed', { cache: deaf });
       await until(async () => (await storageB().get(), deaf.lookup('refreshed') !== undefined), 'the deaf cache holds the session');
       // A refreshes the session (its token is revoked: the access token a refresh replaces is).
-      const storageA = new RedisSessionStorage(a.redis, 'refreshed');
-      await storageA.set({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() + 60_000 });
+      const storageA = store(a, 'refreshed');
+      // Expired: the caller waits for the refresh (inside the margin it would run in the background).
+      await storageA.set({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
       const refreshed = await runWithCtpSession(storageA, () => a.services.session.accessToken());
       expect(refreshed.accessToken).not.toBe(token.accessToken);
       expect(deaf.lookup('refreshed')?.accessToken).toBe(token.accessToken);
@@ -181,12 +185,12 @@ describe('Redis on the hot path', () => {
       const a = instance();
       const b = instance();
       await signedInOnBoth(a, b, 'lost');
-      const cache = sessionCacheFor(b.redis, sessionChannel('ctp:'))!;
+      const cache = b.services.sessionCache!;
       expect(cache.size).toBe(1);
       await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
       await until(() => cache.size === 0, 'the cache is emptied');
       // Reconnected and subscribed again: it fills anew.
-      await until(async () => (await new RedisSessionStorage(b.redis, 'lost').get(), cache.size === 1), 'the cache fills again');
+      await until(async () => (await store(b, 'lost').get(), cache.size === 1), 'the cache fills again');
     });
   });
 
@@ -200,8 +204,8 @@ describe('Redis on the hot path', () => {
       const config = createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url });
       const services = createCtpServices(config, { redis: { client: redis } });
       expect(await subscribers()).toBe(0);
-      await runWithCtpSession(new RedisSessionStorage(redis, 'sub'), () => services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password));
-      await Promise.all(Array.from({ length: 5 }, () => me({ services, redis }, new RedisSessionStorage(redis, 'sub'))));
+      await runWithCtpSession(new RedisSessionStorage(redis, 'sub', { cache: services.sessionCache }), () => services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password));
+      await Promise.all(Array.from({ length: 5 }, () => me({ services, redis }, new RedisSessionStorage(redis, 'sub', { cache: services.sessionCache }))));
       await (await services.client.integrationApiRoot()).categories().withId({ ID: 'c1' }).get().execute();
       await until(async () => (await subscribers()) === 1, 'one subscriber connection');
       await services.close();

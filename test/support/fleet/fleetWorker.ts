@@ -31,7 +31,7 @@ const started = Date.now();
 const results = await Promise.allSettled(
   Array.from({ length: concurrency }, async () => {
     if (task === 'refresh') {
-      const storage = new RedisSessionStorage(redis, env('FLEET_SESSION_ID'));
+      const storage = new RedisSessionStorage(redis, env('FLEET_SESSION_ID'), { cache: services.sessionCache });
       return runWithCtpSession(storage, async () => {
         const apiRoot = await services.client.customerApiRoot();
         const { body } = await apiRoot.me().get().execute();

@@ -2,8 +2,7 @@ import Redis from 'ioredis';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { createCtpConfig } from '../../../src/config/createCtpConfig';
 import type { RedisLike, RedisSubscriber } from '../../../src/fleet/RedisLike';
-import { sessionCacheFor } from '../../../src/fleet/RedisSessionCache';
-import { RedisSessionStorage, sessionChannel } from '../../../src/fleet/RedisSessionStorage';
+import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
 import { createCtpServices, type CtpServices } from '../../../src/module/createCtpServices';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { commandStats, resetCommandStats } from '../redis/commandStats';
@@ -73,7 +72,7 @@ export async function measureFleetCosts(o: { redisUrl: string; server: StrictCom
   const fleet: FleetInstance[] = Array.from({ length: o.instances }, () => {
     const client = new CountingRedis(new Redis(o.redisUrl, { commandTimeout: 10_000, maxRetriesPerRequest: 1 }));
     const services = createCtpServices(config, { redis: { client } });
-    return { services, client, storage: () => new RedisSessionStorage(client, SESSION) };
+    return { services, client, storage: () => new RedisSessionStorage(client, SESSION, { cache: services.sessionCache }) };
   });
   const costs: FleetCost[] = [];
   const measure = async (scenario: FleetCost['scenario'], grantsOf: () => number, call: (instance: FleetInstance) => Promise<unknown>) => {
@@ -96,7 +95,7 @@ export async function measureFleetCosts(o: { redisUrl: string; server: StrictCom
   };
   const integrationCall = async (instance: FleetInstance) => (await instance.services.client.integrationApiRoot()).categories().withId({ ID: 'c1' }).get().execute();
   const customerCall = (instance: FleetInstance) => runWithCtpSession(instance.storage(), async () => (await instance.services.client.customerApiRoot()).me().get().execute());
-  const cached = (instance: FleetInstance) => sessionCacheFor(instance.client, sessionChannel('ctp:'))?.lookup(SESSION);
+  const cached = (instance: FleetInstance) => instance.services.sessionCache?.lookup(SESSION);
   try {
     // Every instance starts cold: one grant for the fleet, the others wait for its publication.
     await measure('grant', () => o.server.grants.client_credentials, integrationCall);

@@ -125,17 +125,22 @@ describe(RedisSessionCache, () => {
   });
 });
 
-describe('RedisSessionStorage.peek (the per-call read without a promise)', () => {
-  it('should answer from a trusted cache entry, and null (get() decides) on a miss, a dropped subscription or without a cache', async () => {
+describe('RedisSessionStorage.get with a cache', () => {
+  it('should answer from a trusted cache entry, and read Redis on a miss, a dropped subscription or without a cache', async () => {
     const { RedisSessionStorage } = await import('../../../src/fleet/RedisSessionStorage');
     const { cache, events } = setup();
-    const redis = { get: async () => null, eval: async () => 1 };
+    let reads = 0;
+    const redis = { get: async () => (reads += 1, null), eval: async () => 1 };
     const storage = new RedisSessionStorage(redis, 's1', { cache });
-    expect(storage.peek()).toBeNull();
+    expect(await storage.get()).toBeUndefined();
+    expect(reads).toBe(1);
     cache.settle(cache.begin('s1'), token(1));
-    expect(storage.peek()?.accessToken).toBe('access-1');
+    expect((await storage.get())?.accessToken).toBe('access-1');
+    expect(reads).toBe(1);
     events.drop();
-    expect(storage.peek()).toBeNull();
-    expect(new RedisSessionStorage(redis, 's1', { cache: false }).peek()).toBeNull();
+    expect(await storage.get()).toBeUndefined();
+    expect(reads).toBe(2);
+    expect(await new RedisSessionStorage(redis, 's1', { cache: false }).get()).toBeUndefined();
+    expect(reads).toBe(3);
   });
 });

@@ -131,8 +131,10 @@ async function runScenario(s: fc.Scheduler, start: Start, age: 'fresh' | 'renewi
   );
   await drain(s, () => outcomes.length === ops.length);
   await Promise.all(running);
-  await Promise.all([session.settled(), elsewhere.settled()]);
-  await drain(s, () => true);
+  // Background refreshes (a call inside the renewal margin starts one) run on after their callers.
+  let settled = false;
+  void Promise.all([session.settled(), elsewhere.settled()]).then(() => (settled = true));
+  await drain(s, () => settled);
   return { platform, final: storage.raw(), outcomes, initial };
 }
 
@@ -149,6 +151,7 @@ const scenario = (required: fc.Arbitrary<Op>, others: readonly Op[]) =>
     }),
   });
 const RUNS = { numRuns: Number(process.env.RUNS ?? 400), endOnFailure: true };
+const isAccess = (op: Op) => op === 'access' || op === 'accessElsewhere';
 
 describe('CtpSession state changes, explored over interleavings', { timeout: 120_000 }, () => {
   it('should hand every caller of a refresh wave, on either instance, the one token stored, and leave no other live', async () => {
@@ -157,10 +160,47 @@ describe('CtpSession state changes, explored over interleavings', { timeout: 120
         fc.scheduler(),
         scenario(fc.constantFrom<Op>('access', 'accessElsewhere'), ['access', 'recover', 'accessElsewhere']).filter((c) => c.start !== 'empty' && c.age !== 'fresh'),
         async (s, { start, age, atomic, ops }) => {
-          const { platform, final, outcomes } = await runScenario(s, start, age, atomic, ops);
+          const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
           expect(outcomes.every((o) => o.ok)).toBe(true);
-          expect(new Set(outcomes.map((o) => o.token?.accessToken))).toEqual(new Set([final?.accessToken]));
+          const served = new Set(outcomes.map((o) => o.token?.accessToken));
+          if (age === 'expired') {
+            expect(served).toEqual(new Set([final?.accessToken]));
+          } else {
+            // Inside the margin the token read serves the call (no wait for the refresh): the one the
+            // session started with, or the refreshed one for a call that read after it was stored.
+            for (const token of served) expect([initial?.accessToken, final?.accessToken]).toContain(token);
+            // The background refresh ran and was stored.
+            expect(final?.accessToken).not.toBe(initial?.accessToken);
+          }
           expect(platform.liveTokensBut(final)).toEqual([]);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('should serve every call inside the renewal margin the token it read, failing none, while its background refresh races sign-outs and sign-ins', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.scheduler(),
+        scenario(fc.constantFrom<Op>('access', 'accessElsewhere'), ['access', 'accessElsewhere', 'recover', 'logout', 'logoutElsewhere', 'loginBob', 'loginBobElsewhere'])
+          .filter((c) => c.start !== 'empty')
+          .map((c) => ({ ...c, age: 'renewing' as const })),
+        async (s, { start, age, atomic, ops }) => {
+          const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
+          for (const o of outcomes.filter((o) => isAccess(o.op))) {
+            // A sign-out that came first leaves no session to serve; a refresh never fails a margin call.
+            if (!o.ok) expect(o.code).toBe(CtpErrorCode.NoSession);
+            else expect(platform.accessTokens.get(o.token!.accessToken)?.refreshToken).toBeDefined();
+          }
+          if (final !== undefined) {
+            expect(platform.isLive(final.accessToken)).toBe(true);
+            expect(platform.refreshTokens.get(final.refreshToken)?.revoked).toBe(false);
+          }
+          // Whatever the background refresh minted, the session keeps it or it was revoked.
+          expect(platform.liveTokensBut(final)).toEqual([]);
+          if (ops.some(isLogout) && !ops.some(isLogin)) expect(final).toBeUndefined();
+          if (!ops.some(isLogout) && !ops.some(isLogin)) expect(final?.refreshToken).toBe(initial?.refreshToken);
         },
       ),
       RUNS,

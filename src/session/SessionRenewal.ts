@@ -1,0 +1,166 @@
+import type { CtpAuthToken } from '../auth/CtpAuthToken';
+import { needsRenewal } from '../auth/renewal';
+import type { TokenIssuer } from '../auth/TokenIssuer';
+import { CtpError } from '../errors/CtpError';
+import { CtpOAuthError } from '../errors/CtpOAuthError';
+import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
+import type { TokenCoordinator } from '../fleet/TokenCoordinator';
+import { builderSessionChanged, keptInCache, refreshFailure, refusalDecision, renewalDecision, transientFailure, type RenewalOutcome } from '../tokens/renewalOutcome';
+import type { Clock } from '../util/Clock';
+import type { Logger } from '../util/Logger';
+import { SingleFlight } from '../util/SingleFlight';
+import type { SessionStorage } from './SessionStorage';
+import type { SessionTokens } from './SessionTokens';
+
+export interface RenewMode {
+  /** The caller needs a new token (the API refused this one): a transient failure is its error. */
+  force: boolean;
+  /** The caller is a builder of this lineage: a session now in another lineage fails it. */
+  sameLineage: boolean;
+}
+
+const WAITING: RenewMode = { force: false, sameLineage: false };
+
+/** Refresh results kept by the access token they replace, for callers that read it just before. */
+const RECENT_REFRESHES = 1_000;
+
+/**
+ * Refreshes sessions: one refresh per lineage in this process (and, through the coordinator, in
+ * the fleet), its outcome decided by tokens/renewalOutcome and stored through the door, so a
+ * sign-out or sign-in that ended the lineage meanwhile always wins: the refresh then stores nothing
+ * and revokes what it minted. Inside the renewal margin the current token serves the caller and
+ * the refresh runs in the background (ahead); only an expired or refused token waits (renew).
+ */
+export class SessionRenewal {
+  readonly #refreshes = new SingleFlight<string, CtpAuthToken>();
+  readonly #recent = new Map<string, CtpAuthToken>();
+  /** Background refreshes by session (its id, else its storage object) and lineage: one at a time each. */
+  readonly #ahead = new Map<unknown, Promise<void>>();
+
+  constructor(
+    private readonly t: SessionTokens,
+    private readonly issuer: Pick<TokenIssuer, 'refresh'>,
+    private readonly coordinator: TokenCoordinator,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /**
+   * Starts a refresh of `token` in the background unless one of this session's lineage is running;
+   * never throws: a failure is logged, and settled() waits for it (it is tracked like any renewal).
+   */
+  ahead(storage: SessionStorage, token: CtpAuthToken): void {
+    const key = storage.id === undefined ? storage : JSON.stringify([storage.id, token.refreshToken]);
+    if (this.#ahead.has(key)) return;
+    const running = this.renew(storage, token, WAITING).then(
+      () => undefined,
+      (error: unknown) => {
+        const code = error instanceof CtpError ? error.code : 'UNKNOWN';
+        // A sign-out or refusal that ended the session is not a failure of the refresh (logged where it happened).
+        if (error instanceof CtpSessionExpiredError) this.logger.debug({ event: 'ctp.renewal.ahead_ended', kind: token.kind, code }, 'background refresh found the session ended');
+        else this.logger.warn({ event: 'ctp.renewal.ahead_failed', kind: token.kind, code }, 'background refresh failed; the current token serves until it expires');
+      },
+    );
+    this.#ahead.set(key, running);
+    void running.finally(() => this.#ahead.delete(key));
+  }
+
+  /** Every background refresh started so far has finished (and its failure is logged). */
+  async settled(): Promise<void> {
+    while (this.#ahead.size > 0) await Promise.all([...this.#ahead.values()]);
+  }
+
+  /** A valid token of the session after renewing `token`, waited for. */
+  renew(storage: SessionStorage, token: CtpAuthToken, mode: RenewMode = WAITING): Promise<CtpAuthToken> {
+    return this.t.track(token.refreshToken, this.#renewOnce(storage, token, mode));
+  }
+
+  /**
+   * A valid token of `lineage` after the API refused `stale` (401), read past any cache: a 401 may
+   * mean the session was signed out or refreshed on another instance a moment ago.
+   */
+  async recover(storage: SessionStorage, lineage: string, stale: string): Promise<CtpAuthToken> {
+    const current = await this.t.door.readStored(storage);
+    if (!current) throw new CtpSessionExpiredError('the session was cleared');
+    if (current.refreshToken !== lineage) throw builderSessionChanged();
+    if (current.accessToken !== stale) return current;
+    return this.renew(storage, current, { force: true, sameLineage: true });
+  }
+
+  async #renewOnce(storage: SessionStorage, token: CtpAuthToken, mode: RenewMode): Promise<CtpAuthToken> {
+    let minted: CtpAuthToken | undefined;
+    // A lineage a logout or sign-in already ended is not refreshed at all: the door sees the change.
+    if (!this.t.ended.has(token.refreshToken)) {
+      try {
+        minted = await this.#refreshes.run(token.refreshToken, () => this.#refresh(token));
+      } catch (error) {
+        const failure = refreshFailure(error);
+        if (failure === 'refused') return this.#refused(storage, token, error as CtpOAuthError, mode.sameLineage);
+        if (failure === 'transient') return this.#transient(token, error, mode.force);
+      }
+    }
+    const ended = () => this.t.ended.has(token.refreshToken);
+    const outcome = await this.t.door.update<RenewalOutcome>(
+      storage,
+      (current) => renewalDecision(current, token, minted, ended()),
+      (cached) => keptInCache(cached, token, minted, ended()),
+    );
+    switch (outcome.kind) {
+      case 'kept':
+        return outcome.token;
+      case 'superseded':
+        void this.t.revoker.access(outcome.minted.accessToken, token.kind, 'refresh-superseded');
+        return outcome.token;
+      case 'stored':
+        // The access token the refresh replaced would stay valid to its expiry: revoke it (once per
+        // token lifetime; waited for at most revokeWaitMs).
+        await this.t.revoker.access(outcome.replaced, token.kind, 'refresh-replaced');
+        return outcome.token;
+      case 'ended':
+        this.t.end(token);
+        if (minted !== undefined) await this.t.revoker.access(minted.accessToken, token.kind, 'refresh-discarded');
+        throw new CtpSessionExpiredError('the session was signed out');
+      case 'changed':
+        if (minted !== undefined) await this.t.revoker.access(minted.accessToken, token.kind, 'refresh-discarded');
+        if (!outcome.current) throw new CtpSessionExpiredError('the session was signed out during the refresh');
+        if (mode.sameLineage) throw builderSessionChanged();
+        return outcome.current;
+    }
+  }
+
+  /** The one refresh of this lineage in the process; through the coordinator, in the fleet. */
+  async #refresh(token: CtpAuthToken): Promise<CtpAuthToken> {
+    // A caller that read the token just before another caller's refresh of it finished gets that
+    // refresh's result, not a second refresh.
+    const recent = this.#recent.get(token.accessToken);
+    if (recent !== undefined && !needsRenewal(recent, this.clock.now())) return recent;
+    const minted = await this.coordinator.refresh(
+      token,
+      () => this.issuer.refresh(token),
+      (candidate) => candidate.accessToken !== token.accessToken && !needsRenewal(candidate, this.clock.now()),
+    );
+    this.#recent.set(token.accessToken, minted);
+    // Oldest first out: a late reader comes within moments, so a small window is enough.
+    if (this.#recent.size > RECENT_REFRESHES) this.#recent.delete(this.#recent.keys().next().value!);
+    return minted;
+  }
+
+  async #refused(storage: SessionStorage, token: CtpAuthToken, refused: CtpOAuthError, sameLineage: boolean): Promise<CtpAuthToken> {
+    const { cleared, current } = await this.t.door.update(storage, (stored) => refusalDecision(stored, token));
+    this.t.end(token);
+    // Logged by the one caller that cleared it, not by every request that saw the refusal.
+    if (cleared) this.logger.warn({ event: 'ctp.session.expired', kind: token.kind, error: refused.error }, 'refresh refused; session cleared');
+    if (current === undefined) throw new CtpSessionExpiredError('the refresh token was refused', { cause: refused });
+    // Refused because a sign-in replaced this lineage meanwhile: the session lives on in the new one.
+    if (sameLineage) throw builderSessionChanged();
+    return current;
+  }
+
+  #transient(token: CtpAuthToken, error: unknown, force: boolean): CtpAuthToken {
+    const decided = transientFailure(token, error, force, this.clock.now());
+    if ('error' in decided) throw decided.error;
+    const code = error instanceof CtpError ? error.code : 'UNKNOWN';
+    this.logger.warn({ event: 'ctp.renewal.deferred', kind: token.kind, code }, 'refresh failed; using the current token until it expires');
+    return token;
+  }
+}
