@@ -112,9 +112,10 @@ export class SessionRenewal {
         void this.t.revoker.access(outcome.minted.accessToken, token.kind, 'refresh-superseded');
         return outcome.token;
       case 'stored':
-        // The access token the refresh replaced would stay valid to its expiry: revoke it (once per
-        // token lifetime; waited for at most revokeWaitMs).
-        await this.t.revoker.access(outcome.replaced, token.kind, 'refresh-replaced');
+        // The access token the refresh replaced would stay valid to its expiry: revoked in the
+        // background (settled() waits for it), so a caller whose token expired waits for one round
+        // trip, the refresh, not two.
+        void this.t.revoker.access(outcome.replaced, token.kind, 'refresh-replaced');
         return outcome.token;
       case 'ended':
         this.t.end(token);
