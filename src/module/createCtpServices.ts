@@ -127,6 +127,7 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
     engine: o.api.engine,
     retry: o.api.retry,
     middlewares: o.api.middlewares,
+    maxAnswerBytes: o.api.maxAnswerBytes,
     sleep: o.sleep,
     random: o.random,
     userAgent: o.userAgent,
