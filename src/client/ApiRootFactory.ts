@@ -75,7 +75,8 @@ export class ApiRootFactory {
   readonly #cacheSize: number;
   readonly #calls = new Map<string, ApiCall>();
   #lastCallId = 0;
-  #closing = new AbortController();
+  /** What ends each attempt and backoff wait in flight, for close(). */
+  readonly #inFlight = new Set<(reason: unknown) => void>();
   readonly #newClient: EngineClientFactory;
   readonly #fetch: FetchLike;
   readonly #userAgent: string;
@@ -96,7 +97,10 @@ export class ApiRootFactory {
       random: options.random ?? Math.random,
       logger: options.logger,
       callOf: (tag) => (tag === null ? undefined : this.#calls.get(tag)),
-      closing: () => this.#closing.signal,
+      onClose: (abort) => {
+        this.#inFlight.add(abort);
+        return () => this.#inFlight.delete(abort);
+      },
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
       ...(options.onRecovery ? { onRecovery: options.onRecovery } : {}),
     });
@@ -104,9 +108,10 @@ export class ApiRootFactory {
 
   /** Aborts the API calls in flight (releasing their sockets) and their backoff waits; later calls run as usual. */
   close(): void {
-    const closing = this.#closing;
-    this.#closing = new AbortController();
-    closing.abort(new DOMException('ctp-client was closed while this API call was in flight.', 'AbortError'));
+    const reason = new DOMException('ctp-client was closed while this API call was in flight.', 'AbortError');
+    const inFlight = [...this.#inFlight];
+    this.#inFlight.clear();
+    for (const abort of inFlight) abort(reason);
   }
 
   forSource(source: TokenSource): ByProjectKeyRequestBuilder {

@@ -27,8 +27,12 @@ export interface ApiFetchOptions {
   logger: Logger;
   /** The call a request belongs to, by its CALL_HEADER. */
   callOf(tag: string | null): ApiCall | undefined;
-  /** Aborted by close(): every attempt in flight and every backoff wait end. */
-  closing(): AbortSignal;
+  /**
+   * Registers what ends an attempt or a backoff wait in flight when close() runs; returns what
+   * unregisters it. A set of aborts rather than one long-lived signal merged into every attempt:
+   * AbortSignal.any costs tens of µs, and a call without a signal of its own needs none.
+   */
+  onClose(abort: (reason: unknown) => void): () => void;
   onRetry?: (call: ApiCall) => void;
   onRecovery?: (call: ApiCall) => void;
 }
@@ -93,15 +97,15 @@ export function apiFetch(o: ApiFetchOptions): FetchLike {
 
 /** One attempt, its answer read whole; a failure is recorded on the call (timeout, cancelled, too large, network). */
 async function attempt(o: ApiFetchOptions, call: ApiCall | undefined, input: string, init: RequestInit): Promise<Answer> {
-  const closing = o.closing();
-  const cancel = call?.signal === undefined ? closing : AbortSignal.any([call.signal, closing]);
   const left = call?.deadline === undefined ? o.timeoutMs : Math.min(o.timeoutMs, call.deadline - Date.now());
   if (call !== undefined) call.failure = undefined;
-  if (cancel.aborted || left <= 0) {
-    if (call !== undefined) call.failure = cancel.aborted ? 'cancelled' : 'timeout';
-    throw cancel.aborted ? cancel.reason : new DOMException('The call reached its deadline before this attempt.', 'TimeoutError');
+  if (call?.signal?.aborted === true || left <= 0) {
+    if (call !== undefined) call.failure = left > 0 ? 'cancelled' : 'timeout';
+    throw left > 0 ? call!.signal!.reason : new DOMException('The call reached its deadline before this attempt.', 'TimeoutError');
   }
-  const limit = deadline(left, cancel);
+  // The caller's signal and the deadline through AbortSignal.any (in deadline()); close() aborts it too.
+  const limit = deadline(left, call?.signal);
+  const unregister = o.onClose(limit.abort);
   try {
     const response = await o.fetch()(input, { ...init, signal: limit.signal });
     const bytes = await readAnswer(response, o.maxAnswerBytes, limit.signal);
@@ -113,12 +117,13 @@ async function attempt(o: ApiFetchOptions, call: ApiCall | undefined, input: str
     return { response: new Response(body, { status: response.status, statusText: response.statusText, headers }), bytes };
   } catch (error) {
     if (call !== undefined) {
-      call.failure = limit.timedOut ? 'timeout' : cancel.aborted ? 'cancelled' : error instanceof AnswerTooLargeError ? 'too-large' : 'network';
+      call.failure = limit.timedOut ? 'timeout' : limit.signal.aborted ? 'cancelled' : error instanceof AnswerTooLargeError ? 'too-large' : 'network';
       call.cause = error;
     }
     throw error;
   } finally {
     limit.clear();
+    unregister();
   }
 }
 
@@ -153,20 +158,26 @@ async function pause(o: ApiFetchOptions, call: ApiCall, delayMs: number | undefi
     { event: 'ctp.api.retry', method: call.method, uriTemplate: call.uriTemplate, status, failure: call.failure, retries: call.retries, delayMs, correlationId: call.correlationId },
     'Sending an API request again after a transient failure',
   );
-  const closing = o.closing();
-  const cancel = call.signal === undefined ? closing : AbortSignal.any([call.signal, closing]);
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
-      call.failure = 'cancelled';
-      reject(cancel.reason);
-    };
-    if (cancel.aborted) return onAbort();
-    cancel.addEventListener('abort', onAbort, { once: true });
-    o.sleep(delayMs).then(() => {
-      cancel.removeEventListener('abort', onAbort);
-      resolve();
-    }, reject);
-  });
+  const signal = call.signal;
+  let unregister = () => {};
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const cancel = (reason: unknown) => {
+        call.failure = 'cancelled';
+        reject(reason);
+      };
+      const onAbort = () => cancel(signal?.reason);
+      if (signal?.aborted === true) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      unregister = o.onClose(cancel);
+      o.sleep(delayMs).then(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, reject);
+    });
+  } finally {
+    unregister();
+  }
   return true;
 }
 

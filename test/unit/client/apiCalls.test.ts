@@ -300,6 +300,18 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       expect(sent?.aborted).toBe(true);
     });
 
+    it('should end a backoff wait with CTP_API_CANCELLED when the client is closed', async () => {
+      let waiting = 0;
+      const { platform, client, close, apiCalls } = setup(engine, { sleep: () => ((waiting += 1), new Promise<void>(() => undefined)) });
+      platform.on((call) => (call.url.startsWith(API_URL) ? json({ statusCode: 503, message: 'busy' }, 503) : undefined));
+      const apiRoot = await client.integrationApiRoot();
+      const pending = apiRoot.categories().withId({ ID: 'c1' }).get().execute().catch((e: unknown) => e);
+      while (waiting === 0) await new Promise((resolve) => setImmediate(resolve));
+      await close();
+      expect(await pending).toMatchObject({ code: CtpErrorCode.ApiCancelled, status: 499, retries: 1 });
+      expect(apiCalls()).toHaveLength(1);
+    });
+
     it('should not send at all with a signal already aborted', async () => {
       const { client, apiCalls } = setup(engine);
       const apiRoot = await client.integrationApiRoot();
