@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { isValidCorrelationId } from '../util/correlationId';
-import { MAX_TIMER_MS } from '../util/timerLimit';
+import { MAX_TIMEOUT_MS as MAX_TIMER_MS } from '../util/deadline';
 
 /** What the API calls made inside `withApiCallOptions` (or the session middleware) share. */
 export interface ApiCallContext {
@@ -68,7 +68,7 @@ export function withApiCallOptions<T>(options: ApiCallOptions, fn: () => T): T {
   const outer = storage.getStore();
   let deadline = outer?.deadline;
   if (timeoutMs !== undefined) {
-    // Date.now, as the deadline sweeper that enforces it.
+    // Date.now, as the fetch that enforces it per attempt.
     const own = Date.now() + timeoutMs;
     deadline = deadline === undefined ? own : Math.min(deadline, own);
   }

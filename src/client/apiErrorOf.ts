@@ -4,16 +4,10 @@ import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { redactField } from '../util/redact';
 import type { ApiCall } from './ApiCall';
 
-/** The SDK error's parts both engines share (after the engine unwrapped its own envelope). */
-interface SdkFailure {
-  statusCode?: unknown;
-  body?: { errors?: { code?: unknown }[] } | unknown;
-}
-
 const CODE = /^[A-Za-z0-9_.-]{1,100}$/;
 
 /** The `errors[].code` list of an API answer: names only (e.g. `ConcurrentModification`), at most 20. */
-function apiCodesOf(body: unknown): string[] {
+export function apiCodesOf(body: unknown): string[] {
   const errors = (body as { errors?: unknown } | null | undefined)?.errors;
   if (!Array.isArray(errors)) return [];
   const codes: string[] = [];
@@ -36,37 +30,45 @@ function codeForStatus(status: number): [CtpErrorCode, string] {
 }
 
 /**
- * The CtpApiError for a failed call, from the engine's error and what the transport recorded. A
- * CtpError (e.g. a session that expired during the 401 recovery) passes through unchanged; anything
- * that is not an SDK failure (an app middleware's own error) too.
+ * The error a failed call rejects with, from what its fetch recorded (the engine's own error is the
+ * `cause`, whatever its shape). What the token source threw during a 401 recovery (e.g. the session
+ * expired), and any other CtpError, pass through unchanged; so does a failure of a call whose
+ * request never reached the fetch (an app middleware's own error).
  */
-export function apiErrorOf(error: unknown, failure: SdkFailure | undefined, call: ApiCall): unknown {
+export function apiErrorOf(error: unknown, call: ApiCall, maxAnswerBytes: number): unknown {
+  if (call.thrown !== undefined) return call.thrown;
   if (error instanceof CtpError) return error;
   const where = `${call.method} ${call.uriTemplate}`;
   const common = { cause: error, method: call.method, uriTemplate: call.uriTemplate, correlationId: call.correlationId, retries: call.retries };
-  if (call.failure === 'cancelled') {
-    return new CtpApiError(`${where}: the call was cancelled through its AbortSignal (or close()); nothing to fix if that was meant.`, { ...common, code: CtpErrorCode.ApiCancelled, status: 499 });
+  switch (call.failure) {
+    case 'cancelled':
+      return new CtpApiError(`${where}: the call was cancelled through its AbortSignal (or close()); nothing to fix if that was meant.`, { ...common, code: CtpErrorCode.ApiCancelled, status: 499 });
+    case 'timeout':
+      return new CtpApiError(`${where}: the API did not answer within the call's deadline; raise apiTimeoutMs or the call's timeoutMs, or try again.`, { ...common, code: CtpErrorCode.ApiTimeout, status: 504 });
+    case 'too-large':
+      return new CtpApiError(`${where}: the API's answer was larger than api.maxAnswerBytes (${maxAnswerBytes} bytes decompressed) and was not read; narrow the query (limit, expand, fields) or raise the cap.`, {
+        ...common,
+        code: CtpErrorCode.ApiAnswerTooLarge,
+        status: 502,
+      });
+    case 'network': {
+      const cause = call.cause;
+      const reason = cause instanceof Error ? `${cause.message}${codeSuffix(cause)}` : undefined;
+      return new CtpApiError(`${where}: the API could not be reached (refused, reset or DNS; see reason); check CTP_API_URL and the network, or try again.`, {
+        ...common,
+        code: CtpErrorCode.ApiNetwork,
+        status: 502,
+        reason: redactField(reason, [], 160),
+      });
+    }
   }
-  if (call.failure === 'timeout') {
-    return new CtpApiError(`${where}: the API did not answer within the call's deadline; raise apiTimeoutMs or the call's timeoutMs, or try again.`, { ...common, code: CtpErrorCode.ApiTimeout, status: 504 });
+  if (call.status >= 400) {
+    const [code, text] = codeForStatus(call.status);
+    return new CtpApiError(`${where}: ${text}.`, { ...common, code, status: call.status, apiCodes: call.apiCodes });
   }
-  let status = failure?.statusCode;
-  // An error answer the engine could not read (ts-client on an HTML 502) still had its status.
-  if ((status === 0 || status === undefined) && call.status >= 400) status = call.status;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
-    if (failure === undefined) return error;
-    // No answer, or an answer whose body broke off (the SDK's network error either way).
-    const cause = call.cause ?? failure;
-    const reason = cause instanceof Error ? `${cause.message}${codeSuffix(cause)}` : undefined;
-    return new CtpApiError(`${where}: the API could not be reached (refused, reset or DNS; see reason); check CTP_API_URL and the network, or try again.`, {
-      ...common,
-      code: CtpErrorCode.ApiNetwork,
-      status: 502,
-      reason: redactField(reason, [], 160),
-    });
-  }
-  const [code, text] = codeForStatus(status);
-  return new CtpApiError(`${where}: ${text}.`, { ...common, code, status, apiCodes: apiCodesOf((failure as { body?: unknown }).body) });
+  if (call.status === 0) return error;
+  // A success status whose answer the engine could not read (ts-client 4 on a body that is not JSON).
+  return new CtpApiError(`${where}: the API answered something the SDK could not read (see cause); check CTP_API_URL and any proxy in front of it.`, { ...common, code: CtpErrorCode.ApiFailed, status: 502 });
 }
 
 function codeSuffix(error: Error): string {

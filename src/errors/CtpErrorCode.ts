@@ -66,6 +66,11 @@ export const CtpErrorCode = {
   ApiUnavailable: 'CTP_API_UNAVAILABLE',
   /** The API answered another error status (see `status`). */
   ApiFailed: 'CTP_API_FAILED',
+  /**
+   * An API answer was larger than `api.maxAnswerBytes` once decompressed; reading stopped there and
+   * its connection was closed. `status` is 502.
+   */
+  ApiAnswerTooLarge: 'CTP_API_ANSWER_TOO_LARGE',
   /** Redis (shared token cache, fleet lock or session store) did not answer. */
   RedisUnavailable: 'CTP_REDIS_UNAVAILABLE',
   /** Another instance held the fleet lock for a token longer than lockWaitMs. */

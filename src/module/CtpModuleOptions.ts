@@ -113,8 +113,20 @@ export interface RedisOptions {
 }
 
 export interface ApiOptions {
-  /** `sdk-client-v2` (default) or `ts-client` (@commercetools/ts-client 4.x, its successor). */
+  /**
+   * `ts-client` (default: @commercetools/ts-client 4.10+ or 5, which every app has through
+   * @commercetools/platform-sdk) or `sdk-client-v2` (@commercetools/sdk-client-v2 3.4+ or 4, deprecated
+   * by commercetools; an optional peer dependency your app installs itself).
+   */
   engine?: ApiEngineName;
+  /**
+   * Cap on every API answer's body once decompressed, success or error (default 64 MiB, at most
+   * 256 MiB). commercetools' largest legitimate answers (a query page of 500 results with expanded
+   * references, a large GraphQL query) fit well under the default; past it reading stops, the
+   * connection is closed and the call fails with CTP_API_ANSWER_TOO_LARGE, so a broken or hostile
+   * answer (a gzip that inflates to gigabytes) cannot exhaust the process.
+   */
+  maxAnswerBytes?: number;
   /**
    * Resends of API requests that are safe to repeat (GET, HEAD, searches, GraphQL queries) on network
    * errors, 502, 503, 504 and 429 with Retry-After: full-jitter backoff (default: 2 retries, 200 ms

@@ -136,6 +136,7 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
     engine: o.api.engine,
     retry: o.api.retry,
     middlewares: o.api.middlewares,
+    maxAnswerBytes: o.api.maxAnswerBytes,
     sleep: o.sleep,
     random: o.random,
     userAgent: o.userAgent,

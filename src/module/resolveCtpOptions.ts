@@ -1,5 +1,6 @@
 import { DEFAULT_AUTH_TIMEOUT_MS, type FetchLike } from '../auth/AuthTransport';
 import { API_ENGINE_NAMES, type ApiEngineName, type EngineMiddleware } from '../client/ApiEngine';
+import { DEFAULT_MAX_ANSWER_BYTES, MAX_API_ANSWER_BYTES } from '../client/ApiRootFactory';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../auth/RetryPolicy';
 import type { CtpConfig } from '../config/CtpConfig';
 import { CtpConfigError } from '../errors/CtpConfigError';
@@ -46,7 +47,7 @@ export interface ResolvedCtpOptions {
   storageTimeoutMs: number;
   revokeWaitMs: number;
   retry: RetryPolicy;
-  api: { engine: ApiEngineName; retry: RetryPolicy; middlewares: readonly EngineMiddleware[] };
+  api: { engine: ApiEngineName; retry: RetryPolicy; middlewares: readonly EngineMiddleware[]; maxAnswerBytes: number };
   /** The User-Agent of every API and auth request. */
   userAgent: string;
   /** Looked up per call so a fetch replaced after start-up (tests, instrumentation) still applies. */
@@ -89,6 +90,9 @@ function problemsOf(options: CtpModuleOptions): string[] {
   }
   milliseconds('api.retry.baseDelayMs', apiRetry.baseDelayMs);
   milliseconds('api.retry.maxDelayMs', apiRetry.maxDelayMs);
+  if (api.maxAnswerBytes !== undefined && !(Number.isInteger(api.maxAnswerBytes) && api.maxAnswerBytes >= 1024 && api.maxAnswerBytes <= MAX_API_ANSWER_BYTES)) {
+    problems.push(`api.maxAnswerBytes must be a whole number of bytes from 1024 to ${MAX_API_ANSWER_BYTES} (256 MiB)`);
+  }
   if (api.middlewares !== undefined && !(Array.isArray(api.middlewares) && api.middlewares.every((m) => typeof m === 'function'))) {
     problems.push('api.middlewares must be an array of SDK middleware functions');
   }
@@ -178,9 +182,10 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
     revokeWaitMs: options.revokeWaitMs ?? 2_000,
     retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
     api: {
-      engine: options.api?.engine ?? 'sdk-client-v2',
+      engine: options.api?.engine ?? 'ts-client',
       retry: { ...DEFAULT_RETRY_POLICY, ...options.api?.retry },
       middlewares: options.api?.middlewares ?? [],
+      maxAnswerBytes: options.api?.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
     },
     userAgent: userAgent(options.appName),
     fetch: () => custom ?? ((input, init) => globalThis.fetch(input, init)),

@@ -12,7 +12,7 @@ const MODULE: Record<keyof CtpModuleOptions, true> = {
   random: true, sessionStorage: true, sendToken: true, passwordResetFloorMs: true, redis: true,
 };
 const RETRY: Record<keyof RetryPolicy, true> = { maxRetries: true, baseDelayMs: true, maxDelayMs: true };
-const API: Record<keyof ApiOptions, true> = { engine: true, retry: true, middlewares: true };
+const API: Record<keyof ApiOptions, true> = { engine: true, retry: true, middlewares: true, maxAnswerBytes: true };
 const TELEMETRY: Record<keyof NonNullable<CtpModuleOptions['telemetry']>, true> = { api: true };
 const REDIS: Record<keyof RedisOptions, true> = {
   client: true, url: true, clusterUrls: true, keyPrefix: true, lockTtlMs: true, lockWaitMs: true, pollMs: true,

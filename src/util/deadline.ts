@@ -13,6 +13,8 @@ export interface Deadline {
   readonly timedOut: boolean;
   /** Stops the timer; call it in `finally` whether the work succeeded or not. */
   clear(): void;
+  /** Aborts the signal now, with `reason`, as the caller's signal would (timedOut stays false). */
+  abort(reason: unknown): void;
 }
 
 /**
@@ -39,5 +41,6 @@ export function deadline(timeoutMs: number, callerSignal?: AbortSignal): Deadlin
       return timedOut;
     },
     clear: () => clearTimeout(timer),
+    abort: (reason) => controller.abort(reason),
   };
 }

@@ -38,8 +38,15 @@ describe('the npm tarball', () => {
     expect(read('LICENSE')).toContain('MIT License');
     const pkg = JSON.parse(read('package.json')) as Record<string, unknown>;
     expect(pkg['private']).toBeUndefined();
-    expect(pkg['peerDependencies']).toMatchObject({ '@commercetools/platform-sdk': expect.any(String), inversify: '^6.0.1 || ^7.0.0 || ^8.0.0' });
-    expect(pkg['dependencies']).not.toHaveProperty('@commercetools/platform-sdk');
+    expect(pkg['peerDependencies']).toMatchObject({
+      '@commercetools/platform-sdk': '^8.0.0 || ^9.0.0',
+      '@commercetools/ts-client': '^4.10.0 || ^5.0.0',
+      '@commercetools/sdk-client-v2': '^3.4.0 || ^4.0.0',
+      inversify: '^6.0.1 || ^7.0.0 || ^8.0.0',
+    });
+    expect(pkg['peerDependenciesMeta']).toMatchObject({ '@commercetools/sdk-client-v2': { optional: true } });
+    // The SDK and its engines are the app's: one copy each, never one of our own.
+    for (const name of ['@commercetools/platform-sdk', '@commercetools/ts-client', '@commercetools/sdk-client-v2']) expect(pkg['dependencies'] ?? {}).not.toHaveProperty(name);
   });
 
   it('should hold code and declarations for both formats of both entries', () => {

@@ -1,16 +1,21 @@
 // A consumer of the packed ctp-client: loads ctpModule into the app's own inversify container and
 // runs the seed's datasources, against the embedded commercetools (`embedded`) and against the
-// mocked fetch (`mocked`), both from ctp-client/testing. Compiled by the consumer's own tsc (ESM or
-// CommonJS, by its package.json and tsconfig), so no top-level await. Prints one JSON line.
+// mocked fetch (`mocked`), both from ctp-client/testing, on the SDK engine CTP_API_ENGINE names
+// (`ts-client` or `sdk-client-v2`; unset: the default). `no-sdk-client-v2` checks that selecting
+// sdk-client-v2 where it is not installed is a CtpConfigError naming the fix. Compiled by the
+// consumer's own tsc (ESM or CommonJS, by its package.json and tsconfig), so no top-level await.
+// Prints one JSON line.
 import { Container } from 'inversify';
-import { CtpError, CtpErrorCode, ctpModule, loadCtpConfig, MemorySessionStorage, runWithCtpSession, type CtpClient, type CtpSession } from 'ctp-client';
+import { CtpError, CtpErrorCode, ctpModule, loadCtpConfig, MemorySessionStorage, runWithCtpSession, type ApiEngineName, type CtpClient, type CtpSession } from 'ctp-client';
 import { createMockCommercetools, startEmbeddedCommercetools } from 'ctp-client/testing';
 import { ExampleCartDatasource, ExampleCatalogDatasource } from './datasources.js';
+
+const engine = process.env['CTP_API_ENGINE'] as ApiEngineName | undefined;
 
 async function containerFor(env: Record<string, string>, fetch?: typeof globalThis.fetch): Promise<Container> {
   const container = new Container();
   // inversify 7's load() is async, 6's and 8's are sync: awaiting it works in all three.
-  await container.load(ctpModule(loadCtpConfig(env), fetch ? { fetch } : {}));
+  await container.load(ctpModule(loadCtpConfig(env), { ...(fetch ? { fetch } : {}), ...(engine ? { api: { engine } } : {}) }));
   container.bind(ExampleCatalogDatasource).toSelf();
   container.bind(ExampleCartDatasource).toSelf();
   return container;
@@ -53,9 +58,21 @@ async function mocked() {
   return { category: category.id === 'cat-1', cart: cart.customerId === mock.customers[0]!.id, grants: mock.grants().length === 2 };
 }
 
+/** sdk-client-v2 selected but not installed: a typed configuration error naming the fix, at start. */
+function noSdkClientV2() {
+  const mock = createMockCommercetools();
+  try {
+    ctpModule(loadCtpConfig(mock.env), { api: { engine: 'sdk-client-v2' } });
+    return { configError: false };
+  } catch (error) {
+    return { configError: CtpError.is(error, CtpErrorCode.ConfigInvalid) && (error as Error).message.includes('npm install @commercetools/sdk-client-v2') };
+  }
+}
+
 async function main() {
   const modes = process.argv.slice(2);
-  const result: Record<string, unknown> = { node: process.version, format: typeof require === 'function' && typeof module === 'object' ? 'cjs' : 'esm' };
+  const result: Record<string, unknown> = { node: process.version, format: typeof require === 'function' && typeof module === 'object' ? 'cjs' : 'esm', engine: engine ?? 'default' };
+  if (modes.includes('no-sdk-client-v2')) result['noSdkClientV2'] = noSdkClientV2();
   if (modes.includes('embedded')) result['embedded'] = await embedded();
   if (modes.includes('mocked')) result['mocked'] = await mocked();
   console.log(JSON.stringify(result));

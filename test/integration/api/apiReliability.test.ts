@@ -10,7 +10,7 @@ import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
 
 // Real HTTP to the strict server on 127.0.0.1 with API faults; backoff waits are recorded, not
-// slept; only the deadline tests fake Date and the sweeper's interval.
+// slept; only the deadline tests fake Date and setTimeout (the deadline's timer).
 let h: StrictHarness | undefined;
 
 afterEach(async () => {
@@ -89,7 +89,7 @@ describe.each(API_ENGINE_NAMES)('API calls over real HTTP on the %s engine', (en
     it("should fail at the call's own timeout with CTP_API_TIMEOUT and release the socket", async () => {
       h = await createStrictHarness({ api: { engine } });
       const apiRoot = await h.client.integrationApiRoot();
-      vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+      vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
       const server = h.server;
       server.hangApiRequests(1);
       const pending = withApiCallOptions({ timeoutMs: 2_000 }, () => apiRoot.categories().withId({ ID: 'c1' }).get().execute()).then(

@@ -1,11 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { FetchLike } from '../../../src/auth/AuthTransport';
-import { API_ENGINE_NAMES, apiEngine, type EngineRequest } from '../../../src/client/ApiEngine';
+import { API_ENGINE_NAMES, engineClientFactory, type EngineRequest } from '../../../src/client/ApiEngine';
 
 const HOST = 'https://api.example.test';
 
 function request(): EngineRequest {
-  return { method: 'GET', uri: '/project/categories/cat-1', uriTemplate: '/{projectKey}/categories/{ID}', headers: {} };
+  return { method: 'POST', uri: '/project/carts', uriTemplate: '/{projectKey}/carts', headers: { 'X-Custom': 'kept' }, body: { currency: 'EUR' } };
 }
 
 function answering(status: number, body: unknown) {
@@ -17,73 +17,43 @@ function answering(status: number, body: unknown) {
   return { fetch, seen };
 }
 
-describe.each(API_ENGINE_NAMES)('the %s engine client', (name) => {
-  const engine = apiEngine(name);
+const headersOf = (init: RequestInit) => Object.fromEntries(new Headers(init.headers as ConstructorParameters<typeof Headers>[0]));
 
-  it('should send the request with its existing token and resolve with the body and status', async () => {
-    const { fetch, seen } = answering(200, { id: 'cat-1' });
-    const client = engine.createClient({ host: HOST, authorization: 'Bearer token-1', fetch, middlewares: [] });
+describe.each(API_ENGINE_NAMES)('the %s engine client (its own createClient)', (name) => {
+  const newClient = engineClientFactory(name);
+
+  it('should send the request once with its existing token, JSON body and headers, and resolve with body and status', async () => {
+    const { fetch, seen } = answering(201, { id: 'cart-1' });
+    const client = newClient({ host: HOST, authorization: 'Bearer token-1', fetch, middlewares: [] });
     const result = (await client.execute(request())) as { body: unknown; statusCode: number };
-    expect(result.body).toEqual({ id: 'cat-1' });
-    expect(result.statusCode).toBe(200);
+    expect(result).toMatchObject({ body: { id: 'cart-1' }, statusCode: 201 });
     expect(seen).toHaveLength(1);
-    expect(seen[0]!.url).toBe(`${HOST}/project/categories/cat-1`);
-    expect(seen[0]!.init.method).toBe('GET');
-    expect((seen[0]!.init.headers as Record<string, string>)['Authorization']).toBe('Bearer token-1');
+    expect(seen[0]!.url).toBe(`${HOST}/project/carts`);
+    expect(seen[0]!.init.method).toBe('POST');
+    expect(seen[0]!.init.body).toBe('{"currency":"EUR"}');
+    expect(headersOf(seen[0]!.init)).toMatchObject({ authorization: 'Bearer token-1', 'x-custom': 'kept', 'content-type': 'application/json' });
   });
 
-  it('should reject with the SDK error without onFailure', async () => {
-    const { fetch } = answering(404, { statusCode: 404, message: 'not found', errors: [{ code: 'ResourceNotFound' }] });
-    const client = engine.createClient({ host: HOST, authorization: 'Bearer token-1', fetch, middlewares: [] });
-    const error = await client.execute(request()).catch((e: unknown) => e);
-    expect(engine.failureOf(error)?.statusCode).toBe(404);
+  it('should reject an error answer once, without resending it (the library resends, not the engine)', async () => {
+    const { fetch } = answering(503, { statusCode: 503, message: 'busy' });
+    const client = newClient({ host: HOST, authorization: 'Bearer token-1', fetch, middlewares: [] });
+    await expect(client.execute({ ...request(), method: 'GET' })).rejects.toMatchObject({ statusCode: 503 });
+    expect(fetch).toHaveBeenCalledTimes(1);
   });
 
-  it('should hand a failure to onFailure: its value resolves the call, its throw rejects it', async () => {
-    const { fetch } = answering(404, { statusCode: 404, message: 'not found' });
-    const client = engine.createClient({ host: HOST, authorization: 'Bearer token-1', fetch, middlewares: [] });
-    const handed: unknown[] = [];
-    await expect(client.execute(request(), (error) => (handed.push(error), 'recovered'))).resolves.toBe('recovered');
-    expect(engine.failureOf(handed[0])?.statusCode).toBe(404);
-    const mapped = new Error('mapped');
-    await expect(
-      client.execute(request(), () => {
-        throw mapped;
-      }),
-    ).rejects.toBe(mapped);
-    await expect(client.execute(request(), () => Promise.reject(mapped))).rejects.toBe(mapped);
-  });
-
-  it('should never call onFailure for a success', async () => {
-    const { fetch } = answering(200, { id: 'cat-1' });
-    const client = engine.createClient({ host: HOST, authorization: 'Bearer token-1', fetch, middlewares: [] });
-    const onFailure = vi.fn();
-    await client.execute(request(), onFailure);
-    expect(onFailure).not.toHaveBeenCalled();
-  });
-});
-
-describe('the sdk-client-v2 engine client', () => {
-  const engine = apiEngine('sdk-client-v2');
-
-  it('should refuse a request without uri or method synchronously, as sdk-client-v2 does', () => {
-    const { fetch } = answering(200, {});
-    const client = engine.createClient({ host: HOST, authorization: 'Bearer token-1', fetch, middlewares: [] });
-    expect(() => client.execute({ method: 'GET' } as EngineRequest)).toThrow(/uri and method/);
-    expect(fetch).not.toHaveBeenCalled();
-  });
-
-  it('should compose app middlewares for every call, as sdk-client-v2 does (they may keep state per composition)', async () => {
+  it("should run the app's middleware after the existing-token one and before HTTP", async () => {
     const { fetch, seen } = answering(200, {});
-    let compositions = 0;
-    const tagging = (next: (rq: EngineRequest, rs: unknown) => void) => {
-      compositions += 1;
-      return (rq: EngineRequest, rs: unknown) => next({ ...rq, headers: { ...rq.headers, 'X-App': 'yes' } }, rs);
-    };
-    const client = engine.createClient({ host: HOST, authorization: 'Bearer token-1', fetch, middlewares: [tagging] });
+    const authorizations: unknown[] = [];
+    // Both engines call a middleware as next => request => ...; sdk-client-v2 adds a response argument.
+    const tagging =
+      (next: (rq: EngineRequest, rs?: unknown) => unknown) =>
+      (rq: EngineRequest, rs?: unknown) => {
+        authorizations.push(rq.headers?.['Authorization']);
+        return next({ ...rq, headers: { ...rq.headers, 'X-App': 'yes' } }, rs);
+      };
+    const client = newClient({ host: HOST, authorization: 'Bearer token-1', fetch, middlewares: [tagging] });
     await client.execute(request());
-    await client.execute(request());
-    expect(compositions).toBe(2);
-    expect((seen[1]!.init.headers as Record<string, string>)['X-App']).toBe('yes');
+    expect(authorizations).toEqual(['Bearer token-1']);
+    expect(headersOf(seen[0]!.init)['x-app']).toBe('yes');
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Middleware } from '@commercetools/sdk-client-v2';
+import { createQueueMiddleware as tsClientQueue } from '@commercetools/ts-client';
+import { createQueueMiddleware as sdkClientV2Queue, type Middleware } from '@commercetools/sdk-client-v2';
 import { API_ENGINE_NAMES, type ApiEngineName } from '../../../src/client/ApiEngine';
 import { runWithCorrelationId, withApiCallOptions } from '../../../src/client/apiCallContext';
 import { CtpApiError } from '../../../src/errors/CtpApiError';
@@ -299,6 +300,18 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       expect(sent?.aborted).toBe(true);
     });
 
+    it('should end a backoff wait with CTP_API_CANCELLED when the client is closed', async () => {
+      let waiting = 0;
+      const { platform, client, close, apiCalls } = setup(engine, { sleep: () => ((waiting += 1), new Promise<void>(() => undefined)) });
+      platform.on((call) => (call.url.startsWith(API_URL) ? json({ statusCode: 503, message: 'busy' }, 503) : undefined));
+      const apiRoot = await client.integrationApiRoot();
+      const pending = apiRoot.categories().withId({ ID: 'c1' }).get().execute().catch((e: unknown) => e);
+      while (waiting === 0) await new Promise((resolve) => setImmediate(resolve));
+      await close();
+      expect(await pending).toMatchObject({ code: CtpErrorCode.ApiCancelled, status: 499, retries: 1 });
+      expect(apiCalls()).toHaveLength(1);
+    });
+
     it('should not send at all with a signal already aborted', async () => {
       const { client, apiCalls } = setup(engine);
       const apiRoot = await client.integrationApiRoot();
@@ -389,6 +402,31 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
           ['missing', 'second-call-2'],
         ]),
       );
+    });
+
+    it("should keep each call its own state behind the engine's own queue middleware, which sends a waiting call from another call's completion", async () => {
+      const queue = engine === 'ts-client' ? tsClientQueue({ concurrency: 1 }) : sdkClientV2Queue({ concurrency: 1 });
+      const { platform, client, apiCalls } = setup(engine, { api: { middlewares: [queue] } });
+      let busy = 1;
+      platform.on((call) => (call.path.endsWith('/busy') && busy-- > 0 ? json({ statusCode: 503, message: 'busy' }, 503) : undefined));
+      platform.on((call) => (call.path.endsWith('/missing') ? json({ statusCode: 404, message: 'x', errors: [{ code: 'ResourceNotFound' }] }, 404) : undefined));
+      const apiRoot = await client.integrationApiRoot();
+      const [first, second, third] = await Promise.all([
+        runWithCorrelationId('first-call-1', () => apiRoot.categories().withId({ ID: 'busy' }).get().execute()),
+        runWithCorrelationId('second-call-2', () => apiRoot.categories().withId({ ID: 'missing' }).get().execute().catch((e: unknown) => e)),
+        runWithCorrelationId('third-call-3', () => apiRoot.categories().withId({ ID: 'c3' }).get().execute()),
+      ]);
+      expect(first.body.id).toBe('busy');
+      expect(second).toMatchObject({ code: CtpErrorCode.ApiNotFound, correlationId: 'second-call-2', retries: 0 });
+      expect(third.body.id).toBe('c3');
+      expect(apiCalls().map((c) => [c.path.split('/').pop(), c.headers['x-correlation-id']])).toEqual([
+        ['busy', 'first-call-1'],
+        ['busy', 'first-call-1'],
+        ['missing', 'second-call-2'],
+        ['c3', 'third-call-3'],
+      ]);
+      // The call tag never leaves the process.
+      for (const call of apiCalls()) expect(Object.keys(call.headers)).not.toContain('x-ctp-client-call');
     });
   });
 });

@@ -51,6 +51,25 @@ describe(deadline, () => {
     });
   });
 
+  describe('when abort() is called (close())', () => {
+    it('should abort the signal with its reason, merged with a caller signal too, and not count as a timeout', () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const reason = new Error('closed');
+      const alone = deadline(1_000);
+      const merged = deadline(1_000, new AbortController().signal);
+      alone.abort(reason);
+      merged.abort(reason);
+      for (const due of [alone, merged]) {
+        expect(due.signal.aborted).toBe(true);
+        expect(due.signal.reason).toBe(reason);
+        expect(due.timedOut).toBe(false);
+        due.clear();
+      }
+      vi.advanceTimersByTime(1_000);
+      expect(alone.timedOut).toBe(false);
+    });
+  });
+
   describe('when the timeout is out of range', () => {
     it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMEOUT_MS + 1])('should refuse %s rather than let setTimeout fire at once', (ms) => {
       expect(() => deadline(ms)).toThrow(RangeError);
