@@ -1,4 +1,5 @@
 import { CtpTokenResponseError } from '../errors/CtpTokenResponseError';
+import { NO_TELEMETRY, type CtpTelemetry } from '../telemetry/CtpTelemetry';
 import { redact } from '../util/redact';
 import { oauthErrorFromResponse } from './oauthErrorFromResponse';
 import type { AuthPost, AuthTransport } from './AuthTransport';
@@ -35,12 +36,17 @@ export class OAuthClient {
   readonly #transport: AuthTransport;
   readonly #projectKey: string;
   readonly #clientSecrets: readonly string[];
+  readonly #telemetry: CtpTelemetry;
 
-  /** `clientSecrets`: the secret (and its Basic header form), redacted from every message whatever the flow. */
-  constructor(transport: AuthTransport, projectKey: string, clientSecrets: readonly string[] = []) {
+  /**
+   * `clientSecrets`: the secret (and its Basic header form), redacted from every message whatever the
+   * flow. `telemetry`: a span per grant (ctp.auth.grant, or ctp.auth.refresh) and its duration.
+   */
+  constructor(transport: AuthTransport, projectKey: string, clientSecrets: readonly string[] = [], telemetry: CtpTelemetry = NO_TELEMETRY) {
     this.#transport = transport;
     this.#projectKey = projectKey;
     this.#clientSecrets = clientSecrets;
+    this.#telemetry = telemetry;
   }
 
   /**
@@ -110,7 +116,14 @@ export class OAuthClient {
     };
   }
 
-  async #grant(grant: AuthPost, requestedScope: string | undefined, requireRefreshToken: boolean): Promise<TokenResponse> {
+  #grant(grant: AuthPost, requestedScope: string | undefined, requireRefreshToken: boolean): Promise<TokenResponse> {
+    const t = this.#telemetry;
+    const refresh = grant.flow === 'refresh_token';
+    const send = () => this.#send(grant, requestedScope, requireRefreshToken);
+    return t.span(refresh ? 'ctp.auth.refresh' : 'ctp.auth.grant', { 'ctp.grant_type': grant.flow }, send, refresh ? t.refreshDuration : t.grantDuration);
+  }
+
+  async #send(grant: AuthPost, requestedScope: string | undefined, requireRefreshToken: boolean): Promise<TokenResponse> {
     const request = { ...grant, secrets: [...grant.secrets, ...this.#clientSecrets] };
     const answer = await this.#transport.post(request);
     return parseTokenResponse(answer, {

@@ -1,4 +1,5 @@
 import type { CtpConfig } from '../config/CtpConfig';
+import type { CtpTelemetry } from '../telemetry/CtpTelemetry';
 import { AuthTransport, type AuthTransportOptions } from './AuthTransport';
 import { basicAuthorization } from './basicAuthorization';
 import { OAuthClient } from './OAuthClient';
@@ -8,11 +9,11 @@ import { OAuthClient } from './OAuthClient';
  * (raw, and the base64 credentials it travels in; redact adds the URL- and form-encoded forms of
  * each) redacted from every message on every flow.
  */
-export function createOAuthClient(config: CtpConfig, transport: Omit<AuthTransportOptions, 'authUrl' | 'authorization'>): OAuthClient {
+export function createOAuthClient(config: CtpConfig, transport: Omit<AuthTransportOptions, 'authUrl' | 'authorization'>, telemetry?: CtpTelemetry): OAuthClient {
   const secret = config.clientSecret.reveal();
   const authorization = basicAuthorization(config.clientId, secret);
   return new OAuthClient(new AuthTransport({ ...transport, authUrl: config.authUrl, authorization }), config.projectKey, [
     secret,
     authorization.slice('Basic '.length),
-  ]);
+  ], telemetry);
 }

@@ -32,14 +32,17 @@ export interface CtpModuleOptions {
   /** How the API calls run: engine, retries, the app's own middlewares. */
   api?: ApiOptions;
   /**
-   * OpenTelemetry through your `@opentelemetry/api` module (an optional peer dependency; the library
-   * starts no SDK): spans for grants, refreshes, fleet coordination, sign-in and sign-out, one
-   * INTERNAL span per API call with url.template, http.request.resend_count and ctp.token.owner (the
-   * undici instrumentation's HTTP span nests under it), and metrics. Off when absent.
+   * OpenTelemetry, as its conventions for libraries ask: when `@opentelemetry/api` (an optional peer
+   * dependency) is installed, the library's spans and metrics come from its global providers, so an
+   * app that registers an OpenTelemetry SDK sees them with no option set. Spans for grants, refreshes,
+   * fleet coordination, sign-in, sign-out, sign-up and password changes, one INTERNAL span per API
+   * call (url.template, http.request.resend_count, ctp.token.owner; the undici instrumentation's HTTP
+   * span nests under it), and metrics. The library starts no SDK. `false` turns it off; `{ api }`
+   * uses another copy of the API.
    *
-   * @example telemetry: { api: await import('@opentelemetry/api') }
+   * @example telemetry: false
    */
-  telemetry?: { api: OtelApi };
+  telemetry?: false | { api: OtelApi };
   /** Your app's name for the User-Agent, e.g. `shop-bff/2.3.1` (no spaces): `ctp-client/0.1.0 node/20.19.0 shop-bff/2.3.1`. */
   appName?: string;
   /** Per session storage call (default 5 s): past it the operation fails with CTP_SESSION_STORAGE_TIMEOUT. */

@@ -15,6 +15,7 @@ import { quitRedisClient } from '../fleet/quitRedisClient';
 import type { RedisLike } from '../fleet/RedisLike';
 import { RedisCoordinator } from '../fleet/RedisCoordinator';
 import { RedisEvents } from '../fleet/RedisEvents';
+import { tracedCoordinator } from '../fleet/tracedCoordinator';
 import { RedisSessionCache } from '../fleet/RedisSessionCache';
 import { sessionChannel } from '../fleet/RedisSessionStorage';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
@@ -23,7 +24,7 @@ import { CtpSession } from '../session/CtpSession';
 import { HttpAccountBackend } from '../session/account/HttpAccountBackend';
 import { CustomerSignIn } from '../session/CustomerSignIn';
 import { CtpTelemetry } from '../telemetry/CtpTelemetry';
-import { instrumentCoordinator, instrumentOAuth, instrumentSession, observedLogger } from '../telemetry/instrument';
+import { loadOtelApi } from '../telemetry/loadOtelApi';
 import type { CtpModuleOptions } from './CtpModuleOptions';
 import { ctpConfigArgument } from './ctpConfigArgument';
 import { resolveCtpOptions } from './resolveCtpOptions';
@@ -70,12 +71,12 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
   });
   const { clock } = o;
   // Every event logged inside a request carries its correlation ID.
-  const telemetry = options.telemetry === undefined ? undefined : new CtpTelemetry(options.telemetry.api);
-  const logger = correlatedLogger(telemetry === undefined ? o.logger : observedLogger(o.logger, telemetry));
+  const logger = correlatedLogger(o.logger);
+  // OpenTelemetry's API as the app has it installed (or the one passed; none with telemetry: false).
+  const telemetry = new CtpTelemetry(options.telemetry === false ? undefined : (options.telemetry?.api ?? loadOtelApi()));
   // Auth and sign-in requests carry User-Agent and X-Correlation-ID too.
   const fetch = tracedFetch(o.fetch, o.userAgent);
-  const oauth = createOAuthClient(config, { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep: o.sleep, random: o.random, logger });
-  if (telemetry) instrumentOAuth(oauth, telemetry);
+  const oauth = createOAuthClient(config, { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep: o.sleep, random: o.random, logger }, telemetry);
   const source = o.redis?.source;
   // What the library creates it closes; what it is given stays its owner's.
   const owned =
@@ -94,7 +95,7 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
   if (o.redis && redis) {
     coordinator = new RedisCoordinator({ redis, keyPrefix: o.redis.keyPrefix, lockTtlMs: o.redis.lockTtlMs, lockWaitMs: o.redis.lockWaitMs, pollMs: o.redis.pollMs, events, clock, sleep: o.sleep, logger });
     if (o.redis.fallbackToLocal) coordinator = new FallbackCoordinator(coordinator, logger);
-    if (telemetry) coordinator = instrumentCoordinator(coordinator, telemetry);
+    coordinator = tracedCoordinator(coordinator, telemetry);
   }
   const issuer = new TokenIssuer(oauth, registry, clock, logger);
   const shared = (name: 'integration' | 'guest', grant: () => Promise<SharedToken>) =>
@@ -119,6 +120,7 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
     coordinator,
     storageTimeoutMs: o.storageTimeoutMs,
     revokeWaitMs: o.revokeWaitMs,
+    telemetry,
     accounts: {
       backend: new HttpAccountBackend({ apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration }),
       sendToken: options.sendToken,
@@ -126,7 +128,6 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
       ...(options.passwordResetFloorMs === undefined ? {} : { resetAnswerFloorMs: options.passwordResetFloorMs }),
     },
   });
-  if (telemetry) instrumentSession(session, telemetry);
   const apiRoots = new ApiRootFactory({
     apiUrl: config.apiUrl,
     projectKey: config.projectKey,
@@ -140,9 +141,9 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
     sleep: o.sleep,
     random: o.random,
     userAgent: o.userAgent,
-    ...(telemetry
-      ? { telemetry, onRetry: () => telemetry.apiRetries.add(1), onRecovery: () => telemetry.recoveries.add(1) }
-      : {}),
+    telemetry,
+    onRetry: () => telemetry.apiRetries?.add(1),
+    onRecovery: () => telemetry.recoveries?.add(1),
   });
   const client = new CtpClient(integration, guest, session, apiRoots);
   let closing: Promise<void> | undefined;

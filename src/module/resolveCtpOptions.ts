@@ -96,9 +96,9 @@ function problemsOf(options: CtpModuleOptions): string[] {
   if (api.middlewares !== undefined && !(Array.isArray(api.middlewares) && api.middlewares.every((m) => typeof m === 'function'))) {
     problems.push('api.middlewares must be an array of SDK middleware functions');
   }
-  const otel = options.telemetry?.api as { trace?: { getTracer?: unknown }; metrics?: { getMeter?: unknown } } | undefined;
-  if (options.telemetry !== undefined && !(typeof otel?.trace?.getTracer === 'function' && typeof otel.metrics?.getMeter === 'function')) {
-    problems.push("telemetry.api must be the @opentelemetry/api module (await import('@opentelemetry/api'))");
+  const otel = (options.telemetry || undefined)?.api as { trace?: { getTracer?: unknown }; metrics?: { getMeter?: unknown } } | undefined;
+  if (options.telemetry !== undefined && options.telemetry !== false && !(typeof otel?.trace?.getTracer === 'function' && typeof otel.metrics?.getMeter === 'function')) {
+    problems.push("telemetry must be false or { api } with api the @opentelemetry/api module (await import('@opentelemetry/api'))");
   }
   if (options.appName !== undefined && !isValidAppName(options.appName)) problems.push('appName must be a User-Agent product token such as shop-bff/2.3.1 (no spaces, at most 128 characters)');
   const redis = options.redis ?? {};

@@ -13,7 +13,7 @@ const MODULE: Record<keyof CtpModuleOptions, true> = {
 };
 const RETRY: Record<keyof RetryPolicy, true> = { maxRetries: true, baseDelayMs: true, maxDelayMs: true };
 const API: Record<keyof ApiOptions, true> = { engine: true, retry: true, middlewares: true, maxAnswerBytes: true };
-const TELEMETRY: Record<keyof NonNullable<CtpModuleOptions['telemetry']>, true> = { api: true };
+const TELEMETRY: Record<keyof Exclude<CtpModuleOptions['telemetry'], false | undefined>, true> = { api: true };
 const REDIS: Record<keyof RedisOptions, true> = {
   client: true, url: true, clusterUrls: true, keyPrefix: true, lockTtlMs: true, lockWaitMs: true, pollMs: true,
   commandTimeoutMs: true, fallbackToLocal: true, sessionCache: true,

@@ -6,6 +6,7 @@ import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
 import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
 import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
+import { NO_TELEMETRY, type CtpTelemetry } from '../telemetry/CtpTelemetry';
 import type { TokenSource } from '../tokens/TokenSource';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
@@ -53,6 +54,8 @@ export interface CtpSessionDeps {
   revokeWaitMs?: number;
   /** Sign-up, passwords and email verification: the API calls and the app's token sender. */
   accounts?: AccountOptions;
+  /** Spans of sign-in, sign-out, sign-up and the password changes; the count of expired sessions. */
+  telemetry?: CtpTelemetry;
 }
 
 /**
@@ -77,12 +80,14 @@ export class CtpSession {
   readonly #renewal: SessionRenewal;
   readonly #anonymous: AnonymousStart;
   readonly #accounts: AccountOperations;
+  readonly #telemetry: CtpTelemetry;
 
   constructor(deps: CtpSessionDeps) {
     this.#d = deps;
+    this.#telemetry = deps.telemetry ?? NO_TELEMETRY;
     this.#coordinator = deps.coordinator ?? localCoordinator;
     this.#t = new SessionTokens(deps.oauth, deps.logger, deps.storageTimeoutMs ?? 5_000, deps.revokeWaitMs ?? 2_000);
-    this.#renewal = new SessionRenewal(this.#t, deps.issuer, this.#coordinator, deps.clock, deps.logger);
+    this.#renewal = new SessionRenewal(this.#t, deps.issuer, this.#coordinator, deps.clock, deps.logger, this.#telemetry);
     this.#anonymous = new AnonymousStart(this.#t, deps.issuer);
     this.#accounts = new AccountOperations({
       tokens: this.#t,
@@ -153,7 +158,11 @@ export class CtpSession {
    * was stored since this one began, this one's tokens are revoked and it fails with
    * CTP_SESSION_CHANGED (or, for the same customer, returns the stored token).
    */
-  async login(email: string, password: string, options: LoginOptions = {}): Promise<CtpAuthToken> {
+  login(email: string, password: string, options: LoginOptions = {}): Promise<CtpAuthToken> {
+    return this.#telemetry.span('ctp.session.login', {}, () => this.#login(email, password, options));
+  }
+
+  async #login(email: string, password: string, options: LoginOptions): Promise<CtpAuthToken> {
     const storage = this.#d.storage();
     const before = await this.#t.door.read(storage);
     const storeKey = sessionStore(before, options.storeKey);
@@ -167,7 +176,11 @@ export class CtpSession {
   }
 
   /** Clears the session and revokes its tokens, including any a refresh in flight mints (waited for at most revokeWaitMs); the clearing stays even if revoking fails. */
-  async logout(): Promise<void> {
+  logout(): Promise<void> {
+    return this.#telemetry.span('ctp.session.logout', {}, () => this.#logout());
+  }
+
+  async #logout(): Promise<void> {
     const storage = this.#d.storage();
     const token = await this.#t.door.update(storage, (current) => ({ result: current, ...(current ? { next: null } : {}) }));
     if (!token) return;
@@ -180,12 +193,13 @@ export class CtpSession {
 
   /** Signs a shopper up and in (AccountOperations.signUp). */
   signUp(draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> {
-    return this.#accounts.signUp(draft, options);
+    // No attribute from the draft: it holds the email and the password.
+    return this.#telemetry.span('ctp.session.sign_up', {}, () => this.#accounts.signUp(draft, options));
   }
 
   /** Changes the signed-in customer's password; the session goes on with fresh tokens (AccountOperations.changePassword). */
   changePassword(currentPassword: string, newPassword: string, _options: ChangePasswordOptions = {}): Promise<CtpAuthToken> {
-    return this.#accounts.changePassword(currentPassword, newPassword);
+    return this.#telemetry.span('ctp.session.change_password', {}, () => this.#accounts.changePassword(currentPassword, newPassword));
   }
 
   /** Hands a password reset token to `sendToken`; answers alike whether or not the email exists. */
@@ -195,7 +209,7 @@ export class CtpSession {
 
   /** Sets a new password with a reset token; this session is signed out if it is that customer's. */
   resetPassword(tokenValue: string, newPassword: string, options: StoreOption = {}): Promise<void> {
-    return this.#accounts.resetPassword(tokenValue, newPassword, options);
+    return this.#telemetry.span('ctp.session.reset_password', {}, () => this.#accounts.resetPassword(tokenValue, newPassword, options));
   }
 
   /** Creates an email verification token for the signed-in customer and hands it to `sendToken`. */

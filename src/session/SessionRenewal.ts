@@ -5,6 +5,7 @@ import { CtpError } from '../errors/CtpError';
 import { CtpOAuthError } from '../errors/CtpOAuthError';
 import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
 import type { TokenCoordinator } from '../fleet/TokenCoordinator';
+import { NO_TELEMETRY, type CtpTelemetry } from '../telemetry/CtpTelemetry';
 import { builderSessionChanged, keptInCache, refreshFailure, refusalDecision, renewalDecision, transientFailure, type RenewalOutcome } from '../tokens/renewalOutcome';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
@@ -43,6 +44,7 @@ export class SessionRenewal {
     private readonly coordinator: TokenCoordinator,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly telemetry: CtpTelemetry = NO_TELEMETRY,
   ) {}
 
   /**
@@ -150,7 +152,10 @@ export class SessionRenewal {
     const { cleared, current } = await this.t.door.update(storage, (stored) => refusalDecision(stored, token));
     this.t.end(token);
     // Logged by the one caller that cleared it, not by every request that saw the refusal.
-    if (cleared) this.logger.warn({ event: 'ctp.session.expired', kind: token.kind, error: refused.error }, 'refresh refused; session cleared');
+    if (cleared) {
+      this.logger.warn({ event: 'ctp.session.expired', kind: token.kind, error: refused.error }, 'refresh refused; session cleared');
+      this.telemetry.sessionExpiries?.add(1);
+    }
     if (current === undefined) throw new CtpSessionExpiredError('the refresh token was refused', { cause: refused });
     // Refused because a sign-in replaced this lineage meanwhile: the session lives on in the new one.
     if (sameLineage) throw builderSessionChanged();

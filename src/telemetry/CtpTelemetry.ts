@@ -1,4 +1,3 @@
-import type { ApiCall } from '../client/ApiCall';
 import { CtpError } from '../errors/CtpError';
 import { CTP_CLIENT_VERSION } from '../util/userAgent';
 import { SPAN_KIND_INTERNAL, SPAN_STATUS_ERROR, type OtelApi, type OtelAttributes, type OtelCounter, type OtelHistogram, type OtelSpan, type OtelTracer } from './OtelApi';
@@ -9,33 +8,50 @@ function errorType(error: unknown): string {
   return error instanceof Error ? error.name : 'unknown';
 }
 
+/** What a span of an API call reads of the call. */
+export interface ApiCallView {
+  readonly method: string;
+  readonly uriTemplate: string;
+  readonly owner: 'integration' | 'guest' | 'customer';
+  readonly correlationId: string;
+  readonly retries: number;
+  /** The last answer's status, 0 when none came. */
+  readonly status: number;
+}
+
 /**
- * Spans and metrics through the app's @opentelemetry/api (the library starts no SDK: without one
- * registered every call is a no-op). Span names: ctp.auth.grant, ctp.auth.refresh,
- * ctp.fleet.coordinate, ctp.session.login, ctp.session.logout, ctp.session.sign_up,
- * ctp.session.change_password, ctp.session.reset_password, ctp.api.call. Attributes never hold
+ * Spans and metrics through @opentelemetry/api, as OpenTelemetry asks of libraries: from
+ * `getTracer('ctp-client', version)` / `getMeter(...)`, called where the work happens (the OAuth
+ * client, the session, the API calls, the fleet coordinator), so an app that registers an SDK sees
+ * them. The library starts no SDK: without one registered every call is a no-op. Built without an
+ * API (telemetry: false, or the package not installed) it does nothing at all.
+ *
+ * Span names: ctp.auth.grant, ctp.auth.refresh, ctp.fleet.coordinate, ctp.session.login,
+ * ctp.session.logout, ctp.session.sign_up, ctp.session.change_password, ctp.session.reset_password,
+ * ctp.api.call. Attributes never hold
  * a token, a secret, a customer or anonymous id.
  */
 export class CtpTelemetry {
-  readonly #tracer: OtelTracer;
-  readonly grantDuration: OtelHistogram;
-  readonly refreshDuration: OtelHistogram;
-  readonly sessionExpiries: OtelCounter;
-  readonly apiRetries: OtelCounter;
-  readonly recoveries: OtelCounter;
+  readonly #tracer: OtelTracer | undefined;
+  readonly grantDuration: OtelHistogram | undefined;
+  readonly refreshDuration: OtelHistogram | undefined;
+  readonly sessionExpiries: OtelCounter | undefined;
+  readonly apiRetries: OtelCounter | undefined;
+  readonly recoveries: OtelCounter | undefined;
 
-  constructor(api: OtelApi) {
-    this.#tracer = api.trace.getTracer('ctp-client', CTP_CLIENT_VERSION);
-    const meter = api.metrics.getMeter('ctp-client', CTP_CLIENT_VERSION);
-    this.grantDuration = meter.createHistogram('ctp.auth.grant.duration', { unit: 's', description: 'Duration of token grants (client credentials, anonymous, password), retries included' });
-    this.refreshDuration = meter.createHistogram('ctp.auth.refresh.duration', { unit: 's', description: 'Duration of refresh-token grants, retries included' });
-    this.sessionExpiries = meter.createCounter('ctp.session.expiries', { description: 'Shopper sessions cleared because their refresh token was refused' });
-    this.apiRetries = meter.createCounter('ctp.api.retries', { description: 'API requests sent again after a transient failure' });
-    this.recoveries = meter.createCounter('ctp.api.invalid_token_recoveries', { description: 'API 401 invalid_token answers recovered by renewing the token once' });
+  constructor(api: OtelApi | undefined) {
+    this.#tracer = api?.trace.getTracer('ctp-client', CTP_CLIENT_VERSION);
+    const meter = api?.metrics.getMeter('ctp-client', CTP_CLIENT_VERSION);
+    this.grantDuration = meter?.createHistogram('ctp.auth.grant.duration', { unit: 's', description: 'Duration of token grants (client credentials, anonymous, password), retries included' });
+    this.refreshDuration = meter?.createHistogram('ctp.auth.refresh.duration', { unit: 's', description: 'Duration of refresh-token grants, retries included' });
+    this.sessionExpiries = meter?.createCounter('ctp.session.expiries', { description: 'Shopper sessions cleared because their refresh token was refused' });
+    this.apiRetries = meter?.createCounter('ctp.api.retries', { description: 'API requests sent again after a transient failure' });
+    this.recoveries = meter?.createCounter('ctp.api.invalid_token_recoveries', { description: 'API 401 invalid_token answers recovered by renewing the token once' });
   }
 
   /** Runs `fn` in an active span `name` (so the auth request's HTTP span nests under it), recording its duration in `histogram`. */
   span<T>(name: string, attributes: OtelAttributes, fn: () => Promise<T>, histogram?: OtelHistogram): Promise<T> {
+    if (this.#tracer === undefined) return fn();
     return this.#tracer.startActiveSpan(name, { kind: SPAN_KIND_INTERNAL, attributes }, async (span) => {
       const start = performance.now();
       let outcome: OtelAttributes = attributes;
@@ -59,7 +75,8 @@ export class CtpTelemetry {
    * template, resends, whose token); the undici instrumentation's HTTP span nests under it, and no
    * second HTTP span is made.
    */
-  apiCall<T>(call: ApiCall, fn: () => Promise<T>): Promise<T> {
+  apiCall<T>(call: ApiCallView, fn: () => Promise<T>): Promise<T> {
+    if (this.#tracer === undefined) return fn();
     return this.#tracer.startActiveSpan(
       'ctp.api.call',
       { kind: SPAN_KIND_INTERNAL, attributes: { 'url.template': call.uriTemplate, 'http.request.method': call.method, 'ctp.token.owner': ownerName(call), 'ctp.correlation_id': call.correlationId } },
@@ -76,19 +93,14 @@ export class CtpTelemetry {
         ),
     );
   }
-
-  /** Counts the events that are metrics too (session expiries), from the library's own log events. */
-  observe(event: object): void {
-    if ((event as { event?: unknown }).event === 'ctp.session.expired') this.sessionExpiries.add(1);
-  }
 }
 
 /** `customer` sessions are reported as `shopper`; the token owner never names the shopper. */
-function ownerName(call: ApiCall): string {
+function ownerName(call: ApiCallView): string {
   return call.owner === 'customer' ? 'shopper' : call.owner;
 }
 
-function finish(span: OtelSpan, call: ApiCall, error: unknown): void {
+function finish(span: OtelSpan, call: ApiCallView, error: unknown): void {
   span.setAttribute('http.request.resend_count', call.retries);
   if (call.status > 0) span.setAttribute('http.response.status_code', call.status);
   if (error !== undefined) {
@@ -98,3 +110,6 @@ function finish(span: OtelSpan, call: ApiCall, error: unknown): void {
   }
   span.end();
 }
+
+/** Telemetry that does nothing: the default of every component that takes one. */
+export const NO_TELEMETRY = new CtpTelemetry(undefined);

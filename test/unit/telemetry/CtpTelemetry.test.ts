@@ -137,6 +137,36 @@ describe('CtpTelemetry', () => {
     });
   });
 
+  describe('when the app registered an SDK and set no option (OpenTelemetry conventions for libraries)', () => {
+    it('should trace grants, API calls and sign-in from the installed @opentelemetry/api, replacing no method of a live object', async () => {
+      const { client, session, oauth } = createTestServices();
+      await runWithCtpSession(new MemorySessionStorage(), async () => {
+        await session.login('alice@example.com', 'alice-Passw0rd!');
+        const apiRoot = await client.customerApiRoot();
+        await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
+      });
+      const names = spans.getFinishedSpans().map((s) => s.name);
+      expect(names).toContain('ctp.auth.grant');
+      expect(names).toContain('ctp.session.login');
+      expect(names).toContain('ctp.api.call');
+      // Spans come from the call sites: the instances keep their classes' own methods.
+      for (const name of ['login', 'logout', 'signUp', 'changePassword', 'resetPassword']) expect(Object.hasOwn(session, name)).toBe(false);
+      for (const name of ['clientCredentials', 'anonymous', 'password', 'refresh']) expect(Object.hasOwn(oauth, name)).toBe(false);
+    });
+  });
+
+  describe('when telemetry is false', () => {
+    it('should make no span and record no metric', async () => {
+      const before = await metricValues();
+      const { client } = createTestServices({ telemetry: false });
+      const apiRoot = await client.integrationApiRoot();
+      await apiRoot.categories().withId({ ID: 'cat-7' }).get().execute();
+      expect(spans.getFinishedSpans()).toEqual([]);
+      // Cumulative metrics: what the earlier tests recorded, and nothing more.
+      expect(await metricValues()).toEqual(before);
+    });
+  });
+
   describe('when telemetry.api is not the OpenTelemetry API', () => {
     it('should refuse it at start-up with CTP_CONFIG_INVALID', () => {
       expect(() => createTestServices({ telemetry: { api: {} as never } })).toThrow(expect.objectContaining({ code: 'CTP_CONFIG_INVALID' }));

@@ -1,0 +1,15 @@
+import type { CtpTelemetry } from '../telemetry/CtpTelemetry';
+import type { TokenCoordinator } from './TokenCoordinator';
+
+/**
+ * The fleet's coordination as a span (ctp.fleet.coordinate: the lock wait, or the wait for another
+ * instance's result, with the grant nested), around whichever coordinator is configured (Redis, or
+ * Redis with the local fallback). A new object in front of it; nothing of the coordinator is replaced.
+ */
+export function tracedCoordinator(coordinator: TokenCoordinator, t: CtpTelemetry): TokenCoordinator {
+  return {
+    shared: (id, grant, isFresh) => t.span('ctp.fleet.coordinate', { 'ctp.token.owner': id.name }, () => coordinator.shared(id, grant, isFresh)),
+    refresh: (token, refresh, isFresh) => t.span('ctp.fleet.coordinate', { 'ctp.token.owner': 'shopper' }, () => coordinator.refresh(token, refresh, isFresh)),
+    endSession: (refreshToken) => coordinator.endSession(refreshToken),
+  };
+}
