@@ -34,6 +34,7 @@ export { CtpSessionExpiredError } from './errors/CtpSessionExpiredError';
 export { CtpTokenResponseError } from './errors/CtpTokenResponseError';
 export { createRedisClient } from './fleet/createRedisClient';
 export type { RedisLike } from './fleet/RedisLike';
+export type { RedisSessionCache } from './fleet/RedisSessionCache';
 export { RedisSessionStorage, type RedisSessionStorageOptions } from './fleet/RedisSessionStorage';
 export { createCtpServices, type CtpServices } from './module/createCtpServices';
 export { CtpIdentifiers } from './module/CtpIdentifiers';
