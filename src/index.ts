@@ -32,6 +32,8 @@ export { CtpScopeError } from './errors/CtpScopeError';
 export { CtpSessionError } from './errors/CtpSessionError';
 export { CtpSessionExpiredError } from './errors/CtpSessionExpiredError';
 export { CtpTokenResponseError } from './errors/CtpTokenResponseError';
+export { ctpErrorHandler, type CtpErrorHandlerOptions } from './http/ctpErrorHandler';
+export { ctpErrorResponse, type CtpErrorResponse } from './http/ctpErrorResponse';
 export { createRedisClient } from './fleet/createRedisClient';
 export type { RedisLike } from './fleet/RedisLike';
 export { RedisSessionStorage, type RedisSessionStorageOptions } from './fleet/RedisSessionStorage';

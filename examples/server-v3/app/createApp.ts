@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import session from 'express-session';
 import { Container } from 'inversify';
-import { ctpModule, ctpSessionMiddleware, DEFAULT_SESSION_KEY, type CtpClient, type CtpConfig, type CtpModuleOptions, type CtpSession, type Logger } from 'ctp-client';
+import { ctpErrorHandler, ctpModule, ctpSessionMiddleware, DEFAULT_SESSION_KEY, type CtpClient, type CtpConfig, type CtpModuleOptions, type CtpSession, type Logger } from 'ctp-client';
 import { CustomerDatasource } from './datasources/CustomerDatasource';
 import { ExampleCartDatasource } from './datasources/ExampleCartDatasource';
 import { ExampleCatalogDatasource } from './datasources/ExampleCatalogDatasource';
 import { ProductDatasource } from './datasources/ProductDatasource';
-import { errorToHttp } from './errorToHttp';
-import { readBody } from './readBody';
+import { badRequestHandler, readBody } from './readBody';
 import { StoreShopperDatasource } from './datasources/StoreShopperDatasource';
 import { installStoreRoutes } from './storeRoutes';
 
@@ -154,15 +153,15 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
     res.status(204).end();
   });
 
-  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const { status, body } = errorToHttp(error);
-    if (status >= 500) logger.error({ event: 'example.request_failed', method: req.method, path: req.path, status, ...errorFacts(error) }, 'request failed');
-    res.status(status).json(body);
-  });
+  app.use(badRequestHandler);
+  app.use(
+    ctpErrorHandler({
+      log: (error, status, req) => {
+        const { method, path } = req as Request;
+        if (status >= 500) logger.error({ event: 'example.request_failed', method, path, status, ...errorFacts(error) }, 'request failed');
+      },
+    }),
+  );
   return { app, container };
 }
 
