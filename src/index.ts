@@ -49,6 +49,7 @@ export { ctpSessionMiddleware } from './session/ctpSessionMiddleware';
 export { CtpSession, type AccessTokenOptions, type LoginOptions } from './session/CtpSession';
 export type { AnonymousCartSignInMode } from './session/CustomerSignIn';
 export { DEFAULT_SESSION_KEY, expressRequestStorage, expressSessionStorage, type RequestWithSession, type SessionLike } from './session/expressSessionStorage';
+export { regenerateSession } from './session/regenerateSession';
 export { MemorySessionStorage } from './session/MemorySessionStorage';
 export { currentSessionStorage, runWithCtpSession } from './session/sessionContext';
 export type { SessionStorage } from './session/SessionStorage';
