@@ -2,8 +2,9 @@ import { inject, injectable } from 'inversify';
 import type { CtpClient } from 'ctp-client';
 
 // The seed doc's (shared/seeds/ctp-client.md) cart datasource. What changed so it compiles: the
-// imports above (the doc has none), and `.withId({ ID: id })` where the doc reads `cartId`, a name
-// it never defines: the method's parameter is `id`. The rest is the doc's code.
+// imports above (the doc has none), `export` before the class, and `.withId({ ID: id })` where the
+// doc reads `cartId`, a name it never defines: the method's parameter is `id`. The rest is the doc's
+// code.
 @injectable()
 export class ExampleCartDatasource {
   constructor(@inject('CtpClient') protected ctpClient: CtpClient) {

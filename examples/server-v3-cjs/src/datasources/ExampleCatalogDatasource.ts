@@ -3,9 +3,9 @@ import { inject, injectable } from 'inversify';
 import type { CtpClient } from 'ctp-client';
 
 // The seed doc's (shared/seeds/ctp-client.md) catalog datasource. What changed so it compiles: the
-// imports above (the doc has none), and `CtpCategory`, which the doc uses but never defines, is the
-// platform SDK's `Category` (the type `.categories().withId().get()` answers), kept under the doc's
-// name by the alias below. The rest is the doc's code.
+// imports above (the doc has none), `export` before the class, and `CtpCategory`, which the doc uses
+// but never defines, is the platform SDK's `Category` (the type `.categories().withId().get()`
+// answers), kept under the doc's name by the alias below. The rest is the doc's code.
 type CtpCategory = Category;
 
 @injectable()
