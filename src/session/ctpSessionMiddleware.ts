@@ -2,7 +2,8 @@ import { runWithCorrelationId } from '../client/apiCallContext';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
 import { isValidCorrelationId, newCorrelationId } from '../util/correlationId';
-import { expressRequestStorage, type RequestWithSession } from './expressSessionStorage';
+import { DEFAULT_SESSION_KEY, expressRequestStorage, type RequestWithSession } from './expressSessionStorage';
+import { noteSessionKey } from './regenerateSession';
 import { runWithCtpSession } from './sessionContext';
 import type { SessionStorage } from './SessionStorage';
 
@@ -37,8 +38,8 @@ function correlationIdOf(req: CorrelatedRequest): string {
  * @example
  * app.use(session({ secret, resave: false, saveUninitialized: false }));
  * app.use(ctpSessionMiddleware());
- * // on sign-in: a new session id first (no session fixation), then the sign-in lands in it
- * await new Promise<void>((done, fail) => req.session.regenerate((e) => (e ? fail(e) : done())));
+ * // on sign-in: a new session id first (no session fixation), the anonymous token carried into it
+ * await regenerateSession(req);
  * await ctpSession.login(email, password);
  */
 export function ctpSessionMiddleware<Req extends RequestWithSession>(options: { key?: string; storage?: (req: Req) => SessionStorage } = {}) {
@@ -49,6 +50,7 @@ export function ctpSessionMiddleware<Req extends RequestWithSession>(options: { 
     (res as ResponseLike | undefined)?.setHeader?.('X-Correlation-ID', correlationId);
     runWithCorrelationId(correlationId, () => {
       if (options.storage) {
+        noteSessionKey(req, null);
         runWithCtpSession(options.storage(req), () => next());
         return;
       }
@@ -62,6 +64,7 @@ export function ctpSessionMiddleware<Req extends RequestWithSession>(options: { 
         return;
       }
       // Reads req.session at each call: a sign-in after req.session.regenerate() lands in the new session.
+      noteSessionKey(req, options.key ?? DEFAULT_SESSION_KEY);
       const storage = expressRequestStorage(req, options.key === undefined ? {} : { key: options.key });
       runWithCtpSession(storage, () => next());
     });

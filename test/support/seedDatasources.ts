@@ -1,5 +1,11 @@
-// The two datasources of shared/seeds/ctp-client.md, as the doc writes them. One fix: the doc's
-// ExampleCartDatasource takes `id` but reads `cartId`, which does not compile; it reads `id` here.
+// The two datasources of shared/seeds/ctp-client.md. As the doc writes them they do not compile;
+// what changed, and nothing else of their code (here on fewer lines, without the doc's constructor
+// comments):
+// - the imports below (the doc has none; CtpClient from the source here, not the package), and
+//   `export` before each class;
+// - `CtpCategory`, used by the doc and defined nowhere, is the platform SDK's `Category`, kept under
+//   the doc's name by the alias below;
+// - ExampleCartDatasource reads its parameter `id` where the doc reads `cartId`, defined nowhere.
 import type { Category } from '@commercetools/platform-sdk';
 import { inject, injectable } from 'inversify';
 import type { CtpClient } from '../../src/client/CtpClient';

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type Request } from 'express';
 import session from 'express-session';
 import { Container } from 'inversify';
-import { ctpModule, ctpSessionMiddleware, DEFAULT_SESSION_KEY, type CtpClient, type CtpConfig, type CtpModuleOptions, type CtpSession, type Logger } from 'ctp-client';
+import { ctpErrorHandler, ctpModule, ctpSessionMiddleware, regenerateSession, type CtpClient, type CtpConfig, type CtpModuleOptions, type CtpSession, type Logger } from 'ctp-client';
 import { CustomerDatasource } from './datasources/CustomerDatasource';
 import { ExampleCartDatasource } from './datasources/ExampleCartDatasource';
 import { ExampleCatalogDatasource } from './datasources/ExampleCatalogDatasource';
 import { ProductDatasource } from './datasources/ProductDatasource';
-import { errorToHttp } from './errorToHttp';
-import { readBody } from './readBody';
+import { badRequestHandler, readBody } from './readBody';
 import { StoreShopperDatasource } from './datasources/StoreShopperDatasource';
 import { installStoreRoutes } from './storeRoutes';
 
@@ -29,9 +28,6 @@ export interface ExampleApp {
   app: express.Express;
   container: Container;
 }
-
-/** express-session's callback API as promises. */
-const regenerate = (req: Request) => new Promise<void>((resolve, reject) => req.session.regenerate((error: unknown) => (error ? reject(error) : resolve())));
 
 /**
  * A server-v3 style app: an inversify container that loads ctpModule, datasources that inject
@@ -63,7 +59,7 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
       cookie: { httpOnly: true, sameSite: 'lax', secure: secureCookie ?? (process.env['NODE_ENV'] === 'production' ? true : 'auto') },
     }),
   );
-  // Reads req.session at each call: a login() after req.session.regenerate() lands in the new session.
+  // Reads req.session at each call: a login() after regenerateSession(req) lands in the new session.
   app.use(ctpSessionMiddleware());
 
   app.get('/categories/:id', async (req, res) => {
@@ -87,11 +83,9 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
   app.post('/login', async (req, res) => {
     const { email, password } = readBody(req.body, { email: 'string', password: 'string' });
     // A new session id on sign-in (OWASP): an id planted before login never reaches the account.
-    // The visitor's anonymous token moves into the new session, so login() takes the anonymous cart
-    // along; login() then replaces it with the customer's token and revokes it.
-    const anonymous = (req.session as unknown as Record<string, unknown>)[DEFAULT_SESSION_KEY];
-    await regenerate(req);
-    if (anonymous !== undefined) (req.session as unknown as Record<string, unknown>)[DEFAULT_SESSION_KEY] = anonymous;
+    // regenerateSession carries the visitor's anonymous token into the new session, so login() takes
+    // the anonymous cart along; login() then replaces it with the customer's token and revokes it.
+    await regenerateSession(req);
     const token = await ctpSession.login(email, password);
     res.json({ customerId: token.customerId });
   });
@@ -104,9 +98,7 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
   app.post('/signup', async (req, res) => {
     const { email, password } = readBody(req.body, { email: 'string', password: 'string' });
     // A new session id on sign-up too, carrying the anonymous token so the cart moves to the new account.
-    const anonymous = (req.session as unknown as Record<string, unknown>)[DEFAULT_SESSION_KEY];
-    await regenerate(req);
-    if (anonymous !== undefined) (req.session as unknown as Record<string, unknown>)[DEFAULT_SESSION_KEY] = anonymous;
+    await regenerateSession(req);
     const token = await ctpSession.signUp({ email, password });
     res.status(201).json({ customerId: token.customerId });
   });
@@ -150,19 +142,19 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
   app.post('/logout', async (req, res) => {
     await ctpSession.logout();
     // And a new id on sign-out: the old one, wherever it leaked, names nothing.
-    await regenerate(req);
+    await regenerateSession(req);
     res.status(204).end();
   });
 
-  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
-    const { status, body } = errorToHttp(error);
-    if (status >= 500) logger.error({ event: 'example.request_failed', method: req.method, path: req.path, status, ...errorFacts(error) }, 'request failed');
-    res.status(status).json(body);
-  });
+  app.use(badRequestHandler);
+  app.use(
+    ctpErrorHandler({
+      log: (error, status, req) => {
+        const { method, path } = req as Request;
+        if (status >= 500) logger.error({ event: 'example.request_failed', method, path, status, ...errorFacts(error) }, 'request failed');
+      },
+    }),
+  );
   return { app, container };
 }
 

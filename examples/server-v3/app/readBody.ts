@@ -6,6 +6,18 @@ export class BadRequestError extends Error {
   }
 }
 
+/**
+ * Answers a BadRequestError with 400 and its own message (this app's text, naming the field); every
+ * other error goes on to ctpErrorHandler. Install it before that.
+ */
+export function badRequestHandler(error: unknown, _req: unknown, res: { status(code: number): { json(body: unknown): unknown } }, next: (error?: unknown) => void): void {
+  if (!(error instanceof BadRequestError)) {
+    next(error);
+    return;
+  }
+  res.status(400).json({ error: 'BAD_REQUEST', message: error.message });
+}
+
 type FieldType = 'string' | 'quantity' | 'quantity?';
 type Read<S extends Record<string, FieldType>> = { [K in keyof S as S[K] extends `${string}?` ? never : K]: S[K] extends 'string' ? string : number } & {
   [K in keyof S as S[K] extends `${string}?` ? K : never]?: number;

@@ -1,18 +1,9 @@
 import type express from 'express';
 import type { Request } from 'express';
 import type { Container } from 'inversify';
-import { DEFAULT_SESSION_KEY, type CtpSession } from 'ctp-client';
+import { regenerateSession, type CtpSession } from 'ctp-client';
 import { StoreShopperDatasource } from './datasources/StoreShopperDatasource';
 import { readBody } from './readBody';
-
-const regenerate = (req: Request) => new Promise<void>((resolve, reject) => req.session.regenerate((error: unknown) => (error ? reject(error) : resolve())));
-
-/** A new session id on sign-in and sign-up, carrying the anonymous token so its cart moves along. */
-async function newSessionId(req: Request): Promise<void> {
-  const anonymous = (req.session as unknown as Record<string, unknown>)[DEFAULT_SESSION_KEY];
-  await regenerate(req);
-  if (anonymous !== undefined) (req.session as unknown as Record<string, unknown>)[DEFAULT_SESSION_KEY] = anonymous;
-}
 
 const storeKeyOf = (req: Request) => req.params['storeKey'] as string;
 
@@ -34,13 +25,15 @@ export function installStoreRoutes(app: express.Express, container: Container, c
   });
   app.post('/stores/:storeKey/signup', async (req, res) => {
     const { email, password } = readBody(req.body, { email: 'string', password: 'string' });
-    await newSessionId(req);
+    // A new session id, the anonymous token carried along so its cart moves.
+    await regenerateSession(req);
     const token = await ctpSession.signUp({ email, password }, { storeKey: storeKeyOf(req) });
     res.status(201).json({ customerId: token.customerId, storeKey: token.storeKey });
   });
   app.post('/stores/:storeKey/login', async (req, res) => {
     const { email, password } = readBody(req.body, { email: 'string', password: 'string' });
-    await newSessionId(req);
+    // A new session id, the anonymous token carried along so its cart moves.
+    await regenerateSession(req);
     const token = await ctpSession.login(email, password, { storeKey: storeKeyOf(req) });
     res.json({ customerId: token.customerId, storeKey: token.storeKey });
   });

@@ -1,5 +1,10 @@
 // The two datasources of the seed doc (shared/seeds/ctp-client.md), as an app writes them against
-// the installed package. The doc's cart datasource reads an undefined `cartId`; it reads `id` here.
+// the installed package. As the doc writes them they do not compile; what changed, and nothing else
+// of their code (here on fewer lines, without the doc's constructor comments):
+// - the imports below (the doc has none), and `export` before each class;
+// - `CtpCategory`, used by the doc and defined nowhere, is the platform SDK's `Category`, kept under
+//   the doc's name by the alias below;
+// - the cart datasource reads its parameter `id` where the doc reads `cartId`, defined nowhere.
 import type { Category } from '@commercetools/platform-sdk';
 import { inject, injectable } from 'inversify';
 import type { CtpClient } from 'ctp-client';

@@ -2,8 +2,10 @@ import type { Cart } from '@commercetools/platform-sdk';
 import { inject, injectable } from 'inversify';
 import type { CtpClient } from 'ctp-client';
 
-// findById as in server-v3's doc, which reads an undefined `cartId`: here it reads its parameter.
-// create() and findActive() are this example's additions.
+// findById is the seed doc's (shared/seeds/ctp-client.md). What changed so it compiles: the imports
+// above (the doc has none), `export` before the class, and `.withId({ ID: id })` where the doc reads
+// `cartId`, which it never defines: the method's parameter is `id`. create() and findActive() are
+// this example's additions.
 @injectable()
 export class ExampleCartDatasource {
   constructor(@inject('CtpClient') protected ctpClient: CtpClient) {}

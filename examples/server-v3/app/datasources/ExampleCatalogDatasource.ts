@@ -2,9 +2,13 @@ import type { Category } from '@commercetools/platform-sdk';
 import { inject, injectable } from 'inversify';
 import type { CtpClient } from 'ctp-client';
 
+// The seed doc's (shared/seeds/ctp-client.md) catalog datasource. What changed so it compiles: the
+// imports above (the doc has none), `export` before the class, and `CtpCategory`, which the doc uses
+// but never defines, is the platform SDK's `Category`, kept under the doc's name by this alias. The
+// rest is the doc's code, the constructor's comment shortened (and naming this class, where the doc
+// names the cart's).
 type CtpCategory = Category;
 
-// As in server-v3's doc (shared/seeds/ctp-client.md).
 @injectable()
 export class ExampleCatalogDatasource {
   constructor(@inject('CtpClient') protected ctpClient: CtpClient) {
