@@ -46,6 +46,7 @@ const ANSWERS: Record<CtpErrorCode, readonly [status: number, message: string]> 
   [CtpErrorCode.ApiRequestFailed]: [502, UPSTREAM],
   [CtpErrorCode.ApiNetwork]: [503, UNAVAILABLE],
   [CtpErrorCode.ApiTimeout]: [504, TOO_SLOW],
+  [CtpErrorCode.ApiAnswerTooLarge]: [502, UPSTREAM],
   // Cancelled by the request's own signal (the browser is gone) or by close() (the server is stopping).
   [CtpErrorCode.ApiCancelled]: [503, 'The request was cancelled. Please try again.'],
   [CtpErrorCode.ApiBadRequest]: [400, 'commercetools refused the request as invalid.'],
