@@ -32,6 +32,9 @@ const RECENT_REFRESHES = 1_000;
  * and revokes what it minted. Inside the renewal margin the current token serves the caller and
  * the refresh runs in the background (ahead); only an expired or refused token waits (renew).
  */
+/** How long a token a refresh replaced stays valid for the calls still carrying it: past any API call's default deadline. */
+export const REPLACED_TOKEN_GRACE_MS = 60_000;
+
 export class SessionRenewal {
   readonly #refreshes = new SingleFlight<string, CtpAuthToken>();
   readonly #recent = new Map<string, CtpAuthToken>();
@@ -114,10 +117,11 @@ export class SessionRenewal {
         void this.t.revoker.access(outcome.minted.accessToken, token.kind, 'refresh-superseded');
         return outcome.token;
       case 'stored':
-        // The access token the refresh replaced would stay valid to its expiry: revoked in the
-        // background (settled() waits for it), so a caller whose token expired waits for one round
-        // trip, the refresh, not two.
-        void this.t.revoker.access(outcome.replaced, token.kind, 'refresh-replaced');
+        // The access token the refresh replaced would stay valid to its expiry: revoked, after a
+        // grace period, since inside the margin calls in flight still carry it (this request's, the
+        // shopper's parallel requests', other instances' cached copies, a session copy whose write
+        // of this result was lost); no caller waits for it. settled() and close() start it at once.
+        this.t.revoker.accessLater(outcome.replaced, token.kind, 'refresh-replaced', REPLACED_TOKEN_GRACE_MS);
         return outcome.token;
       case 'ended':
         this.t.end(token);

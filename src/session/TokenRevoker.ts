@@ -18,6 +18,8 @@ export interface Revocation {
  */
 export class TokenRevoker {
   readonly #running = new Set<Promise<void>>();
+  /** Revocations waiting out their grace period, each with its timer. */
+  readonly #later = new Map<NodeJS.Timeout, () => void>();
 
   constructor(
     private readonly oauth: Pick<OAuthClient, 'revoke'>,
@@ -64,8 +66,25 @@ export class TokenRevoker {
     return Promise.race([tracked, bound]).finally(() => clearTimeout(timer));
   }
 
-  /** Every revocation started so far has finished (succeeded or logged). */
+  /**
+   * Revokes an access token after `graceMs`: for one that calls in flight may still carry (a token a
+   * refresh replaced inside its renewal margin), so they are not turned into 401s. settled() does
+   * not wait out the grace: it starts such revocations at once.
+   */
+  accessLater(accessToken: string, kind: CtpAuthToken['kind'], reason: string, graceMs: number): void {
+    const start = () => {
+      clearTimeout(timer);
+      this.#later.delete(timer);
+      void this.access(accessToken, kind, reason);
+    };
+    const timer = setTimeout(start, graceMs);
+    timer.unref?.();
+    this.#later.set(timer, start);
+  }
+
+  /** Every revocation started so far has finished (succeeded or logged); those in their grace period are started now. */
   async settled(): Promise<void> {
+    for (const start of [...this.#later.values()]) start();
     while (this.#running.size > 0) await Promise.all([...this.#running]);
   }
 

@@ -118,13 +118,17 @@ describe('CtpSession revocation', () => {
   });
 
   describe('when a refresh replaces the access token', () => {
-    it('should revoke the replaced access token, keeping the refresh token', async () => {
+    it('should revoke the replaced access token after a grace period for the calls still carrying it, keeping the refresh token', async () => {
       const services = createTestServices();
       const storage = new MemorySessionStorage('s');
       const before = (await runWithCtpSession(storage, () => services.session.ensureAnonymous())) as CtpAuthToken;
       services.clock.advance(HOUR);
       const after = await runWithCtpSession(storage, () => services.session.accessToken());
       expect(after.accessToken).not.toBe(before.accessToken);
+      // Calls in flight may still carry it: not revoked yet.
+      expect(revoked(services)).toEqual([]);
+      // settled() (and close()) start what waits out its grace period.
+      await services.session.settled();
       expect(revoked(services)).toEqual([`access_token ${before.accessToken}`]);
     });
   });

@@ -20,6 +20,32 @@ afterEach(() => {
 });
 
 describe(TokenRevoker, () => {
+  describe('.accessLater', () => {
+    it('should revoke the access token only once its grace period has passed', async () => {
+      vi.useFakeTimers();
+      const revoked: string[] = [];
+      const revoker = new TokenRevoker({ revoke: async (token, hint) => void revoked.push(`${hint} ${token}`) }, new CapturingLogger(), 1_000);
+      revoker.accessLater('access-SECRET-1', 'customer', 'refresh-replaced', 60_000);
+      await vi.advanceTimersByTimeAsync(59_999);
+      expect(revoked).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(revoked).toEqual(['access_token access-SECRET-1']);
+      await revoker.settled();
+      expect(revoked).toHaveLength(1);
+    });
+
+    it('should start a revocation still in its grace period when settled() is asked, and only once', async () => {
+      vi.useFakeTimers();
+      const revoked: string[] = [];
+      const revoker = new TokenRevoker({ revoke: async (token, hint) => void revoked.push(`${hint} ${token}`) }, new CapturingLogger(), 1_000);
+      revoker.accessLater('access-SECRET-1', 'customer', 'refresh-replaced', 60_000);
+      await revoker.settled();
+      expect(revoked).toEqual(['access_token access-SECRET-1']);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(revoked).toHaveLength(1);
+    });
+  });
+
   describe('.pair', () => {
     it('should revoke the refresh token and the access token explicitly', async () => {
       const revoked: string[] = [];
