@@ -186,7 +186,16 @@ export class RedisCoordinator implements TokenCoordinator {
       throw error;
     }
     const ttl = Math.max(1_000, Math.floor(ttlOf(value)));
-    const stored = await this.#call('publish', () => this.o.redis.eval(PUBLISH, 3, resultKey, lockKey, fenceKey, fence, JSON.stringify(value), ttl, id, this.#channel, name, FENCE_MARGIN_MS));
+    let stored: unknown;
+    try {
+      stored = await this.#call('publish', () => this.o.redis.eval(PUBLISH, 3, resultKey, lockKey, fenceKey, fence, JSON.stringify(value), ttl, id, this.#channel, name, FENCE_MARGIN_MS));
+    } catch (error) {
+      // The grant or refresh happened: its token is live. Throwing it away would leave it unstored
+      // (and a fallback would grant or refresh a second time), so the caller gets it and stores it;
+      // other instances find no publication and take the lock once it expires (lockTtlMs).
+      this.o.logger.warn({ event: 'ctp.fleet.publish-failed', key: name.split(':')[0], code: error instanceof CtpRedisError ? error.code : undefined }, 'Redis failed to publish the new token; this instance uses it unpublished');
+      return value;
+    }
     if (Number(stored) === 0) this.o.logger.warn({ event: 'ctp.fleet.fenced', key: name.split(':')[0] }, 'a newer token was stored meanwhile; ours was not published');
     return value;
   }
