@@ -186,16 +186,13 @@ export class RedisCoordinator implements TokenCoordinator {
       throw error;
     }
     const ttl = Math.max(1_000, Math.floor(ttlOf(value)));
-    let stored: unknown;
-    try {
-      stored = await this.#call('publish', () => this.o.redis.eval(PUBLISH, 3, resultKey, lockKey, fenceKey, fence, JSON.stringify(value), ttl, id, this.#channel, name, FENCE_MARGIN_MS));
-    } catch (error) {
-      // The grant or refresh happened: its token is live. Throwing it away would leave it unstored
-      // (and a fallback would grant or refresh a second time), so the caller gets it and stores it;
-      // other instances find no publication and take the lock once it expires (lockTtlMs).
-      this.o.logger.warn({ event: 'ctp.fleet.publish-failed', key: name.split(':')[0], code: error instanceof CtpRedisError ? error.code : undefined }, 'Redis failed to publish the new token; this instance uses it unpublished');
-      return value;
-    }
+    // The token is live once produced: if only its publication fails it is still returned (the caller stores it; the lock
+    // expires after lockTtlMs), never thrown away to be granted or refreshed a second time.
+    const stored = await this.#call('publish', () => this.o.redis.eval(PUBLISH, 3, resultKey, lockKey, fenceKey, fence, JSON.stringify(value), ttl, id, this.#channel, name, FENCE_MARGIN_MS)).catch((error: CtpRedisError) => {
+      this.o.logger.warn({ event: 'ctp.fleet.publish-failed', key: name.split(':')[0], code: error.code }, 'Redis failed to publish the new token; this instance uses it unpublished');
+      return 'unpublished' as const;
+    });
+    if (stored === 'unpublished') return value;
     if (Number(stored) === 0) this.o.logger.warn({ event: 'ctp.fleet.fenced', key: name.split(':')[0] }, 'a newer token was stored meanwhile; ours was not published');
     return value;
   }
