@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isCtpAuthToken, type CtpAuthToken, type SharedToken } from '../auth/CtpAuthToken';
+import type { CtpAuthToken, SharedToken } from '../auth/CtpAuthToken';
 import { isRefreshRefused } from '../auth/isRefreshRefused';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpRedisError } from '../errors/CtpRedisError';
@@ -8,6 +8,7 @@ import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
 import type { RedisEvents } from './RedisEvents';
+import { parseSession, parseShared } from './parsePublished';
 import type { RedisLike } from './RedisLike';
 import type { SharedTokenId, TokenCoordinator } from './TokenCoordinator';
 
@@ -289,22 +290,4 @@ function tagged(hashed: string): string {
 
 function hash(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
-}
-
-function parseShared(value: string): SharedToken | undefined {
-  try {
-    const v = JSON.parse(value) as SharedToken;
-    return typeof v.accessToken === 'string' && typeof v.expiresAt === 'number' && typeof v.issuedAt === 'number' && Array.isArray(v.scopes) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function parseSession(value: string): CtpAuthToken | undefined {
-  try {
-    const v = JSON.parse(value) as unknown;
-    return isCtpAuthToken(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
 }
