@@ -5,7 +5,10 @@ import { localCoordinator, type TokenCoordinator } from './TokenCoordinator';
 
 /**
  * For apps that opted in: when Redis does not answer, coordinate per process instead (more grants,
- * still correct), and say so in the log.
+ * still correct), and say so in the log. Only while nothing was granted or refreshed yet: once the
+ * primary called the grant or refresh (the lock step succeeded), its outcome is the answer, so a
+ * failure of Redis after it never makes a second grant or refresh (the first token would stay live
+ * and unstored).
  */
 export class FallbackCoordinator implements TokenCoordinator {
   constructor(
@@ -13,15 +16,20 @@ export class FallbackCoordinator implements TokenCoordinator {
     private readonly logger: Logger,
   ) {}
 
-  shared: TokenCoordinator['shared'] = (id, grant, isFresh) => this.#try(() => this.primary.shared(id, grant, isFresh), () => localCoordinator.shared(id, grant, isFresh));
-  refresh: TokenCoordinator['refresh'] = (token, refresh, isFresh) => this.#try(() => this.primary.refresh(token, refresh, isFresh), () => localCoordinator.refresh(token, refresh, isFresh));
-  endSession: TokenCoordinator['endSession'] = (refreshToken) => this.#try(() => this.primary.endSession(refreshToken), async () => undefined);
+  shared: TokenCoordinator['shared'] = (id, grant, isFresh) => this.#try(grant, (once) => this.primary.shared(id, once, isFresh), () => localCoordinator.shared(id, grant, isFresh));
+  refresh: TokenCoordinator['refresh'] = (token, refresh, isFresh) => this.#try(refresh, (once) => this.primary.refresh(token, once, isFresh), () => localCoordinator.refresh(token, refresh, isFresh));
+  endSession: TokenCoordinator['endSession'] = (refreshToken) => this.#try(async () => undefined, () => this.primary.endSession(refreshToken), async () => undefined);
 
-  async #try<T>(primary: () => Promise<T>, local: () => Promise<T>): Promise<T> {
+  async #try<T>(produce: () => Promise<T>, primary: (produce: () => Promise<T>) => Promise<T>, local: () => Promise<T>): Promise<T> {
+    let produced = false;
+    const once = () => {
+      produced = true;
+      return produce();
+    };
     try {
-      return await primary();
+      return await primary(once);
     } catch (error) {
-      if (!(error instanceof CtpRedisError) || error.code !== CtpErrorCode.RedisUnavailable) throw error;
+      if (produced || !(error instanceof CtpRedisError) || error.code !== CtpErrorCode.RedisUnavailable) throw error;
       this.logger.warn({ event: 'ctp.redis.fallback', code: error.code }, 'Redis unavailable: coordinating tokens in this process only');
       return local();
     }

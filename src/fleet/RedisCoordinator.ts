@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { isCtpAuthToken, type CtpAuthToken, type SharedToken } from '../auth/CtpAuthToken';
+import type { CtpAuthToken, SharedToken } from '../auth/CtpAuthToken';
 import { isRefreshRefused } from '../auth/isRefreshRefused';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpRedisError } from '../errors/CtpRedisError';
@@ -8,6 +8,7 @@ import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
 import type { RedisEvents } from './RedisEvents';
+import { parseSession, parseShared } from './parsePublished';
 import type { RedisLike } from './RedisLike';
 import type { SharedTokenId, TokenCoordinator } from './TokenCoordinator';
 
@@ -186,7 +187,13 @@ export class RedisCoordinator implements TokenCoordinator {
       throw error;
     }
     const ttl = Math.max(1_000, Math.floor(ttlOf(value)));
-    const stored = await this.#call('publish', () => this.o.redis.eval(PUBLISH, 3, resultKey, lockKey, fenceKey, fence, JSON.stringify(value), ttl, id, this.#channel, name, FENCE_MARGIN_MS));
+    // The token is live once produced: if only its publication fails it is still returned (the caller stores it; the lock
+    // expires after lockTtlMs), never thrown away to be granted or refreshed a second time.
+    const stored = await this.#call('publish', () => this.o.redis.eval(PUBLISH, 3, resultKey, lockKey, fenceKey, fence, JSON.stringify(value), ttl, id, this.#channel, name, FENCE_MARGIN_MS)).catch((error: CtpRedisError) => {
+      this.o.logger.warn({ event: 'ctp.fleet.publish-failed', key: name.split(':')[0], code: error.code }, 'Redis failed to publish the new token; this instance uses it unpublished');
+      return 'unpublished' as const;
+    });
+    if (stored === 'unpublished') return value;
     if (Number(stored) === 0) this.o.logger.warn({ event: 'ctp.fleet.fenced', key: name.split(':')[0] }, 'a newer token was stored meanwhile; ours was not published');
     return value;
   }
@@ -283,22 +290,4 @@ function tagged(hashed: string): string {
 
 function hash(value: string): string {
   return createHash('sha256').update(value).digest('base64url');
-}
-
-function parseShared(value: string): SharedToken | undefined {
-  try {
-    const v = JSON.parse(value) as SharedToken;
-    return typeof v.accessToken === 'string' && typeof v.expiresAt === 'number' && typeof v.issuedAt === 'number' && Array.isArray(v.scopes) ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function parseSession(value: string): CtpAuthToken | undefined {
-  try {
-    const v = JSON.parse(value) as unknown;
-    return isCtpAuthToken(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
 }

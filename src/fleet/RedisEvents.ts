@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../util/Logger';
+import { DeliveryWatch } from './DeliveryWatch';
 import { quitRedisClient } from './quitRedisClient';
 import type { RedisLike, RedisSubscriber } from './RedisLike';
 
@@ -14,15 +16,28 @@ export interface RedisEventsOptions {
   logger: Logger;
   /** Bound of each step of closing the subscriber connection. */
   closeTimeoutMs: number;
+  /** Prefix of the heartbeat channel (default `ctp:`): `<keyPrefix>heartbeat:<random id>`. */
+  keyPrefix?: string | undefined;
+  /** How often the subscriber's delivery is checked by a heartbeat (default 500 ms; see DeliveryWatch). */
+  heartbeatMs?: number | undefined;
+  /** How far delivery may lag before no channel counts as live (default 1 500 ms). */
+  maxLagMs?: number | undefined;
+  /** Monotonic clock of the heartbeats (tests). */
+  now?: (() => number) | undefined;
 }
+
+// One PUBLISH, as a script: the heartbeat travels the way the library's own messages do.
+export const HEARTBEAT_SCRIPT = "return redis.call('PUBLISH', ARGV[1], ARGV[2])";
 
 /**
  * The process's one Redis subscriber connection (SUBSCRIBE puts a connection in a mode where it can
  * run nothing else, so it is a second connection: a duplicate of the client the library uses). Made
  * on first use, not at start-up, so a process that never waits for another instance and never
  * caches a session opens none; closed by close(). A channel is `live` only while its subscription is
- * confirmed on a connection that has not dropped since: a message published outside that may have
- * been missed, and consumers must not trust what messages would have told them.
+ * confirmed on a connection that has not dropped since, and the connection is proven to deliver (a
+ * heartbeat it PUBLISHes on a channel of its own came back in time, see DeliveryWatch): a message
+ * published outside that may have been missed, and consumers must not trust what messages would
+ * have told them. When delivery lapses, consumers hear `lost()` as for a dropped connection.
  */
 export class RedisEvents {
   readonly #listeners = new Map<string, Set<ChannelListener>>();
@@ -30,17 +45,30 @@ export class RedisEvents {
   readonly #confirmed = new Set<string>();
   #subscriber: RedisSubscriber | undefined;
   #closed = false;
+  /** This process's own heartbeat channel: only its own heartbeats arrive there (no fleet-wide fan-out). */
+  readonly #heartbeatChannel: string;
+  readonly #watch: DeliveryWatch;
 
-  constructor(private readonly o: RedisEventsOptions) {}
+  constructor(private readonly o: RedisEventsOptions) {
+    this.#heartbeatChannel = `${o.keyPrefix ?? 'ctp:'}heartbeat:${randomUUID()}`;
+    this.#watch = new DeliveryWatch({
+      publish: (message) => this.o.redis.eval(HEARTBEAT_SCRIPT, 0, this.#heartbeatChannel, message),
+      onLapse: () => this.#tellLost(),
+      logger: o.logger,
+      intervalMs: o.heartbeatMs,
+      maxLagMs: o.maxLagMs,
+      now: o.now,
+    });
+  }
 
   /** False when the client cannot make a subscriber (a RedisLike without duplicate()) or after close(): consumers poll. */
   get available(): boolean {
     return !this.#closed && typeof this.o.redis.duplicate === 'function';
   }
 
-  /** True while `channel`'s subscription is confirmed on a connection that has not dropped since. */
+  /** True while `channel`'s subscription is confirmed on a connection that has not dropped since and delivers. */
   live(channel: string): boolean {
-    return this.#confirmed.has(channel);
+    return this.#confirmed.has(channel) && this.#watch.trusted();
   }
 
   /** Listens on `channel` from now on; connects the subscriber if it is not yet. Returns the way to stop. */
@@ -58,6 +86,7 @@ export class RedisEvents {
   /** Connects the subscriber (once). */
   start(): void {
     if (this.#subscriber !== undefined || !this.available) return;
+    if (!this.#listeners.has(this.#heartbeatChannel)) this.#listeners.set(this.#heartbeatChannel, new Set([{ message: (m) => this.#watch.heard(m), lost: () => undefined }]));
     const override = { lazyConnect: false, autoResubscribe: false };
     // A Cluster's duplicate() takes its startup nodes first ([] keeps its own).
     const redis = this.o.redis;
@@ -83,7 +112,10 @@ export class RedisEvents {
     subscriber.subscribe(...channels).then(
       () => {
         // Confirmed on this connection, unless it dropped meanwhile (then 'ready' subscribes again).
-        if (this.#subscriber === subscriber && subscriber.status === 'ready') for (const channel of channels) this.#confirmed.add(channel);
+        if (this.#subscriber !== subscriber || subscriber.status !== 'ready') return;
+        for (const channel of channels) this.#confirmed.add(channel);
+        // Heartbeats only once they can come back: the first proves the connection, then every heartbeatMs.
+        if (channels.includes(this.#heartbeatChannel)) this.#watch.start();
       },
       (error: unknown) => this.o.logger.warn({ event: 'ctp.redis.subscriber.error', message: error instanceof Error ? error.message : 'unknown error' }, 'Redis SUBSCRIBE failed'),
     );
@@ -91,12 +123,18 @@ export class RedisEvents {
 
   #lose(): void {
     this.#confirmed.clear();
+    this.#watch.reset();
+    this.#tellLost();
+  }
+
+  #tellLost(): void {
     for (const set of this.#listeners.values()) for (const listener of set) listener.lost();
   }
 
   /** Closes the subscriber connection if one was made. Safe to call more than once. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#watch.stop();
     const subscriber = this.#subscriber;
     this.#subscriber = undefined;
     this.#lose();

@@ -89,7 +89,7 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
   let coordinator: TokenCoordinator = localCoordinator;
   // The process's one subscriber connection (a duplicate of `redis`, made on first use): the library
   // made it, so close() closes it, also when `redis` itself was given.
-  const events = redis === undefined ? undefined : new RedisEvents({ redis, logger, closeTimeoutMs: source?.kind === 'url' || source?.kind === 'cluster' ? source.commandTimeoutMs : 2_000 });
+  const events = redis === undefined ? undefined : new RedisEvents({ redis, logger, closeTimeoutMs: source?.kind === 'url' || source?.kind === 'cluster' ? source.commandTimeoutMs : 2_000, keyPrefix: o.redis?.keyPrefix });
   // The sessions' cache, kept coherent by the subscriber; a RedisSessionStorage uses it when given it.
   const sessionCache = events?.available && o.redis?.sessionCache ? new RedisSessionCache(events, sessionChannel(o.redis.keyPrefix), { ...o.redis.sessionCache, clock }) : undefined;
   if (o.redis && redis) {

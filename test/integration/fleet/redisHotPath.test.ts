@@ -12,7 +12,7 @@ import { createCtpServices, type CtpServices } from '../../../src/module/createC
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { CapturingLogger } from '../../support/createTestServices';
 import { FLEET_CUSTOMER, measureFleetCosts } from '../../support/fleet/redisFleetCosts';
-import { commandStats, resetCommandStats } from '../../support/redis/commandStats';
+import { commandStats, HEARTBEAT_COUNTER, resetCommandStats } from '../../support/redis/commandStats';
 import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
@@ -161,12 +161,14 @@ describe('Redis on the hot path', () => {
       const deaf = new RedisSessionCache(deafEvents, 'nobody-publishes-here');
       const storageB = () => new RedisSessionStorage(b.redis, 'refreshed', { cache: deaf });
       await until(async () => (await storageB().get(), deaf.lookup('refreshed') !== undefined), 'the deaf cache holds the session');
-      // A refreshes the session (its token is revoked: the access token a refresh replaces is).
+      // A refreshes the session (its token is revoked: the access token a refresh replaces is, after a grace period).
       const storageA = store(a, 'refreshed');
       // Expired: the caller waits for the refresh (inside the margin it would run in the background).
       await storageA.set({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
       const refreshed = await runWithCtpSession(storageA, () => a.services.session.accessToken());
       expect(refreshed.accessToken).not.toBe(token.accessToken);
+      // The replaced token is revoked after a grace period; settled() starts that revocation now.
+      await a.services.session.settled();
       expect(deaf.lookup('refreshed')?.accessToken).toBe(token.accessToken);
       const callsBefore = server.apiCalls.length;
       await resetCommandStats(admin);
@@ -195,7 +197,8 @@ describe('Redis on the hot path', () => {
   });
 
   describe('the subscriber connection', () => {
-    const subscribers = async () => ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').filter((line) => line.trim() !== '').length;
+    // The app's subscriber connections (not this file's heartbeat counter, see commandStats).
+    const subscribers = async () => ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').filter((line) => line.trim() !== '' && !line.includes(`name=${HEARTBEAT_COUNTER} `)).length;
 
     it('should be made on first use, once per process, and closed by close() while a given client stays open', async () => {
       await startServer();
