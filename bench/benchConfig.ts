@@ -33,3 +33,10 @@ export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | 'timeo
   let timer: NodeJS.Timeout;
   return Promise.race([work.finally(() => clearTimeout(timer)), new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]);
 }
+
+/**
+ * authTimeoutMs for the bench's services: a burst of hundreds of grants to the local fake on a loaded
+ * 2-core machine can take longer than the 3 s default per attempt; the bench measures grants, round
+ * trips and latency, not the auth host's time-outs.
+ */
+export const BENCH_AUTH_TIMEOUT_MS = 30_000;

@@ -5,7 +5,7 @@ import { MemorySessionStorage } from '../src/session/MemorySessionStorage';
 import { createCtpServices } from '../src/module/createCtpServices';
 import { runWithCtpSession } from '../src/session/sessionContext';
 import { ScopeRegistry } from '../src/scopes/ScopeRegistry';
-import { configFor, startServer, STRICT_CLIENT, withTimeout } from './benchConfig';
+import { BENCH_AUTH_TIMEOUT_MS, configFor, startServer, STRICT_CLIENT, withTimeout } from './benchConfig';
 import type { ChartPoint } from './chart';
 import { chartFile } from './chartFiles';
 import { table, type Section } from './markdown';
@@ -28,7 +28,7 @@ async function run(kind: 'integration' | 'refresh', contender: Contender, n: num
     const credentials = { clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret };
     const fetch = globalThis.fetch;
     // A shopper's refresh token, as the app would hold it after a sign-in.
-    const services = createCtpServices(config);
+    const services = createCtpServices(config, { authTimeoutMs: BENCH_AUTH_TIMEOUT_MS });
     const storage = new MemorySessionStorage('bench');
     const signedIn = await runWithCtpSession(storage, () => services.session.login('bench@example.com', 'Bench-Pa55word!'));
     await storage.set({ ...signedIn, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
@@ -37,7 +37,7 @@ async function run(kind: 'integration' | 'refresh', contender: Contender, n: num
 
     let call: () => Promise<unknown>;
     if (contender === 'ctp-client') {
-      const fresh = createCtpServices(config);
+      const fresh = createCtpServices(config, { authTimeoutMs: BENCH_AUTH_TIMEOUT_MS });
       call =
         kind === 'integration'
           ? async () => (await fresh.client.integrationApiRoot()).categories().withId({ ID: 'c1' }).get().execute()

@@ -1,7 +1,7 @@
 import { createCtpServices } from '../src/module/createCtpServices';
 import { MemorySessionStorage } from '../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../src/session/sessionContext';
-import { configFor, startServer } from './benchConfig';
+import { BENCH_AUTH_TIMEOUT_MS, configFor, startServer } from './benchConfig';
 import { fmt, table, type Section } from './markdown';
 
 const VISITORS = 10_000;
@@ -20,7 +20,7 @@ async function pool(count: number, work: (i: number) => Promise<void>): Promise<
 async function traffic(strategy: 'shared guest token, lazy sessions' | 'anonymous session per visitor') {
   const server = await startServer();
   try {
-    const { client, session } = createCtpServices(configFor(server));
+    const { client, session } = createCtpServices(configFor(server), { authTimeoutMs: BENCH_AUTH_TIMEOUT_MS });
     const visitors = Array.from({ length: VISITORS }, (_, i) => new MemorySessionStorage(`v${i}`));
     await pool(VISITORS, async (i) => {
       await runWithCtpSession(visitors[i]!, async () => {

@@ -5,7 +5,7 @@ import { createApiBuilderFromCtpClient } from '@commercetools/platform-sdk';
 import * as v2 from '@commercetools/sdk-client-v2';
 import { createCtpServices, MemorySessionStorage, renewalMarginMs, runWithCtpSession, type Clock } from '../src/index';
 import type { StrictCommercetools } from '../test/support/strict/StrictCommercetools';
-import { configFor, startServer, STRICT_CLIENT } from './benchConfig';
+import { BENCH_AUTH_TIMEOUT_MS, configFor, startServer, STRICT_CLIENT } from './benchConfig';
 import { CallTimer, percentile } from './callTimer';
 import type { ChartPoint } from './chart';
 import { chartFile } from './chartFiles';
@@ -65,7 +65,7 @@ async function measure(n: number, scenario: Scenario): Promise<Run> {
   const clock = new StepClock();
   const server = await startServer(() => clock.now());
   const timer = new CallTimer(POOL);
-  const services = createCtpServices(configFor(server), { fetch: timer.fetch, clock });
+  const services = createCtpServices(configFor(server), { fetch: timer.fetch, clock, authTimeoutMs: BENCH_AUTH_TIMEOUT_MS });
   const lifetime = server.accessTokenTtlSeconds * 1000;
   const margin = renewalMarginMs(lifetime);
   // Step j moves the clock to j * step. Margin: group g's margin begins 1 s before step g, and its
