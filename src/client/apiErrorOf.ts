@@ -58,7 +58,7 @@ export function apiErrorOf(error: unknown, call: ApiCall, maxAnswerBytes: number
         ...common,
         code: CtpErrorCode.ApiNetwork,
         status: 502,
-        reason: redactField(reason, [], 160),
+        reason: redactField(reason, [call.source.accessToken], 160),
       });
     }
   }

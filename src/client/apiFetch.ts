@@ -1,6 +1,7 @@
 import type { FetchLike } from '../auth/AuthTransport';
 import { backoffMs, retryAfterMs, type RetryPolicy } from '../auth/RetryPolicy';
 import { deadline } from '../util/deadline';
+import { raceAbort } from '../util/raceAbort';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
 import type { ApiCall } from './ApiCall';
@@ -107,7 +108,8 @@ async function attempt(o: ApiFetchOptions, call: ApiCall | undefined, input: str
   const limit = deadline(left, call?.signal);
   const unregister = o.onClose(limit.abort);
   try {
-    const response = await o.fetch()(input, { ...init, signal: limit.signal });
+    // Raced as well: an app's fetch that ignores the signal still cannot hold the call past its deadline.
+    const response = await raceAbort(o.fetch()(input, { ...init, signal: limit.signal }), limit.signal);
     const bytes = await readAnswer(response, o.maxAnswerBytes, limit.signal);
     const headers = new Headers(response.headers);
     // The body handed on is decoded and whole: these would describe the one on the wire.

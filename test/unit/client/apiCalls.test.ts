@@ -345,6 +345,44 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       expect(attempts).toBe(1);
     });
 
+    it("should fail at the deadline with CTP_API_TIMEOUT even when the app's fetch ignores the signal", async () => {
+      const fetch = setup(engine).platform.fetch;
+      const { client } = setup(engine, {
+        apiTimeoutMs: 1_000,
+        api: { retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } },
+        // A fetch that never looks at init.signal and never settles.
+        fetch: (input, init) => (input.startsWith(API_URL) ? new Promise<Response>(() => undefined) : fetch(input, init)),
+      });
+      const apiRoot = await client.integrationApiRoot();
+      vi.useFakeTimers();
+      const pending = apiRoot.categories().withId({ ID: 'c1' }).get().execute().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      await vi.advanceTimersByTimeAsync(1_100);
+      expect(await pending).toMatchObject({ code: CtpErrorCode.ApiTimeout, status: 504 });
+    });
+
+    it("should redact the call's token from a network error's reason, when the app's fetch quotes the request", async () => {
+      const fetch = setup(engine).platform.fetch;
+      let sent = '';
+      const { client } = setup(engine, {
+        api: { retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } },
+        fetch: (input, init) => {
+          if (!input.startsWith(API_URL)) return fetch(input, init);
+          sent = new Headers(init.headers as HeadersInit).get('authorization') ?? '';
+          return Promise.reject(new TypeError(`proxy refused ${sent}`));
+        },
+      });
+      const apiRoot = await client.integrationApiRoot();
+      const error = await failure(apiRoot.categories().withId({ ID: 'c1' }).get().execute());
+      expect(error.code).toBe(CtpErrorCode.ApiNetwork);
+      const token = sent.replace(/^Bearer /, '');
+      expect(token.length).toBeGreaterThan(10);
+      expect(JSON.stringify(error)).not.toContain(token);
+      expect(String(error.reason)).not.toContain(token);
+    });
+
     it('should narrow a chain deadline with an inner one and refuse a bad timeout', () => {
       expect(() => withApiCallOptions({ timeoutMs: -1 }, () => undefined)).toThrow(expect.objectContaining({ code: CtpErrorCode.ConfigInvalid }));
       expect(() => withApiCallOptions({ correlationId: 'x' }, () => undefined)).toThrow(expect.objectContaining({ code: CtpErrorCode.ConfigInvalid }));
