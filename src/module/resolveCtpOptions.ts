@@ -17,7 +17,7 @@ import { unknownOptionProblems } from './unknownOptionProblems';
 import { scopeSetProblems } from '../scopes/knownScopes';
 import { SCOPE_SET_NAMES } from '../scopes/ScopeSetName';
 
-import { MAX_TIMER_MS } from '../util/timerLimit';
+import { MAX_TIMEOUT_MS as MAX_TIMER_MS } from '../util/deadline';
 
 export { MAX_TIMER_MS };
 

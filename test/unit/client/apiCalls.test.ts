@@ -370,7 +370,7 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
         api: { retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } },
         fetch: (input, init) => {
           if (!input.startsWith(API_URL)) return fetch(input, init);
-          sent = new Headers(init.headers as HeadersInit).get('authorization') ?? '';
+          sent = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).get('authorization') ?? '';
           return Promise.reject(new TypeError(`proxy refused ${sent}`));
         },
       });
