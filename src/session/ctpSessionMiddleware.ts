@@ -4,7 +4,7 @@ import { CtpSessionError } from '../errors/CtpSessionError';
 import { isValidCorrelationId, newCorrelationId } from '../util/correlationId';
 import { expressRequestStorage, type RequestWithSession } from './expressSessionStorage';
 import { runWithCtpSession } from './sessionContext';
-import type { SessionStorage } from './SessionStorage';
+import type { AnySessionStorage } from './fromLegacyStorage';
 
 /** What the middleware reads and sets on the request besides the session. */
 interface CorrelatedRequest {
@@ -41,7 +41,7 @@ function correlationIdOf(req: CorrelatedRequest): string {
  * await new Promise<void>((done, fail) => req.session.regenerate((e) => (e ? fail(e) : done())));
  * await ctpSession.login(email, password);
  */
-export function ctpSessionMiddleware<Req extends RequestWithSession>(options: { key?: string; storage?: (req: Req) => SessionStorage } = {}) {
+export function ctpSessionMiddleware<Req extends RequestWithSession>(options: { key?: string; storage?: (req: Req) => AnySessionStorage } = {}) {
   return (req: Req, res: unknown, next: (error?: unknown) => void): void => {
     const correlated = req as Req & CorrelatedRequest;
     const correlationId = correlationIdOf(correlated);

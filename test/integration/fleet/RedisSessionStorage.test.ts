@@ -1,3 +1,4 @@
+import { putToken, storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -21,7 +22,7 @@ describe(RedisSessionStorage, () => {
   describe('keys and expiry', () => {
     it('should keep a session under ctp:session:{id} for 200 days by default', async () => {
       const storage = new RedisSessionStorage(redis, 'sid');
-      await storage.set(token('a1'));
+      await putToken(storage, token('a1'));
       // The compact stored format (StoredSession, format 2); a scope set this process has not registered is kept as its list.
       expect(JSON.parse((await redis.get('ctp:session:sid'))!)).toEqual({ v: 2, k: 'c', a: 'a1', r: 'p:refresh-1', i: 1_000, e: 3_601_000, s: ['manage_my_orders:p'], c: 'c1' });
       expect(await new RedisSessionStorage(redis, 'sid', { cache: false }).get()).toEqual(token('a1'));
@@ -32,14 +33,14 @@ describe(RedisSessionStorage, () => {
 
     it('should use the key prefix and the TTL it is given, for set and compareAndSet alike', async () => {
       const storage = new RedisSessionStorage(redis, 'sid', { keyPrefix: 'shop-a:', ttlSeconds: 600 });
-      await storage.set(token('a1'));
+      await putToken(storage, token('a1'));
       expect(await redis.exists('ctp:session:sid')).toBe(0);
       expect(await redis.ttl('shop-a:session:sid')).toBeGreaterThan(590);
       expect(await redis.ttl('shop-a:session:sid')).toBeLessThanOrEqual(600);
       expect(await storage.compareAndSet(token('a1'), token('a2'))).toBe(true);
       expect(await redis.ttl('shop-a:session:sid')).toBeLessThanOrEqual(600);
-      expect((await storage.get())?.accessToken).toBe('a2');
-      await storage.clear();
+      expect((await storedToken(storage))?.accessToken).toBe('a2');
+      await putToken(storage, undefined);
       expect(await redis.exists('shop-a:session:sid')).toBe(0);
     });
   });
@@ -63,11 +64,11 @@ describe(RedisSessionStorage, () => {
   describe('.compareAndSet', () => {
     it('should compare both the access and the refresh token of what is expected', async () => {
       const storage = new RedisSessionStorage(redis, 'sid');
-      await storage.set(token('a1', 'p:refresh-1'));
+      await putToken(storage, token('a1', 'p:refresh-1'));
       expect(await storage.compareAndSet(token('a9', 'p:refresh-1'), token('a2'))).toBe(false);
       expect(await storage.compareAndSet(token('a1', 'p:refresh-9'), token('a2'))).toBe(false);
       expect(await storage.compareAndSet(undefined, token('a2'))).toBe(false);
-      expect((await storage.get())?.accessToken).toBe('a1');
+      expect((await storedToken(storage))?.accessToken).toBe('a1');
     });
   });
 
@@ -77,7 +78,7 @@ describe(RedisSessionStorage, () => {
       const storage = new RedisSessionStorage(closed, 'sid');
       // Every write (set, clear, compareAndSet) goes through one path since the session cache, each named for what it does.
       for (const [operation, call] of [
-        ['read', () => storage.get()],
+        ['read', () => storedToken(storage)],
         ['read', () => storage.getStored()],
         ['store', () => storage.set(token('a1'))],
         ['clear', () => storage.clear()],

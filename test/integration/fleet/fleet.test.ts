@@ -1,3 +1,4 @@
+import { putToken } from '../../support/session/storedToken';
 import Redis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
@@ -55,7 +56,7 @@ async function expiredSessionInRedis(sessionId: string): Promise<CtpAuthToken> {
   const storage = new RedisSessionStorage(redis, sessionId);
   const token = await runWithCtpSession(storage, () => services.session.login(CUSTOMER.email, CUSTOMER.password));
   const expired = { ...token, issuedAt: Date.now() - 2 * 3_600_000, expiresAt: Date.now() - 1_000 };
-  await storage.set(expired);
+  await putToken(storage, expired);
   return expired;
 }
 

@@ -1,3 +1,4 @@
+import { putToken } from '../../support/session/storedToken';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -254,7 +255,7 @@ async function expiredSessions(services: CtpServices, ids: string[]): Promise<Ct
       const storage = new RedisSessionStorage(admin, id);
       const signedIn = await runWithCtpSession(storage, () => services.session.login(CUSTOMER.email, CUSTOMER.password));
       const expired = { ...signedIn, issuedAt: Date.now() - 2 * 3_600_000, expiresAt: Date.now() - 1_000 };
-      await storage.set(expired);
+      await putToken(storage, expired);
       return expired;
     }),
   );

@@ -1,3 +1,4 @@
+import { storedToken } from '../../support/session/storedToken';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { basicAuthorization } from '../../../src/auth/basicAuthorization';
@@ -50,7 +51,7 @@ describe('secret hygiene', () => {
       await capture(() => h.session.login(h.customer.email, h.customer.password));
       await capture(async () => (await h.client.customerApiRoot()).me().get().execute());
       // A 401 on an API call, recovered.
-      h.server.revokeAccessToken((await storage.get())!.accessToken);
+      h.server.revokeAccessToken((await storedToken(storage))!.accessToken);
       await capture(async () => (await h.client.customerApiRoot()).me().get().execute());
       // Faults on the auth host during a refresh, one after another.
       for (const fault of [

@@ -1,3 +1,4 @@
+import { storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpScopeError } from '../../../src/errors/CtpScopeError';
@@ -133,7 +134,7 @@ describe('CtpClient', () => {
         const { body: cart } = await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
         expect(cart.anonymousId).toBeDefined();
       });
-      const stored = await storage.get();
+      const stored = await storedToken(storage);
       expect(stored?.kind).toBe('anonymous');
       expect(stored?.anonymousId).toMatch(/^anon-/);
       expect(stored?.scopes).toEqual(registry.scopes('anonymous'));
@@ -165,11 +166,11 @@ describe('CtpClient', () => {
       await runWithCtpSession(storage, async () => {
         const apiRoot = await client.customerApiRoot();
         const { body: cart } = await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
-        const before = await storage.get();
+        const before = await storedToken(storage);
         platform.tokens.delete(before!.accessToken);
         const { body } = await apiRoot.me().carts().withId({ ID: cart.id }).get().execute();
         expect(body.id).toBe(cart.id);
-        const after = await storage.get();
+        const after = await storedToken(storage);
         expect(after?.accessToken).not.toBe(before?.accessToken);
         expect(after?.refreshToken).toBe(before?.refreshToken);
       });

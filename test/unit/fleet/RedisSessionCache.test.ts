@@ -1,3 +1,4 @@
+import { storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import type { ChannelListener, RedisEvents } from '../../../src/fleet/RedisEvents';
@@ -132,13 +133,13 @@ describe('RedisSessionStorage.get with a cache', () => {
     let reads = 0;
     const redis = { get: async () => (reads += 1, null), eval: async () => 1 };
     const storage = new RedisSessionStorage(redis, 's1', { cache });
-    expect(await storage.get()).toBeUndefined();
+    expect(await storedToken(storage)).toBeUndefined();
     expect(reads).toBe(1);
     cache.settle(cache.begin('s1'), token(1));
-    expect((await storage.get())?.accessToken).toBe('access-1');
+    expect((await storedToken(storage))?.accessToken).toBe('access-1');
     expect(reads).toBe(1);
     events.drop();
-    expect(await storage.get()).toBeUndefined();
+    expect(await storedToken(storage)).toBeUndefined();
     expect(reads).toBe(2);
     expect(await new RedisSessionStorage(redis, 's1', { cache: false }).get()).toBeUndefined();
     expect(reads).toBe(3);

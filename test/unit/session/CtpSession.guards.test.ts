@@ -1,3 +1,4 @@
+import { putToken, storedToken } from '../../support/session/storedToken';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -101,7 +102,7 @@ describe('CtpSession guards', () => {
       await vi.advanceTimersByTimeAsync(0);
       expect(done).toBe(true);
       expect((await login).kind).toBe('customer');
-      expect((await storage.get())?.kind).toBe('customer');
+      expect((await storedToken(storage))?.kind).toBe('customer');
       // The replaced anonymous pair's revocations were started, side by side, and are still running.
       const revocations = () => services.platform.callsTo('/oauth/token/revoke').map((c) => [c.form.get('token_type_hint'), c.form.get('token')]);
       expect(revocations()).toEqual([
@@ -173,7 +174,7 @@ describe('CtpSession guards', () => {
       services.clock.advance(HOUR);
       const error = await runWithCtpSession(staleCopy, () => services.session.accessToken()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CtpSessionExpiredError);
-      expect(await staleCopy.get()).toBeUndefined();
+      expect(await storedToken(staleCopy)).toBeUndefined();
       expect(services.platform.grants('refresh_token')).toHaveLength(0);
     });
   });
@@ -198,7 +199,7 @@ describe('CtpSession guards', () => {
       const recovered = await runWithCtpSession(storage, () => services.session.recover(token.accessToken));
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
       expect(recovered.accessToken).not.toBe(token.accessToken);
-      expect((await storage.get())?.accessToken).toBe(recovered.accessToken);
+      expect((await storedToken(storage))?.accessToken).toBe(recovered.accessToken);
     });
 
     it('should not hand the refused token back when its refresh fails transiently (it is valid by the clock only)', async () => {
@@ -214,9 +215,9 @@ describe('CtpSession guards', () => {
       const services = createTestServices();
       const { storage, token } = await anonymousSession(services);
       const source = await runWithCtpSession(storage, () => services.session.source());
-      await storage.clear();
+      await putToken(storage, undefined);
       await expect(source.recover(token.accessToken)).rejects.toBeInstanceOf(CtpSessionExpiredError);
-      await storage.set(await customerToken(services));
+      await putToken(storage, await customerToken(services));
       await expect(source.recover(token.accessToken)).rejects.toMatchObject({ code: CtpErrorCode.SessionChanged });
       expect(services.platform.grants('refresh_token')).toHaveLength(0);
     });
@@ -327,7 +328,7 @@ describe('CtpSession guards', () => {
       expect(error.code).toBe(CtpErrorCode.AuthUnavailable);
       expect(error.flow).toBe('refresh_token');
       expect(error.cause).toBeInstanceOf(CtpOAuthError);
-      expect((await storage.get())?.accessToken).toBe(token.accessToken);
+      expect((await storedToken(storage))?.accessToken).toBe(token.accessToken);
     });
   });
 

@@ -1,3 +1,4 @@
+import { storedToken } from '../../support/session/storedToken';
 import { describe, expect, it, vi } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -38,7 +39,7 @@ describe('CtpSession revocation', () => {
       const anonymous = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
       services.platform.on((call) => (call.path === '/oauth/token/revoke' ? new Promise<Response>(() => undefined) : undefined));
       const customer = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
-      expect((await storage.get())?.customerId).toBe(customer.customerId);
+      expect((await storedToken(storage))?.customerId).toBe(customer.customerId);
       // Sent, not waited for: the sign-in answered before the bound.
       expect(revoked(services).sort()).toEqual([`access_token ${anonymous.accessToken}`, `refresh_token ${anonymous.refreshToken}`]);
       expect(services.logger.events('ctp.revoke.slow')).toHaveLength(0);
@@ -53,7 +54,7 @@ describe('CtpSession revocation', () => {
       await runWithCtpSession(storage, () => services.session.ensureAnonymous());
       services.platform.on((call) => (call.path === '/oauth/token/revoke' ? json({ error: 'invalid_client' }, 401) : undefined));
       const customer = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
-      expect((await storage.get())?.customerId).toBe(customer.customerId);
+      expect((await storedToken(storage))?.customerId).toBe(customer.customerId);
       await services.session.settled();
       const failures = services.logger.events('ctp.revoke.failed') as { reason: string; hint: string }[];
       expect(failures.map((f) => `${f.reason} ${f.hint}`).sort()).toEqual(['login access_token', 'login refresh_token']);
@@ -105,7 +106,7 @@ describe('CtpSession revocation', () => {
       expect(revoked(services).sort()).toEqual([`access_token ${token.accessToken}`, `refresh_token ${token.refreshToken}`]);
       markWritten();
       await logout;
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
     });
 
     it('should still revoke both tokens, then fail, when writing the mark fails', async () => {
@@ -113,7 +114,7 @@ describe('CtpSession revocation', () => {
       await runWithCtpSession(storage, () => session.ensureAnonymous());
       await expect(runWithCtpSession(storage, () => session.logout())).rejects.toMatchObject({ code: CtpErrorCode.RedisUnavailable });
       expect(revoked(services)).toHaveLength(2);
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
     });
   });
 
@@ -141,7 +142,7 @@ describe('CtpSession revocation', () => {
       const won = results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<CtpAuthToken>;
       const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect((lost.reason as { code?: string }).code).toBe(CtpErrorCode.SessionChanged);
-      expect((await storage.get())?.customerId).toBe(won.value.customerId);
+      expect((await storedToken(storage))?.customerId).toBe(won.value.customerId);
       expect(services.platform.signIns).toEqual([expect.objectContaining({ anonymousId: anonymous.anonymousId })]);
       // Revoked: the anonymous pair (replaced) and the losing sign-in's pair; never the winner's.
       const revocations = revoked(services);

@@ -1,3 +1,4 @@
+import { putToken, storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import { ctpSessionMiddleware } from '../../../src/session/ctpSessionMiddleware';
 import { expressSessionStorage } from '../../../src/session/expressSessionStorage';
@@ -12,25 +13,25 @@ describe(expressSessionStorage, () => {
   it('should store the token as plain JSON in the compact format under its key and read it back', async () => {
     const session: Record<string, unknown> = { other: 1 };
     const storage = expressSessionStorage(session, { id: 'sid-1' });
-    await storage.set(token);
+    await putToken(storage, token);
     expect(JSON.parse(JSON.stringify(session))).toEqual({
       other: 1,
       ctpAuthToken: { v: 2, k: 'a', a: 'a1', r: 'r1', i: 1, e: 2, s: ['s:p'], n: 'x' },
     });
-    expect(await storage.get()).toEqual(token);
+    expect(await storedToken(storage)).toEqual(token);
     expect(storage.id).toBe('sid-1');
-    await storage.clear();
+    await putToken(storage, undefined);
     expect(session).toEqual({ other: 1 });
   });
 
   it('should read a session stored in the earlier full format, and write it compact at its next change', async () => {
     const session: Record<string, unknown> = { ctpAuthToken: JSON.parse(JSON.stringify(token)) };
     const storage = expressSessionStorage(session);
-    const read = await storage.get();
+    const read = await storedToken(storage);
     expect(read).toEqual(token);
     // The app's session object is left as it is (neither frozen nor rewritten) until the next change.
     expect(Object.isFrozen(session['ctpAuthToken'])).toBe(false);
-    await storage.set({ ...read!, accessToken: 'a2' });
+    await putToken(storage, { ...read!, accessToken: 'a2' });
     expect(session['ctpAuthToken']).toEqual({ v: 2, k: 'a', a: 'a2', r: 'r1', i: 1, e: 2, s: ['s:p'], n: 'x' });
   });
 
@@ -70,7 +71,7 @@ describe('ctpSessionMiddleware with req.session.regenerate()', () => {
     const old = req.session;
     req.session = {};
     req.sessionID = 'fresh-id';
-    await storage.set(token);
+    await putToken(storage, token);
     expect(storage.id).toBe('fresh-id');
     expect(req.session['ctpAuthToken']).toEqual(toStoredSession(token));
     expect(old['ctpAuthToken']).toBeUndefined();

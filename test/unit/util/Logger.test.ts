@@ -1,3 +1,4 @@
+import { storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../src/util/Logger';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
@@ -22,7 +23,7 @@ describe('Logger', () => {
       { event: 'ctp.grant', flow: 'anonymous', scopeSet: 'anonymous', durationMs: 0, outcome: 'ok' },
     ]);
     expect(logger.events('ctp.refresh')).toEqual([{ event: 'ctp.refresh', flow: 'refresh_token', scopeSet: 'anonymous', durationMs: 0, outcome: 'ok' }]);
-    const token = await storage.get();
+    const token = await storedToken(storage);
     expect(logger.text()).not.toContain(token!.accessToken);
     expect(logger.text()).not.toContain(token!.refreshToken);
   });
