@@ -16,7 +16,7 @@ import { AnonymousStart } from './AnonymousStart';
 import { claimCustomer } from './claimCustomer';
 import type { AnonymousCartSignInMode, CustomerSignIn } from './CustomerSignIn';
 import { SessionRenewal } from './SessionRenewal';
-import { legacyAdapter, type AnySessionStorage } from './fromLegacyStorage';
+import { adaptingLegacy, type AnySessionStorage } from './fromLegacyStorage';
 import type { SessionStorage } from './SessionStorage';
 import { SessionTokens } from './SessionTokens';
 
@@ -44,10 +44,7 @@ export interface CtpSessionDeps {
   signIn: CustomerSignIn;
   clock: Clock;
   logger: Logger;
-  /**
-   * The current request's storage; by default the one set by runWithCtpSession or the middleware.
-   * A storage of the earlier contract (get/set/clear) is adapted (fromLegacyStorage, deprecated).
-   */
+  /** The current request's storage (by default runWithCtpSession's); one of the earlier contract is adapted (fromLegacyStorage). */
   storage: () => AnySessionStorage;
   /** One refresh for the whole fleet (Redis) rather than one per process; default: this process. */
   coordinator?: TokenCoordinator;
@@ -74,18 +71,16 @@ export interface CtpSessionDeps {
  * background (SessionRenewal); only an expired token, or one the API refused, waits for a refresh.
  */
 export class CtpSession {
-  readonly #d: CtpSessionDeps;
+  readonly #d: Omit<CtpSessionDeps, 'storage'> & { storage: () => SessionStorage };
   /** The door, revoker and ended lineages, shared with the renewals and the account operations. */
   readonly #t: SessionTokens;
   readonly #coordinator: TokenCoordinator;
   readonly #renewal: SessionRenewal;
   readonly #anonymous: AnonymousStart;
   readonly #accounts: AccountOperations;
-  /** A storage of the earlier contract, adapted. */
-  readonly #adapt = legacyAdapter();
 
   constructor(deps: CtpSessionDeps) {
-    this.#d = deps;
+    this.#d = { ...deps, storage: adaptingLegacy(deps.storage) };
     this.#coordinator = deps.coordinator ?? localCoordinator;
     this.#t = new SessionTokens(deps.oauth, deps.logger, deps.storageTimeoutMs ?? 5_000, deps.revokeWaitMs ?? 2_000, deps.issuer.registry);
     this.#renewal = new SessionRenewal(this.#t, deps.issuer, this.#coordinator, deps.clock, deps.logger);
@@ -94,7 +89,7 @@ export class CtpSession {
       tokens: this.#t,
       issuer: deps.issuer,
       signIn: deps.signIn,
-      storage: () => this.#adapt(this.#d.storage()),
+      storage: this.#d.storage,
       // Waits for a refresh in the margin: a background one would revoke the token the operation sends.
       validToken: (storage) => this.#accessToken(storage, { createAnonymous: false }, false),
       clock: deps.clock,
@@ -105,7 +100,7 @@ export class CtpSession {
 
   /** The stored token, as it is (no refresh), or undefined. */
   async current(): Promise<CtpAuthToken | undefined> {
-    return this.#t.door.read(this.#adapt(this.#d.storage()));
+    return this.#t.door.read(this.#d.storage());
   }
 
   /** The session's token, starting an anonymous session if there is none. */
@@ -119,7 +114,7 @@ export class CtpSession {
    * anonymous session.
    */
   async accessToken(options: AccessTokenOptions = {}): Promise<CtpAuthToken> {
-    return this.#accessToken(this.#adapt(this.#d.storage()), options);
+    return this.#accessToken(this.#d.storage(), options);
   }
 
   /**
@@ -128,13 +123,12 @@ export class CtpSession {
    * call later runs in.
    */
   async source(options: AccessTokenOptions = {}): Promise<TokenSource> {
-    const storage = this.#adapt(this.#d.storage());
+    const storage = this.#d.storage();
     return this.tokenSource(storage, await this.#accessToken(storage, options));
   }
 
   /** A token source for `token` of the session in `storage`. */
-  tokenSource(given: AnySessionStorage, token: CtpAuthToken): TokenSource {
-    const storage = this.#adapt(given);
+  tokenSource(storage: SessionStorage, token: CtpAuthToken): TokenSource {
     return {
       owner: 'customer',
       accessToken: token.accessToken,
@@ -145,7 +139,7 @@ export class CtpSession {
 
   /** Renews after the API refused `staleAccessToken` (401), in the current session's lineage; a builder's own TokenSource keeps the builder's. */
   async recover(staleAccessToken: string): Promise<CtpAuthToken> {
-    const storage = this.#adapt(this.#d.storage());
+    const storage = this.#d.storage();
     const token = await this.#t.door.read(storage, { fresh: true });
     if (!token) throw new CtpSessionExpiredError('the session was cleared');
     return this.#renewal.recover(storage, token.refreshToken, staleAccessToken);
@@ -161,7 +155,7 @@ export class CtpSession {
    * CTP_SESSION_CHANGED (or, for the same customer, returns the stored token).
    */
   async login(email: string, password: string, options: LoginOptions = {}): Promise<CtpAuthToken> {
-    const storage = this.#adapt(this.#d.storage());
+    const storage = this.#d.storage();
     const before = await this.#t.door.read(storage);
     const storeKey = sessionStore(before, options.storeKey);
     // The backend sign-in needs the integration token: fetched alongside the password grant.
@@ -175,7 +169,7 @@ export class CtpSession {
 
   /** Clears the session and revokes its tokens, including any a refresh in flight mints (waited for at most revokeWaitMs); the clearing stays even if revoking fails. */
   async logout(): Promise<void> {
-    const storage = this.#adapt(this.#d.storage());
+    const storage = this.#d.storage();
     const token = await this.#t.door.update(storage, (current) => ({ result: current, ...(current ? { next: null } : {}) }));
     if (!token) return;
     this.#t.end(token);
@@ -217,11 +211,9 @@ export class CtpSession {
 
   /** The signed-in customer's id, from the verified session token only (never from a request); CTP_NO_SESSION otherwise. */
   async customerId(): Promise<string> {
-    const token = await this.#accessToken(this.#adapt(this.#d.storage()), { createAnonymous: false });
-    if (token.kind !== 'customer' || token.customerId === undefined) {
-      throw new CtpSessionError(CtpErrorCode.NoSession, 'This operation needs a signed-in customer and the session has none; sign in first.');
-    }
-    return token.customerId;
+    const token = await this.#accessToken(this.#d.storage(), { createAnonymous: false });
+    if (token.kind === 'customer' && token.customerId !== undefined) return token.customerId;
+    throw new CtpSessionError(CtpErrorCode.NoSession, 'This operation needs a signed-in customer and the session has none; sign in first.');
   }
 
   /** Waits for what is still running (services' close()). */

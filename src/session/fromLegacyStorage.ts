@@ -64,10 +64,11 @@ function fullToken(stored: StoredSession): CtpAuthToken {
   };
 }
 
-/** Adapts a legacy storage, one adapter per storage object (so its lock and anonymous start stay its own); passes others through. */
-export function legacyAdapter(): (storage: AnySessionStorage) => SessionStorage {
+/** `source` with a legacy storage adapted, one adapter per storage object (so its lock and anonymous start stay its own). */
+export function adaptingLegacy(source: () => AnySessionStorage): () => SessionStorage {
   const adapted = new WeakMap<LegacySessionStorage, SessionStorage>();
-  return (storage) => {
+  return () => {
+    const storage = source();
     if (!isLegacyStorage(storage)) return storage;
     let adapter = adapted.get(storage);
     if (adapter === undefined) adapted.set(storage, (adapter = fromLegacyStorage(storage)));

@@ -1,4 +1,3 @@
-import { putToken } from '../../support/session/storedToken';
 import Redis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
@@ -10,6 +9,7 @@ import { startWorker, type Worker } from '../../support/fleet/startWorker';
 import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 // Four app instances as child processes, one strict commercetools, one real Redis.
 let redisServer: RedisProcess;
@@ -73,7 +73,7 @@ describe('several instances sharing Redis', () => {
     const calls = server.apiCalls.filter((c) => c.path === '/me');
     expect(calls).toHaveLength(200);
     expect(calls.every((c) => c.status === 200 && c.kind === 'customer')).toBe(true);
-    const after = (await new RedisSessionStorage(redis, 'sess-1').get())!;
+    const after = (await storedToken(new RedisSessionStorage(redis, 'sess-1')))!;
     expect(after.refreshToken).toBe(before.refreshToken);
     expect(after.accessToken).not.toBe(before.accessToken);
   }, 60_000);

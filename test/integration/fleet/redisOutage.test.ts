@@ -1,4 +1,3 @@
-import { storedToken } from '../../support/session/storedToken';
 import Redis from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCtpConfig } from '../../../src/config/createCtpConfig';
@@ -10,6 +9,7 @@ import { CapturingLogger, ManualClock } from '../../support/createTestServices';
 import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
+import { storedToken } from '../../support/session/storedToken';
 
 let redisServer: RedisProcess;
 let redis: Redis;

@@ -1,4 +1,3 @@
-import { storedToken } from '../../support/session/storedToken';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
@@ -10,6 +9,7 @@ import { runWithCtpSession } from '../../../src/session/sessionContext';
 import type { AuthAnswerFault, Fault } from '../../support/strict/StrictCommercetools';
 import { createStrictHarness, STRICT_CLIENT, type StrictHarness } from '../../support/strict/createStrictHarness';
 import { RecordingServer } from '../../support/strict/RecordingServer';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 let h: StrictHarness;

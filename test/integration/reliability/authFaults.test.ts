@@ -1,10 +1,10 @@
-import { storedToken } from '../../support/session/storedToken';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CtpAuthUnavailableError } from '../../../src/errors/CtpAuthUnavailableError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 let h: StrictHarness;
 
@@ -99,7 +99,7 @@ describe('faults on the auth host (strict server, real HTTP)', () => {
     await runWithCtpSession(inner, () => h.session.ensureAnonymous());
     const before = await storedToken(inner);
     h.clock.advance(3_600_000);
-    const failing = { id: 's', get: () => storedToken(inner), set: () => Promise.reject(new Error('redis down')), clear: () => inner.clear() };
+    const failing = { id: 's', get: () => storedToken(inner), set: () => Promise.reject(new Error('redis down')), clear: () => putToken(inner, undefined) };
     await expect(runWithCtpSession(failing, () => h.client.customerApiRoot())).rejects.toMatchObject({ code: CtpErrorCode.SessionStorage });
     expect(await storedToken(inner)).toEqual(before);
   });

@@ -1,4 +1,3 @@
-import { storedToken } from '../../support/session/storedToken';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpScopeError } from '../../../src/errors/CtpScopeError';
@@ -6,6 +5,7 @@ import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredErr
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 let h: StrictHarness;

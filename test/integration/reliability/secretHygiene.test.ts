@@ -1,10 +1,10 @@
-import { storedToken } from '../../support/session/storedToken';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { basicAuthorization } from '../../../src/auth/basicAuthorization';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createStrictHarness, STRICT_CLIENT, type StrictHarness } from '../../support/strict/createStrictHarness';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 let h: StrictHarness;

@@ -1,4 +1,3 @@
-import { storedToken } from '../../support/session/storedToken';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -7,6 +6,7 @@ import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage'
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
 import { holdingRefreshAnswers } from '../../support/strict/holdingRefreshAnswers';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 let h: StrictHarness;
@@ -72,7 +72,7 @@ describe('session races over real HTTP against the strict server', () => {
       const shared = new MemorySessionStorage('kiosk');
       await runWithCtpSession(shared, () => h.session.login(h.customer.email, h.customer.password));
       const builderOfA = await runWithCtpSession(shared, () => h.client.customerApiRoot());
-      const tokenOfA = (await shared.get()) as CtpAuthToken;
+      const tokenOfA = (await storedToken(shared))!;
       await runWithCtpSession(shared, () => h.session.login('dave@example.com', 'Dave-Pa55word!'));
       h.server.revokeAccessToken(tokenOfA.accessToken);
       const calls = h.server.apiCalls.length;

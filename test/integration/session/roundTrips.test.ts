@@ -1,9 +1,9 @@
-import { storedToken } from '../../support/session/storedToken';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { answerGate, turn } from '../../support/strict/answerGate';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
+import { storedToken } from '../../support/session/storedToken';
 
 let h: StrictHarness | undefined;
 

@@ -1,7 +1,7 @@
 // One app instance of a fleet test, in its own process: `node --import tsx fleetWorker.ts`.
 // Reads its task from FLEET_* variables, prints "ready", waits for "go" on stdin, runs, prints one
 // JSON line with what it saw, and exits.
-import { putToken, storedToken } from '../session/storedToken';
+import { storedToken } from '../session/storedToken';
 import { createInterface } from 'node:readline';
 import Redis from 'ioredis';
 import { createCtpConfig } from '../../../src/config/createCtpConfig';

@@ -1,4 +1,3 @@
-import { putToken, storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import { parseStoredToken, type CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { toStoredSession } from '../../../src/auth/StoredSession';
@@ -11,6 +10,7 @@ import { ScopeRegistry } from '../../../src/scopes/ScopeRegistry';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 /** A customer token with commercetools' real lengths: 32-character access token, `{projectKey}:` plus 43 for refresh, a UUID. */
 function realistic(registry: ScopeRegistry): CtpAuthToken {

@@ -1,4 +1,3 @@
-import { storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpScopeError } from '../../../src/errors/CtpScopeError';
@@ -6,6 +5,7 @@ import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage'
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { API_URL, PROJECT, json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 
@@ -156,7 +156,7 @@ describe('CtpClient', () => {
       const stores = Array.from({ length: 20 }, () => new MemorySessionStorage('same-session'));
       await Promise.all(stores.map((s) => runWithCtpSession(s, () => client.customerApiRoot())));
       expect(platform.grants('anonymous')).toHaveLength(1);
-      const tokens = await Promise.all(stores.map((s) => s.get()));
+      const tokens = await Promise.all(stores.map((s) => storedToken(s)));
       expect(new Set(tokens.map((t) => t?.accessToken)).size).toBe(1);
     });
 

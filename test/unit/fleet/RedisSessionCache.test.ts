@@ -1,11 +1,12 @@
-import { storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { toStoredSession } from '../../../src/auth/StoredSession';
 import type { ChannelListener, RedisEvents } from '../../../src/fleet/RedisEvents';
 import { RedisSessionCache } from '../../../src/fleet/RedisSessionCache';
+import { storedToken } from '../../support/session/storedToken';
 
-const token = (n: number): CtpAuthToken =>
-  Object.freeze({ kind: 'customer', accessToken: `access-${n}`, refreshToken: 'refresh-1', issuedAt: 1_000, expiresAt: 3_601_000, scopes: Object.freeze(['manage_my_orders:p']), customerId: 'c1' }) as CtpAuthToken;
+const token = (n: number) =>
+  toStoredSession({ kind: 'customer', accessToken: `access-${n}`, refreshToken: 'refresh-1', issuedAt: 1_000, expiresAt: 3_601_000, scopes: Object.freeze(['manage_my_orders:p']), customerId: 'c1' } as CtpAuthToken);
 
 /** The subscriber as the cache sees it: the test decides when it is live, what arrives and when it drops. */
 class FakeEvents {
@@ -38,7 +39,7 @@ describe(RedisSessionCache, () => {
   it('should keep what an answer says while the subscription is live', () => {
     const { cache } = setup();
     cache.settle(cache.begin('s1'), token(1));
-    expect(cache.lookup('s1')?.accessToken).toBe('access-1');
+    expect(cache.lookup('s1')?.a).toBe('access-1');
   });
 
   describe('when another instance announces a change of the session while a read is in flight', () => {
@@ -57,7 +58,7 @@ describe(RedisSessionCache, () => {
       cache.settle(cache.begin('s1'), token(1));
       cache.settle(cache.begin('s 2'), token(2));
       events.deliver('other-instance s 2');
-      expect(cache.lookup('s1')?.accessToken).toBe('access-1');
+      expect(cache.lookup('s1')?.a).toBe('access-1');
       expect(cache.lookup('s 2')).toBeUndefined();
     });
   });
@@ -68,7 +69,7 @@ describe(RedisSessionCache, () => {
       const ticket = cache.begin('s1');
       events.deliver(`${cache.origin} s1`);
       cache.settle(ticket, token(3));
-      expect(cache.lookup('s1')?.accessToken).toBe('access-3');
+      expect(cache.lookup('s1')?.a).toBe('access-3');
     });
   });
 

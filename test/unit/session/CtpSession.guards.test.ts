@@ -1,4 +1,3 @@
-import { putToken, storedToken } from '../../support/session/storedToken';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -6,9 +5,10 @@ import { CtpOAuthError } from '../../../src/errors/CtpOAuthError';
 import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredError';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
-import type { SessionStorage } from '../../../src/session/SessionStorage';
+import type { LegacySessionStorage } from '../../../src/session/fromLegacyStorage';
 import { json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 // The guards of CtpSession that the behaviour tests pass by: each test here fails if one is removed.
 
@@ -37,7 +37,7 @@ async function customerToken(services: Services): Promise<CtpAuthToken> {
 function scripted(reads: (CtpAuthToken | undefined)[], id = 'scripted') {
   const writes: string[] = [];
   let i = 0;
-  const storage: SessionStorage = {
+  const storage: LegacySessionStorage = {
     id,
     get: async () => reads[Math.min(i++, reads.length - 1)],
     set: async (t) => void writes.push(`set ${t.accessToken}`),
@@ -366,7 +366,7 @@ describe('CtpSession guards', () => {
     it('should bound a hung storage read by it', async () => {
       vi.useFakeTimers();
       const services = createTestServices({ storageTimeoutMs: 300 });
-      const hung: SessionStorage = { id: 'h', get: () => new Promise(() => undefined), set: async () => undefined, clear: async () => undefined };
+      const hung: LegacySessionStorage = { id: 'h', get: () => new Promise(() => undefined), set: async () => undefined, clear: async () => undefined };
       const reading = runWithCtpSession(hung, () => services.session.accessToken()).catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(450);
       expect(await reading).toMatchObject({ code: CtpErrorCode.SessionStorageTimeout });

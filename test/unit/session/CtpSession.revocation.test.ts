@@ -1,4 +1,3 @@
-import { storedToken } from '../../support/session/storedToken';
 import { describe, expect, it, vi } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -9,9 +8,10 @@ import { CtpSession } from '../../../src/session/CtpSession';
 import type { CustomerSignIn } from '../../../src/session/CustomerSignIn';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
-import type { SessionStorage } from '../../../src/session/SessionStorage';
+import type { LegacySessionStorage } from '../../../src/session/fromLegacyStorage';
 import { createTestServices } from '../../support/createTestServices';
 import { json } from '../../support/FakePlatform';
+import { storedToken } from '../../support/session/storedToken';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
 const HOUR = 3_600_000;
@@ -24,7 +24,7 @@ describe('CtpSession revocation', () => {
   describe('when storing a new anonymous session fails', () => {
     it('should revoke the new token pair and report CTP_SESSION_STORAGE', async () => {
       const services = createTestServices();
-      const broken: SessionStorage = { id: 's', get: async () => undefined, set: async () => Promise.reject(new Error('disk full')), clear: async () => undefined };
+      const broken: LegacySessionStorage = { id: 's', get: async () => undefined, set: async () => Promise.reject(new Error('disk full')), clear: async () => undefined };
       const error = (await runWithCtpSession(broken, () => services.session.ensureAnonymous()).catch((e: unknown) => e)) as { code?: string };
       expect(error.code).toBe(CtpErrorCode.SessionStorage);
       expect(services.platform.grants('anonymous')).toHaveLength(1);

@@ -1,4 +1,3 @@
-import { storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -6,9 +5,10 @@ import { CtpInvalidCredentialsError } from '../../../src/errors/CtpInvalidCreden
 import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredError';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
-import type { SessionStorage } from '../../../src/session/SessionStorage';
+import type { LegacySessionStorage } from '../../../src/session/fromLegacyStorage';
 import { API_URL, AUTH_URL, PROJECT, json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
@@ -68,7 +68,7 @@ describe('CtpSession', () => {
       const stores = Array.from({ length: 50 }, () => new MemorySessionStorage('shared', token));
       await Promise.all(stores.map((s) => runWithCtpSession(s, () => services.client.customerApiRoot())));
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
-      const written = await Promise.all(stores.map((s) => s.get()));
+      const written = await Promise.all(stores.map((s) => storedToken(s)));
       expect(new Set(written.map((t) => t?.accessToken)).size).toBe(1);
     });
 
@@ -144,7 +144,7 @@ describe('CtpSession', () => {
       const services = createTestServices();
       const inner = await anonymousSession(services);
       const before = await storedToken(inner);
-      const failing: SessionStorage = { id: 's', get: () => storedToken(inner), set: async () => Promise.reject(new Error('disk full')), clear: () => inner.clear() };
+      const failing: LegacySessionStorage = { id: 's', get: () => storedToken(inner), set: async () => Promise.reject(new Error('disk full')), clear: () => putToken(inner, undefined) };
       services.clock.advance(HOUR);
       const error = await runWithCtpSession(failing, () => services.client.customerApiRoot()).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: CtpErrorCode.SessionStorage });

@@ -6,8 +6,8 @@ import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage'
 import { SessionDoor } from '../../../src/session/SessionDoor';
 import { ScopeRegistry } from '../../../src/scopes/ScopeRegistry';
 import type { SessionStorage } from '../../../src/session/SessionStorage';
-import { putToken, storedToken } from '../../support/session/storedToken';
 import { toStoredSession } from '../../../src/auth/StoredSession';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 const token = (n: number): CtpAuthToken => ({
   kind: 'anonymous',

@@ -1,12 +1,13 @@
-import { storedToken } from '../../support/session/storedToken';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { toStoredSession } from '../../../src/auth/StoredSession';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpSessionError } from '../../../src/errors/CtpSessionError';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import type { SessionStorage } from '../../../src/session/SessionStorage';
 import { SessionTokens } from '../../../src/session/SessionTokens';
 import { CapturingLogger } from '../../support/createTestServices';
+import { storedToken } from '../../support/session/storedToken';
 
 const anonymous = (n: number): CtpAuthToken => ({
   kind: 'anonymous',
@@ -234,7 +235,7 @@ describe(SessionTokens, () => {
     it('should revoke the new pair and pass the error on when the storage fails', async () => {
       const { tokens, revoked } = setup();
       const old = customer(1);
-      const broken: SessionStorage = { get: async () => old, set: async () => undefined, clear: async () => undefined, compareAndSet: () => Promise.reject(new Error('store down')) };
+      const broken: SessionStorage = { get: async () => toStoredSession(old), compareAndSet: () => Promise.reject(new Error('store down')) };
       const fresh = customer(2, 'c1');
       const error = (await tokens.replaceLineage(broken, old, fresh, 'password-change').catch((e: unknown) => e)) as CtpSessionError;
       expect(error.code).toBe(CtpErrorCode.SessionStorage);

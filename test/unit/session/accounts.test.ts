@@ -1,4 +1,3 @@
-import { storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import { CtpAccountError } from '../../../src/errors/CtpAccountError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -9,6 +8,7 @@ import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { API_URL, AUTH_URL, json, PROJECT } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
 import { installAccountRoutes } from '../../support/session/accountRoutes';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };

@@ -1,4 +1,3 @@
-import { putToken, storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import { ctpSessionMiddleware } from '../../../src/session/ctpSessionMiddleware';
 import { expressSessionStorage } from '../../../src/session/expressSessionStorage';
@@ -6,6 +5,8 @@ import { currentSessionStorage } from '../../../src/session/sessionContext';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { toStoredSession } from '../../../src/auth/StoredSession';
+import type { SessionStorage } from '../../../src/session/SessionStorage';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 const token: CtpAuthToken = { kind: 'anonymous', accessToken: 'a1', refreshToken: 'r1', issuedAt: 1, expiresAt: 2, scopes: ['s:p'], anonymousId: 'x' };
 
@@ -64,8 +65,8 @@ describe(ctpSessionMiddleware, () => {
 describe('ctpSessionMiddleware with req.session.regenerate()', () => {
   it('should land a sign-in after regenerate() in the new session, under the new id', async () => {
     const req: { session: Record<string, unknown>; sessionID: string } = { session: { planted: true }, sessionID: 'attacker-chosen' };
-    let storage!: ReturnType<typeof currentSessionStorage>;
-    await new Promise<void>((resolve, reject) => ctpSessionMiddleware()(req, {}, (error?: unknown) => (error ? reject(error) : resolve(void (storage = currentSessionStorage())))));
+    let storage!: SessionStorage;
+    await new Promise<void>((resolve, reject) => ctpSessionMiddleware()(req, {}, (error?: unknown) => (error ? reject(error) : resolve(void (storage = currentSessionStorage() as SessionStorage)))));
     expect(storage.id).toBe('attacker-chosen');
     // What express-session's regenerate() does: a new session object under a new id.
     const old = req.session;

@@ -1,9 +1,9 @@
-import { storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createTestServices } from '../../support/createTestServices';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 // Issue 19 item 6: no shopper waits for a refresh while the token is valid. The platform holds the
 // refresh answer until the test releases it; time is the services' manual clock.
@@ -102,7 +102,7 @@ describe('refresh-ahead', () => {
       const services = createTestServices();
       const inner = new MemorySessionStorage('s');
       const token = await runWithCtpSession(inner, () => services.session.ensureAnonymous());
-      const failing = { id: 's', get: () => storedToken(inner), set: () => Promise.reject(new Error('disk full')), clear: () => inner.clear() };
+      const failing = { id: 's', get: () => storedToken(inner), set: () => Promise.reject(new Error('disk full')), clear: () => putToken(inner, undefined) };
       services.clock.advance(IN_MARGIN);
       expect((await runWithCtpSession(failing, () => services.session.accessToken())).accessToken).toBe(token.accessToken);
       await services.session.settled();

@@ -1,4 +1,3 @@
-import { storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import { CtpClient } from '../../../src/client/CtpClient';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -8,6 +7,7 @@ import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { API_URL, AUTH_URL, json, PROJECT } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
 import { installAccountRoutes } from '../../support/session/accountRoutes';
+import { storedToken } from '../../support/session/storedToken';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
 

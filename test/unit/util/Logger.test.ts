@@ -1,9 +1,9 @@
-import { storedToken } from '../../support/session/storedToken';
 import { describe, expect, it } from 'vitest';
 import type { Logger } from '../../../src/util/Logger';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createTestServices } from '../../support/createTestServices';
+import { storedToken } from '../../support/session/storedToken';
 
 describe('Logger', () => {
   it('should accept console as it is (pino has the same (obj, msg) shape)', () => {
