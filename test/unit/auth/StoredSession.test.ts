@@ -10,20 +10,8 @@ import { ScopeRegistry } from '../../../src/scopes/ScopeRegistry';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
-import { putToken, storedToken } from '../../support/session/storedToken';
+import { putToken, realisticCustomer, storedToken } from '../../support/session/storedToken';
 
-/** A customer token with commercetools' real lengths: 32-character access token, `{projectKey}:` plus 43 for refresh, a UUID. */
-function realistic(registry: ScopeRegistry): CtpAuthToken {
-  return {
-    kind: 'customer',
-    accessToken: 'Xq3vN8mT2bL7rK9wZ4cF6hJ1sD5gA0eY',
-    refreshToken: `${registry.projectKey}:Qw8eR7tY6uI5oP4aS3dF2gH1jK0lZ9xC8vB7nM6qW5e`,
-    issuedAt: Date.UTC(2026, 11, 2, 1, 2, 3, 456),
-    expiresAt: Date.UTC(2026, 11, 4, 1, 2, 3, 456),
-    scopes: registry.scopes('customer'),
-    customerId: '3f2b8c1e-5d4a-4b7f-9e6c-2a1d0f8b7c6e',
-  };
-}
 
 function setup() {
   const services = createTestServices();
@@ -39,7 +27,7 @@ function refreshAnswer(scope: string) {
 describe(toStoredSession, () => {
   it('should store a customer of the default scope set in at most 320 B of JSON, its scopes as the set fingerprint', () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
-    const token = realistic(registry);
+    const token = realisticCustomer(registry);
     const stored = toStoredSession(token, registry);
     expect(stored.s).toBe(scopeFingerprint(registry.scopes('customer')));
     expect(stored.s).toBe(registry.fingerprint('customer'));
@@ -51,7 +39,7 @@ describe(toStoredSession, () => {
 
   it('should read back through JSON what it stored, on the set one shared array', () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
-    const token = realistic(registry);
+    const token = realisticCustomer(registry);
     const read = parseStoredToken(JSON.parse(JSON.stringify(toStoredSession(token, registry))), registry);
     expect(read).toEqual(token);
     expect(read?.scopes).toBe(registry.scopes('customer'));
@@ -60,12 +48,12 @@ describe(toStoredSession, () => {
 
   it('should keep a Store variant, an anonymous id and a list no registry holds', () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
-    const { customerId: _none, ...base } = realistic(registry);
+    const { customerId: _none, ...base } = realisticCustomer(registry);
     const inStore: CtpAuthToken = { ...base, kind: 'anonymous', anonymousId: 'anon-1', storeKey: 'store-eu', scopes: registry.scopes('anonymous', 'store-eu') };
     const stored = toStoredSession(inStore, registry);
     expect(stored).toMatchObject({ k: 'a', n: 'anon-1', t: 'store-eu', s: scopeFingerprint(registry.scopes('anonymous', 'store-eu')) });
     expect(parseStoredToken(JSON.parse(JSON.stringify(stored)), registry)).toEqual(inStore);
-    const odd = { ...realistic(registry), scopes: ['view_x:p', 'view_y:p'] };
+    const odd = { ...realisticCustomer(registry), scopes: ['view_x:p', 'view_y:p'] };
     expect(toStoredSession(odd, registry).s).toEqual(['view_x:p', 'view_y:p']);
     expect(parseStoredToken(JSON.parse(JSON.stringify(toStoredSession(odd, registry))), registry)).toEqual(odd);
   });
@@ -73,7 +61,7 @@ describe(toStoredSession, () => {
 
 describe('parseStoredToken with the compact format', () => {
   const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
-  const stored = toStoredSession(realistic(registry), registry);
+  const stored = toStoredSession(realisticCustomer(registry), registry);
 
   it.each<[string, Record<string, unknown>, string]>([
     ['an unknown kind', { k: 'x' }, 'kind'],
@@ -109,7 +97,7 @@ describe('parseStoredToken with the compact format', () => {
   it('should resolve a fingerprint only against the registry it is given, not any other in the process', () => {
     // Another registry (another project key) of the same process holds another customer set.
     const other = new ScopeRegistry({ projectKey: 'other-project' });
-    const theirs = toStoredSession({ ...realistic(other), refreshToken: `${other.projectKey}:Qw8eR7tY6uI5oP4aS3dF2gH1jK0lZ9xC8vB7nM6qW5e` }, other);
+    const theirs = toStoredSession({ ...realisticCustomer(other), refreshToken: `${other.projectKey}:Qw8eR7tY6uI5oP4aS3dF2gH1jK0lZ9xC8vB7nM6qW5e` }, other);
     expect(parseStoredToken(theirs, other)?.scopes).toBe(other.scopes('customer'));
     const read = parseStoredToken(theirs, registry);
     expect(read?.scopes).toEqual([]);
@@ -175,11 +163,11 @@ describe('one shared scope array per set', () => {
   it('should store a copy of a configured set, in any order, as its fingerprint and read back the registry array', async () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
     const storage = new MemorySessionStorage('s');
-    await putToken(storage, { ...realistic(registry), scopes: [...registry.scopes('customer')].reverse() }, registry);
+    await putToken(storage, { ...realisticCustomer(registry), scopes: [...registry.scopes('customer')].reverse() }, registry);
     expect((await storage.get())?.s).toBe(registry.fingerprint('customer'));
     expect((await storedToken(storage, registry))?.scopes).toBe(registry.scopes('customer'));
     const odd = ['view_x:p'];
-    await putToken(storage, { ...realistic(registry), scopes: odd }, registry);
+    await putToken(storage, { ...realisticCustomer(registry), scopes: odd }, registry);
     expect((await storedToken(storage, registry))?.scopes).toEqual(odd);
     expect(Object.isFrozen((await storedToken(storage, registry))?.scopes)).toBe(true);
   });

@@ -10,21 +10,10 @@ import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage'
 import { SessionDoor } from '../../../src/session/SessionDoor';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createTestServices } from '../../support/createTestServices';
+import { realisticCustomer } from '../../support/session/storedToken';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
 
-/** A customer token with commercetools' real lengths: 32-character access token, `{projectKey}:` plus 43 for refresh, a UUID. */
-function realistic(registry: ScopeRegistry): CtpAuthToken {
-  return {
-    kind: 'customer',
-    accessToken: 'Xq3vN8mT2bL7rK9wZ4cF6hJ1sD5gA0eY',
-    refreshToken: `${registry.projectKey}:Qw8eR7tY6uI5oP4aS3dF2gH1jK0lZ9xC8vB7nM6qW5e`,
-    issuedAt: Date.UTC(2026, 11, 2, 1, 2, 3, 456),
-    expiresAt: Date.UTC(2026, 11, 4, 1, 2, 3, 456),
-    scopes: registry.scopes('customer'),
-    customerId: '3f2b8c1e-5d4a-4b7f-9e6c-2a1d0f8b7c6e',
-  };
-}
 
 /** A MemorySessionStorage that records what every compareAndSet is handed, as JSON. */
 function recording(id = 's') {
@@ -42,7 +31,7 @@ describe('the SessionStorage contract', () => {
   it('should hand compareAndSet at most 320 B of JSON for a customer with the default scope set', async () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
     const { storage, handed } = recording();
-    await new SessionDoor(1_000, registry).update(storage, () => ({ result: undefined, next: realistic(registry) }));
+    await new SessionDoor(1_000, registry).update(storage, () => ({ result: undefined, next: realisticCustomer(registry) }));
     expect(handed).toHaveLength(1);
     expect(Buffer.byteLength(handed[0]!)).toBeLessThanOrEqual(320);
     expect(JSON.parse(handed[0]!)).toMatchObject({ v: 2, k: 'c', s: registry.fingerprint('customer') });
@@ -111,7 +100,7 @@ describe(fromLegacyStorage, () => {
     const { storage, calls } = legacy();
     const adapted = fromLegacyStorage(storage);
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
-    const token = realistic(registry);
+    const token = realisticCustomer(registry);
     const { toStoredSession } = await import('../../../src/auth/StoredSession');
     expect(await adapted.compareAndSet(undefined, toStoredSession(token, registry))).toBe(true);
     expect(calls).toEqual(['get', 'set']);
@@ -125,7 +114,7 @@ describe(fromLegacyStorage, () => {
   it("should use a legacy storage's own compareAndSet and getStored when it has them", async () => {
     const { storage } = legacy();
     const seen: (string | undefined)[] = [];
-    const stale = { ...realistic(new ScopeRegistry({ projectKey: 'p' })) };
+    const stale = { ...realisticCustomer(new ScopeRegistry({ projectKey: 'p' })) };
     const withCas: LegacySessionStorage = {
       ...storage,
       get: async () => stale,
