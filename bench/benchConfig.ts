@@ -1,4 +1,4 @@
-import { createCtpConfig, createCtpServices, RedisSessionStorage, runWithCtpSession } from '../src/index';
+import { createCtpConfig, createCtpServices, RedisSessionStorage, runWithCtpSession, toStoredSession } from '../src/index';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../test/support/strict/createStrictHarness';
 import { StrictCommercetools } from '../test/support/strict/StrictCommercetools';
 
@@ -20,7 +20,7 @@ export function configFor(server: StrictCommercetools) {
 export async function expiredFleetSession(server: StrictCommercetools, redis: ConstructorParameters<typeof RedisSessionStorage>[0], sessionId: string): Promise<void> {
   const storage = new RedisSessionStorage(redis, sessionId);
   const token = await runWithCtpSession(storage, () => createCtpServices(configFor(server)).session.login('bench@example.com', 'Bench-Pa55word!'));
-  await storage.set({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
+  await storage.compareAndSet(await storage.get({ fresh: true }), toStoredSession({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 }));
 }
 
 /** The environment of a test/support/fleet worker process on `server` and the Redis at `redisUrl`. */

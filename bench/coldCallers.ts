@@ -1,6 +1,7 @@
 import { createApiBuilderFromCtpClient } from '@commercetools/platform-sdk';
 import { ClientBuilder as V2ClientBuilder } from '@commercetools/sdk-client-v2';
 import { ClientBuilder as TsClientBuilder } from '@commercetools/ts-client';
+import { toStoredSession } from '../src/auth/StoredSession';
 import { MemorySessionStorage } from '../src/session/MemorySessionStorage';
 import { createCtpServices } from '../src/module/createCtpServices';
 import { runWithCtpSession } from '../src/session/sessionContext';
@@ -31,7 +32,7 @@ async function run(kind: 'integration' | 'refresh', contender: Contender, n: num
     const services = createCtpServices(config, { authTimeoutMs: BENCH_AUTH_TIMEOUT_MS });
     const storage = new MemorySessionStorage('bench');
     const signedIn = await runWithCtpSession(storage, () => services.session.login('bench@example.com', 'Bench-Pa55word!'));
-    await storage.set({ ...signedIn, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
+    await storage.compareAndSet(await storage.get(), toStoredSession({ ...signedIn, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 }));
     const before = { ...server.grants };
     const apiBefore = server.apiCalls.length;
 

@@ -39,8 +39,9 @@ function gc(): void {
  * parsed from JSON as the real client parses it: each token's strings are its own, as in production
  * (commercetools' lengths: 32-character access token, `{projectKey}:` plus 43 for refresh, a UUID).
  */
+const registry = new ScopeRegistry({ projectKey: PROJECT });
+
 function signIns(): () => Promise<CtpAuthToken> {
-  const registry = new ScopeRegistry({ projectKey: PROJECT });
   const scope = registry.scopeParameter('customer');
   const oauth = {
     password: async (): Promise<TokenResponse> => {
@@ -64,10 +65,10 @@ function signIns(): () => Promise<CtpAuthToken> {
 export async function memoryRows(counts: readonly number[] = SESSION_COUNTS): Promise<MemoryRow[]> {
   const signIn = signIns();
   const sample = await signIn();
-  const jsonBytes = Buffer.byteLength(JSON.stringify(toStoredSession(sample)));
+  const jsonBytes = Buffer.byteLength(JSON.stringify(toStoredSession(sample, registry)));
   const legacyJsonBytes = Buffer.byteLength(JSON.stringify(sample));
   // Warm-up, so compiled code and inline caches are not counted in the first (smallest) row.
-  for (let i = 0; i < 2_000; i += 1) await new MemorySessionStorage(`warm-${i}`).set(await signIn());
+  for (let i = 0; i < 2_000; i += 1) await new MemorySessionStorage(`warm-${i}`).compareAndSet(undefined, toStoredSession(await signIn(), registry));
   const rows: MemoryRow[] = [];
   for (const sessions of counts) {
     let stores: MemorySessionStorage[] | undefined = new Array<MemorySessionStorage>(sessions);
@@ -75,7 +76,7 @@ export async function memoryRows(counts: readonly number[] = SESSION_COUNTS): Pr
     const before = process.memoryUsage().heapUsed;
     for (let i = 0; i < sessions; i += 1) {
       const storage = new MemorySessionStorage(`session-${i}`);
-      await storage.set(await signIn());
+      await storage.compareAndSet(undefined, toStoredSession(await signIn(), registry));
       stores[i] = storage;
     }
     gc();

@@ -1,7 +1,7 @@
 // The public surface. Everything not exported here is private to the package.
 export type { CtpAuthToken } from './auth/CtpAuthToken';
 export { parseStoredToken } from './auth/CtpAuthToken';
-export { toStoredSession, type StoredSession } from './auth/StoredSession';
+export { toStoredSession, type StoredScopeSets, type StoredSession } from './auth/StoredSession';
 export type { FetchLike } from './auth/AuthTransport';
 export type { RetryPolicy } from './auth/RetryPolicy';
 export { DEFAULT_RETRY_POLICY } from './auth/RetryPolicy';
@@ -53,7 +53,8 @@ export { DEFAULT_SESSION_KEY, expressRequestStorage, expressSessionStorage, type
 export { regenerateSession } from './session/regenerateSession';
 export { MemorySessionStorage } from './session/MemorySessionStorage';
 export { currentSessionStorage, runWithCtpSession } from './session/sessionContext';
-export type { SessionStorage } from './session/SessionStorage';
+export { sameStoredSession, type SessionStorage } from './session/SessionStorage';
+export { fromLegacyStorage, type AnySessionStorage, type LegacySessionStorage } from './session/fromLegacyStorage';
 export type { TokenOwner, TokenSource } from './tokens/TokenSource';
 export type { Clock } from './util/Clock';
 export type { Logger } from './util/Logger';

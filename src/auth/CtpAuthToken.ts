@@ -1,4 +1,4 @@
-import { readStoredSession } from './StoredSession';
+import { readStoredSession, type StoredScopeSets } from './StoredSession';
 import { isScopeList, MAX_EPOCH_MS, storedTokenProblem } from './storedTokenProblem';
 import { isAccessTokenSyntax, MAX_EXPIRES_IN_SECONDS } from './tokenSyntax';
 
@@ -16,12 +16,12 @@ export interface CtpAuthToken {
   readonly expiresAt: number;
   /**
    * Granted scopes without the identity entry. Empty only when `scopesFingerprint` is set.
-   * Every session of a configured scope set shares one frozen array.
+   * Every session of a configured scope set shares the ScopeRegistry's frozen array.
    */
   readonly scopes: readonly string[];
   /**
    * Set (with `scopes` empty) only on a session read back from a store with the fingerprint of a
-   * scope set this process does not know (its configuration changed since): the next refresh
+   * scope set the registry does not hold (its configuration changed since): the next refresh
    * checks the granted scopes against this fingerprint, then holds the list again.
    */
   readonly scopesFingerprint?: string;
@@ -48,12 +48,13 @@ export function isCtpAuthToken(value: unknown): value is CtpAuthToken {
  * Validates what a session storage returned, in either stored format (today's compact one, see
  * StoredSession, or the full CtpAuthToken of earlier versions): `undefined` (or `null`) means
  * nothing is stored; a valid token is returned; anything else throws, so a custom storage's
- * garbage never reaches the API as `Bearer undefined` or a header with a CR/LF in it.
+ * garbage never reaches the API as `Bearer undefined` or a header with a CR/LF in it. `registry`
+ * (the library's ScopeRegistry) resolves a stored scope-set fingerprint to its list.
  *
  * @throws CtpSessionError CTP_STORED_TOKEN_INVALID, with `.field` naming the first bad field (never its value).
  */
-export function parseStoredToken(value: unknown): CtpAuthToken | undefined {
-  return readStoredSession(value);
+export function parseStoredToken(value: unknown, registry?: StoredScopeSets): CtpAuthToken | undefined {
+  return readStoredSession(value, registry);
 }
 
 /** Checks a shared (integration, guest) token read back from a cache such as Redis: same token and time rules as a session token. */

@@ -1,14 +1,16 @@
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
-import { internScopes, registeredFingerprint, SCOPE_FINGERPRINT, scopesOfFingerprint } from '../scopes/scopeCatalog';
+import { SCOPE_FINGERPRINT } from '../scopes/scopeCatalog';
+import type { ScopeRegistry } from '../scopes/ScopeRegistry';
 import type { CtpAuthToken } from './CtpAuthToken';
 import { storedTokenProblem } from './storedTokenProblem';
 
 /**
- * A session token as a session store keeps it (format 2): short field names, and the scopes as the
- * fingerprint of their configured set instead of the list when this process knows the set. About
- * 220 B of JSON for a customer with the default set, against 661 B for the full CtpAuthToken, which
- * stores still written in that format (format 1) hold and which is still read.
+ * A session token as a session store keeps it (format 2), what SessionStorage.compareAndSet is
+ * handed: plain JSON with short field names, and the scopes as the fingerprint of the token's set
+ * (customer or anonymous, per Store) in the library's ScopeRegistry instead of the list. About 220 B
+ * of JSON for a customer with the default set, against 661 B for the full CtpAuthToken, which stores
+ * written by earlier versions (format 1) hold and which is still read.
  */
 export interface StoredSession {
   /** Format version. */
@@ -21,7 +23,7 @@ export interface StoredSession {
   readonly i: number;
   /** expiresAt, epoch ms. */
   readonly e: number;
-  /** The scopes: a registered set's fingerprint (see scopeCatalog), or the list itself. */
+  /** The scopes: the fingerprint of the token's set in the registry (scopeFingerprint), or the list itself. */
   readonly s: string | readonly string[];
   readonly c?: string;
   readonly n?: string;
@@ -29,9 +31,15 @@ export interface StoredSession {
   readonly t?: string;
 }
 
-/** The compact form of `token`, for a store that serialises (Redis, express-session, a database). */
-export function toStoredSession(token: CtpAuthToken): StoredSession {
-  const fingerprint = token.scopesFingerprint ?? registeredFingerprint(internScopes(token.scopes));
+/** Resolves a stored session's scope set: the library's own ScopeRegistry (no process-wide table). */
+export type StoredScopeSets = Pick<ScopeRegistry, 'scopes' | 'fingerprint' | 'shared'>;
+
+/**
+ * The compact form of `token`, ready to serialise. Its scopes become the fingerprint of its set when
+ * they are `registry`'s set for the token (kind, storeKey); otherwise (or without a registry) the list.
+ */
+export function toStoredSession(token: CtpAuthToken, registry?: StoredScopeSets): StoredSession {
+  const fingerprint = token.scopesFingerprint ?? (registry?.shared(token.kind, token.scopes, token.storeKey) === undefined ? undefined : registry.fingerprint(token.kind, token.storeKey));
   return {
     v: 2,
     k: token.kind === 'customer' ? 'c' : 'a',
@@ -51,35 +59,45 @@ export function isStoredSession(value: unknown): value is StoredSession {
 }
 
 /**
- * A stored value of either format as a token, or the name of its first bad field. A fingerprint
- * this process knows becomes its set's shared list; an unknown one (the set was changed by
- * configuration since the session was stored) becomes no list plus `scopesFingerprint`, which the
- * next refresh checks the granted scopes against (TokenIssuer).
+ * A stored value of either format as a token, or the name of its first bad field. A fingerprint of
+ * the token's set in `registry` becomes that set's shared list; any other (the set was changed by
+ * configuration since the session was stored, or no registry was given) becomes no list plus
+ * `scopesFingerprint`, which the next refresh checks the granted scopes against (TokenIssuer).
  */
-export function decodeStoredSession(value: unknown): { token: CtpAuthToken } | { field: string } {
+export function decodeStoredSession(value: unknown, registry?: StoredScopeSets): { token: CtpAuthToken } | { field: string } {
   if (!isStoredSession(value)) {
-    // Today's format (1), read as it always was: the same object, so a store that keeps objects
-    // (MemorySessionStorage) is checked once per object.
+    // The full format (1) of earlier versions, read as it always was: the same object, unless it
+    // carries a fingerprint `registry` knows (what the legacy storage adapter hands on).
     const field = storedTokenProblem(value);
-    return field === undefined ? { token: value as CtpAuthToken } : { field };
+    if (field !== undefined) return { field };
+    const token = value as CtpAuthToken;
+    const known = token.scopesFingerprint !== undefined && registry !== undefined && registry.fingerprint(token.kind, token.storeKey) === token.scopesFingerprint;
+    if (!known) return { token };
+    const { scopesFingerprint: _resolved, ...rest } = token;
+    return { token: Object.freeze({ ...rest, scopes: registry.scopes(token.kind, token.storeKey) }) };
   }
   const v = value as unknown as Record<string, unknown>;
+  const k = v['k'];
+  const kind = k === 'c' ? 'customer' : k === 'a' ? 'anonymous' : k;
+  const storeKey = v['t'];
   const s = v['s'];
   let scopes: unknown = s;
   let scopesFingerprint: string | undefined;
+  // The set is known only once kind and storeKey are: otherwise storedTokenProblem names the field.
+  const set = (kind === 'customer' || kind === 'anonymous') && (storeKey === undefined || typeof storeKey === 'string') ? { kind: kind as CtpAuthToken['kind'], storeKey: storeKey as string | undefined } : undefined;
   if (typeof s === 'string') {
     if (!SCOPE_FINGERPRINT.test(s)) return { field: 'scopes' };
-    scopes = scopesOfFingerprint(s);
-    if (scopes === undefined) {
+    if (set !== undefined && registry !== undefined && registry.fingerprint(set.kind, set.storeKey) === s) {
+      scopes = registry.scopes(set.kind, set.storeKey);
+    } else {
       scopes = NO_SCOPES;
       scopesFingerprint = s;
     }
-  } else if (Array.isArray(s)) {
-    scopes = internScopes(s as string[]);
+  } else if (Array.isArray(s) && set !== undefined && s.every((scope) => typeof scope === 'string')) {
+    scopes = registry?.shared(set.kind, s as string[], set.storeKey) ?? Object.freeze([...(s as string[])]);
   }
-  const k = v['k'];
   const token = {
-    kind: k === 'c' ? 'customer' : k === 'a' ? 'anonymous' : k,
+    kind,
     accessToken: v['a'],
     refreshToken: v['r'],
     issuedAt: v['i'],
@@ -88,7 +106,7 @@ export function decodeStoredSession(value: unknown): { token: CtpAuthToken } | {
     ...(scopesFingerprint === undefined ? {} : { scopesFingerprint }),
     ...(v['c'] === undefined ? {} : { customerId: v['c'] }),
     ...(v['n'] === undefined ? {} : { anonymousId: v['n'] }),
-    ...(v['t'] === undefined ? {} : { storeKey: v['t'] }),
+    ...(storeKey === undefined ? {} : { storeKey }),
   };
   const field = storedTokenProblem(token);
   if (field !== undefined) return { field };
@@ -103,9 +121,9 @@ const NO_SCOPES: readonly string[] = Object.freeze([]);
  *
  * @throws CtpSessionError CTP_STORED_TOKEN_INVALID, with `.field` naming the first bad field (never its value).
  */
-export function readStoredSession(value: unknown): CtpAuthToken | undefined {
+export function readStoredSession(value: unknown, registry?: StoredScopeSets): CtpAuthToken | undefined {
   if (value === undefined || value === null) return undefined;
-  const decoded = decodeStoredSession(value);
+  const decoded = decodeStoredSession(value, registry);
   if ('token' in decoded) return decoded.token;
   throw new CtpSessionError(
     CtpErrorCode.StoredTokenInvalid,

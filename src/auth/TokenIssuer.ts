@@ -4,7 +4,7 @@ import { CtpScopeError } from '../errors/CtpScopeError';
 import { CtpTokenResponseError } from '../errors/CtpTokenResponseError';
 import type { ScopeRegistry } from '../scopes/ScopeRegistry';
 import type { ScopeSetName } from '../scopes/ScopeSetName';
-import { internScopes, scopeFingerprint } from '../scopes/scopeCatalog';
+import { scopeFingerprint } from '../scopes/scopeCatalog';
 import { scopeDifference } from '../scopes/scopeDifference';
 import { inStoreDifference, inStoreVariants } from '../scopes/inStoreScopes';
 import { parseGrantedScope } from '../scopes/scopeString';
@@ -22,7 +22,8 @@ import type { TokenFlow, TokenResponse } from './TokenResponse';
 export class TokenIssuer {
   constructor(
     private readonly oauth: OAuthClient,
-    private readonly registry: ScopeRegistry,
+    /** Also what a session's stored form is decoded with (SessionDoor). */
+    readonly registry: ScopeRegistry,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
@@ -121,8 +122,8 @@ export class TokenIssuer {
   }
 
   /**
-   * Checks the granted scopes (identity set apart) and returns what the token keeps: the shared
-   * array of a registered list (scopeCatalog), not a copy per session. A first grant is checked
+   * Checks the granted scopes (identity set apart) and returns what the token keeps: the registry's
+   * array when they are its set (ScopeRegistry.shared), not a copy per session. A first grant is checked
    * against the registry's set; a refresh, which asks for no scope and cannot change it, against the
    * scopes of the original grant (checked then): checking it against today's registry instead would
    * fail every session after a deploy that changes a scope set. An in-store token (storeKey) is
@@ -134,7 +135,7 @@ export class TokenIssuer {
     if (previous === undefined) {
       const { missing, excess } = this.registry.difference(kind, granted, storeKey);
       if (missing.length > 0 || excess.length > 0) throw this.#scopeError(kind, missing, excess, secrets, storeKey);
-      return storeKey === undefined ? this.registry.scopes(kind) : internScopes(granted);
+      return storeKey === undefined ? this.registry.scopes(kind) : this.#kept(kind, granted, storeKey);
     }
     if (previous.scopesFingerprint !== undefined) {
       // Stored as the fingerprint of a list this process does not know (changed by configuration
@@ -149,7 +150,11 @@ export class TokenIssuer {
     if (outdated.missing.length > 0 || outdated.excess.length > 0) {
       this.logger.info({ event: 'ctp.session.scopes_outdated', kind }, 'session keeps the scopes of its original grant until the shopper signs in again');
     }
-    return previous.scopesFingerprint === undefined && storeKey === undefined ? previous.scopes : internScopes(granted);
+    return previous.scopesFingerprint === undefined && storeKey === undefined ? previous.scopes : this.#kept(kind, granted, storeKey);
+  }
+
+  #kept(kind: CtpAuthToken['kind'], granted: readonly string[], storeKey: string | undefined): readonly string[] {
+    return this.registry.shared(kind, granted, storeKey) ?? Object.freeze([...granted]);
   }
 
   /**

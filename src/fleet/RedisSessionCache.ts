@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CtpAuthToken } from '../auth/CtpAuthToken';
+import type { StoredSession } from '../auth/StoredSession';
 import { systemClock, type Clock } from '../util/Clock';
 import type { RedisEvents } from './RedisEvents';
 
@@ -19,7 +19,7 @@ export interface CacheTicket {
 }
 
 interface Entry {
-  token: CtpAuthToken;
+  token: StoredSession;
   at: number;
 }
 
@@ -63,7 +63,7 @@ export class RedisSessionCache {
   }
 
   /** The kept token of session `id`, if it may be used without asking Redis. */
-  lookup(id: string): CtpAuthToken | undefined {
+  lookup(id: string): StoredSession | undefined {
     const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
     if (!this.events.live(this.channel) || this.#clock.now() - entry.at > this.#maxAgeMs) {
@@ -74,7 +74,7 @@ export class RedisSessionCache {
   }
 
   /** Reads of Redis in flight per session, for get() calls that miss meanwhile to join. */
-  readonly reads = new Map<string, Promise<CtpAuthToken | undefined>>();
+  readonly reads = new Map<string, Promise<StoredSession | undefined>>();
 
     /** Before a command on session `id` is sent. */
   begin(id: string): CacheTicket {
@@ -89,7 +89,7 @@ export class RedisSessionCache {
    * After its answer: `token` is what Redis holds now (undefined: nothing), or `unknown` when the
    * answer does not say (a failed compare-and-set, an error).
    */
-  settle(ticket: CacheTicket, token: CtpAuthToken | undefined | 'unknown'): void {
+  settle(ticket: CacheTicket, token: StoredSession | undefined | 'unknown'): void {
     const flight = this.#inFlight.get(ticket.id);
     const dirty = flight?.dirty === true;
     if (flight && --flight.count === 0) this.#inFlight.delete(ticket.id);

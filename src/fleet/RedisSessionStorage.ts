@@ -1,5 +1,4 @@
-import type { CtpAuthToken } from '../auth/CtpAuthToken';
-import { decodeStoredSession, toStoredSession } from '../auth/StoredSession';
+import { decodeStoredSession, type StoredSession } from '../auth/StoredSession';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpRedisError } from '../errors/CtpRedisError';
 import type { SessionStorage } from '../session/SessionStorage';
@@ -8,15 +7,6 @@ import type { RedisSessionCache } from './RedisSessionCache';
 
 // Every write PUBLISHes `{origin} {id}` (ARGV: channel, message) from inside its script: the change
 // and its announcement are one step, and every process's cache of the session hears of it.
-const SET_SCRIPT = `
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-redis.call('PUBLISH', ARGV[3], ARGV[4])
-return 1`;
-const DEL_SCRIPT = `
-redis.call('DEL', KEYS[1])
-redis.call('PUBLISH', ARGV[1], ARGV[2])
-return 1`;
-
 // Compare and set in one script, so no other instance's write can come between the two. The
 // stored value matches when it holds the expected token pair; "expected nothing" also matches a
 // value that get() would read as no session (absent, not JSON, not a token).
@@ -60,7 +50,8 @@ export interface RedisSessionStorageOptions {
  *
  * With a cache (an option: the one createCtpServices made, `services.sessionCache`), get() answers from
  * process memory while the cache may be trusted, so an API call on a valid token sends no Redis
- * command; getStored(), which the door uses before every write and on a 401, always reads Redis.
+ * command; get({ fresh: true }), which the library uses before every change and on a 401, always
+ * reads Redis, and a refused compareAndSet drops the cached value.
  * Every write announces itself on the sessions' channel, from inside its script, so every
  * instance's cache drops the session when it changes anywhere.
  *
@@ -89,17 +80,17 @@ export class RedisSessionStorage implements SessionStorage {
     this.#message = `${this.#cache?.origin ?? '-'} ${id}`;
   }
 
-  /** The session's token: from the cache when it may be trusted, else from Redis. */
-  get(): Promise<CtpAuthToken | undefined> {
+  /** The stored session: from the cache when it may be trusted (unless `fresh`), else from Redis. */
+  get(options?: { fresh?: boolean }): Promise<StoredSession | undefined> {
     const cache = this.#cache;
-    if (cache === undefined) return this.getStored();
+    if (cache === undefined || options?.fresh === true) return this.#read();
     const cached = cache.lookup(this.id);
     if (cached !== undefined) return Promise.resolve(cached);
     // Concurrent calls that miss share one GET (a read sent a moment earlier is as good for a call;
-    // getStored(), which decides writes, never joins).
+    // a fresh read, which decides writes, never joins).
     let read = cache.reads.get(this.id);
     if (read === undefined) {
-      read = this.getStored();
+      read = this.#read();
       cache.reads.set(this.id, read);
       const done = () => void (cache.reads.get(this.id) === read && cache.reads.delete(this.id));
       read.then(done, done);
@@ -107,34 +98,23 @@ export class RedisSessionStorage implements SessionStorage {
     return read;
   }
 
-  /** The session's token as Redis holds it now, never from the cache: what a write is decided on. */
-  async getStored(): Promise<CtpAuthToken | undefined> {
+  /** The session as Redis holds it now, never from the cache. */
+  async #read(): Promise<StoredSession | undefined> {
     const ticket = this.#cache?.begin(this.id);
-    let token: CtpAuthToken | undefined;
+    let stored: StoredSession | undefined;
     try {
-      token = parse(await this.#call('read', () => this.redis.get(this.#key)));
+      stored = parse(await this.#call('read', () => this.redis.get(this.#key)));
     } catch (error) {
       if (ticket) this.#cache!.settle(ticket, 'unknown');
       throw error;
     }
-    if (ticket) this.#cache!.settle(ticket, token);
-    return token;
-  }
-
-  async set(token: CtpAuthToken): Promise<void> {
-    // One SET: the stored value is the old token or the new one, never a mix.
-    // The compact format (StoredSession); either format is read.
-    const value = JSON.stringify(toStoredSession(token));
-    await this.#write('store', () => this.redis.eval(SET_SCRIPT, 1, this.#key, value, this.#ttlSeconds, this.#channel, this.#message), (answer) => (answer === undefined ? 'unknown' : parse(value)));
-  }
-
-  async clear(): Promise<void> {
-    await this.#write('clear', () => this.redis.eval(DEL_SCRIPT, 1, this.#key, this.#channel, this.#message), (answer) => (answer === undefined ? 'unknown' : undefined));
+    if (ticket) this.#cache!.settle(ticket, stored);
+    return stored;
   }
 
   /** Atomic across every instance on this Redis: one Lua script compares and writes. */
-  async compareAndSet(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean> {
-    const value = next === undefined ? '' : JSON.stringify(toStoredSession(next));
+  async compareAndSet(expected: StoredSession | undefined, next: StoredSession | undefined): Promise<boolean> {
+    const value = next === undefined ? '' : JSON.stringify(next);
     const answer = await this.#write(
       'compare and set',
       () =>
@@ -143,8 +123,8 @@ export class RedisSessionStorage implements SessionStorage {
           1,
           this.#key,
           expected === undefined ? '0' : '1',
-          expected?.accessToken ?? '',
-          expected?.refreshToken ?? '',
+          expected?.a ?? '',
+          expected?.r ?? '',
           value,
           this.#ttlSeconds,
           this.#channel,
@@ -157,7 +137,7 @@ export class RedisSessionStorage implements SessionStorage {
   }
 
   /** A write named `what` in its error, and what it leaves in the cache: `stored(answer)` (answer undefined: it failed). */
-  async #write(what: string, command: () => Promise<unknown>, stored: (answer: unknown) => CtpAuthToken | undefined | 'unknown'): Promise<unknown> {
+  async #write(what: string, command: () => Promise<unknown>, stored: (answer: unknown) => StoredSession | undefined | 'unknown'): Promise<unknown> {
     const ticket = this.#cache?.begin(this.id);
     let answer: unknown;
     try {
@@ -180,15 +160,15 @@ export class RedisSessionStorage implements SessionStorage {
   }
 }
 
-/** A stored value as a token, frozen (the cache hands the same object to every call); not a token reads as no session. */
-function parse(value: string | null): CtpAuthToken | undefined {
+/** A stored value, frozen (the cache hands the same object to every call); what is not a session in either stored format reads as none. */
+function parse(value: string | null): StoredSession | undefined {
   if (value === null) return undefined;
   try {
-    // Either stored format (StoredSession); what is not a token reads as no session.
-    const decoded = decodeStoredSession(JSON.parse(value) as unknown);
-    if (!('token' in decoded)) return undefined;
-    const token = decoded.token;
-    return Object.isFrozen(token) && Object.isFrozen(token.scopes) ? token : Object.freeze({ ...token, scopes: Object.freeze([...token.scopes]) });
+    const stored = JSON.parse(value) as unknown;
+    if (!('token' in decodeStoredSession(stored))) return undefined;
+    const scopes = (stored as { s?: unknown; scopes?: unknown }).s ?? (stored as { scopes?: unknown }).scopes;
+    if (Array.isArray(scopes)) Object.freeze(scopes);
+    return Object.freeze(stored) as StoredSession;
   } catch {
     return undefined;
   }

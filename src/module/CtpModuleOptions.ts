@@ -4,7 +4,7 @@ import type { ApiEngineName, EngineMiddleware } from '../client/ApiEngine';
 import type { RedisLike } from '../fleet/RedisLike';
 import type { ScopeSetName, ScopeSpec } from '../scopes/ScopeSetName';
 import type { CtpTokenSender } from '../session/account/CustomerDraft';
-import type { SessionStorage } from '../session/SessionStorage';
+import type { AnySessionStorage } from '../session/fromLegacyStorage';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
@@ -62,7 +62,7 @@ export interface CtpModuleOptions {
   sleep?: Sleep;
   random?: () => number;
   /** Where the current shopper's session is; default: runWithCtpSession / ctpSessionMiddleware. */
-  sessionStorage?: () => SessionStorage;
+  sessionStorage?: () => AnySessionStorage;
   /**
    * Sends a password-reset or email-verification token to the shopper (your email service). The
    * token reaches only this function; without it those operations fail with CTP_CONFIG_INVALID.

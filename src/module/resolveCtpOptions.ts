@@ -7,7 +7,7 @@ import { CtpConfigError } from '../errors/CtpConfigError';
 import type { RedisLike } from '../fleet/RedisLike';
 import type { ScopeSetName, ScopeSpec } from '../scopes/ScopeSetName';
 import { currentSessionStorage } from '../session/sessionContext';
-import type { SessionStorage } from '../session/SessionStorage';
+import type { AnySessionStorage } from '../session/fromLegacyStorage';
 import { systemClock, type Clock } from '../util/Clock';
 import { silentLogger, type Logger } from '../util/Logger';
 import { timerSleep, type Sleep } from '../util/sleep';
@@ -56,7 +56,7 @@ export interface ResolvedCtpOptions {
   clock: Clock;
   sleep: Sleep;
   random: () => number;
-  sessionStorage: () => SessionStorage;
+  sessionStorage: () => AnySessionStorage;
   /** Undefined: no Redis, every instance coordinates on its own. */
   redis: ResolvedRedisOptions | undefined;
 }

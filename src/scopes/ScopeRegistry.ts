@@ -3,7 +3,7 @@ import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpScopeError } from '../errors/CtpScopeError';
 import { DEFAULT_SCOPE_SETS } from './defaultScopeSets';
 import { inStoreDifference, toStoreForms } from './inStoreScopes';
-import { registerScopes } from './scopeCatalog';
+import { sameScopeSet, scopeFingerprint } from './scopeCatalog';
 import { scopeDifference } from './scopeDifference';
 import { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from './ScopeSetName';
 import { isSharedDataScope, PUBLIC_READ_SCOPES, renderScope, scopeName, scopeSpecProblem } from './scopeString';
@@ -36,6 +36,8 @@ export class ScopeRegistry {
   readonly #sharedData: Readonly<Record<ScopeSetName, readonly string[]>>;
   /** Store variants, rendered once per Store: every session of a Store shares one array. */
   readonly #inStore = new Map<string, readonly string[]>();
+  /** The fingerprints of this registry's lists, computed once per list. */
+  readonly #fingerprints = new WeakMap<readonly string[], string>();
 
   constructor(options: ScopeRegistryOptions) {
     this.projectKey = options.projectKey;
@@ -49,8 +51,8 @@ export class ScopeRegistry {
         const problem = scopeSpecProblem(spec);
         if (problem) problems.push(`scope set "${set}": ${problem}`);
       }
-      // Registered: sessions store the set's fingerprint and share this one array (scopeCatalog).
-      rendered[set] = registerScopes(Object.freeze([...new Set(specs.map((s) => renderScope(s, options.projectKey)))]));
+      // One frozen array per set: every session of the set shares it (StoredSession reads it back by fingerprint).
+      rendered[set] = Object.freeze([...new Set(specs.map((s) => renderScope(s, options.projectKey)))]);
       sharedData[set] = Object.freeze(set === 'integration' ? [] : [...new Set(specs.map(scopeName).filter(isSharedDataScope))]);
     }
     for (const name of Object.keys(options.sets ?? {})) {
@@ -91,11 +93,25 @@ export class ScopeRegistry {
     const key = `${set} ${storeKey}`;
     let scopes = this.#inStore.get(key);
     if (scopes === undefined) {
-      scopes = registerScopes(Object.freeze(toStoreForms(this.#rendered[set], this.projectKey, storeKey)));
+      scopes = Object.freeze(toStoreForms(this.#rendered[set], this.projectKey, storeKey));
       // Bounded: a project has few Stores; past the bound the list is rendered per call, as before.
       if (this.#inStore.size < MAX_STORE_VARIANTS) this.#inStore.set(key, scopes);
     }
     return scopes;
+  }
+
+  /** The fingerprint of the set's scopes (scopeFingerprint): what a stored session keeps instead of the list. */
+  fingerprint(set: ScopeSetName, storeKey?: string): string {
+    const scopes = this.scopes(set, storeKey);
+    let fingerprint = this.#fingerprints.get(scopes);
+    if (fingerprint === undefined) this.#fingerprints.set(scopes, (fingerprint = scopeFingerprint(scopes)));
+    return fingerprint;
+  }
+
+  /** The set's shared array when `scopes` hold the same set, else undefined: a session keeps the shared one, not a copy. */
+  shared(set: ScopeSetName, scopes: readonly string[], storeKey?: string): readonly string[] | undefined {
+    const mine = this.scopes(set, storeKey);
+    return sameScopeSet(mine, scopes) ? mine : undefined;
   }
 
   /** Space-separated, ready for the grant's `scope` parameter. */

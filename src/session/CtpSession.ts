@@ -17,6 +17,7 @@ import { AnonymousStart } from './AnonymousStart';
 import { claimCustomer } from './claimCustomer';
 import type { AnonymousCartSignInMode, CustomerSignIn } from './CustomerSignIn';
 import { SessionRenewal } from './SessionRenewal';
+import { adaptingLegacy, type AnySessionStorage } from './fromLegacyStorage';
 import type { SessionStorage } from './SessionStorage';
 import { SessionTokens } from './SessionTokens';
 
@@ -44,8 +45,8 @@ export interface CtpSessionDeps {
   signIn: CustomerSignIn;
   clock: Clock;
   logger: Logger;
-  /** The current request's storage; by default the one set by runWithCtpSession or the middleware. */
-  storage: () => SessionStorage;
+  /** The current request's storage (by default runWithCtpSession's); one of the earlier contract is adapted (fromLegacyStorage). */
+  storage: () => AnySessionStorage;
   /** One refresh for the whole fleet (Redis) rather than one per process; default: this process. */
   coordinator?: TokenCoordinator;
   /** Bound of every session storage call (default 5 s). */
@@ -73,7 +74,7 @@ export interface CtpSessionDeps {
  * background (SessionRenewal); only an expired token, or one the API refused, waits for a refresh.
  */
 export class CtpSession {
-  readonly #d: CtpSessionDeps;
+  readonly #d: Omit<CtpSessionDeps, 'storage'> & { storage: () => SessionStorage };
   /** The door, revoker and ended lineages, shared with the renewals and the account operations. */
   readonly #t: SessionTokens;
   readonly #coordinator: TokenCoordinator;
@@ -83,17 +84,17 @@ export class CtpSession {
   readonly #telemetry: CtpTelemetry;
 
   constructor(deps: CtpSessionDeps) {
-    this.#d = deps;
+    this.#d = { ...deps, storage: adaptingLegacy(deps.storage) };
     this.#telemetry = deps.telemetry ?? NO_TELEMETRY;
     this.#coordinator = deps.coordinator ?? localCoordinator;
-    this.#t = new SessionTokens(deps.oauth, deps.logger, deps.storageTimeoutMs ?? 5_000, deps.revokeWaitMs ?? 2_000);
+    this.#t = new SessionTokens(deps.oauth, deps.logger, deps.storageTimeoutMs ?? 5_000, deps.revokeWaitMs ?? 2_000, deps.issuer.registry);
     this.#renewal = new SessionRenewal(this.#t, deps.issuer, this.#coordinator, deps.clock, deps.logger, this.#telemetry);
     this.#anonymous = new AnonymousStart(this.#t, deps.issuer);
     this.#accounts = new AccountOperations({
       tokens: this.#t,
       issuer: deps.issuer,
       signIn: deps.signIn,
-      storage: deps.storage,
+      storage: this.#d.storage,
       // Waits for a refresh in the margin: a background one would revoke the token the operation sends.
       validToken: (storage) => this.#accessToken(storage, { createAnonymous: false }, false),
       clock: deps.clock,
@@ -144,7 +145,7 @@ export class CtpSession {
   /** Renews after the API refused `staleAccessToken` (401), in the current session's lineage; a builder's own TokenSource keeps the builder's. */
   async recover(staleAccessToken: string): Promise<CtpAuthToken> {
     const storage = this.#d.storage();
-    const token = await this.#t.door.readStored(storage);
+    const token = await this.#t.door.read(storage, { fresh: true });
     if (!token) throw new CtpSessionExpiredError('the session was cleared');
     return this.#renewal.recover(storage, token.refreshToken, staleAccessToken);
   }
@@ -225,10 +226,8 @@ export class CtpSession {
   /** The signed-in customer's id, from the verified session token only (never from a request); CTP_NO_SESSION otherwise. */
   async customerId(): Promise<string> {
     const token = await this.#accessToken(this.#d.storage(), { createAnonymous: false });
-    if (token.kind !== 'customer' || token.customerId === undefined) {
-      throw new CtpSessionError(CtpErrorCode.NoSession, 'This operation needs a signed-in customer and the session has none; sign in first.');
-    }
-    return token.customerId;
+    if (token.kind === 'customer' && token.customerId !== undefined) return token.customerId;
+    throw new CtpSessionError(CtpErrorCode.NoSession, 'This operation needs a signed-in customer and the session has none; sign in first.');
   }
 
   /** Waits for what is still running (services' close()). */

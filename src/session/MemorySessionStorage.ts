@@ -1,44 +1,37 @@
 import type { CtpAuthToken } from '../auth/CtpAuthToken';
-import { internScopes } from '../scopes/scopeCatalog';
-import { sameStoredToken, type SessionStorage } from './SessionStorage';
+import type { StoredSession } from '../auth/StoredSession';
+import { sameStoredSession, type SessionStorage } from './SessionStorage';
 
 /**
- * One session held in process memory: for tests, scripts and single-process apps. Its
- * compareAndSet is atomic by construction (no await between the compare and the set).
+ * One session held in process memory: for tests, scripts and single-process apps. Keeps the stored
+ * form it is handed (a frozen copy, so the caller cannot change it afterwards); its compareAndSet is
+ * atomic by construction (no await between the compare and the set). It may start with a value of
+ * either stored format (a full token of earlier versions is read too).
  */
 export class MemorySessionStorage implements SessionStorage {
   readonly id: string | undefined;
-  #token: CtpAuthToken | undefined;
+  #stored: StoredSession | CtpAuthToken | undefined;
 
-  constructor(id?: string, token?: CtpAuthToken) {
+  constructor(id?: string, stored?: StoredSession | CtpAuthToken) {
     this.id = id;
-    this.#token = token === undefined ? undefined : frozenCopy(token);
+    this.#stored = stored === undefined ? undefined : frozen(stored);
   }
 
-  async get(): Promise<CtpAuthToken | undefined> {
-    return this.#token;
+  async get(): Promise<StoredSession | undefined> {
+    // A full token of earlier versions is handed back as it is: the library reads either format.
+    return this.#stored as StoredSession | undefined;
   }
 
-  async set(token: CtpAuthToken): Promise<void> {
-    this.#token = frozenCopy(token);
-  }
-
-  async clear(): Promise<void> {
-    this.#token = undefined;
-  }
-
-  async compareAndSet(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean> {
-    if (!sameStoredToken(this.#token, expected)) return false;
-    this.#token = next === undefined ? undefined : frozenCopy(next);
+  async compareAndSet(expected: StoredSession | undefined, next: StoredSession | undefined): Promise<boolean> {
+    if (!sameStoredSession(this.#stored, expected)) return false;
+    this.#stored = next === undefined ? undefined : frozen(next);
     return true;
   }
 }
 
-// A frozen token is kept as it is; otherwise a copy, so a caller mutating its object afterwards
-// cannot change what is stored. The scopes stay the set's one shared frozen array (scopeCatalog):
-// copying them would cost every session about 500 B of heap.
-function frozenCopy(token: CtpAuthToken): CtpAuthToken {
-  const scopes = internScopes(token.scopes);
-  if (Object.isFrozen(token) && scopes === token.scopes && Object.isFrozen(scopes)) return token;
-  return Object.freeze({ ...token, scopes: Object.isFrozen(scopes) ? scopes : Object.freeze([...scopes]) });
+// A deep copy, frozen: the value is handed to every reader of the session.
+function frozen<T extends object>(value: T): T {
+  const copy = structuredClone(value);
+  for (const field of Object.values(copy)) if (Array.isArray(field)) Object.freeze(field);
+  return Object.freeze(copy);
 }

@@ -1,4 +1,5 @@
 import { parseStoredToken, type CtpAuthToken } from '../auth/CtpAuthToken';
+import { toStoredSession, type StoredScopeSets } from '../auth/StoredSession';
 import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
@@ -29,28 +30,27 @@ const TIMED_OUT: Record<Operation, string> = { read: 'answer a read', write: 'fi
 
 /**
  * The one door every change of a session's state goes through. In this process, changes of one
- * session (keyed by the storage's id, else the storage object) run one at a time; each compares
- * what it read with what is stored when it writes, atomically where the storage offers
- * compareAndSet (Memory, Redis), so a change made on another instance is never overwritten. Every
- * storage call is bounded by `timeoutMs`, and what a storage returns is checked before use.
+ * session (keyed by the storage's id, else the storage object) run one at a time; each is the
+ * storage's compareAndSet of what it read (fresh, past any cache) against what it decided, so a
+ * change made on another instance is never overwritten. Tokens cross the door in the compact stored
+ * form (toStoredSession with the library's registry) and come back checked and decoded with it.
+ * Every storage call is bounded by `timeoutMs`.
  */
 export class SessionDoor {
   readonly #mutex = new KeyedMutex<unknown>();
 
-  constructor(private readonly timeoutMs: number) {}
-
-  /** The stored token, checked; no lock; may come from the storage's cache. */
-  read(storage: SessionStorage): Promise<CtpAuthToken | undefined> {
-    return this.#call('read', () => storage.get()).then(parseStoredToken);
-  }
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly registry?: StoredScopeSets,
+  ) {}
 
   /**
-   * The token as the store holds it now, past any cache of the storage (getStored): what every
-   * write is decided on, and what a 401 recovery checks.
+   * The stored token, checked; no lock. It may come from the storage's cache, unless `fresh`: the
+   * token as the store holds it now, what every change is decided on and what a 401 recovery checks.
    */
-  readStored(storage: SessionStorage): Promise<CtpAuthToken | undefined> {
-    if (storage.getStored === undefined) return this.read(storage);
-    return this.#call('read', () => storage.getStored!()).then(parseStoredToken);
+  read(storage: SessionStorage, options: { fresh?: boolean } = {}): Promise<CtpAuthToken | undefined> {
+    const read = options.fresh === true ? () => storage.get({ fresh: true }) : () => storage.get();
+    return this.#call('read', read).then((value) => parseStoredToken(value, this.registry));
   }
 
   /** Runs `work` alone among this session's state changes in this process. */
@@ -58,7 +58,7 @@ export class SessionDoor {
     const tx: SessionTransaction = {
       // Never a cache: a compare-and-set decided on a stale copy would only fail, or worse, be
       // decided wrongly by a plain storage.
-      read: () => this.readStored(storage),
+      read: () => this.read(storage, { fresh: true }),
       write: (expected, next) => this.#write(storage, expected, next),
     };
     return this.#mutex.run(storage.id ?? storage, () => work(tx));
@@ -68,11 +68,11 @@ export class SessionDoor {
    * Reads, decides, and writes what was decided if the session still holds what was read; on a
    * conflict (another instance wrote meanwhile) decides again on the new value. `decide` must not
    * do I/O: it may run more than once. `settled`, for a result that writes nothing, may answer from
-   * the storage's cache first (a refresh wave on Redis then costs no read per caller).
+   * the storage's cache first (a refresh wave on Redis then costs no Redis read per caller).
    */
   update<R>(storage: SessionStorage, decide: (current: CtpAuthToken | undefined) => Decision<R>, settled?: (cached: CtpAuthToken | undefined) => R | undefined): Promise<R> {
     return this.exclusive(storage, async (tx) => {
-      if (settled !== undefined && storage.getStored !== undefined) {
+      if (settled !== undefined) {
         const done = settled(await this.read(storage));
         if (done !== undefined) return done;
       }
@@ -88,12 +88,9 @@ export class SessionDoor {
     });
   }
 
-  async #write(storage: SessionStorage, expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean> {
-    if (storage.compareAndSet) return this.#call('write', () => storage.compareAndSet!(expected, next));
-    // A plain storage: the compare was the read inside this section; in-process only.
-    if (next === undefined) await this.#call('clear', () => storage.clear());
-    else await this.#call('write', () => storage.set(next));
-    return true;
+  #write(storage: SessionStorage, expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean> {
+    const stored = (token: CtpAuthToken | undefined) => (token === undefined ? undefined : toStoredSession(token, this.registry));
+    return this.#call(next === undefined ? 'clear' : 'write', () => storage.compareAndSet(stored(expected), stored(next)));
   }
 
   /** One storage call, raced against its deadline: a storage that never answers cannot hold the caller. */

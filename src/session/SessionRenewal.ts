@@ -85,7 +85,7 @@ export class SessionRenewal {
    * mean the session was signed out or refreshed on another instance a moment ago.
    */
   async recover(storage: SessionStorage, lineage: string, stale: string): Promise<CtpAuthToken> {
-    const current = await this.t.door.readStored(storage);
+    const current = await this.t.door.read(storage, { fresh: true });
     if (!current) throw new CtpSessionExpiredError('the session was cleared');
     if (current.refreshToken !== lineage) throw builderSessionChanged();
     if (current.accessToken !== stale) return current;

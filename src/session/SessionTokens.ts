@@ -1,5 +1,6 @@
 import type { CtpAuthToken } from '../auth/CtpAuthToken';
 import type { OAuthClient } from '../auth/OAuthClient';
+import type { StoredScopeSets } from '../auth/StoredSession';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
 import { BoundedHashSet } from '../util/BoundedSet';
@@ -39,8 +40,9 @@ export class SessionTokens {
     private readonly logger: Logger,
     storageTimeoutMs: number,
     revokeWaitMs: number,
+    registry?: StoredScopeSets,
   ) {
-    this.door = new SessionDoor(storageTimeoutMs);
+    this.door = new SessionDoor(storageTimeoutMs, registry);
     this.revoker = new TokenRevoker(oauth, logger, revokeWaitMs);
   }
 

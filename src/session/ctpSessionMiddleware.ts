@@ -5,7 +5,7 @@ import { isValidCorrelationId, newCorrelationId } from '../util/correlationId';
 import { DEFAULT_SESSION_KEY, expressRequestStorage, type RequestWithSession } from './expressSessionStorage';
 import { noteSessionKey } from './regenerateSession';
 import { runWithCtpSession } from './sessionContext';
-import type { SessionStorage } from './SessionStorage';
+import type { AnySessionStorage } from './fromLegacyStorage';
 
 /** What the middleware reads and sets on the request besides the session. */
 interface CorrelatedRequest {
@@ -42,7 +42,7 @@ function correlationIdOf(req: CorrelatedRequest): string {
  * await regenerateSession(req);
  * await ctpSession.login(email, password);
  */
-export function ctpSessionMiddleware<Req extends RequestWithSession>(options: { key?: string; storage?: (req: Req) => SessionStorage } = {}) {
+export function ctpSessionMiddleware<Req extends RequestWithSession>(options: { key?: string; storage?: (req: Req) => AnySessionStorage } = {}) {
   return (req: Req, res: unknown, next: (error?: unknown) => void): void => {
     const correlated = req as Req & CorrelatedRequest;
     const correlationId = correlationIdOf(correlated);

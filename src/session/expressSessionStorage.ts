@@ -1,6 +1,5 @@
-import type { CtpAuthToken } from '../auth/CtpAuthToken';
-import { decodeStoredSession, toStoredSession } from '../auth/StoredSession';
-import type { SessionStorage } from './SessionStorage';
+import { decodeStoredSession, type StoredSession } from '../auth/StoredSession';
+import { sameStoredSession, type SessionStorage } from './SessionStorage';
 
 /** The part of an express-session style `req.session` the adapter uses. */
 export interface SessionLike {
@@ -17,7 +16,7 @@ export const DEFAULT_SESSION_KEY = 'ctpAuthToken';
 
 /**
  * Adapts an express-session style `req.session` object. The token is stored as plain JSON under
- * `key`, in the compact StoredSession format (the full token of earlier versions is still read);
+ * `key`, in the compact StoredSession form it is handed (the full token of earlier versions is still read);
  * express-session saves the session when the response ends. A value that is not a valid token (a
  * hand edit, another library's) reads as no session rather than failing every request.
  *
@@ -47,23 +46,24 @@ function requestStorage(current: () => RequestWithSession, key: string): Session
     get id() {
       return current().sessionID;
     },
-    async get(): Promise<CtpAuthToken | undefined> {
-      return decoded(session()[key]);
+    async get(): Promise<StoredSession | undefined> {
+      return readable(session()[key]);
     },
-    async set(token: CtpAuthToken): Promise<void> {
-      // The compact format (about 220 B of JSON for a customer): express-session serialises it.
-      session()[key] = toStoredSession(token);
-    },
-    async clear(): Promise<void> {
-      delete session()[key];
+    // No await between the compare and the write: atomic in this process (express-session saves
+    // the session when the response ends; across instances, the session store decides).
+    async compareAndSet(expected: StoredSession | undefined, next: StoredSession | undefined): Promise<boolean> {
+      const stored = session();
+      if (!sameStoredSession(readable(stored[key]), expected)) return false;
+      if (next === undefined) delete stored[key];
+      else stored[key] = next;
+      return true;
     },
   };
 }
 
 // Either stored format: a session written by an earlier version is read, and written in the
-// compact one at its next change. Anything else reads as no session.
-function decoded(value: unknown): CtpAuthToken | undefined {
+// compact one at its next change. Anything else (a hand edit, another library's) reads as no session.
+function readable(value: unknown): StoredSession | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const result = decodeStoredSession(value);
-  return 'token' in result ? result.token : undefined;
+  return 'token' in decodeStoredSession(value) ? (value as StoredSession) : undefined;
 }

@@ -1,15 +1,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
-import type { SessionStorage } from './SessionStorage';
+import type { AnySessionStorage } from './fromLegacyStorage';
 
 // One per process: the request's storage follows its async calls, so datasources reach it without
 // passing the request around. Kept on globalThis under a registered symbol because the package ships
 // an ESM and a CJS build: an app (or two of its dependencies) may load both, and a session set
 // through `import` must be the one seen through `require`.
 const CONTEXT_KEY = Symbol.for('ctp-client.sessionContext');
-const holder = globalThis as { [CONTEXT_KEY]?: AsyncLocalStorage<SessionStorage> };
-const context = (holder[CONTEXT_KEY] ??= new AsyncLocalStorage<SessionStorage>());
+const holder = globalThis as { [CONTEXT_KEY]?: AsyncLocalStorage<AnySessionStorage> };
+const context = (holder[CONTEXT_KEY] ??= new AsyncLocalStorage<AnySessionStorage>());
 
 /**
  * Runs `fn` with `storage` as the current shopper's session, for everything `fn` awaits.
@@ -17,12 +17,12 @@ const context = (holder[CONTEXT_KEY] ??= new AsyncLocalStorage<SessionStorage>()
  * @example
  * await runWithCtpSession(new MemorySessionStorage(), () => cartDatasource.findById(id));
  */
-export function runWithCtpSession<T>(storage: SessionStorage, fn: () => T): T {
+export function runWithCtpSession<T>(storage: AnySessionStorage, fn: () => T): T {
   return context.run(storage, fn);
 }
 
 /** The current request's session storage; throws CTP_NO_SESSION_CONTEXT outside one. */
-export function currentSessionStorage(): SessionStorage {
+export function currentSessionStorage(): AnySessionStorage {
   const storage = context.getStore();
   if (!storage) {
     throw new CtpSessionError(

@@ -7,6 +7,7 @@ import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { systemClock } from '../../../src/util/Clock';
 import { timerSleep } from '../../../src/util/sleep';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 const NEW_PASSWORD = 'Another-Pa55word!';
@@ -67,9 +68,9 @@ describe('shopper accounts against the strict server', () => {
     it('should answer CTP_EMAIL_TAKEN for an existing email and keep the anonymous session', async () => {
       await harness();
       const { storage } = await anonymousWithCart();
-      const before = await storage.get();
+      const before = await storedToken(storage, h.registry);
       await expect(inSession(storage, () => h.session.signUp({ email: h.customer.email, password: 'Whatever-1' }))).rejects.toMatchObject({ code: CtpErrorCode.EmailTaken });
-      expect(await storage.get()).toEqual(before);
+      expect(await storedToken(storage, h.registry)).toEqual(before);
       expect(h.server.grants.password).toBe(0);
     });
 
@@ -88,7 +89,7 @@ describe('shopper accounts against the strict server', () => {
         held();
         const token = await signUp;
         await h.session.settled();
-        expect(await storage.get()).toEqual(token);
+        expect(await storedToken(storage, h.registry)).toEqual(token);
         expect(liveBut(token)).toEqual([]);
       });
     });
@@ -98,7 +99,7 @@ describe('shopper accounts against the strict server', () => {
     it('should stay signed in on tokens of the new password, the old pair dead, the new password the only one that works', async () => {
       await harness();
       const storage = await signedIn();
-      const old = (await storage.get())!;
+      const old = (await storedToken(storage, h.registry))!;
       const fresh = await inSession(storage, () => h.session.changePassword(h.customer.password, NEW_PASSWORD));
       const me = await inSession(storage, async () => (await (await h.client.customerApiRoot()).me().get().execute()).body);
       expect(me.id).toBe(h.customer.id);
@@ -114,7 +115,7 @@ describe('shopper accounts against the strict server', () => {
         await harness();
         const { storage, cartId } = await anonymousWithCart();
         await inSession(storage, () => h.session.login(h.customer.email, h.customer.password));
-        const old = (await storage.get())!;
+        const old = (await storedToken(storage, h.registry))!;
         // Every attempt of the grant that follows the change fails (the library retries 5xx twice).
         h.server.failFlow('password', { kind: 'status', status: 503 }, { kind: 'status', status: 503 }, { kind: 'status', status: 503 });
         const error = await inSession(storage, () => h.session.changePassword(h.customer.password, NEW_PASSWORD)).catch((e: unknown) => e);
@@ -124,7 +125,7 @@ describe('shopper accounts against the strict server', () => {
           ['GET', '/me', 200, 'customer'],
           ['POST', '/me/password', 200, 'customer'],
         ]);
-        expect(await storage.get()).toBeUndefined();
+        expect(await storedToken(storage, h.registry)).toBeUndefined();
         await h.session.settled();
         // Nothing of the session is live: the old pair was revoked, no new one exists.
         expect(h.server.accessTokens.has(old.accessToken)).toBe(false);
@@ -158,7 +159,7 @@ describe('shopper accounts against the strict server', () => {
         const [changed] = await Promise.all([change, access]);
         expect(changed).toMatchObject({ code: CtpErrorCode.SessionChanged });
         await h.session.settled();
-        expect(await storage.get()).toBeUndefined();
+        expect(await storedToken(storage, h.registry)).toBeUndefined();
         expect(liveBut()).toEqual([]);
       });
     });
@@ -255,14 +256,14 @@ describe('shopper accounts against the strict server', () => {
       await harness();
       h.server.addCustomer('shop-b@example.com', 'Store-Pa55word!', 'store-b');
       const { storage } = await anonymousWithCart();
-      const before = await storage.get();
+      const before = await storedToken(storage, h.registry);
       h.server.failFlow('password', {
         kind: 'patchAnswer',
         patch: (a) => ({ ...a, scope: String(a['scope']).replace(/:store-b/g, ':store-a') }),
       });
       const error = await inSession(storage, () => h.session.login('shop-b@example.com', 'Store-Pa55word!', { storeKey: 'store-b' })).catch((e: unknown) => e);
       expect([CtpErrorCode.ScopeMissing, CtpErrorCode.ScopeExcess]).toContain((error as { code?: string }).code);
-      expect(await storage.get()).toEqual(before);
+      expect(await storedToken(storage, h.registry)).toEqual(before);
     });
   });
 

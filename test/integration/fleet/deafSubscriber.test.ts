@@ -13,6 +13,7 @@ import { startDeafeningProxy, type DeafeningProxy } from '../../support/redis/st
 import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
+import { putToken } from '../../support/session/storedToken';
 
 // A subscriber connection that stays up and delivers nothing: a proxy between the instance and a
 // real redis-server drops every pub/sub message Redis sends to subscriber connections.
@@ -91,7 +92,7 @@ describe('an instance whose subscriber connection silently stops delivering', ()
       }
     };
     const token: CtpAuthToken = await runWithCtpSession(storage(a), () => a.services.session.login(CUSTOMER.email, CUSTOMER.password));
-    await until(async () => (await servesShopper(token.customerId!), b.services.sessionCache?.lookup('sid')?.accessToken === token.accessToken), "b's cache holds the session");
+    await until(async () => (await servesShopper(token.customerId!), b.services.sessionCache?.lookup('sid')?.a === token.accessToken), "b's cache holds the session");
 
     proxy.deafen();
     // Every revocation of the logout fails: the platform keeps accepting the signed-out token.
@@ -134,24 +135,24 @@ describe('RedisEvents with a heartbeat every 20 ms and a bound of 100 ms', () =>
 
   it('should distrust the cache once no heartbeat comes back, read Redis meanwhile, and trust it again when delivery is back', async () => {
     const { events, cache, storage, writer, logger } = await setUp();
-    await writer.set(token('first'));
-    await until(async () => (await storage().get(), cache.lookup('sid')?.accessToken === 'first'), 'the cache holds the session');
+    await putToken(writer, token('first'));
+    await until(async () => (await storage().get(), cache.lookup('sid')?.a === 'first'), 'the cache holds the session');
 
     proxy.deafen();
     await until(() => !events.live(CHANNEL), 'the subscription is distrusted');
     expect(cache.size).toBe(0);
     expect(logger.events('ctp.redis.subscriber.lagging')).toHaveLength(1);
     // Changes are read from Redis while nothing is heard, and not kept.
-    await writer.set(token('second'));
-    expect((await storage().get())?.accessToken).toBe('second');
+    await putToken(writer, token('second'));
+    expect((await storage().get())?.a).toBe('second');
     expect(cache.lookup('sid')).toBeUndefined();
 
     proxy.hear();
     await until(() => events.live(CHANNEL), 'delivery is verified again');
     expect(logger.events('ctp.redis.subscriber.delivering')).toHaveLength(1);
-    await until(async () => (await storage().get(), cache.lookup('sid')?.accessToken === 'second'), 'the cache fills again');
+    await until(async () => (await storage().get(), cache.lookup('sid')?.a === 'second'), 'the cache fills again');
     // And it hears changes again.
-    await writer.set(token('third'));
+    await putToken(writer, token('third'));
     await until(() => cache.lookup('sid') === undefined, 'the change is heard');
   }, 20_000);
 });

@@ -12,6 +12,7 @@ import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { FakePlatform } from '../../support/FakePlatform';
 import { CapturingLogger, ManualClock, testConfig } from '../../support/createTestServices';
 import { useRedis } from '../../support/redis/useRedis';
+import { storedToken } from '../../support/session/storedToken';
 
 // redis.fallbackToLocal on a real redis-server whose publication of the result fails after the lock
 // was taken and the grant or refresh done: the result is returned, never produced a second time.
@@ -115,7 +116,7 @@ describe('redis.fallbackToLocal in createCtpServices', () => {
       expect(platform.grants('refresh_token')).toHaveLength(1);
       expect(refreshed.accessToken).not.toBe(first.accessToken);
       // The one token the refresh produced is the one the session holds: none live and unstored.
-      expect((await storage.get())?.accessToken).toBe(refreshed.accessToken);
+      expect((await storedToken(storage))?.accessToken).toBe(refreshed.accessToken);
       expect(logger.events('ctp.redis.fallback')).toEqual([]);
       await services.close();
     });

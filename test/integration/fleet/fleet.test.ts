@@ -9,6 +9,7 @@ import { startWorker, type Worker } from '../../support/fleet/startWorker';
 import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 // Four app instances as child processes, one strict commercetools, one real Redis.
 let redisServer: RedisProcess;
@@ -55,7 +56,7 @@ async function expiredSessionInRedis(sessionId: string): Promise<CtpAuthToken> {
   const storage = new RedisSessionStorage(redis, sessionId);
   const token = await runWithCtpSession(storage, () => services.session.login(CUSTOMER.email, CUSTOMER.password));
   const expired = { ...token, issuedAt: Date.now() - 2 * 3_600_000, expiresAt: Date.now() - 1_000 };
-  await storage.set(expired);
+  await putToken(storage, expired);
   return expired;
 }
 
@@ -72,7 +73,7 @@ describe('several instances sharing Redis', () => {
     const calls = server.apiCalls.filter((c) => c.path === '/me');
     expect(calls).toHaveLength(200);
     expect(calls.every((c) => c.status === 200 && c.kind === 'customer')).toBe(true);
-    const after = (await new RedisSessionStorage(redis, 'sess-1').get())!;
+    const after = (await storedToken(new RedisSessionStorage(redis, 'sess-1')))!;
     expect(after.refreshToken).toBe(before.refreshToken);
     expect(after.accessToken).not.toBe(before.accessToken);
   }, 60_000);

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { toStoredSession } from '../../../src/auth/StoredSession';
 import { createCtpConfig } from '../../../src/config/createCtpConfig';
 import { CtpError } from '../../../src/errors/CtpError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -16,6 +17,7 @@ import { startRedisCluster, type ClusterNode, type RedisCluster } from '../../su
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
 import { holdingRefreshAnswers } from '../../support/strict/holdingRefreshAnswers';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 // One real Redis Cluster (three masters, one replica each) for the whole file: starting one takes seconds.
 // Password-protected, as production clusters are: the library's client must hand the password of the
@@ -126,7 +128,7 @@ describe('Redis Cluster', () => {
     expect(server.grants.refresh_token).toBe(12);
     expect([...server.refreshesBySession.values()]).toEqual(Array.from({ length: 12 }, () => 1));
     for (const [i, id] of ids.entries()) {
-      const after = (await new RedisSessionStorage(admin, id).get())!;
+      const after = (await storedToken(new RedisSessionStorage(admin, id)))!;
       expect(after.refreshToken).toBe(before[i]!.refreshToken);
       expect(after.accessToken).not.toBe(before[i]!.accessToken);
     }
@@ -138,15 +140,15 @@ describe('Redis Cluster', () => {
       const ids = await sessionIdsOnEveryMaster('cas', 9, 'cas:');
       for (const id of ids) {
         const storage = (i: number) => new RedisSessionStorage(clients[i % clients.length]!, id, { keyPrefix: 'cas:' });
-        expect(await storage(0).compareAndSet(token('a0'), token('a1'))).toBe(false);
-        expect(await storage(1).compareAndSet(undefined, token('a0'))).toBe(true);
+        expect(await storage(0).compareAndSet(stored('a0'), stored('a1'))).toBe(false);
+        expect(await storage(1).compareAndSet(undefined, stored('a0'))).toBe(true);
         // Twelve writers expecting a0 at once, from three clients: exactly one wins.
-        const won = await Promise.all(Array.from({ length: 12 }, (_, i) => storage(i).compareAndSet(token('a0'), token(`w${i}`))));
+        const won = await Promise.all(Array.from({ length: 12 }, (_, i) => storage(i).compareAndSet(stored('a0'), stored(`w${i}`))));
         expect(won.filter(Boolean)).toHaveLength(1);
         const winner = `w${won.indexOf(true)}`;
-        expect((await storage(2).get())?.accessToken).toBe(winner);
-        expect(await storage(1).compareAndSet(token(winner, 'other-refresh'), undefined)).toBe(false);
-        expect(await storage(0).compareAndSet(token(winner), undefined)).toBe(true);
+        expect((await storage(2).get())?.a).toBe(winner);
+        expect(await storage(1).compareAndSet(stored(winner, 'other-refresh'), undefined)).toBe(false);
+        expect(await storage(0).compareAndSet(stored(winner), undefined)).toBe(true);
         expect(await storage(2).get()).toBeUndefined();
       }
     }, 30_000);
@@ -240,12 +242,13 @@ async function refreshWaveWhile(name: string, fail: (victim: { master: ClusterNo
   expect((await cluster.ownerOf(`ctp:session:${ids[0]}`)).master.port).toBe(victim.replica!.port);
   await Promise.all(fleet.map((s) => s.session.settled()));
   // No session lost: each still holds its refresh token, and every instance serves it again.
-  for (const [i, id] of ids.entries()) expect((await new RedisSessionStorage(admin, id).get())?.refreshToken).toBe(before[i]!.refreshToken);
+  for (const [i, id] of ids.entries()) expect((await storedToken(new RedisSessionStorage(admin, id)))?.refreshToken).toBe(before[i]!.refreshToken);
   const after = await Promise.all(ids.flatMap((id) => fleet.map((services) => callMe(services, id))));
   expect(after.filter((r) => r !== customerId)).toEqual([]);
 }
 
 const token = (access: string, refresh = 'refresh-1'): CtpAuthToken => ({ kind: 'anonymous', accessToken: access, refreshToken: refresh, issuedAt: 1_000, expiresAt: 3_601_000, scopes: ['manage_my_orders:p'], anonymousId: 'anon-1' });
+const stored = (access: string, refresh?: string) => toStoredSession(token(access, refresh));
 
 /** One sign-in per session id, stored already expired: the next call of each refreshes. */
 async function expiredSessions(services: CtpServices, ids: string[]): Promise<CtpAuthToken[]> {
@@ -254,7 +257,7 @@ async function expiredSessions(services: CtpServices, ids: string[]): Promise<Ct
       const storage = new RedisSessionStorage(admin, id);
       const signedIn = await runWithCtpSession(storage, () => services.session.login(CUSTOMER.email, CUSTOMER.password));
       const expired = { ...signedIn, issuedAt: Date.now() - 2 * 3_600_000, expiresAt: Date.now() - 1_000 };
-      await storage.set(expired);
+      await putToken(storage, expired);
       return expired;
     }),
   );

@@ -9,6 +9,7 @@ import { commandStats, resetCommandStats } from '../../support/redis/commandStat
 import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
+import { putToken } from '../../support/session/storedToken';
 
 // The refresh wave of redisHotPath.test.ts, with app instances as separate processes.
 let redisServer: RedisProcess;
@@ -38,7 +39,7 @@ describe('a refresh wave across processes', () => {
     const services = createCtpServices(config);
     const token = await runWithCtpSession(new RedisSessionStorage(admin, 'procs', { cache: false }), () => services.session.login(CUSTOMER.email, CUSTOMER.password));
     await services.close();
-    await new RedisSessionStorage(admin, 'procs', { cache: false }).set({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
+    await putToken(new RedisSessionStorage(admin, 'procs', { cache: false }), { ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
     const processes = 4;
     const calls = 50;
     const env = { FLEET_URL: server.url, FLEET_PROJECT: server.projectKey, FLEET_CLIENT_ID: STRICT_CLIENT.id, FLEET_CLIENT_SECRET: STRICT_CLIENT.secret, FLEET_REDIS_URL: redisServer.url, FLEET_TASK: 'refresh', FLEET_SESSION_ID: 'procs', FLEET_CONCURRENCY: String(calls), FLEET_POLL_MS: '1000' };

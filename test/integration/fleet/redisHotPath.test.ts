@@ -16,6 +16,7 @@ import { commandStats, HEARTBEAT_COUNTER, resetCommandStats } from '../../suppor
 import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
+import { putToken } from '../../support/session/storedToken';
 
 // Real redis-server, strict local commercetools; Redis's own counters (INFO commandstats) count.
 let redisServer: RedisProcess;
@@ -75,7 +76,7 @@ async function until(condition: () => Promise<boolean> | boolean, what: string):
 /** Signs in on `a`, and waits until `b`'s cache holds the session (its subscription confirmed). */
 async function signedInOnBoth(a: Instance, b: Instance, id: string): Promise<CtpAuthToken> {
   const token = await runWithCtpSession(store(a, id), () => a.services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password));
-  await until(async () => (await store(b, id).get(), b.services.sessionCache?.lookup(id)?.accessToken === token.accessToken), "b's cache holds the session");
+  await until(async () => (await store(b, id).get(), b.services.sessionCache?.lookup(id)?.a === token.accessToken), "b's cache holds the session");
   return token;
 }
 
@@ -138,7 +139,7 @@ describe('Redis on the hot path', () => {
       await until(async () => (await storageB().get(), deaf.lookup('out-2') !== undefined), 'the deaf cache holds the session');
       const stale = deaf.lookup('out-2')!;
       await runWithCtpSession(store(a, 'out-2'), () => a.services.session.logout());
-      expect(deaf.lookup('out-2')?.accessToken).toBe(stale.accessToken);
+      expect(deaf.lookup('out-2')?.a).toBe(stale.a);
       const callsBefore = server.apiCalls.length;
       await resetCommandStats(admin);
       await expect(me(b, storageB())).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
@@ -164,12 +165,12 @@ describe('Redis on the hot path', () => {
       // A refreshes the session (its token is revoked: the access token a refresh replaces is, after a grace period).
       const storageA = store(a, 'refreshed');
       // Expired: the caller waits for the refresh (inside the margin it would run in the background).
-      await storageA.set({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
+      await putToken(storageA, { ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
       const refreshed = await runWithCtpSession(storageA, () => a.services.session.accessToken());
       expect(refreshed.accessToken).not.toBe(token.accessToken);
       // The replaced token is revoked after a grace period; settled() starts that revocation now.
       await a.services.session.settled();
-      expect(deaf.lookup('refreshed')?.accessToken).toBe(token.accessToken);
+      expect(deaf.lookup('refreshed')?.a).toBe(token.accessToken);
       const callsBefore = server.apiCalls.length;
       await resetCommandStats(admin);
       const { body } = await me(b, storageB());
@@ -177,7 +178,7 @@ describe('Redis on the hot path', () => {
       expect((await commandStats(admin)).byCommand).toEqual({ get: 1 });
       expect(body.id).toBe(token.customerId);
       expect(server.apiCalls.slice(callsBefore).map((c) => c.status)).toEqual([401, 200]);
-      expect(deaf.lookup('refreshed')?.accessToken).toBe(refreshed.accessToken);
+      expect(deaf.lookup('refreshed')?.a).toBe(refreshed.accessToken);
     });
   });
 

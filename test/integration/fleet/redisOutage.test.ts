@@ -9,6 +9,7 @@ import { CapturingLogger, ManualClock } from '../../support/createTestServices';
 import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
+import { storedToken } from '../../support/session/storedToken';
 
 let redisServer: RedisProcess;
 let redis: Redis;
@@ -43,7 +44,7 @@ describe('when Redis stops mid-run', () => {
   it('should raise CTP_REDIS_UNAVAILABLE, and find the session intact once Redis is back', async () => {
     const { services, clock, storage } = await setUp();
     await runWithCtpSession(storage, () => services.session.login('finn@example.com', 'Finn-Pa55word!'));
-    const before = await storage.get();
+    const before = await storedToken(storage);
 
     redisServer.pause();
     clock.advance(3_600_000); // the token also needs a refresh now
@@ -54,7 +55,7 @@ describe('when Redis stops mid-run', () => {
     const root = await runWithCtpSession(storage, () => services.client.customerApiRoot());
     const { body } = await runWithCtpSession(storage, () => root.me().get().execute());
     expect(body.email).toBe('finn@example.com');
-    const after = (await storage.get())!;
+    const after = (await storedToken(storage))!;
     expect(after.refreshToken).toBe(before!.refreshToken);
     expect(after.customerId).toBe(before!.customerId);
     expect(server.grants.refresh_token).toBe(1);

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { toStoredSession } from '../../../src/auth/StoredSession';
 import { createCtpConfig } from '../../../src/config/createCtpConfig';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
@@ -10,6 +11,7 @@ import { useRedis } from '../../support/redis/useRedis';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../../support/strict/createStrictHarness';
 import { holdingRefreshAnswers } from '../../support/strict/holdingRefreshAnswers';
 import { StrictCommercetools } from '../../support/strict/StrictCommercetools';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 const redis = useRedis();
@@ -28,28 +30,29 @@ const token = (access: string, refresh = 'refresh-1'): CtpAuthToken => ({
   scopes: ['manage_my_orders:p'],
   anonymousId: 'anon-1',
 });
+const stored = (access: string, refresh?: string) => toStoredSession(token(access, refresh));
 
 describe(RedisSessionStorage, () => {
   describe('.compareAndSet', () => {
     it('should write only over the expected token pair, in one step, and clear with undefined', async () => {
       const storage = new RedisSessionStorage(redis, 'sid-1');
-      expect(await storage.compareAndSet(token('a1'), token('a2'))).toBe(false);
-      expect(await storage.compareAndSet(undefined, token('a1'))).toBe(true);
-      expect(await storage.compareAndSet(undefined, token('a9'))).toBe(false);
-      expect(await storage.compareAndSet(token('a1', 'other-refresh'), token('a9'))).toBe(false);
-      expect(await storage.compareAndSet(token('a1'), token('a2'))).toBe(true);
-      expect((await storage.get())?.accessToken).toBe('a2');
+      expect(await storage.compareAndSet(stored('a1'), stored('a2'))).toBe(false);
+      expect(await storage.compareAndSet(undefined, stored('a1'))).toBe(true);
+      expect(await storage.compareAndSet(undefined, stored('a9'))).toBe(false);
+      expect(await storage.compareAndSet(stored('a1', 'other-refresh'), stored('a9'))).toBe(false);
+      expect(await storage.compareAndSet(stored('a1'), stored('a2'))).toBe(true);
+      expect((await storedToken(storage))?.accessToken).toBe('a2');
       expect(await redis.ttl('ctp:session:sid-1')).toBeGreaterThan(0);
-      expect(await storage.compareAndSet(token('a2'), undefined)).toBe(true);
+      expect(await storage.compareAndSet(stored('a2'), undefined)).toBe(true);
       expect(await redis.exists('ctp:session:sid-1')).toBe(0);
     });
 
     it('should treat a value that reads as no session as no session', async () => {
       await redis.set('ctp:session:sid-2', 'not json');
       const storage = new RedisSessionStorage(redis, 'sid-2');
-      expect(await storage.get()).toBeUndefined();
-      expect(await storage.compareAndSet(undefined, token('a1'))).toBe(true);
-      expect((await storage.get())?.accessToken).toBe('a1');
+      expect(await storedToken(storage)).toBeUndefined();
+      expect(await storage.compareAndSet(undefined, stored('a1'))).toBe(true);
+      expect((await storedToken(storage))?.accessToken).toBe('a1');
     });
   });
 });

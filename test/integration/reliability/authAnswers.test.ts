@@ -9,6 +9,7 @@ import { runWithCtpSession } from '../../../src/session/sessionContext';
 import type { AuthAnswerFault, Fault } from '../../support/strict/StrictCommercetools';
 import { createStrictHarness, STRICT_CLIENT, type StrictHarness } from '../../support/strict/createStrictHarness';
 import { RecordingServer } from '../../support/strict/RecordingServer';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 let h: StrictHarness;
@@ -25,7 +26,7 @@ async function expiredCustomerSession(): Promise<{ storage: MemorySessionStorage
   const storage = new MemorySessionStorage('s');
   await runWithCtpSession(storage, () => h.session.login(h.customer.email, h.customer.password));
   h.clock.advance(HOUR);
-  return { storage, before: (await storage.get())! };
+  return { storage, before: (await storedToken(storage))! };
 }
 
 describe('hostile and broken auth answers (strict server, real HTTP)', () => {
@@ -46,10 +47,10 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       const error = await runWithCtpSession(storage, () => h.client.customerApiRoot()).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: expect.not.stringMatching(CtpErrorCode.SessionExpired) as unknown });
       expect(isRefreshRefused(error)).toBe(false);
-      expect(await storage.get()).toEqual(before);
+      expect(await storedToken(storage)).toEqual(before);
       // The fault passed: the same refresh token still works.
       await runWithCtpSession(storage, () => h.client.customerApiRoot());
-      expect((await storage.get())?.refreshToken).toBe(before.refreshToken);
+      expect((await storedToken(storage))?.refreshToken).toBe(before.refreshToken);
       expect(h.server.refreshesBySession.get(before.refreshToken)).toBe(1);
     });
 
@@ -73,7 +74,7 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       expect(error).toMatchObject({ code: CtpErrorCode.RedirectRefused, host: 'auth', flow: 'password', status });
       expect(other.requests).toEqual([]);
       expect(h.server.flowRequests.password).toBe(1);
-      expect((await storage.get())?.kind).not.toBe('customer');
+      expect((await storedToken(storage))?.kind).not.toBe('customer');
     });
   });
 
@@ -87,7 +88,7 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       expect(error).toMatchObject({ code: CtpErrorCode.RedirectRefused });
       expect(isRefreshRefused(error)).toBe(false);
       expect(other.requests).toEqual([]);
-      expect(await storage.get()).toEqual(before);
+      expect(await storedToken(storage)).toEqual(before);
     });
   });
 
@@ -103,7 +104,7 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       expect(error).toMatchObject({ code: CtpErrorCode.AnswerTooLarge, limitBytes: MAX_AUTH_ANSWER_BYTES, flow: 'anonymous' });
       expect(h.server.flowRequests.anonymous).toBe(1);
       expect(h.sleeps).toEqual([]);
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
     });
   });
 
@@ -140,7 +141,7 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       const storage = new MemorySessionStorage('s');
       const error = await runWithCtpSession(storage, () => h.session.login(h.customer.email, h.customer.password)).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: CtpErrorCode.TokenResponseInvalid, field });
-      expect((await storage.get())?.kind).not.toBe('customer');
+      expect((await storedToken(storage))?.kind).not.toBe('customer');
     });
   });
 
@@ -153,7 +154,7 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       const error = await runWithCtpSession(storage, () => h.client.customerApiRoot()).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: CtpErrorCode.TokenIdentityMismatch });
       expect(isRefreshRefused(error)).toBe(false);
-      expect(await storage.get()).toEqual(before);
+      expect(await storedToken(storage)).toEqual(before);
       expect(String((error as Error).message)).not.toContain(mallory);
     });
   });
@@ -227,7 +228,7 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       const me = await runWithCtpSession(storage, async () => (await h.client.customerApiRoot()).inStoreKeyWithStoreKeyValue({ storeKey: 'eu' }).me().get().execute());
       expect(me.body).toMatchObject({ email: 'erin@example.com' });
       expect(h.server.grants.refresh_token).toBe(1);
-      expect((await storage.get())?.storeKey).toBe('eu');
+      expect((await storedToken(storage))?.storeKey).toBe('eu');
     });
   });
 });

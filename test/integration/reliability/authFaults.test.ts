@@ -4,6 +4,7 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 let h: StrictHarness;
 
@@ -49,7 +50,7 @@ describe('faults on the auth host (strict server, real HTTP)', () => {
     const storage = new MemorySessionStorage();
     h.server.authFaults.push({ kind: 'truncated' });
     await expect(runWithCtpSession(storage, () => h.client.customerApiRoot())).rejects.toMatchObject({ code: CtpErrorCode.TokenResponseInvalid, field: 'body' });
-    expect(await storage.get()).toBeUndefined();
+    expect(await storedToken(storage)).toBeUndefined();
   });
 
   it('should retry a reset connection and then raise CTP_AUTH_NETWORK', async () => {
@@ -96,10 +97,10 @@ describe('faults on the auth host (strict server, real HTTP)', () => {
     h = await createStrictHarness();
     const inner = new MemorySessionStorage('s');
     await runWithCtpSession(inner, () => h.session.ensureAnonymous());
-    const before = await inner.get();
+    const before = await storedToken(inner);
     h.clock.advance(3_600_000);
-    const failing = { id: 's', get: () => inner.get(), set: () => Promise.reject(new Error('redis down')), clear: () => inner.clear() };
+    const failing = { id: 's', get: () => storedToken(inner), set: () => Promise.reject(new Error('redis down')), clear: () => putToken(inner, undefined) };
     await expect(runWithCtpSession(failing, () => h.client.customerApiRoot())).rejects.toMatchObject({ code: CtpErrorCode.SessionStorage });
-    expect(await inner.get()).toEqual(before);
+    expect(await storedToken(inner)).toEqual(before);
   });
 });

@@ -5,6 +5,7 @@ import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredErr
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 let h: StrictHarness;
@@ -26,7 +27,7 @@ describe('recovery against the strict server', () => {
       const storage = await signedIn(h);
       await runWithCtpSession(storage, async () => {
         const apiRoot = await h.client.customerApiRoot();
-        const before = (await storage.get())!;
+        const before = (await storedToken(storage))!;
         h.server.revokeAccessToken(before.accessToken);
         const { body } = await apiRoot.me().get().execute();
         expect(body.id).toBe(h.customer.id);
@@ -58,7 +59,7 @@ describe('recovery against the strict server', () => {
       });
       expect(error).toBeInstanceOf(CtpSessionExpiredError);
       expect(h.server.apiCalls.map((c) => c.kind)).toEqual(['none']);
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
     });
   });
 
@@ -66,7 +67,7 @@ describe('recovery against the strict server', () => {
     it('should clear the session and raise CTP_SESSION_EXPIRED once, with no loop', async () => {
       h = await createStrictHarness();
       const storage = await signedIn(h);
-      h.server.evictRefreshToken((await storage.get())!.refreshToken);
+      h.server.evictRefreshToken((await storedToken(storage))!.refreshToken);
       h.clock.advance(HOUR);
       await runWithCtpSession(storage, async () => {
         await expect(h.client.customerApiRoot()).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
@@ -77,7 +78,7 @@ describe('recovery against the strict server', () => {
       });
       expect(h.server.grants.refresh_token).toBe(1);
       expect(h.server.grants.anonymous).toBe(1);
-      expect((await storage.get())?.kind).toBe('anonymous');
+      expect((await storedToken(storage))?.kind).toBe('anonymous');
     });
   });
 
@@ -97,7 +98,7 @@ describe('recovery against the strict server', () => {
     it('should not bring the session back', async () => {
       h = await createStrictHarness();
       const storage = await signedIn(h);
-      const token = (await storage.get())!;
+      const token = (await storedToken(storage))!;
       const otherRequest = new MemorySessionStorage('s', token);
       h.clock.advance(HOUR);
       let release!: () => void;
@@ -106,9 +107,9 @@ describe('recovery against the strict server', () => {
       await runWithCtpSession(storage, () => h.session.logout());
       release();
       expect(await refreshing).toBeInstanceOf(CtpSessionExpiredError);
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
       // The refresh reached the server after the revocation: refused, and this copy cleared too.
-      expect(await otherRequest.get()).toBeUndefined();
+      expect(await storedToken(otherRequest)).toBeUndefined();
       expect(h.server.grants.refresh_token).toBe(1);
     });
   });

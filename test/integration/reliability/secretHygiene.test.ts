@@ -4,6 +4,7 @@ import { basicAuthorization } from '../../../src/auth/basicAuthorization';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createStrictHarness, STRICT_CLIENT, type StrictHarness } from '../../support/strict/createStrictHarness';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 let h: StrictHarness;
@@ -50,7 +51,7 @@ describe('secret hygiene', () => {
       await capture(() => h.session.login(h.customer.email, h.customer.password));
       await capture(async () => (await h.client.customerApiRoot()).me().get().execute());
       // A 401 on an API call, recovered.
-      h.server.revokeAccessToken((await storage.get())!.accessToken);
+      h.server.revokeAccessToken((await storedToken(storage))!.accessToken);
       await capture(async () => (await h.client.customerApiRoot()).me().get().execute());
       // Faults on the auth host during a refresh, one after another.
       for (const fault of [

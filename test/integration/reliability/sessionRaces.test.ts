@@ -6,6 +6,7 @@ import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage'
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
 import { holdingRefreshAnswers } from '../../support/strict/holdingRefreshAnswers';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 let h: StrictHarness;
@@ -36,7 +37,7 @@ describe('session races over real HTTP against the strict server', () => {
       setTimeout(() => hold.release(), 20);
       await loggingOut;
       const minted = [...h.server.accessTokens.keys()];
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
       // The strict server does not cascade a refresh-token revocation to access tokens: each was revoked.
       expect(await answersApi(h, signedIn.accessToken)).toBe(false);
       expect([...h.server.accessTokens.values()].filter((grant) => grant.customerId === h.customer.id)).toEqual([]);
@@ -56,13 +57,13 @@ describe('session races over real HTTP against the strict server', () => {
       await runWithCtpSession(alice, () => h.session.login(h.customer.email, h.customer.password));
       await runWithCtpSession(bob, () => h.session.login('dave@example.com', 'Dave-Pa55word!'));
       const builderOfA = await runWithCtpSession(alice, () => h.client.customerApiRoot());
-      const tokenOfA = (await alice.get()) as CtpAuthToken;
-      const tokenOfB = (await bob.get()) as CtpAuthToken;
+      const tokenOfA = (await storedToken(alice)) as CtpAuthToken;
+      const tokenOfB = (await storedToken(bob)) as CtpAuthToken;
       h.server.revokeAccessToken(tokenOfA.accessToken);
       const { body } = await runWithCtpSession(bob, () => builderOfA.me().get().execute());
       expect(body.id).toBe(h.customer.id);
-      expect((await alice.get())?.accessToken).not.toBe(tokenOfA.accessToken);
-      expect(await bob.get()).toEqual(tokenOfB);
+      expect((await storedToken(alice))?.accessToken).not.toBe(tokenOfA.accessToken);
+      expect(await storedToken(bob)).toEqual(tokenOfB);
     });
 
     it('should fail the call, retrying with no other token, when A\'s session now holds another sign-in', async () => {
@@ -71,7 +72,7 @@ describe('session races over real HTTP against the strict server', () => {
       const shared = new MemorySessionStorage('kiosk');
       await runWithCtpSession(shared, () => h.session.login(h.customer.email, h.customer.password));
       const builderOfA = await runWithCtpSession(shared, () => h.client.customerApiRoot());
-      const tokenOfA = (await shared.get()) as CtpAuthToken;
+      const tokenOfA = (await storedToken(shared))!;
       await runWithCtpSession(shared, () => h.session.login('dave@example.com', 'Dave-Pa55word!'));
       h.server.revokeAccessToken(tokenOfA.accessToken);
       const calls = h.server.apiCalls.length;
@@ -91,7 +92,7 @@ describe('session races over real HTTP against the strict server', () => {
       h.clock.advance(2 * HOUR);
       const error = (await runWithCtpSession(storage, () => h.client.customerApiRoot().catch((e: unknown) => e))) as { code?: string };
       expect(error.code).toBe(CtpErrorCode.AuthUnavailable);
-      expect(await storage.get()).toEqual(signedIn);
+      expect(await storedToken(storage)).toEqual(signedIn);
       expect(h.logger.events('ctp.session.expired')).toEqual([]);
     });
   });

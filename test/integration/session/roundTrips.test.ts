@@ -3,6 +3,7 @@ import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage'
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { answerGate, turn } from '../../support/strict/answerGate';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
+import { storedToken } from '../../support/session/storedToken';
 
 let h: StrictHarness | undefined;
 
@@ -57,7 +58,7 @@ describe('round trips on the shopper\'s path, against the strict server with gat
     expect(first).toBe('answered');
     const customer = await login;
     expect(customer.customerId).toBe(h.customer.id);
-    expect((await storage.get())?.customerId).toBe(h.customer.id);
+    expect((await storedToken(storage))?.customerId).toBe(h.customer.id);
 
     // After the answer: the anonymous pair's revocations, in parallel, tracked until settled.
     expect(await gate.arrived(2)).toEqual(['revoke access_token', 'revoke refresh_token']);
@@ -110,7 +111,7 @@ describe('round trips on the shopper\'s path, against the strict server with gat
     gate.release();
     await logout;
     expect(gate.held()).toEqual([]);
-    expect(await storage.get()).toBeUndefined();
+    expect(await storedToken(storage)).toBeUndefined();
     expect(h.server.accessTokens.has(customer.accessToken)).toBe(false);
     expect(h.server.refreshTokens.has(customer.refreshToken)).toBe(false);
     gate.open();

@@ -3,6 +3,7 @@ import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
 import { scopeFingerprint } from '../../../src/scopes/scopeCatalog';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { useRedis } from '../../support/redis/useRedis';
+import { storedToken } from '../../support/session/storedToken';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
 
 const HOUR = 3_600_000;
@@ -24,7 +25,7 @@ describe('the stored session format, over real Redis and the strict server', () 
     const value = (await redis.get('ctp:session:compact-1'))!;
     expect(Buffer.byteLength(value)).toBeLessThanOrEqual(320);
     expect(JSON.parse(value)).toMatchObject({ v: 2, k: 'c', a: token.accessToken, r: token.refreshToken, c: h.customer.id, s: scopeFingerprint(h.registry.scopes('customer')) });
-    expect(await storage.get()).toEqual(token);
+    expect(await storedToken(storage, h.registry)).toEqual(token);
   });
 
   it('should read a session stored in the earlier full format, refresh it, and store it compact from then on', async () => {

@@ -1,6 +1,7 @@
 // One app instance of a fleet test, in its own process: `node --import tsx fleetWorker.ts`.
 // Reads its task from FLEET_* variables, prints "ready", waits for "go" on stdin, runs, prints one
 // JSON line with what it saw, and exits.
+import { storedToken } from '../session/storedToken';
 import { createInterface } from 'node:readline';
 import Redis from 'ioredis';
 import { createCtpConfig } from '../../../src/config/createCtpConfig';
@@ -35,7 +36,7 @@ const results = await Promise.allSettled(
       return runWithCtpSession(storage, async () => {
         const apiRoot = await services.client.customerApiRoot();
         const { body } = await apiRoot.me().get().execute();
-        return `${(await storage.get())?.accessToken ?? ''} ${body.id}`;
+        return `${(await storedToken(storage))?.accessToken ?? ''} ${body.id}`;
       });
     }
     const integration = await services.client.integrationApiRoot();

@@ -9,6 +9,7 @@ import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { commandStats, resetCommandStats } from '../redis/commandStats';
 import { STRICT_CLIENT } from '../strict/createStrictHarness';
 import type { StrictCommercetools } from '../strict/StrictCommercetools';
+import { putToken } from '../session/storedToken';
 
 /** The app's client as the library sees it, counting the commands it is asked to send (round trips). */
 class CountingRedis implements RedisLike {
@@ -106,11 +107,11 @@ export async function measureFleetCosts(o: { redisUrl: string; server: StrictCom
 
     const signedIn = await runWithCtpSession(fleet[0]!.storage(), () => fleet[0]!.services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password));
     // Each instance has read the session once its subscription was confirmed, so its cache holds it.
-    for (const instance of fleet) await until(async () => (await instance.storage().get(), cached(instance)?.accessToken === signedIn.accessToken), 'every cache holds the session');
+    for (const instance of fleet) await until(async () => (await instance.storage().get(), cached(instance)?.a === signedIn.accessToken), 'every cache holds the session');
 
     // The session expires: written as another instance would, which every cache hears of.
     const expired: CtpAuthToken = { ...signedIn, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 };
-    await new RedisSessionStorage(admin, SESSION, { cache: false }).set(expired);
+    await putToken(new RedisSessionStorage(admin, SESSION, { cache: false }), expired);
     for (const instance of fleet) await until(() => cached(instance) === undefined, 'every cache dropped the session');
     await measure('refresh', () => o.server.grants.refresh_token, customerCall);
 

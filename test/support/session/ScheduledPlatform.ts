@@ -1,5 +1,6 @@
 import type { Scheduler } from 'fast-check';
-import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { parseStoredToken, type CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { toStoredSession, type StoredSession } from '../../../src/auth/StoredSession';
 import type { OAuthClient } from '../../../src/auth/OAuthClient';
 import type { TokenIssuer } from '../../../src/auth/TokenIssuer';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -8,7 +9,8 @@ import { CtpOAuthError } from '../../../src/errors/CtpOAuthError';
 import { CtpAccountError } from '../../../src/errors/CtpAccountError';
 import type { AccountBackend } from '../../../src/session/account/AccountBackend';
 import type { CustomerSignIn, SignInRequest } from '../../../src/session/CustomerSignIn';
-import type { SessionStorage } from '../../../src/session/SessionStorage';
+import type { AnySessionStorage } from '../../../src/session/fromLegacyStorage';
+import { sameStoredSession } from '../../../src/session/SessionStorage';
 
 const HOUR = 3_600_000;
 
@@ -172,33 +174,42 @@ function orThrow<T>(answer: T | Error): T {
 
 /**
  * A session store shared by every request of one session (as RedisSessionStorage is), whose
- * calls finish when the scheduler says. Offers compare-and-set when `atomic` (as Memory and Redis
- * storages do), else only get/set/clear (a plain app storage).
+ * calls finish when the scheduler says. Of today's contract (get/compareAndSet on the stored form)
+ * when `atomic`, as Memory and Redis storages are; else a plain app storage of the earlier contract
+ * (get/set/clear on full tokens), which the library adapts (fromLegacyStorage).
  */
-export function scheduledStorage(s: Scheduler, id: string, atomic: boolean): SessionStorage & { raw(): CtpAuthToken | undefined; seed(token: CtpAuthToken): void } {
-  let value: CtpAuthToken | undefined;
-  const same = (a: CtpAuthToken | undefined, b: CtpAuthToken | undefined) => a?.accessToken === b?.accessToken && a?.refreshToken === b?.refreshToken;
-  const storage = {
+export function scheduledStorage(s: Scheduler, id: string, atomic: boolean): AnySessionStorage & { raw(): CtpAuthToken | undefined; seed(token: CtpAuthToken): void } {
+  if (!atomic) {
+    let token: CtpAuthToken | undefined;
+    return {
+      id,
+      raw: () => parseStoredToken(token),
+      seed: (next: CtpAuthToken) => {
+        token = next;
+      },
+      get: s.scheduleFunction(async function get() {
+        return token;
+      }),
+      set: s.scheduleFunction(async function set(next: CtpAuthToken) {
+        token = next;
+      }),
+      clear: s.scheduleFunction(async function clear() {
+        token = undefined;
+      }),
+    };
+  }
+  let value: StoredSession | undefined;
+  return {
     id,
-    raw: () => value,
+    raw: () => parseStoredToken(value),
     seed: (token: CtpAuthToken) => {
-      value = token;
+      value = toStoredSession(token);
     },
     get: s.scheduleFunction(async function get() {
       return value;
     }),
-    set: s.scheduleFunction(async function set(token: CtpAuthToken) {
-      value = token;
-    }),
-    clear: s.scheduleFunction(async function clear() {
-      value = undefined;
-    }),
-  };
-  if (!atomic) return storage;
-  return {
-    ...storage,
-    compareAndSet: s.scheduleFunction(async function compareAndSet(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined) {
-      if (!same(value, expected)) return false;
+    compareAndSet: s.scheduleFunction(async function compareAndSet(expected: StoredSession | undefined, next: StoredSession | undefined) {
+      if (!sameStoredSession(value, expected)) return false;
       value = next;
       return true;
     }),

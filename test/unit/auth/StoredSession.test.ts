@@ -10,19 +10,8 @@ import { ScopeRegistry } from '../../../src/scopes/ScopeRegistry';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
+import { putToken, realisticCustomer, storedToken } from '../../support/session/storedToken';
 
-/** A customer token with commercetools' real lengths: 32-character access token, `{projectKey}:` plus 43 for refresh, a UUID. */
-function realistic(registry: ScopeRegistry): CtpAuthToken {
-  return {
-    kind: 'customer',
-    accessToken: 'Xq3vN8mT2bL7rK9wZ4cF6hJ1sD5gA0eY',
-    refreshToken: `${registry.projectKey}:Qw8eR7tY6uI5oP4aS3dF2gH1jK0lZ9xC8vB7nM6qW5e`,
-    issuedAt: Date.UTC(2026, 11, 2, 1, 2, 3, 456),
-    expiresAt: Date.UTC(2026, 11, 4, 1, 2, 3, 456),
-    scopes: registry.scopes('customer'),
-    customerId: '3f2b8c1e-5d4a-4b7f-9e6c-2a1d0f8b7c6e',
-  };
-}
 
 function setup() {
   const services = createTestServices();
@@ -38,9 +27,10 @@ function refreshAnswer(scope: string) {
 describe(toStoredSession, () => {
   it('should store a customer of the default scope set in at most 320 B of JSON, its scopes as the set fingerprint', () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
-    const token = realistic(registry);
-    const stored = toStoredSession(token);
+    const token = realisticCustomer(registry);
+    const stored = toStoredSession(token, registry);
     expect(stored.s).toBe(scopeFingerprint(registry.scopes('customer')));
+    expect(stored.s).toBe(registry.fingerprint('customer'));
     const bytes = Buffer.byteLength(JSON.stringify(stored));
     expect(bytes).toBeLessThanOrEqual(320);
     // Today's full format, for scale: the eleven scope strings are most of it.
@@ -49,8 +39,8 @@ describe(toStoredSession, () => {
 
   it('should read back through JSON what it stored, on the set one shared array', () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
-    const token = realistic(registry);
-    const read = parseStoredToken(JSON.parse(JSON.stringify(toStoredSession(token))));
+    const token = realisticCustomer(registry);
+    const read = parseStoredToken(JSON.parse(JSON.stringify(toStoredSession(token, registry))), registry);
     expect(read).toEqual(token);
     expect(read?.scopes).toBe(registry.scopes('customer'));
     expect(Object.isFrozen(read)).toBe(true);
@@ -58,20 +48,20 @@ describe(toStoredSession, () => {
 
   it('should keep a Store variant, an anonymous id and a list no registry holds', () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
-    const { customerId: _none, ...base } = realistic(registry);
+    const { customerId: _none, ...base } = realisticCustomer(registry);
     const inStore: CtpAuthToken = { ...base, kind: 'anonymous', anonymousId: 'anon-1', storeKey: 'store-eu', scopes: registry.scopes('anonymous', 'store-eu') };
-    const stored = toStoredSession(inStore);
+    const stored = toStoredSession(inStore, registry);
     expect(stored).toMatchObject({ k: 'a', n: 'anon-1', t: 'store-eu', s: scopeFingerprint(registry.scopes('anonymous', 'store-eu')) });
-    expect(parseStoredToken(JSON.parse(JSON.stringify(stored)))).toEqual(inStore);
-    const odd = { ...realistic(registry), scopes: ['view_x:p', 'view_y:p'] };
-    expect(toStoredSession(odd).s).toEqual(['view_x:p', 'view_y:p']);
-    expect(parseStoredToken(JSON.parse(JSON.stringify(toStoredSession(odd))))).toEqual(odd);
+    expect(parseStoredToken(JSON.parse(JSON.stringify(stored)), registry)).toEqual(inStore);
+    const odd = { ...realisticCustomer(registry), scopes: ['view_x:p', 'view_y:p'] };
+    expect(toStoredSession(odd, registry).s).toEqual(['view_x:p', 'view_y:p']);
+    expect(parseStoredToken(JSON.parse(JSON.stringify(toStoredSession(odd, registry))), registry)).toEqual(odd);
   });
 });
 
 describe('parseStoredToken with the compact format', () => {
   const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
-  const stored = toStoredSession(realistic(registry));
+  const stored = toStoredSession(realisticCustomer(registry), registry);
 
   it.each<[string, Record<string, unknown>, string]>([
     ['an unknown kind', { k: 'x' }, 'kind'],
@@ -95,13 +85,25 @@ describe('parseStoredToken with the compact format', () => {
     expect(error?.message).not.toContain(stored.a);
   });
 
-  it('should read a fingerprint this process does not know as no list, carrying the fingerprint', () => {
+  it('should read a fingerprint the registry does not hold as no list, carrying the fingerprint', () => {
     const changed = scopeFingerprint(['manage_my_orders:my-shop-production', 'view_retired_thing:my-shop-production']);
-    const read = parseStoredToken({ ...stored, s: changed });
+    const read = parseStoredToken({ ...stored, s: changed }, registry);
     expect(read?.scopes).toEqual([]);
     expect(read?.scopesFingerprint).toBe(changed);
     // Written again as it was read: the fingerprint, never an empty list.
-    expect(toStoredSession(read!).s).toBe(changed);
+    expect(toStoredSession(read!, registry).s).toBe(changed);
+  });
+
+  it('should resolve a fingerprint only against the registry it is given, not any other in the process', () => {
+    // Another registry (another project key) of the same process holds another customer set.
+    const other = new ScopeRegistry({ projectKey: 'other-project' });
+    const theirs = toStoredSession({ ...realisticCustomer(other), refreshToken: `${other.projectKey}:Qw8eR7tY6uI5oP4aS3dF2gH1jK0lZ9xC8vB7nM6qW5e` }, other);
+    expect(parseStoredToken(theirs, other)?.scopes).toBe(other.scopes('customer'));
+    const read = parseStoredToken(theirs, registry);
+    expect(read?.scopes).toEqual([]);
+    expect(read?.scopesFingerprint).toBe(theirs.s);
+    // Without a registry, no fingerprint resolves (none is kept process-wide).
+    expect(parseStoredToken(stored)?.scopesFingerprint).toBe(stored.s);
   });
 });
 
@@ -110,7 +112,7 @@ describe('TokenIssuer.refresh of a compact session', () => {
     const { platform, issuer, registry } = setup();
     const token = await issuer.customer({ email: 'alice@example.com', password: 'alice-Passw0rd!' });
     expect(token.scopes).toBe(registry.scopes('customer'));
-    const read = parseStoredToken(JSON.parse(JSON.stringify(toStoredSession(token))))!;
+    const read = parseStoredToken(JSON.parse(JSON.stringify(toStoredSession(token, registry))), registry)!;
     const refreshed = await issuer.refresh(read);
     expect(refreshed.scopes).toBe(registry.scopes('customer'));
     // One scope fewer than the fingerprint's set: refused as before.
@@ -125,21 +127,21 @@ describe('TokenIssuer.refresh of a compact session', () => {
     const oldSet = ['view_published_products:test-project', 'manage_my_orders:test-project', 'manage_my_profile:test-project'];
 
     it('should accept a refresh granting exactly that set, and hold the list again', async () => {
-      const { platform, issuer } = setup();
+      const { platform, issuer, registry } = setup();
       const token = await issuer.customer({ email: 'alice@example.com', password: 'alice-Passw0rd!' });
-      const read = parseStoredToken({ ...toStoredSession(token), s: scopeFingerprint(oldSet) })!;
+      const read = parseStoredToken({ ...toStoredSession(token, registry), s: scopeFingerprint(oldSet) }, registry)!;
       expect(read.scopes).toEqual([]);
       platform.on(refreshAnswer(`${[...oldSet].reverse().join(' ')} customer_id:customer-alice`));
       const refreshed = await issuer.refresh(read);
       expect([...refreshed.scopes].sort()).toEqual([...oldSet].sort());
       expect(refreshed.scopesFingerprint).toBeUndefined();
-      expect(toStoredSession(refreshed).s).toEqual(refreshed.scopes);
+      expect(toStoredSession(refreshed, registry).s).toEqual(refreshed.scopes);
     });
 
     it('should refuse a refresh granting another set with CtpScopeError, the granted scopes in .excess', async () => {
       const { platform, issuer, registry } = setup();
       const token = await issuer.customer({ email: 'alice@example.com', password: 'alice-Passw0rd!' });
-      const read = parseStoredToken({ ...toStoredSession(token), s: scopeFingerprint(oldSet) })!;
+      const read = parseStoredToken({ ...toStoredSession(token, registry), s: scopeFingerprint(oldSet) }, registry)!;
       platform.on(refreshAnswer(`${registry.scopes('customer').join(' ')} customer_id:customer-alice`));
       const error = await issuer.refresh(read).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CtpScopeError);
@@ -149,21 +151,24 @@ describe('TokenIssuer.refresh of a compact session', () => {
 });
 
 describe('one shared scope array per set', () => {
-  it('should render a Store variant once, and registries of the same set share its array', () => {
+  it('should render a Store variant once, and registries of the same set agree on its fingerprint (no shared table)', () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
     expect(registry.scopes('customer', 'store-eu')).toBe(registry.scopes('customer', 'store-eu'));
     expect(registry.scopes('customer', 'store-eu')).not.toEqual(registry.scopes('customer'));
-    expect(new ScopeRegistry({ projectKey: 'my-shop-production' }).scopes('customer')).toBe(registry.scopes('customer'));
+    const twin = new ScopeRegistry({ projectKey: 'my-shop-production' });
+    expect(twin.scopes('customer')).not.toBe(registry.scopes('customer'));
+    expect(twin.fingerprint('customer', 'store-eu')).toBe(registry.fingerprint('customer', 'store-eu'));
   });
 
-  it('should keep the shared array in MemorySessionStorage for a token holding a copy of a configured set, in any order', async () => {
+  it('should store a copy of a configured set, in any order, as its fingerprint and read back the registry array', async () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
     const storage = new MemorySessionStorage('s');
-    await storage.set({ ...realistic(registry), scopes: [...registry.scopes('customer')].reverse() });
-    expect((await storage.get())?.scopes).toBe(registry.scopes('customer'));
+    await putToken(storage, { ...realisticCustomer(registry), scopes: [...registry.scopes('customer')].reverse() }, registry);
+    expect((await storage.get())?.s).toBe(registry.fingerprint('customer'));
+    expect((await storedToken(storage, registry))?.scopes).toBe(registry.scopes('customer'));
     const odd = ['view_x:p'];
-    await storage.set({ ...realistic(registry), scopes: odd });
-    expect((await storage.get())?.scopes).toEqual(odd);
-    expect(Object.isFrozen((await storage.get())?.scopes)).toBe(true);
+    await putToken(storage, { ...realisticCustomer(registry), scopes: odd }, registry);
+    expect((await storedToken(storage, registry))?.scopes).toEqual(odd);
+    expect(Object.isFrozen((await storedToken(storage, registry))?.scopes)).toBe(true);
   });
 });

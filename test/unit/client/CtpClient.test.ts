@@ -5,6 +5,7 @@ import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage'
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { API_URL, PROJECT, json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 
@@ -133,7 +134,7 @@ describe('CtpClient', () => {
         const { body: cart } = await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
         expect(cart.anonymousId).toBeDefined();
       });
-      const stored = await storage.get();
+      const stored = await storedToken(storage);
       expect(stored?.kind).toBe('anonymous');
       expect(stored?.anonymousId).toMatch(/^anon-/);
       expect(stored?.scopes).toEqual(registry.scopes('anonymous'));
@@ -155,7 +156,7 @@ describe('CtpClient', () => {
       const stores = Array.from({ length: 20 }, () => new MemorySessionStorage('same-session'));
       await Promise.all(stores.map((s) => runWithCtpSession(s, () => client.customerApiRoot())));
       expect(platform.grants('anonymous')).toHaveLength(1);
-      const tokens = await Promise.all(stores.map((s) => s.get()));
+      const tokens = await Promise.all(stores.map((s) => storedToken(s)));
       expect(new Set(tokens.map((t) => t?.accessToken)).size).toBe(1);
     });
 
@@ -165,11 +166,11 @@ describe('CtpClient', () => {
       await runWithCtpSession(storage, async () => {
         const apiRoot = await client.customerApiRoot();
         const { body: cart } = await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
-        const before = await storage.get();
+        const before = await storedToken(storage);
         platform.tokens.delete(before!.accessToken);
         const { body } = await apiRoot.me().carts().withId({ ID: cart.id }).get().execute();
         expect(body.id).toBe(cart.id);
-        const after = await storage.get();
+        const after = await storedToken(storage);
         expect(after?.accessToken).not.toBe(before?.accessToken);
         expect(after?.refreshToken).toBe(before?.refreshToken);
       });

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { toStoredSession } from '../../../src/auth/StoredSession';
 import type { ChannelListener, RedisEvents } from '../../../src/fleet/RedisEvents';
 import { RedisSessionCache } from '../../../src/fleet/RedisSessionCache';
+import { storedToken } from '../../support/session/storedToken';
 
-const token = (n: number): CtpAuthToken =>
-  Object.freeze({ kind: 'customer', accessToken: `access-${n}`, refreshToken: 'refresh-1', issuedAt: 1_000, expiresAt: 3_601_000, scopes: Object.freeze(['manage_my_orders:p']), customerId: 'c1' }) as CtpAuthToken;
+const token = (n: number) =>
+  toStoredSession({ kind: 'customer', accessToken: `access-${n}`, refreshToken: 'refresh-1', issuedAt: 1_000, expiresAt: 3_601_000, scopes: Object.freeze(['manage_my_orders:p']), customerId: 'c1' } as CtpAuthToken);
 
 /** The subscriber as the cache sees it: the test decides when it is live, what arrives and when it drops. */
 class FakeEvents {
@@ -37,7 +39,7 @@ describe(RedisSessionCache, () => {
   it('should keep what an answer says while the subscription is live', () => {
     const { cache } = setup();
     cache.settle(cache.begin('s1'), token(1));
-    expect(cache.lookup('s1')?.accessToken).toBe('access-1');
+    expect(cache.lookup('s1')?.a).toBe('access-1');
   });
 
   describe('when another instance announces a change of the session while a read is in flight', () => {
@@ -56,7 +58,7 @@ describe(RedisSessionCache, () => {
       cache.settle(cache.begin('s1'), token(1));
       cache.settle(cache.begin('s 2'), token(2));
       events.deliver('other-instance s 2');
-      expect(cache.lookup('s1')?.accessToken).toBe('access-1');
+      expect(cache.lookup('s1')?.a).toBe('access-1');
       expect(cache.lookup('s 2')).toBeUndefined();
     });
   });
@@ -67,7 +69,7 @@ describe(RedisSessionCache, () => {
       const ticket = cache.begin('s1');
       events.deliver(`${cache.origin} s1`);
       cache.settle(ticket, token(3));
-      expect(cache.lookup('s1')?.accessToken).toBe('access-3');
+      expect(cache.lookup('s1')?.a).toBe('access-3');
     });
   });
 
@@ -132,13 +134,13 @@ describe('RedisSessionStorage.get with a cache', () => {
     let reads = 0;
     const redis = { get: async () => (reads += 1, null), eval: async () => 1 };
     const storage = new RedisSessionStorage(redis, 's1', { cache });
-    expect(await storage.get()).toBeUndefined();
+    expect(await storedToken(storage)).toBeUndefined();
     expect(reads).toBe(1);
     cache.settle(cache.begin('s1'), token(1));
-    expect((await storage.get())?.accessToken).toBe('access-1');
+    expect((await storedToken(storage))?.accessToken).toBe('access-1');
     expect(reads).toBe(1);
     events.drop();
-    expect(await storage.get()).toBeUndefined();
+    expect(await storedToken(storage)).toBeUndefined();
     expect(reads).toBe(2);
     expect(await new RedisSessionStorage(redis, 's1', { cache: false }).get()).toBeUndefined();
     expect(reads).toBe(3);

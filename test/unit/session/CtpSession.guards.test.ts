@@ -5,9 +5,10 @@ import { CtpOAuthError } from '../../../src/errors/CtpOAuthError';
 import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredError';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
-import type { SessionStorage } from '../../../src/session/SessionStorage';
+import type { LegacySessionStorage } from '../../../src/session/fromLegacyStorage';
 import { json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 // The guards of CtpSession that the behaviour tests pass by: each test here fails if one is removed.
 
@@ -36,7 +37,7 @@ async function customerToken(services: Services): Promise<CtpAuthToken> {
 function scripted(reads: (CtpAuthToken | undefined)[], id = 'scripted') {
   const writes: string[] = [];
   let i = 0;
-  const storage: SessionStorage = {
+  const storage: LegacySessionStorage = {
     id,
     get: async () => reads[Math.min(i++, reads.length - 1)],
     set: async (t) => void writes.push(`set ${t.accessToken}`),
@@ -101,7 +102,7 @@ describe('CtpSession guards', () => {
       await vi.advanceTimersByTimeAsync(0);
       expect(done).toBe(true);
       expect((await login).kind).toBe('customer');
-      expect((await storage.get())?.kind).toBe('customer');
+      expect((await storedToken(storage))?.kind).toBe('customer');
       // The replaced anonymous pair's revocations were started, side by side, and are still running.
       const revocations = () => services.platform.callsTo('/oauth/token/revoke').map((c) => [c.form.get('token_type_hint'), c.form.get('token')]);
       expect(revocations()).toEqual([
@@ -173,7 +174,7 @@ describe('CtpSession guards', () => {
       services.clock.advance(HOUR);
       const error = await runWithCtpSession(staleCopy, () => services.session.accessToken()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CtpSessionExpiredError);
-      expect(await staleCopy.get()).toBeUndefined();
+      expect(await storedToken(staleCopy)).toBeUndefined();
       expect(services.platform.grants('refresh_token')).toHaveLength(0);
     });
   });
@@ -198,7 +199,7 @@ describe('CtpSession guards', () => {
       const recovered = await runWithCtpSession(storage, () => services.session.recover(token.accessToken));
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
       expect(recovered.accessToken).not.toBe(token.accessToken);
-      expect((await storage.get())?.accessToken).toBe(recovered.accessToken);
+      expect((await storedToken(storage))?.accessToken).toBe(recovered.accessToken);
     });
 
     it('should not hand the refused token back when its refresh fails transiently (it is valid by the clock only)', async () => {
@@ -214,9 +215,9 @@ describe('CtpSession guards', () => {
       const services = createTestServices();
       const { storage, token } = await anonymousSession(services);
       const source = await runWithCtpSession(storage, () => services.session.source());
-      await storage.clear();
+      await putToken(storage, undefined);
       await expect(source.recover(token.accessToken)).rejects.toBeInstanceOf(CtpSessionExpiredError);
-      await storage.set(await customerToken(services));
+      await putToken(storage, await customerToken(services));
       await expect(source.recover(token.accessToken)).rejects.toMatchObject({ code: CtpErrorCode.SessionChanged });
       expect(services.platform.grants('refresh_token')).toHaveLength(0);
     });
@@ -327,7 +328,7 @@ describe('CtpSession guards', () => {
       expect(error.code).toBe(CtpErrorCode.AuthUnavailable);
       expect(error.flow).toBe('refresh_token');
       expect(error.cause).toBeInstanceOf(CtpOAuthError);
-      expect((await storage.get())?.accessToken).toBe(token.accessToken);
+      expect((await storedToken(storage))?.accessToken).toBe(token.accessToken);
     });
   });
 
@@ -365,7 +366,7 @@ describe('CtpSession guards', () => {
     it('should bound a hung storage read by it', async () => {
       vi.useFakeTimers();
       const services = createTestServices({ storageTimeoutMs: 300 });
-      const hung: SessionStorage = { id: 'h', get: () => new Promise(() => undefined), set: async () => undefined, clear: async () => undefined };
+      const hung: LegacySessionStorage = { id: 'h', get: () => new Promise(() => undefined), set: async () => undefined, clear: async () => undefined };
       const reading = runWithCtpSession(hung, () => services.session.accessToken()).catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(450);
       expect(await reading).toMatchObject({ code: CtpErrorCode.SessionStorageTimeout });

@@ -8,9 +8,10 @@ import { CtpSession } from '../../../src/session/CtpSession';
 import type { CustomerSignIn } from '../../../src/session/CustomerSignIn';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
-import type { SessionStorage } from '../../../src/session/SessionStorage';
+import type { LegacySessionStorage } from '../../../src/session/fromLegacyStorage';
 import { createTestServices } from '../../support/createTestServices';
 import { json } from '../../support/FakePlatform';
+import { storedToken } from '../../support/session/storedToken';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
 const HOUR = 3_600_000;
@@ -23,7 +24,7 @@ describe('CtpSession revocation', () => {
   describe('when storing a new anonymous session fails', () => {
     it('should revoke the new token pair and report CTP_SESSION_STORAGE', async () => {
       const services = createTestServices();
-      const broken: SessionStorage = { id: 's', get: async () => undefined, set: async () => Promise.reject(new Error('disk full')), clear: async () => undefined };
+      const broken: LegacySessionStorage = { id: 's', get: async () => undefined, set: async () => Promise.reject(new Error('disk full')), clear: async () => undefined };
       const error = (await runWithCtpSession(broken, () => services.session.ensureAnonymous()).catch((e: unknown) => e)) as { code?: string };
       expect(error.code).toBe(CtpErrorCode.SessionStorage);
       expect(services.platform.grants('anonymous')).toHaveLength(1);
@@ -38,7 +39,7 @@ describe('CtpSession revocation', () => {
       const anonymous = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
       services.platform.on((call) => (call.path === '/oauth/token/revoke' ? new Promise<Response>(() => undefined) : undefined));
       const customer = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
-      expect((await storage.get())?.customerId).toBe(customer.customerId);
+      expect((await storedToken(storage))?.customerId).toBe(customer.customerId);
       // Sent, not waited for: the sign-in answered before the bound.
       expect(revoked(services).sort()).toEqual([`access_token ${anonymous.accessToken}`, `refresh_token ${anonymous.refreshToken}`]);
       expect(services.logger.events('ctp.revoke.slow')).toHaveLength(0);
@@ -53,7 +54,7 @@ describe('CtpSession revocation', () => {
       await runWithCtpSession(storage, () => services.session.ensureAnonymous());
       services.platform.on((call) => (call.path === '/oauth/token/revoke' ? json({ error: 'invalid_client' }, 401) : undefined));
       const customer = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
-      expect((await storage.get())?.customerId).toBe(customer.customerId);
+      expect((await storedToken(storage))?.customerId).toBe(customer.customerId);
       await services.session.settled();
       const failures = services.logger.events('ctp.revoke.failed') as { reason: string; hint: string }[];
       expect(failures.map((f) => `${f.reason} ${f.hint}`).sort()).toEqual(['login access_token', 'login refresh_token']);
@@ -105,7 +106,7 @@ describe('CtpSession revocation', () => {
       expect(revoked(services).sort()).toEqual([`access_token ${token.accessToken}`, `refresh_token ${token.refreshToken}`]);
       markWritten();
       await logout;
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
     });
 
     it('should still revoke both tokens, then fail, when writing the mark fails', async () => {
@@ -113,7 +114,7 @@ describe('CtpSession revocation', () => {
       await runWithCtpSession(storage, () => session.ensureAnonymous());
       await expect(runWithCtpSession(storage, () => session.logout())).rejects.toMatchObject({ code: CtpErrorCode.RedisUnavailable });
       expect(revoked(services)).toHaveLength(2);
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
     });
   });
 
@@ -145,7 +146,7 @@ describe('CtpSession revocation', () => {
       const won = results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<CtpAuthToken>;
       const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect((lost.reason as { code?: string }).code).toBe(CtpErrorCode.SessionChanged);
-      expect((await storage.get())?.customerId).toBe(won.value.customerId);
+      expect((await storedToken(storage))?.customerId).toBe(won.value.customerId);
       expect(services.platform.signIns).toEqual([expect.objectContaining({ anonymousId: anonymous.anonymousId })]);
       // Revoked: the anonymous pair (replaced) and the losing sign-in's pair; never the winner's.
       const revocations = revoked(services);

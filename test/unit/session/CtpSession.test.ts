@@ -5,9 +5,10 @@ import { CtpInvalidCredentialsError } from '../../../src/errors/CtpInvalidCreden
 import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredError';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
-import type { SessionStorage } from '../../../src/session/SessionStorage';
+import type { LegacySessionStorage } from '../../../src/session/fromLegacyStorage';
 import { API_URL, AUTH_URL, PROJECT, json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
@@ -39,7 +40,7 @@ describe('CtpSession', () => {
       const after = await runWithCtpSession(storage, () => services.session.source());
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
       expect(after.accessToken).not.toBe(before.accessToken);
-      expect(after.accessToken).toBe((await storage.get())!.accessToken);
+      expect(after.accessToken).toBe((await storedToken(storage))!.accessToken);
     });
   });
 
@@ -47,11 +48,11 @@ describe('CtpSession', () => {
     it('should cause exactly one refresh for 50 concurrent customerApiRoot() calls', async () => {
       const services = createTestServices();
       const storage = await anonymousSession(services);
-      const before = (await storage.get())!;
+      const before = (await storedToken(storage))!;
       services.clock.advance(HOUR);
       await runWithCtpSession(storage, () => Promise.all(Array.from({ length: 50 }, () => services.client.customerApiRoot())));
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
-      const after = (await storage.get())!;
+      const after = (await storedToken(storage))!;
       expect(after.accessToken).not.toBe(before.accessToken);
       // commercetools returns no refresh token on refresh: the original is kept.
       expect(after.refreshToken).toBe(before.refreshToken);
@@ -62,12 +63,12 @@ describe('CtpSession', () => {
     it('should cause one refresh when 50 requests of one shopper hold separate storage objects', async () => {
       const services = createTestServices();
       const first = await anonymousSession(services, 'shared');
-      const token = (await first.get())!;
+      const token = (await storedToken(first))!;
       services.clock.advance(HOUR);
       const stores = Array.from({ length: 50 }, () => new MemorySessionStorage('shared', token));
       await Promise.all(stores.map((s) => runWithCtpSession(s, () => services.client.customerApiRoot())));
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
-      const written = await Promise.all(stores.map((s) => s.get()));
+      const written = await Promise.all(stores.map((s) => storedToken(s)));
       expect(new Set(written.map((t) => t?.accessToken)).size).toBe(1);
     });
 
@@ -80,12 +81,12 @@ describe('CtpSession', () => {
           runWithCtpSession(storage, async () => {
             const apiRoot = await services.client.customerApiRoot();
             const { body: cart } = await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
-            expect(cart.anonymousId).toBe((await storage.get())?.anonymousId);
+            expect(cart.anonymousId).toBe((await storedToken(storage))?.anonymousId);
           }),
         ),
       );
       expect(services.platform.grants('refresh_token')).toHaveLength(50);
-      const ids = await Promise.all(stores.map(async (s) => (await s.get())?.anonymousId));
+      const ids = await Promise.all(stores.map(async (s) => (await storedToken(s))?.anonymousId));
       expect(new Set(ids).size).toBe(50);
       for (const call of services.platform.calls.filter((c) => c.url.startsWith(API_URL))) {
         const owner = services.platform.tokens.get(call.headers['authorization']!.replace('Bearer ', ''));
@@ -106,7 +107,7 @@ describe('CtpSession', () => {
         expect(result.status).toBe('rejected');
         expect((result as PromiseRejectedResult).reason).toBeInstanceOf(CtpSessionExpiredError);
       }
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
       expect(services.platform.grants('anonymous')).toHaveLength(0);
       expect(services.logger.events('ctp.session.expired')).toHaveLength(1);
@@ -117,11 +118,11 @@ describe('CtpSession', () => {
     it('should store nothing and raise CTP_TOKEN_RESPONSE_INVALID', async () => {
       const services = createTestServices();
       const storage = await anonymousSession(services);
-      const before = await storage.get();
+      const before = await storedToken(storage);
       services.platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? new Response('<html>oops</html>', { status: 200 }) : undefined));
       services.clock.advance(HOUR);
       await expect(runWithCtpSession(storage, () => services.client.customerApiRoot())).rejects.toMatchObject({ code: CtpErrorCode.TokenResponseInvalid });
-      expect(await storage.get()).toEqual(before);
+      expect(await storedToken(storage)).toEqual(before);
     });
   });
 
@@ -129,12 +130,12 @@ describe('CtpSession', () => {
     it('should keep using the current token', async () => {
       const services = createTestServices({ retry: { maxRetries: 0 } });
       const storage = await anonymousSession(services);
-      const before = await storage.get();
+      const before = await storedToken(storage);
       services.platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? new Response('', { status: 503 }) : undefined));
       services.clock.advance(57 * 60_000);
       const token = await runWithCtpSession(storage, () => services.session.accessToken());
       expect(token.accessToken).toBe(before?.accessToken);
-      expect(await storage.get()).toEqual(before);
+      expect(await storedToken(storage)).toEqual(before);
     });
   });
 
@@ -142,12 +143,12 @@ describe('CtpSession', () => {
     it('should raise CTP_SESSION_STORAGE and leave the stored token as it was', async () => {
       const services = createTestServices();
       const inner = await anonymousSession(services);
-      const before = await inner.get();
-      const failing: SessionStorage = { id: 's', get: () => inner.get(), set: async () => Promise.reject(new Error('disk full')), clear: () => inner.clear() };
+      const before = await storedToken(inner);
+      const failing: LegacySessionStorage = { id: 's', get: () => storedToken(inner), set: async () => Promise.reject(new Error('disk full')), clear: () => putToken(inner, undefined) };
       services.clock.advance(HOUR);
       const error = await runWithCtpSession(failing, () => services.client.customerApiRoot()).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: CtpErrorCode.SessionStorage });
-      expect(await inner.get()).toEqual(before);
+      expect(await storedToken(inner)).toEqual(before);
     });
   });
 
@@ -155,7 +156,7 @@ describe('CtpSession', () => {
     it('should sign in with the anonymousId before storing the customer token, then revoke the anonymous tokens', async () => {
       const services = createTestServices();
       const storage = await anonymousSession(services);
-      const anonymous = (await storage.get())!;
+      const anonymous = (await storedToken(storage))!;
       await runWithCtpSession(storage, async () => {
         const apiRoot = await services.client.customerApiRoot();
         await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
@@ -173,7 +174,7 @@ describe('CtpSession', () => {
       expect(JSON.parse(signIn.body)).toEqual({ ...ALICE, anonymousId: anonymous.anonymousId, anonymousCartSignInMode: 'MergeWithExistingCustomerCart' });
       // In the integration's name.
       expect(services.platform.tokens.get(signIn.headers['authorization']!.replace('Bearer ', ''))?.kind).toBe('client');
-      const stored = (await storage.get())!;
+      const stored = (await storedToken(storage))!;
       expect(stored.kind).toBe('customer');
       const revoked = services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
       expect(revoked.sort()).toEqual([anonymous.accessToken, anonymous.refreshToken].sort());
@@ -186,7 +187,7 @@ describe('CtpSession', () => {
       const storage = new MemorySessionStorage();
       await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password, { anonymousCartSignInMode: 'UseAsNewActiveCustomerCart' }));
       expect(services.platform.signIns).toHaveLength(0);
-      expect((await storage.get())?.kind).toBe('customer');
+      expect((await storedToken(storage))?.kind).toBe('customer');
     });
 
     it('should use the in-store endpoints and keep the store key on the token', async () => {
@@ -201,11 +202,11 @@ describe('CtpSession', () => {
     it('should give one CtpInvalidCredentialsError for a wrong password and leave the session as it was', async () => {
       const services = createTestServices();
       const storage = await anonymousSession(services);
-      const before = await storage.get();
+      const before = await storedToken(storage);
       const error = await runWithCtpSession(storage, () => services.session.login(ALICE.email, 'wrong-password!')).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CtpInvalidCredentialsError);
       expect(String(error)).not.toContain('wrong-password!');
-      expect(await storage.get()).toEqual(before);
+      expect(await storedToken(storage)).toEqual(before);
       expect(services.platform.signIns).toHaveLength(0);
     });
 
@@ -221,12 +222,12 @@ describe('CtpSession', () => {
     it('should keep the anonymous session and revoke the new customer token when the sign-in fails', async () => {
       const services = createTestServices();
       const storage = await anonymousSession(services);
-      const before = await storage.get();
+      const before = await storedToken(storage);
       services.platform.on((call) => (call.path === `/${PROJECT}/login` ? json({ statusCode: 500, message: 'boom' }, 500) : undefined));
       const error = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password)).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: CtpErrorCode.ApiRequestFailed, status: 500 });
       expect(String(error)).not.toContain(ALICE.password);
-      expect(await storage.get()).toEqual(before);
+      expect(await storedToken(storage)).toEqual(before);
       await new Promise((resolve) => setImmediate(resolve));
       const revoked = services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
       expect(revoked).toHaveLength(2);
@@ -238,9 +239,9 @@ describe('CtpSession', () => {
     it('should revoke access and refresh token and clear the session', async () => {
       const services = createTestServices();
       const storage = await anonymousSession(services);
-      const token = (await storage.get())!;
+      const token = (await storedToken(storage))!;
       await runWithCtpSession(storage, () => services.session.logout());
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
       const revoked = services.platform.callsTo('/oauth/token/revoke');
       expect(revoked.map((c) => [c.form.get('token'), c.form.get('token_type_hint')])).toEqual(
         expect.arrayContaining([
@@ -255,7 +256,7 @@ describe('CtpSession', () => {
       const storage = await anonymousSession(services);
       services.platform.on((call) => (call.path === '/oauth/token/revoke' ? new Response('', { status: 500 }) : undefined));
       await runWithCtpSession(storage, () => services.session.logout());
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
       expect(services.logger.events('ctp.revoke.failed')).toHaveLength(2);
     });
 
@@ -263,7 +264,7 @@ describe('CtpSession', () => {
       // The logout waits for the refresh in flight at most revokeWaitMs; the gate opens after it.
       const services = createTestServices({ revokeWaitMs: 20 });
       const storage = await anonymousSession(services);
-      const token = (await storage.get()) as CtpAuthToken;
+      const token = (await storedToken(storage)) as CtpAuthToken;
       // A second request of the same shopper with its own copy of the session (as express-session gives).
       const otherRequest = new MemorySessionStorage('s', token);
       let release!: () => void;
@@ -288,8 +289,8 @@ describe('CtpSession', () => {
       // request's copy of the ended session is cleared too, and the minted access token revoked.
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
       expect(error).toBeInstanceOf(CtpSessionExpiredError);
-      expect(await storage.get()).toBeUndefined();
-      expect(await otherRequest.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
+      expect(await storedToken(otherRequest)).toBeUndefined();
       const revoked = services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
       const minted = [...services.platform.tokens.keys()].at(-1);
       expect(revoked).toContain(minted);
@@ -298,8 +299,8 @@ describe('CtpSession', () => {
     it('should clear the other copy too when the revoked refresh token is refused', async () => {
       const { storage, otherRequest, error } = await logoutDuringRefresh(true);
       expect(error).toBeInstanceOf(CtpSessionExpiredError);
-      expect(await storage.get()).toBeUndefined();
-      expect(await otherRequest.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
+      expect(await storedToken(otherRequest)).toBeUndefined();
     });
   });
 
@@ -309,7 +310,7 @@ describe('CtpSession', () => {
       const storage = await anonymousSession(services);
       services.clock.advance(10 * HOUR);
       const token = await runWithCtpSession(storage, () => services.session.current());
-      expect(token).toEqual(await storage.get());
+      expect(token).toEqual(await storedToken(storage));
       expect(services.platform.grants('refresh_token')).toHaveLength(0);
     });
   });
@@ -318,7 +319,7 @@ describe('CtpSession', () => {
     it('should keep refreshing the session with its original scopes, and log that they are outdated', async () => {
       const old = createTestServices({ scopes: { anonymous: ['manage_my_orders', 'create_anonymous_token'] } });
       const storage = await anonymousSession(old);
-      const before = (await storage.get())!;
+      const before = (await storedToken(storage, old.registry))!;
       // The next deploy: same platform, a wider anonymous set.
       const { createCtpServices } = await import('../../../src/module/createCtpServices');
       const { testConfig } = await import('../../support/createTestServices');

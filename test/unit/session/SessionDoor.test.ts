@@ -4,7 +4,10 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpSessionError } from '../../../src/errors/CtpSessionError';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { SessionDoor } from '../../../src/session/SessionDoor';
+import { ScopeRegistry } from '../../../src/scopes/ScopeRegistry';
 import type { SessionStorage } from '../../../src/session/SessionStorage';
+import { toStoredSession } from '../../../src/auth/StoredSession';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 const token = (n: number): CtpAuthToken => ({
   kind: 'anonymous',
@@ -25,7 +28,7 @@ describe(SessionDoor, () => {
     describe('when the storage never answers', () => {
       it('should fail with CTP_SESSION_STORAGE_TIMEOUT at the bound, and leave no timer behind', async () => {
         vi.useFakeTimers();
-        const hung: SessionStorage = { get: () => new Promise(() => undefined), set: async () => undefined, clear: async () => undefined };
+        const hung: SessionStorage = { get: () => new Promise(() => undefined), compareAndSet: async () => true };
         const reading = new SessionDoor(1_000).read(hung).catch((e: unknown) => e);
         await vi.advanceTimersByTimeAsync(999);
         let settled = false;
@@ -42,7 +45,7 @@ describe(SessionDoor, () => {
 
     describe('when the storage returns something that is not a token', () => {
       it('should fail with CTP_STORED_TOKEN_INVALID instead of handing it on', async () => {
-        const liar = { get: async () => ({ accessToken: undefined }), set: async () => undefined, clear: async () => undefined } as unknown as SessionStorage;
+        const liar = { get: async () => ({ v: 2, a: 'x' }), compareAndSet: async () => true } as unknown as SessionStorage;
         const error = (await new SessionDoor(1_000).read(liar).catch((e: unknown) => e)) as CtpSessionError;
         expect(error.code).toBe(CtpErrorCode.StoredTokenInvalid);
       });
@@ -50,7 +53,7 @@ describe(SessionDoor, () => {
 
     describe('when the storage throws', () => {
       it('should wrap the failure as CTP_SESSION_STORAGE', async () => {
-        const broken: SessionStorage = { get: async () => Promise.reject(new Error('ECONNRESET')), set: async () => undefined, clear: async () => undefined };
+        const broken: SessionStorage = { get: async () => Promise.reject(new Error('ECONNRESET')), compareAndSet: async () => true };
         const error = (await new SessionDoor(1_000).read(broken).catch((e: unknown) => e)) as CtpSessionError;
         expect(error.code).toBe(CtpErrorCode.SessionStorage);
       });
@@ -60,13 +63,13 @@ describe(SessionDoor, () => {
   describe('.update', () => {
     describe('when another instance writes between the read and the compare-and-set', () => {
       it('should decide again on what is stored now', async () => {
-        const storage = new MemorySessionStorage('s', token(1));
+        const storage = new MemorySessionStorage('s', toStoredSession(token(1)));
         const cas = storage.compareAndSet.bind(storage);
         let interfered = false;
         storage.compareAndSet = async (expected, next) => {
           if (!interfered) {
             interfered = true;
-            await storage.set(token(2)); // the other instance's refresh lands first
+            await putToken(storage, token(2)); // the other instance's refresh lands first
           }
           return cas(expected, next);
         };
@@ -77,13 +80,13 @@ describe(SessionDoor, () => {
         });
         expect(result).toBe('written');
         expect(seen).toEqual(['access-1', 'access-2']);
-        expect((await storage.get())?.accessToken).toBe('access-3');
+        expect((await storedToken(storage))?.accessToken).toBe('access-3');
       });
     });
 
     describe('when the compare-and-set keeps failing', () => {
       it('should give up with CTP_SESSION_CHANGED after three tries, storing nothing', async () => {
-        const storage = new MemorySessionStorage('s', token(1));
+        const storage = new MemorySessionStorage('s', toStoredSession(token(1)));
         let attempts = 0;
         storage.compareAndSet = async () => {
           attempts += 1;
@@ -92,36 +95,13 @@ describe(SessionDoor, () => {
         const error = (await new SessionDoor(1_000).update(storage, () => ({ result: 1, next: token(9) })).catch((e: unknown) => e)) as CtpSessionError;
         expect(error.code).toBe(CtpErrorCode.SessionChanged);
         expect(attempts).toBe(3);
-        expect((await storage.get())?.accessToken).toBe('access-1');
-      });
-    });
-
-    describe('when the storage has no compareAndSet', () => {
-      it('should write with set and clear inside the section', async () => {
-        const calls: string[] = [];
-        let value: CtpAuthToken | undefined = token(1);
-        const plain: SessionStorage = {
-          get: async () => value,
-          set: async (t) => {
-            calls.push(`set ${t.accessToken}`);
-            value = t;
-          },
-          clear: async () => {
-            calls.push('clear');
-            value = undefined;
-          },
-        };
-        const door = new SessionDoor(1_000);
-        await door.update(plain, () => ({ result: undefined, next: token(2) }));
-        await door.update(plain, () => ({ result: undefined, next: null }));
-        await door.update(plain, () => ({ result: undefined }));
-        expect(calls).toEqual(['set access-2', 'clear']);
+        expect((await storedToken(storage))?.accessToken).toBe('access-1');
       });
     });
 
     describe('when two updates of one session run at once', () => {
       it('should run them one after the other', async () => {
-        const storage = new MemorySessionStorage('s', token(1));
+        const storage = new MemorySessionStorage('s', toStoredSession(token(1)));
         const door = new SessionDoor(1_000);
         const order: string[] = [];
         let release!: () => void;
@@ -141,23 +121,20 @@ describe(SessionDoor, () => {
     });
   });
 
-  describe('with a storage that keeps a cache (getStored)', () => {
-    /** get() answers from a cache that still holds `cached`; the store holds `stored`. */
+  describe('with a storage that keeps a cache', () => {
+    /** get() answers from a cache that still holds `cached`; get({ fresh: true }) from the store, which holds `stored`. */
     function caching(cached: CtpAuthToken | undefined, stored: CtpAuthToken | undefined) {
       const calls: string[] = [];
-      const inner = new MemorySessionStorage('s', stored);
+      const inner = new MemorySessionStorage('s', stored && toStoredSession(stored));
       const storage: SessionStorage = {
         id: 's',
-        get: async () => (calls.push('get'), cached),
-        getStored: async () => (calls.push('getStored'), inner.get()),
-        set: async () => undefined,
-        clear: async () => undefined,
+        get: async (options) => (options?.fresh === true ? (calls.push('get fresh'), inner.get()) : (calls.push('get'), cached && toStoredSession(cached))),
         compareAndSet: (expected, next) => (calls.push('compareAndSet'), inner.compareAndSet(expected, next)),
       };
       return { storage, calls, inner };
     }
 
-    it('should answer read() from get() and decide every write on getStored()', async () => {
+    it('should answer read() from the cache and decide every write on a fresh read', async () => {
       const { storage, calls, inner } = caching(token(1), token(2));
       const door = new SessionDoor(1_000);
       expect((await door.read(storage))?.accessToken).toBe('access-1');
@@ -165,14 +142,14 @@ describe(SessionDoor, () => {
       await door.update(storage, (current) => (seen.push(current?.accessToken), { result: undefined, next: token(3) }));
       // The stale cache never decided the write: it was decided on what the store holds, and it landed.
       expect(seen).toEqual(['access-2']);
-      expect(calls).toEqual(['get', 'getStored', 'compareAndSet']);
-      expect((await inner.get())?.accessToken).toBe('access-3');
+      expect(calls).toEqual(['get', 'get fresh', 'compareAndSet']);
+      expect((await storedToken(inner))?.accessToken).toBe('access-3');
     });
 
-    it('should read through getStored() for readStored() (a 401 recovery)', async () => {
+    it('should read fresh for read(storage, { fresh: true }) (a 401 recovery)', async () => {
       const { storage, calls } = caching(token(1), undefined);
-      expect(await new SessionDoor(1_000).readStored(storage)).toBeUndefined();
-      expect(calls).toEqual(['getStored']);
+      expect(await new SessionDoor(1_000).read(storage, { fresh: true })).toBeUndefined();
+      expect(calls).toEqual(['get fresh']);
     });
 
     it('should take a settled result from the cache without reading the store, and decide on the store otherwise', async () => {
@@ -184,14 +161,28 @@ describe(SessionDoor, () => {
       calls.length = 0;
       const decided = await door.update(storage, () => ({ result: 'decided' }), () => undefined);
       expect(decided).toBe('decided');
-      expect(calls).toEqual(['get', 'getStored']);
+      expect(calls).toEqual(['get', 'get fresh']);
+    });
+
+    it('should hand compareAndSet the compact stored form, with the scope set as its fingerprint in the registry given', async () => {
+      const registry = new ScopeRegistry({ projectKey: 'p' });
+      const { storage, inner } = caching(undefined, undefined);
+      const handed: unknown[] = [];
+      const cas = storage.compareAndSet.bind(storage);
+      storage.compareAndSet = (expected, next) => (handed.push(expected, next), cas(expected, next));
+      const door = new SessionDoor(1_000, registry);
+      const anonymous = { ...token(1), scopes: registry.scopes('anonymous') };
+      await door.update(storage, () => ({ result: undefined, next: anonymous }));
+      expect(handed).toEqual([undefined, toStoredSession(anonymous, registry)]);
+      expect((handed[1] as { s: unknown }).s).toBe(registry.fingerprint('anonymous'));
+      expect((await door.read(inner))?.scopes).toBe(registry.scopes('anonymous'));
     });
   });
 
   describe('.read of a failing storage', () => {
     it('should turn a rejected read into CTP_SESSION_STORAGE keeping the cause', async () => {
       const cause = new Error('store gone');
-      const broken: SessionStorage = { get: () => Promise.reject(cause), set: async () => undefined, clear: async () => undefined };
+      const broken: SessionStorage = { get: () => Promise.reject(cause), compareAndSet: async () => true };
       const error = (await new SessionDoor(1_000).read(broken).catch((e: unknown) => e)) as CtpSessionError;
       expect(error).toBeInstanceOf(CtpSessionError);
       expect(error.code).toBe(CtpErrorCode.SessionStorage);
@@ -205,8 +196,7 @@ describe(SessionDoor, () => {
           calls += 1;
           throw new Error('sync boom');
         },
-        set: async () => undefined,
-        clear: async () => undefined,
+        compareAndSet: async () => true,
       };
       const error = (await new SessionDoor(1_000).read(throwing).catch((e: unknown) => e)) as CtpSessionError;
       expect(error.code).toBe(CtpErrorCode.SessionStorage);
@@ -215,10 +205,10 @@ describe(SessionDoor, () => {
   });
 
   describe('.update of a storage whose write or clear hangs', () => {
-    const hungWrites = (): SessionStorage => ({ get: async () => token(1), set: () => new Promise(() => undefined), clear: () => new Promise(() => undefined) });
+    const hungWrites = (): SessionStorage => ({ get: async () => toStoredSession(token(1)), compareAndSet: () => new Promise(() => undefined) });
 
     it.each([
-      ['set', { result: 1, next: token(2) }, 'finish a write'],
+      ['write', { result: 1, next: token(2) }, 'finish a write'],
       ['clear', { result: 1, next: null }, 'finish a clear'],
     ] as const)('should fail a hung %s with CTP_SESSION_STORAGE_TIMEOUT naming it', async (_name, decision, what) => {
       vi.useFakeTimers();
@@ -232,7 +222,7 @@ describe(SessionDoor, () => {
 
     it('should fail a hung compareAndSet with CTP_SESSION_STORAGE_TIMEOUT', async () => {
       vi.useFakeTimers();
-      const storage: SessionStorage = { ...hungWrites(), compareAndSet: () => new Promise(() => undefined) };
+      const storage: SessionStorage = hungWrites();
       const updating = new SessionDoor(1_000).update(storage, () => ({ result: 1, next: token(2) })).catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(1_100);
       expect(((await updating) as CtpSessionError).code).toBe(CtpErrorCode.SessionStorageTimeout);

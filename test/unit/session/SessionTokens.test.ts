@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { toStoredSession } from '../../../src/auth/StoredSession';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpSessionError } from '../../../src/errors/CtpSessionError';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import type { SessionStorage } from '../../../src/session/SessionStorage';
 import { SessionTokens } from '../../../src/session/SessionTokens';
 import { CapturingLogger } from '../../support/createTestServices';
+import { storedToken } from '../../support/session/storedToken';
 
 const anonymous = (n: number): CtpAuthToken => ({
   kind: 'anonymous',
@@ -118,7 +120,7 @@ describe(SessionTokens, () => {
       const outcome = await tokens.claim(storage, anon, fresh, { reason: 'login', fromAnonymous: async (a) => void seen.push(a) });
       expect(outcome).toEqual({ token: fresh, replaced: anon });
       expect(seen.map((t) => t.accessToken)).toEqual([anon.accessToken]);
-      expect((await storage.get())?.accessToken).toBe(fresh.accessToken);
+      expect((await storedToken(storage))?.accessToken).toBe(fresh.accessToken);
       expect(tokens.ended.has(anon.refreshToken)).toBe(true);
       expect(tokens.ended.has(fresh.refreshToken)).toBe(false);
       expect(revoked.sort()).toEqual(pairOf(anon));
@@ -131,7 +133,7 @@ describe(SessionTokens, () => {
         const storage = new MemorySessionStorage('s', winner);
         const fresh = customer(2, 'c1', 'eu');
         const outcome = await tokens.claim(storage, undefined, fresh, { reason: 'login' });
-        expect(outcome.token).toBe(await storage.get());
+        expect(outcome.token).toBe(await storedToken(storage));
         expect(outcome.token.accessToken).toBe(winner.accessToken);
         expect(outcome.replaced).toBeUndefined();
         expect(revoked.sort()).toEqual(pairOf(fresh));
@@ -150,7 +152,7 @@ describe(SessionTokens, () => {
         const error = (await tokens.claim(storage, undefined, fresh, { reason: 'login' }).catch((e: unknown) => e)) as CtpSessionError;
         expect(error).toBeInstanceOf(CtpSessionError);
         expect(error.code).toBe(CtpErrorCode.SessionChanged);
-        expect((await storage.get())?.accessToken).toBe(winner.accessToken);
+        expect((await storedToken(storage))?.accessToken).toBe(winner.accessToken);
         expect(revoked.sort()).toEqual(pairOf(fresh));
       });
     });
@@ -206,7 +208,7 @@ describe(SessionTokens, () => {
       const storage = new MemorySessionStorage('s', old);
       const fresh = customer(2, 'c1');
       await expect(tokens.replaceLineage(storage, old, fresh, 'password-change')).resolves.toBe(fresh);
-      expect((await storage.get())?.accessToken).toBe(fresh.accessToken);
+      expect((await storedToken(storage))?.accessToken).toBe(fresh.accessToken);
       expect(tokens.ended.has(old.refreshToken)).toBe(true);
       expect(revoked.sort()).toEqual(pairOf(old));
     });
@@ -222,18 +224,18 @@ describe(SessionTokens, () => {
       const { tokens, revoked } = setup();
       const old = customer(1);
       const storage = storageFor(tokens, old);
-      const before = await storage.get();
+      const before = await storedToken(storage);
       const fresh = customer(2, 'c1');
       const error = (await tokens.replaceLineage(storage, old, fresh, 'password-change').catch((e: unknown) => e)) as CtpSessionError;
       expect(error.code).toBe(CtpErrorCode.SessionChanged);
-      expect(await storage.get()).toBe(before);
+      expect(await storedToken(storage)).toBe(before);
       expect(revoked.sort()).toEqual(pairOf(fresh));
     });
 
     it('should revoke the new pair and pass the error on when the storage fails', async () => {
       const { tokens, revoked } = setup();
       const old = customer(1);
-      const broken: SessionStorage = { get: async () => old, set: async () => undefined, clear: async () => undefined, compareAndSet: () => Promise.reject(new Error('store down')) };
+      const broken: SessionStorage = { get: async () => toStoredSession(old), compareAndSet: () => Promise.reject(new Error('store down')) };
       const fresh = customer(2, 'c1');
       const error = (await tokens.replaceLineage(broken, old, fresh, 'password-change').catch((e: unknown) => e)) as CtpSessionError;
       expect(error.code).toBe(CtpErrorCode.SessionStorage);
@@ -248,7 +250,7 @@ describe(SessionTokens, () => {
       const held = customer(1);
       const storage = new MemorySessionStorage('s', held);
       await expect(tokens.clearIf(storage, (t) => t.customerId === 'c1', 'password-reset')).resolves.toBe(true);
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
       expect(tokens.ended.has(held.refreshToken)).toBe(true);
       expect(revoked.sort()).toEqual(pairOf(held));
       expect(logger.events('ctp.session.cleared')).toEqual([{ event: 'ctp.session.cleared', kind: 'customer', reason: 'password-reset' }]);
@@ -259,7 +261,7 @@ describe(SessionTokens, () => {
       const held = customer(1);
       const storage = new MemorySessionStorage('s', held);
       await expect(tokens.clearIf(storage, (t) => t.customerId === 'c2', 'password-reset')).resolves.toBe(false);
-      expect((await storage.get())?.accessToken).toBe(held.accessToken);
+      expect((await storedToken(storage))?.accessToken).toBe(held.accessToken);
       await expect(tokens.clearIf(new MemorySessionStorage('empty'), () => true, 'password-reset')).resolves.toBe(false);
       expect(revoked).toEqual([]);
       expect(tokens.ended.has(held.refreshToken)).toBe(false);

@@ -8,6 +8,7 @@ import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { API_URL, AUTH_URL, json, PROJECT } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
 import { installAccountRoutes } from '../../support/session/accountRoutes';
+import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
@@ -43,13 +44,13 @@ async function anonymousWithCart({ services }: Setup, id = 's') {
     const apiRoot = await services.client.customerApiRoot();
     return (await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute()).body.id;
   });
-  return { storage, cartId, anonymous: (await storage.get())! };
+  return { storage, cartId, anonymous: (await storedToken(storage))! };
 }
 
 async function signedIn({ services }: Setup, id = 's') {
   const storage = new MemorySessionStorage(id);
   await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
-  return { storage, token: (await storage.get())! };
+  return { storage, token: (await storedToken(storage))! };
 }
 
 function revoked({ services }: Setup): string[] {
@@ -79,7 +80,7 @@ describe(CtpSession, () => {
         expect(grant!.form.get('username')).toBe('dave@example.com');
         expect(grant!.form.get('scope')).toBe(t.services.registry.scopeParameter('customer'));
         expect(token).toMatchObject({ kind: 'customer', customerId: 'customer-new-1' });
-        expect(await storage.get()).toEqual(token);
+        expect(await storedToken(storage)).toEqual(token);
         expect(t.services.platform.carts.get(cartId)?.customerId).toBe('customer-new-1');
         await t.services.session.settled();
         expect(revoked(t)).toEqual(expect.arrayContaining([anonymous.accessToken, anonymous.refreshToken]));
@@ -96,7 +97,7 @@ describe(CtpSession, () => {
         expect(error).toMatchObject({ code: CtpErrorCode.EmailTaken, status: 400 });
         expect(JSON.stringify(error) + String((error as Error).message)).not.toContain(ALICE.email);
         expect(t.services.platform.grants('password')).toHaveLength(0);
-        expect(await storage.get()).toEqual(anonymous);
+        expect(await storedToken(storage)).toEqual(anonymous);
       });
     });
 
@@ -157,7 +158,7 @@ describe(CtpSession, () => {
         expect(grants.at(-1)!.form.get('password')).toBe(NEW_PASSWORD);
         expect(fresh).toMatchObject({ kind: 'customer', customerId: 'customer-alice' });
         expect(fresh.refreshToken).not.toBe(old.refreshToken);
-        expect(await storage.get()).toEqual(fresh);
+        expect(await storedToken(storage)).toEqual(fresh);
         await t.services.session.settled();
         expect(revoked(t)).toEqual(expect.arrayContaining([old.accessToken, old.refreshToken]));
         expect(t.services.logger.text()).not.toContain(NEW_PASSWORD);
@@ -169,7 +170,7 @@ describe(CtpSession, () => {
         const t = setup();
         const { storage: cartSession, cartId } = await anonymousWithCart(t);
         await runWithCtpSession(cartSession, () => t.services.session.login(ALICE.email, ALICE.password));
-        const old = (await cartSession.get())!;
+        const old = (await storedToken(cartSession))!;
         // The auth host fails the grant that follows the change (each retry too).
         let failing = true;
         t.services.platform.on((call) => (failing && call.path.endsWith('/customers/token') && call.form.get('password') === NEW_PASSWORD ? json({ message: 'upstream down' }, 503) : undefined));
@@ -192,7 +193,7 @@ describe(CtpSession, () => {
         expect(grant.headers['content-type']).toBe('application/x-www-form-urlencoded');
         expect([grant.form.get('grant_type'), grant.form.get('username'), grant.form.get('password')]).toEqual(['password', ALICE.email, NEW_PASSWORD]);
         // No half-written session: cleared, the old pair revoked.
-        expect(await cartSession.get()).toBeUndefined();
+        expect(await storedToken(cartSession)).toBeUndefined();
         await t.services.session.settled();
         const revokes = t.services.platform.callsTo('/oauth/token/revoke');
         expect(revokes.map((c) => c.form.get('token'))).toEqual(expect.arrayContaining([old.accessToken, old.refreshToken]));
@@ -233,7 +234,7 @@ describe(CtpSession, () => {
         const grants = t.services.platform.grants('password').length;
         await expect(runWithCtpSession(storage, () => t.services.session.changePassword('wrong-Passw0rd', NEW_PASSWORD))).rejects.toMatchObject({ code: CtpErrorCode.InvalidCredentials });
         expect(t.services.platform.grants('password')).toHaveLength(grants);
-        expect(await storage.get()).toEqual(token);
+        expect(await storedToken(storage)).toEqual(token);
       });
     });
 
@@ -333,7 +334,7 @@ describe(CtpSession, () => {
         expect(reset).toMatchObject({ url: `${API_URL}/${PROJECT}/customers/password/reset`, method: 'POST' });
         expect(t.integrationBearer()).toContain(reset!.headers['authorization']);
         expect(JSON.parse(reset!.body)).toEqual({ tokenValue, newPassword: NEW_PASSWORD });
-        expect(await mine.storage.get()).toBeUndefined();
+        expect(await storedToken(mine.storage)).toBeUndefined();
         t.services.clock.advance(HOUR);
         await expect(runWithCtpSession(other.storage, () => t.services.client.customerApiRoot())).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
         expect(t.services.platform.customers.get(ALICE.email)?.password).toBe(NEW_PASSWORD);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import type { StoredSession } from '../../../src/auth/StoredSession';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createTestServices } from '../../support/createTestServices';
+import { storedToken } from '../../support/session/storedToken';
 
 /** A session copy whose compare-and-set waits for the test: holds the first request's store open. */
 class HeldWrites extends MemorySessionStorage {
@@ -18,7 +19,7 @@ class HeldWrites extends MemorySessionStorage {
   open(): void {
     this.#open();
   }
-  override async compareAndSet(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean> {
+  override async compareAndSet(expected: StoredSession | undefined, next: StoredSession | undefined): Promise<boolean> {
     this.#entered();
     await this.opened;
     return super.compareAndSet(expected, next);
@@ -46,7 +47,7 @@ describe('two requests of one session id start it anonymously while it signs out
     await loggedOut;
     expect(await b).toBe(CtpErrorCode.SessionExpired);
     expect(await second.get()).toBeUndefined();
-    expect(await first.get()).toBeUndefined();
+    expect(await storedToken(first)).toBeUndefined();
     // One grant for both requests, and its pair revoked by the sign-out.
     expect(platform.grants('anonymous')).toHaveLength(1);
     expect(platform.callsTo('/oauth/token/revoke').length).toBeGreaterThanOrEqual(2);

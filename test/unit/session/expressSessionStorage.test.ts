@@ -5,6 +5,8 @@ import { currentSessionStorage } from '../../../src/session/sessionContext';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { toStoredSession } from '../../../src/auth/StoredSession';
+import type { SessionStorage } from '../../../src/session/SessionStorage';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 const token: CtpAuthToken = { kind: 'anonymous', accessToken: 'a1', refreshToken: 'r1', issuedAt: 1, expiresAt: 2, scopes: ['s:p'], anonymousId: 'x' };
 
@@ -12,25 +14,25 @@ describe(expressSessionStorage, () => {
   it('should store the token as plain JSON in the compact format under its key and read it back', async () => {
     const session: Record<string, unknown> = { other: 1 };
     const storage = expressSessionStorage(session, { id: 'sid-1' });
-    await storage.set(token);
+    await putToken(storage, token);
     expect(JSON.parse(JSON.stringify(session))).toEqual({
       other: 1,
       ctpAuthToken: { v: 2, k: 'a', a: 'a1', r: 'r1', i: 1, e: 2, s: ['s:p'], n: 'x' },
     });
-    expect(await storage.get()).toEqual(token);
+    expect(await storedToken(storage)).toEqual(token);
     expect(storage.id).toBe('sid-1');
-    await storage.clear();
+    await putToken(storage, undefined);
     expect(session).toEqual({ other: 1 });
   });
 
   it('should read a session stored in the earlier full format, and write it compact at its next change', async () => {
     const session: Record<string, unknown> = { ctpAuthToken: JSON.parse(JSON.stringify(token)) };
     const storage = expressSessionStorage(session);
-    const read = await storage.get();
+    const read = await storedToken(storage);
     expect(read).toEqual(token);
     // The app's session object is left as it is (neither frozen nor rewritten) until the next change.
     expect(Object.isFrozen(session['ctpAuthToken'])).toBe(false);
-    await storage.set({ ...read!, accessToken: 'a2' });
+    await putToken(storage, { ...read!, accessToken: 'a2' });
     expect(session['ctpAuthToken']).toEqual({ v: 2, k: 'a', a: 'a2', r: 'r1', i: 1, e: 2, s: ['s:p'], n: 'x' });
   });
 
@@ -63,14 +65,14 @@ describe(ctpSessionMiddleware, () => {
 describe('ctpSessionMiddleware with req.session.regenerate()', () => {
   it('should land a sign-in after regenerate() in the new session, under the new id', async () => {
     const req: { session: Record<string, unknown>; sessionID: string } = { session: { planted: true }, sessionID: 'attacker-chosen' };
-    let storage!: ReturnType<typeof currentSessionStorage>;
-    await new Promise<void>((resolve, reject) => ctpSessionMiddleware()(req, {}, (error?: unknown) => (error ? reject(error) : resolve(void (storage = currentSessionStorage())))));
+    let storage!: SessionStorage;
+    await new Promise<void>((resolve, reject) => ctpSessionMiddleware()(req, {}, (error?: unknown) => (error ? reject(error) : resolve(void (storage = currentSessionStorage() as SessionStorage)))));
     expect(storage.id).toBe('attacker-chosen');
     // What express-session's regenerate() does: a new session object under a new id.
     const old = req.session;
     req.session = {};
     req.sessionID = 'fresh-id';
-    await storage.set(token);
+    await putToken(storage, token);
     expect(storage.id).toBe('fresh-id');
     expect(req.session['ctpAuthToken']).toEqual(toStoredSession(token));
     expect(old['ctpAuthToken']).toBeUndefined();

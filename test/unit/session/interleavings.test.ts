@@ -6,6 +6,7 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpSession } from '../../../src/session/CtpSession';
 import { silentLogger } from '../../../src/util/Logger';
 import { ScheduledPlatform, scheduledStorage } from '../../support/session/ScheduledPlatform';
+import { fromLegacyStorage, isLegacyStorage } from '../../../src/session/fromLegacyStorage';
 
 const MINUTE = 60_000;
 
@@ -84,6 +85,8 @@ async function runScenario(s: fc.Scheduler, start: Start, age: 'fresh' | 'renewi
   // A plain get/set/clear storage promises nothing across instances: only the atomic one gets a second.
   const elsewhere = atomic ? instance() : session;
   const initial = storage.raw();
+  // What the session adapts a storage of the earlier contract to (fromLegacyStorage).
+  const adapted = isLegacyStorage(storage) ? fromLegacyStorage(storage) : storage;
 
   const run = async (op: Op): Promise<CtpAuthToken | undefined> => {
     switch (op) {
@@ -115,7 +118,7 @@ async function runScenario(s: fc.Scheduler, start: Start, age: 'fresh' | 'renewi
       case 'recover':
         // A 401 on the token the session started with, recovered in its own lineage.
         if (initial === undefined) return undefined;
-        return { ...initial, accessToken: await session.tokenSource(storage, initial).recover(initial.accessToken) };
+        return { ...initial, accessToken: await session.tokenSource(adapted, initial).recover(initial.accessToken) };
     }
   };
   const outcomes: Outcome[] = [];

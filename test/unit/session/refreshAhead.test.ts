@@ -3,6 +3,7 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createTestServices } from '../../support/createTestServices';
+import { putToken, storedToken } from '../../support/session/storedToken';
 
 // Issue 19 item 6: no shopper waits for a refresh while the token is valid. The platform holds the
 // refresh answer until the test releases it; time is the services' manual clock.
@@ -44,10 +45,10 @@ describe('refresh-ahead', () => {
       expect(served.accessToken).toBe(token.accessToken);
       await refreshAsked();
       // The refresh has not answered: the session still holds the token it served.
-      expect((await storage.get())?.accessToken).toBe(token.accessToken);
+      expect((await storedToken(storage))?.accessToken).toBe(token.accessToken);
       release();
       await services.session.settled();
-      const stored = (await storage.get())!;
+      const stored = (await storedToken(storage))!;
       expect(stored.accessToken).not.toBe(token.accessToken);
       expect(stored.refreshToken).toBe(token.refreshToken);
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
@@ -77,7 +78,7 @@ describe('refresh-ahead', () => {
       await runWithCtpSession(storage, () => services.session.logout());
       release();
       await services.session.settled();
-      expect(await storage.get()).toBeUndefined();
+      expect(await storedToken(storage)).toBeUndefined();
       const revoked = services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
       const minted = [...services.platform.tokens.keys()].at(-1);
       expect(minted).not.toBe(token.accessToken);
@@ -94,14 +95,14 @@ describe('refresh-ahead', () => {
       expect((await runWithCtpSession(storage, () => services.session.accessToken())).accessToken).toBe(token.accessToken);
       await services.session.settled();
       expect(services.logger.events('ctp.renewal.deferred')).toHaveLength(1);
-      expect((await storage.get())?.accessToken).toBe(token.accessToken);
+      expect((await storedToken(storage))?.accessToken).toBe(token.accessToken);
     });
 
     it('should log a background refresh that the storage failed, and reject nothing', async () => {
       const services = createTestServices();
       const inner = new MemorySessionStorage('s');
       const token = await runWithCtpSession(inner, () => services.session.ensureAnonymous());
-      const failing = { id: 's', get: () => inner.get(), set: () => Promise.reject(new Error('disk full')), clear: () => inner.clear() };
+      const failing = { id: 's', get: () => storedToken(inner), set: () => Promise.reject(new Error('disk full')), clear: () => putToken(inner, undefined) };
       services.clock.advance(IN_MARGIN);
       expect((await runWithCtpSession(failing, () => services.session.accessToken())).accessToken).toBe(token.accessToken);
       await services.session.settled();
@@ -121,7 +122,7 @@ describe('refresh-ahead', () => {
       release();
       const fresh = await waiting;
       expect(fresh.accessToken).not.toBe(token.accessToken);
-      expect(fresh.accessToken).toBe((await storage.get())?.accessToken);
+      expect(fresh.accessToken).toBe((await storedToken(storage))?.accessToken);
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
     });
 

@@ -7,6 +7,7 @@ import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { API_URL, AUTH_URL, json, PROJECT } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
 import { installAccountRoutes } from '../../support/session/accountRoutes';
+import { storedToken } from '../../support/session/storedToken';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
 
@@ -24,7 +25,7 @@ describe(CtpSession, () => {
       // A later sign-in defaults to the session's Store.
       await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
       expect(services.platform.grants('password')[0]?.url).toBe(`${AUTH_URL}/oauth/${PROJECT}/in-store/key=store-a/customers/token`);
-      expect((await storage.get())?.storeKey).toBe('store-a');
+      expect((await storedToken(storage))?.storeKey).toBe('store-a');
     });
 
     describe('when N requests of one session start it at once, half in each of two Stores', () => {
@@ -52,7 +53,7 @@ describe(CtpSession, () => {
         const storage = new MemorySessionStorage(id);
         const outcomes = await Promise.allSettled(Array.from({ length: N }, (_, i) => runWithCtpSession(storage, () => services.session.ensureAnonymous({ storeKey: storeOf(i) }))));
         expect(grantsByStore(services).sort()).toEqual([':store-a', ':store-b']);
-        const stored = (await storage.get())!;
+        const stored = (await storedToken(storage))!;
         outcomes.forEach((outcome, i) => {
           if (storeOf(i) === stored.storeKey) expect(outcome).toMatchObject({ status: 'fulfilled', value: { accessToken: stored.accessToken } });
           else expect(outcome).toMatchObject({ status: 'rejected', reason: { code: CtpErrorCode.StoreMismatch } });

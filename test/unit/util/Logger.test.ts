@@ -3,6 +3,7 @@ import type { Logger } from '../../../src/util/Logger';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createTestServices } from '../../support/createTestServices';
+import { storedToken } from '../../support/session/storedToken';
 
 describe('Logger', () => {
   it('should accept console as it is (pino has the same (obj, msg) shape)', () => {
@@ -22,7 +23,7 @@ describe('Logger', () => {
       { event: 'ctp.grant', flow: 'anonymous', scopeSet: 'anonymous', durationMs: 0, outcome: 'ok' },
     ]);
     expect(logger.events('ctp.refresh')).toEqual([{ event: 'ctp.refresh', flow: 'refresh_token', scopeSet: 'anonymous', durationMs: 0, outcome: 'ok' }]);
-    const token = await storage.get();
+    const token = await storedToken(storage);
     expect(logger.text()).not.toContain(token!.accessToken);
     expect(logger.text()).not.toContain(token!.refreshToken);
   });
