@@ -9,7 +9,7 @@ export type { IntrospectionResult, PasswordCredentials } from './auth/OAuthClien
 export { OAuthClient } from './auth/OAuthClient';
 export { renewalMarginMs } from './auth/renewal';
 export { CtpClient } from './client/CtpClient';
-export { currentCorrelationId, runWithCorrelationId, withApiCallOptions, type ApiCallOptions } from './client/apiCallContext';
+export { currentCorrelationId, runWithCorrelationId, withApiCallOptions, type ApiCallOptions } from './util/apiCallContext';
 export type { ApiEngineName, EngineMiddleware } from './client/ApiEngine';
 export { isConcurrentModification, retryOnConflict, type RetryOnConflictOptions } from './client/retryOnConflict';
 export { isValidCorrelationId } from './util/correlationId';

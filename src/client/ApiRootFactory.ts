@@ -8,7 +8,7 @@ import type { Logger } from '../util/Logger';
 import { timerSleep, type Sleep } from '../util/sleep';
 import { userAgent } from '../util/userAgent';
 import { ApiCall } from './ApiCall';
-import { currentApiCallContext } from './apiCallContext';
+import { currentApiCallContext } from '../util/apiCallContext';
 import { engineClientFactory, type ApiEngineName, type EngineClient, type EngineClientFactory, type EngineMiddleware, type EngineRequest } from './ApiEngine';
 import { apiErrorOf } from './apiErrorOf';
 import { apiFetch, CALL_HEADER } from './apiFetch';

@@ -1,7 +1,7 @@
 import type { SharedToken } from '../auth/CtpAuthToken';
 import { isExpired, needsRenewal } from '../auth/renewal';
 import { CtpAuthUnavailableError } from '../errors/CtpAuthUnavailableError';
-import { localCoordinator, type SharedTokenId, type TokenCoordinator } from '../fleet/TokenCoordinator';
+import { localCoordinator, type SharedTokenId, type TokenCoordinator } from '../tokens/TokenCoordinator';
 import { scopeDifference } from '../scopes/scopeDifference';
 import type { TokenSource } from '../tokens/TokenSource';
 import type { Clock } from '../util/Clock';

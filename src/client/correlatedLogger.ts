@@ -1,5 +1,5 @@
 import type { Logger } from '../util/Logger';
-import { currentCorrelationId } from './apiCallContext';
+import { currentCorrelationId } from '../util/apiCallContext';
 
 /**
  * The app's logger, with the current request's correlation ID added to every event logged inside

@@ -1,6 +1,6 @@
 import type { FetchLike } from '../auth/AuthTransport';
 import { newCorrelationId } from '../util/correlationId';
-import { currentCorrelationId } from './apiCallContext';
+import { currentCorrelationId } from '../util/apiCallContext';
 
 /**
  * For the requests the library sends itself (auth host, sign-in): adds User-Agent and the current

@@ -1,7 +1,7 @@
 import { CtpRedisError } from '../errors/CtpRedisError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import type { Logger } from '../util/Logger';
-import { localCoordinator, type TokenCoordinator } from './TokenCoordinator';
+import { localCoordinator, type TokenCoordinator } from '../tokens/TokenCoordinator';
 
 /**
  * For apps that opted in: when Redis does not answer, coordinate per process instead (more grants,

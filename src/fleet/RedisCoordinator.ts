@@ -10,7 +10,7 @@ import type { Sleep } from '../util/sleep';
 import type { RedisEvents } from './RedisEvents';
 import { parseSession, parseShared } from './parsePublished';
 import type { RedisLike } from './RedisLike';
-import type { SharedTokenId, TokenCoordinator } from './TokenCoordinator';
+import type { SharedTokenId, TokenCoordinator } from '../tokens/TokenCoordinator';
 
 export interface RedisCoordinatorOptions {
   redis: RedisLike;

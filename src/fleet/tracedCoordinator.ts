@@ -1,5 +1,5 @@
 import type { CtpTelemetry } from '../telemetry/CtpTelemetry';
-import type { TokenCoordinator } from './TokenCoordinator';
+import type { TokenCoordinator } from '../tokens/TokenCoordinator';
 
 /**
  * The fleet's coordination as a span (ctp.fleet.coordinate: the lock wait, or the wait for another

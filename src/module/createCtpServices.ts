@@ -18,7 +18,7 @@ import { RedisEvents } from '../fleet/RedisEvents';
 import { tracedCoordinator } from '../fleet/tracedCoordinator';
 import { RedisSessionCache } from '../fleet/RedisSessionCache';
 import { sessionChannel } from '../fleet/RedisSessionStorage';
-import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
+import { localCoordinator, type TokenCoordinator } from '../tokens/TokenCoordinator';
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import { CtpSession } from '../session/CtpSession';
 import { HttpAccountBackend } from '../session/account/HttpAccountBackend';

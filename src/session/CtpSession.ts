@@ -5,7 +5,7 @@ import type { TokenIssuer } from '../auth/TokenIssuer';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
 import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
-import { localCoordinator, type TokenCoordinator } from '../fleet/TokenCoordinator';
+import { localCoordinator, type TokenCoordinator } from '../tokens/TokenCoordinator';
 import { NO_TELEMETRY, type CtpTelemetry } from '../telemetry/CtpTelemetry';
 import type { TokenSource } from '../tokens/TokenSource';
 import type { Clock } from '../util/Clock';

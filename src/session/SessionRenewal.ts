@@ -4,7 +4,7 @@ import type { TokenIssuer } from '../auth/TokenIssuer';
 import { CtpError } from '../errors/CtpError';
 import { CtpOAuthError } from '../errors/CtpOAuthError';
 import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
-import type { TokenCoordinator } from '../fleet/TokenCoordinator';
+import type { TokenCoordinator } from '../tokens/TokenCoordinator';
 import { NO_TELEMETRY, type CtpTelemetry } from '../telemetry/CtpTelemetry';
 import { builderSessionChanged, keptInCache, refreshFailure, refusalDecision, renewalDecision, transientFailure, type RenewalOutcome } from '../tokens/renewalOutcome';
 import type { Clock } from '../util/Clock';

@@ -1,4 +1,4 @@
-import { runWithCorrelationId } from '../client/apiCallContext';
+import { runWithCorrelationId } from '../util/apiCallContext';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
 import { isValidCorrelationId, newCorrelationId } from '../util/correlationId';

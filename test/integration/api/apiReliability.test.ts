@@ -1,7 +1,7 @@
 import { setImmediate as tick } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { API_ENGINE_NAMES } from '../../../src/client/ApiEngine';
-import { withApiCallOptions } from '../../../src/client/apiCallContext';
+import { withApiCallOptions } from '../../../src/util/apiCallContext';
 import { retryOnConflict } from '../../../src/client/retryOnConflict';
 import { CtpApiError } from '../../../src/errors/CtpApiError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';

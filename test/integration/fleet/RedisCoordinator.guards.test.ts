@@ -5,7 +5,7 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpRedisError } from '../../../src/errors/CtpRedisError';
 import { RedisCoordinator, sharedTokenKey } from '../../../src/fleet/RedisCoordinator';
 import type { RedisLike } from '../../../src/fleet/RedisLike';
-import type { SharedTokenId } from '../../../src/fleet/TokenCoordinator';
+import type { SharedTokenId } from '../../../src/tokens/TokenCoordinator';
 import { CapturingLogger } from '../../support/createTestServices';
 import { useRedis } from '../../support/redis/useRedis';
 

@@ -6,7 +6,7 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpOAuthError } from '../../../src/errors/CtpOAuthError';
 import { fleetChannel, RedisCoordinator, sharedTokenKey } from '../../../src/fleet/RedisCoordinator';
 import { RedisEvents } from '../../../src/fleet/RedisEvents';
-import type { SharedTokenId } from '../../../src/fleet/TokenCoordinator';
+import type { SharedTokenId } from '../../../src/tokens/TokenCoordinator';
 import { CapturingLogger } from '../../support/createTestServices';
 import { startRedis, type RedisProcess } from '../../support/redis/startRedis';
 

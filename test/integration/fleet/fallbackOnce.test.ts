@@ -5,7 +5,7 @@ import { CtpRedisError } from '../../../src/errors/CtpRedisError';
 import { FallbackCoordinator } from '../../../src/fleet/FallbackCoordinator';
 import { RedisCoordinator } from '../../../src/fleet/RedisCoordinator';
 import type { RedisLike } from '../../../src/fleet/RedisLike';
-import type { SharedTokenId } from '../../../src/fleet/TokenCoordinator';
+import type { SharedTokenId } from '../../../src/tokens/TokenCoordinator';
 import { createCtpServices } from '../../../src/module/createCtpServices';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createQueueMiddleware as tsClientQueue } from '@commercetools/ts-client';
 import { createQueueMiddleware as sdkClientV2Queue, type Middleware } from '@commercetools/sdk-client-v2';
 import { API_ENGINE_NAMES, type ApiEngineName } from '../../../src/client/ApiEngine';
-import { runWithCorrelationId, withApiCallOptions } from '../../../src/client/apiCallContext';
+import { runWithCorrelationId, withApiCallOptions } from '../../../src/util/apiCallContext';
 import { CtpApiError } from '../../../src/errors/CtpApiError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import type { CtpModuleOptions } from '../../../src/module/CtpModuleOptions';

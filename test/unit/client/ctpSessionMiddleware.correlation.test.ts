@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentCorrelationId } from '../../../src/client/apiCallContext';
+import { currentCorrelationId } from '../../../src/util/apiCallContext';
 import { ctpSessionMiddleware } from '../../../src/session/ctpSessionMiddleware';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currentApiCallContext, withApiCallOptions } from '../../../src/client/apiCallContext';
+import { currentApiCallContext, withApiCallOptions } from '../../../src/util/apiCallContext';
 import { retryOnConflict } from '../../../src/client/retryOnConflict';
 import { CtpApiError } from '../../../src/errors/CtpApiError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';

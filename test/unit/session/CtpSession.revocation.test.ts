@@ -3,7 +3,7 @@ import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { TokenIssuer } from '../../../src/auth/TokenIssuer';
 import { CtpRedisError } from '../../../src/errors/CtpRedisError';
-import { localCoordinator } from '../../../src/fleet/TokenCoordinator';
+import { localCoordinator } from '../../../src/tokens/TokenCoordinator';
 import { CtpSession } from '../../../src/session/CtpSession';
 import type { CustomerSignIn } from '../../../src/session/CustomerSignIn';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';

@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CtpConfigError } from '../errors/CtpConfigError';
-import { isValidCorrelationId } from '../util/correlationId';
-import { MAX_TIMEOUT_MS as MAX_TIMER_MS } from '../util/deadline';
+import { isValidCorrelationId } from './correlationId';
+import { MAX_TIMEOUT_MS as MAX_TIMER_MS } from './deadline';
 
 /** What the API calls made inside `withApiCallOptions` (or the session middleware) share. */
 export interface ApiCallContext {
