@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredError';
-import { localCoordinator, type TokenCoordinator } from '../../../src/fleet/TokenCoordinator';
+import { localCoordinator, type TokenCoordinator } from '../../../src/tokens/TokenCoordinator';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { SessionRenewal } from '../../../src/session/SessionRenewal';
 import { SessionTokens } from '../../../src/session/SessionTokens';
@@ -73,8 +73,8 @@ describe('SessionRenewal', () => {
       renewal.ahead(second, other);
       release();
       await renewal.settled();
-      expect((await first.get())?.accessToken).toBe(mintedOf(OLD).accessToken);
-      expect((await second.get())?.accessToken).toBe(mintedOf(other).accessToken);
+      expect((await first.get())?.a).toBe(mintedOf(OLD).accessToken);
+      expect((await second.get())?.a).toBe(mintedOf(other).accessToken);
     });
 
     it('should refresh each storage without an id on its own, sharing the one refresh of the lineage', async () => {
@@ -85,8 +85,8 @@ describe('SessionRenewal', () => {
       renewal.ahead(second, OLD);
       release();
       await renewal.settled();
-      expect((await first.get())?.accessToken).toBe(mintedOf(OLD).accessToken);
-      expect((await second.get())?.accessToken).toBe(mintedOf(OLD).accessToken);
+      expect((await first.get())?.a).toBe(mintedOf(OLD).accessToken);
+      expect((await second.get())?.a).toBe(mintedOf(OLD).accessToken);
       expect(refreshed).toEqual([OLD.accessToken]);
     });
 
@@ -133,7 +133,7 @@ describe('SessionRenewal', () => {
       let isFresh!: (candidate: CtpAuthToken) => boolean;
       const coordinator: TokenCoordinator = {
         ...localCoordinator,
-        refresh: (_t, refresh, fresh) => {
+        refresh: (_t: CtpAuthToken, refresh: () => Promise<CtpAuthToken>, fresh: (candidate: CtpAuthToken) => boolean) => {
           isFresh = fresh;
           return refresh();
         },

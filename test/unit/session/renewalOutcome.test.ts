@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { parseStoredToken, type CtpAuthToken } from '../../../src/auth/CtpAuthToken';
+import { toStoredSession, type StoredSession } from '../../../src/auth/StoredSession';
 import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredError';
-import { localCoordinator, type TokenCoordinator } from '../../../src/fleet/TokenCoordinator';
+import { localCoordinator, type TokenCoordinator } from '../../../src/tokens/TokenCoordinator';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { SessionRenewal } from '../../../src/session/SessionRenewal';
-import { sameStoredToken, type SessionStorage } from '../../../src/session/SessionStorage';
+import { sameStoredSession, type SessionStorage } from '../../../src/session/SessionStorage';
 import { SessionTokens } from '../../../src/session/SessionTokens';
 import { CapturingLogger } from '../../support/createTestServices';
 
@@ -25,7 +26,7 @@ const token = (access: string, refresh = 'p:anon-refresh-1'): CtpAuthToken => ({
 const OLD = token('anon-access-1');
 const MINTED = token('anon-access-2');
 
-/** A storage whose get() answers from a cache the test sets, and getStored() from the store, counted. */
+/** A storage whose get() answers from a cache the test sets, and get({ fresh: true }) from the store, counted. */
 class CachedStorage implements SessionStorage {
   readonly id = 's';
   storedReads = 0;
@@ -34,25 +35,15 @@ class CachedStorage implements SessionStorage {
     public cache: CtpAuthToken | undefined,
     public stored: CtpAuthToken | undefined,
   ) {}
-  async get() {
-    return this.cache;
-  }
-  async getStored() {
+  async get(options?: { fresh?: boolean }) {
+    if (options?.fresh !== true) return this.cache && toStoredSession(this.cache);
     this.storedReads += 1;
-    return this.stored;
+    return this.stored && toStoredSession(this.stored);
   }
-  async set(next: CtpAuthToken) {
+  async compareAndSet(expected: StoredSession | undefined, next: StoredSession | undefined) {
+    if (!sameStoredSession(this.stored && toStoredSession(this.stored), expected)) return false;
     this.writes += 1;
-    this.stored = next;
-  }
-  async clear() {
-    this.writes += 1;
-    this.stored = undefined;
-  }
-  async compareAndSet(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined) {
-    if (!sameStoredToken(this.stored, expected)) return false;
-    this.writes += 1;
-    this.stored = next;
+    this.stored = parseStoredToken(next);
     return true;
   }
 }
@@ -119,13 +110,14 @@ describe('renewal outcomes', () => {
     });
 
     it('should read past a stale cache and store what the refresh minted', async () => {
-      const { renewal, revoked } = setup(async () => MINTED);
+      const { renewal, revoked, tokens } = setup(async () => MINTED);
       const storage = new CachedStorage(OLD, OLD);
       expect(await renewal.renew(storage, OLD)).toEqual(MINTED);
       expect(storage.stored).toEqual(MINTED);
       expect(storage.storedReads).toBeGreaterThan(0);
-      await renewal.settled();
-      await new Promise((resolve) => setImmediate(resolve));
+      // The replaced token waits out its grace period; the revoker's settled() starts it.
+      expect(revoked).toEqual([]);
+      await tokens.revoker.settled();
       expect(revoked).toEqual([`access_token ${OLD.accessToken}`]);
     });
 
