@@ -3,7 +3,7 @@ import { CtpArgumentError } from '../errors/CtpArgumentError';
 import type { AccessTokenOptions, CtpSession } from '../session/CtpSession';
 import type { TokenSource } from '../tokens/TokenSource';
 import type { ApiRootFactory } from './ApiRootFactory';
-import type { SharedTokenProvider } from './SharedTokenProvider';
+import type { SharedTokenProvider } from '../tokens/SharedTokenProvider';
 
 /**
  * What datasources inject as `'CtpClient'`: the platform SDK's request builder in one of three names.

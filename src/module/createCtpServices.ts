@@ -6,7 +6,7 @@ import { ApiRootFactory } from '../client/ApiRootFactory';
 import { CtpClient } from '../client/CtpClient';
 import { correlatedLogger } from '../client/correlatedLogger';
 import { tracedFetch } from '../client/tracedFetch';
-import { SharedTokenProvider } from '../client/SharedTokenProvider';
+import { SharedTokenProvider } from '../tokens/SharedTokenProvider';
 import type { CtpConfig } from '../config/CtpConfig';
 import { createRedisClient } from '../fleet/createRedisClient';
 import { createRedisClusterClient } from '../fleet/createRedisClusterClient';

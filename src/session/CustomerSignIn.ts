@@ -1,6 +1,6 @@
 import type { FetchLike } from '../auth/AuthTransport';
 import { MAX_AUTH_ANSWER_BYTES, readCappedText } from '../auth/readCappedText';
-import type { SharedTokenProvider } from '../client/SharedTokenProvider';
+import type { SharedTokenProvider } from '../tokens/SharedTokenProvider';
 import { CtpAnswerRefusedError } from '../errors/CtpAnswerRefusedError';
 import { CtpApiError } from '../errors/CtpApiError';
 import { CtpConfigError } from '../errors/CtpConfigError';

@@ -1,6 +1,6 @@
 import type { FetchLike } from '../../auth/AuthTransport';
 import { readCappedText } from '../../auth/readCappedText';
-import type { SharedTokenProvider } from '../../client/SharedTokenProvider';
+import type { SharedTokenProvider } from '../../tokens/SharedTokenProvider';
 import { CtpAccountError, type CtpFieldError } from '../../errors/CtpAccountError';
 import { CtpAnswerRefusedError } from '../../errors/CtpAnswerRefusedError';
 import { CtpApiError } from '../../errors/CtpApiError';

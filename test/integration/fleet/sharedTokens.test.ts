@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SharedToken } from '../../../src/auth/CtpAuthToken';
 import type { FetchLike } from '../../../src/auth/AuthTransport';
-import { SharedTokenProvider } from '../../../src/client/SharedTokenProvider';
+import { SharedTokenProvider } from '../../../src/tokens/SharedTokenProvider';
 import { createCtpConfig } from '../../../src/config/createCtpConfig';
 import { RedisCoordinator } from '../../../src/fleet/RedisCoordinator';
 import type { CtpModuleOptions } from '../../../src/module/CtpModuleOptions';

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FetchLike } from '../../../src/auth/AuthTransport';
-import type { SharedTokenProvider } from '../../../src/client/SharedTokenProvider';
+import type { SharedTokenProvider } from '../../../src/tokens/SharedTokenProvider';
 import { CtpApiError } from '../../../src/errors/CtpApiError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CustomerSignIn, MAX_SIGN_IN_ANSWER_BYTES, type SignInRequest } from '../../../src/session/CustomerSignIn';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SharedToken } from '../../../src/auth/CtpAuthToken';
-import { SharedTokenProvider } from '../../../src/client/SharedTokenProvider';
+import { SharedTokenProvider } from '../../../src/tokens/SharedTokenProvider';
 import { CapturingLogger, ManualClock } from '../../support/createTestServices';
 
 function setUp() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SharedTokenProvider } from '../../../src/client/SharedTokenProvider';
+import type { SharedTokenProvider } from '../../../src/tokens/SharedTokenProvider';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { HttpAccountBackend } from '../../../src/session/account/HttpAccountBackend';
 

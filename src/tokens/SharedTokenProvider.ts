@@ -1,9 +1,9 @@
 import type { SharedToken } from '../auth/CtpAuthToken';
 import { isExpired, needsRenewal } from '../auth/renewal';
 import { CtpAuthUnavailableError } from '../errors/CtpAuthUnavailableError';
-import { localCoordinator, type SharedTokenId, type TokenCoordinator } from '../tokens/TokenCoordinator';
+import { localCoordinator, type SharedTokenId, type TokenCoordinator } from './TokenCoordinator';
 import { scopeDifference } from '../scopes/scopeDifference';
-import type { TokenSource } from '../tokens/TokenSource';
+import type { TokenSource } from './TokenSource';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import { SingleFlight } from '../util/SingleFlight';
