@@ -3,9 +3,7 @@ import { toStoredSession, type StoredScopeSets } from '../auth/StoredSession';
 import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
-import { deadline } from '../util/deadline';
 import { KeyedMutex } from '../util/KeyedMutex';
-import { raceAbort } from '../util/raceAbort';
 import type { SessionStorage } from './SessionStorage';
 
 /** What an update decided: `next` a token to store, `null` to clear, undefined to leave the session as it is. */
@@ -93,21 +91,32 @@ export class SessionDoor {
     return this.#call(next === undefined ? 'clear' : 'write', () => storage.compareAndSet(stored(expected), stored(next)));
   }
 
-  /** One storage call, raced against its deadline: a storage that never answers cannot hold the caller. */
+  /**
+   * One storage call, raced against a timer: a storage that never answers cannot hold the caller. A
+   * plain timer, not deadline()'s AbortController: a storage call takes no signal, so there is
+   * nothing to abort, only a wait to end.
+   */
   async #call<T>(operation: Operation, command: () => Promise<T>): Promise<T> {
-    const due = deadline(this.timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new CtpSessionError(
+              CtpErrorCode.SessionStorageTimeout,
+              `The session storage did not ${TIMED_OUT[operation]} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`,
+            ),
+          ),
+        this.timeoutMs,
+      );
+    });
     try {
-      return await raceAbort(Promise.resolve().then(command), due.signal);
+      return await Promise.race([Promise.resolve().then(command), timedOut]);
     } catch (cause) {
-      if (due.timedOut) {
-        throw new CtpSessionError(
-          CtpErrorCode.SessionStorageTimeout,
-          `The session storage did not ${TIMED_OUT[operation]} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`,
-        );
-      }
+      // The timeout is a CtpError already, passed through as it is.
       throw storageError(operation, cause);
     } finally {
-      due.clear();
+      clearTimeout(timer);
     }
   }
 }
