@@ -30,8 +30,8 @@ export interface ApiFetchOptions {
   callOf(tag: string | null): ApiCall | undefined;
   /**
    * Registers what ends an attempt or a backoff wait in flight when close() runs; returns what
-   * unregisters it. A set of aborts rather than one long-lived signal merged into every attempt:
-   * AbortSignal.any costs tens of µs, and a call without a signal of its own needs none.
+   * unregisters it. Only what is in flight is held: a long-lived close signal merged into every
+   * attempt would collect a listener per request for the life of the client.
    */
   onClose(abort: (reason: unknown) => void): () => void;
   onRetry?: (call: ApiCall) => void;

@@ -1,6 +1,7 @@
 /**
  * The part of `@opentelemetry/api` (1.x) the library uses, typed structurally so the package's
- * types do not need it installed. Pass the module itself: `telemetry: { api: await import('@opentelemetry/api') }`.
+ * types do not need it installed. The installed module is used by default (loadOtelApi); an app
+ * passes another copy as `telemetry: { api }`.
  */
 export interface OtelAttributes {
   [key: string]: string | number | boolean | undefined;
