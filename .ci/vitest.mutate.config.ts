@@ -7,7 +7,11 @@ import { configDefaults, defineConfig } from 'vitest/config';
 // MUTATE_TESTS narrows this to a comma-separated list of globs for a run scoped to one file
 // (`MUTATE_TESTS='test/unit/util/**' npx stryker run .ci/stryker.config.json --mutate src/util/KeyedMutex.ts`):
 // on a shared 2-core machine every test file vitest loads costs each mutant that it covers.
-const defaultInclude = ['test/unit/**/*.test.ts', 'test/integration/reliability/**/*.test.ts', 'test/integration/fleet/**/*.test.ts'];
+const defaultInclude = [
+  'test/unit/**/*.test.ts',
+  'test/integration/reliability/**/*.test.ts',
+  'test/integration/fleet/**/*.test.ts',
+];
 const narrowed = process.env.MUTATE_TESTS?.split(',')
   .map((glob) => glob.trim())
   .filter((glob) => glob.length > 0);

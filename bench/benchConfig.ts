@@ -1,4 +1,10 @@
-import { createCtpConfig, createCtpServices, RedisSessionStorage, runWithCtpSession, toStoredSession } from '../src/index';
+import {
+  createCtpConfig,
+  createCtpServices,
+  RedisSessionStorage,
+  runWithCtpSession,
+  toStoredSession,
+} from '../src/index';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../test/support/strict/createStrictHarness';
 import { StrictCommercetools } from '../test/support/strict/StrictCommercetools';
 
@@ -13,25 +19,54 @@ export async function startServer(now?: () => number): Promise<StrictCommercetoo
 }
 
 export function configFor(server: StrictCommercetools) {
-  return createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url });
+  return createCtpConfig({
+    projectKey: server.projectKey,
+    clientId: STRICT_CLIENT.id,
+    clientSecret: STRICT_CLIENT.secret,
+    authUrl: server.url,
+    apiUrl: server.url,
+  });
 }
 
 /** The bench customer signed in to session `sessionId` on Redis, its tokens then expired: the next call of any instance refreshes. */
-export async function expiredFleetSession(server: StrictCommercetools, redis: ConstructorParameters<typeof RedisSessionStorage>[0], sessionId: string): Promise<void> {
+export async function expiredFleetSession(
+  server: StrictCommercetools,
+  redis: ConstructorParameters<typeof RedisSessionStorage>[0],
+  sessionId: string,
+): Promise<void> {
   const storage = new RedisSessionStorage(redis, sessionId);
-  const token = await runWithCtpSession(storage, () => createCtpServices(configFor(server)).session.login('bench@example.com', 'Bench-Pa55word!'));
-  await storage.compareAndSet(await storage.get({ fresh: true }), toStoredSession({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 }));
+  const token = await runWithCtpSession(storage, () =>
+    createCtpServices(configFor(server)).session.login('bench@example.com', 'Bench-Pa55word!'),
+  );
+  await storage.compareAndSet(
+    await storage.get({ fresh: true }),
+    toStoredSession({ ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 }),
+  );
 }
 
 /** The environment of a test/support/fleet worker process on `server` and the Redis at `redisUrl`. */
-export function workerEnv(server: StrictCommercetools, redisUrl: string, extra: Record<string, string>): Record<string, string> {
-  return { FLEET_URL: server.url, FLEET_PROJECT: server.projectKey, FLEET_CLIENT_ID: STRICT_CLIENT.id, FLEET_CLIENT_SECRET: STRICT_CLIENT.secret, FLEET_REDIS_URL: redisUrl, ...extra };
+export function workerEnv(
+  server: StrictCommercetools,
+  redisUrl: string,
+  extra: Record<string, string>,
+): Record<string, string> {
+  return {
+    FLEET_URL: server.url,
+    FLEET_PROJECT: server.projectKey,
+    FLEET_CLIENT_ID: STRICT_CLIENT.id,
+    FLEET_CLIENT_SECRET: STRICT_CLIENT.secret,
+    FLEET_REDIS_URL: redisUrl,
+    ...extra,
+  };
 }
 
 /** Resolves with the value, or 'timeout' (a client that hangs is reported, not waited for). */
 export function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout;
-  return Promise.race([work.finally(() => clearTimeout(timer)), new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]);
+  return Promise.race([
+    work.finally(() => clearTimeout(timer)),
+    new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms))),
+  ]);
 }
 
 /**

@@ -27,7 +27,11 @@ function pooledFetch(limit: number): typeof fetch {
     try {
       const response = await fetch(input, init);
       const body = await response.arrayBuffer();
-      return new Response(response.status === 204 || response.status === 304 ? null : body, { status: response.status, statusText: response.statusText, headers: response.headers });
+      return new Response(response.status === 204 || response.status === 304 ? null : body, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
     } finally {
       // The slot passes straight to the next waiter, so inFlight never exceeds the limit.
       const next = waiting.shift();
@@ -37,7 +41,8 @@ function pooledFetch(limit: number): typeof fetch {
   };
 }
 
-const urlOf = (input: Parameters<typeof fetch>[0]) => (typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
+const urlOf = (input: Parameters<typeof fetch>[0]) =>
+  typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
 const isRefresh = (init: RequestInit | undefined) => String(init?.body ?? '').includes('grant_type=refresh_token');
 
 /**

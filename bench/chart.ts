@@ -33,9 +33,16 @@ export function chartSpec(chart: LineChart): Spec {
   const values = chart.points.map((p) => {
     const rank = series.indexOf(p.series);
     const at = `${p.x} ${p.y}`;
-    const label = seen.has(at) ? '' : p.y.toLocaleString('en-US', Number.isInteger(p.y) ? {} : { maximumSignificantDigits: 3 });
+    const label = seen.has(at)
+      ? ''
+      : p.y.toLocaleString('en-US', Number.isInteger(p.y) ? {} : { maximumSignificantDigits: 3 });
     seen.add(at);
-    return { ...p, width: Math.max(1.5, 2 + 2.5 * (series.length - 1 - rank)), size: 30 + 50 * (series.length - 1 - rank), label };
+    return {
+      ...p,
+      width: Math.max(1.5, 2 + 2.5 * (series.length - 1 - rank)),
+      size: 30 + 50 * (series.length - 1 - rank),
+      label,
+    };
   });
   return {
     $schema: 'https://vega.github.io/schema/vega/v6.json',
@@ -46,13 +53,26 @@ export function chartSpec(chart: LineChart): Spec {
     title: { text: chart.title, anchor: 'start', fontSize: 14 },
     data: [{ name: 'measured', values }],
     scales: [
-      { name: 'x', type: chart.x.scale ?? 'linear', domain: { data: 'measured', field: 'x' }, range: 'width', ...(chart.x.scale === 'log' ? {} : { nice: true }) },
+      {
+        name: 'x',
+        type: chart.x.scale ?? 'linear',
+        domain: { data: 'measured', field: 'x' },
+        range: 'width',
+        ...(chart.x.scale === 'log' ? {} : { nice: true }),
+      },
       yScaleSpec(yScale),
       { name: 'color', type: 'ordinal', domain: series, range: 'category' },
     ],
     axes: [
       { orient: 'bottom', scale: 'x', title: chart.x.title, values: xs, format: ',~r' },
-      { orient: 'left', scale: 'y', title: chart.y.title, grid: true, format: ',~r', ...(yScale === 'symlog' ? { values: symlogTicks(chart.points.map((p) => p.y)) } : { tickCount: 5 }) },
+      {
+        orient: 'left',
+        scale: 'y',
+        title: chart.y.title,
+        grid: true,
+        format: ',~r',
+        ...(yScale === 'symlog' ? { values: symlogTicks(chart.points.map((p) => p.y)) } : { tickCount: 5 }),
+      },
     ],
     legends: series.length > 1 ? [{ fill: 'color', stroke: 'color', orient: 'top-left', symbolType: 'circle' }] : [],
     marks: [
@@ -64,7 +84,14 @@ export function chartSpec(chart: LineChart): Spec {
             type: 'line',
             from: { data: 'one-series' },
             sort: { field: 'datum.x' },
-            encode: { enter: { x: { scale: 'x', field: 'x' }, y: { scale: 'y', field: 'y' }, stroke: { scale: 'color', field: 'series' }, strokeWidth: { field: 'width' } } },
+            encode: {
+              enter: {
+                x: { scale: 'x', field: 'x' },
+                y: { scale: 'y', field: 'y' },
+                stroke: { scale: 'color', field: 'series' },
+                strokeWidth: { field: 'width' },
+              },
+            },
           },
         ],
       },
@@ -72,7 +99,14 @@ export function chartSpec(chart: LineChart): Spec {
         type: 'symbol',
         name: POINT_MARK,
         from: { data: 'measured' },
-        encode: { enter: { x: { scale: 'x', field: 'x' }, y: { scale: 'y', field: 'y' }, fill: { scale: 'color', field: 'series' }, size: { field: 'size' } } },
+        encode: {
+          enter: {
+            x: { scale: 'x', field: 'x' },
+            y: { scale: 'y', field: 'y' },
+            fill: { scale: 'color', field: 'series' },
+            size: { field: 'size' },
+          },
+        },
       },
       {
         type: 'text',
@@ -105,7 +139,14 @@ function symlogTicks(ys: number[]): number[] {
   const low = Math.min(0, ...ys);
   const high = Math.max(0, ...ys);
   const powers = Array.from({ length: 10 }, (_, k) => 10 ** k);
-  return [...powers.filter((t) => -t >= low).map((t) => -t).reverse(), 0, ...powers.filter((t) => t <= high)];
+  return [
+    ...powers
+      .filter((t) => -t >= low)
+      .map((t) => -t)
+      .reverse(),
+    0,
+    ...powers.filter((t) => t <= high),
+  ];
 }
 
 /** The chart as an SVG document. */

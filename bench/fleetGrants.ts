@@ -38,7 +38,12 @@ async function wave(coordinated: boolean): Promise<{ refreshes: number; errors: 
 export async function fleetGrants(): Promise<Section> {
   const title = `Fleet grants: ${PROCESSES} processes x ${CALLS} calls, one refresh wave`;
   if (spawnSync('redis-server', ['--version']).status !== 0) {
-    return { title, goal: '1 refresh with the Redis lock', met: undefined, body: 'skipped: redis-server is not installed (apt-get install redis-server)' };
+    return {
+      title,
+      goal: '1 refresh with the Redis lock',
+      met: undefined,
+      body: 'skipped: redis-server is not installed (apt-get install redis-server)',
+    };
   }
   const locked = await wave(true);
   const perProcess = await wave(false);
@@ -53,6 +58,8 @@ export async function fleetGrants(): Promise<Section> {
         ['per process (same Redis session store, no lock)', perProcess.refreshes, perProcess.errors],
       ],
     ),
-    notes: ['Child processes, one session stored in a real redis-server, its token expired; the strict local server counts grants.'],
+    notes: [
+      'Child processes, one session stored in a real redis-server, its token expired; the strict local server counts grants.',
+    ],
   };
 }

@@ -56,11 +56,15 @@ async function wave(kind: WaveKind, instances: number): Promise<Wave> {
     await redis.config('RESETSTAT');
     workers.forEach((w) => w.go());
     const results = await Promise.all(workers.map((w) => w.result));
-    const byCommand = new Map([...commandStats(await redis.info('commandstats'))].filter(([name]) => !NOT_COUNTED.test(name)));
+    const byCommand = new Map(
+      [...commandStats(await redis.info('commandstats'))].filter(([name]) => !NOT_COUNTED.test(name)),
+    );
     const grants =
       kind === 'refresh'
         ? server.grants.refresh_token - grantsBefore.refresh_token
-        : server.grants.client_credentials - grantsBefore.client_credentials + (server.grants.anonymous - grantsBefore.anonymous);
+        : server.grants.client_credentials -
+          grantsBefore.client_credentials +
+          (server.grants.anonymous - grantsBefore.anonymous);
     return {
       instances,
       grants,
@@ -85,7 +89,12 @@ const WAVES: Record<WaveKind, string> = {
 export async function fleetScaling(): Promise<Section> {
   const title = `Redis commands and grants against instances (${INSTANCES.join(', ')})`;
   if (spawnSync('redis-server', ['--version']).status !== 0) {
-    return { title, goal: '1 refresh grant per refresh wave', met: undefined, body: 'skipped: redis-server is not installed (apt-get install redis-server)' };
+    return {
+      title,
+      goal: '1 refresh grant per refresh wave',
+      met: undefined,
+      body: 'skipped: redis-server is not installed (apt-get install redis-server)',
+    };
   }
   const waves: Record<WaveKind, Wave[]> = { refresh: [], grant: [] };
   for (const kind of ['refresh', 'grant'] as const) for (const n of INSTANCES) waves[kind].push(await wave(kind, n));
@@ -99,7 +108,10 @@ export async function fleetScaling(): Promise<Section> {
       fmt(w.commands),
       fmt(w.commands / w.instances, 1),
       w.scripts,
-      [...w.byCommand].sort((a, b) => b[1] - a[1]).map(([name, calls]) => `${name} ${calls}`).join(', ') || '-',
+      [...w.byCommand]
+        .sort((a, b) => b[1] - a[1])
+        .map(([name, calls]) => `${name} ${calls}`)
+        .join(', ') || '-',
       w.failed.length ? `${w.failed.length} (${[...new Set(w.failed)].join(', ')})` : 0,
     ]),
   );
@@ -109,13 +121,17 @@ export async function fleetScaling(): Promise<Section> {
       title: 'Redis commands per wave against instances',
       x: { title: `instances (${CALLS} concurrent calls each)`, scale: 'log' },
       y: { title: 'Redis commands (INFO commandstats)', scale: 'log' },
-      points: (['refresh', 'grant'] as const).flatMap((kind) => waves[kind].map((w) => ({ x: w.instances, y: Math.max(w.commands, 1), series: `${kind} wave` }))),
+      points: (['refresh', 'grant'] as const).flatMap((kind) =>
+        waves[kind].map((w) => ({ x: w.instances, y: Math.max(w.commands, 1), series: `${kind} wave` })),
+      ),
     }),
     await chartFile('fleet-grants.svg', {
       title: 'Grants per wave against instances',
       x: { title: `instances (${CALLS} concurrent calls each)`, scale: 'log' },
       y: { title: 'grants at the auth server' },
-      points: (['refresh', 'grant'] as const).flatMap((kind) => waves[kind].map((w) => ({ x: w.instances, y: w.grants, series: `${kind} wave` }))),
+      points: (['refresh', 'grant'] as const).flatMap((kind) =>
+        waves[kind].map((w) => ({ x: w.instances, y: w.grants, series: `${kind} wave` })),
+      ),
     }),
   ];
   return {
@@ -131,4 +147,3 @@ export async function fleetScaling(): Promise<Section> {
     ],
   };
 }
-

@@ -24,13 +24,22 @@ async function traffic(strategy: 'shared guest token, lazy sessions' | 'anonymou
     const visitors = Array.from({ length: VISITORS }, (_, i) => new MemorySessionStorage(`v${i}`));
     await pool(VISITORS, async (i) => {
       await runWithCtpSession(visitors[i]!, async () => {
-        const root = strategy === 'anonymous session per visitor' ? (await session.ensureAnonymous(), await client.customerApiRoot()) : await client.guestApiRoot();
+        const root =
+          strategy === 'anonymous session per visitor'
+            ? (await session.ensureAnonymous(), await client.customerApiRoot())
+            : await client.guestApiRoot();
         await root.productProjections().get().execute();
       });
     });
     await pool(CART_MAKERS, async (i) => {
       await runWithCtpSession(visitors[i * (VISITORS / CART_MAKERS)]!, async () => {
-        await (await client.customerApiRoot()).me().carts().post({ body: { currency: 'EUR' } }).execute();
+        await (
+          await client.customerApiRoot()
+        )
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute();
       });
     });
     return {
@@ -53,10 +62,17 @@ export async function guestTraffic(): Promise<Section> {
     body: table(
       ['strategy', 'access tokens created', 'refresh tokens created', 'carts'],
       [
-        ['ctp-client: guestApiRoot() to browse, customerApiRoot() starts a session at the first cart', fmt(ours.access), fmt(ours.refresh), ours.carts],
+        [
+          'ctp-client: guestApiRoot() to browse, customerApiRoot() starts a session at the first cart',
+          fmt(ours.access),
+          fmt(ours.refresh),
+          ours.carts,
+        ],
         ['an anonymous session per visitor', fmt(perVisitor.access), fmt(perVisitor.refresh), perVisitor.carts],
       ],
     ),
-    notes: ['Real HTTP to the strict local server; each visitor browses once, every 100th creates a cart. commercetools keeps at most 10 million refresh tokens per project and evicts the least recently used.'],
+    notes: [
+      'Real HTTP to the strict local server; each visitor browses once, every 100th creates a cart. commercetools keeps at most 10 million refresh tokens per project and evicts the least recently used.',
+    ],
   };
 }

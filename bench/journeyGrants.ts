@@ -10,9 +10,19 @@ import { table, type Section } from './markdown';
 export async function journeyGrants(): Promise<Section> {
   const embedded = await startEmbeddedCommercetools(JOURNEY_COMMERCETOOLS);
   const clock = new OffsetClock();
-  const config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
+  const config = createCtpConfig({
+    projectKey: embedded.projectKey,
+    clientId: embedded.clientId,
+    clientSecret: embedded.clientSecret,
+    authUrl: embedded.authUrl,
+    apiUrl: embedded.apiUrl,
+  });
   const outbox: { kind: string; email: string; tokenValue: string }[] = [];
-  const { app, container } = createApp(config, { clock, sendToken: async (message) => void outbox.push(message), passwordResetFloorMs: 50 });
+  const { app, container } = createApp(config, {
+    clock,
+    sendToken: async (message) => void outbox.push(message),
+    passwordResetFloorMs: 50,
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   try {
@@ -30,10 +40,19 @@ export async function journeyGrants(): Promise<Section> {
       title: 'Grants per step of the example journey',
       goal: 'each step causes exactly the token requests it should (the journey checks itself)',
       met: report.ok,
-      body: table(
-        ['step', 'request', 'status', 'token requests'],
-        report.steps.map((s) => [s.name, s.request.replace(/[0-9a-f-]{36}/, ':id'), s.status, s.grants.map((g) => g.flow).join(', ') || '-']),
-      ) + `\n\nTotal by flow: ${Object.entries(report.summary.grantsByFlow).map(([flow, n]) => `${flow} ${n}`).join(', ')}.`,
+      body:
+        table(
+          ['step', 'request', 'status', 'token requests'],
+          report.steps.map((s) => [
+            s.name,
+            s.request.replace(/[0-9a-f-]{36}/, ':id'),
+            s.status,
+            s.grants.map((g) => g.flow).join(', ') || '-',
+          ]),
+        ) +
+        `\n\nTotal by flow: ${Object.entries(report.summary.grantsByFlow)
+          .map(([flow, n]) => `${flow} ${n}`)
+          .join(', ')}.`,
     };
   } finally {
     server.close();

@@ -14,7 +14,15 @@ export interface Section {
 
 export function renderSection(section: Section): string {
   const verdict = section.met === undefined ? 'no goal set' : section.met ? 'goal met' : '**goal missed**';
-  return [`## ${section.title}`, '', `Goal: ${section.goal} (${verdict})`, '', section.body, ...(section.notes?.length ? ['', ...section.notes.map((n) => `- ${n}`)] : [])].join('\n');
+  return [
+    `## ${section.title}`,
+    '',
+    `Goal: ${section.goal} (${verdict})`,
+    '',
+    section.body,
+    ...(section.notes?.length ? ['', ...section.notes.map((n) => `- ${n}`)] : []),
+  ].join('\n');
 }
 
-export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

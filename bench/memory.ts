@@ -54,7 +54,13 @@ function signIns(): () => Promise<CtpAuthToken> {
           refresh_token: `${PROJECT}:${randomBytes(32).toString('base64url')}`,
         }),
       ) as Record<string, string | number>;
-      return { accessToken: String(body['access_token']), tokenType: 'bearer', expiresIn: Number(body['expires_in']), scope: String(body['scope']), refreshToken: String(body['refresh_token']) };
+      return {
+        accessToken: String(body['access_token']),
+        tokenType: 'bearer',
+        expiresIn: Number(body['expires_in']),
+        scope: String(body['scope']),
+        refreshToken: String(body['refresh_token']),
+      };
     },
   } as unknown as OAuthClient;
   const issuer = new TokenIssuer(oauth, registry, { now: () => Date.now() }, silentLogger);
@@ -68,7 +74,8 @@ export async function memoryRows(counts: readonly number[] = SESSION_COUNTS): Pr
   const jsonBytes = Buffer.byteLength(JSON.stringify(toStoredSession(sample, registry)));
   const legacyJsonBytes = Buffer.byteLength(JSON.stringify(sample));
   // Warm-up, so compiled code and inline caches are not counted in the first (smallest) row.
-  for (let i = 0; i < 2_000; i += 1) await new MemorySessionStorage(`warm-${i}`).compareAndSet(undefined, toStoredSession(await signIn(), registry));
+  for (let i = 0; i < 2_000; i += 1)
+    await new MemorySessionStorage(`warm-${i}`).compareAndSet(undefined, toStoredSession(await signIn(), registry));
   const rows: MemoryRow[] = [];
   for (const sessions of counts) {
     let stores: MemorySessionStorage[] | undefined = new Array<MemorySessionStorage>(sessions);
@@ -98,8 +105,20 @@ export async function memory(): Promise<Section> {
     met,
     body: [
       table(
-        ['stored sessions', 'JSON bytes per session (compact)', 'JSON bytes per session (full token, before)', 'heap for all sessions', 'heap bytes per session'],
-        rows.map((r) => [fmt(r.sessions), fmt(r.jsonBytes), fmt(r.legacyJsonBytes), `${fmt(r.heapBytes / 1_048_576, 1)} MiB`, fmt(r.heapBytesPerSession)]),
+        [
+          'stored sessions',
+          'JSON bytes per session (compact)',
+          'JSON bytes per session (full token, before)',
+          'heap for all sessions',
+          'heap bytes per session',
+        ],
+        rows.map((r) => [
+          fmt(r.sessions),
+          fmt(r.jsonBytes),
+          fmt(r.legacyJsonBytes),
+          `${fmt(r.heapBytes / 1_048_576, 1)} MiB`,
+          fmt(r.heapBytesPerSession),
+        ]),
       ),
       await chartFile('memory-heap.svg', {
         title: 'Heap against stored sessions (MemorySessionStorage)',

@@ -7,7 +7,14 @@ import { performance } from 'node:perf_hooks';
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import * as v2 from '@commercetools/sdk-client-v2';
 import * as tsClient from '@commercetools/ts-client';
-import { createCtpConfig, createCtpServices, MemorySessionStorage, runWithCorrelationId, runWithCtpSession, type ApiEngineName } from '../src/index';
+import {
+  createCtpConfig,
+  createCtpServices,
+  MemorySessionStorage,
+  runWithCorrelationId,
+  runWithCtpSession,
+  type ApiEngineName,
+} from '../src/index';
 import { fmt, table, type Section } from './markdown';
 
 const ENGINES: ApiEngineName[] = ['sdk-client-v2', 'ts-client'];
@@ -31,14 +38,27 @@ function bareBuilder(engine: ApiEngineName, host: string, fetch: Fetch): ByProje
             tsClient.createHttpMiddleware({ host, httpClient: fetch as tsClient.HttpClientOptions['httpClient'] }),
           ],
         })
-      : v2.createClient({ middlewares: [v2.createAuthWithExistingToken(`Bearer ${TOKEN}`, { force: true }), v2.createHttpClient({ host, fetch })] });
+      : v2.createClient({
+          middlewares: [
+            v2.createAuthWithExistingToken(`Bearer ${TOKEN}`, { force: true }),
+            v2.createHttpClient({ host, fetch }),
+          ],
+        });
   return createApiBuilderFromCtpClient(client).withProjectKey({ projectKey: 'bench' });
 }
 
 /** A signed-in shopper's session in process memory whose token needs no renewal for two days. */
 function signedIn(): MemorySessionStorage {
   const now = Date.now();
-  return new MemorySessionStorage('s', { kind: 'customer', accessToken: TOKEN, refreshToken: 'refresh-token-for-bench', issuedAt: now, expiresAt: now + 48 * 3_600_000, scopes: ['manage_my_profile:bench'], customerId: 'customer-1' });
+  return new MemorySessionStorage('s', {
+    kind: 'customer',
+    accessToken: TOKEN,
+    refreshToken: 'refresh-token-for-bench',
+    issuedAt: now,
+    expiresAt: now + 48 * 3_600_000,
+    scopes: ['manage_my_profile:bench'],
+    customerId: 'customer-1',
+  });
 }
 
 /**
@@ -69,11 +89,26 @@ interface Rounds {
  * Bare builder against customerApiRoot() + the same call, in alternating rounds (which side goes
  * first alternates): the machine's load drifts within seconds, and rounds back to back meet the same.
  */
-async function alternate(engine: ApiEngineName, host: string, fetch: Fetch, calls: number, clock: 'wall' | 'cpu'): Promise<Rounds> {
-  const config = createCtpConfig({ projectKey: 'bench', clientId: 'id', clientSecret: 'secret', authUrl: host, apiUrl: host });
+async function alternate(
+  engine: ApiEngineName,
+  host: string,
+  fetch: Fetch,
+  calls: number,
+  clock: 'wall' | 'cpu',
+): Promise<Rounds> {
+  const config = createCtpConfig({
+    projectKey: 'bench',
+    clientId: 'id',
+    clientSecret: 'secret',
+    authUrl: host,
+    apiUrl: host,
+  });
   const services = createCtpServices(config, { fetch, api: { engine } });
   const bare = bareBuilder(engine, host, fetch);
-  const sides = [() => bare.me().get().execute(), async () => (await services.client.customerApiRoot()).me().get().execute()];
+  const sides = [
+    () => bare.me().get().execute(),
+    async () => (await services.client.customerApiRoot()).me().get().execute(),
+  ];
   const rounds: Rounds = { bare: [], ctp: [] };
   try {
     // As a datasource's calls run: inside the request's session and correlation ID.
@@ -103,7 +138,13 @@ async function loopback(engine: ApiEngineName): Promise<Rounds> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    return await alternate(engine, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, fetch, LOOPBACK_CALLS, 'wall');
+    return await alternate(
+      engine,
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      fetch,
+      LOOPBACK_CALLS,
+      'wall',
+    );
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
@@ -120,7 +161,10 @@ export async function perCallGuard(): Promise<Section> {
     const [low, median, high] = [0.25, 0.5, 0.75].map((q) => quantile(ratios, q)) as [number, number, number];
     const ratioOk = median <= RATIO_GUARD || (low <= 1 && 1 <= high);
     const local = await alternate(engine, 'http://127.0.0.1:9', stub, STUB_CALLS, 'cpu');
-    const added = quantile(local.ctp.map((c, i) => c - local.bare[i]!), 0.5);
+    const added = quantile(
+      local.ctp.map((c, i) => c - local.bare[i]!),
+      0.5,
+    );
     const addedOk = added <= ADDED_GUARD_US;
     met &&= ratioOk && addedOk;
     rows.push([
@@ -139,7 +183,16 @@ export async function perCallGuard(): Promise<Section> {
     goal: `over loopback HTTP the median per-call ratio to a bare SDK builder at most ${RATIO_GUARD} (or its interquartile range includes 1), and in process at most ${ADDED_GUARD_US} µs added per call: a guard against regressions, not a target to optimise for`,
     met,
     body: table(
-      ['engine', 'loopback: bare µs per call', 'loopback: ctp-client µs per call', 'loopback ratio, median (interquartile range)', 'stub: bare CPU µs per call', 'stub: ctp-client CPU µs per call', 'stub: CPU µs added per call (median)', 'within guard'],
+      [
+        'engine',
+        'loopback: bare µs per call',
+        'loopback: ctp-client µs per call',
+        'loopback ratio, median (interquartile range)',
+        'stub: bare CPU µs per call',
+        'stub: ctp-client CPU µs per call',
+        'stub: CPU µs added per call (median)',
+        'within guard',
+      ],
       rows,
     ),
     notes: [

@@ -39,8 +39,21 @@ export async function redisCommands(): Promise<RedisCommandRow[]> {
       server.addClient(STRICT_CLIENT.id, STRICT_CLIENT.secret, ALL_DEFAULT_SCOPES);
       server.addCustomer(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password);
       try {
-        const costs = await measureFleetCosts({ redisUrl: redis.url, server, instances, callsPerInstance: CALLS_PER_INSTANCE });
-        rows.push(...costs.map((c) => ({ scenario: c.scenario, instances, grants: c.grants, commandsPerInstance: c.commandsPerInstance, roundTripsPerInstance: c.roundTripsPerInstance })));
+        const costs = await measureFleetCosts({
+          redisUrl: redis.url,
+          server,
+          instances,
+          callsPerInstance: CALLS_PER_INSTANCE,
+        });
+        rows.push(
+          ...costs.map((c) => ({
+            scenario: c.scenario,
+            instances,
+            grants: c.grants,
+            commandsPerInstance: c.commandsPerInstance,
+            roundTripsPerInstance: c.roundTripsPerInstance,
+          })),
+        );
       } finally {
         await server.stop();
       }
@@ -54,18 +67,35 @@ export async function redisCommands(): Promise<RedisCommandRow[]> {
 /** The section of bench/results.md. */
 export async function redisCommandsSection(): Promise<Section> {
   const title = `Redis commands per instance: grant, refresh wave, API call (1, 4, 16 instances x ${CALLS_PER_INSTANCE} concurrent calls)`;
-  const goal = '0 commands for an API call on valid tokens; 1 grant and a bounded number of commands per instance for a refresh wave of 16 instances';
+  const goal =
+    '0 commands for an API call on valid tokens; 1 grant and a bounded number of commands per instance for a refresh wave of 16 instances';
   const rows = await redisCommands();
-  if (rows.length === 0) return { title, goal, met: undefined, body: 'skipped: redis-server is not installed (apt-get install redis-server)' };
-  const at = (scenario: string, instances: number) => rows.find((r) => r.scenario === scenario && r.instances === instances)!;
-  const met = INSTANCES.every((n) => at('api call', n).commandsPerInstance === 0) && at('refresh', 16).grants === 1 && at('refresh', 16).commandsPerInstance <= 14;
+  if (rows.length === 0)
+    return {
+      title,
+      goal,
+      met: undefined,
+      body: 'skipped: redis-server is not installed (apt-get install redis-server)',
+    };
+  const at = (scenario: string, instances: number) =>
+    rows.find((r) => r.scenario === scenario && r.instances === instances)!;
+  const met =
+    INSTANCES.every((n) => at('api call', n).commandsPerInstance === 0) &&
+    at('refresh', 16).grants === 1 &&
+    at('refresh', 16).commandsPerInstance <= 14;
   return {
     title,
     goal,
     met,
     body: table(
       ['scenario', 'instances', 'grants (fleet)', 'commands executed / instance', 'commands sent / instance'],
-      rows.map((r) => [r.scenario, r.instances, r.grants, fmt(r.commandsPerInstance, 1), fmt(r.roundTripsPerInstance, 1)]),
+      rows.map((r) => [
+        r.scenario,
+        r.instances,
+        r.grants,
+        fmt(r.commandsPerInstance, 1),
+        fmt(r.roundTripsPerInstance, 1),
+      ]),
     ),
     notes: [
       "Counted by Redis (INFO commandstats after CONFIG RESETSTAT): 'executed' includes the commands inside Lua scripts; 'sent' counts the instances' own commands (each script is one). Connection handshakes (HELLO, INFO) are not counted; each subscriber connection's one SUBSCRIBE is.",

@@ -19,7 +19,8 @@ import { shopperLatency } from './shopperLatency';
 import { signInRoundTrips } from './signInRoundTrips';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const version = (name: string) => (JSON.parse(readFileSync(`${root}/node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
+const version = (name: string) =>
+  (JSON.parse(readFileSync(`${root}/node_modules/${name}/package.json`, 'utf8')) as { version: string }).version;
 const own = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { version: string };
 
 /** The parts: "scaling" is how each cost grows with its load (issue 14), each with a chart. */
@@ -37,7 +38,8 @@ const steps: [string, Part, () => Promise<Section | Section[]>][] = [
   ['journey grants', 'core', journeyGrants],
   ['sign-in and sign-out round trips', 'core', signInRoundTrips],
 ];
-const only = parseArgs({ options: { only: { type: 'string' } }, strict: true }).values.only ?? process.env['BENCH_ONLY'];
+const only =
+  parseArgs({ options: { only: { type: 'string' } }, strict: true }).values.only ?? process.env['BENCH_ONLY'];
 if (only !== undefined && !PARTS.includes(only as Part)) {
   process.stderr.write(`bench: --only=${only} is not a part; the parts are ${PARTS.join(', ')}\n`);
   process.exit(2);

@@ -54,8 +54,16 @@ interface Run {
 async function bareToken(server: StrictCommercetools, email: string): Promise<string> {
   const response = await fetch(`${server.url}/oauth/${server.projectKey}/customers/token`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${STRICT_CLIENT.id}:${STRICT_CLIENT.secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', username: email, password: PASSWORD, scope: `manage_my_profile:${server.projectKey}` }).toString(),
+    headers: {
+      authorization: `Basic ${Buffer.from(`${STRICT_CLIENT.id}:${STRICT_CLIENT.secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({
+      grant_type: 'password',
+      username: email,
+      password: PASSWORD,
+      scope: `manage_my_profile:${server.projectKey}`,
+    }).toString(),
   });
   if (!response.ok) throw new Error(`bare sign-in: ${response.status}`);
   return ((await response.json()) as { access_token: string }).access_token;
@@ -65,7 +73,11 @@ async function measure(n: number, scenario: Scenario): Promise<Run> {
   const clock = new StepClock();
   const server = await startServer(() => clock.now());
   const timer = new CallTimer(POOL);
-  const services = createCtpServices(configFor(server), { fetch: timer.fetch, clock, authTimeoutMs: BENCH_AUTH_TIMEOUT_MS });
+  const services = createCtpServices(configFor(server), {
+    fetch: timer.fetch,
+    clock,
+    authTimeoutMs: BENCH_AUTH_TIMEOUT_MS,
+  });
   const lifetime = server.accessTokenTtlSeconds * 1000;
   const margin = renewalMarginMs(lifetime);
   // Step j moves the clock to j * step. Margin: group g's margin begins 1 s before step g, and its
@@ -73,9 +85,15 @@ async function measure(n: number, scenario: Scenario): Promise<Run> {
   // step lands inside its margin, so it goes straight from fresh to expired. Everyone else's token,
   // and the bare side's, stay fresh past the last step.
   const step = scenario === 'margin' ? margin / STEPS : 2 * margin;
-  const issuedFor = (group: number) => (scenario === 'margin' ? group * step - (lifetime - margin) : group * step - lifetime) - 1_000;
+  const issuedFor = (group: number) =>
+    (scenario === 'margin' ? group * step - (lifetime - margin) : group * step - lifetime) - 1_000;
   try {
-    const shoppers = Array.from({ length: n }, (_, i) => ({ email: `shopper-${i}@example.com`, storage: new MemorySessionStorage(`shopper-${i}`), group: i % EVERY === 0 ? 1 + ((i / EVERY) % STEPS) : 0, bare: '' }));
+    const shoppers = Array.from({ length: n }, (_, i) => ({
+      email: `shopper-${i}@example.com`,
+      storage: new MemorySessionStorage(`shopper-${i}`),
+      group: i % EVERY === 0 ? 1 + ((i / EVERY) % STEPS) : 0,
+      bare: '',
+    }));
     // Each shopper signs in for real (password grant at the strict server) with the clock set to when
     // its token is to have been issued, 50 at a time.
     for (let group = 0; group <= STEPS; group += 1) {
@@ -91,10 +109,21 @@ async function measure(n: number, scenario: Scenario): Promise<Run> {
       }
     }
     clock.offsetMs = 0;
-    for (let i = 0; i < n; i += 50) await Promise.all(shoppers.slice(i, i + 50).map(async (s) => (s.bare = await bareToken(server, s.email))));
+    for (let i = 0; i < n; i += 50)
+      await Promise.all(shoppers.slice(i, i + 50).map(async (s) => (s.bare = await bareToken(server, s.email))));
 
     const calls = CALLS(n);
-    const run: Run = { bareOwn: [], ctpOwn: [], bareTotal: [], ctpTotal: [], refreshed: [], refreshRoundTrips: [], sessions: shoppers.filter((s) => s.group > 0).length, refreshGrants: 0, failed: 0 };
+    const run: Run = {
+      bareOwn: [],
+      ctpOwn: [],
+      bareTotal: [],
+      ctpTotal: [],
+      refreshed: [],
+      refreshRoundTrips: [],
+      sessions: shoppers.filter((s) => s.group > 0).length,
+      refreshGrants: 0,
+      failed: 0,
+    };
     const refreshesBefore = server.grants.refresh_token;
     // All shoppers finish their warm-up (the burst of new connections) before any records. Step j
     // comes as the first shopper reaches its recorded call j: every other shopper is behind it, so
@@ -107,11 +136,17 @@ async function measure(n: number, scenario: Scenario): Promise<Run> {
     // meet the same load at the same moment.
     await Promise.all(
       shoppers.map(async (s, i) => {
-        const client = v2.createClient({ middlewares: [v2.createAuthWithExistingToken(`Bearer ${s.bare}`, { force: true }), v2.createHttpClient({ host: server.url, fetch: timer.fetch })] });
+        const client = v2.createClient({
+          middlewares: [
+            v2.createAuthWithExistingToken(`Bearer ${s.bare}`, { force: true }),
+            v2.createHttpClient({ host: server.url, fetch: timer.fetch }),
+          ],
+        });
         const bare = createApiBuilderFromCtpClient(client).withProjectKey({ projectKey: server.projectKey });
         const sides = {
           bare: () => bare.me().get().execute(),
-          ctp: () => runWithCtpSession(s.storage, async () => (await services.client.customerApiRoot()).me().get().execute()),
+          ctp: () =>
+            runWithCtpSession(s.storage, async () => (await services.client.customerApiRoot()).me().get().execute()),
         };
         for (let c = 0; c < WARM_UP + calls; c += 1) {
           if (c === WARM_UP) {
@@ -127,7 +162,8 @@ async function measure(n: number, scenario: Scenario): Promise<Run> {
               const own = t.totalMs - t.apiMs;
               run[side === 'bare' ? 'bareOwn' : 'ctpOwn'].push(own);
               run[side === 'bare' ? 'bareTotal' : 'ctpTotal'].push(t.totalMs);
-              if (t.refreshes > 0) run.refreshed.push({ own, refreshMs: t.refreshMs, refreshes: t.refreshes, otherAuth: t.otherAuth });
+              if (t.refreshes > 0)
+                run.refreshed.push({ own, refreshMs: t.refreshMs, refreshes: t.refreshes, otherAuth: t.otherAuth });
             } catch {
               run.failed += 1;
             }
@@ -152,12 +188,26 @@ async function pooled(n: number, scenario: Scenario): Promise<Run> {
   for (let r = 0; r < REPEATS(n); r += 1) runs.push(await measure(n, scenario));
   const all = <K extends keyof Run>(key: K) => runs.flatMap((r) => r[key] as unknown[]) as Run[K];
   const sum = (key: 'sessions' | 'refreshGrants' | 'failed') => runs.reduce((t, r) => t + r[key], 0);
-  return { bareOwn: all('bareOwn'), ctpOwn: all('ctpOwn'), bareTotal: all('bareTotal'), ctpTotal: all('ctpTotal'), refreshed: all('refreshed'), refreshRoundTrips: all('refreshRoundTrips'), sessions: sum('sessions'), refreshGrants: sum('refreshGrants'), failed: sum('failed') };
+  return {
+    bareOwn: all('bareOwn'),
+    ctpOwn: all('ctpOwn'),
+    bareTotal: all('bareTotal'),
+    ctpTotal: all('ctpTotal'),
+    refreshed: all('refreshed'),
+    refreshRoundTrips: all('refreshRoundTrips'),
+    sessions: sum('sessions'),
+    refreshGrants: sum('refreshGrants'),
+    failed: sum('failed'),
+  };
 }
 
 const ms = (v: number) => fmt(v, 2);
 /** How many refresh round trips the calls that refreshed waited, by the median of own time ÷ their refresh's time in fetch. */
-const roundTrips = (r: Run) => percentile(r.refreshed.map((c) => c.own / c.refreshMs), 50);
+const roundTrips = (r: Run) =>
+  percentile(
+    r.refreshed.map((c) => c.own / c.refreshMs),
+    50,
+  );
 const added = (r: Run, p: number) => percentile(r.ctpOwn, p) - percentile(r.bareOwn, p);
 /** The columns both scenarios share. */
 const latencyCells = (n: number, r: Run) => [
@@ -169,7 +219,15 @@ const latencyCells = (n: number, r: Run) => [
   `${ms(percentile(r.ctpOwn, 50))} / ${ms(percentile(r.ctpOwn, 99))}`,
   `**${ms(added(r, 50))}** / **${ms(added(r, 99))}**`,
 ];
-const LATENCY_HEADER = ['shoppers', 'calls per side', 'bare end to end p50 / p99 ms', 'ctp-client end to end p50 / p99 ms', 'bare own p50 / p99 ms', 'ctp-client own p50 / p99 ms', 'added p50 / p99 ms'];
+const LATENCY_HEADER = [
+  'shoppers',
+  'calls per side',
+  'bare end to end p50 / p99 ms',
+  'ctp-client end to end p50 / p99 ms',
+  'bare own p50 / p99 ms',
+  'ctp-client own p50 / p99 ms',
+  'added p50 / p99 ms',
+];
 
 const COMMON_NOTES = (scenario: Scenario) => [
   `N shoppers, each signed in for real (password grant at the strict local server on 127.0.0.1, in the bench's process), each making ${SHOPPERS.map((n) => `${WARM_UP} + ${CALLS(n)} (N=${n}, ${REPEATS(n)} run${REPEATS(n) > 1 ? 's' : ''} pooled)`).join(', ')} pairs of sequential GET /me calls, all N concurrently; the first ${WARM_UP} pairs unrecorded. Each shopper alternates a bare call and a ctp-client call (which goes first alternates), so both sides meet the same load at the same moment.`,
@@ -201,27 +259,67 @@ export async function shopperLatency(): Promise<Section[]> {
   const marginSection: Section = {
     title: `Latency under load with refresh-ahead: 10 % of tokens entering their renewal margin (${SHOPPERS.join(', ')} shoppers)`,
     goal: `p99 added at most ${GOAL_P99_ADDED_MS} ms at 100 shoppers (issue 19, item 6: inside the margin the current token serves the call and one refresh runs in the background), one refresh grant per such session, no failed call`,
-    met: added(at100, 99) <= GOAL_P99_ADDED_MS && marginRuns.every((r) => r.failed === 0 && r.refreshGrants === r.sessions),
+    met:
+      added(at100, 99) <= GOAL_P99_ADDED_MS &&
+      marginRuns.every((r) => r.failed === 0 && r.refreshGrants === r.sessions),
     body: `${table(
-      [...LATENCY_HEADER, 'sessions in margin', 'refresh grants', 'calls that waited in a refresh: count, own p50 ms', 'failed calls'],
+      [
+        ...LATENCY_HEADER,
+        'sessions in margin',
+        'refresh grants',
+        'calls that waited in a refresh: count, own p50 ms',
+        'failed calls',
+      ],
       SHOPPERS.map((n, i) => {
         const r = marginRuns[i]!;
         const waited = r.refreshed.filter((c) => c.own >= c.refreshMs);
-        return [...latencyCells(n, r), fmt(r.sessions), fmt(r.refreshGrants), `${waited.length}, ${waited.length ? ms(percentile(waited.map((c) => c.own), 50)) : '-'}`, r.failed];
+        return [
+          ...latencyCells(n, r),
+          fmt(r.sessions),
+          fmt(r.refreshGrants),
+          `${waited.length}, ${
+            waited.length
+              ? ms(
+                  percentile(
+                    waited.map((c) => c.own),
+                    50,
+                  ),
+                )
+              : '-'
+          }`,
+          r.failed,
+        ];
       }),
     )}\n\n${chart}`,
     notes: [
       ...COMMON_NOTES('margin'),
-      'A call waited in a refresh when a refresh grant ran in its async context and its own time was at least that grant\'s time in fetch. With refresh-ahead the refresh runs in the background and no call waits; a library that refreshes inside the call (main before refresh-ahead) makes each of these sessions\' first call in its margin wait a whole refresh round trip, which at 10 % of sessions and a few calls each lies above p99.',
+      "A call waited in a refresh when a refresh grant ran in its async context and its own time was at least that grant's time in fetch. With refresh-ahead the refresh runs in the background and no call waits; a library that refreshes inside the call (main before refresh-ahead) makes each of these sessions' first call in its margin wait a whole refresh round trip, which at 10 % of sessions and a few calls each lies above p99.",
     ],
   };
 
   const expiredSection: Section = {
     title: `Latency under load: 10 % of tokens hard-expired (${SHOPPERS.join(', ')} shoppers)`,
-    goal: 'each expired session costs exactly one refresh round trip: refresh grants == expired sessions, one grant in each call that refreshed, that call\'s own time about one refresh round trip (median of own ÷ its refresh\'s time in fetch at most 1.5), no failed call',
-    met: expiredRuns.every((r) => r.failed === 0 && r.refreshGrants === r.sessions && r.refreshed.length === r.sessions && r.refreshed.every((c) => c.refreshes === 1) && roundTrips(r) <= 1.5),
+    goal: "each expired session costs exactly one refresh round trip: refresh grants == expired sessions, one grant in each call that refreshed, that call's own time about one refresh round trip (median of own ÷ its refresh's time in fetch at most 1.5), no failed call",
+    met: expiredRuns.every(
+      (r) =>
+        r.failed === 0 &&
+        r.refreshGrants === r.sessions &&
+        r.refreshed.length === r.sessions &&
+        r.refreshed.every((c) => c.refreshes === 1) &&
+        roundTrips(r) <= 1.5,
+    ),
     body: table(
-      [...LATENCY_HEADER, 'expired sessions', 'refresh grants', 'calls that refreshed (grants in each)', 'their own p50 ms', 'refresh round trip p50 / p99 ms', 'own ÷ refresh round trip (median)', 'other token-endpoint requests in those calls', 'failed calls'],
+      [
+        ...LATENCY_HEADER,
+        'expired sessions',
+        'refresh grants',
+        'calls that refreshed (grants in each)',
+        'their own p50 ms',
+        'refresh round trip p50 / p99 ms',
+        'own ÷ refresh round trip (median)',
+        'other token-endpoint requests in those calls',
+        'failed calls',
+      ],
       SHOPPERS.map((n, i) => {
         const r = expiredRuns[i]!;
         const perCall = [...new Set(r.refreshed.map((c) => c.refreshes))].join(', ') || '-';
@@ -230,7 +328,12 @@ export async function shopperLatency(): Promise<Section[]> {
           fmt(r.sessions),
           fmt(r.refreshGrants),
           `${fmt(r.refreshed.length)} (${perCall})`,
-          ms(percentile(r.refreshed.map((c) => c.own), 50)),
+          ms(
+            percentile(
+              r.refreshed.map((c) => c.own),
+              50,
+            ),
+          ),
           `${ms(percentile(r.refreshRoundTrips, 50))} / ${ms(percentile(r.refreshRoundTrips, 99))}`,
           `**${roundTrips(r).toFixed(2)}**`,
           fmt(r.refreshed.reduce((t, c) => t + c.otherAuth, 0)),

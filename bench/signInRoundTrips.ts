@@ -59,7 +59,13 @@ async function warmUp(): Promise<void> {
   const services = createCtpServices(configFor(server));
   try {
     await runWithCtpSession(new MemorySessionStorage('warm-up'), async () => {
-      await (await services.client.customerApiRoot()).me().carts().post({ body: { currency: 'EUR' } }).execute();
+      await (
+        await services.client.customerApiRoot()
+      )
+        .me()
+        .carts()
+        .post({ body: { currency: 'EUR' } })
+        .execute();
       await services.session.login('bench@example.com', PASSWORD);
       await services.session.logout();
       await services.session.settled();
@@ -74,7 +80,10 @@ async function scenario(name: string, kind: 'sign-in' | 'sign-in from a guest ca
   const server = await startServer();
   let requests: Request[] = [];
   const held: typeof fetch = async (input, init) => {
-    const request: Request = { what: describe(String(input instanceof Request ? input.url : input), init), started: performance.now() };
+    const request: Request = {
+      what: describe(String(input instanceof Request ? input.url : input), init),
+      started: performance.now(),
+    };
     requests.push(request);
     try {
       await new Promise((resolve) => setTimeout(resolve, RTT_MS));
@@ -87,7 +96,14 @@ async function scenario(name: string, kind: 'sign-in' | 'sign-in from a guest ca
   const storage = new MemorySessionStorage('shopper');
   try {
     return await runWithCtpSession(storage, async (): Promise<Measured> => {
-      if (kind === 'sign-in from a guest cart') await (await services.client.customerApiRoot()).me().carts().post({ body: { currency: 'EUR' } }).execute();
+      if (kind === 'sign-in from a guest cart')
+        await (
+          await services.client.customerApiRoot()
+        )
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute();
       if (kind === 'sign-out') await services.session.login('bench@example.com', PASSWORD);
       await services.session.settled();
       requests = [];
@@ -98,7 +114,14 @@ async function scenario(name: string, kind: 'sign-in' | 'sign-in from a guest ca
       const seen = requests;
       await services.session.settled();
       const done = (r: Request) => r.ended !== undefined && r.ended <= returned;
-      return { scenario: name, ms: returned - started, inFlightMs: union(seen, returned), roundTripMs: median(seen.map((r) => (r.ended ?? returned) - r.started)), waited: seen.filter(done), background: seen.filter((r) => !done(r)) };
+      return {
+        scenario: name,
+        ms: returned - started,
+        inFlightMs: union(seen, returned),
+        roundTripMs: median(seen.map((r) => (r.ended ?? returned) - r.started)),
+        waited: seen.filter(done),
+        background: seen.filter((r) => !done(r)),
+      };
     });
   } finally {
     await services.close();
@@ -119,8 +142,24 @@ export async function signInRoundTrips(): Promise<Section> {
     goal: 'reported (the issue sets no number): the round trips each call waits for in sequence, and what runs in the background',
     met: undefined,
     body: table(
-      ['call', 'latency ms', 'of which a request in flight ms', 'one request ms (median)', 'round trips waited (in flight ÷ one request)', 'requests finished before it returned', 'requests still in flight when it returned (background)'],
-      rows.map((r) => [r.scenario, fmt(r.ms, 1), fmt(r.inFlightMs, 1), fmt(r.roundTripMs, 1), `**${fmt(r.inFlightMs / r.roundTripMs, 1)}**`, list(r.waited), list(r.background)]),
+      [
+        'call',
+        'latency ms',
+        'of which a request in flight ms',
+        'one request ms (median)',
+        'round trips waited (in flight ÷ one request)',
+        'requests finished before it returned',
+        'requests still in flight when it returned (background)',
+      ],
+      rows.map((r) => [
+        r.scenario,
+        fmt(r.ms, 1),
+        fmt(r.inFlightMs, 1),
+        fmt(r.roundTripMs, 1),
+        `**${fmt(r.inFlightMs / r.roundTripMs, 1)}**`,
+        list(r.waited),
+        list(r.background),
+      ]),
     ),
     notes: [
       `The strict local platform on 127.0.0.1; every request the library makes is held ${RTT_MS} ms before it is sent (a simulated network round trip, far above loopback's own), so the time in which one of the call's requests was in flight ÷ the median time of one of them counts the round trips it waited for one after another (two requests in parallel count once). The timers fire late on the loaded machine, which is why one request is measured rather than taken as ${RTT_MS} ms; the rest of the latency is the library's and the machine's own time.`,

@@ -9,7 +9,12 @@ export type { IntrospectionResult, PasswordCredentials } from './auth/OAuthClien
 export { OAuthClient } from './auth/OAuthClient';
 export { renewalMarginMs } from './auth/renewal';
 export { CtpClient } from './client/CtpClient';
-export { currentCorrelationId, runWithCorrelationId, withApiCallOptions, type ApiCallOptions } from './util/apiCallContext';
+export {
+  currentCorrelationId,
+  runWithCorrelationId,
+  withApiCallOptions,
+  type ApiCallOptions,
+} from './util/apiCallContext';
 export type { ApiEngineName, EngineMiddleware } from './client/ApiEngine';
 export { isConcurrentModification, retryOnConflict, type RetryOnConflictOptions } from './client/retryOnConflict';
 export { isValidCorrelationId } from './util/correlationId';
@@ -45,11 +50,24 @@ export { ctpModule } from './module/ctpModule';
 export { ASSOCIATE_SCOPES, DEFAULT_SCOPE_SETS, LEGACY_SERVER_V3_CUSTOMER_SCOPES } from './scopes/defaultScopeSets';
 export { ScopeRegistry, type ScopeRegistryOptions } from './scopes/ScopeRegistry';
 export { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from './scopes/ScopeSetName';
-export type { ChangePasswordOptions, CtpTokenMessage, CtpTokenSender, CustomerDraft, SignUpOptions, StoreOption } from './session/account/CustomerDraft';
+export type {
+  ChangePasswordOptions,
+  CtpTokenMessage,
+  CtpTokenSender,
+  CustomerDraft,
+  SignUpOptions,
+  StoreOption,
+} from './session/account/CustomerDraft';
 export { ctpSessionMiddleware } from './session/ctpSessionMiddleware';
 export { CtpSession, type AccessTokenOptions, type LoginOptions } from './session/CtpSession';
 export type { AnonymousCartSignInMode } from './session/CustomerSignIn';
-export { DEFAULT_SESSION_KEY, expressRequestStorage, expressSessionStorage, type RequestWithSession, type SessionLike } from './session/expressSessionStorage';
+export {
+  DEFAULT_SESSION_KEY,
+  expressRequestStorage,
+  expressSessionStorage,
+  type RequestWithSession,
+  type SessionLike,
+} from './session/expressSessionStorage';
 export { regenerateSession } from './session/regenerateSession';
 export { MemorySessionStorage } from './session/MemorySessionStorage';
 export { currentSessionStorage, runWithCtpSession } from './session/sessionContext';

@@ -21,14 +21,20 @@ const config = createCtpConfig({
 });
 // The app's mailer: reset and verification tokens reach only this (the journey reads them as a shopper reads her email).
 const outbox: { kind: string; email: string; tokenValue: string }[] = [];
-const { app, container } = createApp(config, { clock, sendToken: async (message) => void outbox.push(message), passwordResetFloorMs: 200 });
+const { app, container } = createApp(config, {
+  clock,
+  sendToken: async (message) => void outbox.push(message),
+  passwordResetFloorMs: 200,
+});
 const server = app.listen(0, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
 const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 try {
   if (!json) {
-    console.log(`embedded commercetools at ${embedded.apiUrl} (project ${embedded.projectKey}); example app at ${baseUrl}`);
+    console.log(
+      `embedded commercetools at ${embedded.apiUrl} (project ${embedded.projectKey}); example app at ${baseUrl}`,
+    );
     console.log(`seeded customer: ${embedded.seeded.customer.email} / ${embedded.seeded.customer.password}\n`);
   }
   const report = await runJourney({

@@ -13,7 +13,9 @@ const sessionSecret = process.env['SESSION_SECRET'];
 if (ctpVariables.length > 0 && !sessionSecret) {
   // Against a real project, sessions hold shoppers' tokens: a secret the process makes up would end
   // them on every restart and differ between instances; a fixed one in code would let anyone forge them.
-  console.error(`${ctpVariables.join(', ')} set but no SESSION_SECRET: set SESSION_SECRET to a long random string (e.g. openssl rand -hex 32) to run against a real project.`);
+  console.error(
+    `${ctpVariables.join(', ')} set but no SESSION_SECRET: set SESSION_SECRET to a long random string (e.g. openssl rand -hex 32) to run against a real project.`,
+  );
   process.exit(1);
 }
 
@@ -25,9 +27,17 @@ if (process.env['CTP_PROJECT_KEY']) {
 } else {
   const embedded = await startEmbeddedCommercetools(JOURNEY_COMMERCETOOLS);
   stopEmbedded = embedded.stop;
-  config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
+  config = createCtpConfig({
+    projectKey: embedded.projectKey,
+    clientId: embedded.clientId,
+    clientSecret: embedded.clientSecret,
+    authUrl: embedded.authUrl,
+    apiUrl: embedded.apiUrl,
+  });
   console.log(`no CTP_PROJECT_KEY set: using the embedded commercetools at ${embedded.apiUrl}`);
-  console.log(`seeded customer ${embedded.seeded.customer.email} / ${embedded.seeded.customer.password}; category ${embedded.seeded.categoryIds[0]}; sku ${embedded.seeded.skus[0]}`);
+  console.log(
+    `seeded customer ${embedded.seeded.customer.email} / ${embedded.seeded.customer.password}; category ${embedded.seeded.categoryIds[0]}; sku ${embedded.seeded.skus[0]}`,
+  );
 }
 const trustProxy = process.env['TRUST_PROXY'];
 const { app } = createApp(config, {

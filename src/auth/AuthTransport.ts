@@ -75,7 +75,10 @@ export class AuthTransport {
 
   constructor(options: AuthTransportOptions) {
     // Checked here, at start-up: above 2^31-1 setTimeout fires after 1 ms and every request would time out at once.
-    if (!isValidTimeoutMs(options.timeoutMs)) throw new CtpConfigError([`${options.timeoutOption ?? 'authTimeoutMs'} must be above 0 and at most ${MAX_TIMEOUT_MS} ms`]);
+    if (!isValidTimeoutMs(options.timeoutMs))
+      throw new CtpConfigError([
+        `${options.timeoutOption ?? 'authTimeoutMs'} must be above 0 and at most ${MAX_TIMEOUT_MS} ms`,
+      ]);
     this.#o = options;
   }
 
@@ -85,8 +88,14 @@ export class AuthTransport {
       const outcome = await this.#attempt(request);
       if ('text' in outcome) return outcome;
       const retryAfter =
-        outcome.kind === 'status' ? retryAfterMs(outcome.answer.response.headers.get('retry-after'), this.#o.clock.now()) : undefined;
-      if (attempt > retry.maxRetries || (retryAfter !== undefined && retryAfter > retry.maxDelayMs) || request.signal?.aborted) {
+        outcome.kind === 'status'
+          ? retryAfterMs(outcome.answer.response.headers.get('retry-after'), this.#o.clock.now())
+          : undefined;
+      if (
+        attempt > retry.maxRetries ||
+        (retryAfter !== undefined && retryAfter > retry.maxDelayMs) ||
+        request.signal?.aborted
+      ) {
         throw this.#unavailable(request, outcome, attempt);
       }
       const delayMs = retryAfter ?? backoffMs(retry, attempt - 1, this.#o.random);
@@ -142,8 +151,14 @@ export class AuthTransport {
     } catch (cause) {
       if (cause instanceof CtpAnswerRefusedError) throw cause;
       if (due.timedOut) return { kind: 'timeout' };
-      const reason = cause instanceof Error ? `${cause.message}${cause.cause instanceof Error ? `: ${cause.cause.message}` : ''}` : 'unknown error';
-      return { kind: 'network', reason: truncate(redact(reason, [...request.secrets, this.#o.authorization.replace(/^Basic /, '')]), 160) };
+      const reason =
+        cause instanceof Error
+          ? `${cause.message}${cause.cause instanceof Error ? `: ${cause.cause.message}` : ''}`
+          : 'unknown error';
+      return {
+        kind: 'network',
+        reason: truncate(redact(reason, [...request.secrets, this.#o.authorization.replace(/^Basic /, '')]), 160),
+      };
     } finally {
       due.clear();
     }
@@ -151,11 +166,29 @@ export class AuthTransport {
     return isTransientStatus(response.status) ? { kind: 'status', answer } : answer;
   }
 
-  #refused(code: typeof CtpErrorCode.RedirectRefused | typeof CtpErrorCode.AnswerTooLarge, request: AuthPost, status: number, limit?: number): CtpAnswerRefusedError {
-    const options = { host: 'auth' as const, flow: request.flow, status, ...(limit === undefined ? {} : { limitBytes: limit }) };
+  #refused(
+    code: typeof CtpErrorCode.RedirectRefused | typeof CtpErrorCode.AnswerTooLarge,
+    request: AuthPost,
+    status: number,
+    limit?: number,
+  ): CtpAnswerRefusedError {
+    const options = {
+      host: 'auth' as const,
+      flow: request.flow,
+      status,
+      ...(limit === undefined ? {} : { limitBytes: limit }),
+    };
     return code === CtpErrorCode.RedirectRefused
-      ? new CtpAnswerRefusedError(code, `The auth server answered the ${request.flow} request with a redirect, which is never followed; check CTP_AUTH_URL points at the commercetools auth host itself.`, options)
-      : new CtpAnswerRefusedError(code, `The auth server's answer to the ${request.flow} request was larger than ${limit} bytes and was not read; check CTP_AUTH_URL and any proxy in front of it.`, options);
+      ? new CtpAnswerRefusedError(
+          code,
+          `The auth server answered the ${request.flow} request with a redirect, which is never followed; check CTP_AUTH_URL points at the commercetools auth host itself.`,
+          options,
+        )
+      : new CtpAnswerRefusedError(
+          code,
+          `The auth server's answer to the ${request.flow} request was larger than ${limit} bytes and was not read; check CTP_AUTH_URL and any proxy in front of it.`,
+          options,
+        );
   }
 
   #unavailable(request: AuthPost, failure: Failure, attempts: number): CtpAuthUnavailableError {

@@ -66,8 +66,14 @@ export function isSharedToken(value: unknown): value is SharedToken {
   const scopes = v['scopes'];
   return (
     isAccessTokenSyntax(v['accessToken']) &&
-    typeof issuedAt === 'number' && Number.isFinite(issuedAt) && issuedAt >= 0 && issuedAt <= MAX_EPOCH_MS &&
-    typeof expiresAt === 'number' && Number.isFinite(expiresAt) && expiresAt > issuedAt && expiresAt - issuedAt <= MAX_EXPIRES_IN_SECONDS * 1000 &&
+    typeof issuedAt === 'number' &&
+    Number.isFinite(issuedAt) &&
+    issuedAt >= 0 &&
+    issuedAt <= MAX_EPOCH_MS &&
+    typeof expiresAt === 'number' &&
+    Number.isFinite(expiresAt) &&
+    expiresAt > issuedAt &&
+    expiresAt - issuedAt <= MAX_EXPIRES_IN_SECONDS * 1000 &&
     isScopeList(scopes)
   );
 }

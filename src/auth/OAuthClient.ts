@@ -42,7 +42,12 @@ export class OAuthClient {
    * `clientSecrets`: the secret (and its Basic header form), redacted from every message whatever the
    * flow. `telemetry`: a span per grant (ctp.auth.grant, or ctp.auth.refresh) and its duration.
    */
-  constructor(transport: AuthTransport, projectKey: string, clientSecrets: readonly string[] = [], telemetry: CtpTelemetry = NO_TELEMETRY) {
+  constructor(
+    transport: AuthTransport,
+    projectKey: string,
+    clientSecrets: readonly string[] = [],
+    telemetry: CtpTelemetry = NO_TELEMETRY,
+  ) {
     this.#transport = transport;
     this.#projectKey = projectKey;
     this.#clientSecrets = clientSecrets;
@@ -58,7 +63,11 @@ export class OAuthClient {
   }
 
   clientCredentials(scope: string): Promise<TokenResponse> {
-    return this.#grant({ flow: 'client_credentials', path: '/oauth/token', params: form({ scope }, 'client_credentials'), secrets: [] }, scope, false);
+    return this.#grant(
+      { flow: 'client_credentials', path: '/oauth/token', params: form({ scope }, 'client_credentials'), secrets: [] },
+      scope,
+      false,
+    );
   }
 
   password(credentials: PasswordCredentials, scope: string): Promise<TokenResponse> {
@@ -74,7 +83,16 @@ export class OAuthClient {
   /** An anonymous session; `anonymousId` must be one never used before. */
   anonymous(scope: string, anonymousId?: string): Promise<TokenResponse> {
     const params = form({ scope, anonymous_id: anonymousId }, 'client_credentials');
-    return this.#grant({ flow: 'anonymous', path: `/oauth/${encodeURIComponent(this.#projectKey)}/anonymous/token`, params, secrets: [] }, scope, true);
+    return this.#grant(
+      {
+        flow: 'anonymous',
+        path: `/oauth/${encodeURIComponent(this.#projectKey)}/anonymous/token`,
+        params,
+        secrets: [],
+      },
+      scope,
+      true,
+    );
   }
 
   /**
@@ -84,13 +102,23 @@ export class OAuthClient {
    */
   refresh(refreshToken: string, heldTokens: readonly string[] = []): Promise<TokenResponse> {
     const params = form({ refresh_token: refreshToken }, 'refresh_token');
-    return this.#grant({ flow: 'refresh_token', path: '/oauth/token', params, secrets: [refreshToken, ...heldTokens] }, undefined, false);
+    return this.#grant(
+      { flow: 'refresh_token', path: '/oauth/token', params, secrets: [refreshToken, ...heldTokens] },
+      undefined,
+      false,
+    );
   }
 
   async revoke(token: string, hint: 'access_token' | 'refresh_token'): Promise<void> {
     const secrets = [token, ...this.#clientSecrets];
-    const answer = await this.#transport.post({ flow: 'revoke', path: '/oauth/token/revoke', params: form({ token, token_type_hint: hint }), secrets });
-    if (!answer.response.ok) throw oauthErrorFromResponse('revoke', answer.response.status, answer.text, secrets, undefined, answer.response);
+    const answer = await this.#transport.post({
+      flow: 'revoke',
+      path: '/oauth/token/revoke',
+      params: form({ token, token_type_hint: hint }),
+      secrets,
+    });
+    if (!answer.response.ok)
+      throw oauthErrorFromResponse('revoke', answer.response.status, answer.text, secrets, undefined, answer.response);
   }
 
   async introspect(token: string): Promise<IntrospectionResult> {
@@ -107,7 +135,10 @@ export class OAuthClient {
     }
     const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
     if (typeof record['active'] !== 'boolean') {
-      throw new CtpTokenResponseError('active', 'The auth server\'s introspect answer has no boolean "active".', { status: response.status, response });
+      throw new CtpTokenResponseError('active', 'The auth server\'s introspect answer has no boolean "active".', {
+        status: response.status,
+        response,
+      });
     }
     return {
       active: record['active'],
@@ -120,10 +151,19 @@ export class OAuthClient {
     const t = this.#telemetry;
     const refresh = grant.flow === 'refresh_token';
     const send = () => this.#send(grant, requestedScope, requireRefreshToken);
-    return t.span(refresh ? 'ctp.auth.refresh' : 'ctp.auth.grant', { 'ctp.grant_type': grant.flow }, send, refresh ? t.refreshDuration : t.grantDuration);
+    return t.span(
+      refresh ? 'ctp.auth.refresh' : 'ctp.auth.grant',
+      { 'ctp.grant_type': grant.flow },
+      send,
+      refresh ? t.refreshDuration : t.grantDuration,
+    );
   }
 
-  async #send(grant: AuthPost, requestedScope: string | undefined, requireRefreshToken: boolean): Promise<TokenResponse> {
+  async #send(
+    grant: AuthPost,
+    requestedScope: string | undefined,
+    requireRefreshToken: boolean,
+  ): Promise<TokenResponse> {
     const request = { ...grant, secrets: [...grant.secrets, ...this.#clientSecrets] };
     const answer = await this.#transport.post(request);
     return parseTokenResponse(answer, {

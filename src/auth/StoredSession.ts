@@ -39,7 +39,11 @@ export type StoredScopeSets = Pick<ScopeRegistry, 'scopes' | 'fingerprint' | 'sh
  * they are `registry`'s set for the token (kind, storeKey); otherwise (or without a registry) the list.
  */
 export function toStoredSession(token: CtpAuthToken, registry?: StoredScopeSets): StoredSession {
-  const fingerprint = token.scopesFingerprint ?? (registry?.shared(token.kind, token.scopes, token.storeKey) === undefined ? undefined : registry.fingerprint(token.kind, token.storeKey));
+  const fingerprint =
+    token.scopesFingerprint ??
+    (registry?.shared(token.kind, token.scopes, token.storeKey) === undefined
+      ? undefined
+      : registry.fingerprint(token.kind, token.storeKey));
   return {
     v: 2,
     k: token.kind === 'customer' ? 'c' : 'a',
@@ -64,14 +68,20 @@ export function isStoredSession(value: unknown): value is StoredSession {
  * configuration since the session was stored, or no registry was given) becomes no list plus
  * `scopesFingerprint`, which the next refresh checks the granted scopes against (TokenIssuer).
  */
-export function decodeStoredSession(value: unknown, registry?: StoredScopeSets): { token: CtpAuthToken } | { field: string } {
+export function decodeStoredSession(
+  value: unknown,
+  registry?: StoredScopeSets,
+): { token: CtpAuthToken } | { field: string } {
   if (!isStoredSession(value)) {
     // The full format (1) of earlier versions, read as it always was: the same object, unless it
     // carries a fingerprint `registry` knows (what the legacy storage adapter hands on).
     const field = storedTokenProblem(value);
     if (field !== undefined) return { field };
     const token = value as CtpAuthToken;
-    const known = token.scopesFingerprint !== undefined && registry !== undefined && registry.fingerprint(token.kind, token.storeKey) === token.scopesFingerprint;
+    const known =
+      token.scopesFingerprint !== undefined &&
+      registry !== undefined &&
+      registry.fingerprint(token.kind, token.storeKey) === token.scopesFingerprint;
     if (!known) return { token };
     const { scopesFingerprint: _resolved, ...rest } = token;
     return { token: Object.freeze({ ...rest, scopes: registry.scopes(token.kind, token.storeKey) }) };
@@ -84,7 +94,10 @@ export function decodeStoredSession(value: unknown, registry?: StoredScopeSets):
   let scopes: unknown = s;
   let scopesFingerprint: string | undefined;
   // The set is known only once kind and storeKey are: otherwise storedTokenProblem names the field.
-  const set = (kind === 'customer' || kind === 'anonymous') && (storeKey === undefined || typeof storeKey === 'string') ? { kind: kind as CtpAuthToken['kind'], storeKey: storeKey as string | undefined } : undefined;
+  const set =
+    (kind === 'customer' || kind === 'anonymous') && (storeKey === undefined || typeof storeKey === 'string')
+      ? { kind: kind as CtpAuthToken['kind'], storeKey: storeKey as string | undefined }
+      : undefined;
   if (typeof s === 'string') {
     if (!SCOPE_FINGERPRINT.test(s)) return { field: 'scopes' };
     if (set !== undefined && registry !== undefined && registry.fingerprint(set.kind, set.storeKey) === s) {

@@ -29,7 +29,9 @@ export class TokenIssuer {
   ) {}
 
   integration(): Promise<SharedToken> {
-    return this.#shared('integration', 'client_credentials', () => this.oauth.clientCredentials(this.registry.scopeParameter('integration')));
+    return this.#shared('integration', 'client_credentials', () =>
+      this.oauth.clientCredentials(this.registry.scopeParameter('integration')),
+    );
   }
 
   /** One read-only anonymous token to share between browsing visitors and crawlers. */
@@ -50,7 +52,10 @@ export class TokenIssuer {
     return this.#timed('customer', 'password', async () => {
       const issuedAt = this.clock.now();
       // A customer of a Store asks the Store's variants of the shopper scopes, and gets them checked.
-      const answer = await this.oauth.password(credentials, this.registry.scopeParameter('customer', credentials.storeKey));
+      const answer = await this.oauth.password(
+        credentials,
+        this.registry.scopeParameter('customer', credentials.storeKey),
+      );
       return this.#sessionToken('customer', answer, issuedAt, undefined, credentials.storeKey, [credentials.password]);
     });
   }
@@ -103,11 +108,23 @@ export class TokenIssuer {
     const customerId = granted.customerId ?? previous?.customerId;
     const anonymousId = granted.anonymousId ?? previous?.anonymousId;
     // The identity is what binds the token to one shopper; without it the session cannot be checked.
-    if (kind === 'customer' && customerId === undefined) throw new CtpTokenResponseError('scope', 'The auth server\'s customer token has no customer_id in its scope; nothing was stored.');
-    if (kind === 'anonymous' && anonymousId === undefined) throw new CtpTokenResponseError('scope', 'The auth server\'s anonymous token has no anonymous_id in its scope; nothing was stored.');
+    if (kind === 'customer' && customerId === undefined)
+      throw new CtpTokenResponseError(
+        'scope',
+        "The auth server's customer token has no customer_id in its scope; nothing was stored.",
+      );
+    if (kind === 'anonymous' && anonymousId === undefined)
+      throw new CtpTokenResponseError(
+        'scope',
+        "The auth server's anonymous token has no anonymous_id in its scope; nothing was stored.",
+      );
     // commercetools does not rotate refresh tokens: keep the original even if a server ever sent another.
     const refreshToken = previous?.refreshToken ?? answer.refreshToken;
-    if (refreshToken === undefined) throw new CtpTokenResponseError('refresh_token', 'The auth server returned no refresh token for a new session; nothing was stored.');
+    if (refreshToken === undefined)
+      throw new CtpTokenResponseError(
+        'refresh_token',
+        'The auth server returned no refresh token for a new session; nothing was stored.',
+      );
     return {
       kind,
       accessToken: answer.accessToken,
@@ -130,7 +147,13 @@ export class TokenIssuer {
    * checked per capability, plain or Store form (inStoreScopes), never for equality, and keeps what
    * was granted.
    */
-  #checkedScopes(kind: CtpAuthToken['kind'], granted: readonly string[], previous: CtpAuthToken | undefined, storeKey: string | undefined, secrets: readonly (string | undefined)[]): readonly string[] {
+  #checkedScopes(
+    kind: CtpAuthToken['kind'],
+    granted: readonly string[],
+    previous: CtpAuthToken | undefined,
+    storeKey: string | undefined,
+    secrets: readonly (string | undefined)[],
+  ): readonly string[] {
     const { projectKey } = this.registry;
     if (previous === undefined) {
       const { missing, excess } = this.registry.difference(kind, granted, storeKey);
@@ -141,16 +164,25 @@ export class TokenIssuer {
       // Stored as the fingerprint of a list this process does not know (changed by configuration
       // since): the same check, on the fingerprint of the granted list (in any of its in-store forms).
       const candidates = storeKey === undefined ? [granted] : inStoreVariants(granted, projectKey, storeKey);
-      if (!candidates.some((list) => scopeFingerprint(list) === previous.scopesFingerprint)) throw this.#scopeError(kind, [], granted, secrets, storeKey);
+      if (!candidates.some((list) => scopeFingerprint(list) === previous.scopesFingerprint))
+        throw this.#scopeError(kind, [], granted, secrets, storeKey);
     } else {
-      const { missing, excess } = storeKey === undefined ? scopeDifference(previous.scopes, granted) : inStoreDifference(previous.scopes, granted, projectKey, storeKey);
+      const { missing, excess } =
+        storeKey === undefined
+          ? scopeDifference(previous.scopes, granted)
+          : inStoreDifference(previous.scopes, granted, projectKey, storeKey);
       if (missing.length > 0 || excess.length > 0) throw this.#scopeError(kind, missing, excess, secrets, storeKey);
     }
     const outdated = this.registry.difference(kind, granted, storeKey);
     if (outdated.missing.length > 0 || outdated.excess.length > 0) {
-      this.logger.info({ event: 'ctp.session.scopes_outdated', kind }, 'session keeps the scopes of its original grant until the shopper signs in again');
+      this.logger.info(
+        { event: 'ctp.session.scopes_outdated', kind },
+        'session keeps the scopes of its original grant until the shopper signs in again',
+      );
     }
-    return previous.scopesFingerprint === undefined && storeKey === undefined ? previous.scopes : this.#kept(kind, granted, storeKey);
+    return previous.scopesFingerprint === undefined && storeKey === undefined
+      ? previous.scopes
+      : this.#kept(kind, granted, storeKey);
   }
 
   #kept(kind: CtpAuthToken['kind'], granted: readonly string[], storeKey: string | undefined): readonly string[] {
@@ -161,20 +193,47 @@ export class TokenIssuer {
    * The excess scopes are the server's words: a hostile or broken auth host may put a token in
    * them (the one it just issued, the session's, the password it was sent, the client secret).
    */
-  #scopeError(set: ScopeSetName, missing: readonly string[], excess: readonly string[], secrets: readonly (string | undefined)[], storeKey?: string): CtpScopeError {
-    return new CtpScopeError(set, missing, excess.map((scope) => this.oauth.redact(scope, secrets)), storeKey);
+  #scopeError(
+    set: ScopeSetName,
+    missing: readonly string[],
+    excess: readonly string[],
+    secrets: readonly (string | undefined)[],
+    storeKey?: string,
+  ): CtpScopeError {
+    return new CtpScopeError(
+      set,
+      missing,
+      excess.map((scope) => this.oauth.redact(scope, secrets)),
+      storeKey,
+    );
   }
 
   async #timed<T>(set: ScopeSetName, flow: TokenFlow, work: () => Promise<T>): Promise<T> {
     const started = this.clock.now();
     try {
       const result = await work();
-      this.logger.info({ event: flow === 'refresh_token' ? 'ctp.refresh' : 'ctp.grant', flow, scopeSet: set, durationMs: this.clock.now() - started, outcome: 'ok' }, 'commercetools token granted');
+      this.logger.info(
+        {
+          event: flow === 'refresh_token' ? 'ctp.refresh' : 'ctp.grant',
+          flow,
+          scopeSet: set,
+          durationMs: this.clock.now() - started,
+          outcome: 'ok',
+        },
+        'commercetools token granted',
+      );
       return result;
     } catch (error) {
       const code = error instanceof CtpError ? error.code : 'UNKNOWN';
       this.logger.warn(
-        { event: flow === 'refresh_token' ? 'ctp.refresh.failed' : 'ctp.grant.failed', flow, scopeSet: set, durationMs: this.clock.now() - started, outcome: 'error', code },
+        {
+          event: flow === 'refresh_token' ? 'ctp.refresh.failed' : 'ctp.grant.failed',
+          flow,
+          scopeSet: set,
+          durationMs: this.clock.now() - started,
+          outcome: 'error',
+          code,
+        },
         'commercetools token grant failed',
       );
       throw error;

@@ -10,10 +10,4 @@ export interface TokenResponse {
 }
 
 /** The token flows, as named in logs, events and errors. */
-export type TokenFlow =
-  | 'client_credentials'
-  | 'password'
-  | 'anonymous'
-  | 'refresh_token'
-  | 'revoke'
-  | 'introspect';
+export type TokenFlow = 'client_credentials' | 'password' | 'anonymous' | 'refresh_token' | 'revoke' | 'introspect';

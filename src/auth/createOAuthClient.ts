@@ -9,11 +9,17 @@ import { OAuthClient } from './OAuthClient';
  * (raw, and the base64 credentials it travels in; redact adds the URL- and form-encoded forms of
  * each) redacted from every message on every flow.
  */
-export function createOAuthClient(config: CtpConfig, transport: Omit<AuthTransportOptions, 'authUrl' | 'authorization'>, telemetry?: CtpTelemetry): OAuthClient {
+export function createOAuthClient(
+  config: CtpConfig,
+  transport: Omit<AuthTransportOptions, 'authUrl' | 'authorization'>,
+  telemetry?: CtpTelemetry,
+): OAuthClient {
   const secret = config.clientSecret.reveal();
   const authorization = basicAuthorization(config.clientId, secret);
-  return new OAuthClient(new AuthTransport({ ...transport, authUrl: config.authUrl, authorization }), config.projectKey, [
-    secret,
-    authorization.slice('Basic '.length),
-  ], telemetry);
+  return new OAuthClient(
+    new AuthTransport({ ...transport, authUrl: config.authUrl, authorization }),
+    config.projectKey,
+    [secret, authorization.slice('Basic '.length)],
+    telemetry,
+  );
 }

@@ -21,7 +21,9 @@ function readErrorBody(text: string): OAuthErrorBody {
   }
   if (typeof body !== 'object' || body === null) return {};
   const record = body as Record<string, unknown>;
-  const first = Array.isArray(record['errors']) ? (record['errors'][0] as Record<string, unknown> | undefined) : undefined;
+  const first = Array.isArray(record['errors'])
+    ? (record['errors'][0] as Record<string, unknown> | undefined)
+    : undefined;
   const out: OAuthErrorBody = {};
   // The platform puts `error` at the top; some servers only inside errors[0] (as `error` or `code`).
   const error = record['error'] ?? first?.['error'] ?? first?.['code'];

@@ -1,7 +1,14 @@
 import { CtpTokenResponseError } from '../errors/CtpTokenResponseError';
 import type { AuthAnswer } from './AuthTransport';
 import { oauthErrorFromResponse } from './oauthErrorFromResponse';
-import { isAccessTokenSyntax, isRefreshTokenSyntax, isSaneExpiresIn, MAX_EXPIRES_IN_SECONDS, MAX_TOKEN_LENGTH, MIN_EXPIRES_IN_SECONDS } from './tokenSyntax';
+import {
+  isAccessTokenSyntax,
+  isRefreshTokenSyntax,
+  isSaneExpiresIn,
+  MAX_EXPIRES_IN_SECONDS,
+  MAX_TOKEN_LENGTH,
+  MIN_EXPIRES_IN_SECONDS,
+} from './tokenSyntax';
 import type { TokenFlow, TokenResponse } from './TokenResponse';
 
 export interface ParseTokenOptions {
@@ -15,10 +22,14 @@ export interface ParseTokenOptions {
 
 // Messages name the field and the rule, never the value: the value is the server's, and may be a token.
 function invalid(field: string, what: string, response: Response, flow: TokenFlow): CtpTokenResponseError {
-  return new CtpTokenResponseError(field, `The auth server's ${flow} answer is invalid: ${what}. Nothing was stored; check CTP_AUTH_URL points at the commercetools auth host.`, {
-    status: response.status,
-    response,
-  });
+  return new CtpTokenResponseError(
+    field,
+    `The auth server's ${flow} answer is invalid: ${what}. Nothing was stored; check CTP_AUTH_URL points at the commercetools auth host.`,
+    {
+      status: response.status,
+      response,
+    },
+  );
 }
 
 /**
@@ -37,32 +48,52 @@ export function parseTokenResponse({ response, text }: AuthAnswer, options: Pars
   } catch {
     throw invalid('body', 'not JSON', response, flow);
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('body', 'not a JSON object', response, flow);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalid('body', 'not a JSON object', response, flow);
   const record = body as Record<string, unknown>;
 
   const accessToken = record['access_token'];
   if (!isAccessTokenSyntax(accessToken)) {
-    throw invalid('access_token', `access_token must be a non-empty RFC 6750 token of at most ${MAX_TOKEN_LENGTH} characters (no space, CR or LF)`, response, flow);
+    throw invalid(
+      'access_token',
+      `access_token must be a non-empty RFC 6750 token of at most ${MAX_TOKEN_LENGTH} characters (no space, CR or LF)`,
+      response,
+      flow,
+    );
   }
 
   const tokenType = record['token_type'];
-  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer') throw invalid('token_type', 'token_type must be "Bearer"', response, flow);
+  if (typeof tokenType !== 'string' || tokenType.toLowerCase() !== 'bearer')
+    throw invalid('token_type', 'token_type must be "Bearer"', response, flow);
 
   const rawExpiresIn = record['expires_in'];
-  const expiresIn = typeof rawExpiresIn === 'string' && rawExpiresIn.trim() !== '' ? Number(rawExpiresIn) : rawExpiresIn;
+  const expiresIn =
+    typeof rawExpiresIn === 'string' && rawExpiresIn.trim() !== '' ? Number(rawExpiresIn) : rawExpiresIn;
   // Below a second every call would grant anew; 1e308 would make expiresAt Infinity and the token immortal.
   if (typeof expiresIn !== 'number' || !isSaneExpiresIn(expiresIn)) {
-    throw invalid('expires_in', `expires_in must be a number of seconds from ${MIN_EXPIRES_IN_SECONDS} to ${MAX_EXPIRES_IN_SECONDS}`, response, flow);
+    throw invalid(
+      'expires_in',
+      `expires_in must be a number of seconds from ${MIN_EXPIRES_IN_SECONDS} to ${MAX_EXPIRES_IN_SECONDS}`,
+      response,
+      flow,
+    );
   }
 
   const scope = record['scope'];
-  if (typeof scope !== 'string' || scope.trim() === '') throw invalid('scope', 'scope is missing: commercetools always returns the granted scopes', response, flow);
+  if (typeof scope !== 'string' || scope.trim() === '')
+    throw invalid('scope', 'scope is missing: commercetools always returns the granted scopes', response, flow);
 
   const refreshToken = record['refresh_token'];
   if (refreshToken !== undefined && !isRefreshTokenSyntax(refreshToken)) {
-    throw invalid('refresh_token', `refresh_token must be a non-empty token of at most ${MAX_TOKEN_LENGTH} characters (no space, CR or LF)`, response, flow);
+    throw invalid(
+      'refresh_token',
+      `refresh_token must be a non-empty token of at most ${MAX_TOKEN_LENGTH} characters (no space, CR or LF)`,
+      response,
+      flow,
+    );
   }
-  if (options.requireRefreshToken && refreshToken === undefined) throw invalid('refresh_token', `refresh_token is missing: the ${flow} flow must return one`, response, flow);
+  if (options.requireRefreshToken && refreshToken === undefined)
+    throw invalid('refresh_token', `refresh_token is missing: the ${flow} flow must return one`, response, flow);
 
   return {
     accessToken,

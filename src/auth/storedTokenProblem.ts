@@ -8,7 +8,11 @@ export const MAX_ID_LENGTH = 256;
 export const MAX_SCOPES = 100;
 
 export function isScopeList(scopes: unknown): scopes is string[] {
-  return Array.isArray(scopes) && scopes.length <= MAX_SCOPES && scopes.every((s) => typeof s === 'string' && s !== '' && s.length <= MAX_ID_LENGTH && !/\s/.test(s));
+  return (
+    Array.isArray(scopes) &&
+    scopes.length <= MAX_SCOPES &&
+    scopes.every((s) => typeof s === 'string' && s !== '' && s.length <= MAX_ID_LENGTH && !/\s/.test(s))
+  );
 }
 
 /**
@@ -23,17 +27,29 @@ export function storedTokenProblem(value: unknown): string | undefined {
   if (!isAccessTokenSyntax(v['accessToken'])) return 'accessToken';
   if (!isRefreshTokenSyntax(v['refreshToken'])) return 'refreshToken';
   const issuedAt = v['issuedAt'];
-  if (typeof issuedAt !== 'number' || !Number.isFinite(issuedAt) || issuedAt < 0 || issuedAt > MAX_EPOCH_MS) return 'issuedAt';
+  if (typeof issuedAt !== 'number' || !Number.isFinite(issuedAt) || issuedAt < 0 || issuedAt > MAX_EPOCH_MS)
+    return 'issuedAt';
   const expiresAt = v['expiresAt'];
   // The lifetime is bounded like expires_in: an injected clock may start anywhere, but no token lives a year.
-  if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt) || expiresAt <= issuedAt || expiresAt - issuedAt > MAX_EXPIRES_IN_SECONDS * 1000) return 'expiresAt';
+  if (
+    typeof expiresAt !== 'number' ||
+    !Number.isFinite(expiresAt) ||
+    expiresAt <= issuedAt ||
+    expiresAt - issuedAt > MAX_EXPIRES_IN_SECONDS * 1000
+  )
+    return 'expiresAt';
   if (!isScopeList(v['scopes'])) return 'scopes';
   const fingerprint = v['scopesFingerprint'];
   // Only a session whose list is unknown here carries its fingerprint, and then no list.
-  if (fingerprint !== undefined && (typeof fingerprint !== 'string' || !SCOPE_FINGERPRINT.test(fingerprint) || (v['scopes'] as unknown[]).length > 0)) return 'scopesFingerprint';
+  if (
+    fingerprint !== undefined &&
+    (typeof fingerprint !== 'string' || !SCOPE_FINGERPRINT.test(fingerprint) || (v['scopes'] as unknown[]).length > 0)
+  )
+    return 'scopesFingerprint';
   for (const key of ['customerId', 'anonymousId', 'storeKey']) {
     const id = v[key];
-    if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH || /\s/.test(id))) return key;
+    if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH || /\s/.test(id)))
+      return key;
   }
   // TokenIssuer never stores a session token without the identity that binds it to one shopper.
   if (v['kind'] === 'customer' && v['customerId'] === undefined) return 'customerId';

@@ -6,7 +6,8 @@ import { runCli } from './runCli';
 /** dist/cli.js sits beside the package's package.json's dist/ folder. */
 function packageVersion(): string | undefined {
   try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string }).version;
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string })
+      .version;
   } catch {
     return undefined;
   }
@@ -20,6 +21,8 @@ const code = await runCli(process.argv.slice(2), {
   colour: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
   progress: process.stderr.isTTY === true,
   ...(version ? { version } : {}),
-  ...(process.stdin.isTTY ? { askPassword: () => promptHidden('customer password: ', process.stdin, process.stderr) } : {}),
+  ...(process.stdin.isTTY
+    ? { askPassword: () => promptHidden('customer password: ', process.stdin, process.stderr) }
+    : {}),
 });
 process.exitCode = code;

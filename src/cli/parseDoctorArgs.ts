@@ -62,14 +62,20 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorArgs | string {
   } catch (error) {
     return usageMessage(error);
   }
-  const args: DoctorArgs = { json: values.json === true, embedded: values.embedded === true, help: values.help === true, version: values.version === true };
+  const args: DoctorArgs = {
+    json: values.json === true,
+    embedded: values.embedded === true,
+    help: values.help === true,
+    version: values.version === true,
+  };
   if (values['env-file'] !== undefined) args.envFile = values['env-file'];
   if (values['customer-email'] !== undefined) args.customerEmail = values['customer-email'];
   if (values['store-key'] !== undefined) args.storeKey = values['store-key'];
   if (values['scope-sets'] !== undefined) args.scopeSetsFile = values['scope-sets'];
   if (values.timeout !== undefined) {
     const seconds = Number(values.timeout);
-    if (!(values.timeout.trim() !== '' && Number.isFinite(seconds) && seconds > 0 && seconds <= 600)) return '--timeout needs a number of seconds from 0 to 600';
+    if (!(values.timeout.trim() !== '' && Number.isFinite(seconds) && seconds > 0 && seconds <= 600))
+      return '--timeout needs a number of seconds from 0 to 600';
     args.timeoutMs = Math.round(seconds * 1000);
   }
   return args;

@@ -37,12 +37,15 @@ interface Stop {
 
 function readScopeSets(path: string): Partial<Record<ScopeSetName, ScopeSpec[]>> {
   const parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${path} must hold a JSON object of scope sets`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`${path} must hold a JSON object of scope sets`);
   // Checked as the module checks options.scopes: a typo is reported here, not as a refused grant.
   const problems = Object.entries(parsed).flatMap(([key, specs]) => {
     if ((SCOPE_SET_NAMES as readonly string[]).includes(key)) return scopeSetProblems(`${path}: ${key}`, specs);
     const closest = closestName(key, SCOPE_SET_NAMES);
-    return [`${path}: unknown scope set "${key}" (${closest ? `did you mean ${closest}?` : `known: ${SCOPE_SET_NAMES.join(', ')}`})`];
+    return [
+      `${path}: unknown scope set "${key}" (${closest ? `did you mean ${closest}?` : `known: ${SCOPE_SET_NAMES.join(', ')}`})`,
+    ];
   });
   if (problems.length > 0) throw new CtpConfigError(problems);
   return parsed as Partial<Record<ScopeSetName, ScopeSpec[]>>;
@@ -61,7 +64,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const exitCode = s.kind === 'failure' ? 1 : USAGE_ERROR;
     if (json) {
       // With --json, stdout is always one JSON document, whatever the exit code.
-      io.stdout(JSON.stringify({ ok: false, exitCode, error: { kind: s.kind, message: s.message, ...(s.code ? { code: s.code } : {}), ...(s.problems ? { problems: s.problems } : {}) } }, null, 2));
+      io.stdout(
+        JSON.stringify(
+          {
+            ok: false,
+            exitCode,
+            error: {
+              kind: s.kind,
+              message: s.message,
+              ...(s.code ? { code: s.code } : {}),
+              ...(s.problems ? { problems: s.problems } : {}),
+            },
+          },
+          null,
+          2,
+        ),
+      );
     } else {
       io.stderr(s.kind === 'usage' ? `${s.message}\n\n${DOCTOR_USAGE}` : s.message);
     }
@@ -102,22 +120,33 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const { startEmbeddedCommercetools } = await import('../testing/embedded/startEmbeddedCommercetools');
       const embedded = await startEmbeddedCommercetools();
       stopEmbedded = embedded.stop;
-      config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
+      config = createCtpConfig({
+        projectKey: embedded.projectKey,
+        clientId: embedded.clientId,
+        clientSecret: embedded.clientSecret,
+        authUrl: embedded.authUrl,
+        apiUrl: embedded.apiUrl,
+      });
       customer = { email: embedded.seeded.customer.email, password: embedded.seeded.customer.password };
     } else {
       const env = args.envFile ? { ...io.env, ...readEnvFile(args.envFile) } : io.env;
       config = loadCtpConfig(env);
       if (args.customerEmail) {
-        const password = env['CTP_DOCTOR_CUSTOMER_PASSWORD'] ?? (io.askPassword && !json ? await io.askPassword() : undefined);
+        const password =
+          env['CTP_DOCTOR_CUSTOMER_PASSWORD'] ?? (io.askPassword && !json ? await io.askPassword() : undefined);
         if (!password) {
-          return stop({ kind: 'usage', message: '--customer-email needs the password in CTP_DOCTOR_CUSTOMER_PASSWORD (no terminal to ask on)' });
+          return stop({
+            kind: 'usage',
+            message: '--customer-email needs the password in CTP_DOCTOR_CUSTOMER_PASSWORD (no terminal to ask on)',
+          });
         }
         customer = { email: args.customerEmail, password, ...(args.storeKey ? { storeKey: args.storeKey } : {}) };
       }
     }
   } catch (error) {
     await stopEmbedded?.();
-    if (error instanceof CtpConfigError) return stop({ kind: 'configuration', message: error.message, problems: error.problems, code: error.code });
+    if (error instanceof CtpConfigError)
+      return stop({ kind: 'configuration', message: error.message, problems: error.problems, code: error.code });
     return stop({ kind: 'configuration', message: `configuration error: ${(error as Error).message}` });
   }
 
@@ -130,11 +159,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }),
       ...(io.progress ? { onCheck: (set, flow) => io.stderr(`checking ${set} (${flow.replace('_', ' ')})...`) } : {}),
     });
-    io.stdout(json ? JSON.stringify({ ok: report.problems === 0, exitCode: report.problems === 0 ? 0 : 1, ...report }, null, 2) : formatDoctorReport(report, io.colour));
+    io.stdout(
+      json
+        ? JSON.stringify({ ok: report.problems === 0, exitCode: report.problems === 0 ? 0 : 1, ...report }, null, 2)
+        : formatDoctorReport(report, io.colour),
+    );
     return report.problems === 0 ? 0 : 1;
   } catch (error) {
-    if (error instanceof CtpConfigError) return stop({ kind: 'configuration', message: error.message, problems: error.problems, code: error.code });
-    return stop({ kind: 'failure', message: error instanceof CtpError ? `doctor failed: ${error.code}: ${error.message}` : 'doctor failed: unexpected error', ...(error instanceof CtpError ? { code: error.code } : {}) });
+    if (error instanceof CtpConfigError)
+      return stop({ kind: 'configuration', message: error.message, problems: error.problems, code: error.code });
+    return stop({
+      kind: 'failure',
+      message:
+        error instanceof CtpError
+          ? `doctor failed: ${error.code}: ${error.message}`
+          : 'doctor failed: unexpected error',
+      ...(error instanceof CtpError ? { code: error.code } : {}),
+    });
   } finally {
     await stopEmbedded?.();
   }

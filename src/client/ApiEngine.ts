@@ -64,7 +64,13 @@ function sdkClientV2Factory(v2: SdkClientV2): EngineClientFactory {
       middlewares: [
         v2.createAuthWithExistingToken(authorization, { force: true }),
         ...(middlewares as import('@commercetools/sdk-client-v2').Middleware[]),
-        v2.createHttpClient({ host, fetch, includeRequestInErrorResponse: false, maskSensitiveHeaderData: true, includeResponseHeaders: true }),
+        v2.createHttpClient({
+          host,
+          fetch,
+          includeRequestInErrorResponse: false,
+          maskSensitiveHeaderData: true,
+          includeResponseHeaders: true,
+        }),
       ],
     }) as unknown as EngineClient;
 }

@@ -9,7 +9,14 @@ import { timerSleep, type Sleep } from '../util/sleep';
 import { userAgent } from '../util/userAgent';
 import { ApiCall } from './ApiCall';
 import { currentApiCallContext } from '../util/apiCallContext';
-import { engineClientFactory, type ApiEngineName, type EngineClient, type EngineClientFactory, type EngineMiddleware, type EngineRequest } from './ApiEngine';
+import {
+  engineClientFactory,
+  type ApiEngineName,
+  type EngineClient,
+  type EngineClientFactory,
+  type EngineMiddleware,
+  type EngineRequest,
+} from './ApiEngine';
 import { apiErrorOf } from './apiErrorOf';
 import { apiFetch, CALL_HEADER } from './apiFetch';
 import { isIdempotent } from './isIdempotent';
@@ -118,8 +125,15 @@ export class ApiRootFactory {
     const cached = this.#builders.get(source.accessToken);
     // Shared only with calls of the same source: a builder recovers through the source it was made from.
     if (cached?.key === source.key) return cached.builder;
-    const client = this.#newClient({ host: this.#o.apiUrl, authorization: `Bearer ${source.accessToken}`, fetch: this.#fetch, middlewares: this.#o.middlewares ?? [] });
-    const builder = createApiBuilderFromCtpClient({ execute: (request: EngineRequest) => this.#execute(client, request, source) }).withProjectKey({ projectKey: this.#o.projectKey });
+    const client = this.#newClient({
+      host: this.#o.apiUrl,
+      authorization: `Bearer ${source.accessToken}`,
+      fetch: this.#fetch,
+      middlewares: this.#o.middlewares ?? [],
+    });
+    const builder = createApiBuilderFromCtpClient({
+      execute: (request: EngineRequest) => this.#execute(client, request, source),
+    }).withProjectKey({ projectKey: this.#o.projectKey });
     this.#builders.delete(source.accessToken);
     this.#builders.set(source.accessToken, { key: source.key, builder });
     if (this.#builders.size > this.#cacheSize) this.#builders.delete(this.#builders.keys().next().value!);
@@ -147,9 +161,20 @@ export class ApiRootFactory {
     const correlationId = isValidCorrelationId(given) ? given : (context?.correlationId ?? newCorrelationId());
     const uriTemplate = request.uriTemplate ?? '(no template)';
     const retryable = context?.retryNonIdempotent === true || isIdempotent(request.method, uriTemplate, request.body);
-    const call = new ApiCall(request.method, uriTemplate, correlationId, source, context?.deadline, context?.signal, retryable);
+    const call = new ApiCall(
+      request.method,
+      uriTemplate,
+      correlationId,
+      source,
+      context?.deadline,
+      context?.signal,
+      retryable,
+    );
     const id = String((this.#lastCallId += 1));
-    const sent: EngineRequest = { ...request, headers: { ...headers, 'User-Agent': this.#userAgent, 'X-Correlation-ID': correlationId, [CALL_HEADER]: id } };
+    const sent: EngineRequest = {
+      ...request,
+      headers: { ...headers, 'User-Agent': this.#userAgent, 'X-Correlation-ID': correlationId, [CALL_HEADER]: id },
+    };
     const run = async (): Promise<unknown> => {
       this.#calls.set(id, call);
       try {

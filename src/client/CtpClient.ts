@@ -1,4 +1,7 @@
-import type { ByProjectKeyAsAssociateByAssociateIdInBusinessUnitKeyByBusinessUnitKeyRequestBuilder, ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
+import type {
+  ByProjectKeyAsAssociateByAssociateIdInBusinessUnitKeyByBusinessUnitKeyRequestBuilder,
+  ByProjectKeyRequestBuilder,
+} from '@commercetools/platform-sdk';
 import { CtpArgumentError } from '../errors/CtpArgumentError';
 import type { AccessTokenOptions, CtpSession } from '../session/CtpSession';
 import type { TokenSource } from '../tokens/TokenSource';
@@ -44,13 +47,21 @@ export class CtpClient {
    * for quotes; ASSOCIATE_SCOPES lists them) and checks the associate's permissions in the business
    * unit itself. CTP_NO_SESSION if the session is not a signed-in customer.
    */
-  async associateApiRoot(businessUnitKey: string): Promise<ByProjectKeyAsAssociateByAssociateIdInBusinessUnitKeyByBusinessUnitKeyRequestBuilder> {
+  async associateApiRoot(
+    businessUnitKey: string,
+  ): Promise<ByProjectKeyAsAssociateByAssociateIdInBusinessUnitKeyByBusinessUnitKeyRequestBuilder> {
     if (typeof businessUnitKey !== 'string' || !BUSINESS_UNIT_KEY.test(businessUnitKey)) {
-      throw new CtpArgumentError('businessUnitKey', 'businessUnitKey must be a business unit key (2-256 letters, digits, _ or -).');
+      throw new CtpArgumentError(
+        'businessUnitKey',
+        'businessUnitKey must be a business unit key (2-256 letters, digits, _ or -).',
+      );
     }
     const associateId = await this.session.customerId();
     const root = this.apiRoots.forSource(await this.integration.source());
-    return root.asAssociate().withAssociateIdValue({ associateId }).inBusinessUnitKeyWithBusinessUnitKeyValue({ businessUnitKey });
+    return root
+      .asAssociate()
+      .withAssociateIdValue({ associateId })
+      .inBusinessUnitKeyWithBusinessUnitKeyValue({ businessUnitKey });
   }
 
   readonly #forSource = (source: TokenSource): ByProjectKeyRequestBuilder => this.apiRoots.forSource(source);

@@ -19,13 +19,28 @@ export function apiCodesOf(body: unknown): string[] {
 }
 
 function codeForStatus(status: number): [CtpErrorCode, string] {
-  if (status === 400) return [CtpErrorCode.ApiBadRequest, 'the API refused the request as invalid (400); see apiCodes, fix the request'];
-  if (status === 401) return [CtpErrorCode.ApiUnauthorized, 'the API refused the token (401) even after renewing it once; check the API client and its scopes'];
-  if (status === 403) return [CtpErrorCode.ApiForbidden, "the token lacks a scope this endpoint needs (403); add it to the scope set of this token's owner"];
+  if (status === 400)
+    return [CtpErrorCode.ApiBadRequest, 'the API refused the request as invalid (400); see apiCodes, fix the request'];
+  if (status === 401)
+    return [
+      CtpErrorCode.ApiUnauthorized,
+      'the API refused the token (401) even after renewing it once; check the API client and its scopes',
+    ];
+  if (status === 403)
+    return [
+      CtpErrorCode.ApiForbidden,
+      "the token lacks a scope this endpoint needs (403); add it to the scope set of this token's owner",
+    ];
   if (status === 404) return [CtpErrorCode.ApiNotFound, 'the resource was not found (404)'];
-  if (status === 409) return [CtpErrorCode.ApiConflict, 'the API answered a conflict (409); for ConcurrentModification re-read and retry with retryOnConflict'];
-  if (status === 429) return [CtpErrorCode.ApiRateLimited, 'the API is rate limiting (429) after the allowed retries; slow down'];
-  if (status >= 500) return [CtpErrorCode.ApiUnavailable, 'the API failed (5xx) after the allowed retries; try again later'];
+  if (status === 409)
+    return [
+      CtpErrorCode.ApiConflict,
+      'the API answered a conflict (409); for ConcurrentModification re-read and retry with retryOnConflict',
+    ];
+  if (status === 429)
+    return [CtpErrorCode.ApiRateLimited, 'the API is rate limiting (429) after the allowed retries; slow down'];
+  if (status >= 500)
+    return [CtpErrorCode.ApiUnavailable, 'the API failed (5xx) after the allowed retries; try again later'];
   return [CtpErrorCode.ApiFailed, 'the API answered an error status; see status and apiCodes'];
 }
 
@@ -39,27 +54,45 @@ export function apiErrorOf(error: unknown, call: ApiCall, maxAnswerBytes: number
   if (call.thrown !== undefined) return call.thrown;
   if (error instanceof CtpError) return error;
   const where = `${call.method} ${call.uriTemplate}`;
-  const common = { cause: error, method: call.method, uriTemplate: call.uriTemplate, correlationId: call.correlationId, retries: call.retries };
+  const common = {
+    cause: error,
+    method: call.method,
+    uriTemplate: call.uriTemplate,
+    correlationId: call.correlationId,
+    retries: call.retries,
+  };
   switch (call.failure) {
     case 'cancelled':
-      return new CtpApiError(`${where}: the call was cancelled through its AbortSignal (or close()); nothing to fix if that was meant.`, { ...common, code: CtpErrorCode.ApiCancelled, status: 499 });
+      return new CtpApiError(
+        `${where}: the call was cancelled through its AbortSignal (or close()); nothing to fix if that was meant.`,
+        { ...common, code: CtpErrorCode.ApiCancelled, status: 499 },
+      );
     case 'timeout':
-      return new CtpApiError(`${where}: the API did not answer within the call's deadline; raise apiTimeoutMs or the call's timeoutMs, or try again.`, { ...common, code: CtpErrorCode.ApiTimeout, status: 504 });
+      return new CtpApiError(
+        `${where}: the API did not answer within the call's deadline; raise apiTimeoutMs or the call's timeoutMs, or try again.`,
+        { ...common, code: CtpErrorCode.ApiTimeout, status: 504 },
+      );
     case 'too-large':
-      return new CtpApiError(`${where}: the API's answer was larger than api.maxAnswerBytes (${maxAnswerBytes} bytes decompressed) and was not read; narrow the query (limit, expand, fields) or raise the cap.`, {
-        ...common,
-        code: CtpErrorCode.ApiAnswerTooLarge,
-        status: 502,
-      });
+      return new CtpApiError(
+        `${where}: the API's answer was larger than api.maxAnswerBytes (${maxAnswerBytes} bytes decompressed) and was not read; narrow the query (limit, expand, fields) or raise the cap.`,
+        {
+          ...common,
+          code: CtpErrorCode.ApiAnswerTooLarge,
+          status: 502,
+        },
+      );
     case 'network': {
       const cause = call.cause;
       const reason = cause instanceof Error ? `${cause.message}${codeSuffix(cause)}` : undefined;
-      return new CtpApiError(`${where}: the API could not be reached (refused, reset or DNS; see reason); check CTP_API_URL and the network, or try again.`, {
-        ...common,
-        code: CtpErrorCode.ApiNetwork,
-        status: 502,
-        reason: redactField(reason, [call.source.accessToken], 160),
-      });
+      return new CtpApiError(
+        `${where}: the API could not be reached (refused, reset or DNS; see reason); check CTP_API_URL and the network, or try again.`,
+        {
+          ...common,
+          code: CtpErrorCode.ApiNetwork,
+          status: 502,
+          reason: redactField(reason, [call.source.accessToken], 160),
+        },
+      );
     }
   }
   if (call.status >= 400) {
@@ -68,7 +101,10 @@ export function apiErrorOf(error: unknown, call: ApiCall, maxAnswerBytes: number
   }
   if (call.status === 0) return error;
   // A success status whose answer the engine could not read (ts-client 4 on a body that is not JSON).
-  return new CtpApiError(`${where}: the API answered something the SDK could not read (see cause); check CTP_API_URL and any proxy in front of it.`, { ...common, code: CtpErrorCode.ApiFailed, status: 502 });
+  return new CtpApiError(
+    `${where}: the API answered something the SDK could not read (see cause); check CTP_API_URL and any proxy in front of it.`,
+    { ...common, code: CtpErrorCode.ApiFailed, status: 502 },
+  );
 }
 
 function codeSuffix(error: Error): string {

@@ -89,7 +89,11 @@ export function apiFetch(o: ApiFetchOptions): FetchLike {
       }
       if (RETRY_STATUS.has(status) && call.retryable) {
         const retryAfter = retryAfterMs(answer.response.headers.get('retry-after'), Date.now());
-        if (!(status === 429 && retryAfter === undefined) && (await pause(o, call, delayOf(o, call, retryAfter), status))) continue;
+        if (
+          !(status === 429 && retryAfter === undefined) &&
+          (await pause(o, call, delayOf(o, call, retryAfter), status))
+        )
+          continue;
       }
       return answer.response;
     }
@@ -97,12 +101,19 @@ export function apiFetch(o: ApiFetchOptions): FetchLike {
 }
 
 /** One attempt, its answer read whole; a failure is recorded on the call (timeout, cancelled, too large, network). */
-async function attempt(o: ApiFetchOptions, call: ApiCall | undefined, input: string, init: RequestInit): Promise<Answer> {
+async function attempt(
+  o: ApiFetchOptions,
+  call: ApiCall | undefined,
+  input: string,
+  init: RequestInit,
+): Promise<Answer> {
   const left = call?.deadline === undefined ? o.timeoutMs : Math.min(o.timeoutMs, call.deadline - Date.now());
   if (call !== undefined) call.failure = undefined;
   if (call?.signal?.aborted === true || left <= 0) {
     if (call !== undefined) call.failure = left > 0 ? 'cancelled' : 'timeout';
-    throw left > 0 ? call!.signal!.reason : new DOMException('The call reached its deadline before this attempt.', 'TimeoutError');
+    throw left > 0
+      ? call!.signal!.reason
+      : new DOMException('The call reached its deadline before this attempt.', 'TimeoutError');
   }
   // The caller's signal and the deadline through AbortSignal.any (in deadline()); close() aborts it too.
   const limit = deadline(left, call?.signal);
@@ -116,10 +127,19 @@ async function attempt(o: ApiFetchOptions, call: ApiCall | undefined, input: str
     headers.delete('content-encoding');
     headers.delete('content-length');
     const body = NULL_BODY.has(response.status) || init.method === 'HEAD' ? null : bytes;
-    return { response: new Response(body, { status: response.status, statusText: response.statusText, headers }), bytes };
+    return {
+      response: new Response(body, { status: response.status, statusText: response.statusText, headers }),
+      bytes,
+    };
   } catch (error) {
     if (call !== undefined) {
-      call.failure = limit.timedOut ? 'timeout' : limit.signal.aborted ? 'cancelled' : error instanceof AnswerTooLargeError ? 'too-large' : 'network';
+      call.failure = limit.timedOut
+        ? 'timeout'
+        : limit.signal.aborted
+          ? 'cancelled'
+          : error instanceof AnswerTooLargeError
+            ? 'too-large'
+            : 'network';
       call.cause = error;
     }
     throw error;
@@ -132,7 +152,10 @@ async function attempt(o: ApiFetchOptions, call: ApiCall | undefined, input: str
 /** The token source's fresh token after a 401 invalid_token, once per call; what the source throws ends the call as it is. */
 async function recover(o: ApiFetchOptions, call: ApiCall): Promise<string> {
   call.recovered = true;
-  o.logger.info({ event: 'ctp.api.invalid_token', owner: call.owner, correlationId: call.correlationId }, 'API answered 401 invalid_token; renewing the token once');
+  o.logger.info(
+    { event: 'ctp.api.invalid_token', owner: call.owner, correlationId: call.correlationId },
+    'API answered 401 invalid_token; renewing the token once',
+  );
   o.onRecovery?.(call);
   try {
     return await call.source.recover(call.source.accessToken);
@@ -152,12 +175,26 @@ function delayOf(o: ApiFetchOptions, call: ApiCall, retryAfter: number | undefin
 }
 
 /** Waits `delayMs` before a resend; false when there is no resend (no delay), throws when the call is cancelled meanwhile. */
-async function pause(o: ApiFetchOptions, call: ApiCall, delayMs: number | undefined, status: number | undefined): Promise<boolean> {
+async function pause(
+  o: ApiFetchOptions,
+  call: ApiCall,
+  delayMs: number | undefined,
+  status: number | undefined,
+): Promise<boolean> {
   if (delayMs === undefined) return false;
   call.retries += 1;
   o.onRetry?.(call);
   o.logger.info(
-    { event: 'ctp.api.retry', method: call.method, uriTemplate: call.uriTemplate, status, failure: call.failure, retries: call.retries, delayMs, correlationId: call.correlationId },
+    {
+      event: 'ctp.api.retry',
+      method: call.method,
+      uriTemplate: call.uriTemplate,
+      status,
+      failure: call.failure,
+      retries: call.retries,
+      delayMs,
+      correlationId: call.correlationId,
+    },
     'Sending an API request again after a transient failure',
   );
   const signal = call.signal;

@@ -29,9 +29,16 @@ export function isConcurrentModification(error: unknown): error is CtpApiError {
  *   return (await apiRoot.carts().withId({ ID }).post({ body: { version: current.version, actions } }).execute()).body;
  * });
  */
-export async function retryOnConflict<T>(fn: (attempt: number) => Promise<T>, options: RetryOnConflictOptions = {}): Promise<T> {
+export async function retryOnConflict<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: RetryOnConflictOptions = {},
+): Promise<T> {
   const maxRetries = options.maxRetries ?? 3;
-  if (!(Number.isInteger(maxRetries) && maxRetries >= 0 && maxRetries <= 20)) throw new CtpConfigError(['retryOnConflict maxRetries must be a whole number from 0 to 20'], CtpErrorCode.ConfigInvalid);
+  if (!(Number.isInteger(maxRetries) && maxRetries >= 0 && maxRetries <= 20))
+    throw new CtpConfigError(
+      ['retryOnConflict maxRetries must be a whole number from 0 to 20'],
+      CtpErrorCode.ConfigInvalid,
+    );
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await fn(attempt);

@@ -10,7 +10,11 @@ export function tracedFetch(fetch: () => FetchLike, userAgent: string): () => Fe
   const send: FetchLike = (input, init) =>
     fetch()(input, {
       ...init,
-      headers: { ...(init.headers as Record<string, string> | undefined), 'User-Agent': userAgent, 'X-Correlation-ID': currentCorrelationId() ?? newCorrelationId() },
+      headers: {
+        ...(init.headers as Record<string, string> | undefined),
+        'User-Agent': userAgent,
+        'X-Correlation-ID': currentCorrelationId() ?? newCorrelationId(),
+      },
     });
   return () => send;
 }

@@ -19,7 +19,15 @@ export interface CtpConfigInput {
   redisUrl?: string | undefined;
 }
 
-const INPUT_KEYS: readonly (keyof CtpConfigInput)[] = ['projectKey', 'clientId', 'clientSecret', 'authUrl', 'apiUrl', 'integrationScopes', 'redisUrl'];
+const INPUT_KEYS: readonly (keyof CtpConfigInput)[] = [
+  'projectKey',
+  'clientId',
+  'clientSecret',
+  'authUrl',
+  'apiUrl',
+  'integrationScopes',
+  'redisUrl',
+];
 
 /** A misspelt key would otherwise read as "missing" (or, for an optional one, be dropped silently). */
 function unknownKeyProblems(input: object): string[] {
@@ -54,7 +62,8 @@ function urlProblem(name: string, value: string | undefined, host: 'auth' | 'api
     return `${name} must use https (plain http is allowed on localhost only)`;
   }
   // Said without echoing the URL: what sits there is a password.
-  if (url.username || url.password) return `${name} must not contain credentials (user:password@); the API client's id and secret go in their own settings`;
+  if (url.username || url.password)
+    return `${name} must not contain credentials (user:password@); the API client's id and secret go in their own settings`;
   if (url.search || url.hash) return `${name} must not have a query or fragment`;
   return undefined;
 }
@@ -64,17 +73,23 @@ function urlProblem(name: string, value: string | undefined, host: 'auth' | 'api
  * and returns it frozen, with every problem reported in one CtpConfigError. The secret is never
  * echoed, only said to be missing.
  */
-export function createCtpConfig(input: CtpConfigInput, names: Record<keyof CtpConfigInput, string> = {
-  projectKey: 'projectKey',
-  clientId: 'clientId',
-  clientSecret: 'clientSecret',
-  authUrl: 'authUrl',
-  apiUrl: 'apiUrl',
-  integrationScopes: 'integrationScopes',
-  redisUrl: 'redisUrl',
-}, earlierProblems: readonly string[] = []): CtpConfig {
+export function createCtpConfig(
+  input: CtpConfigInput,
+  names: Record<keyof CtpConfigInput, string> = {
+    projectKey: 'projectKey',
+    clientId: 'clientId',
+    clientSecret: 'clientSecret',
+    authUrl: 'authUrl',
+    apiUrl: 'apiUrl',
+    integrationScopes: 'integrationScopes',
+    redisUrl: 'redisUrl',
+  },
+  earlierProblems: readonly string[] = [],
+): CtpConfig {
   if (typeof input !== 'object' || input === null) {
-    throw new CtpConfigError(['createCtpConfig(input): input must be an object { projectKey, clientId, clientSecret, authUrl, apiUrl }']);
+    throw new CtpConfigError([
+      'createCtpConfig(input): input must be an object { projectKey, clientId, clientSecret, authUrl, apiUrl }',
+    ]);
   }
   const problems: string[] = [...earlierProblems, ...unknownKeyProblems(input)];
   // Trimmed text of a setting ('' when absent); undefined when it is of another type, reported here
@@ -92,7 +107,9 @@ export function createCtpConfig(input: CtpConfigInput, names: Record<keyof CtpCo
   if (projectKey !== undefined) report(projectKeyProblem(names.projectKey, projectKey));
   const clientId = text('clientId', input.clientId);
   if (clientId === '') report(`${names.clientId} is missing`);
-  const clientSecret = CtpSecret.isSecret(input.clientSecret) ? input.clientSecret.reveal().trim() : text('clientSecret', input.clientSecret);
+  const clientSecret = CtpSecret.isSecret(input.clientSecret)
+    ? input.clientSecret.reveal().trim()
+    : text('clientSecret', input.clientSecret);
   if (clientSecret === '') report(`${names.clientSecret} is missing`);
   const authUrl = text('authUrl', input.authUrl);
   if (authUrl !== undefined) report(urlProblem(names.authUrl, authUrl, 'auth'));
@@ -104,8 +121,16 @@ export function createCtpConfig(input: CtpConfigInput, names: Record<keyof CtpCo
     problems.push(...scopeSetProblems(names.integrationScopes, input.integrationScopes));
   }
   const redisUrl = text('redisUrl', input.redisUrl) || undefined;
-  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl)) problems.push(`${names.redisUrl} must be a redis:// or rediss:// URL`);
-  if (problems.length > 0 || projectKey === undefined || clientId === undefined || clientSecret === undefined || authUrl === undefined || apiUrl === undefined) {
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl))
+    problems.push(`${names.redisUrl} must be a redis:// or rediss:// URL`);
+  if (
+    problems.length > 0 ||
+    projectKey === undefined ||
+    clientId === undefined ||
+    clientSecret === undefined ||
+    authUrl === undefined ||
+    apiUrl === undefined
+  ) {
     throw new CtpConfigError(problems);
   }
 

@@ -13,7 +13,10 @@ import { createCtpConfig } from './createCtpConfig';
  * container.load(ctpModule(loadCtpConfig()));
  */
 export function loadCtpConfig(env: Record<string, string | undefined> = process.env): CtpConfig {
-  if (typeof env !== 'object' || env === null) throw new CtpConfigError(['loadCtpConfig(env): env must be an object of CTP_* variables, such as process.env (the default)']);
+  if (typeof env !== 'object' || env === null)
+    throw new CtpConfigError([
+      'loadCtpConfig(env): env must be an object of CTP_* variables, such as process.env (the default)',
+    ]);
   const projectKey = env['CTP_PROJECT_KEY']?.trim();
   const scopeProblems: string[] = [];
   let integrationScopes: ScopeSpec[] | undefined;

@@ -17,12 +17,21 @@ function duration(seconds: number | undefined): string {
 export function formatDoctorReport(report: DoctorReport, colour = false): string {
   const lines: string[] = [];
   const t = report.target;
-  lines.push(`ctp-client doctor: project ${t.projectKey}, API client ${t.clientId}${t.embedded ? ' (embedded commercetools)' : ''}`);
+  lines.push(
+    `ctp-client doctor: project ${t.projectKey}, API client ${t.clientId}${t.embedded ? ' (embedded commercetools)' : ''}`,
+  );
   lines.push(`auth ${t.authUrl}  api ${t.apiUrl}`);
   for (const set of report.sets) {
-    const status = set.outcome === 'ok' ? paint(colour, 32, 'ok') : set.outcome === 'skipped' ? paint(colour, 33, 'skipped') : paint(colour, 31, set.outcome.toUpperCase());
+    const status =
+      set.outcome === 'ok'
+        ? paint(colour, 32, 'ok')
+        : set.outcome === 'skipped'
+          ? paint(colour, 33, 'skipped')
+          : paint(colour, 31, set.outcome.toUpperCase());
     lines.push('');
-    lines.push(`${set.set} (${set.flow.replace('_', ' ')}): ${status}${set.lifetimeSeconds !== undefined ? `, token lifetime ${duration(set.lifetimeSeconds)} (${set.lifetimeSource})` : ''}`);
+    lines.push(
+      `${set.set} (${set.flow.replace('_', ' ')}): ${status}${set.lifetimeSeconds !== undefined ? `, token lifetime ${duration(set.lifetimeSeconds)} (${set.lifetimeSource})` : ''}`,
+    );
     if (set.note) lines.push(`  ${set.note}`);
     if (set.outcome === 'skipped') continue;
     const width = Math.max(5, ...set.rows.map((r) => r.scope.length));
@@ -30,12 +39,20 @@ export function formatDoctorReport(report: DoctorReport, colour = false): string
     for (const row of set.rows) {
       const lacks = set.lacking?.includes(row.scope);
       const has = set.lacking ? (lacks ? paint(colour, 31, 'no') : 'yes') : '';
-      lines.push(`  ${row.scope.padEnd(width)}  ${(row.requested ? 'yes' : 'no').padEnd(9)}  ${(row.granted ? 'yes' : 'no').padEnd(7)}${set.lacking ? `  ${has}` : ''}`.trimEnd());
+      lines.push(
+        `  ${row.scope.padEnd(width)}  ${(row.requested ? 'yes' : 'no').padEnd(9)}  ${(row.granted ? 'yes' : 'no').padEnd(7)}${set.lacking ? `  ${has}` : ''}`.trimEnd(),
+      );
     }
   }
   lines.push('');
   for (const warning of report.warnings) lines.push(`${paint(colour, 33, 'warning')}: ${warning}`);
-  lines.push(`tokens created ${report.tokens.created}, revoked ${report.tokens.revoked}${report.tokens.revokeFailed ? `, not revoked ${report.tokens.revokeFailed}` : ''}`);
-  lines.push(report.problems === 0 ? paint(colour, 32, 'no problems found') : paint(colour, 31, `${report.problems} problem(s) found`));
+  lines.push(
+    `tokens created ${report.tokens.created}, revoked ${report.tokens.revoked}${report.tokens.revokeFailed ? `, not revoked ${report.tokens.revokeFailed}` : ''}`,
+  );
+  lines.push(
+    report.problems === 0
+      ? paint(colour, 32, 'no problems found')
+      : paint(colour, 31, `${report.problems} problem(s) found`),
+  );
   return lines.join('\n');
 }

@@ -44,12 +44,16 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   // The unsafe option here so an unsafe set is reported (below), not refused before the checks.
-  const registry = new ScopeRegistry({ projectKey: config.projectKey, ...(options.scopeSets ? { sets: options.scopeSets } : {}), unsafeAllowSharedDataScopesForShoppers: true });
+  const registry = new ScopeRegistry({
+    projectKey: config.projectKey,
+    ...(options.scopeSets ? { sets: options.scopeSets } : {}),
+    unsafeAllowSharedDataScopesForShoppers: true,
+  });
   const fetch = options.fetch;
   const oauth = createOAuthClient(config, {
     fetch: () => fetch ?? ((input, init) => globalThis.fetch(input, init)),
     timeoutMs: options.timeoutMs ?? 10_000,
-    timeoutOption: 'the doctor\'s timeout (--timeout, or timeoutMs of runDoctor)',
+    timeoutOption: "the doctor's timeout (--timeout, or timeoutMs of runDoctor)",
     // A diagnosis reports what the host answers; retries would only hide a flaky host and triple the
     // wait on a hanging one.
     retry: { ...DEFAULT_RETRY_POLICY, maxRetries: 0 },
@@ -103,7 +107,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       const flow = FLOWS[set];
       const base = { set, flow, rows: requested.map((scope) => ({ scope, requested: true, granted: false })) };
       if (set === 'customer' && !options.customer) {
-        sets.push({ ...base, outcome: 'skipped', note: 'no test customer: pass --customer-email and set CTP_DOCTOR_CUSTOMER_PASSWORD (or answer the prompt)' });
+        sets.push({
+          ...base,
+          outcome: 'skipped',
+          note: 'no test customer: pass --customer-email and set CTP_DOCTOR_CUSTOMER_PASSWORD (or answer the prompt)',
+        });
         continue;
       }
       options.onCheck?.(set, flow);
@@ -125,9 +133,19 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         ];
         const exact = missing.length === 0 && excess.length === 0;
         const inStore = storeKey === undefined ? {} : storeFormReport(requested, granted, config.projectKey, storeKey);
-        const notes = [exact ? undefined : 'granted scopes differ from the request', inStore.note].filter((n) => n !== undefined);
+        const notes = [exact ? undefined : 'granted scopes differ from the request', inStore.note].filter(
+          (n) => n !== undefined,
+        );
         const lifetime = await lifetimeOf(oauth, answer, clock);
-        sets.push({ set, flow, outcome: exact ? 'ok' : 'mismatch', rows, ...lifetime, ...inStore, ...(notes.length > 0 ? { note: notes.join('; ') } : {}) });
+        sets.push({
+          set,
+          flow,
+          outcome: exact ? 'ok' : 'mismatch',
+          rows,
+          ...lifetime,
+          ...inStore,
+          ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+        });
       } catch (error) {
         if (error instanceof CtpError && error.code === CtpErrorCode.InvalidScope) {
           const lacking: string[] = [];
@@ -139,7 +157,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
               else throw probeError;
             }
           }
-          sets.push({ ...base, rows: requested.map((s) => ({ scope: s, requested: true, granted: false })), outcome: 'refused', lacking, note: `400 invalid_scope: the API client lacks ${lacking.join(', ') || 'a scope it cannot be asked for one by one'}` });
+          sets.push({
+            ...base,
+            rows: requested.map((s) => ({ scope: s, requested: true, granted: false })),
+            outcome: 'refused',
+            lacking,
+            note: `400 invalid_scope: the API client lacks ${lacking.join(', ') || 'a scope it cannot be asked for one by one'}`,
+          });
         } else {
           const message = error instanceof CtpError ? `${error.code}: ${error.message}` : 'unexpected error';
           sets.push({ ...base, outcome: 'error', note: message });
@@ -147,16 +171,27 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       }
     }
     if (clientHoldsManageProject) {
-      warnings.push('the API client holds manage_project: it cannot be narrowed, so every token it grants can do everything; create an API client with only the scopes above');
+      warnings.push(
+        'the API client holds manage_project: it cannot be narrowed, so every token it grants can do everything; create an API client with only the scopes above',
+      );
     }
   } finally {
     createdCount = created.length;
     await revokeCreated();
   }
-  if (revokeFailed > 0) warnings.push(`${revokeFailed} token(s) the doctor created could not be revoked; they expire on their own`);
-  const failedSets = sets.filter((s) => s.outcome === 'mismatch' || s.outcome === 'refused' || s.outcome === 'error').length;
+  if (revokeFailed > 0)
+    warnings.push(`${revokeFailed} token(s) the doctor created could not be revoked; they expire on their own`);
+  const failedSets = sets.filter(
+    (s) => s.outcome === 'mismatch' || s.outcome === 'refused' || s.outcome === 'error',
+  ).length;
   return {
-    target: { projectKey: config.projectKey, authUrl: config.authUrl, apiUrl: config.apiUrl, clientId: config.clientId, embedded: options.embedded ?? false },
+    target: {
+      projectKey: config.projectKey,
+      authUrl: config.authUrl,
+      apiUrl: config.apiUrl,
+      clientId: config.clientId,
+      embedded: options.embedded ?? false,
+    },
     sets,
     warnings,
     tokens: { created: createdCount, revoked, revokeFailed },
@@ -168,7 +203,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
  * Which form of the Store-scoped shopper scopes the API client gets on an in-store grant: the plain
  * form lets the token use every Store's in-store `/me` endpoints, the Store form only this Store's.
  */
-function storeFormReport(requested: readonly string[], granted: readonly string[], projectKey: string, storeKey: string): Pick<SetReport, 'storeScopes' | 'note'> {
+function storeFormReport(
+  requested: readonly string[],
+  granted: readonly string[],
+  projectKey: string,
+  storeKey: string,
+): Pick<SetReport, 'storeScopes' | 'note'> {
   const forms = storeScopeForms(requested, granted, projectKey, storeKey).filter((f) => f.form !== 'none');
   if (forms.length === 0) return {};
   const kinds = new Set(forms.map((f) => f.form));
@@ -180,11 +220,18 @@ function storeFormReport(requested: readonly string[], granted: readonly string[
         : kinds.has('store')
           ? `the Store forms (name:projectKey:${storeKey}): its tokens work on this Store's in-store /me endpoints only`
           : 'both forms: its tokens work on the in-store /me endpoints of every Store';
-  return { storeScopes: { storeKey, forms }, note: `in-store grant for Store ${storeKey}: the API client gets ${what}` };
+  return {
+    storeScopes: { storeKey, forms },
+    note: `in-store grant for Store ${storeKey}: the API client gets ${what}`,
+  };
 }
 
 /** From introspection when the client may introspect; otherwise from the grant's expires_in. */
-async function lifetimeOf(oauth: OAuthClient, answer: TokenResponse, clock: Clock): Promise<Pick<SetReport, 'lifetimeSeconds' | 'lifetimeSource'>> {
+async function lifetimeOf(
+  oauth: OAuthClient,
+  answer: TokenResponse,
+  clock: Clock,
+): Promise<Pick<SetReport, 'lifetimeSeconds' | 'lifetimeSource'>> {
   try {
     const result = await oauth.introspect(answer.accessToken);
     if (result.active && result.exp !== undefined) {

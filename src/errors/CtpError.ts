@@ -40,9 +40,17 @@ export class CtpError extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (!isBranded(value)) return false;
     if ((this as unknown as { [BRAND]?: true })[BRAND] === true && this.name === 'CtpError') return true;
-    for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (
+      let proto = Object.getPrototypeOf(value) as object | null;
+      proto !== null;
+      proto = Object.getPrototypeOf(proto) as object | null
+    ) {
       const ctor = (proto as { constructor?: unknown }).constructor;
-      if (ctor === this || (typeof ctor === 'function' && ctor.name === this.name && (ctor as { [BRAND]?: true })[BRAND] === true)) return true;
+      if (
+        ctor === this ||
+        (typeof ctor === 'function' && ctor.name === this.name && (ctor as { [BRAND]?: true })[BRAND] === true)
+      )
+        return true;
     }
     return false;
   }

@@ -6,7 +6,11 @@ import type { CtpErrorCode } from './CtpErrorCode';
  * message: Redis client errors can carry the command's arguments, which may hold a token.
  */
 export class CtpRedisError extends CtpError {
-  constructor(code: typeof CtpErrorCode.RedisUnavailable | typeof CtpErrorCode.FleetLockTimeout, message: string, cause?: unknown) {
+  constructor(
+    code: typeof CtpErrorCode.RedisUnavailable | typeof CtpErrorCode.FleetLockTimeout,
+    message: string,
+    cause?: unknown,
+  ) {
     super(code, message, cause === undefined ? {} : { cause: sanitize(cause) });
   }
 }

@@ -19,8 +19,14 @@ export class CtpScopeError extends CtpError {
     const hint = excess.some((s) => s.startsWith('manage_project:'))
       ? ' The API client holds manage_project, which cannot be narrowed: create an API client with only the scopes listed in the README.'
       : ' Give the API client exactly the scopes of this set (Merchant Center > Settings > Developer settings), or change the scope registry.';
-    const store = storeKey === undefined ? '' : ` (in-store grant for Store ${storeKey}: each capability counts in its plain or its Store form)`;
-    super(code, `Token for scope set "${scopeSet}" was granted other scopes than requested${store}: ${parts.join('; ')}.${hint}`);
+    const store =
+      storeKey === undefined
+        ? ''
+        : ` (in-store grant for Store ${storeKey}: each capability counts in its plain or its Store form)`;
+    super(
+      code,
+      `Token for scope set "${scopeSet}" was granted other scopes than requested${store}: ${parts.join('; ')}.${hint}`,
+    );
     this.scopeSet = scopeSet;
     this.storeKey = storeKey;
     this.missing = Object.freeze([...missing]);
@@ -28,6 +34,12 @@ export class CtpScopeError extends CtpError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), scopeSet: this.scopeSet, missing: this.missing, excess: this.excess, ...(this.storeKey === undefined ? {} : { storeKey: this.storeKey }) };
+    return {
+      ...super.toJSON(),
+      scopeSet: this.scopeSet,
+      missing: this.missing,
+      excess: this.excess,
+      ...(this.storeKey === undefined ? {} : { storeKey: this.storeKey }),
+    };
   }
 }

@@ -7,7 +7,11 @@ export class CtpSessionExpiredError extends CtpError {
   readonly reason: string;
 
   constructor(reason: string, options: CtpErrorOptions = {}) {
-    super(CtpErrorCode.SessionExpired, "The shopper's commercetools session expired and was cleared; ask the shopper to sign in again.", options);
+    super(
+      CtpErrorCode.SessionExpired,
+      "The shopper's commercetools session expired and was cleared; ask the shopper to sign in again.",
+      options,
+    );
     this.reason = reason;
   }
 

@@ -9,7 +9,9 @@ export class CtpTokenResponseError extends CtpError {
   constructor(
     field: string,
     message: string,
-    options: CtpErrorOptions & { code?: typeof CtpErrorCode.TokenResponseInvalid | typeof CtpErrorCode.TokenIdentityMismatch } = {},
+    options: CtpErrorOptions & {
+      code?: typeof CtpErrorCode.TokenResponseInvalid | typeof CtpErrorCode.TokenIdentityMismatch;
+    } = {},
   ) {
     super(options.code ?? CtpErrorCode.TokenResponseInvalid, message, options);
     this.field = field;

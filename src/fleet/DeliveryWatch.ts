@@ -55,7 +55,10 @@ export class DeliveryWatch {
     if (ok !== this.#trusted) {
       this.#trusted = ok;
       if (!ok) {
-        this.o.logger.warn({ event: 'ctp.redis.subscriber.lagging', lagMs: Math.round(lag), maxLagMs: this.#maxLagMs }, 'Redis subscriber delivered no heartbeat in time: sessions are read from Redis until it does');
+        this.o.logger.warn(
+          { event: 'ctp.redis.subscriber.lagging', lagMs: Math.round(lag), maxLagMs: this.#maxLagMs },
+          'Redis subscriber delivered no heartbeat in time: sessions are read from Redis until it does',
+        );
         this.o.onLapse(lag);
       } else if (this.#lapsed) {
         this.o.logger.info({ event: 'ctp.redis.subscriber.delivering' }, 'Redis subscriber delivers again');
@@ -101,8 +104,13 @@ export class DeliveryWatch {
 
   #beat(): void {
     this.trusted();
-    this.o.publish(String(this.#now())).catch((error: unknown) =>
-      this.o.logger.debug({ event: 'ctp.redis.heartbeat.failed', message: error instanceof Error ? error.message : 'unknown error' }, 'Redis heartbeat not sent'),
-    );
+    this.o
+      .publish(String(this.#now()))
+      .catch((error: unknown) =>
+        this.o.logger.debug(
+          { event: 'ctp.redis.heartbeat.failed', message: error instanceof Error ? error.message : 'unknown error' },
+          'Redis heartbeat not sent',
+        ),
+      );
   }
 }

@@ -16,11 +16,30 @@ export class FallbackCoordinator implements TokenCoordinator {
     private readonly logger: Logger,
   ) {}
 
-  shared: TokenCoordinator['shared'] = (id, grant, isFresh) => this.#try(grant, (once) => this.primary.shared(id, once, isFresh), () => localCoordinator.shared(id, grant, isFresh));
-  refresh: TokenCoordinator['refresh'] = (token, refresh, isFresh) => this.#try(refresh, (once) => this.primary.refresh(token, once, isFresh), () => localCoordinator.refresh(token, refresh, isFresh));
-  endSession: TokenCoordinator['endSession'] = (refreshToken) => this.#try(async () => undefined, () => this.primary.endSession(refreshToken), async () => undefined);
+  shared: TokenCoordinator['shared'] = (id, grant, isFresh) =>
+    this.#try(
+      grant,
+      (once) => this.primary.shared(id, once, isFresh),
+      () => localCoordinator.shared(id, grant, isFresh),
+    );
+  refresh: TokenCoordinator['refresh'] = (token, refresh, isFresh) =>
+    this.#try(
+      refresh,
+      (once) => this.primary.refresh(token, once, isFresh),
+      () => localCoordinator.refresh(token, refresh, isFresh),
+    );
+  endSession: TokenCoordinator['endSession'] = (refreshToken) =>
+    this.#try(
+      async () => undefined,
+      () => this.primary.endSession(refreshToken),
+      async () => undefined,
+    );
 
-  async #try<T>(produce: () => Promise<T>, primary: (produce: () => Promise<T>) => Promise<T>, local: () => Promise<T>): Promise<T> {
+  async #try<T>(
+    produce: () => Promise<T>,
+    primary: (produce: () => Promise<T>) => Promise<T>,
+    local: () => Promise<T>,
+  ): Promise<T> {
     let produced = false;
     const once = () => {
       produced = true;
@@ -30,7 +49,10 @@ export class FallbackCoordinator implements TokenCoordinator {
       return await primary(once);
     } catch (error) {
       if (produced || !(error instanceof CtpRedisError) || error.code !== CtpErrorCode.RedisUnavailable) throw error;
-      this.logger.warn({ event: 'ctp.redis.fallback', code: error.code }, 'Redis unavailable: coordinating tokens in this process only');
+      this.logger.warn(
+        { event: 'ctp.redis.fallback', code: error.code },
+        'Redis unavailable: coordinating tokens in this process only',
+      );
       return local();
     }
   }

@@ -106,14 +106,34 @@ export class RedisCoordinator implements TokenCoordinator {
     this.#channel = fleetChannel(o.keyPrefix);
   }
 
-  shared(id: SharedTokenId, grant: () => Promise<SharedToken>, isFresh: (token: SharedToken) => boolean): Promise<SharedToken> {
-    return this.#once(sharedTokenKey(id), (value) => parseShared(value), isFresh, grant, (token) => token.expiresAt - this.o.clock.now());
+  shared(
+    id: SharedTokenId,
+    grant: () => Promise<SharedToken>,
+    isFresh: (token: SharedToken) => boolean,
+  ): Promise<SharedToken> {
+    return this.#once(
+      sharedTokenKey(id),
+      (value) => parseShared(value),
+      isFresh,
+      grant,
+      (token) => token.expiresAt - this.o.clock.now(),
+    );
   }
 
-  async refresh(token: CtpAuthToken, refresh: () => Promise<CtpAuthToken>, isFresh: (token: CtpAuthToken) => boolean): Promise<CtpAuthToken> {
+  async refresh(
+    token: CtpAuthToken,
+    refresh: () => Promise<CtpAuthToken>,
+    isFresh: (token: CtpAuthToken) => boolean,
+  ): Promise<CtpAuthToken> {
     const key = refreshKey(token.refreshToken);
     try {
-      return await this.#once(key, (value) => parseSession(value), isFresh, refresh, (fresh) => fresh.expiresAt - this.o.clock.now());
+      return await this.#once(
+        key,
+        (value) => parseSession(value),
+        isFresh,
+        refresh,
+        (fresh) => fresh.expiresAt - this.o.clock.now(),
+      );
     } catch (error) {
       if (isRefreshRefused(error)) {
         // Tell the waiting instances at once rather than each refreshing in turn.
@@ -128,10 +148,31 @@ export class RedisCoordinator implements TokenCoordinator {
   }
 
   #markEnded(name: string, ttlMs: number): Promise<unknown> {
-    return this.#call('mark session ended', () => this.o.redis.eval(PUBLISH, 3, this.#key(name), this.#key(`lock:${name}`), this.#key(`fence:${name}`), Number.MAX_SAFE_INTEGER, EXPIRED_MARK, ttlMs, '', this.#channel, name, FENCE_MARGIN_MS));
+    return this.#call('mark session ended', () =>
+      this.o.redis.eval(
+        PUBLISH,
+        3,
+        this.#key(name),
+        this.#key(`lock:${name}`),
+        this.#key(`fence:${name}`),
+        Number.MAX_SAFE_INTEGER,
+        EXPIRED_MARK,
+        ttlMs,
+        '',
+        this.#channel,
+        name,
+        FENCE_MARGIN_MS,
+      ),
+    );
   }
 
-  async #once<T>(name: string, parse: (value: string) => T | undefined, isFresh: (value: T) => boolean, produce: () => Promise<T>, ttlOf: (value: T) => number): Promise<T> {
+  async #once<T>(
+    name: string,
+    parse: (value: string) => T | undefined,
+    isFresh: (value: T) => boolean,
+    produce: () => Promise<T>,
+    ttlOf: (value: T) => number,
+  ): Promise<T> {
     const resultKey = this.#key(name);
     const lockKey = this.#key(`lock:${name}`);
     const fenceKey = this.#key(`fence:${name}`);
@@ -147,7 +188,9 @@ export class RedisCoordinator implements TokenCoordinator {
       const live = events?.live(this.#channel) === true;
       try {
         const id = randomUUID();
-        const [value, fence, ours] = (await this.#call('lock', () => this.o.redis.eval(TRY, 3, resultKey, lockKey, fenceKey, id, this.o.lockTtlMs, staleFence, FENCE_MARGIN_MS))) as [string | null, string | null, number];
+        const [value, fence, ours] = (await this.#call('lock', () =>
+          this.o.redis.eval(TRY, 3, resultKey, lockKey, fenceKey, id, this.o.lockTtlMs, staleFence, FENCE_MARGIN_MS),
+        )) as [string | null, string | null, number];
         if (value === EXPIRED_MARK) {
           if (Number(ours) > 0) await this.#release(lockKey, id, name);
           throw new CtpSessionExpiredError('the session ended on another instance');
@@ -157,7 +200,8 @@ export class RedisCoordinator implements TokenCoordinator {
         if (published !== undefined) {
           // Published between our last look and our lock: theirs, and our lock goes back.
           if (Number(ours) > 0) await this.#release(lockKey, id, name);
-          if (waited) this.o.logger.debug({ event: 'ctp.fleet.reused', key: name.split(':')[0] }, 'token from another instance');
+          if (waited)
+            this.o.logger.debug({ event: 'ctp.fleet.reused', key: name.split(':')[0] }, 'token from another instance');
           return published;
         }
         if (Number(ours) === -1) {
@@ -165,9 +209,13 @@ export class RedisCoordinator implements TokenCoordinator {
           staleFence = fence ?? '';
           continue;
         }
-        if (Number(ours) > 0) return await this.#produce(resultKey, lockKey, fenceKey, id, Number(ours), name, produce, ttlOf);
+        if (Number(ours) > 0)
+          return await this.#produce(resultKey, lockKey, fenceKey, id, Number(ours), name, produce, ttlOf);
         if (this.o.clock.now() >= deadline) {
-          throw new CtpRedisError(CtpErrorCode.FleetLockTimeout, `Another instance held the token lock for more than ${this.o.lockWaitMs} ms; try again, or raise redis.lockWaitMs.`);
+          throw new CtpRedisError(
+            CtpErrorCode.FleetLockTimeout,
+            `Another instance held the token lock for more than ${this.o.lockWaitMs} ms; try again, or raise redis.lockWaitMs.`,
+          );
         }
         // Woken by the holder's publication (or release); the poll is only the fallback for a lost message or a dead holder.
         await wake.until(live ? this.o.pollMs : Math.min(this.o.pollMs, BLIND_POLL_MS));
@@ -178,7 +226,16 @@ export class RedisCoordinator implements TokenCoordinator {
     }
   }
 
-  async #produce<T>(resultKey: string, lockKey: string, fenceKey: string, id: string, fence: number, name: string, produce: () => Promise<T>, ttlOf: (value: T) => number): Promise<T> {
+  async #produce<T>(
+    resultKey: string,
+    lockKey: string,
+    fenceKey: string,
+    id: string,
+    fence: number,
+    name: string,
+    produce: () => Promise<T>,
+    ttlOf: (value: T) => number,
+  ): Promise<T> {
     let value: T;
     try {
       value = await produce();
@@ -189,12 +246,34 @@ export class RedisCoordinator implements TokenCoordinator {
     const ttl = Math.max(1_000, Math.floor(ttlOf(value)));
     // The token is live once produced: if only its publication fails it is still returned (the caller stores it; the lock
     // expires after lockTtlMs), never thrown away to be granted or refreshed a second time.
-    const stored = await this.#call('publish', () => this.o.redis.eval(PUBLISH, 3, resultKey, lockKey, fenceKey, fence, JSON.stringify(value), ttl, id, this.#channel, name, FENCE_MARGIN_MS)).catch((error: CtpRedisError) => {
-      this.o.logger.warn({ event: 'ctp.fleet.publish-failed', key: name.split(':')[0], code: error.code }, 'Redis failed to publish the new token; this instance uses it unpublished');
+    const stored = await this.#call('publish', () =>
+      this.o.redis.eval(
+        PUBLISH,
+        3,
+        resultKey,
+        lockKey,
+        fenceKey,
+        fence,
+        JSON.stringify(value),
+        ttl,
+        id,
+        this.#channel,
+        name,
+        FENCE_MARGIN_MS,
+      ),
+    ).catch((error: CtpRedisError) => {
+      this.o.logger.warn(
+        { event: 'ctp.fleet.publish-failed', key: name.split(':')[0], code: error.code },
+        'Redis failed to publish the new token; this instance uses it unpublished',
+      );
       return 'unpublished' as const;
     });
     if (stored === 'unpublished') return value;
-    if (Number(stored) === 0) this.o.logger.warn({ event: 'ctp.fleet.fenced', key: name.split(':')[0] }, 'a newer token was stored meanwhile; ours was not published');
+    if (Number(stored) === 0)
+      this.o.logger.warn(
+        { event: 'ctp.fleet.fenced', key: name.split(':')[0] },
+        'a newer token was stored meanwhile; ours was not published',
+      );
     return value;
   }
 
@@ -251,7 +330,11 @@ export class RedisCoordinator implements TokenCoordinator {
     try {
       return await command();
     } catch (cause) {
-      throw new CtpRedisError(CtpErrorCode.RedisUnavailable, `Redis failed to ${what} (${cause instanceof Error ? cause.message : 'unknown error'}); check the Redis server and the library's connection to it (CTP_REDIS_URL, redis.url or redis.clusterUrls).`, cause);
+      throw new CtpRedisError(
+        CtpErrorCode.RedisUnavailable,
+        `Redis failed to ${what} (${cause instanceof Error ? cause.message : 'unknown error'}); check the Redis server and the library's connection to it (CTP_REDIS_URL, redis.url or redis.clusterUrls).`,
+        cause,
+      );
     }
   }
 }

@@ -86,13 +86,22 @@ export class RedisEvents {
   /** Connects the subscriber (once). */
   start(): void {
     if (this.#subscriber !== undefined || !this.available) return;
-    if (!this.#listeners.has(this.#heartbeatChannel)) this.#listeners.set(this.#heartbeatChannel, new Set([{ message: (m) => this.#watch.heard(m), lost: () => undefined }]));
+    if (!this.#listeners.has(this.#heartbeatChannel))
+      this.#listeners.set(
+        this.#heartbeatChannel,
+        new Set([{ message: (m) => this.#watch.heard(m), lost: () => undefined }]),
+      );
     const override = { lazyConnect: false, autoResubscribe: false };
     // A Cluster's duplicate() takes its startup nodes first ([] keeps its own).
     const redis = this.o.redis;
     const subscriber = redis.isCluster === true ? redis.duplicate!([], override) : redis.duplicate!(override);
     this.#subscriber = subscriber;
-    subscriber.on('error', (error: Error) => this.o.logger.warn({ event: 'ctp.redis.subscriber.error', message: error.message }, 'Redis subscriber connection error'));
+    subscriber.on('error', (error: Error) =>
+      this.o.logger.warn(
+        { event: 'ctp.redis.subscriber.error', message: error.message },
+        'Redis subscriber connection error',
+      ),
+    );
     subscriber.on('message', (channel: string, message: string) => {
       const set = this.#listeners.get(channel);
       if (set) for (const listener of set) listener.message(message);
@@ -117,7 +126,11 @@ export class RedisEvents {
         // Heartbeats only once they can come back: the first proves the connection, then every heartbeatMs.
         if (channels.includes(this.#heartbeatChannel)) this.#watch.start();
       },
-      (error: unknown) => this.o.logger.warn({ event: 'ctp.redis.subscriber.error', message: error instanceof Error ? error.message : 'unknown error' }, 'Redis SUBSCRIBE failed'),
+      (error: unknown) =>
+        this.o.logger.warn(
+          { event: 'ctp.redis.subscriber.error', message: error instanceof Error ? error.message : 'unknown error' },
+          'Redis SUBSCRIBE failed',
+        ),
     );
   }
 

@@ -12,7 +12,10 @@ export interface RedisLike {
    * connection per process. Without it other instances' changes are not heard: waiting instances
    * poll, and RedisSessionStorage reads Redis on every call.
    */
-  duplicate?(overrideOrStartupNodes?: Record<string, unknown> | unknown[], override?: Record<string, unknown>): RedisSubscriber;
+  duplicate?(
+    overrideOrStartupNodes?: Record<string, unknown> | unknown[],
+    override?: Record<string, unknown>,
+  ): RedisSubscriber;
   /** ioredis `Cluster`: its duplicate() takes the startup nodes first. */
   readonly isCluster?: boolean;
 }

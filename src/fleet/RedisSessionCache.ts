@@ -76,7 +76,7 @@ export class RedisSessionCache {
   /** Reads of Redis in flight per session, for get() calls that miss meanwhile to join. */
   readonly reads = new Map<string, Promise<StoredSession | undefined>>();
 
-    /** Before a command on session `id` is sent. */
+  /** Before a command on session `id` is sent. */
   begin(id: string): CacheTicket {
     this.#listen();
     const flight = this.#inFlight.get(id);

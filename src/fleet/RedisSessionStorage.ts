@@ -137,7 +137,11 @@ export class RedisSessionStorage implements SessionStorage {
   }
 
   /** A write named `what` in its error, and what it leaves in the cache: `stored(answer)` (answer undefined: it failed). */
-  async #write(what: string, command: () => Promise<unknown>, stored: (answer: unknown) => StoredSession | undefined | 'unknown'): Promise<unknown> {
+  async #write(
+    what: string,
+    command: () => Promise<unknown>,
+    stored: (answer: unknown) => StoredSession | undefined | 'unknown',
+  ): Promise<unknown> {
     const ticket = this.#cache?.begin(this.id);
     let answer: unknown;
     try {
@@ -155,7 +159,11 @@ export class RedisSessionStorage implements SessionStorage {
     try {
       return await command();
     } catch (cause) {
-      throw new CtpRedisError(CtpErrorCode.RedisUnavailable, `Redis failed to ${what} the shopper's session; check the Redis server.`, cause);
+      throw new CtpRedisError(
+        CtpErrorCode.RedisUnavailable,
+        `Redis failed to ${what} the shopper's session; check the Redis server.`,
+        cause,
+      );
     }
   }
 }

@@ -21,8 +21,16 @@ export function createRedisClient(url: string, commandTimeoutMs = 2_000, logger?
     throw new CtpConfigError(['CTP_REDIS_URL is set but ioredis is not installed: npm install ioredis']);
   }
   // disconnectTimeout: on close, a socket the server does not close (a hung Redis) is destroyed after this long.
-  const client = new Redis(url, { commandTimeout: commandTimeoutMs, maxRetriesPerRequest: 1, connectTimeout: commandTimeoutMs, disconnectTimeout: commandTimeoutMs, lazyConnect: false });
+  const client = new Redis(url, {
+    commandTimeout: commandTimeoutMs,
+    maxRetriesPerRequest: 1,
+    connectTimeout: commandTimeoutMs,
+    disconnectTimeout: commandTimeoutMs,
+    lazyConnect: false,
+  });
   // Without a listener, ioredis prints every connection error; the message names no secret.
-  client.on('error', (error) => logger?.warn({ event: 'ctp.redis.error', message: error.message }, 'Redis connection error'));
+  client.on('error', (error) =>
+    logger?.warn({ event: 'ctp.redis.error', message: error.message }, 'Redis connection error'),
+  );
   return client;
 }

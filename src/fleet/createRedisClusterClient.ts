@@ -30,7 +30,11 @@ export type RedisClusterClient = RedisLike & QuittableRedis;
  *   sent.
  * It is a real ioredis Cluster (a subclass), so an app can use it for its own commands too.
  */
-export function createRedisClusterClient(urls: readonly string[], commandTimeoutMs = 2_000, logger?: Logger): RedisClusterClient {
+export function createRedisClusterClient(
+  urls: readonly string[],
+  commandTimeoutMs = 2_000,
+  logger?: Logger,
+): RedisClusterClient {
   let Cluster: new (nodes: { host: string; port: number }[], options: Record<string, unknown>) => IoredisCluster;
   try {
     Cluster = (createRequire(import.meta.url)('ioredis') as { Cluster: typeof Cluster }).Cluster;
@@ -67,7 +71,9 @@ export function createRedisClusterClient(urls: readonly string[], commandTimeout
     { redisOptions, slotsRefreshTimeout: commandTimeoutMs, enableOfflineQueue: false, lazyConnect: false },
   );
   // Without a listener, ioredis prints every connection error; the message names no secret.
-  cluster.on('error', (error) => logger?.warn({ event: 'ctp.redis.error', message: error.message }, 'Redis Cluster connection error'));
+  cluster.on('error', (error) =>
+    logger?.warn({ event: 'ctp.redis.error', message: error.message }, 'Redis Cluster connection error'),
+  );
   return cluster;
 }
 

@@ -4,7 +4,12 @@ import { isCtpAuthToken, type CtpAuthToken, type SharedToken } from '../auth/Ctp
 export function parseShared(value: string): SharedToken | undefined {
   try {
     const v = JSON.parse(value) as SharedToken;
-    return typeof v.accessToken === 'string' && typeof v.expiresAt === 'number' && typeof v.issuedAt === 'number' && Array.isArray(v.scopes) ? v : undefined;
+    return typeof v.accessToken === 'string' &&
+      typeof v.expiresAt === 'number' &&
+      typeof v.issuedAt === 'number' &&
+      Array.isArray(v.scopes)
+      ? v
+      : undefined;
   } catch {
     return undefined;
   }

@@ -8,8 +8,12 @@ import type { TokenCoordinator } from '../tokens/TokenCoordinator';
  */
 export function tracedCoordinator(coordinator: TokenCoordinator, t: CtpTelemetry): TokenCoordinator {
   return {
-    shared: (id, grant, isFresh) => t.span('ctp.fleet.coordinate', { 'ctp.token.owner': id.name }, () => coordinator.shared(id, grant, isFresh)),
-    refresh: (token, refresh, isFresh) => t.span('ctp.fleet.coordinate', { 'ctp.token.owner': 'shopper' }, () => coordinator.refresh(token, refresh, isFresh)),
+    shared: (id, grant, isFresh) =>
+      t.span('ctp.fleet.coordinate', { 'ctp.token.owner': id.name }, () => coordinator.shared(id, grant, isFresh)),
+    refresh: (token, refresh, isFresh) =>
+      t.span('ctp.fleet.coordinate', { 'ctp.token.owner': 'shopper' }, () =>
+        coordinator.refresh(token, refresh, isFresh),
+      ),
     endSession: (refreshToken) => coordinator.endSession(refreshToken),
   };
 }

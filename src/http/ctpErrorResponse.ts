@@ -37,7 +37,10 @@ const ANSWERS: Record<CtpErrorCode, readonly [status: number, message: string]> 
   [CtpErrorCode.NoSession]: [401, 'Please sign in first.'],
   [CtpErrorCode.SessionStorage]: [500, FAILED],
   [CtpErrorCode.SessionStorageTimeout]: [503, 'The session store did not answer in time. Please try again.'],
-  [CtpErrorCode.SessionChanged]: [409, 'The session changed during this request (another sign-in or sign-out). Please try again.'],
+  [CtpErrorCode.SessionChanged]: [
+    409,
+    'The session changed during this request (another sign-in or sign-out). Please try again.',
+  ],
   [CtpErrorCode.TokenResponseInvalid]: [502, UPSTREAM],
   [CtpErrorCode.AuthRejected]: [500, FAILED],
   [CtpErrorCode.AuthUnavailable]: [503, UNAVAILABLE],
@@ -114,9 +117,15 @@ export function ctpErrorResponse(error: unknown): CtpErrorResponse {
 
 function clientErrorOf(error: unknown): CtpErrorResponse | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const { expose, status, statusCode, type } = error as { expose?: unknown; status?: unknown; statusCode?: unknown; type?: unknown };
+  const { expose, status, statusCode, type } = error as {
+    expose?: unknown;
+    status?: unknown;
+    statusCode?: unknown;
+    type?: unknown;
+  };
   const code = typeof status === 'number' ? status : statusCode;
-  if (expose !== true || typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 499) return undefined;
+  if (expose !== true || typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 499)
+    return undefined;
   const [name, message] = CLIENT_ERRORS[code] ?? ['CLIENT_ERROR', 'The request could not be served.'];
   return { status: code, body: { error: name, message: type === 'entity.parse.failed' ? PARSE_FAILED : message } };
 }

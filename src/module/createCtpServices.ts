@@ -67,40 +67,78 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
   const registry = new ScopeRegistry({
     projectKey: config.projectKey,
     sets: o.scopes,
-    ...(o.unsafeAllowSharedDataScopesForShoppers === undefined ? {} : { unsafeAllowSharedDataScopesForShoppers: o.unsafeAllowSharedDataScopesForShoppers }),
+    ...(o.unsafeAllowSharedDataScopesForShoppers === undefined
+      ? {}
+      : { unsafeAllowSharedDataScopesForShoppers: o.unsafeAllowSharedDataScopesForShoppers }),
   });
   const { clock } = o;
   // Every event logged inside a request carries its correlation ID.
   const logger = correlatedLogger(o.logger);
   // OpenTelemetry's API as the app has it installed (or the one passed; none with telemetry: false).
-  const telemetry = new CtpTelemetry(options.telemetry === false ? undefined : (options.telemetry?.api ?? loadOtelApi()));
+  const telemetry = new CtpTelemetry(
+    options.telemetry === false ? undefined : (options.telemetry?.api ?? loadOtelApi()),
+  );
   // Auth and sign-in requests carry User-Agent and X-Correlation-ID too.
   const fetch = tracedFetch(o.fetch, o.userAgent);
-  const oauth = createOAuthClient(config, { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep: o.sleep, random: o.random, logger }, telemetry);
+  const oauth = createOAuthClient(
+    config,
+    { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep: o.sleep, random: o.random, logger },
+    telemetry,
+  );
   const source = o.redis?.source;
   // What the library creates it closes; what it is given stays its owner's.
   const owned =
     source?.kind === 'url'
       ? { client: createRedisClient(source.url, source.commandTimeoutMs, logger), timeoutMs: source.commandTimeoutMs }
       : source?.kind === 'cluster'
-        ? { client: createRedisClusterClient(source.urls, source.commandTimeoutMs, logger), timeoutMs: source.commandTimeoutMs }
+        ? {
+            client: createRedisClusterClient(source.urls, source.commandTimeoutMs, logger),
+            timeoutMs: source.commandTimeoutMs,
+          }
         : undefined;
   const redis = source?.kind === 'given' ? source.client : owned?.client;
   let coordinator: TokenCoordinator = localCoordinator;
   // The process's one subscriber connection (a duplicate of `redis`, made on first use): the library
   // made it, so close() closes it, also when `redis` itself was given.
-  const events = redis === undefined ? undefined : new RedisEvents({ redis, logger, closeTimeoutMs: source?.kind === 'url' || source?.kind === 'cluster' ? source.commandTimeoutMs : 2_000, keyPrefix: o.redis?.keyPrefix });
+  const events =
+    redis === undefined
+      ? undefined
+      : new RedisEvents({
+          redis,
+          logger,
+          closeTimeoutMs: source?.kind === 'url' || source?.kind === 'cluster' ? source.commandTimeoutMs : 2_000,
+          keyPrefix: o.redis?.keyPrefix,
+        });
   // The sessions' cache, kept coherent by the subscriber; a RedisSessionStorage uses it when given it.
-  const sessionCache = events?.available && o.redis?.sessionCache ? new RedisSessionCache(events, sessionChannel(o.redis.keyPrefix), { ...o.redis.sessionCache, clock }) : undefined;
+  const sessionCache =
+    events?.available && o.redis?.sessionCache
+      ? new RedisSessionCache(events, sessionChannel(o.redis.keyPrefix), { ...o.redis.sessionCache, clock })
+      : undefined;
   if (o.redis && redis) {
-    coordinator = new RedisCoordinator({ redis, keyPrefix: o.redis.keyPrefix, lockTtlMs: o.redis.lockTtlMs, lockWaitMs: o.redis.lockWaitMs, pollMs: o.redis.pollMs, events, clock, sleep: o.sleep, logger });
+    coordinator = new RedisCoordinator({
+      redis,
+      keyPrefix: o.redis.keyPrefix,
+      lockTtlMs: o.redis.lockTtlMs,
+      lockWaitMs: o.redis.lockWaitMs,
+      pollMs: o.redis.pollMs,
+      events,
+      clock,
+      sleep: o.sleep,
+      logger,
+    });
     if (o.redis.fallbackToLocal) coordinator = new FallbackCoordinator(coordinator, logger);
     coordinator = tracedCoordinator(coordinator, telemetry);
   }
   const issuer = new TokenIssuer(oauth, registry, clock, logger);
   const shared = (name: 'integration' | 'guest', grant: () => Promise<SharedToken>) =>
     new SharedTokenProvider({
-      id: { name, authUrl: config.authUrl, projectKey: config.projectKey, clientId: config.clientId, scope: registry.scopeParameter(name) },
+      id: {
+        name,
+        authUrl: config.authUrl,
+        projectKey: config.projectKey,
+        clientId: config.clientId,
+        scope: registry.scopeParameter(name),
+      },
       scopes: registry.scopes(name),
       grant,
       clock,
@@ -109,7 +147,13 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
     });
   const integration = shared('integration', () => issuer.integration());
   const guest = shared('guest', () => issuer.guest());
-  const signIn = new CustomerSignIn({ apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration });
+  const signIn = new CustomerSignIn({
+    apiUrl: config.apiUrl,
+    projectKey: config.projectKey,
+    fetch,
+    timeoutMs: o.apiTimeoutMs,
+    integration,
+  });
   const session = new CtpSession({
     issuer,
     oauth,
@@ -122,7 +166,13 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
     revokeWaitMs: o.revokeWaitMs,
     telemetry,
     accounts: {
-      backend: new HttpAccountBackend({ apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration }),
+      backend: new HttpAccountBackend({
+        apiUrl: config.apiUrl,
+        projectKey: config.projectKey,
+        fetch,
+        timeoutMs: o.apiTimeoutMs,
+        integration,
+      }),
       sendToken: options.sendToken,
       sleep: o.sleep,
       ...(options.passwordResetFloorMs === undefined ? {} : { resetAnswerFloorMs: options.passwordResetFloorMs }),

@@ -3,7 +3,8 @@ import { createCtpConfig } from '../config/createCtpConfig';
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { MODULE_OPTION_NAMES } from './unknownOptionProblems';
 
-const HOW = 'pass loadCtpConfig() (it reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL and CTP_API_URL) or createCtpConfig({ projectKey, clientId, clientSecret, authUrl, apiUrl })';
+const HOW =
+  'pass loadCtpConfig() (it reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL and CTP_API_URL) or createCtpConfig({ projectKey, clientId, clientSecret, authUrl, apiUrl })';
 
 /**
  * The config argument of ctpModule() and createCtpServices(), checked before anything reads it, so a
@@ -31,10 +32,14 @@ export function ctpConfigArgument(caller: 'ctpModule' | 'createCtpServices', val
     });
   }
   if ('CTP_PROJECT_KEY' in object || 'CTP_CLIENT_ID' in object) {
-    throw refuse('config looks like environment variables (CTP_*), not a CtpConfig: pass loadCtpConfig(thoseVariables), which validates them');
+    throw refuse(
+      'config looks like environment variables (CTP_*), not a CtpConfig: pass loadCtpConfig(thoseVariables), which validates them',
+    );
   }
   if (typeof object['projectKey'] === 'string' || typeof object['clientSecret'] === 'string') {
-    throw refuse('config is a plain object, not a CtpConfig: pass createCtpConfig(thatObject), which validates it and keeps clientSecret out of logs');
+    throw refuse(
+      'config is a plain object, not a CtpConfig: pass createCtpConfig(thatObject), which validates it and keeps clientSecret out of logs',
+    );
   }
   if (MODULE_OPTION_NAMES.some((key) => key in object)) {
     throw refuse(`config looks like the module options: the config comes first, ${caller}(loadCtpConfig(), options)`);

@@ -31,7 +31,9 @@ function moduleHost(args: readonly unknown[]): ModuleHost {
   }
   const options = first as Partial<ModuleHost> | undefined;
   if (typeof options?.bind !== 'function') {
-    throw new TypeError('ctpModule: this inversify passes neither bind(...) nor { bind }; supported are inversify 6, 7 and 8');
+    throw new TypeError(
+      'ctpModule: this inversify passes neither bind(...) nor { bind }; supported are inversify 6, 7 and 8',
+    );
   }
   return { bind: options.bind, onDeactivation: options.onDeactivation ?? (() => undefined) };
 }

@@ -67,40 +67,68 @@ function problemsOf(options: CtpModuleOptions): string[] {
   const problems: string[] = [];
   const milliseconds = (name: string, value: number | undefined) => {
     if (value === undefined) return;
-    if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) problems.push(`${name} must be a positive number of milliseconds`);
-    else if (value > MAX_TIMER_MS) problems.push(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days): Node fires a longer timer after 1 ms`);
+    if (!(typeof value === 'number' && Number.isFinite(value) && value > 0))
+      problems.push(`${name} must be a positive number of milliseconds`);
+    else if (value > MAX_TIMER_MS)
+      problems.push(
+        `${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days): Node fires a longer timer after 1 ms`,
+      );
   };
   milliseconds('authTimeoutMs', options.authTimeoutMs);
   milliseconds('apiTimeoutMs', options.apiTimeoutMs);
   milliseconds('storageTimeoutMs', options.storageTimeoutMs);
   milliseconds('revokeWaitMs', options.revokeWaitMs);
   milliseconds('passwordResetFloorMs', options.passwordResetFloorMs);
-  if (options.sendToken !== undefined && typeof options.sendToken !== 'function') problems.push('sendToken must be a function (message) => Promise<void>');
+  if (options.sendToken !== undefined && typeof options.sendToken !== 'function')
+    problems.push('sendToken must be a function (message) => Promise<void>');
   const retry = options.retry ?? {};
-  if (retry.maxRetries !== undefined && !(Number.isInteger(retry.maxRetries) && retry.maxRetries >= 0 && retry.maxRetries <= 10)) {
+  if (
+    retry.maxRetries !== undefined &&
+    !(Number.isInteger(retry.maxRetries) && retry.maxRetries >= 0 && retry.maxRetries <= 10)
+  ) {
     problems.push('retry.maxRetries must be a whole number from 0 to 10');
   }
   milliseconds('retry.baseDelayMs', retry.baseDelayMs);
   milliseconds('retry.maxDelayMs', retry.maxDelayMs);
   const api = options.api ?? {};
-  if (api.engine !== undefined && !API_ENGINE_NAMES.includes(api.engine)) problems.push(`api.engine must be one of ${API_ENGINE_NAMES.join(', ')}`);
+  if (api.engine !== undefined && !API_ENGINE_NAMES.includes(api.engine))
+    problems.push(`api.engine must be one of ${API_ENGINE_NAMES.join(', ')}`);
   const apiRetry = api.retry ?? {};
-  if (apiRetry.maxRetries !== undefined && !(Number.isInteger(apiRetry.maxRetries) && apiRetry.maxRetries >= 0 && apiRetry.maxRetries <= 10)) {
+  if (
+    apiRetry.maxRetries !== undefined &&
+    !(Number.isInteger(apiRetry.maxRetries) && apiRetry.maxRetries >= 0 && apiRetry.maxRetries <= 10)
+  ) {
     problems.push('api.retry.maxRetries must be a whole number from 0 to 10');
   }
   milliseconds('api.retry.baseDelayMs', apiRetry.baseDelayMs);
   milliseconds('api.retry.maxDelayMs', apiRetry.maxDelayMs);
-  if (api.maxAnswerBytes !== undefined && !(Number.isInteger(api.maxAnswerBytes) && api.maxAnswerBytes >= 1024 && api.maxAnswerBytes <= MAX_API_ANSWER_BYTES)) {
+  if (
+    api.maxAnswerBytes !== undefined &&
+    !(Number.isInteger(api.maxAnswerBytes) && api.maxAnswerBytes >= 1024 && api.maxAnswerBytes <= MAX_API_ANSWER_BYTES)
+  ) {
     problems.push(`api.maxAnswerBytes must be a whole number of bytes from 1024 to ${MAX_API_ANSWER_BYTES} (256 MiB)`);
   }
-  if (api.middlewares !== undefined && !(Array.isArray(api.middlewares) && api.middlewares.every((m) => typeof m === 'function'))) {
+  if (
+    api.middlewares !== undefined &&
+    !(Array.isArray(api.middlewares) && api.middlewares.every((m) => typeof m === 'function'))
+  ) {
     problems.push('api.middlewares must be an array of SDK middleware functions');
   }
-  const otel = (options.telemetry || undefined)?.api as { trace?: { getTracer?: unknown }; metrics?: { getMeter?: unknown } } | undefined;
-  if (options.telemetry !== undefined && options.telemetry !== false && !(typeof otel?.trace?.getTracer === 'function' && typeof otel.metrics?.getMeter === 'function')) {
-    problems.push("telemetry must be false or { api } with api the @opentelemetry/api module (await import('@opentelemetry/api'))");
+  const otel = (options.telemetry || undefined)?.api as
+    { trace?: { getTracer?: unknown }; metrics?: { getMeter?: unknown } } | undefined;
+  if (
+    options.telemetry !== undefined &&
+    options.telemetry !== false &&
+    !(typeof otel?.trace?.getTracer === 'function' && typeof otel.metrics?.getMeter === 'function')
+  ) {
+    problems.push(
+      "telemetry must be false or { api } with api the @opentelemetry/api module (await import('@opentelemetry/api'))",
+    );
   }
-  if (options.appName !== undefined && !isValidAppName(options.appName)) problems.push('appName must be a User-Agent product token such as shop-bff/2.3.1 (no spaces, at most 128 characters)');
+  if (options.appName !== undefined && !isValidAppName(options.appName))
+    problems.push(
+      'appName must be a User-Agent product token such as shop-bff/2.3.1 (no spaces, at most 128 characters)',
+    );
   const redis = options.redis ?? {};
   milliseconds('redis.lockTtlMs', redis.lockTtlMs);
   milliseconds('redis.lockWaitMs', redis.lockWaitMs);
@@ -108,22 +136,34 @@ function problemsOf(options: CtpModuleOptions): string[] {
   milliseconds('redis.commandTimeoutMs', redis.commandTimeoutMs);
   const cache = redis.sessionCache;
   if (cache !== undefined && cache !== false) {
-    if (typeof cache !== 'object' || cache === null) problems.push('redis.sessionCache must be false or { maxEntries, maxAgeMs }');
+    if (typeof cache !== 'object' || cache === null)
+      problems.push('redis.sessionCache must be false or { maxEntries, maxAgeMs }');
     else {
-      if (cache.maxEntries !== undefined && !(Number.isInteger(cache.maxEntries) && cache.maxEntries >= 1 && cache.maxEntries <= 10_000_000)) {
-        problems.push('redis.sessionCache.maxEntries must be a whole number from 1 to 10000000 (or sessionCache: false)');
+      if (
+        cache.maxEntries !== undefined &&
+        !(Number.isInteger(cache.maxEntries) && cache.maxEntries >= 1 && cache.maxEntries <= 10_000_000)
+      ) {
+        problems.push(
+          'redis.sessionCache.maxEntries must be a whole number from 1 to 10000000 (or sessionCache: false)',
+        );
       }
       milliseconds('redis.sessionCache.maxAgeMs', cache.maxAgeMs);
     }
   }
-  if (redis.url !== undefined && !(typeof redis.url === 'string' && REDIS_URL.test(redis.url))) problems.push('redis.url must be a redis:// or rediss:// URL');
-  if (redis.keyPrefix !== undefined && typeof redis.keyPrefix !== 'string') problems.push('redis.keyPrefix must be a string');
+  if (redis.url !== undefined && !(typeof redis.url === 'string' && REDIS_URL.test(redis.url)))
+    problems.push('redis.url must be a redis:// or rediss:// URL');
+  if (redis.keyPrefix !== undefined && typeof redis.keyPrefix !== 'string')
+    problems.push('redis.keyPrefix must be a string');
   else if (redis.keyPrefix !== undefined && !keepsHashTags(redis.keyPrefix)) {
-    problems.push('redis.keyPrefix has a "{" without a non-empty "{...}" after it: on Redis Cluster that hides the hash tag keeping a token\'s keys in one slot; close the tag, e.g. "{ctp}:", or drop the brace');
+    problems.push(
+      'redis.keyPrefix has a "{" without a non-empty "{...}" after it: on Redis Cluster that hides the hash tag keeping a token\'s keys in one slot; close the tag, e.g. "{ctp}:", or drop the brace',
+    );
   }
   if (redis.clusterUrls !== undefined) problems.push(...clusterUrlProblems(redis.clusterUrls));
-  if (redis.clusterUrls !== undefined && redis.url !== undefined) problems.push('redis.url and redis.clusterUrls: pass one (clusterUrls for a Redis Cluster)');
-  if (options.fetch === undefined && typeof globalThis.fetch !== 'function') problems.push('no global fetch: pass options.fetch (Node >= 20 has one)');
+  if (redis.clusterUrls !== undefined && redis.url !== undefined)
+    problems.push('redis.url and redis.clusterUrls: pass one (clusterUrls for a Redis Cluster)');
+  if (options.fetch === undefined && typeof globalThis.fetch !== 'function')
+    problems.push('no global fetch: pass options.fetch (Node >= 20 has one)');
   return problems;
 }
 
@@ -139,12 +179,22 @@ function keepsHashTags(prefix: string): boolean {
 
 /** Names no URL (one may hold a password): positions only. */
 function clusterUrlProblems(urls: readonly string[]): string[] {
-  if (!Array.isArray(urls) || urls.length === 0) return ['redis.clusterUrls must be a non-empty array of redis:// or rediss:// URLs of the cluster\'s nodes'];
-  const bad = urls.flatMap((url, i) => (typeof url === 'string' && REDIS_URL.test(url) && URL.canParse(url) ? [] : [i]));
+  if (!Array.isArray(urls) || urls.length === 0)
+    return ["redis.clusterUrls must be a non-empty array of redis:// or rediss:// URLs of the cluster's nodes"];
+  const bad = urls.flatMap((url, i) =>
+    typeof url === 'string' && REDIS_URL.test(url) && URL.canParse(url) ? [] : [i],
+  );
   if (bad.length > 0) return [`redis.clusterUrls[${bad.join(', ')}] must be a redis:// or rediss:// URL`];
   // The nodes the cluster reports get the first URL's credentials and TLS: differing URLs would mean a silent choice.
-  const access = new Set(urls.map((url) => { const u = new URL(url); return JSON.stringify([u.protocol, u.username, u.password]); }));
-  return access.size > 1 ? ['redis.clusterUrls must all use the same scheme (redis:// or rediss://), user and password'] : [];
+  const access = new Set(
+    urls.map((url) => {
+      const u = new URL(url);
+      return JSON.stringify([u.protocol, u.username, u.password]);
+    }),
+  );
+  return access.size > 1
+    ? ['redis.clusterUrls must all use the same scheme (redis:// or rediss://), user and password']
+    : [];
 }
 
 /**
@@ -163,7 +213,9 @@ function shapeProblems(options: CtpModuleOptions): string[] {
  */
 export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions = {}): ResolvedCtpOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new CtpConfigError(['options (the second argument) must be an object of CtpModuleOptions, e.g. { authTimeoutMs: 5_000 }, or left out']);
+    throw new CtpConfigError([
+      'options (the second argument) must be an object of CtpModuleOptions, e.g. { authTimeoutMs: 5_000 }, or left out',
+    ]);
   }
   const problems = [...shapeProblems(options), ...problemsOf(options)];
   if (problems.length > 0) throw new CtpConfigError(problems);
@@ -171,11 +223,18 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
   const redisUrl = options.redis?.url ?? config.redisUrl;
   let source: RedisSource | undefined;
   if (options.redis?.client !== undefined) source = { kind: 'given', client: options.redis.client };
-  else if (options.redis?.clusterUrls !== undefined) source = { kind: 'cluster', urls: [...options.redis.clusterUrls], commandTimeoutMs: options.redis.commandTimeoutMs ?? 2_000 };
-  else if (redisUrl !== undefined) source = { kind: 'url', url: redisUrl, commandTimeoutMs: options.redis?.commandTimeoutMs ?? 2_000 };
+  else if (options.redis?.clusterUrls !== undefined)
+    source = {
+      kind: 'cluster',
+      urls: [...options.redis.clusterUrls],
+      commandTimeoutMs: options.redis.commandTimeoutMs ?? 2_000,
+    };
+  else if (redisUrl !== undefined)
+    source = { kind: 'url', url: redisUrl, commandTimeoutMs: options.redis?.commandTimeoutMs ?? 2_000 };
   return {
     scopes: { ...options.scopes, ...(config.integrationScopes ? { integration: config.integrationScopes } : {}) },
-    unsafeAllowSharedDataScopesForShoppers: options.unsafeAllowSharedDataScopesForShoppers ?? options.unsafeAllowSharedWriteScopesForShoppers,
+    unsafeAllowSharedDataScopesForShoppers:
+      options.unsafeAllowSharedDataScopesForShoppers ?? options.unsafeAllowSharedWriteScopesForShoppers,
     authTimeoutMs: options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
     apiTimeoutMs: options.apiTimeoutMs ?? 30_000,
     storageTimeoutMs: options.storageTimeoutMs ?? 5_000,
@@ -207,7 +266,10 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
             sessionCache:
               options.redis?.sessionCache === false
                 ? undefined
-                : { maxEntries: options.redis?.sessionCache?.maxEntries ?? 10_000, maxAgeMs: options.redis?.sessionCache?.maxAgeMs ?? 60_000 },
+                : {
+                    maxEntries: options.redis?.sessionCache?.maxEntries ?? 10_000,
+                    maxAgeMs: options.redis?.sessionCache?.maxAgeMs ?? 60_000,
+                  },
           },
   };
 }

@@ -7,22 +7,56 @@ import type { ApiOptions, CtpModuleOptions, RedisOptions } from './CtpModuleOpti
 // Every key of each options level. Typed as a Record over the interface's keys, so an option added
 // to CtpModuleOptions without a line here (or a line for an option that is gone) fails the type-check.
 const MODULE: Record<keyof CtpModuleOptions, true> = {
-  scopes: true, unsafeAllowSharedDataScopesForShoppers: true, unsafeAllowSharedWriteScopesForShoppers: true, authTimeoutMs: true, apiTimeoutMs: true, api: true, telemetry: true,
-  appName: true, storageTimeoutMs: true, revokeWaitMs: true, retry: true, fetch: true, logger: true, clock: true, sleep: true,
-  random: true, sessionStorage: true, sendToken: true, passwordResetFloorMs: true, redis: true,
+  scopes: true,
+  unsafeAllowSharedDataScopesForShoppers: true,
+  unsafeAllowSharedWriteScopesForShoppers: true,
+  authTimeoutMs: true,
+  apiTimeoutMs: true,
+  api: true,
+  telemetry: true,
+  appName: true,
+  storageTimeoutMs: true,
+  revokeWaitMs: true,
+  retry: true,
+  fetch: true,
+  logger: true,
+  clock: true,
+  sleep: true,
+  random: true,
+  sessionStorage: true,
+  sendToken: true,
+  passwordResetFloorMs: true,
+  redis: true,
 };
 const RETRY: Record<keyof RetryPolicy, true> = { maxRetries: true, baseDelayMs: true, maxDelayMs: true };
 const API: Record<keyof ApiOptions, true> = { engine: true, retry: true, middlewares: true, maxAnswerBytes: true };
 const TELEMETRY: Record<keyof Exclude<CtpModuleOptions['telemetry'], false | undefined>, true> = { api: true };
 const REDIS: Record<keyof RedisOptions, true> = {
-  client: true, url: true, clusterUrls: true, keyPrefix: true, lockTtlMs: true, lockWaitMs: true, pollMs: true,
-  commandTimeoutMs: true, fallbackToLocal: true, sessionCache: true,
+  client: true,
+  url: true,
+  clusterUrls: true,
+  keyPrefix: true,
+  lockTtlMs: true,
+  lockWaitMs: true,
+  pollMs: true,
+  commandTimeoutMs: true,
+  fallbackToLocal: true,
+  sessionCache: true,
 };
-const SESSION_CACHE: Record<keyof Exclude<RedisOptions['sessionCache'], false | undefined>, true> = { maxEntries: true, maxAgeMs: true };
+const SESSION_CACHE: Record<keyof Exclude<RedisOptions['sessionCache'], false | undefined>, true> = {
+  maxEntries: true,
+  maxAgeMs: true,
+};
 const SCOPES: Record<ScopeSetName, true> = { integration: true, guest: true, anonymous: true, customer: true };
 /** Settings of the config that land in the options by mistake: said where they go instead. */
 const CONFIG: Record<keyof CtpConfigInput, true> = {
-  projectKey: true, clientId: true, clientSecret: true, authUrl: true, apiUrl: true, integrationScopes: true, redisUrl: true,
+  projectKey: true,
+  clientId: true,
+  clientSecret: true,
+  authUrl: true,
+  apiUrl: true,
+  integrationScopes: true,
+  redisUrl: true,
 };
 
 /** The top-level option names (ctpConfigArgument recognises options passed in the config's place). */
@@ -31,13 +65,15 @@ export const MODULE_OPTION_NAMES: readonly string[] = Object.keys(MODULE);
 function levelProblems(path: string, value: unknown, known: Record<string, true>): string[] {
   if (value === undefined) return [];
   const names = Object.keys(known);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${path} must be an object with ${names.join(', ')}`];
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return [`${path} must be an object with ${names.join(', ')}`];
   return Object.keys(value)
     .filter((key) => !Object.hasOwn(known, key))
     .map((key) => {
       const closest = closestName(key, names);
       const where = path === '' ? key : `${path}.${key}`;
-      if (closest !== undefined) return `unknown option ${where} (did you mean ${path === '' ? closest : `${path}.${closest}`}?)`;
+      if (closest !== undefined)
+        return `unknown option ${where} (did you mean ${path === '' ? closest : `${path}.${closest}`}?)`;
       if (path === '' && Object.hasOwn(CONFIG, key)) {
         return key === 'redisUrl'
           ? 'unknown option redisUrl: the Redis URL is redis: { url } in the options, or CTP_REDIS_URL in the config'
@@ -63,7 +99,9 @@ export function unknownOptionProblems(options: CtpModuleOptions): string[] {
     // telemetry and sessionCache of another type have their own messages (resolveCtpOptions).
     ...(isObject(telemetry) ? levelProblems('telemetry', telemetry, TELEMETRY) : []),
     ...levelProblems('redis', redis, REDIS),
-    ...(isObject(redis) && isObject(redis.sessionCache) ? levelProblems('redis.sessionCache', redis.sessionCache, SESSION_CACHE) : []),
+    ...(isObject(redis) && isObject(redis.sessionCache)
+      ? levelProblems('redis.sessionCache', redis.sessionCache, SESSION_CACHE)
+      : []),
   ];
 }
 

@@ -53,14 +53,19 @@ export class ScopeRegistry {
       }
       // One frozen array per set: every session of the set shares it (StoredSession reads it back by fingerprint).
       rendered[set] = Object.freeze([...new Set(specs.map((s) => renderScope(s, options.projectKey)))]);
-      sharedData[set] = Object.freeze(set === 'integration' ? [] : [...new Set(specs.map(scopeName).filter(isSharedDataScope))]);
+      sharedData[set] = Object.freeze(
+        set === 'integration' ? [] : [...new Set(specs.map(scopeName).filter(isSharedDataScope))],
+      );
     }
     for (const name of Object.keys(options.sets ?? {})) {
-      if (!(SCOPE_SET_NAMES as readonly string[]).includes(name)) problems.push(`unknown scope set "${name}" (known: ${SCOPE_SET_NAMES.join(', ')})`);
+      if (!(SCOPE_SET_NAMES as readonly string[]).includes(name))
+        problems.push(`unknown scope set "${name}" (known: ${SCOPE_SET_NAMES.join(', ')})`);
     }
     if (problems.length > 0) throw new CtpConfigError(problems);
     const unsafe = SCOPE_SET_NAMES.flatMap((set) => sharedData[set].map((name) => `${set}: ${name}`));
-    const allowed = options.unsafeAllowSharedDataScopesForShoppers === true || options.unsafeAllowSharedWriteScopesForShoppers === true;
+    const allowed =
+      options.unsafeAllowSharedDataScopesForShoppers === true ||
+      options.unsafeAllowSharedWriteScopesForShoppers === true;
     if (unsafe.length > 0 && !allowed) {
       throw new CtpConfigError(
         [
@@ -126,9 +131,15 @@ export class ScopeRegistry {
    * both (inStoreDifference). The identity commercetools appends (`customer_id:`, `anonymous_id:`)
    * must already be removed.
    */
-  difference(set: ScopeSetName, granted: readonly string[], storeKey?: string): { missing: string[]; excess: string[] } {
+  difference(
+    set: ScopeSetName,
+    granted: readonly string[],
+    storeKey?: string,
+  ): { missing: string[]; excess: string[] } {
     const requested = this.scopes(set, storeKey);
-    return storeKey === undefined ? scopeDifference(requested, granted) : inStoreDifference(requested, granted, this.projectKey, storeKey);
+    return storeKey === undefined
+      ? scopeDifference(requested, granted)
+      : inStoreDifference(requested, granted, this.projectKey, storeKey);
   }
 
   /** Throws a CtpScopeError naming what is missing (and counting the excess) unless `difference` finds nothing. */

@@ -72,4 +72,8 @@ export const LEGACY_SERVER_V3_CUSTOMER_SCOPES: readonly ScopeSpec[] = Object.fre
  * unit. The default integration set holds `manage_orders` (carts and orders); add the quote scopes
  * to the integration set (CTP_SCOPES or options.scopes.integration) to use quotes.
  */
-export const ASSOCIATE_SCOPES: readonly ScopeSpec[] = Object.freeze(['manage_orders', 'manage_quote_requests', 'manage_quotes']);
+export const ASSOCIATE_SCOPES: readonly ScopeSpec[] = Object.freeze([
+  'manage_orders',
+  'manage_quote_requests',
+  'manage_quotes',
+]);

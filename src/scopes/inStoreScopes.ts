@@ -41,13 +41,24 @@ export type StoreScopeForm = 'plain' | 'store' | 'both' | 'none';
  * For each requested Store-scoped capability (`X:{projectKey}:{storeKey}`), the form the answer
  * carries: `plain` means the token works on every Store's in-store `/me` endpoints, not only this one.
  */
-export function storeScopeForms(requested: readonly string[], granted: readonly string[], projectKey: string, storeKey: string): { scope: string; form: StoreScopeForm }[] {
+export function storeScopeForms(
+  requested: readonly string[],
+  granted: readonly string[],
+  projectKey: string,
+  storeKey: string,
+): { scope: string; form: StoreScopeForm }[] {
   const held = new Set(granted);
   return requested
     .filter((s) => s.endsWith(`:${projectKey}:${storeKey}`))
     .map((storeForm) => {
       const plain = capabilityOf(storeForm, projectKey, storeKey);
-      const form: StoreScopeForm = held.has(plain) ? (held.has(storeForm) ? 'both' : 'plain') : held.has(storeForm) ? 'store' : 'none';
+      const form: StoreScopeForm = held.has(plain)
+        ? held.has(storeForm)
+          ? 'both'
+          : 'plain'
+        : held.has(storeForm)
+          ? 'store'
+          : 'none';
       return { scope: plain, form };
     });
 }
@@ -57,13 +68,19 @@ export function storeScopeForms(requested: readonly string[], granted: readonly 
  * the like): an in-store grant asks these for the shopper's Store, so that, when the API client holds
  * the Store scopes, the token works on that Store's in-store `/me` endpoints and no other Store's.
  */
-export const STORE_SCOPED_SHOPPER_SCOPES: readonly string[] = Object.freeze(['manage_my_orders', 'manage_my_profile', 'manage_my_shopping_lists']);
+export const STORE_SCOPED_SHOPPER_SCOPES: readonly string[] = Object.freeze([
+  'manage_my_orders',
+  'manage_my_profile',
+  'manage_my_shopping_lists',
+]);
 
 /** `scopes` with every plain STORE_SCOPED_SHOPPER_SCOPES scope of the project in its Store form; the rest as they are. */
 export function toStoreForms(scopes: readonly string[], projectKey: string, storeKey: string): string[] {
   return scopes.map((scope) => {
     const [name = '', project, store] = scope.split(':');
-    return store === undefined && project === projectKey && STORE_SCOPED_SHOPPER_SCOPES.includes(name) ? `${name}:${projectKey}:${storeKey}` : scope;
+    return store === undefined && project === projectKey && STORE_SCOPED_SHOPPER_SCOPES.includes(name)
+      ? `${name}:${projectKey}:${storeKey}`
+      : scope;
   });
 }
 
@@ -72,7 +89,11 @@ export function toStoreForms(scopes: readonly string[], projectKey: string, stor
  * granted, with every Store form made plain, and in the Store forms the registry asks. A refresh
  * answer may carry another form than the grant did; it is the same capability.
  */
-export function inStoreVariants(granted: readonly string[], projectKey: string, storeKey: string): readonly (readonly string[])[] {
+export function inStoreVariants(
+  granted: readonly string[],
+  projectKey: string,
+  storeKey: string,
+): readonly (readonly string[])[] {
   const plain = granted.map((s) => capabilityOf(s, projectKey, storeKey));
   return [granted, plain, toStoreForms(plain, projectKey, storeKey)];
 }

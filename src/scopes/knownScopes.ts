@@ -139,7 +139,8 @@ export function scopeNameProblem(name: string): string | undefined {
  * nor `{ name, storeKey }`, or a name scopeNameProblem refuses.
  */
 export function scopeSetProblems(label: string, specs: unknown): string[] {
-  if (!Array.isArray(specs)) return [`${label} must be an array of scope names, e.g. ['view_categories', 'manage_my_orders']`];
+  if (!Array.isArray(specs))
+    return [`${label} must be an array of scope names, e.g. ['view_categories', 'manage_my_orders']`];
   const problems: string[] = [];
   for (const spec of specs as unknown[]) {
     const name = typeof spec === 'string' ? spec : isStoreSpec(spec) ? spec.name : undefined;

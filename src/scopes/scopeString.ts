@@ -16,7 +16,8 @@ export function renderScope(spec: ScopeSpec, projectKey: string): string {
 export function scopeSpecProblem(spec: ScopeSpec): string | undefined {
   const name = scopeName(spec);
   if (!SCOPE_NAME.test(name)) return `"${name}" is not a scope name (lower-case letters, digits, _)`;
-  if (typeof spec !== 'string' && !KEY.test(spec.storeKey)) return `store key "${spec.storeKey}" of scope ${name} is invalid`;
+  if (typeof spec !== 'string' && !KEY.test(spec.storeKey))
+    return `store key "${spec.storeKey}" of scope ${name} is invalid`;
   return undefined;
 }
 

@@ -29,7 +29,9 @@ export class AnonymousStart {
       const token = await this.issuer.anonymous(undefined, storeKey);
       let stored: CtpAuthToken;
       try {
-        stored = await this.t.door.update(storage, (current) => (current ? { result: current } : { result: token, next: token }));
+        stored = await this.t.door.update(storage, (current) =>
+          current ? { result: current } : { result: token, next: token },
+        );
       } catch (error) {
         await this.t.revoker.pair(token, NOT_STORED);
         throw error;
@@ -44,7 +46,8 @@ export class AnonymousStart {
     // or sign-in ended it meanwhile.
     const kept = await this.t.door.update(storage, (current) => {
       if (current) return { result: current };
-      if (this.t.ended.has(started.refreshToken)) throw new CtpSessionExpiredError('the session was signed out while it started');
+      if (this.t.ended.has(started.refreshToken))
+        throw new CtpSessionExpiredError('the session was signed out while it started');
       return { result: started, next: started };
     });
     return ofStore(kept, storeKey);

@@ -87,8 +87,21 @@ export class CtpSession {
     this.#d = { ...deps, storage: adaptingLegacy(deps.storage) };
     this.#telemetry = deps.telemetry ?? NO_TELEMETRY;
     this.#coordinator = deps.coordinator ?? localCoordinator;
-    this.#t = new SessionTokens(deps.oauth, deps.logger, deps.storageTimeoutMs ?? 5_000, deps.revokeWaitMs ?? 2_000, deps.issuer.registry);
-    this.#renewal = new SessionRenewal(this.#t, deps.issuer, this.#coordinator, deps.clock, deps.logger, this.#telemetry);
+    this.#t = new SessionTokens(
+      deps.oauth,
+      deps.logger,
+      deps.storageTimeoutMs ?? 5_000,
+      deps.revokeWaitMs ?? 2_000,
+      deps.issuer.registry,
+    );
+    this.#renewal = new SessionRenewal(
+      this.#t,
+      deps.issuer,
+      this.#coordinator,
+      deps.clock,
+      deps.logger,
+      this.#telemetry,
+    );
     this.#anonymous = new AnonymousStart(this.#t, deps.issuer);
     this.#accounts = new AccountOperations({
       tokens: this.#t,
@@ -170,9 +183,18 @@ export class CtpSession {
     // The backend sign-in needs the integration token: fetched alongside the password grant.
     if (before?.kind === 'anonymous' && before.anonymousId !== undefined) void this.#d.signIn.prepare();
     const customer = await this.#d.issuer.customer({ email, password, storeKey });
-    const outcome = await claimCustomer(this.#t, this.#d.signIn, storage, before, customer, { email, password, storeKey, anonymousCartSignInMode: options.anonymousCartSignInMode, reason: 'login' });
+    const outcome = await claimCustomer(this.#t, this.#d.signIn, storage, before, customer, {
+      email,
+      password,
+      storeKey,
+      anonymousCartSignInMode: options.anonymousCartSignInMode,
+      reason: 'login',
+    });
     if (outcome.token !== customer) return outcome.token;
-    this.#d.logger.info({ event: 'ctp.login', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined }, 'customer signed in');
+    this.#d.logger.info(
+      { event: 'ctp.login', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined },
+      'customer signed in',
+    );
     return customer;
   }
 
@@ -183,11 +205,17 @@ export class CtpSession {
 
   async #logout(): Promise<void> {
     const storage = this.#d.storage();
-    const token = await this.#t.door.update(storage, (current) => ({ result: current, ...(current ? { next: null } : {}) }));
+    const token = await this.#t.door.update(storage, (current) => ({
+      result: current,
+      ...(current ? { next: null } : {}),
+    }));
     if (!token) return;
     this.#t.end(token);
     // The fleet's "ended" mark and the revocations run side by side; a failed mark still fails the logout, after them.
-    const [marked] = await Promise.allSettled([this.#coordinator.endSession(token.refreshToken), this.#t.retire(token, 'logout')]);
+    const [marked] = await Promise.allSettled([
+      this.#coordinator.endSession(token.refreshToken),
+      this.#t.retire(token, 'logout'),
+    ]);
     this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
     if (marked.status === 'rejected') throw marked.reason;
   }
@@ -199,8 +227,14 @@ export class CtpSession {
   }
 
   /** Changes the signed-in customer's password; the session goes on with fresh tokens (AccountOperations.changePassword). */
-  changePassword(currentPassword: string, newPassword: string, _options: ChangePasswordOptions = {}): Promise<CtpAuthToken> {
-    return this.#telemetry.span('ctp.session.change_password', {}, () => this.#accounts.changePassword(currentPassword, newPassword));
+  changePassword(
+    currentPassword: string,
+    newPassword: string,
+    _options: ChangePasswordOptions = {},
+  ): Promise<CtpAuthToken> {
+    return this.#telemetry.span('ctp.session.change_password', {}, () =>
+      this.#accounts.changePassword(currentPassword, newPassword),
+    );
   }
 
   /** Hands a password reset token to `sendToken`; answers alike whether or not the email exists. */
@@ -210,7 +244,9 @@ export class CtpSession {
 
   /** Sets a new password with a reset token; this session is signed out if it is that customer's. */
   resetPassword(tokenValue: string, newPassword: string, options: StoreOption = {}): Promise<void> {
-    return this.#telemetry.span('ctp.session.reset_password', {}, () => this.#accounts.resetPassword(tokenValue, newPassword, options));
+    return this.#telemetry.span('ctp.session.reset_password', {}, () =>
+      this.#accounts.resetPassword(tokenValue, newPassword, options),
+    );
   }
 
   /** Creates an email verification token for the signed-in customer and hands it to `sendToken`. */
@@ -227,7 +263,10 @@ export class CtpSession {
   async customerId(): Promise<string> {
     const token = await this.#accessToken(this.#d.storage(), { createAnonymous: false });
     if (token.kind === 'customer' && token.customerId !== undefined) return token.customerId;
-    throw new CtpSessionError(CtpErrorCode.NoSession, 'This operation needs a signed-in customer and the session has none; sign in first.');
+    throw new CtpSessionError(
+      CtpErrorCode.NoSession,
+      'This operation needs a signed-in customer and the session has none; sign in first.',
+    );
   }
 
   /** Waits for what is still running (services' close()). */
@@ -238,7 +277,8 @@ export class CtpSession {
   /** Every revocation and renewal started so far (background refreshes included) has finished: close() and tests. */
   async settled(): Promise<void> {
     await this.#renewal.settled();
-    while (this.#t.renewing.size > 0) await Promise.allSettled([...this.#t.renewing.values()].flatMap((set) => [...set]));
+    while (this.#t.renewing.size > 0)
+      await Promise.allSettled([...this.#t.renewing.values()].flatMap((set) => [...set]));
     await this.#accounts.settled();
     await this.#t.revoker.settled();
   }
@@ -247,7 +287,10 @@ export class CtpSession {
     const token = await this.#t.door.read(storage);
     if (!token) {
       if (options.createAnonymous === false) {
-        throw new CtpSessionError(CtpErrorCode.NoSession, 'This shopper has no commercetools session: sign in, or call ensureAnonymous() first.');
+        throw new CtpSessionError(
+          CtpErrorCode.NoSession,
+          'This shopper has no commercetools session: sign in, or call ensureAnonymous() first.',
+        );
       }
       return this.#anonymous.start(storage, options.storeKey);
     }

@@ -51,7 +51,8 @@ interface SignInAnswer {
 export class CustomerSignIn {
   constructor(private readonly o: CustomerSignInOptions) {
     // Above 2^31-1 setTimeout fires after 1 ms: every sign-in would time out at once.
-    if (!isValidTimeoutMs(o.timeoutMs)) throw new CtpConfigError([`apiTimeoutMs must be above 0 and at most ${MAX_TIMEOUT_MS} ms`]);
+    if (!isValidTimeoutMs(o.timeoutMs))
+      throw new CtpConfigError([`apiTimeoutMs must be above 0 and at most ${MAX_TIMEOUT_MS} ms`]);
   }
 
   /**
@@ -76,7 +77,10 @@ export class CustomerSignIn {
 
   async #post(request: SignInRequest, token: string): Promise<SignInAnswer> {
     const project = encodeURIComponent(this.o.projectKey);
-    const path = request.storeKey === undefined ? `/${project}/login` : `/${project}/in-store/key=${encodeURIComponent(request.storeKey)}/login`;
+    const path =
+      request.storeKey === undefined
+        ? `/${project}/login`
+        : `/${project}/in-store/key=${encodeURIComponent(request.storeKey)}/login`;
     const due = deadline(this.o.timeoutMs);
     try {
       const response = await raceAbort(
@@ -107,7 +111,7 @@ export class CustomerSignIn {
       if (!read.ok) {
         throw new CtpAnswerRefusedError(
           CtpErrorCode.AnswerTooLarge,
-          'The API\'s answer to the sign-in was larger than the cap and was not read. The anonymous session was kept; check CTP_API_URL and any proxy in front of it.',
+          "The API's answer to the sign-in was larger than the cap and was not read. The anonymous session was kept; check CTP_API_URL and any proxy in front of it.",
           { host: 'api', flow: 'login', status: response.status, limitBytes: MAX_SIGN_IN_ANSWER_BYTES },
         );
       }
@@ -115,12 +119,17 @@ export class CustomerSignIn {
     } catch (cause) {
       if (cause instanceof CtpAnswerRefusedError) throw cause;
       if (due.timedOut) {
-        throw new CtpApiError(`Signing the customer in failed: the API did not answer within ${this.o.timeoutMs} ms. The anonymous session was kept; try again.`);
+        throw new CtpApiError(
+          `Signing the customer in failed: the API did not answer within ${this.o.timeoutMs} ms. The anonymous session was kept; try again.`,
+        );
       }
       const reason = cause instanceof Error ? cause.message : 'unknown error';
-      throw new CtpApiError('Signing the customer in failed: the API could not be reached (the error is in .reason). The anonymous session was kept; try again.', {
-        reason: redactField(reason, [request.password, token], 120),
-      });
+      throw new CtpApiError(
+        'Signing the customer in failed: the API could not be reached (the error is in .reason). The anonymous session was kept; try again.',
+        {
+          reason: redactField(reason, [request.password, token], 120),
+        },
+      );
     } finally {
       due.clear();
     }
@@ -142,7 +151,11 @@ export class CustomerSignIn {
     const secrets = [request.password, answer.token];
     throw new CtpApiError(
       'Signing the customer in failed (status, code and message of the API are in .status, .apiCode and .apiMessage). The anonymous session was kept; check the integration scopes (manage_customers) and try again.',
-      { status: answer.status, apiCode: redactField(apiCode, secrets, 100), apiMessage: redactField(apiMessage, secrets) },
+      {
+        status: answer.status,
+        apiCode: redactField(apiCode, secrets, 100),
+        apiMessage: redactField(apiMessage, secrets),
+      },
     );
   }
 }

@@ -24,7 +24,11 @@ const MAX_CONFLICTS = 3;
 
 type Operation = 'read' | 'write' | 'clear';
 
-const TIMED_OUT: Record<Operation, string> = { read: 'answer a read', write: 'finish a write', clear: 'finish a clear' };
+const TIMED_OUT: Record<Operation, string> = {
+  read: 'answer a read',
+  write: 'finish a write',
+  clear: 'finish a clear',
+};
 
 /**
  * The one door every change of a session's state goes through. In this process, changes of one
@@ -68,7 +72,11 @@ export class SessionDoor {
    * do I/O: it may run more than once. `settled`, for a result that writes nothing, may answer from
    * the storage's cache first (a refresh wave on Redis then costs no Redis read per caller).
    */
-  update<R>(storage: SessionStorage, decide: (current: CtpAuthToken | undefined) => Decision<R>, settled?: (cached: CtpAuthToken | undefined) => R | undefined): Promise<R> {
+  update<R>(
+    storage: SessionStorage,
+    decide: (current: CtpAuthToken | undefined) => Decision<R>,
+    settled?: (cached: CtpAuthToken | undefined) => R | undefined,
+  ): Promise<R> {
     return this.exclusive(storage, async (tx) => {
       if (settled !== undefined) {
         const done = settled(await this.read(storage));
@@ -80,15 +88,25 @@ export class SessionDoor {
         if (decision.next === undefined) return decision.result;
         if (await tx.write(current, decision.next ?? undefined)) return decision.result;
         if (conflicts + 1 >= MAX_CONFLICTS) {
-          throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session kept changing on other instances while this change was being stored; nothing was stored. Try again.');
+          throw new CtpSessionError(
+            CtpErrorCode.SessionChanged,
+            'The session kept changing on other instances while this change was being stored; nothing was stored. Try again.',
+          );
         }
       }
     });
   }
 
-  #write(storage: SessionStorage, expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean> {
-    const stored = (token: CtpAuthToken | undefined) => (token === undefined ? undefined : toStoredSession(token, this.registry));
-    return this.#call(next === undefined ? 'clear' : 'write', () => storage.compareAndSet(stored(expected), stored(next)));
+  #write(
+    storage: SessionStorage,
+    expected: CtpAuthToken | undefined,
+    next: CtpAuthToken | undefined,
+  ): Promise<boolean> {
+    const stored = (token: CtpAuthToken | undefined) =>
+      token === undefined ? undefined : toStoredSession(token, this.registry);
+    return this.#call(next === undefined ? 'clear' : 'write', () =>
+      storage.compareAndSet(stored(expected), stored(next)),
+    );
   }
 
   /**

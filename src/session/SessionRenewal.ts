@@ -6,7 +6,15 @@ import { CtpOAuthError } from '../errors/CtpOAuthError';
 import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
 import type { TokenCoordinator } from '../tokens/TokenCoordinator';
 import { NO_TELEMETRY, type CtpTelemetry } from '../telemetry/CtpTelemetry';
-import { builderSessionChanged, keptInCache, refreshFailure, refusalDecision, renewalDecision, transientFailure, type RenewalOutcome } from '../tokens/renewalOutcome';
+import {
+  builderSessionChanged,
+  keptInCache,
+  refreshFailure,
+  refusalDecision,
+  renewalDecision,
+  transientFailure,
+  type RenewalOutcome,
+} from '../tokens/renewalOutcome';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import { SingleFlight } from '../util/SingleFlight';
@@ -62,8 +70,16 @@ export class SessionRenewal {
       (error: unknown) => {
         const code = error instanceof CtpError ? error.code : 'UNKNOWN';
         // A sign-out or refusal that ended the session is not a failure of the refresh (logged where it happened).
-        if (error instanceof CtpSessionExpiredError) this.logger.debug({ event: 'ctp.renewal.ahead_ended', kind: token.kind, code }, 'background refresh found the session ended');
-        else this.logger.warn({ event: 'ctp.renewal.ahead_failed', kind: token.kind, code }, 'background refresh failed; the current token serves until it expires');
+        if (error instanceof CtpSessionExpiredError)
+          this.logger.debug(
+            { event: 'ctp.renewal.ahead_ended', kind: token.kind, code },
+            'background refresh found the session ended',
+          );
+        else
+          this.logger.warn(
+            { event: 'ctp.renewal.ahead_failed', kind: token.kind, code },
+            'background refresh failed; the current token serves until it expires',
+          );
       },
     );
     this.#ahead.set(key, running);
@@ -152,12 +168,20 @@ export class SessionRenewal {
     return minted;
   }
 
-  async #refused(storage: SessionStorage, token: CtpAuthToken, refused: CtpOAuthError, sameLineage: boolean): Promise<CtpAuthToken> {
+  async #refused(
+    storage: SessionStorage,
+    token: CtpAuthToken,
+    refused: CtpOAuthError,
+    sameLineage: boolean,
+  ): Promise<CtpAuthToken> {
     const { cleared, current } = await this.t.door.update(storage, (stored) => refusalDecision(stored, token));
     this.t.end(token);
     // Logged by the one caller that cleared it, not by every request that saw the refusal.
     if (cleared) {
-      this.logger.warn({ event: 'ctp.session.expired', kind: token.kind, error: refused.error }, 'refresh refused; session cleared');
+      this.logger.warn(
+        { event: 'ctp.session.expired', kind: token.kind, error: refused.error },
+        'refresh refused; session cleared',
+      );
       this.telemetry.sessionExpiries?.add(1);
     }
     if (current === undefined) throw new CtpSessionExpiredError('the refresh token was refused', { cause: refused });
@@ -170,7 +194,10 @@ export class SessionRenewal {
     const decided = transientFailure(token, error, force, this.clock.now());
     if ('error' in decided) throw decided.error;
     const code = error instanceof CtpError ? error.code : 'UNKNOWN';
-    this.logger.warn({ event: 'ctp.renewal.deferred', kind: token.kind, code }, 'refresh failed; using the current token until it expires');
+    this.logger.warn(
+      { event: 'ctp.renewal.deferred', kind: token.kind, code },
+      'refresh failed; using the current token until it expires',
+    );
     return token;
   }
 }

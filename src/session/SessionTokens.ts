@@ -72,7 +72,11 @@ export class SessionTokens {
   /** Revokes a replaced or signed-out pair, after every renewal of its lineage in flight has settled. */
   async retire(token: CtpAuthToken, reason: string): Promise<void> {
     const renewals = [...(this.renewing.get(token.refreshToken) ?? [])];
-    await this.revoker.within(Promise.all([this.revoker.pair(token, reason), Promise.allSettled(renewals)]), token.kind, reason);
+    await this.revoker.within(
+      Promise.all([this.revoker.pair(token, reason), Promise.allSettled(renewals)]),
+      token.kind,
+      reason,
+    );
   }
 
   /**
@@ -84,7 +88,12 @@ export class SessionTokens {
    * customer and Store, the stored token is returned). On any failure the session stays as it was
    * and `fresh` is revoked.
    */
-  async claim(storage: SessionStorage, before: CtpAuthToken | undefined, fresh: CtpAuthToken, options: ClaimOptions): Promise<{ token: CtpAuthToken; replaced: CtpAuthToken | undefined }> {
+  async claim(
+    storage: SessionStorage,
+    before: CtpAuthToken | undefined,
+    fresh: CtpAuthToken,
+    options: ClaimOptions,
+  ): Promise<{ token: CtpAuthToken; replaced: CtpAuthToken | undefined }> {
     let outcome: { token: CtpAuthToken; replaced: CtpAuthToken | undefined };
     try {
       outcome = await this.door.exclusive(storage, async (tx) => {
@@ -92,15 +101,22 @@ export class SessionTokens {
           const current = await tx.read();
           if (current?.kind === 'customer' && current.refreshToken !== before?.refreshToken) {
             // Another sign-in of this session was stored since this one began: it won.
-            if (current.customerId === fresh.customerId && current.storeKey === fresh.storeKey) return { token: current, replaced: undefined };
-            throw new CtpSessionError(CtpErrorCode.SessionChanged, 'Another sign-in of this session finished first; this one was undone. Sign in again if needed.');
+            if (current.customerId === fresh.customerId && current.storeKey === fresh.storeKey)
+              return { token: current, replaced: undefined };
+            throw new CtpSessionError(
+              CtpErrorCode.SessionChanged,
+              'Another sign-in of this session finished first; this one was undone. Sign in again if needed.',
+            );
           }
           // Claim the session first: across instances only the sign-in whose compare-and-set wins
           // moves the anonymous cart, so the cart always ends with the customer who is stored.
           if (!(await tx.write(current, fresh))) {
             // Another instance wrote meanwhile (a refresh, most likely): look again.
             if (attempt < 3) continue;
-            throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session kept changing on other instances during the sign-in; this one was undone. Sign in again.');
+            throw new CtpSessionError(
+              CtpErrorCode.SessionChanged,
+              'The session kept changing on other instances during the sign-in; this one was undone. Sign in again.',
+            );
           }
           if (current?.kind === 'anonymous' && options.fromAnonymous) {
             try {
@@ -137,11 +153,18 @@ export class SessionTokens {
    * sign-out or another sign-in changed the session meanwhile, `fresh` is revoked, the session left
    * as it is, and this fails with CTP_SESSION_CHANGED.
    */
-  async replaceLineage(storage: SessionStorage, before: CtpAuthToken, fresh: CtpAuthToken, reason: string): Promise<CtpAuthToken> {
+  async replaceLineage(
+    storage: SessionStorage,
+    before: CtpAuthToken,
+    fresh: CtpAuthToken,
+    reason: string,
+  ): Promise<CtpAuthToken> {
     let replaced: CtpAuthToken | undefined;
     try {
       replaced = await this.door.update<CtpAuthToken | undefined>(storage, (current) =>
-        current?.refreshToken === before.refreshToken && !this.ended.has(before.refreshToken) ? { result: current, next: fresh } : { result: undefined },
+        current?.refreshToken === before.refreshToken && !this.ended.has(before.refreshToken)
+          ? { result: current, next: fresh }
+          : { result: undefined },
       );
     } catch (error) {
       await this.revoker.pair(fresh, `${reason}-rollback`);
@@ -149,7 +172,10 @@ export class SessionTokens {
     }
     if (replaced === undefined) {
       await this.revoker.pair(fresh, `${reason}-rollback`);
-      throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session was signed out or signed in again while the password changed; the new password holds, this session was left as it is. Sign in again with the new password.');
+      throw new CtpSessionError(
+        CtpErrorCode.SessionChanged,
+        'The session was signed out or signed in again while the password changed; the new password holds, this session was left as it is. Sign in again with the new password.',
+      );
     }
     this.end(replaced);
     await this.retire(replaced, reason);
@@ -160,8 +186,14 @@ export class SessionTokens {
    * Clears the session if `matches(current)` and revokes its pair, as a logout would (a password
    * reset of the session's own customer). Says whether it cleared.
    */
-  async clearIf(storage: SessionStorage, matches: (current: CtpAuthToken) => boolean, reason: string): Promise<boolean> {
-    const cleared = await this.door.update<CtpAuthToken | undefined>(storage, (current) => (current && matches(current) ? { result: current, next: null } : { result: undefined }));
+  async clearIf(
+    storage: SessionStorage,
+    matches: (current: CtpAuthToken) => boolean,
+    reason: string,
+  ): Promise<boolean> {
+    const cleared = await this.door.update<CtpAuthToken | undefined>(storage, (current) =>
+      current && matches(current) ? { result: current, next: null } : { result: undefined },
+    );
     if (!cleared) return false;
     this.end(cleared);
     await this.retire(cleared, reason);

@@ -50,15 +50,20 @@ export class TokenRevoker {
 
   /** Tracks `work` until it settles, and waits for it at most waitMs; never rejects. */
   within(work: Promise<unknown>, kind: CtpAuthToken['kind'], reason: string): Promise<void> {
-    const tracked: Promise<void> = work.then(
-      () => undefined,
-      () => undefined,
-    ).finally(() => this.#running.delete(tracked));
+    const tracked: Promise<void> = work
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => this.#running.delete(tracked));
     this.#running.add(tracked);
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        this.logger.warn({ event: 'ctp.revoke.slow', kind, reason, waitMs: this.waitMs }, 'token revocation still running; continuing in the background');
+        this.logger.warn(
+          { event: 'ctp.revoke.slow', kind, reason, waitMs: this.waitMs },
+          'token revocation still running; continuing in the background',
+        );
         resolve();
       }, this.waitMs);
       timer.unref?.();

@@ -20,7 +20,14 @@ export interface CustomerClaim {
  * cart moves after the claim, so that of two racing sign-ins of one session only the one stored
  * moves it.
  */
-export function claimCustomer(tokens: SessionTokens, signIn: Pick<CustomerSignIn, 'signIn'>, storage: SessionStorage, before: CtpAuthToken | undefined, customer: CtpAuthToken, claim: CustomerClaim): Promise<{ token: CtpAuthToken; replaced: CtpAuthToken | undefined }> {
+export function claimCustomer(
+  tokens: SessionTokens,
+  signIn: Pick<CustomerSignIn, 'signIn'>,
+  storage: SessionStorage,
+  before: CtpAuthToken | undefined,
+  customer: CtpAuthToken,
+  claim: CustomerClaim,
+): Promise<{ token: CtpAuthToken; replaced: CtpAuthToken | undefined }> {
   return tokens.claim(storage, before, customer, {
     reason: claim.reason,
     fromAnonymous: async (anonymous) => {

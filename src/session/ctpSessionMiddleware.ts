@@ -42,7 +42,9 @@ function correlationIdOf(req: CorrelatedRequest): string {
  * await regenerateSession(req);
  * await ctpSession.login(email, password);
  */
-export function ctpSessionMiddleware<Req extends RequestWithSession>(options: { key?: string; storage?: (req: Req) => AnySessionStorage } = {}) {
+export function ctpSessionMiddleware<Req extends RequestWithSession>(
+  options: { key?: string; storage?: (req: Req) => AnySessionStorage } = {},
+) {
   return (req: Req, res: unknown, next: (error?: unknown) => void): void => {
     const correlated = req as Req & CorrelatedRequest;
     const correlationId = correlationIdOf(correlated);

@@ -23,7 +23,10 @@ export const DEFAULT_SESSION_KEY = 'ctpAuthToken';
  * Prefer expressRequestStorage(req): this one holds the session object it was given, so after
  * `req.session.regenerate()` it would keep writing into the discarded session.
  */
-export function expressSessionStorage(session: SessionLike, options: { id?: string | undefined; key?: string } = {}): SessionStorage {
+export function expressSessionStorage(
+  session: SessionLike,
+  options: { id?: string | undefined; key?: string } = {},
+): SessionStorage {
   return requestStorage(() => ({ session, sessionID: options.id }), options.key ?? DEFAULT_SESSION_KEY);
 }
 
@@ -39,7 +42,8 @@ export function expressRequestStorage(req: RequestWithSession, options: { key?: 
 function requestStorage(current: () => RequestWithSession, key: string): SessionStorage {
   const session = (): SessionLike => {
     const value = current().session;
-    if (typeof value !== 'object' || value === null) throw new Error('req.session is gone (destroyed without a new one)');
+    if (typeof value !== 'object' || value === null)
+      throw new Error('req.session is gone (destroyed without a new one)');
     return value as SessionLike;
   };
   return {

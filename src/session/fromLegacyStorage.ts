@@ -35,10 +35,14 @@ export function fromLegacyStorage(legacy: LegacySessionStorage): SessionStorage 
     get id() {
       return legacy.id;
     },
-    get: (options) => (options?.fresh === true && legacy.getStored ? legacy.getStored() : legacy.get()) as Promise<StoredSession | undefined>,
+    get: (options) =>
+      (options?.fresh === true && legacy.getStored ? legacy.getStored() : legacy.get()) as Promise<
+        StoredSession | undefined
+      >,
     async compareAndSet(expected, next) {
       const token = next === undefined ? undefined : fullToken(next);
-      if (legacy.compareAndSet) return legacy.compareAndSet(expected === undefined ? undefined : fullToken(expected), token);
+      if (legacy.compareAndSet)
+        return legacy.compareAndSet(expected === undefined ? undefined : fullToken(expected), token);
       if (!sameStoredSession(await (legacy.getStored ?? legacy.get).call(legacy), expected)) return false;
       if (token === undefined) await legacy.clear();
       else await legacy.set(token);

@@ -50,7 +50,10 @@ export function noteSessionKey(req: object, key: string | null): void {
 export async function regenerateSession(req: { session?: object | undefined }): Promise<void> {
   const key = (req as NotedRequest)[SESSION_KEY];
   if (key === undefined) {
-    throw new CtpSessionError(CtpErrorCode.NoSessionContext, 'regenerateSession(req) needs a request that went through ctpSessionMiddleware(): install it after express-session.');
+    throw new CtpSessionError(
+      CtpErrorCode.NoSessionContext,
+      'regenerateSession(req) needs a request that went through ctpSessionMiddleware(): install it after express-session.',
+    );
   }
   if (key === null) {
     throw new CtpConfigError([
@@ -59,7 +62,10 @@ export async function regenerateSession(req: { session?: object | undefined }): 
   }
   const before = req.session as RegenerableSession | undefined;
   if (typeof before?.regenerate !== 'function') {
-    throw new CtpSessionError(CtpErrorCode.NoSessionContext, 'req.session has no regenerate(): regenerateSession(req) is for express-session (or a middleware with its regenerate(callback)).');
+    throw new CtpSessionError(
+      CtpErrorCode.NoSessionContext,
+      'req.session has no regenerate(): regenerateSession(req) is for express-session (or a middleware with its regenerate(callback)).',
+    );
   }
   const carried = before[key];
   await new Promise<void>((resolve, reject) => {
@@ -69,7 +75,14 @@ export async function regenerateSession(req: { session?: object | undefined }): 
       const after = req.session as RegenerableSession | undefined;
       if (carried !== undefined && after !== undefined) after[key] = carried;
       if (error === undefined || error === null) resolve();
-      else reject(new CtpSessionError(CtpErrorCode.SessionStorage, 'express-session could not regenerate the session: its store failed to destroy the old one, which may still be valid. The shopper keeps the session under a new id; do not sign in on it. Try again.', { cause: error }));
+      else
+        reject(
+          new CtpSessionError(
+            CtpErrorCode.SessionStorage,
+            'express-session could not regenerate the session: its store failed to destroy the old one, which may still be valid. The shopper keeps the session under a new id; do not sign in on it. Try again.',
+            { cause: error },
+          ),
+        );
     });
   });
 }

@@ -1,6 +1,15 @@
 import { CtpError } from '../errors/CtpError';
 import { CTP_CLIENT_VERSION } from '../util/userAgent';
-import { SPAN_KIND_INTERNAL, SPAN_STATUS_ERROR, type OtelApi, type OtelAttributes, type OtelCounter, type OtelHistogram, type OtelSpan, type OtelTracer } from './OtelApi';
+import {
+  SPAN_KIND_INTERNAL,
+  SPAN_STATUS_ERROR,
+  type OtelApi,
+  type OtelAttributes,
+  type OtelCounter,
+  type OtelHistogram,
+  type OtelSpan,
+  type OtelTracer,
+} from './OtelApi';
 
 /** The error's stable code as `error.type`: never its message, which could quote a server. */
 function errorType(error: unknown): string {
@@ -42,11 +51,23 @@ export class CtpTelemetry {
   constructor(api: OtelApi | undefined) {
     this.#tracer = api?.trace.getTracer('ctp-client', CTP_CLIENT_VERSION);
     const meter = api?.metrics.getMeter('ctp-client', CTP_CLIENT_VERSION);
-    this.grantDuration = meter?.createHistogram('ctp.auth.grant.duration', { unit: 's', description: 'Duration of token grants (client credentials, anonymous, password), retries included' });
-    this.refreshDuration = meter?.createHistogram('ctp.auth.refresh.duration', { unit: 's', description: 'Duration of refresh-token grants, retries included' });
-    this.sessionExpiries = meter?.createCounter('ctp.session.expiries', { description: 'Shopper sessions cleared because their refresh token was refused' });
-    this.apiRetries = meter?.createCounter('ctp.api.retries', { description: 'API requests sent again after a transient failure' });
-    this.recoveries = meter?.createCounter('ctp.api.invalid_token_recoveries', { description: 'API 401 invalid_token answers recovered by renewing the token once' });
+    this.grantDuration = meter?.createHistogram('ctp.auth.grant.duration', {
+      unit: 's',
+      description: 'Duration of token grants (client credentials, anonymous, password), retries included',
+    });
+    this.refreshDuration = meter?.createHistogram('ctp.auth.refresh.duration', {
+      unit: 's',
+      description: 'Duration of refresh-token grants, retries included',
+    });
+    this.sessionExpiries = meter?.createCounter('ctp.session.expiries', {
+      description: 'Shopper sessions cleared because their refresh token was refused',
+    });
+    this.apiRetries = meter?.createCounter('ctp.api.retries', {
+      description: 'API requests sent again after a transient failure',
+    });
+    this.recoveries = meter?.createCounter('ctp.api.invalid_token_recoveries', {
+      description: 'API 401 invalid_token answers recovered by renewing the token once',
+    });
   }
 
   /** Runs `fn` in an active span `name` (so the auth request's HTTP span nests under it), recording its duration in `histogram`. */
@@ -79,7 +100,15 @@ export class CtpTelemetry {
     if (this.#tracer === undefined) return fn();
     return this.#tracer.startActiveSpan(
       'ctp.api.call',
-      { kind: SPAN_KIND_INTERNAL, attributes: { 'url.template': call.uriTemplate, 'http.request.method': call.method, 'ctp.token.owner': ownerName(call), 'ctp.correlation_id': call.correlationId } },
+      {
+        kind: SPAN_KIND_INTERNAL,
+        attributes: {
+          'url.template': call.uriTemplate,
+          'http.request.method': call.method,
+          'ctp.token.owner': ownerName(call),
+          'ctp.correlation_id': call.correlationId,
+        },
+      },
       (span) =>
         fn().then(
           (value) => {

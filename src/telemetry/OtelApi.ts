@@ -14,7 +14,11 @@ export interface OtelSpan {
 }
 
 export interface OtelTracer {
-  startActiveSpan<T>(name: string, options: { kind?: number; attributes?: OtelAttributes }, fn: (span: OtelSpan) => T): T;
+  startActiveSpan<T>(
+    name: string,
+    options: { kind?: number; attributes?: OtelAttributes },
+    fn: (span: OtelSpan) => T,
+  ): T;
 }
 
 export interface OtelHistogram {

@@ -14,10 +14,17 @@ export interface AsAssociatePath {
   id: string | undefined;
 }
 
-const PATH = /^\/as-associate\/([^/]+)(?:\/in-business-unit\/key=([^/]+)\/(carts|orders|quotes|quote-requests|shopping-lists|approval-rules|approval-flows)(?:\/([^/]+))?|\/business-units(?:\/key=([^/]+))?)$/;
+const PATH =
+  /^\/as-associate\/([^/]+)(?:\/in-business-unit\/key=([^/]+)\/(carts|orders|quotes|quote-requests|shopping-lists|approval-rules|approval-flows)(?:\/([^/]+))?|\/business-units(?:\/key=([^/]+))?)$/;
 
 /** The resource in a path -> the word in its Permission names (`ViewMyCarts`). */
-const WORDS: Record<string, string> = { carts: 'Carts', orders: 'Orders', quotes: 'Quotes', 'quote-requests': 'QuoteRequests', 'shopping-lists': 'ShoppingLists' };
+const WORDS: Record<string, string> = {
+  carts: 'Carts',
+  orders: 'Orders',
+  quotes: 'Quotes',
+  'quote-requests': 'QuoteRequests',
+  'shopping-lists': 'ShoppingLists',
+};
 
 /** Parses a path below the project (`/as-associate/...`); undefined for any other path. */
 export function parseAsAssociatePath(path: string): AsAssociatePath | undefined {
@@ -33,17 +40,37 @@ export function parseAsAssociatePath(path: string): AsAssociatePath | undefined 
  * reading approval rules and flows).
  */
 export function neededPermissions(method: string, path: AsAssociatePath): { action: string; permissions: string[] } {
-  const action = method === 'GET' || method === 'HEAD' ? 'view' : method === 'DELETE' ? 'delete' : path.id === undefined ? 'create' : 'update';
+  const action =
+    method === 'GET' || method === 'HEAD'
+      ? 'view'
+      : method === 'DELETE'
+        ? 'delete'
+        : path.id === undefined
+          ? 'create'
+          : 'update';
   const resource = path.resource;
   if (resource === undefined) return { action, permissions: action === 'view' ? [] : ['UpdateBusinessUnitDetails'] };
-  if (resource === 'approval-rules') return { action, permissions: action === 'view' ? [] : [action === 'create' ? 'CreateApprovalRules' : 'UpdateApprovalRules'] };
+  if (resource === 'approval-rules')
+    return {
+      action,
+      permissions: action === 'view' ? [] : [action === 'create' ? 'CreateApprovalRules' : 'UpdateApprovalRules'],
+    };
   if (resource === 'approval-flows') return { action, permissions: action === 'view' ? [] : ['UpdateApprovalFlows'] };
   const word = WORDS[resource]!;
   switch (action) {
     case 'view':
       return { action, permissions: [`ViewMy${word}`, `ViewOthers${word}`] };
     case 'create':
-      return { action, permissions: [resource === 'orders' ? 'CreateMyOrdersFromMyCarts' : resource === 'quote-requests' ? 'CreateMyQuoteRequestsFromMyCarts' : `CreateMy${word}`] };
+      return {
+        action,
+        permissions: [
+          resource === 'orders'
+            ? 'CreateMyOrdersFromMyCarts'
+            : resource === 'quote-requests'
+              ? 'CreateMyQuoteRequestsFromMyCarts'
+              : `CreateMy${word}`,
+        ],
+      };
     case 'delete':
       return { action, permissions: [`DeleteMy${word}`, `DeleteOthers${word}`] };
     default:
@@ -55,13 +82,26 @@ export function neededPermissions(method: string, path: AsAssociatePath): { acti
  * The platform's 403 body when the associate is not one of the unit, or their roles lack every one
  * of `permissions` (docs: AssociateMissingPermissionError).
  */
-export function associateMissingPermission(associateId: string, businessUnitKey: string, action: string, permissions: readonly string[]): Record<string, unknown> {
+export function associateMissingPermission(
+  associateId: string,
+  businessUnitKey: string,
+  action: string,
+  permissions: readonly string[],
+): Record<string, unknown> {
   const needs = permissions.length === 0 ? 'Needs to be an associate of it.' : `Needs '${permissions.join("' or '")}'.`;
   const message = `Associate '${associateId}' has no rights to ${action} in business-unit '${businessUnitKey}'. ${needs}`;
   return {
     statusCode: 403,
     message,
-    errors: [{ code: 'AssociateMissingPermission', message, associate: { typeId: 'customer', id: associateId }, businessUnit: { typeId: 'business-unit', key: businessUnitKey }, permissions }],
+    errors: [
+      {
+        code: 'AssociateMissingPermission',
+        message,
+        associate: { typeId: 'customer', id: associateId },
+        businessUnit: { typeId: 'business-unit', key: businessUnitKey },
+        permissions,
+      },
+    ],
   };
 }
 

@@ -3,7 +3,11 @@
 export { CtpTestingError } from './CtpTestingError';
 export type { GrantRecord } from './embedded/platformPatches';
 export type { SeedBusinessUnit, SeedCustomer, SeededProject } from './embedded/seedProject';
-export { startEmbeddedCommercetools, type EmbeddedCommercetools, type EmbeddedCommercetoolsOptions } from './embedded/startEmbeddedCommercetools';
+export {
+  startEmbeddedCommercetools,
+  type EmbeddedCommercetools,
+  type EmbeddedCommercetoolsOptions,
+} from './embedded/startEmbeddedCommercetools';
 export {
   createMockCommercetools,
   type MockAccountCustomer,

@@ -56,7 +56,10 @@ export class SharedTokenProvider {
       return await this.#renew();
     } catch (error) {
       if (held && error instanceof CtpAuthUnavailableError && !isExpired(held, this.#clock.now())) {
-        this.#logger.warn({ event: 'ctp.renewal.deferred', scopeSet: this.name, code: error.code }, 'token renewal failed; using the current token until it expires');
+        this.#logger.warn(
+          { event: 'ctp.renewal.deferred', scopeSet: this.name, code: error.code },
+          'token renewal failed; using the current token until it expires',
+        );
         return held;
       }
       throw error;
@@ -90,7 +93,8 @@ export class SharedTokenProvider {
     return this.#flight.run('grant', async () => {
       // A token from the fleet's cache is taken only if it is one this instance would have been
       // granted: exactly its scopes, not the one the API just refused, not due for renewal.
-      const isFresh = (t: SharedToken) => t.accessToken !== this.#refused && this.#hasExactScopes(t) && !needsRenewal(t, this.#clock.now());
+      const isFresh = (t: SharedToken) =>
+        t.accessToken !== this.#refused && this.#hasExactScopes(t) && !needsRenewal(t, this.#clock.now());
       const token = await this.#coordinator.shared(this.#id, this.#grant, isFresh);
       this.#token = token;
       return token;

@@ -23,9 +23,17 @@ export interface TokenCoordinator {
    * A fresh shared token (integration or guest): from the fleet's cache, or granted by one instance.
    * `isFresh` decides whether a cached token may be used (expiry, scopes, refused by the API).
    */
-  shared(id: SharedTokenId, grant: () => Promise<SharedToken>, isFresh: (token: SharedToken) => boolean): Promise<SharedToken>;
+  shared(
+    id: SharedTokenId,
+    grant: () => Promise<SharedToken>,
+    isFresh: (token: SharedToken) => boolean,
+  ): Promise<SharedToken>;
   /** The refreshed session token: by this instance, or the one another instance just stored. */
-  refresh(token: CtpAuthToken, refresh: () => Promise<CtpAuthToken>, isFresh: (token: CtpAuthToken) => boolean): Promise<CtpAuthToken>;
+  refresh(
+    token: CtpAuthToken,
+    refresh: () => Promise<CtpAuthToken>,
+    isFresh: (token: CtpAuthToken) => boolean,
+  ): Promise<CtpAuthToken>;
   /** Tells every instance that this session ended, so no refresh in flight stores its result. */
   endSession(refreshToken: string): Promise<void>;
 }

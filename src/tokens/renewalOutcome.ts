@@ -41,7 +41,12 @@ export function refreshFailure(error: unknown): 'refused' | 'ended' | 'transient
  * What to store once a refresh of `token` ran (`minted` undefined: it was not run or the fleet said
  * the lineage ended), given what the session holds now and whether the lineage was ended here.
  */
-export function renewalDecision(current: CtpAuthToken | undefined, token: CtpAuthToken, minted: CtpAuthToken | undefined, ended: boolean): { result: RenewalOutcome; next?: CtpAuthToken | null } {
+export function renewalDecision(
+  current: CtpAuthToken | undefined,
+  token: CtpAuthToken,
+  minted: CtpAuthToken | undefined,
+  ended: boolean,
+): { result: RenewalOutcome; next?: CtpAuthToken | null } {
   if (current?.refreshToken !== token.refreshToken) return { result: { kind: 'changed', current } };
   if (minted === undefined || ended) return { result: { kind: 'ended' }, next: null };
   if (current.accessToken === minted.accessToken) return { result: { kind: 'kept', token: current } };
@@ -51,28 +56,52 @@ export function renewalDecision(current: CtpAuthToken | undefined, token: CtpAut
 }
 
 /** The 'kept' outcome read from a storage's cache, which needs no read past it (nothing is written). */
-export function keptInCache(cached: CtpAuthToken | undefined, token: CtpAuthToken, minted: CtpAuthToken | undefined, ended: boolean): RenewalOutcome | undefined {
-  return minted !== undefined && !ended && cached?.refreshToken === token.refreshToken && cached.accessToken === minted.accessToken ? { kind: 'kept', token: cached } : undefined;
+export function keptInCache(
+  cached: CtpAuthToken | undefined,
+  token: CtpAuthToken,
+  minted: CtpAuthToken | undefined,
+  ended: boolean,
+): RenewalOutcome | undefined {
+  return minted !== undefined &&
+    !ended &&
+    cached?.refreshToken === token.refreshToken &&
+    cached.accessToken === minted.accessToken
+    ? { kind: 'kept', token: cached }
+    : undefined;
 }
 
 /** After a refusal: clear the session if it still holds the refused lineage; else keep what it holds. */
-export function refusalDecision(current: CtpAuthToken | undefined, token: CtpAuthToken): { result: { cleared: boolean; current: CtpAuthToken | undefined }; next?: null } {
-  return current?.refreshToken === token.refreshToken ? { result: { cleared: true, current: undefined }, next: null } : { result: { cleared: false, current } };
+export function refusalDecision(
+  current: CtpAuthToken | undefined,
+  token: CtpAuthToken,
+): { result: { cleared: boolean; current: CtpAuthToken | undefined }; next?: null } {
+  return current?.refreshToken === token.refreshToken
+    ? { result: { cleared: true, current: undefined }, next: null }
+    : { result: { cleared: false, current } };
 }
 
 /**
  * A transient failure: the current token serves while it is valid (`defer`), unless the caller
  * needs a new one (`force`, a 401); then, and past expiry, the caller gets a typed error.
  */
-export function transientFailure(token: CtpAuthToken, error: unknown, force: boolean, now: number): { defer: true } | { error: CtpError } {
+export function transientFailure(
+  token: CtpAuthToken,
+  error: unknown,
+  force: boolean,
+  now: number,
+): { defer: true } | { error: CtpError } {
   if (!force && !isExpired(token, now)) return { defer: true };
   if (error instanceof CtpError && !(error instanceof CtpOAuthError)) return { error };
   return {
-    error: new CtpAuthUnavailableError(CtpErrorCode.AuthUnavailable, 'The session could not be renewed just now (the auth server failed); the session was kept. Try again shortly.', {
-      flow: 'refresh_token',
-      attempts: 1,
-      cause: error,
-    }),
+    error: new CtpAuthUnavailableError(
+      CtpErrorCode.AuthUnavailable,
+      'The session could not be renewed just now (the auth server failed); the session was kept. Try again shortly.',
+      {
+        flow: 'refresh_token',
+        attempts: 1,
+        cause: error,
+      },
+    ),
   };
 }
 

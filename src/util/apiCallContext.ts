@@ -59,11 +59,15 @@ export function runWithCorrelationId<T>(correlationId: string, fn: () => T): T {
 export function withApiCallOptions<T>(options: ApiCallOptions, fn: () => T): T {
   const problems: string[] = [];
   const { timeoutMs, signal, correlationId } = options;
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)) {
+  if (
+    timeoutMs !== undefined &&
+    !(typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)
+  ) {
     problems.push(`timeoutMs must be a positive number of milliseconds, at most ${MAX_TIMER_MS}`);
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) problems.push('signal must be an AbortSignal');
-  if (correlationId !== undefined && !isValidCorrelationId(correlationId)) problems.push('correlationId must be 8 to 256 letters, digits, _ or -');
+  if (correlationId !== undefined && !isValidCorrelationId(correlationId))
+    problems.push('correlationId must be 8 to 256 letters, digits, _ or -');
   if (problems.length > 0) throw new CtpConfigError(problems);
   const outer = storage.getStore();
   let deadline = outer?.deadline;

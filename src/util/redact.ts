@@ -12,7 +12,9 @@ export function secretForms(secret: string): string[] {
   const uri = encodeURIComponent(secret);
   const formEncoded = new URLSearchParams({ v: secret }).toString().slice(2);
   const legacyForm = uri.replace(/%20/g, '+');
-  return [...new Set([secret, uri, lowerHex(uri), formEncoded, lowerHex(formEncoded), legacyForm, lowerHex(legacyForm)])];
+  return [
+    ...new Set([secret, uri, lowerHex(uri), formEncoded, lowerHex(formEncoded), legacyForm, lowerHex(legacyForm)]),
+  ];
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -28,7 +30,10 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
   const forms = new Set<string>();
   for (const secret of secrets) if (secret) for (const form of secretForms(secret)) forms.add(form);
   if (forms.size === 0) return text;
-  const pattern = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|');
+  const pattern = [...forms]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegExp)
+    .join('|');
   return text.replace(new RegExp(pattern, 'g'), REDACTED);
 }
 
@@ -38,6 +43,10 @@ export function truncate(text: string, max = 200): string {
 }
 
 /** `redact` then `truncate`, for a server-provided value kept in a typed field; undefined stays undefined. */
-export function redactField(value: string | undefined, secrets: readonly (string | undefined)[], max = 200): string | undefined {
+export function redactField(
+  value: string | undefined,
+  secrets: readonly (string | undefined)[],
+  max = 200,
+): string | undefined {
   return value === undefined ? undefined : truncate(redact(value, secrets), max);
 }

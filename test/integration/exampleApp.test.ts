@@ -4,7 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCtpConfig, CtpIdentifiers, type CtpSession } from 'ctp-client';
 import { createApp, type ExampleApp } from '../../examples/server-v3/app/createApp';
 import { OffsetClock } from '../../examples/server-v3/app/OffsetClock';
-import { startEmbeddedCommercetools, type EmbeddedCommercetools } from '../../src/testing/embedded/startEmbeddedCommercetools';
+import {
+  startEmbeddedCommercetools,
+  type EmbeddedCommercetools,
+} from '../../src/testing/embedded/startEmbeddedCommercetools';
 import { ShopperClient } from '../../examples/server-v3/journey/ShopperClient';
 import { JOURNEY_COMMERCETOOLS } from '../../examples/server-v3/journey/journeyCommercetools';
 import { runJourney } from '../../examples/server-v3/journey/runJourney';
@@ -20,8 +23,18 @@ describe('the example server-v3 app', () => {
 
   beforeAll(async () => {
     embedded = await startEmbeddedCommercetools(JOURNEY_COMMERCETOOLS);
-    const config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
-    app = createApp(config, { clock, sendToken: async (message) => void outbox.push(message), passwordResetFloorMs: 50 });
+    const config = createCtpConfig({
+      projectKey: embedded.projectKey,
+      clientId: embedded.clientId,
+      clientSecret: embedded.clientSecret,
+      authUrl: embedded.authUrl,
+      apiUrl: embedded.apiUrl,
+    });
+    app = createApp(config, {
+      clock,
+      sendToken: async (message) => void outbox.push(message),
+      passwordResetFloorMs: 50,
+    });
     server = app.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -43,14 +56,15 @@ describe('the example server-v3 app', () => {
       outbox,
       settled: () => app.container.get<CtpSession>(CtpIdentifiers.CtpSession).settled(),
     });
-    for (const step of report.steps) expect({ step: step.name, problems: step.problems }).toEqual({ step: step.name, problems: [] });
+    for (const step of report.steps)
+      expect({ step: step.name, problems: step.problems }).toEqual({ step: step.name, problems: [] });
     // One refresh of the signed-in customer, one refused refresh of the session the reset ended.
     expect(report.summary.grantsByFlow['refresh_token']).toBe(2);
     expect(report.summary.anonymousSessions).toBe(3);
     expect(report.ok).toBe(true);
   });
 
-  it('should keep two shoppers in parallel apart: neither sees the other\'s cart', async () => {
+  it("should keep two shoppers in parallel apart: neither sees the other's cart", async () => {
     const [a, b] = [new ShopperClient(baseUrl), new ShopperClient(baseUrl)];
     const [cartA, cartB] = await Promise.all([
       a.request('POST', '/cart', { sku: embedded.seeded.skus[1], quantity: 1 }),
@@ -94,8 +108,14 @@ describe('the example server-v3 app', () => {
     const shopper = new ShopperClient(baseUrl);
     const missing = await shopper.request('POST', '/login', { email: 'x' });
     expect(missing.status).toBe(400);
-    const wrong = await shopper.request('POST', '/login', { email: embedded.seeded.customer.email, password: 'wrong-password-1' });
-    expect(wrong).toEqual({ status: 400, body: { error: 'CTP_INVALID_CREDENTIALS', message: 'Wrong email or password.' } });
+    const wrong = await shopper.request('POST', '/login', {
+      email: embedded.seeded.customer.email,
+      password: 'wrong-password-1',
+    });
+    expect(wrong).toEqual({
+      status: 400,
+      body: { error: 'CTP_INVALID_CREDENTIALS', message: 'Wrong email or password.' },
+    });
     const unknown = await shopper.request('GET', '/categories/does-not-exist');
     expect(unknown.status).toBe(404);
     expect(JSON.stringify(unknown.body)).not.toMatch(/at .*\.ts|Bearer/);

@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCtpConfig, type CtpConfig } from 'ctp-client';
 import { createApp, type ExampleAppOptions } from '../../examples/server-v3/app/createApp';
 import { ShopperClient } from '../../examples/server-v3/journey/ShopperClient';
-import { startEmbeddedCommercetools, type EmbeddedCommercetools } from '../../src/testing/embedded/startEmbeddedCommercetools';
+import {
+  startEmbeddedCommercetools,
+  type EmbeddedCommercetools,
+} from '../../src/testing/embedded/startEmbeddedCommercetools';
 import { CapturingLogger } from '../support/createTestServices';
 
 // The example app's session and input handling, over real HTTP on 127.0.0.1.
@@ -23,7 +26,14 @@ afterAll(async () => {
   await embedded.stop();
 });
 
-const configOf = (): CtpConfig => createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl });
+const configOf = (): CtpConfig =>
+  createCtpConfig({
+    projectKey: embedded.projectKey,
+    clientId: embedded.clientId,
+    clientSecret: embedded.clientSecret,
+    authUrl: embedded.authUrl,
+    apiUrl: embedded.apiUrl,
+  });
 
 async function serve(options: ExampleAppOptions = {}, config = configOf()): Promise<string> {
   const server = createApp(config, options).app.listen(0, '127.0.0.1');
@@ -46,7 +56,9 @@ describe('the example app', () => {
       expect((await shopper.request('POST', '/login', embedded.seeded.customer)).status).toBe(200);
       expect(shopper.cookie('sid')).not.toBe(planted);
       expect((await shopper.request('GET', '/me')).status).toBe(200);
-      expect(((await shopper.request('GET', '/cart')).body as { id: string }).id).toBe((cart.body as { id: string }).id);
+      expect(((await shopper.request('GET', '/cart')).body as { id: string }).id).toBe(
+        (cart.body as { id: string }).id,
+      );
       // Whoever holds the id from before the sign-in (planted, or read off the wire) is nobody.
       const attacker = new ShopperClient(baseUrl, { sid: planted });
       expect((await attacker.request('GET', '/me')).status).toBe(401);
@@ -65,10 +77,17 @@ describe('the example app', () => {
   });
 
   describe('the session cookie', () => {
-    const login = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(embedded?.seeded.customer ?? {}) };
+    const login = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(embedded?.seeded.customer ?? {}),
+    };
 
     it('should be HttpOnly and SameSite=Lax, and not Secure over plain HTTP by default', async () => {
-      const cookie = await setCookie(`${await serve()}/login`, { ...login, body: JSON.stringify(embedded.seeded.customer) });
+      const cookie = await setCookie(`${await serve()}/login`, {
+        ...login,
+        body: JSON.stringify(embedded.seeded.customer),
+      });
       expect(cookie).toMatch(/; HttpOnly/);
       expect(cookie).toMatch(/; SameSite=Lax/);
       expect(cookie).not.toMatch(/; Secure/);
@@ -77,7 +96,13 @@ describe('the example app', () => {
     it('should be Secure when required, set only over TLS as the trusted proxy reports it', async () => {
       const baseUrl = await serve({ secureCookie: true, trustProxy: 1 });
       const body = JSON.stringify(embedded.seeded.customer);
-      expect(await setCookie(`${baseUrl}/login`, { ...login, body, headers: { ...login.headers, 'x-forwarded-proto': 'https' } })).toMatch(/; Secure/);
+      expect(
+        await setCookie(`${baseUrl}/login`, {
+          ...login,
+          body,
+          headers: { ...login.headers, 'x-forwarded-proto': 'https' },
+        }),
+      ).toMatch(/; Secure/);
       expect(await setCookie(`${baseUrl}/login`, { ...login, body })).toBeUndefined();
     });
   });
@@ -86,13 +111,31 @@ describe('the example app', () => {
     it('should answer 400 with a JSON error naming the problem, never blaming commercetools', async () => {
       const baseUrl = await serve();
       const post = async (path: string, body?: string) => {
-        const response = await fetch(`${baseUrl}${path}`, { method: 'POST', ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }) });
+        const response = await fetch(`${baseUrl}${path}`, {
+          method: 'POST',
+          ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
+        });
         return { status: response.status, body: (await response.json()) as unknown };
       };
-      expect(await post('/cart')).toEqual({ status: 400, body: { error: 'BAD_REQUEST', message: 'Send a JSON object with sku, quantity (content-type: application/json).' } });
-      expect(await post('/cart', '{"sku": ')).toEqual({ status: 400, body: { error: 'BAD_REQUEST', message: 'The request body is not valid JSON.' } });
-      expect(await post('/cart', '{"sku": "SNEAKER-42", "quantity": 0}')).toEqual({ status: 400, body: { error: 'BAD_REQUEST', message: 'quantity must be a whole number from 1 to 1000.' } });
-      expect(await post('/login', '{"email": "a@example.com"}')).toEqual({ status: 400, body: { error: 'BAD_REQUEST', message: 'password is required: a non-empty string.' } });
+      expect(await post('/cart')).toEqual({
+        status: 400,
+        body: {
+          error: 'BAD_REQUEST',
+          message: 'Send a JSON object with sku, quantity (content-type: application/json).',
+        },
+      });
+      expect(await post('/cart', '{"sku": ')).toEqual({
+        status: 400,
+        body: { error: 'BAD_REQUEST', message: 'The request body is not valid JSON.' },
+      });
+      expect(await post('/cart', '{"sku": "SNEAKER-42", "quantity": 0}')).toEqual({
+        status: 400,
+        body: { error: 'BAD_REQUEST', message: 'quantity must be a whole number from 1 to 1000.' },
+      });
+      expect(await post('/login', '{"email": "a@example.com"}')).toEqual({
+        status: 400,
+        body: { error: 'BAD_REQUEST', message: 'password is required: a non-empty string.' },
+      });
     });
   });
 
@@ -100,31 +143,56 @@ describe('the example app', () => {
     it('should log it with its code and no secret', async () => {
       // An auth host that refuses the API client, as the platform does for a wrong secret.
       const refusing = createServer((_req, res) => {
-        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ statusCode: 401, error: 'invalid_client', message: 'Please provide valid client credentials.' }));
+        res
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify({
+              statusCode: 401,
+              error: 'invalid_client',
+              message: 'Please provide valid client credentials.',
+            }),
+          );
       });
       servers.push(refusing);
       await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
       const logger = new CapturingLogger();
-      const config = createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: 'wrong-client-secret-for-the-log-test', authUrl: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`, apiUrl: embedded.apiUrl });
+      const config = createCtpConfig({
+        projectKey: embedded.projectKey,
+        clientId: embedded.clientId,
+        clientSecret: 'wrong-client-secret-for-the-log-test',
+        authUrl: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}`,
+        apiUrl: embedded.apiUrl,
+      });
       const baseUrl = await serve({ logger, retry: { maxRetries: 0 } }, config);
       const response = await fetch(`${baseUrl}/categories/${embedded.seeded.categoryIds[0]}`);
       expect(response.status).toBe(500);
       const failed = logger.lines.filter((e) => (e.obj as { event?: string }).event === 'example.request_failed');
-      expect(failed).toEqual([expect.objectContaining({ obj: expect.objectContaining({ method: 'GET', status: 500, code: 'CTP_INVALID_CLIENT' }) })]);
+      expect(failed).toEqual([
+        expect.objectContaining({
+          obj: expect.objectContaining({ method: 'GET', status: 500, code: 'CTP_INVALID_CLIENT' }),
+        }),
+      ]);
       expect(JSON.stringify(logger.lines)).not.toContain('wrong-client-secret-for-the-log-test');
     });
   });
 
   describe('npm start', () => {
     it('should refuse to start against a real project without SESSION_SECRET', async () => {
-      const started = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'examples/server-v3/start.ts'], { cwd: root, env: { PATH: process.env['PATH'] ?? '', CTP_PROJECT_KEY: 'real-project', PORT: '0' } }).catch((e: { code: number; stderr: string }) => e);
+      const started = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'examples/server-v3/start.ts'], {
+        cwd: root,
+        env: { PATH: process.env['PATH'] ?? '', CTP_PROJECT_KEY: 'real-project', PORT: '0' },
+      }).catch((e: { code: number; stderr: string }) => e);
       expect((started as { code: number }).code).toBe(1);
       expect((started as { stderr: string }).stderr).toContain('CTP_PROJECT_KEY set but no SESSION_SECRET');
     });
 
-    it('should stop, server and all, on SIGTERM sent to npm\'s own process', async () => {
+    it("should stop, server and all, on SIGTERM sent to npm's own process", async () => {
       // --ignore-scripts skips prestart (the build; npm test has built dist/), not start itself.
-      const npm = spawn('npm', ['start', '--silent', '--ignore-scripts'], { cwd: root, env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const npm = spawn('npm', ['start', '--silent', '--ignore-scripts'], {
+        cwd: root,
+        env: { ...process.env, PORT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       const url = await new Promise<string>((resolve, reject) => {
         npm.stdout.on('data', (chunk: Buffer) => {

@@ -9,14 +9,29 @@ import { describe, expect, it } from 'vitest';
 // The seed doc is in shared/ beside the repository (as CI lays it out).
 const seed = fileURLToPath(new URL('../../../shared/seeds/ctp-client.md', import.meta.url));
 const copies = fileURLToPath(new URL('../../examples/server-v3-cjs/src/datasources/', import.meta.url));
-const lines = (code: string) => code.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+const lines = (code: string) =>
+  code
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 
-describe.skipIf(!existsSync(seed))('the seed doc\'s datasources in examples/server-v3-cjs', () => {
+describe.skipIf(!existsSync(seed))("the seed doc's datasources in examples/server-v3-cjs", () => {
   const blocks = [...readFileSync(seed, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
   it.each([
-    ['ExampleCatalogDatasource', ["import type { Category } from '@commercetools/platform-sdk';", "import { inject, injectable } from 'inversify';", "import type { CtpClient } from 'ctp-client';", 'type CtpCategory = Category;']],
-    ['ExampleCartDatasource', ["import { inject, injectable } from 'inversify';", "import type { CtpClient } from 'ctp-client';"]],
+    [
+      'ExampleCatalogDatasource',
+      [
+        "import type { Category } from '@commercetools/platform-sdk';",
+        "import { inject, injectable } from 'inversify';",
+        "import type { CtpClient } from 'ctp-client';",
+        'type CtpCategory = Category;',
+      ],
+    ],
+    [
+      'ExampleCartDatasource',
+      ["import { inject, injectable } from 'inversify';", "import type { CtpClient } from 'ctp-client';"],
+    ],
   ])('should hold %s as the doc writes it, with only the stated changes', (name, additions) => {
     const doc = blocks.find((b) => b.includes(`class ${name}`));
     expect(doc, `a ts block with class ${name} in the seed doc`).toBeDefined();

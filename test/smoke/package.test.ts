@@ -13,11 +13,19 @@ function run(args: string[]): string {
 
 describe('the built package', () => {
   it('should have been built', () => {
-    expect(existsSync(`${root}/dist/index.js`) && existsSync(`${root}/dist/index.cjs`) && existsSync(`${root}/dist/index.d.cts`)).toBe(true);
+    expect(
+      existsSync(`${root}/dist/index.js`) &&
+        existsSync(`${root}/dist/index.cjs`) &&
+        existsSync(`${root}/dist/index.d.cts`),
+    ).toBe(true);
   });
 
   it('should load with import', () => {
-    const out = run(['--input-type=module', '-e', `import * as m from 'ctp-client'; console.log(JSON.stringify(${JSON.stringify(expected)}.map((k) => typeof m[k])))`]);
+    const out = run([
+      '--input-type=module',
+      '-e',
+      `import * as m from 'ctp-client'; console.log(JSON.stringify(${JSON.stringify(expected)}.map((k) => typeof m[k])))`,
+    ]);
     expect(JSON.parse(out)).toEqual(['function', 'function', 'function', 'function', 'function', 'object']);
   });
 

@@ -29,7 +29,11 @@ describe('the README', () => {
   const files = [...blocks(section('Quick start')), ...blocks(section('Testing'))];
 
   it('should head every TypeScript block of the quick start and the testing kit with its file path', () => {
-    expect(files.map((f) => f.path)).toEqual(['src/datasources.ts', 'src/app.ts', 'test/ExampleCartDatasource.test.ts']);
+    expect(files.map((f) => f.path)).toEqual([
+      'src/datasources.ts',
+      'src/app.ts',
+      'test/ExampleCartDatasource.test.ts',
+    ]);
     const all = (section('Quick start') + section('Testing')).match(/```ts\n/g) ?? [];
     expect(all).toHaveLength(files.length);
   });
@@ -46,11 +50,24 @@ describe('the README', () => {
     // The settings the README's Install section names, plus what any strict app has.
     writeFileSync(
       join(app, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { experimentalDecorators: true, module: 'nodenext', strict: true, target: 'ES2022', noEmit: true, skipLibCheck: true, types: ['node'] }, include: ['src', 'test'] }),
+      JSON.stringify({
+        compilerOptions: {
+          experimentalDecorators: true,
+          module: 'nodenext',
+          strict: true,
+          target: 'ES2022',
+          noEmit: true,
+          skipLibCheck: true,
+          types: ['node'],
+        },
+        include: ['src', 'test'],
+      }),
     );
     let output = '';
     try {
-      execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { encoding: 'utf8' });
+      execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], {
+        encoding: 'utf8',
+      });
     } catch (error) {
       output = (error as { stdout: string }).stdout;
     }

@@ -10,13 +10,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir: string;
 let files: string[];
-const read = (path: string) => execFileSync('tar', ['-xzOf', join(dir, 'package.tgz'), `package/${path}`], { encoding: 'utf8' });
+const read = (path: string) =>
+  execFileSync('tar', ['-xzOf', join(dir, 'package.tgz'), `package/${path}`], { encoding: 'utf8' });
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ctp-client-pack-'));
-  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: root, encoding: 'utf8' })) as { filename: string }[];
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
+      cwd: root,
+      encoding: 'utf8',
+    }),
+  ) as { filename: string }[];
   execFileSync('mv', [join(dir, packed!.filename), join(dir, 'package.tgz')]);
-  files = execFileSync('tar', ['-tzf', join(dir, 'package.tgz')], { encoding: 'utf8' }).trim().split('\n').map((f) => f.replace(/^package\//, ''));
+  files = execFileSync('tar', ['-tzf', join(dir, 'package.tgz')], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((f) => f.replace(/^package\//, ''));
 }, 60_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -46,18 +55,33 @@ describe('the npm tarball', () => {
     });
     expect(pkg['peerDependenciesMeta']).toMatchObject({ '@commercetools/sdk-client-v2': { optional: true } });
     // The SDK and its engines are the app's: one copy each, never one of our own.
-    for (const name of ['@commercetools/platform-sdk', '@commercetools/ts-client', '@commercetools/sdk-client-v2']) expect(pkg['dependencies'] ?? {}).not.toHaveProperty(name);
+    for (const name of ['@commercetools/platform-sdk', '@commercetools/ts-client', '@commercetools/sdk-client-v2'])
+      expect(pkg['dependencies'] ?? {}).not.toHaveProperty(name);
   });
 
   it('should hold code and declarations for both formats of both entries', () => {
-    for (const file of ['index.js', 'index.cjs', 'index.d.ts', 'index.d.cts', 'testing.js', 'testing.cjs', 'testing.d.ts', 'testing.d.cts', 'cli.js']) {
+    for (const file of [
+      'index.js',
+      'index.cjs',
+      'index.d.ts',
+      'index.d.cts',
+      'testing.js',
+      'testing.cjs',
+      'testing.d.ts',
+      'testing.d.cts',
+      'cli.js',
+    ]) {
       expect(files).toContain(`dist/${file}`);
     }
   });
 
   it('should hold no example, test, benchmark or source code', () => {
-    expect(files.filter((f) => /^(examples|test|bench|src|\.ci)\//.test(f) || /embedded\.js$|\.test\./.test(f))).toEqual([]);
-    expect(files.every((f) => f.startsWith('dist/') || ['package.json', 'LICENSE', 'CHANGELOG.md', 'README.md'].includes(f))).toBe(true);
+    expect(
+      files.filter((f) => /^(examples|test|bench|src|\.ci)\//.test(f) || /embedded\.js$|\.test\./.test(f)),
+    ).toEqual([]);
+    expect(
+      files.every((f) => f.startsWith('dist/') || ['package.json', 'LICENSE', 'CHANGELOG.md', 'README.md'].includes(f)),
+    ).toBe(true);
   });
 
   it('should give the command the library code of dist/index.js, not a second copy', () => {
@@ -71,6 +95,7 @@ describe('the npm tarball', () => {
 
   it('should keep ctp-client/testing and the mock out of the main entry', () => {
     const mainFiles = [...esmClosure('dist/index.js'), 'dist/index.cjs'];
-    for (const file of mainFiles) expect(read(file)).not.toMatch(/commercetools-mock|startEmbeddedCommercetools|createMockCommercetools/);
+    for (const file of mainFiles)
+      expect(read(file)).not.toMatch(/commercetools-mock|startEmbeddedCommercetools|createMockCommercetools/);
   });
 });

@@ -32,7 +32,16 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 }
 
 export function oauthError(status: number, error: string, description: string): Response {
-  return json({ statusCode: status, message: description, errors: [{ code: error, message: description }], error, error_description: description }, status);
+  return json(
+    {
+      statusCode: status,
+      message: description,
+      errors: [{ code: error, message: description }],
+      error,
+      error_description: description,
+    },
+    status,
+  );
 }
 
 export class FakePlatform {
@@ -40,7 +49,9 @@ export class FakePlatform {
   readonly tokens = new Map<string, IssuedToken>();
   /** refresh token -> what it refreshes */
   readonly refreshTokens = new Map<string, IssuedToken>();
-  readonly customers = new Map<string, { id: string; password: string }>([['alice@example.com', { id: 'customer-alice', password: 'alice-Passw0rd!' }]]);
+  readonly customers = new Map<string, { id: string; password: string }>([
+    ['alice@example.com', { id: 'customer-alice', password: 'alice-Passw0rd!' }],
+  ]);
   readonly carts = new Map<string, { id: string; anonymousId?: string; customerId?: string }>();
   readonly signIns: { email: string; anonymousId?: string; mode?: string }[] = [];
   expiresIn = 3600;
@@ -55,7 +66,14 @@ export class FakePlatform {
       headers[key] = value;
     });
     const body = typeof init.body === 'string' ? init.body : '';
-    const call: RecordedCall = { url: input, path: url.pathname, method: init.method ?? 'GET', headers, body, form: new URLSearchParams(body) };
+    const call: RecordedCall = {
+      url: input,
+      path: url.pathname,
+      method: init.method ?? 'GET',
+      headers,
+      body,
+      form: new URLSearchParams(body),
+    };
     this.calls.push(call);
     for (const handler of this.#overrides) {
       const answer = await handler(call);
@@ -70,7 +88,9 @@ export class FakePlatform {
   }
 
   callsTo(path: string, grantType?: string): RecordedCall[] {
-    return this.calls.filter((c) => c.path === path && (grantType === undefined || c.form.get('grant_type') === grantType));
+    return this.calls.filter(
+      (c) => c.path === path && (grantType === undefined || c.form.get('grant_type') === grantType),
+    );
   }
 
   grants(flow: 'client_credentials' | 'anonymous' | 'password' | 'refresh_token'): RecordedCall[] {
@@ -95,7 +115,11 @@ export class FakePlatform {
 
   #tokenAnswer(token: IssuedToken, withRefresh: boolean): Response {
     const { access } = this.issue(token);
-    const identity = token.customerId ? ` customer_id:${token.customerId}` : token.anonymousId ? ` anonymous_id:${token.anonymousId}` : '';
+    const identity = token.customerId
+      ? ` customer_id:${token.customerId}`
+      : token.anonymousId
+        ? ` anonymous_id:${token.anonymousId}`
+        : '';
     return json({
       access_token: access,
       token_type: 'Bearer',
@@ -108,23 +132,43 @@ export class FakePlatform {
   #route(call: RecordedCall): Response {
     const basic = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
     if (call.url.startsWith(AUTH_URL)) {
-      if (call.headers['authorization'] !== basic) return oauthError(401, 'invalid_client', 'Please provide valid client credentials using HTTP Basic Authentication.');
+      if (call.headers['authorization'] !== basic)
+        return oauthError(
+          401,
+          'invalid_client',
+          'Please provide valid client credentials using HTTP Basic Authentication.',
+        );
       const scope = call.form.get('scope') ?? '';
       const grantType = call.form.get('grant_type');
-      if (call.path === '/oauth/token' && grantType === 'client_credentials') return this.#tokenAnswer({ kind: 'client', scope }, false);
+      if (call.path === '/oauth/token' && grantType === 'client_credentials')
+        return this.#tokenAnswer({ kind: 'client', scope }, false);
       if (call.path === `/oauth/${PROJECT}/anonymous/token`) {
         this.#seq += 1;
-        const token: IssuedToken = { kind: 'anonymous', scope, anonymousId: call.form.get('anonymous_id') ?? `anon-${this.#seq}`, refreshToken: `refresh-anon-${this.#seq}-${'y'.repeat(8)}` };
+        const token: IssuedToken = {
+          kind: 'anonymous',
+          scope,
+          anonymousId: call.form.get('anonymous_id') ?? `anon-${this.#seq}`,
+          refreshToken: `refresh-anon-${this.#seq}-${'y'.repeat(8)}`,
+        };
         this.refreshTokens.set(token.refreshToken!, token);
         return this.#tokenAnswer(token, true);
       }
       if (call.path.endsWith('/customers/token')) {
         const customer = this.customers.get(call.form.get('username') ?? '');
         if (!customer || customer.password !== call.form.get('password')) {
-          return oauthError(400, 'invalid_customer_account_credentials', 'Customer account with the given credentials not found.');
+          return oauthError(
+            400,
+            'invalid_customer_account_credentials',
+            'Customer account with the given credentials not found.',
+          );
         }
         this.#seq += 1;
-        const token: IssuedToken = { kind: 'customer', scope, customerId: customer.id, refreshToken: `refresh-cust-${this.#seq}-${'z'.repeat(8)}` };
+        const token: IssuedToken = {
+          kind: 'customer',
+          scope,
+          customerId: customer.id,
+          refreshToken: `refresh-cust-${this.#seq}-${'z'.repeat(8)}`,
+        };
         this.refreshTokens.set(token.refreshToken!, token);
         return this.#tokenAnswer(token, true);
       }
@@ -143,29 +187,66 @@ export class FakePlatform {
     }
     const bearer = (call.headers['authorization'] ?? '').replace(/^Bearer /, '');
     const owner = this.tokens.get(bearer);
-    if (!owner) return json({ statusCode: 401, message: 'invalid_token', errors: [{ code: 'invalid_token', message: 'invalid_token' }], error: 'invalid_token' }, 401);
+    if (!owner)
+      return json(
+        {
+          statusCode: 401,
+          message: 'invalid_token',
+          errors: [{ code: 'invalid_token', message: 'invalid_token' }],
+          error: 'invalid_token',
+        },
+        401,
+      );
     const categoryMatch = call.path.match(new RegExp(`^/${PROJECT}/categories/([^/]+)$`));
-    if (categoryMatch && call.method === 'GET') return json({ id: categoryMatch[1], version: 1, name: { en: 'Shoes' } });
+    if (categoryMatch && call.method === 'GET')
+      return json({ id: categoryMatch[1], version: 1, name: { en: 'Shoes' } });
     if (call.path === `/${PROJECT}/me/carts` && call.method === 'POST') {
       const id = `cart-${this.carts.size + 1}`;
-      const cart = { id, ...(owner.anonymousId ? { anonymousId: owner.anonymousId } : {}), ...(owner.customerId ? { customerId: owner.customerId } : {}) };
+      const cart = {
+        id,
+        ...(owner.anonymousId ? { anonymousId: owner.anonymousId } : {}),
+        ...(owner.customerId ? { customerId: owner.customerId } : {}),
+      };
       this.carts.set(id, cart);
       return json({ ...cart, version: 1, lineItems: [] }, 201);
     }
     const cartMatch = call.path.match(new RegExp(`^/${PROJECT}/me/carts/([^/]+)$`));
     if (cartMatch && call.method === 'GET') {
       const cart = this.carts.get(cartMatch[1] ?? '');
-      const mine = cart && ((owner.customerId && cart.customerId === owner.customerId) || (owner.anonymousId && cart.anonymousId === owner.anonymousId));
-      if (!mine) return json({ statusCode: 404, message: 'not found', errors: [{ code: 'ResourceNotFound', message: 'not found' }] }, 404);
+      const mine =
+        cart &&
+        ((owner.customerId && cart.customerId === owner.customerId) ||
+          (owner.anonymousId && cart.anonymousId === owner.anonymousId));
+      if (!mine)
+        return json(
+          { statusCode: 404, message: 'not found', errors: [{ code: 'ResourceNotFound', message: 'not found' }] },
+          404,
+        );
       return json({ ...cart, version: 1, lineItems: [] });
     }
     if (call.path === `/${PROJECT}/login` && call.method === 'POST') {
-      const body = JSON.parse(call.body) as { email: string; password: string; anonymousId?: string; anonymousCartSignInMode?: string };
+      const body = JSON.parse(call.body) as {
+        email: string;
+        password: string;
+        anonymousId?: string;
+        anonymousCartSignInMode?: string;
+      };
       const customer = this.customers.get(body.email);
       if (!customer || customer.password !== body.password) {
-        return json({ statusCode: 400, message: 'Account with the given credentials not found.', errors: [{ code: 'InvalidCredentials', message: 'Account with the given credentials not found.' }] }, 400);
+        return json(
+          {
+            statusCode: 400,
+            message: 'Account with the given credentials not found.',
+            errors: [{ code: 'InvalidCredentials', message: 'Account with the given credentials not found.' }],
+          },
+          400,
+        );
       }
-      this.signIns.push({ email: body.email, ...(body.anonymousId ? { anonymousId: body.anonymousId } : {}), ...(body.anonymousCartSignInMode ? { mode: body.anonymousCartSignInMode } : {}) });
+      this.signIns.push({
+        email: body.email,
+        ...(body.anonymousId ? { anonymousId: body.anonymousId } : {}),
+        ...(body.anonymousCartSignInMode ? { mode: body.anonymousCartSignInMode } : {}),
+      });
       for (const cart of this.carts.values()) {
         if (body.anonymousId && cart.anonymousId === body.anonymousId) {
           delete cart.anonymousId;

@@ -38,7 +38,13 @@ export class CapturingLogger implements Logger {
 }
 
 export const testConfig = () =>
-  createCtpConfig({ projectKey: PROJECT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authUrl: AUTH_URL, apiUrl: API_URL });
+  createCtpConfig({
+    projectKey: PROJECT,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    authUrl: AUTH_URL,
+    apiUrl: API_URL,
+  });
 
 export function createTestServices(options: CtpModuleOptions = {}) {
   const platform = new FakePlatform();

@@ -51,7 +51,11 @@ export function createServer(config: CtpConfig, options: ServerOptions): express
         log: (error, status) => {
           if (status < 500) return;
           const { name, code } = error as { name?: unknown; code?: unknown };
-          options.logError?.({ status, error: typeof name === 'string' ? name : 'unknown', ...(typeof code === 'string' ? { code } : {}) });
+          options.logError?.({
+            status,
+            error: typeof name === 'string' ? name : 'unknown',
+            ...(typeof code === 'string' ? { code } : {}),
+          });
         },
       }),
     );

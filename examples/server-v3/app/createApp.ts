@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import express, { type Request } from 'express';
 import session from 'express-session';
 import { Container } from 'inversify';
-import { ctpErrorHandler, ctpModule, ctpSessionMiddleware, regenerateSession, type CtpClient, type CtpConfig, type CtpModuleOptions, type CtpSession, type Logger } from 'ctp-client';
+import {
+  ctpErrorHandler,
+  ctpModule,
+  ctpSessionMiddleware,
+  regenerateSession,
+  type CtpClient,
+  type CtpConfig,
+  type CtpModuleOptions,
+  type CtpSession,
+  type Logger,
+} from 'ctp-client';
 import { CustomerDatasource } from './datasources/CustomerDatasource';
 import { ExampleCartDatasource } from './datasources/ExampleCartDatasource';
 import { ExampleCatalogDatasource } from './datasources/ExampleCatalogDatasource';
@@ -35,7 +45,12 @@ export interface ExampleApp {
  */
 export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): ExampleApp {
   const { sessionSecret, secureCookie, trustProxy, ...ctpOptions } = options;
-  const logger: Logger = ctpOptions.logger ?? { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+  const logger: Logger = ctpOptions.logger ?? {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+  };
   const container = new Container();
   container.load(ctpModule(config, ctpOptions));
   container.bind(ExampleCatalogDatasource).toSelf().inSingletonScope();
@@ -56,7 +71,11 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
       resave: false,
       saveUninitialized: false,
       name: 'sid',
-      cookie: { httpOnly: true, sameSite: 'lax', secure: secureCookie ?? (process.env['NODE_ENV'] === 'production' ? true : 'auto') },
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: secureCookie ?? (process.env['NODE_ENV'] === 'production' ? true : 'auto'),
+      },
     }),
   );
   // Reads req.session at each call: a login() after regenerateSession(req) lands in the new session.
@@ -135,7 +154,10 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
   });
   app.post('/b2b/:businessUnitKey/carts', async (req, res) => {
     const root = await ctpClient.associateApiRoot(req.params['businessUnitKey'] as string);
-    const { body } = await root.carts().post({ body: { currency: 'EUR' } }).execute();
+    const { body } = await root
+      .carts()
+      .post({ body: { currency: 'EUR' } })
+      .execute();
     res.status(201).json({ id: body.id, customerId: body.customerId, businessUnit: body.businessUnit?.key });
   });
   installStoreRoutes(app, container, ctpSession);
@@ -151,7 +173,11 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
     ctpErrorHandler({
       log: (error, status, req) => {
         const { method, path } = req as Request;
-        if (status >= 500) logger.error({ event: 'example.request_failed', method, path, status, ...errorFacts(error) }, 'request failed');
+        if (status >= 500)
+          logger.error(
+            { event: 'example.request_failed', method, path, status, ...errorFacts(error) },
+            'request failed',
+          );
       },
     }),
   );
@@ -165,6 +191,10 @@ function errorFacts(error: unknown): Record<string, unknown> {
   return {
     error: typeof e.name === 'string' ? e.name : 'unknown',
     ...(typeof e.code === 'string' ? { code: e.code } : {}),
-    ...(typeof e.statusCode === 'number' ? { upstreamStatus: e.statusCode } : typeof e.status === 'number' ? { upstreamStatus: e.status } : {}),
+    ...(typeof e.statusCode === 'number'
+      ? { upstreamStatus: e.statusCode }
+      : typeof e.status === 'number'
+        ? { upstreamStatus: e.status }
+        : {}),
   };
 }

@@ -10,7 +10,12 @@ export class BadRequestError extends Error {
  * Answers a BadRequestError with 400 and its own message (this app's text, naming the field); every
  * other error goes on to ctpErrorHandler. Install it before that.
  */
-export function badRequestHandler(error: unknown, _req: unknown, res: { status(code: number): { json(body: unknown): unknown } }, next: (error?: unknown) => void): void {
+export function badRequestHandler(
+  error: unknown,
+  _req: unknown,
+  res: { status(code: number): { json(body: unknown): unknown } },
+  next: (error?: unknown) => void,
+): void {
   if (!(error instanceof BadRequestError)) {
     next(error);
     return;
@@ -19,7 +24,9 @@ export function badRequestHandler(error: unknown, _req: unknown, res: { status(c
 }
 
 type FieldType = 'string' | 'quantity' | 'quantity?';
-type Read<S extends Record<string, FieldType>> = { [K in keyof S as S[K] extends `${string}?` ? never : K]: S[K] extends 'string' ? string : number } & {
+type Read<S extends Record<string, FieldType>> = {
+  [K in keyof S as S[K] extends `${string}?` ? never : K]: S[K] extends 'string' ? string : number;
+} & {
   [K in keyof S as S[K] extends `${string}?` ? K : never]?: number;
 };
 
@@ -29,14 +36,20 @@ type Read<S extends Record<string, FieldType>> = { [K in keyof S as S[K] extends
  */
 export function readBody<S extends Record<string, FieldType>>(body: unknown, schema: S): Read<S> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new BadRequestError(`Send a JSON object with ${Object.keys(schema).join(', ')} (content-type: application/json).`);
+    throw new BadRequestError(
+      `Send a JSON object with ${Object.keys(schema).join(', ')} (content-type: application/json).`,
+    );
   }
   const fields = body as Record<string, unknown>;
   for (const [name, type] of Object.entries(schema)) {
     const value = fields[name];
     if (value === undefined && type.endsWith('?')) continue;
-    if (type === 'string' && (typeof value !== 'string' || value === '')) throw new BadRequestError(`${name} is required: a non-empty string.`);
-    if (type.startsWith('quantity') && !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1000)) {
+    if (type === 'string' && (typeof value !== 'string' || value === ''))
+      throw new BadRequestError(`${name} is required: a non-empty string.`);
+    if (
+      type.startsWith('quantity') &&
+      !(Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 1000)
+    ) {
       throw new BadRequestError(`${name} must be a whole number from 1 to 1000.`);
     }
   }

@@ -14,7 +14,9 @@ const storeKeyOf = (req: Request) => req.params['storeKey'] as string;
 export function installStoreRoutes(app: express.Express, container: Container, ctpSession: CtpSession): void {
   app.post('/stores/:storeKey/cart', async (req, res) => {
     const body = readBody(req.body, { sku: 'string', quantity: 'quantity?' });
-    res.status(201).json(await container.get(StoreShopperDatasource).createCart(storeKeyOf(req), body.sku, body.quantity ?? 1));
+    res
+      .status(201)
+      .json(await container.get(StoreShopperDatasource).createCart(storeKeyOf(req), body.sku, body.quantity ?? 1));
   });
   app.get('/stores/:storeKey/cart', async (req, res) => {
     res.json(await container.get(StoreShopperDatasource).activeCart(storeKeyOf(req)));

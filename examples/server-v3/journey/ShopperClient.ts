@@ -3,7 +3,10 @@ export class ShopperClient {
   readonly #cookies = new Map<string, string>();
 
   /** `cookies`: start with these, e.g. a session id taken from another client. */
-  constructor(readonly baseUrl: string, cookies: Record<string, string> = {}) {
+  constructor(
+    readonly baseUrl: string,
+    cookies: Record<string, string> = {},
+  ) {
     for (const [name, value] of Object.entries(cookies)) this.#cookies.set(name, value);
   }
 
@@ -15,7 +18,11 @@ export class ShopperClient {
     const cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(cookie ? { cookie } : {}) },
+      headers: {
+        accept: 'application/json',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(cookie ? { cookie } : {}),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     for (const line of response.headers.getSetCookie()) {

@@ -25,17 +25,31 @@ function shortScopes(scope: string | undefined): string {
 export function formatJourney(report: JourneyReport): string {
   const lines: string[] = [];
   report.steps.forEach((s, i) => {
-    lines.push(`${String(i + 1).padStart(2)}. ${s.ok ? 'ok  ' : 'FAIL'} ${s.request.padEnd(26)} ${String(s.status).padEnd(4)} ${s.name}: ${s.detail}`);
+    lines.push(
+      `${String(i + 1).padStart(2)}. ${s.ok ? 'ok  ' : 'FAIL'} ${s.request.padEnd(26)} ${String(s.status).padEnd(4)} ${s.name}: ${s.detail}`,
+    );
     for (const g of s.grants) {
       const scopes = shortScopes(g.scope);
-      lines.push(`          grant ${flowNames[g.flow] ?? g.flow}${g.storeKey === undefined ? '' : ` (in-store ${g.storeKey})`} -> ${g.status}${scopes ? ` [${scopes}]` : ''}`);
+      lines.push(
+        `          grant ${flowNames[g.flow] ?? g.flow}${g.storeKey === undefined ? '' : ` (in-store ${g.storeKey})`} -> ${g.status}${scopes ? ` [${scopes}]` : ''}`,
+      );
     }
     for (const p of s.problems) lines.push(`          problem: ${p}`);
   });
   const { summary } = report;
   lines.push('');
-  lines.push(`grants by flow: ${Object.entries(summary.grantsByFlow).map(([flow, n]) => `${flowNames[flow] ?? flow} ${n}`).join(', ')}`);
-  lines.push(`sessions: ${summary.anonymousSessions} anonymous, ${summary.customerSessions} customer; error responses (expected ones included): ${summary.errorResponses}`);
-  lines.push(report.ok ? `journey ok: all ${report.steps.length} steps behaved` : `journey FAILED: ${summary.failedSteps} of ${report.steps.length} steps did not behave`);
+  lines.push(
+    `grants by flow: ${Object.entries(summary.grantsByFlow)
+      .map(([flow, n]) => `${flowNames[flow] ?? flow} ${n}`)
+      .join(', ')}`,
+  );
+  lines.push(
+    `sessions: ${summary.anonymousSessions} anonymous, ${summary.customerSessions} customer; error responses (expected ones included): ${summary.errorResponses}`,
+  );
+  lines.push(
+    report.ok
+      ? `journey ok: all ${report.steps.length} steps behaved`
+      : `journey FAILED: ${summary.failedSteps} of ${report.steps.length} steps did not behave`,
+  );
   return lines.join('\n');
 }

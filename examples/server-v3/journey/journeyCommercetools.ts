@@ -8,5 +8,11 @@ import type { EmbeddedCommercetoolsOptions } from 'ctp-client/testing';
 export const JOURNEY_COMMERCETOOLS: EmbeddedCommercetoolsOptions = {
   customers: [{ email: 'alice@example.com', password: 'demo-Passw0rd!', firstName: 'Alice', lastName: 'Example' }],
   stores: ['nordic', 'alpine'],
-  businessUnits: [{ key: 'acme', name: 'ACME Corp.', associates: [{ email: 'alice@example.com', permissions: ['ViewMyCarts', 'CreateMyCarts'] }] }],
+  businessUnits: [
+    {
+      key: 'acme',
+      name: 'ACME Corp.',
+      associates: [{ email: 'alice@example.com', permissions: ['ViewMyCarts', 'CreateMyCarts'] }],
+    },
+  ],
 };

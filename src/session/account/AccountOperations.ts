@@ -47,8 +47,10 @@ export interface AccountOperationsDeps extends AccountOptions {
   logger: Logger;
 }
 
-const SENDER_MISSING = 'sendToken is not set: requestPasswordReset and requestEmailVerification hand the token to the ctpModule option sendToken(message), which sends the email. Pass sendToken in the module options.';
-const BACKEND_MISSING = 'The account operations have no API backend; create the services with createCtpServices or ctpModule.';
+const SENDER_MISSING =
+  'sendToken is not set: requestPasswordReset and requestEmailVerification hand the token to the ctpModule option sendToken(message), which sends the email. Pass sendToken in the module options.';
+const BACKEND_MISSING =
+  'The account operations have no API backend; create the services with createCtpServices or ctpModule.';
 
 /**
  * The shopper's account lifecycle beyond sign-in and sign-out: sign-up, password change and reset,
@@ -76,7 +78,8 @@ export class AccountOperations {
    * leave the cart with the account that was not stored.
    */
   async signUp(draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> {
-    if (typeof draft !== 'object' || draft === null) throw new CtpArgumentError('draft', 'draft must be an object with email and password.');
+    if (typeof draft !== 'object' || draft === null)
+      throw new CtpArgumentError('draft', 'draft must be an object with email and password.');
     checkEmail(draft.email);
     checkText('password', draft.password, 1024);
     checkStoreKey(options.storeKey);
@@ -85,7 +88,11 @@ export class AccountOperations {
     const before = await this.#d.tokens.read(storage);
     const storeKey = sessionStore(before, options.storeKey);
     // The anonymous id comes from the session only: a caller cannot move another session's cart.
-    const { anonymousId: _ignored, anonymousCartSignInMode: _mode, ...own } = draft as CustomerDraft & { anonymousId?: unknown; anonymousCartSignInMode?: unknown };
+    const {
+      anonymousId: _ignored,
+      anonymousCartSignInMode: _mode,
+      ...own
+    } = draft as CustomerDraft & { anonymousId?: unknown; anonymousCartSignInMode?: unknown };
     await backend.createCustomer({ ...own, email: draft.email, password: draft.password }, storeKey);
     const customer = await this.#d.issuer.customer({ email: draft.email, password: draft.password, storeKey });
     const outcome = await claimCustomer(this.#d.tokens, this.#d.signIn, storage, before, customer, {
@@ -95,7 +102,10 @@ export class AccountOperations {
       anonymousCartSignInMode: options.anonymousCartSignInMode,
       reason: 'sign-up',
     });
-    this.#d.logger.info({ event: 'ctp.signup', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined }, 'customer signed up and signed in');
+    this.#d.logger.info(
+      { event: 'ctp.signup', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined },
+      'customer signed up and signed in',
+    );
     return outcome.token;
   }
 
@@ -115,8 +125,15 @@ export class AccountOperations {
       ({ email } = await backend.changeMyPassword(token.accessToken, currentPassword, newPassword, token.storeKey));
     } catch (error) {
       // Refused for the token (401): a sign-out or another sign-in of this session revoked it meanwhile.
-      if (error instanceof CtpError && error.status === 401 && (await this.#d.tokens.read(storage))?.refreshToken !== token.refreshToken) {
-        throw new CtpSessionError(CtpErrorCode.SessionChanged, 'The session was signed out or signed in again while the password was being changed; the password was not changed. Sign in and try again.');
+      if (
+        error instanceof CtpError &&
+        error.status === 401 &&
+        (await this.#d.tokens.read(storage))?.refreshToken !== token.refreshToken
+      ) {
+        throw new CtpSessionError(
+          CtpErrorCode.SessionChanged,
+          'The session was signed out or signed in again while the password was being changed; the password was not changed. Sign in and try again.',
+        );
       }
       throw error;
     }
@@ -127,7 +144,10 @@ export class AccountOperations {
       throw await this.#signInAfterChangeFailed(storage, token, error);
     }
     const stored = await this.#d.tokens.replaceLineage(storage, token, fresh, 'password-change');
-    this.#d.logger.info({ event: 'ctp.password.changed', store: token.storeKey !== undefined }, 'customer password changed; session on fresh tokens');
+    this.#d.logger.info(
+      { event: 'ctp.password.changed', store: token.storeKey !== undefined },
+      'customer password changed; session on fresh tokens',
+    );
     return stored;
   }
 
@@ -141,14 +161,24 @@ export class AccountOperations {
   async #signInAfterChangeFailed(storage: SessionStorage, old: CtpAuthToken, cause: unknown): Promise<CtpAccountError> {
     const code = cause instanceof CtpError ? cause.code : 'UNKNOWN';
     try {
-      await this.#d.tokens.clearIf(storage, (current) => current.refreshToken === old.refreshToken, 'password-change-sign-in-failed');
+      await this.#d.tokens.clearIf(
+        storage,
+        (current) => current.refreshToken === old.refreshToken,
+        'password-change-sign-in-failed',
+      );
     } catch (error) {
       // The storage failed: the old pair is still revoked, so the session cannot live on with it.
       this.#d.tokens.end(old);
       await this.#d.tokens.retire(old, 'password-change-sign-in-failed');
-      this.#d.logger.warn({ event: 'ctp.session.clear_failed', code: error instanceof CtpError ? error.code : 'UNKNOWN' }, 'clearing the session after a password change failed');
+      this.#d.logger.warn(
+        { event: 'ctp.session.clear_failed', code: error instanceof CtpError ? error.code : 'UNKNOWN' },
+        'clearing the session after a password change failed',
+      );
     }
-    this.#d.logger.warn({ event: 'ctp.password.changed_sign_in_failed', code, store: old.storeKey !== undefined }, 'password changed; signing in with the new password failed, session signed out');
+    this.#d.logger.warn(
+      { event: 'ctp.password.changed_sign_in_failed', code, store: old.storeKey !== undefined },
+      'password changed; signing in with the new password failed, session signed out',
+    );
     return new CtpAccountError(
       CtpErrorCode.PasswordChangedSignInAgain,
       'The password WAS changed, but signing in with the new password failed just now; this session was signed out. Sign in again with the new password.',
@@ -187,7 +217,11 @@ export class AccountOperations {
     const floor = this.#d.resetAnswerFloorMs ?? 1_000;
     const elapsed = this.#d.clock.now() - started;
     if (elapsed < floor) await this.#sleep(floor - elapsed);
-    else this.#d.logger.warn({ event: 'ctp.password.reset_slow', elapsedMs: elapsed, floorMs: floor }, 'password reset request took longer than its answer floor; raise resetAnswerFloorMs');
+    else
+      this.#d.logger.warn(
+        { event: 'ctp.password.reset_slow', elapsedMs: elapsed, floorMs: floor },
+        'password reset request took longer than its answer floor; raise resetAnswerFloorMs',
+      );
     // A failure of the platform or of the configuration is the same for every email: it tells nothing.
     if (failure !== undefined) throw failure;
     this.#d.logger.info({ event: 'ctp.password.reset_requested' }, 'password reset requested');
@@ -206,7 +240,12 @@ export class AccountOperations {
     const session = storage ? await this.#d.tokens.read(storage) : undefined;
     const storeKey = sessionStore(session, options.storeKey);
     const { customerId } = await backend.resetPassword(tokenValue, newPassword, storeKey);
-    if (storage) await this.#d.tokens.clearIf(storage, (current) => current.kind === 'customer' && current.customerId === customerId, 'password-reset');
+    if (storage)
+      await this.#d.tokens.clearIf(
+        storage,
+        (current) => current.kind === 'customer' && current.customerId === customerId,
+        'password-reset',
+      );
     this.#d.logger.info({ event: 'ctp.password.reset', store: storeKey !== undefined }, 'customer password reset');
   }
 
@@ -216,7 +255,11 @@ export class AccountOperations {
     const backend = this.#backend();
     const token = await this.#d.tokens.read(this.#d.storage());
     if (token?.kind !== 'customer' || token.customerId === undefined) throw noCustomer();
-    const issued = await backend.createEmailToken(token.customerId, token.storeKey, this.#d.verificationTtlMinutes ?? 24 * 60);
+    const issued = await backend.createEmailToken(
+      token.customerId,
+      token.storeKey,
+      this.#d.verificationTtlMinutes ?? 24 * 60,
+    );
     try {
       await send({
         kind: 'email-verification',
@@ -228,8 +271,18 @@ export class AccountOperations {
       });
     } catch (error) {
       // The sender's error may quote the message it failed to send: only its code is kept.
-      this.#d.logger.warn({ event: 'ctp.token.send_failed', kind: 'email-verification', code: error instanceof CtpError ? error.code : 'UNKNOWN' }, 'sending the verification email failed');
-      throw new CtpAccountError(CtpErrorCode.TokenSendFailed, 'The verification email could not be sent (the app\'s sendToken failed); the token was created. Try again.');
+      this.#d.logger.warn(
+        {
+          event: 'ctp.token.send_failed',
+          kind: 'email-verification',
+          code: error instanceof CtpError ? error.code : 'UNKNOWN',
+        },
+        'sending the verification email failed',
+      );
+      throw new CtpAccountError(
+        CtpErrorCode.TokenSendFailed,
+        "The verification email could not be sent (the app's sendToken failed); the token was created. Try again.",
+      );
     }
     this.#d.logger.info({ event: 'ctp.email.verification_requested' }, 'email verification requested');
   }
@@ -254,7 +307,14 @@ export class AccountOperations {
     const delivery: Promise<void> = Promise.resolve()
       .then(() => send(message))
       .catch((error: unknown) => {
-        this.#d.logger.warn({ event: 'ctp.token.send_failed', kind: message.kind, code: error instanceof CtpError ? error.code : 'UNKNOWN' }, 'sending the password reset email failed');
+        this.#d.logger.warn(
+          {
+            event: 'ctp.token.send_failed',
+            kind: message.kind,
+            code: error instanceof CtpError ? error.code : 'UNKNOWN',
+          },
+          'sending the password reset email failed',
+        );
       })
       .finally(() => this.#deliveries.delete(delivery));
     this.#deliveries.add(delivery);
@@ -287,5 +347,8 @@ export class AccountOperations {
 }
 
 function noCustomer(): CtpSessionError {
-  return new CtpSessionError(CtpErrorCode.NoSession, 'This operation needs a signed-in customer and the session has none; sign in first.');
+  return new CtpSessionError(
+    CtpErrorCode.NoSession,
+    'This operation needs a signed-in customer and the session has none; sign in first.',
+  );
 }

@@ -50,30 +50,67 @@ interface Call {
 export class HttpAccountBackend implements AccountBackend {
   constructor(private readonly o: HttpAccountBackendOptions) {}
 
-  async createCustomer(draft: Parameters<AccountBackend['createCustomer']>[0], storeKey: string | undefined): Promise<{ customerId: string }> {
-    const call: Call = { operation: 'sign-up', method: 'POST', path: '/customers', storeKey, body: draft, secrets: [draft.password] };
+  async createCustomer(
+    draft: Parameters<AccountBackend['createCustomer']>[0],
+    storeKey: string | undefined,
+  ): Promise<{ customerId: string }> {
+    const call: Call = {
+      operation: 'sign-up',
+      method: 'POST',
+      path: '/customers',
+      storeKey,
+      body: draft,
+      secrets: [draft.password],
+    };
     const answer = await this.#asIntegration(call);
-    if (answer.status === 201 || answer.status === 200) return { customerId: idOf((answer.body?.['customer'] as Record<string, unknown> | undefined)?.['id'], call) };
+    if (answer.status === 201 || answer.status === 200)
+      return { customerId: idOf((answer.body?.['customer'] as Record<string, unknown> | undefined)?.['id'], call) };
     if (answer.status === 400) {
       const duplicateEmail = answer.errors.some((e) => e['code'] === 'DuplicateField' && e['field'] === 'email');
-      if (duplicateEmail) throw new CtpAccountError(CtpErrorCode.EmailTaken, 'An account with this email exists already. Sign in, or reset the password.', { status: 400 });
+      if (duplicateEmail)
+        throw new CtpAccountError(
+          CtpErrorCode.EmailTaken,
+          'An account with this email exists already. Sign in, or reset the password.',
+          { status: 400 },
+        );
       const fieldErrors: CtpFieldError[] = answer.errors.slice(0, 20).map((e) => {
-        const code = redactField(typeof e['code'] === 'string' ? e['code'] : 'InvalidInput', call.secrets, 100) ?? 'InvalidInput';
+        const code =
+          redactField(typeof e['code'] === 'string' ? e['code'] : 'InvalidInput', call.secrets, 100) ?? 'InvalidInput';
         const field = redactField(typeof e['field'] === 'string' ? e['field'] : undefined, call.secrets, 100);
         return field === undefined ? { code } : { code, field };
       });
-      throw new CtpAccountError(CtpErrorCode.CustomerDraftInvalid, 'The platform refused the sign-up data; the fields and reasons are in .fieldErrors. Correct them and try again.', { status: 400, fieldErrors });
+      throw new CtpAccountError(
+        CtpErrorCode.CustomerDraftInvalid,
+        'The platform refused the sign-up data; the fields and reasons are in .fieldErrors. Correct them and try again.',
+        { status: 400, fieldErrors },
+      );
     }
     throw failed(call, answer);
   }
 
-  async changeMyPassword(accessToken: string, currentPassword: string, newPassword: string, storeKey: string | undefined): Promise<{ email: string }> {
+  async changeMyPassword(
+    accessToken: string,
+    currentPassword: string,
+    newPassword: string,
+    storeKey: string | undefined,
+  ): Promise<{ email: string }> {
     const secrets = [currentPassword, newPassword];
-    const me = await this.#send({ operation: 'password change', method: 'GET', path: '/me', storeKey, secrets }, accessToken);
-    if (me.status !== 200) throw failed({ operation: 'password change', method: 'GET', path: '/me', storeKey, secrets }, me);
+    const me = await this.#send(
+      { operation: 'password change', method: 'GET', path: '/me', storeKey, secrets },
+      accessToken,
+    );
+    if (me.status !== 200)
+      throw failed({ operation: 'password change', method: 'GET', path: '/me', storeKey, secrets }, me);
     let version = me.body?.['version'];
     for (let attempt = 1; ; attempt += 1) {
-      const call: Call = { operation: 'password change', method: 'POST', path: '/me/password', storeKey, body: { version, currentPassword, newPassword }, secrets };
+      const call: Call = {
+        operation: 'password change',
+        method: 'POST',
+        path: '/me/password',
+        storeKey,
+        body: { version, currentPassword, newPassword },
+        secrets,
+      };
       const answer = await this.#send(call, accessToken);
       if (answer.status === 200) return { email: stringOf(answer.body?.['email'], call) };
       if (answer.apiCode === 'InvalidCurrentPassword') throw new CtpInvalidCredentialsError({ status: answer.status });
@@ -86,8 +123,19 @@ export class HttpAccountBackend implements AccountBackend {
     }
   }
 
-  async createPasswordToken(email: string, storeKey: string | undefined, ttlMinutes: number | undefined): Promise<IssuedCustomerToken | undefined> {
-    const call: Call = { operation: 'password reset request', method: 'POST', path: '/customers/password-token', storeKey, body: { email, ...(ttlMinutes === undefined ? {} : { ttlMinutes }) }, secrets: [] };
+  async createPasswordToken(
+    email: string,
+    storeKey: string | undefined,
+    ttlMinutes: number | undefined,
+  ): Promise<IssuedCustomerToken | undefined> {
+    const call: Call = {
+      operation: 'password reset request',
+      method: 'POST',
+      path: '/customers/password-token',
+      storeKey,
+      body: { email, ...(ttlMinutes === undefined ? {} : { ttlMinutes }) },
+      secrets: [],
+    };
     const answer = await this.#asIntegration(call);
     // No customer with this email: 404 ResourceNotFound (some mocks answer it with 400).
     if (answer.status === 404 || answer.apiCode === 'ResourceNotFound') return undefined;
@@ -95,33 +143,84 @@ export class HttpAccountBackend implements AccountBackend {
     return customerToken(answer, call);
   }
 
-  async resetPassword(tokenValue: string, newPassword: string, storeKey: string | undefined): Promise<{ customerId: string }> {
-    const call: Call = { operation: 'password reset', method: 'POST', path: '/customers/password/reset', storeKey, body: { tokenValue, newPassword }, secrets: [tokenValue, newPassword] };
+  async resetPassword(
+    tokenValue: string,
+    newPassword: string,
+    storeKey: string | undefined,
+  ): Promise<{ customerId: string }> {
+    const call: Call = {
+      operation: 'password reset',
+      method: 'POST',
+      path: '/customers/password/reset',
+      storeKey,
+      body: { tokenValue, newPassword },
+      secrets: [tokenValue, newPassword],
+    };
     const answer = await this.#asIntegration(call);
     if (answer.status === 200) return { customerId: idOf(answer.body?.['id'], call) };
-    if (answer.status === 404 || answer.apiCode === 'ExpiredCustomerPasswordToken' || answer.apiCode === 'ResourceNotFound') {
-      throw new CtpAccountError(CtpErrorCode.AccountTokenInvalid, 'This password reset link is unknown, expired or used already. Request a new one.', { status: answer.status });
+    if (
+      answer.status === 404 ||
+      answer.apiCode === 'ExpiredCustomerPasswordToken' ||
+      answer.apiCode === 'ResourceNotFound'
+    ) {
+      throw new CtpAccountError(
+        CtpErrorCode.AccountTokenInvalid,
+        'This password reset link is unknown, expired or used already. Request a new one.',
+        { status: answer.status },
+      );
     }
     throw failed(call, answer);
   }
 
-  async createEmailToken(customerId: string, storeKey: string | undefined, ttlMinutes: number): Promise<IssuedCustomerToken & { email: string }> {
-    const read: Call = { operation: 'email verification request', method: 'GET', path: `/customers/${encodeURIComponent(customerId)}`, storeKey, secrets: [] };
+  async createEmailToken(
+    customerId: string,
+    storeKey: string | undefined,
+    ttlMinutes: number,
+  ): Promise<IssuedCustomerToken & { email: string }> {
+    const read: Call = {
+      operation: 'email verification request',
+      method: 'GET',
+      path: `/customers/${encodeURIComponent(customerId)}`,
+      storeKey,
+      secrets: [],
+    };
     const customer = await this.#asIntegration(read);
     if (customer.status !== 200) throw failed(read, customer);
     const email = stringOf(customer.body?.['email'], read);
-    const call: Call = { operation: 'email verification request', method: 'POST', path: '/customers/email-token', storeKey, body: { id: customerId, ttlMinutes }, secrets: [] };
+    const call: Call = {
+      operation: 'email verification request',
+      method: 'POST',
+      path: '/customers/email-token',
+      storeKey,
+      body: { id: customerId, ttlMinutes },
+      secrets: [],
+    };
     const answer = await this.#asIntegration(call);
     if (answer.status !== 200 && answer.status !== 201) throw failed(call, answer);
     return { ...customerToken(answer, call), email };
   }
 
   async confirmEmail(tokenValue: string, storeKey: string | undefined): Promise<{ customerId: string }> {
-    const call: Call = { operation: 'email confirmation', method: 'POST', path: '/customers/email/confirm', storeKey, body: { tokenValue }, secrets: [tokenValue] };
+    const call: Call = {
+      operation: 'email confirmation',
+      method: 'POST',
+      path: '/customers/email/confirm',
+      storeKey,
+      body: { tokenValue },
+      secrets: [tokenValue],
+    };
     const answer = await this.#asIntegration(call);
     if (answer.status === 200) return { customerId: idOf(answer.body?.['id'], call) };
-    if (answer.status === 404 || answer.apiCode === 'ExpiredCustomerEmailToken' || answer.apiCode === 'ResourceNotFound') {
-      throw new CtpAccountError(CtpErrorCode.AccountTokenInvalid, 'This email confirmation link is unknown, expired or used already. Request a new one.', { status: answer.status });
+    if (
+      answer.status === 404 ||
+      answer.apiCode === 'ExpiredCustomerEmailToken' ||
+      answer.apiCode === 'ResourceNotFound'
+    ) {
+      throw new CtpAccountError(
+        CtpErrorCode.AccountTokenInvalid,
+        'This email confirmation link is unknown, expired or used already. Request a new one.',
+        { status: answer.status },
+      );
     }
     throw failed(call, answer);
   }
@@ -157,27 +256,41 @@ export class HttpAccountBackend implements AccountBackend {
       );
       if ((response.status >= 300 && response.status < 400) || response.redirected) {
         await response.body?.cancel().catch(() => undefined);
-        throw new CtpAnswerRefusedError(CtpErrorCode.RedirectRefused, 'The API answered an account call with a redirect, which is never followed; check CTP_API_URL points at the commercetools API host itself.', {
-          host: 'api',
-          flow: 'account',
-          status: response.status,
-        });
+        throw new CtpAnswerRefusedError(
+          CtpErrorCode.RedirectRefused,
+          'The API answered an account call with a redirect, which is never followed; check CTP_API_URL points at the commercetools API host itself.',
+          {
+            host: 'api',
+            flow: 'account',
+            status: response.status,
+          },
+        );
       }
       const read = await readCappedText(response, MAX_SIGN_IN_ANSWER_BYTES, due.signal);
       if (!read.ok) {
-        throw new CtpAnswerRefusedError(CtpErrorCode.AnswerTooLarge, "The API's answer to an account call was larger than the cap and was not read; check CTP_API_URL and any proxy in front of it.", {
-          host: 'api',
-          flow: 'account',
-          status: response.status,
-          limitBytes: MAX_SIGN_IN_ANSWER_BYTES,
-        });
+        throw new CtpAnswerRefusedError(
+          CtpErrorCode.AnswerTooLarge,
+          "The API's answer to an account call was larger than the cap and was not read; check CTP_API_URL and any proxy in front of it.",
+          {
+            host: 'api',
+            flow: 'account',
+            status: response.status,
+            limitBytes: MAX_SIGN_IN_ANSWER_BYTES,
+          },
+        );
       }
       return parseAnswer(response.status, read.text, secrets);
     } catch (cause) {
       if (cause instanceof CtpAnswerRefusedError) throw cause;
-      if (due.timedOut) throw new CtpApiError(`The ${call.operation} failed: the API did not answer within ${this.o.timeoutMs} ms. Try again.`);
+      if (due.timedOut)
+        throw new CtpApiError(
+          `The ${call.operation} failed: the API did not answer within ${this.o.timeoutMs} ms. Try again.`,
+        );
       const reason = cause instanceof Error ? cause.message : 'unknown error';
-      throw new CtpApiError(`The ${call.operation} failed: the API could not be reached (the error is in .reason). Try again.`, { reason: redactField(reason, secrets, 120) });
+      throw new CtpApiError(
+        `The ${call.operation} failed: the API could not be reached (the error is in .reason). Try again.`,
+        { reason: redactField(reason, secrets, 120) },
+      );
     } finally {
       due.clear();
     }
@@ -188,12 +301,15 @@ function parseAnswer(status: number, text: string, secrets: readonly string[]): 
   let body: Record<string, unknown> | undefined;
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      body = parsed as Record<string, unknown>;
   } catch {
     // Not JSON (a proxy's page): the status says enough.
   }
   const raw = body?.['errors'];
-  const errors = Array.isArray(raw) ? raw.filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null) : [];
+  const errors = Array.isArray(raw)
+    ? raw.filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+    : [];
   const code = errors[0]?.['code'];
   return { status, secrets, body, apiCode: typeof code === 'string' ? code : undefined, errors };
 }
@@ -201,11 +317,14 @@ function parseAnswer(status: number, text: string, secrets: readonly string[]): 
 /** Anything unexpected: the platform's code and message in redacted fields, never in the message. */
 function failed(call: Call, answer: Answer): CtpApiError {
   const message = answer.body?.['message'];
-  return new CtpApiError(`The ${call.operation} failed (status, code and message of the API are in .status, .apiCode and .apiMessage); nothing of the session changed. Check the integration's scopes and try again.`, {
-    status: answer.status,
-    apiCode: redactField(answer.apiCode, answer.secrets, 100),
-    apiMessage: redactField(typeof message === 'string' ? message : undefined, answer.secrets),
-  });
+  return new CtpApiError(
+    `The ${call.operation} failed (status, code and message of the API are in .status, .apiCode and .apiMessage); nothing of the session changed. Check the integration's scopes and try again.`,
+    {
+      status: answer.status,
+      apiCode: redactField(answer.apiCode, answer.secrets, 100),
+      apiMessage: redactField(typeof message === 'string' ? message : undefined, answer.secrets),
+    },
+  );
 }
 
 function idOf(value: unknown, call: Call): string {
@@ -214,9 +333,15 @@ function idOf(value: unknown, call: Call): string {
 
 function stringOf(value: unknown, call: Call): string {
   if (typeof value === 'string' && value !== '' && value.length <= 256) return value;
-  throw new CtpApiError(`The ${call.operation} got an answer without the expected fields; nothing of the session changed. Check CTP_API_URL.`);
+  throw new CtpApiError(
+    `The ${call.operation} got an answer without the expected fields; nothing of the session changed. Check CTP_API_URL.`,
+  );
 }
 
 function customerToken(answer: Answer, call: Call): IssuedCustomerToken {
-  return { customerId: stringOf(answer.body?.['customerId'], call), value: stringOf(answer.body?.['value'], call), expiresAt: stringOf(answer.body?.['expiresAt'], call) };
+  return {
+    customerId: stringOf(answer.body?.['customerId'], call),
+    value: stringOf(answer.body?.['value'], call),
+    expiresAt: stringOf(answer.body?.['expiresAt'], call),
+  };
 }

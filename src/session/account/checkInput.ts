@@ -22,12 +22,14 @@ export function checkEmail(value: unknown): string {
 /** A reset or verification token: printable, no whitespace. */
 export function checkTokenValue(value: unknown): string {
   const token = checkText('tokenValue', value, 1024);
-  if (!/^[\x21-\x7e]+$/.test(token)) throw new CtpArgumentError('tokenValue', 'tokenValue must be the token from the link, without spaces.');
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new CtpArgumentError('tokenValue', 'tokenValue must be the token from the link, without spaces.');
   return token;
 }
 
 export function checkStoreKey(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !STORE_KEY.test(value)) throw new CtpArgumentError('storeKey', 'storeKey must be a Store key (2-256 letters, digits, _ or -).');
+  if (typeof value !== 'string' || !STORE_KEY.test(value))
+    throw new CtpArgumentError('storeKey', 'storeKey must be a Store key (2-256 letters, digits, _ or -).');
   return value;
 }

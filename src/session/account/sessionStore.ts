@@ -10,7 +10,10 @@ import { CtpSessionError } from '../../errors/CtpSessionError';
 export function sessionStore(session: CtpAuthToken | undefined, requested: string | undefined): string | undefined {
   const own = session?.storeKey;
   if (own !== undefined && requested !== undefined && own !== requested) {
-    throw new CtpSessionError(CtpErrorCode.StoreMismatch, "This session belongs to another Store than the one the operation names; nothing was done. Sign out first to act in another Store.");
+    throw new CtpSessionError(
+      CtpErrorCode.StoreMismatch,
+      'This session belongs to another Store than the one the operation names; nothing was done. Sign out first to act in another Store.',
+    );
   }
   return requested ?? own;
 }

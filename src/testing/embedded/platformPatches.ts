@@ -77,7 +77,12 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
   const cartOwners = new Map<string, Identity>();
 
   const inject = async (method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const response = await app.inject({ method, url, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }) });
+    const response = await app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
+    });
     return { status: response.statusCode, body: response.json() as Record<string, unknown> };
   };
   const tokenIdentity = (request: FastifyRequest): Identity | undefined => {
@@ -95,7 +100,8 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     const url = request.url.split('?')[0] ?? '';
     const body = (request.body ?? {}) as Record<string, unknown>;
     const query = request.query as Record<string, unknown>;
-    if (url === '/oauth/token' && body['scope'] !== undefined && query['scope'] === undefined) query['scope'] = body['scope'];
+    if (url === '/oauth/token' && body['scope'] !== undefined && query['scope'] === undefined)
+      query['scope'] = body['scope'];
 
     const me = url.match(new RegExp(`^/${projectKey}(?:/in-store/key=[^/]+)?/me(/.*)?$`));
     if (!me) return undefined;
@@ -125,23 +131,43 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
   // anywhere. The mock creates in-store customers without the Store and signs anyone in anywhere.
   const storesOf = async (email: unknown): Promise<string[] | undefined> => {
     if (typeof email !== 'string' || email.includes('"') || email.includes('\\')) return undefined;
-    const found = await inject('GET', `/${projectKey}/customers?where=${encodeURIComponent(`lowercaseEmail = "${email.toLowerCase()}"`)}`);
+    const found = await inject(
+      'GET',
+      `/${projectKey}/customers?where=${encodeURIComponent(`lowercaseEmail = "${email.toLowerCase()}"`)}`,
+    );
     const customer = (found.body['results'] as { stores?: { key?: string }[] }[] | undefined)?.[0];
     return customer ? (customer.stores ?? []).flatMap((s) => (s.key === undefined ? [] : [s.key])) : undefined;
   };
-  const signsInHere = (stores: string[] | undefined, storeKey: string | undefined) => stores !== undefined && (stores.length === 0 || (storeKey !== undefined && stores.includes(storeKey)));
+  const signsInHere = (stores: string[] | undefined, storeKey: string | undefined) =>
+    stores !== undefined && (stores.length === 0 || (storeKey !== undefined && stores.includes(storeKey)));
   app.addHook('preHandler', async (request, reply) => {
     const url = request.url.split('?')[0] ?? '';
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const signUp = request.method === 'POST' ? url.match(new RegExp(`^/${projectKey}/in-store/key=([^/]+)/customers$`)) : null;
-    if (signUp && body['stores'] === undefined) body['stores'] = [{ typeId: 'store', key: decodeURIComponent(signUp[1]!) }];
-    const grant = request.method === 'POST' ? url.match(new RegExp(`^/oauth/${projectKey}(?:/in-store/key=([^/]+))?/customers/token$`)) : null;
+    const signUp =
+      request.method === 'POST' ? url.match(new RegExp(`^/${projectKey}/in-store/key=([^/]+)/customers$`)) : null;
+    if (signUp && body['stores'] === undefined)
+      body['stores'] = [{ typeId: 'store', key: decodeURIComponent(signUp[1]!) }];
+    const grant =
+      request.method === 'POST'
+        ? url.match(new RegExp(`^/oauth/${projectKey}(?:/in-store/key=([^/]+))?/customers/token$`))
+        : null;
     if (grant && body['grant_type'] === 'password') {
       const stores = await storesOf(body['username']);
       // Unknown customers are the mock's own refusal; a known one of another Store is refused the same way.
-      if (stores !== undefined && !signsInHere(stores, grant[1] === undefined ? undefined : decodeURIComponent(grant[1]))) {
+      if (
+        stores !== undefined &&
+        !signsInHere(stores, grant[1] === undefined ? undefined : decodeURIComponent(grant[1]))
+      ) {
         const message = 'Customer account with the given credentials not found.';
-        return reply.status(400).send({ statusCode: 400, message, errors: [{ code: 'invalid_customer_account_credentials', message }], error: 'invalid_customer_account_credentials', error_description: message });
+        return reply
+          .status(400)
+          .send({
+            statusCode: 400,
+            message,
+            errors: [{ code: 'invalid_customer_account_credentials', message }],
+            error: 'invalid_customer_account_credentials',
+            error_description: message,
+          });
       }
     }
     return undefined;
@@ -151,35 +177,56 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
   // associate is named in the path) and checks that the associate belongs to the business unit and
   // that one of their roles grants the permission the request needs (403 AssociateMissingPermission).
   const permissionsOf = async (unit: Record<string, unknown>, customerId: string): Promise<string[] | undefined> => {
-    const associates = (unit['associates'] ?? []) as { customer?: { id?: string }; associateRoleAssignments?: { associateRole?: { id?: string; key?: string } }[] }[];
+    const associates = (unit['associates'] ?? []) as {
+      customer?: { id?: string };
+      associateRoleAssignments?: { associateRole?: { id?: string; key?: string } }[];
+    }[];
     const associate = associates.find((a) => a.customer?.id === customerId);
     if (!associate) return undefined;
     const held: string[] = [];
     for (const assignment of associate.associateRoleAssignments ?? []) {
       const ref = assignment.associateRole;
-      const path = ref?.key !== undefined ? `key=${encodeURIComponent(ref.key)}` : ref?.id !== undefined ? encodeURIComponent(ref.id) : undefined;
+      const path =
+        ref?.key !== undefined
+          ? `key=${encodeURIComponent(ref.key)}`
+          : ref?.id !== undefined
+            ? encodeURIComponent(ref.id)
+            : undefined;
       if (path === undefined) continue;
       const role = await inject('GET', `/${projectKey}/associate-roles/${path}`);
-      if (role.status === 200 && Array.isArray(role.body['permissions'])) held.push(...(role.body['permissions'] as string[]));
+      if (role.status === 200 && Array.isArray(role.body['permissions']))
+        held.push(...(role.body['permissions'] as string[]));
     }
     return held;
   };
   app.addHook('preHandler', async (request, reply) => {
     const url = request.url.split('?')[0] ?? '';
-    const path = url.startsWith(`/${projectKey}/as-associate/`) ? parseAsAssociatePath(url.slice(projectKey.length + 1)) : undefined;
+    const path = url.startsWith(`/${projectKey}/as-associate/`)
+      ? parseAsAssociatePath(url.slice(projectKey.length + 1))
+      : undefined;
     if (!path) return undefined;
     const identity = tokenIdentity(request);
     if (!identity) return undefined; // the mock's own check answers 401 invalid_token
     if (identity.customerId !== undefined || identity.anonymousId !== undefined) {
       const message = 'The as-associate endpoints take an API client token; the associate is named in the path.';
-      return reply.status(403).send({ statusCode: 403, message, errors: [{ code: 'insufficient_scope', message }], error: 'insufficient_scope' });
+      return reply
+        .status(403)
+        .send({
+          statusCode: 403,
+          message,
+          errors: [{ code: 'insufficient_scope', message }],
+          error: 'insufficient_scope',
+        });
     }
     if (path.businessUnitKey === undefined) return undefined;
     const unit = await inject('GET', `/${projectKey}/business-units/key=${encodeURIComponent(path.businessUnitKey)}`);
-    if (unit.status !== 200) return notFound(reply, `The BusinessUnit with key '${path.businessUnitKey}' was not found.`);
+    if (unit.status !== 200)
+      return notFound(reply, `The BusinessUnit with key '${path.businessUnitKey}' was not found.`);
     const { action, permissions } = neededPermissions(request.method, path);
     if (allows(await permissionsOf(unit.body, path.associateId), permissions)) return undefined;
-    return reply.status(403).send(associateMissingPermission(path.associateId, path.businessUnitKey, action, permissions));
+    return reply
+      .status(403)
+      .send(associateMissingPermission(path.associateId, path.businessUnitKey, action, permissions));
   });
 
   // Associate carts belong to the business unit and the associate that created them; the mock lists
@@ -188,13 +235,25 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
   const unitCarts = new Map<string, { unitKey: string; customerId: string }>();
   app.addHook('onSend', async (request, reply, payload) => {
     const url = request.url.split('?')[0] ?? '';
-    const path = url.startsWith(`/${projectKey}/as-associate/`) ? parseAsAssociatePath(url.slice(projectKey.length + 1)) : undefined;
-    if (!path || path.resource !== 'carts' || path.businessUnitKey === undefined || typeof payload !== 'string' || reply.statusCode >= 300) return payload;
+    const path = url.startsWith(`/${projectKey}/as-associate/`)
+      ? parseAsAssociatePath(url.slice(projectKey.length + 1))
+      : undefined;
+    if (
+      !path ||
+      path.resource !== 'carts' ||
+      path.businessUnitKey === undefined ||
+      typeof payload !== 'string' ||
+      reply.statusCode >= 300
+    )
+      return payload;
     const unitKey = path.businessUnitKey;
     const body = JSON.parse(payload) as Record<string, unknown>;
     if (request.method === 'POST' && path.id === undefined && reply.statusCode === 201) {
       unitCarts.set(body['id'] as string, { unitKey, customerId: path.associateId });
-      const updated = await inject('POST', `/${projectKey}/carts/${String(body['id'])}`, { version: body['version'], actions: [{ action: 'setCustomerId', customerId: path.associateId }] });
+      const updated = await inject('POST', `/${projectKey}/carts/${String(body['id'])}`, {
+        version: body['version'],
+        actions: [{ action: 'setCustomerId', customerId: path.associateId }],
+      });
       return JSON.stringify({ ...updated.body, businessUnit: { typeId: 'business-unit', key: unitKey } });
     }
     if (request.method !== 'GET') return payload;
@@ -204,26 +263,46 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
       const owner = typeof id === 'string' ? unitCarts.get(id) : undefined;
       return owner !== undefined && owner.unitKey === unitKey && (seesOthers || owner.customerId === path.associateId);
     };
-    const withUnit = (cart: Record<string, unknown>) => ({ ...cart, businessUnit: { typeId: 'business-unit', key: unitKey } });
+    const withUnit = (cart: Record<string, unknown>) => ({
+      ...cart,
+      businessUnit: { typeId: 'business-unit', key: unitKey },
+    });
     if (path.id !== undefined) {
       if (visible(body['id'])) return JSON.stringify(withUnit(body));
       reply.status(404);
-      return JSON.stringify({ statusCode: 404, message: 'The Resource was not found.', errors: [{ code: 'ResourceNotFound', message: 'The Resource was not found.' }] });
+      return JSON.stringify({
+        statusCode: 404,
+        message: 'The Resource was not found.',
+        errors: [{ code: 'ResourceNotFound', message: 'The Resource was not found.' }],
+      });
     }
-    const results = ((body['results'] ?? []) as Record<string, unknown>[]).filter((c) => visible(c['id'])).map(withUnit);
+    const results = ((body['results'] ?? []) as Record<string, unknown>[])
+      .filter((c) => visible(c['id']))
+      .map(withUnit);
     return JSON.stringify({ ...body, count: results.length, total: results.length, results });
   });
 
   // A cart created through /me belongs to the token's shopper, as on the platform.
   app.addHook('onSend', async (request, reply, payload) => {
     const url = request.url.split('?')[0] ?? '';
-    if (request.method !== 'POST' || !new RegExp(`^/${projectKey}(?:/in-store/key=[^/]+)?/me/carts$`).test(url) || reply.statusCode !== 201 || typeof payload !== 'string') return payload;
+    if (
+      request.method !== 'POST' ||
+      !new RegExp(`^/${projectKey}(?:/in-store/key=[^/]+)?/me/carts$`).test(url) ||
+      reply.statusCode !== 201 ||
+      typeof payload !== 'string'
+    )
+      return payload;
     const identity = tokenIdentity(request);
     const cart = JSON.parse(payload) as { id: string; version: number };
     if (!identity) return payload;
     cartOwners.set(cart.id, identity);
-    const action = identity.customerId ? { action: 'setCustomerId', customerId: identity.customerId } : { action: 'setAnonymousId', anonymousId: identity.anonymousId };
-    const updated = await inject('POST', `/${projectKey}/carts/${cart.id}`, { version: cart.version, actions: [action] });
+    const action = identity.customerId
+      ? { action: 'setCustomerId', customerId: identity.customerId }
+      : { action: 'setAnonymousId', anonymousId: identity.anonymousId };
+    const updated = await inject('POST', `/${projectKey}/carts/${cart.id}`, {
+      version: cart.version,
+      actions: [action],
+    });
     return JSON.stringify(updated.body);
   });
 
@@ -231,17 +310,28 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     const body = (request.body ?? {}) as Record<string, unknown>;
     const flow = flowOf(request.url, body['grant_type']);
     const inStore = request.url.match(/\/in-store\/key=([^/]+)\/customers\/token/)?.[1];
-    if (flow) grants.push({ flow, scope: typeof body['scope'] === 'string' ? body['scope'] : undefined, status: reply.statusCode, ...(inStore === undefined ? {} : { storeKey: decodeURIComponent(inStore) }) });
+    if (flow)
+      grants.push({
+        flow,
+        scope: typeof body['scope'] === 'string' ? body['scope'] : undefined,
+        status: reply.statusCode,
+        ...(inStore === undefined ? {} : { storeKey: decodeURIComponent(inStore) }),
+      });
   });
 
   // Encapsulated: its own form parser does not clash with the one the mock's OAuth plugin registers.
   void app.register(async (instance) => {
-    instance.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
-    });
+    instance.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string' },
+      (_request, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      },
+    );
     instance.post('/oauth/token/revoke', async (request, reply) => {
       const token = (request.body as Record<string, string> | undefined)?.['token'];
-      if (!request.headers.authorization?.startsWith('Basic ')) return reply.status(401).send({ error: 'invalid_client' });
+      if (!request.headers.authorization?.startsWith('Basic '))
+        return reply.status(401).send({ error: 'invalid_client' });
       store.tokens = store.tokens.filter((t) => t.access_token !== token && t.refresh_token !== token);
       return reply.status(200).send();
     });
@@ -249,9 +339,22 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
 
   const login = async (request: FastifyRequest, reply: FastifyReply) => {
     const token = bearer(request);
-    if (!token || !store.validateToken(token)) return reply.status(401).send({ statusCode: 401, message: 'invalid_token', errors: [{ code: 'invalid_token', message: 'invalid_token' }], error: 'invalid_token' });
+    if (!token || !store.validateToken(token))
+      return reply
+        .status(401)
+        .send({
+          statusCode: 401,
+          message: 'invalid_token',
+          errors: [{ code: 'invalid_token', message: 'invalid_token' }],
+          error: 'invalid_token',
+        });
     const body = request.body as { email?: string; password?: string; anonymousId?: string };
-    const signIn = await app.inject({ method: 'POST', url: `/${projectKey}/me/login`, headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' }, payload: JSON.stringify({ email: body.email, password: body.password }) });
+    const signIn = await app.inject({
+      method: 'POST',
+      url: `/${projectKey}/me/login`,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ email: body.email, password: body.password }),
+    });
     if (signIn.statusCode !== 200) return reply.status(signIn.statusCode).send(signIn.json());
     const customer = (signIn.json() as { customer: { id: string; stores?: { key?: string }[] } }).customer;
     const storeKey = (request.params as { storeKey?: string }).storeKey;
@@ -264,7 +367,10 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     for (const [id, owner] of cartOwners) {
       if (!body.anonymousId || owner.anonymousId !== body.anonymousId) continue;
       const current = await inject('GET', `/${projectKey}/carts/${id}`);
-      const moved = await inject('POST', `/${projectKey}/carts/${id}`, { version: current.body['version'], actions: [{ action: 'setCustomerId', customerId: customer.id }] });
+      const moved = await inject('POST', `/${projectKey}/carts/${id}`, {
+        version: current.body['version'],
+        actions: [{ action: 'setCustomerId', customerId: customer.id }],
+      });
       cartOwners.set(id, { customerId: customer.id });
       cart = moved.body;
     }
@@ -282,7 +388,8 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     const url = request.url.split('?')[0] ?? '';
     if (request.method !== 'POST' || !accountTokenRoute.test(url)) return undefined;
     const tokenValue = (request.body as Record<string, unknown> | undefined)?.['tokenValue'];
-    if (typeof tokenValue === 'string' && usedAccountTokens.has(tokenValue)) return notFound(reply, 'The token was not found.');
+    if (typeof tokenValue === 'string' && usedAccountTokens.has(tokenValue))
+      return notFound(reply, 'The token was not found.');
     return undefined;
   });
   app.addHook('onSend', async (request, reply, payload) => {
@@ -293,7 +400,8 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     if (typeof tokenValue === 'string') usedAccountTokens.add(tokenValue);
     if (match[1] === 'password/reset') {
       const customerId = (JSON.parse(payload) as { id?: unknown }).id;
-      if (typeof customerId === 'string') store.tokens = store.tokens.filter((t) => identityOf(t.scope).customerId !== customerId);
+      if (typeof customerId === 'string')
+        store.tokens = store.tokens.filter((t) => identityOf(t.scope).customerId !== customerId);
     }
     return payload;
   });

@@ -26,7 +26,9 @@ export interface SeededProject {
   customers: { email: string; password: string; id: string }[];
 }
 
-const DEFAULT_CUSTOMERS: readonly SeedCustomer[] = [{ email: 'alice@example.com', password: 'demo-Passw0rd!', firstName: 'Alice', lastName: 'Example' }];
+const DEFAULT_CUSTOMERS: readonly SeedCustomer[] = [
+  { email: 'alice@example.com', password: 'demo-Passw0rd!', firstName: 'Alice', lastName: 'Example' },
+];
 
 /** Seeds through the mock's own HTTP API, with drafts as a real project would take them. */
 export async function seedProject(
@@ -44,12 +46,15 @@ export async function seedProject(
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       payload: JSON.stringify(payload),
     });
-    if (response.statusCode >= 300) throw new CtpTestingError(`seeding ${path} failed: ${response.statusCode} ${response.body}`);
+    if (response.statusCode >= 300)
+      throw new CtpTestingError(`seeding ${path} failed: ${response.statusCode} ${response.body}`);
     return response.json() as { id: string; customer?: { id: string } };
   };
 
   const categories = await Promise.all(
-    ['Shoes', 'Shirts'].map((name) => post('categories', { key: name.toLowerCase(), name: { en: name }, slug: { en: name.toLowerCase() } })),
+    ['Shoes', 'Shirts'].map((name) =>
+      post('categories', { key: name.toLowerCase(), name: { en: name }, slug: { en: name.toLowerCase() } }),
+    ),
   );
   const productType = await post('product-types', { key: 'basic', name: 'Basic', description: 'Basic product' });
   const products = [
@@ -80,22 +85,44 @@ export async function seedProject(
       await post('stores', { key: storeKey, name: { en: storeKey } });
       stores.add(storeKey);
     }
-    const created = await post('customers', storeKey === undefined ? draft : { ...draft, stores: [{ typeId: 'store', key: storeKey }] });
+    const created = await post(
+      'customers',
+      storeKey === undefined ? draft : { ...draft, stores: [{ typeId: 'store', key: storeKey }] },
+    );
     customers.push({ email: c.email, password: c.password, id: created.customer!.id });
   }
-  if (customers.length === 0) throw new CtpTestingError('startEmbeddedCommercetools: customers must list at least one customer');
+  if (customers.length === 0)
+    throw new CtpTestingError('startEmbeddedCommercetools: customers must list at least one customer');
   // Each associate gets a role of their own holding exactly their permissions.
   let roles = 0;
   for (const unit of businessUnits) {
     const associates = [];
     for (const associate of unit.associates) {
       const customer = customers.find((c) => c.email === associate.email);
-      if (!customer) throw new CtpTestingError(`startEmbeddedCommercetools: business unit ${unit.key} names ${associate.email}, who is not among the customers`);
+      if (!customer)
+        throw new CtpTestingError(
+          `startEmbeddedCommercetools: business unit ${unit.key} names ${associate.email}, who is not among the customers`,
+        );
       const roleKey = `role-${(roles += 1)}`;
-      await post('associate-roles', { key: roleKey, name: roleKey, buyerAssignable: false, permissions: associate.permissions });
-      associates.push({ customer: { typeId: 'customer', id: customer.id }, associateRoleAssignments: [{ associateRole: { typeId: 'associate-role', key: roleKey }, inheritance: 'Disabled' }] });
+      await post('associate-roles', {
+        key: roleKey,
+        name: roleKey,
+        buyerAssignable: false,
+        permissions: associate.permissions,
+      });
+      associates.push({
+        customer: { typeId: 'customer', id: customer.id },
+        associateRoleAssignments: [
+          { associateRole: { typeId: 'associate-role', key: roleKey }, inheritance: 'Disabled' },
+        ],
+      });
     }
     await post('business-units', { key: unit.key, unitType: 'Company', name: unit.name ?? unit.key, associates });
   }
-  return { categoryIds: categories.map((c) => c.id), skus: products.map((p) => p.sku), customer: customers[0]!, customers };
+  return {
+    categoryIds: categories.map((c) => c.id),
+    skus: products.map((p) => p.sku),
+    customer: customers[0]!,
+    customers,
+  };
 }

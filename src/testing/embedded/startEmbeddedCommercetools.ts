@@ -68,12 +68,19 @@ async function loadMock(): Promise<typeof import('@labdigital/commercetools-mock
  * // ...
  * await ct.stop();
  */
-export async function startEmbeddedCommercetools(options: EmbeddedCommercetoolsOptions = {}): Promise<EmbeddedCommercetools> {
+export async function startEmbeddedCommercetools(
+  options: EmbeddedCommercetoolsOptions = {},
+): Promise<EmbeddedCommercetools> {
   const projectKey = options.projectKey ?? 'demo-project';
   const clientId = options.clientId ?? 'embedded-client';
   const clientSecret = options.clientSecret ?? 'embedded-secret-not-for-production';
   const { CommercetoolsMock } = await loadMock();
-  const mock: CommercetoolsMock = new CommercetoolsMock({ enableAuthentication: true, validateCredentials: true, silent: true, defaultProjectKey: projectKey });
+  const mock: CommercetoolsMock = new CommercetoolsMock({
+    enableAuthentication: true,
+    validateCredentials: true,
+    silent: true,
+    defaultProjectKey: projectKey,
+  });
   const grants: GrantRecord[] = [];
   applyPlatformPatches(mock, projectKey, grants);
   await mock.app.listen({ port: 0, host: '127.0.0.1' });
@@ -88,7 +95,13 @@ export async function startEmbeddedCommercetools(options: EmbeddedCommercetoolsO
       projectKey,
       clientId,
       clientSecret,
-      env: { CTP_PROJECT_KEY: projectKey, CTP_CLIENT_ID: clientId, CTP_CLIENT_SECRET: clientSecret, CTP_AUTH_URL: url, CTP_API_URL: url },
+      env: {
+        CTP_PROJECT_KEY: projectKey,
+        CTP_CLIENT_ID: clientId,
+        CTP_CLIENT_SECRET: clientSecret,
+        CTP_AUTH_URL: url,
+        CTP_API_URL: url,
+      },
       customers: seeded.customers,
       seeded,
       grants,

@@ -1,4 +1,10 @@
-import { allows, associateMissingPermission, neededPermissions, parseAsAssociatePath, type AsAssociatePath } from '../associatePermissions';
+import {
+  allows,
+  associateMissingPermission,
+  neededPermissions,
+  parseAsAssociatePath,
+  type AsAssociatePath,
+} from '../associatePermissions';
 import { holdsScope, mockError, mockPage, sameEmail, type MockApiContext, type MockApiIdentity } from './mockApi';
 
 /** One associate of a business unit: the customer (by email) and the permissions of their roles. */
@@ -62,9 +68,27 @@ export class MockBusinessUnits {
     const path = parseAsAssociatePath(apiPath);
     if (!path) return undefined;
     const scope = path.resource === undefined ? 'business_units' : (SCOPES[path.resource] ?? 'business_units');
-    if (identity.kind !== 'client') return mockError(this.#c, 403, 'insufficient_scope', 'The as-associate endpoints take an API client token; the associate is named in the path.');
-    if (!holdsScope(this.#c, identity, undefined, method === 'GET' ? [`view_${scope}`, `manage_${scope}`] : [`manage_${scope}`])) {
-      return mockError(this.#c, 403, 'insufficient_scope', `Insufficient scope: ${method === 'GET' ? `view_${scope} or ` : ''}manage_${scope} is needed.`);
+    if (identity.kind !== 'client')
+      return mockError(
+        this.#c,
+        403,
+        'insufficient_scope',
+        'The as-associate endpoints take an API client token; the associate is named in the path.',
+      );
+    if (
+      !holdsScope(
+        this.#c,
+        identity,
+        undefined,
+        method === 'GET' ? [`view_${scope}`, `manage_${scope}`] : [`manage_${scope}`],
+      )
+    ) {
+      return mockError(
+        this.#c,
+        403,
+        'insufficient_scope',
+        `Insufficient scope: ${method === 'GET' ? `view_${scope} or ` : ''}manage_${scope} is needed.`,
+      );
     }
     if (path.businessUnitKey === undefined) return undefined;
     const unit = this.#units.get(path.businessUnitKey);
@@ -77,42 +101,88 @@ export class MockBusinessUnits {
   /** The built-in answer of a business-unit route, or undefined when the path is none of them. */
   answer(method: string, apiPath: string, identity: MockApiIdentity, body: unknown): Response | undefined {
     const associate = parseAsAssociatePath(apiPath);
-    if (associate) return this.#asAssociate(method, associate, (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>);
+    if (associate)
+      return this.#asAssociate(
+        method,
+        associate,
+        (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>,
+      );
     if (`${method} ${apiPath}` !== 'GET /me/business-units') return undefined;
-    if (identity.kind !== 'customer' || !holdsScope(this.#c, identity, undefined, ['manage_my_business_units', 'view_my_business_units'])) {
+    if (
+      identity.kind !== 'customer' ||
+      !holdsScope(this.#c, identity, undefined, ['manage_my_business_units', 'view_my_business_units'])
+    ) {
       return mockError(this.#c, 403, 'insufficient_scope', 'Insufficient scope: manage_my_business_units.');
     }
-    return mockPage(this.#c, [...this.#units.values()].filter((u) => this.#permissionsOf(u, identity.customerId ?? '') !== undefined).map((u) => this.#unitBody(u)));
+    return mockPage(
+      this.#c,
+      [...this.#units.values()]
+        .filter((u) => this.#permissionsOf(u, identity.customerId ?? '') !== undefined)
+        .map((u) => this.#unitBody(u)),
+    );
   }
 
   #asAssociate(method: string, path: AsAssociatePath, input: Record<string, unknown>): Response {
     const { associateId, businessUnitKey: key, resource, id } = path;
     if (!resource) {
-      if (method !== 'GET') return mockError(this.#c, 405, 'MethodNotAllowed', 'Only reads of business units are answered by the mock.');
-      if (key === undefined) return mockPage(this.#c, [...this.#units.values()].filter((u) => this.#permissionsOf(u, associateId) !== undefined).map((u) => this.#unitBody(u)));
+      if (method !== 'GET')
+        return mockError(this.#c, 405, 'MethodNotAllowed', 'Only reads of business units are answered by the mock.');
+      if (key === undefined)
+        return mockPage(
+          this.#c,
+          [...this.#units.values()]
+            .filter((u) => this.#permissionsOf(u, associateId) !== undefined)
+            .map((u) => this.#unitBody(u)),
+        );
       const unit = this.#units.get(key);
-      return unit ? this.#c.json(this.#unitBody(unit)) : mockError(this.#c, 404, 'ResourceNotFound', `The BusinessUnit with key '${key}' was not found.`);
+      return unit
+        ? this.#c.json(this.#unitBody(unit))
+        : mockError(this.#c, 404, 'ResourceNotFound', `The BusinessUnit with key '${key}' was not found.`);
     }
     const unit = key === undefined ? undefined : this.#units.get(key);
-    if (!unit) return mockError(this.#c, 404, 'ResourceNotFound', `The BusinessUnit with key '${key ?? ''}' was not found.`);
+    if (!unit)
+      return mockError(this.#c, 404, 'ResourceNotFound', `The BusinessUnit with key '${key ?? ''}' was not found.`);
     const held = this.#permissionsOf(unit, associateId) ?? [];
     if (resource !== 'carts') {
       if (method === 'GET' && id === undefined) return mockPage(this.#c, []);
-      return mockError(this.#c, 404, 'ResourceNotFound', `No ${resource} are kept by the mock: script the answer with mock.on('${method}', ...).`);
+      return mockError(
+        this.#c,
+        404,
+        'ResourceNotFound',
+        `No ${resource} are kept by the mock: script the answer with mock.on('${method}', ...).`,
+      );
     }
     // Carts: created and read here; "My" permissions see the associate's own, "Others" every cart of the unit.
-    const visible = (cart: AssociateCart) => cart.businessUnitKey === unit.key && (held.includes('ViewOthersCarts') || cart.customerId === associateId);
-    if (method === 'GET' && id === undefined) return mockPage(this.#c, [...this.#carts.values()].filter(visible).map((c) => this.#cartBody(c)));
+    const visible = (cart: AssociateCart) =>
+      cart.businessUnitKey === unit.key && (held.includes('ViewOthersCarts') || cart.customerId === associateId);
+    if (method === 'GET' && id === undefined)
+      return mockPage(
+        this.#c,
+        [...this.#carts.values()].filter(visible).map((c) => this.#cartBody(c)),
+      );
     if (method === 'GET') {
       const cart = this.#carts.get(id ?? '');
-      return cart && visible(cart) ? this.#c.json(this.#cartBody(cart)) : mockError(this.#c, 404, 'ResourceNotFound', `The Cart with ID '${id ?? ''}' was not found.`);
+      return cart && visible(cart)
+        ? this.#c.json(this.#cartBody(cart))
+        : mockError(this.#c, 404, 'ResourceNotFound', `The Cart with ID '${id ?? ''}' was not found.`);
     }
     if (method === 'POST' && id === undefined) {
-      const cart: AssociateCart = { id: `associate-cart-${(this.#seq += 1)}`, version: 1, customerId: associateId, businessUnitKey: unit.key, currency: typeof input['currency'] === 'string' ? input['currency'] : 'EUR' };
+      const cart: AssociateCart = {
+        id: `associate-cart-${(this.#seq += 1)}`,
+        version: 1,
+        customerId: associateId,
+        businessUnitKey: unit.key,
+        currency: typeof input['currency'] === 'string' ? input['currency'] : 'EUR',
+      };
       this.#carts.set(cart.id, cart);
       return this.#c.json(this.#cartBody(cart), 201);
     }
-    return mockError(this.#c, 404, 'ResourceNotFound', `The mock keeps associate carts to create and read; script ${method} of this path with mock.on().`);
+    return mockError(
+      this.#c,
+      404,
+      'ResourceNotFound',
+      `The mock keeps associate carts to create and read; script ${method} of this path with mock.on().`,
+    );
   }
 
   #permissionsOf(unit: MockBusinessUnit, customerId: string): readonly string[] | undefined {

@@ -110,7 +110,13 @@ interface Issued extends MockIdentity {
 function identityOf(issued: Issued | undefined): MockIdentity | undefined {
   if (!issued) return undefined;
   const { kind, scopes, customerId, anonymousId, storeKey } = issued;
-  return { kind, scopes, ...(customerId ? { customerId } : {}), ...(anonymousId ? { anonymousId } : {}), ...(storeKey ? { storeKey } : {}) };
+  return {
+    kind,
+    scopes,
+    ...(customerId ? { customerId } : {}),
+    ...(anonymousId ? { anonymousId } : {}),
+    ...(storeKey ? { storeKey } : {}),
+  };
 }
 
 /** The Store of store-scoped scopes (`name:projectKey:storeKey`), if any. */
@@ -123,7 +129,16 @@ function jsonResponse(body: unknown, status = 200): Response {
 }
 
 function oauthError(status: number, error: string, description: string): Response {
-  return jsonResponse({ statusCode: status, message: description, errors: [{ code: error, message: description }], error, error_description: description }, status);
+  return jsonResponse(
+    {
+      statusCode: status,
+      message: description,
+      errors: [{ code: error, message: description }],
+      error,
+      error_description: description,
+    },
+    status,
+  );
 }
 
 function apiError(status: number, code: string, message: string): Response {
@@ -145,7 +160,9 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
   const authUrl = (options.authUrl ?? 'https://auth.mock.test').replace(/\/+$/, '');
   const apiUrl = (options.apiUrl ?? 'https://api.mock.test').replace(/\/+$/, '');
   const expiresIn = options.expiresIn ?? 172_800;
-  const customers: MockAccountCustomer[] = (options.customers ?? [{ email: 'alice@example.com', password: 'alice-Passw0rd!' }]).map((c, i) => ({ ...c, id: c.id ?? `customer-${i + 1}` }));
+  const customers: MockAccountCustomer[] = (
+    options.customers ?? [{ email: 'alice@example.com', password: 'alice-Passw0rd!' }]
+  ).map((c, i) => ({ ...c, id: c.id ?? `customer-${i + 1}` }));
   const basic = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
   const tokens = new Map<string, Issued>();
   const refreshTokens = new Map<string, Issued>();
@@ -176,8 +193,10 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
     if (scopes.length === 0) return oauthError(400, 'invalid_scope', 'A scope is required.');
     for (const s of scopes) {
       const [name, key] = s.split(':');
-      if (key !== projectKey) return oauthError(400, 'invalid_scope', `Scope ${s} does not name project ${projectKey}.`);
-      if (options.clientScopes && !options.clientScopes.includes(name ?? '')) return oauthError(400, 'invalid_scope', `The client does not hold ${s}.`);
+      if (key !== projectKey)
+        return oauthError(400, 'invalid_scope', `Scope ${s} does not name project ${projectKey}.`);
+      if (options.clientScopes && !options.clientScopes.includes(name ?? ''))
+        return oauthError(400, 'invalid_scope', `The client does not hold ${s}.`);
     }
     return scopes;
   };
@@ -185,7 +204,11 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
   const tokenAnswer = (issued: Issued, withRefresh: boolean): Response => {
     const access = next('mock-access');
     tokens.set(access, issued);
-    const identity = issued.customerId ? [`customer_id:${issued.customerId}`] : issued.anonymousId ? [`anonymous_id:${issued.anonymousId}`] : [];
+    const identity = issued.customerId
+      ? [`customer_id:${issued.customerId}`]
+      : issued.anonymousId
+        ? [`anonymous_id:${issued.anonymousId}`]
+        : [];
     return jsonResponse({
       access_token: access,
       token_type: 'Bearer',
@@ -203,7 +226,12 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
   };
 
   const auth = (request: MockRequest): Response => {
-    if (request.headers['authorization'] !== basic) return oauthError(401, 'invalid_client', 'Please provide valid client credentials using HTTP Basic Authentication.');
+    if (request.headers['authorization'] !== basic)
+      return oauthError(
+        401,
+        'invalid_client',
+        'Please provide valid client credentials using HTTP Basic Authentication.',
+      );
     const { form, path } = request;
     const grantType = form.get('grant_type');
     if (path === '/oauth/token/revoke') {
@@ -225,7 +253,15 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
       const scopes = grantScopes(form.get('scope'));
       if (scopes instanceof Response) return scopes;
       const storeKey = storeOfScopes(scopes);
-      return tokenAnswer(withRefresh({ kind: 'anonymous', scopes, anonymousId: form.get('anonymous_id') ?? next('anonymous'), ...(storeKey ? { storeKey } : {}) }), true);
+      return tokenAnswer(
+        withRefresh({
+          kind: 'anonymous',
+          scopes,
+          anonymousId: form.get('anonymous_id') ?? next('anonymous'),
+          ...(storeKey ? { storeKey } : {}),
+        }),
+        true,
+      );
     }
     const customerToken = path.match(new RegExp(`^/oauth/${projectKey}(?:/in-store/key=([^/]+))?/customers/token$`));
     if (customerToken && grantType === 'password') {
@@ -233,55 +269,100 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
       const storeKey = customerToken[1];
       const customer = accounts.findForSignIn(form.get('username'), storeKey);
       if (!customer || customer.password !== form.get('password')) {
-        return oauthError(400, 'invalid_customer_account_credentials', 'Customer account with the given credentials not found.');
+        return oauthError(
+          400,
+          'invalid_customer_account_credentials',
+          'Customer account with the given credentials not found.',
+        );
       }
       const scopes = grantScopes(form.get('scope'));
       if (scopes instanceof Response) return scopes;
-      return tokenAnswer(withRefresh({ kind: 'customer', scopes, customerId: customer.id, ...(storeKey ? { storeKey } : {}) }), true);
+      return tokenAnswer(
+        withRefresh({ kind: 'customer', scopes, customerId: customer.id, ...(storeKey ? { storeKey } : {}) }),
+        true,
+      );
     }
-    return oauthError(400, 'unsupported_grant_type', `No such grant: ${request.method} ${path} (${grantType ?? 'no grant_type'}).`);
+    return oauthError(
+      400,
+      'unsupported_grant_type',
+      `No such grant: ${request.method} ${path} (${grantType ?? 'no grant_type'}).`,
+    );
   };
 
   const login = (request: MockRequest, storeKey: string | undefined): Response => {
     const body = (request.json ?? {}) as { email?: string; password?: string };
     const customer = accounts.findForSignIn(body.email, storeKey);
-    if (!customer || customer.password !== body.password) return apiError(400, 'InvalidCredentials', 'Account with the given credentials not found.');
+    if (!customer || customer.password !== body.password)
+      return apiError(400, 'InvalidCredentials', 'Account with the given credentials not found.');
     return jsonResponse({ customer: { id: customer.id, email: customer.email, version: 1 } });
   };
 
   const api = async (request: MockRequest): Promise<Response> => {
-    if (!request.identity) return jsonResponse({ statusCode: 401, message: 'invalid_token', errors: [{ code: 'invalid_token', message: 'invalid_token' }], error: 'invalid_token' }, 401);
+    if (!request.identity)
+      return jsonResponse(
+        {
+          statusCode: 401,
+          message: 'invalid_token',
+          errors: [{ code: 'invalid_token', message: 'invalid_token' }],
+          error: 'invalid_token',
+        },
+        401,
+      );
     // An associate's permissions are checked before any script, so a scripted answer cannot skip them.
     const refused = businessUnits.guard(request.method, request.apiPath, request.identity);
     if (refused) return refused;
     for (let i = scripts.length - 1; i >= 0; i -= 1) {
       const script = scripts[i]!;
-      const pathMatches = typeof script.path === 'string' ? script.path === request.apiPath : script.path.test(request.apiPath);
+      const pathMatches =
+        typeof script.path === 'string' ? script.path === request.apiPath : script.path.test(request.apiPath);
       if (script.method !== request.method || !pathMatches) continue;
-      const answer = typeof script.answer === 'function' ? await (script.answer as (r: MockRequest) => unknown)(request) : script.answer;
+      const answer =
+        typeof script.answer === 'function'
+          ? await (script.answer as (r: MockRequest) => unknown)(request)
+          : script.answer;
       return answer instanceof Response ? answer : jsonResponse(answer, script.status);
     }
     const signIn = request.method === 'POST' ? request.apiPath.match(/^(?:\/in-store\/key=([^/]+))?\/login$/) : null;
     if (signIn) return login(request, signIn[1]);
-    const account = accounts.answer(request.method, request.apiPath, request.identity, request.json) ?? businessUnits.answer(request.method, request.apiPath, request.identity, request.json);
+    const account =
+      accounts.answer(request.method, request.apiPath, request.identity, request.json) ??
+      businessUnits.answer(request.method, request.apiPath, request.identity, request.json);
     if (account) return account;
-    return apiError(404, 'ResourceNotFound', `No answer scripted for ${request.method} ${request.apiPath}: mock.on('${request.method}', '${request.apiPath}', body).`);
+    return apiError(
+      404,
+      'ResourceNotFound',
+      `No answer scripted for ${request.method} ${request.apiPath}: mock.on('${request.method}', '${request.apiPath}', body).`,
+    );
   };
 
   const mock: MockCommercetools = {
     requests,
     projectKey,
     customers,
-    env: { CTP_PROJECT_KEY: projectKey, CTP_CLIENT_ID: clientId, CTP_CLIENT_SECRET: clientSecret, CTP_AUTH_URL: authUrl, CTP_API_URL: apiUrl },
+    env: {
+      CTP_PROJECT_KEY: projectKey,
+      CTP_CLIENT_ID: clientId,
+      CTP_CLIENT_SECRET: clientSecret,
+      CTP_AUTH_URL: authUrl,
+      CTP_API_URL: apiUrl,
+    },
     fetch: async (input, init) => {
       const incoming = input instanceof Request ? input : undefined;
       const url = new URL(incoming ? incoming.url : String(input));
       const method = (init?.method ?? incoming?.method ?? 'GET').toUpperCase();
-      const body = typeof init?.body === 'string' ? init.body : init?.body instanceof URLSearchParams ? init.body.toString() : incoming ? await incoming.clone().text() : '';
+      const body =
+        typeof init?.body === 'string'
+          ? init.body
+          : init?.body instanceof URLSearchParams
+            ? init.body.toString()
+            : incoming
+              ? await incoming.clone().text()
+              : '';
       const headers = headersOf(init, incoming);
       const origin = url.origin;
       const host = origin === new URL(authUrl).origin ? 'auth' : origin === new URL(apiUrl).origin ? 'api' : undefined;
-      if (!host) throw new TypeError(`fetch failed: the commercetools mock answers ${authUrl} and ${apiUrl}, not ${origin}`);
+      if (!host)
+        throw new TypeError(`fetch failed: the commercetools mock answers ${authUrl} and ${apiUrl}, not ${origin}`);
       let json: unknown;
       try {
         json = body === '' ? undefined : JSON.parse(body);
@@ -294,7 +375,8 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
         method,
         url: url.href,
         path: url.pathname,
-        apiPath: host === 'api' && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) || '/' : url.pathname,
+        apiPath:
+          host === 'api' && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) || '/' : url.pathname,
         host,
         headers,
         body,
@@ -312,7 +394,13 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
     grants(flow) {
       const grants = requests.filter((r) => r.host === 'auth' && r.path !== '/oauth/token/revoke');
       const flowOf = (r: MockRequest) =>
-        r.form.get('grant_type') === 'password' ? 'password' : r.form.get('grant_type') === 'refresh_token' ? 'refresh_token' : r.path.endsWith('/anonymous/token') ? 'anonymous' : 'client_credentials';
+        r.form.get('grant_type') === 'password'
+          ? 'password'
+          : r.form.get('grant_type') === 'refresh_token'
+            ? 'refresh_token'
+            : r.path.endsWith('/anonymous/token')
+              ? 'anonymous'
+              : 'client_credentials';
       return flow === undefined ? grants : grants.filter((r) => flowOf(r) === flow);
     },
     revoke(token) {

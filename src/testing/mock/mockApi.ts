@@ -30,7 +30,13 @@ export function sameEmail(a: unknown, b: unknown): boolean {
 }
 
 /** The platform's error body. */
-export function mockError(c: MockApiContext, status: number, code: string, message: string, extra: Record<string, unknown> = {}): Response {
+export function mockError(
+  c: MockApiContext,
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+): Response {
   return c.json({ statusCode: status, message, errors: [{ code, message, ...extra }] }, status);
 }
 
@@ -39,7 +45,12 @@ export function mockPage(c: MockApiContext, results: unknown[]): Response {
 }
 
 /** Whether the token holds one of `names` for the project (or as `name:projectKey:storeKey` for this Store's in-store call). */
-export function holdsScope(c: MockApiContext, identity: MockApiIdentity, storeKey: string | undefined, names: readonly string[]): boolean {
+export function holdsScope(
+  c: MockApiContext,
+  identity: MockApiIdentity,
+  storeKey: string | undefined,
+  names: readonly string[],
+): boolean {
   return identity.scopes.some((s) => {
     const [name = '', project, store] = s.split(':');
     if (project !== c.projectKey) return false;

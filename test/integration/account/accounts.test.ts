@@ -31,14 +31,22 @@ async function anonymousWithCart(id = 's') {
   const storage = new MemorySessionStorage(id);
   const cartId = await inSession(storage, async () => {
     const apiRoot = await h.client.customerApiRoot();
-    return (await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute()).body.id;
+    return (
+      await apiRoot
+        .me()
+        .carts()
+        .post({ body: { currency: 'EUR' } })
+        .execute()
+    ).body.id;
   });
   return { storage, cartId };
 }
 
 async function signedIn(id = 's', credentials = h.customer, storeKey?: string) {
   const storage = new MemorySessionStorage(id);
-  await inSession(storage, () => h.session.login(credentials.email, credentials.password, storeKey === undefined ? {} : { storeKey }));
+  await inSession(storage, () =>
+    h.session.login(credentials.email, credentials.password, storeKey === undefined ? {} : { storeKey }),
+  );
   return storage;
 }
 
@@ -54,13 +62,20 @@ describe('shopper accounts against the strict server', () => {
     it('should sign up from an anonymous cart, find the cart on the new account, and leave only the customer tokens live', async () => {
       await harness();
       const { storage, cartId } = await anonymousWithCart();
-      const token = await inSession(storage, () => h.session.signUp({ email: 'new@example.com', password: 'New-Pa55word!', firstName: 'New' }));
-      const cart = await inSession(storage, async () => (await (await h.client.customerApiRoot()).me().activeCart().get().execute()).body);
+      const token = await inSession(storage, () =>
+        h.session.signUp({ email: 'new@example.com', password: 'New-Pa55word!', firstName: 'New' }),
+      );
+      const cart = await inSession(
+        storage,
+        async () => (await (await h.client.customerApiRoot()).me().activeCart().get().execute()).body,
+      );
       expect(cart.id).toBe(cartId);
       expect(cart.customerId).toBe(token.customerId);
       await h.session.settled();
       expect(liveBut(token)).toEqual([]);
-      expect(h.server.accountCalls.map((c) => [c.method, c.path, c.status, c.kind])).toEqual([['POST', '/customers', 201, 'client']]);
+      expect(h.server.accountCalls.map((c) => [c.method, c.path, c.status, c.kind])).toEqual([
+        ['POST', '/customers', 201, 'client'],
+      ]);
       expect(h.server.grants.password).toBe(1);
       expect(h.logger.text()).not.toContain('New-Pa55word!');
     });
@@ -69,7 +84,9 @@ describe('shopper accounts against the strict server', () => {
       await harness();
       const { storage } = await anonymousWithCart();
       const before = await storedToken(storage, h.registry);
-      await expect(inSession(storage, () => h.session.signUp({ email: h.customer.email, password: 'Whatever-1' }))).rejects.toMatchObject({ code: CtpErrorCode.EmailTaken });
+      await expect(
+        inSession(storage, () => h.session.signUp({ email: h.customer.email, password: 'Whatever-1' })),
+      ).rejects.toMatchObject({ code: CtpErrorCode.EmailTaken });
       expect(await storedToken(storage, h.registry)).toEqual(before);
       expect(h.server.grants.password).toBe(0);
     });
@@ -83,7 +100,9 @@ describe('shopper accounts against the strict server', () => {
         let onHold!: () => void;
         const holding = new Promise<void>((resolve) => (onHold = resolve));
         h.server.failFlow('password', { kind: 'slow', release, onHold });
-        const signUp = inSession(storage, () => h.session.signUp({ email: 'race@example.com', password: 'Race-Pa55word!' }));
+        const signUp = inSession(storage, () =>
+          h.session.signUp({ email: 'race@example.com', password: 'Race-Pa55word!' }),
+        );
         await holding;
         await inSession(storage, () => h.session.logout());
         held();
@@ -101,7 +120,10 @@ describe('shopper accounts against the strict server', () => {
       const storage = await signedIn();
       const old = (await storedToken(storage, h.registry))!;
       const fresh = await inSession(storage, () => h.session.changePassword(h.customer.password, NEW_PASSWORD));
-      const me = await inSession(storage, async () => (await (await h.client.customerApiRoot()).me().get().execute()).body);
+      const me = await inSession(
+        storage,
+        async () => (await (await h.client.customerApiRoot()).me().get().execute()).body,
+      );
       expect(me.id).toBe(h.customer.id);
       await h.session.settled();
       expect(liveBut(fresh)).toEqual([]);
@@ -117,8 +139,15 @@ describe('shopper accounts against the strict server', () => {
         await inSession(storage, () => h.session.login(h.customer.email, h.customer.password));
         const old = (await storedToken(storage, h.registry))!;
         // Every attempt of the grant that follows the change fails (the library retries 5xx twice).
-        h.server.failFlow('password', { kind: 'status', status: 503 }, { kind: 'status', status: 503 }, { kind: 'status', status: 503 });
-        const error = await inSession(storage, () => h.session.changePassword(h.customer.password, NEW_PASSWORD)).catch((e: unknown) => e);
+        h.server.failFlow(
+          'password',
+          { kind: 'status', status: 503 },
+          { kind: 'status', status: 503 },
+          { kind: 'status', status: 503 },
+        );
+        const error = await inSession(storage, () => h.session.changePassword(h.customer.password, NEW_PASSWORD)).catch(
+          (e: unknown) => e,
+        );
         expect(error).toMatchObject({ code: CtpErrorCode.PasswordChangedSignInAgain });
         expect((error as Error).message).toContain('password WAS changed');
         expect(h.server.accountCalls.map((c) => [c.method, c.path, c.status, c.kind])).toEqual([
@@ -131,11 +160,16 @@ describe('shopper accounts against the strict server', () => {
         expect(h.server.accessTokens.has(old.accessToken)).toBe(false);
         expect(h.server.refreshTokens.has(old.refreshToken)).toBe(false);
         expect(liveBut()).toEqual([]);
-        await expect(inSession(storage, () => h.session.accessToken({ createAnonymous: false }))).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+        await expect(inSession(storage, () => h.session.accessToken({ createAnonymous: false }))).rejects.toMatchObject(
+          { code: CtpErrorCode.NoSession },
+        );
         // The shopper signs in again with the new password (the old one is refused) and finds the cart.
         await expect(signedIn('other', h.customer)).rejects.toMatchObject({ code: CtpErrorCode.InvalidCredentials });
         await inSession(storage, () => h.session.login(h.customer.email, NEW_PASSWORD));
-        const cart = await inSession(storage, async () => (await (await h.client.customerApiRoot()).me().activeCart().get().execute()).body);
+        const cart = await inSession(
+          storage,
+          async () => (await (await h.client.customerApiRoot()).me().activeCart().get().execute()).body,
+        );
         expect({ id: cart.id, customerId: cart.customerId }).toEqual({ id: cartId, customerId: h.customer.id });
         expect(h.logger.text()).not.toContain(NEW_PASSWORD);
       });
@@ -151,7 +185,9 @@ describe('shopper accounts against the strict server', () => {
         let onHold!: () => void;
         const holding = new Promise<void>((resolve) => (onHold = resolve));
         h.server.failFlow('password', { kind: 'slow', release, onHold });
-        const change = inSession(storage, () => h.session.changePassword(h.customer.password, NEW_PASSWORD)).catch((e: unknown) => e);
+        const change = inSession(storage, () => h.session.changePassword(h.customer.password, NEW_PASSWORD)).catch(
+          (e: unknown) => e,
+        );
         await holding;
         const access = inSession(storage, () => h.session.accessToken()).catch((e: unknown) => e);
         await inSession(storage, () => h.session.logout());
@@ -172,13 +208,19 @@ describe('shopper accounts against the strict server', () => {
       const answer = await h.session.requestPasswordReset(h.customer.email);
       expect(answer).toBeUndefined();
       await h.session.settled();
-      expect(sent).toEqual([expect.objectContaining({ kind: 'password-reset', email: h.customer.email, customerId: h.customer.id })]);
+      expect(sent).toEqual([
+        expect.objectContaining({ kind: 'password-reset', email: h.customer.email, customerId: h.customer.id }),
+      ]);
       const tokenValue = sent[0]!.tokenValue;
       expect(h.logger.text()).not.toContain(tokenValue);
       await h.session.resetPassword(tokenValue, NEW_PASSWORD);
       h.clock.advance(HOUR);
-      await expect(inSession(old, () => h.client.customerApiRoot())).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
-      await expect(h.session.resetPassword(tokenValue, 'Third-Pa55word!')).rejects.toMatchObject({ code: CtpErrorCode.AccountTokenInvalid });
+      await expect(inSession(old, () => h.client.customerApiRoot())).rejects.toMatchObject({
+        code: CtpErrorCode.SessionExpired,
+      });
+      await expect(h.session.resetPassword(tokenValue, 'Third-Pa55word!')).rejects.toMatchObject({
+        code: CtpErrorCode.AccountTokenInvalid,
+      });
       await expect(signedIn('new', { ...h.customer, password: NEW_PASSWORD })).resolves.toBeDefined();
     });
 
@@ -187,14 +229,18 @@ describe('shopper accounts against the strict server', () => {
       await h.session.requestPasswordReset(h.customer.email);
       await h.session.settled();
       h.clock.advance(25 * HOUR);
-      await expect(h.session.resetPassword(sent[0]!.tokenValue, NEW_PASSWORD)).rejects.toMatchObject({ code: CtpErrorCode.AccountTokenInvalid, status: 400 });
+      await expect(h.session.resetPassword(sent[0]!.tokenValue, NEW_PASSWORD)).rejects.toMatchObject({
+        code: CtpErrorCode.AccountTokenInvalid,
+        status: 400,
+      });
     });
 
     it('should take the same wall-clock time whether or not the email exists, even when the platform is slower for one', async () => {
       const floorMs = 250;
       // A platform whose lookup of an existing account takes 80 ms longer.
       const slowForKnown = async (input: string, init?: RequestInit) => {
-        if (input.endsWith('/customers/password-token') && String(init?.body).includes('carol@example.com')) await timerSleep(80);
+        if (input.endsWith('/customers/password-token') && String(init?.body).includes('carol@example.com'))
+          await timerSleep(80);
         return globalThis.fetch(input, init);
       };
       await harness({ clock: systemClock, sleep: timerSleep, passwordResetFloorMs: floorMs, fetch: slowForKnown });
@@ -228,10 +274,14 @@ describe('shopper accounts against the strict server', () => {
       await harness();
       const storage = await signedIn();
       await inSession(storage, () => h.session.requestEmailVerification());
-      expect(sent).toEqual([expect.objectContaining({ kind: 'email-verification', email: h.customer.email, customerId: h.customer.id })]);
+      expect(sent).toEqual([
+        expect.objectContaining({ kind: 'email-verification', email: h.customer.email, customerId: h.customer.id }),
+      ]);
       await h.session.confirmEmail(sent[0]!.tokenValue);
       expect(h.server.verifiedEmails.has(h.customer.id)).toBe(true);
-      await expect(h.session.confirmEmail(sent[0]!.tokenValue)).rejects.toMatchObject({ code: CtpErrorCode.AccountTokenInvalid });
+      await expect(h.session.confirmEmail(sent[0]!.tokenValue)).rejects.toMatchObject({
+        code: CtpErrorCode.AccountTokenInvalid,
+      });
     });
   });
 
@@ -239,16 +289,27 @@ describe('shopper accounts against the strict server', () => {
     it('should keep a Store shopper in the Store: in-store sign-up, store-scoped scopes, in-store password change, and no sign-in to another Store', async () => {
       await harness();
       const { storage, cartId } = await anonymousWithCart();
-      const token = await inSession(storage, () => h.session.signUp({ email: 'shop-a@example.com', password: 'Store-Pa55word!' }, { storeKey: 'store-a' }));
+      const token = await inSession(storage, () =>
+        h.session.signUp({ email: 'shop-a@example.com', password: 'Store-Pa55word!' }, { storeKey: 'store-a' }),
+      );
       expect(token.storeKey).toBe('store-a');
       expect(token.scopes).toContain(`manage_my_profile:${h.server.projectKey}:store-a`);
       expect(token.scopes).not.toContain(`manage_my_profile:${h.server.projectKey}`);
       expect(h.server.carts.get(cartId)?.customerId).toBe(token.customerId);
       await inSession(storage, () => h.session.changePassword('Store-Pa55word!', NEW_PASSWORD));
-      expect(h.server.accountCalls.map((c) => c.path)).toEqual(['/in-store/key=store-a/customers', '/in-store/key=store-a/login', '/in-store/key=store-a/me', '/in-store/key=store-a/me/password']);
-      await expect(inSession(storage, () => h.session.login(h.customer.email, h.customer.password, { storeKey: 'store-b' }))).rejects.toMatchObject({ code: CtpErrorCode.StoreMismatch });
+      expect(h.server.accountCalls.map((c) => c.path)).toEqual([
+        '/in-store/key=store-a/customers',
+        '/in-store/key=store-a/login',
+        '/in-store/key=store-a/me',
+        '/in-store/key=store-a/me/password',
+      ]);
+      await expect(
+        inSession(storage, () => h.session.login(h.customer.email, h.customer.password, { storeKey: 'store-b' })),
+      ).rejects.toMatchObject({ code: CtpErrorCode.StoreMismatch });
       // The platform itself refuses a customer of store-a in store-b.
-      await expect(signedIn('b', { ...h.customer, email: 'shop-a@example.com', password: NEW_PASSWORD }, 'store-b')).rejects.toMatchObject({ code: CtpErrorCode.InvalidCredentials });
+      await expect(
+        signedIn('b', { ...h.customer, email: 'shop-a@example.com', password: NEW_PASSWORD }, 'store-b'),
+      ).rejects.toMatchObject({ code: CtpErrorCode.InvalidCredentials });
     });
 
     // A plain (project-wide) answer is accepted, per capability (issue 20; test/integration/reliability/authAnswers.test.ts).
@@ -261,7 +322,9 @@ describe('shopper accounts against the strict server', () => {
         kind: 'patchAnswer',
         patch: (a) => ({ ...a, scope: String(a['scope']).replace(/:store-b/g, ':store-a') }),
       });
-      const error = await inSession(storage, () => h.session.login('shop-b@example.com', 'Store-Pa55word!', { storeKey: 'store-b' })).catch((e: unknown) => e);
+      const error = await inSession(storage, () =>
+        h.session.login('shop-b@example.com', 'Store-Pa55word!', { storeKey: 'store-b' }),
+      ).catch((e: unknown) => e);
       expect([CtpErrorCode.ScopeMissing, CtpErrorCode.ScopeExcess]).toContain((error as { code?: string }).code);
       expect(await storedToken(storage, h.registry)).toEqual(before);
     });
@@ -274,7 +337,10 @@ describe('shopper accounts against the strict server', () => {
       const storage = await signedIn();
       const carts = await inSession(storage, async () => {
         const root = await h.client.associateApiRoot('acme');
-        await root.carts().post({ body: { currency: 'EUR' } }).execute();
+        await root
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute();
         return (await root.carts().get().execute()).body;
       });
       expect(carts.results).toHaveLength(1);
@@ -289,11 +355,21 @@ describe('shopper accounts against the strict server', () => {
       await harness();
       h.server.addBusinessUnit('acme', { 'customer-someone-else': ['ViewMyCarts', 'CreateMyCarts'] });
       const storage = await signedIn();
-      const error = await inSession(storage, async () => (await h.client.associateApiRoot('acme')).carts().get().execute().catch((e: unknown) => e));
+      const error = await inSession(storage, async () =>
+        (await h.client.associateApiRoot('acme'))
+          .carts()
+          .get()
+          .execute()
+          .catch((e: unknown) => e),
+      );
       expect(error).toMatchObject({ statusCode: 403 });
       const { storage: anonymous } = await anonymousWithCart('anon');
-      await expect(inSession(anonymous, () => h.client.associateApiRoot('acme'))).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
-      await expect(inSession(storage, () => h.client.associateApiRoot('../../customers'))).rejects.toMatchObject({ code: CtpErrorCode.InvalidArgument });
+      await expect(inSession(anonymous, () => h.client.associateApiRoot('acme'))).rejects.toMatchObject({
+        code: CtpErrorCode.NoSession,
+      });
+      await expect(inSession(storage, () => h.client.associateApiRoot('../../customers'))).rejects.toMatchObject({
+        code: CtpErrorCode.InvalidArgument,
+      });
     });
   });
 });

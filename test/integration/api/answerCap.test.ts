@@ -51,11 +51,15 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     const path = req.url ?? '';
     // 520 MiB of '{' compressed by gzip level 1 as it is sent: about 2 MiB on the wire.
-    if (path.endsWith('/categories/gzip-bomb')) return stream(res, 200, bytes(520, 0x7b).pipe(createGzip({ level: 1 })), { 'content-encoding': 'gzip' });
-    if (path.endsWith('/categories/gzip-bomb-error')) return stream(res, 400, bytes(520, 0x7b).pipe(createGzip({ level: 1 })), { 'content-encoding': 'gzip' });
+    if (path.endsWith('/categories/gzip-bomb'))
+      return stream(res, 200, bytes(520, 0x7b).pipe(createGzip({ level: 1 })), { 'content-encoding': 'gzip' });
+    if (path.endsWith('/categories/gzip-bomb-error'))
+      return stream(res, 400, bytes(520, 0x7b).pipe(createGzip({ level: 1 })), { 'content-encoding': 'gzip' });
     // 300 MiB of plain bytes, chunked: the size is known only by reading.
     if (path.endsWith('/categories/plain-300')) return stream(res, 200, bytes(300, 0x20), {});
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: path.split('/').pop(), version: 1 }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ id: path.split('/').pop(), version: 1 }));
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -73,7 +77,13 @@ afterAll(async () => {
 /** Services whose auth is the in-process fake and whose API is the server above. */
 function services(engine: (typeof API_ENGINE_NAMES)[number]) {
   const platform = new FakePlatform();
-  const config = createCtpConfig({ projectKey: PROJECT, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authUrl: AUTH_URL, apiUrl });
+  const config = createCtpConfig({
+    projectKey: PROJECT,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    authUrl: AUTH_URL,
+    apiUrl,
+  });
   return createCtpServices(config, {
     api: { engine },
     fetch: (input, init) => (input.startsWith(AUTH_URL) ? platform.fetch(input, init) : globalThis.fetch(input, init)),
@@ -121,7 +131,13 @@ describe.each(API_ENGINE_NAMES)('oversized API answers over real HTTP on the %s 
         const cutBefore = cutOff;
         const { outcome, growthMiB } = await measured(() => apiRoot.categories().withId({ ID: id }).get().execute());
         expect(outcome).toBeInstanceOf(CtpApiError);
-        expect(outcome).toMatchObject({ code: CtpErrorCode.ApiAnswerTooLarge, status: 502, retries: 0, method: 'GET', uriTemplate: '/{projectKey}/categories/{ID}' });
+        expect(outcome).toMatchObject({
+          code: CtpErrorCode.ApiAnswerTooLarge,
+          status: 502,
+          retries: 0,
+          method: 'GET',
+          uriTemplate: '/{projectKey}/categories/{ID}',
+        });
         expect((outcome as Error).message).toContain('api.maxAnswerBytes');
         // What was read stops at the cap (64 MiB held at most, then dropped): far below the answer.
         expect(growthMiB).toBeLessThan(Math.min(160, answerMiB / 2));

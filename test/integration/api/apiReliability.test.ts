@@ -41,7 +41,11 @@ describe.each(API_ENGINE_NAMES)('API calls over real HTTP on the %s engine', (en
   describe('when the API answers 503, 502, 504 in sequence', () => {
     it('should resend a GET with the same correlation ID until it answers, within the retry budget', async () => {
       h = await createStrictHarness({ api: { engine, retry: { maxRetries: 3 } } });
-      h.server.failApiRequests({ kind: 'status', status: 503 }, { kind: 'page', status: 502 }, { kind: 'status', status: 504 });
+      h.server.failApiRequests(
+        { kind: 'status', status: 503 },
+        { kind: 'page', status: 502 },
+        { kind: 'status', status: 504 },
+      );
       const apiRoot = await h.client.integrationApiRoot();
       const { body } = await apiRoot.categories().withId({ ID: 'c1' }).get().execute();
       expect(body.id).toBe('c1');
@@ -55,10 +59,21 @@ describe.each(API_ENGINE_NAMES)('API calls over real HTTP on the %s engine', (en
 
     it('should give up after the default 2 retries with CTP_API_UNAVAILABLE and retries 2', async () => {
       h = await createStrictHarness({ api: { engine } });
-      h.server.failApiRequests({ kind: 'status', status: 503 }, { kind: 'status', status: 502 }, { kind: 'status', status: 504 }, { kind: 'status', status: 503 });
+      h.server.failApiRequests(
+        { kind: 'status', status: 503 },
+        { kind: 'status', status: 502 },
+        { kind: 'status', status: 504 },
+        { kind: 'status', status: 503 },
+      );
       const apiRoot = await h.client.integrationApiRoot();
       const error = await rejection(apiRoot.categories().withId({ ID: 'c1' }).get().execute());
-      expect(error).toMatchObject({ code: CtpErrorCode.ApiUnavailable, status: 504, retries: 2, method: 'GET', uriTemplate: '/{projectKey}/categories/{ID}' });
+      expect(error).toMatchObject({
+        code: CtpErrorCode.ApiUnavailable,
+        status: 504,
+        retries: 2,
+        method: 'GET',
+        uriTemplate: '/{projectKey}/categories/{ID}',
+      });
       expect(h.server.apiFaultsApplied).toHaveLength(3);
     });
   });
@@ -70,13 +85,28 @@ describe.each(API_ENGINE_NAMES)('API calls over real HTTP on the %s engine', (en
       await runWithCtpSession(new MemorySessionStorage(), async () => {
         const apiRoot = await harness.client.customerApiRoot();
         harness.server.failApiRequests({ kind: 'reset' });
-        const created = await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute().then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(created).toMatchObject({ code: CtpErrorCode.ApiNetwork, status: 502, retries: 0, method: 'POST', uriTemplate: '/{projectKey}/me/carts' });
+        const created = await apiRoot
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute()
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(created).toMatchObject({
+          code: CtpErrorCode.ApiNetwork,
+          status: 502,
+          retries: 0,
+          method: 'POST',
+          uriTemplate: '/{projectKey}/me/carts',
+        });
         expect(harness.server.carts.size).toBe(0);
-        const cart = await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
+        const cart = await apiRoot
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute();
         harness.server.failApiRequests({ kind: 'reset' }, { kind: 'reset' });
         const { body } = await apiRoot.me().carts().withId({ ID: cart.body.id }).get().execute();
         expect(body.id).toBe(cart.body.id);
@@ -92,14 +122,19 @@ describe.each(API_ENGINE_NAMES)('API calls over real HTTP on the %s engine', (en
       vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
       const server = h.server;
       server.hangApiRequests(1);
-      const pending = withApiCallOptions({ timeoutMs: 2_000 }, () => apiRoot.categories().withId({ ID: 'c1' }).get().execute()).then(
+      const pending = withApiCallOptions({ timeoutMs: 2_000 }, () =>
+        apiRoot.categories().withId({ ID: 'c1' }).get().execute(),
+      ).then(
         () => undefined,
         (e: unknown) => e,
       );
       await until(() => server.hungApiRequests === 1, 'the hung request');
       vi.advanceTimersByTime(2_250);
       expect(await pending).toMatchObject({ code: CtpErrorCode.ApiTimeout, status: 504 });
-      await until(() => server.hungApiRequests === 0 && server.openConnections().busy === 0, 'the hung connection to close');
+      await until(
+        () => server.hungApiRequests === 0 && server.openConnections().busy === 0,
+        'the hung connection to close',
+      );
     });
 
     it("should cancel through the caller's AbortSignal with CTP_API_CANCELLED and release the socket", async () => {
@@ -108,14 +143,19 @@ describe.each(API_ENGINE_NAMES)('API calls over real HTTP on the %s engine', (en
       const server = h.server;
       server.hangApiRequests(1);
       const controller = new AbortController();
-      const pending = withApiCallOptions({ signal: controller.signal }, () => apiRoot.categories().withId({ ID: 'c1' }).get().execute()).then(
+      const pending = withApiCallOptions({ signal: controller.signal }, () =>
+        apiRoot.categories().withId({ ID: 'c1' }).get().execute(),
+      ).then(
         () => undefined,
         (e: unknown) => e,
       );
       await until(() => server.hungApiRequests === 1, 'the hung request');
       controller.abort();
       expect(await pending).toMatchObject({ code: CtpErrorCode.ApiCancelled, status: 499, retries: 0 });
-      await until(() => server.hungApiRequests === 0 && server.openConnections().busy === 0, 'the cancelled connection to close');
+      await until(
+        () => server.hungApiRequests === 0 && server.openConnections().busy === 0,
+        'the cancelled connection to close',
+      );
       // The API still answers on what is left.
       const { body } = await apiRoot.categories().withId({ ID: 'c2' }).get().execute();
       expect(body.id).toBe('c2');
@@ -128,25 +168,53 @@ describe.each(API_ENGINE_NAMES)('API calls over real HTTP on the %s engine', (en
       const harness = h;
       await runWithCtpSession(new MemorySessionStorage(), async () => {
         const apiRoot = await harness.client.customerApiRoot();
-        const { body: cart } = await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
+        const { body: cart } = await apiRoot
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute();
         harness.server.bumpCartVersion(cart.id);
         const stale = await rejection(
-          apiRoot.me().carts().withId({ ID: cart.id }).post({ body: { version: cart.version, actions: [{ action: 'addLineItem', sku: 'A' }] } }).execute(),
+          apiRoot
+            .me()
+            .carts()
+            .withId({ ID: cart.id })
+            .post({ body: { version: cart.version, actions: [{ action: 'addLineItem', sku: 'A' }] } })
+            .execute(),
         );
-        expect(stale).toMatchObject({ code: CtpErrorCode.ApiConflict, status: 409, apiCodes: ['ConcurrentModification'], retries: 0 });
+        expect(stale).toMatchObject({
+          code: CtpErrorCode.ApiConflict,
+          status: 409,
+          apiCodes: ['ConcurrentModification'],
+          retries: 0,
+        });
         let runs = 0;
         const updated = await retryOnConflict(async () => {
           runs += 1;
           const { body: current } = await apiRoot.me().carts().withId({ ID: cart.id }).get().execute();
           // The first run loses a race against another writer.
           if (runs === 1) harness.server.bumpCartVersion(cart.id);
-          return (await apiRoot.me().carts().withId({ ID: cart.id }).post({ body: { version: current.version, actions: [{ action: 'addLineItem', sku: 'B' }] } }).execute()).body;
+          return (
+            await apiRoot
+              .me()
+              .carts()
+              .withId({ ID: cart.id })
+              .post({ body: { version: current.version, actions: [{ action: 'addLineItem', sku: 'B' }] } })
+              .execute()
+          ).body;
         });
         expect(runs).toBe(2);
         expect(updated.lineItems).toHaveLength(1);
         expect(harness.server.carts.get(cart.id)?.lineItems.map((l) => l.sku)).toEqual(['B']);
         // A DELETE with a stale version is refused, and nothing re-sends it.
-        const removal = await rejection(apiRoot.me().carts().withId({ ID: cart.id }).delete({ queryArgs: { version: cart.version } }).execute());
+        const removal = await rejection(
+          apiRoot
+            .me()
+            .carts()
+            .withId({ ID: cart.id })
+            .delete({ queryArgs: { version: cart.version } })
+            .execute(),
+        );
         expect(removal).toMatchObject({ code: CtpErrorCode.ApiConflict, method: 'DELETE', retries: 0 });
         expect(harness.server.carts.has(cart.id)).toBe(true);
       });

@@ -33,18 +33,28 @@ async function start(scopes: string[]) {
 async function doctor(argv: string[], env: Record<string, string | undefined>, extra: Partial<CliIo> = {}) {
   let out = '';
   let err = '';
-  const code = await runCli(['doctor', ...argv], { env, stdout: (t) => (out += `${t}\n`), stderr: (t) => (err += `${t}\n`), colour: false, ...extra });
+  const code = await runCli(['doctor', ...argv], {
+    env,
+    stdout: (t) => (out += `${t}\n`),
+    stderr: (t) => (err += `${t}\n`),
+    colour: false,
+    ...extra,
+  });
   return { code, out, err };
 }
 
 function expectNoSecret(text: string) {
-  for (const secret of [STRICT_CLIENT.secret, CUSTOMER.password, ...server.issuedSecrets]) expect(text).not.toContain(secret);
+  for (const secret of [STRICT_CLIENT.secret, CUSTOMER.password, ...server.issuedSecrets])
+    expect(text).not.toContain(secret);
 }
 
 describe('ctp-client doctor', () => {
   it('should exit 0 with an aligned table, lifetimes from introspection, every token revoked', async () => {
     const env = await start(ALL_DEFAULT_SCOPES);
-    const { code, out, err } = await doctor(['--customer-email', CUSTOMER.email], { ...env, CTP_DOCTOR_CUSTOMER_PASSWORD: CUSTOMER.password });
+    const { code, out, err } = await doctor(['--customer-email', CUSTOMER.email], {
+      ...env,
+      CTP_DOCTOR_CUSTOMER_PASSWORD: CUSTOMER.password,
+    });
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toContain('integration (client credentials): ok, token lifetime 1.0 h (introspection)');
@@ -57,19 +67,31 @@ describe('ctp-client doctor', () => {
   });
 
   it.each<['plain' | 'asked' | 'both', string]>([
-    ['plain', 'the API client gets the plain forms (name:projectKey): its tokens work on the in-store /me endpoints of every Store'],
-    ['asked', "the API client gets the Store forms (name:projectKey:eu): its tokens work on this Store's in-store /me endpoints only"],
+    [
+      'plain',
+      'the API client gets the plain forms (name:projectKey): its tokens work on the in-store /me endpoints of every Store',
+    ],
+    [
+      'asked',
+      "the API client gets the Store forms (name:projectKey:eu): its tokens work on this Store's in-store /me endpoints only",
+    ],
     ['both', 'the API client gets both forms'],
-  ])('should report which form of the Store scopes an in-store grant gets (%s), checked per capability', async (form, said) => {
-    const env = await start(ALL_DEFAULT_SCOPES);
-    server.storeScopeAnswer = form;
-    server.addCustomer('erin@example.com', 'Erin-Pa55word!', 'eu');
-    const { code, out } = await doctor(['--customer-email', 'erin@example.com', '--store-key', 'eu'], { ...env, CTP_DOCTOR_CUSTOMER_PASSWORD: 'Erin-Pa55word!' });
-    expect(out).toContain('customer (password): ok');
-    expect(out).toContain(`in-store grant for Store eu: ${said}`);
-    expect(out).toMatch(/manage_my_orders:strict-project:eu +yes +yes/);
-    expect(code).toBe(0);
-  });
+  ])(
+    'should report which form of the Store scopes an in-store grant gets (%s), checked per capability',
+    async (form, said) => {
+      const env = await start(ALL_DEFAULT_SCOPES);
+      server.storeScopeAnswer = form;
+      server.addCustomer('erin@example.com', 'Erin-Pa55word!', 'eu');
+      const { code, out } = await doctor(['--customer-email', 'erin@example.com', '--store-key', 'eu'], {
+        ...env,
+        CTP_DOCTOR_CUSTOMER_PASSWORD: 'Erin-Pa55word!',
+      });
+      expect(out).toContain('customer (password): ok');
+      expect(out).toContain(`in-store grant for Store eu: ${said}`);
+      expect(out).toMatch(/manage_my_orders:strict-project:eu +yes +yes/);
+      expect(code).toBe(0);
+    },
+  );
 
   it('should say the customer row was skipped without test credentials', async () => {
     const env = await start(ALL_DEFAULT_SCOPES);
@@ -103,10 +125,16 @@ describe('ctp-client doctor', () => {
     expect(out).toContain('warning: the API client holds manage_project');
   });
 
-  it('should lint shopper sets with shared write scopes and reads of other shoppers\' data', async () => {
+  it("should lint shopper sets with shared write scopes and reads of other shoppers' data", async () => {
     const env = await start(ALL_DEFAULT_SCOPES);
     const dir = mkdtempSync(join(tmpdir(), 'doctor-'));
-    writeFileSync(join(dir, 'sets.json'), JSON.stringify({ guest: ['view_categories', 'manage_orders'], anonymous: ['view_categories', 'view_customers', 'manage_my_orders'] }));
+    writeFileSync(
+      join(dir, 'sets.json'),
+      JSON.stringify({
+        guest: ['view_categories', 'manage_orders'],
+        anonymous: ['view_categories', 'view_customers', 'manage_my_orders'],
+      }),
+    );
     const { code, out } = await doctor(['--scope-sets', join(dir, 'sets.json')], env);
     expect(code).toBe(1);
     expect(out).toContain('scope set "guest" holds scopes on other shoppers\' or shared data (manage_orders)');
@@ -120,7 +148,12 @@ describe('ctp-client doctor', () => {
     expect(err).toContain('CTP_AUTH_URL is missing');
     const env = await start(ALL_DEFAULT_SCOPES);
     const dir = mkdtempSync(join(tmpdir(), 'doctor-'));
-    writeFileSync(join(dir, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n'));
+    writeFileSync(
+      join(dir, '.env'),
+      Object.entries(env)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n'),
+    );
     expect((await doctor(['--env-file', join(dir, '.env')], {})).code).toBe(0);
   });
 
@@ -131,7 +164,9 @@ describe('ctp-client doctor', () => {
     expect(refused.err).toContain('CTP_DOCTOR_CUSTOMER_PASSWORD');
     const env = await start(ALL_DEFAULT_SCOPES);
     expect((await doctor(['--customer-email', CUSTOMER.email], env)).code).toBe(2);
-    const prompted = await doctor(['--customer-email', CUSTOMER.email], env, { askPassword: async () => CUSTOMER.password });
+    const prompted = await doctor(['--customer-email', CUSTOMER.email], env, {
+      askPassword: async () => CUSTOMER.password,
+    });
     expect(prompted.code).toBe(0);
   });
 
@@ -147,7 +182,9 @@ describe('ctp-client doctor', () => {
     const env = await start(['manage_project']);
     const cli = fileURLToPath(new URL('../../../dist/cli.js', import.meta.url));
     const run = promisify(execFile);
-    const failed = await run(process.execPath, [cli, 'doctor', '--json'], { env: { ...process.env, ...env } }).catch((e: { code: number; stdout: string }) => e);
+    const failed = await run(process.execPath, [cli, 'doctor', '--json'], { env: { ...process.env, ...env } }).catch(
+      (e: { code: number; stdout: string }) => e,
+    );
     expect((failed as { code: number }).code).toBe(1);
     expect(JSON.parse((failed as { stdout: string }).stdout).warnings[0]).toContain('manage_project');
     const usage = await run(process.execPath, [cli, 'nope']).catch((e: { code: number }) => e);

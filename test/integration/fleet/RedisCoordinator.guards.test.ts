@@ -16,8 +16,19 @@ const redis = useRedis();
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
 const PREFIX = 'g:';
-const ID: SharedTokenId = { name: 'guest', authUrl: 'https://auth.example', projectKey: 'p', clientId: 'client-a', scope: 'view_products:p' };
-const shared = (accessToken: string, expiresAt = T0 + HOUR): SharedToken => ({ accessToken, issuedAt: T0, expiresAt, scopes: ['view_products:p'] });
+const ID: SharedTokenId = {
+  name: 'guest',
+  authUrl: 'https://auth.example',
+  projectKey: 'p',
+  clientId: 'client-a',
+  scope: 'view_products:p',
+};
+const shared = (accessToken: string, expiresAt = T0 + HOUR): SharedToken => ({
+  accessToken,
+  issuedAt: T0,
+  expiresAt,
+  scopes: ['view_products:p'],
+});
 const session = (accessToken: string, refreshToken = 'p:rt-1'): CtpAuthToken => ({
   kind: 'anonymous',
   accessToken,
@@ -28,7 +39,8 @@ const session = (accessToken: string, refreshToken = 'p:rt-1'): CtpAuthToken => 
   anonymousId: 'a1',
 });
 // A session's refresh key carries a Redis Cluster hash tag, so its lock and fence keys share its slot.
-const refreshName = (refreshToken: string) => `refresh:{${createHash('sha256').update(refreshToken).digest('base64url')}}`;
+const refreshName = (refreshToken: string) =>
+  `refresh:{${createHash('sha256').update(refreshToken).digest('base64url')}}`;
 
 function setUp(options: { client?: RedisLike; lockWaitMs?: number; sleep?: (ms: number) => Promise<void> } = {}) {
   const clock = { t: T0, now: () => clock.t };
@@ -57,9 +69,13 @@ const holdLock = (name: string) => redis.set(`${PREFIX}lock:${name}`, 'someone-e
 
 describe('RedisCoordinator guards', () => {
   describe('when it publishes a grant', () => {
-    it("should keep it as long as the token lives, release its lock and log no fencing", async () => {
+    it('should keep it as long as the token lives, release its lock and log no fencing', async () => {
       const { coordinator, logger } = setUp();
-      const got = await coordinator.shared(ID, async () => shared('granted'), () => true);
+      const got = await coordinator.shared(
+        ID,
+        async () => shared('granted'),
+        () => true,
+      );
       expect(got.accessToken).toBe('granted');
       const pttl = await redis.pttl(`${PREFIX}${sharedTokenKey(ID)}`);
       expect(pttl).toBeGreaterThan(HOUR - 5_000);
@@ -71,7 +87,11 @@ describe('RedisCoordinator guards', () => {
 
     it('should keep a token that is about to expire at least a second', async () => {
       const { coordinator } = setUp();
-      await coordinator.shared(ID, async () => shared('short', T0 + 10), () => true);
+      await coordinator.shared(
+        ID,
+        async () => shared('short', T0 + 10),
+        () => true,
+      );
       const pttl = await redis.pttl(`${PREFIX}${sharedTokenKey(ID)}`);
       expect(pttl).toBeGreaterThan(900);
       expect(pttl).toBeLessThanOrEqual(1_000);
@@ -79,7 +99,11 @@ describe('RedisCoordinator guards', () => {
 
     it('should keep a refreshed session token as long as it lives', async () => {
       const { coordinator } = setUp();
-      await coordinator.refresh(session('old'), async () => session('new'), () => true);
+      await coordinator.refresh(
+        session('old'),
+        async () => session('new'),
+        () => true,
+      );
       const pttl = await redis.pttl(`${PREFIX}${refreshName('p:rt-1')}`);
       expect(pttl).toBeGreaterThan(HOUR - 5_000);
       expect(pttl).toBeLessThanOrEqual(HOUR);
@@ -96,7 +120,11 @@ describe('RedisCoordinator guards', () => {
       await publish(sharedTokenKey(ID), JSON.stringify(shared('published')));
       await holdLock(sharedTokenKey(ID));
       let grants = 0;
-      const got = await coordinator.shared(ID, async () => (grants++, shared('mine')), () => true);
+      const got = await coordinator.shared(
+        ID,
+        async () => (grants++, shared('mine')),
+        () => true,
+      );
       expect(got.accessToken).toBe('published');
       expect(grants).toBe(0);
       expect(sleeps).toEqual([]);
@@ -107,7 +135,11 @@ describe('RedisCoordinator guards', () => {
       const { coordinator } = setUp();
       await publish(refreshName('p:rt-1'), JSON.stringify(session('published')));
       let refreshes = 0;
-      const got = await coordinator.refresh(session('old'), async () => (refreshes++, session('mine')), () => true);
+      const got = await coordinator.refresh(
+        session('old'),
+        async () => (refreshes++, session('mine')),
+        () => true,
+      );
       expect(got.accessToken).toBe('published');
       expect(refreshes).toBe(0);
     });
@@ -123,7 +155,11 @@ describe('RedisCoordinator guards', () => {
         },
       });
       await holdLock(sharedTokenKey(ID));
-      const got = await coordinator.shared(ID, async () => shared('mine'), () => true);
+      const got = await coordinator.shared(
+        ID,
+        async () => shared('mine'),
+        () => true,
+      );
       expect(got.accessToken).toBe('from-the-holder');
       expect(polls).toBe(1);
       expect(logger.events('ctp.fleet.reused')).toEqual([{ event: 'ctp.fleet.reused', key: 'shared' }]);
@@ -145,7 +181,11 @@ describe('RedisCoordinator guards', () => {
       };
       const { coordinator } = setUp({ client: racing });
       let grants = 0;
-      const got = await coordinator.shared(ID, async () => (grants++, shared('mine')), () => true);
+      const got = await coordinator.shared(
+        ID,
+        async () => (grants++, shared('mine')),
+        () => true,
+      );
       expect(got.accessToken).toBe('just-published');
       expect(grants).toBe(0);
     });
@@ -155,7 +195,13 @@ describe('RedisCoordinator guards', () => {
     it('should give up with CTP_FLEET_LOCK_TIMEOUT once lockWaitMs has passed, not a poll later', async () => {
       const { coordinator, sleeps } = setUp({ lockWaitMs: 100 });
       await holdLock(sharedTokenKey(ID));
-      await expect(coordinator.shared(ID, async () => shared('mine'), () => true)).rejects.toMatchObject({ code: CtpErrorCode.FleetLockTimeout });
+      await expect(
+        coordinator.shared(
+          ID,
+          async () => shared('mine'),
+          () => true,
+        ),
+      ).rejects.toMatchObject({ code: CtpErrorCode.FleetLockTimeout });
       expect(sleeps).toEqual([50, 50]);
     });
   });
@@ -171,7 +217,11 @@ describe('RedisCoordinator guards', () => {
     ])('should grant anew over a shared value with %s', async (_name, value) => {
       const { coordinator } = setUp();
       await publish(sharedTokenKey(ID), value);
-      const got = await coordinator.shared(ID, async () => shared('granted'), () => true);
+      const got = await coordinator.shared(
+        ID,
+        async () => shared('granted'),
+        () => true,
+      );
       expect(got.accessToken).toBe('granted');
     });
 
@@ -181,7 +231,11 @@ describe('RedisCoordinator guards', () => {
     ])('should refresh over a session value with %s', async (_name, value) => {
       const { coordinator } = setUp();
       await publish(refreshName('p:rt-1'), value);
-      const got = await coordinator.refresh(session('old'), async () => session('refreshed'), () => true);
+      const got = await coordinator.refresh(
+        session('old'),
+        async () => session('refreshed'),
+        () => true,
+      );
       expect(got.accessToken).toBe('refreshed');
     });
   });
@@ -190,12 +244,20 @@ describe('RedisCoordinator guards', () => {
     it('should raise CTP_REDIS_UNAVAILABLE saying what failed, with the cause kept', async () => {
       const closed = redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
       const { coordinator } = setUp({ client: closed });
-      const error = (await coordinator.shared(ID, async () => shared('x'), () => true).catch((e: unknown) => e)) as CtpRedisError;
+      const error = (await coordinator
+        .shared(
+          ID,
+          async () => shared('x'),
+          () => true,
+        )
+        .catch((e: unknown) => e)) as CtpRedisError;
       expect(error).toBeInstanceOf(CtpRedisError);
       expect(error.code).toBe(CtpErrorCode.RedisUnavailable);
       // The first command reads the published token and takes the lock in one script, named 'lock'.
       expect(error.cause).toBeInstanceOf(Error);
-      expect(error.message).toBe(`Redis failed to lock (${(error.cause as Error).message}); check the Redis server and the library's connection to it (CTP_REDIS_URL, redis.url or redis.clusterUrls).`);
+      expect(error.message).toBe(
+        `Redis failed to lock (${(error.cause as Error).message}); check the Redis server and the library's connection to it (CTP_REDIS_URL, redis.url or redis.clusterUrls).`,
+      );
       closed.disconnect();
     });
   });

@@ -23,12 +23,33 @@ afterAll(async () => {
   await redisServer.stop();
 });
 
-const id = (name: 'integration' | 'guest', over: Partial<SharedTokenId> = {}): SharedTokenId => ({ name, authUrl: 'https://auth.example', projectKey: 'p', clientId: 'client-a', scope: `view_products:p`, ...over });
+const id = (name: 'integration' | 'guest', over: Partial<SharedTokenId> = {}): SharedTokenId => ({
+  name,
+  authUrl: 'https://auth.example',
+  projectKey: 'p',
+  clientId: 'client-a',
+  scope: `view_products:p`,
+  ...over,
+});
 
-const token = (name: string): SharedToken => ({ accessToken: name, issuedAt: Date.now(), expiresAt: Date.now() + 3_600_000, scopes: [] });
+const token = (name: string): SharedToken => ({
+  accessToken: name,
+  issuedAt: Date.now(),
+  expiresAt: Date.now() + 3_600_000,
+  scopes: [],
+});
 
 function coordinator(prefix: string, logger = new CapturingLogger(), lockTtlMs = 150, lockWaitMs = 2_000) {
-  return new RedisCoordinator({ redis, keyPrefix: prefix, lockTtlMs, lockWaitMs, pollMs: 10, clock: { now: () => Date.now() }, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), logger });
+  return new RedisCoordinator({
+    redis,
+    keyPrefix: prefix,
+    lockTtlMs,
+    lockWaitMs,
+    pollMs: 10,
+    clock: { now: () => Date.now() },
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    logger,
+  });
 }
 
 describe(RedisCoordinator, () => {
@@ -38,24 +59,40 @@ describe(RedisCoordinator, () => {
     const fast = coordinator('fence:');
     let releaseSlow!: () => void;
     const slowGate = new Promise<void>((r) => (releaseSlow = r));
-    const first = slow.shared(id('integration'), async () => {
-      await slowGate;
-      return token('late-token');
-    }, () => true);
+    const first = slow.shared(
+      id('integration'),
+      async () => {
+        await slowGate;
+        return token('late-token');
+      },
+      () => true,
+    );
     // The slow holder's lock (150 ms) expires; the next instance takes it and publishes first.
-    const second = await fast.shared(id('integration'), async () => token('newer-token'), () => true);
+    const second = await fast.shared(
+      id('integration'),
+      async () => token('newer-token'),
+      () => true,
+    );
     expect(second.accessToken).toBe('newer-token');
     releaseSlow();
     expect((await first).accessToken).toBe('late-token');
     expect(logger.events('ctp.fleet.fenced')).toHaveLength(1);
     // What the fleet reads is still the newer token.
-    const read = await coordinator('fence:').shared(id('integration'), async () => token('should-not-grant'), () => true);
+    const read = await coordinator('fence:').shared(
+      id('integration'),
+      async () => token('should-not-grant'),
+      () => true,
+    );
     expect(read.accessToken).toBe('newer-token');
   });
 
   it('should let a fence counter expire a day after the result it numbered, never before it', async () => {
     const c = coordinator('fencettl:');
-    await c.shared(id('integration'), async () => token('t1'), () => true);
+    await c.shared(
+      id('integration'),
+      async () => token('t1'),
+      () => true,
+    );
     const keys = await redis.keys('fencettl:*');
     const fence = keys.find((k) => k.includes('fence:'))!;
     const result = keys.find((k) => !k.includes('fence:') && !k.includes('lock:'))!;
@@ -73,7 +110,15 @@ describe(RedisCoordinator, () => {
     let grants = 0;
     const a = coordinator('reuse:');
     const b = coordinator('reuse:');
-    const results = await Promise.all([a, b, a, b].map((c) => c.shared(id('guest'), async () => token(`g${++grants}`), () => true)));
+    const results = await Promise.all(
+      [a, b, a, b].map((c) =>
+        c.shared(
+          id('guest'),
+          async () => token(`g${++grants}`),
+          () => true,
+        ),
+      ),
+    );
     expect(grants).toBe(1);
     expect(new Set(results.map((t) => t.accessToken)).size).toBe(1);
   });
@@ -81,9 +126,19 @@ describe(RedisCoordinator, () => {
   it('should give up with CTP_FLEET_LOCK_TIMEOUT when the lock is held longer than lockWaitMs', async () => {
     const holder = coordinator('timeout:', new CapturingLogger(), 5_000, 5_000);
     let release!: () => void;
-    const held = holder.shared(id('guest'), () => new Promise<SharedToken>((r) => (release = () => r(token('x')))), () => true);
+    const held = holder.shared(
+      id('guest'),
+      () => new Promise<SharedToken>((r) => (release = () => r(token('x')))),
+      () => true,
+    );
     await new Promise((r) => setTimeout(r, 20));
-    await expect(coordinator('timeout:', new CapturingLogger(), 5_000, 100).shared(id('guest'), async () => token('y'), () => true)).rejects.toMatchObject({ code: CtpErrorCode.FleetLockTimeout });
+    await expect(
+      coordinator('timeout:', new CapturingLogger(), 5_000, 100).shared(
+        id('guest'),
+        async () => token('y'),
+        () => true,
+      ),
+    ).rejects.toMatchObject({ code: CtpErrorCode.FleetLockTimeout });
     release();
     await held;
   });
@@ -103,17 +158,34 @@ describe(RedisCoordinator, () => {
         ];
         const c = coordinator('who:');
         const got: string[] = [];
-        for (const [i, variant] of variants.entries()) got.push((await c.shared(variant, async () => token(`t${i}`), () => true)).accessToken);
+        for (const [i, variant] of variants.entries())
+          got.push(
+            (
+              await c.shared(
+                variant,
+                async () => token(`t${i}`),
+                () => true,
+              )
+            ).accessToken,
+          );
         expect(got).toEqual(variants.map((_, i) => `t${i}`));
         expect(new Set(variants.map(sharedTokenKey)).size).toBe(variants.length);
         // The same id from another instance reads the token instead of granting.
-        const again = await coordinator('who:').shared({ ...base }, async () => token('granted-again'), () => true);
+        const again = await coordinator('who:').shared(
+          { ...base },
+          async () => token('granted-again'),
+          () => true,
+        );
         expect(again.accessToken).toBe('t0');
       });
 
       it('should name the key by token name and a hash, with no client id, project or scope readable in it', async () => {
         const c = coordinator('fmt:');
-        await c.shared(id('guest', { clientId: 'client-visible?', scope: 'view_published_products:p' }), async () => token('g'), () => true);
+        await c.shared(
+          id('guest', { clientId: 'client-visible?', scope: 'view_published_products:p' }),
+          async () => token('g'),
+          () => true,
+        );
         const keys = await redis.keys('fmt:*');
         const value = keys.find((k) => k.startsWith('fmt:shared:'));
         expect(value).toMatch(/^fmt:shared:guest:\{[A-Za-z0-9_-]{43}\}$/);
@@ -130,24 +202,57 @@ describe(RedisCoordinator, () => {
 
     describe('when the cached token is not fresh for this instance', () => {
       it('should grant anew instead of using it', async () => {
-        await coordinator('stale:').shared(id('integration'), async () => token('cached'), () => true);
-        const got = await coordinator('stale:').shared(id('integration'), async () => token('fresh'), (t) => t.accessToken !== 'cached');
+        await coordinator('stale:').shared(
+          id('integration'),
+          async () => token('cached'),
+          () => true,
+        );
+        const got = await coordinator('stale:').shared(
+          id('integration'),
+          async () => token('fresh'),
+          (t) => t.accessToken !== 'cached',
+        );
         expect(got.accessToken).toBe('fresh');
       });
     });
   });
 
   describe('.refresh', () => {
-    const session = (refreshToken: string): CtpAuthToken => ({ kind: 'customer', accessToken: 'at-old', refreshToken, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000, scopes: [], customerId: 'c1' });
-    const refused = () => new CtpOAuthError(CtpErrorCode.AuthRejected, 'refused', { status: 400, error: 'invalid_grant', flow: 'refresh_token' });
+    const session = (refreshToken: string): CtpAuthToken => ({
+      kind: 'customer',
+      accessToken: 'at-old',
+      refreshToken,
+      issuedAt: Date.now() - 7_200_000,
+      expiresAt: Date.now() - 1_000,
+      scopes: [],
+      customerId: 'c1',
+    });
+    const refused = () =>
+      new CtpOAuthError(CtpErrorCode.AuthRejected, 'refused', {
+        status: 400,
+        error: 'invalid_grant',
+        flow: 'refresh_token',
+      });
 
     describe('when the auth server refuses the refresh token', () => {
       it('should tell the other instances, which end the session without refreshing themselves', async () => {
         const a = coordinator('ended:');
         const b = coordinator('ended:');
-        await expect(a.refresh(session('rt-gone'), async () => Promise.reject(refused()), () => true)).rejects.toBeInstanceOf(CtpOAuthError);
+        await expect(
+          a.refresh(
+            session('rt-gone'),
+            async () => Promise.reject(refused()),
+            () => true,
+          ),
+        ).rejects.toBeInstanceOf(CtpOAuthError);
         let refreshedByB = 0;
-        await expect(b.refresh(session('rt-gone'), async () => (refreshedByB++, session('rt-gone')), () => true)).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
+        await expect(
+          b.refresh(
+            session('rt-gone'),
+            async () => (refreshedByB++, session('rt-gone')),
+            () => true,
+          ),
+        ).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
         expect(refreshedByB).toBe(0);
       });
     });
@@ -155,22 +260,54 @@ describe(RedisCoordinator, () => {
     describe('when the refresh fails for another reason', () => {
       it('should not mark the session ended', async () => {
         const a = coordinator('transient:');
-        await expect(a.refresh(session('rt-ok'), async () => Promise.reject(new Error('network down')), () => true)).rejects.toThrow('network down');
+        await expect(
+          a.refresh(
+            session('rt-ok'),
+            async () => Promise.reject(new Error('network down')),
+            () => true,
+          ),
+        ).rejects.toThrow('network down');
         const fresh = { ...session('rt-ok'), accessToken: 'at-new', expiresAt: Date.now() + 3_600_000 };
-        await expect(coordinator('transient:').refresh(session('rt-ok'), async () => fresh, () => true)).resolves.toMatchObject({ accessToken: 'at-new' });
+        await expect(
+          coordinator('transient:').refresh(
+            session('rt-ok'),
+            async () => fresh,
+            () => true,
+          ),
+        ).resolves.toMatchObject({ accessToken: 'at-new' });
       });
     });
   });
 
   describe('.endSession', () => {
-    it('should make every instance\'s later refresh of that session fail as expired, without refreshing', async () => {
-      const stored: CtpAuthToken = { kind: 'anonymous', accessToken: 'at-x', refreshToken: 'rt-logged-out', issuedAt: Date.now(), expiresAt: Date.now() + 1_000, scopes: [], anonymousId: 'a1' };
+    it("should make every instance's later refresh of that session fail as expired, without refreshing", async () => {
+      const stored: CtpAuthToken = {
+        kind: 'anonymous',
+        accessToken: 'at-x',
+        refreshToken: 'rt-logged-out',
+        issuedAt: Date.now(),
+        expiresAt: Date.now() + 1_000,
+        scopes: [],
+        anonymousId: 'a1',
+      };
       await coordinator('logout:').endSession('rt-logged-out');
       let refreshed = 0;
-      await expect(coordinator('logout:').refresh(stored, async () => (refreshed++, stored), () => true)).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
+      await expect(
+        coordinator('logout:').refresh(
+          stored,
+          async () => (refreshed++, stored),
+          () => true,
+        ),
+      ).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
       expect(refreshed).toBe(0);
       // Another session is untouched.
-      await expect(coordinator('logout:').refresh({ ...stored, refreshToken: 'rt-other' }, async () => stored, () => true)).resolves.toBe(stored);
+      await expect(
+        coordinator('logout:').refresh(
+          { ...stored, refreshToken: 'rt-other' },
+          async () => stored,
+          () => true,
+        ),
+      ).resolves.toBe(stored);
     });
   });
 
@@ -185,7 +322,17 @@ describe(RedisCoordinator, () => {
       events.push(e);
       // Counts only the waits of a subscribed waiter (the fallback poll); before that it polls every 50 ms.
       let sleeps = 0;
-      const c = new RedisCoordinator({ redis, keyPrefix: prefix, lockTtlMs: 60_000, lockWaitMs: 120_000, pollMs: 60_000, events: e, clock: { now: () => Date.now() }, sleep: (ms) => ((sleeps += ms === 60_000 ? 1 : 0), new Promise((r) => setTimeout(r, ms).unref())), logger: new CapturingLogger() });
+      const c = new RedisCoordinator({
+        redis,
+        keyPrefix: prefix,
+        lockTtlMs: 60_000,
+        lockWaitMs: 120_000,
+        pollMs: 60_000,
+        events: e,
+        clock: { now: () => Date.now() },
+        sleep: (ms) => ((sleeps += ms === 60_000 ? 1 : 0), new Promise((r) => setTimeout(r, ms).unref())),
+        logger: new CapturingLogger(),
+      });
       return { c, e, sleeps: () => sleeps };
     }
     async function untilLive(e: RedisEvents, prefix: string) {
@@ -198,9 +345,19 @@ describe(RedisCoordinator, () => {
       const waiters = [subscribed('wake:'), subscribed('wake:'), subscribed('wake:')];
       let release!: (t: SharedToken) => void;
       let grants = 0;
-      const held = holder.c.shared(id('guest'), () => ((grants += 1), new Promise<SharedToken>((r) => (release = r))), () => true);
+      const held = holder.c.shared(
+        id('guest'),
+        () => ((grants += 1), new Promise<SharedToken>((r) => (release = r))),
+        () => true,
+      );
       await new Promise((r) => setTimeout(r, 30));
-      const waiting = waiters.map((w) => w.c.shared(id('guest'), async () => ((grants += 1), token('second-grant')), () => true));
+      const waiting = waiters.map((w) =>
+        w.c.shared(
+          id('guest'),
+          async () => ((grants += 1), token('second-grant')),
+          () => true,
+        ),
+      );
       for (const w of waiters) await untilLive(w.e, 'wake:');
       // Each waiter has found the lock held and is waiting, subscribed (its fallback poll is 60 s away).
       for (let i = 0; i < 200 && waiters.some((w) => w.sleeps() === 0); i++) await new Promise((r) => setTimeout(r, 5));
@@ -216,9 +373,17 @@ describe(RedisCoordinator, () => {
       const holder = subscribed('failwake:');
       const waiter = subscribed('failwake:');
       let fail!: (e: Error) => void;
-      const held = holder.c.shared(id('guest'), () => new Promise<SharedToken>((_, reject) => (fail = reject)), () => true);
+      const held = holder.c.shared(
+        id('guest'),
+        () => new Promise<SharedToken>((_, reject) => (fail = reject)),
+        () => true,
+      );
       await new Promise((r) => setTimeout(r, 30));
-      const waiting = waiter.c.shared(id('guest'), async () => token('by-the-waiter'), () => true);
+      const waiting = waiter.c.shared(
+        id('guest'),
+        async () => token('by-the-waiter'),
+        () => true,
+      );
       await untilLive(waiter.e, 'failwake:');
       for (let i = 0; i < 200 && waiter.sleeps() === 0; i++) await new Promise((r) => setTimeout(r, 5));
       fail(new Error('auth down'));

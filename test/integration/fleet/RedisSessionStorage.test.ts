@@ -26,7 +26,16 @@ describe(RedisSessionStorage, () => {
       const storage = new RedisSessionStorage(redis, 'sid');
       await putToken(storage, token('a1'));
       // The compact stored form it was handed (StoredSession, format 2); a scope list no set of the registry holds is kept as the list.
-      expect(JSON.parse((await redis.get('ctp:session:sid'))!)).toEqual({ v: 2, k: 'c', a: 'a1', r: 'p:refresh-1', i: 1_000, e: 3_601_000, s: ['manage_my_orders:p'], c: 'c1' });
+      expect(JSON.parse((await redis.get('ctp:session:sid'))!)).toEqual({
+        v: 2,
+        k: 'c',
+        a: 'a1',
+        r: 'p:refresh-1',
+        i: 1_000,
+        e: 3_601_000,
+        s: ['manage_my_orders:p'],
+        c: 'c1',
+      });
       expect(await storedToken(new RedisSessionStorage(redis, 'sid', { cache: false }))).toEqual(token('a1'));
       const ttl = await redis.ttl('ctp:session:sid');
       expect(ttl).toBeGreaterThan(200 * 86_400 - 60);

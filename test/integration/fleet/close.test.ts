@@ -23,13 +23,32 @@ afterAll(async () => {
 });
 
 const config = (redisUrl?: string) =>
-  createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url, ...(redisUrl ? { redisUrl } : {}) });
+  createCtpConfig({
+    projectKey: server.projectKey,
+    clientId: STRICT_CLIENT.id,
+    clientSecret: STRICT_CLIENT.secret,
+    authUrl: server.url,
+    apiUrl: server.url,
+    ...(redisUrl ? { redisUrl } : {}),
+  });
 
 const script = fileURLToPath(new URL('../../support/fleet/closeScript.ts', import.meta.url));
 
 /** Runs the script; resolves with its output and exit code, or with `exited: false` if it is still running `graceMs` after printing "done". */
-function runScript(extraEnv: Record<string, string>, graceMs: number): Promise<{ exited: boolean; code: number | null; out: string; err: string }> {
-  const env = { ...process.env, CTP_PROJECT_KEY: server.projectKey, CTP_CLIENT_ID: STRICT_CLIENT.id, CTP_CLIENT_SECRET: STRICT_CLIENT.secret, CTP_AUTH_URL: server.url, CTP_API_URL: server.url, CTP_REDIS_URL: redisServer.url, ...extraEnv };
+function runScript(
+  extraEnv: Record<string, string>,
+  graceMs: number,
+): Promise<{ exited: boolean; code: number | null; out: string; err: string }> {
+  const env = {
+    ...process.env,
+    CTP_PROJECT_KEY: server.projectKey,
+    CTP_CLIENT_ID: STRICT_CLIENT.id,
+    CTP_CLIENT_SECRET: STRICT_CLIENT.secret,
+    CTP_AUTH_URL: server.url,
+    CTP_API_URL: server.url,
+    CTP_REDIS_URL: redisServer.url,
+    ...extraEnv,
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

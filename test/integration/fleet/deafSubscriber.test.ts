@@ -67,7 +67,13 @@ interface Instance {
 /** An app instance as createCtpServices makes it, with the default heartbeat and bound. */
 function instance(url: string): Instance {
   const redis = client(url);
-  const config = createCtpConfig({ projectKey: server!.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server!.url, apiUrl: server!.url });
+  const config = createCtpConfig({
+    projectKey: server!.projectKey,
+    clientId: STRICT_CLIENT.id,
+    clientSecret: STRICT_CLIENT.secret,
+    authUrl: server!.url,
+    apiUrl: server!.url,
+  });
   const services = createCtpServices(config, { redis: { client: redis }, logger: new CapturingLogger() });
   closing.push(() => services.close());
   return { services, redis };
@@ -85,18 +91,35 @@ describe('an instance whose subscriber connection silently stops delivering', ()
     /** B serves the signed-in shopper: its /me answers with the customer. */
     const servesShopper = async (customerId: string) => {
       try {
-        const { body } = await runWithCtpSession(storage(b), async () => (await b.services.client.customerApiRoot()).me().get().execute());
+        const { body } = await runWithCtpSession(storage(b), async () =>
+          (await b.services.client.customerApiRoot()).me().get().execute(),
+        );
         return body.id === customerId;
       } catch {
         return false;
       }
     };
-    const token: CtpAuthToken = await runWithCtpSession(storage(a), () => a.services.session.login(CUSTOMER.email, CUSTOMER.password));
-    await until(async () => (await servesShopper(token.customerId!), b.services.sessionCache?.lookup('sid')?.a === token.accessToken), "b's cache holds the session");
+    const token: CtpAuthToken = await runWithCtpSession(storage(a), () =>
+      a.services.session.login(CUSTOMER.email, CUSTOMER.password),
+    );
+    await until(
+      async () => (
+        await servesShopper(token.customerId!),
+        b.services.sessionCache?.lookup('sid')?.a === token.accessToken
+      ),
+      "b's cache holds the session",
+    );
 
     proxy.deafen();
     // Every revocation of the logout fails: the platform keeps accepting the signed-out token.
-    server.failFlow('revoke', ...Array.from({ length: 10 }, () => ({ kind: 'status' as const, status: 400, body: '{"error":"invalid_request"}' })));
+    server.failFlow(
+      'revoke',
+      ...Array.from({ length: 10 }, () => ({
+        kind: 'status' as const,
+        status: 400,
+        body: '{"error":"invalid_request"}',
+      })),
+    );
     await runWithCtpSession(storage(a), () => a.services.session.logout());
     const loggedOut = performance.now();
     expect(server.flowRequests.revoke).toBeGreaterThan(0);
@@ -114,7 +137,9 @@ describe('an instance whose subscriber connection silently stops delivering', ()
     for (let n = 0; n < 10; n++) expect(await servesShopper(token.customerId!)).toBe(false);
     expect(proxy.dropped).toBeGreaterThan(0);
     // The platform still accepts the token (the revocation failed): the cache was all that stood between.
-    const direct = await fetch(`${server.url}/${server.projectKey}/me`, { headers: { authorization: `Bearer ${token.accessToken}` } });
+    const direct = await fetch(`${server.url}/${server.projectKey}/me`, {
+      headers: { authorization: `Bearer ${token.accessToken}` },
+    });
     expect(direct.status).toBe(200);
   }, 30_000);
 });
@@ -131,7 +156,15 @@ describe('RedisEvents with a heartbeat every 20 ms and a bound of 100 ms', () =>
     const writer = new RedisSessionStorage(admin, 'sid', { cache: false });
     return { events, cache, storage, writer, logger };
   }
-  const token = (accessToken: string): CtpAuthToken => ({ kind: 'anonymous', accessToken, refreshToken: 'p:rt', issuedAt: Date.now(), expiresAt: Date.now() + 3_600_000, scopes: ['manage_my_orders:p'], anonymousId: 'an' });
+  const token = (accessToken: string): CtpAuthToken => ({
+    kind: 'anonymous',
+    accessToken,
+    refreshToken: 'p:rt',
+    issuedAt: Date.now(),
+    expiresAt: Date.now() + 3_600_000,
+    scopes: ['manage_my_orders:p'],
+    anonymousId: 'an',
+  });
 
   it('should distrust the cache once no heartbeat comes back, read Redis meanwhile, and trust it again when delivery is back', async () => {
     const { events, cache, storage, writer, logger } = await setUp();

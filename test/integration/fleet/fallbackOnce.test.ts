@@ -36,13 +36,41 @@ function failingPublication(): RedisLike & { failed: number } {
 function coordinators(client: RedisLike) {
   const logger = new CapturingLogger();
   const clock = new ManualClock();
-  const primary = new RedisCoordinator({ redis: client, keyPrefix: 'f:', lockTtlMs: 60_000, lockWaitMs: 1_000, pollMs: 50, clock, sleep: async () => undefined, logger });
+  const primary = new RedisCoordinator({
+    redis: client,
+    keyPrefix: 'f:',
+    lockTtlMs: 60_000,
+    lockWaitMs: 1_000,
+    pollMs: 50,
+    clock,
+    sleep: async () => undefined,
+    logger,
+  });
   return { logger, fallback: new FallbackCoordinator(primary, logger) };
 }
 
-const ID: SharedTokenId = { name: 'integration', authUrl: 'https://auth.example', projectKey: 'p', clientId: 'c', scope: 'view_products:p' };
-const sharedToken = (accessToken: string): SharedToken => ({ accessToken, issuedAt: 0, expiresAt: Date.UTC(2030, 0), scopes: ['view_products:p'] });
-const sessionToken = (accessToken: string): CtpAuthToken => ({ kind: 'anonymous', accessToken, refreshToken: 'p:rt', issuedAt: 0, expiresAt: Date.UTC(2030, 0), scopes: ['manage_my_orders:p'], anonymousId: 'a' });
+const ID: SharedTokenId = {
+  name: 'integration',
+  authUrl: 'https://auth.example',
+  projectKey: 'p',
+  clientId: 'c',
+  scope: 'view_products:p',
+};
+const sharedToken = (accessToken: string): SharedToken => ({
+  accessToken,
+  issuedAt: 0,
+  expiresAt: Date.UTC(2030, 0),
+  scopes: ['view_products:p'],
+});
+const sessionToken = (accessToken: string): CtpAuthToken => ({
+  kind: 'anonymous',
+  accessToken,
+  refreshToken: 'p:rt',
+  issuedAt: 0,
+  expiresAt: Date.UTC(2030, 0),
+  scopes: ['manage_my_orders:p'],
+  anonymousId: 'a',
+});
 
 describe('FallbackCoordinator', () => {
   describe('when Redis fails to publish the result after the lock was taken', () => {
@@ -50,7 +78,11 @@ describe('FallbackCoordinator', () => {
       const client = failingPublication();
       const { logger, fallback } = coordinators(client);
       let refreshes = 0;
-      const got = await fallback.refresh(sessionToken('old'), async () => sessionToken(`new-${++refreshes}`), () => true);
+      const got = await fallback.refresh(
+        sessionToken('old'),
+        async () => sessionToken(`new-${++refreshes}`),
+        () => true,
+      );
       expect(client.failed).toBe(1);
       expect(refreshes).toBe(1);
       expect(got.accessToken).toBe('new-1');
@@ -62,7 +94,11 @@ describe('FallbackCoordinator', () => {
       const client = failingPublication();
       const { logger, fallback } = coordinators(client);
       let grants = 0;
-      const got = await fallback.shared(ID, async () => sharedToken(`granted-${++grants}`), () => true);
+      const got = await fallback.shared(
+        ID,
+        async () => sharedToken(`granted-${++grants}`),
+        () => true,
+      );
       expect(client.failed).toBe(1);
       expect(grants).toBe(1);
       expect(got.accessToken).toBe('granted-1');
@@ -75,10 +111,17 @@ describe('FallbackCoordinator', () => {
       const { logger, fallback } = coordinators(redis);
       let refreshes = 0;
       const error = await fallback
-        .refresh(sessionToken('old'), async () => {
-          refreshes += 1;
-          throw new CtpRedisError(CtpErrorCode.RedisUnavailable, 'Redis failed to store the shopper\'s session; check the Redis server.');
-        }, () => true)
+        .refresh(
+          sessionToken('old'),
+          async () => {
+            refreshes += 1;
+            throw new CtpRedisError(
+              CtpErrorCode.RedisUnavailable,
+              "Redis failed to store the shopper's session; check the Redis server.",
+            );
+          },
+          () => true,
+        )
         .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: CtpErrorCode.RedisUnavailable });
       expect(refreshes).toBe(1);
@@ -91,7 +134,11 @@ describe('FallbackCoordinator', () => {
       const closed = redis.duplicate({ lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
       const { logger, fallback } = coordinators(closed);
       let refreshes = 0;
-      const got = await fallback.refresh(sessionToken('old'), async () => sessionToken(`new-${++refreshes}`), () => true);
+      const got = await fallback.refresh(
+        sessionToken('old'),
+        async () => sessionToken(`new-${++refreshes}`),
+        () => true,
+      );
       expect(refreshes).toBe(1);
       expect(got.accessToken).toBe('new-1');
       expect(logger.events('ctp.redis.fallback')).toHaveLength(1);
@@ -107,7 +154,13 @@ describe('redis.fallbackToLocal in createCtpServices', () => {
       const clock = new ManualClock();
       const client = failingPublication();
       const logger = new CapturingLogger();
-      const services = createCtpServices(testConfig(), { fetch: platform.fetch, clock, logger, sleep: async () => undefined, redis: { client, fallbackToLocal: true, sessionCache: false } });
+      const services = createCtpServices(testConfig(), {
+        fetch: platform.fetch,
+        clock,
+        logger,
+        sleep: async () => undefined,
+        redis: { client, fallbackToLocal: true, sessionCache: false },
+      });
       const storage = new MemorySessionStorage('sid');
       const first = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
       clock.advance(3_600_000);

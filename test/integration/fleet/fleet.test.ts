@@ -41,7 +41,14 @@ async function startServer() {
 }
 
 function fleetEnv(extra: Record<string, string>) {
-  return { FLEET_URL: server.url, FLEET_PROJECT: server.projectKey, FLEET_CLIENT_ID: STRICT_CLIENT.id, FLEET_CLIENT_SECRET: STRICT_CLIENT.secret, FLEET_REDIS_URL: redisServer.url, ...extra };
+  return {
+    FLEET_URL: server.url,
+    FLEET_PROJECT: server.projectKey,
+    FLEET_CLIENT_ID: STRICT_CLIENT.id,
+    FLEET_CLIENT_SECRET: STRICT_CLIENT.secret,
+    FLEET_REDIS_URL: redisServer.url,
+    ...extra,
+  };
 }
 
 function spawnWorkers(n: number, env: Record<string, string>): Worker[] {
@@ -52,7 +59,16 @@ function spawnWorkers(n: number, env: Record<string, string>): Worker[] {
 
 /** Signs a customer in, in-process, and leaves the session in Redis already inside its renewal margin. */
 async function expiredSessionInRedis(sessionId: string): Promise<CtpAuthToken> {
-  const services = createCtpServices(createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url }), { redis: { client: redis } });
+  const services = createCtpServices(
+    createCtpConfig({
+      projectKey: server.projectKey,
+      clientId: STRICT_CLIENT.id,
+      clientSecret: STRICT_CLIENT.secret,
+      authUrl: server.url,
+      apiUrl: server.url,
+    }),
+    { redis: { client: redis } },
+  );
   const storage = new RedisSessionStorage(redis, sessionId);
   const token = await runWithCtpSession(storage, () => services.session.login(CUSTOMER.email, CUSTOMER.password));
   const expired = { ...token, issuedAt: Date.now() - 2 * 3_600_000, expiresAt: Date.now() - 1_000 };
@@ -89,11 +105,16 @@ describe('several instances sharing Redis', () => {
     expect(server.grants.anonymous).toBe(1);
   }, 60_000);
 
-  it('should let another instance finish the refresh after the killed holder\'s lock expires', async () => {
+  it("should let another instance finish the refresh after the killed holder's lock expires", async () => {
     await startServer();
     await expiredSessionInRedis('sess-2');
     const lockTtl = 1_000;
-    const [holder, other] = spawnWorkers(2, { FLEET_TASK: 'refresh', FLEET_SESSION_ID: 'sess-2', FLEET_CONCURRENCY: '5', FLEET_LOCK_TTL_MS: String(lockTtl) });
+    const [holder, other] = spawnWorkers(2, {
+      FLEET_TASK: 'refresh',
+      FLEET_SESSION_ID: 'sess-2',
+      FLEET_CONCURRENCY: '5',
+      FLEET_LOCK_TTL_MS: String(lockTtl),
+    });
     await Promise.all([holder!.ready, other!.ready]);
     let release!: () => void;
     const held = new Promise<void>((resolve) => {

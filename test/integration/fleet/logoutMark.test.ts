@@ -17,7 +17,14 @@ const redis = useRedis();
 function twoInstances() {
   const platform = new FakePlatform();
   const clock = new ManualClock();
-  const instance = () => createCtpServices(testConfig(), { fetch: platform.fetch, clock, logger: new CapturingLogger(), sleep: async () => undefined, redis: { client: redis } });
+  const instance = () =>
+    createCtpServices(testConfig(), {
+      fetch: platform.fetch,
+      clock,
+      logger: new CapturingLogger(),
+      sleep: async () => undefined,
+      redis: { client: redis },
+    });
   return { platform, clock, one: instance(), two: instance() };
 }
 

@@ -52,7 +52,14 @@ async function startServer() {
   return server.addCustomer(CUSTOMER.email, CUSTOMER.password);
 }
 
-const config = () => createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url });
+const config = () =>
+  createCtpConfig({
+    projectKey: server.projectKey,
+    clientId: STRICT_CLIENT.id,
+    clientSecret: STRICT_CLIENT.secret,
+    authUrl: server.url,
+    apiUrl: server.url,
+  });
 
 /** An app instance whose Redis Cluster client the library makes from node URLs (and closes). */
 function instance(redis: NonNullable<CtpModuleOptions['redis']>, options: CtpModuleOptions = {}): CtpServices {
@@ -63,7 +70,9 @@ function instance(redis: NonNullable<CtpModuleOptions['redis']>, options: CtpMod
 
 /** The app's own ioredis Cluster client (passed as redis.client; the library leaves it open). */
 function ownCluster(): Cluster {
-  const client = new Cluster(cluster.urls.slice(-2), { redisOptions: { commandTimeout: 2_000, maxRetriesPerRequest: 1, password: PASSWORD } });
+  const client = new Cluster(cluster.urls.slice(-2), {
+    redisOptions: { commandTimeout: 2_000, maxRetriesPerRequest: 1, password: PASSWORD },
+  });
   client.on('error', () => undefined);
   ownClients.push(client);
   return client;
@@ -72,7 +81,9 @@ function ownCluster(): Cluster {
 /** Session ids (`<name>-<n>`) whose keys (`<prefix>session:<id>`) land on all three masters. */
 async function sessionIdsOnEveryMaster(name: string, count: number, prefix = 'ctp:'): Promise<string[]> {
   const ids = Array.from({ length: count }, (_, i) => `${name}-${i}`);
-  const masters = new Set(await Promise.all(ids.map(async (id) => (await cluster.ownerOf(`${prefix}session:${id}`)).master.port)));
+  const masters = new Set(
+    await Promise.all(ids.map(async (id) => (await cluster.ownerOf(`${prefix}session:${id}`)).master.port)),
+  );
   expect(masters.size).toBe(3);
   return ids;
 }
@@ -123,7 +134,9 @@ describe('Redis Cluster', () => {
     const fleet = [0, 1, 2].map((i) => instance({ clusterUrls: [cluster.urls[i]!], keyPrefix: 'ctp:' }));
     const ids = await sessionIdsOnEveryMaster('once', 12);
     const before = await expiredSessions(fleet[0]!, ids);
-    const results = await Promise.all(ids.flatMap((id) => fleet.flatMap((services) => Array.from({ length: 4 }, () => callMe(services, id)))));
+    const results = await Promise.all(
+      ids.flatMap((id) => fleet.flatMap((services) => Array.from({ length: 4 }, () => callMe(services, id)))),
+    );
     expect(results.filter((r) => r !== customerId)).toEqual([]);
     expect(server.grants.refresh_token).toBe(12);
     expect([...server.refreshesBySession.values()]).toEqual(Array.from({ length: 12 }, () => 1));
@@ -143,7 +156,9 @@ describe('Redis Cluster', () => {
         expect(await storage(0).compareAndSet(stored('a0'), stored('a1'))).toBe(false);
         expect(await storage(1).compareAndSet(undefined, stored('a0'))).toBe(true);
         // Twelve writers expecting a0 at once, from three clients: exactly one wins.
-        const won = await Promise.all(Array.from({ length: 12 }, (_, i) => storage(i).compareAndSet(stored('a0'), stored(`w${i}`))));
+        const won = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => storage(i).compareAndSet(stored('a0'), stored(`w${i}`))),
+        );
         expect(won.filter(Boolean)).toHaveLength(1);
         const winner = `w${won.indexOf(true)}`;
         expect((await storage(2).get())?.a).toBe(winner);
@@ -157,9 +172,21 @@ describe('Redis Cluster', () => {
   describe('when a script made its services from redis.clusterUrls', () => {
     it('should end by itself after close()', async () => {
       await startServer();
-      const env: NodeJS.ProcessEnv = { ...process.env, CTP_PROJECT_KEY: server.projectKey, CTP_CLIENT_ID: STRICT_CLIENT.id, CTP_CLIENT_SECRET: STRICT_CLIENT.secret, CTP_AUTH_URL: server.url, CTP_API_URL: server.url, CLOSE_CLUSTER_URLS: cluster.urls.slice(0, 2).join(',') };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        CTP_PROJECT_KEY: server.projectKey,
+        CTP_CLIENT_ID: STRICT_CLIENT.id,
+        CTP_CLIENT_SECRET: STRICT_CLIENT.secret,
+        CTP_AUTH_URL: server.url,
+        CTP_API_URL: server.url,
+        CLOSE_CLUSTER_URLS: cluster.urls.slice(0, 2).join(','),
+      };
       delete env['CTP_REDIS_URL'];
-      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../support/fleet/closeScript.ts', import.meta.url))], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(new URL('../../support/fleet/closeScript.ts', import.meta.url))],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let out = '';
       let err = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -197,7 +224,7 @@ describe('Redis Cluster', () => {
   });
 
   describe('when a master fails over to its replica during a refresh wave', () => {
-    it('should settle every call within the library\'s timeouts, with typed errors only, and lose no session, when the replica takes over (CLUSTER FAILOVER FORCE)', async () => {
+    it("should settle every call within the library's timeouts, with typed errors only, and lose no session, when the replica takes over (CLUSTER FAILOVER FORCE)", async () => {
       await refreshWaveWhile('forced', (victim) => cluster.cli(victim.replica!.port, 'cluster', 'failover', 'force'));
     }, 45_000);
 
@@ -212,12 +239,17 @@ describe('Redis Cluster', () => {
  * Their refreshes reach the platform; while the answers are held, `fail` strikes the master of the
  * first session, then the answers go out (publish, unlock, compare-and-set meet the failover).
  */
-async function refreshWaveWhile(name: string, fail: (victim: { master: ClusterNode; replica?: ClusterNode }) => unknown): Promise<void> {
+async function refreshWaveWhile(
+  name: string,
+  fail: (victim: { master: ClusterNode; replica?: ClusterNode }) => unknown,
+): Promise<void> {
   const customerId = await startServer();
   const hold = holdingRefreshAnswers();
   const bounds = { commandTimeoutMs: 1_000, lockTtlMs: 2_000, lockWaitMs: 3_000 };
   const options = { fetch: hold.fetch, storageTimeoutMs: 2_000 };
-  const fleet = [0, 2, 4].map((i) => instance({ clusterUrls: [cluster.urls[i]!], keyPrefix: `${name}:`, ...bounds }, options));
+  const fleet = [0, 2, 4].map((i) =>
+    instance({ clusterUrls: [cluster.urls[i]!], keyPrefix: `${name}:`, ...bounds }, options),
+  );
   const ids = await sessionIdsOnEveryMaster(name, 18);
   const before = await expiredSessions(fleet[0]!, ids);
   await cluster.waitForReplication();
@@ -225,16 +257,27 @@ async function refreshWaveWhile(name: string, fail: (victim: { master: ClusterNo
   expect(victim.replica).toBeDefined();
 
   const started = Date.now();
-  const wave = ids.flatMap((id) => fleet.flatMap((services) => Array.from({ length: 3 }, () => timed(callMe(services, id)))));
+  const wave = ids.flatMap((id) =>
+    fleet.flatMap((services) => Array.from({ length: 3 }, () => timed(callMe(services, id)))),
+  );
   await hold.refreshSent;
   await fail(victim);
   hold.release();
-  const outcomes = await Promise.race([Promise.all(wave), new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the refresh wave hung')), 25_000))]);
+  const outcomes = await Promise.race([
+    Promise.all(wave),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the refresh wave hung')), 25_000)),
+  ]);
   const slowest = Math.max(...outcomes.map((o) => o.ms));
   const errors = outcomes.filter((o) => o.value !== customerId).map((o) => o.value);
-  console.info(`${name} failover wave: ${outcomes.length} calls, ${errors.length} failed (${[...new Set(errors)].join(', ')}), slowest ${slowest} ms, all settled after ${Date.now() - started} ms`);
+  console.info(
+    `${name} failover wave: ${outcomes.length} calls, ${errors.length} failed (${[...new Set(errors)].join(', ')}), slowest ${slowest} ms, all settled after ${Date.now() - started} ms`,
+  );
   // Every failure is a typed error of Redis or the session store, within the configured bounds.
-  const allowed: string[] = [CtpErrorCode.RedisUnavailable, CtpErrorCode.SessionStorageTimeout, CtpErrorCode.FleetLockTimeout];
+  const allowed: string[] = [
+    CtpErrorCode.RedisUnavailable,
+    CtpErrorCode.SessionStorageTimeout,
+    CtpErrorCode.FleetLockTimeout,
+  ];
   expect(errors.filter((e) => !allowed.includes(e))).toEqual([]);
   expect(slowest).toBeLessThan(15_000);
 
@@ -242,12 +285,21 @@ async function refreshWaveWhile(name: string, fail: (victim: { master: ClusterNo
   expect((await cluster.ownerOf(`ctp:session:${ids[0]}`)).master.port).toBe(victim.replica!.port);
   await Promise.all(fleet.map((s) => s.session.settled()));
   // No session lost: each still holds its refresh token, and every instance serves it again.
-  for (const [i, id] of ids.entries()) expect((await storedToken(new RedisSessionStorage(admin, id)))?.refreshToken).toBe(before[i]!.refreshToken);
+  for (const [i, id] of ids.entries())
+    expect((await storedToken(new RedisSessionStorage(admin, id)))?.refreshToken).toBe(before[i]!.refreshToken);
   const after = await Promise.all(ids.flatMap((id) => fleet.map((services) => callMe(services, id))));
   expect(after.filter((r) => r !== customerId)).toEqual([]);
 }
 
-const token = (access: string, refresh = 'refresh-1'): CtpAuthToken => ({ kind: 'anonymous', accessToken: access, refreshToken: refresh, issuedAt: 1_000, expiresAt: 3_601_000, scopes: ['manage_my_orders:p'], anonymousId: 'anon-1' });
+const token = (access: string, refresh = 'refresh-1'): CtpAuthToken => ({
+  kind: 'anonymous',
+  accessToken: access,
+  refreshToken: refresh,
+  issuedAt: 1_000,
+  expiresAt: 3_601_000,
+  scopes: ['manage_my_orders:p'],
+  anonymousId: 'anon-1',
+});
 const stored = (access: string, refresh?: string) => toStoredSession(token(access, refresh));
 
 /** One sign-in per session id, stored already expired: the next call of each refreshes. */
@@ -255,7 +307,9 @@ async function expiredSessions(services: CtpServices, ids: string[]): Promise<Ct
   return Promise.all(
     ids.map(async (id) => {
       const storage = new RedisSessionStorage(admin, id);
-      const signedIn = await runWithCtpSession(storage, () => services.session.login(CUSTOMER.email, CUSTOMER.password));
+      const signedIn = await runWithCtpSession(storage, () =>
+        services.session.login(CUSTOMER.email, CUSTOMER.password),
+      );
       const expired = { ...signedIn, issuedAt: Date.now() - 2 * 3_600_000, expiresAt: Date.now() - 1_000 };
       await putToken(storage, expired);
       return expired;

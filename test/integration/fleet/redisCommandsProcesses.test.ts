@@ -35,14 +35,36 @@ afterAll(async () => {
 
 describe('a refresh wave across processes', () => {
   it('should cost one refresh grant and a number of Redis commands per process that does not grow with its concurrent calls', async () => {
-    const config = createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url });
+    const config = createCtpConfig({
+      projectKey: server.projectKey,
+      clientId: STRICT_CLIENT.id,
+      clientSecret: STRICT_CLIENT.secret,
+      authUrl: server.url,
+      apiUrl: server.url,
+    });
     const services = createCtpServices(config);
-    const token = await runWithCtpSession(new RedisSessionStorage(admin, 'procs', { cache: false }), () => services.session.login(CUSTOMER.email, CUSTOMER.password));
+    const token = await runWithCtpSession(new RedisSessionStorage(admin, 'procs', { cache: false }), () =>
+      services.session.login(CUSTOMER.email, CUSTOMER.password),
+    );
     await services.close();
-    await putToken(new RedisSessionStorage(admin, 'procs', { cache: false }), { ...token, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 });
+    await putToken(new RedisSessionStorage(admin, 'procs', { cache: false }), {
+      ...token,
+      issuedAt: Date.now() - 7_200_000,
+      expiresAt: Date.now() - 1_000,
+    });
     const processes = 4;
     const calls = 50;
-    const env = { FLEET_URL: server.url, FLEET_PROJECT: server.projectKey, FLEET_CLIENT_ID: STRICT_CLIENT.id, FLEET_CLIENT_SECRET: STRICT_CLIENT.secret, FLEET_REDIS_URL: redisServer.url, FLEET_TASK: 'refresh', FLEET_SESSION_ID: 'procs', FLEET_CONCURRENCY: String(calls), FLEET_POLL_MS: '1000' };
+    const env = {
+      FLEET_URL: server.url,
+      FLEET_PROJECT: server.projectKey,
+      FLEET_CLIENT_ID: STRICT_CLIENT.id,
+      FLEET_CLIENT_SECRET: STRICT_CLIENT.secret,
+      FLEET_REDIS_URL: redisServer.url,
+      FLEET_TASK: 'refresh',
+      FLEET_SESSION_ID: 'procs',
+      FLEET_CONCURRENCY: String(calls),
+      FLEET_POLL_MS: '1000',
+    };
     const fleet = Array.from({ length: processes }, () => startWorker(env));
     workers.push(...fleet);
     await Promise.all(fleet.map((w) => w.ready));

@@ -54,16 +54,26 @@ interface Instance {
 /** An app instance: its own Redis connection and services (so its own cache and subscriber). */
 function instance(): Instance {
   const redis = new Redis(redisServer.url, { commandTimeout: 5_000, maxRetriesPerRequest: 1 });
-  const config = createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url });
+  const config = createCtpConfig({
+    projectKey: server.projectKey,
+    clientId: STRICT_CLIENT.id,
+    clientSecret: STRICT_CLIENT.secret,
+    authUrl: server.url,
+    apiUrl: server.url,
+  });
   const services = createCtpServices(config, { redis: { client: redis } });
-  closing.push(() => redis.quit(), () => services.close());
+  closing.push(
+    () => redis.quit(),
+    () => services.close(),
+  );
   return { services, redis };
 }
 
 /** A request's storage on instance `i`, through that instance's session cache (as an app passes it). */
 const store = (i: Instance, id: string) => new RedisSessionStorage(i.redis, id, { cache: i.services.sessionCache });
 
-const me = (i: Instance, storage: RedisSessionStorage) => runWithCtpSession(storage, async () => (await i.services.client.customerApiRoot()).me().get().execute());
+const me = (i: Instance, storage: RedisSessionStorage) =>
+  runWithCtpSession(storage, async () => (await i.services.client.customerApiRoot()).me().get().execute());
 
 async function until(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {
   for (let n = 0; n < 400; n++) {
@@ -75,8 +85,13 @@ async function until(condition: () => Promise<boolean> | boolean, what: string):
 
 /** Signs in on `a`, and waits until `b`'s cache holds the session (its subscription confirmed). */
 async function signedInOnBoth(a: Instance, b: Instance, id: string): Promise<CtpAuthToken> {
-  const token = await runWithCtpSession(store(a, id), () => a.services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password));
-  await until(async () => (await store(b, id).get(), b.services.sessionCache?.lookup(id)?.a === token.accessToken), "b's cache holds the session");
+  const token = await runWithCtpSession(store(a, id), () =>
+    a.services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password),
+  );
+  await until(
+    async () => (await store(b, id).get(), b.services.sessionCache?.lookup(id)?.a === token.accessToken),
+    "b's cache holds the session",
+  );
   return token;
 }
 
@@ -120,10 +135,16 @@ describe('Redis on the hot path', () => {
       await runWithCtpSession(store(a, 'out-1'), () => a.services.session.logout());
       await until(() => b.services.sessionCache?.lookup('out-1') === undefined, "b's cache dropped the session");
       await resetCommandStats(admin);
-      const answer = await runWithCtpSession(store(b, 'out-1'), () => b.services.session.accessToken({ createAnonymous: false })).catch((e: unknown) => e);
+      const answer = await runWithCtpSession(store(b, 'out-1'), () =>
+        b.services.session.accessToken({ createAnonymous: false }),
+      ).catch((e: unknown) => e);
       expect(answer).toMatchObject({ code: CtpErrorCode.NoSession });
       expect((await commandStats(admin)).byCommand['get']).toBe(1);
-      expect(server.apiCalls.some((c) => c.kind === 'customer' && c.customerId === token.customerId && c.status === 200 && c.path === '/me')).toBe(false);
+      expect(
+        server.apiCalls.some(
+          (c) => c.kind === 'customer' && c.customerId === token.customerId && c.status === 200 && c.path === '/me',
+        ),
+      ).toBe(false);
     });
 
     it('should, if the message never arrives, fail the 401 recovery on what Redis holds and send no other token', async () => {
@@ -136,7 +157,10 @@ describe('Redis on the hot path', () => {
       closing.push(() => deafEvents.close());
       const deaf = new RedisSessionCache(deafEvents, 'nobody-publishes-here');
       const storageB = () => new RedisSessionStorage(b.redis, 'out-2', { cache: deaf });
-      await until(async () => (await storageB().get(), deaf.lookup('out-2') !== undefined), 'the deaf cache holds the session');
+      await until(
+        async () => (await storageB().get(), deaf.lookup('out-2') !== undefined),
+        'the deaf cache holds the session',
+      );
       const stale = deaf.lookup('out-2')!;
       await runWithCtpSession(store(a, 'out-2'), () => a.services.session.logout());
       expect(deaf.lookup('out-2')?.a).toBe(stale.a);
@@ -161,7 +185,10 @@ describe('Redis on the hot path', () => {
       closing.push(() => deafEvents.close());
       const deaf = new RedisSessionCache(deafEvents, 'nobody-publishes-here');
       const storageB = () => new RedisSessionStorage(b.redis, 'refreshed', { cache: deaf });
-      await until(async () => (await storageB().get(), deaf.lookup('refreshed') !== undefined), 'the deaf cache holds the session');
+      await until(
+        async () => (await storageB().get(), deaf.lookup('refreshed') !== undefined),
+        'the deaf cache holds the session',
+      );
       // A refreshes the session (its token is revoked: the access token a refresh replaces is, after a grace period).
       const storageA = store(a, 'refreshed');
       // Expired: the caller waits for the refresh (inside the margin it would run in the background).
@@ -199,17 +226,32 @@ describe('Redis on the hot path', () => {
 
   describe('the subscriber connection', () => {
     // The app's subscriber connections (not this file's heartbeat counter, see commandStats).
-    const subscribers = async () => ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').filter((line) => line.trim() !== '' && !line.includes(`name=${HEARTBEAT_COUNTER} `)).length;
+    const subscribers = async () =>
+      ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string)
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.includes(`name=${HEARTBEAT_COUNTER} `)).length;
 
     it('should be made on first use, once per process, and closed by close() while a given client stays open', async () => {
       await startServer();
       const redis = new Redis(redisServer.url);
       closing.push(() => redis.quit());
-      const config = createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url });
+      const config = createCtpConfig({
+        projectKey: server.projectKey,
+        clientId: STRICT_CLIENT.id,
+        clientSecret: STRICT_CLIENT.secret,
+        authUrl: server.url,
+        apiUrl: server.url,
+      });
       const services = createCtpServices(config, { redis: { client: redis } });
       expect(await subscribers()).toBe(0);
-      await runWithCtpSession(new RedisSessionStorage(redis, 'sub', { cache: services.sessionCache }), () => services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password));
-      await Promise.all(Array.from({ length: 5 }, () => me({ services, redis }, new RedisSessionStorage(redis, 'sub', { cache: services.sessionCache }))));
+      await runWithCtpSession(new RedisSessionStorage(redis, 'sub', { cache: services.sessionCache }), () =>
+        services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password),
+      );
+      await Promise.all(
+        Array.from({ length: 5 }, () =>
+          me({ services, redis }, new RedisSessionStorage(redis, 'sub', { cache: services.sessionCache })),
+        ),
+      );
       await (await services.client.integrationApiRoot()).categories().withId({ ID: 'c1' }).get().execute();
       await until(async () => (await subscribers()) === 1, 'one subscriber connection');
       await services.close();
@@ -220,7 +262,15 @@ describe('Redis on the hot path', () => {
     it('should not keep a script alive that quit its own client and forgot close()', async () => {
       await startServer();
       const script = fileURLToPath(new URL('../../support/fleet/givenClientScript.ts', import.meta.url));
-      const env: NodeJS.ProcessEnv = { ...process.env, CTP_PROJECT_KEY: server.projectKey, CTP_CLIENT_ID: STRICT_CLIENT.id, CTP_CLIENT_SECRET: STRICT_CLIENT.secret, CTP_AUTH_URL: server.url, CTP_API_URL: server.url, SCRIPT_REDIS_URL: redisServer.url };
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        CTP_PROJECT_KEY: server.projectKey,
+        CTP_CLIENT_ID: STRICT_CLIENT.id,
+        CTP_CLIENT_SECRET: STRICT_CLIENT.secret,
+        CTP_AUTH_URL: server.url,
+        CTP_API_URL: server.url,
+        SCRIPT_REDIS_URL: redisServer.url,
+      };
       delete env['CTP_REDIS_URL'];
       const child = spawn(process.execPath, ['--import', 'tsx', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';

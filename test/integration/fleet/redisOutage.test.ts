@@ -32,11 +32,20 @@ async function setUp(fallbackToLocal = false) {
   server.addClient(STRICT_CLIENT.id, STRICT_CLIENT.secret, ALL_DEFAULT_SCOPES);
   server.addCustomer('finn@example.com', 'Finn-Pa55word!');
   const logger = new CapturingLogger();
-  const services = createCtpServices(createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url }), {
-    redis: { client: redis, fallbackToLocal },
-    clock,
-    logger,
-  });
+  const services = createCtpServices(
+    createCtpConfig({
+      projectKey: server.projectKey,
+      clientId: STRICT_CLIENT.id,
+      clientSecret: STRICT_CLIENT.secret,
+      authUrl: server.url,
+      apiUrl: server.url,
+    }),
+    {
+      redis: { client: redis, fallbackToLocal },
+      clock,
+      logger,
+    },
+  );
   return { services, clock, logger, storage: new RedisSessionStorage(redis, 'sess') };
 }
 
@@ -48,7 +57,9 @@ describe('when Redis stops mid-run', () => {
 
     redisServer.pause();
     clock.advance(3_600_000); // the token also needs a refresh now
-    await expect(runWithCtpSession(storage, () => services.client.customerApiRoot())).rejects.toMatchObject({ code: CtpErrorCode.RedisUnavailable });
+    await expect(runWithCtpSession(storage, () => services.client.customerApiRoot())).rejects.toMatchObject({
+      code: CtpErrorCode.RedisUnavailable,
+    });
     await expect(services.client.integrationApiRoot()).rejects.toMatchObject({ code: CtpErrorCode.RedisUnavailable });
     redisServer.resume();
 

@@ -63,7 +63,13 @@ describe('one session on two instances sharing Redis', () => {
     server = await new StrictCommercetools({ now: () => clock.now() }).start();
     server.addClient(STRICT_CLIENT.id, STRICT_CLIENT.secret, ALL_DEFAULT_SCOPES);
     const customerId = server.addCustomer('erin@example.com', 'Erin-Pa55word!');
-    const config = createCtpConfig({ projectKey: server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: server.url, apiUrl: server.url });
+    const config = createCtpConfig({
+      projectKey: server.projectKey,
+      clientId: STRICT_CLIENT.id,
+      clientSecret: STRICT_CLIENT.secret,
+      authUrl: server.url,
+      apiUrl: server.url,
+    });
     // Instance 2's refresh reaches the platform; its answer is held until instance 1 has signed out.
     const hold = holdingRefreshAnswers();
     const one = createCtpServices(config, { clock, redis: { client: redis }, revokeWaitMs: 5_000 });

@@ -20,7 +20,10 @@ afterEach(async () => {
   await server?.stop();
 });
 
-const CLIENTS = { a: { id: 'team-a-client', secret: 'team-a-secret-0123456789' }, b: { id: 'team-b-client', secret: 'team-b-secret-0123456789' } };
+const CLIENTS = {
+  a: { id: 'team-a-client', secret: 'team-a-secret-0123456789' },
+  b: { id: 'team-b-client', secret: 'team-b-secret-0123456789' },
+};
 
 async function startServer() {
   server = await new StrictCommercetools().start();
@@ -35,7 +38,13 @@ function service(client: { id: string; secret: string }, options: CtpModuleOptio
     if (auth.startsWith('Bearer ')) bearers.push(auth.slice('Bearer '.length));
     return globalThis.fetch(input, init);
   };
-  const config = createCtpConfig({ projectKey: server.projectKey, clientId: client.id, clientSecret: client.secret, authUrl: server.url, apiUrl: server.url });
+  const config = createCtpConfig({
+    projectKey: server.projectKey,
+    clientId: client.id,
+    clientSecret: client.secret,
+    authUrl: server.url,
+    apiUrl: server.url,
+  });
   const services = createCtpServices(config, { redis: { client: redis }, fetch, ...options });
   /** Who the server issued a token to, and with which scopes. */
   const issued = (token: string) => server.accessTokens.get(token);
@@ -49,7 +58,7 @@ async function readCategory(s: ReturnType<typeof service>) {
 
 describe('shared tokens on one Redis', () => {
   describe('when two services use different API clients', () => {
-    it('should never hand one service the other\'s integration or guest token', async () => {
+    it("should never hand one service the other's integration or guest token", async () => {
       await startServer();
       const a = service(CLIENTS.a);
       const b = service(CLIENTS.b);
@@ -81,24 +90,48 @@ describe('shared tokens on one Redis', () => {
     });
   });
 
-  describe('when the cache holds a token under this service\'s key whose scopes differ from its set', () => {
+  describe("when the cache holds a token under this service's key whose scopes differ from its set", () => {
     it('should not use it and grant its own', async () => {
       await startServer();
       const writer = service(CLIENTS.a);
       const broad = await readCategory(writer);
       const reader = service(CLIENTS.a, { scopes: { integration: ['view_categories'] } });
       // Planted as an older version or a misbehaving instance would: the broad token under the reader's key.
-      const planted: SharedToken = { accessToken: broad, issuedAt: Date.now(), expiresAt: Date.now() + 3_600_000, scopes: writer.registry.scopes('integration') };
-      const fleet = new RedisCoordinator({ redis, keyPrefix: 'ctp:', lockTtlMs: 1_000, lockWaitMs: 1_000, pollMs: 10, clock: { now: () => Date.now() }, sleep: async () => undefined, logger: new CapturingLogger() });
-      const readerId = { name: 'integration' as const, authUrl: server.url, projectKey: server.projectKey, clientId: CLIENTS.a.id, scope: reader.registry.scopeParameter('integration') };
-      await fleet.shared(readerId, async () => planted, () => true);
+      const planted: SharedToken = {
+        accessToken: broad,
+        issuedAt: Date.now(),
+        expiresAt: Date.now() + 3_600_000,
+        scopes: writer.registry.scopes('integration'),
+      };
+      const fleet = new RedisCoordinator({
+        redis,
+        keyPrefix: 'ctp:',
+        lockTtlMs: 1_000,
+        lockWaitMs: 1_000,
+        pollMs: 10,
+        clock: { now: () => Date.now() },
+        sleep: async () => undefined,
+        logger: new CapturingLogger(),
+      });
+      const readerId = {
+        name: 'integration' as const,
+        authUrl: server.url,
+        projectKey: server.projectKey,
+        clientId: CLIENTS.a.id,
+        scope: reader.registry.scopeParameter('integration'),
+      };
+      await fleet.shared(
+        readerId,
+        async () => planted,
+        () => true,
+      );
       const used = await readCategory(reader);
       expect(used).not.toBe(broad);
       expect(reader.issued(used)?.scopes).toEqual([`view_categories:${server.projectKey}`]);
     });
   });
 
-  describe('when the API refused the fleet\'s cached token', () => {
+  describe("when the API refused the fleet's cached token", () => {
     it('should not take the refused token back from the cache but grant a new one', async () => {
       await startServer();
       const first = service(CLIENTS.a);
@@ -117,13 +150,24 @@ describe('shared tokens on one Redis', () => {
 
 describe(SharedTokenProvider, () => {
   describe('.get', () => {
-    describe('when the fleet offers a token that is not exactly this instance\'s scopes', () => {
+    describe("when the fleet offers a token that is not exactly this instance's scopes", () => {
       it('should grant instead', async () => {
-        const offered: SharedToken = { accessToken: 'foreign', issuedAt: Date.now(), expiresAt: Date.now() + 3_600_000, scopes: ['view_categories:p', 'manage_orders:p'] };
+        const offered: SharedToken = {
+          accessToken: 'foreign',
+          issuedAt: Date.now(),
+          expiresAt: Date.now() + 3_600_000,
+          scopes: ['view_categories:p', 'manage_orders:p'],
+        };
         const own: SharedToken = { ...offered, accessToken: 'own', scopes: ['view_categories:p'] };
         const seen: boolean[] = [];
         const provider = new SharedTokenProvider({
-          id: { name: 'integration', authUrl: 'https://auth.example', projectKey: 'p', clientId: 'c', scope: 'view_categories:p' },
+          id: {
+            name: 'integration',
+            authUrl: 'https://auth.example',
+            projectKey: 'p',
+            clientId: 'c',
+            scope: 'view_categories:p',
+          },
           scopes: ['view_categories:p'],
           grant: async () => own,
           clock: { now: () => Date.now() },

@@ -39,7 +39,11 @@ async function serve(options?: CtpErrorHandlerOptions): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const answer = async (response: Response) => ({ status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as unknown });
+const answer = async (response: Response) => ({
+  status: response.status,
+  type: response.headers.get('content-type'),
+  body: (await response.json()) as unknown,
+});
 
 describe('ctpErrorHandler', () => {
   it('should answer a CtpError thrown by a route with its status and fixed text as JSON', async () => {
@@ -49,7 +53,10 @@ describe('ctpErrorHandler', () => {
       type: expect.stringMatching(/^application\/json/),
       body: { error: 'CTP_SESSION_EXPIRED', message: 'Your session has expired. Please sign in again.' },
     });
-    expect((await answer(await fetch(`${url}/async`))).body).toEqual({ error: 'CTP_API_UNAVAILABLE', message: 'commercetools is unavailable right now. Please try again.' });
+    expect((await answer(await fetch(`${url}/async`))).body).toEqual({
+      error: 'CTP_API_UNAVAILABLE',
+      message: 'commercetools is unavailable right now. Please try again.',
+    });
   });
 
   it('should answer an unknown error with 500 INTERNAL and nothing of its message or stack', async () => {
@@ -61,8 +68,15 @@ describe('ctpErrorHandler', () => {
 
   it('should answer invalid JSON refused by express.json() with 400 BAD_REQUEST', async () => {
     const url = await serve();
-    const response = await fetch(`${url}/json`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a": ' });
-    expect(await answer(response)).toMatchObject({ status: 400, body: { error: 'BAD_REQUEST', message: 'The request body is not valid JSON.' } });
+    const response = await fetch(`${url}/json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a": ',
+    });
+    expect(await answer(response)).toMatchObject({
+      status: 400,
+      body: { error: 'BAD_REQUEST', message: 'The request body is not valid JSON.' },
+    });
   });
 
   it('should hand every answered error, its status and the request to log', async () => {
@@ -70,7 +84,9 @@ describe('ctpErrorHandler', () => {
     const url = await serve({ log });
     await fetch(`${url}/expired`);
     await fetch(`${url}/bug`);
-    expect(log.mock.calls.map(([error, status, req]) => [(error as Error).name, status, (req as express.Request).path])).toEqual([
+    expect(
+      log.mock.calls.map(([error, status, req]) => [(error as Error).name, status, (req as express.Request).path]),
+    ).toEqual([
       ['CtpError', 401, '/expired'],
       ['TypeError', 500, '/bug'],
     ]);

@@ -33,15 +33,30 @@ describe('API calls past apiTimeoutMs', () => {
       const errors: unknown[] = [];
       for (let wave = 0; wave < 4; wave += 1) {
         server.hangApiRequests(5);
-        const calls = Array.from({ length: 5 }, () => apiRoot.categories().withId({ ID: 'c1' }).get().execute().catch((e: unknown) => e));
+        const calls = Array.from({ length: 5 }, () =>
+          apiRoot
+            .categories()
+            .withId({ ID: 'c1' })
+            .get()
+            .execute()
+            .catch((e: unknown) => e),
+        );
         await until(() => server.hungApiRequests === 5, 'five hung requests at the server');
         expect(server.openConnections().busy).toBe(5);
         vi.advanceTimersByTime(1_250);
         errors.push(...(await Promise.all(calls)));
-        await until(() => server.hungApiRequests === 0 && server.openConnections().busy === 0, 'the hung connections to close');
+        await until(
+          () => server.hungApiRequests === 0 && server.openConnections().busy === 0,
+          'the hung connections to close',
+        );
       }
       expect(errors).toHaveLength(20);
-      for (const error of errors) expect(error).toMatchObject({ code: 'CTP_API_TIMEOUT', status: 504, message: expect.stringContaining('apiTimeoutMs') });
+      for (const error of errors)
+        expect(error).toMatchObject({
+          code: 'CTP_API_TIMEOUT',
+          status: 504,
+          message: expect.stringContaining('apiTimeoutMs'),
+        });
       expect(server.openConnections().busy).toBe(0);
       // undici (Node 20's 6.x, nodejs/undici#5845) opens a spare connection after an aborted one; it
       // carries no request and the next call reuses it, so spares never outnumber one wave.
@@ -58,7 +73,15 @@ describe('API calls past apiTimeoutMs', () => {
       h = await createStrictHarness({ apiTimeoutMs: 1_000 });
       const apiRoot = await h.client.integrationApiRoot();
       vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
-      const answered = await Promise.all(Array.from({ length: 5 }, (_, i) => apiRoot.categories().withId({ ID: `c${i}` }).get().execute()));
+      const answered = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          apiRoot
+            .categories()
+            .withId({ ID: `c${i}` })
+            .get()
+            .execute(),
+        ),
+      );
       vi.advanceTimersByTime(5_000);
       await tick();
       expect(answered.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
@@ -73,10 +96,18 @@ describe('CtpServices.close', () => {
       h = await createStrictHarness({ apiTimeoutMs: 60_000 });
       const apiRoot = await h.client.integrationApiRoot();
       h.server.hangApiRequests(3);
-      const calls = Array.from({ length: 3 }, () => apiRoot.categories().withId({ ID: 'c1' }).get().execute().catch((e: unknown) => e));
+      const calls = Array.from({ length: 3 }, () =>
+        apiRoot
+          .categories()
+          .withId({ ID: 'c1' })
+          .get()
+          .execute()
+          .catch((e: unknown) => e),
+      );
       await until(() => h!.server.hungApiRequests === 3, 'three hung requests');
       await h.close();
-      for (const error of await Promise.all(calls)) expect(error).toMatchObject({ code: 'CTP_API_CANCELLED', status: 499 });
+      for (const error of await Promise.all(calls))
+        expect(error).toMatchObject({ code: 'CTP_API_CANCELLED', status: 499 });
       await until(() => h!.server.openConnections().busy === 0, 'the connections to close');
     });
   });

@@ -70,7 +70,9 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       other = await new RecordingServer().start();
       h.server.failFlow('password', { kind: 'redirect', status, location: `${other.url}/oauth/steal` });
       const storage = new MemorySessionStorage('s');
-      const error = await runWithCtpSession(storage, () => h.session.login(h.customer.email, h.customer.password)).catch((e: unknown) => e);
+      const error = await runWithCtpSession(storage, () =>
+        h.session.login(h.customer.email, h.customer.password),
+      ).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: CtpErrorCode.RedirectRefused, host: 'auth', flow: 'password', status });
       expect(other.requests).toEqual([]);
       expect(h.server.flowRequests.password).toBe(1);
@@ -96,16 +98,23 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
     it.each([
       ['with Content-Length', true],
       ['chunked', false],
-    ])('should refuse a 5 MB token answer (%s) with CTP_ANSWER_TOO_LARGE, once, storing nothing', async (_name, declareLength) => {
-      h = await createStrictHarness();
-      h.server.failFlow('anonymous', { kind: 'oversized', bytes: 5 * 1024 * 1024, declareLength });
-      const storage = new MemorySessionStorage('s');
-      const error = await runWithCtpSession(storage, () => h.session.ensureAnonymous()).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: CtpErrorCode.AnswerTooLarge, limitBytes: MAX_AUTH_ANSWER_BYTES, flow: 'anonymous' });
-      expect(h.server.flowRequests.anonymous).toBe(1);
-      expect(h.sleeps).toEqual([]);
-      expect(await storedToken(storage)).toBeUndefined();
-    });
+    ])(
+      'should refuse a 5 MB token answer (%s) with CTP_ANSWER_TOO_LARGE, once, storing nothing',
+      async (_name, declareLength) => {
+        h = await createStrictHarness();
+        h.server.failFlow('anonymous', { kind: 'oversized', bytes: 5 * 1024 * 1024, declareLength });
+        const storage = new MemorySessionStorage('s');
+        const error = await runWithCtpSession(storage, () => h.session.ensureAnonymous()).catch((e: unknown) => e);
+        expect(error).toMatchObject({
+          code: CtpErrorCode.AnswerTooLarge,
+          limitBytes: MAX_AUTH_ANSWER_BYTES,
+          flow: 'anonymous',
+        });
+        expect(h.server.flowRequests.anonymous).toBe(1);
+        expect(h.sleeps).toEqual([]);
+        expect(await storedToken(storage)).toBeUndefined();
+      },
+    );
   });
 
   describe('when the answer is a gzip bomb', () => {
@@ -130,16 +139,26 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
 
   describe('when a token in the answer is malformed', () => {
     it.each<[string, (a: Record<string, unknown>) => Record<string, unknown>, string]>([
-      ['an access token with CR/LF', (a) => ({ ...a, access_token: `${String(a['access_token'])}\r\nX-Injected: 1` }), 'access_token'],
+      [
+        'an access token with CR/LF',
+        (a) => ({ ...a, access_token: `${String(a['access_token'])}\r\nX-Injected: 1` }),
+        'access_token',
+      ],
       ['an access token of 5000 characters', (a) => ({ ...a, access_token: 'a'.repeat(5000) }), 'access_token'],
-      ['a refresh token with a space', (a) => ({ ...a, refresh_token: `${String(a['refresh_token'])} x` }), 'refresh_token'],
+      [
+        'a refresh token with a space',
+        (a) => ({ ...a, refresh_token: `${String(a['refresh_token'])} x` }),
+        'refresh_token',
+      ],
       ['expires_in 1e308', (a) => ({ ...a, expires_in: 1e308 }), 'expires_in'],
       ['expires_in 0', (a) => ({ ...a, expires_in: 0 }), 'expires_in'],
     ])('should refuse %s with CTP_TOKEN_RESPONSE_INVALID and store nothing', async (_name, patch, field) => {
       h = await createStrictHarness();
       h.server.failFlow('password', { kind: 'patchAnswer', patch });
       const storage = new MemorySessionStorage('s');
-      const error = await runWithCtpSession(storage, () => h.session.login(h.customer.email, h.customer.password)).catch((e: unknown) => e);
+      const error = await runWithCtpSession(storage, () =>
+        h.session.login(h.customer.email, h.customer.password),
+      ).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: CtpErrorCode.TokenResponseInvalid, field });
       expect((await storedToken(storage))?.kind).not.toBe('customer');
     });
@@ -150,7 +169,10 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       h = await createStrictHarness();
       const mallory = h.server.addCustomer('mallory@example.com', 'Mallory-Pa55');
       const { storage, before } = await expiredCustomerSession();
-      h.server.failFlow('refresh_token', { kind: 'patchAnswer', patch: (a) => ({ ...a, scope: String(a['scope']).replace(/customer_id:\S+/, `customer_id:${mallory}`) }) });
+      h.server.failFlow('refresh_token', {
+        kind: 'patchAnswer',
+        patch: (a) => ({ ...a, scope: String(a['scope']).replace(/customer_id:\S+/, `customer_id:${mallory}`) }),
+      });
       const error = await runWithCtpSession(storage, () => h.client.customerApiRoot()).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: CtpErrorCode.TokenIdentityMismatch });
       expect(isRefreshRefused(error)).toBe(false);
@@ -163,9 +185,19 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
     it('should keep them out of every field and rendering', async () => {
       h = await createStrictHarness();
       const echo = `${encodeURIComponent(STRICT_CLIENT.secret)} ${new URLSearchParams({ p: h.customer.password }).toString()}`;
-      h.server.failFlow('password', { kind: 'status', status: 400, body: JSON.stringify({ error: `invalid_request ${h.customer.password}`, error_description: echo }) });
-      const error = await runWithCtpSession(new MemorySessionStorage('s'), () => h.session.login(h.customer.email, h.customer.password)).catch((e: unknown) => e);
-      expect(error).toMatchObject({ code: CtpErrorCode.AuthRejected, error: 'invalid_request [redacted]', errorDescription: '[redacted] p=[redacted]' });
+      h.server.failFlow('password', {
+        kind: 'status',
+        status: 400,
+        body: JSON.stringify({ error: `invalid_request ${h.customer.password}`, error_description: echo }),
+      });
+      const error = await runWithCtpSession(new MemorySessionStorage('s'), () =>
+        h.session.login(h.customer.email, h.customer.password),
+      ).catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        code: CtpErrorCode.AuthRejected,
+        error: 'invalid_request [redacted]',
+        errorDescription: '[redacted] p=[redacted]',
+      });
     });
   });
 
@@ -173,23 +205,69 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
     /** Every way an app may print an error, down its cause chain. */
     function renderings(error: unknown): string[] {
       const texts: string[] = [];
-      for (let e = error as (Error & { cause?: unknown }) | undefined, depth = 0; e !== undefined && e !== null && depth < 5; e = e.cause as typeof e, depth += 1) {
-        texts.push(String(e.message), String(e), JSON.stringify(e) ?? '', inspect(e, { depth: 8 }), inspect(e, { showHidden: true, depth: null }), String(e.stack));
+      for (
+        let e = error as (Error & { cause?: unknown }) | undefined, depth = 0;
+        e !== undefined && e !== null && depth < 5;
+        e = e.cause as typeof e, depth += 1
+      ) {
+        texts.push(
+          String(e.message),
+          String(e),
+          JSON.stringify(e) ?? '',
+          inspect(e, { depth: 8 }),
+          inspect(e, { showHidden: true, depth: null }),
+          String(e.stack),
+        );
       }
       return texts;
     }
 
     /** The refresh token and access token of the session, the client secret, each also URL-encoded. */
     const echoOf = (before: CtpAuthToken) =>
-      [before.refreshToken, before.accessToken, STRICT_CLIENT.secret].flatMap((s) => [s, encodeURIComponent(s)]).join(' ');
+      [before.refreshToken, before.accessToken, STRICT_CLIENT.secret]
+        .flatMap((s) => [s, encodeURIComponent(s)])
+        .join(' ');
 
     it.each<[string, (echo: string) => Fault | AuthAnswerFault]>([
       ['`error` alone', (echo) => ({ kind: 'status', status: 400, body: JSON.stringify({ error: echo }) })],
-      ['`error` and `error_description`', (echo) => ({ kind: 'status', status: 400, body: JSON.stringify({ error: `invalid_grant ${echo}`, error_description: echo, message: echo }) })],
-      ['errors[0].code and message', (echo) => ({ kind: 'status', status: 400, body: JSON.stringify({ statusCode: 400, errors: [{ code: echo, message: echo }] }) })],
-      ['a non-JSON 400 body', (echo) => ({ kind: 'status', status: 400, body: `bad request: ${echo}`, headers: { 'content-type': 'text/plain' } })],
-      ['a non-JSON 503 body', (echo) => ({ kind: 'status', status: 503, body: `<html>${echo}</html>`, headers: { 'content-type': 'text/html' } })],
-      ['the granted scope of a 200 answer', (echo) => ({ kind: 'patchAnswer', patch: (a) => ({ ...a, scope: `${String(a['scope'])} ${echo}` }) })],
+      [
+        '`error` and `error_description`',
+        (echo) => ({
+          kind: 'status',
+          status: 400,
+          body: JSON.stringify({ error: `invalid_grant ${echo}`, error_description: echo, message: echo }),
+        }),
+      ],
+      [
+        'errors[0].code and message',
+        (echo) => ({
+          kind: 'status',
+          status: 400,
+          body: JSON.stringify({ statusCode: 400, errors: [{ code: echo, message: echo }] }),
+        }),
+      ],
+      [
+        'a non-JSON 400 body',
+        (echo) => ({
+          kind: 'status',
+          status: 400,
+          body: `bad request: ${echo}`,
+          headers: { 'content-type': 'text/plain' },
+        }),
+      ],
+      [
+        'a non-JSON 503 body',
+        (echo) => ({
+          kind: 'status',
+          status: 503,
+          body: `<html>${echo}</html>`,
+          headers: { 'content-type': 'text/html' },
+        }),
+      ],
+      [
+        'the granted scope of a 200 answer',
+        (echo) => ({ kind: 'patchAnswer', patch: (a) => ({ ...a, scope: `${String(a['scope'])} ${echo}` }) }),
+      ],
     ])('should keep them out of every rendering of the refresh error (echoed in %s)', async (_name, fault) => {
       h = await createStrictHarness({ retry: { maxRetries: 0 } });
       const { storage, before } = await expiredCustomerSession();
@@ -198,7 +276,8 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       expect(error).toBeInstanceOf(Error);
       const secrets = [before.refreshToken, before.accessToken, STRICT_CLIENT.secret];
       for (const text of [...renderings(error), h.logger.text()]) {
-        for (const secret of secrets) expect(text.includes(secret), `a token leaked into: ${text.slice(0, 300)}`).toBe(false);
+        for (const secret of secrets)
+          expect(text.includes(secret), `a token leaked into: ${text.slice(0, 300)}`).toBe(false);
       }
     });
 
@@ -206,29 +285,45 @@ describe('hostile and broken auth answers (strict server, real HTTP)', () => {
       h = await createStrictHarness({ retry: { maxRetries: 0 } });
       const { before } = await expiredCustomerSession();
       const echo = echoOf(before);
-      h.server.failFlow('revoke', { kind: 'status', status: 400, body: JSON.stringify({ error: echo, error_description: echo }) });
+      h.server.failFlow('revoke', {
+        kind: 'status',
+        status: 400,
+        body: JSON.stringify({ error: echo, error_description: echo }),
+      });
       const error = await h.oauth.revoke(before.refreshToken, 'refresh_token').catch((e: unknown) => e);
       expect(error).toMatchObject({ code: CtpErrorCode.AuthRejected });
       for (const text of renderings(error)) {
-        for (const secret of [before.refreshToken, STRICT_CLIENT.secret]) expect(text.includes(secret), `a token leaked into: ${text.slice(0, 300)}`).toBe(false);
+        for (const secret of [before.refreshToken, STRICT_CLIENT.secret])
+          expect(text.includes(secret), `a token leaked into: ${text.slice(0, 300)}`).toBe(false);
       }
     });
   });
 
-  describe.each(['plain', 'asked', 'both'] as const)('when an in-store grant is answered with the %s form of the Store scopes', (form) => {
-    it('should sign the customer in, refresh, and call the Store\'s /me', async () => {
-      h = await createStrictHarness();
-      h.server.storeScopeAnswer = form;
-      h.server.addCustomer('erin@example.com', 'Erin-Pa55word!', 'eu');
-      const storage = new MemorySessionStorage('s');
-      const token = await runWithCtpSession(storage, () => h.session.login('erin@example.com', 'Erin-Pa55word!', { storeKey: 'eu' }));
-      const forms = { plain: [`manage_my_profile:${h.server.projectKey}`], asked: [`manage_my_profile:${h.server.projectKey}:eu`], both: [`manage_my_profile:${h.server.projectKey}`, `manage_my_profile:${h.server.projectKey}:eu`] }[form];
-      expect(token.scopes.filter((s) => s.startsWith('manage_my_profile:'))).toEqual(forms);
-      h.clock.advance(HOUR);
-      const me = await runWithCtpSession(storage, async () => (await h.client.customerApiRoot()).inStoreKeyWithStoreKeyValue({ storeKey: 'eu' }).me().get().execute());
-      expect(me.body).toMatchObject({ email: 'erin@example.com' });
-      expect(h.server.grants.refresh_token).toBe(1);
-      expect((await storedToken(storage))?.storeKey).toBe('eu');
-    });
-  });
+  describe.each(['plain', 'asked', 'both'] as const)(
+    'when an in-store grant is answered with the %s form of the Store scopes',
+    (form) => {
+      it("should sign the customer in, refresh, and call the Store's /me", async () => {
+        h = await createStrictHarness();
+        h.server.storeScopeAnswer = form;
+        h.server.addCustomer('erin@example.com', 'Erin-Pa55word!', 'eu');
+        const storage = new MemorySessionStorage('s');
+        const token = await runWithCtpSession(storage, () =>
+          h.session.login('erin@example.com', 'Erin-Pa55word!', { storeKey: 'eu' }),
+        );
+        const forms = {
+          plain: [`manage_my_profile:${h.server.projectKey}`],
+          asked: [`manage_my_profile:${h.server.projectKey}:eu`],
+          both: [`manage_my_profile:${h.server.projectKey}`, `manage_my_profile:${h.server.projectKey}:eu`],
+        }[form];
+        expect(token.scopes.filter((s) => s.startsWith('manage_my_profile:'))).toEqual(forms);
+        h.clock.advance(HOUR);
+        const me = await runWithCtpSession(storage, async () =>
+          (await h.client.customerApiRoot()).inStoreKeyWithStoreKeyValue({ storeKey: 'eu' }).me().get().execute(),
+        );
+        expect(me.body).toMatchObject({ email: 'erin@example.com' });
+        expect(h.server.grants.refresh_token).toBe(1);
+        expect((await storedToken(storage))?.storeKey).toBe('eu');
+      });
+    },
+  );
 });

@@ -36,7 +36,9 @@ describe('faults on the auth host (strict server, real HTTP)', () => {
     h.server.authFaults.push({ kind: 'html502' }, { kind: 'html502' }, { kind: 'html502' });
     const results = await Promise.allSettled(Array.from({ length: 25 }, () => h.client.integrationApiRoot()));
     const reasons = results.map((r) => (r.status === 'rejected' ? (r.reason as CtpAuthUnavailableError) : undefined));
-    expect(reasons.every((r) => r?.code === CtpErrorCode.AuthUnavailable && r.attempts === 3 && r.message.includes('HTML'))).toBe(true);
+    expect(
+      reasons.every((r) => r?.code === CtpErrorCode.AuthUnavailable && r.attempts === 3 && r.message.includes('HTML')),
+    ).toBe(true);
     expect(new Set(reasons).size).toBe(1);
     // 3 attempts reached the server (the faults), no grant was counted, none sent twice.
     expect(h.server.authFaults).toHaveLength(0);
@@ -49,7 +51,10 @@ describe('faults on the auth host (strict server, real HTTP)', () => {
     h = await createStrictHarness();
     const storage = new MemorySessionStorage();
     h.server.authFaults.push({ kind: 'truncated' });
-    await expect(runWithCtpSession(storage, () => h.client.customerApiRoot())).rejects.toMatchObject({ code: CtpErrorCode.TokenResponseInvalid, field: 'body' });
+    await expect(runWithCtpSession(storage, () => h.client.customerApiRoot())).rejects.toMatchObject({
+      code: CtpErrorCode.TokenResponseInvalid,
+      field: 'body',
+    });
     expect(await storedToken(storage)).toBeUndefined();
   });
 
@@ -88,7 +93,11 @@ describe('faults on the auth host (strict server, real HTTP)', () => {
 
   it('should not retry a 400 from the auth host', async () => {
     h = await createStrictHarness();
-    h.server.authFaults.push({ kind: 'status', status: 400, body: JSON.stringify({ error: 'invalid_request', error_description: 'bad' }) });
+    h.server.authFaults.push({
+      kind: 'status',
+      status: 400,
+      body: JSON.stringify({ error: 'invalid_request', error_description: 'bad' }),
+    });
     await expect(h.client.integrationApiRoot()).rejects.toMatchObject({ code: CtpErrorCode.AuthRejected, status: 400 });
     expect(h.sleeps).toEqual([]);
   });
@@ -99,8 +108,15 @@ describe('faults on the auth host (strict server, real HTTP)', () => {
     await runWithCtpSession(inner, () => h.session.ensureAnonymous());
     const before = await storedToken(inner);
     h.clock.advance(3_600_000);
-    const failing = { id: 's', get: () => storedToken(inner), set: () => Promise.reject(new Error('redis down')), clear: () => putToken(inner, undefined) };
-    await expect(runWithCtpSession(failing, () => h.client.customerApiRoot())).rejects.toMatchObject({ code: CtpErrorCode.SessionStorage });
+    const failing = {
+      id: 's',
+      get: () => storedToken(inner),
+      set: () => Promise.reject(new Error('redis down')),
+      clear: () => putToken(inner, undefined),
+    };
+    await expect(runWithCtpSession(failing, () => h.client.customerApiRoot())).rejects.toMatchObject({
+      code: CtpErrorCode.SessionStorage,
+    });
     expect(await storedToken(inner)).toEqual(before);
   });
 });

@@ -34,8 +34,20 @@ async function until(done: () => boolean): Promise<void> {
 }
 
 function services(authUrl: string, apiUrl: string, projectKey: string) {
-  const config = createCtpConfig({ projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl, apiUrl });
-  return createCtpServices(config, { authTimeoutMs: 2_000, apiTimeoutMs: 3_000, retry: { maxRetries: 0 }, clock: new ManualClock(), sleep: async () => undefined });
+  const config = createCtpConfig({
+    projectKey,
+    clientId: STRICT_CLIENT.id,
+    clientSecret: STRICT_CLIENT.secret,
+    authUrl,
+    apiUrl,
+  });
+  return createCtpServices(config, {
+    authTimeoutMs: 2_000,
+    apiTimeoutMs: 3_000,
+    retry: { maxRetries: 0 },
+    clock: new ManualClock(),
+    sleep: async () => undefined,
+  });
 }
 
 describe('deadlines cancel requests (real HTTP)', () => {
@@ -64,7 +76,9 @@ describe('deadlines cancel requests (real HTTP)', () => {
       await runWithCtpSession(storage, () => s.session.ensureAnonymous());
       const anonymous = await storage.get();
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-      const pending = runWithCtpSession(storage, () => s.session.login('dana@example.com', 'Dana-Pa55word')).catch((e: unknown) => e);
+      const pending = runWithCtpSession(storage, () => s.session.login('dana@example.com', 'Dana-Pa55word')).catch(
+        (e: unknown) => e,
+      );
       for (let i = 0; i < 2_000 && hanging.requests.length === 0; i += 1) await tick();
       expect(hanging.requests.map((r) => r.path)).toEqual([`/${strict.projectKey}/login`]);
       expect(hanging.heldRequests).toBe(1);

@@ -41,7 +41,12 @@ describe('isolation under load (strict server, real HTTP)', () => {
               const apiRoot = await h.client.customerApiRoot();
               const headers = { 'x-session': s.tag };
               if (s.customerId) await apiRoot.me().get({ headers }).execute();
-              else await apiRoot.me().carts().post({ body: { currency: 'EUR' }, headers }).execute();
+              else
+                await apiRoot
+                  .me()
+                  .carts()
+                  .post({ body: { currency: 'EUR' }, headers })
+                  .execute();
             }),
           ),
         ),
@@ -58,7 +63,9 @@ describe('isolation under load (strict server, real HTTP)', () => {
     const byTag = new Map(sessions.map((s) => [s.tag, s]));
     const mixed = calls.filter((c) => {
       const s = byTag.get(c.sessionTag!)!;
-      return s.customerId ? c.customerId !== s.customerId || c.kind !== 'customer' : c.anonymousId !== s.anonymousId || c.kind !== 'anonymous';
+      return s.customerId
+        ? c.customerId !== s.customerId || c.kind !== 'customer'
+        : c.anonymousId !== s.anonymousId || c.kind !== 'anonymous';
     });
     expect(mixed).toEqual([]);
     expect(calls.every((c) => c.status === 200 || c.status === 201)).toBe(true);

@@ -22,7 +22,7 @@ async function signedIn(harness: StrictHarness) {
 
 describe('recovery against the strict server', () => {
   describe('when an API call is answered 401 invalid_token', () => {
-    it('should refresh the shopper once, retry once, in the shopper\'s own name', async () => {
+    it("should refresh the shopper once, retry once, in the shopper's own name", async () => {
       h = await createStrictHarness();
       const storage = await signedIn(h);
       await runWithCtpSession(storage, async () => {
@@ -43,19 +43,24 @@ describe('recovery against the strict server', () => {
     it('should renew the integration with a new grant', async () => {
       h = await createStrictHarness();
       const apiRoot = await h.client.integrationApiRoot();
-      for (const [token, grant] of h.server.accessTokens) if (!grant.customerId && !grant.anonymousId) h.server.revokeAccessToken(token);
+      for (const [token, grant] of h.server.accessTokens)
+        if (!grant.customerId && !grant.anonymousId) h.server.revokeAccessToken(token);
       await apiRoot.categories().withId({ ID: 'c1' }).get().execute();
       expect(h.server.grants.client_credentials).toBe(2);
     });
 
-    it('should never retry a shopper\'s call with another token when the refresh is refused', async () => {
+    it("should never retry a shopper's call with another token when the refresh is refused", async () => {
       h = await createStrictHarness();
       const storage = await signedIn(h);
       const error = await runWithCtpSession(storage, async () => {
         await h.client.integrationApiRoot(); // an integration token is in the process
         const apiRoot = await h.client.customerApiRoot();
         h.server.revokeCustomerTokens(h.customer.id); // password reset
-        return apiRoot.me().get().execute().catch((e: unknown) => e);
+        return apiRoot
+          .me()
+          .get()
+          .execute()
+          .catch((e: unknown) => e);
       });
       expect(error).toBeInstanceOf(CtpSessionExpiredError);
       expect(h.server.apiCalls.map((c) => c.kind)).toEqual(['none']);
@@ -72,7 +77,9 @@ describe('recovery against the strict server', () => {
       await runWithCtpSession(storage, async () => {
         await expect(h.client.customerApiRoot()).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
         // The visitor starts anonymous again only when the app asks for it.
-        await expect(h.client.customerApiRoot({ createAnonymous: false })).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+        await expect(h.client.customerApiRoot({ createAnonymous: false })).rejects.toMatchObject({
+          code: CtpErrorCode.NoSession,
+        });
         expect(h.server.grants.anonymous).toBe(0);
         await h.client.customerApiRoot();
       });
@@ -132,7 +139,12 @@ describe('recovery against the strict server', () => {
     it('should pass a 403 insufficient_scope through without retrying', async () => {
       h = await createStrictHarness({ scopes: { guest: ['view_published_products', 'create_anonymous_token'] } });
       const apiRoot = await h.client.guestApiRoot();
-      const error = await apiRoot.categories().withId({ ID: 'c' }).get().execute().catch((e: unknown) => e);
+      const error = await apiRoot
+        .categories()
+        .withId({ ID: 'c' })
+        .get()
+        .execute()
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ statusCode: 403 });
       expect(h.server.apiCalls).toHaveLength(1);
     });

@@ -27,7 +27,11 @@ function renderings(error: unknown): string[] {
 }
 
 /** Every form a secret may be echoed in. */
-const forms = (secret: string) => [secret, encodeURIComponent(secret), new URLSearchParams({ v: secret }).toString().slice(2)];
+const forms = (secret: string) => [
+  secret,
+  encodeURIComponent(secret),
+  new URLSearchParams({ v: secret }).toString().slice(2),
+];
 
 describe('secret hygiene', () => {
   it('should put no token, secret or password in any log line or error, faults included', async () => {
@@ -46,7 +50,13 @@ describe('secret hygiene', () => {
     await runWithCtpSession(storage, async () => {
       await capture(() => h.client.integrationApiRoot());
       await capture(() => h.client.guestApiRoot());
-      await capture(async () => (await h.client.customerApiRoot()).me().carts().post({ body: { currency: 'EUR' } }).execute());
+      await capture(async () =>
+        (await h.client.customerApiRoot())
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute(),
+      );
       await capture(() => h.session.login(h.customer.email, wrongPassword));
       await capture(() => h.session.login(h.customer.email, h.customer.password));
       await capture(async () => (await h.client.customerApiRoot()).me().get().execute());
@@ -59,7 +69,11 @@ describe('secret hygiene', () => {
         { kind: 'truncated' as const },
         { kind: 'reset' as const },
         // A server that echoes the client secret back in its error description.
-        { kind: 'status' as const, status: 400, body: JSON.stringify({ error: 'invalid_request', error_description: `echo ${STRICT_CLIENT.secret}` }) },
+        {
+          kind: 'status' as const,
+          status: 400,
+          body: JSON.stringify({ error: 'invalid_request', error_description: `echo ${STRICT_CLIENT.secret}` }),
+        },
       ]) {
         h.clock.advance(HOUR);
         h.server.authFaults.push(fault, fault);
@@ -73,7 +87,14 @@ describe('secret hygiene', () => {
       await capture(() => h.session.logout());
       // A failing store.
       await capture(() =>
-        runWithCtpSession({ get: async () => undefined, set: () => Promise.reject(new Error('store down')), clear: async () => undefined }, () => h.session.login(h.customer.email, h.customer.password)),
+        runWithCtpSession(
+          {
+            get: async () => undefined,
+            set: () => Promise.reject(new Error('store down')),
+            clear: async () => undefined,
+          },
+          () => h.session.login(h.customer.email, h.customer.password),
+        ),
       );
     });
 
@@ -82,7 +103,8 @@ describe('secret hygiene', () => {
     expect(h.server.issuedSecrets.length).toBeGreaterThan(5);
     const texts = [h.logger.text(), ...errors.flatMap(renderings)];
     for (const text of texts) {
-      for (const secret of secrets) expect(text.includes(secret), `a secret leaked into: ${text.slice(0, 300)}`).toBe(false);
+      for (const secret of secrets)
+        expect(text.includes(secret), `a secret leaked into: ${text.slice(0, 300)}`).toBe(false);
     }
   });
 
@@ -95,17 +117,26 @@ describe('secret hygiene', () => {
     // Each flow's answer echoes what that request sent: the password grant also the password.
     const echo = (values: string[]) => {
       const echoed = values.join(' | ');
-      return { kind: 'status' as const, status: 400, body: JSON.stringify({ error: `invalid_request ${echoed}`, error_description: echoed, message: echoed }) };
+      return {
+        kind: 'status' as const,
+        status: 400,
+        body: JSON.stringify({ error: `invalid_request ${echoed}`, error_description: echoed, message: echoed }),
+      };
     };
     h.server.failFlow('password', echo([...forms(short), ...clientForms]));
     h.server.failFlow('client_credentials', echo(clientForms));
     const errors: unknown[] = [];
-    errors.push(await runWithCtpSession(new MemorySessionStorage('s'), () => h.session.login('short@example.com', short)).catch((e: unknown) => e));
+    errors.push(
+      await runWithCtpSession(new MemorySessionStorage('s'), () => h.session.login('short@example.com', short)).catch(
+        (e: unknown) => e,
+      ),
+    );
     errors.push(await h.client.integrationApiRoot().catch((e: unknown) => e));
     expect(errors.every((e) => (e as { code?: string }).code === 'CTP_AUTH_REJECTED')).toBe(true);
     const secrets = [...forms(short), ...forms(STRICT_CLIENT.secret), basic];
     for (const text of [...errors.flatMap(renderings), h.logger.text()]) {
-      for (const secret of secrets) expect(text.includes(secret), `a secret leaked into: ${text.slice(0, 300)}`).toBe(false);
+      for (const secret of secrets)
+        expect(text.includes(secret), `a secret leaked into: ${text.slice(0, 300)}`).toBe(false);
     }
     expect((errors[0] as { errorDescription: string }).errorDescription).toContain('[redacted]');
   });

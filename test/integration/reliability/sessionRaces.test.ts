@@ -17,7 +17,9 @@ afterEach(async () => {
 
 /** Whether the strict server still honours `accessToken` on the API. */
 async function answersApi(harness: StrictHarness, accessToken: string): Promise<boolean> {
-  const response = await fetch(`${harness.server.url}/${harness.server.projectKey}/me`, { headers: { authorization: `Bearer ${accessToken}` } });
+  const response = await fetch(`${harness.server.url}/${harness.server.projectKey}/me`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
   await response.arrayBuffer();
   return response.status !== 401;
 }
@@ -43,13 +45,13 @@ describe('session races over real HTTP against the strict server', () => {
       expect([...h.server.accessTokens.values()].filter((grant) => grant.customerId === h.customer.id)).toEqual([]);
       expect([...h.server.refreshTokens.values()].filter((grant) => grant.customerId === h.customer.id)).toEqual([]);
       expect(minted).toEqual([]);
-      expect((await refreshing as { code?: string }).code).toBe(CtpErrorCode.SessionExpired);
+      expect(((await refreshing) as { code?: string }).code).toBe(CtpErrorCode.SessionExpired);
       expect(h.server.grants.refresh_token).toBe(1);
     });
   });
 
-  describe('when a request builder of shopper A runs in shopper B\'s request and gets a 401', () => {
-    it('should renew A\'s session, never B\'s', async () => {
+  describe("when a request builder of shopper A runs in shopper B's request and gets a 401", () => {
+    it("should renew A's session, never B's", async () => {
       h = await createStrictHarness();
       h.server.addCustomer('dave@example.com', 'Dave-Pa55word!');
       const alice = new MemorySessionStorage('a');
@@ -66,7 +68,7 @@ describe('session races over real HTTP against the strict server', () => {
       expect(await storedToken(bob)).toEqual(tokenOfB);
     });
 
-    it('should fail the call, retrying with no other token, when A\'s session now holds another sign-in', async () => {
+    it("should fail the call, retrying with no other token, when A's session now holds another sign-in", async () => {
       h = await createStrictHarness();
       h.server.addCustomer('dave@example.com', 'Dave-Pa55word!');
       const shared = new MemorySessionStorage('kiosk');
@@ -76,7 +78,13 @@ describe('session races over real HTTP against the strict server', () => {
       await runWithCtpSession(shared, () => h.session.login('dave@example.com', 'Dave-Pa55word!'));
       h.server.revokeAccessToken(tokenOfA.accessToken);
       const calls = h.server.apiCalls.length;
-      const error = await runWithCtpSession(shared, () => builderOfA.me().get().execute().catch((e: unknown) => e));
+      const error = await runWithCtpSession(shared, () =>
+        builderOfA
+          .me()
+          .get()
+          .execute()
+          .catch((e: unknown) => e),
+      );
       expect(error).toBeInstanceOf(CtpSessionError);
       expect((error as CtpSessionError).code).toBe(CtpErrorCode.SessionChanged);
       expect(h.server.apiCalls.slice(calls).map((c) => c.status)).toEqual([401]);
@@ -90,7 +98,9 @@ describe('session races over real HTTP against the strict server', () => {
       const signedIn = await runWithCtpSession(storage, () => h.session.login(h.customer.email, h.customer.password));
       h.server.failFlow('refresh_token', { kind: 'page', status: 403 });
       h.clock.advance(2 * HOUR);
-      const error = (await runWithCtpSession(storage, () => h.client.customerApiRoot().catch((e: unknown) => e))) as { code?: string };
+      const error = (await runWithCtpSession(storage, () => h.client.customerApiRoot().catch((e: unknown) => e))) as {
+        code?: string;
+      };
       expect(error.code).toBe(CtpErrorCode.AuthUnavailable);
       expect(await storedToken(storage)).toEqual(signedIn);
       expect(h.logger.events('ctp.session.expired')).toEqual([]);

@@ -13,7 +13,10 @@ import type { CtpSession } from '../../../src/session/CtpSession';
 import { ctpSessionMiddleware } from '../../../src/session/ctpSessionMiddleware';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { regenerateSession } from '../../../src/session/regenerateSession';
-import { startEmbeddedCommercetools, type EmbeddedCommercetools } from '../../../src/testing/embedded/startEmbeddedCommercetools';
+import {
+  startEmbeddedCommercetools,
+  type EmbeddedCommercetools,
+} from '../../../src/testing/embedded/startEmbeddedCommercetools';
 import { ShopperClient } from '../../../examples/server-v3/journey/ShopperClient';
 
 // regenerateSession(req) in a real express + express-session app against the embedded commercetools,
@@ -45,9 +48,22 @@ interface Served {
   holds(cookie: string): Promise<boolean>;
 }
 
-async function serve(middleware: Parameters<typeof ctpSessionMiddleware>[0] = {}, install?: (app: express.Express) => void): Promise<Served> {
+async function serve(
+  middleware: Parameters<typeof ctpSessionMiddleware>[0] = {},
+  install?: (app: express.Express) => void,
+): Promise<Served> {
   const container = new Container();
-  container.load(ctpModule(createCtpConfig({ projectKey: embedded.projectKey, clientId: embedded.clientId, clientSecret: embedded.clientSecret, authUrl: embedded.authUrl, apiUrl: embedded.apiUrl })));
+  container.load(
+    ctpModule(
+      createCtpConfig({
+        projectKey: embedded.projectKey,
+        clientId: embedded.clientId,
+        clientSecret: embedded.clientSecret,
+        authUrl: embedded.authUrl,
+        apiUrl: embedded.apiUrl,
+      }),
+    ),
+  );
   const ctpClient = container.get<CtpClient>('CtpClient');
   const ctpSession = container.get<CtpSession>('CtpSession');
   const store = new FlakyStore();
@@ -58,7 +74,11 @@ async function serve(middleware: Parameters<typeof ctpSessionMiddleware>[0] = {}
   app.use(ctpSessionMiddleware(middleware));
   app.post('/cart', async (_req, res) => {
     const root = await ctpClient.customerApiRoot();
-    const { body } = await root.me().carts().post({ body: { currency: 'EUR', lineItems: [{ sku: embedded.seeded.skus[0]!, quantity: 1 }] } }).execute();
+    const { body } = await root
+      .me()
+      .carts()
+      .post({ body: { currency: 'EUR', lineItems: [{ sku: embedded.seeded.skus[0]!, quantity: 1 }] } })
+      .execute();
     res.status(201).json({ id: body.id });
   });
   app.get('/cart', async (_req, res) => {
@@ -88,8 +108,12 @@ async function serve(middleware: Parameters<typeof ctpSessionMiddleware>[0] = {}
   servers.push(server);
   await new Promise((resolve) => server.once('listening', resolve));
   const holds = async (cookie: string) => {
-    const id = decodeURIComponent(cookie).replace(/^s:/, '').replace(/\.[^.]*$/, '');
-    return new Promise<boolean>((resolve, reject) => store.get(id, (error, value) => (error ? reject(error) : resolve(value !== null && value !== undefined))));
+    const id = decodeURIComponent(cookie)
+      .replace(/^s:/, '')
+      .replace(/\.[^.]*$/, '');
+    return new Promise<boolean>((resolve, reject) =>
+      store.get(id, (error, value) => (error ? reject(error) : resolve(value !== null && value !== undefined))),
+    );
   };
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, store, holds };
 }
@@ -109,7 +133,10 @@ describe('regenerateSession', () => {
     const signedIn = shopper.cookie('sid')!;
     expect(signedIn).not.toBe(planted);
     expect(await shopper.request('GET', '/me')).toEqual({ status: 200, body: { kind: 'customer' } });
-    expect(await shopper.request('GET', '/cart')).toEqual({ status: 200, body: { id: cart.id, customerId: embedded.customers[0]!.id } });
+    expect(await shopper.request('GET', '/cart')).toEqual({
+      status: 200,
+      body: { id: cart.id, customerId: embedded.customers[0]!.id },
+    });
 
     // Whoever planted (or read) the id from before the sign-in holds nothing.
     expect(await served.holds(planted)).toBe(false);
@@ -142,13 +169,16 @@ describe('regenerateSession', () => {
     expect(await shopper.request('GET', '/cart')).toEqual({ status: 200, body: { id: cart.id, customerId: null } });
   });
 
-  it('should fail with CTP_SESSION_STORAGE when the store cannot destroy the old session, before the sign-in, keeping the shopper\'s cart', async () => {
+  it("should fail with CTP_SESSION_STORAGE when the store cannot destroy the old session, before the sign-in, keeping the shopper's cart", async () => {
     const served = await serve();
     const shopper = new ShopperClient(served.url);
     const cart = (await shopper.request('POST', '/cart')).body as { id: string };
     const before = shopper.cookie('sid')!;
     served.store.failDestroy = true;
-    expect(await shopper.request('POST', '/login', customer())).toEqual({ status: 500, body: { error: 'CTP_SESSION_STORAGE', message: expect.any(String) } });
+    expect(await shopper.request('POST', '/login', customer())).toEqual({
+      status: 500,
+      body: { error: 'CTP_SESSION_STORAGE', message: expect.any(String) },
+    });
     served.store.failDestroy = false;
     // The sign-in did not happen; the anonymous session and its cart went on under the new id.
     expect(shopper.cookie('sid')).not.toBe(before);
@@ -156,17 +186,27 @@ describe('regenerateSession', () => {
     expect(await shopper.request('GET', '/cart')).toEqual({ status: 200, body: { id: cart.id, customerId: null } });
   });
 
-  it('should refuse a middleware with the app\'s own storage with CtpConfigError', async () => {
+  it("should refuse a middleware with the app's own storage with CtpConfigError", async () => {
     const storages = new Map<string, MemorySessionStorage>();
-    const served = await serve({ storage: (req) => storages.get(req.sessionID!) ?? storages.set(req.sessionID!, new MemorySessionStorage()).get(req.sessionID!)! });
+    const served = await serve({
+      storage: (req) =>
+        storages.get(req.sessionID!) ?? storages.set(req.sessionID!, new MemorySessionStorage()).get(req.sessionID!)!,
+    });
     const shopper = new ShopperClient(served.url);
-    expect(await shopper.request('POST', '/regenerate')).toEqual({ status: 500, body: { error: 'CTP_CONFIG_INVALID', message: expect.any(String) } });
+    expect(await shopper.request('POST', '/regenerate')).toEqual({
+      status: 500,
+      body: { error: 'CTP_CONFIG_INVALID', message: expect.any(String) },
+    });
   });
 
   it('should refuse a request that did not go through ctpSessionMiddleware, or has no express-session', async () => {
-    await expect(regenerateSession({ session: {} })).rejects.toSatisfy((e) => CtpError.is(e, 'CTP_NO_SESSION_CONTEXT') && /ctpSessionMiddleware\(\)/.test((e as Error).message));
+    await expect(regenerateSession({ session: {} })).rejects.toSatisfy(
+      (e) => CtpError.is(e, 'CTP_NO_SESSION_CONTEXT') && /ctpSessionMiddleware\(\)/.test((e as Error).message),
+    );
     const req = { session: {} as object, sessionID: 'x' };
     ctpSessionMiddleware()(req, undefined, () => undefined);
-    await expect(regenerateSession(req)).rejects.toSatisfy((e) => CtpError.is(e, 'CTP_NO_SESSION_CONTEXT') && /regenerate\(\)/.test((e as Error).message));
+    await expect(regenerateSession(req)).rejects.toSatisfy(
+      (e) => CtpError.is(e, 'CTP_NO_SESSION_CONTEXT') && /regenerate\(\)/.test((e as Error).message),
+    );
   });
 });

@@ -26,7 +26,7 @@ function watch<T>(work: Promise<T>) {
 // the number of rounds released before a call answers is the number of sequential round trips it
 // waited for. revokeWaitMs is far beyond the test's timeout, so waiting for a revocation would show
 // as a call still pending, not as a call answered after the bound.
-describe('round trips on the shopper\'s path, against the strict server with gated answers', () => {
+describe("round trips on the shopper's path, against the strict server with gated answers", () => {
   it('should sign in from an anonymous session after 2 rounds (grant with the integration token beside it, then the backend sign-in), revoking the anonymous pair after answering', async () => {
     const gate = answerGate();
     h = await createStrictHarness({ fetch: gate.fetch, revokeWaitMs: 600_000 });

@@ -15,7 +15,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-const raw = async (id: string) => JSON.parse((await redis.get(`ctp:session:${id}`)) ?? 'null') as Record<string, unknown> | null;
+const raw = async (id: string) =>
+  JSON.parse((await redis.get(`ctp:session:${id}`)) ?? 'null') as Record<string, unknown> | null;
 
 describe('the stored session format, over real Redis and the strict server', () => {
   it('should store a signed-in customer compactly: at most 320 B, the scopes as the set fingerprint', async () => {
@@ -24,7 +25,14 @@ describe('the stored session format, over real Redis and the strict server', () 
     const token = await runWithCtpSession(storage, () => h!.session.login(h!.customer.email, h!.customer.password));
     const value = (await redis.get('ctp:session:compact-1'))!;
     expect(Buffer.byteLength(value)).toBeLessThanOrEqual(320);
-    expect(JSON.parse(value)).toMatchObject({ v: 2, k: 'c', a: token.accessToken, r: token.refreshToken, c: h.customer.id, s: scopeFingerprint(h.registry.scopes('customer')) });
+    expect(JSON.parse(value)).toMatchObject({
+      v: 2,
+      k: 'c',
+      a: token.accessToken,
+      r: token.refreshToken,
+      c: h.customer.id,
+      s: scopeFingerprint(h.registry.scopes('customer')),
+    });
     expect(await storedToken(storage, h.registry)).toEqual(token);
   });
 
@@ -45,8 +53,19 @@ describe('the stored session format, over real Redis and the strict server', () 
     const refreshed = await runWithCtpSession(storage, () => h!.session.accessToken());
     expect(refreshed.accessToken).not.toBe(token.accessToken);
     expect(h.server.grants.refresh_token).toBe(1);
-    expect(await raw('old-1')).toEqual({ v: 2, k: 'c', a: refreshed.accessToken, r: token.refreshToken, i: refreshed.issuedAt, e: refreshed.expiresAt, s: scopeFingerprint(h.registry.scopes('customer')), c: h.customer.id });
-    const { body } = await runWithCtpSession(storage, async () => (await h!.client.customerApiRoot()).me().get().execute());
+    expect(await raw('old-1')).toEqual({
+      v: 2,
+      k: 'c',
+      a: refreshed.accessToken,
+      r: token.refreshToken,
+      i: refreshed.issuedAt,
+      e: refreshed.expiresAt,
+      s: scopeFingerprint(h.registry.scopes('customer')),
+      c: h.customer.id,
+    });
+    const { body } = await runWithCtpSession(storage, async () =>
+      (await h!.client.customerApiRoot()).me().get().execute(),
+    );
     expect(body.id).toBe(h.customer.id);
 
     await runWithCtpSession(storage, () => h!.session.logout());

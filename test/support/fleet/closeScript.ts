@@ -6,7 +6,9 @@ import { createCtpServices } from '../../../src/module/createCtpServices';
 
 // CLOSE_CLUSTER_URLS (comma-separated): a Redis Cluster client made from redis.clusterUrls instead.
 const clusterUrls = process.env['CLOSE_CLUSTER_URLS']?.split(',');
-const services = createCtpServices(loadCtpConfig(), { redis: { commandTimeoutMs: 1_000, ...(clusterUrls ? { clusterUrls } : {}) } });
+const services = createCtpServices(loadCtpConfig(), {
+  redis: { commandTimeoutMs: 1_000, ...(clusterUrls ? { clusterUrls } : {}) },
+});
 const { body } = await (await services.client.integrationApiRoot()).categories().withId({ ID: 'c1' }).get().execute();
 process.stdout.write(`called ${body.id}\n`);
 if (process.env['CLOSE_SKIP'] !== '1') await services.close();

@@ -18,9 +18,24 @@ const env = (name: string) => {
 // A generous command timeout: on a loaded CI machine a starved worker must not fail calls this test does not judge.
 const redis = new Redis(env('FLEET_REDIS_URL'), { commandTimeout: 10_000, maxRetriesPerRequest: 1 });
 const services = createCtpServices(
-  createCtpConfig({ projectKey: env('FLEET_PROJECT'), clientId: env('FLEET_CLIENT_ID'), clientSecret: env('FLEET_CLIENT_SECRET'), authUrl: env('FLEET_URL'), apiUrl: env('FLEET_URL') }),
+  createCtpConfig({
+    projectKey: env('FLEET_PROJECT'),
+    clientId: env('FLEET_CLIENT_ID'),
+    clientSecret: env('FLEET_CLIENT_SECRET'),
+    authUrl: env('FLEET_URL'),
+    apiUrl: env('FLEET_URL'),
+  }),
   // FLEET_NO_REDIS_LOCK: the session still lives in Redis, but each process refreshes on its own (for the benchmark's baseline).
-  process.env['FLEET_NO_REDIS_LOCK'] ? {} : { redis: { client: redis, lockTtlMs: Number(process.env['FLEET_LOCK_TTL_MS'] ?? 10_000), lockWaitMs: 20_000, pollMs: Number(process.env['FLEET_POLL_MS'] ?? 20) } },
+  process.env['FLEET_NO_REDIS_LOCK']
+    ? {}
+    : {
+        redis: {
+          client: redis,
+          lockTtlMs: Number(process.env['FLEET_LOCK_TTL_MS'] ?? 10_000),
+          lockWaitMs: 20_000,
+          pollMs: Number(process.env['FLEET_POLL_MS'] ?? 20),
+        },
+      },
 );
 const concurrency = Number(process.env['FLEET_CONCURRENCY'] ?? 50);
 const task = env('FLEET_TASK');
@@ -46,8 +61,16 @@ const results = await Promise.allSettled(
     return 'ok';
   }),
 );
-const errors = results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason instanceof CtpError ? (r as PromiseRejectedResult).reason.code : String((r as PromiseRejectedResult).reason)));
+const errors = results
+  .filter((r) => r.status === 'rejected')
+  .map((r) =>
+    (r as PromiseRejectedResult).reason instanceof CtpError
+      ? (r as PromiseRejectedResult).reason.code
+      : String((r as PromiseRejectedResult).reason),
+  );
 const values = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<string>).value);
-process.stdout.write(`${JSON.stringify({ pid: process.pid, ok: values.length, errors, distinct: [...new Set(values)].length, ms: Date.now() - started })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ pid: process.pid, ok: values.length, errors, distinct: [...new Set(values)].length, ms: Date.now() - started })}\n`,
+);
 await redis.quit();
 process.exit(0);

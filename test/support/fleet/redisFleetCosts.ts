@@ -70,17 +70,36 @@ async function until(condition: () => Promise<boolean> | boolean, what: string):
  * The instances live in this process, each with its own connections, services and cache: what Redis
  * receives is what separate processes would send. The server must know FLEET_CUSTOMER.
  */
-export async function measureFleetCosts(o: { redisUrl: string; server: StrictCommercetools; instances: number; callsPerInstance: number }): Promise<FleetCost[]> {
+export async function measureFleetCosts(o: {
+  redisUrl: string;
+  server: StrictCommercetools;
+  instances: number;
+  callsPerInstance: number;
+}): Promise<FleetCost[]> {
   const admin = new Redis(o.redisUrl);
   await admin.flushall();
-  const config = createCtpConfig({ projectKey: o.server.projectKey, clientId: STRICT_CLIENT.id, clientSecret: STRICT_CLIENT.secret, authUrl: o.server.url, apiUrl: o.server.url });
+  const config = createCtpConfig({
+    projectKey: o.server.projectKey,
+    clientId: STRICT_CLIENT.id,
+    clientSecret: STRICT_CLIENT.secret,
+    authUrl: o.server.url,
+    apiUrl: o.server.url,
+  });
   const fleet: FleetInstance[] = Array.from({ length: o.instances }, () => {
     const client = new CountingRedis(new Redis(o.redisUrl, { commandTimeout: 10_000, maxRetriesPerRequest: 1 }));
     const services = createCtpServices(config, { redis: { client } });
-    return { services, client, storage: () => new RedisSessionStorage(client, SESSION, { cache: services.sessionCache }) };
+    return {
+      services,
+      client,
+      storage: () => new RedisSessionStorage(client, SESSION, { cache: services.sessionCache }),
+    };
   });
   const costs: FleetCost[] = [];
-  const measure = async (scenario: FleetCost['scenario'], grantsOf: () => number, call: (instance: FleetInstance) => Promise<unknown>) => {
+  const measure = async (
+    scenario: FleetCost['scenario'],
+    grantsOf: () => number,
+    call: (instance: FleetInstance) => Promise<unknown>,
+  ) => {
     await resetCommandStats(admin);
     for (const instance of fleet) instance.client.sent = 0;
     const before = grantsOf();
@@ -98,16 +117,26 @@ export async function measureFleetCosts(o: { redisUrl: string; server: StrictCom
       byCommand: stats.byCommand,
     });
   };
-  const integrationCall = async (instance: FleetInstance) => (await instance.services.client.integrationApiRoot()).categories().withId({ ID: 'c1' }).get().execute();
-  const customerCall = (instance: FleetInstance) => runWithCtpSession(instance.storage(), async () => (await instance.services.client.customerApiRoot()).me().get().execute());
+  const integrationCall = async (instance: FleetInstance) =>
+    (await instance.services.client.integrationApiRoot()).categories().withId({ ID: 'c1' }).get().execute();
+  const customerCall = (instance: FleetInstance) =>
+    runWithCtpSession(instance.storage(), async () =>
+      (await instance.services.client.customerApiRoot()).me().get().execute(),
+    );
   const cached = (instance: FleetInstance) => instance.services.sessionCache?.lookup(SESSION);
   try {
     // Every instance starts cold: one grant for the fleet, the others wait for its publication.
     await measure('grant', () => o.server.grants.client_credentials, integrationCall);
 
-    const signedIn = await runWithCtpSession(fleet[0]!.storage(), () => fleet[0]!.services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password));
+    const signedIn = await runWithCtpSession(fleet[0]!.storage(), () =>
+      fleet[0]!.services.session.login(FLEET_CUSTOMER.email, FLEET_CUSTOMER.password),
+    );
     // Each instance has read the session once its subscription was confirmed, so its cache holds it.
-    for (const instance of fleet) await until(async () => (await instance.storage().get(), cached(instance)?.a === signedIn.accessToken), 'every cache holds the session');
+    for (const instance of fleet)
+      await until(
+        async () => (await instance.storage().get(), cached(instance)?.a === signedIn.accessToken),
+        'every cache holds the session',
+      );
 
     // The session expires: written as another instance would, which every cache hears of.
     const expired: CtpAuthToken = { ...signedIn, issuedAt: Date.now() - 7_200_000, expiresAt: Date.now() - 1_000 };
@@ -115,8 +144,16 @@ export async function measureFleetCosts(o: { redisUrl: string; server: StrictCom
     for (const instance of fleet) await until(() => cached(instance) === undefined, 'every cache dropped the session');
     await measure('refresh', () => o.server.grants.refresh_token, customerCall);
 
-    for (const instance of fleet) await until(async () => (await instance.storage().get(), cached(instance) !== undefined), 'every cache holds the refreshed session');
-    await measure('api call', () => o.server.grants.client_credentials + o.server.grants.refresh_token, async (instance) => Promise.all([customerCall(instance), integrationCall(instance)]));
+    for (const instance of fleet)
+      await until(
+        async () => (await instance.storage().get(), cached(instance) !== undefined),
+        'every cache holds the refreshed session',
+      );
+    await measure(
+      'api call',
+      () => o.server.grants.client_credentials + o.server.grants.refresh_token,
+      async (instance) => Promise.all([customerCall(instance), integrationCall(instance)]),
+    );
     return costs;
   } finally {
     await Promise.all(fleet.map((instance) => instance.services.close()));

@@ -28,9 +28,13 @@ async function freePort(): Promise<number> {
  */
 export async function startRedis(): Promise<RedisProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     let output = '';
     const onData = (chunk: Buffer) => {
@@ -38,7 +42,9 @@ export async function startRedis(): Promise<RedisProcess> {
       if (output.includes('Ready to accept connections')) resolve();
     };
     child.stdout?.on('data', onData);
-    child.once('error', (error) => reject(new Error(`redis-server could not start (${error.message}); install it: apt-get install redis-server`)));
+    child.once('error', (error) =>
+      reject(new Error(`redis-server could not start (${error.message}); install it: apt-get install redis-server`)),
+    );
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output.slice(-500)}`)));
   });
   return {

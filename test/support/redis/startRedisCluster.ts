@@ -60,18 +60,44 @@ function startNode(dir: string, port: number, busPort: number, password: string 
   // cluster-node-timeout 1 s: a killed master is declared failed, and its replica promoted, within a few seconds.
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1', '--protected-mode', 'yes', '--cluster-enabled', 'yes',
-      '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '1000', '--dir', dir, '--save', '', '--appendonly', 'no', ...auth],
+    [
+      '--port',
+      String(port),
+      '--cluster-port',
+      String(busPort),
+      '--bind',
+      '127.0.0.1',
+      '--protected-mode',
+      'yes',
+      '--cluster-enabled',
+      'yes',
+      '--cluster-config-file',
+      `nodes-${port}.conf`,
+      '--cluster-node-timeout',
+      '1000',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      ...auth,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) resolve({ port, url: `redis://${password === undefined ? '' : `:${password}@`}127.0.0.1:${port}`, child });
+      if (output.includes('Ready to accept connections'))
+        resolve({ port, url: `redis://${password === undefined ? '' : `:${password}@`}127.0.0.1:${port}`, child });
     });
-    child.once('error', (error) => reject(new Error(`redis-server could not start (${error.message}); install it: apt-get install redis-server`)));
-    child.once('exit', (code) => reject(new Error(`redis-server on ${port} exited with ${code}: ${output.slice(-500)}`)));
+    child.once('error', (error) =>
+      reject(new Error(`redis-server could not start (${error.message}); install it: apt-get install redis-server`)),
+    );
+    child.once('exit', (code) =>
+      reject(new Error(`redis-server on ${port} exited with ${code}: ${output.slice(-500)}`)),
+    );
   });
 }
 
@@ -102,7 +128,8 @@ async function startOnce(password: string | undefined): Promise<RedisCluster> {
   const auth = password === undefined ? [] : ['-a', password, '--no-auth-warning'];
   const dir = mkdtempSync(join(tmpdir(), 'ctp-redis-cluster-'));
   const nodes: ClusterNode[] = [];
-  const cli = async (port: number, ...args: string[]) => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...auth, ...args], { timeout: 10_000 })).stdout;
+  const cli = async (port: number, ...args: string[]) =>
+    (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...auth, ...args], { timeout: 10_000 })).stdout;
   const alive = () => nodes.filter((n) => n.child.exitCode === null && n.child.signalCode === null);
   const stop = async () => {
     await Promise.all(nodes.map(stopNode));
@@ -137,7 +164,19 @@ async function startOnce(password: string | undefined): Promise<RedisCluster> {
       await mkdir(nodeDir);
       nodes.push(await startNode(nodeDir, ports[i]!, ports[i + 6]!, password));
     }
-    await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes', ...auth], { timeout: 30_000 });
+    await run(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((n) => `127.0.0.1:${n.port}`),
+        '--cluster-replicas',
+        '1',
+        '--cluster-yes',
+        ...auth,
+      ],
+      { timeout: 30_000 },
+    );
     await waitUntilHealthy();
     await waitForReplicas(nodes, cli);
   } catch (error) {
@@ -149,7 +188,10 @@ async function startOnce(password: string | undefined): Promise<RedisCluster> {
     const asked = alive()[0]!.port;
     const slot = Number((await cli(asked, 'cluster', 'keyslot', key)).trim());
     // One node's view: `<id> <ip:port@bus> <flags> <master id> <ping> <pong> <epoch> <link> <slot ranges...>`.
-    const lines = (await cli(asked, 'cluster', 'nodes')).trim().split('\n').map((line) => line.trim().split(' '));
+    const lines = (await cli(asked, 'cluster', 'nodes'))
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(' '));
     const live = (f: string[]) => !f[2]!.includes('fail');
     const nodeAt = (f: string[]) => alive().find((n) => f[1]!.startsWith(`127.0.0.1:${n.port}@`));
     const master = lines.find((f) => f[2]!.includes('master') && live(f) && servesSlot(f.slice(8), slot));
@@ -197,7 +239,10 @@ function mastersIn(nodesOutput: string): string {
     .join(',');
 }
 
-async function waitForReplicas(nodes: ClusterNode[], cli: (port: number, ...args: string[]) => Promise<string>): Promise<void> {
+async function waitForReplicas(
+  nodes: ClusterNode[],
+  cli: (port: number, ...args: string[]) => Promise<string>,
+): Promise<void> {
   const deadline = Date.now() + 20_000;
   for (;;) {
     const infos = await Promise.all(nodes.map((n) => cli(n.port, 'info', 'replication')));

@@ -52,7 +52,8 @@ export class ScheduledPlatform {
     const n = (this.#seq += 1);
     const refreshToken = `rt-${n}`;
     const accessToken = `at-${n}-0`;
-    const identity = kind === 'customer' ? { customerId: customerId ?? 'customer-alice' } : { anonymousId: `anon-${n}` };
+    const identity =
+      kind === 'customer' ? { customerId: customerId ?? 'customer-alice' } : { anonymousId: `anon-${n}` };
     this.refreshTokens.set(refreshToken, { kind, ...identity, revoked: false });
     this.accessTokens.set(accessToken, { refreshToken, revoked: false });
     const issuedAt = this.now();
@@ -67,8 +68,10 @@ export class ScheduledPlatform {
   /** Every token ever issued that still answers, but for those in `kept`. */
   liveTokensBut(kept: CtpAuthToken | undefined): string[] {
     const live: string[] = [];
-    for (const [token, access] of this.accessTokens) if (!access.revoked && token !== kept?.accessToken) live.push(token);
-    for (const [token, lineage] of this.refreshTokens) if (!lineage.revoked && token !== kept?.refreshToken) live.push(token);
+    for (const [token, access] of this.accessTokens)
+      if (!access.revoked && token !== kept?.accessToken) live.push(token);
+    for (const [token, lineage] of this.refreshTokens)
+      if (!lineage.revoked && token !== kept?.refreshToken) live.push(token);
     return live;
   }
 
@@ -77,22 +80,30 @@ export class ScheduledPlatform {
     const anonymous = this.s.scheduleFunction(async () => this.issue('anonymous'));
     // Steps answer with a result or an error value: a scheduled step that rejects leaves fast-check's
     // own report promise unhandled.
-    const customerStep = this.s.scheduleFunction(async (credentials: { email: string; password: string }): Promise<CtpAuthToken | Error> => {
-      const customerId = this.customers.get(credentials.email);
-      if (customerId === undefined || credentials.password !== this.password(credentials.email)) return new CtpInvalidCredentialsError({ status: 400 });
-      return this.issue('customer', customerId);
-    });
+    const customerStep = this.s.scheduleFunction(
+      async (credentials: { email: string; password: string }): Promise<CtpAuthToken | Error> => {
+        const customerId = this.customers.get(credentials.email);
+        if (customerId === undefined || credentials.password !== this.password(credentials.email))
+          return new CtpInvalidCredentialsError({ status: 400 });
+        return this.issue('customer', customerId);
+      },
+    );
     const refreshStep = this.s.scheduleFunction(async (token: CtpAuthToken): Promise<CtpAuthToken | Error> => {
       const lineage = this.refreshTokens.get(token.refreshToken);
       if (lineage === undefined || lineage.revoked) {
-        return new CtpOAuthError(CtpErrorCode.AuthRejected, 'The auth server rejected the refresh_token request.', { status: 400, error: 'invalid_grant', flow: 'refresh_token' });
+        return new CtpOAuthError(CtpErrorCode.AuthRejected, 'The auth server rejected the refresh_token request.', {
+          status: 400,
+          error: 'invalid_grant',
+          flow: 'refresh_token',
+        });
       }
       const accessToken = `at-${token.refreshToken.slice(3)}-${(this.#seq += 1)}`;
       this.accessTokens.set(accessToken, { refreshToken: token.refreshToken, revoked: false });
       const issuedAt = this.now();
       return { ...token, accessToken, issuedAt, expiresAt: issuedAt + HOUR };
     });
-    const customer = async (credentials: { email: string; password: string }) => orThrow(await customerStep(credentials));
+    const customer = async (credentials: { email: string; password: string }) =>
+      orThrow(await customerStep(credentials));
     const refresh = async (token: CtpAuthToken) => orThrow(await refreshStep(token));
     return { anonymous: () => anonymous(), customer, refresh } as unknown as TokenIssuer;
   }
@@ -118,27 +129,39 @@ export class ScheduledPlatform {
    * library must revoke them itself); a reset revokes every token of the customer, as the platform does.
    */
   accountBackend(): AccountBackend {
-    const createStep = this.s.scheduleFunction(async (draft: { email: string; password: string }): Promise<{ customerId: string } | Error> => {
-      if (this.customers.has(draft.email)) return new CtpAccountError(CtpErrorCode.EmailTaken, 'taken', { status: 400 });
-      const customerId = `customer-${draft.email.split('@')[0]}`;
-      this.customers.set(draft.email, customerId);
-      this.passwords.set(draft.email, draft.password);
-      return { customerId };
-    });
-    const changeStep = this.s.scheduleFunction(async (accessToken: string, current: string, next: string): Promise<{ email: string } | Error> => {
-      const access = this.accessTokens.get(accessToken);
-      const lineage = access && this.refreshTokens.get(access.refreshToken);
-      if (!access || access.revoked || lineage?.customerId === undefined) return new CtpOAuthError(CtpErrorCode.AuthRejected, 'invalid_token', { status: 401, error: 'invalid_token', flow: 'refresh_token' });
-      const email = [...this.customers].find(([, id]) => id === lineage.customerId)![0];
-      if (current !== this.password(email)) return new CtpInvalidCredentialsError({ status: 400 });
-      this.passwords.set(email, next);
-      return { email };
-    });
-    const resetStep = this.s.scheduleFunction(async (_tokenValue: string, next: string): Promise<{ customerId: string } | Error> => {
-      this.passwords.set('alice@example.com', next);
-      this.revokeCustomer('customer-alice');
-      return { customerId: 'customer-alice' };
-    });
+    const createStep = this.s.scheduleFunction(
+      async (draft: { email: string; password: string }): Promise<{ customerId: string } | Error> => {
+        if (this.customers.has(draft.email))
+          return new CtpAccountError(CtpErrorCode.EmailTaken, 'taken', { status: 400 });
+        const customerId = `customer-${draft.email.split('@')[0]}`;
+        this.customers.set(draft.email, customerId);
+        this.passwords.set(draft.email, draft.password);
+        return { customerId };
+      },
+    );
+    const changeStep = this.s.scheduleFunction(
+      async (accessToken: string, current: string, next: string): Promise<{ email: string } | Error> => {
+        const access = this.accessTokens.get(accessToken);
+        const lineage = access && this.refreshTokens.get(access.refreshToken);
+        if (!access || access.revoked || lineage?.customerId === undefined)
+          return new CtpOAuthError(CtpErrorCode.AuthRejected, 'invalid_token', {
+            status: 401,
+            error: 'invalid_token',
+            flow: 'refresh_token',
+          });
+        const email = [...this.customers].find(([, id]) => id === lineage.customerId)![0];
+        if (current !== this.password(email)) return new CtpInvalidCredentialsError({ status: 400 });
+        this.passwords.set(email, next);
+        return { email };
+      },
+    );
+    const resetStep = this.s.scheduleFunction(
+      async (_tokenValue: string, next: string): Promise<{ customerId: string } | Error> => {
+        this.passwords.set('alice@example.com', next);
+        this.revokeCustomer('customer-alice');
+        return { customerId: 'customer-alice' };
+      },
+    );
     return {
       createCustomer: async (draft) => orThrow(await createStep(draft)),
       changeMyPassword: async (accessToken, current, next) => orThrow(await changeStep(accessToken, current, next)),
@@ -163,7 +186,10 @@ export class ScheduledPlatform {
       if (this.carts.get(request.anonymousId) === request.anonymousId) this.carts.set(request.anonymousId, customerId);
       return undefined;
     });
-    return { prepare: async () => undefined, signIn: async (request: SignInRequest) => orThrow(await signInStep(request)) } as unknown as CustomerSignIn;
+    return {
+      prepare: async () => undefined,
+      signIn: async (request: SignInRequest) => orThrow(await signInStep(request)),
+    } as unknown as CustomerSignIn;
   }
 }
 
@@ -178,7 +204,11 @@ function orThrow<T>(answer: T | Error): T {
  * when `atomic`, as Memory and Redis storages are; else a plain app storage of the earlier contract
  * (get/set/clear on full tokens), which the library adapts (fromLegacyStorage).
  */
-export function scheduledStorage(s: Scheduler, id: string, atomic: boolean): AnySessionStorage & { raw(): CtpAuthToken | undefined; seed(token: CtpAuthToken): void } {
+export function scheduledStorage(
+  s: Scheduler,
+  id: string,
+  atomic: boolean,
+): AnySessionStorage & { raw(): CtpAuthToken | undefined; seed(token: CtpAuthToken): void } {
   if (!atomic) {
     let token: CtpAuthToken | undefined;
     return {
@@ -208,7 +238,10 @@ export function scheduledStorage(s: Scheduler, id: string, atomic: boolean): Any
     get: s.scheduleFunction(async function get() {
       return value;
     }),
-    compareAndSet: s.scheduleFunction(async function compareAndSet(expected: StoredSession | undefined, next: StoredSession | undefined) {
+    compareAndSet: s.scheduleFunction(async function compareAndSet(
+      expected: StoredSession | undefined,
+      next: StoredSession | undefined,
+    ) {
       if (!sameStoredSession(value, expected)) return false;
       value = next;
       return true;

@@ -10,14 +10,21 @@ export interface AccountState {
 }
 
 const apiError = (status: number, code: string, extra: Record<string, unknown> = {}) =>
-  json({ statusCode: status, message: `${code} happened`, errors: [{ code, message: `${code} happened`, ...extra }] }, status);
+  json(
+    { statusCode: status, message: `${code} happened`, errors: [{ code, message: `${code} happened`, ...extra }] },
+    status,
+  );
 
 /**
  * The account endpoints on a FakePlatform (mocked fetch, real Responses), as commercetools answers
  * them: sign-up with cart move, /me and /me/password with versions, reset and verification tokens
  * that expire and are single-use, in-store paths. `now` is the test's clock.
  */
-export function installAccountRoutes(platform: FakePlatform, now: () => number, advance?: (ms: number) => void): AccountState {
+export function installAccountRoutes(
+  platform: FakePlatform,
+  now: () => number,
+  advance?: (ms: number) => void,
+): AccountState {
   const state: AccountState = { tokens: new Map(), versions: new Map(), verified: new Set(), costMs: () => 0 };
   let seq = 0;
   const byId = (id: string) => [...platform.customers].find(([, c]) => c.id === id);
@@ -40,7 +47,15 @@ export function installAccountRoutes(platform: FakePlatform, now: () => number, 
       }
       return json({ customer: { id: customer.id, email: signIn.email } });
     }
-    const known = ['POST /customers', 'GET /me', 'POST /me/password', 'POST /customers/password-token', 'POST /customers/password/reset', 'POST /customers/email-token', 'POST /customers/email/confirm'];
+    const known = [
+      'POST /customers',
+      'GET /me',
+      'POST /me/password',
+      'POST /customers/password-token',
+      'POST /customers/password/reset',
+      'POST /customers/email-token',
+      'POST /customers/email/confirm',
+    ];
     if (!known.includes(route) && !/^GET \/customers\/[^/]+$/.test(route)) return undefined;
     advance?.(state.costMs(call));
     const owner = platform.tokens.get((call.headers['authorization'] ?? '').replace(/^Bearer /, ''));
@@ -61,9 +76,11 @@ export function installAccountRoutes(platform: FakePlatform, now: () => number, 
     if (owner.kind !== 'client') return apiError(403, 'insufficient_scope');
     if (route === 'POST /customers') {
       const email = String(body['email']);
-      if (platform.customers.has(email)) return apiError(400, 'DuplicateField', { field: 'email', duplicateValue: email });
+      if (platform.customers.has(email))
+        return apiError(400, 'DuplicateField', { field: 'email', duplicateValue: email });
       // A password policy of the project (an API extension, say) refusing short ones.
-      if (typeof body['password'] !== 'string' || body['password'].length < 4) return apiError(400, 'InvalidJsonInput', { field: 'password' });
+      if (typeof body['password'] !== 'string' || body['password'].length < 4)
+        return apiError(400, 'InvalidJsonInput', { field: 'password' });
       const id = `customer-new-${(seq += 1)}`;
       platform.customers.set(email, { id, password: body['password'] });
       let cart: unknown;
@@ -83,26 +100,38 @@ export function installAccountRoutes(platform: FakePlatform, now: () => number, 
     }
     if (route === 'POST /customers/password-token' || route === 'POST /customers/email-token') {
       const kind = route.endsWith('password-token') ? 'password' : 'email';
-      const entry = kind === 'password' ? [...platform.customers].find(([email]) => email === body['email']) : byId(String(body['id']));
+      const entry =
+        kind === 'password'
+          ? [...platform.customers].find(([email]) => email === body['email'])
+          : byId(String(body['id']));
       if (!entry) return apiError(404, 'ResourceNotFound');
       const value = `${kind}-token-${(seq += 1)}-SECRET`;
       const ttl = typeof body['ttlMinutes'] === 'number' ? body['ttlMinutes'] : 24 * 60;
       const expiresAt = now() + ttl * 60_000;
       state.tokens.set(value, { kind, customerId: entry[1].id, expiresAt, used: false });
-      return json({ id: `token-${seq}`, customerId: entry[1].id, value, expiresAt: new Date(expiresAt).toISOString(), createdAt: new Date(now()).toISOString() });
+      return json({
+        id: `token-${seq}`,
+        customerId: entry[1].id,
+        value,
+        expiresAt: new Date(expiresAt).toISOString(),
+        createdAt: new Date(now()).toISOString(),
+      });
     }
     if (route === 'POST /customers/password/reset' || route === 'POST /customers/email/confirm') {
       const kind = route.endsWith('reset') ? 'password' : 'email';
       const token = state.tokens.get(String(body['tokenValue']));
       if (!token || token.kind !== kind || token.used) return apiError(404, 'ResourceNotFound');
-      if (token.expiresAt <= now()) return apiError(400, kind === 'password' ? 'ExpiredCustomerPasswordToken' : 'ExpiredCustomerEmailToken');
+      if (token.expiresAt <= now())
+        return apiError(400, kind === 'password' ? 'ExpiredCustomerPasswordToken' : 'ExpiredCustomerEmailToken');
       token.used = true;
       const entry = byId(token.customerId)!;
       if (kind === 'password') {
         entry[1].password = String(body['newPassword']);
         // The platform revokes the customer's password-flow tokens on reset.
-        for (const [refresh, t] of platform.refreshTokens) if (t.customerId === token.customerId) platform.refreshTokens.delete(refresh);
-        for (const [access, t] of platform.tokens) if (t.customerId === token.customerId) platform.tokens.delete(access);
+        for (const [refresh, t] of platform.refreshTokens)
+          if (t.customerId === token.customerId) platform.refreshTokens.delete(refresh);
+        for (const [access, t] of platform.tokens)
+          if (t.customerId === token.customerId) platform.tokens.delete(access);
       } else {
         state.verified.add(token.customerId);
       }

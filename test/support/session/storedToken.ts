@@ -20,9 +20,18 @@ export async function storedToken(storage: Readable, registry?: StoredScopeSets)
 }
 
 /** Stores `token` (or clears, when undefined) whatever is stored now, as a test's setup or another writer would. */
-export async function putToken(storage: Readable & { compareAndSet(expected: StoredSession | undefined, next: StoredSession | undefined): Promise<boolean> }, token: CtpAuthToken | undefined, registry: StoredScopeSets = testRegistry): Promise<void> {
+export async function putToken(
+  storage: Readable & {
+    compareAndSet(expected: StoredSession | undefined, next: StoredSession | undefined): Promise<boolean>;
+  },
+  token: CtpAuthToken | undefined,
+  registry: StoredScopeSets = testRegistry,
+): Promise<void> {
   const current = parseStoredToken(await storage.get({ fresh: true }));
-  const stored = await storage.compareAndSet(current && toStoredSession(current), token && toStoredSession(token, registry));
+  const stored = await storage.compareAndSet(
+    current && toStoredSession(current),
+    token && toStoredSession(token, registry),
+  );
   if (!stored) throw new Error('putToken: the storage changed meanwhile');
 }
 

@@ -30,7 +30,12 @@ export class RecordingServer {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
       req.on('end', () => {
-        this.requests.push({ method: req.method ?? '', path: req.url ?? '', body, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+        this.requests.push({
+          method: req.method ?? '',
+          path: req.url ?? '',
+          body,
+          ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+        });
         if (this.options.hang) {
           this.#hung.add(res);
           res.on('close', () => this.#hung.delete(res));

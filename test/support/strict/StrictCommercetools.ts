@@ -114,7 +114,14 @@ export class StrictCommercetools {
   readonly accessTokens = new Map<string, AccessToken>();
   readonly refreshTokens = new Map<string, Grant>();
   readonly usedAnonymousIds = new Set<string>();
-  readonly grants: Record<Flow, number> = { client_credentials: 0, password: 0, anonymous: 0, refresh_token: 0, revoke: 0, introspect: 0 };
+  readonly grants: Record<Flow, number> = {
+    client_credentials: 0,
+    password: 0,
+    anonymous: 0,
+    refresh_token: 0,
+    revoke: 0,
+    introspect: 0,
+  };
   /** Refresh grants per refresh token: one per session per expiry is the target. */
   readonly refreshesBySession = new Map<string, number>();
   readonly apiCalls: ApiCallRecord[] = [];
@@ -177,8 +184,10 @@ export class StrictCommercetools {
 
   /** Like a password reset: every token of that customer stops working. */
   revokeCustomerTokens(customerId: string): void {
-    for (const [token, grant] of this.accessTokens) if (grant.customerId === customerId) this.accessTokens.delete(token);
-    for (const [token, grant] of this.refreshTokens) if (grant.customerId === customerId) this.refreshTokens.delete(token);
+    for (const [token, grant] of this.accessTokens)
+      if (grant.customerId === customerId) this.accessTokens.delete(token);
+    for (const [token, grant] of this.refreshTokens)
+      if (grant.customerId === customerId) this.refreshTokens.delete(token);
   }
 
   /** Like the LRU eviction of refresh tokens past the project's limit. */
@@ -255,7 +264,13 @@ export class StrictCommercetools {
     switch (fault.kind) {
       case 'status':
         res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
-        res.end(JSON.stringify({ statusCode: fault.status, message: 'fault', errors: [{ code: 'General', message: 'fault' }] }));
+        res.end(
+          JSON.stringify({
+            statusCode: fault.status,
+            message: 'fault',
+            errors: [{ code: 'General', message: 'fault' }],
+          }),
+        );
         return true;
       case 'page':
         res.writeHead(fault.status, { 'content-type': 'text/html' });
@@ -330,7 +345,13 @@ export class StrictCommercetools {
   }
 
   #error(res: ServerResponse, status: number, code: string, message: string): void {
-    this.#json(res, status, { statusCode: status, message, errors: [{ code, message }], error: code, error_description: message });
+    this.#json(res, status, {
+      statusCode: status,
+      message,
+      errors: [{ code, message }],
+      error: code,
+      error_description: message,
+    });
   }
 
   // ---------------------------------------------------------------- auth host
@@ -354,13 +375,21 @@ export class StrictCommercetools {
     const scopes = requested.split(' ').filter(Boolean);
     for (const scope of scopes) {
       const [name = '', project, store] = scope.split(':');
-      if (project !== this.projectKey || !client.scopes.includes(name) || (store !== undefined && !/^[\w-]+$/.test(store))) {
+      if (
+        project !== this.projectKey ||
+        !client.scopes.includes(name) ||
+        (store !== undefined && !/^[\w-]+$/.test(store))
+      ) {
         return `Malformed parameter: scope: Invalid scope.`;
       }
     }
     if (this.storeScopeAnswer === 'asked') return scopes;
     const plain = (scope: string) => scope.split(':').slice(0, 2).join(':');
-    return [...new Set(scopes.flatMap((s) => (plain(s) === s ? [s] : this.storeScopeAnswer === 'plain' ? [plain(s)] : [plain(s), s])))];
+    return [
+      ...new Set(
+        scopes.flatMap((s) => (plain(s) === s ? [s] : this.storeScopeAnswer === 'plain' ? [plain(s)] : [plain(s), s])),
+      ),
+    ];
   }
 
   #issue(res: ServerResponse, grant: Grant, withRefresh: boolean): void {
@@ -372,8 +401,16 @@ export class StrictCommercetools {
       this.issuedSecrets.push(refresh);
       this.refreshTokens.set(refresh, grant);
     }
-    this.accessTokens.set(access, { ...grant, ...(refresh ? { refreshToken: refresh } : {}), expiresAt: this.now() + this.accessTokenTtlSeconds * 1000 });
-    const identity = grant.customerId ? ` customer_id:${grant.customerId}` : grant.anonymousId ? ` anonymous_id:${grant.anonymousId}` : '';
+    this.accessTokens.set(access, {
+      ...grant,
+      ...(refresh ? { refreshToken: refresh } : {}),
+      expiresAt: this.now() + this.accessTokenTtlSeconds * 1000,
+    });
+    const identity = grant.customerId
+      ? ` customer_id:${grant.customerId}`
+      : grant.anonymousId
+        ? ` anonymous_id:${grant.anonymousId}`
+        : '';
     this.#json(res, 200, {
       access_token: access,
       token_type: 'Bearer',
@@ -385,7 +422,13 @@ export class StrictCommercetools {
 
   #auth(req: IncomingMessage, res: ServerResponse, path: string, form: URLSearchParams): void {
     const found = this.#client(req);
-    if (!found) return this.#error(res, 401, 'invalid_client', 'Please provide valid client credentials using HTTP Basic Authentication.');
+    if (!found)
+      return this.#error(
+        res,
+        401,
+        'invalid_client',
+        'Please provide valid client credentials using HTTP Basic Authentication.',
+      );
     const [clientId, client] = found;
     const grantType = form.get('grant_type');
     const project = this.projectKey;
@@ -402,7 +445,11 @@ export class StrictCommercetools {
       this.grants.introspect += 1;
       const token = this.accessTokens.get(form.get('token') ?? '');
       if (!token || token.expiresAt <= this.now()) return this.#json(res, 200, { active: false });
-      return this.#json(res, 200, { active: true, scope: token.scopes.join(' '), exp: Math.floor(token.expiresAt / 1000) });
+      return this.#json(res, 200, {
+        active: true,
+        scope: token.scopes.join(' '),
+        exp: Math.floor(token.expiresAt / 1000),
+      });
     }
     if (path === '/oauth/token' && grantType === 'client_credentials') {
       this.grants.client_credentials += 1;
@@ -414,14 +461,28 @@ export class StrictCommercetools {
       this.grants.refresh_token += 1;
       const refreshToken = form.get('refresh_token') ?? '';
       const grant = this.refreshTokens.get(refreshToken);
-      if (!grant || grant.clientId !== clientId) return this.#error(res, 400, 'invalid_grant', 'The refresh token was not found. It may have expired.');
+      if (!grant || grant.clientId !== clientId)
+        return this.#error(res, 400, 'invalid_grant', 'The refresh token was not found. It may have expired.');
       this.refreshesBySession.set(refreshToken, (this.refreshesBySession.get(refreshToken) ?? 0) + 1);
       const access = `at-${randomBytes(12).toString('hex')}`;
       this.issuedSecrets.push(access);
-      this.accessTokens.set(access, { ...grant, refreshToken, expiresAt: this.now() + this.accessTokenTtlSeconds * 1000 });
-      const identity = grant.customerId ? ` customer_id:${grant.customerId}` : grant.anonymousId ? ` anonymous_id:${grant.anonymousId}` : '';
+      this.accessTokens.set(access, {
+        ...grant,
+        refreshToken,
+        expiresAt: this.now() + this.accessTokenTtlSeconds * 1000,
+      });
+      const identity = grant.customerId
+        ? ` customer_id:${grant.customerId}`
+        : grant.anonymousId
+          ? ` anonymous_id:${grant.anonymousId}`
+          : '';
       // No refresh_token in the answer: the platform does not rotate them.
-      return this.#json(res, 200, { access_token: access, token_type: 'Bearer', expires_in: this.accessTokenTtlSeconds, scope: `${grant.scopes.join(' ')}${identity}` });
+      return this.#json(res, 200, {
+        access_token: access,
+        token_type: 'Bearer',
+        expires_in: this.accessTokenTtlSeconds,
+        scope: `${grant.scopes.join(' ')}${identity}`,
+      });
     }
     if (path === `/oauth/${project}/anonymous/token` && grantType === 'client_credentials') {
       this.grants.anonymous += 1;
@@ -431,7 +492,8 @@ export class StrictCommercetools {
       const scopes = this.#scopes(client, form.get('scope'));
       if (typeof scopes === 'string') return this.#error(res, 400, 'invalid_scope', scopes);
       const anonymousId = form.get('anonymous_id') ?? randomUUID();
-      if (this.usedAnonymousIds.has(anonymousId)) return this.#error(res, 400, 'invalid_request', 'The anonymous_id is already in use.');
+      if (this.usedAnonymousIds.has(anonymousId))
+        return this.#error(res, 400, 'invalid_request', 'The anonymous_id is already in use.');
       this.usedAnonymousIds.add(anonymousId);
       return this.#issue(res, { clientId, scopes, anonymousId }, true);
     }
@@ -440,8 +502,17 @@ export class StrictCommercetools {
       this.grants.password += 1;
       const customer = this.customers.get(form.get('username') ?? '');
       const storeKey = customerPath[1];
-      if (!customer || customer.password !== form.get('password') || (storeKey !== undefined && customer.storeKey !== storeKey)) {
-        return this.#error(res, 400, 'invalid_customer_account_credentials', 'Customer account with the given credentials not found.');
+      if (
+        !customer ||
+        customer.password !== form.get('password') ||
+        (storeKey !== undefined && customer.storeKey !== storeKey)
+      ) {
+        return this.#error(
+          res,
+          400,
+          'invalid_customer_account_credentials',
+          'Customer account with the given credentials not found.',
+        );
       }
       const scopes = this.#scopes(client, form.get('scope'));
       if (typeof scopes === 'string') return this.#error(res, 400, 'invalid_scope', scopes);
@@ -455,7 +526,14 @@ export class StrictCommercetools {
   /** Faults applied, one each, to the next requests of one flow only (before `authFaults`). */
   readonly flowFaults = new Map<Flow, (Fault | AuthAnswerFault)[]>();
   /** Requests per flow, counted before any fault: how often the client tried. */
-  readonly flowRequests: Record<Flow, number> = { client_credentials: 0, password: 0, anonymous: 0, refresh_token: 0, revoke: 0, introspect: 0 };
+  readonly flowRequests: Record<Flow, number> = {
+    client_credentials: 0,
+    password: 0,
+    anonymous: 0,
+    refresh_token: 0,
+    revoke: 0,
+    introspect: 0,
+  };
   lastGzipBomb: GzipBombStats | undefined;
 
   /** Queues faults for the next requests of `flow` only, e.g. an HTML 403 for the refresh grant. */
@@ -467,7 +545,8 @@ export class StrictCommercetools {
   flowOf(path: string, form: URLSearchParams): Flow | undefined {
     if (path === '/oauth/token/revoke') return 'revoke';
     if (path === '/oauth/introspect') return 'introspect';
-    if (path === '/oauth/token') return form.get('grant_type') === 'refresh_token' ? 'refresh_token' : 'client_credentials';
+    if (path === '/oauth/token')
+      return form.get('grant_type') === 'refresh_token' ? 'refresh_token' : 'client_credentials';
     if (path === `/oauth/${this.projectKey}/anonymous/token`) return 'anonymous';
     if (path.endsWith('/customers/token')) return 'password';
     return undefined;
@@ -482,7 +561,9 @@ export class StrictCommercetools {
     switch (fault.kind) {
       case 'page':
         res.writeHead(fault.status, { 'content-type': 'text/html', ...fault.headers });
-        res.end(`<!DOCTYPE html><html><head><title>${fault.status}</title></head><body><h1>Request blocked (${fault.status})</h1></body></html>`);
+        res.end(
+          `<!DOCTYPE html><html><head><title>${fault.status}</title></head><body><h1>Request blocked (${fault.status})</h1></body></html>`,
+        );
         return true;
       case 'redirect':
         res.writeHead(fault.status, { location: fault.location, 'content-type': 'text/plain' });
@@ -490,8 +571,16 @@ export class StrictCommercetools {
         return true;
       case 'oversized': {
         const filler = 'x'.repeat(Math.max(0, fault.bytes - 200));
-        const text = JSON.stringify({ access_token: `at-${filler}`, token_type: 'Bearer', expires_in: 3600, scope: `view_products:${this.projectKey}` });
-        res.writeHead(200, { 'content-type': 'application/json', ...(fault.declareLength ? { 'content-length': String(Buffer.byteLength(text)) } : {}) });
+        const text = JSON.stringify({
+          access_token: `at-${filler}`,
+          token_type: 'Bearer',
+          expires_in: 3600,
+          scope: `view_products:${this.projectKey}`,
+        });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          ...(fault.declareLength ? { 'content-length': String(Buffer.byteLength(text)) } : {}),
+        });
         await this.#writeInChunks(res, Buffer.from(text));
         return true;
       }
@@ -563,7 +652,13 @@ export class StrictCommercetools {
     const sessionTag = typeof req.headers['x-session'] === 'string' ? req.headers['x-session'] : undefined;
     const header = req.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? this.accessTokens.get(header.slice(7)) : undefined;
-    const record: ApiCallRecord = { method: req.method ?? 'GET', path, status: 0, kind: 'none', ...(sessionTag ? { sessionTag } : {}) };
+    const record: ApiCallRecord = {
+      method: req.method ?? 'GET',
+      path,
+      status: 0,
+      kind: 'none',
+      ...(sessionTag ? { sessionTag } : {}),
+    };
     const correlationId = req.headers['x-correlation-id'];
     if (typeof correlationId === 'string') record.correlationId = correlationId;
     if (typeof req.headers['user-agent'] === 'string') record.userAgent = req.headers['user-agent'];
@@ -588,16 +683,26 @@ export class StrictCommercetools {
     const held = token.scopes.map((s) => s.split(':')[0]);
     const needed = names.split(',');
     if (!held.includes('manage_project') && !needed.some((n) => held.includes(n))) {
-      return fail(403, 'insufficient_scope', `Insufficient scope. One of the following scopes is missing: ${needed.join(', ')}`);
+      return fail(
+        403,
+        'insufficient_scope',
+        `Insufficient scope. One of the following scopes is missing: ${needed.join(', ')}`,
+      );
     }
-    if (who === 'shopper' && !token.customerId && !token.anonymousId) return fail(403, 'insufficient_scope', 'A customer or anonymous token is needed.');
+    if (who === 'shopper' && !token.customerId && !token.anonymousId)
+      return fail(403, 'insufficient_scope', 'A customer or anonymous token is needed.');
     if (who === 'customer' && !token.customerId) return fail(403, 'insufficient_scope', 'A customer token is needed.');
-    if (who === 'anonymous' && !token.anonymousId) return fail(403, 'insufficient_scope', 'An anonymous token is needed.');
-    const mine = (cart: Cart) => (token.customerId !== undefined && cart.customerId === token.customerId) || (token.anonymousId !== undefined && cart.anonymousId === token.anonymousId);
+    if (who === 'anonymous' && !token.anonymousId)
+      return fail(403, 'insufficient_scope', 'An anonymous token is needed.');
+    const mine = (cart: Cart) =>
+      (token.customerId !== undefined && cart.customerId === token.customerId) ||
+      (token.anonymousId !== undefined && cart.anonymousId === token.anonymousId);
     const json = () => JSON.parse(body || '{}') as Record<string, unknown>;
 
-    if (route.startsWith('GET /categories/')) return answer(200, { id: path.split('/')[2], version: 1, name: { en: 'Shoes' }, slug: { en: 'shoes' } });
-    if (route === 'GET /product-projections') return answer(200, { limit: 20, offset: 0, count: 0, total: 0, results: [] });
+    if (route.startsWith('GET /categories/'))
+      return answer(200, { id: path.split('/')[2], version: 1, name: { en: 'Shoes' }, slug: { en: 'shoes' } });
+    if (route === 'GET /product-projections')
+      return answer(200, { limit: 20, offset: 0, count: 0, total: 0, results: [] });
     if (route === 'POST /me/carts') {
       const draft = json() as { currency?: string; lineItems?: { sku: string; quantity?: number }[] };
       const cart: Cart = {
@@ -617,16 +722,23 @@ export class StrictCommercetools {
     if (route.startsWith('POST /me/carts/') || route.startsWith('DELETE /me/carts/')) {
       const cart = this.carts.get(path.split('/')[3] ?? '');
       if (!cart || !mine(cart)) return fail(404, 'ResourceNotFound', 'The Resource was not found.');
-      const version = req.method === 'DELETE' ? Number(url.searchParams.get('version')) : (json() as { version?: number }).version;
+      const version =
+        req.method === 'DELETE' ? Number(url.searchParams.get('version')) : (json() as { version?: number }).version;
       if (version !== cart.version) {
-        return fail(409, 'ConcurrentModification', `Object ${cart.id} has a different version than expected. Expected: ${version}. Actual: ${cart.version}.`);
+        return fail(
+          409,
+          'ConcurrentModification',
+          `Object ${cart.id} has a different version than expected. Expected: ${version}. Actual: ${cart.version}.`,
+        );
       }
       if (req.method === 'DELETE') {
         this.carts.delete(cart.id);
         return answer(200, cart);
       }
-      for (const action of (json() as { actions?: { action: string; sku?: string; quantity?: number }[] }).actions ?? []) {
-        if (action.action === 'addLineItem' && action.sku) cart.lineItems.push({ sku: action.sku, quantity: action.quantity ?? 1 });
+      for (const action of (json() as { actions?: { action: string; sku?: string; quantity?: number }[] }).actions ??
+        []) {
+        if (action.action === 'addLineItem' && action.sku)
+          cart.lineItems.push({ sku: action.sku, quantity: action.quantity ?? 1 });
       }
       cart.version += 1;
       return answer(200, cart);
@@ -637,12 +749,15 @@ export class StrictCommercetools {
     }
     if (route === 'GET /me') {
       const entry = [...this.customers].find(([, c]) => c.id === token.customerId);
-      return entry ? answer(200, { id: entry[1].id, email: entry[0], version: 1 }) : fail(404, 'ResourceNotFound', 'not found');
+      return entry
+        ? answer(200, { id: entry[1].id, email: entry[0], version: 1 })
+        : fail(404, 'ResourceNotFound', 'not found');
     }
     if (route === 'POST /me/login' || route === 'POST /login') {
       const signIn = json() as { email?: string; password?: string; anonymousId?: string };
       const customer = this.customers.get(signIn.email ?? '');
-      if (!customer || customer.password !== signIn.password) return fail(400, 'InvalidCredentials', 'Account with the given credentials not found.');
+      if (!customer || customer.password !== signIn.password)
+        return fail(400, 'InvalidCredentials', 'Account with the given credentials not found.');
       const anonymousId = route === 'POST /me/login' ? token.anonymousId : signIn.anonymousId;
       let moved: Cart | undefined;
       for (const cart of this.carts.values()) {
@@ -661,7 +776,10 @@ export class StrictCommercetools {
   // ---------------------------------------------------------------- accounts, Stores, associates (issue 13)
 
   /** Customer and email tokens: value -> what it is for; single use, expiring, older ones invalidated on use. */
-  readonly customerTokens = new Map<string, { kind: 'password' | 'email'; customerId: string; storeKey?: string; expiresAt: number; used: boolean }>();
+  readonly customerTokens = new Map<
+    string,
+    { kind: 'password' | 'email'; customerId: string; storeKey?: string; expiresAt: number; used: boolean }
+  >();
   readonly customerVersions = new Map<string, number>();
   readonly verifiedEmails = new Set<string>();
   /** Business unit key -> its associates (customer id -> permissions). */
@@ -692,13 +810,23 @@ export class StrictCommercetools {
     const route = `${method} ${path}`;
     const associate = fullPath.match(/^\/as-associate\/([^/]+)\/in-business-unit\/key=([^/]+)\/carts$/);
     const accountRoutes = [
-      'POST /customers', 'GET /me', 'POST /me/password', 'POST /customers/password-token', 'POST /customers/password/reset',
-      'POST /customers/email-token', 'POST /customers/email/confirm',
+      'POST /customers',
+      'GET /me',
+      'POST /me/password',
+      'POST /customers/password-token',
+      'POST /customers/password/reset',
+      'POST /customers/email-token',
+      'POST /customers/email/confirm',
     ];
     const isLogin = inStore !== null && route === 'POST /login';
     const isCustomerRead = method === 'GET' && /^\/customers\/[^/]+$/.test(path);
     if (!associate && !isLogin && !isCustomerRead && !accountRoutes.includes(route)) return false;
-    const record = { method, path: fullPath, status: 0, kind: (token.customerId ? 'customer' : token.anonymousId ? 'anonymous' : 'client') as ApiCallRecord['kind'] };
+    const record = {
+      method,
+      path: fullPath,
+      status: 0,
+      kind: (token.customerId ? 'customer' : token.anonymousId ? 'anonymous' : 'client') as ApiCallRecord['kind'],
+    };
     this.accountCalls.push(record);
     const ok = (status: number, payload: unknown) => {
       record.status = status;
@@ -721,46 +849,68 @@ export class StrictCommercetools {
 
     if (associate) {
       // As-associate endpoints take a backend token (view_orders / manage_orders) and the associate id in the path.
-      if (token.customerId || token.anonymousId) return no(403, 'insufficient_scope', 'An API client token is needed.'), true;
-      if (!holds(method === 'GET' ? 'view_orders' : 'manage_orders', 'manage_orders')) return no(403, 'insufficient_scope', 'Insufficient scope.'), true;
+      if (token.customerId || token.anonymousId)
+        return (no(403, 'insufficient_scope', 'An API client token is needed.'), true);
+      if (!holds(method === 'GET' ? 'view_orders' : 'manage_orders', 'manage_orders'))
+        return (no(403, 'insufficient_scope', 'Insufficient scope.'), true);
       const [, associateId = '', unitKey = ''] = associate;
       const unit = this.businessUnits.get(unitKey);
-      if (!unit) return no(404, 'ResourceNotFound', 'The BusinessUnit was not found.'), true;
+      if (!unit) return (no(404, 'ResourceNotFound', 'The BusinessUnit was not found.'), true);
       const permissions = unit.get(associateId);
       const needed = method === 'GET' ? ['ViewMyCarts', 'ViewOthersCarts'] : ['CreateMyCarts'];
-      if (!permissions || !needed.some((p) => permissions.includes(p))) return no(403, 'AssociateMissingPermission', 'The Associate lacks a permission.'), true;
+      if (!permissions || !needed.some((p) => permissions.includes(p)))
+        return (no(403, 'AssociateMissingPermission', 'The Associate lacks a permission.'), true);
       if (method === 'GET') {
-        const results = [...this.carts.values()].filter((c) => (c as Cart & { businessUnit?: string }).businessUnit === unitKey);
-        return ok(200, { limit: 20, offset: 0, count: results.length, total: results.length, results }), true;
+        const results = [...this.carts.values()].filter(
+          (c) => (c as Cart & { businessUnit?: string }).businessUnit === unitKey,
+        );
+        return (ok(200, { limit: 20, offset: 0, count: results.length, total: results.length, results }), true);
       }
       const draft = input() as { currency?: string };
-      const cart = { id: randomUUID(), version: 1, currency: draft.currency ?? 'EUR', customerId: associateId, businessUnit: unitKey, lineItems: [] };
+      const cart = {
+        id: randomUUID(),
+        version: 1,
+        currency: draft.currency ?? 'EUR',
+        customerId: associateId,
+        businessUnit: unitKey,
+        lineItems: [],
+      };
       this.carts.set(cart.id, cart);
-      return ok(201, { ...cart, businessUnit: { typeId: 'business-unit', key: unitKey } }), true;
+      return (ok(201, { ...cart, businessUnit: { typeId: 'business-unit', key: unitKey } }), true);
     }
 
     if (route === 'GET /me' || route === 'POST /me/password') {
-      if (!token.customerId) return no(403, 'insufficient_scope', 'A customer token is needed.'), true;
-      if (!holds('manage_my_profile')) return no(403, 'insufficient_scope', 'Insufficient scope: manage_my_profile.'), true;
+      if (!token.customerId) return (no(403, 'insufficient_scope', 'A customer token is needed.'), true);
+      if (!holds('manage_my_profile'))
+        return (no(403, 'insufficient_scope', 'Insufficient scope: manage_my_profile.'), true);
       const entry = this.#customerById(token.customerId);
-      if (!entry || !inThisStore(entry[1])) return no(404, 'ResourceNotFound', 'The Customer was not found.'), true;
+      if (!entry || !inThisStore(entry[1])) return (no(404, 'ResourceNotFound', 'The Customer was not found.'), true);
       const version = this.customerVersions.get(entry[1].id) ?? 1;
-      if (route === 'GET /me') return ok(200, { id: entry[1].id, email: entry[0], version, isEmailVerified: this.verifiedEmails.has(entry[1].id) }), true;
+      if (route === 'GET /me')
+        return (
+          ok(200, { id: entry[1].id, email: entry[0], version, isEmailVerified: this.verifiedEmails.has(entry[1].id) }),
+          true
+        );
       const change = input();
-      if (change['version'] !== version) return no(409, 'ConcurrentModification', 'Version mismatch.', { currentVersion: version }), true;
-      if (change['currentPassword'] !== entry[1].password) return no(400, 'InvalidCurrentPassword', 'The given current password does not match.'), true;
+      if (change['version'] !== version)
+        return (no(409, 'ConcurrentModification', 'Version mismatch.', { currentVersion: version }), true);
+      if (change['currentPassword'] !== entry[1].password)
+        return (no(400, 'InvalidCurrentPassword', 'The given current password does not match.'), true);
       entry[1].password = String(change['newPassword']);
       this.customerVersions.set(entry[1].id, version + 1);
-      return ok(200, { id: entry[1].id, email: entry[0], version: version + 1 }), true;
+      return (ok(200, { id: entry[1].id, email: entry[0], version: version + 1 }), true);
     }
 
     // Everything else is a backend call.
-    if (token.customerId || token.anonymousId) return no(403, 'insufficient_scope', 'An API client token is needed.'), true;
+    if (token.customerId || token.anonymousId)
+      return (no(403, 'insufficient_scope', 'An API client token is needed.'), true);
     if (isLogin) {
-      if (!holds('manage_customers')) return no(403, 'insufficient_scope', 'Insufficient scope: manage_customers.'), true;
+      if (!holds('manage_customers'))
+        return (no(403, 'insufficient_scope', 'Insufficient scope: manage_customers.'), true);
       const signIn = input() as { email?: string; password?: string; anonymousId?: string };
       const customer = this.customers.get(signIn.email ?? '');
-      if (!customer || customer.password !== signIn.password || !inThisStore(customer)) return no(400, 'InvalidCredentials', 'Account with the given credentials not found.'), true;
+      if (!customer || customer.password !== signIn.password || !inThisStore(customer))
+        return (no(400, 'InvalidCredentials', 'Account with the given credentials not found.'), true);
       let moved: Cart | undefined;
       for (const cart of this.carts.values()) {
         if (signIn.anonymousId !== undefined && cart.anonymousId === signIn.anonymousId) {
@@ -770,42 +920,89 @@ export class StrictCommercetools {
           moved = cart;
         }
       }
-      return ok(200, { customer: { id: customer.id, email: signIn.email }, ...(moved ? { cart: moved } : {}) }), true;
+      return (ok(200, { customer: { id: customer.id, email: signIn.email }, ...(moved ? { cart: moved } : {}) }), true);
     }
     if (isCustomerRead) {
-      if (!holds('view_customers', 'manage_customers')) return no(403, 'insufficient_scope', 'Insufficient scope: view_customers.'), true;
+      if (!holds('view_customers', 'manage_customers'))
+        return (no(403, 'insufficient_scope', 'Insufficient scope: view_customers.'), true);
       const entry = this.#customerById(path.split('/')[2]);
-      return (entry && inThisStore(entry[1]) ? ok(200, { id: entry[1].id, email: entry[0], version: this.customerVersions.get(entry[1].id) ?? 1 }) : no(404, 'ResourceNotFound', 'The Customer was not found.')), true;
+      return (
+        entry && inThisStore(entry[1])
+          ? ok(200, { id: entry[1].id, email: entry[0], version: this.customerVersions.get(entry[1].id) ?? 1 })
+          : no(404, 'ResourceNotFound', 'The Customer was not found.'),
+        true
+      );
     }
-    if (!holds('manage_customers')) return no(403, 'insufficient_scope', 'Insufficient scope: manage_customers.'), true;
+    if (!holds('manage_customers'))
+      return (no(403, 'insufficient_scope', 'Insufficient scope: manage_customers.'), true);
     const data = input();
     if (route === 'POST /customers') {
       const email = typeof data['email'] === 'string' ? data['email'] : '';
-      if (!/^[^@\s]+@[^@\s]+$/.test(email)) return no(400, 'InvalidField', 'The email is invalid.', { field: 'email' }), true;
-      if (typeof data['password'] !== 'string' || data['password'].length === 0) return no(400, 'InvalidField', 'A password is needed.', { field: 'password' }), true;
-      if (this.customers.has(email)) return no(400, 'DuplicateField', 'A duplicate value was found for the field email.', { field: 'email' }), true;
+      if (!/^[^@\s]+@[^@\s]+$/.test(email))
+        return (no(400, 'InvalidField', 'The email is invalid.', { field: 'email' }), true);
+      if (typeof data['password'] !== 'string' || data['password'].length === 0)
+        return (no(400, 'InvalidField', 'A password is needed.', { field: 'password' }), true);
+      if (this.customers.has(email))
+        return (
+          no(400, 'DuplicateField', 'A duplicate value was found for the field email.', { field: 'email' }),
+          true
+        );
       const id = this.addCustomer(email, data['password'], storeKey);
-      return ok(201, { customer: { id, email, version: 1, ...(storeKey ? { stores: [{ typeId: 'store', key: storeKey }] } : {}) } }), true;
+      return (
+        ok(201, {
+          customer: { id, email, version: 1, ...(storeKey ? { stores: [{ typeId: 'store', key: storeKey }] } : {}) },
+        }),
+        true
+      );
     }
     if (route === 'POST /customers/password-token' || route === 'POST /customers/email-token') {
       const kind = route.endsWith('password-token') ? 'password' : 'email';
-      const entry = kind === 'password' ? ([...this.customers].find(([email]) => email === data['email'])) : this.#customerById(String(data['id']));
-      if (!entry || !inThisStore(entry[1])) return no(404, 'ResourceNotFound', `The Customer was not found.`), true;
-      if (kind === 'email' && typeof data['ttlMinutes'] !== 'number') return no(400, 'InvalidJsonInput', 'ttlMinutes is required.', { field: 'ttlMinutes' }), true;
+      const entry =
+        kind === 'password'
+          ? [...this.customers].find(([email]) => email === data['email'])
+          : this.#customerById(String(data['id']));
+      if (!entry || !inThisStore(entry[1])) return (no(404, 'ResourceNotFound', `The Customer was not found.`), true);
+      if (kind === 'email' && typeof data['ttlMinutes'] !== 'number')
+        return (no(400, 'InvalidJsonInput', 'ttlMinutes is required.', { field: 'ttlMinutes' }), true);
       const ttl = typeof data['ttlMinutes'] === 'number' ? data['ttlMinutes'] : 24 * 60;
       const value = `${kind}-tok-${randomBytes(12).toString('hex')}`;
       this.issuedSecrets.push(value);
       const expiresAt = this.now() + ttl * 60_000;
-      this.customerTokens.set(value, { kind, customerId: entry[1].id, ...(storeKey ? { storeKey } : {}), expiresAt, used: false });
-      return ok(200, { id: randomUUID(), customerId: entry[1].id, value, expiresAt: new Date(expiresAt).toISOString(), createdAt: new Date(this.now()).toISOString() }), true;
+      this.customerTokens.set(value, {
+        kind,
+        customerId: entry[1].id,
+        ...(storeKey ? { storeKey } : {}),
+        expiresAt,
+        used: false,
+      });
+      return (
+        ok(200, {
+          id: randomUUID(),
+          customerId: entry[1].id,
+          value,
+          expiresAt: new Date(expiresAt).toISOString(),
+          createdAt: new Date(this.now()).toISOString(),
+        }),
+        true
+      );
     }
     if (route === 'POST /customers/password/reset' || route === 'POST /customers/email/confirm') {
       const kind = route.endsWith('reset') ? 'password' : 'email';
       const found = this.customerTokens.get(String(data['tokenValue']));
-      if (!found || found.kind !== kind || found.used || found.storeKey !== storeKey) return no(404, 'ResourceNotFound', 'The token was not found.'), true;
-      if (found.expiresAt <= this.now()) return no(400, kind === 'password' ? 'ExpiredCustomerPasswordToken' : 'ExpiredCustomerEmailToken', 'The token expired.'), true;
+      if (!found || found.kind !== kind || found.used || found.storeKey !== storeKey)
+        return (no(404, 'ResourceNotFound', 'The token was not found.'), true);
+      if (found.expiresAt <= this.now())
+        return (
+          no(
+            400,
+            kind === 'password' ? 'ExpiredCustomerPasswordToken' : 'ExpiredCustomerEmailToken',
+            'The token expired.',
+          ),
+          true
+        );
       // Redeeming a token invalidates it and every older one of the customer.
-      for (const t of this.customerTokens.values()) if (t.customerId === found.customerId && t.kind === kind) t.used = true;
+      for (const t of this.customerTokens.values())
+        if (t.customerId === found.customerId && t.kind === kind) t.used = true;
       const entry = this.#customerById(found.customerId)!;
       if (kind === 'password') {
         entry[1].password = String(data['newPassword']);
@@ -814,7 +1011,10 @@ export class StrictCommercetools {
       } else {
         this.verifiedEmails.add(found.customerId);
       }
-      return ok(200, { id: entry[1].id, email: entry[0], version: (this.customerVersions.get(entry[1].id) ?? 1) + 1 }), true;
+      return (
+        ok(200, { id: entry[1].id, email: entry[0], version: (this.customerVersions.get(entry[1].id) ?? 1) + 1 }),
+        true
+      );
     }
     return false;
   }

@@ -9,7 +9,12 @@ export interface HeldAnswer {
 
 function labelOf(input: string | URL | Request, init: RequestInit | undefined): string {
   const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-  const body = typeof init?.body === 'string' ? new URLSearchParams(init.body) : init?.body instanceof URLSearchParams ? init.body : undefined;
+  const body =
+    typeof init?.body === 'string'
+      ? new URLSearchParams(init.body)
+      : init?.body instanceof URLSearchParams
+        ? init.body
+        : undefined;
   if (url.pathname === '/oauth/token/revoke') return `revoke ${body?.get('token_type_hint') ?? '?'}`;
   if (url.pathname.startsWith('/oauth/')) return `grant ${body?.get('grant_type') ?? '?'}`;
   return `${init?.method ?? 'GET'} ${url.pathname}`;

@@ -16,7 +16,10 @@ afterEach(() => {
 describe('AuthTransport edges', () => {
   it('should wait a Retry-After equal to maxDelayMs, not give up', async () => {
     const sleeps: number[] = [];
-    const { platform, oauth } = createTestServices({ sleep: async (ms) => void sleeps.push(ms), retry: { maxDelayMs: 2000 } });
+    const { platform, oauth } = createTestServices({
+      sleep: async (ms) => void sleeps.push(ms),
+      retry: { maxDelayMs: 2000 },
+    });
     let n = 0;
     platform.on(() => (++n === 1 ? new Response('', { status: 429, headers: { 'retry-after': '2' } }) : ok()));
     await oauth.clientCredentials(SCOPE);

@@ -15,7 +15,10 @@ describe('AuthTransport', () => {
   describe('when the auth host answers 503 then 200', () => {
     it('should retry after a jittered backoff and return the token', async () => {
       const sleeps: number[] = [];
-      const { platform, oauth, logger } = createTestServices({ sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 });
+      const { platform, oauth, logger } = createTestServices({
+        sleep: async (ms) => void sleeps.push(ms),
+        random: () => 0.5,
+      });
       let n = 0;
       platform.on(() => (++n === 1 ? new Response('busy', { status: 503 }) : ok()));
       const answer = await oauth.clientCredentials(SCOPE);
@@ -23,7 +26,16 @@ describe('AuthTransport', () => {
       expect(platform.calls).toHaveLength(2);
       // full jitter: 0.5 * min(5000, 200 * 2^0)
       expect(sleeps).toEqual([100]);
-      expect(logger.events('ctp.auth.retry')).toEqual([{ event: 'ctp.auth.retry', flow: 'client_credentials', attempt: 1, delayMs: 100, reason: 'status', status: 503 }]);
+      expect(logger.events('ctp.auth.retry')).toEqual([
+        {
+          event: 'ctp.auth.retry',
+          flow: 'client_credentials',
+          attempt: 1,
+          delayMs: 100,
+          reason: 'status',
+          status: 503,
+        },
+      ]);
     });
   });
 
@@ -40,7 +52,11 @@ describe('AuthTransport', () => {
     it('should give up at once when Retry-After is longer than maxDelayMs', async () => {
       const { platform, oauth } = createTestServices({ retry: { maxDelayMs: 1000 } });
       platform.on(() => new Response('', { status: 429, headers: { 'retry-after': '120' } }));
-      await expect(oauth.clientCredentials(SCOPE)).rejects.toMatchObject({ code: CtpErrorCode.AuthUnavailable, status: 429, attempts: 1 });
+      await expect(oauth.clientCredentials(SCOPE)).rejects.toMatchObject({
+        code: CtpErrorCode.AuthUnavailable,
+        status: 429,
+        attempts: 1,
+      });
       expect(platform.calls).toHaveLength(1);
     });
   });
@@ -48,7 +64,9 @@ describe('AuthTransport', () => {
   describe('when the auth host keeps failing', () => {
     it('should stop after maxRetries and raise CTP_AUTH_UNAVAILABLE that names an HTML page', async () => {
       const { platform, oauth } = createTestServices({ retry: { maxRetries: 3 } });
-      platform.on(() => new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }));
+      platform.on(
+        () => new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }),
+      );
       const error = (await oauth.clientCredentials(SCOPE).catch((e: unknown) => e)) as CtpAuthUnavailableError;
       expect(error).toBeInstanceOf(CtpAuthUnavailableError);
       expect(error.code).toBe(CtpErrorCode.AuthUnavailable);

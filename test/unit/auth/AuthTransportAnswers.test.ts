@@ -26,7 +26,13 @@ function transport(answer: (init: RequestInit) => Response | Promise<Response>) 
     random: () => 0.5,
     logger: new CapturingLogger(),
   });
-  const post = () => t.post({ flow: 'password', path: '/oauth/p/customers/token', params: new URLSearchParams({ username: 'u', password: 'pw', grant_type: 'password' }), secrets: ['pw'] });
+  const post = () =>
+    t.post({
+      flow: 'password',
+      path: '/oauth/p/customers/token',
+      params: new URLSearchParams({ username: 'u', password: 'pw', grant_type: 'password' }),
+      secrets: ['pw'],
+    });
   return { calls, post };
 }
 
@@ -43,13 +49,19 @@ describe(AuthTransport, () => {
         expect(init.redirect).toBe('manual');
         expect(init.signal).toBeInstanceOf(AbortSignal);
         expect(init.body).toBe('username=u&password=pw&grant_type=password');
-        expect(init.headers).toMatchObject({ authorization: 'Basic Y2xpZW50OnNlY3JldA==', 'accept-encoding': 'identity', 'content-type': 'application/x-www-form-urlencoded' });
+        expect(init.headers).toMatchObject({
+          authorization: 'Basic Y2xpZW50OnNlY3JldA==',
+          'accept-encoding': 'identity',
+          'content-type': 'application/x-www-form-urlencoded',
+        });
       });
     });
 
     describe.each([301, 302, 303, 307, 308])('when the auth host answers %i', (status) => {
       it('should raise CTP_REDIRECT_REFUSED at once, without following or retrying', async () => {
-        const { calls, post } = transport(() => new Response(null, { status, headers: { location: 'https://evil.example/steal' } }));
+        const { calls, post } = transport(
+          () => new Response(null, { status, headers: { location: 'https://evil.example/steal' } }),
+        );
         const error = (await post().catch((e: unknown) => e)) as CtpAnswerRefusedError;
         expect(error).toBeInstanceOf(CtpAnswerRefusedError);
         expect(error.code).toBe(CtpErrorCode.RedirectRefused);
@@ -104,17 +116,20 @@ describe('createCtpServices with AuthTransport and CustomerSignIn', () => {
     it.each([
       ['authTimeoutMs', { authTimeoutMs: 2 ** 31 }],
       ['apiTimeoutMs', { apiTimeoutMs: 2 ** 31 }],
-    ])('should refuse %s above 2^31-1 at start-up with CTP_CONFIG_INVALID instead of timing out after 1 ms', (name, options) => {
-      let error: unknown;
-      try {
-        createTestServices(options);
-      } catch (e) {
-        error = e;
-      }
-      expect(error).toBeInstanceOf(CtpConfigError);
-      expect((error as CtpConfigError).code).toBe(CtpErrorCode.ConfigInvalid);
-      expect((error as CtpConfigError).problems.join(' ')).toContain(name);
-    });
+    ])(
+      'should refuse %s above 2^31-1 at start-up with CTP_CONFIG_INVALID instead of timing out after 1 ms',
+      (name, options) => {
+        let error: unknown;
+        try {
+          createTestServices(options);
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(CtpConfigError);
+        expect((error as CtpConfigError).code).toBe(CtpErrorCode.ConfigInvalid);
+        expect((error as CtpConfigError).problems.join(' ')).toContain(name);
+      },
+    );
 
     it('should accept 2^31-1', () => {
       expect(() => createTestServices({ authTimeoutMs: 2 ** 31 - 1, apiTimeoutMs: 2 ** 31 - 1 })).not.toThrow();

@@ -8,7 +8,12 @@ import { CustomerSignIn, MAX_SIGN_IN_ANSWER_BYTES, type SignInRequest } from '..
 
 const PASSWORD = 'pw!';
 const INTEGRATION_TOKEN = 'integration-token-42';
-const request: SignInRequest = { email: 'a@example.com', password: PASSWORD, anonymousId: 'anon-1', anonymousCartSignInMode: 'MergeWithExistingCustomerCart' };
+const request: SignInRequest = {
+  email: 'a@example.com',
+  password: PASSWORD,
+  anonymousId: 'anon-1',
+  anonymousCartSignInMode: 'MergeWithExistingCustomerCart',
+};
 
 function signIn(answer: (init: RequestInit) => Response | Promise<Response>) {
   const calls: { url: string; init: RequestInit }[] = [];
@@ -16,12 +21,26 @@ function signIn(answer: (init: RequestInit) => Response | Promise<Response>) {
     calls.push({ url, init });
     return answer(init);
   };
-  const integration = { get: async () => ({ accessToken: INTEGRATION_TOKEN, issuedAt: 0, expiresAt: 1, scopes: [] }), invalidate: () => undefined } as unknown as SharedTokenProvider;
-  return { calls, signIn: new CustomerSignIn({ apiUrl: 'https://api.example.test', projectKey: 'p', fetch: () => fetch, timeoutMs: 5_000, integration }) };
+  const integration = {
+    get: async () => ({ accessToken: INTEGRATION_TOKEN, issuedAt: 0, expiresAt: 1, scopes: [] }),
+    invalidate: () => undefined,
+  } as unknown as SharedTokenProvider;
+  return {
+    calls,
+    signIn: new CustomerSignIn({
+      apiUrl: 'https://api.example.test',
+      projectKey: 'p',
+      fetch: () => fetch,
+      timeoutMs: 5_000,
+      integration,
+    }),
+  };
 }
 
 const leaks = (error: unknown) =>
-  [String(error), JSON.stringify(error), inspect(error, { showHidden: true, depth: null })].some((t) => t.includes(PASSWORD) || t.includes(INTEGRATION_TOKEN));
+  [String(error), JSON.stringify(error), inspect(error, { showHidden: true, depth: null })].some(
+    (t) => t.includes(PASSWORD) || t.includes(INTEGRATION_TOKEN),
+  );
 
 describe(CustomerSignIn, () => {
   afterEach(() => {
@@ -31,8 +50,16 @@ describe(CustomerSignIn, () => {
   describe('.signIn', () => {
     describe('when the API answers an error that echoes the password and the token', () => {
       it('should keep code and message redacted in fields, with a fixed message', async () => {
-        const { signIn: s } = signIn(() =>
-          new Response(JSON.stringify({ statusCode: 400, message: `bad body {"password":"${PASSWORD}"} with ${INTEGRATION_TOKEN}`, errors: [{ code: `Weird${PASSWORD}` }] }), { status: 400 }),
+        const { signIn: s } = signIn(
+          () =>
+            new Response(
+              JSON.stringify({
+                statusCode: 400,
+                message: `bad body {"password":"${PASSWORD}"} with ${INTEGRATION_TOKEN}`,
+                errors: [{ code: `Weird${PASSWORD}` }],
+              }),
+              { status: 400 },
+            ),
         );
         const error = (await s.signIn(request).catch((e: unknown) => e)) as CtpApiError;
         expect(error).toBeInstanceOf(CtpApiError);
@@ -77,8 +104,15 @@ describe(CustomerSignIn, () => {
 
     describe('when the API answers a redirect', () => {
       it('should not follow it and raise CTP_REDIRECT_REFUSED', async () => {
-        const { calls, signIn: s } = signIn(() => new Response(null, { status: 307, headers: { location: 'https://evil.example/' } }));
-        await expect(s.signIn(request)).rejects.toMatchObject({ code: CtpErrorCode.RedirectRefused, host: 'api', flow: 'login', status: 307 });
+        const { calls, signIn: s } = signIn(
+          () => new Response(null, { status: 307, headers: { location: 'https://evil.example/' } }),
+        );
+        await expect(s.signIn(request)).rejects.toMatchObject({
+          code: CtpErrorCode.RedirectRefused,
+          host: 'api',
+          flow: 'login',
+          status: 307,
+        });
         expect(calls).toHaveLength(1);
         expect(calls[0]?.init.redirect).toBe('manual');
       });
@@ -87,7 +121,10 @@ describe(CustomerSignIn, () => {
     describe('when the answer is larger than the cap', () => {
       it('should stop reading and raise CTP_ANSWER_TOO_LARGE', async () => {
         const { signIn: s } = signIn(() => new Response('x'.repeat(MAX_SIGN_IN_ANSWER_BYTES + 1)));
-        await expect(s.signIn(request)).rejects.toMatchObject({ code: CtpErrorCode.AnswerTooLarge, limitBytes: MAX_SIGN_IN_ANSWER_BYTES });
+        await expect(s.signIn(request)).rejects.toMatchObject({
+          code: CtpErrorCode.AnswerTooLarge,
+          limitBytes: MAX_SIGN_IN_ANSWER_BYTES,
+        });
       });
     });
   });

@@ -35,7 +35,10 @@ describe('OAuthClient', () => {
     it('should post to the project customers endpoint with encoded username, password and scope', async () => {
       const { platform, oauth } = createTestServices();
       platform.customers.set('a+b&c@example.com', { id: 'c-2', password: 'p&=ss word%' });
-      const answer = await oauth.password({ email: 'a+b&c@example.com', password: 'p&=ss word%' }, `manage_my_orders:${PROJECT}`);
+      const answer = await oauth.password(
+        { email: 'a+b&c@example.com', password: 'p&=ss word%' },
+        `manage_my_orders:${PROJECT}`,
+      );
       const call = platform.calls[0];
       expect(call?.url).toBe(`${AUTH_URL}/oauth/${PROJECT}/customers/token`);
       expectFormPost(call);
@@ -49,14 +52,19 @@ describe('OAuthClient', () => {
 
     it('should use the in-store endpoint when a store key is given', async () => {
       const { platform, oauth } = createTestServices();
-      await oauth.password({ email: 'alice@example.com', password: 'alice-Passw0rd!', storeKey: 'store-1' }, `manage_my_orders:${PROJECT}:store-1`);
+      await oauth.password(
+        { email: 'alice@example.com', password: 'alice-Passw0rd!', storeKey: 'store-1' },
+        `manage_my_orders:${PROJECT}:store-1`,
+      );
       expect(platform.calls[0]?.url).toBe(`${AUTH_URL}/oauth/${PROJECT}/in-store/key=store-1/customers/token`);
       expect(platform.calls[0]?.form.get('scope')).toBe(`manage_my_orders:${PROJECT}:store-1`);
     });
 
     it('should turn invalid_customer_account_credentials into CtpInvalidCredentialsError without the password', async () => {
       const { oauth } = createTestServices();
-      const error = await oauth.password({ email: 'alice@example.com', password: 'wrong-password-123' }, `manage_my_orders:${PROJECT}`).catch((e: unknown) => e);
+      const error = await oauth
+        .password({ email: 'alice@example.com', password: 'wrong-password-123' }, `manage_my_orders:${PROJECT}`)
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CtpInvalidCredentialsError);
       expect((error as CtpInvalidCredentialsError).code).toBe(CtpErrorCode.InvalidCredentials);
       expect(String(error)).not.toContain('wrong-password-123');
@@ -123,7 +131,11 @@ describe('OAuthClient', () => {
   describe('.introspect', () => {
     it('should post the token and read active, scope and exp', async () => {
       const { platform, oauth } = createTestServices();
-      platform.on((call) => (call.path === '/oauth/introspect' ? json({ active: true, scope: `view_products:${PROJECT}`, exp: 1234 }) : undefined));
+      platform.on((call) =>
+        call.path === '/oauth/introspect'
+          ? json({ active: true, scope: `view_products:${PROJECT}`, exp: 1234 })
+          : undefined,
+      );
       const result = await oauth.introspect('tok-123456');
       expect(platform.calls[0]?.url).toBe(`${AUTH_URL}/oauth/introspect`);
       expect(platform.calls[0]?.form.get('token')).toBe('tok-123456');
@@ -133,7 +145,10 @@ describe('OAuthClient', () => {
     it('should refuse an answer without a boolean active', async () => {
       const { platform, oauth } = createTestServices();
       platform.on(() => json({ scope: 'x' }));
-      await expect(oauth.introspect('tok-123456')).rejects.toMatchObject({ code: CtpErrorCode.TokenResponseInvalid, field: 'active' });
+      await expect(oauth.introspect('tok-123456')).rejects.toMatchObject({
+        code: CtpErrorCode.TokenResponseInvalid,
+        field: 'active',
+      });
     });
   });
 
@@ -141,7 +156,9 @@ describe('OAuthClient', () => {
     it('should raise CTP_INVALID_CLIENT telling which settings to check, without the secret', async () => {
       const { platform, oauth } = createTestServices();
       platform.on(() => oauthError(401, 'invalid_client', `bad client ${CLIENT_SECRET}`));
-      const error = (await oauth.clientCredentials(`view_products:${PROJECT}`).catch((e: unknown) => e)) as CtpOAuthError;
+      const error = (await oauth
+        .clientCredentials(`view_products:${PROJECT}`)
+        .catch((e: unknown) => e)) as CtpOAuthError;
       expect(error.code).toBe(CtpErrorCode.InvalidClient);
       expect(error.message).toContain('CTP_CLIENT_SECRET');
       expect(error.message).not.toContain(CLIENT_SECRET);
@@ -152,7 +169,9 @@ describe('OAuthClient', () => {
     it('should raise CTP_INVALID_SCOPE naming the requested scopes', async () => {
       const { platform, oauth } = createTestServices();
       platform.on(() => oauthError(400, 'invalid_scope', 'Malformed parameter: scope: Invalid scope.'));
-      const error = (await oauth.clientCredentials(`manage_project:${PROJECT}`).catch((e: unknown) => e)) as CtpOAuthError;
+      const error = (await oauth
+        .clientCredentials(`manage_project:${PROJECT}`)
+        .catch((e: unknown) => e)) as CtpOAuthError;
       expect(error.code).toBe(CtpErrorCode.InvalidScope);
       expect(error.message).toContain(`manage_project:${PROJECT}`);
     });

@@ -12,7 +12,6 @@ import { json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
 import { putToken, realisticCustomer, storedToken } from '../../support/session/storedToken';
 
-
 function setup() {
   const services = createTestServices();
   const issuer = new TokenIssuer(services.oauth, services.registry, services.clock, services.logger);
@@ -21,7 +20,9 @@ function setup() {
 
 function refreshAnswer(scope: string) {
   return (call: { form: URLSearchParams }) =>
-    call.form.get('grant_type') === 'refresh_token' ? json({ access_token: 'fresh-access-2', token_type: 'Bearer', expires_in: 3600, scope }) : undefined;
+    call.form.get('grant_type') === 'refresh_token'
+      ? json({ access_token: 'fresh-access-2', token_type: 'Bearer', expires_in: 3600, scope })
+      : undefined;
 }
 
 describe(toStoredSession, () => {
@@ -49,9 +50,20 @@ describe(toStoredSession, () => {
   it('should keep a Store variant, an anonymous id and a list no registry holds', () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
     const { customerId: _none, ...base } = realisticCustomer(registry);
-    const inStore: CtpAuthToken = { ...base, kind: 'anonymous', anonymousId: 'anon-1', storeKey: 'store-eu', scopes: registry.scopes('anonymous', 'store-eu') };
+    const inStore: CtpAuthToken = {
+      ...base,
+      kind: 'anonymous',
+      anonymousId: 'anon-1',
+      storeKey: 'store-eu',
+      scopes: registry.scopes('anonymous', 'store-eu'),
+    };
     const stored = toStoredSession(inStore, registry);
-    expect(stored).toMatchObject({ k: 'a', n: 'anon-1', t: 'store-eu', s: scopeFingerprint(registry.scopes('anonymous', 'store-eu')) });
+    expect(stored).toMatchObject({
+      k: 'a',
+      n: 'anon-1',
+      t: 'store-eu',
+      s: scopeFingerprint(registry.scopes('anonymous', 'store-eu')),
+    });
     expect(parseStoredToken(JSON.parse(JSON.stringify(stored)), registry)).toEqual(inStore);
     const odd = { ...realisticCustomer(registry), scopes: ['view_x:p', 'view_y:p'] };
     expect(toStoredSession(odd, registry).s).toEqual(['view_x:p', 'view_y:p']);
@@ -97,7 +109,10 @@ describe('parseStoredToken with the compact format', () => {
   it('should resolve a fingerprint only against the registry it is given, not any other in the process', () => {
     // Another registry (another project key) of the same process holds another customer set.
     const other = new ScopeRegistry({ projectKey: 'other-project' });
-    const theirs = toStoredSession({ ...realisticCustomer(other), refreshToken: `${other.projectKey}:Qw8eR7tY6uI5oP4aS3dF2gH1jK0lZ9xC8vB7nM6qW5e` }, other);
+    const theirs = toStoredSession(
+      { ...realisticCustomer(other), refreshToken: `${other.projectKey}:Qw8eR7tY6uI5oP4aS3dF2gH1jK0lZ9xC8vB7nM6qW5e` },
+      other,
+    );
     expect(parseStoredToken(theirs, other)?.scopes).toBe(other.scopes('customer'));
     const read = parseStoredToken(theirs, registry);
     expect(read?.scopes).toEqual([]);
@@ -124,7 +139,11 @@ describe('TokenIssuer.refresh of a compact session', () => {
   });
 
   describe('when the fingerprint names a set this process does not know (changed by configuration since)', () => {
-    const oldSet = ['view_published_products:test-project', 'manage_my_orders:test-project', 'manage_my_profile:test-project'];
+    const oldSet = [
+      'view_published_products:test-project',
+      'manage_my_orders:test-project',
+      'manage_my_profile:test-project',
+    ];
 
     it('should accept a refresh granting exactly that set, and hold the list again', async () => {
       const { platform, issuer, registry } = setup();
@@ -163,7 +182,11 @@ describe('one shared scope array per set', () => {
   it('should store a copy of a configured set, in any order, as its fingerprint and read back the registry array', async () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
     const storage = new MemorySessionStorage('s');
-    await putToken(storage, { ...realisticCustomer(registry), scopes: [...registry.scopes('customer')].reverse() }, registry);
+    await putToken(
+      storage,
+      { ...realisticCustomer(registry), scopes: [...registry.scopes('customer')].reverse() },
+      registry,
+    );
     expect((await storage.get())?.s).toBe(registry.fingerprint('customer'));
     expect((await storedToken(storage, registry))?.scopes).toBe(registry.scopes('customer'));
     const odd = ['view_x:p'];

@@ -23,11 +23,21 @@ describe(TokenIssuer, () => {
         ['a customer on an anonymous session', 'anonymous', 'customer_id:customer-mallory'],
       ])('should reject %s with CTP_TOKEN_IDENTITY_MISMATCH', async (_name, kind, identity) => {
         const { platform, issuer, registry } = setup();
-        const token = kind === 'customer'
-          ? await issuer.customer({ email: 'alice@example.com', password: 'alice-Passw0rd!' })
-          : await issuer.anonymous();
+        const token =
+          kind === 'customer'
+            ? await issuer.customer({ email: 'alice@example.com', password: 'alice-Passw0rd!' })
+            : await issuer.anonymous();
         const scope = registry.scopes(kind).join(' ');
-        platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? json({ access_token: 'forged-access-1', token_type: 'Bearer', expires_in: 3600, scope: `${scope} ${identity}` }) : undefined));
+        platform.on((call) =>
+          call.form.get('grant_type') === 'refresh_token'
+            ? json({
+                access_token: 'forged-access-1',
+                token_type: 'Bearer',
+                expires_in: 3600,
+                scope: `${scope} ${identity}`,
+              })
+            : undefined,
+        );
         const error = (await issuer.refresh(token).catch((e: unknown) => e)) as CtpTokenResponseError;
         expect(error).toBeInstanceOf(CtpTokenResponseError);
         expect(error.code).toBe(CtpErrorCode.TokenIdentityMismatch);
@@ -42,23 +52,56 @@ describe(TokenIssuer, () => {
         const token = await issuer.customer({ email: 'alice@example.com', password: 'alice-Passw0rd!' });
         const same = await issuer.refresh(token);
         expect(same.customerId).toBe('customer-alice');
-        platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? json({ access_token: 'fresh-access-2', token_type: 'Bearer', expires_in: 3600, scope: registry.scopes('customer').join(' ') }) : undefined));
+        platform.on((call) =>
+          call.form.get('grant_type') === 'refresh_token'
+            ? json({
+                access_token: 'fresh-access-2',
+                token_type: 'Bearer',
+                expires_in: 3600,
+                scope: registry.scopes('customer').join(' '),
+              })
+            : undefined,
+        );
         const without = await issuer.refresh(token);
-        expect(without).toMatchObject({ customerId: 'customer-alice', accessToken: 'fresh-access-2', refreshToken: token.refreshToken });
+        expect(without).toMatchObject({
+          customerId: 'customer-alice',
+          accessToken: 'fresh-access-2',
+          refreshToken: token.refreshToken,
+        });
       });
     });
   });
 
   describe('in-store grants', () => {
     const P = PROJECT;
-    const plainCustomer = () => ['view_categories', 'view_published_products', 'view_shipping_methods', 'view_standalone_prices', 'manage_my_business_units', 'manage_my_orders', 'manage_my_payments', 'manage_my_profile', 'manage_my_quote_requests', 'manage_my_quotes', 'manage_my_shopping_lists'].map((n) => `${n}:${P}`);
-    const storeForm = (scope: string) => (/^manage_my_(orders|profile|shopping_lists):/.test(scope) ? `${scope}:eu` : scope);
+    const plainCustomer = () =>
+      [
+        'view_categories',
+        'view_published_products',
+        'view_shipping_methods',
+        'view_standalone_prices',
+        'manage_my_business_units',
+        'manage_my_orders',
+        'manage_my_payments',
+        'manage_my_profile',
+        'manage_my_quote_requests',
+        'manage_my_quotes',
+        'manage_my_shopping_lists',
+      ].map((n) => `${n}:${P}`);
+    const storeForm = (scope: string) =>
+      /^manage_my_(orders|profile|shopping_lists):/.test(scope) ? `${scope}:eu` : scope;
 
     /** Answers the in-store password grant with `scope` (and the customer's identity). */
     function answerInStore(platform: ReturnType<typeof setup>['platform'], scope: (asked: string) => string) {
       platform.on((call) =>
         call.path === `/oauth/${P}/in-store/key=eu/customers/token`
-          ? json({ access_token: 'in-store-access-1', token_type: 'Bearer', expires_in: 3600, scope: `${scope(call.form.get('scope') ?? '')} customer_id:customer-alice`, refresh_token: 'in-store-refresh-1' })
+          ? json({
+              access_token: 'in-store-access-1',
+              token_type: 'Bearer',
+              expires_in: 3600,
+              scope: `${scope(call.form.get('scope') ?? '')} customer_id:customer-alice`,
+              refresh_token: 'in-store-refresh-1',
+            })
           : undefined,
       );
     }
@@ -74,7 +117,10 @@ describe(TokenIssuer, () => {
     it.each<[string, (asked: string) => string]>([
       ['a plain answer (an API client holding the plain scopes)', () => plainCustomer().join(' ')],
       ['a Store answer', (asked) => asked],
-      ['an answer with both forms', (asked) => `${asked} manage_my_orders:${P} manage_my_profile:${P} manage_my_shopping_lists:${P}`],
+      [
+        'an answer with both forms',
+        (asked) => `${asked} manage_my_orders:${P} manage_my_profile:${P} manage_my_shopping_lists:${P}`,
+      ],
     ])('should accept %s and keep what was granted', async (_name, scope) => {
       const { platform, issuer } = setup();
       answerInStore(platform, scope);
@@ -86,7 +132,11 @@ describe(TokenIssuer, () => {
 
     it('should refuse an answer missing a capability in both forms with a CtpScopeError naming it', async () => {
       const { platform, issuer } = setup();
-      answerInStore(platform, () => plainCustomer().filter((s) => !s.startsWith('manage_my_profile:')).join(' '));
+      answerInStore(platform, () =>
+        plainCustomer()
+          .filter((s) => !s.startsWith('manage_my_profile:'))
+          .join(' '),
+      );
       const error = (await issuer.customer(alice).catch((e: unknown) => e)) as CtpScopeError;
       expect(error).toBeInstanceOf(CtpScopeError);
       expect(error.code).toBe(CtpErrorCode.ScopeMissing);
@@ -109,16 +159,32 @@ describe(TokenIssuer, () => {
       answerInStore(platform, () => plainCustomer().join(' '));
       let refreshScope = plainCustomer().map(storeForm).join(' ');
       platform.on((call) =>
-        call.form.get('grant_type') === 'refresh_token' ? json({ access_token: 'refreshed-access', token_type: 'Bearer', expires_in: 3600, scope: `${refreshScope} customer_id:customer-alice` }) : undefined,
+        call.form.get('grant_type') === 'refresh_token'
+          ? json({
+              access_token: 'refreshed-access',
+              token_type: 'Bearer',
+              expires_in: 3600,
+              scope: `${refreshScope} customer_id:customer-alice`,
+            })
+          : undefined,
       );
       const token = await issuer.customer(alice);
       const refreshed = await issuer.refresh(token);
-      expect(refreshed).toMatchObject({ accessToken: 'refreshed-access', refreshToken: 'in-store-refresh-1', storeKey: 'eu' });
+      expect(refreshed).toMatchObject({
+        accessToken: 'refreshed-access',
+        refreshToken: 'in-store-refresh-1',
+        storeKey: 'eu',
+      });
       refreshScope = plainCustomer().join(' ');
       await expect(issuer.refresh(refreshed)).resolves.toMatchObject({ accessToken: 'refreshed-access' });
       // A capability lost on refresh is still refused.
-      refreshScope = plainCustomer().filter((s) => !s.startsWith('manage_my_orders:')).join(' ');
-      await expect(issuer.refresh(refreshed)).rejects.toMatchObject({ code: CtpErrorCode.ScopeMissing, missing: [`manage_my_orders:${P}:eu`] });
+      refreshScope = plainCustomer()
+        .filter((s) => !s.startsWith('manage_my_orders:'))
+        .join(' ');
+      await expect(issuer.refresh(refreshed)).rejects.toMatchObject({
+        code: CtpErrorCode.ScopeMissing,
+        missing: [`manage_my_orders:${P}:eu`],
+      });
     });
 
     it('should check a session stored under an unknown fingerprint against either form', async () => {
@@ -128,17 +194,32 @@ describe(TokenIssuer, () => {
       // As read back by a process that does not know the list: the fingerprint of the Store forms.
       const stored = { ...token, scopes: [], scopesFingerprint: scopeFingerprint(plainCustomer().map(storeForm)) };
       platform.on((call) =>
-        call.form.get('grant_type') === 'refresh_token' ? json({ access_token: 'refreshed-2', token_type: 'Bearer', expires_in: 3600, scope: `${plainCustomer().join(' ')} customer_id:customer-alice` }) : undefined,
+        call.form.get('grant_type') === 'refresh_token'
+          ? json({
+              access_token: 'refreshed-2',
+              token_type: 'Bearer',
+              expires_in: 3600,
+              scope: `${plainCustomer().join(' ')} customer_id:customer-alice`,
+            })
+          : undefined,
       );
       await expect(issuer.refresh(stored)).resolves.toMatchObject({ accessToken: 'refreshed-2' });
-      await expect(issuer.refresh({ ...stored, scopesFingerprint: scopeFingerprint([`view_products:${P}`]) })).rejects.toBeInstanceOf(CtpScopeError);
+      await expect(
+        issuer.refresh({ ...stored, scopesFingerprint: scopeFingerprint([`view_products:${P}`]) }),
+      ).rejects.toBeInstanceOf(CtpScopeError);
     });
 
     it('should accept a plain answer for an anonymous session of a Store', async () => {
       const { platform, issuer, registry } = setup();
       platform.on((call) =>
         call.path === `/oauth/${P}/anonymous/token`
-          ? json({ access_token: 'anon-access', token_type: 'Bearer', expires_in: 3600, scope: `${registry.scopes('anonymous').join(' ')} anonymous_id:anon-1`, refresh_token: 'anon-refresh-1' })
+          ? json({
+              access_token: 'anon-access',
+              token_type: 'Bearer',
+              expires_in: 3600,
+              scope: `${registry.scopes('anonymous').join(' ')} anonymous_id:anon-1`,
+              refresh_token: 'anon-refresh-1',
+            })
           : undefined,
       );
       const token = await issuer.anonymous(undefined, 'eu');

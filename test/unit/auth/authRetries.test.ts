@@ -26,7 +26,14 @@ const grants: [string, (oauth: OAuthClient) => Promise<unknown>][] = [
 const refusals: [number, () => Response][] = [
   [400, () => json({ error: 'invalid_grant', error_description: 'The refresh token was not found.' }, 400)],
   [401, () => json({ error: 'invalid_client', error_description: 'Please provide valid client credentials.' }, 401)],
-  [403, () => new Response('<html><body>Request blocked by the web application firewall</body></html>', { status: 403, headers: { 'content-type': 'text/html' } })],
+  [
+    403,
+    () =>
+      new Response('<html><body>Request blocked by the web application firewall</body></html>', {
+        status: 403,
+        headers: { 'content-type': 'text/html' },
+      }),
+  ],
   [403, () => json({ error: 'access_denied' }, 403)],
   [404, () => new Response('Not Found', { status: 404 })],
 ];
@@ -36,7 +43,12 @@ const transient = [408, 425, 429, 500, 502, 503, 504];
 /** The test services, with the refresh token of the refresh_token flow known to the fake. */
 function services(options: Parameters<typeof createTestServices>[0] = {}) {
   const created = createTestServices(options);
-  created.platform.refreshTokens.set(REFRESH_TOKEN, { kind: 'customer', scope: SCOPE, customerId: 'customer-alice', refreshToken: REFRESH_TOKEN });
+  created.platform.refreshTokens.set(REFRESH_TOKEN, {
+    kind: 'customer',
+    scope: SCOPE,
+    customerId: 'customer-alice',
+    refreshToken: REFRESH_TOKEN,
+  });
   return created;
 }
 
@@ -48,7 +60,10 @@ describe('auth retries', () => {
   describe.each(grants)('on the %s flow', (_flow, grant) => {
     it.each(refusals)('should send a grant answered %i once, never again', async (_status, answer) => {
       const sleeps: number[] = [];
-      const { platform, oauth, logger } = services({ retry: { maxRetries: 5 }, sleep: async (ms) => void sleeps.push(ms) });
+      const { platform, oauth, logger } = services({
+        retry: { maxRetries: 5 },
+        sleep: async (ms) => void sleeps.push(ms),
+      });
       platform.on(() => answer());
       const error = await grant(oauth).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CtpError);
@@ -57,17 +72,24 @@ describe('auth retries', () => {
       expect(logger.events('ctp.auth.retry')).toEqual([]);
     });
 
-    it.each(transient)('should retry a grant answered %i, at most maxRetries times, each wait within maxDelayMs', async (status) => {
-      const sleeps: number[] = [];
-      // random 1: the largest wait full jitter can draw; 300 ms caps the second one (200 * 2^1 = 400).
-      const { platform, oauth } = services({ retry: { maxRetries: 2, baseDelayMs: 200, maxDelayMs: 300 }, random: () => 1, sleep: async (ms) => void sleeps.push(ms) });
-      platform.on(() => new Response('try again', { status }));
-      const error = (await grant(oauth).catch((e: unknown) => e)) as CtpError & { attempts?: number };
-      expect(error.code).toBe(CtpErrorCode.AuthUnavailable);
-      expect(error.attempts).toBe(3);
-      expect(platform.calls).toHaveLength(3);
-      expect(sleeps).toEqual([200, 300]);
-    });
+    it.each(transient)(
+      'should retry a grant answered %i, at most maxRetries times, each wait within maxDelayMs',
+      async (status) => {
+        const sleeps: number[] = [];
+        // random 1: the largest wait full jitter can draw; 300 ms caps the second one (200 * 2^1 = 400).
+        const { platform, oauth } = services({
+          retry: { maxRetries: 2, baseDelayMs: 200, maxDelayMs: 300 },
+          random: () => 1,
+          sleep: async (ms) => void sleeps.push(ms),
+        });
+        platform.on(() => new Response('try again', { status }));
+        const error = (await grant(oauth).catch((e: unknown) => e)) as CtpError & { attempts?: number };
+        expect(error.code).toBe(CtpErrorCode.AuthUnavailable);
+        expect(error.attempts).toBe(3);
+        expect(platform.calls).toHaveLength(3);
+        expect(sleeps).toEqual([200, 300]);
+      },
+    );
 
     it('should retry a network failure and then succeed', async () => {
       const sleeps: number[] = [];
@@ -97,7 +119,10 @@ describe('auth retries', () => {
     it('should send a 503 once', async () => {
       const { platform, oauth } = services({ retry: { maxRetries: 0 } });
       platform.on(() => new Response('', { status: 503 }));
-      await expect(oauth.clientCredentials(SCOPE)).rejects.toMatchObject({ code: CtpErrorCode.AuthUnavailable, attempts: 1 });
+      await expect(oauth.clientCredentials(SCOPE)).rejects.toMatchObject({
+        code: CtpErrorCode.AuthUnavailable,
+        attempts: 1,
+      });
       expect(platform.calls).toHaveLength(1);
     });
   });
@@ -111,10 +136,12 @@ describe('auth retries', () => {
       platform.on(() => new Promise<Response>(() => undefined));
       const started = Date.now();
       let settledAt: number | undefined;
-      const pending = oauth.password({ email: 'alice@example.com', password: 'alice-Passw0rd!' }, SCOPE).catch((e: unknown) => {
-        settledAt = Date.now();
-        return e;
-      });
+      const pending = oauth
+        .password({ email: 'alice@example.com', password: 'alice-Passw0rd!' }, SCOPE)
+        .catch((e: unknown) => {
+          settledAt = Date.now();
+          return e;
+        });
       await vi.advanceTimersByTimeAsync(10_000);
       expect(settledAt).toBeDefined();
       const error = (await pending) as CtpError & { attempts: number };

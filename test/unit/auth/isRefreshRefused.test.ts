@@ -5,7 +5,8 @@ import { CtpAnswerRefusedError } from '../../../src/errors/CtpAnswerRefusedError
 import { CtpAuthUnavailableError } from '../../../src/errors/CtpAuthUnavailableError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 
-const refreshError = (status: number, body: string) => oauthErrorFromResponse('refresh_token', status, body, ['rt-secret']);
+const refreshError = (status: number, body: string) =>
+  oauthErrorFromResponse('refresh_token', status, body, ['rt-secret']);
 const oauth = (error: string) => JSON.stringify({ statusCode: 400, error, error_description: 'x' });
 
 describe(isRefreshRefused, () => {
@@ -34,10 +35,34 @@ describe(isRefreshRefused, () => {
     });
 
     it('should treat network, timeout, oversized and redirected answers as transient', () => {
-      expect(isRefreshRefused(new CtpAuthUnavailableError(CtpErrorCode.AuthTimeout, 'x', { flow: 'refresh_token', attempts: 3 }))).toBe(false);
-      expect(isRefreshRefused(new CtpAuthUnavailableError(CtpErrorCode.AuthNetwork, 'x', { flow: 'refresh_token', attempts: 3 }))).toBe(false);
-      expect(isRefreshRefused(new CtpAnswerRefusedError(CtpErrorCode.AnswerTooLarge, 'x', { host: 'auth', flow: 'refresh_token', status: 200 }))).toBe(false);
-      expect(isRefreshRefused(new CtpAnswerRefusedError(CtpErrorCode.RedirectRefused, 'x', { host: 'auth', flow: 'refresh_token', status: 307 }))).toBe(false);
+      expect(
+        isRefreshRefused(
+          new CtpAuthUnavailableError(CtpErrorCode.AuthTimeout, 'x', { flow: 'refresh_token', attempts: 3 }),
+        ),
+      ).toBe(false);
+      expect(
+        isRefreshRefused(
+          new CtpAuthUnavailableError(CtpErrorCode.AuthNetwork, 'x', { flow: 'refresh_token', attempts: 3 }),
+        ),
+      ).toBe(false);
+      expect(
+        isRefreshRefused(
+          new CtpAnswerRefusedError(CtpErrorCode.AnswerTooLarge, 'x', {
+            host: 'auth',
+            flow: 'refresh_token',
+            status: 200,
+          }),
+        ),
+      ).toBe(false);
+      expect(
+        isRefreshRefused(
+          new CtpAnswerRefusedError(CtpErrorCode.RedirectRefused, 'x', {
+            host: 'auth',
+            flow: 'refresh_token',
+            status: 307,
+          }),
+        ),
+      ).toBe(false);
       expect(isRefreshRefused(new Error('invalid_grant'))).toBe(false);
       expect(isRefreshRefused(undefined)).toBe(false);
     });

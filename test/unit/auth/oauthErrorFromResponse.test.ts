@@ -5,7 +5,8 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import type { CtpOAuthError } from '../../../src/errors/CtpOAuthError';
 
 const PASSWORD = 'p4$';
-const body = (error: string, description: string) => JSON.stringify({ statusCode: 400, error, error_description: description });
+const body = (error: string, description: string) =>
+  JSON.stringify({ statusCode: 400, error, error_description: description });
 
 describe(oauthErrorFromResponse, () => {
   describe('when the server sends an error and a description', () => {
@@ -14,7 +15,13 @@ describe(oauthErrorFromResponse, () => {
       ['invalid_scope', 400, 'invalid_scope', CtpErrorCode.InvalidScope],
       ['invalid_client', 401, 'invalid_client', CtpErrorCode.InvalidClient],
     ])('should keep them in fields, never in the message (%s)', (_name, status, error, code) => {
-      const e = oauthErrorFromResponse('password', status, body(error, 'Server says: beware of the ogre'), [PASSWORD], 'view_products:p') as CtpOAuthError;
+      const e = oauthErrorFromResponse(
+        'password',
+        status,
+        body(error, 'Server says: beware of the ogre'),
+        [PASSWORD],
+        'view_products:p',
+      ) as CtpOAuthError;
       expect(e.code).toBe(code);
       expect(e.error).toBe(error);
       expect(e.errorDescription).toBe('Server says: beware of the ogre');
@@ -29,7 +36,12 @@ describe(oauthErrorFromResponse, () => {
       const e = oauthErrorFromResponse('password', 400, body(`bad_${PASSWORD}`, echo), [PASSWORD]) as CtpOAuthError;
       expect(e.error).toBe('bad_[redacted]');
       expect(e.errorDescription).toBe('raw [redacted] url [redacted] form p=[redacted]');
-      for (const text of [e.message, JSON.stringify(e), inspect(e, { showHidden: true, depth: null }), String(e.stack)]) {
+      for (const text of [
+        e.message,
+        JSON.stringify(e),
+        inspect(e, { showHidden: true, depth: null }),
+        String(e.stack),
+      ]) {
         expect(text).not.toContain(PASSWORD);
         expect(text).not.toContain(encodeURIComponent(PASSWORD));
       }

@@ -86,7 +86,10 @@ describe(isSharedToken, () => {
     ['null', null],
     ['an access token with CR/LF', { ...shared, accessToken: 'a\r\nb' }],
     ['a 5 MB access token', { ...shared, accessToken: 'a'.repeat(5 * 1024 * 1024) }],
-    ['an expiresAt of Infinity (JSON null)', JSON.parse(JSON.stringify({ ...shared, expiresAt: Number.POSITIVE_INFINITY }))],
+    [
+      'an expiresAt of Infinity (JSON null)',
+      JSON.parse(JSON.stringify({ ...shared, expiresAt: Number.POSITIVE_INFINITY })),
+    ],
     ['a lifetime over a year', { ...shared, expiresAt: NOW + 400 * 24 * 3_600_000 }],
     ['scopes with a space', { ...shared, scopes: ['a b'] }],
   ])('should refuse %s', (_name, value) => {

@@ -22,7 +22,12 @@ function fails(body: string, status = 200, type?: string, requireRefreshToken = 
 describe(parseTokenResponse, () => {
   it('should accept a valid answer, lower-casing token_type', () => {
     // Strict: no `refreshToken: undefined` key when the answer has none.
-    expect(parseTokenResponse(answer(JSON.stringify(valid)), options)).toStrictEqual({ accessToken: 'abc', tokenType: 'bearer', expiresIn: 172800, scope: 'view_products:p' });
+    expect(parseTokenResponse(answer(JSON.stringify(valid)), options)).toStrictEqual({
+      accessToken: 'abc',
+      tokenType: 'bearer',
+      expiresIn: 172800,
+      scope: 'view_products:p',
+    });
   });
 
   it('should accept expires_in as a numeric string', () => {
@@ -49,16 +54,28 @@ describe(parseTokenResponse, () => {
     ['a boolean expires_in (Number(true) is 1)', JSON.stringify({ ...valid, expires_in: true }), 'expires_in'],
     ['an expires_in in an array', JSON.stringify({ ...valid, expires_in: [3600] }), 'expires_in'],
     ['a blank scope', JSON.stringify({ ...valid, scope: '   ' }), 'scope'],
-    ['an expires_in of 1e308 (expiresAt would be Infinity)', JSON.stringify({ ...valid, expires_in: 1e308 }), 'expires_in'],
+    [
+      'an expires_in of 1e308 (expiresAt would be Infinity)',
+      JSON.stringify({ ...valid, expires_in: 1e308 }),
+      'expires_in',
+    ],
     ['an expires_in over a year', JSON.stringify({ ...valid, expires_in: 365 * 24 * 3600 + 1 }), 'expires_in'],
     ['an expires_in under a second', JSON.stringify({ ...valid, expires_in: 0.5 }), 'expires_in'],
     ['an access_token with CR/LF', JSON.stringify({ ...valid, access_token: 'abc\r\nX-Evil: 1' }), 'access_token'],
     ['an access_token with a space', JSON.stringify({ ...valid, access_token: 'abc def' }), 'access_token'],
     ['an access_token with a colon', JSON.stringify({ ...valid, access_token: 'abc:def' }), 'access_token'],
-    ['an access_token of 4097 characters', JSON.stringify({ ...valid, access_token: 'a'.repeat(4097) }), 'access_token'],
+    [
+      'an access_token of 4097 characters',
+      JSON.stringify({ ...valid, access_token: 'a'.repeat(4097) }),
+      'access_token',
+    ],
     ['a refresh_token with LF', JSON.stringify({ ...valid, refresh_token: 'p:abc\n' }), 'refresh_token'],
     ['an empty refresh_token', JSON.stringify({ ...valid, refresh_token: '' }), 'refresh_token'],
-    ['a refresh_token of 4097 characters', JSON.stringify({ ...valid, refresh_token: 'r'.repeat(4097) }), 'refresh_token'],
+    [
+      'a refresh_token of 4097 characters',
+      JSON.stringify({ ...valid, refresh_token: 'r'.repeat(4097) }),
+      'refresh_token',
+    ],
   ])('should refuse %s with CTP_TOKEN_RESPONSE_INVALID naming the field', (_name, body, field) => {
     const error = fails(body);
     expect(error).toBeInstanceOf(CtpTokenResponseError);
@@ -72,7 +89,9 @@ describe(parseTokenResponse, () => {
     expect(parse({ expires_in: 365 * 24 * 3600 }).expiresIn).toBe(365 * 24 * 3600);
     expect(parse({ access_token: 'a'.repeat(4096) }).accessToken).toHaveLength(4096);
     expect(parse({ access_token: 'aB9-._~+/==' }).accessToken).toBe('aB9-._~+/==');
-    expect(parse({ refresh_token: 'my-project:OWStLG0eaeVs7Yx3-Z4H8TSq0nGrI3S7oqW9bX1lFAs' }).refreshToken).toBe('my-project:OWStLG0eaeVs7Yx3-Z4H8TSq0nGrI3S7oqW9bX1lFAs');
+    expect(parse({ refresh_token: 'my-project:OWStLG0eaeVs7Yx3-Z4H8TSq0nGrI3S7oqW9bX1lFAs' }).refreshToken).toBe(
+      'my-project:OWStLG0eaeVs7Yx3-Z4H8TSq0nGrI3S7oqW9bX1lFAs',
+    );
   });
 
   it('should quote no server value in any message: not the content-type, not token_type', () => {
@@ -105,6 +124,12 @@ describe(parseTokenResponse, () => {
     const error = fails('nope');
     expect(error.response).toBeInstanceOf(Response);
     expect(Object.keys(error)).not.toContain('response');
-    expect(JSON.parse(JSON.stringify(error))).toEqual({ name: 'CtpTokenResponseError', code: 'CTP_TOKEN_RESPONSE_INVALID', message: error.message, status: 200, field: 'body' });
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      name: 'CtpTokenResponseError',
+      code: 'CTP_TOKEN_RESPONSE_INVALID',
+      message: error.message,
+      status: 200,
+      field: 'body',
+    });
   });
 });

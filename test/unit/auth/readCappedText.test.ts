@@ -6,16 +6,19 @@ const never = new AbortController().signal;
 /** A body that yields `chunks` of `size` bytes and records how many were pulled and whether it was cancelled. */
 function counted(chunks: number, size: number, headers: Record<string, string> = {}) {
   const seen = { pulled: 0, cancelled: false };
-  const body = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (seen.pulled === chunks) return controller.close();
-      seen.pulled += 1;
-      controller.enqueue(new Uint8Array(size).fill(0x61));
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (seen.pulled === chunks) return controller.close();
+        seen.pulled += 1;
+        controller.enqueue(new Uint8Array(size).fill(0x61));
+      },
+      cancel() {
+        seen.cancelled = true;
+      },
     },
-    cancel() {
-      seen.cancelled = true;
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return { response: new Response(body, { headers }), seen };
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isCtpAuthToken, isSharedToken, parseStoredToken, type CtpAuthToken, type SharedToken } from '../../../src/auth/CtpAuthToken';
+import {
+  isCtpAuthToken,
+  isSharedToken,
+  parseStoredToken,
+  type CtpAuthToken,
+  type SharedToken,
+} from '../../../src/auth/CtpAuthToken';
 import { MAX_EXPIRES_IN_SECONDS } from '../../../src/auth/tokenSyntax';
 
 // The exact bounds a token read back from a store must keep (src/auth/CtpAuthToken.ts): the largest
@@ -16,7 +22,12 @@ const session: CtpAuthToken = {
   scopes: ['manage_my_orders:p'],
   customerId: 'c1',
 };
-const shared: SharedToken = { accessToken: 'access-1', issuedAt: 1_000, expiresAt: 3_601_000, scopes: ['view_products:p'] };
+const shared: SharedToken = {
+  accessToken: 'access-1',
+  issuedAt: 1_000,
+  expiresAt: 3_601_000,
+  scopes: ['view_products:p'],
+};
 
 /** What parseStoredToken names as the bad field, or 'ok'. */
 function problem(value: unknown): string {

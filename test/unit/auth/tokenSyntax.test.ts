@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isAccessTokenSyntax, isRefreshTokenSyntax, isSaneExpiresIn, MAX_EXPIRES_IN_SECONDS, MAX_TOKEN_LENGTH } from '../../../src/auth/tokenSyntax';
+import {
+  isAccessTokenSyntax,
+  isRefreshTokenSyntax,
+  isSaneExpiresIn,
+  MAX_EXPIRES_IN_SECONDS,
+  MAX_TOKEN_LENGTH,
+} from '../../../src/auth/tokenSyntax';
 
 describe('tokenSyntax', () => {
   describe(isAccessTokenSyntax, () => {

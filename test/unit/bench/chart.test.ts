@@ -19,7 +19,10 @@ function pointPositions(svg: string): { x: number; y: number }[] {
   const start = svg.indexOf(`class="mark-symbol role-mark ${POINT_MARK}"`);
   expect(start).toBeGreaterThan(0);
   const group = svg.slice(start, svg.indexOf('</g>', start));
-  return [...group.matchAll(/<path transform="translate\(([-\d.]+),([-\d.]+)\)"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+  return [...group.matchAll(/<path transform="translate\(([-\d.]+),([-\d.]+)\)"/g)].map((m) => ({
+    x: Number(m[1]),
+    y: Number(m[2]),
+  }));
 }
 
 /** Every tag closed in order: the document is well-formed as far as elements go. */
@@ -65,7 +68,9 @@ describe('bench chart', () => {
     });
     expect(pointPositions(svg)).toHaveLength(3);
     // The y axis is the second axis: its labels are the <text> elements after the x axis title.
-    const labels = [...svg.slice(svg.indexOf('>shoppers</text>')).matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    const labels = [...svg.slice(svg.indexOf('>shoppers</text>')).matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map(
+      (m) => m[1],
+    );
     expect(labels.slice(0, 7)).toEqual(['−1,000', '−100', '−10', '−1', '0', '1', '10']);
     expect(labels).toContain('100');
     expect(labels).not.toContain('1,000');

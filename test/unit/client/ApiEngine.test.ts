@@ -5,7 +5,13 @@ import { API_ENGINE_NAMES, engineClientFactory, type EngineRequest } from '../..
 const HOST = 'https://api.example.test';
 
 function request(): EngineRequest {
-  return { method: 'POST', uri: '/project/carts', uriTemplate: '/{projectKey}/carts', headers: { 'X-Custom': 'kept' }, body: { currency: 'EUR' } };
+  return {
+    method: 'POST',
+    uri: '/project/carts',
+    uriTemplate: '/{projectKey}/carts',
+    headers: { 'X-Custom': 'kept' },
+    body: { currency: 'EUR' },
+  };
 }
 
 function answering(status: number, body: unknown) {
@@ -17,7 +23,8 @@ function answering(status: number, body: unknown) {
   return { fetch, seen };
 }
 
-const headersOf = (init: RequestInit) => Object.fromEntries(new Headers(init.headers as ConstructorParameters<typeof Headers>[0]));
+const headersOf = (init: RequestInit) =>
+  Object.fromEntries(new Headers(init.headers as ConstructorParameters<typeof Headers>[0]));
 
 describe.each(API_ENGINE_NAMES)('the %s engine client (its own createClient)', (name) => {
   const newClient = engineClientFactory(name);
@@ -31,7 +38,11 @@ describe.each(API_ENGINE_NAMES)('the %s engine client (its own createClient)', (
     expect(seen[0]!.url).toBe(`${HOST}/project/carts`);
     expect(seen[0]!.init.method).toBe('POST');
     expect(seen[0]!.init.body).toBe('{"currency":"EUR"}');
-    expect(headersOf(seen[0]!.init)).toMatchObject({ authorization: 'Bearer token-1', 'x-custom': 'kept', 'content-type': 'application/json' });
+    expect(headersOf(seen[0]!.init)).toMatchObject({
+      authorization: 'Bearer token-1',
+      'x-custom': 'kept',
+      'content-type': 'application/json',
+    });
   });
 
   it('should reject an error answer once, without resending it (the library resends, not the engine)', async () => {
@@ -45,12 +56,10 @@ describe.each(API_ENGINE_NAMES)('the %s engine client (its own createClient)', (
     const { fetch, seen } = answering(200, {});
     const authorizations: unknown[] = [];
     // Both engines call a middleware as next => request => ...; sdk-client-v2 adds a response argument.
-    const tagging =
-      (next: (rq: EngineRequest, rs?: unknown) => unknown) =>
-      (rq: EngineRequest, rs?: unknown) => {
-        authorizations.push(rq.headers?.['Authorization']);
-        return next({ ...rq, headers: { ...rq.headers, 'X-App': 'yes' } }, rs);
-      };
+    const tagging = (next: (rq: EngineRequest, rs?: unknown) => unknown) => (rq: EngineRequest, rs?: unknown) => {
+      authorizations.push(rq.headers?.['Authorization']);
+      return next({ ...rq, headers: { ...rq.headers, 'X-App': 'yes' } }, rs);
+    };
     const client = newClient({ host: HOST, authorization: 'Bearer token-1', fetch, middlewares: [tagging] });
     await client.execute(request());
     expect(authorizations).toEqual(['Bearer token-1']);

@@ -61,7 +61,11 @@ describe('CtpClient', () => {
       let fail = true;
       platform.on(() => (fail ? new Response('down', { status: 503 }) : undefined));
       const results = await Promise.allSettled(Array.from({ length: 10 }, () => client.integrationApiRoot()));
-      expect(results.every((r) => r.status === 'rejected' && (r.reason as { code: string }).code === CtpErrorCode.AuthUnavailable)).toBe(true);
+      expect(
+        results.every(
+          (r) => r.status === 'rejected' && (r.reason as { code: string }).code === CtpErrorCode.AuthUnavailable,
+        ),
+      ).toBe(true);
       expect(platform.calls).toHaveLength(1);
       fail = false;
       await client.integrationApiRoot();
@@ -82,7 +86,9 @@ describe('CtpClient', () => {
     it('should refuse a token granted with fewer scopes than requested', async () => {
       const { platform, client } = createTestServices();
       platform.on((call) =>
-        call.path === '/oauth/token' ? json({ access_token: 'a', token_type: 'Bearer', expires_in: 60, scope: `view_products:${PROJECT}` }) : undefined,
+        call.path === '/oauth/token'
+          ? json({ access_token: 'a', token_type: 'Bearer', expires_in: 60, scope: `view_products:${PROJECT}` })
+          : undefined,
       );
       const error = await client.integrationApiRoot().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CtpScopeError);
@@ -104,7 +110,11 @@ describe('CtpClient', () => {
     it('should not retry a second 401', async () => {
       const { platform, client } = createTestServices();
       const apiRoot = await client.integrationApiRoot();
-      platform.on((call) => (call.url.startsWith(API_URL) ? json({ statusCode: 401, error: 'invalid_token', message: 'invalid_token' }, 401) : undefined));
+      platform.on((call) =>
+        call.url.startsWith(API_URL)
+          ? json({ statusCode: 401, error: 'invalid_token', message: 'invalid_token' }, 401)
+          : undefined,
+      );
       await expect(apiRoot.categories().withId({ ID: 'x' }).get().execute()).rejects.toMatchObject({ statusCode: 401 });
       expect(platform.calls.filter((c) => c.url.startsWith(API_URL))).toHaveLength(2);
     });
@@ -131,7 +141,11 @@ describe('CtpClient', () => {
       const storage = new MemorySessionStorage('s1');
       await runWithCtpSession(storage, async () => {
         const apiRoot = await client.customerApiRoot();
-        const { body: cart } = await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
+        const { body: cart } = await apiRoot
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute();
         expect(cart.anonymousId).toBeDefined();
       });
       const stored = await storedToken(storage);
@@ -145,7 +159,9 @@ describe('CtpClient', () => {
     it('should not create a session when createAnonymous is false', async () => {
       const { client, platform } = createTestServices();
       await runWithCtpSession(new MemorySessionStorage(), async () => {
-        await expect(client.customerApiRoot({ createAnonymous: false })).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+        await expect(client.customerApiRoot({ createAnonymous: false })).rejects.toMatchObject({
+          code: CtpErrorCode.NoSession,
+        });
       });
       expect(platform.calls).toHaveLength(0);
     });
@@ -165,7 +181,11 @@ describe('CtpClient', () => {
       const storage = new MemorySessionStorage('s');
       await runWithCtpSession(storage, async () => {
         const apiRoot = await client.customerApiRoot();
-        const { body: cart } = await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
+        const { body: cart } = await apiRoot
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute();
         const before = await storedToken(storage);
         platform.tokens.delete(before!.accessToken);
         const { body } = await apiRoot.me().carts().withId({ ID: cart.id }).get().execute();

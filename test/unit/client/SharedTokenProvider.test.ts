@@ -8,10 +8,21 @@ function setUp() {
   let grants = 0;
   const grant = async (): Promise<SharedToken> => {
     grants += 1;
-    return { accessToken: `token-${grants}`, issuedAt: clock.now(), expiresAt: clock.now() + 3_600_000, scopes: ['view_products:p'] };
+    return {
+      accessToken: `token-${grants}`,
+      issuedAt: clock.now(),
+      expiresAt: clock.now() + 3_600_000,
+      scopes: ['view_products:p'],
+    };
   };
   const provider = new SharedTokenProvider({
-    id: { name: 'integration', authUrl: 'https://auth.example', projectKey: 'p', clientId: 'c', scope: 'view_products:p' },
+    id: {
+      name: 'integration',
+      authUrl: 'https://auth.example',
+      projectKey: 'p',
+      clientId: 'c',
+      scope: 'view_products:p',
+    },
     scopes: ['view_products:p'],
     grant,
     clock,

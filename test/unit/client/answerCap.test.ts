@@ -42,25 +42,41 @@ afterEach(() => {
 });
 
 describe.each(API_ENGINE_NAMES)('the API answer cap on the %s engine', (engine) => {
-  it.each([200, 503])('should stop reading a %i answer past the cap, cancel its body, and fail with CTP_API_ANSWER_TOO_LARGE without resending', async (status) => {
-    const { body, seen } = counted(1024 * 1024);
-    const { client, apiCalls } = setup(engine, () => new Response(body, { status, headers: { 'content-type': 'application/json' } }));
-    const apiRoot = await client.integrationApiRoot();
-    const error = await apiRoot.categories().withId({ ID: 'c1' }).get().execute().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(CtpApiError);
-    expect(error).toMatchObject({ code: CtpErrorCode.ApiAnswerTooLarge, status: 502, retries: 0 });
-    expect((error as Error).message).toContain(`api.maxAnswerBytes (${CAP} bytes`);
-    expect(seen.cancelled).toBe(true);
-    // Read up to the cap and the chunk that crossed it (the stream may queue one more), never the rest.
-    expect(seen.pulled).toBeLessThanOrEqual(CAP + 2 * 1024);
-    expect(apiCalls()).toHaveLength(1);
-  });
+  it.each([200, 503])(
+    'should stop reading a %i answer past the cap, cancel its body, and fail with CTP_API_ANSWER_TOO_LARGE without resending',
+    async (status) => {
+      const { body, seen } = counted(1024 * 1024);
+      const { client, apiCalls } = setup(
+        engine,
+        () => new Response(body, { status, headers: { 'content-type': 'application/json' } }),
+      );
+      const apiRoot = await client.integrationApiRoot();
+      const error = await apiRoot
+        .categories()
+        .withId({ ID: 'c1' })
+        .get()
+        .execute()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CtpApiError);
+      expect(error).toMatchObject({ code: CtpErrorCode.ApiAnswerTooLarge, status: 502, retries: 0 });
+      expect((error as Error).message).toContain(`api.maxAnswerBytes (${CAP} bytes`);
+      expect(seen.cancelled).toBe(true);
+      // Read up to the cap and the chunk that crossed it (the stream may queue one more), never the rest.
+      expect(seen.pulled).toBeLessThanOrEqual(CAP + 2 * 1024);
+      expect(apiCalls()).toHaveLength(1);
+    },
+  );
 
   it('should refuse a plain answer whose Content-Length is over the cap before reading a byte', async () => {
     const { body, seen } = counted(CAP + 1);
-    const { client } = setup(engine, () => new Response(body, { headers: { 'content-type': 'application/json', 'content-length': String(CAP + 1) } }));
+    const { client } = setup(
+      engine,
+      () => new Response(body, { headers: { 'content-type': 'application/json', 'content-length': String(CAP + 1) } }),
+    );
     const apiRoot = await client.integrationApiRoot();
-    await expect(apiRoot.categories().withId({ ID: 'c1' }).get().execute()).rejects.toMatchObject({ code: CtpErrorCode.ApiAnswerTooLarge });
+    await expect(apiRoot.categories().withId({ ID: 'c1' }).get().execute()).rejects.toMatchObject({
+      code: CtpErrorCode.ApiAnswerTooLarge,
+    });
     expect(seen.cancelled).toBe(true);
     expect(seen.pulled).toBeLessThanOrEqual(1024);
   });
@@ -81,9 +97,17 @@ describe('api.maxAnswerBytes', () => {
     expect(DEFAULT_MAX_ANSWER_BYTES).toBe(64 * 1024 * 1024);
   });
 
-  it.each([0, 1023, 1.5, 256 * 1024 * 1024 + 1, Number.NaN])('should refuse %s with CTP_CONFIG_INVALID naming the option', (maxAnswerBytes) => {
-    expect(() => createTestServices({ api: { maxAnswerBytes } })).toThrow(expect.objectContaining({ code: CtpErrorCode.ConfigInvalid, message: expect.stringContaining('api.maxAnswerBytes') }));
-  });
+  it.each([0, 1023, 1.5, 256 * 1024 * 1024 + 1, Number.NaN])(
+    'should refuse %s with CTP_CONFIG_INVALID naming the option',
+    (maxAnswerBytes) => {
+      expect(() => createTestServices({ api: { maxAnswerBytes } })).toThrow(
+        expect.objectContaining({
+          code: CtpErrorCode.ConfigInvalid,
+          message: expect.stringContaining('api.maxAnswerBytes'),
+        }),
+      );
+    },
+  );
 });
 
 describe("api.engine: 'sdk-client-v2' when @commercetools/sdk-client-v2 is not installed", () => {
@@ -93,7 +117,8 @@ describe("api.engine: 'sdk-client-v2' when @commercetools/sdk-client-v2 is not i
       const createRequire = (from: string | URL) => {
         const require = actual.createRequire(from);
         return Object.assign((id: string) => {
-          if (id === '@commercetools/sdk-client-v2') throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+          if (id === '@commercetools/sdk-client-v2')
+            throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
           return require(id);
         }, require);
       };
@@ -102,7 +127,9 @@ describe("api.engine: 'sdk-client-v2' when @commercetools/sdk-client-v2 is not i
     const { engineClientFactory } = await import('../../../src/client/ApiEngine');
     expect(() => engineClientFactory('sdk-client-v2')).toThrow(CtpConfigError);
     expect(() => engineClientFactory('sdk-client-v2')).toThrow(/npm install @commercetools\/sdk-client-v2/);
-    expect(() => engineClientFactory('sdk-client-v2')).toThrow(expect.objectContaining({ code: CtpErrorCode.ConfigInvalid }));
+    expect(() => engineClientFactory('sdk-client-v2')).toThrow(
+      expect.objectContaining({ code: CtpErrorCode.ConfigInvalid }),
+    );
     expect(typeof engineClientFactory('ts-client')).toBe('function');
   });
 });

@@ -15,7 +15,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** An answer that never comes, from a fetch that honours its signal as every fetch does. */
 const never = (init: RequestInit) =>
-  new Promise<Response>((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason), { once: true }));
+  new Promise<Response>((_resolve, reject) =>
+    init.signal?.addEventListener('abort', () => reject(init.signal?.reason), { once: true }),
+  );
 
 function networkError(code: string): TypeError {
   return new TypeError('fetch failed', { cause: Object.assign(new Error(`connect ${code} 10.0.0.1:443`), { code }) });
@@ -24,7 +26,11 @@ function networkError(code: string): TypeError {
 /** Services on one engine, with backoff waits recorded rather than slept. */
 function setup(engine: ApiEngineName, options: CtpModuleOptions = {}) {
   const sleeps: number[] = [];
-  const services = createTestServices({ sleep: async (ms) => void sleeps.push(ms), ...options, api: { engine, ...options.api } });
+  const services = createTestServices({
+    sleep: async (ms) => void sleeps.push(ms),
+    ...options,
+    api: { engine, ...options.api },
+  });
   const apiCalls = () => services.platform.calls.filter((c) => c.url.startsWith(API_URL));
   return { ...services, sleeps, apiCalls };
 }
@@ -48,7 +54,14 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       const { platform, client, apiCalls } = setup(engine);
       platform.on((call) =>
         call.path.endsWith('/categories/missing-42')
-          ? json({ statusCode: 404, message: 'The Resource with ID missing-42 was not found.', errors: [{ code: 'ResourceNotFound', message: 'missing-42' }] }, 404)
+          ? json(
+              {
+                statusCode: 404,
+                message: 'The Resource with ID missing-42 was not found.',
+                errors: [{ code: 'ResourceNotFound', message: 'missing-42' }],
+              },
+              404,
+            )
           : undefined,
       );
       const apiRoot = await client.integrationApiRoot();
@@ -81,16 +94,30 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       [418, 'Teapot', CtpErrorCode.ApiFailed],
     ])('should map %i %s to its code without retrying a POST', async (status, apiCode, code) => {
       const { platform, client, apiCalls } = setup(engine);
-      platform.on((call) => (call.url.startsWith(API_URL) ? json({ statusCode: status, message: 'x', errors: [{ code: apiCode, message: 'x' }] }, status) : undefined));
+      platform.on((call) =>
+        call.url.startsWith(API_URL)
+          ? json({ statusCode: status, message: 'x', errors: [{ code: apiCode, message: 'x' }] }, status)
+          : undefined,
+      );
       const apiRoot = await client.integrationApiRoot();
-      const error = await failure(apiRoot.categories().withId({ ID: 'c' }).post({ body: { version: 1, actions: [] } }).execute());
+      const error = await failure(
+        apiRoot
+          .categories()
+          .withId({ ID: 'c' })
+          .post({ body: { version: 1, actions: [] } })
+          .execute(),
+      );
       expect(error).toMatchObject({ code, status, apiCodes: [apiCode], method: 'POST', retries: 0 });
       expect(apiCalls()).toHaveLength(1);
     });
 
     it('should keep the status of an HTML 502 page the engine cannot read', async () => {
       const { platform, client } = setup(engine, { api: { retry: { maxRetries: 0 } } });
-      platform.on((call) => (call.url.startsWith(API_URL) ? new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }) : undefined));
+      platform.on((call) =>
+        call.url.startsWith(API_URL)
+          ? new Response('<html>502 Bad Gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } })
+          : undefined,
+      );
       const apiRoot = await client.integrationApiRoot();
       const error = await failure(apiRoot.categories().withId({ ID: 'c' }).get().execute());
       expect(error).toMatchObject({ code: CtpErrorCode.ApiUnavailable, status: 502 });
@@ -103,7 +130,12 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       platform.on((call) => (call.url.startsWith(API_URL) ? Promise.reject(networkError('ECONNRESET')) : undefined));
       const apiRoot = await client.integrationApiRoot();
       const error = await failure(apiRoot.categories().withId({ ID: 'c' }).get().execute());
-      expect(error).toMatchObject({ code: CtpErrorCode.ApiNetwork, status: 502, retries: 2, reason: expect.stringContaining('ECONNRESET') });
+      expect(error).toMatchObject({
+        code: CtpErrorCode.ApiNetwork,
+        status: 502,
+        retries: 2,
+        reason: expect.stringContaining('ECONNRESET'),
+      });
       expect(apiCalls()).toHaveLength(3);
       // random() = 0.5: half of min(cap, 200 ms * 2^n).
       expect(sleeps).toEqual([100, 200]);
@@ -115,18 +147,33 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       const { platform, client, apiCalls } = setup(engine);
       platform.on((call) => (call.url.startsWith(API_URL) ? Promise.reject(networkError('ECONNRESET')) : undefined));
       const apiRoot = await client.integrationApiRoot();
-      const error = await failure(apiRoot.carts().post({ body: { currency: 'EUR' } }).execute());
-      expect(error).toMatchObject({ code: CtpErrorCode.ApiNetwork, retries: 0, method: 'POST', uriTemplate: '/{projectKey}/carts' });
+      const error = await failure(
+        apiRoot
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute(),
+      );
+      expect(error).toMatchObject({
+        code: CtpErrorCode.ApiNetwork,
+        retries: 0,
+        method: 'POST',
+        uriTemplate: '/{projectKey}/carts',
+      });
       expect(apiCalls()).toHaveLength(1);
     });
 
     it('should resend a POST whose connection was refused (it never left)', async () => {
       const { platform, client, apiCalls } = setup(engine);
       let n = 0;
-      platform.on((call) => (call.url.startsWith(API_URL) && (n += 1) === 1 ? Promise.reject(networkError('ECONNREFUSED')) : undefined));
+      platform.on((call) =>
+        call.url.startsWith(API_URL) && (n += 1) === 1 ? Promise.reject(networkError('ECONNREFUSED')) : undefined,
+      );
       platform.on((call) => (call.url.startsWith(API_URL) ? json({ id: 'cart-1', version: 1 }, 201) : undefined));
       const apiRoot = await client.integrationApiRoot();
-      const { body } = await apiRoot.carts().post({ body: { currency: 'EUR' } }).execute();
+      const { body } = await apiRoot
+        .carts()
+        .post({ body: { currency: 'EUR' } })
+        .execute();
       expect(body.id).toBe('cart-1');
       expect(apiCalls()).toHaveLength(2);
     });
@@ -148,7 +195,10 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
 
     it('should wait what Retry-After says on a 429, and not retry a 429 without it', async () => {
       const { platform, client, sleeps, apiCalls } = setup(engine);
-      const answers = [json({ statusCode: 429, message: 'slow' }, 429, { 'retry-after': '1' }), json({ statusCode: 429, message: 'slow' }, 429)];
+      const answers = [
+        json({ statusCode: 429, message: 'slow' }, 429, { 'retry-after': '1' }),
+        json({ statusCode: 429, message: 'slow' }, 429),
+      ];
       platform.on((call) => (call.url.startsWith(API_URL) ? answers.shift() : undefined));
       const apiRoot = await client.integrationApiRoot();
       const error = await failure(apiRoot.categories().withId({ ID: 'c1' }).get().execute());
@@ -159,7 +209,11 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
 
     it('should not wait a Retry-After past the cap', async () => {
       const { platform, client, sleeps } = setup(engine);
-      platform.on((call) => (call.url.startsWith(API_URL) ? json({ statusCode: 503, message: 'down' }, 503, { 'retry-after': '60' }) : undefined));
+      platform.on((call) =>
+        call.url.startsWith(API_URL)
+          ? json({ statusCode: 503, message: 'down' }, 503, { 'retry-after': '60' })
+          : undefined,
+      );
       const apiRoot = await client.integrationApiRoot();
       const error = await failure(apiRoot.categories().withId({ ID: 'c1' }).get().execute());
       expect(error).toMatchObject({ code: CtpErrorCode.ApiUnavailable, status: 503, retries: 0 });
@@ -168,13 +222,31 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
 
     it('should retry a GraphQL query and a search, never a GraphQL mutation', async () => {
       const { platform, client, apiCalls } = setup(engine, { api: { retry: { maxRetries: 1 } } });
-      platform.on((call) => (call.url.startsWith(API_URL) ? json({ statusCode: 503, message: 'down' }, 503) : undefined));
+      platform.on((call) =>
+        call.url.startsWith(API_URL) ? json({ statusCode: 503, message: 'down' }, 503) : undefined,
+      );
       const apiRoot = await client.integrationApiRoot();
-      await failure(apiRoot.graphql().post({ body: { query: '{ categories { total } }' } }).execute());
+      await failure(
+        apiRoot
+          .graphql()
+          .post({ body: { query: '{ categories { total } }' } })
+          .execute(),
+      );
       expect(apiCalls()).toHaveLength(2);
-      await failure(apiRoot.productProjections().search().post({ body: {} as never }).execute());
+      await failure(
+        apiRoot
+          .productProjections()
+          .search()
+          .post({ body: {} as never })
+          .execute(),
+      );
       expect(apiCalls()).toHaveLength(4);
-      await failure(apiRoot.graphql().post({ body: { query: 'mutation { createCart(draft: {currency: "EUR"}) { id } }' } }).execute());
+      await failure(
+        apiRoot
+          .graphql()
+          .post({ body: { query: 'mutation { createCart(draft: {currency: "EUR"}) { id } }' } })
+          .execute(),
+      );
       expect(apiCalls()).toHaveLength(5);
     });
 
@@ -187,7 +259,12 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       });
       platform.on((call) => (call.url.startsWith(API_URL) ? json({ id: 'cart-9', version: 1 }, 201) : undefined));
       const apiRoot = await client.integrationApiRoot();
-      const { body } = await withApiCallOptions({ retryNonIdempotent: true }, () => apiRoot.carts().post({ body: { currency: 'EUR' } }).execute());
+      const { body } = await withApiCallOptions({ retryNonIdempotent: true }, () =>
+        apiRoot
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute(),
+      );
       expect(body.id).toBe('cart-9');
       expect(apiCalls()).toHaveLength(2);
     });
@@ -196,7 +273,11 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
   describe('correlation IDs and User-Agent', () => {
     it('should send the context correlation ID and the User-Agent on API and auth requests, and log it in every event', async () => {
       const { platform, client, logger } = setup(engine, { appName: 'shop-bff/2.3.1' });
-      platform.on((call) => (call.url.startsWith(API_URL) && call.headers['authorization'] === 'Bearer stale' ? json({ statusCode: 401, message: 'invalid_token', error: 'invalid_token' }, 401) : undefined));
+      platform.on((call) =>
+        call.url.startsWith(API_URL) && call.headers['authorization'] === 'Bearer stale'
+          ? json({ statusCode: 401, message: 'invalid_token', error: 'invalid_token' }, 401)
+          : undefined,
+      );
       await runWithCorrelationId('req-12345678', async () => {
         const apiRoot = await client.integrationApiRoot();
         await apiRoot.categories().withId({ ID: 'c1' }).get().execute();
@@ -204,18 +285,28 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       expect(platform.calls.length).toBeGreaterThanOrEqual(2);
       for (const call of platform.calls) {
         expect(call.headers['x-correlation-id']).toBe('req-12345678');
-        expect(call.headers['user-agent']).toBe(`ctp-client/${CTP_CLIENT_VERSION} node/${process.versions.node} shop-bff/2.3.1`);
+        expect(call.headers['user-agent']).toBe(
+          `ctp-client/${CTP_CLIENT_VERSION} node/${process.versions.node} shop-bff/2.3.1`,
+        );
       }
       expect(platform.calls.some((c) => c.url.startsWith(AUTH_URL))).toBe(true);
       expect(logger.lines.length).toBeGreaterThan(0);
       for (const line of logger.lines) expect(line.obj).toMatchObject({ correlationId: 'req-12345678' });
     });
 
-    it("should keep a valid ID the request set itself and replace an invalid one", async () => {
+    it('should keep a valid ID the request set itself and replace an invalid one', async () => {
       const { client, apiCalls } = setup(engine);
       const apiRoot = await client.integrationApiRoot();
-      await apiRoot.categories().withId({ ID: 'c1' }).get({ headers: { 'X-Correlation-ID': 'mine_0123456789' } }).execute();
-      await apiRoot.categories().withId({ ID: 'c1' }).get({ headers: { 'X-Correlation-ID': 'bad id\r\nx' } }).execute();
+      await apiRoot
+        .categories()
+        .withId({ ID: 'c1' })
+        .get({ headers: { 'X-Correlation-ID': 'mine_0123456789' } })
+        .execute();
+      await apiRoot
+        .categories()
+        .withId({ ID: 'c1' })
+        .get({ headers: { 'X-Correlation-ID': 'bad id\r\nx' } })
+        .execute();
       expect(apiCalls()[0]!.headers['x-correlation-id']).toBe('mine_0123456789');
       expect(apiCalls()[1]!.headers['x-correlation-id']).toMatch(UUID);
     });
@@ -223,41 +314,80 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
     it('should replace an invalid ID the request set in lower case under that one name, not send two', async () => {
       const { client, apiCalls } = setup(engine);
       const apiRoot = await client.integrationApiRoot();
-      await runWithCorrelationId('req-12345678', () => apiRoot.categories().withId({ ID: 'c1' }).get({ headers: { 'x-correlation-id': 'bad id' } }).execute());
-      await apiRoot.categories().withId({ ID: 'c1' }).get({ headers: { 'x-correlation-id': 'mine_0123456789' } }).execute();
+      await runWithCorrelationId('req-12345678', () =>
+        apiRoot
+          .categories()
+          .withId({ ID: 'c1' })
+          .get({ headers: { 'x-correlation-id': 'bad id' } })
+          .execute(),
+      );
+      await apiRoot
+        .categories()
+        .withId({ ID: 'c1' })
+        .get({ headers: { 'x-correlation-id': 'mine_0123456789' } })
+        .execute();
       // Two spellings of one name would reach the platform joined: "bad id, req-12345678".
       expect(apiCalls().map((c) => c.headers['x-correlation-id'])).toEqual(['req-12345678', 'mine_0123456789']);
     });
 
     it("should leave the request's own headers as the caller made them, so a request executed again gets the ID of its new context", async () => {
       const { platform, client, apiCalls } = setup(engine);
-      platform.on((call) => (call.path.endsWith('/graphql') ? json({ data: { categories: { total: 0 } } }) : undefined));
+      platform.on((call) =>
+        call.path.endsWith('/graphql') ? json({ data: { categories: { total: 0 } } }) : undefined,
+      );
       const apiRoot = await client.integrationApiRoot();
       const request = apiRoot.categories().withId({ ID: 'c1' }).get();
-      const typed = apiRoot.graphql().post({ body: { query: '{ categories { total } }' }, headers: { 'Content-Type': 'application/graphql', 'User-Agent': 'mine/1' } });
+      const typed = apiRoot
+        .graphql()
+        .post({
+          body: { query: '{ categories { total } }' },
+          headers: { 'Content-Type': 'application/graphql', 'User-Agent': 'mine/1' },
+        });
       await runWithCorrelationId('first-request-1', () => request.execute());
       await runWithCorrelationId('first-request-1', () => typed.execute());
       expect(request.clientRequest().headers).toEqual({});
       expect(typed.clientRequest().headers).toEqual({ 'Content-Type': 'application/graphql', 'User-Agent': 'mine/1' });
       await runWithCorrelationId('second-request-2', () => request.execute());
       expect(request.clientRequest().headers).toEqual({});
-      expect(apiCalls().map((c) => [c.headers['x-correlation-id'], c.headers['content-type'], c.headers['user-agent']?.split('/')[0]])).toEqual([
+      expect(
+        apiCalls().map((c) => [
+          c.headers['x-correlation-id'],
+          c.headers['content-type'],
+          c.headers['user-agent']?.split('/')[0],
+        ]),
+      ).toEqual([
         ['first-request-1', 'application/json', 'ctp-client'],
         ['first-request-1', 'application/graphql', 'ctp-client'],
         ['second-request-2', 'application/json', 'ctp-client'],
       ]);
     });
 
-    it("should send one of each header whatever spelling the caller used: its content type, our User-Agent and correlation ID", async () => {
+    it('should send one of each header whatever spelling the caller used: its content type, our User-Agent and correlation ID', async () => {
       const { platform, client, apiCalls } = setup(engine);
       platform.on((call) => (call.path.endsWith('/graphql') ? json({ data: {} }) : undefined));
       const apiRoot = await client.integrationApiRoot();
-      const headers = { 'content-type': 'application/graphql', 'user-agent': 'mine/1', 'x-correlation-id': 'mine_0123456789', 'X-Custom': 'kept' };
-      await apiRoot.graphql().post({ body: { query: '{ categories { total } }' }, headers }).execute();
-      expect(apiCalls()[0]!.headers).toMatchObject({ 'content-type': 'application/graphql', 'x-correlation-id': 'mine_0123456789', 'x-custom': 'kept' });
+      const headers = {
+        'content-type': 'application/graphql',
+        'user-agent': 'mine/1',
+        'x-correlation-id': 'mine_0123456789',
+        'X-Custom': 'kept',
+      };
+      await apiRoot
+        .graphql()
+        .post({ body: { query: '{ categories { total } }' }, headers })
+        .execute();
+      expect(apiCalls()[0]!.headers).toMatchObject({
+        'content-type': 'application/graphql',
+        'x-correlation-id': 'mine_0123456789',
+        'x-custom': 'kept',
+      });
       expect(apiCalls()[0]!.headers['user-agent']).toMatch(/^ctp-client\//);
       // A request with headers of its own but no content type still goes out as JSON.
-      await apiRoot.categories().withId({ ID: 'c1' }).get({ headers: { 'X-Custom': 'kept' } }).execute();
+      await apiRoot
+        .categories()
+        .withId({ ID: 'c1' })
+        .get({ headers: { 'X-Custom': 'kept' } })
+        .execute();
       expect(apiCalls()[1]!.headers).toMatchObject({ 'content-type': 'application/json', 'x-custom': 'kept' });
     });
 
@@ -270,7 +400,9 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
     });
 
     it('should state the version package.json has', () => {
-      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+        version: string;
+      };
       expect(CTP_CLIENT_VERSION).toBe(pkg.version);
     });
   });
@@ -291,7 +423,9 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       });
       const hanging = await services.client.integrationApiRoot();
       const controller = new AbortController();
-      const pending = withApiCallOptions({ signal: controller.signal }, () => hanging.categories().withId({ ID: 'c1' }).get().execute());
+      const pending = withApiCallOptions({ signal: controller.signal }, () =>
+        hanging.categories().withId({ ID: 'c1' }).get().execute(),
+      );
       await new Promise((resolve) => setImmediate(resolve));
       expect(sent?.aborted).toBe(false);
       controller.abort(new Error('client went away'));
@@ -302,10 +436,19 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
 
     it('should end a backoff wait with CTP_API_CANCELLED when the client is closed', async () => {
       let waiting = 0;
-      const { platform, client, close, apiCalls } = setup(engine, { sleep: () => ((waiting += 1), new Promise<void>(() => undefined)) });
-      platform.on((call) => (call.url.startsWith(API_URL) ? json({ statusCode: 503, message: 'busy' }, 503) : undefined));
+      const { platform, client, close, apiCalls } = setup(engine, {
+        sleep: () => ((waiting += 1), new Promise<void>(() => undefined)),
+      });
+      platform.on((call) =>
+        call.url.startsWith(API_URL) ? json({ statusCode: 503, message: 'busy' }, 503) : undefined,
+      );
       const apiRoot = await client.integrationApiRoot();
-      const pending = apiRoot.categories().withId({ ID: 'c1' }).get().execute().catch((e: unknown) => e);
+      const pending = apiRoot
+        .categories()
+        .withId({ ID: 'c1' })
+        .get()
+        .execute()
+        .catch((e: unknown) => e);
       while (waiting === 0) await new Promise((resolve) => setImmediate(resolve));
       await close();
       expect(await pending).toMatchObject({ code: CtpErrorCode.ApiCancelled, status: 499, retries: 1 });
@@ -315,7 +458,11 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
     it('should not send at all with a signal already aborted', async () => {
       const { client, apiCalls } = setup(engine);
       const apiRoot = await client.integrationApiRoot();
-      const error = await failure(withApiCallOptions({ signal: AbortSignal.abort() }, () => apiRoot.categories().withId({ ID: 'c1' }).get().execute()));
+      const error = await failure(
+        withApiCallOptions({ signal: AbortSignal.abort() }, () =>
+          apiRoot.categories().withId({ ID: 'c1' }).get().execute(),
+        ),
+      );
       expect(error.code).toBe(CtpErrorCode.ApiCancelled);
       expect(apiCalls()).toHaveLength(0);
     });
@@ -333,7 +480,9 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       });
       const apiRoot = await client.integrationApiRoot();
       vi.useFakeTimers();
-      const pending = withApiCallOptions({ timeoutMs: 1_500 }, () => apiRoot.categories().withId({ ID: 'c1' }).get().execute()).then(
+      const pending = withApiCallOptions({ timeoutMs: 1_500 }, () =>
+        apiRoot.categories().withId({ ID: 'c1' }).get().execute(),
+      ).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -351,14 +500,20 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
         apiTimeoutMs: 1_000,
         api: { retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } },
         // A fetch that never looks at init.signal and never settles.
-        fetch: (input, init) => (input.startsWith(API_URL) ? new Promise<Response>(() => undefined) : fetch(input, init)),
+        fetch: (input, init) =>
+          input.startsWith(API_URL) ? new Promise<Response>(() => undefined) : fetch(input, init),
       });
       const apiRoot = await client.integrationApiRoot();
       vi.useFakeTimers();
-      const pending = apiRoot.categories().withId({ ID: 'c1' }).get().execute().then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+      const pending = apiRoot
+        .categories()
+        .withId({ ID: 'c1' })
+        .get()
+        .execute()
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       await vi.advanceTimersByTimeAsync(1_100);
       expect(await pending).toMatchObject({ code: CtpErrorCode.ApiTimeout, status: 504 });
     });
@@ -384,8 +539,12 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
     });
 
     it('should narrow a chain deadline with an inner one and refuse a bad timeout', () => {
-      expect(() => withApiCallOptions({ timeoutMs: -1 }, () => undefined)).toThrow(expect.objectContaining({ code: CtpErrorCode.ConfigInvalid }));
-      expect(() => withApiCallOptions({ correlationId: 'x' }, () => undefined)).toThrow(expect.objectContaining({ code: CtpErrorCode.ConfigInvalid }));
+      expect(() => withApiCallOptions({ timeoutMs: -1 }, () => undefined)).toThrow(
+        expect.objectContaining({ code: CtpErrorCode.ConfigInvalid }),
+      );
+      expect(() => withApiCallOptions({ correlationId: 'x' }, () => undefined)).toThrow(
+        expect.objectContaining({ code: CtpErrorCode.ConfigInvalid }),
+      );
     });
   });
 
@@ -393,7 +552,11 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
     it('should renew once through the source and answer; a second 401 is CTP_API_UNAUTHORIZED', async () => {
       const { platform, client } = setup(engine);
       let refusals = 1;
-      platform.on((call) => (call.url.startsWith(API_URL) && refusals-- > 0 ? json({ statusCode: 401, message: 'invalid_token', error: 'invalid_token' }, 401) : undefined));
+      platform.on((call) =>
+        call.url.startsWith(API_URL) && refusals-- > 0
+          ? json({ statusCode: 401, message: 'invalid_token', error: 'invalid_token' }, 401)
+          : undefined,
+      );
       const apiRoot = await client.integrationApiRoot();
       const { body } = await apiRoot.categories().withId({ ID: 'c1' }).get().execute();
       expect(body.id).toBe('c1');
@@ -423,14 +586,26 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
 
     it('should keep each call its own correlation ID and error when a middleware defers next (a queue)', async () => {
       // ts-client awaits what a middleware returns; sdk-client-v2 ignores it.
-      const queue = ((next: (request: unknown, response: unknown) => unknown) => (request: unknown, response: unknown) =>
-        new Promise((resolve) => setImmediate(resolve)).then(() => next(request, response))) as unknown as Middleware;
+      const queue = ((next: (request: unknown, response: unknown) => unknown) =>
+        (request: unknown, response: unknown) =>
+          new Promise((resolve) => setImmediate(resolve)).then(() => next(request, response))) as unknown as Middleware;
       const { platform, client, apiCalls } = setup(engine, { api: { middlewares: [queue] } });
-      platform.on((call) => (call.path.endsWith('/missing') ? json({ statusCode: 404, message: 'x', errors: [{ code: 'ResourceNotFound' }] }, 404) : undefined));
+      platform.on((call) =>
+        call.path.endsWith('/missing')
+          ? json({ statusCode: 404, message: 'x', errors: [{ code: 'ResourceNotFound' }] }, 404)
+          : undefined,
+      );
       const apiRoot = await client.integrationApiRoot();
       const [found, missing] = await Promise.all([
         runWithCorrelationId('first-call-1', () => apiRoot.categories().withId({ ID: 'c1' }).get().execute()),
-        runWithCorrelationId('second-call-2', () => apiRoot.categories().withId({ ID: 'missing' }).get().execute().catch((e: unknown) => e)),
+        runWithCorrelationId('second-call-2', () =>
+          apiRoot
+            .categories()
+            .withId({ ID: 'missing' })
+            .get()
+            .execute()
+            .catch((e: unknown) => e),
+        ),
       ]);
       expect(found.body.id).toBe('c1');
       expect(missing).toMatchObject({ code: CtpErrorCode.ApiNotFound, correlationId: 'second-call-2' });
@@ -446,12 +621,25 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       const queue = engine === 'ts-client' ? tsClientQueue({ concurrency: 1 }) : sdkClientV2Queue({ concurrency: 1 });
       const { platform, client, apiCalls } = setup(engine, { api: { middlewares: [queue] } });
       let busy = 1;
-      platform.on((call) => (call.path.endsWith('/busy') && busy-- > 0 ? json({ statusCode: 503, message: 'busy' }, 503) : undefined));
-      platform.on((call) => (call.path.endsWith('/missing') ? json({ statusCode: 404, message: 'x', errors: [{ code: 'ResourceNotFound' }] }, 404) : undefined));
+      platform.on((call) =>
+        call.path.endsWith('/busy') && busy-- > 0 ? json({ statusCode: 503, message: 'busy' }, 503) : undefined,
+      );
+      platform.on((call) =>
+        call.path.endsWith('/missing')
+          ? json({ statusCode: 404, message: 'x', errors: [{ code: 'ResourceNotFound' }] }, 404)
+          : undefined,
+      );
       const apiRoot = await client.integrationApiRoot();
       const [first, second, third] = await Promise.all([
         runWithCorrelationId('first-call-1', () => apiRoot.categories().withId({ ID: 'busy' }).get().execute()),
-        runWithCorrelationId('second-call-2', () => apiRoot.categories().withId({ ID: 'missing' }).get().execute().catch((e: unknown) => e)),
+        runWithCorrelationId('second-call-2', () =>
+          apiRoot
+            .categories()
+            .withId({ ID: 'missing' })
+            .get()
+            .execute()
+            .catch((e: unknown) => e),
+        ),
         runWithCorrelationId('third-call-3', () => apiRoot.categories().withId({ ID: 'c3' }).get().execute()),
       ]);
       expect(first.body.id).toBe('busy');

@@ -28,11 +28,14 @@ describe('ctpSessionMiddleware', () => {
   });
 
   describe('when the incoming ID is invalid or missing', () => {
-    it.each([['short'], ['has space in it'], ['x'.repeat(257)], ['newline\r\nX-Evil: 1'], ['ünïcödé-chars']])('should replace %j with a fresh one', (incoming) => {
-      const { inside, req } = run({ 'x-correlation-id': incoming });
-      expect(inside).toMatch(UUID);
-      expect(req.ctpCorrelationId).toBe(inside);
-    });
+    it.each([['short'], ['has space in it'], ['x'.repeat(257)], ['newline\r\nX-Evil: 1'], ['ünïcödé-chars']])(
+      'should replace %j with a fresh one',
+      (incoming) => {
+        const { inside, req } = run({ 'x-correlation-id': incoming });
+        expect(inside).toMatch(UUID);
+        expect(req.ctpCorrelationId).toBe(inside);
+      },
+    );
 
     it('should generate one per request when none is sent, and none outside a request', () => {
       const first = run({}).inside;
@@ -49,9 +52,15 @@ describe('ctpSessionMiddleware', () => {
 
   describe('with a custom storage', () => {
     it('should still set the correlation ID', () => {
-      const req: { session?: object; headers: Record<string, string> } = { headers: { 'x-correlation-id': 'custom-storage-1' } };
+      const req: { session?: object; headers: Record<string, string> } = {
+        headers: { 'x-correlation-id': 'custom-storage-1' },
+      };
       let inside: string | undefined;
-      ctpSessionMiddleware<typeof req>({ storage: () => new MemorySessionStorage() })(req, undefined, () => (inside = currentCorrelationId()));
+      ctpSessionMiddleware<typeof req>({ storage: () => new MemorySessionStorage() })(
+        req,
+        undefined,
+        () => (inside = currentCorrelationId()),
+      );
       expect(inside).toBe('custom-storage-1');
     });
   });

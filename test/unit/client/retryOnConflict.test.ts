@@ -4,7 +4,8 @@ import { retryOnConflict } from '../../../src/client/retryOnConflict';
 import { CtpApiError } from '../../../src/errors/CtpApiError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 
-const conflict = () => new CtpApiError('conflict', { code: CtpErrorCode.ApiConflict, status: 409, apiCodes: ['ConcurrentModification'] });
+const conflict = () =>
+  new CtpApiError('conflict', { code: CtpErrorCode.ApiConflict, status: 409, apiCodes: ['ConcurrentModification'] });
 
 describe('retryOnConflict', () => {
   describe('when fn keeps meeting ConcurrentModification', () => {
@@ -26,7 +27,10 @@ describe('retryOnConflict', () => {
 
   describe('when fn fails otherwise', () => {
     it.each([
-      ['a 409 DuplicateField', new CtpApiError('dup', { code: CtpErrorCode.ApiConflict, status: 409, apiCodes: ['DuplicateField'] })],
+      [
+        'a 409 DuplicateField',
+        new CtpApiError('dup', { code: CtpErrorCode.ApiConflict, status: 409, apiCodes: ['DuplicateField'] }),
+      ],
       ['a 404', new CtpApiError('nf', { code: CtpErrorCode.ApiNotFound, status: 404, apiCodes: ['ResourceNotFound'] })],
       ['a plain error', new Error('boom')],
     ])('should not re-run it on %s', async (_name, thrown) => {
@@ -42,7 +46,9 @@ describe('retryOnConflict', () => {
   });
 
   it('should refuse a bad maxRetries', async () => {
-    await expect(retryOnConflict(async () => 1, { maxRetries: -1 })).rejects.toMatchObject({ code: CtpErrorCode.ConfigInvalid });
+    await expect(retryOnConflict(async () => 1, { maxRetries: -1 })).rejects.toMatchObject({
+      code: CtpErrorCode.ConfigInvalid,
+    });
   });
 });
 

@@ -60,7 +60,11 @@ describe(loadCtpConfig, () => {
   });
 
   it('should refuse credentials in CTP_AUTH_URL and CTP_API_URL without echoing them', () => {
-    const list = problems({ ...env, CTP_AUTH_URL: 'https://admin:hunter2@auth.example.com', CTP_API_URL: 'https://tok3n@api.example.com' });
+    const list = problems({
+      ...env,
+      CTP_AUTH_URL: 'https://admin:hunter2@auth.example.com',
+      CTP_API_URL: 'https://tok3n@api.example.com',
+    });
     expect(list).toEqual([
       "CTP_AUTH_URL must not contain credentials (user:password@); the API client's id and secret go in their own settings",
       "CTP_API_URL must not contain credentials (user:password@); the API client's id and secret go in their own settings",
@@ -102,19 +106,24 @@ describe(loadCtpConfig, () => {
   });
 
   it('should read CTP_SCOPES as the integration set and report its problems with the rest', () => {
-    expect(loadCtpConfig({ ...env, CTP_SCOPES: 'manage_orders:shop view_products:shop' }).integrationScopes).toEqual(['manage_orders', 'view_products']);
+    expect(loadCtpConfig({ ...env, CTP_SCOPES: 'manage_orders:shop view_products:shop' }).integrationScopes).toEqual([
+      'manage_orders',
+      'view_products',
+    ]);
     expect(problems({ ...env, CTP_CLIENT_ID: '', CTP_SCOPES: 'manage_orders:other' })).toEqual([
       'CTP_SCOPES: scope "manage_orders:other" is for project "other", not "shop"',
       'CTP_CLIENT_ID is missing',
     ]);
   });
 
-  it('should check CTP_SCOPES names against commercetools\' scopes, with the closest match, and refuse manage_project', () => {
+  it("should check CTP_SCOPES names against commercetools' scopes, with the closest match, and refuse manage_project", () => {
     expect(problems({ ...env, CTP_SCOPES: 'manage_order:shop view_products:shop view_product:shop:eu' })).toEqual([
       'CTP_SCOPES: "manage_order" is not a commercetools scope: did you mean manage_orders?',
       'CTP_SCOPES: "view_product" is not a commercetools scope: did you mean view_products?',
     ]);
-    expect(problems({ ...env, CTP_SCOPES: 'manage_project:shop' })).toEqual([expect.stringMatching(/^CTP_SCOPES: manage_project is refused: it grants every permission of the project/)]);
+    expect(problems({ ...env, CTP_SCOPES: 'manage_project:shop' })).toEqual([
+      expect.stringMatching(/^CTP_SCOPES: manage_project is refused: it grants every permission of the project/),
+    ]);
     // A malformed entry and an unknown name are reported together.
     expect(problems({ ...env, CTP_SCOPES: 'manage_orders view_orderz:shop' })).toEqual([
       'CTP_SCOPES: scope "manage_orders" must be name:projectKey or name:projectKey:storeKey',
@@ -124,9 +133,15 @@ describe(loadCtpConfig, () => {
 
   describe('when CTP_PROJECT_KEY is one character', () => {
     it('should say it is too short, not that its characters are wrong', () => {
-      expect(problems({ ...env, CTP_PROJECT_KEY: 'a' })).toEqual(['CTP_PROJECT_KEY "a" is too short: a project key has 2 to 256 characters']);
-      expect(problems({ ...env, CTP_PROJECT_KEY: 'x'.repeat(257) })).toEqual(['CTP_PROJECT_KEY is too long: a project key has 2 to 256 characters']);
-      expect(problems({ ...env, CTP_PROJECT_KEY: 'my shop' })).toEqual(['CTP_PROJECT_KEY "my shop" may hold only letters, digits, - and _']);
+      expect(problems({ ...env, CTP_PROJECT_KEY: 'a' })).toEqual([
+        'CTP_PROJECT_KEY "a" is too short: a project key has 2 to 256 characters',
+      ]);
+      expect(problems({ ...env, CTP_PROJECT_KEY: 'x'.repeat(257) })).toEqual([
+        'CTP_PROJECT_KEY is too long: a project key has 2 to 256 characters',
+      ]);
+      expect(problems({ ...env, CTP_PROJECT_KEY: 'my shop' })).toEqual([
+        'CTP_PROJECT_KEY "my shop" may hold only letters, digits, - and _',
+      ]);
       expect(loadCtpConfig({ ...env, CTP_PROJECT_KEY: 'ab' }).projectKey).toBe('ab');
     });
   });
@@ -161,18 +176,26 @@ describe(createCtpConfig, () => {
 
   it('should refuse a misspelt setting with the name it meant, rather than call the real one missing', () => {
     const { clientId, ...rest } = input;
-    expect(problemsOf({ ...rest, clientID: clientId })).toEqual(['createCtpConfig: unknown setting clientID (did you mean clientId?)', 'clientId is missing']);
+    expect(problemsOf({ ...rest, clientID: clientId })).toEqual([
+      'createCtpConfig: unknown setting clientID (did you mean clientId?)',
+      'clientId is missing',
+    ]);
     expect(problemsOf({ ...input, timeout: 5 })).toEqual([
       'createCtpConfig: unknown setting timeout (known: projectKey, clientId, clientSecret, authUrl, apiUrl, integrationScopes, redisUrl)',
     ]);
   });
 
   it('should refuse settings of the wrong type by name, without crashing and without echoing them', () => {
-    expect(problemsOf({ ...input, projectKey: 42, clientSecret: { value: 'x' } })).toEqual(['projectKey must be a string', 'clientSecret must be a string']);
-    expect(problemsOf(undefined)).toEqual(['createCtpConfig(input): input must be an object { projectKey, clientId, clientSecret, authUrl, apiUrl }']);
+    expect(problemsOf({ ...input, projectKey: 42, clientSecret: { value: 'x' } })).toEqual([
+      'projectKey must be a string',
+      'clientSecret must be a string',
+    ]);
+    expect(problemsOf(undefined)).toEqual([
+      'createCtpConfig(input): input must be an object { projectKey, clientId, clientSecret, authUrl, apiUrl }',
+    ]);
   });
 
-  it('should check integrationScopes against commercetools\' scope names', () => {
+  it("should check integrationScopes against commercetools' scope names", () => {
     expect(problemsOf({ ...input, integrationScopes: ['view_categories', 'view_categroies'] })).toEqual([
       'integrationScopes: "view_categroies" is not a commercetools scope: did you mean view_categories?',
     ]);

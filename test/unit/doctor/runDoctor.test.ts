@@ -12,7 +12,11 @@ describe(runDoctor, () => {
       let probes = 0;
       const fetch = async (input: string, init: RequestInit) => {
         const form = new URLSearchParams(typeof init.body === 'string' ? init.body : '');
-        if (input.endsWith('/oauth/token') && form.get('grant_type') === 'client_credentials' && !form.get('scope')!.includes(' ')) {
+        if (
+          input.endsWith('/oauth/token') &&
+          form.get('grant_type') === 'client_credentials' &&
+          !form.get('scope')!.includes(' ')
+        ) {
           probes += 1;
           if (probes === 3) throw new TypeError('fetch failed');
         }
@@ -20,11 +24,23 @@ describe(runDoctor, () => {
       };
       const failure = await runDoctor({ config: loadCtpConfig(mock.env), fetch }).catch((e: unknown) => e);
       expect(failure).toMatchObject({ code: CtpErrorCode.AuthNetwork });
-      const granted = mock.requests.filter((r) => r.path === '/oauth/token' && r.form.get('grant_type') === 'client_credentials' && !r.form.get('scope')!.includes(' '));
-      expect(granted.map((r) => r.form.get('scope'))).toEqual(['view_project_settings:test-project', 'view_categories:test-project']);
+      const granted = mock.requests.filter(
+        (r) =>
+          r.path === '/oauth/token' &&
+          r.form.get('grant_type') === 'client_credentials' &&
+          !r.form.get('scope')!.includes(' '),
+      );
+      expect(granted.map((r) => r.form.get('scope'))).toEqual([
+        'view_project_settings:test-project',
+        'view_categories:test-project',
+      ]);
       const revoked = mock.requests.filter((r) => r.path === '/oauth/token/revoke');
       expect(revoked).toHaveLength(2);
-      expect(revoked.every((r) => r.form.get('token_type_hint') === 'access_token' && r.form.get('token')!.startsWith('mock-access-'))).toBe(true);
+      expect(
+        revoked.every(
+          (r) => r.form.get('token_type_hint') === 'access_token' && r.form.get('token')!.startsWith('mock-access-'),
+        ),
+      ).toBe(true);
     });
   });
 
@@ -32,24 +48,41 @@ describe(runDoctor, () => {
     it('should report each check as it starts and revoke the anonymous refresh tokens too', async () => {
       const mock = createMockCommercetools();
       const started: string[] = [];
-      const report = await runDoctor({ config: loadCtpConfig(mock.env), fetch: mock.fetch, onCheck: (set, flow) => started.push(`${set}:${flow}`) });
+      const report = await runDoctor({
+        config: loadCtpConfig(mock.env),
+        fetch: mock.fetch,
+        onCheck: (set, flow) => started.push(`${set}:${flow}`),
+      });
       expect(started).toEqual(['integration:client_credentials', 'guest:anonymous', 'anonymous:anonymous']);
       expect(report.tokens).toEqual({ created: 5, revoked: 5, revokeFailed: 0 });
-      expect(mock.requests.filter((r) => r.path === '/oauth/token/revoke').map((r) => r.form.get('token_type_hint'))).toEqual(['access_token', 'access_token', 'refresh_token', 'access_token', 'refresh_token']);
+      expect(
+        mock.requests.filter((r) => r.path === '/oauth/token/revoke').map((r) => r.form.get('token_type_hint')),
+      ).toEqual(['access_token', 'access_token', 'refresh_token', 'access_token', 'refresh_token']);
     });
   });
 
-  describe('when a shopper set reads or writes other shoppers\' data', () => {
+  describe("when a shopper set reads or writes other shoppers' data", () => {
     it('should report the scopes, reads as well as writes, and count them as problems', async () => {
       const mock = createMockCommercetools();
       const report = await runDoctor({
         config: loadCtpConfig(mock.env),
         fetch: mock.fetch,
-        scopeSets: { guest: ['view_categories', 'view_orders', 'create_anonymous_token'], anonymous: ['view_categories', 'manage_my_orders', 'view_customers', 'manage_orders', 'create_anonymous_token'] },
+        scopeSets: {
+          guest: ['view_categories', 'view_orders', 'create_anonymous_token'],
+          anonymous: [
+            'view_categories',
+            'manage_my_orders',
+            'view_customers',
+            'manage_orders',
+            'create_anonymous_token',
+          ],
+        },
       });
       expect(report.warnings).toEqual([
         expect.stringContaining('scope set "guest" holds scopes on other shoppers\' or shared data (view_orders)'),
-        expect.stringContaining('scope set "anonymous" holds scopes on other shoppers\' or shared data (view_customers, manage_orders)'),
+        expect.stringContaining(
+          'scope set "anonymous" holds scopes on other shoppers\' or shared data (view_customers, manage_orders)',
+        ),
       ]);
       expect(report.problems).toBeGreaterThanOrEqual(2);
     });

@@ -6,7 +6,15 @@ import { RedisSessionCache } from '../../../src/fleet/RedisSessionCache';
 import { storedToken } from '../../support/session/storedToken';
 
 const token = (n: number) =>
-  toStoredSession({ kind: 'customer', accessToken: `access-${n}`, refreshToken: 'refresh-1', issuedAt: 1_000, expiresAt: 3_601_000, scopes: Object.freeze(['manage_my_orders:p']), customerId: 'c1' } as CtpAuthToken);
+  toStoredSession({
+    kind: 'customer',
+    accessToken: `access-${n}`,
+    refreshToken: 'refresh-1',
+    issuedAt: 1_000,
+    expiresAt: 3_601_000,
+    scopes: Object.freeze(['manage_my_orders:p']),
+    customerId: 'c1',
+  } as CtpAuthToken);
 
 /** The subscriber as the cache sees it: the test decides when it is live, what arrives and when it drops. */
 class FakeEvents {
@@ -43,7 +51,7 @@ describe(RedisSessionCache, () => {
   });
 
   describe('when another instance announces a change of the session while a read is in flight', () => {
-    it('should not keep the read\'s answer (the message may have overtaken it)', () => {
+    it("should not keep the read's answer (the message may have overtaken it)", () => {
       const { cache, events } = setup();
       const ticket = cache.begin('s1');
       events.deliver('other-instance s1');
@@ -63,7 +71,7 @@ describe(RedisSessionCache, () => {
     });
   });
 
-  describe('when the announcement is this process\'s own write', () => {
+  describe("when the announcement is this process's own write", () => {
     it('should keep what the write stored (its answer filled the cache)', () => {
       const { cache, events } = setup();
       const ticket = cache.begin('s1');
@@ -132,7 +140,7 @@ describe('RedisSessionStorage.get with a cache', () => {
     const { RedisSessionStorage } = await import('../../../src/fleet/RedisSessionStorage');
     const { cache, events } = setup();
     let reads = 0;
-    const redis = { get: async () => (reads += 1, null), eval: async () => 1 };
+    const redis = { get: async () => ((reads += 1), null), eval: async () => 1 };
     const storage = new RedisSessionStorage(redis, 's1', { cache });
     expect(await storedToken(storage)).toBeUndefined();
     expect(reads).toBe(1);

@@ -14,9 +14,11 @@ describe(ctpModule, () => {
       create: () => new Container() as never,
       loaders: {
         'load()': (container: InstanceType<typeof Container>, module: unknown) => container.load(module as never),
-        'loadAsync()': (container: InstanceType<typeof Container>, module: unknown) => container.loadAsync(module as never),
+        'loadAsync()': (container: InstanceType<typeof Container>, module: unknown) =>
+          container.loadAsync(module as never),
       } as never,
-      unload: ((container: InstanceType<typeof Container>, module: unknown) => container.unload(module as never)) as never,
+      unload: ((container: InstanceType<typeof Container>, module: unknown) =>
+        container.unload(module as never)) as never,
       seed: { ExampleCatalogDatasource, ExampleCartDatasource } as never,
     });
   });

@@ -13,9 +13,11 @@ describe(ctpModule, () => {
       create: () => new Container() as never,
       loaders: {
         'await load()': (container: InstanceType<typeof Container>, module: unknown) => container.load(module as never),
-        'loadSync()': (container: InstanceType<typeof Container>, module: unknown) => container.loadSync(module as never),
+        'loadSync()': (container: InstanceType<typeof Container>, module: unknown) =>
+          container.loadSync(module as never),
       } as never,
-      unload: ((container: InstanceType<typeof Container>, module: unknown) => container.unloadSync(module as never)) as never,
+      unload: ((container: InstanceType<typeof Container>, module: unknown) =>
+        container.unloadSync(module as never)) as never,
       seed: { ExampleCatalogDatasource, ExampleCartDatasource } as never,
     });
   });

@@ -32,21 +32,27 @@ describe(ctpModule, () => {
     expect(c.get<{ projectKey: string }>(CtpIdentifiers.CtpConfig).projectKey).toBe(PROJECT);
   });
 
-  it('should resolve the seed doc\'s catalog datasource and run it as the integration', async () => {
+  it("should resolve the seed doc's catalog datasource and run it as the integration", async () => {
     const platform = new FakePlatform();
     const category = await container(platform).get(ExampleCatalogDatasource).findById('cat-9');
     expect(category.id).toBe('cat-9');
     expect(platform.grants('client_credentials')).toHaveLength(1);
   });
 
-  it('should resolve the seed doc\'s cart datasource and run it as the shopper', async () => {
+  it("should resolve the seed doc's cart datasource and run it as the shopper", async () => {
     const platform = new FakePlatform();
     const c = container(platform);
     const session = c.get<CtpSession>('CtpSession');
     const client = c.get<CtpClient>('CtpClient');
     await runWithCtpSession(new MemorySessionStorage(), async () => {
       await session.login('alice@example.com', 'alice-Passw0rd!');
-      const { body: created } = await (await client.customerApiRoot()).me().carts().post({ body: { currency: 'EUR' } }).execute();
+      const { body: created } = await (
+        await client.customerApiRoot()
+      )
+        .me()
+        .carts()
+        .post({ body: { currency: 'EUR' } })
+        .execute();
       const cart = await c.get(ExampleCartDatasource).findById(created.id);
       expect(cart.id).toBe(created.id);
       expect(cart.customerId).toBe('customer-alice');
@@ -59,14 +65,31 @@ describe(ctpModule, () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(CtpConfigError);
-      expect((error as CtpConfigError).problems).toEqual(['authTimeoutMs must be a positive number of milliseconds', 'retry.maxRetries must be a whole number from 0 to 10']);
+      expect((error as CtpConfigError).problems).toEqual([
+        'authTimeoutMs must be a positive number of milliseconds',
+        'retry.maxRetries must be a whole number from 0 to 10',
+      ]);
     }
   });
 
   it('should refuse the legacy customer scopes unless the unsafe option is set', () => {
-    expect(() => ctpModule(testConfig(), { scopes: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES } })).toThrow(expect.objectContaining({ code: CtpErrorCode.ScopeUnsafe }));
-    expect(() => ctpModule(testConfig(), { scopes: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES }, unsafeAllowSharedWriteScopesForShoppers: true })).not.toThrow();
-    expect(() => ctpModule(testConfig(), { scopes: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES }, unsafeAllowSharedDataScopesForShoppers: true })).not.toThrow();
-    expect(() => ctpModule(testConfig(), { scopes: { guest: ['view_categories', 'view_orders'] } })).toThrow(expect.objectContaining({ code: CtpErrorCode.ScopeUnsafe }));
+    expect(() => ctpModule(testConfig(), { scopes: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES } })).toThrow(
+      expect.objectContaining({ code: CtpErrorCode.ScopeUnsafe }),
+    );
+    expect(() =>
+      ctpModule(testConfig(), {
+        scopes: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES },
+        unsafeAllowSharedWriteScopesForShoppers: true,
+      }),
+    ).not.toThrow();
+    expect(() =>
+      ctpModule(testConfig(), {
+        scopes: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES },
+        unsafeAllowSharedDataScopesForShoppers: true,
+      }),
+    ).not.toThrow();
+    expect(() => ctpModule(testConfig(), { scopes: { guest: ['view_categories', 'view_orders'] } })).toThrow(
+      expect.objectContaining({ code: CtpErrorCode.ScopeUnsafe }),
+    );
   });
 });

@@ -18,7 +18,12 @@ export interface HostUnderTest {
   loaders: Record<string, (container: never, module: unknown) => void | Promise<void>>;
   /** That major's synchronous unload. */
   unload: (container: never, module: unknown) => void;
-  seed: { ExampleCatalogDatasource: new (...args: never[]) => { findById(id: string): Promise<{ id: string }> }; ExampleCartDatasource: new (...args: never[]) => { findById(id: string): Promise<{ id: string; customerId?: string }> } };
+  seed: {
+    ExampleCatalogDatasource: new (...args: never[]) => { findById(id: string): Promise<{ id: string }> };
+    ExampleCartDatasource: new (...args: never[]) => {
+      findById(id: string): Promise<{ id: string; customerId?: string }>;
+    };
+  };
 }
 
 export function ctpModuleHostContract(host: HostUnderTest): void {
@@ -53,7 +58,9 @@ export function ctpModuleHostContract(host: HostUnderTest): void {
     it(`should run the seed's catalog datasource as the integration when loaded with ${how}`, async () => {
       const platform = new FakePlatform();
       const container = await loaded(platform);
-      const category = await container.get<InstanceType<HostUnderTest['seed']['ExampleCatalogDatasource']>>(host.seed.ExampleCatalogDatasource).findById('cat-9');
+      const category = await container
+        .get<InstanceType<HostUnderTest['seed']['ExampleCatalogDatasource']>>(host.seed.ExampleCatalogDatasource)
+        .findById('cat-9');
       expect(category.id).toBe('cat-9');
       expect(platform.grants('client_credentials')).toHaveLength(1);
     });
@@ -65,8 +72,16 @@ export function ctpModuleHostContract(host: HostUnderTest): void {
       const client = container.get<CtpClient>('CtpClient');
       await runWithCtpSession(new MemorySessionStorage(), async () => {
         await session.login('alice@example.com', 'alice-Passw0rd!');
-        const { body: created } = await (await client.customerApiRoot()).me().carts().post({ body: { currency: 'EUR' } }).execute();
-        const cart = await container.get<InstanceType<HostUnderTest['seed']['ExampleCartDatasource']>>(host.seed.ExampleCartDatasource).findById(created.id);
+        const { body: created } = await (
+          await client.customerApiRoot()
+        )
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute();
+        const cart = await container
+          .get<InstanceType<HostUnderTest['seed']['ExampleCartDatasource']>>(host.seed.ExampleCartDatasource)
+          .findById(created.id);
         expect(cart.id).toBe(created.id);
         expect(cart.customerId).toBe('customer-alice');
       });

@@ -28,7 +28,9 @@ const notAConfig = (value: unknown) => value as CtpConfig;
 describe('misconfiguration of ctpModule() and createCtpServices()', () => {
   describe('when an option key is not one of CtpModuleOptions', () => {
     it('should refuse a misspelt top-level option with the name it meant', () => {
-      expect(problemsOf(() => ctpModule(testConfig(), loose({ authTimeoutMS: 5_000 })))).toEqual(['unknown option authTimeoutMS (did you mean authTimeoutMs?)']);
+      expect(problemsOf(() => ctpModule(testConfig(), loose({ authTimeoutMS: 5_000 })))).toEqual([
+        'unknown option authTimeoutMS (did you mean authTimeoutMs?)',
+      ]);
     });
 
     it('should refuse misspelt keys at every level, all at once, naming each by its path', () => {
@@ -64,7 +66,9 @@ describe('misconfiguration of ctpModule() and createCtpServices()', () => {
     });
 
     it('should say where a config setting put among the options belongs', () => {
-      expect(problemsOf(() => ctpModule(testConfig(), loose({ projectKey: 'shop', redisUrl: 'redis://127.0.0.1' })))).toEqual([
+      expect(
+        problemsOf(() => ctpModule(testConfig(), loose({ projectKey: 'shop', redisUrl: 'redis://127.0.0.1' }))),
+      ).toEqual([
         'unknown option projectKey: it belongs in the config (loadCtpConfig() or createCtpConfig({ projectKey, ... })), the first argument',
         'unknown option redisUrl: the Redis URL is redis: { url } in the options, or CTP_REDIS_URL in the config',
       ]);
@@ -94,9 +98,19 @@ describe('misconfiguration of ctpModule() and createCtpServices()', () => {
         clock: { now: () => 0 },
         sleep: async () => undefined,
         random: () => 0.5,
-        sessionStorage: () => { throw new Error('not used'); },
+        sessionStorage: () => {
+          throw new Error('not used');
+        },
         passwordResetFloorMs: 10,
-        redis: { client: { get: async () => null, eval: async () => null }, keyPrefix: 'ctp:', lockTtlMs: 1, lockWaitMs: 1, pollMs: 1, fallbackToLocal: true, sessionCache: { maxEntries: 1, maxAgeMs: 1 } },
+        redis: {
+          client: { get: async () => null, eval: async () => null },
+          keyPrefix: 'ctp:',
+          lockTtlMs: 1,
+          lockWaitMs: 1,
+          pollMs: 1,
+          fallbackToLocal: true,
+          sessionCache: { maxEntries: 1, maxAgeMs: 1 },
+        },
       };
       const services = createCtpServices(testConfig(), all);
       expect(services.registry.scopes('guest')).toHaveLength(3);
@@ -105,7 +119,11 @@ describe('misconfiguration of ctpModule() and createCtpServices()', () => {
   });
 
   describe('when the options argument is not an object', () => {
-    it.each([['a string', 'fast'], ['null', null], ['an array', []]])('should refuse %s', (_, value) => {
+    it.each([
+      ['a string', 'fast'],
+      ['null', null],
+      ['an array', []],
+    ])('should refuse %s', (_, value) => {
       expect(problemsOf(() => ctpModule(testConfig(), value as CtpModuleOptions))).toEqual([
         'options (the second argument) must be an object of CtpModuleOptions, e.g. { authTimeoutMs: 5_000 }, or left out',
       ]);
@@ -114,15 +132,25 @@ describe('misconfiguration of ctpModule() and createCtpServices()', () => {
 
   describe('when a scope set names a scope commercetools does not have', () => {
     it('should refuse it at start with the closest scope name', () => {
-      expect(problemsOf(() => ctpModule(testConfig(), { scopes: { customer: ['view_categories', 'manage_my_order', { name: 'manage_my_profil', storeKey: 'eu' }] } }))).toEqual([
+      expect(
+        problemsOf(() =>
+          ctpModule(testConfig(), {
+            scopes: { customer: ['view_categories', 'manage_my_order', { name: 'manage_my_profil', storeKey: 'eu' }] },
+          }),
+        ),
+      ).toEqual([
         'scopes.customer: "manage_my_order" is not a commercetools scope: did you mean manage_my_orders?',
         'scopes.customer: "manage_my_profil" is not a commercetools scope: did you mean manage_my_profile?',
       ]);
     });
 
     it('should refuse manage_project and say why', () => {
-      const [problem] = problemsOf(() => createCtpServices(testConfig(), { scopes: { integration: ['manage_project'] } }));
-      expect(problem).toMatch(/^scopes\.integration: manage_project is refused: it grants every permission of the project, and an API client holding it cannot ask for fewer/);
+      const [problem] = problemsOf(() =>
+        createCtpServices(testConfig(), { scopes: { integration: ['manage_project'] } }),
+      );
+      expect(problem).toMatch(
+        /^scopes\.integration: manage_project is refused: it grants every permission of the project, and an API client holding it cannot ask for fewer/,
+      );
     });
 
     it('should refuse a set that is not an array rather than crash on it', () => {
@@ -133,11 +161,16 @@ describe('misconfiguration of ctpModule() and createCtpServices()', () => {
   });
 
   describe('when the config argument is missing or not a CtpConfig', () => {
-    const how = 'pass loadCtpConfig() (it reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL and CTP_API_URL) or createCtpConfig({ projectKey, clientId, clientSecret, authUrl, apiUrl })';
+    const how =
+      'pass loadCtpConfig() (it reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL and CTP_API_URL) or createCtpConfig({ projectKey, clientId, clientSecret, authUrl, apiUrl })';
 
     it('should say the config is missing, and what to pass, for ctpModule() and createCtpServices()', () => {
-      expect(problemsOf(() => ctpModule(notAConfig(undefined)))).toEqual([`ctpModule(config, options?): config is missing: ${how}`]);
-      expect(problemsOf(() => createCtpServices(notAConfig(null)))).toEqual([`createCtpServices(config, options?): config is missing: ${how}`]);
+      expect(problemsOf(() => ctpModule(notAConfig(undefined)))).toEqual([
+        `ctpModule(config, options?): config is missing: ${how}`,
+      ]);
+      expect(problemsOf(() => createCtpServices(notAConfig(null)))).toEqual([
+        `createCtpServices(config, options?): config is missing: ${how}`,
+      ]);
     });
 
     it('should refuse a string without echoing it', () => {
@@ -146,7 +179,13 @@ describe('misconfiguration of ctpModule() and createCtpServices()', () => {
     });
 
     it('should tell a hand-made config object to go through createCtpConfig, without echoing its secret', () => {
-      const plain = { projectKey: 'shop', clientId: 'id', clientSecret: 'the-secret-value', authUrl: 'https://auth.example.com', apiUrl: 'https://api.example.com' };
+      const plain = {
+        projectKey: 'shop',
+        clientId: 'id',
+        clientSecret: 'the-secret-value',
+        authUrl: 'https://auth.example.com',
+        apiUrl: 'https://api.example.com',
+      };
       let thrown: unknown;
       try {
         ctpModule(notAConfig(plain));
@@ -156,22 +195,27 @@ describe('misconfiguration of ctpModule() and createCtpServices()', () => {
       expect((thrown as CtpConfigError).problems).toEqual([
         'ctpModule(config, options?): config is a plain object, not a CtpConfig: pass createCtpConfig(thatObject), which validates it and keeps clientSecret out of logs',
       ]);
-      for (const text of [String(thrown), JSON.stringify(thrown), inspect(thrown, { depth: null })]) expect(text).not.toContain('the-secret-value');
+      for (const text of [String(thrown), JSON.stringify(thrown), inspect(thrown, { depth: null })])
+        expect(text).not.toContain('the-secret-value');
     });
 
-    it('should recognise environment variables and options passed in the config\'s place', () => {
+    it("should recognise environment variables and options passed in the config's place", () => {
       expect(problemsOf(() => ctpModule(notAConfig({ CTP_PROJECT_KEY: 'shop' })))).toEqual([
         'ctpModule(config, options?): config looks like environment variables (CTP_*), not a CtpConfig: pass loadCtpConfig(thoseVariables), which validates them',
       ]);
       expect(problemsOf(() => createCtpServices(notAConfig({ authTimeoutMs: 5_000 })))).toEqual([
         'createCtpServices(config, options?): config looks like the module options: the config comes first, createCtpServices(loadCtpConfig(), options)',
       ]);
-      expect(problemsOf(() => ctpModule(notAConfig({})))).toEqual([`ctpModule(config, options?): config is not a CtpConfig: ${how}`]);
+      expect(problemsOf(() => ctpModule(notAConfig({})))).toEqual([
+        `ctpModule(config, options?): config is not a CtpConfig: ${how}`,
+      ]);
     });
 
     it('should validate a spread copy of a config again, naming config.* settings', () => {
       const copy = { ...testConfig(), apiUrl: 'http://api.example.com' };
-      expect(problemsOf(() => ctpModule(copy))).toEqual(['config.apiUrl must use https (plain http is allowed on localhost only)']);
+      expect(problemsOf(() => ctpModule(copy))).toEqual([
+        'config.apiUrl must use https (plain http is allowed on localhost only)',
+      ]);
       const good = { ...testConfig(), apiUrl: 'https://api.us-central1.gcp.commercetools.com/' };
       expect(createCtpServices(good).config.apiUrl).toBe('https://api.us-central1.gcp.commercetools.com');
     });

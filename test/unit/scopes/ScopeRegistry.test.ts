@@ -32,12 +32,17 @@ describe(ScopeRegistry, () => {
     it('should give customers no create_anonymous_token and anonymous sessions no manage_my_profile', () => {
       expect(registry.scopes('customer')).not.toContain('create_anonymous_token:shop');
       expect(registry.scopes('anonymous')).not.toContain('manage_my_profile:shop');
-      expect(registry.scopeParameter('guest')).toBe('view_categories:shop view_published_products:shop create_anonymous_token:shop');
+      expect(registry.scopeParameter('guest')).toBe(
+        'view_categories:shop view_published_products:shop create_anonymous_token:shop',
+      );
     });
   });
 
   describe('.check', () => {
-    const registry = new ScopeRegistry({ projectKey: 'shop', sets: { guest: ['view_categories', 'view_published_products'] } });
+    const registry = new ScopeRegistry({
+      projectKey: 'shop',
+      sets: { guest: ['view_categories', 'view_published_products'] },
+    });
 
     it('should accept the requested scopes in any order', () => {
       expect(() => registry.check('guest', ['view_published_products:shop', 'view_categories:shop'])).not.toThrow();
@@ -59,7 +64,9 @@ describe(ScopeRegistry, () => {
     });
 
     it('should refuse a scope that was not requested, and say manage_project cannot be narrowed', () => {
-      expect(() => registry.check('guest', ['view_categories:shop', 'view_published_products:shop', 'manage_project:shop'])).toThrow(/manage_project, which cannot be narrowed/);
+      expect(() =>
+        registry.check('guest', ['view_categories:shop', 'view_published_products:shop', 'manage_project:shop']),
+      ).toThrow(/manage_project, which cannot be narrowed/);
     });
   });
 
@@ -79,20 +86,35 @@ describe(ScopeRegistry, () => {
     });
 
     it('should allow it with the unsafe option, under its new name and its former one', () => {
-      for (const escape of [{ unsafeAllowSharedDataScopesForShoppers: true }, { unsafeAllowSharedWriteScopesForShoppers: true }]) {
-        const registry = new ScopeRegistry({ projectKey: 'shop', sets: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES }, ...escape });
+      for (const escape of [
+        { unsafeAllowSharedDataScopesForShoppers: true },
+        { unsafeAllowSharedWriteScopesForShoppers: true },
+      ]) {
+        const registry = new ScopeRegistry({
+          projectKey: 'shop',
+          sets: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES },
+          ...escape,
+        });
         expect(registry.scopes('customer')).toContain('manage_orders:shop');
         expect(registry.scopes('customer')).toContain('view_orders:shop');
-        expect(registry.sharedDataScopes('customer')).toEqual(['view_orders', 'view_payments', 'view_shopping_lists', 'manage_orders', 'manage_customers']);
+        expect(registry.sharedDataScopes('customer')).toEqual([
+          'view_orders',
+          'view_payments',
+          'view_shopping_lists',
+          'manage_orders',
+          'manage_customers',
+        ]);
       }
     });
 
     it('should refuse manage_project for guests', () => {
-      expect(() => new ScopeRegistry({ projectKey: 'shop', sets: { guest: ['manage_project'] } })).toThrow(CtpConfigError);
+      expect(() => new ScopeRegistry({ projectKey: 'shop', sets: { guest: ['manage_project'] } })).toThrow(
+        CtpConfigError,
+      );
     });
   });
 
-  describe('when a shopper set holds a project-wide read of other shoppers\' data', () => {
+  describe("when a shopper set holds a project-wide read of other shoppers' data", () => {
     const reads = [
       'view_customers',
       'view_orders',
@@ -110,23 +132,32 @@ describe(ScopeRegistry, () => {
       'view_something_new',
     ];
 
-    it.each(['guest', 'anonymous', 'customer'] as const)('should refuse each of them in the %s set with CTP_SCOPE_UNSAFE', (set) => {
-      for (const read of reads) {
-        const sets = { [set]: ['view_categories', read] };
-        let error: CtpConfigError | undefined;
-        try {
-          new ScopeRegistry({ projectKey: 'shop', sets });
-        } catch (e) {
-          error = e as CtpConfigError;
+    it.each(['guest', 'anonymous', 'customer'] as const)(
+      'should refuse each of them in the %s set with CTP_SCOPE_UNSAFE',
+      (set) => {
+        for (const read of reads) {
+          const sets = { [set]: ['view_categories', read] };
+          let error: CtpConfigError | undefined;
+          try {
+            new ScopeRegistry({ projectKey: 'shop', sets });
+          } catch (e) {
+            error = e as CtpConfigError;
+          }
+          expect(error?.code, read).toBe(CtpErrorCode.ScopeUnsafe);
+          expect(error?.message).toContain(`${set}: ${read}`);
+          expect(error?.message).not.toContain(`${set}: view_categories`);
         }
-        expect(error?.code, read).toBe(CtpErrorCode.ScopeUnsafe);
-        expect(error?.message).toContain(`${set}: ${read}`);
-        expect(error?.message).not.toContain(`${set}: view_categories`);
-      }
-    });
+      },
+    );
 
     it('should refuse the Store-scoped form too', () => {
-      expect(() => new ScopeRegistry({ projectKey: 'shop', sets: { customer: ['manage_my_orders', { name: 'view_orders', storeKey: 'eu' }] } })).toThrow(/customer: view_orders/);
+      expect(
+        () =>
+          new ScopeRegistry({
+            projectKey: 'shop',
+            sets: { customer: ['manage_my_orders', { name: 'view_orders', storeKey: 'eu' }] },
+          }),
+      ).toThrow(/customer: view_orders/);
     });
 
     it('should let the integration set hold them', () => {
@@ -135,15 +166,42 @@ describe(ScopeRegistry, () => {
     });
 
     it('should accept every public catalogue read, the manage_my_* scopes and create_anonymous_token in every shopper set', () => {
-      const allowed = [...PUBLIC_READ_SCOPES, 'manage_my_orders', 'manage_my_profile', 'manage_my_business_units', 'create_anonymous_token'];
-      expect(PUBLIC_READ_SCOPES).toEqual(expect.arrayContaining(['view_products', 'view_published_products', 'view_categories', 'view_standalone_prices', 'view_shipping_methods', 'view_stores', 'view_tax_categories', 'view_types']));
-      const registry = new ScopeRegistry({ projectKey: 'shop', sets: { guest: allowed, anonymous: allowed, customer: allowed } });
+      const allowed = [
+        ...PUBLIC_READ_SCOPES,
+        'manage_my_orders',
+        'manage_my_profile',
+        'manage_my_business_units',
+        'create_anonymous_token',
+      ];
+      expect(PUBLIC_READ_SCOPES).toEqual(
+        expect.arrayContaining([
+          'view_products',
+          'view_published_products',
+          'view_categories',
+          'view_standalone_prices',
+          'view_shipping_methods',
+          'view_stores',
+          'view_tax_categories',
+          'view_types',
+        ]),
+      );
+      const registry = new ScopeRegistry({
+        projectKey: 'shop',
+        sets: { guest: allowed, anonymous: allowed, customer: allowed },
+      });
       for (const set of ['guest', 'anonymous', 'customer'] as const) expect(registry.sharedDataScopes(set)).toEqual([]);
     });
 
-    it('should keep the seed document\'s unsafe customer scopes out of the default customer set', () => {
+    it("should keep the seed document's unsafe customer scopes out of the default customer set", () => {
       const registry = new ScopeRegistry({ projectKey: 'shop' });
-      for (const scope of ['view_orders', 'view_payments', 'view_shopping_lists', 'manage_orders', 'manage_customers', 'view_customers']) {
+      for (const scope of [
+        'view_orders',
+        'view_payments',
+        'view_shopping_lists',
+        'manage_orders',
+        'manage_customers',
+        'view_customers',
+      ]) {
         expect(registry.scopes('customer')).not.toContain(`${scope}:shop`);
       }
       for (const set of ['guest', 'anonymous', 'customer'] as const) expect(registry.sharedDataScopes(set)).toEqual([]);
@@ -153,7 +211,14 @@ describe(ScopeRegistry, () => {
   describe('when a set is malformed', () => {
     it('should report every problem at once', () => {
       try {
-        new ScopeRegistry({ projectKey: 'shop', sets: { guest: [], anonymous: ['View Products'], customer: [{ name: 'manage_my_orders', storeKey: 'bad key!' }] } });
+        new ScopeRegistry({
+          projectKey: 'shop',
+          sets: {
+            guest: [],
+            anonymous: ['View Products'],
+            customer: [{ name: 'manage_my_orders', storeKey: 'bad key!' }],
+          },
+        });
         expect.unreachable();
       } catch (e) {
         expect((e as CtpConfigError).problems).toHaveLength(3);
@@ -162,27 +227,55 @@ describe(ScopeRegistry, () => {
   });
 
   describe('.check of an in-store grant', () => {
-    const registry = new ScopeRegistry({ projectKey: 'shop', sets: { customer: ['view_categories', 'manage_my_orders', 'manage_my_profile'] } });
+    const registry = new ScopeRegistry({
+      projectKey: 'shop',
+      sets: { customer: ['view_categories', 'manage_my_orders', 'manage_my_profile'] },
+    });
 
     it('should ask the Store forms and accept the plain answer, the Store answer and both', () => {
-      expect(registry.scopes('customer', 'eu')).toEqual(['view_categories:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop:eu']);
-      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop', 'manage_my_profile:shop'], 'eu')).not.toThrow();
-      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop:eu'], 'eu')).not.toThrow();
-      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop:eu'], 'eu')).not.toThrow();
+      expect(registry.scopes('customer', 'eu')).toEqual([
+        'view_categories:shop',
+        'manage_my_orders:shop:eu',
+        'manage_my_profile:shop:eu',
+      ]);
+      expect(() =>
+        registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop', 'manage_my_profile:shop'], 'eu'),
+      ).not.toThrow();
+      expect(() =>
+        registry.check(
+          'customer',
+          ['view_categories:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop:eu'],
+          'eu',
+        ),
+      ).not.toThrow();
+      expect(() =>
+        registry.check(
+          'customer',
+          ['view_categories:shop', 'manage_my_orders:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop:eu'],
+          'eu',
+        ),
+      ).not.toThrow();
     });
 
     it('should still compare a grant without a Store exactly', () => {
-      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop'])).toThrow(CtpScopeError);
+      expect(() =>
+        registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop:eu', 'manage_my_profile:shop']),
+      ).toThrow(CtpScopeError);
     });
 
     it('should name a capability missing in both forms', () => {
-      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop'], 'eu')).toThrow(/missing manage_my_profile:shop:eu/);
+      expect(() => registry.check('customer', ['view_categories:shop', 'manage_my_orders:shop'], 'eu')).toThrow(
+        /missing manage_my_profile:shop:eu/,
+      );
     });
   });
 
   describe('store-scoped scopes', () => {
     it('should render name:projectKey:storeKey', () => {
-      const registry = new ScopeRegistry({ projectKey: 'shop', sets: { customer: [{ name: 'manage_my_orders', storeKey: 'eu' }, 'manage_my_profile'] } });
+      const registry = new ScopeRegistry({
+        projectKey: 'shop',
+        sets: { customer: [{ name: 'manage_my_orders', storeKey: 'eu' }, 'manage_my_profile'] },
+      });
       expect(registry.scopes('customer')).toEqual(['manage_my_orders:shop:eu', 'manage_my_profile:shop']);
     });
   });
@@ -190,14 +283,23 @@ describe(ScopeRegistry, () => {
 
 describe(parseGrantedScope, () => {
   it('should take customer_id and anonymous_id out of the scopes', () => {
-    expect(parseGrantedScope('manage_my_orders:shop customer_id:c-1')).toEqual({ scopes: ['manage_my_orders:shop'], customerId: 'c-1' });
-    expect(parseGrantedScope('view_categories:shop  anonymous_id:a-1 ')).toEqual({ scopes: ['view_categories:shop'], anonymousId: 'a-1' });
+    expect(parseGrantedScope('manage_my_orders:shop customer_id:c-1')).toEqual({
+      scopes: ['manage_my_orders:shop'],
+      customerId: 'c-1',
+    });
+    expect(parseGrantedScope('view_categories:shop  anonymous_id:a-1 ')).toEqual({
+      scopes: ['view_categories:shop'],
+      anonymousId: 'a-1',
+    });
   });
 });
 
 describe(parseScopeList, () => {
   it('should parse the Merchant Center list and refuse another project or a bad shape', () => {
-    expect(parseScopeList('manage_orders:shop view_products:shop:eu', 'shop')).toEqual({ specs: ['manage_orders', { name: 'view_products', storeKey: 'eu' }], problems: [] });
+    expect(parseScopeList('manage_orders:shop view_products:shop:eu', 'shop')).toEqual({
+      specs: ['manage_orders', { name: 'view_products', storeKey: 'eu' }],
+      problems: [],
+    });
     expect(parseScopeList('manage_orders:other manage_orders', 'shop').problems).toEqual([
       'scope "manage_orders:other" is for project "other", not "shop"',
       'scope "manage_orders" must be name:projectKey or name:projectKey:storeKey',

@@ -7,16 +7,27 @@ import { inStoreVariants, toStoreForms } from '../../../src/scopes/inStoreScopes
 
 describe(inStoreVariants, () => {
   it("should keep another project's Store form as granted in every variant", () => {
-    expect(inStoreVariants(['manage_my_orders:other:eu'], 'shop', 'eu')).toEqual([['manage_my_orders:other:eu'], ['manage_my_orders:other:eu'], ['manage_my_orders:other:eu']]);
+    expect(inStoreVariants(['manage_my_orders:other:eu'], 'shop', 'eu')).toEqual([
+      ['manage_my_orders:other:eu'],
+      ['manage_my_orders:other:eu'],
+      ['manage_my_orders:other:eu'],
+    ]);
   });
 
   it('should keep a scope with parts beyond the Store as granted in every variant', () => {
-    expect(inStoreVariants(['manage_my_orders:shop:eu:x'], 'shop', 'eu')).toEqual([['manage_my_orders:shop:eu:x'], ['manage_my_orders:shop:eu:x'], ['manage_my_orders:shop:eu:x']]);
+    expect(inStoreVariants(['manage_my_orders:shop:eu:x'], 'shop', 'eu')).toEqual([
+      ['manage_my_orders:shop:eu:x'],
+      ['manage_my_orders:shop:eu:x'],
+      ['manage_my_orders:shop:eu:x'],
+    ]);
   });
 });
 
 describe(toStoreForms, () => {
   it("should leave another Store's form as it is, not turn it into this Store's", () => {
-    expect(toStoreForms(['manage_my_orders:shop:us', 'manage_my_profile:shop'], 'shop', 'eu')).toEqual(['manage_my_orders:shop:us', 'manage_my_profile:shop:eu']);
+    expect(toStoreForms(['manage_my_orders:shop:us', 'manage_my_profile:shop'], 'shop', 'eu')).toEqual([
+      'manage_my_orders:shop:us',
+      'manage_my_profile:shop:eu',
+    ]);
   });
 });

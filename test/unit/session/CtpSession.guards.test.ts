@@ -27,7 +27,9 @@ async function anonymousSession(services: Services, id = 's') {
 }
 
 async function customerToken(services: Services): Promise<CtpAuthToken> {
-  return runWithCtpSession(new MemorySessionStorage('other-browser'), () => services.session.login(ALICE.email, ALICE.password));
+  return runWithCtpSession(new MemorySessionStorage('other-browser'), () =>
+    services.session.login(ALICE.email, ALICE.password),
+  );
 }
 
 /**
@@ -46,7 +48,8 @@ function scripted(reads: (CtpAuthToken | undefined)[], id = 'scripted') {
   return { storage, writes };
 }
 
-const revokedTokens = (services: Services) => services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
+const revokedTokens = (services: Services) =>
+  services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
 /** One refresh ran and the only token revoked is the access token it minted (not one of `known`). */
 function expectOnlyMintedRevoked(services: Services, known: CtpAuthToken[]): void {
   expect(services.platform.grants('refresh_token')).toHaveLength(1);
@@ -60,10 +63,14 @@ describe('CtpSession guards', () => {
   describe('.customerId', () => {
     it('should give the signed-in customer id, and CTP_NO_SESSION for no session (starting none) or an anonymous one', async () => {
       const services = createTestServices();
-      await expect(runWithCtpSession(new MemorySessionStorage('empty'), () => services.session.customerId())).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+      await expect(
+        runWithCtpSession(new MemorySessionStorage('empty'), () => services.session.customerId()),
+      ).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
       expect(services.platform.grants('anonymous')).toHaveLength(0);
       const { storage } = await anonymousSession(services);
-      await expect(runWithCtpSession(storage, () => services.session.customerId())).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+      await expect(runWithCtpSession(storage, () => services.session.customerId())).rejects.toMatchObject({
+        code: CtpErrorCode.NoSession,
+      });
       await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
       await expect(runWithCtpSession(storage, () => services.session.customerId())).resolves.toBe('customer-alice');
     });
@@ -74,7 +81,9 @@ describe('CtpSession guards', () => {
       const services = createTestServices();
       const { token } = await anonymousSession(services);
       const odd = new MemorySessionStorage('odd', { ...token, customerId: 'customer-alice' });
-      await expect(runWithCtpSession(odd, () => services.session.customerId())).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+      await expect(runWithCtpSession(odd, () => services.session.customerId())).rejects.toMatchObject({
+        code: CtpErrorCode.NoSession,
+      });
     });
   });
 
@@ -83,7 +92,9 @@ describe('CtpSession guards', () => {
       const services = createTestServices();
       const { storage } = await anonymousSession(services);
       await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
-      await runWithCtpSession(new MemorySessionStorage('in-store'), () => services.session.login(ALICE.email, ALICE.password, { storeKey: 'eu' }));
+      await runWithCtpSession(new MemorySessionStorage('in-store'), () =>
+        services.session.login(ALICE.email, ALICE.password, { storeKey: 'eu' }),
+      );
       expect(services.logger.events('ctp.login')).toEqual([
         { event: 'ctp.login', merged: true, store: false },
         { event: 'ctp.login', merged: false, store: true },
@@ -95,16 +106,23 @@ describe('CtpSession guards', () => {
       // One retry and no backoff (the test services' sleep): a hung revocation ends after 2 x authTimeoutMs.
       const services = createTestServices({ revokeWaitMs: 100, authTimeoutMs: 1_000, retry: { maxRetries: 1 } });
       const { storage, token: anonymous } = await anonymousSession(services);
-      services.platform.on((call) => (call.path === '/oauth/token/revoke' ? new Promise<Response>(() => undefined) : undefined));
+      services.platform.on((call) =>
+        call.path === '/oauth/token/revoke' ? new Promise<Response>(() => undefined) : undefined,
+      );
       let done = false;
-      const login = runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password)).then((token) => ((done = true), token));
+      const login = runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password)).then(
+        (token) => ((done = true), token),
+      );
       // No time passes: the answer does not wait for the hung revocations, not even revokeWaitMs.
       await vi.advanceTimersByTimeAsync(0);
       expect(done).toBe(true);
       expect((await login).kind).toBe('customer');
       expect((await storedToken(storage))?.kind).toBe('customer');
       // The replaced anonymous pair's revocations were started, side by side, and are still running.
-      const revocations = () => services.platform.callsTo('/oauth/token/revoke').map((c) => [c.form.get('token_type_hint'), c.form.get('token')]);
+      const revocations = () =>
+        services.platform
+          .callsTo('/oauth/token/revoke')
+          .map((c) => [c.form.get('token_type_hint'), c.form.get('token')]);
       expect(revocations()).toEqual([
         ['refresh_token', anonymous.refreshToken],
         ['access_token', anonymous.accessToken],
@@ -115,7 +133,9 @@ describe('CtpSession guards', () => {
       await vi.advanceTimersByTimeAsync(99);
       expect(services.logger.events('ctp.revoke.slow')).toEqual([]);
       await vi.advanceTimersByTimeAsync(1);
-      expect(services.logger.events('ctp.revoke.slow')).toEqual([{ event: 'ctp.revoke.slow', kind: 'anonymous', reason: 'login', waitMs: 100 }]);
+      expect(services.logger.events('ctp.revoke.slow')).toEqual([
+        { event: 'ctp.revoke.slow', kind: 'anonymous', reason: 'login', waitMs: 100 },
+      ]);
       expect(settled).toBe(false);
       // Each attempt is bounded by authTimeoutMs: the retry goes out at 1 000 ms, both give up at 2 000 ms, and settled() resolves then.
       await vi.advanceTimersByTimeAsync(1_899);
@@ -125,8 +145,20 @@ describe('CtpSession guards', () => {
       await vi.advanceTimersByTimeAsync(1);
       expect(settled).toBe(true);
       expect(services.logger.events('ctp.revoke.failed')).toEqual([
-        { event: 'ctp.revoke.failed', kind: 'anonymous', reason: 'login', hint: 'refresh_token', code: CtpErrorCode.AuthTimeout },
-        { event: 'ctp.revoke.failed', kind: 'anonymous', reason: 'login', hint: 'access_token', code: CtpErrorCode.AuthTimeout },
+        {
+          event: 'ctp.revoke.failed',
+          kind: 'anonymous',
+          reason: 'login',
+          hint: 'refresh_token',
+          code: CtpErrorCode.AuthTimeout,
+        },
+        {
+          event: 'ctp.revoke.failed',
+          kind: 'anonymous',
+          reason: 'login',
+          hint: 'access_token',
+          code: CtpErrorCode.AuthTimeout,
+        },
       ]);
       await settling;
     });
@@ -151,7 +183,11 @@ describe('CtpSession guards', () => {
   describe('.changePassword without a session', () => {
     it('should fail with CTP_NO_SESSION and start no anonymous session', async () => {
       const services = createTestServices();
-      await expect(runWithCtpSession(new MemorySessionStorage('empty'), () => services.session.changePassword('old-Passw0rd!', 'new-Passw0rd!'))).rejects.toMatchObject({
+      await expect(
+        runWithCtpSession(new MemorySessionStorage('empty'), () =>
+          services.session.changePassword('old-Passw0rd!', 'new-Passw0rd!'),
+        ),
+      ).rejects.toMatchObject({
         code: CtpErrorCode.NoSession,
       });
       expect(services.platform.grants('anonymous')).toHaveLength(0);
@@ -182,7 +218,9 @@ describe('CtpSession guards', () => {
   describe('.recover', () => {
     it('should fail with CTP_SESSION_EXPIRED when the session is empty', async () => {
       const services = createTestServices();
-      await expect(runWithCtpSession(new MemorySessionStorage('empty'), () => services.session.recover('stale'))).rejects.toBeInstanceOf(CtpSessionExpiredError);
+      await expect(
+        runWithCtpSession(new MemorySessionStorage('empty'), () => services.session.recover('stale')),
+      ).rejects.toBeInstanceOf(CtpSessionExpiredError);
     });
 
     it('should return the current token without refreshing when the refused one was replaced already', async () => {
@@ -205,8 +243,12 @@ describe('CtpSession guards', () => {
     it('should not hand the refused token back when its refresh fails transiently (it is valid by the clock only)', async () => {
       const services = createTestServices({ retry: { maxRetries: 0 } });
       const { storage, token } = await anonymousSession(services);
-      services.platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? new Response('', { status: 503 }) : undefined));
-      await expect(runWithCtpSession(storage, () => services.session.recover(token.accessToken))).rejects.toMatchObject({ code: CtpErrorCode.AuthUnavailable });
+      services.platform.on((call) =>
+        call.form.get('grant_type') === 'refresh_token' ? new Response('', { status: 503 }) : undefined,
+      );
+      await expect(runWithCtpSession(storage, () => services.session.recover(token.accessToken))).rejects.toMatchObject(
+        { code: CtpErrorCode.AuthUnavailable },
+      );
     });
   });
 
@@ -298,7 +340,9 @@ describe('CtpSession guards', () => {
       const { storage, token } = await anonymousSession(services);
       services.platform.refreshTokens.delete(token.refreshToken);
       services.clock.advance(HOUR);
-      const error = (await runWithCtpSession(storage, () => services.session.accessToken()).catch((e: unknown) => e)) as CtpSessionExpiredError;
+      const error = (await runWithCtpSession(storage, () => services.session.accessToken()).catch(
+        (e: unknown) => e,
+      )) as CtpSessionExpiredError;
       expect(error).toBeInstanceOf(CtpSessionExpiredError);
       expect(error.cause).toBeInstanceOf(CtpOAuthError);
       expect((error.cause as CtpOAuthError).error).toBe('invalid_grant');
@@ -309,9 +353,15 @@ describe('CtpSession guards', () => {
     it('should log the deferral with kind and code while the token is valid', async () => {
       const services = createTestServices({ retry: { maxRetries: 0 } });
       const { storage, token } = await anonymousSession(services);
-      services.platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? json({ error: 'invalid_request', error_description: 'x' }, 400) : undefined));
+      services.platform.on((call) =>
+        call.form.get('grant_type') === 'refresh_token'
+          ? json({ error: 'invalid_request', error_description: 'x' }, 400)
+          : undefined,
+      );
       services.clock.advance(57 * 60_000);
-      expect((await runWithCtpSession(storage, () => services.session.accessToken())).accessToken).toBe(token.accessToken);
+      expect((await runWithCtpSession(storage, () => services.session.accessToken())).accessToken).toBe(
+        token.accessToken,
+      );
       // The refresh ran in the background: its failure is logged, never thrown at a caller.
       await services.session.settled();
       const [deferred] = services.logger.events('ctp.renewal.deferred') as { kind: string; code: string }[];
@@ -322,9 +372,15 @@ describe('CtpSession guards', () => {
     it('should wrap it as a transient CTP_AUTH_UNAVAILABLE once the token expired, keeping the session and the cause', async () => {
       const services = createTestServices({ retry: { maxRetries: 0 } });
       const { storage, token } = await anonymousSession(services);
-      services.platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? json({ error: 'invalid_request', error_description: 'x' }, 400) : undefined));
+      services.platform.on((call) =>
+        call.form.get('grant_type') === 'refresh_token'
+          ? json({ error: 'invalid_request', error_description: 'x' }, 400)
+          : undefined,
+      );
       services.clock.advance(2 * HOUR);
-      const error = (await runWithCtpSession(storage, () => services.session.accessToken()).catch((e: unknown) => e)) as { code?: string; cause?: unknown; flow?: string };
+      const error = (await runWithCtpSession(storage, () => services.session.accessToken()).catch(
+        (e: unknown) => e,
+      )) as { code?: string; cause?: unknown; flow?: string };
       expect(error.code).toBe(CtpErrorCode.AuthUnavailable);
       expect(error.flow).toBe('refresh_token');
       expect(error.cause).toBeInstanceOf(CtpOAuthError);
@@ -366,7 +422,12 @@ describe('CtpSession guards', () => {
     it('should bound a hung storage read by it', async () => {
       vi.useFakeTimers();
       const services = createTestServices({ storageTimeoutMs: 300 });
-      const hung: LegacySessionStorage = { id: 'h', get: () => new Promise(() => undefined), set: async () => undefined, clear: async () => undefined };
+      const hung: LegacySessionStorage = {
+        id: 'h',
+        get: () => new Promise(() => undefined),
+        set: async () => undefined,
+        clear: async () => undefined,
+      };
       const reading = runWithCtpSession(hung, () => services.session.accessToken()).catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(450);
       expect(await reading).toMatchObject({ code: CtpErrorCode.SessionStorageTimeout });

@@ -17,18 +17,30 @@ const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
 const HOUR = 3_600_000;
 
 function revoked(services: ReturnType<typeof createTestServices>): string[] {
-  return services.platform.callsTo('/oauth/token/revoke').map((c) => `${c.form.get('token_type_hint')} ${c.form.get('token')}`);
+  return services.platform
+    .callsTo('/oauth/token/revoke')
+    .map((c) => `${c.form.get('token_type_hint')} ${c.form.get('token')}`);
 }
 
 describe('CtpSession revocation', () => {
   describe('when storing a new anonymous session fails', () => {
     it('should revoke the new token pair and report CTP_SESSION_STORAGE', async () => {
       const services = createTestServices();
-      const broken: LegacySessionStorage = { id: 's', get: async () => undefined, set: async () => Promise.reject(new Error('disk full')), clear: async () => undefined };
-      const error = (await runWithCtpSession(broken, () => services.session.ensureAnonymous()).catch((e: unknown) => e)) as { code?: string };
+      const broken: LegacySessionStorage = {
+        id: 's',
+        get: async () => undefined,
+        set: async () => Promise.reject(new Error('disk full')),
+        clear: async () => undefined,
+      };
+      const error = (await runWithCtpSession(broken, () => services.session.ensureAnonymous()).catch(
+        (e: unknown) => e,
+      )) as { code?: string };
       expect(error.code).toBe(CtpErrorCode.SessionStorage);
       expect(services.platform.grants('anonymous')).toHaveLength(1);
-      expect(revoked(services).sort()).toEqual([expect.stringMatching(/^access_token access-anonymous-/), expect.stringMatching(/^refresh_token refresh-anon-/)]);
+      expect(revoked(services).sort()).toEqual([
+        expect.stringMatching(/^access_token access-anonymous-/),
+        expect.stringMatching(/^refresh_token refresh-anon-/),
+      ]);
     });
   });
 
@@ -37,11 +49,16 @@ describe('CtpSession revocation', () => {
       const services = createTestServices({ revokeWaitMs: 30 });
       const storage = new MemorySessionStorage('s');
       const anonymous = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
-      services.platform.on((call) => (call.path === '/oauth/token/revoke' ? new Promise<Response>(() => undefined) : undefined));
+      services.platform.on((call) =>
+        call.path === '/oauth/token/revoke' ? new Promise<Response>(() => undefined) : undefined,
+      );
       const customer = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
       expect((await storedToken(storage))?.customerId).toBe(customer.customerId);
       // Sent, not waited for: the sign-in answered before the bound.
-      expect(revoked(services).sort()).toEqual([`access_token ${anonymous.accessToken}`, `refresh_token ${anonymous.refreshToken}`]);
+      expect(revoked(services).sort()).toEqual([
+        `access_token ${anonymous.accessToken}`,
+        `refresh_token ${anonymous.refreshToken}`,
+      ]);
       expect(services.logger.events('ctp.revoke.slow')).toHaveLength(0);
       await vi.waitFor(() => expect(services.logger.events('ctp.revoke.slow')).toHaveLength(1));
     });
@@ -52,12 +69,17 @@ describe('CtpSession revocation', () => {
       const services = createTestServices();
       const storage = new MemorySessionStorage('s');
       await runWithCtpSession(storage, () => services.session.ensureAnonymous());
-      services.platform.on((call) => (call.path === '/oauth/token/revoke' ? json({ error: 'invalid_client' }, 401) : undefined));
+      services.platform.on((call) =>
+        call.path === '/oauth/token/revoke' ? json({ error: 'invalid_client' }, 401) : undefined,
+      );
       const customer = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
       expect((await storedToken(storage))?.customerId).toBe(customer.customerId);
       await services.session.settled();
       const failures = services.logger.events('ctp.revoke.failed') as { reason: string; hint: string }[];
-      expect(failures.map((f) => `${f.reason} ${f.hint}`).sort()).toEqual(['login access_token', 'login refresh_token']);
+      expect(failures.map((f) => `${f.reason} ${f.hint}`).sort()).toEqual([
+        'login access_token',
+        'login refresh_token',
+      ]);
       expect(services.logger.text()).not.toContain('refresh-anon-');
     });
   });
@@ -99,20 +121,29 @@ describe('CtpSession revocation', () => {
 
     it('should revoke while the mark is being written, not after it: one round', async () => {
       let markWritten!: () => void;
-      const { services, session, storage } = withCoordinator(() => new Promise<void>((resolve) => (markWritten = resolve)));
+      const { services, session, storage } = withCoordinator(
+        () => new Promise<void>((resolve) => (markWritten = resolve)),
+      );
       const token = await runWithCtpSession(storage, () => session.ensureAnonymous());
       const logout = runWithCtpSession(storage, () => session.logout());
       await vi.waitFor(() => expect(revoked(services)).toHaveLength(2));
-      expect(revoked(services).sort()).toEqual([`access_token ${token.accessToken}`, `refresh_token ${token.refreshToken}`]);
+      expect(revoked(services).sort()).toEqual([
+        `access_token ${token.accessToken}`,
+        `refresh_token ${token.refreshToken}`,
+      ]);
       markWritten();
       await logout;
       expect(await storedToken(storage)).toBeUndefined();
     });
 
     it('should still revoke both tokens, then fail, when writing the mark fails', async () => {
-      const { services, session, storage } = withCoordinator(async () => Promise.reject(new CtpRedisError(CtpErrorCode.RedisUnavailable, 'Redis down')));
+      const { services, session, storage } = withCoordinator(async () =>
+        Promise.reject(new CtpRedisError(CtpErrorCode.RedisUnavailable, 'Redis down')),
+      );
       await runWithCtpSession(storage, () => session.ensureAnonymous());
-      await expect(runWithCtpSession(storage, () => session.logout())).rejects.toMatchObject({ code: CtpErrorCode.RedisUnavailable });
+      await expect(runWithCtpSession(storage, () => session.logout())).rejects.toMatchObject({
+        code: CtpErrorCode.RedisUnavailable,
+      });
       expect(revoked(services)).toHaveLength(2);
       expect(await storedToken(storage)).toBeUndefined();
     });
@@ -135,13 +166,16 @@ describe('CtpSession revocation', () => {
   });
 
   describe('when two sign-ins of one session run at once', () => {
-    it('should store one, move the anonymous cart to that one, and revoke the other\'s tokens', async () => {
+    it("should store one, move the anonymous cart to that one, and revoke the other's tokens", async () => {
       const services = createTestServices();
       services.platform.customers.set('bob@example.com', { id: 'customer-bob', password: 'bob-Passw0rd!' });
       const storage = new MemorySessionStorage('s');
       const anonymous = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
       const results = await runWithCtpSession(storage, () =>
-        Promise.allSettled([services.session.login(ALICE.email, ALICE.password), services.session.login('bob@example.com', 'bob-Passw0rd!')]),
+        Promise.allSettled([
+          services.session.login(ALICE.email, ALICE.password),
+          services.session.login('bob@example.com', 'bob-Passw0rd!'),
+        ]),
       );
       const won = results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<CtpAuthToken>;
       const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;

@@ -50,7 +50,9 @@ describe('CtpSession', () => {
       const storage = await anonymousSession(services);
       const before = (await storedToken(storage))!;
       services.clock.advance(HOUR);
-      await runWithCtpSession(storage, () => Promise.all(Array.from({ length: 50 }, () => services.client.customerApiRoot())));
+      await runWithCtpSession(storage, () =>
+        Promise.all(Array.from({ length: 50 }, () => services.client.customerApiRoot())),
+      );
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
       const after = (await storedToken(storage))!;
       expect(after.accessToken).not.toBe(before.accessToken);
@@ -80,7 +82,11 @@ describe('CtpSession', () => {
         stores.map((storage) =>
           runWithCtpSession(storage, async () => {
             const apiRoot = await services.client.customerApiRoot();
-            const { body: cart } = await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
+            const { body: cart } = await apiRoot
+              .me()
+              .carts()
+              .post({ body: { currency: 'EUR' } })
+              .execute();
             expect(cart.anonymousId).toBe((await storedToken(storage))?.anonymousId);
           }),
         ),
@@ -102,7 +108,9 @@ describe('CtpSession', () => {
       await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
       services.platform.refreshTokens.clear(); // evicted (LRU) or the password was reset
       services.clock.advance(HOUR);
-      const results = await runWithCtpSession(storage, () => Promise.allSettled(Array.from({ length: 5 }, () => services.client.customerApiRoot())));
+      const results = await runWithCtpSession(storage, () =>
+        Promise.allSettled(Array.from({ length: 5 }, () => services.client.customerApiRoot())),
+      );
       for (const result of results) {
         expect(result.status).toBe('rejected');
         expect((result as PromiseRejectedResult).reason).toBeInstanceOf(CtpSessionExpiredError);
@@ -119,9 +127,15 @@ describe('CtpSession', () => {
       const services = createTestServices();
       const storage = await anonymousSession(services);
       const before = await storedToken(storage);
-      services.platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? new Response('<html>oops</html>', { status: 200 }) : undefined));
+      services.platform.on((call) =>
+        call.form.get('grant_type') === 'refresh_token'
+          ? new Response('<html>oops</html>', { status: 200 })
+          : undefined,
+      );
       services.clock.advance(HOUR);
-      await expect(runWithCtpSession(storage, () => services.client.customerApiRoot())).rejects.toMatchObject({ code: CtpErrorCode.TokenResponseInvalid });
+      await expect(runWithCtpSession(storage, () => services.client.customerApiRoot())).rejects.toMatchObject({
+        code: CtpErrorCode.TokenResponseInvalid,
+      });
       expect(await storedToken(storage)).toEqual(before);
     });
   });
@@ -131,7 +145,9 @@ describe('CtpSession', () => {
       const services = createTestServices({ retry: { maxRetries: 0 } });
       const storage = await anonymousSession(services);
       const before = await storedToken(storage);
-      services.platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? new Response('', { status: 503 }) : undefined));
+      services.platform.on((call) =>
+        call.form.get('grant_type') === 'refresh_token' ? new Response('', { status: 503 }) : undefined,
+      );
       services.clock.advance(57 * 60_000);
       const token = await runWithCtpSession(storage, () => services.session.accessToken());
       expect(token.accessToken).toBe(before?.accessToken);
@@ -144,7 +160,12 @@ describe('CtpSession', () => {
       const services = createTestServices();
       const inner = await anonymousSession(services);
       const before = await storedToken(inner);
-      const failing: LegacySessionStorage = { id: 's', get: () => storedToken(inner), set: async () => Promise.reject(new Error('disk full')), clear: () => putToken(inner, undefined) };
+      const failing: LegacySessionStorage = {
+        id: 's',
+        get: () => storedToken(inner),
+        set: async () => Promise.reject(new Error('disk full')),
+        clear: () => putToken(inner, undefined),
+      };
       services.clock.advance(HOUR);
       const error = await runWithCtpSession(failing, () => services.client.customerApiRoot()).catch((e: unknown) => e);
       expect(error).toMatchObject({ code: CtpErrorCode.SessionStorage });
@@ -159,33 +180,49 @@ describe('CtpSession', () => {
       const anonymous = (await storedToken(storage))!;
       await runWithCtpSession(storage, async () => {
         const apiRoot = await services.client.customerApiRoot();
-        await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
+        await apiRoot
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute();
         const token = await services.session.login(ALICE.email, ALICE.password);
         expect(token.kind).toBe('customer');
         expect(token.customerId).toBe('customer-alice');
       });
       await new Promise((resolve) => setImmediate(resolve)); // revocation runs after login returns
-      const paths = services.platform.calls.map((c) => `${c.method} ${c.url.replace(AUTH_URL, '').replace(API_URL, '')}`);
+      const paths = services.platform.calls.map(
+        (c) => `${c.method} ${c.url.replace(AUTH_URL, '').replace(API_URL, '')}`,
+      );
       const passwordAt = paths.indexOf(`POST /oauth/${PROJECT}/customers/token`);
       const signInAt = paths.indexOf(`POST /${PROJECT}/login`);
       expect(passwordAt).toBeGreaterThan(-1);
       expect(signInAt).toBeGreaterThan(passwordAt);
       const signIn = services.platform.calls[signInAt]!;
-      expect(JSON.parse(signIn.body)).toEqual({ ...ALICE, anonymousId: anonymous.anonymousId, anonymousCartSignInMode: 'MergeWithExistingCustomerCart' });
+      expect(JSON.parse(signIn.body)).toEqual({
+        ...ALICE,
+        anonymousId: anonymous.anonymousId,
+        anonymousCartSignInMode: 'MergeWithExistingCustomerCart',
+      });
       // In the integration's name.
-      expect(services.platform.tokens.get(signIn.headers['authorization']!.replace('Bearer ', ''))?.kind).toBe('client');
+      expect(services.platform.tokens.get(signIn.headers['authorization']!.replace('Bearer ', ''))?.kind).toBe(
+        'client',
+      );
       const stored = (await storedToken(storage))!;
       expect(stored.kind).toBe('customer');
       const revoked = services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
       expect(revoked.sort()).toEqual([anonymous.accessToken, anonymous.refreshToken].sort());
       expect([...services.platform.carts.values()][0]?.customerId).toBe('customer-alice');
-      expect(services.platform.grants('password')[0]?.form.get('scope')).toBe(services.registry.scopeParameter('customer'));
+      expect(services.platform.grants('password')[0]?.form.get('scope')).toBe(
+        services.registry.scopeParameter('customer'),
+      );
     });
 
     it('should not call the backend sign-in when there was no session', async () => {
       const services = createTestServices();
       const storage = new MemorySessionStorage();
-      await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password, { anonymousCartSignInMode: 'UseAsNewActiveCustomerCart' }));
+      await runWithCtpSession(storage, () =>
+        services.session.login(ALICE.email, ALICE.password, { anonymousCartSignInMode: 'UseAsNewActiveCustomerCart' }),
+      );
       expect(services.platform.signIns).toHaveLength(0);
       expect((await storedToken(storage))?.kind).toBe('customer');
     });
@@ -194,8 +231,12 @@ describe('CtpSession', () => {
       const services = createTestServices();
       const storage = new MemorySessionStorage();
       services.platform.on((call) => (call.path.includes('/in-store/key=eu/') ? undefined : undefined));
-      const token = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password, { storeKey: 'eu' }));
-      expect(services.platform.grants('password')[0]?.url).toBe(`${AUTH_URL}/oauth/${PROJECT}/in-store/key=eu/customers/token`);
+      const token = await runWithCtpSession(storage, () =>
+        services.session.login(ALICE.email, ALICE.password, { storeKey: 'eu' }),
+      );
+      expect(services.platform.grants('password')[0]?.url).toBe(
+        `${AUTH_URL}/oauth/${PROJECT}/in-store/key=eu/customers/token`,
+      );
       expect(token.storeKey).toBe('eu');
     });
 
@@ -203,7 +244,9 @@ describe('CtpSession', () => {
       const services = createTestServices();
       const storage = await anonymousSession(services);
       const before = await storedToken(storage);
-      const error = await runWithCtpSession(storage, () => services.session.login(ALICE.email, 'wrong-password!')).catch((e: unknown) => e);
+      const error = await runWithCtpSession(storage, () =>
+        services.session.login(ALICE.email, 'wrong-password!'),
+      ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CtpInvalidCredentialsError);
       expect(String(error)).not.toContain('wrong-password!');
       expect(await storedToken(storage)).toEqual(before);
@@ -214,17 +257,25 @@ describe('CtpSession', () => {
       const services = createTestServices();
       const storage = await anonymousSession(services);
       services.platform.on((call) =>
-        call.path === `/${PROJECT}/login` ? json({ statusCode: 400, message: 'x', errors: [{ code: 'InvalidCredentials', message: 'x' }] }, 400) : undefined,
+        call.path === `/${PROJECT}/login`
+          ? json({ statusCode: 400, message: 'x', errors: [{ code: 'InvalidCredentials', message: 'x' }] }, 400)
+          : undefined,
       );
-      await expect(runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password))).rejects.toBeInstanceOf(CtpInvalidCredentialsError);
+      await expect(
+        runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password)),
+      ).rejects.toBeInstanceOf(CtpInvalidCredentialsError);
     });
 
     it('should keep the anonymous session and revoke the new customer token when the sign-in fails', async () => {
       const services = createTestServices();
       const storage = await anonymousSession(services);
       const before = await storedToken(storage);
-      services.platform.on((call) => (call.path === `/${PROJECT}/login` ? json({ statusCode: 500, message: 'boom' }, 500) : undefined));
-      const error = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password)).catch((e: unknown) => e);
+      services.platform.on((call) =>
+        call.path === `/${PROJECT}/login` ? json({ statusCode: 500, message: 'boom' }, 500) : undefined,
+      );
+      const error = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password)).catch(
+        (e: unknown) => e,
+      );
       expect(error).toMatchObject({ code: CtpErrorCode.ApiRequestFailed, status: 500 });
       expect(String(error)).not.toContain(ALICE.password);
       expect(await storedToken(storage)).toEqual(before);
@@ -254,7 +305,9 @@ describe('CtpSession', () => {
     it('should clear the session even if revocation fails', async () => {
       const services = createTestServices({ retry: { maxRetries: 0 } });
       const storage = await anonymousSession(services);
-      services.platform.on((call) => (call.path === '/oauth/token/revoke' ? new Response('', { status: 500 }) : undefined));
+      services.platform.on((call) =>
+        call.path === '/oauth/token/revoke' ? new Response('', { status: 500 }) : undefined,
+      );
       await runWithCtpSession(storage, () => services.session.logout());
       expect(await storedToken(storage)).toBeUndefined();
       expect(services.logger.events('ctp.revoke.failed')).toHaveLength(2);
@@ -323,7 +376,11 @@ describe('CtpSession', () => {
       // The next deploy: same platform, a wider anonymous set.
       const { createCtpServices } = await import('../../../src/module/createCtpServices');
       const { testConfig } = await import('../../support/createTestServices');
-      const deployed = createCtpServices(testConfig(), { fetch: old.platform.fetch, clock: old.clock, logger: old.logger });
+      const deployed = createCtpServices(testConfig(), {
+        fetch: old.platform.fetch,
+        clock: old.clock,
+        logger: old.logger,
+      });
       old.clock.advance(HOUR);
       const token = await runWithCtpSession(storage, () => deployed.session.accessToken());
       expect(token.accessToken).not.toBe(before.accessToken);
@@ -336,11 +393,18 @@ describe('CtpSession', () => {
       const storage = await anonymousSession(services);
       services.platform.on((call) =>
         call.form.get('grant_type') === 'refresh_token'
-          ? json({ access_token: 'widened-token-123456', token_type: 'Bearer', expires_in: 3600, scope: `manage_project:${PROJECT} anonymous_id:x` })
+          ? json({
+              access_token: 'widened-token-123456',
+              token_type: 'Bearer',
+              expires_in: 3600,
+              scope: `manage_project:${PROJECT} anonymous_id:x`,
+            })
           : undefined,
       );
       services.clock.advance(HOUR);
-      await expect(runWithCtpSession(storage, () => services.session.accessToken())).rejects.toMatchObject({ code: CtpErrorCode.ScopeMissing });
+      await expect(runWithCtpSession(storage, () => services.session.accessToken())).rejects.toMatchObject({
+        code: CtpErrorCode.ScopeMissing,
+      });
     });
   });
 });

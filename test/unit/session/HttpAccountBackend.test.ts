@@ -19,31 +19,48 @@ function backend(answer: (url: string, init: RequestInit) => Response | Promise<
     projectKey: 'proj',
     timeoutMs: 1_000,
     integration,
-    fetch: () => async (url, init = {}) => {
-      calls.push({ url, init });
-      return answer(url, init);
-    },
+    fetch:
+      () =>
+      async (url, init = {}) => {
+        calls.push({ url, init });
+        return answer(url, init);
+      },
   });
   return { b, calls, invalidated };
 }
 
-const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 describe(HttpAccountBackend, () => {
   describe('.createCustomer', () => {
     it('should POST the draft as JSON with the integration bearer, refusing redirects', async () => {
       const { b, calls } = backend(() => json({ customer: { id: 'c-1' } }, 201));
-      await expect(b.createCustomer({ email: 'a@example.com', password: PASSWORD }, 'store-1')).resolves.toEqual({ customerId: 'c-1' });
+      await expect(b.createCustomer({ email: 'a@example.com', password: PASSWORD }, 'store-1')).resolves.toEqual({
+        customerId: 'c-1',
+      });
       expect(calls).toHaveLength(1);
       expect(calls[0]!.url).toBe(`${API}/proj/in-store/key=store-1/customers`);
-      expect(calls[0]!.init).toMatchObject({ method: 'POST', redirect: 'manual', headers: { authorization: 'Bearer int-token-1', 'content-type': 'application/json', accept: 'application/json' } });
+      expect(calls[0]!.init).toMatchObject({
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          authorization: 'Bearer int-token-1',
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+      });
       expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ email: 'a@example.com', password: PASSWORD });
     });
 
     describe('when the API answers a redirect', () => {
       it('should not follow it (the body holds the password) and raise CTP_REDIRECT_REFUSED', async () => {
-        const { b, calls } = backend(() => new Response(null, { status: 307, headers: { location: 'https://evil.example/' } }));
-        await expect(b.createCustomer({ email: 'a@example.com', password: PASSWORD }, undefined)).rejects.toMatchObject({ code: CtpErrorCode.RedirectRefused });
+        const { b, calls } = backend(
+          () => new Response(null, { status: 307, headers: { location: 'https://evil.example/' } }),
+        );
+        await expect(b.createCustomer({ email: 'a@example.com', password: PASSWORD }, undefined)).rejects.toMatchObject(
+          { code: CtpErrorCode.RedirectRefused },
+        );
         expect(calls).toHaveLength(1);
       });
     });
@@ -51,21 +68,34 @@ describe(HttpAccountBackend, () => {
     describe('when the integration token was revoked early (401)', () => {
       it('should renew it once in its own name and send again', async () => {
         let n = 0;
-        const { b, calls, invalidated } = backend(() => ((n += 1) === 1 ? json({ statusCode: 401 }, 401) : json({ customer: { id: 'c-2' } }, 201)));
-        await expect(b.createCustomer({ email: 'a@example.com', password: PASSWORD }, undefined)).resolves.toEqual({ customerId: 'c-2' });
+        const { b, calls, invalidated } = backend(() =>
+          (n += 1) === 1 ? json({ statusCode: 401 }, 401) : json({ customer: { id: 'c-2' } }, 201),
+        );
+        await expect(b.createCustomer({ email: 'a@example.com', password: PASSWORD }, undefined)).resolves.toEqual({
+          customerId: 'c-2',
+        });
         expect(invalidated).toEqual(['int-token-1']);
-        expect(calls.map((c) => (c.init.headers as Record<string, string>)['authorization'])).toEqual(['Bearer int-token-1', 'Bearer int-token-2']);
+        expect(calls.map((c) => (c.init.headers as Record<string, string>)['authorization'])).toEqual([
+          'Bearer int-token-1',
+          'Bearer int-token-2',
+        ]);
       });
     });
 
     describe('when the network fails or the API errs with the password in its message', () => {
       it('should keep the password out of the message and of every field', async () => {
-        const { b } = backend(() => json({ statusCode: 500, message: `boom ${PASSWORD}`, errors: [{ code: `X${PASSWORD}` }] }, 500));
-        const error = await b.createCustomer({ email: 'a@example.com', password: PASSWORD }, undefined).catch((e: unknown) => e);
+        const { b } = backend(() =>
+          json({ statusCode: 500, message: `boom ${PASSWORD}`, errors: [{ code: `X${PASSWORD}` }] }, 500),
+        );
+        const error = await b
+          .createCustomer({ email: 'a@example.com', password: PASSWORD }, undefined)
+          .catch((e: unknown) => e);
         expect(error).toMatchObject({ code: CtpErrorCode.ApiRequestFailed, status: 500 });
         expect(`${String((error as Error).message)} ${JSON.stringify(error)}`).not.toContain(PASSWORD);
         const down = backend(() => Promise.reject(new TypeError(`fetch failed for ${PASSWORD}`)));
-        const network = await down.b.createCustomer({ email: 'a@example.com', password: PASSWORD }, undefined).catch((e: unknown) => e);
+        const network = await down.b
+          .createCustomer({ email: 'a@example.com', password: PASSWORD }, undefined)
+          .catch((e: unknown) => e);
         expect(`${String((network as Error).message)} ${JSON.stringify(network)}`).not.toContain(PASSWORD);
       });
     });
@@ -73,7 +103,9 @@ describe(HttpAccountBackend, () => {
     describe('when the answer is larger than the cap', () => {
       it('should stop reading and raise CTP_ANSWER_TOO_LARGE', async () => {
         const { b } = backend(() => new Response('x'.repeat(2 * 1024 * 1024), { status: 201 }));
-        await expect(b.createCustomer({ email: 'a@example.com', password: PASSWORD }, undefined)).rejects.toMatchObject({ code: CtpErrorCode.AnswerTooLarge });
+        await expect(b.createCustomer({ email: 'a@example.com', password: PASSWORD }, undefined)).rejects.toMatchObject(
+          { code: CtpErrorCode.AnswerTooLarge },
+        );
       });
     });
   });
@@ -81,10 +113,16 @@ describe(HttpAccountBackend, () => {
   describe('.createPasswordToken', () => {
     it('should answer undefined for an unknown email (404) and the token for a known one', async () => {
       const { b, calls } = backend((_url, init) =>
-        String(init.body).includes('known') ? json({ customerId: 'c-1', value: 'tok-1', expiresAt: '2026-12-02T00:00:00.000Z' }) : json({ statusCode: 404, errors: [{ code: 'ResourceNotFound' }] }, 404),
+        String(init.body).includes('known')
+          ? json({ customerId: 'c-1', value: 'tok-1', expiresAt: '2026-12-02T00:00:00.000Z' })
+          : json({ statusCode: 404, errors: [{ code: 'ResourceNotFound' }] }, 404),
       );
       await expect(b.createPasswordToken('nobody@example.com', undefined, undefined)).resolves.toBeUndefined();
-      await expect(b.createPasswordToken('known@example.com', undefined, 30)).resolves.toEqual({ customerId: 'c-1', value: 'tok-1', expiresAt: '2026-12-02T00:00:00.000Z' });
+      await expect(b.createPasswordToken('known@example.com', undefined, 30)).resolves.toEqual({
+        customerId: 'c-1',
+        value: 'tok-1',
+        expiresAt: '2026-12-02T00:00:00.000Z',
+      });
       expect(calls[1]!.url).toBe(`${API}/proj/customers/password-token`);
       expect(JSON.parse(String(calls[1]!.init.body))).toEqual({ email: 'known@example.com', ttlMinutes: 30 });
     });

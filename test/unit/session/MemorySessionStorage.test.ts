@@ -4,13 +4,23 @@ import { toStoredSession, type StoredSession } from '../../../src/auth/StoredSes
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { storedToken } from '../../support/session/storedToken';
 
-const token: CtpAuthToken = { kind: 'anonymous', accessToken: 'a1', refreshToken: 'p:r1', issuedAt: 1_000, expiresAt: 3_601_000, scopes: ['s1'], anonymousId: 'x' };
+const token: CtpAuthToken = {
+  kind: 'anonymous',
+  accessToken: 'a1',
+  refreshToken: 'p:r1',
+  issuedAt: 1_000,
+  expiresAt: 3_601_000,
+  scopes: ['s1'],
+  anonymousId: 'x',
+};
 const stored = toStoredSession(token);
 
 describe(MemorySessionStorage, () => {
   it('should keep a frozen copy of the stored form it is given, and nothing after a compare-and-set to undefined', async () => {
     const storage = new MemorySessionStorage('s');
-    const mine = { ...stored, s: ['s1'] } as { -readonly [K in keyof StoredSession]: StoredSession[K] } & { s: string[] };
+    const mine = { ...stored, s: ['s1'] } as { -readonly [K in keyof StoredSession]: StoredSession[K] } & {
+      s: string[];
+    };
     expect(await storage.compareAndSet(undefined, mine)).toBe(true);
     mine.a = 'changed';
     mine.s.push('s2');

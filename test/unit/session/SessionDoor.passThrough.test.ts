@@ -8,7 +8,6 @@ import type { SessionStorage } from '../../../src/session/SessionStorage';
 // reaches the caller as it is. (Its second finding, one read of a storage without a cache, no longer
 // holds: with the { get, compareAndSet } contract the door asks every storage's cached answer first.)
 
-
 describe(SessionDoor, () => {
   it("should pass a storage's typed error (RedisSessionStorage's CTP_REDIS_UNAVAILABLE) through, not wrap it", async () => {
     const down = new CtpRedisError(CtpErrorCode.RedisUnavailable, 'Redis did not answer.');

@@ -45,7 +45,10 @@ describe(SessionDoor, () => {
 
     describe('when the storage returns something that is not a token', () => {
       it('should fail with CTP_STORED_TOKEN_INVALID instead of handing it on', async () => {
-        const liar = { get: async () => ({ v: 2, a: 'x' }), compareAndSet: async () => true } as unknown as SessionStorage;
+        const liar = {
+          get: async () => ({ v: 2, a: 'x' }),
+          compareAndSet: async () => true,
+        } as unknown as SessionStorage;
         const error = (await new SessionDoor(1_000).read(liar).catch((e: unknown) => e)) as CtpSessionError;
         expect(error.code).toBe(CtpErrorCode.StoredTokenInvalid);
       });
@@ -53,7 +56,10 @@ describe(SessionDoor, () => {
 
     describe('when the storage throws', () => {
       it('should wrap the failure as CTP_SESSION_STORAGE', async () => {
-        const broken: SessionStorage = { get: async () => Promise.reject(new Error('ECONNRESET')), compareAndSet: async () => true };
+        const broken: SessionStorage = {
+          get: async () => Promise.reject(new Error('ECONNRESET')),
+          compareAndSet: async () => true,
+        };
         const error = (await new SessionDoor(1_000).read(broken).catch((e: unknown) => e)) as CtpSessionError;
         expect(error.code).toBe(CtpErrorCode.SessionStorage);
       });
@@ -92,7 +98,9 @@ describe(SessionDoor, () => {
           attempts += 1;
           return false;
         };
-        const error = (await new SessionDoor(1_000).update(storage, () => ({ result: 1, next: token(9) })).catch((e: unknown) => e)) as CtpSessionError;
+        const error = (await new SessionDoor(1_000)
+          .update(storage, () => ({ result: 1, next: token(9) }))
+          .catch((e: unknown) => e)) as CtpSessionError;
         expect(error.code).toBe(CtpErrorCode.SessionChanged);
         expect(attempts).toBe(3);
         expect((await storedToken(storage))?.accessToken).toBe('access-1');
@@ -128,7 +136,10 @@ describe(SessionDoor, () => {
       const inner = new MemorySessionStorage('s', stored && toStoredSession(stored));
       const storage: SessionStorage = {
         id: 's',
-        get: async (options) => (options?.fresh === true ? (calls.push('get fresh'), inner.get()) : (calls.push('get'), cached && toStoredSession(cached))),
+        get: async (options) =>
+          options?.fresh === true
+            ? (calls.push('get fresh'), inner.get())
+            : (calls.push('get'), cached && toStoredSession(cached)),
         compareAndSet: (expected, next) => (calls.push('compareAndSet'), inner.compareAndSet(expected, next)),
       };
       return { storage, calls, inner };
@@ -155,11 +166,19 @@ describe(SessionDoor, () => {
     it('should take a settled result from the cache without reading the store, and decide on the store otherwise', async () => {
       const { storage, calls } = caching(token(2), token(2));
       const door = new SessionDoor(1_000);
-      const kept = await door.update(storage, () => ({ result: 'decided' }), (cached) => (cached?.accessToken === 'access-2' ? 'kept' : undefined));
+      const kept = await door.update(
+        storage,
+        () => ({ result: 'decided' }),
+        (cached) => (cached?.accessToken === 'access-2' ? 'kept' : undefined),
+      );
       expect(kept).toBe('kept');
       expect(calls).toEqual(['get']);
       calls.length = 0;
-      const decided = await door.update(storage, () => ({ result: 'decided' }), () => undefined);
+      const decided = await door.update(
+        storage,
+        () => ({ result: 'decided' }),
+        () => undefined,
+      );
       expect(decided).toBe('decided');
       expect(calls).toEqual(['get', 'get fresh']);
     });
@@ -205,7 +224,10 @@ describe(SessionDoor, () => {
   });
 
   describe('.update of a storage whose write or clear hangs', () => {
-    const hungWrites = (): SessionStorage => ({ get: async () => toStoredSession(token(1)), compareAndSet: () => new Promise(() => undefined) });
+    const hungWrites = (): SessionStorage => ({
+      get: async () => toStoredSession(token(1)),
+      compareAndSet: () => new Promise(() => undefined),
+    });
 
     it.each([
       ['write', { result: 1, next: token(2) }, 'finish a write'],
@@ -223,7 +245,9 @@ describe(SessionDoor, () => {
     it('should fail a hung compareAndSet with CTP_SESSION_STORAGE_TIMEOUT', async () => {
       vi.useFakeTimers();
       const storage: SessionStorage = hungWrites();
-      const updating = new SessionDoor(1_000).update(storage, () => ({ result: 1, next: token(2) })).catch((e: unknown) => e);
+      const updating = new SessionDoor(1_000)
+        .update(storage, () => ({ result: 1, next: token(2) }))
+        .catch((e: unknown) => e);
       await vi.advanceTimersByTimeAsync(1_100);
       expect(((await updating) as CtpSessionError).code).toBe(CtpErrorCode.SessionStorageTimeout);
     });

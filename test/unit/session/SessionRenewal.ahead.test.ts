@@ -11,7 +11,11 @@ import { CapturingLogger } from '../../support/createTestServices';
 // logged, what an ended lineage spares the next caller, and what it tells the fleet's coordinator
 // about a token another instance stored.
 
-const token = (access: string, refresh = 'p:anon-refresh-1', times: { issuedAt: number; expiresAt: number } = { issuedAt: 1_000, expiresAt: 3_601_000 }): CtpAuthToken => ({
+const token = (
+  access: string,
+  refresh = 'p:anon-refresh-1',
+  times: { issuedAt: number; expiresAt: number } = { issuedAt: 1_000, expiresAt: 3_601_000 },
+): CtpAuthToken => ({
   kind: 'anonymous',
   accessToken: access,
   refreshToken: refresh,
@@ -47,7 +51,13 @@ function setup(options: { failure?: Error; coordinator?: TokenCoordinator } = {}
       return mintedOf(t);
     },
   };
-  const renewal = new SessionRenewal(tokens, issuer, options.coordinator ?? localCoordinator, { now: () => NOW }, logger);
+  const renewal = new SessionRenewal(
+    tokens,
+    issuer,
+    options.coordinator ?? localCoordinator,
+    { now: () => NOW },
+    logger,
+  );
   return { renewal, tokens, logger, refreshed, release: gate.resolve };
 }
 
@@ -104,7 +114,11 @@ describe('SessionRenewal', () => {
       await renewal.settled();
       expect(await storage.get()).toBeUndefined();
       expect(logger.events('ctp.renewal.ahead_failed')).toEqual([]);
-      expect(logger.lines.filter((l) => l.level === 'debug').map((l) => l.obj)).toContainEqual({ event: 'ctp.renewal.ahead_ended', kind: 'anonymous', code: 'CTP_SESSION_EXPIRED' });
+      expect(logger.lines.filter((l) => l.level === 'debug').map((l) => l.obj)).toContainEqual({
+        event: 'ctp.renewal.ahead_ended',
+        kind: 'anonymous',
+        code: 'CTP_SESSION_EXPIRED',
+      });
     });
   });
 
@@ -121,7 +135,9 @@ describe('SessionRenewal', () => {
       const { renewal, release } = setup({ coordinator: endedInFleet });
       release();
       const copy = new MemorySessionStorage('s', OLD);
-      await expect(renewal.renew(new MemorySessionStorage('s', OLD), OLD)).rejects.toBeInstanceOf(CtpSessionExpiredError);
+      await expect(renewal.renew(new MemorySessionStorage('s', OLD), OLD)).rejects.toBeInstanceOf(
+        CtpSessionExpiredError,
+      );
       await expect(renewal.renew(copy, OLD)).rejects.toBeInstanceOf(CtpSessionExpiredError);
       expect(await copy.get()).toBeUndefined();
       expect(asked).toBe(1);
@@ -133,7 +149,11 @@ describe('SessionRenewal', () => {
       let isFresh!: (candidate: CtpAuthToken) => boolean;
       const coordinator: TokenCoordinator = {
         ...localCoordinator,
-        refresh: (_t: CtpAuthToken, refresh: () => Promise<CtpAuthToken>, fresh: (candidate: CtpAuthToken) => boolean) => {
+        refresh: (
+          _t: CtpAuthToken,
+          refresh: () => Promise<CtpAuthToken>,
+          fresh: (candidate: CtpAuthToken) => boolean,
+        ) => {
           isFresh = fresh;
           return refresh();
         },
@@ -145,8 +165,12 @@ describe('SessionRenewal', () => {
       // The very token being renewed (another instance found nothing newer).
       expect(isFresh(OLD)).toBe(false);
       // Another token, but inside its margin (a 1 h token renews from 54 min) or expired.
-      expect(isFresh(token('anon-access-6', 'p:anon-refresh-1', { issuedAt: NOW - 3_300_000, expiresAt: NOW + 300_000 }))).toBe(false);
-      expect(isFresh(token('anon-access-7', 'p:anon-refresh-1', { issuedAt: NOW - 3_600_000, expiresAt: NOW }))).toBe(false);
+      expect(
+        isFresh(token('anon-access-6', 'p:anon-refresh-1', { issuedAt: NOW - 3_300_000, expiresAt: NOW + 300_000 })),
+      ).toBe(false);
+      expect(isFresh(token('anon-access-7', 'p:anon-refresh-1', { issuedAt: NOW - 3_600_000, expiresAt: NOW }))).toBe(
+        false,
+      );
     });
   });
 });

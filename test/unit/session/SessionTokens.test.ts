@@ -34,7 +34,12 @@ const customer = (n: number, customerId = `c${n}`, storeKey?: string): CtpAuthTo
 function setup(revokeWaitMs = 1_000) {
   const revoked: string[] = [];
   const logger = new CapturingLogger();
-  const tokens = new SessionTokens({ revoke: async (token, hint) => void revoked.push(`${hint} ${token}`) }, logger, 1_000, revokeWaitMs);
+  const tokens = new SessionTokens(
+    { revoke: async (token, hint) => void revoked.push(`${hint} ${token}`) },
+    logger,
+    1_000,
+    revokeWaitMs,
+  );
   return { tokens, revoked, logger };
 }
 
@@ -117,7 +122,10 @@ describe(SessionTokens, () => {
       const storage = new MemorySessionStorage('s', anon);
       const seen: CtpAuthToken[] = [];
       const fresh = customer(1);
-      const outcome = await tokens.claim(storage, anon, fresh, { reason: 'login', fromAnonymous: async (a) => void seen.push(a) });
+      const outcome = await tokens.claim(storage, anon, fresh, {
+        reason: 'login',
+        fromAnonymous: async (a) => void seen.push(a),
+      });
       expect(outcome).toEqual({ token: fresh, replaced: anon });
       expect(seen.map((t) => t.accessToken)).toEqual([anon.accessToken]);
       expect((await storedToken(storage))?.accessToken).toBe(fresh.accessToken);
@@ -149,7 +157,9 @@ describe(SessionTokens, () => {
         const { tokens, revoked } = setup();
         const winner = customer(1, 'c1', 'eu');
         const storage = new MemorySessionStorage('s', winner);
-        const error = (await tokens.claim(storage, undefined, fresh, { reason: 'login' }).catch((e: unknown) => e)) as CtpSessionError;
+        const error = (await tokens
+          .claim(storage, undefined, fresh, { reason: 'login' })
+          .catch((e: unknown) => e)) as CtpSessionError;
         expect(error).toBeInstanceOf(CtpSessionError);
         expect(error.code).toBe(CtpErrorCode.SessionChanged);
         expect((await storedToken(storage))?.accessToken).toBe(winner.accessToken);
@@ -167,7 +177,9 @@ describe(SessionTokens, () => {
           return false;
         };
         const fresh = customer(1);
-        const error = (await tokens.claim(storage, anonymous(1), fresh, { reason: 'login' }).catch((e: unknown) => e)) as CtpSessionError;
+        const error = (await tokens
+          .claim(storage, anonymous(1), fresh, { reason: 'login' })
+          .catch((e: unknown) => e)) as CtpSessionError;
         expect(error.code).toBe(CtpErrorCode.SessionChanged);
         expect(attempts).toBe(3);
         expect(revoked.sort()).toEqual(pairOf(fresh));
@@ -214,30 +226,46 @@ describe(SessionTokens, () => {
     });
 
     it.each([
-      ['another lineage is stored', (tokens: SessionTokens, old: CtpAuthToken) => new MemorySessionStorage('s', customer(9, old.customerId))],
-      ['the lineage was ended by a sign-out here', (tokens: SessionTokens, old: CtpAuthToken) => {
-        tokens.end(old);
-        return new MemorySessionStorage('s', old);
-      }],
+      [
+        'another lineage is stored',
+        (tokens: SessionTokens, old: CtpAuthToken) => new MemorySessionStorage('s', customer(9, old.customerId)),
+      ],
+      [
+        'the lineage was ended by a sign-out here',
+        (tokens: SessionTokens, old: CtpAuthToken) => {
+          tokens.end(old);
+          return new MemorySessionStorage('s', old);
+        },
+      ],
       ['the session is empty', () => new MemorySessionStorage('s')],
-    ])('should fail with CTP_SESSION_CHANGED when %s, leaving the session and revoking the new pair', async (_name, storageFor) => {
-      const { tokens, revoked } = setup();
-      const old = customer(1);
-      const storage = storageFor(tokens, old);
-      const before = await storedToken(storage);
-      const fresh = customer(2, 'c1');
-      const error = (await tokens.replaceLineage(storage, old, fresh, 'password-change').catch((e: unknown) => e)) as CtpSessionError;
-      expect(error.code).toBe(CtpErrorCode.SessionChanged);
-      expect(await storedToken(storage)).toBe(before);
-      expect(revoked.sort()).toEqual(pairOf(fresh));
-    });
+    ])(
+      'should fail with CTP_SESSION_CHANGED when %s, leaving the session and revoking the new pair',
+      async (_name, storageFor) => {
+        const { tokens, revoked } = setup();
+        const old = customer(1);
+        const storage = storageFor(tokens, old);
+        const before = await storedToken(storage);
+        const fresh = customer(2, 'c1');
+        const error = (await tokens
+          .replaceLineage(storage, old, fresh, 'password-change')
+          .catch((e: unknown) => e)) as CtpSessionError;
+        expect(error.code).toBe(CtpErrorCode.SessionChanged);
+        expect(await storedToken(storage)).toBe(before);
+        expect(revoked.sort()).toEqual(pairOf(fresh));
+      },
+    );
 
     it('should revoke the new pair and pass the error on when the storage fails', async () => {
       const { tokens, revoked } = setup();
       const old = customer(1);
-      const broken: SessionStorage = { get: async () => toStoredSession(old), compareAndSet: () => Promise.reject(new Error('store down')) };
+      const broken: SessionStorage = {
+        get: async () => toStoredSession(old),
+        compareAndSet: () => Promise.reject(new Error('store down')),
+      };
       const fresh = customer(2, 'c1');
-      const error = (await tokens.replaceLineage(broken, old, fresh, 'password-change').catch((e: unknown) => e)) as CtpSessionError;
+      const error = (await tokens
+        .replaceLineage(broken, old, fresh, 'password-change')
+        .catch((e: unknown) => e)) as CtpSessionError;
       expect(error.code).toBe(CtpErrorCode.SessionStorage);
       expect(revoked.sort()).toEqual(pairOf(fresh));
       expect(tokens.ended.has(old.refreshToken)).toBe(false);
@@ -253,7 +281,9 @@ describe(SessionTokens, () => {
       expect(await storedToken(storage)).toBeUndefined();
       expect(tokens.ended.has(held.refreshToken)).toBe(true);
       expect(revoked.sort()).toEqual(pairOf(held));
-      expect(logger.events('ctp.session.cleared')).toEqual([{ event: 'ctp.session.cleared', kind: 'customer', reason: 'password-reset' }]);
+      expect(logger.events('ctp.session.cleared')).toEqual([
+        { event: 'ctp.session.cleared', kind: 'customer', reason: 'password-reset' },
+      ]);
     });
 
     it('should leave a session that does not match, and an empty one, and say false', async () => {
@@ -262,7 +292,9 @@ describe(SessionTokens, () => {
       const storage = new MemorySessionStorage('s', held);
       await expect(tokens.clearIf(storage, (t) => t.customerId === 'c2', 'password-reset')).resolves.toBe(false);
       expect((await storedToken(storage))?.accessToken).toBe(held.accessToken);
-      await expect(tokens.clearIf(new MemorySessionStorage('empty'), () => true, 'password-reset')).resolves.toBe(false);
+      await expect(tokens.clearIf(new MemorySessionStorage('empty'), () => true, 'password-reset')).resolves.toBe(
+        false,
+      );
       expect(revoked).toEqual([]);
       expect(tokens.ended.has(held.refreshToken)).toBe(false);
       expect(logger.events('ctp.session.cleared')).toEqual([]);

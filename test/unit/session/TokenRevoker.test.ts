@@ -24,7 +24,11 @@ describe(TokenRevoker, () => {
     it('should revoke the access token only once its grace period has passed', async () => {
       vi.useFakeTimers();
       const revoked: string[] = [];
-      const revoker = new TokenRevoker({ revoke: async (token, hint) => void revoked.push(`${hint} ${token}`) }, new CapturingLogger(), 1_000);
+      const revoker = new TokenRevoker(
+        { revoke: async (token, hint) => void revoked.push(`${hint} ${token}`) },
+        new CapturingLogger(),
+        1_000,
+      );
       revoker.accessLater('access-SECRET-1', 'customer', 'refresh-replaced', 60_000);
       await vi.advanceTimersByTimeAsync(59_999);
       expect(revoked).toEqual([]);
@@ -37,7 +41,11 @@ describe(TokenRevoker, () => {
     it('should start a revocation still in its grace period when settled() is asked, and only once', async () => {
       vi.useFakeTimers();
       const revoked: string[] = [];
-      const revoker = new TokenRevoker({ revoke: async (token, hint) => void revoked.push(`${hint} ${token}`) }, new CapturingLogger(), 1_000);
+      const revoker = new TokenRevoker(
+        { revoke: async (token, hint) => void revoked.push(`${hint} ${token}`) },
+        new CapturingLogger(),
+        1_000,
+      );
       revoker.accessLater('access-SECRET-1', 'customer', 'refresh-replaced', 60_000);
       await revoker.settled();
       expect(revoked).toEqual(['access_token access-SECRET-1']);
@@ -49,7 +57,11 @@ describe(TokenRevoker, () => {
   describe('.pair', () => {
     it('should revoke the refresh token and the access token explicitly', async () => {
       const revoked: string[] = [];
-      await new TokenRevoker({ revoke: async (token, hint) => void revoked.push(`${hint} ${token}`) }, new CapturingLogger(), 1_000).pair(pair, 'logout');
+      await new TokenRevoker(
+        { revoke: async (token, hint) => void revoked.push(`${hint} ${token}`) },
+        new CapturingLogger(),
+        1_000,
+      ).pair(pair, 'logout');
       expect(revoked.sort()).toEqual(['access_token access-SECRET-1', 'refresh_token refresh-SECRET-1']);
     });
 
@@ -82,7 +94,9 @@ describe(TokenRevoker, () => {
         const failing = async () => {
           throw new CtpAuthUnavailableError(CtpErrorCode.AuthUnavailable, 'down', { flow: 'revoke', attempts: 3 });
         };
-        await expect(new TokenRevoker({ revoke: failing }, logger, 1_000).pair(pair, 'logout')).resolves.toBeUndefined();
+        await expect(
+          new TokenRevoker({ revoke: failing }, logger, 1_000).pair(pair, 'logout'),
+        ).resolves.toBeUndefined();
         expect(logger.events('ctp.revoke.failed')).toEqual([
           expect.objectContaining({ code: CtpErrorCode.AuthUnavailable, reason: 'logout', hint: 'refresh_token' }),
           expect.objectContaining({ code: CtpErrorCode.AuthUnavailable, reason: 'logout', hint: 'access_token' }),
@@ -109,7 +123,15 @@ describe(TokenRevoker, () => {
       await expect(revoker.access('access-SECRET-2', 'anonymous', 'refresh-replaced')).resolves.toBeUndefined();
       expect(revoked).toEqual(['access_token access-SECRET-2']);
       // An error that is not a CtpError is logged as UNKNOWN: its message may quote anything.
-      expect(logger.events('ctp.revoke.failed')).toEqual([{ event: 'ctp.revoke.failed', kind: 'anonymous', reason: 'refresh-replaced', hint: 'access_token', code: 'UNKNOWN' }]);
+      expect(logger.events('ctp.revoke.failed')).toEqual([
+        {
+          event: 'ctp.revoke.failed',
+          kind: 'anonymous',
+          reason: 'refresh-replaced',
+          hint: 'access_token',
+          code: 'UNKNOWN',
+        },
+      ]);
       expect(logger.text()).not.toContain('SECRET');
       expect(logger.text()).not.toContain('socket hang up');
     });
@@ -147,7 +169,9 @@ describe(TokenRevoker, () => {
         const waiting = revoker.within(work, 'anonymous', 'login');
         await vi.advanceTimersByTimeAsync(500);
         await waiting;
-        expect(logger.events('ctp.revoke.slow')).toEqual([{ event: 'ctp.revoke.slow', kind: 'anonymous', reason: 'login', waitMs: 500 }]);
+        expect(logger.events('ctp.revoke.slow')).toEqual([
+          { event: 'ctp.revoke.slow', kind: 'anonymous', reason: 'login', waitMs: 500 },
+        ]);
         let settled = false;
         const settling = revoker.settled().then(() => (settled = true));
         await vi.advanceTimersByTimeAsync(0);

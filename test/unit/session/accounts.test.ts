@@ -27,9 +27,15 @@ function setup(options: Parameters<typeof createTestServices>[0] & { noSender?: 
     },
     ...rest,
   });
-  const accounts = installAccountRoutes(services.platform, () => services.clock.now(), (ms) => services.clock.advance(ms));
+  const accounts = installAccountRoutes(
+    services.platform,
+    () => services.clock.now(),
+    (ms) => services.clock.advance(ms),
+  );
   const integrationBearer = () => {
-    const call = services.platform.calls.find((c) => c.url === `${AUTH_URL}/oauth/token` && c.form.get('grant_type') === 'client_credentials');
+    const call = services.platform.calls.find(
+      (c) => c.url === `${AUTH_URL}/oauth/token` && c.form.get('grant_type') === 'client_credentials',
+    );
     expect(call).toBeDefined();
     return [...services.platform.tokens].filter(([, t]) => t.kind === 'client').map(([token]) => `Bearer ${token}`);
   };
@@ -42,7 +48,13 @@ async function anonymousWithCart({ services }: Setup, id = 's') {
   const storage = new MemorySessionStorage(id);
   const cartId = await runWithCtpSession(storage, async () => {
     const apiRoot = await services.client.customerApiRoot();
-    return (await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute()).body.id;
+    return (
+      await apiRoot
+        .me()
+        .carts()
+        .post({ body: { currency: 'EUR' } })
+        .execute()
+    ).body.id;
   });
   return { storage, cartId, anonymous: (await storedToken(storage))! };
 }
@@ -64,17 +76,31 @@ describe(CtpSession, () => {
         const t = setup();
         const { storage, cartId, anonymous } = await anonymousWithCart(t);
         const token = await runWithCtpSession(storage, () =>
-          t.services.session.signUp({ email: 'dave@example.com', password: 'dave-Passw0rd!', firstName: 'Dave', anonymousId: 'someone-elses-session' }),
+          t.services.session.signUp({
+            email: 'dave@example.com',
+            password: 'dave-Passw0rd!',
+            firstName: 'Dave',
+            anonymousId: 'someone-elses-session',
+          }),
         );
         const [create] = t.services.platform.calls.filter((c) => c.path === `/${PROJECT}/customers`);
         expect(create).toMatchObject({ url: `${API_URL}/${PROJECT}/customers`, method: 'POST' });
         expect(t.integrationBearer()).toContain(create!.headers['authorization']);
         expect(create!.headers['content-type']).toBe('application/json');
-        expect(JSON.parse(create!.body)).toEqual({ email: 'dave@example.com', password: 'dave-Passw0rd!', firstName: 'Dave' });
+        expect(JSON.parse(create!.body)).toEqual({
+          email: 'dave@example.com',
+          password: 'dave-Passw0rd!',
+          firstName: 'Dave',
+        });
         // The cart moves by the backend sign-in after the claim, with the session's anonymous id, whatever the draft says.
         const [login] = t.services.platform.calls.filter((c) => c.path === `/${PROJECT}/login`);
         expect(t.integrationBearer()).toContain(login!.headers['authorization']);
-        expect(JSON.parse(login!.body)).toEqual({ email: 'dave@example.com', password: 'dave-Passw0rd!', anonymousId: anonymous.anonymousId, anonymousCartSignInMode: 'MergeWithExistingCustomerCart' });
+        expect(JSON.parse(login!.body)).toEqual({
+          email: 'dave@example.com',
+          password: 'dave-Passw0rd!',
+          anonymousId: anonymous.anonymousId,
+          anonymousCartSignInMode: 'MergeWithExistingCustomerCart',
+        });
         const [grant] = t.services.platform.grants('password');
         expect(grant).toMatchObject({ url: `${AUTH_URL}/oauth/${PROJECT}/customers/token`, method: 'POST' });
         expect(grant!.form.get('username')).toBe('dave@example.com');
@@ -92,7 +118,9 @@ describe(CtpSession, () => {
       it('should raise CTP_EMAIL_TAKEN without echoing the email, request no token and keep the anonymous session', async () => {
         const t = setup();
         const { storage, anonymous } = await anonymousWithCart(t);
-        const error = await runWithCtpSession(storage, () => t.services.session.signUp({ email: ALICE.email, password: 'x-Passw0rd!' })).catch((e: unknown) => e);
+        const error = await runWithCtpSession(storage, () =>
+          t.services.session.signUp({ email: ALICE.email, password: 'x-Passw0rd!' }),
+        ).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(CtpAccountError);
         expect(error).toMatchObject({ code: CtpErrorCode.EmailTaken, status: 400 });
         expect(JSON.stringify(error) + String((error as Error).message)).not.toContain(ALICE.email);
@@ -105,7 +133,9 @@ describe(CtpSession, () => {
       it('should raise CTP_CUSTOMER_DRAFT_INVALID with the field errors, never the password', async () => {
         const t = setup();
         const { storage } = await anonymousWithCart(t);
-        const error = (await runWithCtpSession(storage, () => t.services.session.signUp({ email: 'erin@example.com', password: 'abc' })).catch((e: unknown) => e)) as CtpAccountError;
+        const error = (await runWithCtpSession(storage, () =>
+          t.services.session.signUp({ email: 'erin@example.com', password: 'abc' }),
+        ).catch((e: unknown) => e)) as CtpAccountError;
         expect(error.code).toBe(CtpErrorCode.CustomerDraftInvalid);
         expect(error.fieldErrors).toEqual([{ code: 'InvalidJsonInput', field: 'password' }]);
       });
@@ -115,9 +145,15 @@ describe(CtpSession, () => {
       it('should refuse a sign-up in another Store with CTP_STORE_MISMATCH and call nothing', async () => {
         const t = setup();
         const storage = new MemorySessionStorage('s');
-        await runWithCtpSession(storage, () => t.services.session.login(ALICE.email, ALICE.password, { storeKey: 'store-a' }));
+        await runWithCtpSession(storage, () =>
+          t.services.session.login(ALICE.email, ALICE.password, { storeKey: 'store-a' }),
+        );
         const calls = t.services.platform.calls.length;
-        await expect(runWithCtpSession(storage, () => t.services.session.signUp({ email: 'f@example.com', password: 'f-Passw0rd!' }, { storeKey: 'store-b' }))).rejects.toMatchObject({
+        await expect(
+          runWithCtpSession(storage, () =>
+            t.services.session.signUp({ email: 'f@example.com', password: 'f-Passw0rd!' }, { storeKey: 'store-b' }),
+          ),
+        ).rejects.toMatchObject({
           code: CtpErrorCode.StoreMismatch,
         });
         expect(t.services.platform.calls.length).toBe(calls);
@@ -128,14 +164,30 @@ describe(CtpSession, () => {
       it('should use the in-store customers endpoint and in-store password grant, and remember the Store', async () => {
         const t = setup();
         const { storage, cartId } = await anonymousWithCart(t);
-        const token = await runWithCtpSession(storage, () => t.services.session.signUp({ email: 'gina@example.com', password: 'gina-Passw0rd!' }, { storeKey: 'store-a' }));
-        expect(t.services.platform.calls.some((c) => c.url === `${API_URL}/${PROJECT}/in-store/key=store-a/login` && c.method === 'POST')).toBe(true);
+        const token = await runWithCtpSession(storage, () =>
+          t.services.session.signUp({ email: 'gina@example.com', password: 'gina-Passw0rd!' }, { storeKey: 'store-a' }),
+        );
+        expect(
+          t.services.platform.calls.some(
+            (c) => c.url === `${API_URL}/${PROJECT}/in-store/key=store-a/login` && c.method === 'POST',
+          ),
+        ).toBe(true);
         expect(t.services.platform.carts.get(cartId)?.customerId).toBe(token.customerId);
-        expect(t.services.platform.calls.some((c) => c.url === `${API_URL}/${PROJECT}/in-store/key=store-a/customers` && c.method === 'POST')).toBe(true);
+        expect(
+          t.services.platform.calls.some(
+            (c) => c.url === `${API_URL}/${PROJECT}/in-store/key=store-a/customers` && c.method === 'POST',
+          ),
+        ).toBe(true);
         const grant = t.services.platform.grants('password')[0]!;
         expect(grant.url).toBe(`${AUTH_URL}/oauth/${PROJECT}/in-store/key=store-a/customers/token`);
         // The Store's variants of the shopper scopes, checked against what was granted.
-        expect(grant.form.get('scope')?.split(' ')).toEqual(expect.arrayContaining([`manage_my_profile:${PROJECT}:store-a`, `manage_my_orders:${PROJECT}:store-a`, `view_published_products:${PROJECT}`]));
+        expect(grant.form.get('scope')?.split(' ')).toEqual(
+          expect.arrayContaining([
+            `manage_my_profile:${PROJECT}:store-a`,
+            `manage_my_orders:${PROJECT}:store-a`,
+            `view_published_products:${PROJECT}`,
+          ]),
+        );
         expect(grant.form.get('scope')).not.toContain(`manage_my_profile:${PROJECT} `);
         expect(token.storeKey).toBe('store-a');
       });
@@ -147,13 +199,19 @@ describe(CtpSession, () => {
       it('should change it in the shopper own name, sign in again with the new password and revoke the old pair', async () => {
         const t = setup();
         const { storage, token: old } = await signedIn(t);
-        const fresh = await runWithCtpSession(storage, () => t.services.session.changePassword(ALICE.password, NEW_PASSWORD));
+        const fresh = await runWithCtpSession(storage, () =>
+          t.services.session.changePassword(ALICE.password, NEW_PASSWORD),
+        );
         const me = t.services.platform.calls.find((c) => c.url === `${API_URL}/${PROJECT}/me` && c.method === 'GET');
         const change = t.services.platform.calls.find((c) => c.url === `${API_URL}/${PROJECT}/me/password`);
         expect(me?.headers['authorization']).toBe(`Bearer ${old.accessToken}`);
         expect(change).toMatchObject({ method: 'POST' });
         expect(change!.headers['authorization']).toBe(`Bearer ${old.accessToken}`);
-        expect(JSON.parse(change!.body)).toEqual({ version: 1, currentPassword: ALICE.password, newPassword: NEW_PASSWORD });
+        expect(JSON.parse(change!.body)).toEqual({
+          version: 1,
+          currentPassword: ALICE.password,
+          newPassword: NEW_PASSWORD,
+        });
         const grants = t.services.platform.grants('password');
         expect(grants.at(-1)!.form.get('password')).toBe(NEW_PASSWORD);
         expect(fresh).toMatchObject({ kind: 'customer', customerId: 'customer-alice' });
@@ -173,8 +231,14 @@ describe(CtpSession, () => {
         const old = (await storedToken(cartSession))!;
         // The auth host fails the grant that follows the change (each retry too).
         let failing = true;
-        t.services.platform.on((call) => (failing && call.path.endsWith('/customers/token') && call.form.get('password') === NEW_PASSWORD ? json({ message: 'upstream down' }, 503) : undefined));
-        const error = await runWithCtpSession(cartSession, () => t.services.session.changePassword(ALICE.password, NEW_PASSWORD)).catch((e: unknown) => e);
+        t.services.platform.on((call) =>
+          failing && call.path.endsWith('/customers/token') && call.form.get('password') === NEW_PASSWORD
+            ? json({ message: 'upstream down' }, 503)
+            : undefined,
+        );
+        const error = await runWithCtpSession(cartSession, () =>
+          t.services.session.changePassword(ALICE.password, NEW_PASSWORD),
+        ).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(CtpAccountError);
         expect(error).toMatchObject({ code: CtpErrorCode.PasswordChangedSignInAgain, status: 503 });
         expect((error as Error).message).toMatch(/password WAS changed/);
@@ -184,26 +248,42 @@ describe(CtpSession, () => {
         const change = t.services.platform.calls.find((c) => c.url === `${API_URL}/${PROJECT}/me/password`)!;
         expect(change).toMatchObject({ method: 'POST' });
         expect(change.headers['authorization']).toBe(`Bearer ${old.accessToken}`);
-        expect(JSON.parse(change.body)).toEqual({ version: 1, currentPassword: ALICE.password, newPassword: NEW_PASSWORD });
+        expect(JSON.parse(change.body)).toEqual({
+          version: 1,
+          currentPassword: ALICE.password,
+          newPassword: NEW_PASSWORD,
+        });
         expect(t.services.platform.customers.get(ALICE.email)?.password).toBe(NEW_PASSWORD);
         // The grant that failed: the in-project password flow with the new password, as the API client.
         const grant = t.services.platform.grants('password').at(-1)!;
         expect(grant).toMatchObject({ url: `${AUTH_URL}/oauth/${PROJECT}/customers/token`, method: 'POST' });
         expect(grant.headers['authorization']).toMatch(/^Basic /);
         expect(grant.headers['content-type']).toBe('application/x-www-form-urlencoded');
-        expect([grant.form.get('grant_type'), grant.form.get('username'), grant.form.get('password')]).toEqual(['password', ALICE.email, NEW_PASSWORD]);
+        expect([grant.form.get('grant_type'), grant.form.get('username'), grant.form.get('password')]).toEqual([
+          'password',
+          ALICE.email,
+          NEW_PASSWORD,
+        ]);
         // No half-written session: cleared, the old pair revoked.
         expect(await storedToken(cartSession)).toBeUndefined();
         await t.services.session.settled();
         const revokes = t.services.platform.callsTo('/oauth/token/revoke');
-        expect(revokes.map((c) => c.form.get('token'))).toEqual(expect.arrayContaining([old.accessToken, old.refreshToken]));
-        expect(revokes.every((c) => c.method === 'POST' && c.headers['authorization']?.startsWith('Basic '))).toBe(true);
+        expect(revokes.map((c) => c.form.get('token'))).toEqual(
+          expect.arrayContaining([old.accessToken, old.refreshToken]),
+        );
+        expect(revokes.every((c) => c.method === 'POST' && c.headers['authorization']?.startsWith('Basic '))).toBe(
+          true,
+        );
         expect(t.services.logger.events('ctp.password.changed_sign_in_failed')).toHaveLength(1);
         expect(t.services.logger.text()).not.toContain(NEW_PASSWORD);
         // Signing in again works with the new password only, and the cart is still the customer's.
         failing = false;
-        await expect(runWithCtpSession(cartSession, () => t.services.session.login(ALICE.email, ALICE.password))).rejects.toMatchObject({ code: CtpErrorCode.InvalidCredentials });
-        await expect(runWithCtpSession(cartSession, () => t.services.session.login(ALICE.email, NEW_PASSWORD))).resolves.toMatchObject({ kind: 'customer', customerId: 'customer-alice' });
+        await expect(
+          runWithCtpSession(cartSession, () => t.services.session.login(ALICE.email, ALICE.password)),
+        ).rejects.toMatchObject({ code: CtpErrorCode.InvalidCredentials });
+        await expect(
+          runWithCtpSession(cartSession, () => t.services.session.login(ALICE.email, NEW_PASSWORD)),
+        ).resolves.toMatchObject({ kind: 'customer', customerId: 'customer-alice' });
         expect(t.services.platform.carts.get(cartId)?.customerId).toBe('customer-alice');
       });
     });
@@ -222,7 +302,9 @@ describe(CtpSession, () => {
           return 0;
         };
         await runWithCtpSession(storage, () => t.services.session.changePassword(ALICE.password, NEW_PASSWORD));
-        const bodies = t.services.platform.calls.filter((c) => c.path.endsWith('/me/password')).map((c) => JSON.parse(c.body).version as number);
+        const bodies = t.services.platform.calls
+          .filter((c) => c.path.endsWith('/me/password'))
+          .map((c) => JSON.parse(c.body).version as number);
         expect(bodies).toEqual([1, 2]);
       });
     });
@@ -232,7 +314,9 @@ describe(CtpSession, () => {
         const t = setup();
         const { storage, token } = await signedIn(t);
         const grants = t.services.platform.grants('password').length;
-        await expect(runWithCtpSession(storage, () => t.services.session.changePassword('wrong-Passw0rd', NEW_PASSWORD))).rejects.toMatchObject({ code: CtpErrorCode.InvalidCredentials });
+        await expect(
+          runWithCtpSession(storage, () => t.services.session.changePassword('wrong-Passw0rd', NEW_PASSWORD)),
+        ).rejects.toMatchObject({ code: CtpErrorCode.InvalidCredentials });
         expect(t.services.platform.grants('password')).toHaveLength(grants);
         expect(await storedToken(storage)).toEqual(token);
       });
@@ -243,7 +327,9 @@ describe(CtpSession, () => {
         const t = setup();
         const { storage } = await anonymousWithCart(t);
         const calls = t.services.platform.calls.length;
-        await expect(runWithCtpSession(storage, () => t.services.session.changePassword(ALICE.password, NEW_PASSWORD))).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+        await expect(
+          runWithCtpSession(storage, () => t.services.session.changePassword(ALICE.password, NEW_PASSWORD)),
+        ).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
         expect(t.services.platform.calls.length).toBe(calls);
       });
     });
@@ -285,7 +371,8 @@ describe(CtpSession, () => {
       it('should answer exactly the same, send nothing, and take the same time as for an existing email', async () => {
         const t = setup();
         // The platform's lookup of an existing account is made slower than of an unknown one.
-        t.accounts.costMs = (call) => (call.path.endsWith('/password-token') ? (call.body.includes(ALICE.email) ? 180 : 20) : 0);
+        t.accounts.costMs = (call) =>
+          call.path.endsWith('/password-token') ? (call.body.includes(ALICE.email) ? 180 : 20) : 0;
         const timed = async (email: string) => {
           const start = t.services.clock.now();
           const answer = await t.services.session.requestPasswordReset(email);
@@ -336,7 +423,9 @@ describe(CtpSession, () => {
         expect(JSON.parse(reset!.body)).toEqual({ tokenValue, newPassword: NEW_PASSWORD });
         expect(await storedToken(mine.storage)).toBeUndefined();
         t.services.clock.advance(HOUR);
-        await expect(runWithCtpSession(other.storage, () => t.services.client.customerApiRoot())).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
+        await expect(runWithCtpSession(other.storage, () => t.services.client.customerApiRoot())).rejects.toMatchObject(
+          { code: CtpErrorCode.SessionExpired },
+        );
         expect(t.services.platform.customers.get(ALICE.email)?.password).toBe(NEW_PASSWORD);
       });
     });
@@ -354,7 +443,8 @@ describe(CtpSession, () => {
         t.services.clock.advance(25 * HOUR);
         const late = await t.services.session.resetPassword(expiring, 'other-Passw0rd!').catch((e: unknown) => e);
         expect(late).toMatchObject({ code: CtpErrorCode.AccountTokenInvalid, status: 400 });
-        for (const error of [again, late]) expect(`${String((error as Error).message)} ${JSON.stringify(error)}`).not.toMatch(/password-token|Passw0rd/);
+        for (const error of [again, late])
+          expect(`${String((error as Error).message)} ${JSON.stringify(error)}`).not.toMatch(/password-token|Passw0rd/);
       });
     });
   });
@@ -369,7 +459,9 @@ describe(CtpSession, () => {
         expect(create).toMatchObject({ url: `${API_URL}/${PROJECT}/customers/email-token`, method: 'POST' });
         expect(t.integrationBearer()).toContain(create!.headers['authorization']);
         expect(JSON.parse(create!.body)).toEqual({ id: 'customer-alice', ttlMinutes: 1440 });
-        expect(t.sent).toEqual([expect.objectContaining({ kind: 'email-verification', email: ALICE.email, customerId: 'customer-alice' })]);
+        expect(t.sent).toEqual([
+          expect.objectContaining({ kind: 'email-verification', email: ALICE.email, customerId: 'customer-alice' }),
+        ]);
       });
     });
 
@@ -377,7 +469,9 @@ describe(CtpSession, () => {
       it('should raise CTP_NO_SESSION', async () => {
         const t = setup();
         const { storage } = await anonymousWithCart(t);
-        await expect(runWithCtpSession(storage, () => t.services.session.requestEmailVerification())).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+        await expect(
+          runWithCtpSession(storage, () => t.services.session.requestEmailVerification()),
+        ).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
       });
     });
 
@@ -385,7 +479,9 @@ describe(CtpSession, () => {
       it('should raise CTP_TOKEN_SEND_FAILED with a fixed message', async () => {
         const t = setup({ sendToken: async (m) => Promise.reject(new Error(`cannot send ${m.tokenValue}`)) });
         const { storage } = await signedIn(t);
-        const error = await runWithCtpSession(storage, () => t.services.session.requestEmailVerification()).catch((e: unknown) => e);
+        const error = await runWithCtpSession(storage, () => t.services.session.requestEmailVerification()).catch(
+          (e: unknown) => e,
+        );
         expect(error).toMatchObject({ code: CtpErrorCode.TokenSendFailed });
         expect((error as Error).message).not.toContain('email-token');
         expect((error as Error).cause).toBeUndefined();
@@ -405,7 +501,9 @@ describe(CtpSession, () => {
         expect(confirm).toMatchObject({ url: `${API_URL}/${PROJECT}/customers/email/confirm`, method: 'POST' });
         expect(JSON.parse(confirm!.body)).toEqual({ tokenValue });
         expect(t.accounts.verified.has('customer-alice')).toBe(true);
-        await expect(t.services.session.confirmEmail(tokenValue)).rejects.toMatchObject({ code: CtpErrorCode.AccountTokenInvalid });
+        await expect(t.services.session.confirmEmail(tokenValue)).rejects.toMatchObject({
+          code: CtpErrorCode.AccountTokenInvalid,
+        });
       });
     });
   });
@@ -418,7 +516,10 @@ describe(CtpSession, () => {
       const cases: [() => Promise<unknown>, string][] = [
         [() => t.services.session.signUp({ email: 'not-an-email', password: 'x-Passw0rd!' }), 'email'],
         [() => t.services.session.signUp({ email: 'a@example.com', password: '' }), 'password'],
-        [() => t.services.session.signUp({ email: 'a@example.com', password: 'x-Passw0rd!' }, { storeKey: '../x' }), 'storeKey'],
+        [
+          () => t.services.session.signUp({ email: 'a@example.com', password: 'x-Passw0rd!' }, { storeKey: '../x' }),
+          'storeKey',
+        ],
         [() => t.services.session.changePassword('', NEW_PASSWORD), 'currentPassword'],
         [() => t.services.session.requestPasswordReset('nobody at example'), 'email'],
         [() => t.services.session.resetPassword('tok with spaces SECRET', NEW_PASSWORD), 'tokenValue'],

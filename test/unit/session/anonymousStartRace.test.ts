@@ -29,7 +29,7 @@ class HeldWrites extends MemorySessionStorage {
 // Found by mutation testing (bench/mutation.md): the guard that keeps a second request of one
 // session id from storing an anonymous start that a sign-out ended meanwhile.
 describe('two requests of one session id start it anonymously while it signs out', () => {
-  it('should not store the ended start in the second request\'s copy of the session', async () => {
+  it("should not store the ended start in the second request's copy of the session", async () => {
     const { client, session, platform } = createTestServices();
     // express-session gives each request its own copy of the session: two storages, one id.
     const first = new HeldWrites('sid-1');

@@ -8,7 +8,15 @@ import { toStoredSession } from '../../../src/auth/StoredSession';
 import type { SessionStorage } from '../../../src/session/SessionStorage';
 import { putToken, storedToken } from '../../support/session/storedToken';
 
-const token: CtpAuthToken = { kind: 'anonymous', accessToken: 'a1', refreshToken: 'r1', issuedAt: 1, expiresAt: 2, scopes: ['s:p'], anonymousId: 'x' };
+const token: CtpAuthToken = {
+  kind: 'anonymous',
+  accessToken: 'a1',
+  refreshToken: 'r1',
+  issuedAt: 1,
+  expiresAt: 2,
+  scopes: ['s:p'],
+  anonymousId: 'x',
+};
 
 describe(expressSessionStorage, () => {
   it('should store the token as plain JSON in the compact format under its key and read it back', async () => {
@@ -38,7 +46,16 @@ describe(expressSessionStorage, () => {
 
   it('should read a corrupted or foreign value as no session', async () => {
     const compact = toStoredSession(token);
-    for (const value of ['x', { ...token, kind: 'admin' }, { ...token, accessToken: '' }, { ...token, scopes: [1] }, null, { ...compact, k: 'x' }, { ...compact, a: 'a b' }, { ...compact, s: 'not-a-print' }]) {
+    for (const value of [
+      'x',
+      { ...token, kind: 'admin' },
+      { ...token, accessToken: '' },
+      { ...token, scopes: [1] },
+      null,
+      { ...compact, k: 'x' },
+      { ...compact, a: 'a b' },
+      { ...compact, s: 'not-a-print' },
+    ]) {
       expect(await expressSessionStorage({ ctpAuthToken: value }).get()).toBeUndefined();
     }
   });
@@ -64,9 +81,16 @@ describe(ctpSessionMiddleware, () => {
 
 describe('ctpSessionMiddleware with req.session.regenerate()', () => {
   it('should land a sign-in after regenerate() in the new session, under the new id', async () => {
-    const req: { session: Record<string, unknown>; sessionID: string } = { session: { planted: true }, sessionID: 'attacker-chosen' };
+    const req: { session: Record<string, unknown>; sessionID: string } = {
+      session: { planted: true },
+      sessionID: 'attacker-chosen',
+    };
     let storage!: SessionStorage;
-    await new Promise<void>((resolve, reject) => ctpSessionMiddleware()(req, {}, (error?: unknown) => (error ? reject(error) : resolve(void (storage = currentSessionStorage() as SessionStorage)))));
+    await new Promise<void>((resolve, reject) =>
+      ctpSessionMiddleware()(req, {}, (error?: unknown) =>
+        error ? reject(error) : resolve(void (storage = currentSessionStorage() as SessionStorage)),
+      ),
+    );
     expect(storage.id).toBe('attacker-chosen');
     // What express-session's regenerate() does: a new session object under a new id.
     const old = req.session;

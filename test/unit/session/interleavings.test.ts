@@ -25,7 +25,17 @@ type Op =
   | 'signUpDave'
   | 'changePassword'
   | 'resetAlice';
-const OPS: Op[] = ['access', 'ensureAnonymous', 'loginAlice', 'loginBob', 'logout', 'recover', 'loginBobElsewhere', 'logoutElsewhere', 'accessElsewhere'];
+const OPS: Op[] = [
+  'access',
+  'ensureAnonymous',
+  'loginAlice',
+  'loginBob',
+  'logout',
+  'recover',
+  'loginBobElsewhere',
+  'logoutElsewhere',
+  'accessElsewhere',
+];
 const isLogin = (op: Op) => op === 'loginAlice' || op === 'loginBob' || op === 'loginBobElsewhere';
 const isLogout = (op: Op) => op === 'logout' || op === 'logoutElsewhere';
 type Start = 'empty' | 'anonymous' | 'customer';
@@ -46,7 +56,7 @@ function anonymousLineages(platform: ScheduledPlatform): string[] {
  * (an op between two awaits) is still waited for, and a run that waits on nothing is a deadlock.
  */
 async function drain(s: fc.Scheduler, done: () => boolean): Promise<void> {
-  for (let idle = 0; !done() || s.count() > 0; ) {
+  for (let idle = 0; !done() || s.count() > 0;) {
     if (s.count() > 0) {
       idle = 0;
       await s.waitOne();
@@ -61,7 +71,13 @@ async function drain(s: fc.Scheduler, done: () => boolean): Promise<void> {
  * Runs `ops` concurrently on one session over a storage and a platform whose every call finishes
  * in an order the scheduler picks, then returns what each op got and the platform's truth.
  */
-async function runScenario(s: fc.Scheduler, start: Start, age: 'fresh' | 'renewing' | 'expired', atomic: boolean, ops: Op[]) {
+async function runScenario(
+  s: fc.Scheduler,
+  start: Start,
+  age: 'fresh' | 'renewing' | 'expired',
+  atomic: boolean,
+  ops: Op[],
+) {
   let now = Date.UTC(2026, 11, 1);
   const platform = new ScheduledPlatform(s, () => now);
   const storage = scheduledStorage(s, 'session-1', atomic);
@@ -147,11 +163,13 @@ const scenario = (required: fc.Arbitrary<Op>, others: readonly Op[]) =>
     start: fc.constantFrom<Start>('empty', 'anonymous', 'customer'),
     age: fc.constantFrom('fresh' as const, 'renewing' as const, 'expired' as const),
     atomic: fc.boolean(),
-    ops: fc.tuple(required, fc.array(fc.constantFrom(...others), { minLength: 1, maxLength: 4 }), fc.nat()).map(([first, rest, at]) => {
-      const ops = [...rest];
-      ops.splice(at % (ops.length + 1), 0, first);
-      return ops;
-    }),
+    ops: fc
+      .tuple(required, fc.array(fc.constantFrom(...others), { minLength: 1, maxLength: 4 }), fc.nat())
+      .map(([first, rest, at]) => {
+        const ops = [...rest];
+        ops.splice(at % (ops.length + 1), 0, first);
+        return ops;
+      }),
   });
 const RUNS = { numRuns: Number(process.env.RUNS ?? 400), endOnFailure: true };
 const isAccess = (op: Op) => op === 'access' || op === 'accessElsewhere';
@@ -161,7 +179,9 @@ describe('CtpSession state changes, explored over interleavings', { timeout: 120
     await fc.assert(
       fc.asyncProperty(
         fc.scheduler(),
-        scenario(fc.constantFrom<Op>('access', 'accessElsewhere'), ['access', 'recover', 'accessElsewhere']).filter((c) => c.start !== 'empty' && c.age !== 'fresh'),
+        scenario(fc.constantFrom<Op>('access', 'accessElsewhere'), ['access', 'recover', 'accessElsewhere']).filter(
+          (c) => c.start !== 'empty' && c.age !== 'fresh',
+        ),
         async (s, { start, age, atomic, ops }) => {
           const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
           expect(outcomes.every((o) => o.ok)).toBe(true);
@@ -186,7 +206,15 @@ describe('CtpSession state changes, explored over interleavings', { timeout: 120
     await fc.assert(
       fc.asyncProperty(
         fc.scheduler(),
-        scenario(fc.constantFrom<Op>('access', 'accessElsewhere'), ['access', 'accessElsewhere', 'recover', 'logout', 'logoutElsewhere', 'loginBob', 'loginBobElsewhere'])
+        scenario(fc.constantFrom<Op>('access', 'accessElsewhere'), [
+          'access',
+          'accessElsewhere',
+          'recover',
+          'logout',
+          'logoutElsewhere',
+          'loginBob',
+          'loginBobElsewhere',
+        ])
           .filter((c) => c.start !== 'empty')
           .map((c) => ({ ...c, age: 'renewing' as const })),
         async (s, { start, age, atomic, ops }) => {
@@ -212,14 +240,18 @@ describe('CtpSession state changes, explored over interleavings', { timeout: 120
 
   it('should never leave a token live that the session does not keep, nor keep a revoked one', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), scenario(fc.constantFrom(...OPS), OPS), async (s, { start, age, atomic, ops }) => {
-        const { platform, final } = await runScenario(s, start, age, atomic, ops);
-        if (final !== undefined) {
-          expect(platform.isLive(final.accessToken)).toBe(true);
-          expect(platform.refreshTokens.get(final.refreshToken)?.revoked).toBe(false);
-        }
-        expect(platform.liveTokensBut(final)).toEqual([]);
-      }),
+      fc.asyncProperty(
+        fc.scheduler(),
+        scenario(fc.constantFrom(...OPS), OPS),
+        async (s, { start, age, atomic, ops }) => {
+          const { platform, final } = await runScenario(s, start, age, atomic, ops);
+          if (final !== undefined) {
+            expect(platform.isLive(final.accessToken)).toBe(true);
+            expect(platform.refreshTokens.get(final.refreshToken)?.revoked).toBe(false);
+          }
+          expect(platform.liveTokensBut(final)).toEqual([]);
+        },
+      ),
       RUNS,
     );
   });
@@ -228,7 +260,13 @@ describe('CtpSession state changes, explored over interleavings', { timeout: 120
     await fc.assert(
       fc.asyncProperty(
         fc.scheduler(),
-        scenario(fc.constantFrom<Op>('logout', 'logoutElsewhere'), ['access', 'recover', 'logout', 'logoutElsewhere', 'accessElsewhere']),
+        scenario(fc.constantFrom<Op>('logout', 'logoutElsewhere'), [
+          'access',
+          'recover',
+          'logout',
+          'logoutElsewhere',
+          'accessElsewhere',
+        ]),
         async (s, { start, age, atomic, ops }) => {
           const { platform, final } = await runScenario(s, start, age, atomic, ops);
           expect(final).toBeUndefined();
@@ -243,23 +281,36 @@ describe('CtpSession state changes, explored over interleavings', { timeout: 120
     await fc.assert(
       fc.asyncProperty(
         fc.scheduler(),
-        scenario(fc.constantFrom<Op>('loginAlice', 'loginBob', 'loginBobElsewhere'), ['access', 'recover', 'ensureAnonymous', 'loginAlice', 'loginBob', 'loginBobElsewhere', 'accessElsewhere']),
+        scenario(fc.constantFrom<Op>('loginAlice', 'loginBob', 'loginBobElsewhere'), [
+          'access',
+          'recover',
+          'ensureAnonymous',
+          'loginAlice',
+          'loginBob',
+          'loginBobElsewhere',
+          'accessElsewhere',
+        ]),
         async (s, { start, age, atomic, ops }) => {
           const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
           const signedIn = outcomes.filter((o) => isLogin(o.op) && o.ok).map((o) => o.token?.customerId);
           expect(final?.kind).toBe('customer');
           expect(signedIn).toContain(final?.customerId);
-          if (initial?.anonymousId !== undefined) expect(platform.carts.get(initial.anonymousId)).toBe(final?.customerId);
+          if (initial?.anonymousId !== undefined)
+            expect(platform.carts.get(initial.anonymousId)).toBe(final?.customerId);
           for (const o of outcomes) {
             if (o.ok) {
               // Never a token of a sign-in that was undone: the session's own lineages or the winner's.
               const lineage = o.token && platform.accessTokens.get(o.token.accessToken)?.refreshToken;
-              if (o.token) expect([initial?.refreshToken, final?.refreshToken, ...anonymousLineages(platform)]).toContain(lineage);
+              if (o.token)
+                expect([initial?.refreshToken, final?.refreshToken, ...anonymousLineages(platform)]).toContain(lineage);
             } else if (isLogin(o.op) || o.op === 'recover') {
               // A sign-in that lost, or a builder whose shopper was replaced: never retried as another.
               expect(o.code).toBe(CtpErrorCode.SessionChanged);
             } else {
-              expect({ op: o.op, code: o.code }).toEqual({ op: o.op, code: start === 'empty' ? CtpErrorCode.NoSession : 'none' });
+              expect({ op: o.op, code: o.code }).toEqual({
+                op: o.op,
+                code: start === 'empty' ? CtpErrorCode.NoSession : 'none',
+              });
             }
           }
         },
@@ -271,7 +322,14 @@ describe('CtpSession state changes, explored over interleavings', { timeout: 120
     await fc.assert(
       fc.asyncProperty(
         fc.scheduler(),
-        scenario(fc.constant<Op>('signUpDave'), ['access', 'recover', 'logout', 'loginBob', 'accessElsewhere', 'logoutElsewhere']).filter((c) => c.start !== 'customer'),
+        scenario(fc.constant<Op>('signUpDave'), [
+          'access',
+          'recover',
+          'logout',
+          'loginBob',
+          'accessElsewhere',
+          'logoutElsewhere',
+        ]).filter((c) => c.start !== 'customer'),
         async (s, { start, age, atomic, ops }) => {
           const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
           const signUp = outcomes.find((o) => o.op === 'signUpDave')!;
@@ -298,7 +356,14 @@ describe('CtpSession state changes, explored over interleavings', { timeout: 120
     await fc.assert(
       fc.asyncProperty(
         fc.scheduler(),
-        scenario(fc.constant<Op>('changePassword'), ['access', 'recover', 'logout', 'loginBob', 'accessElsewhere', 'logoutElsewhere']).map((c) => ({ ...c, start: 'customer' as const })),
+        scenario(fc.constant<Op>('changePassword'), [
+          'access',
+          'recover',
+          'logout',
+          'loginBob',
+          'accessElsewhere',
+          'logoutElsewhere',
+        ]).map((c) => ({ ...c, start: 'customer' as const })),
         async (s, { start, age, atomic, ops }) => {
           const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
           const change = outcomes.find((o) => o.op === 'changePassword')!;
@@ -310,9 +375,12 @@ describe('CtpSession state changes, explored over interleavings', { timeout: 120
             expect(change).toMatchObject({ ok: true });
             expect(final?.refreshToken).toBe(change.token?.refreshToken);
             expect(final?.refreshToken).not.toBe(initial?.refreshToken);
-            for (const o of outcomes) if (o.op === 'access' || o.op === 'accessElsewhere') expect(o).toMatchObject({ ok: true });
+            for (const o of outcomes)
+              if (o.op === 'access' || o.op === 'accessElsewhere') expect(o).toMatchObject({ ok: true });
           } else if (!change.ok) {
-            expect([CtpErrorCode.SessionChanged, CtpErrorCode.NoSession, CtpErrorCode.SessionExpired]).toContain(change.code);
+            expect([CtpErrorCode.SessionChanged, CtpErrorCode.NoSession, CtpErrorCode.SessionExpired]).toContain(
+              change.code,
+            );
           }
           // Changed for whoever the session held when it ran (alice, or bob signed in before it).
           if (change.ok) {
@@ -329,14 +397,23 @@ describe('CtpSession state changes, explored over interleavings', { timeout: 120
     await fc.assert(
       fc.asyncProperty(
         fc.scheduler(),
-        scenario(fc.constant<Op>('resetAlice'), ['access', 'recover', 'logout', 'accessElsewhere', 'logoutElsewhere']).map((c) => ({ ...c, start: 'customer' as const })),
+        scenario(fc.constant<Op>('resetAlice'), [
+          'access',
+          'recover',
+          'logout',
+          'accessElsewhere',
+          'logoutElsewhere',
+        ]).map((c) => ({ ...c, start: 'customer' as const })),
         async (s, { start, age, atomic, ops }) => {
           const { platform, final, outcomes } = await runScenario(s, start, age, atomic, ops);
           expect(outcomes.find((o) => o.op === 'resetAlice')).toMatchObject({ ok: true });
           expect(final).toBeUndefined();
           expect(platform.liveTokensBut(undefined)).toEqual([]);
           for (const o of outcomes) {
-            if (!o.ok) expect([CtpErrorCode.SessionExpired, CtpErrorCode.NoSession, CtpErrorCode.SessionChanged]).toContain(o.code);
+            if (!o.ok)
+              expect([CtpErrorCode.SessionExpired, CtpErrorCode.NoSession, CtpErrorCode.SessionChanged]).toContain(
+                o.code,
+              );
           }
         },
       ),

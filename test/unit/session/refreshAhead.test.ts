@@ -53,13 +53,17 @@ describe('refresh-ahead', () => {
       expect(stored.refreshToken).toBe(token.refreshToken);
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
       // The replaced access token is revoked once the refreshed one is stored.
-      expect(services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'))).toEqual([token.accessToken]);
+      expect(services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'))).toEqual([
+        token.accessToken,
+      ]);
     });
 
     it('should cause one refresh for 50 concurrent callers, each served at once', async () => {
       const { services, storage, token, release, refreshAsked } = await heldRefreshes();
       services.clock.advance(IN_MARGIN);
-      const served = await runWithCtpSession(storage, () => Promise.all(Array.from({ length: 50 }, () => services.session.accessToken())));
+      const served = await runWithCtpSession(storage, () =>
+        Promise.all(Array.from({ length: 50 }, () => services.session.accessToken())),
+      );
       expect(new Set(served.map((t) => t.accessToken))).toEqual(new Set([token.accessToken]));
       await refreshAsked();
       release();
@@ -70,7 +74,9 @@ describe('refresh-ahead', () => {
     it('should leave the session cleared and revoke what the refresh minted when a logout comes during it', async () => {
       const { services, storage, token, release, refreshAsked } = await heldRefreshes({ revokeWaitMs: 20 });
       // Revocations that have not reached the token store yet (eventual consistency): the refresh still mints.
-      services.platform.on((call) => (call.path === '/oauth/token/revoke' ? new Response(null, { status: 200 }) : undefined));
+      services.platform.on((call) =>
+        call.path === '/oauth/token/revoke' ? new Response(null, { status: 200 }) : undefined,
+      );
       services.clock.advance(IN_MARGIN);
       await runWithCtpSession(storage, () => services.session.accessToken());
       await refreshAsked();
@@ -90,9 +96,13 @@ describe('refresh-ahead', () => {
       const services = createTestServices({ retry: { maxRetries: 0 } });
       const storage = new MemorySessionStorage('s');
       const token = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
-      services.platform.on((call) => (call.form.get('grant_type') === 'refresh_token' ? new Response('', { status: 503 }) : undefined));
+      services.platform.on((call) =>
+        call.form.get('grant_type') === 'refresh_token' ? new Response('', { status: 503 }) : undefined,
+      );
       services.clock.advance(IN_MARGIN);
-      expect((await runWithCtpSession(storage, () => services.session.accessToken())).accessToken).toBe(token.accessToken);
+      expect((await runWithCtpSession(storage, () => services.session.accessToken())).accessToken).toBe(
+        token.accessToken,
+      );
       await services.session.settled();
       expect(services.logger.events('ctp.renewal.deferred')).toHaveLength(1);
       expect((await storedToken(storage))?.accessToken).toBe(token.accessToken);
@@ -102,11 +112,20 @@ describe('refresh-ahead', () => {
       const services = createTestServices();
       const inner = new MemorySessionStorage('s');
       const token = await runWithCtpSession(inner, () => services.session.ensureAnonymous());
-      const failing = { id: 's', get: () => storedToken(inner), set: () => Promise.reject(new Error('disk full')), clear: () => putToken(inner, undefined) };
+      const failing = {
+        id: 's',
+        get: () => storedToken(inner),
+        set: () => Promise.reject(new Error('disk full')),
+        clear: () => putToken(inner, undefined),
+      };
       services.clock.advance(IN_MARGIN);
-      expect((await runWithCtpSession(failing, () => services.session.accessToken())).accessToken).toBe(token.accessToken);
+      expect((await runWithCtpSession(failing, () => services.session.accessToken())).accessToken).toBe(
+        token.accessToken,
+      );
       await services.session.settled();
-      expect(services.logger.events('ctp.renewal.ahead_failed')).toEqual([{ event: 'ctp.renewal.ahead_failed', kind: 'anonymous', code: CtpErrorCode.SessionStorage }]);
+      expect(services.logger.events('ctp.renewal.ahead_failed')).toEqual([
+        { event: 'ctp.renewal.ahead_failed', kind: 'anonymous', code: CtpErrorCode.SessionStorage },
+      ]);
     });
   });
 
@@ -143,7 +162,9 @@ describe('refresh-ahead', () => {
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
       expect(revokeAsked).toBe(false);
       await services.session.settled();
-      expect(services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'))).toEqual([token.accessToken]);
+      expect(services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'))).toEqual([
+        token.accessToken,
+      ]);
     });
   });
 

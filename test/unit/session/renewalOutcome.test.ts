@@ -49,10 +49,18 @@ class CachedStorage implements SessionStorage {
 }
 
 /** A SessionRenewal whose refresh answers `refresh` (through `coordinator`), at a time the tokens are valid and outside their margin. */
-function setup(refresh: (tokens: SessionTokens) => Promise<CtpAuthToken>, coordinator: TokenCoordinator = localCoordinator) {
+function setup(
+  refresh: (tokens: SessionTokens) => Promise<CtpAuthToken>,
+  coordinator: TokenCoordinator = localCoordinator,
+) {
   const revoked: string[] = [];
   const logger = new CapturingLogger();
-  const tokens = new SessionTokens({ revoke: async (t, hint) => void revoked.push(`${hint} ${t}`) }, logger, 1_000, 1_000);
+  const tokens = new SessionTokens(
+    { revoke: async (t, hint) => void revoked.push(`${hint} ${t}`) },
+    logger,
+    1_000,
+    1_000,
+  );
   let refreshes = 0;
   const issuer = {
     refresh: async () => {

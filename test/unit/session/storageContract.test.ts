@@ -14,7 +14,6 @@ import { realisticCustomer } from '../../support/session/storedToken';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
 
-
 /** A MemorySessionStorage that records what every compareAndSet is handed, as JSON. */
 function recording(id = 's') {
   const storage = new MemorySessionStorage(id);
@@ -31,7 +30,10 @@ describe('the SessionStorage contract', () => {
   it('should hand compareAndSet at most 320 B of JSON for a customer with the default scope set', async () => {
     const registry = new ScopeRegistry({ projectKey: 'my-shop-production' });
     const { storage, handed } = recording();
-    await new SessionDoor(1_000, registry).update(storage, () => ({ result: undefined, next: realisticCustomer(registry) }));
+    await new SessionDoor(1_000, registry).update(storage, () => ({
+      result: undefined,
+      next: realisticCustomer(registry),
+    }));
     expect(handed).toHaveLength(1);
     expect(Buffer.byteLength(handed[0]!)).toBeLessThanOrEqual(320);
     expect(JSON.parse(handed[0]!)).toMatchObject({ v: 2, k: 'c', s: registry.fingerprint('customer') });
@@ -47,13 +49,19 @@ describe('the SessionStorage contract', () => {
     // No process-wide table behind the fingerprint: another registry of the same sets resolves it, one of other sets does not.
     const twin = new ScopeRegistry({ projectKey: services.registry.projectKey });
     expect((await new SessionDoor(1_000, twin).read(storage))?.scopes).toEqual(services.registry.scopes('customer'));
-    const narrower = new ScopeRegistry({ projectKey: services.registry.projectKey, sets: { customer: ['manage_my_profile'] } });
+    const narrower = new ScopeRegistry({
+      projectKey: services.registry.projectKey,
+      sets: { customer: ['manage_my_profile'] },
+    });
     expect((await new SessionDoor(1_000, narrower).read(storage))?.scopesFingerprint).toBe(customer.s);
   });
 
   it('should have the built-in storages offer exactly id, get and compareAndSet', () => {
     const redis = {} as RedisLike;
-    const methods = (o: object) => Object.getOwnPropertyNames(o).filter((name) => name !== 'constructor').sort();
+    const methods = (o: object) =>
+      Object.getOwnPropertyNames(o)
+        .filter((name) => name !== 'constructor')
+        .sort();
     expect(methods(MemorySessionStorage.prototype)).toEqual(['compareAndSet', 'get']);
     expect(methods(RedisSessionStorage.prototype)).toEqual(['compareAndSet', 'get']);
     expect(Object.keys(new RedisSessionStorage(redis, 'x')).filter((k) => k !== 'redis')).toEqual(['id']);
@@ -86,11 +94,17 @@ describe(fromLegacyStorage, () => {
     const services = createTestServices();
     const { storage, calls } = legacy();
     const anonymous = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
-    expect(storage.value()).toMatchObject({ kind: 'anonymous', accessToken: anonymous.accessToken, refreshToken: anonymous.refreshToken });
+    expect(storage.value()).toMatchObject({
+      kind: 'anonymous',
+      accessToken: anonymous.accessToken,
+      refreshToken: anonymous.refreshToken,
+    });
     const customer = await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
     expect(storage.value()).toMatchObject({ kind: 'customer', accessToken: customer.accessToken });
     // Read back with the scopes of the set (its fingerprint resolved by the library's registry).
-    expect((await runWithCtpSession(storage, () => services.session.current()))?.scopes).toEqual(services.registry.scopes('customer'));
+    expect((await runWithCtpSession(storage, () => services.session.current()))?.scopes).toEqual(
+      services.registry.scopes('customer'),
+    );
     await runWithCtpSession(storage, () => services.session.logout());
     expect(storage.value()).toBeUndefined();
     expect(calls).toContain('clear');
@@ -104,9 +118,18 @@ describe(fromLegacyStorage, () => {
     const { toStoredSession } = await import('../../../src/auth/StoredSession');
     expect(await adapted.compareAndSet(undefined, toStoredSession(token, registry))).toBe(true);
     expect(calls).toEqual(['get', 'set']);
-    expect(storage.value()).toMatchObject({ accessToken: token.accessToken, scopes: [], scopesFingerprint: registry.fingerprint('customer') });
+    expect(storage.value()).toMatchObject({
+      accessToken: token.accessToken,
+      scopes: [],
+      scopesFingerprint: registry.fingerprint('customer'),
+    });
     expect(await adapted.compareAndSet(undefined, toStoredSession(token, registry))).toBe(false);
-    expect(await adapted.compareAndSet(toStoredSession({ ...token, accessToken: 'other-access-token-0000000000000' }), undefined)).toBe(false);
+    expect(
+      await adapted.compareAndSet(
+        toStoredSession({ ...token, accessToken: 'other-access-token-0000000000000' }),
+        undefined,
+      ),
+    ).toBe(false);
     expect(await adapted.compareAndSet(toStoredSession(token), undefined)).toBe(true);
     expect(storage.value()).toBeUndefined();
   });

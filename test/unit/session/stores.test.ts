@@ -20,11 +20,15 @@ describe(CtpSession, () => {
       const token = await runWithCtpSession(storage, () => services.session.ensureAnonymous({ storeKey: 'store-a' }));
       const [grant] = services.platform.grants('anonymous');
       expect(grant).toMatchObject({ url: `${AUTH_URL}/oauth/${PROJECT}/anonymous/token`, method: 'POST' });
-      expect(grant!.form.get('scope')?.split(' ')).toEqual(expect.arrayContaining([`manage_my_orders:${PROJECT}:store-a`, `view_categories:${PROJECT}`]));
+      expect(grant!.form.get('scope')?.split(' ')).toEqual(
+        expect.arrayContaining([`manage_my_orders:${PROJECT}:store-a`, `view_categories:${PROJECT}`]),
+      );
       expect(token.storeKey).toBe('store-a');
       // A later sign-in defaults to the session's Store.
       await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
-      expect(services.platform.grants('password')[0]?.url).toBe(`${AUTH_URL}/oauth/${PROJECT}/in-store/key=store-a/customers/token`);
+      expect(services.platform.grants('password')[0]?.url).toBe(
+        `${AUTH_URL}/oauth/${PROJECT}/in-store/key=store-a/customers/token`,
+      );
       expect((await storedToken(storage))?.storeKey).toBe('store-a');
     });
 
@@ -38,42 +42,65 @@ describe(CtpSession, () => {
         const services = createTestServices();
         // express-session gives each request its own copy of the session, with the same id.
         const tokens = await Promise.all(
-          Array.from({ length: N }, (_, i) => runWithCtpSession(new MemorySessionStorage('same-session'), () => services.session.ensureAnonymous({ storeKey: storeOf(i) }))),
+          Array.from({ length: N }, (_, i) =>
+            runWithCtpSession(new MemorySessionStorage('same-session'), () =>
+              services.session.ensureAnonymous({ storeKey: storeOf(i) }),
+            ),
+          ),
         );
         expect(grantsByStore(services).sort()).toEqual([':store-a', ':store-b']);
         tokens.forEach((token, i) => {
           expect(token.storeKey).toBe(storeOf(i));
-          expect(token.scopes.filter((s) => s.split(':').length === 3).every((s) => s.endsWith(`:${storeOf(i)}`))).toBe(true);
+          expect(token.scopes.filter((s) => s.split(':').length === 3).every((s) => s.endsWith(`:${storeOf(i)}`))).toBe(
+            true,
+          );
         });
         expect(new Set(tokens.map((t) => t.accessToken)).size).toBe(2);
       });
 
-      it.each([['an id', 'shared'], ['no id', undefined]])('should serve the Store that won the one shared storage (with %s) and refuse the other with CTP_STORE_MISMATCH, revoking its grant', async (_, id) => {
-        const services = createTestServices();
-        const storage = new MemorySessionStorage(id);
-        const outcomes = await Promise.allSettled(Array.from({ length: N }, (_, i) => runWithCtpSession(storage, () => services.session.ensureAnonymous({ storeKey: storeOf(i) }))));
-        expect(grantsByStore(services).sort()).toEqual([':store-a', ':store-b']);
-        const stored = (await storedToken(storage))!;
-        outcomes.forEach((outcome, i) => {
-          if (storeOf(i) === stored.storeKey) expect(outcome).toMatchObject({ status: 'fulfilled', value: { accessToken: stored.accessToken } });
-          else expect(outcome).toMatchObject({ status: 'rejected', reason: { code: CtpErrorCode.StoreMismatch } });
-        });
-        await services.session.settled();
-        const revoked = services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
-        const loser = [...services.platform.tokens].find(([token, t]) => t.kind === 'anonymous' && token !== stored.accessToken);
-        expect(loser).toBeUndefined();
-        expect(revoked).toHaveLength(2);
-        expect(revoked).not.toContain(stored.accessToken);
-      });
+      it.each([
+        ['an id', 'shared'],
+        ['no id', undefined],
+      ])(
+        'should serve the Store that won the one shared storage (with %s) and refuse the other with CTP_STORE_MISMATCH, revoking its grant',
+        async (_, id) => {
+          const services = createTestServices();
+          const storage = new MemorySessionStorage(id);
+          const outcomes = await Promise.allSettled(
+            Array.from({ length: N }, (_, i) =>
+              runWithCtpSession(storage, () => services.session.ensureAnonymous({ storeKey: storeOf(i) })),
+            ),
+          );
+          expect(grantsByStore(services).sort()).toEqual([':store-a', ':store-b']);
+          const stored = (await storedToken(storage))!;
+          outcomes.forEach((outcome, i) => {
+            if (storeOf(i) === stored.storeKey)
+              expect(outcome).toMatchObject({ status: 'fulfilled', value: { accessToken: stored.accessToken } });
+            else expect(outcome).toMatchObject({ status: 'rejected', reason: { code: CtpErrorCode.StoreMismatch } });
+          });
+          await services.session.settled();
+          const revoked = services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
+          const loser = [...services.platform.tokens].find(
+            ([token, t]) => t.kind === 'anonymous' && token !== stored.accessToken,
+          );
+          expect(loser).toBeUndefined();
+          expect(revoked).toHaveLength(2);
+          expect(revoked).not.toContain(stored.accessToken);
+        },
+      );
     });
 
     it('should refuse to serve a session of another Store with CTP_STORE_MISMATCH', async () => {
       const services = createTestServices();
       const storage = new MemorySessionStorage('s');
       await runWithCtpSession(storage, () => services.session.ensureAnonymous({ storeKey: 'store-a' }));
-      await expect(runWithCtpSession(storage, () => services.session.ensureAnonymous({ storeKey: 'store-b' }))).rejects.toMatchObject({ code: CtpErrorCode.StoreMismatch });
+      await expect(
+        runWithCtpSession(storage, () => services.session.ensureAnonymous({ storeKey: 'store-b' })),
+      ).rejects.toMatchObject({ code: CtpErrorCode.StoreMismatch });
       const calls = services.platform.calls.length;
-      await expect(runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password, { storeKey: 'store-b' }))).rejects.toMatchObject({ code: CtpErrorCode.StoreMismatch });
+      await expect(
+        runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password, { storeKey: 'store-b' })),
+      ).rejects.toMatchObject({ code: CtpErrorCode.StoreMismatch });
       expect(services.platform.calls.length).toBe(calls);
     });
   });
@@ -84,12 +111,21 @@ describe(CtpClient, () => {
     describe('when a customer is signed in', () => {
       it('should address the as-associate endpoints with the session customer id and the integration token', async () => {
         const services = createTestServices();
-        services.platform.on((call) => (call.path.includes('/as-associate/') ? json({ limit: 20, offset: 0, count: 0, total: 0, results: [] }) : undefined));
+        services.platform.on((call) =>
+          call.path.includes('/as-associate/')
+            ? json({ limit: 20, offset: 0, count: 0, total: 0, results: [] })
+            : undefined,
+        );
         const storage = new MemorySessionStorage('s');
         await runWithCtpSession(storage, () => services.session.login(ALICE.email, ALICE.password));
-        await runWithCtpSession(storage, async () => (await services.client.associateApiRoot('acme-bu')).carts().get().execute());
+        await runWithCtpSession(storage, async () =>
+          (await services.client.associateApiRoot('acme-bu')).carts().get().execute(),
+        );
         const call = services.platform.calls.find((c) => c.path.includes('/as-associate/'))!;
-        expect(call).toMatchObject({ url: `${API_URL}/${PROJECT}/as-associate/customer-alice/in-business-unit/key=acme-bu/carts`, method: 'GET' });
+        expect(call).toMatchObject({
+          url: `${API_URL}/${PROJECT}/as-associate/customer-alice/in-business-unit/key=acme-bu/carts`,
+          method: 'GET',
+        });
         const owner = services.platform.tokens.get(call.headers['authorization']!.replace('Bearer ', ''));
         expect(owner?.kind).toBe('client');
       });
@@ -100,8 +136,12 @@ describe(CtpClient, () => {
         const services = createTestServices();
         const storage = new MemorySessionStorage('s');
         await runWithCtpSession(storage, () => services.session.ensureAnonymous());
-        await expect(runWithCtpSession(storage, () => services.client.associateApiRoot('acme-bu'))).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
-        await expect(runWithCtpSession(storage, () => services.client.associateApiRoot('x/../y'))).rejects.toMatchObject({ code: CtpErrorCode.InvalidArgument, argument: 'businessUnitKey' });
+        await expect(
+          runWithCtpSession(storage, () => services.client.associateApiRoot('acme-bu')),
+        ).rejects.toMatchObject({ code: CtpErrorCode.NoSession });
+        await expect(
+          runWithCtpSession(storage, () => services.client.associateApiRoot('x/../y')),
+        ).rejects.toMatchObject({ code: CtpErrorCode.InvalidArgument, argument: 'businessUnitKey' });
         expect(services.platform.calls.some((c) => c.path.includes('/as-associate/'))).toBe(false);
       });
     });

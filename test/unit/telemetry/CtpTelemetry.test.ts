@@ -1,5 +1,10 @@
 import * as otel from '@opentelemetry/api';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
@@ -30,7 +35,8 @@ async function metricValues(): Promise<Record<string, number>> {
       if (scope.scope.name !== 'ctp-client') continue;
       for (const metric of scope.metrics) {
         let total = 0;
-        for (const point of metric.dataPoints) total += typeof point.value === 'number' ? point.value : (point.value as { count: number }).count;
+        for (const point of metric.dataPoints)
+          total += typeof point.value === 'number' ? point.value : (point.value as { count: number }).count;
         values[metric.descriptor.name] = total;
       }
     }
@@ -87,9 +93,18 @@ describe('CtpTelemetry', () => {
 
     it('should mark a failed API call with its code as error.type', async () => {
       const { platform, client } = createTestServices({ telemetry: { api: otel } });
-      platform.on((call) => (call.url.startsWith(API_URL) ? json({ statusCode: 404, message: 'x', errors: [{ code: 'ResourceNotFound' }] }, 404) : undefined));
+      platform.on((call) =>
+        call.url.startsWith(API_URL)
+          ? json({ statusCode: 404, message: 'x', errors: [{ code: 'ResourceNotFound' }] }, 404)
+          : undefined,
+      );
       const apiRoot = await client.integrationApiRoot();
-      await apiRoot.categories().withId({ ID: 'gone' }).get().execute().catch(() => undefined);
+      await apiRoot
+        .categories()
+        .withId({ ID: 'gone' })
+        .get()
+        .execute()
+        .catch(() => undefined);
       const [call] = spans.getFinishedSpans().filter((s) => s.name === 'ctp.api.call');
       expect(call?.attributes['error.type']).toBe('CTP_API_NOT_FOUND');
       expect(call?.status.code).toBe(otel.SpanStatusCode.ERROR);
@@ -101,7 +116,11 @@ describe('CtpTelemetry', () => {
       await runWithCtpSession(storage, async () => {
         await session.login('alice@example.com', 'alice-Passw0rd!');
         const apiRoot = await client.customerApiRoot();
-        await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
+        await apiRoot
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute();
         await session.logout();
       });
       const finished = spans.getFinishedSpans();
@@ -110,14 +129,19 @@ describe('CtpTelemetry', () => {
       expect(names).toContain('ctp.session.logout');
       expect(finished.find((s) => s.name === 'ctp.api.call')?.attributes['ctp.token.owner']).toBe('shopper');
       const shown = JSON.stringify(finished.map((s) => s.attributes));
-      for (const secret of ['alice@example.com', 'alice-Passw0rd!', 'customer-alice']) expect(shown).not.toContain(secret);
+      for (const secret of ['alice@example.com', 'alice-Passw0rd!', 'customer-alice'])
+        expect(shown).not.toContain(secret);
     });
   });
 
   describe('with the account operations', () => {
     it('should trace sign-up and a password change as spans of their own, with nothing from the draft or the passwords', async () => {
       const services = createTestServices({ telemetry: { api: otel } });
-      installAccountRoutes(services.platform, () => services.clock.now(), (ms) => services.clock.advance(ms));
+      installAccountRoutes(
+        services.platform,
+        () => services.clock.now(),
+        (ms) => services.clock.advance(ms),
+      );
       const storage = new MemorySessionStorage('s');
       await runWithCtpSession(storage, async () => {
         await services.client.customerApiRoot();
@@ -130,10 +154,13 @@ describe('CtpTelemetry', () => {
       expect(signUp).toBeDefined();
       expect(change).toBeDefined();
       // Each signs in with a password grant of its own.
-      const grants = finished.filter((s) => s.name === 'ctp.auth.grant' && s.attributes['ctp.grant_type'] === 'password');
+      const grants = finished.filter(
+        (s) => s.name === 'ctp.auth.grant' && s.attributes['ctp.grant_type'] === 'password',
+      );
       expect(grants).toHaveLength(2);
       const shown = JSON.stringify(finished.map((s) => s.attributes));
-      for (const secret of ['dora@example.com', 'dora-Passw0rd!', 'dora-NEW-passw0rd!', 'Dora']) expect(shown).not.toContain(secret);
+      for (const secret of ['dora@example.com', 'dora-Passw0rd!', 'dora-NEW-passw0rd!', 'Dora'])
+        expect(shown).not.toContain(secret);
     });
   });
 
@@ -143,15 +170,21 @@ describe('CtpTelemetry', () => {
       await runWithCtpSession(new MemorySessionStorage(), async () => {
         await session.login('alice@example.com', 'alice-Passw0rd!');
         const apiRoot = await client.customerApiRoot();
-        await apiRoot.me().carts().post({ body: { currency: 'EUR' } }).execute();
+        await apiRoot
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute();
       });
       const names = spans.getFinishedSpans().map((s) => s.name);
       expect(names).toContain('ctp.auth.grant');
       expect(names).toContain('ctp.session.login');
       expect(names).toContain('ctp.api.call');
       // Spans come from the call sites: the instances keep their classes' own methods.
-      for (const name of ['login', 'logout', 'signUp', 'changePassword', 'resetPassword']) expect(Object.hasOwn(session, name)).toBe(false);
-      for (const name of ['clientCredentials', 'anonymous', 'password', 'refresh']) expect(Object.hasOwn(oauth, name)).toBe(false);
+      for (const name of ['login', 'logout', 'signUp', 'changePassword', 'resetPassword'])
+        expect(Object.hasOwn(session, name)).toBe(false);
+      for (const name of ['clientCredentials', 'anonymous', 'password', 'refresh'])
+        expect(Object.hasOwn(oauth, name)).toBe(false);
     });
   });
 
@@ -169,7 +202,9 @@ describe('CtpTelemetry', () => {
 
   describe('when telemetry.api is not the OpenTelemetry API', () => {
     it('should refuse it at start-up with CTP_CONFIG_INVALID', () => {
-      expect(() => createTestServices({ telemetry: { api: {} as never } })).toThrow(expect.objectContaining({ code: 'CTP_CONFIG_INVALID' }));
+      expect(() => createTestServices({ telemetry: { api: {} as never } })).toThrow(
+        expect.objectContaining({ code: 'CTP_CONFIG_INVALID' }),
+      );
     });
   });
 });

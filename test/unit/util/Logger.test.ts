@@ -22,7 +22,9 @@ describe('Logger', () => {
       { event: 'ctp.grant', flow: 'client_credentials', scopeSet: 'integration', durationMs: 0, outcome: 'ok' },
       { event: 'ctp.grant', flow: 'anonymous', scopeSet: 'anonymous', durationMs: 0, outcome: 'ok' },
     ]);
-    expect(logger.events('ctp.refresh')).toEqual([{ event: 'ctp.refresh', flow: 'refresh_token', scopeSet: 'anonymous', durationMs: 0, outcome: 'ok' }]);
+    expect(logger.events('ctp.refresh')).toEqual([
+      { event: 'ctp.refresh', flow: 'refresh_token', scopeSet: 'anonymous', durationMs: 0, outcome: 'ok' },
+    ]);
     const token = await storedToken(storage);
     expect(logger.text()).not.toContain(token!.accessToken);
     expect(logger.text()).not.toContain(token!.refreshToken);

@@ -71,8 +71,11 @@ describe(deadline, () => {
   });
 
   describe('when the timeout is out of range', () => {
-    it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMEOUT_MS + 1])('should refuse %s rather than let setTimeout fire at once', (ms) => {
-      expect(() => deadline(ms)).toThrow(RangeError);
-    });
+    it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMEOUT_MS + 1])(
+      'should refuse %s rather than let setTimeout fire at once',
+      (ms) => {
+        expect(() => deadline(ms)).toThrow(RangeError);
+      },
+    );
   });
 });

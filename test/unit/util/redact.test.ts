@@ -15,7 +15,10 @@ describe('redact', () => {
       ['raw', secret],
       ['URL-encoded (encodeURIComponent)', encodeURIComponent(secret)],
       ['form-encoded (URLSearchParams, + for space)', new URLSearchParams({ v: secret }).toString().slice(2)],
-      ['form-encoded the legacy way (encodeURIComponent, + for space)', encodeURIComponent(secret).replace(/%20/g, '+')],
+      [
+        'form-encoded the legacy way (encodeURIComponent, + for space)',
+        encodeURIComponent(secret).replace(/%20/g, '+'),
+      ],
       ['URL-encoded with lower-case hex', encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())],
     ])('should redact its %s form', (_name, form) => {
       const out = redact(`echo: <${form}>`, [secret]);

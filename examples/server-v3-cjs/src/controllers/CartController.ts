@@ -18,8 +18,10 @@ export class CartController {
     const sku = body?.sku;
     const quantity = body?.quantity ?? 1;
     // A CtpArgumentError answers 400 through ctpErrorHandler, with the library's fixed text.
-    if (typeof sku !== 'string' || sku === '') throw new CtpArgumentError('sku', 'Send a JSON body with a non-empty "sku".');
-    if (!Number.isInteger(quantity) || (quantity as number) < 1) throw new CtpArgumentError('quantity', '"quantity" must be a whole number from 1.');
+    if (typeof sku !== 'string' || sku === '')
+      throw new CtpArgumentError('sku', 'Send a JSON body with a non-empty "sku".');
+    if (!Number.isInteger(quantity) || (quantity as number) < 1)
+      throw new CtpArgumentError('quantity', '"quantity" must be a whole number from 1.');
     const cart = await this.newCarts.create(sku, quantity as number);
     res.status(201).json({ id: cart.id });
   }

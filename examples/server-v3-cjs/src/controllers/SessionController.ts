@@ -17,7 +17,8 @@ export class SessionController {
   @httpPost('/')
   async login(@request() req: Request, @requestBody() body: { email?: unknown; password?: unknown } | undefined) {
     const { email, password } = body ?? {};
-    if (typeof email !== 'string' || typeof password !== 'string') throw new CtpArgumentError('credentials', 'Send a JSON body with "email" and "password".');
+    if (typeof email !== 'string' || typeof password !== 'string')
+      throw new CtpArgumentError('credentials', 'Send a JSON body with "email" and "password".');
     // A new session id first (an id planted before the sign-in names nothing after it); the anonymous
     // token goes along, so login() moves the anonymous cart to the customer.
     await regenerateSession(req);

@@ -17,12 +17,7 @@ export class ExampleCartDatasource {
   async findById(id: string) {
     // To get the cart in name of the customer
     const customerApiRoot = await this.ctpClient.customerApiRoot();
-    const { body: cart } = await customerApiRoot
-      .me()
-      .carts()
-      .withId({ ID: id })
-      .get()
-      .execute();
+    const { body: cart } = await customerApiRoot.me().carts().withId({ ID: id }).get().execute();
 
     return cart;
   }

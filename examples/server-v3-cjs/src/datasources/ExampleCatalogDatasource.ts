@@ -20,11 +20,7 @@ export class ExampleCatalogDatasource {
   async findById(id: string): Promise<CtpCategory> {
     // To get the category in name of the integration (machine to machine)
     const integrationApiRoot = await this.ctpClient.integrationApiRoot();
-    const { body: category } = await integrationApiRoot
-      .categories()
-      .withId({ ID: id })
-      .get()
-      .execute();
+    const { body: category } = await integrationApiRoot.categories().withId({ ID: id }).get().execute();
 
     return category;
   }

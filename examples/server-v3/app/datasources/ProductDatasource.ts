@@ -9,7 +9,10 @@ export class ProductDatasource {
 
   async list(limit: number): Promise<ProductProjection[]> {
     const guestApiRoot = await this.ctpClient.guestApiRoot();
-    const { body } = await guestApiRoot.productProjections().get({ queryArgs: { limit, staged: false } }).execute();
+    const { body } = await guestApiRoot
+      .productProjections()
+      .get({ queryArgs: { limit, staged: false } })
+      .execute();
     return body.results;
   }
 }

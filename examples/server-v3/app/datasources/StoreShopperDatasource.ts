@@ -14,7 +14,12 @@ export class StoreShopperDatasource {
   /** The first cart of a visitor in the Store starts the Store's anonymous session. */
   async createCart(storeKey: string, sku: string, quantity: number): Promise<Cart> {
     const root = await this.ctpClient.customerApiRoot({ storeKey });
-    const { body } = await root.inStoreKeyWithStoreKeyValue({ storeKey }).me().carts().post({ body: { currency: 'EUR', lineItems: [{ sku, quantity }] } }).execute();
+    const { body } = await root
+      .inStoreKeyWithStoreKeyValue({ storeKey })
+      .me()
+      .carts()
+      .post({ body: { currency: 'EUR', lineItems: [{ sku, quantity }] } })
+      .execute();
     return body;
   }
 
