@@ -26,7 +26,7 @@ if (process.env['CTP_PROJECT_KEY']) {
   console.log(`using commercetools project "${config.projectKey}" at ${config.apiUrl}`);
 } else {
   const embedded = await startEmbeddedCommercetools(JOURNEY_COMMERCETOOLS);
-  stopEmbedded = embedded.stop;
+  stopEmbedded = () => embedded.stop();
   config = createCtpConfig({
     projectKey: embedded.projectKey,
     clientId: embedded.clientId,

@@ -94,9 +94,9 @@ export function decodeStoredSession(
   let scopes: unknown = s;
   let scopesFingerprint: string | undefined;
   // The set is known only once kind and storeKey are: otherwise storedTokenProblem names the field.
-  const set =
+  const set: { kind: CtpAuthToken['kind']; storeKey: string | undefined } | undefined =
     (kind === 'customer' || kind === 'anonymous') && (storeKey === undefined || typeof storeKey === 'string')
-      ? { kind: kind as CtpAuthToken['kind'], storeKey: storeKey as string | undefined }
+      ? { kind, storeKey }
       : undefined;
   if (typeof s === 'string') {
     if (!SCOPE_FINGERPRINT.test(s)) return { field: 'scopes' };
@@ -107,7 +107,7 @@ export function decodeStoredSession(
       scopesFingerprint = s;
     }
   } else if (Array.isArray(s) && set !== undefined && s.every((scope) => typeof scope === 'string')) {
-    scopes = registry?.shared(set.kind, s as string[], set.storeKey) ?? Object.freeze([...(s as string[])]);
+    scopes = registry?.shared(set.kind, s, set.storeKey) ?? Object.freeze([...s]);
   }
   const token = {
     kind,

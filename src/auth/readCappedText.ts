@@ -23,7 +23,7 @@ export async function readCappedText(response: Response, limitBytes: number, sig
     return { ok: false };
   }
   if (response.body === null) return { ok: true, text: '' };
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   try {

@@ -48,7 +48,7 @@ function readScopeSets(path: string): Partial<Record<ScopeSetName, ScopeSpec[]>>
     ];
   });
   if (problems.length > 0) throw new CtpConfigError(problems);
-  return parsed as Partial<Record<ScopeSetName, ScopeSpec[]>>;
+  return parsed;
 }
 
 /** Read here rather than through Node's --env-file, so a missing file is a usage error we word. */
@@ -119,7 +119,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       // otherwise never loads (it needs the optional peer @labdigital/commercetools-mock).
       const { startEmbeddedCommercetools } = await import('../testing/embedded/startEmbeddedCommercetools');
       const embedded = await startEmbeddedCommercetools();
-      stopEmbedded = embedded.stop;
+      stopEmbedded = () => embedded.stop();
       config = createCtpConfig({
         projectKey: embedded.projectKey,
         clientId: embedded.clientId,

@@ -144,5 +144,5 @@ export function createCtpConfig(
   };
   // The URL may carry a Redis password: kept out of enumeration (so a spread copy drops it; see CtpConfig.redisUrl).
   if (redisUrl !== undefined) Object.defineProperty(config, 'redisUrl', { value: redisUrl, enumerable: false });
-  return Object.freeze(config) as CtpConfig;
+  return Object.freeze(config);
 }

@@ -95,7 +95,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   };
 
   const sets: SetReport[] = [];
-  let createdCount = 0;
+  let createdCount: number;
   // Whatever ends the checks (an answer no check expects, a bug), every token created so far is
   // revoked: a doctor run must not leave live tokens behind against a real project.
   try {

@@ -71,5 +71,5 @@ export function ctpModule(config: CtpConfig, options: CtpModuleOptions = {}): Co
       void services.close();
     });
   };
-  return new ContainerModule(load as unknown as ConstructorParameters<typeof ContainerModule>[0]);
+  return new ContainerModule(load);
 }

@@ -187,7 +187,7 @@ function clusterUrlProblems(urls: readonly string[]): string[] {
   if (bad.length > 0) return [`redis.clusterUrls[${bad.join(', ')}] must be a redis:// or rediss:// URL`];
   // The nodes the cluster reports get the first URL's credentials and TLS: differing URLs would mean a silent choice.
   const access = new Set(
-    urls.map((url) => {
+    urls.map((url: string) => {
       const u = new URL(url);
       return JSON.stringify([u.protocol, u.username, u.password]);
     }),

@@ -12,7 +12,7 @@ export function anonymousStartKey(storage: SessionStorage, storeKey: string | un
   // JSON of a pair: no id or Store key can make two different pairs render alike.
   if (storage.id !== undefined) return JSON.stringify([storage.id, storeKey ?? null]);
   let keys = byStorage.get(storage);
-  if (!keys) byStorage.set(storage, (keys = new Map()));
+  if (!keys) byStorage.set(storage, (keys = new Map<string, object>()));
   const store = storeKey ?? '';
   let key = keys.get(store);
   if (!key) keys.set(store, (key = {}));

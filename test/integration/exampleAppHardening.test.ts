@@ -115,7 +115,7 @@ describe('the example app', () => {
           method: 'POST',
           ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json' } }),
         });
-        return { status: response.status, body: (await response.json()) as unknown };
+        return { status: response.status, body: await response.json() };
       };
       expect(await post('/cart')).toEqual({
         status: 400,
@@ -143,15 +143,13 @@ describe('the example app', () => {
     it('should log it with its code and no secret', async () => {
       // An auth host that refuses the API client, as the platform does for a wrong secret.
       const refusing = createServer((_req, res) => {
-        res
-          .writeHead(401, { 'content-type': 'application/json' })
-          .end(
-            JSON.stringify({
-              statusCode: 401,
-              error: 'invalid_client',
-              message: 'Please provide valid client credentials.',
-            }),
-          );
+        res.writeHead(401, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            statusCode: 401,
+            error: 'invalid_client',
+            message: 'Please provide valid client credentials.',
+          }),
+        );
       });
       servers.push(refusing);
       await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));

@@ -19,14 +19,14 @@ async function main(): Promise<void> {
   });
   const server = app.listen(Number(process.env['PORT'] ?? 3000), '127.0.0.1', () => {
     const { port } = server.address() as AddressInfo;
-    const customer = embedded.customers[0]!;
+    const [customer] = embedded.customers;
     console.log(
       JSON.stringify({
         url: `http://127.0.0.1:${port}`,
         format: typeof module === 'object' && typeof require === 'function' ? 'commonjs' : 'esm',
         categoryId: embedded.seeded.categoryIds[0],
         sku: embedded.seeded.skus[0],
-        customer: { email: customer.email, password: customer.password, id: customer.id },
+        customer: customer && { email: customer.email, password: customer.password, id: customer.id },
       }),
     );
   });

@@ -82,7 +82,7 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
   app.use(ctpSessionMiddleware());
 
   app.get('/categories/:id', async (req, res) => {
-    res.json(await container.get(ExampleCatalogDatasource).findById(req.params['id'] as string));
+    res.json(await container.get(ExampleCatalogDatasource).findById(req.params['id']));
   });
   app.get('/products', async (_req, res) => {
     const products = await container.get(ProductDatasource).list(10);
@@ -97,7 +97,7 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
     res.json(await container.get(ExampleCartDatasource).findActive());
   });
   app.get('/carts/:id', async (req, res) => {
-    res.json(await container.get(ExampleCartDatasource).findById(req.params['id'] as string));
+    res.json(await container.get(ExampleCartDatasource).findById(req.params['id']));
   });
   app.post('/login', async (req, res) => {
     const { email, password } = readBody(req.body, { email: 'string', password: 'string' });
@@ -148,12 +148,12 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
   });
   app.get('/b2b/:businessUnitKey/carts', async (req, res) => {
     // The associate is the signed-in customer, taken from the session by the library, never from the request.
-    const root = await ctpClient.associateApiRoot(req.params['businessUnitKey'] as string);
+    const root = await ctpClient.associateApiRoot(req.params['businessUnitKey']);
     const { body } = await root.carts().get().execute();
     res.json({ count: body.count, carts: body.results.map((c) => ({ id: c.id, customerId: c.customerId })) });
   });
   app.post('/b2b/:businessUnitKey/carts', async (req, res) => {
-    const root = await ctpClient.associateApiRoot(req.params['businessUnitKey'] as string);
+    const root = await ctpClient.associateApiRoot(req.params['businessUnitKey']);
     const { body } = await root
       .carts()
       .post({ body: { currency: 'EUR' } })

@@ -42,7 +42,7 @@ async function serve(options?: CtpErrorHandlerOptions): Promise<string> {
 const answer = async (response: Response) => ({
   status: response.status,
   type: response.headers.get('content-type'),
-  body: (await response.json()) as unknown,
+  body: await response.json(),
 });
 
 describe('ctpErrorHandler', () => {

@@ -63,12 +63,8 @@ const results = await Promise.allSettled(
 );
 const errors = results
   .filter((r) => r.status === 'rejected')
-  .map((r) =>
-    (r as PromiseRejectedResult).reason instanceof CtpError
-      ? (r as PromiseRejectedResult).reason.code
-      : String((r as PromiseRejectedResult).reason),
-  );
-const values = results.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<string>).value);
+  .map((r) => (r.reason instanceof CtpError ? r.reason.code : String(r.reason)));
+const values = results.filter((r) => r.status === 'fulfilled').map((r) => r.value);
 process.stdout.write(
   `${JSON.stringify({ pid: process.pid, ok: values.length, errors, distinct: [...new Set(values)].length, ms: Date.now() - started })}\n`,
 );

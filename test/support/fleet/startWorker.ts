@@ -25,9 +25,9 @@ export function startWorker(env: Record<string, string>): Worker {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   let onReady!: () => void;
   const ready = new Promise<void>((resolve) => (onReady = resolve));
   const result = new Promise<WorkerResult>((resolve, reject) => {
@@ -41,5 +41,5 @@ export function startWorker(env: Record<string, string>): Worker {
   });
   // A worker killed on purpose never reports: that rejection is only seen if the test awaits it.
   result.catch(() => undefined);
-  return { child, ready, go: () => child.stdin!.write('go\n'), result };
+  return { child, ready, go: () => child.stdin.write('go\n'), result };
 }

@@ -138,7 +138,7 @@ async function startOnce(password: string | undefined): Promise<RedisCluster> {
 
   const waitUntilHealthy = async (timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
-    let last = '';
+    let last: string;
     for (;;) {
       try {
         const live = alive();

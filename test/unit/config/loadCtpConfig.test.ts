@@ -43,6 +43,7 @@ describe(loadCtpConfig, () => {
       inspect(config, { showHidden: true, depth: null, customInspect: false }),
       inspect({ ...config }, { showHidden: true, depth: null, getters: true }),
       String(config.clientSecret),
+      // eslint-disable-next-line @typescript-eslint/restrict-template-expressions -- the rendering under test
       `${config.clientSecret}`,
       Object.values(config).map(String).join(' '),
     ];

@@ -5,8 +5,8 @@ import type { ChannelListener, RedisEvents } from '../../../src/fleet/RedisEvent
 import { RedisSessionCache } from '../../../src/fleet/RedisSessionCache';
 import { storedToken } from '../../support/session/storedToken';
 
-const token = (n: number) =>
-  toStoredSession({
+const token = (n: number) => {
+  const fields: CtpAuthToken = {
     kind: 'customer',
     accessToken: `access-${n}`,
     refreshToken: 'refresh-1',
@@ -14,7 +14,9 @@ const token = (n: number) =>
     expiresAt: 3_601_000,
     scopes: Object.freeze(['manage_my_orders:p']),
     customerId: 'c1',
-  } as CtpAuthToken);
+  };
+  return toStoredSession(fields);
+};
 
 /** The subscriber as the cache sees it: the test decides when it is live, what arrives and when it drops. */
 class FakeEvents {

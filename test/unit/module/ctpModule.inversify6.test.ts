@@ -11,15 +11,14 @@ const { Container } = await import('inversify6');
 describe(ctpModule, () => {
   describe('when the host runs inversify 6 (bind passed positionally)', () => {
     ctpModuleHostContract({
-      create: () => new Container() as never,
+      create: () => new Container(),
       loaders: {
         'load()': (container: InstanceType<typeof Container>, module: unknown) => container.load(module as never),
         'loadAsync()': (container: InstanceType<typeof Container>, module: unknown) =>
           container.loadAsync(module as never),
-      } as never,
-      unload: ((container: InstanceType<typeof Container>, module: unknown) =>
-        container.unload(module as never)) as never,
-      seed: { ExampleCatalogDatasource, ExampleCartDatasource } as never,
+      },
+      unload: (container: InstanceType<typeof Container>, module: unknown) => container.unload(module as never),
+      seed: { ExampleCatalogDatasource, ExampleCartDatasource },
     });
   });
 });

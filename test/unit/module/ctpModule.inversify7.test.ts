@@ -10,15 +10,14 @@ const { Container } = await import('inversify7');
 describe(ctpModule, () => {
   describe('when the host runs inversify 7 (options object; load is async)', () => {
     ctpModuleHostContract({
-      create: () => new Container() as never,
+      create: () => new Container(),
       loaders: {
         'await load()': (container: InstanceType<typeof Container>, module: unknown) => container.load(module as never),
         'loadSync()': (container: InstanceType<typeof Container>, module: unknown) =>
           container.loadSync(module as never),
-      } as never,
-      unload: ((container: InstanceType<typeof Container>, module: unknown) =>
-        container.unloadSync(module as never)) as never,
-      seed: { ExampleCatalogDatasource, ExampleCartDatasource } as never,
+      },
+      unload: (container: InstanceType<typeof Container>, module: unknown) => container.unloadSync(module as never),
+      seed: { ExampleCatalogDatasource, ExampleCartDatasource },
     });
   });
 });

@@ -7,13 +7,13 @@ import { ctpModuleHostContract } from './ctpModuleHostContract';
 describe(ctpModule, () => {
   describe('when the host runs inversify 8 (options object; load is sync)', () => {
     ctpModuleHostContract({
-      create: () => new Container() as never,
+      create: () => new Container(),
       loaders: {
         'load()': (container: Container, module: unknown) => container.load(module as never),
         'await loadAsync()': (container: Container, module: unknown) => container.loadAsync(module as never),
-      } as never,
-      unload: ((container: Container, module: unknown) => container.unload(module as never)) as never,
-      seed: { ExampleCatalogDatasource, ExampleCartDatasource } as never,
+      },
+      unload: (container: Container, module: unknown) => container.unload(module as never),
+      seed: { ExampleCatalogDatasource, ExampleCartDatasource },
     });
   });
 });

@@ -153,7 +153,7 @@ describe('CtpSession revocation', () => {
     it('should revoke the replaced access token after a grace period for the calls still carrying it, keeping the refresh token', async () => {
       const services = createTestServices();
       const storage = new MemorySessionStorage('s');
-      const before = (await runWithCtpSession(storage, () => services.session.ensureAnonymous())) as CtpAuthToken;
+      const before = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
       services.clock.advance(HOUR);
       const after = await runWithCtpSession(storage, () => services.session.accessToken());
       expect(after.accessToken).not.toBe(before.accessToken);

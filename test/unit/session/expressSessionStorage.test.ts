@@ -66,7 +66,7 @@ describe(ctpSessionMiddleware, () => {
     const req = { session: { ctpAuthToken: token } as Record<string, unknown>, sessionID: 'abc' };
     const seen = await new Promise<unknown>((resolve) => {
       ctpSessionMiddleware()(req, {}, () => {
-        setImmediate(async () => resolve(await currentSessionStorage().get()));
+        setImmediate(() => resolve(currentSessionStorage().get()));
       });
     });
     expect(seen).toEqual(token);
@@ -88,7 +88,9 @@ describe('ctpSessionMiddleware with req.session.regenerate()', () => {
     let storage!: SessionStorage;
     await new Promise<void>((resolve, reject) =>
       ctpSessionMiddleware()(req, {}, (error?: unknown) =>
-        error ? reject(error) : resolve(void (storage = currentSessionStorage() as SessionStorage)),
+        error === undefined
+          ? resolve(void (storage = currentSessionStorage() as SessionStorage))
+          : reject(error instanceof Error ? error : new Error('next(error)', { cause: error })),
       ),
     );
     expect(storage.id).toBe('attacker-chosen');
