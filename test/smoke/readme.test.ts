@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -155,6 +156,29 @@ describe('the README', () => {
   it('should stay at most 12 KB', () => {
     expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(12_000);
   });
+
+  it('should pass its unit test of the cart datasource with vitest, in the ESM app', () => {
+    // Outside node_modules, where vitest applies the app's tsconfig (experimentalDecorators); the
+    // app's node_modules are the repository's, one link each, and ctp-client this package.
+    const app = mkdtempSync(join(tmpdir(), 'ctp-client-readme-vitest-'));
+    try {
+      const written = writeApp('ESM', files);
+      for (const entry of ['src', 'test', 'package.json', 'tsconfig.json'])
+        cpSync(join(written, entry), join(app, entry), { recursive: true });
+      mkdirSync(join(app, 'node_modules'));
+      for (const entry of readdirSync(join(root, 'node_modules')))
+        symlinkSync(join(root, 'node_modules', entry), join(app, 'node_modules', entry));
+      symlinkSync(root, join(app, 'node_modules', 'ctp-client'), 'dir');
+      const output = execFileSync(
+        process.execPath,
+        [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--dir', 'test'],
+        { cwd: app, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } },
+      );
+      expect(output).toMatch(/Tests\s+1 passed \(1\)/);
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   describe('when its apps run against a commercetools', () => {
     let embedded: EmbeddedCommercetools;
