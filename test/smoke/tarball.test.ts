@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// Packs the built tree (`npm test` builds first; prepack would build again, so scripts are skipped
-// here; .ci/run packs with prepack from a fresh clone) and reads the tarball itself, not npm's listing.
+// Packs the built tree (`npm test` builds first; prepare would build again, so scripts are skipped
+// here; .ci/run packs with prepare from a fresh clone) and reads the tarball itself, not npm's listing.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir: string;
 let files: string[];
@@ -79,9 +79,16 @@ describe('the npm tarball', () => {
     expect(
       files.filter((f) => /^(examples|test|bench|src|\.ci)\//.test(f) || /embedded\.js$|\.test\./.test(f)),
     ).toEqual([]);
+    // The guides the README links to ship beside it (docs/*.md); the generated API reference does not.
     expect(
-      files.every((f) => f.startsWith('dist/') || ['package.json', 'LICENSE', 'CHANGELOG.md', 'README.md'].includes(f)),
+      files.every(
+        (f) =>
+          f.startsWith('dist/') ||
+          /^docs\/[^/]+\.md$/.test(f) ||
+          ['package.json', 'LICENSE', 'CHANGELOG.md', 'README.md'].includes(f),
+      ),
     ).toBe(true);
+    expect(files).toEqual(expect.arrayContaining(['docs/sessions.md', 'docs/testing.md', 'docs/errors.md']));
   });
 
   it('should give the command the library code of dist/index.js, not a second copy', () => {
