@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SharedTokenProvider } from '../../../src/tokens/SharedTokenProvider';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { HttpAccountBackend } from '../../../src/session/account/HttpAccountBackend';
+import { countingIntegration } from './countingIntegration';
 
 const API = 'https://api.example.test';
 const PASSWORD = 'pw-Secret-123';
@@ -11,7 +12,7 @@ function backend(answer: (url: string, init: RequestInit) => Response | Promise<
   const tokens = ['int-token-1', 'int-token-2'];
   const invalidated: string[] = [];
   const integration = {
-    get: async () => ({ accessToken: tokens[invalidated.length] ?? 'int-token-x' }),
+    get: () => Promise.resolve({ accessToken: tokens[invalidated.length] ?? 'int-token-x' }),
     invalidate: (token: string) => void invalidated.push(token),
   } as unknown as SharedTokenProvider;
   const b = new HttpAccountBackend({
@@ -50,7 +51,7 @@ describe(HttpAccountBackend, () => {
           accept: 'application/json',
         },
       });
-      expect(JSON.parse(String(calls[0]!.init.body))).toEqual({ email: 'a@example.com', password: PASSWORD });
+      expect(JSON.parse(calls[0]!.init.body as string)).toEqual({ email: 'a@example.com', password: PASSWORD });
     });
 
     describe('when the API answers a redirect', () => {
@@ -79,6 +80,34 @@ describe(HttpAccountBackend, () => {
           'Bearer int-token-1',
           'Bearer int-token-2',
         ]);
+      });
+    });
+
+    describe('when the integration token was replaced while the refused request was in flight', () => {
+      it('should invalidate the token it sent, not the fresh one held now, and send again with the fresh one', async () => {
+        const { integration, grants } = countingIntegration();
+        const bearers: string[] = [];
+        const b = new HttpAccountBackend({
+          apiUrl: API,
+          projectKey: 'proj',
+          timeoutMs: 1_000,
+          integration,
+          fetch: () => async (_url, init) => {
+            const bearer = (init.headers as Record<string, string>)['authorization']!;
+            bearers.push(bearer);
+            if (bearer !== 'Bearer token-1') return json({ customer: { id: 'c-3' } }, 201);
+            // Meanwhile an API call got its own 401 for token-1 and its recovery got token-2.
+            integration.invalidate('token-1');
+            await integration.get();
+            return json({ statusCode: 401 }, 401);
+          },
+        });
+        await expect(b.createCustomer({ email: 'a@example.com', password: PASSWORD }, undefined)).resolves.toEqual({
+          customerId: 'c-3',
+        });
+        expect(bearers).toEqual(['Bearer token-1', 'Bearer token-2']);
+        // The fresh token-2 was kept, not thrown away for a third grant.
+        expect(grants()).toBe(2);
       });
     });
 
@@ -113,7 +142,7 @@ describe(HttpAccountBackend, () => {
   describe('.createPasswordToken', () => {
     it('should answer undefined for an unknown email (404) and the token for a known one', async () => {
       const { b, calls } = backend((_url, init) =>
-        String(init.body).includes('known')
+        (init.body as string).includes('known')
           ? json({ customerId: 'c-1', value: 'tok-1', expiresAt: '2026-12-02T00:00:00.000Z' })
           : json({ statusCode: 404, errors: [{ code: 'ResourceNotFound' }] }, 404),
       );
@@ -124,7 +153,7 @@ describe(HttpAccountBackend, () => {
         expiresAt: '2026-12-02T00:00:00.000Z',
       });
       expect(calls[1]!.url).toBe(`${API}/proj/customers/password-token`);
-      expect(JSON.parse(String(calls[1]!.init.body))).toEqual({ email: 'known@example.com', ttlMinutes: 30 });
+      expect(JSON.parse(calls[1]!.init.body as string)).toEqual({ email: 'known@example.com', ttlMinutes: 30 });
     });
   });
 });
