@@ -111,6 +111,8 @@ describe(AccountApi, () => {
         ['a proxy page', '<html>bad gateway</html>'],
         ['a JSON array', '[{"code":"X"}]'],
         ['JSON null', 'null'],
+        ['a JSON string', '"errors"'],
+        ['a JSON number', '42'],
         ['errors that are not a list', '{"errors":{"code":"X"}}'],
         ['a code that is not a string', '{"errors":[{"code":42}]}'],
       ])('should read %s as no body or no code', async (_name, text) => {
@@ -134,7 +136,14 @@ describe(AccountApi, () => {
           );
           const error = await a.send(request({ flow: 'login' }), BEARER).catch((e: unknown) => e);
           expect(error).toBeInstanceOf(CtpAnswerRefusedError);
-          expect(error).toMatchObject({ code: CtpErrorCode.RedirectRefused, host: 'api', flow: 'login', status });
+          expect(error).toMatchObject({
+            code: CtpErrorCode.RedirectRefused,
+            host: 'api',
+            flow: 'login',
+            status,
+            limitBytes: undefined,
+          });
+          expect((error as Error).message).toContain('redirect');
           expect(calls).toHaveLength(1);
           expect(cancelled).toBe(true);
         },
@@ -282,6 +291,12 @@ describe(AccountApi, () => {
       expect(error.apiCode).toBe(`Weird[redacted]${'y'.repeat(85)}…`);
       expect(error.message).toMatch(/^The sign-up failed \(status, code and message of the API are in/);
       expect(leaks(error)).toBe(false);
+    });
+
+    it('should keep only the status of an answer that is not JSON', async () => {
+      const { a } = api(() => new Response('<html>oops</html>', { status: 503 }));
+      const error = a.failure(request(), await a.send(request(), BEARER));
+      expect(error).toMatchObject({ status: 503, apiCode: undefined, apiMessage: undefined });
     });
 
     it('should leave apiMessage unset when the answer has no string message', async () => {
