@@ -89,7 +89,8 @@ export class HttpAccountBackend implements AccountBackend {
     storeKey: string | undefined,
     ttlMinutes: number | undefined,
   ): Promise<IssuedCustomerToken | undefined> {
-    const body = { email, ...(ttlMinutes === undefined ? {} : { ttlMinutes }) };
+    // Without ttlMinutes (JSON leaves out an undefined field) the platform's default lifetime applies.
+    const body = { email, ttlMinutes };
     const request = call('password reset request', 'POST', '/customers/password-token', storeKey, body);
     const answer = await this.#api.asIntegration(request);
     // No customer with this email: 404 ResourceNotFound (some mocks answer it with 400).

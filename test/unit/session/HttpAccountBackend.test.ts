@@ -340,8 +340,11 @@ describe(HttpAccountBackend, () => {
   });
 
   describe('the reset and verification calls', () => {
-    it('should answer undefined when the platform says ResourceNotFound with a 400', async () => {
-      const { b } = backend(() => json({ errors: [{ code: 'ResourceNotFound' }] }, 400));
+    it.each([
+      ['ResourceNotFound with a 400', json({ errors: [{ code: 'ResourceNotFound' }] }, 400)],
+      ['a 404 without a body', new Response(null, { status: 404 })],
+    ])('should answer undefined for an unknown email when the platform says %s', async (_name, answer) => {
+      const { b } = backend(() => answer);
       await expect(b.createPasswordToken('a@example.com', undefined, undefined)).resolves.toBeUndefined();
     });
 
