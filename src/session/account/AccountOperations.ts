@@ -14,9 +14,10 @@ import type { CustomerSignIn } from '../CustomerSignIn';
 import type { SessionStorage } from '../SessionStorage';
 import type { SessionTokens } from '../SessionTokens';
 import type { AccountBackend } from './AccountBackend';
-import type { CtpTokenMessage, CtpTokenSender, CustomerDraft, SignUpOptions, StoreOption } from './CustomerDraft';
+import type { CtpTokenSender, CustomerDraft, SignUpOptions, StoreOption } from './CustomerDraft';
 import { checkEmail, checkStoreKey, checkText, checkTokenValue } from './checkInput';
 import { sessionStore } from './sessionStore';
+import { TokenDelivery } from './TokenDelivery';
 
 export interface AccountOptions {
   backend?: AccountBackend;
@@ -47,8 +48,8 @@ export interface AccountOperationsDeps extends AccountOptions {
   logger: Logger;
 }
 
-const SENDER_MISSING =
-  'sendToken is not set: requestPasswordReset and requestEmailVerification hand the token to the ctpModule option sendToken(message), which sends the email. Pass sendToken in the module options.';
+/** CustomerDraft fields the library sets from the session, never from the caller. */
+const SESSION_ONLY = ['anonymousId', 'anonymousCartSignInMode'];
 const BACKEND_MISSING =
   'The account operations have no API backend; create the services with createCtpServices or ctpModule.';
 
@@ -61,12 +62,12 @@ const BACKEND_MISSING =
 export class AccountOperations {
   readonly #d: AccountOperationsDeps;
   readonly #sleep: Sleep;
-  /** Deliveries of reset tokens still running (they never hold up the answer). */
-  readonly #deliveries = new Set<Promise<void>>();
+  readonly #delivery: TokenDelivery;
 
   constructor(deps: AccountOperationsDeps) {
     this.#d = deps;
     this.#sleep = deps.sleep ?? timerSleep;
+    this.#delivery = new TokenDelivery(deps.sendToken, deps.logger);
   }
 
   /**
@@ -88,11 +89,7 @@ export class AccountOperations {
     const before = await this.#d.tokens.read(storage);
     const storeKey = sessionStore(before, options.storeKey);
     // The anonymous id comes from the session only: a caller cannot move another session's cart.
-    const {
-      anonymousId: _ignored,
-      anonymousCartSignInMode: _mode,
-      ...own
-    } = draft as CustomerDraft & { anonymousId?: unknown; anonymousCartSignInMode?: unknown };
+    const own = Object.fromEntries(Object.entries(draft).filter(([field]) => !SESSION_ONLY.includes(field)));
     await backend.createCustomer({ ...own, email: draft.email, password: draft.password }, storeKey);
     const customer = await this.#d.issuer.customer({ email: draft.email, password: draft.password, storeKey });
     const outcome = await claimCustomer(this.#d.tokens, this.#d.signIn, storage, before, customer, {
@@ -120,29 +117,26 @@ export class AccountOperations {
     const storage = this.#d.storage();
     const token = await this.#d.validToken(storage);
     if (token.kind !== 'customer') throw noCustomer();
-    let email: string;
-    try {
-      ({ email } = await backend.changeMyPassword(token.accessToken, currentPassword, newPassword, token.storeKey));
-    } catch (error) {
-      // Refused for the token (401): a sign-out or another sign-in of this session revoked it meanwhile.
-      if (
-        error instanceof CtpError &&
-        error.status === 401 &&
-        (await this.#d.tokens.read(storage))?.refreshToken !== token.refreshToken
-      ) {
-        throw new CtpSessionError(
-          CtpErrorCode.SessionChanged,
-          'The session was signed out or signed in again while the password was being changed; the password was not changed. Sign in and try again.',
-        );
-      }
-      throw error;
-    }
-    let fresh: CtpAuthToken;
-    try {
-      fresh = await this.#d.issuer.customer({ email, password: newPassword, storeKey: token.storeKey });
-    } catch (error) {
-      throw await this.#signInAfterChangeFailed(storage, token, error);
-    }
+    const { email } = await backend
+      .changeMyPassword(token.accessToken, currentPassword, newPassword, token.storeKey)
+      .catch(async (error: unknown) => {
+        // Refused for the token (401): a sign-out or another sign-in of this session revoked it meanwhile.
+        if (
+          error instanceof CtpError &&
+          error.status === 401 &&
+          (await this.#d.tokens.read(storage))?.refreshToken !== token.refreshToken
+        )
+          throw new CtpSessionError(
+            CtpErrorCode.SessionChanged,
+            'The session was signed out or signed in again while the password was being changed; the password was not changed. Sign in and try again.',
+          );
+        throw error;
+      });
+    const fresh = await this.#d.issuer
+      .customer({ email, password: newPassword, storeKey: token.storeKey })
+      .catch(async (error: unknown) => {
+        throw await this.#signInAfterChangeFailed(storage, token, error);
+      });
     const stored = await this.#d.tokens.replaceLineage(storage, token, fresh, 'password-change');
     this.#d.logger.info(
       { event: 'ctp.password.changed', store: token.storeKey !== undefined },
@@ -159,7 +153,7 @@ export class AccountOperations {
    * the password WAS changed. A sign-out or sign-in that changed the session meanwhile is kept.
    */
   async #signInAfterChangeFailed(storage: SessionStorage, old: CtpAuthToken, cause: unknown): Promise<CtpAccountError> {
-    const code = cause instanceof CtpError ? cause.code : 'UNKNOWN';
+    const code = codeOf(cause);
     try {
       await this.#d.tokens.clearIf(
         storage,
@@ -171,7 +165,7 @@ export class AccountOperations {
       this.#d.tokens.end(old);
       await this.#d.tokens.retire(old, 'password-change-sign-in-failed');
       this.#d.logger.warn(
-        { event: 'ctp.session.clear_failed', code: error instanceof CtpError ? error.code : 'UNKNOWN' },
+        { event: 'ctp.session.clear_failed', code: codeOf(error) },
         'clearing the session after a password change failed',
       );
     }
@@ -194,26 +188,16 @@ export class AccountOperations {
     // Refusing a malformed address tells nothing about which accounts exist.
     checkEmail(email);
     checkStoreKey(options.storeKey);
-    const send = this.#sender();
+    this.#delivery.check();
     const backend = this.#backend();
     const started = this.#d.clock.now();
-    let failure: unknown;
-    try {
+    const issuing = (async () => {
       const storeKey = sessionStore(await this.#sessionIfAny(), options.storeKey);
       const issued = await backend.createPasswordToken(email, storeKey, this.#d.resetTtlMinutes);
-      if (issued) {
-        this.#deliver(send, {
-          kind: 'password-reset',
-          email,
-          customerId: issued.customerId,
-          tokenValue: issued.value,
-          expiresAt: issued.expiresAt,
-          ...(storeKey === undefined ? {} : { storeKey }),
-        });
-      }
-    } catch (error) {
-      failure = error;
-    }
+      // In the background: the answer must not wait for the sender (its time would tell the email exists).
+      if (issued) this.#delivery.inBackground('password-reset', { ...issued, email }, storeKey);
+    })();
+    await issuing.catch(() => undefined); // its failure is thrown after the floor, below
     const floor = this.#d.resetAnswerFloorMs ?? 1_000;
     const elapsed = this.#d.clock.now() - started;
     if (elapsed < floor) await this.#sleep(floor - elapsed);
@@ -223,7 +207,7 @@ export class AccountOperations {
         'password reset request took longer than its answer floor; raise resetAnswerFloorMs',
       );
     // A failure of the platform or of the configuration is the same for every email: it tells nothing.
-    if (failure !== undefined) throw failure;
+    await issuing;
     this.#d.logger.info({ event: 'ctp.password.reset_requested' }, 'password reset requested');
   }
 
@@ -251,34 +235,13 @@ export class AccountOperations {
 
   /** Creates an email verification token for the signed-in customer and hands it to the app's sender. */
   async requestEmailVerification(): Promise<void> {
-    const send = this.#sender();
+    this.#delivery.check();
     const backend = this.#backend();
     const token = await this.#d.tokens.read(this.#d.storage());
     if (token?.kind !== 'customer' || token.customerId === undefined) throw noCustomer();
-    const issued = await backend.createEmailToken(
-      token.customerId,
-      token.storeKey,
-      this.#d.verificationTtlMinutes ?? 24 * 60,
-    );
-    try {
-      await send({
-        kind: 'email-verification',
-        email: issued.email,
-        customerId: issued.customerId,
-        tokenValue: issued.value,
-        expiresAt: issued.expiresAt,
-        ...(token.storeKey === undefined ? {} : { storeKey: token.storeKey }),
-      });
-    } catch (error) {
-      // The sender's error may quote the message it failed to send: only its code is kept.
-      this.#d.logger.warn(
-        {
-          event: 'ctp.token.send_failed',
-          kind: 'email-verification',
-          code: error instanceof CtpError ? error.code : 'UNKNOWN',
-        },
-        'sending the verification email failed',
-      );
+    const ttlMinutes = this.#d.verificationTtlMinutes ?? 24 * 60;
+    const issued = await backend.createEmailToken(token.customerId, token.storeKey, ttlMinutes);
+    if (!(await this.#delivery.send('email-verification', issued, token.storeKey))) {
       throw new CtpAccountError(
         CtpErrorCode.TokenSendFailed,
         "The verification email could not be sent (the app's sendToken failed); the token was created. Try again.",
@@ -298,31 +261,8 @@ export class AccountOperations {
   }
 
   /** Every token delivery started so far has finished. */
-  async settled(): Promise<void> {
-    while (this.#deliveries.size > 0) await Promise.all([...this.#deliveries]);
-  }
-
-  /** Runs the sender without holding up the answer; a failure is logged without the token or the email. */
-  #deliver(send: CtpTokenSender, message: CtpTokenMessage): void {
-    const delivery: Promise<void> = Promise.resolve()
-      .then(() => send(message))
-      .catch((error: unknown) => {
-        this.#d.logger.warn(
-          {
-            event: 'ctp.token.send_failed',
-            kind: message.kind,
-            code: error instanceof CtpError ? error.code : 'UNKNOWN',
-          },
-          'sending the password reset email failed',
-        );
-      })
-      .finally(() => this.#deliveries.delete(delivery));
-    this.#deliveries.add(delivery);
-  }
-
-  #sender(): CtpTokenSender {
-    if (!this.#d.sendToken) throw new CtpConfigError([SENDER_MISSING]);
-    return this.#d.sendToken;
+  settled(): Promise<void> {
+    return this.#delivery.settled();
   }
 
   #backend(): AccountBackend {
@@ -352,3 +292,5 @@ function noCustomer(): CtpSessionError {
     'This operation needs a signed-in customer and the session has none; sign in first.',
   );
 }
+
+const codeOf = (error: unknown) => (error instanceof CtpError ? error.code : 'UNKNOWN');

@@ -4,7 +4,8 @@ import type { FetchLike } from '../../../src/auth/AuthTransport';
 import type { SharedTokenProvider } from '../../../src/tokens/SharedTokenProvider';
 import { CtpApiError } from '../../../src/errors/CtpApiError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
-import { CustomerSignIn, MAX_SIGN_IN_ANSWER_BYTES, type SignInRequest } from '../../../src/session/CustomerSignIn';
+import { MAX_ACCOUNT_ANSWER_BYTES } from '../../../src/session/AccountApi';
+import { CustomerSignIn, type SignInRequest } from '../../../src/session/CustomerSignIn';
 
 const PASSWORD = 'pw!';
 const INTEGRATION_TOKEN = 'integration-token-42';
@@ -22,7 +23,7 @@ function signIn(answer: (init: RequestInit) => Response | Promise<Response>) {
     return answer(init);
   };
   const integration = {
-    get: async () => ({ accessToken: INTEGRATION_TOKEN, issuedAt: 0, expiresAt: 1, scopes: [] }),
+    get: () => Promise.resolve({ accessToken: INTEGRATION_TOKEN, issuedAt: 0, expiresAt: 1, scopes: [] }),
     invalidate: () => undefined,
   } as unknown as SharedTokenProvider;
   return {
@@ -120,10 +121,10 @@ describe(CustomerSignIn, () => {
 
     describe('when the answer is larger than the cap', () => {
       it('should stop reading and raise CTP_ANSWER_TOO_LARGE', async () => {
-        const { signIn: s } = signIn(() => new Response('x'.repeat(MAX_SIGN_IN_ANSWER_BYTES + 1)));
+        const { signIn: s } = signIn(() => new Response('x'.repeat(MAX_ACCOUNT_ANSWER_BYTES + 1)));
         await expect(s.signIn(request)).rejects.toMatchObject({
           code: CtpErrorCode.AnswerTooLarge,
-          limitBytes: MAX_SIGN_IN_ANSWER_BYTES,
+          limitBytes: MAX_ACCOUNT_ANSWER_BYTES,
         });
       });
     });
