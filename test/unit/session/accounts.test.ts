@@ -18,8 +18,7 @@ function setup(options: Parameters<typeof createTestServices>[0] & { noSender?: 
   const { noSender, ...rest } = options;
   const sent: CtpTokenMessage[] = [];
   const slept: number[] = [];
-  let services!: ReturnType<typeof createTestServices>;
-  services = createTestServices({
+  const services: ReturnType<typeof createTestServices> = createTestServices({
     ...(noSender ? {} : { sendToken: async (message: CtpTokenMessage) => void sent.push(message) }),
     sleep: async (ms) => {
       slept.push(ms);
