@@ -59,7 +59,7 @@ export type {
   StoreOption,
 } from './session/account/CustomerDraft';
 export { ctpSessionMiddleware } from './session/ctpSessionMiddleware';
-export { CtpSession, type AccessTokenOptions, type LoginOptions } from './session/CtpSession';
+export { CtpSession, type AccessTokenOptions, type LoginOptions } from './session/ShopperSession';
 export type { AnonymousCartSignInMode } from './session/CustomerSignIn';
 export {
   DEFAULT_SESSION_KEY,

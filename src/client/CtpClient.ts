@@ -3,7 +3,7 @@ import type {
   ByProjectKeyRequestBuilder,
 } from '@commercetools/platform-sdk';
 import { CtpArgumentError } from '../errors/CtpArgumentError';
-import type { AccessTokenOptions, CtpSession } from '../session/CtpSession';
+import type { AccessTokenOptions, CtpSession } from '../session/ShopperSession';
 import type { TokenSource } from '../tokens/TokenSource';
 import type { ApiRootFactory } from './ApiRootFactory';
 import type { SharedTokenProvider } from '../tokens/SharedTokenProvider';

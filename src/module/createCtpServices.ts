@@ -20,7 +20,7 @@ import { RedisSessionCache } from '../fleet/RedisSessionCache';
 import { sessionChannel } from '../fleet/RedisSessionStorage';
 import { localCoordinator, type TokenCoordinator } from '../tokens/TokenCoordinator';
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
-import { CtpSession } from '../session/CtpSession';
+import { CtpSession } from '../session/ShopperSession';
 import { HttpAccountBackend } from '../session/account/HttpAccountBackend';
 import { CustomerSignIn } from '../session/CustomerSignIn';
 import { CtpTelemetry } from '../telemetry/CtpTelemetry';

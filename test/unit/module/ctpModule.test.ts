@@ -7,7 +7,7 @@ import { CtpIdentifiers } from '../../../src/module/CtpIdentifiers';
 import { ctpModule } from '../../../src/module/ctpModule';
 import { LEGACY_SERVER_V3_CUSTOMER_SCOPES } from '../../../src/scopes/defaultScopeSets';
 import { ScopeRegistry } from '../../../src/scopes/ScopeRegistry';
-import { CtpSession } from '../../../src/session/CtpSession';
+import { CtpSession } from '../../../src/session/ShopperSession';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { FakePlatform, PROJECT } from '../../support/FakePlatform';

@@ -4,7 +4,7 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { TokenIssuer } from '../../../src/auth/TokenIssuer';
 import { CtpRedisError } from '../../../src/errors/CtpRedisError';
 import { localCoordinator } from '../../../src/tokens/TokenCoordinator';
-import { CtpSession } from '../../../src/session/CtpSession';
+import { CtpSession } from '../../../src/session/ShopperSession';
 import type { CustomerSignIn } from '../../../src/session/CustomerSignIn';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CtpAccountError } from '../../../src/errors/CtpAccountError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import type { CtpTokenMessage } from '../../../src/session/account/CustomerDraft';
-import { CtpSession } from '../../../src/session/CtpSession';
+import { CtpSession } from '../../../src/session/ShopperSession';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { API_URL, AUTH_URL, json, PROJECT } from '../../support/FakePlatform';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpError } from '../../../src/errors/CtpError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
-import { CtpSession } from '../../../src/session/CtpSession';
+import { CtpSession } from '../../../src/session/ShopperSession';
 import { silentLogger } from '../../../src/util/Logger';
 import { ScheduledPlatform, scheduledStorage } from '../../support/session/ScheduledPlatform';
 import { fromLegacyStorage, isLegacyStorage } from '../../../src/session/fromLegacyStorage';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CtpClient } from '../../../src/client/CtpClient';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
-import { CtpSession } from '../../../src/session/CtpSession';
+import { CtpSession } from '../../../src/session/ShopperSession';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { API_URL, AUTH_URL, json, PROJECT } from '../../support/FakePlatform';
