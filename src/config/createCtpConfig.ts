@@ -1,6 +1,5 @@
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { scopeSetProblems } from '../scopes/knownScopes';
-import type { ScopeSpec } from '../scopes/ScopeSetName';
 import { closestName } from '../util/closestName';
 import type { CtpConfig } from './CtpConfig';
 import { CtpSecret } from './CtpSecret';
@@ -15,7 +14,7 @@ export interface CtpConfigInput {
   clientSecret?: string | CtpSecret | undefined;
   authUrl?: string | undefined;
   apiUrl?: string | undefined;
-  integrationScopes?: readonly ScopeSpec[] | undefined;
+  integrationScopes?: CtpConfig['integrationScopes'] | undefined;
   redisUrl?: string | undefined;
 }
 
@@ -69,11 +68,22 @@ function urlProblem(name: string, value: string | undefined, host: 'auth' | 'api
 }
 
 /**
- * Validates config given in code (`earlierProblems`: what the caller already found, reported together)
- * and returns it frozen, with every problem reported in one CtpConfigError. The secret is never
- * echoed, only said to be missing.
+ * Validates config given in code and returns it frozen, with every problem reported in one
+ * CtpConfigError. The secret is never echoed, only said to be missing.
+ *
+ * @example
+ * const config = createCtpConfig({ projectKey, clientId, clientSecret, authUrl, apiUrl });
  */
-export function createCtpConfig(
+export function createCtpConfig(input: CtpConfigInput): CtpConfig {
+  return validateCtpConfig(input);
+}
+
+/**
+ * createCtpConfig() for the library's own callers: `names` are the settings as the caller's user
+ * wrote them (loadCtpConfig: the environment variables), `earlierProblems` what the caller already
+ * found, reported together.
+ */
+export function validateCtpConfig(
   input: CtpConfigInput,
   names: Record<keyof CtpConfigInput, string> = {
     projectKey: 'projectKey',

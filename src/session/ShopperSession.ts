@@ -4,42 +4,24 @@ import { isExpired, needsRenewal } from '../auth/renewal';
 import type { TokenIssuer } from '../auth/TokenIssuer';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
-import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
 import { localCoordinator, type TokenCoordinator } from '../tokens/TokenCoordinator';
 import { NO_TELEMETRY, type CtpTelemetry } from '../telemetry/CtpTelemetry';
 import type { TokenSource } from '../tokens/TokenSource';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import { AccountOperations, type AccountOptions } from './account/AccountOperations';
-import type { ChangePasswordOptions, CustomerDraft, SignUpOptions, StoreOption } from './account/CustomerDraft';
+import type { CustomerDraft, SignUpOptions, StoreOption } from './account/CustomerDraft';
 import { sessionStore } from './account/sessionStore';
 import { AnonymousStart } from './AnonymousStart';
 import { claimCustomer } from './claimCustomer';
-import type { AnonymousCartSignInMode, CustomerSignIn } from './CustomerSignIn';
+import type { AccessTokenOptions, CtpSession, LoginOptions } from './CtpSession';
+import type { CustomerSignIn } from './CustomerSignIn';
 import { SessionRenewal } from './SessionRenewal';
 import { adaptingLegacy, type AnySessionStorage } from './fromLegacyStorage';
 import type { SessionStorage } from './SessionStorage';
 import { SessionTokens } from './SessionTokens';
 
-export interface LoginOptions {
-  /** Signs in a customer of this Store (in-store endpoints). */
-  storeKey?: string;
-  /** What happens to the anonymous cart; commercetools' default is MergeWithExistingCustomerCart. */
-  anonymousCartSignInMode?: AnonymousCartSignInMode;
-}
-
-export interface AccessTokenOptions {
-  /** Start an anonymous session when there is none (default true). */
-  createAnonymous?: boolean;
-  /**
-   * The Store the shopper is in: an anonymous session started here is that Store's (store-scoped
-   * scopes; later sign-ins and account operations default to it), and a session of another Store
-   * fails with CTP_STORE_MISMATCH rather than serve this one.
-   */
-  storeKey?: string;
-}
-
-export interface CtpSessionDeps {
+export interface ShopperSessionDeps {
   issuer: TokenIssuer;
   oauth: Pick<OAuthClient, 'revoke'>;
   signIn: CustomerSignIn;
@@ -60,7 +42,9 @@ export interface CtpSessionDeps {
 }
 
 /**
- * The current shopper's commercetools session, kept in the app's session through SessionStorage.
+ * The CtpSession apps inject: the current shopper's commercetools session, kept in the app's
+ * session through SessionStorage. Beyond the public interface, source() is what customerApiRoot()
+ * builds on (internal).
  *
  * Every change of a session's state (anonymous start, refresh, login, logout) goes through one
  * SessionDoor: serialised per session in this process, compare-and-set against what is stored (atomic
@@ -73,8 +57,8 @@ export interface CtpSessionDeps {
  * Inside a token's renewal margin the token still serves every call and one refresh runs in the
  * background (SessionRenewal); only an expired token, or one the API refused, waits for a refresh.
  */
-export class CtpSession {
-  readonly #d: Omit<CtpSessionDeps, 'storage'> & { storage: () => SessionStorage };
+export class ShopperSession implements CtpSession {
+  readonly #d: Omit<ShopperSessionDeps, 'storage'> & { storage: () => SessionStorage };
   /** The door, revoker and ended lineages, shared with the renewals and the account operations. */
   readonly #t: SessionTokens;
   readonly #coordinator: TokenCoordinator;
@@ -83,7 +67,7 @@ export class CtpSession {
   readonly #accounts: AccountOperations;
   readonly #telemetry: CtpTelemetry;
 
-  constructor(deps: CtpSessionDeps) {
+  constructor(deps: ShopperSessionDeps) {
     this.#d = { ...deps, storage: adaptingLegacy(deps.storage) };
     this.#telemetry = deps.telemetry ?? NO_TELEMETRY;
     this.#coordinator = deps.coordinator ?? localCoordinator;
@@ -94,14 +78,8 @@ export class CtpSession {
       deps.revokeWaitMs ?? 2_000,
       deps.issuer.registry,
     );
-    this.#renewal = new SessionRenewal(
-      this.#t,
-      deps.issuer,
-      this.#coordinator,
-      deps.clock,
-      deps.logger,
-      this.#telemetry,
-    );
+    const { issuer, clock, logger } = deps;
+    this.#renewal = new SessionRenewal(this.#t, issuer, this.#coordinator, clock, logger, this.#telemetry);
     this.#anonymous = new AnonymousStart(this.#t, deps.issuer);
     this.#accounts = new AccountOperations({
       tokens: this.#t,
@@ -116,21 +94,14 @@ export class CtpSession {
     });
   }
 
-  /** The stored token, as it is (no refresh), or undefined. */
   async current(): Promise<CtpAuthToken | undefined> {
     return this.#t.door.read(this.#d.storage());
   }
 
-  /** The session's token, starting an anonymous session if there is none. */
   ensureAnonymous(options: { storeKey?: string } = {}): Promise<CtpAuthToken> {
     return this.accessToken({ ...options, createAnonymous: true });
   }
 
-  /**
-   * A token that is valid now: the stored one (inside its renewal margin it serves while a refresh
-   * runs in the background), a refreshed one if it expired, or (with createAnonymous) a new
-   * anonymous session.
-   */
   async accessToken(options: AccessTokenOptions = {}): Promise<CtpAuthToken> {
     return this.#accessToken(this.#d.storage(), options);
   }
@@ -155,22 +126,10 @@ export class CtpSession {
     };
   }
 
-  /** Renews after the API refused `staleAccessToken` (401), in the current session's lineage; a builder's own TokenSource keeps the builder's. */
-  async recover(staleAccessToken: string): Promise<CtpAuthToken> {
-    const storage = this.#d.storage();
-    const token = await this.#t.door.read(storage, { fresh: true });
-    if (!token) throw new CtpSessionExpiredError('the session was cleared');
-    return this.#renewal.recover(storage, token.refreshToken, staleAccessToken);
-  }
-
   /**
-   * Signs a customer in. Password grant with the `customer` scopes first (wrong credentials end
-   * here, having changed nothing); then the claim step shared with sign-up (claimCustomer): the
-   * customer token is stored by compare-and-set and, if the session was anonymous, the backend
-   * sign-in moves its cart (if that fails, the anonymous session is put back). The replaced tokens
-   * are revoked after the answer, in the background (settled() waits for them). If another sign-in
-   * was stored since this one began, this one's tokens are revoked and it fails with
-   * CTP_SESSION_CHANGED (or, for the same customer, returns the stored token).
+   * Password grant first (wrong credentials end here, having changed nothing), then the claim step
+   * shared with sign-up (claimCustomer: compare-and-set, the backend sign-in moves the anonymous
+   * cart, the replaced tokens are revoked in the background; a sign-in stored meanwhile wins).
    */
   login(email: string, password: string, options: LoginOptions = {}): Promise<CtpAuthToken> {
     return this.#telemetry.span('ctp.session.login', {}, () => this.#login(email, password, options));
@@ -220,46 +179,35 @@ export class CtpSession {
     if (marked.status === 'rejected') throw marked.reason;
   }
 
-  /** Signs a shopper up and in (AccountOperations.signUp). */
+  // The account operations (AccountOperations, beside this class); spans around those that change the session.
   signUp(draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> {
     // No attribute from the draft: it holds the email and the password.
     return this.#telemetry.span('ctp.session.sign_up', {}, () => this.#accounts.signUp(draft, options));
   }
 
-  /** Changes the signed-in customer's password; the session goes on with fresh tokens (AccountOperations.changePassword). */
-  changePassword(
-    currentPassword: string,
-    newPassword: string,
-    _options: ChangePasswordOptions = {},
-  ): Promise<CtpAuthToken> {
-    return this.#telemetry.span('ctp.session.change_password', {}, () =>
-      this.#accounts.changePassword(currentPassword, newPassword),
-    );
+  changePassword(currentPassword: string, newPassword: string): Promise<CtpAuthToken> {
+    const change = () => this.#accounts.changePassword(currentPassword, newPassword);
+    return this.#telemetry.span('ctp.session.change_password', {}, change);
   }
 
-  /** Hands a password reset token to `sendToken`; answers alike whether or not the email exists. */
   requestPasswordReset(email: string, options: StoreOption = {}): Promise<void> {
     return this.#accounts.requestPasswordReset(email, options);
   }
 
-  /** Sets a new password with a reset token; this session is signed out if it is that customer's. */
   resetPassword(tokenValue: string, newPassword: string, options: StoreOption = {}): Promise<void> {
-    return this.#telemetry.span('ctp.session.reset_password', {}, () =>
-      this.#accounts.resetPassword(tokenValue, newPassword, options),
-    );
+    const reset = () => this.#accounts.resetPassword(tokenValue, newPassword, options);
+    return this.#telemetry.span('ctp.session.reset_password', {}, reset);
   }
 
-  /** Creates an email verification token for the signed-in customer and hands it to `sendToken`. */
   requestEmailVerification(): Promise<void> {
     return this.#accounts.requestEmailVerification();
   }
 
-  /** Confirms a customer's email with a verification token. */
   confirmEmail(tokenValue: string, options: StoreOption = {}): Promise<void> {
     return this.#accounts.confirmEmail(tokenValue, options);
   }
 
-  /** The signed-in customer's id, from the verified session token only (never from a request); CTP_NO_SESSION otherwise. */
+  // From the verified session token only, never from a request.
   async customerId(): Promise<string> {
     const token = await this.#accessToken(this.#d.storage(), { createAnonymous: false });
     if (token.kind === 'customer' && token.customerId !== undefined) return token.customerId;
@@ -269,12 +217,7 @@ export class CtpSession {
     );
   }
 
-  /** Waits for what is still running (services' close()). */
-  close(): Promise<void> {
-    return this.settled();
-  }
-
-  /** Every revocation and renewal started so far (background refreshes included) has finished: close() and tests. */
+  // Also what the services' close() waits for.
   async settled(): Promise<void> {
     await this.#renewal.settled();
     while (this.#t.renewing.size > 0)

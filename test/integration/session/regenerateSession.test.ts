@@ -9,7 +9,7 @@ import type { CtpClient } from '../../../src/client/CtpClient';
 import { CtpError } from '../../../src/errors/CtpError';
 import { ctpErrorHandler } from '../../../src/http/ctpErrorHandler';
 import { ctpModule } from '../../../src/module/ctpModule';
-import type { CtpSession } from '../../../src/session/ShopperSession';
+import type { CtpSession } from '../../../src/session/CtpSession';
 import { ctpSessionMiddleware } from '../../../src/session/ctpSessionMiddleware';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { regenerateSession } from '../../../src/session/regenerateSession';

@@ -4,7 +4,7 @@
 import { expect, it } from 'vitest';
 import type { CtpClient } from '../../../src/client/CtpClient';
 import { ctpModule } from '../../../src/module/ctpModule';
-import type { CtpSession } from '../../../src/session/ShopperSession';
+import type { CtpSession } from '../../../src/session/CtpSession';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { FakePlatform, PROJECT } from '../../support/FakePlatform';

@@ -1,0 +1,80 @@
+import type { CtpAuthToken } from '../auth/CtpAuthToken';
+import type { CustomerDraft } from './account/CustomerDraft';
+
+export interface AccessTokenOptions {
+  /** Start an anonymous session when there is none (default true). */
+  createAnonymous?: boolean;
+  /**
+   * The Store the shopper is in: an anonymous session started here is that Store's (store-scoped
+   * scopes; later sign-ins and account operations default to it), and a session of another Store
+   * fails with CTP_STORE_MISMATCH rather than serve this one.
+   */
+  storeKey?: string;
+}
+
+/**
+ * The current shopper's commercetools session (what datasources inject as `'CtpSession'`), kept in
+ * the app's session through its SessionStorage: anonymous until sign-in, refreshed by the library.
+ * Every method acts on the session of the current request (ctpSessionMiddleware or runWithCtpSession).
+ * Tokens and passwords go only to commercetools, never into a log or an error.
+ *
+ * @example
+ * await this.ctpSession.login(email, password);
+ * await regenerateSession(req);
+ */
+export interface CtpSession {
+  /** The stored token, as it is (no refresh), or undefined. */
+  current(): Promise<CtpAuthToken | undefined>;
+  /** The session's token, starting an anonymous session if there is none. */
+  ensureAnonymous(options?: { storeKey?: string }): Promise<CtpAuthToken>;
+  /**
+   * A token that is valid now: the stored one (inside its renewal margin it serves while a refresh
+   * runs in the background), a refreshed one if it expired, or (with createAnonymous) a new
+   * anonymous session.
+   */
+  accessToken(options?: AccessTokenOptions): Promise<CtpAuthToken>;
+  /**
+   * Signs a customer in (password grant with the `customer` scopes); an anonymous session's cart
+   * moves to the customer. Wrong credentials fail with CTP_INVALID_CREDENTIALS, having changed
+   * nothing; a sign-in stored meanwhile by another request fails this one with CTP_SESSION_CHANGED.
+   */
+  login(
+    email: string,
+    password: string,
+    options?: {
+      /** A customer of this Store (in-store endpoints); default: the session's Store. */
+      storeKey?: string;
+      /** What happens to the anonymous cart; commercetools' default is MergeWithExistingCustomerCart. */
+      anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
+    },
+  ): Promise<CtpAuthToken>;
+  /** Clears the session and revokes its tokens; the clearing stays even if revoking fails. */
+  logout(): Promise<void>;
+  /** Creates the customer, then signs them in as login() does. */
+  signUp(
+    draft: CustomerDraft,
+    options?: {
+      /** A customer of this Store (in-store endpoints); default: the session's Store. */
+      storeKey?: string;
+      /** What happens to the anonymous cart; commercetools' default is MergeWithExistingCustomerCart. */
+      anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
+    },
+  ): Promise<CtpAuthToken>;
+  /** Changes the signed-in customer's password; the session goes on with fresh tokens. */
+  changePassword(currentPassword: string, newPassword: string): Promise<CtpAuthToken>;
+  /** Hands a password reset token to the module option `sendToken`; answers alike whether or not the email exists. */
+  requestPasswordReset(email: string, options?: { storeKey?: string }): Promise<void>;
+  /** Sets a new password with a reset token; this session is signed out if it is that customer's. */
+  resetPassword(tokenValue: string, newPassword: string, options?: { storeKey?: string }): Promise<void>;
+  /** Creates an email verification token for the signed-in customer and hands it to `sendToken`. */
+  requestEmailVerification(): Promise<void>;
+  /** Confirms a customer's email with a verification token. */
+  confirmEmail(tokenValue: string, options?: { storeKey?: string }): Promise<void>;
+  /** The signed-in customer's id, from the verified session token only; CTP_NO_SESSION otherwise. */
+  customerId(): Promise<string>;
+  /** Resolves when every revocation and refresh started so far (background ones included) has finished: for tests. */
+  settled(): Promise<void>;
+}
+
+/** The options of login(), for the library's own code. */
+export type LoginOptions = NonNullable<Parameters<CtpSession['login']>[2]>;
