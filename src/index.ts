@@ -31,7 +31,7 @@ export { sameStoredSession } from './session/SessionStorage';
 export type { LegacySessionStorage } from './session/fromLegacyStorage';
 export type { StoredSession } from './auth/StoredSession';
 export { MemorySessionStorage } from './session/MemorySessionStorage';
-export { RedisSessionStorage, type RedisSessionStorageOptions } from './fleet/RedisSessionStorage';
+export { RedisSessionStorage } from './fleet/RedisSessionStorage';
 export type { RedisLike } from './fleet/RedisLike';
 export type { RedisSessionCache } from './fleet/RedisSessionCache';
 export type { Logger } from './util/Logger';
