@@ -11,7 +11,7 @@ export type { CtpModuleOptions } from './module/CtpModuleOptions';
 // Configure.
 export type { CtpConfig } from './config/CtpConfig';
 export { CtpSecret } from './config/CtpSecret';
-export { createCtpConfig, type CtpConfigInput } from './config/createCtpConfig';
+export { createCtpConfig } from './config/createCtpConfig';
 export { loadCtpConfig } from './config/loadCtpConfig';
 
 // Call: the SDK's request builders, the shopper's session, and what wraps calls.
@@ -22,7 +22,7 @@ export type { CtpTokenMessage, CustomerDraft } from './session/account/CustomerD
 export { ctpSessionMiddleware } from './session/ctpSessionMiddleware';
 export { runWithCtpSession } from './session/sessionContext';
 export { regenerateSession } from './session/regenerateSession';
-export { withApiCallOptions, type ApiCallOptions } from './util/apiCallContext';
+export { withApiCallOptions } from './util/apiCallContext';
 export { retryOnConflict } from './client/retryOnConflict';
 
 // Implement: where the shopper's session is kept, the app's logger and clock.
@@ -46,5 +46,5 @@ export { CtpArgumentError } from './errors/CtpArgumentError';
 export { CtpConfigError } from './errors/CtpConfigError';
 export { CtpSessionError } from './errors/CtpSessionError';
 export { CtpSessionExpiredError } from './errors/CtpSessionExpiredError';
-export { ctpErrorResponse, type CtpErrorResponse } from './http/ctpErrorResponse';
+export { ctpErrorResponse } from './http/ctpErrorResponse';
 export { ctpErrorHandler } from './http/ctpErrorHandler';

@@ -7,17 +7,6 @@ import { CtpSecret } from './CtpSecret';
 const PROJECT_KEY_CHARACTERS = /^[A-Za-z0-9_-]+$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-export interface CtpConfigInput {
-  projectKey?: string | undefined;
-  clientId?: string | undefined;
-  /** A string, or the CtpSecret of an existing config (so `createCtpConfig({ ...config, apiUrl })` works). */
-  clientSecret?: string | CtpSecret | undefined;
-  authUrl?: string | undefined;
-  apiUrl?: string | undefined;
-  integrationScopes?: CtpConfig['integrationScopes'] | undefined;
-  redisUrl?: string | undefined;
-}
-
 const INPUT_KEYS: readonly (keyof CtpConfigInput)[] = [
   'projectKey',
   'clientId',
@@ -74,7 +63,16 @@ function urlProblem(name: string, value: string | undefined, host: 'auth' | 'api
  * @example
  * const config = createCtpConfig({ projectKey, clientId, clientSecret, authUrl, apiUrl });
  */
-export function createCtpConfig(input: CtpConfigInput): CtpConfig {
+export function createCtpConfig(input: {
+  projectKey?: string | undefined;
+  clientId?: string | undefined;
+  /** A string, or the CtpSecret of an existing config (so `createCtpConfig({ ...config, apiUrl })` works). */
+  clientSecret?: string | CtpSecret | undefined;
+  authUrl?: string | undefined;
+  apiUrl?: string | undefined;
+  integrationScopes?: CtpConfig['integrationScopes'] | undefined;
+  redisUrl?: string | undefined;
+}): CtpConfig {
   return validateCtpConfig(input);
 }
 
@@ -156,3 +154,6 @@ export function validateCtpConfig(
   if (redisUrl !== undefined) Object.defineProperty(config, 'redisUrl', { value: redisUrl, enumerable: false });
   return Object.freeze(config) as CtpConfig;
 }
+
+/** What createCtpConfig() takes, for the library's own code. */
+export type CtpConfigInput = Parameters<typeof createCtpConfig>[0];
