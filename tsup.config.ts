@@ -12,7 +12,11 @@ export default defineConfig([
     ...common,
     entry: { index: 'src/index.ts', testing: 'src/testing/index.ts', cli: 'src/cli/main.ts' },
     format: ['esm'],
-    dts: { entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' } },
+    // stripInternal: a member marked @internal (a public class's plumbing) is left out of the types.
+    dts: {
+      entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
+      compilerOptions: { stripInternal: true },
+    },
     clean: true,
     splitting: true,
     async onSuccess() {
@@ -32,7 +36,7 @@ export default defineConfig([
     ...common,
     entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
     format: ['cjs'],
-    dts: true,
+    dts: { compilerOptions: { stripInternal: true } },
     splitting: false,
     // import.meta.url (for loading the optional ioredis) in the CJS build too.
     shims: true,

@@ -1,10 +1,5 @@
-import {
-  createCtpConfig,
-  createCtpServices,
-  RedisSessionStorage,
-  runWithCtpSession,
-  toStoredSession,
-} from '../src/index';
+import { toStoredSession } from '../src/auth/StoredSession';
+import { createCtpConfig, createCtpServices, RedisSessionStorage, runWithCtpSession } from '../src/index';
 import { ALL_DEFAULT_SCOPES, STRICT_CLIENT } from '../test/support/strict/createStrictHarness';
 import { StrictCommercetools } from '../test/support/strict/StrictCommercetools';
 

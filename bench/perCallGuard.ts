@@ -7,14 +7,9 @@ import { performance } from 'node:perf_hooks';
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import * as v2 from '@commercetools/sdk-client-v2';
 import * as tsClient from '@commercetools/ts-client';
-import {
-  createCtpConfig,
-  createCtpServices,
-  MemorySessionStorage,
-  runWithCorrelationId,
-  runWithCtpSession,
-  type ApiEngineName,
-} from '../src/index';
+import type { ApiEngineName } from '../src/client/ApiEngine';
+import { createCtpConfig, createCtpServices, MemorySessionStorage, runWithCtpSession } from '../src/index';
+import { runWithCorrelationId } from '../src/util/apiCallContext';
 import { fmt, table, type Section } from './markdown';
 
 const ENGINES: ApiEngineName[] = ['sdk-client-v2', 'ts-client'];

@@ -3,7 +3,8 @@
 // separately is hard-expired (each such session waits for exactly one refresh round trip).
 import { createApiBuilderFromCtpClient } from '@commercetools/platform-sdk';
 import * as v2 from '@commercetools/sdk-client-v2';
-import { createCtpServices, MemorySessionStorage, renewalMarginMs, runWithCtpSession, type Clock } from '../src/index';
+import { renewalMarginMs } from '../src/auth/renewal';
+import { createCtpServices, MemorySessionStorage, runWithCtpSession, type Clock } from '../src/index';
 import type { StrictCommercetools } from '../test/support/strict/StrictCommercetools';
 import { BENCH_AUTH_TIMEOUT_MS, configFor, startServer, STRICT_CLIENT } from './benchConfig';
 import { CallTimer, percentile } from './callTimer';

@@ -1,78 +1,50 @@
-// The public surface. Everything not exported here is private to the package.
-export type { CtpAuthToken } from './auth/CtpAuthToken';
-export { parseStoredToken } from './auth/CtpAuthToken';
-export { toStoredSession, type StoredScopeSets, type StoredSession } from './auth/StoredSession';
-export type { FetchLike } from './auth/AuthTransport';
-export type { RetryPolicy } from './auth/RetryPolicy';
-export { DEFAULT_RETRY_POLICY } from './auth/RetryPolicy';
-export type { IntrospectionResult, PasswordCredentials } from './auth/OAuthClient';
-export { OAuthClient } from './auth/OAuthClient';
-export { renewalMarginMs } from './auth/renewal';
-export { CtpClient } from './client/CtpClient';
-export {
-  currentCorrelationId,
-  runWithCorrelationId,
-  withApiCallOptions,
-  type ApiCallOptions,
-} from './util/apiCallContext';
-export type { ApiEngineName, EngineMiddleware } from './client/ApiEngine';
-export { isConcurrentModification, retryOnConflict, type RetryOnConflictOptions } from './client/retryOnConflict';
-export { isValidCorrelationId } from './util/correlationId';
-export type { CtpConfig } from './config/CtpConfig';
-export { CtpSecret } from './config/CtpSecret';
-export { createCtpConfig, type CtpConfigInput } from './config/createCtpConfig';
-export { loadCtpConfig } from './config/loadCtpConfig';
-export { CtpAccountError, type CtpFieldError } from './errors/CtpAccountError';
-export { CtpAnswerRefusedError } from './errors/CtpAnswerRefusedError';
-export { CtpArgumentError } from './errors/CtpArgumentError';
-export { CtpApiError, type CtpApiErrorOptions } from './errors/CtpApiError';
-export { CtpAuthUnavailableError } from './errors/CtpAuthUnavailableError';
-export { CtpConfigError } from './errors/CtpConfigError';
-export { CtpError } from './errors/CtpError';
-export { CtpErrorCode } from './errors/CtpErrorCode';
-export { CtpInvalidCredentialsError } from './errors/CtpInvalidCredentialsError';
-export { CtpOAuthError } from './errors/CtpOAuthError';
-export { CtpRedisError } from './errors/CtpRedisError';
-export { CtpScopeError } from './errors/CtpScopeError';
-export { CtpSessionError } from './errors/CtpSessionError';
-export { CtpSessionExpiredError } from './errors/CtpSessionExpiredError';
-export { CtpTokenResponseError } from './errors/CtpTokenResponseError';
-export { ctpErrorHandler, type CtpErrorHandlerOptions } from './http/ctpErrorHandler';
-export { ctpErrorResponse, type CtpErrorResponse } from './http/ctpErrorResponse';
-export { createRedisClient } from './fleet/createRedisClient';
-export type { RedisLike } from './fleet/RedisLike';
-export type { RedisSessionCache } from './fleet/RedisSessionCache';
-export { RedisSessionStorage, type RedisSessionStorageOptions } from './fleet/RedisSessionStorage';
+// The public surface, chosen on purpose: what an app binds, calls, implements, catches and
+// configures. Everything else is private to the package; api/ctp-client.api.md records this surface
+// (`npm run api:check` fails when it changes without the report).
+
+// Bind and wire.
+export { ctpModule } from './module/ctpModule';
 export { createCtpServices, type CtpServices } from './module/createCtpServices';
 export { CtpIdentifiers } from './module/CtpIdentifiers';
-export type { ApiOptions, CtpModuleOptions, RedisOptions } from './module/CtpModuleOptions';
-export { ctpModule } from './module/ctpModule';
-export { ASSOCIATE_SCOPES, DEFAULT_SCOPE_SETS, LEGACY_SERVER_V3_CUSTOMER_SCOPES } from './scopes/defaultScopeSets';
-export { ScopeRegistry, type ScopeRegistryOptions } from './scopes/ScopeRegistry';
-export { SCOPE_SET_NAMES, type ScopeSetName, type ScopeSpec } from './scopes/ScopeSetName';
-export type {
-  ChangePasswordOptions,
-  CtpTokenMessage,
-  CtpTokenSender,
-  CustomerDraft,
-  SignUpOptions,
-  StoreOption,
-} from './session/account/CustomerDraft';
+export type { CtpModuleOptions } from './module/CtpModuleOptions';
+
+// Configure.
+export type { CtpConfig } from './config/CtpConfig';
+export { CtpSecret } from './config/CtpSecret';
+export { createCtpConfig } from './config/createCtpConfig';
+export { loadCtpConfig } from './config/loadCtpConfig';
+
+// Call: the SDK's request builders, the shopper's session, and what wraps calls.
+export type { CtpClient } from './client/CtpClient';
+export type { AccessTokenOptions, CtpSession } from './session/CtpSession';
+export type { CtpAuthToken } from './auth/CtpAuthToken';
+export type { CtpTokenMessage, CustomerDraft } from './session/account/CustomerDraft';
 export { ctpSessionMiddleware } from './session/ctpSessionMiddleware';
-export { CtpSession, type AccessTokenOptions, type LoginOptions } from './session/CtpSession';
-export type { AnonymousCartSignInMode } from './session/CustomerSignIn';
-export {
-  DEFAULT_SESSION_KEY,
-  expressRequestStorage,
-  expressSessionStorage,
-  type RequestWithSession,
-  type SessionLike,
-} from './session/expressSessionStorage';
+export { runWithCtpSession } from './session/sessionContext';
 export { regenerateSession } from './session/regenerateSession';
+export { withApiCallOptions } from './util/apiCallContext';
+export { retryOnConflict } from './client/retryOnConflict';
+
+// Implement: where the shopper's session is kept, the app's logger and clock.
+export type { SessionStorage } from './session/SessionStorage';
+export { sameStoredSession } from './session/SessionStorage';
+export type { LegacySessionStorage } from './session/fromLegacyStorage';
+export type { StoredSession } from './auth/StoredSession';
 export { MemorySessionStorage } from './session/MemorySessionStorage';
-export { currentSessionStorage, runWithCtpSession } from './session/sessionContext';
-export { sameStoredSession, type SessionStorage } from './session/SessionStorage';
-export { fromLegacyStorage, type AnySessionStorage, type LegacySessionStorage } from './session/fromLegacyStorage';
-export type { TokenOwner, TokenSource } from './tokens/TokenSource';
-export type { Clock } from './util/Clock';
+export { RedisSessionStorage } from './fleet/RedisSessionStorage';
+export type { RedisLike } from './fleet/RedisLike';
+export type { RedisSessionCache } from './fleet/RedisSessionCache';
 export type { Logger } from './util/Logger';
+export type { Clock } from './util/Clock';
+
+// Catch and answer: every error is a CtpError with a stable code; the subclasses that carry fields apps read.
+export { CtpError, type CtpErrorOptions } from './errors/CtpError';
+export { CtpErrorCode } from './errors/CtpErrorCode';
+export { CtpApiError } from './errors/CtpApiError';
+export { CtpAccountError } from './errors/CtpAccountError';
+export { CtpArgumentError } from './errors/CtpArgumentError';
+export { CtpConfigError } from './errors/CtpConfigError';
+export { CtpSessionError } from './errors/CtpSessionError';
+export { CtpSessionExpiredError } from './errors/CtpSessionExpiredError';
+export { ctpErrorResponse } from './http/ctpErrorResponse';
+export { ctpErrorHandler } from './http/ctpErrorHandler';

@@ -3,73 +3,72 @@ import type {
   ByProjectKeyRequestBuilder,
 } from '@commercetools/platform-sdk';
 import { CtpArgumentError } from '../errors/CtpArgumentError';
-import type { AccessTokenOptions, CtpSession } from '../session/CtpSession';
+import type { AccessTokenOptions } from '../session/CtpSession';
+import type { ShopperSession } from '../session/ShopperSession';
 import type { TokenSource } from '../tokens/TokenSource';
 import type { ApiRootFactory } from './ApiRootFactory';
 import type { SharedTokenProvider } from '../tokens/SharedTokenProvider';
 
 /**
- * What datasources inject as `'CtpClient'`: the platform SDK's request builder in one of three names.
+ * What datasources inject as `'CtpClient'`: the platform SDK's request builder in one of four names.
  *
  * @example
  * const apiRoot = await this.ctpClient.customerApiRoot();
  * const { body: cart } = await apiRoot.me().carts().withId({ ID: cartId }).get().execute();
  */
-export class CtpClient {
-  constructor(
-    private readonly integration: SharedTokenProvider,
-    private readonly guest: SharedTokenProvider,
-    private readonly session: CtpSession,
-    private readonly apiRoots: ApiRootFactory,
-  ) {}
-
+export interface CtpClient {
   /** As the integration itself (client credentials, the `integration` scope set). */
-  async integrationApiRoot(): Promise<ByProjectKeyRequestBuilder> {
-    return this.apiRoots.forSource(await this.integration.source());
-  }
-
+  integrationApiRoot(): Promise<ByProjectKeyRequestBuilder>;
   /**
    * As the current request's shopper: the logged-in customer, or the anonymous session, which is
    * started on first use. Never falls back to another token; a session whose refresh token is refused
    * is cleared and raises CTP_SESSION_EXPIRED. A 401 on a call of this builder renews this shopper's
    * session only; if the session was signed out or now holds another sign-in, the call fails.
    */
-  customerApiRoot(options?: AccessTokenOptions): Promise<ByProjectKeyRequestBuilder> {
-    return this.session.source(options).then(this.#forSource);
-  }
-
+  customerApiRoot(options?: AccessTokenOptions): Promise<ByProjectKeyRequestBuilder>;
   /**
    * B2B: the SDK's as-associate builder (`/as-associate/{associateId}/in-business-unit/key={key}/`:
    * carts, orders, quotes, quote requests, shopping lists) for the signed-in customer. The associate
    * id is the verified session's customer id and nothing else (a caller cannot pass one), and the
    * calls carry the integration's token: the platform requires backend scopes there
    * (`view_orders`/`manage_orders` for carts and orders, `manage_quote_requests`/`manage_quotes`
-   * for quotes; ASSOCIATE_SCOPES lists them) and checks the associate's permissions in the business
-   * unit itself. CTP_NO_SESSION if the session is not a signed-in customer.
+   * for quotes) and checks the associate's permissions in the business unit itself.
+   * CTP_NO_SESSION if the session is not a signed-in customer.
    */
-  async associateApiRoot(
+  associateApiRoot(
     businessUnitKey: string,
-  ): Promise<ByProjectKeyAsAssociateByAssociateIdInBusinessUnitKeyByBusinessUnitKeyRequestBuilder> {
-    if (typeof businessUnitKey !== 'string' || !BUSINESS_UNIT_KEY.test(businessUnitKey)) {
-      throw new CtpArgumentError(
-        'businessUnitKey',
-        'businessUnitKey must be a business unit key (2-256 letters, digits, _ or -).',
-      );
-    }
-    const associateId = await this.session.customerId();
-    const root = this.apiRoots.forSource(await this.integration.source());
-    return root
-      .asAssociate()
-      .withAssociateIdValue({ associateId })
-      .inBusinessUnitKeyWithBusinessUnitKeyValue({ businessUnitKey });
-  }
-
-  readonly #forSource = (source: TokenSource): ByProjectKeyRequestBuilder => this.apiRoots.forSource(source);
-
+  ): Promise<ByProjectKeyAsAssociateByAssociateIdInBusinessUnitKeyByBusinessUnitKeyRequestBuilder>;
   /** One shared read-only token for browsing visitors and crawlers; creates no session. */
-  async guestApiRoot(): Promise<ByProjectKeyRequestBuilder> {
-    return this.apiRoots.forSource(await this.guest.source());
-  }
+  guestApiRoot(): Promise<ByProjectKeyRequestBuilder>;
+}
+
+/** The CtpClient on the services' shared tokens, the shopper's session and the engine's builders. */
+export function createCtpClient(
+  integration: SharedTokenProvider,
+  guest: SharedTokenProvider,
+  session: ShopperSession,
+  apiRoots: ApiRootFactory,
+): CtpClient {
+  const forSource = (source: TokenSource): ByProjectKeyRequestBuilder => apiRoots.forSource(source);
+  return {
+    integrationApiRoot: async () => forSource(await integration.source()),
+    customerApiRoot: (options) => session.source(options).then(forSource),
+    async associateApiRoot(businessUnitKey) {
+      if (typeof businessUnitKey !== 'string' || !BUSINESS_UNIT_KEY.test(businessUnitKey)) {
+        throw new CtpArgumentError(
+          'businessUnitKey',
+          'businessUnitKey must be a business unit key (2-256 letters, digits, _ or -).',
+        );
+      }
+      const associateId = await session.customerId();
+      const root = forSource(await integration.source());
+      return root
+        .asAssociate()
+        .withAssociateIdValue({ associateId })
+        .inBusinessUnitKeyWithBusinessUnitKeyValue({ businessUnitKey });
+    },
+    guestApiRoot: async () => forSource(await guest.source()),
+  };
 }
 
 const BUSINESS_UNIT_KEY = /^[A-Za-z0-9_-]{2,256}$/;

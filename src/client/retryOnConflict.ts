@@ -2,13 +2,6 @@ import { CtpApiError } from '../errors/CtpApiError';
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 
-export interface RetryOnConflictOptions {
-  /** Runs of `fn` after the first (default 3). */
-  maxRetries?: number;
-  /** Called before each re-run, e.g. to log or to wait. */
-  onConflict?: (error: CtpApiError, attempt: number) => void | Promise<void>;
-}
-
 /** A 409 answered with ConcurrentModification: the version the update was based on is stale. */
 export function isConcurrentModification(error: unknown): error is CtpApiError {
   return error instanceof CtpApiError && error.status === 409 && error.apiCodes.includes('ConcurrentModification');
@@ -31,7 +24,12 @@ export function isConcurrentModification(error: unknown): error is CtpApiError {
  */
 export async function retryOnConflict<T>(
   fn: (attempt: number) => Promise<T>,
-  options: RetryOnConflictOptions = {},
+  options: {
+    /** Runs of `fn` after the first (default 3). */
+    maxRetries?: number;
+    /** Called before each re-run, e.g. to log or to wait. */
+    onConflict?: (error: CtpApiError, attempt: number) => void | Promise<void>;
+  } = {},
 ): Promise<T> {
   const maxRetries = options.maxRetries ?? 3;
   if (!(Number.isInteger(maxRetries) && maxRetries >= 0 && maxRetries <= 20))

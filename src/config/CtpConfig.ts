@@ -1,4 +1,3 @@
-import type { ScopeSpec } from '../scopes/ScopeSetName';
 import type { CtpSecret } from './CtpSecret';
 
 /**
@@ -14,8 +13,8 @@ export interface CtpConfig {
   readonly authUrl: string;
   /** e.g. https://api.europe-west1.gcp.commercetools.com, no trailing slash, no credentials. */
   readonly apiUrl: string;
-  /** From CTP_SCOPES: replaces the `integration` scope set when present. */
-  readonly integrationScopes?: readonly ScopeSpec[];
+  /** From CTP_SCOPES: replaces the `integration` scope set when present (a scope name, or a Store-scoped one). */
+  readonly integrationScopes?: readonly (string | { readonly name: string; readonly storeKey: string })[];
   /**
    * From CTP_REDIS_URL: share tokens and refresh locks between instances through this Redis.
    * Non-enumerable (it may hold a Redis password), so `{ ...config }` does not carry it: pass

@@ -1,23 +1,11 @@
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { scopeSetProblems } from '../scopes/knownScopes';
-import type { ScopeSpec } from '../scopes/ScopeSetName';
 import { closestName } from '../util/closestName';
 import type { CtpConfig } from './CtpConfig';
 import { CtpSecret } from './CtpSecret';
 
 const PROJECT_KEY_CHARACTERS = /^[A-Za-z0-9_-]+$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-export interface CtpConfigInput {
-  projectKey?: string | undefined;
-  clientId?: string | undefined;
-  /** A string, or the CtpSecret of an existing config (so `createCtpConfig({ ...config, apiUrl })` works). */
-  clientSecret?: string | CtpSecret | undefined;
-  authUrl?: string | undefined;
-  apiUrl?: string | undefined;
-  integrationScopes?: readonly ScopeSpec[] | undefined;
-  redisUrl?: string | undefined;
-}
 
 const INPUT_KEYS: readonly (keyof CtpConfigInput)[] = [
   'projectKey',
@@ -69,11 +57,31 @@ function urlProblem(name: string, value: string | undefined, host: 'auth' | 'api
 }
 
 /**
- * Validates config given in code (`earlierProblems`: what the caller already found, reported together)
- * and returns it frozen, with every problem reported in one CtpConfigError. The secret is never
- * echoed, only said to be missing.
+ * Validates config given in code and returns it frozen, with every problem reported in one
+ * CtpConfigError. The secret is never echoed, only said to be missing.
+ *
+ * @example
+ * const config = createCtpConfig({ projectKey, clientId, clientSecret, authUrl, apiUrl });
  */
-export function createCtpConfig(
+export function createCtpConfig(input: {
+  projectKey?: string | undefined;
+  clientId?: string | undefined;
+  /** A string, or the CtpSecret of an existing config (so `createCtpConfig({ ...config, apiUrl })` works). */
+  clientSecret?: string | CtpSecret | undefined;
+  authUrl?: string | undefined;
+  apiUrl?: string | undefined;
+  integrationScopes?: CtpConfig['integrationScopes'] | undefined;
+  redisUrl?: string | undefined;
+}): CtpConfig {
+  return validateCtpConfig(input);
+}
+
+/**
+ * createCtpConfig() for the library's own callers: `names` are the settings as the caller's user
+ * wrote them (loadCtpConfig: the environment variables), `earlierProblems` what the caller already
+ * found, reported together.
+ */
+export function validateCtpConfig(
   input: CtpConfigInput,
   names: Record<keyof CtpConfigInput, string> = {
     projectKey: 'projectKey',
@@ -146,3 +154,6 @@ export function createCtpConfig(
   if (redisUrl !== undefined) Object.defineProperty(config, 'redisUrl', { value: redisUrl, enumerable: false });
   return Object.freeze(config);
 }
+
+/** What createCtpConfig() takes, for the library's own code. */
+export type CtpConfigInput = Parameters<typeof createCtpConfig>[0];

@@ -2,7 +2,7 @@ import { CtpConfigError } from '../errors/CtpConfigError';
 import { parseScopeList } from '../scopes/scopeString';
 import type { ScopeSpec } from '../scopes/ScopeSetName';
 import type { CtpConfig } from './CtpConfig';
-import { createCtpConfig } from './createCtpConfig';
+import { validateCtpConfig } from './createCtpConfig';
 
 /**
  * Reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL, CTP_API_URL and the optional
@@ -26,7 +26,7 @@ export function loadCtpConfig(env: Record<string, string | undefined> = process.
     scopeProblems.push(...parsed.problems.map((p) => `CTP_SCOPES: ${p}`));
     integrationScopes = parsed.specs;
   }
-  return createCtpConfig(
+  return validateCtpConfig(
     {
       projectKey,
       clientId: env['CTP_CLIENT_ID'],

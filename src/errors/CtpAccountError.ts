@@ -1,12 +1,6 @@
 import { CtpError, type CtpErrorOptions } from './CtpError';
 import type { CtpErrorCode } from './CtpErrorCode';
 
-/** One field error of a refused customer draft: the platform's code and the field it names, never its value. */
-export interface CtpFieldError {
-  readonly code: string;
-  readonly field?: string;
-}
-
 /**
  * A shopper-account operation refused for a reason the shopper can act on: the email is taken, the
  * draft is invalid (`fieldErrors`), a reset or verification token is unknown, expired or used, the
@@ -14,7 +8,8 @@ export interface CtpFieldError {
  */
 export class CtpAccountError extends CtpError {
   /** For CTP_CUSTOMER_DRAFT_INVALID: the platform's `errors[]` as code and field only (redacted, at most 20). */
-  readonly fieldErrors: readonly CtpFieldError[];
+  /** Each field error of a refused customer draft: the platform's code and the field it names, never its value. */
+  readonly fieldErrors: readonly { readonly code: string; readonly field?: string }[];
 
   constructor(
     code:
@@ -24,7 +19,7 @@ export class CtpAccountError extends CtpError {
       | typeof CtpErrorCode.TokenSendFailed
       | typeof CtpErrorCode.PasswordChangedSignInAgain,
     message: string,
-    options: CtpErrorOptions & { fieldErrors?: readonly CtpFieldError[] } = {},
+    options: CtpErrorOptions & { fieldErrors?: readonly { readonly code: string; readonly field?: string }[] } = {},
   ) {
     super(code, message, options);
     this.fieldErrors = Object.freeze([...(options.fieldErrors ?? [])]);
@@ -34,3 +29,6 @@ export class CtpAccountError extends CtpError {
     return { ...super.toJSON(), ...(this.fieldErrors.length > 0 ? { fieldErrors: this.fieldErrors } : {}) };
   }
 }
+
+/** One field error of a refused customer draft, for the library's own code. */
+export type CtpFieldError = CtpAccountError['fieldErrors'][number];

@@ -1,19 +1,6 @@
 import { CtpError, type CtpErrorOptions } from './CtpError';
 import { CtpErrorCode } from './CtpErrorCode';
 
-export interface CtpApiErrorOptions extends CtpErrorOptions {
-  /** Default CTP_API_REQUEST_FAILED (a call the library makes itself, e.g. sign-in). */
-  code?: CtpErrorCode;
-  apiCode?: string | undefined;
-  apiCodes?: readonly string[] | undefined;
-  apiMessage?: string | undefined;
-  reason?: string | undefined;
-  method?: string | undefined;
-  uriTemplate?: string | undefined;
-  correlationId?: string | undefined;
-  retries?: number | undefined;
-}
-
 /**
  * An API call failed: every failure of a call made through a request builder of this library
  * (codes CTP_API_*), and the API errors of calls the library makes itself (CTP_API_REQUEST_FAILED).
@@ -41,7 +28,21 @@ export class CtpApiError extends CtpError {
   /** How many times the request was sent again after its first attempt. */
   readonly retries: number;
 
-  constructor(message: string, options: CtpApiErrorOptions = {}) {
+  constructor(
+    message: string,
+    options: CtpErrorOptions & {
+      /** Default CTP_API_REQUEST_FAILED (a call the library makes itself, e.g. sign-in). */
+      code?: CtpErrorCode;
+      apiCode?: string | undefined;
+      apiCodes?: readonly string[] | undefined;
+      apiMessage?: string | undefined;
+      reason?: string | undefined;
+      method?: string | undefined;
+      uriTemplate?: string | undefined;
+      correlationId?: string | undefined;
+      retries?: number | undefined;
+    } = {},
+  ) {
     super(options.code ?? CtpErrorCode.ApiRequestFailed, message, options);
     this.apiCodes = options.apiCodes ?? (options.apiCode === undefined ? [] : [options.apiCode]);
     this.apiCode = options.apiCode ?? this.apiCodes[0];
@@ -72,3 +73,6 @@ export class CtpApiError extends CtpError {
     };
   }
 }
+
+/** The options of CtpApiError's constructor, for the library's own code. */
+export type CtpApiErrorOptions = NonNullable<ConstructorParameters<typeof CtpApiError>[1]>;

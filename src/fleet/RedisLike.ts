@@ -1,5 +1,3 @@
-import type { QuittableRedis } from './quitRedisClient';
-
 /**
  * The Redis commands the library uses: GET, and Lua scripts for everything that writes (each script
  * runs atomically, and PUBLISHes its change from inside). An ioredis client fits as it is.
@@ -15,17 +13,23 @@ export interface RedisLike {
   duplicate?(
     overrideOrStartupNodes?: Record<string, unknown> | unknown[],
     override?: Record<string, unknown>,
-  ): RedisSubscriber;
+  ): {
+    // What the subscriber connection needs (ioredis fits): RedisSubscriber below, written out so the public surface stays small.
+    subscribe(...channels: string[]): Promise<unknown>;
+    /** ioredis: the current socket. */
+    readonly stream?: { unref?(): unknown } | undefined;
+    on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+    on(event: 'ready' | 'close' | 'connect', listener: () => void): unknown;
+    on(event: 'error', listener: (error: Error) => void): unknown;
+    quit(): Promise<unknown>;
+    disconnect(): void;
+    /** ioredis: 'end' once the connection is closed for good. */
+    readonly status?: string;
+    once?(event: 'end', listener: () => void): unknown;
+  };
   /** ioredis `Cluster`: its duplicate() takes the startup nodes first. */
   readonly isCluster?: boolean;
 }
 
 /** What the subscriber connection needs: ioredis fits. */
-export interface RedisSubscriber extends QuittableRedis {
-  subscribe(...channels: string[]): Promise<unknown>;
-  /** ioredis: the current socket. */
-  readonly stream?: { unref?(): unknown } | undefined;
-  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
-  on(event: 'ready' | 'close' | 'connect', listener: () => void): unknown;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-}
+export type RedisSubscriber = ReturnType<NonNullable<RedisLike['duplicate']>>;

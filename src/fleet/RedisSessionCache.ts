@@ -41,7 +41,7 @@ interface Entry {
  *   has revoked that token, so the call fails its recovery instead of using the session.
  */
 export class RedisSessionCache {
-  /** Marks this process's own writes, which fill the cache on their answer instead. */
+  /** @internal Marks this process's own writes, which fill the cache on their answer instead. */
   readonly origin = randomUUID();
   readonly #entries = new Map<string, Entry>();
   /** Sessions with a command in flight, and whether a message for them came meanwhile. */
@@ -52,8 +52,10 @@ export class RedisSessionCache {
   readonly #maxAgeMs: number;
   readonly #clock: Clock;
 
+  /** @internal */
   constructor(
     private readonly events: RedisEvents,
+    /** @internal */
     readonly channel: string,
     options: RedisSessionCacheOptions = {},
   ) {
@@ -62,7 +64,7 @@ export class RedisSessionCache {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** The kept token of session `id`, if it may be used without asking Redis. */
+  /** @internal The kept token of session `id`, if it may be used without asking Redis. */
   lookup(id: string): StoredSession | undefined {
     const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
@@ -73,10 +75,10 @@ export class RedisSessionCache {
     return entry.token;
   }
 
-  /** Reads of Redis in flight per session, for get() calls that miss meanwhile to join. */
+  /** @internal Reads of Redis in flight per session, for get() calls that miss meanwhile to join. */
   readonly reads = new Map<string, Promise<StoredSession | undefined>>();
 
-  /** Before a command on session `id` is sent. */
+  /** @internal Before a command on session `id` is sent. */
   begin(id: string): CacheTicket {
     this.#listen();
     const flight = this.#inFlight.get(id);
@@ -86,6 +88,7 @@ export class RedisSessionCache {
   }
 
   /**
+   * @internal
    * After its answer: `token` is what Redis holds now (undefined: nothing), or `unknown` when the
    * answer does not say (a failed compare-and-set, an error).
    */
@@ -107,7 +110,7 @@ export class RedisSessionCache {
     }
   }
 
-  /** How many sessions are kept (tests, metrics). */
+  /** @internal How many sessions are kept (tests, metrics). */
   get size(): number {
     return this.#entries.size;
   }

@@ -31,18 +31,6 @@ if ARGV[4] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1],
 redis.call('PUBLISH', ARGV[6], ARGV[7])
 return 1`;
 
-export interface RedisSessionStorageOptions {
-  keyPrefix?: string;
-  /** Kept this long after the last write; default 200 days, commercetools' refresh-token inactivity limit. */
-  ttlSeconds?: number;
-  /**
-   * The process's cache of sessions' tokens (see RedisSessionCache), kept coherent by its
-   * subscriber: createCtpServices makes one (`services.sessionCache`, unless `redis.sessionCache:
-   * false`). Without it every get() reads Redis. `false` is the same as leaving it out.
-   */
-  cache?: RedisSessionCache | false | undefined;
-}
-
 /**
  * A shopper's token in Redis under the app's session id, shared by every instance. A value that is
  * not a valid token reads as no session. Its compareAndSet is one Lua script, so a session's state
@@ -70,7 +58,17 @@ export class RedisSessionStorage implements SessionStorage {
   constructor(
     private readonly redis: RedisLike,
     readonly id: string,
-    options: RedisSessionStorageOptions = {},
+    options: {
+      keyPrefix?: string;
+      /** Kept this long after the last write; default 200 days, commercetools' refresh-token inactivity limit. */
+      ttlSeconds?: number;
+      /**
+       * The process's cache of sessions' tokens (see RedisSessionCache), kept coherent by its
+       * subscriber: createCtpServices makes one (`services.sessionCache`, unless `redis.sessionCache:
+       * false`). Without it every get() reads Redis. `false` is the same as leaving it out.
+       */
+      cache?: RedisSessionCache | false | undefined;
+    } = {},
   ) {
     const prefix = options.keyPrefix ?? 'ctp:';
     this.#key = sessionKey(prefix, id);

@@ -1,17 +1,6 @@
 import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 
-/** What an HTTP API answers for an error: a status and a JSON body safe to show a browser. */
-export interface CtpErrorResponse {
-  status: number;
-  body: {
-    /** A CtpErrorCode; BAD_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE or CLIENT_ERROR for a request the server could not read; or INTERNAL. */
-    error: string;
-    /** A fixed text of this library: never the error's own message, server data, a token or a secret. */
-    message: string;
-  };
-}
-
 // The texts of the 5xx answers: the browser learns that the backend failed, not how.
 const FAILED = 'Something went wrong. Please try again later.';
 const UPSTREAM = 'commercetools answered something unexpected. Please try again later.';
@@ -103,7 +92,15 @@ const INTERNAL: CtpErrorResponse = { status: 500, body: { error: 'INTERNAL', mes
  * const { status, body } = ctpErrorResponse(error);
  * res.status(status).json(body);
  */
-export function ctpErrorResponse(error: unknown): CtpErrorResponse {
+export function ctpErrorResponse(error: unknown): {
+  status: number;
+  body: {
+    /** A CtpErrorCode; BAD_REQUEST, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE or CLIENT_ERROR for a request the server could not read; or INTERNAL. */
+    error: string;
+    /** A fixed text of this library: never the error's own message, server data, a token or a secret. */
+    message: string;
+  };
+} {
   if (CtpError.is(error)) {
     // Object.hasOwn: a code of a newer copy of the library, unknown to this table, is INTERNAL.
     if (!Object.hasOwn(ANSWERS, error.code)) return { status: 500, body: { ...INTERNAL.body, error: error.code } };
@@ -129,3 +126,6 @@ function clientErrorOf(error: unknown): CtpErrorResponse | undefined {
   const [name, message] = CLIENT_ERRORS[code] ?? ['CLIENT_ERROR', 'The request could not be served.'];
   return { status: code, body: { error: name, message: type === 'entity.parse.failed' ? PARSE_FAILED : message } };
 }
+
+/** What ctpErrorResponse() answers, for the library's own code. */
+export type CtpErrorResponse = ReturnType<typeof ctpErrorResponse>;

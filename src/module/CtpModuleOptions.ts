@@ -1,18 +1,24 @@
-import type { FetchLike } from '../auth/AuthTransport';
-import type { RetryPolicy } from '../auth/RetryPolicy';
-import type { ApiEngineName, EngineMiddleware } from '../client/ApiEngine';
 import type { RedisLike } from '../fleet/RedisLike';
-import type { ScopeSetName, ScopeSpec } from '../scopes/ScopeSetName';
-import type { CtpTokenSender } from '../session/account/CustomerDraft';
-import type { AnySessionStorage } from '../session/fromLegacyStorage';
+import type { CtpTokenMessage } from '../session/account/CustomerDraft';
+import type { LegacySessionStorage } from '../session/fromLegacyStorage';
+import type { SessionStorage } from '../session/SessionStorage';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
-import type { Sleep } from '../util/sleep';
-import type { OtelApi } from '../telemetry/OtelApi';
+
+// The option shapes are written out here rather than named, so the public surface stays the few
+// names an app writes (api/ctp-client.api.md); the library's own code names them below.
 
 export interface CtpModuleOptions {
-  /** Replaces whole scope sets; CTP_SCOPES (config.integrationScopes) wins for `integration`. */
-  scopes?: Partial<Record<ScopeSetName, readonly ScopeSpec[]>>;
+  /**
+   * Replaces whole scope sets (`integration`, `guest`, `anonymous`, `customer`); CTP_SCOPES
+   * (config.integrationScopes) wins for `integration`. A scope is a name, or `{ name, storeKey }`.
+   */
+  scopes?: {
+    integration?: readonly (string | { readonly name: string; readonly storeKey: string })[];
+    guest?: readonly (string | { readonly name: string; readonly storeKey: string })[];
+    anonymous?: readonly (string | { readonly name: string; readonly storeKey: string })[];
+    customer?: readonly (string | { readonly name: string; readonly storeKey: string })[];
+  };
   /**
    * See ScopeRegistryOptions: lets shopper tokens hold scopes on shared data, writes (`manage_orders`)
    * and reads of other shoppers' data (`view_orders`, `view_customers`, ...). Unsafe.
@@ -30,7 +36,34 @@ export interface CtpModuleOptions {
    */
   apiTimeoutMs?: number;
   /** How the API calls run: engine, retries, the app's own middlewares. */
-  api?: ApiOptions;
+  api?: {
+    /**
+     * `ts-client` (default: @commercetools/ts-client 4.10+ or 5, which every app has through
+     * @commercetools/platform-sdk) or `sdk-client-v2` (@commercetools/sdk-client-v2 3.4+ or 4, deprecated
+     * by commercetools; an optional peer dependency your app installs itself).
+     */
+    engine?: 'ts-client' | 'sdk-client-v2';
+    /**
+     * Cap on every API answer's body once decompressed, success or error (default 64 MiB, at most
+     * 256 MiB). commercetools' largest legitimate answers (a query page of 500 results with expanded
+     * references, a large GraphQL query) fit well under the default; past it reading stops, the
+     * connection is closed and the call fails with CTP_API_ANSWER_TOO_LARGE, so a broken or hostile
+     * answer (a gzip that inflates to gigabytes) cannot exhaust the process.
+     */
+    maxAnswerBytes?: number;
+    /**
+     * Resends of API requests that are safe to repeat (GET, HEAD, searches, GraphQL queries) on network
+     * errors, 502, 503, 504 and 429 with Retry-After: full-jitter backoff (default: 2 retries, 200 ms
+     * base, 5 s cap; a longer Retry-After ends the retries). `maxRetries: 0` turns them off.
+     */
+    retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
+    /**
+     * Your own SDK middlewares for the selected engine (e.g. a queue limit), placed after the
+     * library's auth and before its HTTP middleware. They see every request and answer; the library's
+     * retries and deadlines run below them, at the HTTP middleware's fetch.
+     */
+    middlewares?: readonly unknown[];
+  };
   /**
    * OpenTelemetry, as its conventions for libraries ask: when `@opentelemetry/api` (an optional peer
    * dependency) is installed, the library's spans and metrics come from its global providers, so an
@@ -42,7 +75,15 @@ export interface CtpModuleOptions {
    *
    * @example telemetry: false
    */
-  telemetry?: false | { api: OtelApi };
+  telemetry?:
+    | false
+    | {
+        /** `import * as api from '@opentelemetry/api'` (1.x); typed loosely so the package's types do not need it installed. */
+        api: {
+          trace: { getTracer(name: string, version?: string): unknown };
+          metrics: { getMeter(name: string, version?: string): unknown };
+        };
+      };
   /** Your app's name for the User-Agent, e.g. `shop-bff/2.3.1` (no spaces): `ctp-client/0.1.0 node/20.19.0 shop-bff/2.3.1`. */
   appName?: string;
   /** Per session storage call (default 5 s): past it the operation fails with CTP_SESSION_STORAGE_TIMEOUT. */
@@ -50,96 +91,69 @@ export interface CtpModuleOptions {
   /** How long a sign-out or refresh waits for revoking the tokens it drops (default 2 s); they go on in the background. A sign-in does not wait. */
   revokeWaitMs?: number;
   /** Retries on the auth host (default: 2 retries, 200 ms base, 5 s cap). */
-  retry?: Partial<RetryPolicy>;
+  retry?: { maxRetries?: number; baseDelayMs?: number; maxDelayMs?: number };
   /**
    * Default: the global fetch, looked up on every call. A replacement must honour `init.signal`, as
    * every fetch does: a timed-out API call is failed and its socket released through it.
    */
-  fetch?: FetchLike;
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Default: console-free silence. pino and console both fit. */
   logger?: Logger;
   clock?: Clock;
-  sleep?: Sleep;
+  sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   /** Where the current shopper's session is; default: runWithCtpSession / ctpSessionMiddleware. */
-  sessionStorage?: () => AnySessionStorage;
+  sessionStorage?: () => SessionStorage | LegacySessionStorage;
   /**
    * Sends a password-reset or email-verification token to the shopper (your email service). The
    * token reaches only this function; without it those operations fail with CTP_CONFIG_INVALID.
    */
-  sendToken?: CtpTokenSender;
+  sendToken?: (message: CtpTokenMessage) => Promise<void>;
   /** requestPasswordReset answers no sooner than this, whether or not the email exists (default 1 000 ms). */
   passwordResetFloorMs?: number;
   /** Several instances: one grant per shared token and one refresh per session for the whole fleet. */
-  redis?: RedisOptions;
+  redis?: {
+    /**
+     * Your client (ioredis fits, a `Cluster` too); you close it, close() leaves it open. Without it,
+     * one is made from `clusterUrls`, `url` or config.redisUrl (CTP_REDIS_URL), and close() quits that one.
+     */
+    client?: RedisLike;
+    url?: string;
+    /**
+     * A Redis Cluster: some or all of its nodes' redis:// (or rediss://) URLs, e.g.
+     * `['redis://10.0.0.1:6379', 'redis://10.0.0.2:6379']`; the client discovers the other nodes.
+     * The library makes an ioredis Cluster from them (closed by close()); it wins over CTP_REDIS_URL.
+     * All URLs carry the same credentials and scheme. Not together with `url`.
+     */
+    clusterUrls?: readonly string[];
+    /**
+     * Default `ctp:`. A `{tag}` in it puts every key of the library in one Redis Cluster slot; without
+     * one, each token's keys share their own slot.
+     */
+    keyPrefix?: string;
+    /** A lock whose holder died frees itself after this long (default 10 s). */
+    lockTtlMs?: number;
+    /** How long an instance waits for another's grant (default 15 s). */
+    lockWaitMs?: number;
+    /**
+     * A waiting instance is woken when the result is published (Redis pub/sub); it looks again on its
+     * own only this often, as a fallback for a lost message or a holder that died (default 1 000 ms;
+     * at most 50 ms until its subscription is confirmed, or with a client without `duplicate()`).
+     */
+    pollMs?: number;
+    /** Made from a URL (or cluster URLs): how long a Redis command may take (default 2 s), and the bound of each step of closing it. */
+    commandTimeoutMs?: number;
+    /** When Redis does not answer, coordinate per process and log it, instead of failing (default false). */
+    fallbackToLocal?: boolean;
+    /**
+     * The in-process cache every RedisSessionStorage on this client uses, kept coherent across
+     * instances by pub/sub: `maxEntries` sessions (default 10 000), each read from Redis again after
+     * `maxAgeMs` (default 60 000) at the latest. `false`: every API call reads the session from Redis.
+     */
+    sessionCache?: false | { maxEntries?: number; maxAgeMs?: number };
+  };
 }
 
-export interface RedisOptions {
-  /**
-   * Your client (ioredis fits, a `Cluster` too); you close it, close() leaves it open. Without it,
-   * one is made from `clusterUrls`, `url` or config.redisUrl (CTP_REDIS_URL), and close() quits that one.
-   */
-  client?: RedisLike;
-  url?: string;
-  /**
-   * A Redis Cluster: some or all of its nodes' redis:// (or rediss://) URLs, e.g.
-   * `['redis://10.0.0.1:6379', 'redis://10.0.0.2:6379']`; the client discovers the other nodes.
-   * The library makes an ioredis Cluster from them (closed by close()); it wins over CTP_REDIS_URL.
-   * All URLs carry the same credentials and scheme. Not together with `url`.
-   */
-  clusterUrls?: readonly string[];
-  /**
-   * Default `ctp:`. A `{tag}` in it puts every key of the library in one Redis Cluster slot; without
-   * one, each token's keys share their own slot.
-   */
-  keyPrefix?: string;
-  /** A lock whose holder died frees itself after this long (default 10 s). */
-  lockTtlMs?: number;
-  /** How long an instance waits for another's grant (default 15 s). */
-  lockWaitMs?: number;
-  /**
-   * A waiting instance is woken when the result is published (Redis pub/sub); it looks again on its
-   * own only this often, as a fallback for a lost message or a holder that died (default 1 000 ms;
-   * at most 50 ms until its subscription is confirmed, or with a client without `duplicate()`).
-   */
-  pollMs?: number;
-  /** Made from a URL (or cluster URLs): how long a Redis command may take (default 2 s), and the bound of each step of closing it. */
-  commandTimeoutMs?: number;
-  /** When Redis does not answer, coordinate per process and log it, instead of failing (default false). */
-  fallbackToLocal?: boolean;
-  /**
-   * The in-process cache every RedisSessionStorage on this client uses, kept coherent across
-   * instances by pub/sub: `maxEntries` sessions (default 10 000), each read from Redis again after
-   * `maxAgeMs` (default 60 000) at the latest. `false`: every API call reads the session from Redis.
-   */
-  sessionCache?: false | { maxEntries?: number; maxAgeMs?: number };
-}
-
-export interface ApiOptions {
-  /**
-   * `ts-client` (default: @commercetools/ts-client 4.10+ or 5, which every app has through
-   * @commercetools/platform-sdk) or `sdk-client-v2` (@commercetools/sdk-client-v2 3.4+ or 4, deprecated
-   * by commercetools; an optional peer dependency your app installs itself).
-   */
-  engine?: ApiEngineName;
-  /**
-   * Cap on every API answer's body once decompressed, success or error (default 64 MiB, at most
-   * 256 MiB). commercetools' largest legitimate answers (a query page of 500 results with expanded
-   * references, a large GraphQL query) fit well under the default; past it reading stops, the
-   * connection is closed and the call fails with CTP_API_ANSWER_TOO_LARGE, so a broken or hostile
-   * answer (a gzip that inflates to gigabytes) cannot exhaust the process.
-   */
-  maxAnswerBytes?: number;
-  /**
-   * Resends of API requests that are safe to repeat (GET, HEAD, searches, GraphQL queries) on network
-   * errors, 502, 503, 504 and 429 with Retry-After: full-jitter backoff (default: 2 retries, 200 ms
-   * base, 5 s cap; a longer Retry-After ends the retries). `maxRetries: 0` turns them off.
-   */
-  retry?: Partial<RetryPolicy>;
-  /**
-   * Your own SDK middlewares for the selected engine (e.g. a queue limit), placed after the
-   * library's auth and before its HTTP middleware. They see every request and answer; the library's
-   * retries and deadlines run below them, at the HTTP middleware's fetch.
-   */
-  middlewares?: readonly EngineMiddleware[];
-}
+/** The option groups by name, for the library's own code. */
+export type ApiOptions = NonNullable<CtpModuleOptions['api']>;
+export type RedisOptions = NonNullable<CtpModuleOptions['redis']>;

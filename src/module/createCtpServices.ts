@@ -3,7 +3,7 @@ import { createOAuthClient } from '../auth/createOAuthClient';
 import type { OAuthClient } from '../auth/OAuthClient';
 import { TokenIssuer } from '../auth/TokenIssuer';
 import { ApiRootFactory } from '../client/ApiRootFactory';
-import { CtpClient } from '../client/CtpClient';
+import { createCtpClient, type CtpClient } from '../client/CtpClient';
 import { correlatedLogger } from '../client/correlatedLogger';
 import { tracedFetch } from '../client/tracedFetch';
 import { SharedTokenProvider } from '../tokens/SharedTokenProvider';
@@ -20,21 +20,22 @@ import { RedisSessionCache } from '../fleet/RedisSessionCache';
 import { sessionChannel } from '../fleet/RedisSessionStorage';
 import { localCoordinator, type TokenCoordinator } from '../tokens/TokenCoordinator';
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
-import { CtpSession } from '../session/CtpSession';
+import type { CtpSession } from '../session/CtpSession';
+import { ShopperSession } from '../session/ShopperSession';
 import { HttpAccountBackend } from '../session/account/HttpAccountBackend';
 import { CustomerSignIn } from '../session/CustomerSignIn';
 import { CtpTelemetry } from '../telemetry/CtpTelemetry';
 import { loadOtelApi } from '../telemetry/loadOtelApi';
+import type { OtelApi } from '../telemetry/OtelApi';
 import type { CtpModuleOptions } from './CtpModuleOptions';
 import { ctpConfigArgument } from './ctpConfigArgument';
 import { resolveCtpOptions } from './resolveCtpOptions';
 
+/** What createCtpServices() gives a script or a test: the services ctpModule() binds, and close(). */
 export interface CtpServices {
   config: CtpConfig;
-  registry: ScopeRegistry;
   client: CtpClient;
   session: CtpSession;
-  oauth: OAuthClient;
   /** The Redis client in use, when the fleet is coordinated through Redis. */
   redis: RedisLike | undefined;
   /**
@@ -53,6 +54,13 @@ export interface CtpServices {
   close(): Promise<void>;
 }
 
+/** The services as the library wires them, with the parts the public CtpServices keeps internal. */
+export interface WiredCtpServices extends CtpServices {
+  registry: ScopeRegistry;
+  oauth: OAuthClient;
+  session: ShopperSession;
+}
+
 /**
  * Wires every service from validated config and options, without a container: for scripts and
  * tests. ctpModule() binds the same services in inversify.
@@ -61,8 +69,17 @@ export interface CtpServices {
  * const services = createCtpServices(loadCtpConfig());
  * try { await run(services.client); } finally { await services.close(); }
  */
-export function createCtpServices(configArgument: CtpConfig, options: CtpModuleOptions = {}): CtpServices {
-  const config = ctpConfigArgument('createCtpServices', configArgument);
+export function createCtpServices(config: CtpConfig, options: CtpModuleOptions = {}): CtpServices {
+  return wireCtpServices(config, options, 'createCtpServices');
+}
+
+/** createCtpServices() with the internal parts (ctpModule, the library's own tests); `caller` names the function an app called in a config error. */
+export function wireCtpServices(
+  configArgument: CtpConfig,
+  options: CtpModuleOptions = {},
+  caller: 'ctpModule' | 'createCtpServices' = 'createCtpServices',
+): WiredCtpServices {
+  const config = ctpConfigArgument(caller, configArgument);
   const o = resolveCtpOptions(config, options);
   const registry = new ScopeRegistry({
     projectKey: config.projectKey,
@@ -75,8 +92,10 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
   // Every event logged inside a request carries its correlation ID.
   const logger = correlatedLogger(o.logger);
   // OpenTelemetry's API as the app has it installed (or the one passed; none with telemetry: false).
+  // The option is typed loosely (the package's types must not need @opentelemetry/api); what an app
+  // passes is that module, which OtelApi describes.
   const telemetry = new CtpTelemetry(
-    options.telemetry === false ? undefined : (options.telemetry?.api ?? loadOtelApi()),
+    options.telemetry === false ? undefined : ((options.telemetry?.api as OtelApi | undefined) ?? loadOtelApi()),
   );
   // Auth and sign-in requests carry User-Agent and X-Correlation-ID too.
   const fetch = tracedFetch(o.fetch, o.userAgent);
@@ -154,7 +173,7 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
     timeoutMs: o.apiTimeoutMs,
     integration,
   });
-  const session = new CtpSession({
+  const session = new ShopperSession({
     issuer,
     oauth,
     signIn,
@@ -195,14 +214,14 @@ export function createCtpServices(configArgument: CtpConfig, options: CtpModuleO
     onRetry: () => telemetry.apiRetries?.add(1),
     onRecovery: () => telemetry.recoveries?.add(1),
   });
-  const client = new CtpClient(integration, guest, session, apiRoots);
+  const client = createCtpClient(integration, guest, session, apiRoots);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       logger.info({ event: 'ctp.close', ownsRedis: owned !== undefined }, 'closing ctp-client');
       apiRoots.close();
       // Revocations still running in the background finish (each bounded by authTimeoutMs) first.
-      await session.close();
+      await session.settled();
       await events?.close();
       if (owned) await quitRedisClient(owned.client, owned.timeoutMs);
     })());

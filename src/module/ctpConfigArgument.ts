@@ -1,5 +1,5 @@
 import type { CtpConfig } from '../config/CtpConfig';
-import { createCtpConfig } from '../config/createCtpConfig';
+import { validateCtpConfig } from '../config/createCtpConfig';
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { MODULE_OPTION_NAMES } from './unknownOptionProblems';
 
@@ -21,7 +21,7 @@ export function ctpConfigArgument(caller: 'ctpModule' | 'createCtpServices', val
   const secret = object['clientSecret'] as { reveal?: unknown } | undefined;
   if (typeof secret === 'object' && secret !== null && typeof secret.reveal === 'function') {
     if (Object.isFrozen(value)) return value as CtpConfig;
-    return createCtpConfig(value, {
+    return validateCtpConfig(value as CtpConfig, {
       projectKey: 'config.projectKey',
       clientId: 'config.clientId',
       clientSecret: 'config.clientSecret',

@@ -2,8 +2,7 @@ import { ContainerModule } from 'inversify';
 import type { CtpConfig } from '../config/CtpConfig';
 import { CtpIdentifiers } from './CtpIdentifiers';
 import type { CtpModuleOptions } from './CtpModuleOptions';
-import { createCtpServices } from './createCtpServices';
-import { ctpConfigArgument } from './ctpConfigArgument';
+import { wireCtpServices } from './createCtpServices';
 
 /** The part of a binding's fluent syntax ctpModule uses; the same in inversify 6, 7 and 8. */
 interface ConstantBinding {
@@ -52,7 +51,7 @@ function moduleHost(args: readonly unknown[]): ModuleHost {
  */
 export function ctpModule(config: CtpConfig, options: CtpModuleOptions = {}): ContainerModule {
   // Checked under this function's name, so the message names what the app called.
-  const services = createCtpServices(ctpConfigArgument('ctpModule', config), options);
+  const services = wireCtpServices(config, options, 'ctpModule');
   // One callback for both calling conventions; inversify's own types describe only the installed
   // major, so the callback is typed loosely and narrowed in moduleHost().
   const load = (...args: unknown[]): void => {

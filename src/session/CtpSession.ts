@@ -1,32 +1,5 @@
 import type { CtpAuthToken } from '../auth/CtpAuthToken';
-import type { OAuthClient } from '../auth/OAuthClient';
-import { isExpired, needsRenewal } from '../auth/renewal';
-import type { TokenIssuer } from '../auth/TokenIssuer';
-import { CtpErrorCode } from '../errors/CtpErrorCode';
-import { CtpSessionError } from '../errors/CtpSessionError';
-import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
-import { localCoordinator, type TokenCoordinator } from '../tokens/TokenCoordinator';
-import { NO_TELEMETRY, type CtpTelemetry } from '../telemetry/CtpTelemetry';
-import type { TokenSource } from '../tokens/TokenSource';
-import type { Clock } from '../util/Clock';
-import type { Logger } from '../util/Logger';
-import { AccountOperations, type AccountOptions } from './account/AccountOperations';
-import type { ChangePasswordOptions, CustomerDraft, SignUpOptions, StoreOption } from './account/CustomerDraft';
-import { sessionStore } from './account/sessionStore';
-import { AnonymousStart } from './AnonymousStart';
-import { claimCustomer } from './claimCustomer';
-import type { AnonymousCartSignInMode, CustomerSignIn } from './CustomerSignIn';
-import { SessionRenewal } from './SessionRenewal';
-import { adaptingLegacy, type AnySessionStorage } from './fromLegacyStorage';
-import type { SessionStorage } from './SessionStorage';
-import { SessionTokens } from './SessionTokens';
-
-export interface LoginOptions {
-  /** Signs in a customer of this Store (in-store endpoints). */
-  storeKey?: string;
-  /** What happens to the anonymous cart; commercetools' default is MergeWithExistingCustomerCart. */
-  anonymousCartSignInMode?: AnonymousCartSignInMode;
-}
+import type { CustomerDraft } from './account/CustomerDraft';
 
 export interface AccessTokenOptions {
   /** Start an anonymous session when there is none (default true). */
@@ -39,268 +12,69 @@ export interface AccessTokenOptions {
   storeKey?: string;
 }
 
-export interface CtpSessionDeps {
-  issuer: TokenIssuer;
-  oauth: Pick<OAuthClient, 'revoke'>;
-  signIn: CustomerSignIn;
-  clock: Clock;
-  logger: Logger;
-  /** The current request's storage (by default runWithCtpSession's); one of the earlier contract is adapted (fromLegacyStorage). */
-  storage: () => AnySessionStorage;
-  /** One refresh for the whole fleet (Redis) rather than one per process; default: this process. */
-  coordinator?: TokenCoordinator;
-  /** Bound of every session storage call (default 5 s). */
-  storageTimeoutMs?: number;
-  /** How long a sign-out or refresh waits for revoking the tokens it drops (default 2 s; they go on after). A sign-in does not wait. */
-  revokeWaitMs?: number;
-  /** Sign-up, passwords and email verification: the API calls and the app's token sender. */
-  accounts?: AccountOptions;
-  /** Spans of sign-in, sign-out, sign-up and the password changes; the count of expired sessions. */
-  telemetry?: CtpTelemetry;
-}
-
 /**
- * The current shopper's commercetools session, kept in the app's session through SessionStorage.
+ * The current shopper's commercetools session (what datasources inject as `'CtpSession'`), kept in
+ * the app's session through its SessionStorage: anonymous until sign-in, refreshed by the library.
+ * Every method acts on the session of the current request (ctpSessionMiddleware or runWithCtpSession).
+ * Tokens and passwords go only to commercetools, never into a log or an error.
  *
- * Every change of a session's state (anonymous start, refresh, login, logout) goes through one
- * SessionDoor: serialised per session in this process, compare-and-set against what is stored (atomic
- * across instances where the storage offers it), so none can undo another. Network calls happen
- * outside that section, except the backend sign-in that moves the anonymous cart, which must see the
- * session it moves. A session's lineage is its refresh token (commercetools never rotates it): a
- * logout or a login ends the lineage it replaced, and every token of an ended lineage that the
- * library obtains is revoked, including one minted by a refresh that was in flight.
- *
- * Inside a token's renewal margin the token still serves every call and one refresh runs in the
- * background (SessionRenewal); only an expired token, or one the API refused, waits for a refresh.
+ * @example
+ * await this.ctpSession.login(email, password);
+ * await regenerateSession(req);
  */
-export class CtpSession {
-  readonly #d: Omit<CtpSessionDeps, 'storage'> & { storage: () => SessionStorage };
-  /** The door, revoker and ended lineages, shared with the renewals and the account operations. */
-  readonly #t: SessionTokens;
-  readonly #coordinator: TokenCoordinator;
-  readonly #renewal: SessionRenewal;
-  readonly #anonymous: AnonymousStart;
-  readonly #accounts: AccountOperations;
-  readonly #telemetry: CtpTelemetry;
-
-  constructor(deps: CtpSessionDeps) {
-    this.#d = { ...deps, storage: adaptingLegacy(deps.storage) };
-    this.#telemetry = deps.telemetry ?? NO_TELEMETRY;
-    this.#coordinator = deps.coordinator ?? localCoordinator;
-    this.#t = new SessionTokens(
-      deps.oauth,
-      deps.logger,
-      deps.storageTimeoutMs ?? 5_000,
-      deps.revokeWaitMs ?? 2_000,
-      deps.issuer.registry,
-    );
-    this.#renewal = new SessionRenewal(
-      this.#t,
-      deps.issuer,
-      this.#coordinator,
-      deps.clock,
-      deps.logger,
-      this.#telemetry,
-    );
-    this.#anonymous = new AnonymousStart(this.#t, deps.issuer);
-    this.#accounts = new AccountOperations({
-      tokens: this.#t,
-      issuer: deps.issuer,
-      signIn: deps.signIn,
-      storage: this.#d.storage,
-      // Waits for a refresh in the margin: a background one would revoke the token the operation sends.
-      validToken: (storage) => this.#accessToken(storage, { createAnonymous: false }, false),
-      clock: deps.clock,
-      logger: deps.logger,
-      ...deps.accounts,
-    });
-  }
-
+export interface CtpSession {
   /** The stored token, as it is (no refresh), or undefined. */
-  async current(): Promise<CtpAuthToken | undefined> {
-    return this.#t.door.read(this.#d.storage());
-  }
-
+  current(): Promise<CtpAuthToken | undefined>;
   /** The session's token, starting an anonymous session if there is none. */
-  ensureAnonymous(options: { storeKey?: string } = {}): Promise<CtpAuthToken> {
-    return this.accessToken({ ...options, createAnonymous: true });
-  }
-
+  ensureAnonymous(options?: { storeKey?: string }): Promise<CtpAuthToken>;
   /**
    * A token that is valid now: the stored one (inside its renewal margin it serves while a refresh
    * runs in the background), a refreshed one if it expired, or (with createAnonymous) a new
    * anonymous session.
    */
-  async accessToken(options: AccessTokenOptions = {}): Promise<CtpAuthToken> {
-    return this.#accessToken(this.#d.storage(), options);
-  }
-
+  accessToken(options?: AccessTokenOptions): Promise<CtpAuthToken>;
   /**
-   * What customerApiRoot() builds on: a valid token of the current request's session, and the way
-   * to renew exactly that lineage after a 401, bound to this storage, not to whatever context the
-   * call later runs in.
+   * Signs a customer in (password grant with the `customer` scopes); an anonymous session's cart
+   * moves to the customer. Wrong credentials fail with CTP_INVALID_CREDENTIALS, having changed
+   * nothing; a sign-in stored meanwhile by another request fails this one with CTP_SESSION_CHANGED.
    */
-  async source(options: AccessTokenOptions = {}): Promise<TokenSource> {
-    const storage = this.#d.storage();
-    return this.tokenSource(storage, await this.#accessToken(storage, options));
-  }
-
-  /** A token source for `token` of the session in `storage`. */
-  tokenSource(storage: SessionStorage, token: CtpAuthToken): TokenSource {
-    return {
-      owner: 'customer',
-      accessToken: token.accessToken,
-      key: storage,
-      recover: async (stale) => (await this.#renewal.recover(storage, token.refreshToken, stale)).accessToken,
-    };
-  }
-
-  /** Renews after the API refused `staleAccessToken` (401), in the current session's lineage; a builder's own TokenSource keeps the builder's. */
-  async recover(staleAccessToken: string): Promise<CtpAuthToken> {
-    const storage = this.#d.storage();
-    const token = await this.#t.door.read(storage, { fresh: true });
-    if (!token) throw new CtpSessionExpiredError('the session was cleared');
-    return this.#renewal.recover(storage, token.refreshToken, staleAccessToken);
-  }
-
-  /**
-   * Signs a customer in. Password grant with the `customer` scopes first (wrong credentials end
-   * here, having changed nothing); then the claim step shared with sign-up (claimCustomer): the
-   * customer token is stored by compare-and-set and, if the session was anonymous, the backend
-   * sign-in moves its cart (if that fails, the anonymous session is put back). The replaced tokens
-   * are revoked after the answer, in the background (settled() waits for them). If another sign-in
-   * was stored since this one began, this one's tokens are revoked and it fails with
-   * CTP_SESSION_CHANGED (or, for the same customer, returns the stored token).
-   */
-  login(email: string, password: string, options: LoginOptions = {}): Promise<CtpAuthToken> {
-    return this.#telemetry.span('ctp.session.login', {}, () => this.#login(email, password, options));
-  }
-
-  async #login(email: string, password: string, options: LoginOptions): Promise<CtpAuthToken> {
-    const storage = this.#d.storage();
-    const before = await this.#t.door.read(storage);
-    const storeKey = sessionStore(before, options.storeKey);
-    // The backend sign-in needs the integration token: fetched alongside the password grant.
-    if (before?.kind === 'anonymous' && before.anonymousId !== undefined) void this.#d.signIn.prepare();
-    const customer = await this.#d.issuer.customer({ email, password, storeKey });
-    const outcome = await claimCustomer(this.#t, this.#d.signIn, storage, before, customer, {
-      email,
-      password,
-      storeKey,
-      anonymousCartSignInMode: options.anonymousCartSignInMode,
-      reason: 'login',
-    });
-    if (outcome.token !== customer) return outcome.token;
-    this.#d.logger.info(
-      { event: 'ctp.login', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined },
-      'customer signed in',
-    );
-    return customer;
-  }
-
-  /** Clears the session and revokes its tokens, including any a refresh in flight mints (waited for at most revokeWaitMs); the clearing stays even if revoking fails. */
-  logout(): Promise<void> {
-    return this.#telemetry.span('ctp.session.logout', {}, () => this.#logout());
-  }
-
-  async #logout(): Promise<void> {
-    const storage = this.#d.storage();
-    const token = await this.#t.door.update(storage, (current) => ({
-      result: current,
-      ...(current ? { next: null } : {}),
-    }));
-    if (!token) return;
-    this.#t.end(token);
-    // The fleet's "ended" mark and the revocations run side by side; a failed mark still fails the logout, after them.
-    const [marked] = await Promise.allSettled([
-      this.#coordinator.endSession(token.refreshToken),
-      this.#t.retire(token, 'logout'),
-    ]);
-    this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
-    if (marked.status === 'rejected') throw marked.reason;
-  }
-
-  /** Signs a shopper up and in (AccountOperations.signUp). */
-  signUp(draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> {
-    // No attribute from the draft: it holds the email and the password.
-    return this.#telemetry.span('ctp.session.sign_up', {}, () => this.#accounts.signUp(draft, options));
-  }
-
-  /** Changes the signed-in customer's password; the session goes on with fresh tokens (AccountOperations.changePassword). */
-  changePassword(
-    currentPassword: string,
-    newPassword: string,
-    _options: ChangePasswordOptions = {},
-  ): Promise<CtpAuthToken> {
-    return this.#telemetry.span('ctp.session.change_password', {}, () =>
-      this.#accounts.changePassword(currentPassword, newPassword),
-    );
-  }
-
-  /** Hands a password reset token to `sendToken`; answers alike whether or not the email exists. */
-  requestPasswordReset(email: string, options: StoreOption = {}): Promise<void> {
-    return this.#accounts.requestPasswordReset(email, options);
-  }
-
+  login(
+    email: string,
+    password: string,
+    options?: {
+      /** A customer of this Store (in-store endpoints); default: the session's Store. */
+      storeKey?: string;
+      /** What happens to the anonymous cart; commercetools' default is MergeWithExistingCustomerCart. */
+      anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
+    },
+  ): Promise<CtpAuthToken>;
+  /** Clears the session and revokes its tokens; the clearing stays even if revoking fails. */
+  logout(): Promise<void>;
+  /** Creates the customer, then signs them in as login() does. */
+  signUp(
+    draft: CustomerDraft,
+    options?: {
+      /** A customer of this Store (in-store endpoints); default: the session's Store. */
+      storeKey?: string;
+      /** What happens to the anonymous cart; commercetools' default is MergeWithExistingCustomerCart. */
+      anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
+    },
+  ): Promise<CtpAuthToken>;
+  /** Changes the signed-in customer's password; the session goes on with fresh tokens. */
+  changePassword(currentPassword: string, newPassword: string): Promise<CtpAuthToken>;
+  /** Hands a password reset token to the module option `sendToken`; answers alike whether or not the email exists. */
+  requestPasswordReset(email: string, options?: { storeKey?: string }): Promise<void>;
   /** Sets a new password with a reset token; this session is signed out if it is that customer's. */
-  resetPassword(tokenValue: string, newPassword: string, options: StoreOption = {}): Promise<void> {
-    return this.#telemetry.span('ctp.session.reset_password', {}, () =>
-      this.#accounts.resetPassword(tokenValue, newPassword, options),
-    );
-  }
-
+  resetPassword(tokenValue: string, newPassword: string, options?: { storeKey?: string }): Promise<void>;
   /** Creates an email verification token for the signed-in customer and hands it to `sendToken`. */
-  requestEmailVerification(): Promise<void> {
-    return this.#accounts.requestEmailVerification();
-  }
-
+  requestEmailVerification(): Promise<void>;
   /** Confirms a customer's email with a verification token. */
-  confirmEmail(tokenValue: string, options: StoreOption = {}): Promise<void> {
-    return this.#accounts.confirmEmail(tokenValue, options);
-  }
-
-  /** The signed-in customer's id, from the verified session token only (never from a request); CTP_NO_SESSION otherwise. */
-  async customerId(): Promise<string> {
-    const token = await this.#accessToken(this.#d.storage(), { createAnonymous: false });
-    if (token.kind === 'customer' && token.customerId !== undefined) return token.customerId;
-    throw new CtpSessionError(
-      CtpErrorCode.NoSession,
-      'This operation needs a signed-in customer and the session has none; sign in first.',
-    );
-  }
-
-  /** Waits for what is still running (services' close()). */
-  close(): Promise<void> {
-    return this.settled();
-  }
-
-  /** Every revocation and renewal started so far (background refreshes included) has finished: close() and tests. */
-  async settled(): Promise<void> {
-    await this.#renewal.settled();
-    while (this.#t.renewing.size > 0)
-      await Promise.allSettled([...this.#t.renewing.values()].flatMap((set) => [...set]));
-    await this.#accounts.settled();
-    await this.#t.revoker.settled();
-  }
-
-  async #accessToken(storage: SessionStorage, options: AccessTokenOptions, ahead = true): Promise<CtpAuthToken> {
-    const token = await this.#t.door.read(storage);
-    if (!token) {
-      if (options.createAnonymous === false) {
-        throw new CtpSessionError(
-          CtpErrorCode.NoSession,
-          'This shopper has no commercetools session: sign in, or call ensureAnonymous() first.',
-        );
-      }
-      return this.#anonymous.start(storage, options.storeKey);
-    }
-    // A shopper of one Store is never served as another Store's.
-    if (options.storeKey !== undefined) sessionStore(token, options.storeKey);
-    const now = this.#d.clock.now();
-    if (!needsRenewal(token, now)) return token;
-    if (!ahead || isExpired(token, now)) return this.#renewal.renew(storage, token);
-    // Valid for minutes still: it serves this call, and the refresh runs in the background.
-    this.#renewal.ahead(storage, token);
-    return token;
-  }
+  confirmEmail(tokenValue: string, options?: { storeKey?: string }): Promise<void>;
+  /** The signed-in customer's id, from the verified session token only; CTP_NO_SESSION otherwise. */
+  customerId(): Promise<string>;
+  /** Resolves when every revocation and refresh started so far (background ones included) has finished: for tests. */
+  settled(): Promise<void>;
 }
+
+/** The options of login(), for the library's own code. */
+export type LoginOptions = NonNullable<Parameters<CtpSession['login']>[2]>;

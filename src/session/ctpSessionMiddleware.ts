@@ -2,10 +2,11 @@ import { runWithCorrelationId } from '../util/apiCallContext';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
 import { isValidCorrelationId, newCorrelationId } from '../util/correlationId';
-import { DEFAULT_SESSION_KEY, expressRequestStorage, type RequestWithSession } from './expressSessionStorage';
+import { DEFAULT_SESSION_KEY, expressRequestStorage } from './expressSessionStorage';
 import { noteSessionKey } from './regenerateSession';
 import { runWithCtpSession } from './sessionContext';
-import type { AnySessionStorage } from './fromLegacyStorage';
+import type { LegacySessionStorage } from './fromLegacyStorage';
+import type { SessionStorage } from './SessionStorage';
 
 /** What the middleware reads and sets on the request besides the session. */
 interface CorrelatedRequest {
@@ -42,9 +43,10 @@ function correlationIdOf(req: CorrelatedRequest): string {
  * await regenerateSession(req);
  * await ctpSession.login(email, password);
  */
-export function ctpSessionMiddleware<Req extends RequestWithSession>(
-  options: { key?: string; storage?: (req: Req) => AnySessionStorage } = {},
-) {
+// Req: the part of an express request the middleware reads (RequestWithSession, written out).
+export function ctpSessionMiddleware<Req extends { session?: object | undefined; sessionID?: string | undefined }>(
+  options: { key?: string; storage?: (req: Req) => SessionStorage | LegacySessionStorage } = {},
+): (req: Req, res: unknown, next: (error?: unknown) => void) => void {
   return (req: Req, res: unknown, next: (error?: unknown) => void): void => {
     const correlated = req as Req & CorrelatedRequest;
     const correlationId = correlationIdOf(correlated);

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
-import type { AnySessionStorage } from './fromLegacyStorage';
+import type { AnySessionStorage, LegacySessionStorage } from './fromLegacyStorage';
+import type { SessionStorage } from './SessionStorage';
 
 // One per process: the request's storage follows its async calls, so datasources reach it without
 // passing the request around. Kept on globalThis under a registered symbol because the package ships
@@ -17,7 +18,7 @@ const context = (holder[CONTEXT_KEY] ??= new AsyncLocalStorage<AnySessionStorage
  * @example
  * await runWithCtpSession(new MemorySessionStorage(), () => cartDatasource.findById(id));
  */
-export function runWithCtpSession<T>(storage: AnySessionStorage, fn: () => T): T {
+export function runWithCtpSession<T>(storage: SessionStorage | LegacySessionStorage, fn: () => T): T {
   return context.run(storage, fn);
 }
 

@@ -15,17 +15,6 @@ export interface ApiCallContext {
   readonly retryNonIdempotent?: boolean | undefined;
 }
 
-export interface ApiCallOptions {
-  /** How long the calls inside may take in total, retries and backoff included. */
-  timeoutMs?: number;
-  /** e.g. the incoming request's: aborting it cancels the calls inside. */
-  signal?: AbortSignal;
-  /** Opt in: retry the POSTs and DELETEs inside on network errors and 502/503/504 as well (only if they are safe to repeat). */
-  retryNonIdempotent?: boolean;
-  /** Overrides the request's correlation ID for the calls inside (must be 8-256 of A-Z a-z 0-9 _ -). */
-  correlationId?: string;
-}
-
 // One per process, kept on globalThis so the ESM and CJS copies of the library share it.
 const KEY = Symbol.for('ctp-client.apiCallContext');
 const holder = globalThis as unknown as Record<symbol, AsyncLocalStorage<ApiCallContext> | undefined>;
@@ -56,7 +45,19 @@ export function runWithCorrelationId<T>(correlationId: string, fn: () => T): T {
  * const { body } = await withApiCallOptions({ timeoutMs: 2_000, signal }, () =>
  *   apiRoot.me().carts().withId({ ID }).get().execute());
  */
-export function withApiCallOptions<T>(options: ApiCallOptions, fn: () => T): T {
+export function withApiCallOptions<T>(
+  options: {
+    /** How long the calls inside may take in total, retries and backoff included. */
+    timeoutMs?: number;
+    /** e.g. the incoming request's: aborting it cancels the calls inside. */
+    signal?: AbortSignal;
+    /** Opt in: retry the POSTs and DELETEs inside on network errors and 502/503/504 as well (only if they are safe to repeat). */
+    retryNonIdempotent?: boolean;
+    /** Overrides the request's correlation ID for the calls inside (must be 8-256 of A-Z a-z 0-9 _ -). */
+    correlationId?: string;
+  },
+  fn: () => T,
+): T {
   const problems: string[] = [];
   const { timeoutMs, signal, correlationId } = options;
   if (
@@ -88,3 +89,6 @@ export function withApiCallOptions<T>(options: ApiCallOptions, fn: () => T): T {
     fn,
   );
 }
+
+/** The options of withApiCallOptions(), for the library's own code. */
+export type ApiCallOptions = Parameters<typeof withApiCallOptions>[0];

@@ -19,15 +19,18 @@ describe('ctp-client loaded through import and require in one process', () => {
 
   describe('when a session is set through one build', () => {
     it('should be the current session through the other', () => {
+      // What the services of one build read is the storage the other build's runWithCtpSession set.
       const out = both(`
-        const viaEsm = new esm.MemorySessionStorage();
-        const viaCjs = new cjs.MemorySessionStorage();
-        const seen = [
-          esm.runWithCtpSession(viaEsm, () => cjs.currentSessionStorage() === viaEsm),
-          cjs.runWithCtpSession(viaCjs, () => esm.currentSessionStorage() === viaCjs),
-        ];
+        const config = cjs.createCtpConfig({ projectKey: 'p1', clientId: 'i', clientSecret: 's', authUrl: 'http://127.0.0.1:1', apiUrl: 'http://127.0.0.1:1' });
+        const seen = [];
+        const storage = (name) => ({ get: async () => { seen.push(name); return undefined; }, compareAndSet: async () => false });
+        const viaCjs = cjs.createCtpServices(config);
+        const viaEsm = esm.createCtpServices(config);
+        await esm.runWithCtpSession(storage('set through esm'), () => viaCjs.session.current());
+        await cjs.runWithCtpSession(storage('set through cjs'), () => viaEsm.session.current());
+        await Promise.all([viaCjs.close(), viaEsm.close()]);
         console.log(JSON.stringify(seen));`);
-      expect(out).toEqual([true, true]);
+      expect(out).toEqual(['set through esm', 'set through cjs']);
     });
   });
 

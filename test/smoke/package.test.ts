@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 
 // Runs against dist/: `npm test` builds first. The package imports itself by name (exports map).
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const expected = ['CtpClient', 'CtpSession', 'ctpModule', 'loadCtpConfig', 'runWithCtpSession', 'CtpErrorCode'];
+const expected = [
+  'createCtpServices',
+  'ctpSessionMiddleware',
+  'ctpModule',
+  'loadCtpConfig',
+  'runWithCtpSession',
+  'CtpErrorCode',
+];
 
 function run(args: string[]): string {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });

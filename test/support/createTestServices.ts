@@ -1,6 +1,6 @@
 import { createCtpConfig } from '../../src/config/createCtpConfig';
 import type { CtpModuleOptions } from '../../src/module/CtpModuleOptions';
-import { createCtpServices } from '../../src/module/createCtpServices';
+import { wireCtpServices as createCtpServices } from '../../src/module/createCtpServices';
 import type { Logger } from '../../src/util/Logger';
 import { API_URL, AUTH_URL, CLIENT_ID, CLIENT_SECRET, FakePlatform, PROJECT } from './FakePlatform';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCtpConfig } from '../../src/config/loadCtpConfig';
 import { CtpErrorCode } from '../../src/errors/CtpErrorCode';
-import { createCtpServices } from '../../src/module/createCtpServices';
+import { wireCtpServices as createCtpServices } from '../../src/module/createCtpServices';
 import { MemorySessionStorage } from '../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../src/session/sessionContext';
 import {

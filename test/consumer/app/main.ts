@@ -13,14 +13,14 @@ import {
   loadCtpConfig,
   MemorySessionStorage,
   runWithCtpSession,
-  type ApiEngineName,
+  type CtpModuleOptions,
   type CtpClient,
   type CtpSession,
 } from 'ctp-client';
 import { createMockCommercetools, startEmbeddedCommercetools } from 'ctp-client/testing';
 import { ExampleCartDatasource, ExampleCatalogDatasource } from './datasources.js';
 
-const engine = process.env['CTP_API_ENGINE'] as ApiEngineName | undefined;
+const engine = process.env['CTP_API_ENGINE'] as NonNullable<CtpModuleOptions['api']>['engine'];
 
 async function containerFor(env: Record<string, string>, fetch?: typeof globalThis.fetch): Promise<Container> {
   const container = new Container();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredError';
 import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
-import { createCtpServices } from '../../../src/module/createCtpServices';
+import { wireCtpServices as createCtpServices } from '../../../src/module/createCtpServices';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { FakePlatform } from '../../support/FakePlatform';

@@ -5,7 +5,7 @@ import { SharedTokenProvider } from '../../../src/tokens/SharedTokenProvider';
 import { createCtpConfig } from '../../../src/config/createCtpConfig';
 import { RedisCoordinator } from '../../../src/fleet/RedisCoordinator';
 import type { CtpModuleOptions } from '../../../src/module/CtpModuleOptions';
-import { createCtpServices } from '../../../src/module/createCtpServices';
+import { wireCtpServices as createCtpServices } from '../../../src/module/createCtpServices';
 import { CapturingLogger } from '../../support/createTestServices';
 import { useRedis } from '../../support/redis/useRedis';
 import { ALL_DEFAULT_SCOPES } from '../../support/strict/createStrictHarness';

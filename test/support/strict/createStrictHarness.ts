@@ -1,6 +1,6 @@
 import { createCtpConfig } from '../../../src/config/createCtpConfig';
 import type { CtpModuleOptions } from '../../../src/module/CtpModuleOptions';
-import { createCtpServices } from '../../../src/module/createCtpServices';
+import { wireCtpServices as createCtpServices } from '../../../src/module/createCtpServices';
 import { CapturingLogger, ManualClock } from '../createTestServices';
 import { StrictCommercetools } from './StrictCommercetools';
 

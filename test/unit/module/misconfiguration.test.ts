@@ -4,7 +4,7 @@ import type { CtpConfig } from '../../../src/config/CtpConfig';
 import { CtpConfigError } from '../../../src/errors/CtpConfigError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import type { CtpModuleOptions } from '../../../src/module/CtpModuleOptions';
-import { createCtpServices } from '../../../src/module/createCtpServices';
+import { createCtpServices, wireCtpServices } from '../../../src/module/createCtpServices';
 import { ctpModule } from '../../../src/module/ctpModule';
 import { FakePlatform } from '../../support/FakePlatform';
 import { testConfig } from '../../support/createTestServices';
@@ -112,7 +112,7 @@ describe('misconfiguration of ctpModule() and createCtpServices()', () => {
           sessionCache: { maxEntries: 1, maxAgeMs: 1 },
         },
       };
-      const services = createCtpServices(testConfig(), all);
+      const services = wireCtpServices(testConfig(), all);
       expect(services.registry.scopes('guest')).toHaveLength(3);
       void services.close();
     });

@@ -215,40 +215,34 @@ describe('CtpSession guards', () => {
     });
   });
 
-  describe('.recover', () => {
-    it('should fail with CTP_SESSION_EXPIRED when the session is empty', async () => {
-      const services = createTestServices();
-      await expect(
-        runWithCtpSession(new MemorySessionStorage('empty'), () => services.session.recover('stale')),
-      ).rejects.toBeInstanceOf(CtpSessionExpiredError);
-    });
-
+  // The 401 recovery of a builder, through the token source customerApiRoot() builds on.
+  describe('.source().recover', () => {
     it('should return the current token without refreshing when the refused one was replaced already', async () => {
       const services = createTestServices();
       const { storage, token } = await anonymousSession(services);
-      const recovered = await runWithCtpSession(storage, () => services.session.recover('an-older-access-token'));
-      expect(recovered.accessToken).toBe(token.accessToken);
+      const source = await runWithCtpSession(storage, () => services.session.source());
+      expect(await source.recover('an-older-access-token')).toBe(token.accessToken);
       expect(services.platform.grants('refresh_token')).toHaveLength(0);
     });
 
     it('should refresh the refused token even though it is not near its expiry, and store the result', async () => {
       const services = createTestServices();
       const { storage, token } = await anonymousSession(services);
-      const recovered = await runWithCtpSession(storage, () => services.session.recover(token.accessToken));
+      const source = await runWithCtpSession(storage, () => services.session.source());
+      const recovered = await source.recover(token.accessToken);
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
-      expect(recovered.accessToken).not.toBe(token.accessToken);
-      expect((await storedToken(storage))?.accessToken).toBe(recovered.accessToken);
+      expect(recovered).not.toBe(token.accessToken);
+      expect((await storedToken(storage))?.accessToken).toBe(recovered);
     });
 
     it('should not hand the refused token back when its refresh fails transiently (it is valid by the clock only)', async () => {
       const services = createTestServices({ retry: { maxRetries: 0 } });
       const { storage, token } = await anonymousSession(services);
+      const source = await runWithCtpSession(storage, () => services.session.source());
       services.platform.on((call) =>
         call.form.get('grant_type') === 'refresh_token' ? new Response('', { status: 503 }) : undefined,
       );
-      await expect(runWithCtpSession(storage, () => services.session.recover(token.accessToken))).rejects.toMatchObject(
-        { code: CtpErrorCode.AuthUnavailable },
-      );
+      await expect(source.recover(token.accessToken)).rejects.toMatchObject({ code: CtpErrorCode.AuthUnavailable });
     });
   });
 

@@ -4,7 +4,7 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { TokenIssuer } from '../../../src/auth/TokenIssuer';
 import { CtpRedisError } from '../../../src/errors/CtpRedisError';
 import { localCoordinator } from '../../../src/tokens/TokenCoordinator';
-import { CtpSession } from '../../../src/session/CtpSession';
+import { ShopperSession } from '../../../src/session/ShopperSession';
 import type { CustomerSignIn } from '../../../src/session/CustomerSignIn';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
@@ -22,7 +22,7 @@ function revoked(services: ReturnType<typeof createTestServices>): string[] {
     .map((c) => `${c.form.get('token_type_hint')} ${c.form.get('token')}`);
 }
 
-describe('CtpSession revocation', () => {
+describe('ShopperSession revocation', () => {
   describe('when storing a new anonymous session fails', () => {
     it('should revoke the new token pair and report CTP_SESSION_STORAGE', async () => {
       const services = createTestServices();
@@ -106,7 +106,7 @@ describe('CtpSession revocation', () => {
   describe('when the fleet marks the session ended (Redis) on sign-out', () => {
     function withCoordinator(endSession: () => Promise<void>) {
       const services = createTestServices();
-      const session = new CtpSession({
+      const session = new ShopperSession({
         issuer: new TokenIssuer(services.oauth, services.registry, services.clock, services.logger),
         oauth: services.oauth,
         signIn: { prepare: async () => undefined, signIn: async () => undefined } as unknown as CustomerSignIn,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CtpAccountError } from '../../../src/errors/CtpAccountError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import type { CtpTokenMessage } from '../../../src/session/account/CustomerDraft';
-import { CtpSession } from '../../../src/session/CtpSession';
+import { ShopperSession } from '../../../src/session/ShopperSession';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { API_URL, AUTH_URL, json, PROJECT } from '../../support/FakePlatform';
@@ -68,7 +68,7 @@ function revoked({ services }: Setup): string[] {
   return services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token') ?? '');
 }
 
-describe(CtpSession, () => {
+describe(ShopperSession, () => {
   describe('.signUp', () => {
     describe('when the session is anonymous with a cart', () => {
       it('should create the customer through the integration, sign in, move the cart with the session anonymousId and revoke the anonymous pair', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpError } from '../../../src/errors/CtpError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
-import { CtpSession } from '../../../src/session/CtpSession';
+import { ShopperSession } from '../../../src/session/ShopperSession';
 import { silentLogger } from '../../../src/util/Logger';
 import { ScheduledPlatform, scheduledStorage } from '../../support/session/ScheduledPlatform';
 import { fromLegacyStorage, isLegacyStorage } from '../../../src/session/fromLegacyStorage';
@@ -88,7 +88,7 @@ async function runScenario(
   }
   now += age === 'fresh' ? 0 : age === 'renewing' ? 57 * MINUTE : 61 * MINUTE;
   const instance = () =>
-    new CtpSession({
+    new ShopperSession({
       issuer: platform.tokenIssuer(),
       oauth: platform.oauthClient(),
       signIn: platform.customerSignIn(),
@@ -174,7 +174,7 @@ const scenario = (required: fc.Arbitrary<Op>, others: readonly Op[]) =>
 const RUNS = { numRuns: Number(process.env.RUNS ?? 400), endOnFailure: true };
 const isAccess = (op: Op) => op === 'access' || op === 'accessElsewhere';
 
-describe('CtpSession state changes, explored over interleavings', { timeout: 120_000 }, () => {
+describe('ShopperSession state changes, explored over interleavings', { timeout: 120_000 }, () => {
   it('should hand every caller of a refresh wave, on either instance, the one token stored, and leave no other live', async () => {
     await fc.assert(
       fc.asyncProperty(

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CtpClient } from '../../../src/client/CtpClient';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
-import { CtpSession } from '../../../src/session/CtpSession';
+import { ShopperSession } from '../../../src/session/ShopperSession';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { API_URL, AUTH_URL, json, PROJECT } from '../../support/FakePlatform';
@@ -11,7 +10,7 @@ import { storedToken } from '../../support/session/storedToken';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
 
-describe(CtpSession, () => {
+describe(ShopperSession, () => {
   describe('.ensureAnonymous with a storeKey', () => {
     it('should start the anonymous session with the Store variants of the shopper scopes and remember the Store', async () => {
       const services = createTestServices();
@@ -106,7 +105,7 @@ describe(CtpSession, () => {
   });
 });
 
-describe(CtpClient, () => {
+describe('CtpClient', () => {
   describe('.associateApiRoot', () => {
     describe('when a customer is signed in', () => {
       it('should address the as-associate endpoints with the session customer id and the integration token', async () => {
