@@ -6,22 +6,19 @@ import { allows, associateMissingPermission, neededPermissions, parseAsAssociate
  * Where @labdigital/commercetools-mock is laxer than the platform in ways the journey depends on,
  * these hooks make it behave like the platform. None of them loosens what ctp-client checks.
  *
- * - client credentials: the mock reads `scope` only from the query string; the platform reads the
- *   form body, where ctp-client sends it.
- * - revocation (`POST /oauth/token/revoke`) is missing: added, it deletes the token from the mock's store.
+ * The auth host and the tokens' scopes, expiry and revocation are the strict front's (strictFront.ts).
+ *
  * - the backend sign-in `POST /{projectKey}/login` (and its in-store form) is missing: added, with the
  *   anonymous session's carts moving to the customer (merge simplified: they become the customer's
  *   carts).
  * - Stores: an in-store sign-up makes the customer the Store's, and a Store's customer signs in
  *   (password grant, backend sign-in) only in that Store; a global customer anywhere.
+ * - reset and verification tokens work once; a password reset revokes the customer's tokens.
  * - `/me` and `/me/carts` (and their in-store forms) are not bound to the token's shopper: carts get
  *   the owner of the token that created them, and a shopper reads only her own carts and profile.
  * - the as-associate endpoints check nothing: added, a shopper's token is refused (403) and the
  *   associate must belong to the business unit with a role granting the permission the request
  *   needs, else the platform's 403 AssociateMissingPermission (an unknown unit: 404).
- *
- * Still lax (ctp-client's own tests cover these against a stricter fake): the mock enforces no scopes,
- * ignores `anonymous_id`, and never expires tokens (the demo moves ctp-client's clock instead).
  */
 export interface Identity {
   customerId?: string;
@@ -69,7 +66,12 @@ function flowOf(url: string, grantType: unknown): GrantRecord['flow'] | undefine
   return undefined;
 }
 
-export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string, grants: GrantRecord[]): void {
+export function applyPlatformPatches(
+  mock: CommercetoolsMock,
+  projectKey: string,
+  grants: GrantRecord[],
+  revokeCustomer: (customerId: string) => void,
+): void {
   const app: FastifyInstance = mock.app;
   const store = mock.authStore() as unknown as { tokens: StoredToken[]; validateToken(token: string): boolean };
   // A token for the embedded server's own calls into the mock (seeding, moving carts).
@@ -98,10 +100,6 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
 
   app.addHook('preHandler', async (request, reply) => {
     const url = request.url.split('?')[0] ?? '';
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const query = request.query as Record<string, unknown>;
-    if (url === '/oauth/token' && body['scope'] !== undefined && query['scope'] === undefined)
-      query['scope'] = body['scope'];
 
     const me = url.match(new RegExp(`^/${projectKey}(?:/in-store/key=[^/]+)?/me(/.*)?$`));
     if (!me) return undefined;
@@ -127,49 +125,18 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
   });
 
   // Store membership, as on the platform: a customer created in a Store is that Store's; a Store's
-  // customer signs in only in that Store (in-store password grant and backend sign-in), a global one
-  // anywhere. The mock creates in-store customers without the Store and signs anyone in anywhere.
-  const storesOf = async (email: unknown): Promise<string[] | undefined> => {
-    if (typeof email !== 'string' || email.includes('"') || email.includes('\\')) return undefined;
-    const found = await inject(
-      'GET',
-      `/${projectKey}/customers?where=${encodeURIComponent(`lowercaseEmail = "${email.toLowerCase()}"`)}`,
-    );
-    const customer = (found.body['results'] as { stores?: { key?: string }[] }[] | undefined)?.[0];
-    return customer ? (customer.stores ?? []).flatMap((s) => (s.key === undefined ? [] : [s.key])) : undefined;
-  };
+  // customer signs in only in that Store (backend sign-in, and through it the password grant of the
+  // strict front), a global one anywhere. The mock creates in-store customers without the Store and
+  // signs anyone in anywhere.
   const signsInHere = (stores: string[] | undefined, storeKey: string | undefined) =>
     stores !== undefined && (stores.length === 0 || (storeKey !== undefined && stores.includes(storeKey)));
-  app.addHook('preHandler', async (request, reply) => {
+  app.addHook('preHandler', async (request) => {
     const url = request.url.split('?')[0] ?? '';
     const body = (request.body ?? {}) as Record<string, unknown>;
     const signUp =
       request.method === 'POST' ? url.match(new RegExp(`^/${projectKey}/in-store/key=([^/]+)/customers$`)) : null;
     if (signUp && body['stores'] === undefined)
       body['stores'] = [{ typeId: 'store', key: decodeURIComponent(signUp[1]!) }];
-    const grant =
-      request.method === 'POST'
-        ? url.match(new RegExp(`^/oauth/${projectKey}(?:/in-store/key=([^/]+))?/customers/token$`))
-        : null;
-    if (grant && body['grant_type'] === 'password') {
-      const stores = await storesOf(body['username']);
-      // Unknown customers are the mock's own refusal; a known one of another Store is refused the same way.
-      if (
-        stores !== undefined &&
-        !signsInHere(stores, grant[1] === undefined ? undefined : decodeURIComponent(grant[1]))
-      ) {
-        const message = 'Customer account with the given credentials not found.';
-        return reply
-          .status(400)
-          .send({
-            statusCode: 400,
-            message,
-            errors: [{ code: 'invalid_customer_account_credentials', message }],
-            error: 'invalid_customer_account_credentials',
-            error_description: message,
-          });
-      }
-    }
     return undefined;
   });
 
@@ -209,14 +176,12 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     if (!identity) return undefined; // the mock's own check answers 401 invalid_token
     if (identity.customerId !== undefined || identity.anonymousId !== undefined) {
       const message = 'The as-associate endpoints take an API client token; the associate is named in the path.';
-      return reply
-        .status(403)
-        .send({
-          statusCode: 403,
-          message,
-          errors: [{ code: 'insufficient_scope', message }],
-          error: 'insufficient_scope',
-        });
+      return reply.status(403).send({
+        statusCode: 403,
+        message,
+        errors: [{ code: 'insufficient_scope', message }],
+        error: 'insufficient_scope',
+      });
     }
     if (path.businessUnitKey === undefined) return undefined;
     const unit = await inject('GET', `/${projectKey}/business-units/key=${encodeURIComponent(path.businessUnitKey)}`);
@@ -319,35 +284,15 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
       });
   });
 
-  // Encapsulated: its own form parser does not clash with the one the mock's OAuth plugin registers.
-  void app.register(async (instance) => {
-    instance.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string' },
-      (_request, body, done) => {
-        done(null, Object.fromEntries(new URLSearchParams(body as string)));
-      },
-    );
-    instance.post('/oauth/token/revoke', async (request, reply) => {
-      const token = (request.body as Record<string, string> | undefined)?.['token'];
-      if (!request.headers.authorization?.startsWith('Basic '))
-        return reply.status(401).send({ error: 'invalid_client' });
-      store.tokens = store.tokens.filter((t) => t.access_token !== token && t.refresh_token !== token);
-      return reply.status(200).send();
-    });
-  });
-
   const login = async (request: FastifyRequest, reply: FastifyReply) => {
     const token = bearer(request);
     if (!token || !store.validateToken(token))
-      return reply
-        .status(401)
-        .send({
-          statusCode: 401,
-          message: 'invalid_token',
-          errors: [{ code: 'invalid_token', message: 'invalid_token' }],
-          error: 'invalid_token',
-        });
+      return reply.status(401).send({
+        statusCode: 401,
+        message: 'invalid_token',
+        errors: [{ code: 'invalid_token', message: 'invalid_token' }],
+        error: 'invalid_token',
+      });
     const body = request.body as { email?: string; password?: string; anonymousId?: string };
     const signIn = await app.inject({
       method: 'POST',
@@ -400,8 +345,7 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     if (typeof tokenValue === 'string') usedAccountTokens.add(tokenValue);
     if (match[1] === 'password/reset') {
       const customerId = (JSON.parse(payload) as { id?: unknown }).id;
-      if (typeof customerId === 'string')
-        store.tokens = store.tokens.filter((t) => identityOf(t.scope).customerId !== customerId);
+      if (typeof customerId === 'string') revokeCustomer(customerId);
     }
     return payload;
   });
