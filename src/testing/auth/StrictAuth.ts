@@ -15,7 +15,10 @@ import { oauthRefusal, type FakeAnswer } from './fakeAnswers';
 export interface FakeApiClient {
   id: string;
   secret: string;
-  /** The scope names it holds (without `:projectKey`); undefined: every scope (as `manage_project`). */
+  /**
+   * The scope names it holds (without `:projectKey`); undefined: every scope, granted as asked. A
+   * client holding `manage_project` gets it on every token, as on the platform.
+   */
   scopes?: readonly string[];
 }
 
@@ -91,6 +94,16 @@ export class StrictAuth {
 
   constructor(options: StrictAuthOptions) {
     this.#o = options;
+  }
+
+  /** Every access token issued and not revoked (expired ones too), with its owner and expiry. */
+  get accessTokens(): ReadonlyMap<string, TokenOwner & { expiresAt: number }> {
+    return this.#access;
+  }
+
+  /** Every refresh token that still refreshes, with its owner. */
+  get refreshTokens(): ReadonlyMap<string, TokenOwner> {
+    return this.#refresh;
   }
 
   /** The owner of a live access token: undefined when unknown, revoked or expired. */
@@ -210,6 +223,8 @@ export class StrictAuth {
         );
       }
     }
+    // The platform does not narrow a manage_project client's tokens: they hold manage_project whatever was asked.
+    if (client.scopes?.includes('manage_project')) return [`manage_project:${project}`];
     const mode = this.#o.storeScopeAnswer?.() ?? 'asked';
     if (mode === 'asked') return asked;
     const plain = (scope: string) => scope.split(':').slice(0, 2).join(':');

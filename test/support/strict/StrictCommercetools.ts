@@ -2,19 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { authFlowOf, StrictAuth, type FakeApiClient, type TokenOwner } from '../../../src/testing/auth/StrictAuth';
 
 /**
- * A strict local commercetools (auth and API on one node http server, 127.0.0.1, port 0) that
- * behaves like the platform where the public mock is lax: per-client allowed scopes, scope checks on
- * endpoints, expiring access tokens, evictable refresh tokens, /me bound to the token's shopper,
- * revoke and introspect, counters, and faults injected on the auth host.
+ * A strict local commercetools (auth and API on one node http server, 127.0.0.1, port 0) for the
+ * library's reliability tests: its auth host is ctp-client/testing's StrictAuth (the very model the
+ * shipped fakes use: client secrets, scopes, expiry, independent revocation); around it this adds
+ * what only the library's own tests need: /me bound to the token's shopper, counters, and faults
+ * injected on the auth and API hosts (pages, redirects, gzip bombs, hangs, resets).
  */
-export interface ApiClient {
-  secret: string;
-  /** Scope names the client holds (`manage_project` grants everything and cannot be narrowed). */
-  scopes: string[];
-}
-
 export type Fault =
   | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
   | { kind: 'html502' }
@@ -47,18 +43,7 @@ export interface GzipBombStats {
   completed: boolean;
 }
 
-interface Grant {
-  clientId: string;
-  scopes: string[];
-  customerId?: string;
-  anonymousId?: string;
-  /** The refresh token this access token belongs to (for counting refreshes per session). */
-  refreshToken?: string;
-}
-
-interface AccessToken extends Grant {
-  expiresAt: number;
-}
+type AccessToken = TokenOwner;
 
 interface Cart {
   id: string;
@@ -108,12 +93,9 @@ const REQUIRED_SCOPE: [RegExp, string, string][] = [
 
 export class StrictCommercetools {
   readonly projectKey: string;
-  readonly clients = new Map<string, ApiClient>();
+  readonly #clients: FakeApiClient[] = [];
   readonly customers = new Map<string, { id: string; password: string; storeKey?: string }>();
   readonly carts = new Map<string, Cart>();
-  readonly accessTokens = new Map<string, AccessToken>();
-  readonly refreshTokens = new Map<string, Grant>();
-  readonly usedAnonymousIds = new Set<string>();
   readonly grants: Record<Flow, number> = {
     client_credentials: 0,
     password: 0,
@@ -125,8 +107,8 @@ export class StrictCommercetools {
   /** Refresh grants per refresh token: one per session per expiry is the target. */
   readonly refreshesBySession = new Map<string, number>();
   readonly apiCalls: ApiCallRecord[] = [];
-  /** Every access and refresh token ever issued, to check none leaks anywhere. */
-  readonly issuedSecrets: string[] = [];
+  /** Reset and verification token values issued (the auth host's tokens are in StrictAuth.issued). */
+  readonly #accountSecrets: string[] = [];
   /** Faults applied, one each, to the next auth-host requests. */
   readonly authFaults: Fault[] = [];
   accessTokenTtlSeconds = 3600;
@@ -142,9 +124,38 @@ export class StrictCommercetools {
   #hung: ServerResponse[] = [];
   url = '';
 
+  readonly #auth: StrictAuth;
+
   constructor(options: { projectKey?: string; now?: () => number } = {}) {
     this.projectKey = options.projectKey ?? 'strict-project';
     this.now = options.now ?? (() => Date.now());
+    this.#auth = new StrictAuth({
+      projectKey: this.projectKey,
+      clients: this.#clients,
+      now: () => this.now(),
+      expiresIn: () => this.accessTokenTtlSeconds,
+      storeScopeAnswer: () => this.storeScopeAnswer,
+      signIn: (email, password, storeKey) => {
+        const customer = this.customers.get(email);
+        const here = customer !== undefined && (customer.storeKey === undefined || customer.storeKey === storeKey);
+        return here && customer.password === password ? customer.id : undefined;
+      },
+    });
+  }
+
+  /** Every access token issued, live or not (revoked ones removed), with its owner and expiry. */
+  get accessTokens(): ReadonlyMap<string, TokenOwner & { expiresAt: number }> {
+    return this.#auth.accessTokens;
+  }
+
+  /** Every refresh token that still refreshes, with its owner. */
+  get refreshTokens(): ReadonlyMap<string, TokenOwner> {
+    return this.#auth.refreshTokens;
+  }
+
+  /** Every access, refresh, reset and verification token ever issued, to check none leaks anywhere. */
+  get issuedSecrets(): readonly string[] {
+    return [...this.#auth.issued, ...this.#accountSecrets];
   }
 
   async start(): Promise<this> {
@@ -173,7 +184,7 @@ export class StrictCommercetools {
   }
 
   addClient(id: string, secret: string, scopes: string[]): void {
-    this.clients.set(id, { secret, scopes });
+    this.#clients.push({ id, secret, scopes });
   }
 
   addCustomer(email: string, password: string, storeKey?: string): string {
@@ -184,20 +195,17 @@ export class StrictCommercetools {
 
   /** Like a password reset: every token of that customer stops working. */
   revokeCustomerTokens(customerId: string): void {
-    for (const [token, grant] of this.accessTokens)
-      if (grant.customerId === customerId) this.accessTokens.delete(token);
-    for (const [token, grant] of this.refreshTokens)
-      if (grant.customerId === customerId) this.refreshTokens.delete(token);
+    this.#auth.revokeCustomer(customerId);
   }
 
   /** Like the LRU eviction of refresh tokens past the project's limit. */
   evictRefreshToken(refreshToken: string): void {
-    this.refreshTokens.delete(refreshToken);
+    this.#auth.revoke(refreshToken);
   }
 
   /** An access token revoked early while its refresh token still works. */
   revokeAccessToken(accessToken: string): void {
-    this.accessTokens.delete(accessToken);
+    this.#auth.revoke(accessToken);
   }
 
   // ---------------------------------------------------------------- API-side faults and sockets
@@ -302,7 +310,7 @@ export class StrictCommercetools {
       if (await this.#applyFlowFault(url.pathname, new URLSearchParams(body), res)) return;
       const fault = this.authFaults.shift();
       if (fault && (await this.#applyFault(fault, res))) return;
-      return this.#auth(req, res, url.pathname, new URLSearchParams(body));
+      return this.#authAnswer(req, res, url.pathname, new URLSearchParams(body));
     }
     const correlationId = req.headers['x-correlation-id'];
     this.apiCorrelationIds.push(typeof correlationId === 'string' ? correlationId : undefined);
@@ -356,169 +364,17 @@ export class StrictCommercetools {
 
   // ---------------------------------------------------------------- auth host
 
-  #client(req: IncomingMessage): [string, ApiClient] | undefined {
-    const header = req.headers.authorization ?? '';
-    if (!header.startsWith('Basic ')) return undefined;
-    const decoded = Buffer.from(header.slice(6), 'base64').toString();
-    const at = decoded.indexOf(':');
-    const id = decodeURIComponent(decoded.slice(0, at).replace(/\+/g, ' '));
-    const secret = decodeURIComponent(decoded.slice(at + 1).replace(/\+/g, ' '));
-    const client = this.clients.get(id);
-    return client && client.secret === secret ? [id, client] : undefined;
-  }
-
-  /** The scopes to grant, or an error message for invalid_scope. */
-  #scopes(client: ApiClient, requested: string | null): string[] | string {
-    const all = client.scopes.map((s) => `${s}:${this.projectKey}`);
-    if (client.scopes.includes('manage_project')) return [`manage_project:${this.projectKey}`];
-    if (requested === null) return all;
-    const scopes = requested.split(' ').filter(Boolean);
-    for (const scope of scopes) {
-      const [name = '', project, store] = scope.split(':');
-      if (
-        project !== this.projectKey ||
-        !client.scopes.includes(name) ||
-        (store !== undefined && !/^[\w-]+$/.test(store))
-      ) {
-        return `Malformed parameter: scope: Invalid scope.`;
-      }
-    }
-    if (this.storeScopeAnswer === 'asked') return scopes;
-    const plain = (scope: string) => scope.split(':').slice(0, 2).join(':');
-    return [
-      ...new Set(
-        scopes.flatMap((s) => (plain(s) === s ? [s] : this.storeScopeAnswer === 'plain' ? [plain(s)] : [plain(s), s])),
-      ),
-    ];
-  }
-
-  #issue(res: ServerResponse, grant: Grant, withRefresh: boolean): void {
-    const access = `at-${randomBytes(12).toString('hex')}`;
-    this.issuedSecrets.push(access);
-    let refresh: string | undefined;
-    if (withRefresh) {
-      refresh = `rt-${randomBytes(12).toString('hex')}`;
-      this.issuedSecrets.push(refresh);
-      this.refreshTokens.set(refresh, grant);
-    }
-    this.accessTokens.set(access, {
-      ...grant,
-      ...(refresh ? { refreshToken: refresh } : {}),
-      expiresAt: this.now() + this.accessTokenTtlSeconds * 1000,
-    });
-    const identity = grant.customerId
-      ? ` customer_id:${grant.customerId}`
-      : grant.anonymousId
-        ? ` anonymous_id:${grant.anonymousId}`
-        : '';
-    this.#json(res, 200, {
-      access_token: access,
-      token_type: 'Bearer',
-      expires_in: this.accessTokenTtlSeconds,
-      scope: `${grant.scopes.join(' ')}${identity}`,
-      ...(refresh ? { refresh_token: refresh } : {}),
-    });
-  }
-
-  #auth(req: IncomingMessage, res: ServerResponse, path: string, form: URLSearchParams): void {
-    const found = this.#client(req);
-    if (!found)
-      return this.#error(
-        res,
-        401,
-        'invalid_client',
-        'Please provide valid client credentials using HTTP Basic Authentication.',
-      );
-    const [clientId, client] = found;
-    const grantType = form.get('grant_type');
-    const project = this.projectKey;
-
-    if (path === '/oauth/token/revoke') {
-      this.grants.revoke += 1;
-      const token = form.get('token') ?? '';
-      this.accessTokens.delete(token);
-      this.refreshTokens.delete(token);
-      res.writeHead(200).end();
-      return;
-    }
-    if (path === '/oauth/introspect') {
-      this.grants.introspect += 1;
-      const token = this.accessTokens.get(form.get('token') ?? '');
-      if (!token || token.expiresAt <= this.now()) return this.#json(res, 200, { active: false });
-      return this.#json(res, 200, {
-        active: true,
-        scope: token.scopes.join(' '),
-        exp: Math.floor(token.expiresAt / 1000),
-      });
-    }
-    if (path === '/oauth/token' && grantType === 'client_credentials') {
-      this.grants.client_credentials += 1;
-      const scopes = this.#scopes(client, form.get('scope'));
-      if (typeof scopes === 'string') return this.#error(res, 400, 'invalid_scope', scopes);
-      return this.#issue(res, { clientId, scopes }, false);
-    }
-    if (path === '/oauth/token' && grantType === 'refresh_token') {
-      this.grants.refresh_token += 1;
+  async #authAnswer(req: IncomingMessage, res: ServerResponse, path: string, form: URLSearchParams): Promise<void> {
+    const answer = await this.#auth.answer({ path, authorization: req.headers.authorization, form });
+    const flow = authFlowOf(this.projectKey, path, form);
+    // Counted as the platform would see them: grants of a known client.
+    if (flow && answer.status !== 401) this.grants[flow] += 1;
+    if (flow === 'refresh_token' && answer.status === 200) {
       const refreshToken = form.get('refresh_token') ?? '';
-      const grant = this.refreshTokens.get(refreshToken);
-      if (!grant || grant.clientId !== clientId)
-        return this.#error(res, 400, 'invalid_grant', 'The refresh token was not found. It may have expired.');
       this.refreshesBySession.set(refreshToken, (this.refreshesBySession.get(refreshToken) ?? 0) + 1);
-      const access = `at-${randomBytes(12).toString('hex')}`;
-      this.issuedSecrets.push(access);
-      this.accessTokens.set(access, {
-        ...grant,
-        refreshToken,
-        expiresAt: this.now() + this.accessTokenTtlSeconds * 1000,
-      });
-      const identity = grant.customerId
-        ? ` customer_id:${grant.customerId}`
-        : grant.anonymousId
-          ? ` anonymous_id:${grant.anonymousId}`
-          : '';
-      // No refresh_token in the answer: the platform does not rotate them.
-      return this.#json(res, 200, {
-        access_token: access,
-        token_type: 'Bearer',
-        expires_in: this.accessTokenTtlSeconds,
-        scope: `${grant.scopes.join(' ')}${identity}`,
-      });
     }
-    if (path === `/oauth/${project}/anonymous/token` && grantType === 'client_credentials') {
-      this.grants.anonymous += 1;
-      if (!client.scopes.includes('create_anonymous_token') && !client.scopes.includes('manage_project')) {
-        return this.#error(res, 400, 'invalid_scope', 'The client is missing the create_anonymous_token scope.');
-      }
-      const scopes = this.#scopes(client, form.get('scope'));
-      if (typeof scopes === 'string') return this.#error(res, 400, 'invalid_scope', scopes);
-      const anonymousId = form.get('anonymous_id') ?? randomUUID();
-      if (this.usedAnonymousIds.has(anonymousId))
-        return this.#error(res, 400, 'invalid_request', 'The anonymous_id is already in use.');
-      this.usedAnonymousIds.add(anonymousId);
-      return this.#issue(res, { clientId, scopes, anonymousId }, true);
-    }
-    const customerPath = path.match(new RegExp(`^/oauth/${project}(?:/in-store/key=([^/]+))?/customers/token$`));
-    if (customerPath && grantType === 'password') {
-      this.grants.password += 1;
-      const customer = this.customers.get(form.get('username') ?? '');
-      const storeKey = customerPath[1];
-      if (
-        !customer ||
-        customer.password !== form.get('password') ||
-        (storeKey !== undefined && customer.storeKey !== storeKey)
-      ) {
-        return this.#error(
-          res,
-          400,
-          'invalid_customer_account_credentials',
-          'Customer account with the given credentials not found.',
-        );
-      }
-      const scopes = this.#scopes(client, form.get('scope'));
-      if (typeof scopes === 'string') return this.#error(res, 400, 'invalid_scope', scopes);
-      return this.#issue(res, { clientId, scopes, customerId: customer.id }, true);
-    }
-    return this.#error(res, 400, 'unsupported_grant_type', `Invalid grant type: ${grantType ?? '(none)'}`);
+    if (answer.body === undefined) res.writeHead(answer.status).end();
+    else this.#json(res, answer.status, answer.body);
   }
 
   // ---------------------------------------------------------------- auth answer faults (per grant type)
@@ -543,13 +399,7 @@ export class StrictCommercetools {
 
   /** The flow of an auth-host request, as the platform routes it. */
   flowOf(path: string, form: URLSearchParams): Flow | undefined {
-    if (path === '/oauth/token/revoke') return 'revoke';
-    if (path === '/oauth/introspect') return 'introspect';
-    if (path === '/oauth/token')
-      return form.get('grant_type') === 'refresh_token' ? 'refresh_token' : 'client_credentials';
-    if (path === `/oauth/${this.projectKey}/anonymous/token`) return 'anonymous';
-    if (path.endsWith('/customers/token')) return 'password';
-    return undefined;
+    return authFlowOf(this.projectKey, path, form);
   }
 
   async #applyFlowFault(path: string, form: URLSearchParams, res: ServerResponse): Promise<boolean> {
@@ -651,7 +501,7 @@ export class StrictCommercetools {
     const route = `${req.method} ${path}`;
     const sessionTag = typeof req.headers['x-session'] === 'string' ? req.headers['x-session'] : undefined;
     const header = req.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? this.accessTokens.get(header.slice(7)) : undefined;
+    const token = header.startsWith('Bearer ') ? this.#auth.owner(header.slice(7)) : undefined;
     const record: ApiCallRecord = {
       method: req.method ?? 'GET',
       path,
@@ -671,7 +521,7 @@ export class StrictCommercetools {
       record.status = status;
       this.#error(res, status, code, message);
     };
-    if (!token || token.expiresAt <= this.now()) return fail(401, 'invalid_token', 'invalid_token');
+    if (!token) return fail(401, 'invalid_token', 'invalid_token');
     record.kind = token.customerId ? 'customer' : token.anonymousId ? 'anonymous' : 'client';
     if (token.customerId) record.customerId = token.customerId;
     if (token.anonymousId) record.anonymousId = token.anonymousId;
@@ -966,7 +816,7 @@ export class StrictCommercetools {
         return (no(400, 'InvalidJsonInput', 'ttlMinutes is required.', { field: 'ttlMinutes' }), true);
       const ttl = typeof data['ttlMinutes'] === 'number' ? data['ttlMinutes'] : 24 * 60;
       const value = `${kind}-tok-${randomBytes(12).toString('hex')}`;
-      this.issuedSecrets.push(value);
+      this.#accountSecrets.push(value);
       const expiresAt = this.now() + ttl * 60_000;
       this.customerTokens.set(value, {
         kind,
