@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { endpointRefusal } from '../../../src/testing/auth/endpointScopes';
 import { authFlowOf, StrictAuth, type FakeApiClient, type TokenOwner } from '../../../src/testing/auth/StrictAuth';
 
 /**
@@ -77,18 +78,14 @@ export type ApiFault =
   /** The connection is destroyed after the request was read: it may have reached the platform. */
   | { kind: 'reset' };
 
-const REQUIRED_SCOPE: [RegExp, string, string][] = [
-  // method+path, any of these scope names (comma-separated)
-  [/^GET \/categories\/[^/]+$/, 'view_categories,view_products', ''],
-  [/^GET \/product-projections$/, 'view_published_products,view_products', ''],
-  [/^POST \/me\/carts$/, 'manage_my_orders', 'shopper'],
-  [/^GET \/me\/carts\/[^/]+$/, 'manage_my_orders', 'shopper'],
-  [/^POST \/me\/carts\/[^/]+$/, 'manage_my_orders', 'shopper'],
-  [/^DELETE \/me\/carts\/[^/]+$/, 'manage_my_orders', 'shopper'],
-  [/^GET \/me\/active-cart$/, 'manage_my_orders', 'shopper'],
-  [/^GET \/me$/, 'manage_my_profile', 'customer'],
-  [/^POST \/me\/login$/, 'manage_my_profile', 'anonymous'],
-  [/^POST \/login$/, 'manage_customers', ''],
+/** The resource routes this server answers (their scopes are the kit's endpointScopes). */
+const ROUTES: RegExp[] = [
+  /^GET \/categories\/[^/]+$/,
+  /^GET \/product-projections$/,
+  /^(?:POST|GET|DELETE) \/me\/carts(?:\/[^/]+)?$/,
+  /^GET \/me\/active-cart$/,
+  /^GET \/me$/,
+  /^POST \/(?:me\/)?login$/,
 ];
 
 export class StrictCommercetools {
@@ -526,24 +523,11 @@ export class StrictCommercetools {
     if (token.customerId) record.customerId = token.customerId;
     if (token.anonymousId) record.anonymousId = token.anonymousId;
 
+    const refused = endpointRefusal(this.projectKey, req.method ?? 'GET', path, token);
+    if (refused) return answer(refused.status, refused.body);
     if (this.#accountRoute(req.method ?? 'GET', path, token, body, answer, fail)) return;
-    const rule = REQUIRED_SCOPE.find(([pattern]) => pattern.test(route));
-    if (!rule) return fail(404, 'ResourceNotFound', `No route ${route}`);
-    const [, names, who] = rule;
-    const held = token.scopes.map((s) => s.split(':')[0]);
-    const needed = names.split(',');
-    if (!held.includes('manage_project') && !needed.some((n) => held.includes(n))) {
-      return fail(
-        403,
-        'insufficient_scope',
-        `Insufficient scope. One of the following scopes is missing: ${needed.join(', ')}`,
-      );
-    }
-    if (who === 'shopper' && !token.customerId && !token.anonymousId)
-      return fail(403, 'insufficient_scope', 'A customer or anonymous token is needed.');
-    if (who === 'customer' && !token.customerId) return fail(403, 'insufficient_scope', 'A customer token is needed.');
-    if (who === 'anonymous' && !token.anonymousId)
-      return fail(403, 'insufficient_scope', 'An anonymous token is needed.');
+    if (!ROUTES.some((route) => route.test(`${req.method} ${path}`)))
+      return fail(404, 'ResourceNotFound', `No route ${route}`);
     const mine = (cart: Cart) =>
       (token.customerId !== undefined && cart.customerId === token.customerId) ||
       (token.anonymousId !== undefined && cart.anonymousId === token.anonymousId);
