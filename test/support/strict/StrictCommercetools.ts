@@ -1,8 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { endpointRefusal } from '../../../src/testing/auth/endpointScopes';
+import { toResponse } from '../../../src/testing/auth/fakeAnswers';
+import { MockAccounts } from '../../../src/testing/mock/MockAccounts';
+import { MockBusinessUnits } from '../../../src/testing/mock/MockBusinessUnits';
+import type { MockAccountCustomer } from '../../../src/testing/mock/mockApi';
 import { authFlowOf, StrictAuth, type FakeApiClient, type TokenOwner } from '../../../src/testing/auth/StrictAuth';
 
 /**
@@ -44,8 +48,6 @@ export interface GzipBombStats {
   completed: boolean;
 }
 
-type AccessToken = TokenOwner;
-
 interface Cart {
   id: string;
   version: number;
@@ -84,14 +86,14 @@ const ROUTES: RegExp[] = [
   /^GET \/product-projections$/,
   /^(?:POST|GET|DELETE) \/me\/carts(?:\/[^/]+)?$/,
   /^GET \/me\/active-cart$/,
-  /^GET \/me$/,
-  /^POST \/(?:me\/)?login$/,
+  /^POST (?:\/in-store\/key=[^/]+)?\/(?:me\/)?login$/,
 ];
 
 export class StrictCommercetools {
   readonly projectKey: string;
   readonly #clients: FakeApiClient[] = [];
-  readonly customers = new Map<string, { id: string; password: string; storeKey?: string }>();
+  /** The customers, shared with the kit's MockAccounts (sign-ups add to it, password changes write to it). */
+  readonly customers: MockAccountCustomer[] = [];
   readonly carts = new Map<string, Cart>();
   readonly grants: Record<Flow, number> = {
     client_credentials: 0,
@@ -122,6 +124,8 @@ export class StrictCommercetools {
   url = '';
 
   readonly #auth: StrictAuth;
+  readonly #accounts: MockAccounts;
+  readonly #units: MockBusinessUnits;
 
   constructor(options: { projectKey?: string; now?: () => number } = {}) {
     this.projectKey = options.projectKey ?? 'strict-project';
@@ -133,11 +137,19 @@ export class StrictCommercetools {
       expiresIn: () => this.accessTokenTtlSeconds,
       storeScopeAnswer: () => this.storeScopeAnswer,
       signIn: (email, password, storeKey) => {
-        const customer = this.customers.get(email);
-        const here = customer !== undefined && (customer.storeKey === undefined || customer.storeKey === storeKey);
-        return here && customer.password === password ? customer.id : undefined;
+        const customer = this.#accounts.findForSignIn(email, storeKey);
+        return customer?.password === password ? customer.id : undefined;
       },
     });
+    const json = (payload: unknown, status = 200) => toResponse({ status, body: payload });
+    this.#accounts = new MockAccounts({
+      projectKey: this.projectKey,
+      customers: this.customers,
+      now: () => this.now(),
+      json,
+      revokeCustomerTokens: (customerId) => this.#auth.revokeCustomer(customerId),
+    });
+    this.#units = new MockBusinessUnits({ projectKey: this.projectKey, customers: this.customers, json });
   }
 
   /** Every access token issued, live or not (revoked ones removed), with its owner and expiry. */
@@ -186,7 +198,7 @@ export class StrictCommercetools {
 
   addCustomer(email: string, password: string, storeKey?: string): string {
     const id = `customer-${randomUUID()}`;
-    this.customers.set(email, { id, password, ...(storeKey ? { storeKey } : {}) });
+    this.customers.push({ email, id, password, ...(storeKey ? { storeKey } : {}) });
     return id;
   }
 
@@ -492,7 +504,7 @@ export class StrictCommercetools {
 
   // ---------------------------------------------------------------- API host
 
-  #api(req: IncomingMessage, res: ServerResponse, url: URL, body: string): void {
+  async #api(req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
     const prefix = `/${this.projectKey}`;
     const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
     const route = `${req.method} ${path}`;
@@ -525,7 +537,13 @@ export class StrictCommercetools {
 
     const refused = endpointRefusal(this.projectKey, req.method ?? 'GET', path, token);
     if (refused) return answer(refused.status, refused.body);
-    if (this.#accountRoute(req.method ?? 'GET', path, token, body, answer, fail)) return;
+    const account = await this.#accountAnswer(req.method ?? 'GET', path, token, body, record.kind);
+    if (account) {
+      record.status = account.status;
+      res.writeHead(account.status, { 'content-type': 'application/json' });
+      res.end(account.text);
+      return;
+    }
     if (!ROUTES.some((route) => route.test(`${req.method} ${path}`)))
       return fail(404, 'ResourceNotFound', `No route ${route}`);
     const mine = (cart: Cart) =>
@@ -581,18 +599,16 @@ export class StrictCommercetools {
       const cart = [...this.carts.values()].reverse().find(mine);
       return cart ? answer(200, cart) : fail(404, 'ResourceNotFound', 'No active cart exists.');
     }
-    if (route === 'GET /me') {
-      const entry = [...this.customers].find(([, c]) => c.id === token.customerId);
-      return entry
-        ? answer(200, { id: entry[1].id, email: entry[0], version: 1 })
-        : fail(404, 'ResourceNotFound', 'not found');
-    }
-    if (route === 'POST /me/login' || route === 'POST /login') {
+    const login = route.match(/^POST (?:\/in-store\/key=([^/]+))?\/(me\/)?login$/);
+    if (login) {
       const signIn = json() as { email?: string; password?: string; anonymousId?: string };
-      const customer = this.customers.get(signIn.email ?? '');
-      if (!customer || customer.password !== signIn.password)
-        return fail(400, 'InvalidCredentials', 'Account with the given credentials not found.');
-      const anonymousId = route === 'POST /me/login' ? token.anonymousId : signIn.anonymousId;
+      const customer = this.#accounts.findForSignIn(signIn.email, login[1]);
+      // An in-store sign-in is an account call too.
+      const ok = customer !== undefined && customer.password === signIn.password;
+      if (login[1] !== undefined)
+        this.accountCalls.push({ method: 'POST', path, status: ok ? 200 : 400, kind: record.kind });
+      if (!customer || !ok) return fail(400, 'InvalidCredentials', 'Account with the given credentials not found.');
+      const anonymousId = login[2] ? token.anonymousId : signIn.anonymousId;
       let moved: Cart | undefined;
       for (const cart of this.carts.values()) {
         if (anonymousId !== undefined && cart.anonymousId === anonymousId) {
@@ -607,249 +623,45 @@ export class StrictCommercetools {
     return fail(404, 'ResourceNotFound', `No route ${route}`);
   }
 
-  // ---------------------------------------------------------------- accounts, Stores, associates (issue 13)
+  // ---------------------------------------------------------------- accounts, Stores, associates: the kit's
 
-  /** Customer and email tokens: value -> what it is for; single use, expiring, older ones invalidated on use. */
-  readonly customerTokens = new Map<
-    string,
-    { kind: 'password' | 'email'; customerId: string; storeKey?: string; expiresAt: number; used: boolean }
-  >();
-  readonly customerVersions = new Map<string, number>();
-  readonly verifiedEmails = new Set<string>();
-  /** Business unit key -> its associates (customer id -> permissions). */
-  readonly businessUnits = new Map<string, Map<string, string[]>>();
   /** Account calls, for asserting what the library sent (never the body: it holds passwords). */
   readonly accountCalls: { method: string; path: string; status: number; kind: ApiCallRecord['kind'] }[] = [];
 
+  /** Whose email is verified (a verification token was redeemed). */
+  get verifiedEmails(): { has(customerId: string): boolean } {
+    return { has: (customerId) => this.#accounts.isEmailVerified(customerId) };
+  }
+
+  /** A business unit whose associates (customer id -> permissions) are among the customers. */
   addBusinessUnit(key: string, associates: Record<string, string[]>): void {
-    this.businessUnits.set(key, new Map(Object.entries(associates)));
+    this.#units.add({
+      key,
+      associates: Object.entries(associates).flatMap(([id, permissions]) => {
+        const customer = this.customers.find((c) => c.id === id);
+        return customer ? [{ email: customer.email, permissions }] : [];
+      }),
+    });
   }
 
-  #customerById(id: string | undefined): [string, { id: string; password: string; storeKey?: string }] | undefined {
-    return id === undefined ? undefined : [...this.customers].find(([, c]) => c.id === id);
-  }
-
-  /** Answers the account, in-store and as-associate routes; false for any other route. */
-  #accountRoute(
-    method: string,
-    fullPath: string,
-    token: AccessToken,
-    body: string,
-    answer: (status: number, payload: unknown) => void,
-    fail: (status: number, code: string, message: string, extra?: Record<string, unknown>) => void,
-  ): boolean {
-    const inStore = fullPath.match(/^\/in-store\/key=([^/]+)(\/.*)$/);
-    const storeKey = inStore?.[1];
-    const path = inStore?.[2] ?? fullPath;
-    const route = `${method} ${path}`;
-    const associate = fullPath.match(/^\/as-associate\/([^/]+)\/in-business-unit\/key=([^/]+)\/carts$/);
-    const accountRoutes = [
-      'POST /customers',
-      'GET /me',
-      'POST /me/password',
-      'POST /customers/password-token',
-      'POST /customers/password/reset',
-      'POST /customers/email-token',
-      'POST /customers/email/confirm',
-    ];
-    const isLogin = inStore !== null && route === 'POST /login';
-    const isCustomerRead = method === 'GET' && /^\/customers\/[^/]+$/.test(path);
-    if (!associate && !isLogin && !isCustomerRead && !accountRoutes.includes(route)) return false;
-    const record = {
-      method,
-      path: fullPath,
-      status: 0,
-      kind: (token.customerId ? 'customer' : token.anonymousId ? 'anonymous' : 'client') as ApiCallRecord['kind'],
-    };
-    this.accountCalls.push(record);
-    const ok = (status: number, payload: unknown) => {
-      record.status = status;
-      answer(status, payload);
-    };
-    const no = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => {
-      record.status = status;
-      if (Object.keys(extra).length === 0) return fail(status, code, message);
-      this.apiCalls.at(-1)!.status = status;
-      return ok(status, { statusCode: status, message, errors: [{ code, message, ...extra }] });
-    };
-    // A scope of the project, or of this Store for an in-store call.
-    const holds = (...names: string[]) =>
-      token.scopes.some((s) => {
-        const [name = '', , store] = s.split(':');
-        return name === 'manage_project' || (names.includes(name) && (store === undefined || store === storeKey));
-      });
-    const input = () => JSON.parse(body || '{}') as Record<string, unknown>;
-    const inThisStore = (c: { storeKey?: string }) => c.storeKey === storeKey;
-
-    if (associate) {
-      // As-associate endpoints take a backend token (view_orders / manage_orders) and the associate id in the path.
-      if (token.customerId || token.anonymousId)
-        return (no(403, 'insufficient_scope', 'An API client token is needed.'), true);
-      if (!holds(method === 'GET' ? 'view_orders' : 'manage_orders', 'manage_orders'))
-        return (no(403, 'insufficient_scope', 'Insufficient scope.'), true);
-      const [, associateId = '', unitKey = ''] = associate;
-      const unit = this.businessUnits.get(unitKey);
-      if (!unit) return (no(404, 'ResourceNotFound', 'The BusinessUnit was not found.'), true);
-      const permissions = unit.get(associateId);
-      const needed = method === 'GET' ? ['ViewMyCarts', 'ViewOthersCarts'] : ['CreateMyCarts'];
-      if (!permissions || !needed.some((p) => permissions.includes(p)))
-        return (no(403, 'AssociateMissingPermission', 'The Associate lacks a permission.'), true);
-      if (method === 'GET') {
-        const results = [...this.carts.values()].filter(
-          (c) => (c as Cart & { businessUnit?: string }).businessUnit === unitKey,
-        );
-        return (ok(200, { limit: 20, offset: 0, count: results.length, total: results.length, results }), true);
-      }
-      const draft = input() as { currency?: string };
-      const cart = {
-        id: randomUUID(),
-        version: 1,
-        currency: draft.currency ?? 'EUR',
-        customerId: associateId,
-        businessUnit: unitKey,
-        lineItems: [],
-      };
-      this.carts.set(cart.id, cart);
-      return (ok(201, { ...cart, businessUnit: { typeId: 'business-unit', key: unitKey } }), true);
+  /** The kit's answer to an account, business-unit or as-associate call; undefined for any other route. */
+  async #accountAnswer(method: string, path: string, token: TokenOwner, body: string, kind: ApiCallRecord['kind']) {
+    let input: unknown;
+    try {
+      input = body === '' ? undefined : JSON.parse(body);
+    } catch {
+      input = undefined;
     }
-
-    if (route === 'GET /me' || route === 'POST /me/password') {
-      if (!token.customerId) return (no(403, 'insufficient_scope', 'A customer token is needed.'), true);
-      if (!holds('manage_my_profile'))
-        return (no(403, 'insufficient_scope', 'Insufficient scope: manage_my_profile.'), true);
-      const entry = this.#customerById(token.customerId);
-      if (!entry || !inThisStore(entry[1])) return (no(404, 'ResourceNotFound', 'The Customer was not found.'), true);
-      const version = this.customerVersions.get(entry[1].id) ?? 1;
-      if (route === 'GET /me')
-        return (
-          ok(200, { id: entry[1].id, email: entry[0], version, isEmailVerified: this.verifiedEmails.has(entry[1].id) }),
-          true
-        );
-      const change = input();
-      if (change['version'] !== version)
-        return (no(409, 'ConcurrentModification', 'Version mismatch.', { currentVersion: version }), true);
-      if (change['currentPassword'] !== entry[1].password)
-        return (no(400, 'InvalidCurrentPassword', 'The given current password does not match.'), true);
-      entry[1].password = String(change['newPassword']);
-      this.customerVersions.set(entry[1].id, version + 1);
-      return (ok(200, { id: entry[1].id, email: entry[0], version: version + 1 }), true);
-    }
-
-    // Everything else is a backend call.
-    if (token.customerId || token.anonymousId)
-      return (no(403, 'insufficient_scope', 'An API client token is needed.'), true);
-    if (isLogin) {
-      if (!holds('manage_customers'))
-        return (no(403, 'insufficient_scope', 'Insufficient scope: manage_customers.'), true);
-      const signIn = input() as { email?: string; password?: string; anonymousId?: string };
-      const customer = this.customers.get(signIn.email ?? '');
-      if (!customer || customer.password !== signIn.password || !inThisStore(customer))
-        return (no(400, 'InvalidCredentials', 'Account with the given credentials not found.'), true);
-      let moved: Cart | undefined;
-      for (const cart of this.carts.values()) {
-        if (signIn.anonymousId !== undefined && cart.anonymousId === signIn.anonymousId) {
-          delete cart.anonymousId;
-          cart.customerId = customer.id;
-          cart.version += 1;
-          moved = cart;
-        }
-      }
-      return (ok(200, { customer: { id: customer.id, email: signIn.email }, ...(moved ? { cart: moved } : {}) }), true);
-    }
-    if (isCustomerRead) {
-      if (!holds('view_customers', 'manage_customers'))
-        return (no(403, 'insufficient_scope', 'Insufficient scope: view_customers.'), true);
-      const entry = this.#customerById(path.split('/')[2]);
-      return (
-        entry && inThisStore(entry[1])
-          ? ok(200, { id: entry[1].id, email: entry[0], version: this.customerVersions.get(entry[1].id) ?? 1 })
-          : no(404, 'ResourceNotFound', 'The Customer was not found.'),
-        true
-      );
-    }
-    if (!holds('manage_customers'))
-      return (no(403, 'insufficient_scope', 'Insufficient scope: manage_customers.'), true);
-    const data = input();
-    if (route === 'POST /customers') {
-      const email = typeof data['email'] === 'string' ? data['email'] : '';
-      if (!/^[^@\s]+@[^@\s]+$/.test(email))
-        return (no(400, 'InvalidField', 'The email is invalid.', { field: 'email' }), true);
-      if (typeof data['password'] !== 'string' || data['password'].length === 0)
-        return (no(400, 'InvalidField', 'A password is needed.', { field: 'password' }), true);
-      if (this.customers.has(email))
-        return (
-          no(400, 'DuplicateField', 'A duplicate value was found for the field email.', { field: 'email' }),
-          true
-        );
-      const id = this.addCustomer(email, data['password'], storeKey);
-      return (
-        ok(201, {
-          customer: { id, email, version: 1, ...(storeKey ? { stores: [{ typeId: 'store', key: storeKey }] } : {}) },
-        }),
-        true
-      );
-    }
-    if (route === 'POST /customers/password-token' || route === 'POST /customers/email-token') {
-      const kind = route.endsWith('password-token') ? 'password' : 'email';
-      const entry =
-        kind === 'password'
-          ? [...this.customers].find(([email]) => email === data['email'])
-          : this.#customerById(String(data['id']));
-      if (!entry || !inThisStore(entry[1])) return (no(404, 'ResourceNotFound', `The Customer was not found.`), true);
-      if (kind === 'email' && typeof data['ttlMinutes'] !== 'number')
-        return (no(400, 'InvalidJsonInput', 'ttlMinutes is required.', { field: 'ttlMinutes' }), true);
-      const ttl = typeof data['ttlMinutes'] === 'number' ? data['ttlMinutes'] : 24 * 60;
-      const value = `${kind}-tok-${randomBytes(12).toString('hex')}`;
-      this.#accountSecrets.push(value);
-      const expiresAt = this.now() + ttl * 60_000;
-      this.customerTokens.set(value, {
-        kind,
-        customerId: entry[1].id,
-        ...(storeKey ? { storeKey } : {}),
-        expiresAt,
-        used: false,
-      });
-      return (
-        ok(200, {
-          id: randomUUID(),
-          customerId: entry[1].id,
-          value,
-          expiresAt: new Date(expiresAt).toISOString(),
-          createdAt: new Date(this.now()).toISOString(),
-        }),
-        true
-      );
-    }
-    if (route === 'POST /customers/password/reset' || route === 'POST /customers/email/confirm') {
-      const kind = route.endsWith('reset') ? 'password' : 'email';
-      const found = this.customerTokens.get(String(data['tokenValue']));
-      if (!found || found.kind !== kind || found.used || found.storeKey !== storeKey)
-        return (no(404, 'ResourceNotFound', 'The token was not found.'), true);
-      if (found.expiresAt <= this.now())
-        return (
-          no(
-            400,
-            kind === 'password' ? 'ExpiredCustomerPasswordToken' : 'ExpiredCustomerEmailToken',
-            'The token expired.',
-          ),
-          true
-        );
-      // Redeeming a token invalidates it and every older one of the customer.
-      for (const t of this.customerTokens.values())
-        if (t.customerId === found.customerId && t.kind === kind) t.used = true;
-      const entry = this.#customerById(found.customerId)!;
-      if (kind === 'password') {
-        entry[1].password = String(data['newPassword']);
-        // The platform revokes the customer's password-flow and refresh-flow tokens on reset.
-        this.revokeCustomerTokens(found.customerId);
-      } else {
-        this.verifiedEmails.add(found.customerId);
-      }
-      return (
-        ok(200, { id: entry[1].id, email: entry[0], version: (this.customerVersions.get(entry[1].id) ?? 1) + 1 }),
-        true
-      );
-    }
-    return false;
+    const response =
+      this.#units.guard(method, path, token) ??
+      this.#accounts.answer(method, path, token, input) ??
+      this.#units.answer(method, path, token, input);
+    if (!response) return undefined;
+    this.accountCalls.push({ method, path, status: response.status, kind });
+    const text = await response.text();
+    // Reset and verification token values are secrets too: none may leak anywhere.
+    if (response.status === 200 && /\/customers\/(?:password|email)-token$/.test(path))
+      this.#accountSecrets.push(String((JSON.parse(text) as { value?: unknown }).value));
+    return { status: response.status, text };
   }
 }
