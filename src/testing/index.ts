@@ -1,6 +1,7 @@
 // ctp-client/testing: for an app's own tests. Not imported by the library's main entry, so an app's
 // production bundle never loads it (or @labdigital/commercetools-mock).
 export { CtpTestingError } from './CtpTestingError';
+export type { FakeApiClient } from './auth/StrictAuth';
 export type { GrantRecord } from './embedded/platformPatches';
 export type { SeedBusinessUnit, SeedCustomer, SeededProject } from './embedded/seedProject';
 export {

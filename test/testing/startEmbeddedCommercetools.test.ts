@@ -103,7 +103,15 @@ describe(startEmbeddedCommercetools, () => {
           .post({ body: { currency: 'EUR' } })
           .execute();
         await session.login('carol@example.com', 'carol-Passw0rd!', { storeKey: 'eu-store' });
-        const { body: active } = await (await client.customerApiRoot()).me().activeCart().get().execute();
+        // Her token holds the Store's scopes: the in-store endpoints take them, the project ones would not.
+        const { body: active } = await (
+          await client.customerApiRoot()
+        )
+          .inStoreKeyWithStoreKeyValue({ storeKey: 'eu-store' })
+          .me()
+          .activeCart()
+          .get()
+          .execute();
         expect({ id: active.id, customerId: active.customerId }).toEqual({
           id: cart.id,
           customerId: ct.customers[1]!.id,

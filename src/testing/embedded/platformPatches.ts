@@ -1,27 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
-import { allows, associateMissingPermission, neededPermissions, parseAsAssociatePath } from '../associatePermissions';
+import { applyAssociatePatches } from './associatePatches';
 
 /**
  * Where @labdigital/commercetools-mock is laxer than the platform in ways the journey depends on,
  * these hooks make it behave like the platform. None of them loosens what ctp-client checks.
  *
- * - client credentials: the mock reads `scope` only from the query string; the platform reads the
- *   form body, where ctp-client sends it.
- * - revocation (`POST /oauth/token/revoke`) is missing: added, it deletes the token from the mock's store.
+ * The auth host and the tokens' scopes, expiry and revocation are the strict front's (strictFront.ts).
+ *
  * - the backend sign-in `POST /{projectKey}/login` (and its in-store form) is missing: added, with the
  *   anonymous session's carts moving to the customer (merge simplified: they become the customer's
  *   carts).
  * - Stores: an in-store sign-up makes the customer the Store's, and a Store's customer signs in
  *   (password grant, backend sign-in) only in that Store; a global customer anywhere.
+ * - reset and verification tokens work once; a password reset revokes the customer's tokens.
  * - `/me` and `/me/carts` (and their in-store forms) are not bound to the token's shopper: carts get
  *   the owner of the token that created them, and a shopper reads only her own carts and profile.
- * - the as-associate endpoints check nothing: added, a shopper's token is refused (403) and the
- *   associate must belong to the business unit with a role granting the permission the request
- *   needs, else the platform's 403 AssociateMissingPermission (an unknown unit: 404).
- *
- * Still lax (ctp-client's own tests cover these against a stricter fake): the mock enforces no scopes,
- * ignores `anonymous_id`, and never expires tokens (the demo moves ctp-client's clock instead).
+ * - the as-associate endpoints check nothing: see associatePatches.
  */
 export interface Identity {
   customerId?: string;
@@ -69,7 +64,12 @@ function flowOf(url: string, grantType: unknown): GrantRecord['flow'] | undefine
   return undefined;
 }
 
-export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string, grants: GrantRecord[]): void {
+export function applyPlatformPatches(
+  mock: CommercetoolsMock,
+  projectKey: string,
+  grants: GrantRecord[],
+  revokeCustomer: (customerId: string) => void,
+): void {
   const app: FastifyInstance = mock.app;
   const store = mock.authStore() as unknown as { tokens: StoredToken[]; validateToken(token: string): boolean };
   // A token for the embedded server's own calls into the mock (seeding, moving carts).
@@ -83,7 +83,7 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
       ...(payload === undefined ? {} : { payload: JSON.stringify(payload) }),
     });
-    return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+    return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
   };
   const tokenIdentity = (request: FastifyRequest): Identity | undefined => {
     const token = bearer(request);
@@ -98,10 +98,6 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
 
   app.addHook('preHandler', async (request, reply) => {
     const url = request.url.split('?')[0] ?? '';
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const query = request.query as Record<string, unknown>;
-    if (url === '/oauth/token' && body['scope'] !== undefined && query['scope'] === undefined)
-      query['scope'] = body['scope'];
 
     const me = url.match(new RegExp(`^/${projectKey}(?:/in-store/key=[^/]+)?/me(/.*)?$`));
     if (!me) return undefined;
@@ -127,160 +123,22 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
   });
 
   // Store membership, as on the platform: a customer created in a Store is that Store's; a Store's
-  // customer signs in only in that Store (in-store password grant and backend sign-in), a global one
-  // anywhere. The mock creates in-store customers without the Store and signs anyone in anywhere.
-  const storesOf = async (email: unknown): Promise<string[] | undefined> => {
-    if (typeof email !== 'string' || email.includes('"') || email.includes('\\')) return undefined;
-    const found = await inject(
-      'GET',
-      `/${projectKey}/customers?where=${encodeURIComponent(`lowercaseEmail = "${email.toLowerCase()}"`)}`,
-    );
-    const customer = (found.body['results'] as { stores?: { key?: string }[] }[] | undefined)?.[0];
-    return customer ? (customer.stores ?? []).flatMap((s) => (s.key === undefined ? [] : [s.key])) : undefined;
-  };
+  // customer signs in only in that Store (backend sign-in, and through it the password grant of the
+  // strict front), a global one anywhere. The mock creates in-store customers without the Store and
+  // signs anyone in anywhere.
   const signsInHere = (stores: string[] | undefined, storeKey: string | undefined) =>
     stores !== undefined && (stores.length === 0 || (storeKey !== undefined && stores.includes(storeKey)));
-  app.addHook('preHandler', async (request, reply) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     const url = request.url.split('?')[0] ?? '';
     const body = (request.body ?? {}) as Record<string, unknown>;
     const signUp =
       request.method === 'POST' ? url.match(new RegExp(`^/${projectKey}/in-store/key=([^/]+)/customers$`)) : null;
     if (signUp && body['stores'] === undefined)
       body['stores'] = [{ typeId: 'store', key: decodeURIComponent(signUp[1]!) }];
-    const grant =
-      request.method === 'POST'
-        ? url.match(new RegExp(`^/oauth/${projectKey}(?:/in-store/key=([^/]+))?/customers/token$`))
-        : null;
-    if (grant && body['grant_type'] === 'password') {
-      const stores = await storesOf(body['username']);
-      // Unknown customers are the mock's own refusal; a known one of another Store is refused the same way.
-      if (
-        stores !== undefined &&
-        !signsInHere(stores, grant[1] === undefined ? undefined : decodeURIComponent(grant[1]))
-      ) {
-        const message = 'Customer account with the given credentials not found.';
-        return reply
-          .status(400)
-          .send({
-            statusCode: 400,
-            message,
-            errors: [{ code: 'invalid_customer_account_credentials', message }],
-            error: 'invalid_customer_account_credentials',
-            error_description: message,
-          });
-      }
-    }
-    return undefined;
+    done();
   });
 
-  // As-associate endpoints: the mock checks nothing; the platform takes an API client token (the
-  // associate is named in the path) and checks that the associate belongs to the business unit and
-  // that one of their roles grants the permission the request needs (403 AssociateMissingPermission).
-  const permissionsOf = async (unit: Record<string, unknown>, customerId: string): Promise<string[] | undefined> => {
-    const associates = (unit['associates'] ?? []) as {
-      customer?: { id?: string };
-      associateRoleAssignments?: { associateRole?: { id?: string; key?: string } }[];
-    }[];
-    const associate = associates.find((a) => a.customer?.id === customerId);
-    if (!associate) return undefined;
-    const held: string[] = [];
-    for (const assignment of associate.associateRoleAssignments ?? []) {
-      const ref = assignment.associateRole;
-      const path =
-        ref?.key !== undefined
-          ? `key=${encodeURIComponent(ref.key)}`
-          : ref?.id !== undefined
-            ? encodeURIComponent(ref.id)
-            : undefined;
-      if (path === undefined) continue;
-      const role = await inject('GET', `/${projectKey}/associate-roles/${path}`);
-      if (role.status === 200 && Array.isArray(role.body['permissions']))
-        held.push(...(role.body['permissions'] as string[]));
-    }
-    return held;
-  };
-  app.addHook('preHandler', async (request, reply) => {
-    const url = request.url.split('?')[0] ?? '';
-    const path = url.startsWith(`/${projectKey}/as-associate/`)
-      ? parseAsAssociatePath(url.slice(projectKey.length + 1))
-      : undefined;
-    if (!path) return undefined;
-    const identity = tokenIdentity(request);
-    if (!identity) return undefined; // the mock's own check answers 401 invalid_token
-    if (identity.customerId !== undefined || identity.anonymousId !== undefined) {
-      const message = 'The as-associate endpoints take an API client token; the associate is named in the path.';
-      return reply
-        .status(403)
-        .send({
-          statusCode: 403,
-          message,
-          errors: [{ code: 'insufficient_scope', message }],
-          error: 'insufficient_scope',
-        });
-    }
-    if (path.businessUnitKey === undefined) return undefined;
-    const unit = await inject('GET', `/${projectKey}/business-units/key=${encodeURIComponent(path.businessUnitKey)}`);
-    if (unit.status !== 200)
-      return notFound(reply, `The BusinessUnit with key '${path.businessUnitKey}' was not found.`);
-    const { action, permissions } = neededPermissions(request.method, path);
-    if (allows(await permissionsOf(unit.body, path.associateId), permissions)) return undefined;
-    return reply
-      .status(403)
-      .send(associateMissingPermission(path.associateId, path.businessUnitKey, action, permissions));
-  });
-
-  // Associate carts belong to the business unit and the associate that created them; the mock lists
-  // every cart of the project there. A list shows the unit's carts (the associate's own, or all of the
-  // unit with ViewOthersCarts); a cart of another unit is not found.
-  const unitCarts = new Map<string, { unitKey: string; customerId: string }>();
-  app.addHook('onSend', async (request, reply, payload) => {
-    const url = request.url.split('?')[0] ?? '';
-    const path = url.startsWith(`/${projectKey}/as-associate/`)
-      ? parseAsAssociatePath(url.slice(projectKey.length + 1))
-      : undefined;
-    if (
-      !path ||
-      path.resource !== 'carts' ||
-      path.businessUnitKey === undefined ||
-      typeof payload !== 'string' ||
-      reply.statusCode >= 300
-    )
-      return payload;
-    const unitKey = path.businessUnitKey;
-    const body = JSON.parse(payload) as Record<string, unknown>;
-    if (request.method === 'POST' && path.id === undefined && reply.statusCode === 201) {
-      unitCarts.set(body['id'] as string, { unitKey, customerId: path.associateId });
-      const updated = await inject('POST', `/${projectKey}/carts/${String(body['id'])}`, {
-        version: body['version'],
-        actions: [{ action: 'setCustomerId', customerId: path.associateId }],
-      });
-      return JSON.stringify({ ...updated.body, businessUnit: { typeId: 'business-unit', key: unitKey } });
-    }
-    if (request.method !== 'GET') return payload;
-    const unit = await inject('GET', `/${projectKey}/business-units/key=${encodeURIComponent(unitKey)}`);
-    const seesOthers = (await permissionsOf(unit.body, path.associateId))?.includes('ViewOthersCarts') ?? false;
-    const visible = (id: unknown) => {
-      const owner = typeof id === 'string' ? unitCarts.get(id) : undefined;
-      return owner !== undefined && owner.unitKey === unitKey && (seesOthers || owner.customerId === path.associateId);
-    };
-    const withUnit = (cart: Record<string, unknown>) => ({
-      ...cart,
-      businessUnit: { typeId: 'business-unit', key: unitKey },
-    });
-    if (path.id !== undefined) {
-      if (visible(body['id'])) return JSON.stringify(withUnit(body));
-      reply.status(404);
-      return JSON.stringify({
-        statusCode: 404,
-        message: 'The Resource was not found.',
-        errors: [{ code: 'ResourceNotFound', message: 'The Resource was not found.' }],
-      });
-    }
-    const results = ((body['results'] ?? []) as Record<string, unknown>[])
-      .filter((c) => visible(c['id']))
-      .map(withUnit);
-    return JSON.stringify({ ...body, count: results.length, total: results.length, results });
-  });
+  applyAssociatePatches({ app, projectKey, inject, tokenIdentity });
 
   // A cart created through /me belongs to the token's shopper, as on the platform.
   app.addHook('onSend', async (request, reply, payload) => {
@@ -319,35 +177,15 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
       });
   });
 
-  // Encapsulated: its own form parser does not clash with the one the mock's OAuth plugin registers.
-  void app.register(async (instance) => {
-    instance.addContentTypeParser(
-      'application/x-www-form-urlencoded',
-      { parseAs: 'string' },
-      (_request, body, done) => {
-        done(null, Object.fromEntries(new URLSearchParams(body as string)));
-      },
-    );
-    instance.post('/oauth/token/revoke', async (request, reply) => {
-      const token = (request.body as Record<string, string> | undefined)?.['token'];
-      if (!request.headers.authorization?.startsWith('Basic '))
-        return reply.status(401).send({ error: 'invalid_client' });
-      store.tokens = store.tokens.filter((t) => t.access_token !== token && t.refresh_token !== token);
-      return reply.status(200).send();
-    });
-  });
-
   const login = async (request: FastifyRequest, reply: FastifyReply) => {
     const token = bearer(request);
     if (!token || !store.validateToken(token))
-      return reply
-        .status(401)
-        .send({
-          statusCode: 401,
-          message: 'invalid_token',
-          errors: [{ code: 'invalid_token', message: 'invalid_token' }],
-          error: 'invalid_token',
-        });
+      return reply.status(401).send({
+        statusCode: 401,
+        message: 'invalid_token',
+        errors: [{ code: 'invalid_token', message: 'invalid_token' }],
+        error: 'invalid_token',
+      });
     const body = request.body as { email?: string; password?: string; anonymousId?: string };
     const signIn = await app.inject({
       method: 'POST',
@@ -356,7 +194,7 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
       payload: JSON.stringify({ email: body.email, password: body.password }),
     });
     if (signIn.statusCode !== 200) return reply.status(signIn.statusCode).send(signIn.json());
-    const customer = (signIn.json() as { customer: { id: string; stores?: { key?: string }[] } }).customer;
+    const customer = signIn.json<{ customer: { id: string; stores?: { key?: string }[] } }>().customer;
     const storeKey = (request.params as { storeKey?: string }).storeKey;
     const stores = (customer.stores ?? []).flatMap((s) => (s.key === undefined ? [] : [s.key]));
     if (!signsInHere(stores, storeKey)) {
@@ -400,8 +238,7 @@ export function applyPlatformPatches(mock: CommercetoolsMock, projectKey: string
     if (typeof tokenValue === 'string') usedAccountTokens.add(tokenValue);
     if (match[1] === 'password/reset') {
       const customerId = (JSON.parse(payload) as { id?: unknown }).id;
-      if (typeof customerId === 'string')
-        store.tokens = store.tokens.filter((t) => identityOf(t.scope).customerId !== customerId);
+      if (typeof customerId === 'string') revokeCustomer(customerId);
     }
     return payload;
   });

@@ -48,7 +48,7 @@ export async function seedProject(
     });
     if (response.statusCode >= 300)
       throw new CtpTestingError(`seeding ${path} failed: ${response.statusCode} ${response.body}`);
-    return response.json() as { id: string; customer?: { id: string } };
+    return response.json<{ id: string; customer?: { id: string } }>();
   };
 
   const categories = await Promise.all(

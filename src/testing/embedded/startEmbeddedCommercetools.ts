@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import { CtpTestingError } from '../CtpTestingError';
+import type { FakeApiClient } from '../auth/StrictAuth';
 import { applyPlatformPatches, type GrantRecord } from './platformPatches';
+import { applyStrictFront } from './strictFront';
 import { seedProject, type SeedBusinessUnit, type SeededProject, type SeedCustomer } from './seedProject';
 
 export interface EmbeddedCommercetoolsOptions {
@@ -10,6 +12,24 @@ export interface EmbeddedCommercetoolsOptions {
   /** The API client the server accepts. Defaults are fine for tests; they are not secrets. */
   clientId?: string;
   clientSecret?: string;
+  /**
+   * The scopes the API client holds (without `:projectKey`); a grant asking for another, or for a
+   * scope commercetools does not know, answers 400 invalid_scope. Default: every scope. API calls
+   * need the scopes commercetools' API reference names (403 insufficient_scope); in-store `/me`
+   * calls accept the plain scope or that Store's.
+   */
+  clientScopes?: readonly string[];
+  /** More API clients the auth host knows (each token is bound to the client that got it). */
+  otherClients?: readonly FakeApiClient[];
+  /** Access-token lifetime in seconds (default the platform's, 2 days). */
+  expiresIn?: number;
+  /** The server's clock for token expiry (default Date.now): a test moves it to expire tokens. */
+  now?: () => number;
+  /**
+   * How a grant answers a Store scope asked (`name:project:store`): as asked (default), plain (as for
+   * a client holding the plain scope) or both forms. The platform does not document which.
+   */
+  storeScopeAnswer?: 'asked' | 'plain' | 'both';
   /** Customers to create (default: one, alice@example.com). */
   customers?: readonly SeedCustomer[];
   /**
@@ -37,6 +57,10 @@ export interface EmbeddedCommercetools {
   seeded: SeededProject;
   /** Every token request the server answered, in order. */
   grants: GrantRecord[];
+  /** Revokes one access or refresh token (the other of the pair stays live), as if ended elsewhere. */
+  revoke(token: string): void;
+  /** Every access and refresh token the server issued, e.g. to check that none reached a log. */
+  issuedTokens: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -57,8 +81,9 @@ async function loadMock(): Promise<typeof import('@labdigital/commercetools-mock
 }
 
 /**
- * Starts @labdigital/commercetools-mock on 127.0.0.1 with a free port and authentication on, made to
- * behave as the platform where ctp-client depends on it (see platformPatches), and seeds two
+ * Starts @labdigital/commercetools-mock on 127.0.0.1 with a free port behind the strict auth host of
+ * the testing kit (client secret, scopes, expiry and revocation checked as the platform does: see
+ * strictFront), made to behave as the platform where ctp-client depends on it (see platformPatches), and seeds two
  * categories, three published products and the customers.
  *
  * @example
@@ -82,7 +107,17 @@ export async function startEmbeddedCommercetools(
     defaultProjectKey: projectKey,
   });
   const grants: GrantRecord[] = [];
-  applyPlatformPatches(mock, projectKey, grants);
+  const auth = applyStrictFront(mock, {
+    projectKey,
+    clients: [
+      { id: clientId, secret: clientSecret, ...(options.clientScopes ? { scopes: options.clientScopes } : {}) },
+      ...(options.otherClients ?? []),
+    ],
+    now: options.now ?? Date.now,
+    expiresIn: () => options.expiresIn ?? 172_800,
+    storeScopeAnswer: () => options.storeScopeAnswer ?? 'asked',
+  });
+  applyPlatformPatches(mock, projectKey, grants, (customerId) => auth.revokeCustomer(customerId));
   await mock.app.listen({ port: 0, host: '127.0.0.1' });
   try {
     const { port } = mock.app.server.address() as AddressInfo;
@@ -105,6 +140,8 @@ export async function startEmbeddedCommercetools(
       customers: seeded.customers,
       seeded,
       grants,
+      revoke: (token) => auth.revoke(token),
+      issuedTokens: auth.issued,
       stop: () => mock.app.close(),
     };
   } catch (error) {

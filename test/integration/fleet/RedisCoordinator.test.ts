@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SharedToken } from '../../../src/auth/CtpAuthToken';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
@@ -125,13 +125,14 @@ describe(RedisCoordinator, () => {
 
   it('should give up with CTP_FLEET_LOCK_TIMEOUT when the lock is held longer than lockWaitMs', async () => {
     const holder = coordinator('timeout:', new CapturingLogger(), 5_000, 5_000);
-    let release!: () => void;
+    let release: (() => void) | undefined;
     const held = holder.shared(
       id('guest'),
       () => new Promise<SharedToken>((r) => (release = () => r(token('x')))),
       () => true,
     );
-    await new Promise((r) => setTimeout(r, 20));
+    // The holder's grant runs once it holds the lock.
+    await vi.waitFor(() => expect(release).toBeDefined(), { timeout: 5_000, interval: 5 });
     await expect(
       coordinator('timeout:', new CapturingLogger(), 5_000, 100).shared(
         id('guest'),
@@ -139,7 +140,7 @@ describe(RedisCoordinator, () => {
         () => true,
       ),
     ).rejects.toMatchObject({ code: CtpErrorCode.FleetLockTimeout });
-    release();
+    release!();
     await held;
   });
 
@@ -336,21 +337,21 @@ describe(RedisCoordinator, () => {
       return { c, e, sleeps: () => sleeps };
     }
     async function untilLive(e: RedisEvents, prefix: string) {
-      for (let i = 0; i < 200 && !e.live(fleetChannel(prefix)); i++) await new Promise((r) => setTimeout(r, 5));
-      expect(e.live(fleetChannel(prefix))).toBe(true);
+      await vi.waitFor(() => expect(e.live(fleetChannel(prefix))).toBe(true), { timeout: 1_000, interval: 5 });
     }
 
     it('should wake each waiting instance when the holder publishes, not at its next poll', async () => {
       const holder = subscribed('wake:');
       const waiters = [subscribed('wake:'), subscribed('wake:'), subscribed('wake:')];
-      let release!: (t: SharedToken) => void;
+      let release: ((t: SharedToken) => void) | undefined;
       let grants = 0;
       const held = holder.c.shared(
         id('guest'),
         () => ((grants += 1), new Promise<SharedToken>((r) => (release = r))),
         () => true,
       );
-      await new Promise((r) => setTimeout(r, 30));
+      // The holder's grant runs once it holds the lock.
+      await vi.waitFor(() => expect(release).toBeDefined(), { timeout: 5_000, interval: 5 });
       const waiting = waiters.map((w) =>
         w.c.shared(
           id('guest'),
@@ -360,9 +361,9 @@ describe(RedisCoordinator, () => {
       );
       for (const w of waiters) await untilLive(w.e, 'wake:');
       // Each waiter has found the lock held and is waiting, subscribed (its fallback poll is 60 s away).
-      for (let i = 0; i < 200 && waiters.some((w) => w.sleeps() === 0); i++) await new Promise((r) => setTimeout(r, 5));
+      await vi.waitFor(() => expect(waiters.every((w) => w.sleeps() > 0)).toBe(true), { timeout: 1_000, interval: 5 });
       const started = Date.now();
-      release(token('published'));
+      release!(token('published'));
       const got = await Promise.all([held, ...waiting]);
       expect(Date.now() - started).toBeLessThan(5_000);
       expect(got.map((t) => t.accessToken)).toEqual(['published', 'published', 'published', 'published']);
@@ -372,21 +373,21 @@ describe(RedisCoordinator, () => {
     it('should wake the waiters to compete for the lock at once when the holder fails', async () => {
       const holder = subscribed('failwake:');
       const waiter = subscribed('failwake:');
-      let fail!: (e: Error) => void;
+      let fail: ((e: Error) => void) | undefined;
       const held = holder.c.shared(
         id('guest'),
         () => new Promise<SharedToken>((_, reject) => (fail = reject)),
         () => true,
       );
-      await new Promise((r) => setTimeout(r, 30));
+      await vi.waitFor(() => expect(fail).toBeDefined(), { timeout: 5_000, interval: 5 });
       const waiting = waiter.c.shared(
         id('guest'),
         async () => token('by-the-waiter'),
         () => true,
       );
       await untilLive(waiter.e, 'failwake:');
-      for (let i = 0; i < 200 && waiter.sleeps() === 0; i++) await new Promise((r) => setTimeout(r, 5));
-      fail(new Error('auth down'));
+      await vi.waitFor(() => expect(waiter.sleeps()).toBeGreaterThan(0), { timeout: 1_000, interval: 5 });
+      fail!(new Error('auth down'));
       await expect(held).rejects.toThrow('auth down');
       // Without the release's message this would wait for the 60 s lock expiry or poll.
       await expect(waiting).resolves.toMatchObject({ accessToken: 'by-the-waiter' });

@@ -1,20 +1,21 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { endpointRefusal } from '../../../src/testing/auth/endpointScopes';
+import { toResponse } from '../../../src/testing/auth/fakeAnswers';
+import { MockAccounts } from '../../../src/testing/mock/MockAccounts';
+import { MockBusinessUnits } from '../../../src/testing/mock/MockBusinessUnits';
+import type { MockAccountCustomer } from '../../../src/testing/mock/mockApi';
+import { authFlowOf, StrictAuth, type FakeApiClient, type TokenOwner } from '../../../src/testing/auth/StrictAuth';
 
 /**
- * A strict local commercetools (auth and API on one node http server, 127.0.0.1, port 0) that
- * behaves like the platform where the public mock is lax: per-client allowed scopes, scope checks on
- * endpoints, expiring access tokens, evictable refresh tokens, /me bound to the token's shopper,
- * revoke and introspect, counters, and faults injected on the auth host.
+ * A strict local commercetools (auth and API on one node http server, 127.0.0.1, port 0) for the
+ * library's reliability tests: its auth host is ctp-client/testing's StrictAuth (the very model the
+ * shipped fakes use: client secrets, scopes, expiry, independent revocation); around it this adds
+ * what only the library's own tests need: /me bound to the token's shopper, counters, and faults
+ * injected on the auth and API hosts (pages, redirects, gzip bombs, hangs, resets).
  */
-export interface ApiClient {
-  secret: string;
-  /** Scope names the client holds (`manage_project` grants everything and cannot be narrowed). */
-  scopes: string[];
-}
-
 export type Fault =
   | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
   | { kind: 'html502' }
@@ -45,19 +46,6 @@ export interface GzipBombStats {
   bytesSent: number;
   /** True if the whole bomb was written: the client read it all. */
   completed: boolean;
-}
-
-interface Grant {
-  clientId: string;
-  scopes: string[];
-  customerId?: string;
-  anonymousId?: string;
-  /** The refresh token this access token belongs to (for counting refreshes per session). */
-  refreshToken?: string;
-}
-
-interface AccessToken extends Grant {
-  expiresAt: number;
 }
 
 interface Cart {
@@ -92,28 +80,21 @@ export type ApiFault =
   /** The connection is destroyed after the request was read: it may have reached the platform. */
   | { kind: 'reset' };
 
-const REQUIRED_SCOPE: [RegExp, string, string][] = [
-  // method+path, any of these scope names (comma-separated)
-  [/^GET \/categories\/[^/]+$/, 'view_categories,view_products', ''],
-  [/^GET \/product-projections$/, 'view_published_products,view_products', ''],
-  [/^POST \/me\/carts$/, 'manage_my_orders', 'shopper'],
-  [/^GET \/me\/carts\/[^/]+$/, 'manage_my_orders', 'shopper'],
-  [/^POST \/me\/carts\/[^/]+$/, 'manage_my_orders', 'shopper'],
-  [/^DELETE \/me\/carts\/[^/]+$/, 'manage_my_orders', 'shopper'],
-  [/^GET \/me\/active-cart$/, 'manage_my_orders', 'shopper'],
-  [/^GET \/me$/, 'manage_my_profile', 'customer'],
-  [/^POST \/me\/login$/, 'manage_my_profile', 'anonymous'],
-  [/^POST \/login$/, 'manage_customers', ''],
+/** The resource routes this server answers (their scopes are the kit's endpointScopes). */
+const ROUTES: RegExp[] = [
+  /^GET \/categories\/[^/]+$/,
+  /^GET \/product-projections$/,
+  /^(?:POST|GET|DELETE) \/me\/carts(?:\/[^/]+)?$/,
+  /^GET \/me\/active-cart$/,
+  /^POST (?:\/in-store\/key=[^/]+)?\/(?:me\/)?login$/,
 ];
 
 export class StrictCommercetools {
   readonly projectKey: string;
-  readonly clients = new Map<string, ApiClient>();
-  readonly customers = new Map<string, { id: string; password: string; storeKey?: string }>();
+  readonly #clients: FakeApiClient[] = [];
+  /** The customers, shared with the kit's MockAccounts (sign-ups add to it, password changes write to it). */
+  readonly customers: MockAccountCustomer[] = [];
   readonly carts = new Map<string, Cart>();
-  readonly accessTokens = new Map<string, AccessToken>();
-  readonly refreshTokens = new Map<string, Grant>();
-  readonly usedAnonymousIds = new Set<string>();
   readonly grants: Record<Flow, number> = {
     client_credentials: 0,
     password: 0,
@@ -125,8 +106,8 @@ export class StrictCommercetools {
   /** Refresh grants per refresh token: one per session per expiry is the target. */
   readonly refreshesBySession = new Map<string, number>();
   readonly apiCalls: ApiCallRecord[] = [];
-  /** Every access and refresh token ever issued, to check none leaks anywhere. */
-  readonly issuedSecrets: string[] = [];
+  /** Reset and verification token values issued (the auth host's tokens are in StrictAuth.issued). */
+  readonly #accountSecrets: string[] = [];
   /** Faults applied, one each, to the next auth-host requests. */
   readonly authFaults: Fault[] = [];
   accessTokenTtlSeconds = 3600;
@@ -142,9 +123,48 @@ export class StrictCommercetools {
   #hung: ServerResponse[] = [];
   url = '';
 
+  readonly #auth: StrictAuth;
+  readonly #accounts: MockAccounts;
+  readonly #units: MockBusinessUnits;
+
   constructor(options: { projectKey?: string; now?: () => number } = {}) {
     this.projectKey = options.projectKey ?? 'strict-project';
     this.now = options.now ?? (() => Date.now());
+    this.#auth = new StrictAuth({
+      projectKey: this.projectKey,
+      clients: this.#clients,
+      now: () => this.now(),
+      expiresIn: () => this.accessTokenTtlSeconds,
+      storeScopeAnswer: () => this.storeScopeAnswer,
+      signIn: (email, password, storeKey) => {
+        const customer = this.#accounts.findForSignIn(email, storeKey);
+        return customer?.password === password ? customer.id : undefined;
+      },
+    });
+    const json = (payload: unknown, status = 200) => toResponse({ status, body: payload });
+    this.#accounts = new MockAccounts({
+      projectKey: this.projectKey,
+      customers: this.customers,
+      now: () => this.now(),
+      json,
+      revokeCustomerTokens: (customerId) => this.#auth.revokeCustomer(customerId),
+    });
+    this.#units = new MockBusinessUnits({ projectKey: this.projectKey, customers: this.customers, json });
+  }
+
+  /** Every access token issued, live or not (revoked ones removed), with its owner and expiry. */
+  get accessTokens(): ReadonlyMap<string, TokenOwner & { expiresAt: number }> {
+    return this.#auth.accessTokens;
+  }
+
+  /** Every refresh token that still refreshes, with its owner. */
+  get refreshTokens(): ReadonlyMap<string, TokenOwner> {
+    return this.#auth.refreshTokens;
+  }
+
+  /** Every access, refresh, reset and verification token ever issued, to check none leaks anywhere. */
+  get issuedSecrets(): readonly string[] {
+    return [...this.#auth.issued, ...this.#accountSecrets];
   }
 
   async start(): Promise<this> {
@@ -173,31 +193,28 @@ export class StrictCommercetools {
   }
 
   addClient(id: string, secret: string, scopes: string[]): void {
-    this.clients.set(id, { secret, scopes });
+    this.#clients.push({ id, secret, scopes });
   }
 
   addCustomer(email: string, password: string, storeKey?: string): string {
     const id = `customer-${randomUUID()}`;
-    this.customers.set(email, { id, password, ...(storeKey ? { storeKey } : {}) });
+    this.customers.push({ email, id, password, ...(storeKey ? { storeKey } : {}) });
     return id;
   }
 
   /** Like a password reset: every token of that customer stops working. */
   revokeCustomerTokens(customerId: string): void {
-    for (const [token, grant] of this.accessTokens)
-      if (grant.customerId === customerId) this.accessTokens.delete(token);
-    for (const [token, grant] of this.refreshTokens)
-      if (grant.customerId === customerId) this.refreshTokens.delete(token);
+    this.#auth.revokeCustomer(customerId);
   }
 
   /** Like the LRU eviction of refresh tokens past the project's limit. */
   evictRefreshToken(refreshToken: string): void {
-    this.refreshTokens.delete(refreshToken);
+    this.#auth.revoke(refreshToken);
   }
 
   /** An access token revoked early while its refresh token still works. */
   revokeAccessToken(accessToken: string): void {
-    this.accessTokens.delete(accessToken);
+    this.#auth.revoke(accessToken);
   }
 
   // ---------------------------------------------------------------- API-side faults and sockets
@@ -302,7 +319,7 @@ export class StrictCommercetools {
       if (await this.#applyFlowFault(url.pathname, new URLSearchParams(body), res)) return;
       const fault = this.authFaults.shift();
       if (fault && (await this.#applyFault(fault, res))) return;
-      return this.#auth(req, res, url.pathname, new URLSearchParams(body));
+      return this.#authAnswer(req, res, url.pathname, new URLSearchParams(body));
     }
     const correlationId = req.headers['x-correlation-id'];
     this.apiCorrelationIds.push(typeof correlationId === 'string' ? correlationId : undefined);
@@ -356,169 +373,17 @@ export class StrictCommercetools {
 
   // ---------------------------------------------------------------- auth host
 
-  #client(req: IncomingMessage): [string, ApiClient] | undefined {
-    const header = req.headers.authorization ?? '';
-    if (!header.startsWith('Basic ')) return undefined;
-    const decoded = Buffer.from(header.slice(6), 'base64').toString();
-    const at = decoded.indexOf(':');
-    const id = decodeURIComponent(decoded.slice(0, at).replace(/\+/g, ' '));
-    const secret = decodeURIComponent(decoded.slice(at + 1).replace(/\+/g, ' '));
-    const client = this.clients.get(id);
-    return client && client.secret === secret ? [id, client] : undefined;
-  }
-
-  /** The scopes to grant, or an error message for invalid_scope. */
-  #scopes(client: ApiClient, requested: string | null): string[] | string {
-    const all = client.scopes.map((s) => `${s}:${this.projectKey}`);
-    if (client.scopes.includes('manage_project')) return [`manage_project:${this.projectKey}`];
-    if (requested === null) return all;
-    const scopes = requested.split(' ').filter(Boolean);
-    for (const scope of scopes) {
-      const [name = '', project, store] = scope.split(':');
-      if (
-        project !== this.projectKey ||
-        !client.scopes.includes(name) ||
-        (store !== undefined && !/^[\w-]+$/.test(store))
-      ) {
-        return `Malformed parameter: scope: Invalid scope.`;
-      }
-    }
-    if (this.storeScopeAnswer === 'asked') return scopes;
-    const plain = (scope: string) => scope.split(':').slice(0, 2).join(':');
-    return [
-      ...new Set(
-        scopes.flatMap((s) => (plain(s) === s ? [s] : this.storeScopeAnswer === 'plain' ? [plain(s)] : [plain(s), s])),
-      ),
-    ];
-  }
-
-  #issue(res: ServerResponse, grant: Grant, withRefresh: boolean): void {
-    const access = `at-${randomBytes(12).toString('hex')}`;
-    this.issuedSecrets.push(access);
-    let refresh: string | undefined;
-    if (withRefresh) {
-      refresh = `rt-${randomBytes(12).toString('hex')}`;
-      this.issuedSecrets.push(refresh);
-      this.refreshTokens.set(refresh, grant);
-    }
-    this.accessTokens.set(access, {
-      ...grant,
-      ...(refresh ? { refreshToken: refresh } : {}),
-      expiresAt: this.now() + this.accessTokenTtlSeconds * 1000,
-    });
-    const identity = grant.customerId
-      ? ` customer_id:${grant.customerId}`
-      : grant.anonymousId
-        ? ` anonymous_id:${grant.anonymousId}`
-        : '';
-    this.#json(res, 200, {
-      access_token: access,
-      token_type: 'Bearer',
-      expires_in: this.accessTokenTtlSeconds,
-      scope: `${grant.scopes.join(' ')}${identity}`,
-      ...(refresh ? { refresh_token: refresh } : {}),
-    });
-  }
-
-  #auth(req: IncomingMessage, res: ServerResponse, path: string, form: URLSearchParams): void {
-    const found = this.#client(req);
-    if (!found)
-      return this.#error(
-        res,
-        401,
-        'invalid_client',
-        'Please provide valid client credentials using HTTP Basic Authentication.',
-      );
-    const [clientId, client] = found;
-    const grantType = form.get('grant_type');
-    const project = this.projectKey;
-
-    if (path === '/oauth/token/revoke') {
-      this.grants.revoke += 1;
-      const token = form.get('token') ?? '';
-      this.accessTokens.delete(token);
-      this.refreshTokens.delete(token);
-      res.writeHead(200).end();
-      return;
-    }
-    if (path === '/oauth/introspect') {
-      this.grants.introspect += 1;
-      const token = this.accessTokens.get(form.get('token') ?? '');
-      if (!token || token.expiresAt <= this.now()) return this.#json(res, 200, { active: false });
-      return this.#json(res, 200, {
-        active: true,
-        scope: token.scopes.join(' '),
-        exp: Math.floor(token.expiresAt / 1000),
-      });
-    }
-    if (path === '/oauth/token' && grantType === 'client_credentials') {
-      this.grants.client_credentials += 1;
-      const scopes = this.#scopes(client, form.get('scope'));
-      if (typeof scopes === 'string') return this.#error(res, 400, 'invalid_scope', scopes);
-      return this.#issue(res, { clientId, scopes }, false);
-    }
-    if (path === '/oauth/token' && grantType === 'refresh_token') {
-      this.grants.refresh_token += 1;
+  async #authAnswer(req: IncomingMessage, res: ServerResponse, path: string, form: URLSearchParams): Promise<void> {
+    const answer = await this.#auth.answer({ path, authorization: req.headers.authorization, form });
+    const flow = authFlowOf(this.projectKey, path, form);
+    // Counted as the platform would see them: grants of a known client.
+    if (flow && answer.status !== 401) this.grants[flow] += 1;
+    if (flow === 'refresh_token' && answer.status === 200) {
       const refreshToken = form.get('refresh_token') ?? '';
-      const grant = this.refreshTokens.get(refreshToken);
-      if (!grant || grant.clientId !== clientId)
-        return this.#error(res, 400, 'invalid_grant', 'The refresh token was not found. It may have expired.');
       this.refreshesBySession.set(refreshToken, (this.refreshesBySession.get(refreshToken) ?? 0) + 1);
-      const access = `at-${randomBytes(12).toString('hex')}`;
-      this.issuedSecrets.push(access);
-      this.accessTokens.set(access, {
-        ...grant,
-        refreshToken,
-        expiresAt: this.now() + this.accessTokenTtlSeconds * 1000,
-      });
-      const identity = grant.customerId
-        ? ` customer_id:${grant.customerId}`
-        : grant.anonymousId
-          ? ` anonymous_id:${grant.anonymousId}`
-          : '';
-      // No refresh_token in the answer: the platform does not rotate them.
-      return this.#json(res, 200, {
-        access_token: access,
-        token_type: 'Bearer',
-        expires_in: this.accessTokenTtlSeconds,
-        scope: `${grant.scopes.join(' ')}${identity}`,
-      });
     }
-    if (path === `/oauth/${project}/anonymous/token` && grantType === 'client_credentials') {
-      this.grants.anonymous += 1;
-      if (!client.scopes.includes('create_anonymous_token') && !client.scopes.includes('manage_project')) {
-        return this.#error(res, 400, 'invalid_scope', 'The client is missing the create_anonymous_token scope.');
-      }
-      const scopes = this.#scopes(client, form.get('scope'));
-      if (typeof scopes === 'string') return this.#error(res, 400, 'invalid_scope', scopes);
-      const anonymousId = form.get('anonymous_id') ?? randomUUID();
-      if (this.usedAnonymousIds.has(anonymousId))
-        return this.#error(res, 400, 'invalid_request', 'The anonymous_id is already in use.');
-      this.usedAnonymousIds.add(anonymousId);
-      return this.#issue(res, { clientId, scopes, anonymousId }, true);
-    }
-    const customerPath = path.match(new RegExp(`^/oauth/${project}(?:/in-store/key=([^/]+))?/customers/token$`));
-    if (customerPath && grantType === 'password') {
-      this.grants.password += 1;
-      const customer = this.customers.get(form.get('username') ?? '');
-      const storeKey = customerPath[1];
-      if (
-        !customer ||
-        customer.password !== form.get('password') ||
-        (storeKey !== undefined && customer.storeKey !== storeKey)
-      ) {
-        return this.#error(
-          res,
-          400,
-          'invalid_customer_account_credentials',
-          'Customer account with the given credentials not found.',
-        );
-      }
-      const scopes = this.#scopes(client, form.get('scope'));
-      if (typeof scopes === 'string') return this.#error(res, 400, 'invalid_scope', scopes);
-      return this.#issue(res, { clientId, scopes, customerId: customer.id }, true);
-    }
-    return this.#error(res, 400, 'unsupported_grant_type', `Invalid grant type: ${grantType ?? '(none)'}`);
+    if (answer.body === undefined) res.writeHead(answer.status).end();
+    else this.#json(res, answer.status, answer.body);
   }
 
   // ---------------------------------------------------------------- auth answer faults (per grant type)
@@ -543,13 +408,7 @@ export class StrictCommercetools {
 
   /** The flow of an auth-host request, as the platform routes it. */
   flowOf(path: string, form: URLSearchParams): Flow | undefined {
-    if (path === '/oauth/token/revoke') return 'revoke';
-    if (path === '/oauth/introspect') return 'introspect';
-    if (path === '/oauth/token')
-      return form.get('grant_type') === 'refresh_token' ? 'refresh_token' : 'client_credentials';
-    if (path === `/oauth/${this.projectKey}/anonymous/token`) return 'anonymous';
-    if (path.endsWith('/customers/token')) return 'password';
-    return undefined;
+    return authFlowOf(this.projectKey, path, form);
   }
 
   async #applyFlowFault(path: string, form: URLSearchParams, res: ServerResponse): Promise<boolean> {
@@ -645,13 +504,13 @@ export class StrictCommercetools {
 
   // ---------------------------------------------------------------- API host
 
-  #api(req: IncomingMessage, res: ServerResponse, url: URL, body: string): void {
+  async #api(req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
     const prefix = `/${this.projectKey}`;
     const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
     const route = `${req.method} ${path}`;
     const sessionTag = typeof req.headers['x-session'] === 'string' ? req.headers['x-session'] : undefined;
     const header = req.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? this.accessTokens.get(header.slice(7)) : undefined;
+    const token = header.startsWith('Bearer ') ? this.#auth.owner(header.slice(7)) : undefined;
     const record: ApiCallRecord = {
       method: req.method ?? 'GET',
       path,
@@ -671,29 +530,22 @@ export class StrictCommercetools {
       record.status = status;
       this.#error(res, status, code, message);
     };
-    if (!token || token.expiresAt <= this.now()) return fail(401, 'invalid_token', 'invalid_token');
+    if (!token) return fail(401, 'invalid_token', 'invalid_token');
     record.kind = token.customerId ? 'customer' : token.anonymousId ? 'anonymous' : 'client';
     if (token.customerId) record.customerId = token.customerId;
     if (token.anonymousId) record.anonymousId = token.anonymousId;
 
-    if (this.#accountRoute(req.method ?? 'GET', path, token, body, answer, fail)) return;
-    const rule = REQUIRED_SCOPE.find(([pattern]) => pattern.test(route));
-    if (!rule) return fail(404, 'ResourceNotFound', `No route ${route}`);
-    const [, names, who] = rule;
-    const held = token.scopes.map((s) => s.split(':')[0]);
-    const needed = names.split(',');
-    if (!held.includes('manage_project') && !needed.some((n) => held.includes(n))) {
-      return fail(
-        403,
-        'insufficient_scope',
-        `Insufficient scope. One of the following scopes is missing: ${needed.join(', ')}`,
-      );
+    const refused = endpointRefusal(this.projectKey, req.method ?? 'GET', path, token);
+    if (refused) return answer(refused.status, refused.body);
+    const account = await this.#accountAnswer(req.method ?? 'GET', path, token, body, record.kind);
+    if (account) {
+      record.status = account.status;
+      res.writeHead(account.status, { 'content-type': 'application/json' });
+      res.end(account.text);
+      return;
     }
-    if (who === 'shopper' && !token.customerId && !token.anonymousId)
-      return fail(403, 'insufficient_scope', 'A customer or anonymous token is needed.');
-    if (who === 'customer' && !token.customerId) return fail(403, 'insufficient_scope', 'A customer token is needed.');
-    if (who === 'anonymous' && !token.anonymousId)
-      return fail(403, 'insufficient_scope', 'An anonymous token is needed.');
+    if (!ROUTES.some((route) => route.test(`${req.method} ${path}`)))
+      return fail(404, 'ResourceNotFound', `No route ${route}`);
     const mine = (cart: Cart) =>
       (token.customerId !== undefined && cart.customerId === token.customerId) ||
       (token.anonymousId !== undefined && cart.anonymousId === token.anonymousId);
@@ -747,18 +599,16 @@ export class StrictCommercetools {
       const cart = [...this.carts.values()].reverse().find(mine);
       return cart ? answer(200, cart) : fail(404, 'ResourceNotFound', 'No active cart exists.');
     }
-    if (route === 'GET /me') {
-      const entry = [...this.customers].find(([, c]) => c.id === token.customerId);
-      return entry
-        ? answer(200, { id: entry[1].id, email: entry[0], version: 1 })
-        : fail(404, 'ResourceNotFound', 'not found');
-    }
-    if (route === 'POST /me/login' || route === 'POST /login') {
+    const login = route.match(/^POST (?:\/in-store\/key=([^/]+))?\/(me\/)?login$/);
+    if (login) {
       const signIn = json() as { email?: string; password?: string; anonymousId?: string };
-      const customer = this.customers.get(signIn.email ?? '');
-      if (!customer || customer.password !== signIn.password)
-        return fail(400, 'InvalidCredentials', 'Account with the given credentials not found.');
-      const anonymousId = route === 'POST /me/login' ? token.anonymousId : signIn.anonymousId;
+      const customer = this.#accounts.findForSignIn(signIn.email, login[1]);
+      // An in-store sign-in is an account call too.
+      const ok = customer !== undefined && customer.password === signIn.password;
+      if (login[1] !== undefined)
+        this.accountCalls.push({ method: 'POST', path, status: ok ? 200 : 400, kind: record.kind });
+      if (!customer || !ok) return fail(400, 'InvalidCredentials', 'Account with the given credentials not found.');
+      const anonymousId = login[2] ? token.anonymousId : signIn.anonymousId;
       let moved: Cart | undefined;
       for (const cart of this.carts.values()) {
         if (anonymousId !== undefined && cart.anonymousId === anonymousId) {
@@ -773,249 +623,45 @@ export class StrictCommercetools {
     return fail(404, 'ResourceNotFound', `No route ${route}`);
   }
 
-  // ---------------------------------------------------------------- accounts, Stores, associates (issue 13)
+  // ---------------------------------------------------------------- accounts, Stores, associates: the kit's
 
-  /** Customer and email tokens: value -> what it is for; single use, expiring, older ones invalidated on use. */
-  readonly customerTokens = new Map<
-    string,
-    { kind: 'password' | 'email'; customerId: string; storeKey?: string; expiresAt: number; used: boolean }
-  >();
-  readonly customerVersions = new Map<string, number>();
-  readonly verifiedEmails = new Set<string>();
-  /** Business unit key -> its associates (customer id -> permissions). */
-  readonly businessUnits = new Map<string, Map<string, string[]>>();
   /** Account calls, for asserting what the library sent (never the body: it holds passwords). */
   readonly accountCalls: { method: string; path: string; status: number; kind: ApiCallRecord['kind'] }[] = [];
 
+  /** Whose email is verified (a verification token was redeemed). */
+  get verifiedEmails(): { has(customerId: string): boolean } {
+    return { has: (customerId) => this.#accounts.isEmailVerified(customerId) };
+  }
+
+  /** A business unit whose associates (customer id -> permissions) are among the customers. */
   addBusinessUnit(key: string, associates: Record<string, string[]>): void {
-    this.businessUnits.set(key, new Map(Object.entries(associates)));
+    this.#units.add({
+      key,
+      associates: Object.entries(associates).flatMap(([id, permissions]) => {
+        const customer = this.customers.find((c) => c.id === id);
+        return customer ? [{ email: customer.email, permissions }] : [];
+      }),
+    });
   }
 
-  #customerById(id: string | undefined): [string, { id: string; password: string; storeKey?: string }] | undefined {
-    return id === undefined ? undefined : [...this.customers].find(([, c]) => c.id === id);
-  }
-
-  /** Answers the account, in-store and as-associate routes; false for any other route. */
-  #accountRoute(
-    method: string,
-    fullPath: string,
-    token: AccessToken,
-    body: string,
-    answer: (status: number, payload: unknown) => void,
-    fail: (status: number, code: string, message: string, extra?: Record<string, unknown>) => void,
-  ): boolean {
-    const inStore = fullPath.match(/^\/in-store\/key=([^/]+)(\/.*)$/);
-    const storeKey = inStore?.[1];
-    const path = inStore?.[2] ?? fullPath;
-    const route = `${method} ${path}`;
-    const associate = fullPath.match(/^\/as-associate\/([^/]+)\/in-business-unit\/key=([^/]+)\/carts$/);
-    const accountRoutes = [
-      'POST /customers',
-      'GET /me',
-      'POST /me/password',
-      'POST /customers/password-token',
-      'POST /customers/password/reset',
-      'POST /customers/email-token',
-      'POST /customers/email/confirm',
-    ];
-    const isLogin = inStore !== null && route === 'POST /login';
-    const isCustomerRead = method === 'GET' && /^\/customers\/[^/]+$/.test(path);
-    if (!associate && !isLogin && !isCustomerRead && !accountRoutes.includes(route)) return false;
-    const record = {
-      method,
-      path: fullPath,
-      status: 0,
-      kind: (token.customerId ? 'customer' : token.anonymousId ? 'anonymous' : 'client') as ApiCallRecord['kind'],
-    };
-    this.accountCalls.push(record);
-    const ok = (status: number, payload: unknown) => {
-      record.status = status;
-      answer(status, payload);
-    };
-    const no = (status: number, code: string, message: string, extra: Record<string, unknown> = {}) => {
-      record.status = status;
-      if (Object.keys(extra).length === 0) return fail(status, code, message);
-      this.apiCalls.at(-1)!.status = status;
-      return ok(status, { statusCode: status, message, errors: [{ code, message, ...extra }] });
-    };
-    // A scope of the project, or of this Store for an in-store call.
-    const holds = (...names: string[]) =>
-      token.scopes.some((s) => {
-        const [name = '', , store] = s.split(':');
-        return name === 'manage_project' || (names.includes(name) && (store === undefined || store === storeKey));
-      });
-    const input = () => JSON.parse(body || '{}') as Record<string, unknown>;
-    const inThisStore = (c: { storeKey?: string }) => c.storeKey === storeKey;
-
-    if (associate) {
-      // As-associate endpoints take a backend token (view_orders / manage_orders) and the associate id in the path.
-      if (token.customerId || token.anonymousId)
-        return (no(403, 'insufficient_scope', 'An API client token is needed.'), true);
-      if (!holds(method === 'GET' ? 'view_orders' : 'manage_orders', 'manage_orders'))
-        return (no(403, 'insufficient_scope', 'Insufficient scope.'), true);
-      const [, associateId = '', unitKey = ''] = associate;
-      const unit = this.businessUnits.get(unitKey);
-      if (!unit) return (no(404, 'ResourceNotFound', 'The BusinessUnit was not found.'), true);
-      const permissions = unit.get(associateId);
-      const needed = method === 'GET' ? ['ViewMyCarts', 'ViewOthersCarts'] : ['CreateMyCarts'];
-      if (!permissions || !needed.some((p) => permissions.includes(p)))
-        return (no(403, 'AssociateMissingPermission', 'The Associate lacks a permission.'), true);
-      if (method === 'GET') {
-        const results = [...this.carts.values()].filter(
-          (c) => (c as Cart & { businessUnit?: string }).businessUnit === unitKey,
-        );
-        return (ok(200, { limit: 20, offset: 0, count: results.length, total: results.length, results }), true);
-      }
-      const draft = input() as { currency?: string };
-      const cart = {
-        id: randomUUID(),
-        version: 1,
-        currency: draft.currency ?? 'EUR',
-        customerId: associateId,
-        businessUnit: unitKey,
-        lineItems: [],
-      };
-      this.carts.set(cart.id, cart);
-      return (ok(201, { ...cart, businessUnit: { typeId: 'business-unit', key: unitKey } }), true);
+  /** The kit's answer to an account, business-unit or as-associate call; undefined for any other route. */
+  async #accountAnswer(method: string, path: string, token: TokenOwner, body: string, kind: ApiCallRecord['kind']) {
+    let input: unknown;
+    try {
+      input = body === '' ? undefined : JSON.parse(body);
+    } catch {
+      input = undefined;
     }
-
-    if (route === 'GET /me' || route === 'POST /me/password') {
-      if (!token.customerId) return (no(403, 'insufficient_scope', 'A customer token is needed.'), true);
-      if (!holds('manage_my_profile'))
-        return (no(403, 'insufficient_scope', 'Insufficient scope: manage_my_profile.'), true);
-      const entry = this.#customerById(token.customerId);
-      if (!entry || !inThisStore(entry[1])) return (no(404, 'ResourceNotFound', 'The Customer was not found.'), true);
-      const version = this.customerVersions.get(entry[1].id) ?? 1;
-      if (route === 'GET /me')
-        return (
-          ok(200, { id: entry[1].id, email: entry[0], version, isEmailVerified: this.verifiedEmails.has(entry[1].id) }),
-          true
-        );
-      const change = input();
-      if (change['version'] !== version)
-        return (no(409, 'ConcurrentModification', 'Version mismatch.', { currentVersion: version }), true);
-      if (change['currentPassword'] !== entry[1].password)
-        return (no(400, 'InvalidCurrentPassword', 'The given current password does not match.'), true);
-      entry[1].password = String(change['newPassword']);
-      this.customerVersions.set(entry[1].id, version + 1);
-      return (ok(200, { id: entry[1].id, email: entry[0], version: version + 1 }), true);
-    }
-
-    // Everything else is a backend call.
-    if (token.customerId || token.anonymousId)
-      return (no(403, 'insufficient_scope', 'An API client token is needed.'), true);
-    if (isLogin) {
-      if (!holds('manage_customers'))
-        return (no(403, 'insufficient_scope', 'Insufficient scope: manage_customers.'), true);
-      const signIn = input() as { email?: string; password?: string; anonymousId?: string };
-      const customer = this.customers.get(signIn.email ?? '');
-      if (!customer || customer.password !== signIn.password || !inThisStore(customer))
-        return (no(400, 'InvalidCredentials', 'Account with the given credentials not found.'), true);
-      let moved: Cart | undefined;
-      for (const cart of this.carts.values()) {
-        if (signIn.anonymousId !== undefined && cart.anonymousId === signIn.anonymousId) {
-          delete cart.anonymousId;
-          cart.customerId = customer.id;
-          cart.version += 1;
-          moved = cart;
-        }
-      }
-      return (ok(200, { customer: { id: customer.id, email: signIn.email }, ...(moved ? { cart: moved } : {}) }), true);
-    }
-    if (isCustomerRead) {
-      if (!holds('view_customers', 'manage_customers'))
-        return (no(403, 'insufficient_scope', 'Insufficient scope: view_customers.'), true);
-      const entry = this.#customerById(path.split('/')[2]);
-      return (
-        entry && inThisStore(entry[1])
-          ? ok(200, { id: entry[1].id, email: entry[0], version: this.customerVersions.get(entry[1].id) ?? 1 })
-          : no(404, 'ResourceNotFound', 'The Customer was not found.'),
-        true
-      );
-    }
-    if (!holds('manage_customers'))
-      return (no(403, 'insufficient_scope', 'Insufficient scope: manage_customers.'), true);
-    const data = input();
-    if (route === 'POST /customers') {
-      const email = typeof data['email'] === 'string' ? data['email'] : '';
-      if (!/^[^@\s]+@[^@\s]+$/.test(email))
-        return (no(400, 'InvalidField', 'The email is invalid.', { field: 'email' }), true);
-      if (typeof data['password'] !== 'string' || data['password'].length === 0)
-        return (no(400, 'InvalidField', 'A password is needed.', { field: 'password' }), true);
-      if (this.customers.has(email))
-        return (
-          no(400, 'DuplicateField', 'A duplicate value was found for the field email.', { field: 'email' }),
-          true
-        );
-      const id = this.addCustomer(email, data['password'], storeKey);
-      return (
-        ok(201, {
-          customer: { id, email, version: 1, ...(storeKey ? { stores: [{ typeId: 'store', key: storeKey }] } : {}) },
-        }),
-        true
-      );
-    }
-    if (route === 'POST /customers/password-token' || route === 'POST /customers/email-token') {
-      const kind = route.endsWith('password-token') ? 'password' : 'email';
-      const entry =
-        kind === 'password'
-          ? [...this.customers].find(([email]) => email === data['email'])
-          : this.#customerById(String(data['id']));
-      if (!entry || !inThisStore(entry[1])) return (no(404, 'ResourceNotFound', `The Customer was not found.`), true);
-      if (kind === 'email' && typeof data['ttlMinutes'] !== 'number')
-        return (no(400, 'InvalidJsonInput', 'ttlMinutes is required.', { field: 'ttlMinutes' }), true);
-      const ttl = typeof data['ttlMinutes'] === 'number' ? data['ttlMinutes'] : 24 * 60;
-      const value = `${kind}-tok-${randomBytes(12).toString('hex')}`;
-      this.issuedSecrets.push(value);
-      const expiresAt = this.now() + ttl * 60_000;
-      this.customerTokens.set(value, {
-        kind,
-        customerId: entry[1].id,
-        ...(storeKey ? { storeKey } : {}),
-        expiresAt,
-        used: false,
-      });
-      return (
-        ok(200, {
-          id: randomUUID(),
-          customerId: entry[1].id,
-          value,
-          expiresAt: new Date(expiresAt).toISOString(),
-          createdAt: new Date(this.now()).toISOString(),
-        }),
-        true
-      );
-    }
-    if (route === 'POST /customers/password/reset' || route === 'POST /customers/email/confirm') {
-      const kind = route.endsWith('reset') ? 'password' : 'email';
-      const found = this.customerTokens.get(String(data['tokenValue']));
-      if (!found || found.kind !== kind || found.used || found.storeKey !== storeKey)
-        return (no(404, 'ResourceNotFound', 'The token was not found.'), true);
-      if (found.expiresAt <= this.now())
-        return (
-          no(
-            400,
-            kind === 'password' ? 'ExpiredCustomerPasswordToken' : 'ExpiredCustomerEmailToken',
-            'The token expired.',
-          ),
-          true
-        );
-      // Redeeming a token invalidates it and every older one of the customer.
-      for (const t of this.customerTokens.values())
-        if (t.customerId === found.customerId && t.kind === kind) t.used = true;
-      const entry = this.#customerById(found.customerId)!;
-      if (kind === 'password') {
-        entry[1].password = String(data['newPassword']);
-        // The platform revokes the customer's password-flow and refresh-flow tokens on reset.
-        this.revokeCustomerTokens(found.customerId);
-      } else {
-        this.verifiedEmails.add(found.customerId);
-      }
-      return (
-        ok(200, { id: entry[1].id, email: entry[0], version: (this.customerVersions.get(entry[1].id) ?? 1) + 1 }),
-        true
-      );
-    }
-    return false;
+    const response =
+      this.#units.guard(method, path, token) ??
+      this.#accounts.answer(method, path, token, input) ??
+      this.#units.answer(method, path, token, input);
+    if (!response) return undefined;
+    this.accountCalls.push({ method, path, status: response.status, kind });
+    const text = await response.text();
+    // Reset and verification token values are secrets too: none may leak anywhere.
+    if (response.status === 200 && /\/customers\/(?:password|email)-token$/.test(path))
+      this.#accountSecrets.push(String((JSON.parse(text) as { value?: unknown }).value));
+    return { status: response.status, text };
   }
 }
