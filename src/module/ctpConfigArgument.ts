@@ -21,7 +21,7 @@ export function ctpConfigArgument(caller: 'ctpModule' | 'createCtpServices', val
   const secret = object['clientSecret'] as { reveal?: unknown } | undefined;
   if (typeof secret === 'object' && secret !== null && typeof secret.reveal === 'function') {
     if (Object.isFrozen(value)) return value as CtpConfig;
-    return validateCtpConfig(value as CtpConfig, {
+    return validateCtpConfig(value, {
       projectKey: 'config.projectKey',
       clientId: 'config.clientId',
       clientSecret: 'config.clientSecret',

@@ -62,7 +62,7 @@ export class FakePlatform {
   readonly fetch = async (input: string, init: RequestInit = {}): Promise<Response> => {
     const url = new URL(input);
     const headers: Record<string, string> = {};
-    new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).forEach((value, key) => {
+    new Headers(init.headers).forEach((value, key) => {
       headers[key] = value;
     });
     const body = typeof init.body === 'string' ? init.body : '';

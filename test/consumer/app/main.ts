@@ -38,7 +38,7 @@ async function embedded() {
   const ct = await startEmbeddedCommercetools();
   try {
     const container = await containerFor(ct.env);
-    const category = await container.get(ExampleCatalogDatasource).findById(ct.seeded.categoryIds[0]!);
+    const category = await container.get(ExampleCatalogDatasource).findById(ct.seeded.categoryIds[0] ?? '');
     const customer = ct.customers[0]!;
     const cart = await runWithCtpSession(new MemorySessionStorage(), async () => {
       await container.get<CtpSession>('CtpSession').login(customer.email, customer.password);

@@ -239,7 +239,11 @@ describe('shopper accounts against the strict server', () => {
       const floorMs = 250;
       // A platform whose lookup of an existing account takes 80 ms longer.
       const slowForKnown = async (input: string, init?: RequestInit) => {
-        if (input.endsWith('/customers/password-token') && typeof init?.body === 'string' && init.body.includes('carol@example.com'))
+        if (
+          input.endsWith('/customers/password-token') &&
+          typeof init?.body === 'string' &&
+          init.body.includes('carol@example.com')
+        )
           await timerSleep(80);
         return globalThis.fetch(input, init);
       };

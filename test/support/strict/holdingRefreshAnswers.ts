@@ -11,7 +11,7 @@ export function holdingRefreshAnswers() {
   const refreshSent = new Promise<void>((resolve) => (seen = resolve));
   const fetch: FetchLike = async (input, init) => {
     const answer = await globalThis.fetch(input, init);
-    if (String(init.body ?? '').includes('grant_type=refresh_token')) {
+    if (typeof init.body === 'string' && init.body.includes('grant_type=refresh_token')) {
       seen();
       await released;
     }
