@@ -1,6 +1,6 @@
 import type { FetchLike } from '../auth/AuthTransport';
 import { backoffMs, retryAfterMs, type RetryPolicy } from '../auth/RetryPolicy';
-import { deadline, type Deadline } from '../util/deadline';
+import { deadline, MAX_TIMEOUT_MS, type Deadline } from '../util/deadline';
 import { raceAbort } from '../util/raceAbort';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
@@ -103,13 +103,17 @@ export function apiFetch(o: ApiFetchOptions): FetchLike {
 }
 
 /**
- * The deadline of one attempt or recovery: the per-attempt timeout narrowed by the call's deadline,
- * merged with the caller's signal, ended by close() too until `unregister` runs.
+ * The deadline of one attempt (`timeoutMs`: the per-attempt timeout) or recovery, narrowed by the
+ * call's deadline, merged with the caller's signal, ended by close() too until `unregister` runs.
  *
  * @throws the caller's reason, or a TimeoutError past the call's deadline, recorded on the call.
  */
-function windowOf(o: ApiFetchOptions, call: ApiCall | undefined): { limit: Deadline; unregister: () => void } {
-  const left = call?.deadline === undefined ? o.timeoutMs : Math.min(o.timeoutMs, call.deadline - Date.now());
+function windowOf(
+  o: ApiFetchOptions,
+  call: ApiCall | undefined,
+  timeoutMs: number,
+): { limit: Deadline; unregister: () => void } {
+  const left = call?.deadline === undefined ? timeoutMs : Math.min(timeoutMs, call.deadline - Date.now());
   if (call?.signal?.aborted === true || left <= 0) {
     if (call !== undefined) call.failure = left > 0 ? 'cancelled' : 'timeout';
     throw left > 0
@@ -136,7 +140,7 @@ async function attempt(
   init: RequestInit,
 ): Promise<Answer> {
   if (call !== undefined) call.failure = undefined;
-  const bounds = windowOf(o, call);
+  const bounds = windowOf(o, call, o.timeoutMs);
   const { limit } = bounds;
   let held = false;
   try {
@@ -195,11 +199,21 @@ async function recover(o: ApiFetchOptions, call: ApiCall): Promise<string> {
     'API answered 401 invalid_token; renewing the token once',
   );
   o.onRecovery?.(call);
+  // Within the call's deadline, its signal and close(), like an attempt; no per-attempt timeout: the
+  // token source's grants and storage calls have their own.
+  const { limit, unregister } = windowOf(o, call, MAX_TIMEOUT_MS);
   try {
-    return await call.source.recover(call.source.accessToken);
+    return await raceAbort(call.source.recover(call.source.accessToken), limit.signal);
   } catch (error) {
-    call.thrown = error;
+    // What the source threw ends the call as it is; an end by the deadline, caller or close() as usual.
+    if (limit.signal.aborted) {
+      call.failure = failureOf(limit, error);
+      call.cause = error;
+    } else call.thrown = error;
     throw error;
+  } finally {
+    limit.clear();
+    unregister();
   }
 }
 
@@ -235,23 +249,16 @@ async function pause(
     },
     'Sending an API request again after a transient failure',
   );
-  const signal = call.signal;
-  let unregister = () => {};
+  // close() and the caller's signal end the wait and its timer (an injected sleep that ignores the
+  // signal is raced as well).
+  const stop = new AbortController();
+  const unregister = o.onClose((reason) => stop.abort(reason));
+  const signal = call.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, call.signal]);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const cancel = (reason: unknown) => {
-        call.failure = 'cancelled';
-        reject(reason);
-      };
-      const onAbort = () => cancel(signal?.reason);
-      if (signal?.aborted === true) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      unregister = o.onClose(cancel);
-      o.sleep(delayMs).then(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, reject);
-    });
+    await raceAbort(o.sleep(delayMs, signal), signal);
+  } catch (error) {
+    if (signal.aborted) call.failure = 'cancelled';
+    throw error;
   } finally {
     unregister();
   }
