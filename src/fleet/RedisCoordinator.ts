@@ -9,6 +9,7 @@ import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
 import type { RedisEvents } from './RedisEvents';
 import { fleetChannel, refreshKey, sharedTokenKey } from './fleetKeys';
+import { FleetWaiters } from './FleetWaiters';
 import { EXPIRED_MARK, FENCE_MARGIN_MS, PUBLISH, RELEASE, TRY } from './fleetScripts';
 import { parseSession, parseShared } from './parsePublished';
 import type { RedisLike } from './RedisLike';
@@ -49,11 +50,11 @@ const BLIND_POLL_MS = 50;
  */
 export class RedisCoordinator implements TokenCoordinator {
   readonly #channel: string;
-  /** Names a waiter of this process is waiting for, and how to wake it. */
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters: FleetWaiters;
 
   constructor(private readonly o: RedisCoordinatorOptions) {
     this.#channel = fleetChannel(o.keyPrefix);
+    this.#waiters = new FleetWaiters(this.#channel, o.sleep);
   }
 
   shared(
@@ -128,13 +129,13 @@ export class RedisCoordinator implements TokenCoordinator {
     const fenceKey = this.#key(`fence:${name}`);
     const deadline = this.o.clock.now() + this.o.lockWaitMs;
     const events = this.o.events?.available === true ? this.o.events : undefined;
-    if (events) this.#listen(events);
+    if (events) this.#waiters.listen(events);
     let staleFence = '';
     let waited = false;
     for (;;) {
       // Listening before the TRY is sent: a publication that lands after it wakes this waiter even
       // if its message overtakes the TRY's answer.
-      const wake = this.#expect(name);
+      const wake = this.#waiters.expect(name);
       const live = events?.live(this.#channel) === true;
       try {
         const id = randomUUID();
@@ -229,47 +230,6 @@ export class RedisCoordinator implements TokenCoordinator {
 
   #release(lockKey: string, id: string, name: string): Promise<unknown> {
     return this.#call('unlock', () => this.o.redis.eval(RELEASE, 1, lockKey, id, this.#channel, name));
-  }
-
-  #listening = false;
-
-  #listen(events: RedisEvents): void {
-    if (this.#listening) return;
-    this.#listening = true;
-    events.listen(this.#channel, {
-      message: (name) => {
-        const set = this.#waiters.get(name);
-        if (set) for (const wake of set) wake();
-      },
-      // A lost message costs a waiter at most one fallback poll: nothing to forget here.
-      lost: () => undefined,
-    });
-  }
-
-  /** A waiter for `name`, registered now: woken by a message for it, or after `ms` (the fallback poll). */
-  #expect(name: string): { until(ms: number): Promise<void>; cancel(): void } {
-    let woken = false;
-    let resolve: (() => void) | undefined;
-    const wake = () => {
-      woken = true;
-      resolve?.();
-    };
-    let set = this.#waiters.get(name);
-    if (!set) this.#waiters.set(name, (set = new Set()));
-    set.add(wake);
-    const cancel = () => {
-      const current = this.#waiters.get(name);
-      current?.delete(wake);
-      if (current?.size === 0) this.#waiters.delete(name);
-    };
-    return {
-      cancel,
-      until: async (ms) => {
-        if (woken) return;
-        // The sleep is the injected one (fake timers in tests); a message ends the wait first.
-        await Promise.race([this.o.sleep(ms), new Promise<void>((r) => (resolve = r))]);
-      },
-    };
   }
 
   #key(name: string): string {
