@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiCall } from '../../../src/client/ApiCall';
+import { API_ENGINE_NAMES } from '../../../src/client/ApiEngine';
+import {
+  ApiRootFactory,
+  DEFAULT_MAX_ANSWER_BYTES,
+  type ApiRootFactoryOptions,
+} from '../../../src/client/ApiRootFactory';
+import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { CtpTelemetry } from '../../../src/telemetry/CtpTelemetry';
+import type { TokenSource } from '../../../src/tokens/TokenSource';
+import { CapturingLogger } from '../../support/createTestServices';
+
+// ApiRootFactory on its own: a fetch that answers from a list, token sources made here.
+const API = 'https://api.example.test';
+
+function source(accessToken: string, key: object = {}, recover = () => Promise.resolve('renewed')): TokenSource {
+  return { owner: 'integration', accessToken, key, recover };
+}
+
+function factory(answers: (() => Response)[], options: Partial<ApiRootFactoryOptions> = {}) {
+  const requests: { url: string; headers: Headers }[] = [];
+  const f = new ApiRootFactory({
+    apiUrl: API,
+    projectKey: 'p',
+    timeoutMs: 5_000,
+    logger: new CapturingLogger(),
+    sleep: () => Promise.resolve(),
+    random: () => 0.5,
+    fetch: () => (url, init) => {
+      requests.push({ url, headers: new Headers(init.headers) });
+      const answer = answers.shift() ?? (() => Response.json({ id: 'c1' }));
+      return Promise.resolve(answer());
+    },
+    ...options,
+  });
+  return { f, requests };
+}
+
+describe.each(API_ENGINE_NAMES)('ApiRootFactory on the %s engine', (engine) => {
+  describe('builders', () => {
+    it('should reuse a builder for the same token and source, and make another for another source of the same token', () => {
+      const { f } = factory([], { engine });
+      const key = {};
+      const first = f.forSource(source('t1', key));
+      expect(f.forSource(source('t1', key))).toBe(first);
+      expect(f.forSource(source('t1', {}))).not.toBe(first);
+      expect(f.forSource(source('t2', key))).not.toBe(first);
+    });
+
+    it('should keep cacheSize builders, dropping the oldest first', () => {
+      const { f } = factory([], { engine, cacheSize: 2 });
+      const key = {};
+      const a = f.forSource(source('a', key));
+      const b = f.forSource(source('b', key));
+      f.forSource(source('c', key));
+      expect(f.forSource(source('b', key))).toBe(b);
+      expect(f.forSource(source('a', key))).not.toBe(a);
+    });
+
+    it('should send the builder token, our User-Agent and correlation ID, and not the call tag', async () => {
+      const { f, requests } = factory([], { engine, userAgent: 'ua-test/1' });
+      await f.forSource(source('tok')).categories().withId({ ID: 'c1' }).get().execute();
+      expect(requests).toHaveLength(1);
+      expect(requests[0]!.url).toBe(`${API}/p/categories/c1`);
+      expect(requests[0]!.headers.get('authorization')).toBe('Bearer tok');
+      expect(requests[0]!.headers.get('user-agent')).toBe('ua-test/1');
+      expect(requests[0]!.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(requests[0]!.headers.get('x-ctp-client-call')).toBeNull();
+    });
+  });
+
+  describe('what it tells', () => {
+    it('should call onRetry for each resend and onRecovery for the 401 recovery, with the call', async () => {
+      const retried: ApiCall[] = [];
+      const recovered: ApiCall[] = [];
+      const { f, requests } = factory(
+        [
+          () => Response.json({ message: 'busy' }, { status: 503 }),
+          () => Response.json({ error: 'invalid_token' }, { status: 401 }),
+        ],
+        { engine, onRetry: (call) => retried.push(call), onRecovery: (call) => recovered.push(call) },
+      );
+      const { body } = await f.forSource(source('tok')).categories().withId({ ID: 'c1' }).get().execute();
+      expect(body.id).toBe('c1');
+      expect(requests.map((r) => r.headers.get('authorization'))).toEqual([
+        'Bearer tok',
+        'Bearer tok',
+        'Bearer renewed',
+      ]);
+      expect(retried.map((c) => [c.method, c.retries])).toEqual([['GET', 1]]);
+      expect(recovered).toHaveLength(1);
+      expect(recovered[0]!.recovered).toBe(true);
+    });
+
+    it('should run each call in a span when telemetry is given', async () => {
+      const spans: string[] = [];
+      const api = {
+        trace: {
+          getTracer: () => ({
+            startActiveSpan: (name: string, _o: unknown, fn: (span: unknown) => unknown) => {
+              spans.push(name);
+              return fn({ setAttribute: () => undefined, setStatus: () => undefined, end: () => undefined });
+            },
+          }),
+        },
+        metrics: { getMeter: () => undefined },
+      };
+      const { f } = factory([], {
+        engine,
+        telemetry: new CtpTelemetry(api as unknown as ConstructorParameters<typeof CtpTelemetry>[0]),
+      });
+      await f.forSource(source('tok')).categories().withId({ ID: 'c1' }).get().execute();
+      expect(spans).toEqual(['ctp.api.call']);
+    });
+  });
+
+  describe('the answer cap', () => {
+    it('should default to 64 MiB: a stated Content-Length one byte over is refused, exactly 64 MiB is not', async () => {
+      const stated = (length: number) => () =>
+        new Response('{"id":"c1"}', {
+          headers: { 'content-type': 'application/json', 'content-length': String(length) },
+        });
+      const { f } = factory([stated(DEFAULT_MAX_ANSWER_BYTES + 1), stated(DEFAULT_MAX_ANSWER_BYTES)], { engine });
+      const root = f.forSource(source('tok'));
+      const refused = (await root
+        .categories()
+        .withId({ ID: 'c1' })
+        .get()
+        .execute()
+        .catch((e: unknown) => e)) as Error & { code: string };
+      expect(refused.code).toBe(CtpErrorCode.ApiAnswerTooLarge);
+      expect(refused.message).toContain(`(${DEFAULT_MAX_ANSWER_BYTES} bytes`);
+      // Handed on as it came: the body is short of its Content-Length, which only the wire would notice.
+      const { body } = await root.categories().withId({ ID: 'c1' }).get().execute();
+      expect(body.id).toBe('c1');
+    });
+  });
+
+  describe('close()', () => {
+    it('should abort the calls in flight and leave later calls working', async () => {
+      const signals: AbortSignal[] = [];
+      const { f } = factory([], {
+        engine,
+        fetch: () => (_url, init) => {
+          signals.push(init.signal!);
+          return signals.length === 1
+            ? new Promise<Response>((_resolve, reject) =>
+                init.signal!.addEventListener('abort', () => reject(init.signal!.reason as Error), { once: true }),
+              )
+            : Promise.resolve(Response.json({ id: 'c2' }));
+        },
+      });
+      const root = f.forSource(source('tok'));
+      const pending = root
+        .categories()
+        .withId({ ID: 'c1' })
+        .get()
+        .execute()
+        .catch((e: unknown) => e);
+      while (signals.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      f.close();
+      expect(await pending).toMatchObject({ code: CtpErrorCode.ApiCancelled, status: 499 });
+      const { body } = await root.categories().withId({ ID: 'c2' }).get().execute();
+      expect(body.id).toBe('c2');
+      expect(signals[1]!.aborted).toBe(false);
+    });
+  });
+});
