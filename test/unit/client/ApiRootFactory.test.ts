@@ -138,32 +138,50 @@ describe.each(API_ENGINE_NAMES)('ApiRootFactory on the %s engine', (engine) => {
   });
 
   describe('close()', () => {
-    it('should abort the calls in flight and leave later calls working', async () => {
+    it('should abort the calls in flight, and neither the calls that ended before nor those after', async () => {
       const signals: AbortSignal[] = [];
       const { f } = factory([], {
         engine,
         fetch: () => (_url, init) => {
           signals.push(init.signal!);
-          return signals.length === 1
-            ? new Promise<Response>((_resolve, reject) =>
-                init.signal!.addEventListener('abort', () => reject(init.signal!.reason as Error), { once: true }),
-              )
-            : Promise.resolve(Response.json({ id: 'c2' }));
+          if (signals.length === 2)
+            return new Promise<Response>((_resolve, reject) =>
+              init.signal!.addEventListener('abort', () => reject(init.signal!.reason as Error), { once: true }),
+            );
+          // Stated length: handed to the engine as it came, its deadline held until the call ended.
+          return Promise.resolve(
+            new Response('{"id":"c1"}', { headers: { 'content-type': 'application/json', 'content-length': '11' } }),
+          );
         },
       });
       const root = f.forSource(source('tok'));
+      await root.categories().withId({ ID: 'c1' }).get().execute();
       const pending = root
         .categories()
         .withId({ ID: 'c1' })
         .get()
         .execute()
         .catch((e: unknown) => e);
-      while (signals.length === 0) await new Promise((resolve) => setImmediate(resolve));
+      while (signals.length < 2) await new Promise((resolve) => setImmediate(resolve));
       f.close();
       expect(await pending).toMatchObject({ code: CtpErrorCode.ApiCancelled, status: 499 });
-      const { body } = await root.categories().withId({ ID: 'c2' }).get().execute();
-      expect(body.id).toBe('c2');
-      expect(signals[1]!.aborted).toBe(false);
+      await root.categories().withId({ ID: 'c1' }).get().execute();
+      expect(signals.map((s) => s.aborted)).toEqual([false, true, false]);
+    });
+  });
+
+  describe("a caller's own call-tag header", () => {
+    it('should be replaced by ours whatever its spelling, so the call keeps its resends', async () => {
+      const { f, requests } = factory([() => Response.json({ message: 'busy' }, { status: 503 })], { engine });
+      const { body } = await f
+        .forSource(source('tok'))
+        .categories()
+        .withId({ ID: 'c1' })
+        .get({ headers: { 'X-Ctp-Client-Call': '1' } })
+        .execute();
+      expect(body.id).toBe('c1');
+      expect(requests).toHaveLength(2);
+      expect(requests.map((r) => r.headers.get('x-ctp-client-call'))).toEqual([null, null]);
     });
   });
 });
