@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ApiCall } from '../../../src/client/ApiCall';
 import { API_ENGINE_NAMES } from '../../../src/client/ApiEngine';
 import {
@@ -7,6 +7,7 @@ import {
   type ApiRootFactoryOptions,
 } from '../../../src/client/ApiRootFactory';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { CtpSessionExpiredError } from '../../../src/errors/CtpSessionExpiredError';
 import { CtpTelemetry } from '../../../src/telemetry/CtpTelemetry';
 import type { TokenSource } from '../../../src/tokens/TokenSource';
 import { CapturingLogger } from '../../support/createTestServices';
@@ -182,6 +183,66 @@ describe.each(API_ENGINE_NAMES)('ApiRootFactory on the %s engine', (engine) => {
       expect(body.id).toBe('c1');
       expect(requests).toHaveLength(2);
       expect(requests.map((r) => r.headers.get('x-ctp-client-call'))).toEqual([null, null]);
+    });
+  });
+
+  describe('without onRetry and onRecovery, and with what can fail beside the API', () => {
+    it('should resend and recover with no hook given', async () => {
+      const { f, requests } = factory(
+        [
+          () => Response.json({ message: 'busy' }, { status: 503 }),
+          () => Response.json({ error: 'invalid_token' }, { status: 401 }),
+        ],
+        { engine },
+      );
+      const { body } = await f.forSource(source('tok')).categories().withId({ ID: 'c1' }).get().execute();
+      expect(body.id).toBe('c1');
+      expect(requests).toHaveLength(3);
+    });
+
+    it("should end the call with the token source's own error when it cannot renew", async () => {
+      const refused = new CtpSessionExpiredError('the session ended');
+      const { f } = factory([() => Response.json({ error: 'invalid_token' }, { status: 401 })], { engine });
+      const root = f.forSource(source('tok', {}, () => Promise.reject(refused)));
+      await expect(root.categories().withId({ ID: 'c1' }).get().execute()).rejects.toBe(refused);
+    });
+
+    it('should leave no timer of the recovery behind', async () => {
+      const { f } = factory([() => Response.json({ error: 'invalid_token' }, { status: 401 })], { engine });
+      const root = f.forSource(source('tok'));
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        await root.categories().withId({ ID: 'c1' }).get().execute();
+        expect(vi.getTimerCount()).toBe(0);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('should keep the answer as the error when the backoff sleep itself fails, not call it cancelled', async () => {
+      const { f } = factory([() => Response.json({ message: 'busy' }, { status: 503 })], {
+        engine,
+        sleep: () => Promise.reject(new Error('the timer broke')),
+      });
+      await expect(f.forSource(source('tok')).categories().withId({ ID: 'c1' }).get().execute()).rejects.toMatchObject({
+        code: CtpErrorCode.ApiUnavailable,
+        status: 503,
+      });
+    });
+
+    it('should leave the signal of a backoff wait that ended alone on close()', async () => {
+      const waits: AbortSignal[] = [];
+      const { f } = factory([() => Response.json({ message: 'busy' }, { status: 503 })], {
+        engine,
+        sleep: (_ms, signal) => {
+          waits.push(signal!);
+          return Promise.resolve();
+        },
+      });
+      await f.forSource(source('tok')).categories().withId({ ID: 'c1' }).get().execute();
+      f.close();
+      expect(waits).toHaveLength(1);
+      expect(waits[0]!.aborted).toBe(false);
     });
   });
 });

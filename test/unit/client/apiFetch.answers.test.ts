@@ -133,10 +133,12 @@ describe.each(API_ENGINE_NAMES)('apiFetch on the %s engine', (engine) => {
       expect(platform.grants('client_credentials')).toHaveLength(1);
     });
 
-    it('should renew on a 401 whose body is not JSON or names invalid_token in errors[]', async () => {
+    it('should renew on a 401 whose body is not JSON, names no error, or names invalid_token in errors[]', async () => {
       const answers = [
         () => new Response('<html>401</html>', { status: 401 }),
         () => json({ statusCode: 401, message: 'x', errors: [{ code: 'invalid_token' }] }, 401),
+        () => json({}, 401),
+        () => json({ errors: [] }, 401),
       ];
       for (const refusal of answers) {
         let refused = false;
@@ -240,6 +242,79 @@ describe.each(API_ENGINE_NAMES)('apiFetch on the %s engine', (engine) => {
       expect(sleeps).toEqual([]);
       expect(apiCalls()).toHaveLength(1);
     });
+
+    it('should wait a Retry-After of exactly the cap', async () => {
+      let busy = true;
+      const { client, sleeps } = setup(
+        engine,
+        () => (busy ? ((busy = false), json({ message: 'busy' }, 503, { 'retry-after': '1' })) : json({ id: 'c1' })),
+        { api: { retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 1_000 } } },
+      );
+      const apiRoot = await client.integrationApiRoot();
+      await apiRoot.categories().withId({ ID: 'c1' }).get().execute();
+      expect(sleeps).toEqual([1_000]);
+    });
+
+    it("should not wait when the wait would end exactly at the call's deadline", async () => {
+      const { client, sleeps } = setup(engine, () => json({ message: 'busy' }, 503, { 'retry-after': '2' }), {
+        api: { retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 5_000 } },
+      });
+      const apiRoot = await client.integrationApiRoot();
+      vi.useFakeTimers({ toFake: ['Date'] });
+      await expect(
+        withApiCallOptions({ timeoutMs: 2_000 }, () => apiRoot.categories().withId({ ID: 'c1' }).get().execute()),
+      ).rejects.toMatchObject({ code: CtpErrorCode.ApiUnavailable, retries: 0 });
+      expect(sleeps).toEqual([]);
+    });
+
+    it("should not send an attempt once the call's deadline has passed, with CTP_API_TIMEOUT", async () => {
+      const { client, apiCalls } = setup(engine, () => json({ id: 'c1' }));
+      const apiRoot = await client.integrationApiRoot();
+      vi.useFakeTimers({ toFake: ['Date'] });
+      await expect(
+        withApiCallOptions({ timeoutMs: 1_000 }, () => {
+          vi.setSystemTime(Date.now() + 1_000);
+          return apiRoot.categories().withId({ ID: 'c1' }).get().execute();
+        }),
+      ).rejects.toMatchObject({ code: CtpErrorCode.ApiTimeout, status: 504 });
+      expect(apiCalls()).toHaveLength(0);
+    });
+
+    it('should not send the resend when the caller aborts during the wait, with CTP_API_CANCELLED', async () => {
+      const controller = new AbortController();
+      const { client, apiCalls } = setup(engine, () => json({ message: 'busy' }, 503), {
+        // An injected sleep that ignores its signal: the caller aborts while it waits, then it ends.
+        sleep: () => {
+          controller.abort(new Error('client went away'));
+          return Promise.resolve();
+        },
+      });
+      const apiRoot = await client.integrationApiRoot();
+      await expect(
+        withApiCallOptions({ signal: controller.signal }, () =>
+          apiRoot.categories().withId({ ID: 'c1' }).get().execute(),
+        ),
+      ).rejects.toMatchObject({ code: CtpErrorCode.ApiCancelled, status: 499 });
+      expect(apiCalls()).toHaveLength(1);
+    });
+
+    it('should report the answer of a resend, not the failure of the attempt before it', async () => {
+      let reset = true;
+      const { client, apiCalls } = setup(engine, () => {
+        if (!reset) return json({ statusCode: 404, message: 'x', errors: [{ code: 'ResourceNotFound' }] }, 404);
+        reset = false;
+        return Promise.reject(
+          new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) }),
+        );
+      });
+      const apiRoot = await client.integrationApiRoot();
+      await expect(apiRoot.categories().withId({ ID: 'c1' }).get().execute()).rejects.toMatchObject({
+        code: CtpErrorCode.ApiNotFound,
+        status: 404,
+        retries: 1,
+      });
+      expect(apiCalls()).toHaveLength(2);
+    });
   });
 
   describe('a request whose call an app middleware hid (it rebuilt the headers)', () => {
@@ -256,6 +331,21 @@ describe.each(API_ENGINE_NAMES)('apiFetch on the %s engine', (engine) => {
       await expect(apiRoot.categories().withId({ ID: 'c1' }).get().execute()).rejects.toMatchObject({ status: 503 });
       expect(apiCalls()).toHaveLength(1);
       expect(apiCalls()[0]!.headers['x-ctp-client-call']).toBeUndefined();
+    });
+
+    it('should read its success within the cap, Content-Length stated or not', async () => {
+      const strip: Middleware = (next) => (request, response) => {
+        const headers = request.headers as Record<string, string>;
+        return next({ ...request, headers: { Authorization: headers['Authorization']! } }, response);
+      };
+      const { client } = setup(
+        engine,
+        () => new Response('{"id":"c1"}', { headers: { 'content-type': 'application/json', 'content-length': '11' } }),
+        { api: { middlewares: [strip] } },
+      );
+      const apiRoot = await client.integrationApiRoot();
+      const { body } = await apiRoot.categories().withId({ ID: 'c1' }).get().execute();
+      expect(body.id).toBe('c1');
     });
   });
 });
