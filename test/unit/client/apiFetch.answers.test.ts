@@ -294,8 +294,32 @@ describe.each(API_ENGINE_NAMES)('apiFetch on the %s engine', (engine) => {
         withApiCallOptions({ signal: controller.signal }, () =>
           apiRoot.categories().withId({ ID: 'c1' }).get().execute(),
         ),
-      ).rejects.toMatchObject({ code: CtpErrorCode.ApiCancelled, status: 499 });
+      ).rejects.toMatchObject({ code: CtpErrorCode.ApiCancelled, status: 499, retries: 1 });
       expect(apiCalls()).toHaveLength(1);
+    });
+
+    it('should not send, nor count a resend, with a signal aborted before the call', async () => {
+      const { client, apiCalls } = setup(engine, () => json({ id: 'c1' }));
+      const apiRoot = await client.integrationApiRoot();
+      await expect(
+        withApiCallOptions({ signal: AbortSignal.abort(new Error('gone')) }, () =>
+          apiRoot.categories().withId({ ID: 'c1' }).get().execute(),
+        ),
+      ).rejects.toMatchObject({ code: CtpErrorCode.ApiCancelled, status: 499, retries: 0 });
+      expect(apiCalls()).toHaveLength(0);
+    });
+
+    it("should resend within the call's deadline", async () => {
+      let busy = true;
+      const { client, apiCalls } = setup(engine, () =>
+        busy ? ((busy = false), json({ message: 'busy' }, 503)) : json({ id: 'c1' }),
+      );
+      const apiRoot = await client.integrationApiRoot();
+      const { body } = await withApiCallOptions({ timeoutMs: 10_000 }, () =>
+        apiRoot.categories().withId({ ID: 'c1' }).get().execute(),
+      );
+      expect(body.id).toBe('c1');
+      expect(apiCalls()).toHaveLength(2);
     });
 
     it('should report the answer of a resend, not the failure of the attempt before it', async () => {
