@@ -1,7 +1,8 @@
 // npm run bench: every row against local servers on 127.0.0.1 or an in-process fetch stub; prints
 // the results and writes them to bench/results.md, its charts to bench/charts/.
 // `npm run bench -- --only=scaling` (or BENCH_ONLY=scaling) runs one part and writes
-// bench/results-scaling.md instead, leaving the full run's results.md as it was.
+// bench/results-scaling.md instead, leaving the full run's results.md as it was; `--only=` a step's
+// name with dashes for spaces (`--only=per-call-guard`) runs that step alone, the same way.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, type } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -38,17 +39,20 @@ const steps: [string, Part, () => Promise<Section | Section[]>][] = [
   ['journey grants', 'core', journeyGrants],
   ['sign-in and sign-out round trips', 'core', signInRoundTrips],
 ];
+const slug = (name: string) => name.replaceAll(' ', '-');
 const only =
   parseArgs({ options: { only: { type: 'string' } }, strict: true }).values.only ?? process.env['BENCH_ONLY'];
-if (only !== undefined && !PARTS.includes(only as Part)) {
-  process.stderr.write(`bench: --only=${only} is not a part; the parts are ${PARTS.join(', ')}\n`);
+if (only !== undefined && !PARTS.includes(only as Part) && !steps.some(([name]) => slug(name) === only)) {
+  process.stderr.write(
+    `bench: --only=${only} is neither a part (${PARTS.join(', ')}) nor a step (${steps.map(([name]) => slug(name)).join(', ')})\n`,
+  );
   process.exit(2);
 }
 const started = Date.now();
 const loadStart = loadavg()[0]!;
 const sections: Section[] = [];
 for (const [name, part, step] of steps) {
-  if (only !== undefined && part !== only) continue;
+  if (only !== undefined && part !== only && slug(name) !== only) continue;
   process.stderr.write(`bench: ${name}...\n`);
   const result = await step();
   sections.push(...(Array.isArray(result) ? result : [result]));
@@ -63,7 +67,12 @@ const header = [
   '',
   `Load average (1 min, ${cpus().length} cores) ${loadStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end: other work on the machine shares its cores, and latency and timing figures move with it (counts of grants, commands and bytes do not).`,
   '',
-  ...(only ? [`Only the ${only} part (\`npm run bench -- --only=${only}\`); the full run writes results.md.`, ''] : []),
+  ...(only
+    ? [
+        `Only ${PARTS.includes(only as Part) ? `the ${only} part` : `the step ${only}`} (\`npm run bench -- --only=${only}\`); the full run writes results.md.`,
+        '',
+      ]
+    : []),
   `Goals met: ${sections.filter((s) => s.met === true).length} of ${sections.filter((s) => s.met !== undefined).length}. The bench took ${Math.round((Date.now() - started) / 1000)} s.`,
 ];
 const markdown = `${[...header, ...sections.map((s) => `\n${renderSection(s)}`)].join('\n')}\n`;

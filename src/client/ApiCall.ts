@@ -1,4 +1,5 @@
 import type { TokenOwner, TokenSource } from '../tokens/TokenSource';
+import type { Deadline } from '../util/deadline';
 
 /** How a call that got no usable answer ended. */
 export type ApiCallFailure = 'network' | 'timeout' | 'cancelled' | 'too-large';
@@ -23,6 +24,8 @@ export class ApiCall {
   thrown: unknown = undefined;
   /** A 401 was recovered once already. */
   recovered = false;
+  /** The deadline of the answer handed to the engine unread, open until the call ends. */
+  #held: { limit: Deadline; unregister: () => void } | undefined = undefined;
 
   constructor(
     readonly method: string,
@@ -40,5 +43,20 @@ export class ApiCall {
 
   get owner(): TokenOwner {
     return this.source.owner;
+  }
+
+  /** Keeps the last attempt's deadline (and close()) on the answer the engine is reading. */
+  hold(held: { limit: Deadline; unregister: () => void }): void {
+    this.#held = held;
+  }
+
+  /** The call ended: closes the held deadline, recording whether it ended the engine's read of the answer. */
+  release(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    held.limit.clear();
+    held.unregister();
+    if (held.limit.signal.aborted) this.failure = held.limit.timedOut ? 'timeout' : 'cancelled';
   }
 }

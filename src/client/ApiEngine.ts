@@ -50,7 +50,7 @@ const tsClientFactory: EngineClientFactory = ({ host, authorization, fetch, midd
       ...(middlewares as tsClient.Middleware[]),
       tsClient.createHttpMiddleware({
         host,
-        httpClient: fetch as unknown as tsClient.HttpClientOptions['httpClient'],
+        httpClient: fetch,
         includeRequestInErrorResponse: false,
         maskSensitiveHeaderData: true,
         includeResponseHeaders: true,

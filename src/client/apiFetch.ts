@@ -1,10 +1,10 @@
 import type { FetchLike } from '../auth/AuthTransport';
 import { backoffMs, retryAfterMs, type RetryPolicy } from '../auth/RetryPolicy';
-import { deadline } from '../util/deadline';
+import { deadline, MAX_TIMEOUT_MS, type Deadline } from '../util/deadline';
 import { raceAbort } from '../util/raceAbort';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
-import type { ApiCall } from './ApiCall';
+import type { ApiCall, ApiCallFailure } from './ApiCall';
 import { apiCodesOf } from './apiErrorOf';
 import { AnswerTooLargeError, readAnswer } from './readAnswer';
 
@@ -47,22 +47,24 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
 
 interface Answer {
   readonly response: Response;
-  readonly bytes: Uint8Array;
+  /** The body, read whole; undefined for an answer handed on unread (a success: no code of ours reads it). */
+  readonly bytes: Uint8Array | undefined;
 }
 
 /**
  * The fetch given to the engine's HTTP middleware, so every attempt of a call happens below the app's
  * middlewares, the same way on both engines: each attempt under a deadline (the per-attempt timeout
  * narrowed by the call's own deadline, merged with the caller's signal and close()), its answer read
- * whole within the cap, network failures and 502/503/504 (429 with Retry-After) resent with
- * full-jitter backoff when the request is safe to repeat, and one 401 invalid_token recovered through
- * the builder's own token source. The engine gets only the last answer, already read: a Response of
- * bytes in memory, so no engine ever reads a body that can fail or grow (sdk-client-v2 reads error
- * bodies without a catch).
+ * within the cap, network failures and 502/503/504 (429 with Retry-After) resent with full-jitter
+ * backoff when the request is safe to repeat, and one 401 invalid_token recovered through the
+ * builder's own token source. A success whose Content-Length is within the cap (and not compressed)
+ * goes to the engine as it came, its deadline held until the call ends; any other answer is read whole
+ * here and handed on as bytes in memory, so no engine reads an error body that can fail or grow
+ * (sdk-client-v2 reads error bodies without a catch).
  */
 export function apiFetch(o: ApiFetchOptions): FetchLike {
   return async (input, init) => {
-    const headers = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]);
+    const headers = new Headers(init.headers);
     const call = o.callOf(headers.get(CALL_HEADER));
     headers.delete(CALL_HEADER);
     const request: RequestInit = { method: init.method ?? 'GET', headers };
@@ -81,7 +83,7 @@ export function apiFetch(o: ApiFetchOptions): FetchLike {
       }
       const status = answer.response.status;
       call.status = status;
-      const body = status >= 400 ? jsonOf(answer.bytes) : undefined;
+      const body = status >= 400 && answer.bytes !== undefined ? jsonOf(answer.bytes) : undefined;
       call.apiCodes = apiCodesOf(body);
       if (status === 401 && !call.recovered && isInvalidToken(body)) {
         headers.set('Authorization', `Bearer ${await recover(o, call)}`);
@@ -100,15 +102,18 @@ export function apiFetch(o: ApiFetchOptions): FetchLike {
   };
 }
 
-/** One attempt, its answer read whole; a failure is recorded on the call (timeout, cancelled, too large, network). */
-async function attempt(
+/**
+ * The deadline of one attempt (`timeoutMs`: the per-attempt timeout) or recovery, narrowed by the
+ * call's deadline, merged with the caller's signal, ended by close() too until `unregister` runs.
+ *
+ * @throws the caller's reason, or a TimeoutError past the call's deadline, recorded on the call.
+ */
+function windowOf(
   o: ApiFetchOptions,
   call: ApiCall | undefined,
-  input: string,
-  init: RequestInit,
-): Promise<Answer> {
-  const left = call?.deadline === undefined ? o.timeoutMs : Math.min(o.timeoutMs, call.deadline - Date.now());
-  if (call !== undefined) call.failure = undefined;
+  timeoutMs: number,
+): { limit: Deadline; unregister: () => void } {
+  const left = call?.deadline === undefined ? timeoutMs : Math.min(timeoutMs, call.deadline - Date.now());
   if (call?.signal?.aborted === true || left <= 0) {
     if (call !== undefined) call.failure = left > 0 ? 'cancelled' : 'timeout';
     throw left > 0
@@ -117,10 +122,37 @@ async function attempt(
   }
   // The caller's signal and the deadline through AbortSignal.any (in deadline()); close() aborts it too.
   const limit = deadline(left, call?.signal);
-  const unregister = o.onClose(limit.abort);
+  return { limit, unregister: o.onClose((reason) => limit.abort(reason)) };
+}
+
+/** How an attempt or recovery that threw ended, for the call's error. */
+function failureOf(limit: Deadline, error: unknown): ApiCallFailure {
+  if (limit.timedOut) return 'timeout';
+  if (limit.signal.aborted) return 'cancelled';
+  return error instanceof AnswerTooLargeError ? 'too-large' : 'network';
+}
+
+/** One attempt; a failure is recorded on the call (timeout, cancelled, too large, network). */
+async function attempt(
+  o: ApiFetchOptions,
+  call: ApiCall | undefined,
+  input: string,
+  init: RequestInit,
+): Promise<Answer> {
+  if (call !== undefined) call.failure = undefined;
+  const bounds = windowOf(o, call, o.timeoutMs);
+  const { limit } = bounds;
+  let held = false;
   try {
     // Raced as well: an app's fetch that ignores the signal still cannot hold the call past its deadline.
     const response = await raceAbort(o.fetch()(input, { ...init, signal: limit.signal }), limit.signal);
+    if (call !== undefined && boundedByItsLength(response, o.maxAnswerBytes)) {
+      // The engine reads it; the signal given to the fetch ends that read at the deadline, on close()
+      // or when the caller aborts, so the window stays open until the call ends (ApiCall.release).
+      call.hold(bounds);
+      held = true;
+      return { response, bytes: undefined };
+    }
     const bytes = await readAnswer(response, o.maxAnswerBytes, limit.signal);
     const headers = new Headers(response.headers);
     // The body handed on is decoded and whole: these would describe the one on the wire.
@@ -133,21 +165,31 @@ async function attempt(
     };
   } catch (error) {
     if (call !== undefined) {
-      call.failure = limit.timedOut
-        ? 'timeout'
-        : limit.signal.aborted
-          ? 'cancelled'
-          : error instanceof AnswerTooLargeError
-            ? 'too-large'
-            : 'network';
+      call.failure = failureOf(limit, error);
       call.cause = error;
     }
     throw error;
   } finally {
-    limit.clear();
-    unregister();
+    if (!held) {
+      limit.clear();
+      bounds.unregister();
+    }
   }
 }
+
+/**
+ * A success (2xx) the engine may read itself: not compressed, with a Content-Length within the cap.
+ * HTTP/1.1 framing never yields more bytes than that length (undici ends the body there and drops a
+ * connection that sends more), so the cap holds without counting. Error answers are always read here:
+ * the loop needs their codes, and sdk-client-v2 reads them with no catch.
+ */
+function boundedByItsLength(response: Response, limitBytes: number): boolean {
+  if (!response.ok || response.headers.has('content-encoding')) return false;
+  const length = response.headers.get('content-length');
+  return length !== null && DIGITS.test(length) && Number(length) <= limitBytes;
+}
+
+const DIGITS = /^\d{1,15}$/;
 
 /** The token source's fresh token after a 401 invalid_token, once per call; what the source throws ends the call as it is. */
 async function recover(o: ApiFetchOptions, call: ApiCall): Promise<string> {
@@ -157,11 +199,21 @@ async function recover(o: ApiFetchOptions, call: ApiCall): Promise<string> {
     'API answered 401 invalid_token; renewing the token once',
   );
   o.onRecovery?.(call);
+  // Within the call's deadline, its signal and close(), like an attempt; no per-attempt timeout: the
+  // token source's grants and storage calls have their own.
+  const { limit, unregister } = windowOf(o, call, MAX_TIMEOUT_MS);
   try {
-    return await call.source.recover(call.source.accessToken);
+    return await raceAbort(call.source.recover(call.source.accessToken), limit.signal);
   } catch (error) {
-    call.thrown = error;
+    // What the source threw ends the call as it is; an end by the deadline, caller or close() as usual.
+    if (limit.signal.aborted) {
+      call.failure = failureOf(limit, error);
+      call.cause = error;
+    } else call.thrown = error;
     throw error;
+  } finally {
+    limit.clear();
+    unregister();
   }
 }
 
@@ -197,23 +249,16 @@ async function pause(
     },
     'Sending an API request again after a transient failure',
   );
-  const signal = call.signal;
-  let unregister = () => {};
+  // close() and the caller's signal end the wait and its timer (an injected sleep that ignores the
+  // signal is raced as well).
+  const stop = new AbortController();
+  const unregister = o.onClose((reason) => stop.abort(reason));
+  const signal = call.signal === undefined ? stop.signal : AbortSignal.any([stop.signal, call.signal]);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const cancel = (reason: unknown) => {
-        call.failure = 'cancelled';
-        reject(reason);
-      };
-      const onAbort = () => cancel(signal?.reason);
-      if (signal?.aborted === true) return onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      unregister = o.onClose(cancel);
-      o.sleep(delayMs).then(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, reject);
-    });
+    await raceAbort(o.sleep(delayMs, signal), signal);
+  } catch (error) {
+    if (signal.aborted) call.failure = 'cancelled';
+    throw error;
   } finally {
     unregister();
   }

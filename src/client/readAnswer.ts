@@ -21,7 +21,12 @@ export async function readAnswer(response: Response, limitBytes: number, signal:
     throw new AnswerTooLargeError(`The answer states ${declared} bytes, over the cap of ${limitBytes}`);
   }
   if (response.body === null) return new Uint8Array(0);
-  const reader = response.body.getReader();
+  // Already aborted (between the fetch's answer and this read): a listener added now would never run.
+  if (signal.aborted) {
+    await response.body.cancel(signal.reason).catch(ignore);
+    throw signal.reason;
+  }
+  const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
   // A pending read resolves as done when the reader is cancelled.
   const onAbort = () => void reader.cancel(signal.reason).catch(ignore);
   signal.addEventListener('abort', onAbort, { once: true });

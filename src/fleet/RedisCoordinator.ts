@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { CtpAuthToken, SharedToken } from '../auth/CtpAuthToken';
 import { isRefreshRefused } from '../auth/isRefreshRefused';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
@@ -8,6 +8,9 @@ import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
 import type { RedisEvents } from './RedisEvents';
+import { fleetChannel, refreshKey, sharedTokenKey } from './fleetKeys';
+import { FleetWaiters } from './FleetWaiters';
+import { EXPIRED_MARK, FENCE_MARGIN_MS, PUBLISH, RELEASE, TRY } from './fleetScripts';
 import { parseSession, parseShared } from './parsePublished';
 import type { RedisLike } from './RedisLike';
 import type { SharedTokenId, TokenCoordinator } from '../tokens/TokenCoordinator';
@@ -32,58 +35,6 @@ export interface RedisCoordinatorOptions {
   logger: Logger;
 }
 
-// Stores `value` only if no newer holder (higher fence) stored before: a holder whose lock expired
-// while it was slow cannot overwrite the token of the one that came after it. Releases the lock if
-// it is still ours and wakes the waiting instances, in the same step.
-// The fence counter outlives every result it numbered by FENCE_MARGIN_MS (it would otherwise start
-// again at 1 under a result with a higher number, which would then refuse every newer one), and
-// expires after that: one counter per token lineage, not one kept for ever.
-// KEYS: result, lock, fence. ARGV: fence, value, ttl ms, lock id ('' none), channel, name, fence margin ms.
-const PUBLISH = `
-local stored = 0
-local current = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
-if current <= tonumber(ARGV[1]) then
-  redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'value', ARGV[2])
-  redis.call('PEXPIRE', KEYS[1], ARGV[3])
-  local keep = tonumber(ARGV[3]) + tonumber(ARGV[7])
-  if redis.call('PTTL', KEYS[3]) < keep then redis.call('PEXPIRE', KEYS[3], keep) end
-  stored = 1
-end
-if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
-redis.call('PUBLISH', ARGV[5], ARGV[6])
-return stored`;
-
-// Reads the published result and, unless it is one the caller may take, takes the lock with the next
-// fencing number, in one step. A result is taken as it is unless it is the one the caller already
-// found not fresh (same fence): then the caller competes for the lock to replace it.
-// KEYS: result, lock, fence. ARGV: lock id, lock ttl ms, fence of the result found stale ('' none; a value
-// without a fence counts as found stale, so the loop below cannot spin on it), fence margin ms.
-// Returns { value | nil, its fence | nil, our fencing number, or 0 if the lock is held, or -1 if not tried }.
-const TRY = `
-local found = redis.call('HMGET', KEYS[1], 'value', 'fence')
-local value, seen = found[1], found[2] or ''
-if value and seen ~= ARGV[3] then return { value, seen, -1 } end
-if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  local ours = redis.call('INCR', KEYS[3])
-  local keep = math.max(redis.call('PTTL', KEYS[1]), tonumber(ARGV[2])) + tonumber(ARGV[4])
-  if redis.call('PTTL', KEYS[3]) < keep then redis.call('PEXPIRE', KEYS[3], keep) end
-  return { value, seen, ours }
-end
-return { value, seen, 0 }`;
-
-/** How long a fence counter outlives the result and lock it numbered: longer than any holder can take. */
-const FENCE_MARGIN_MS = 24 * 3_600_000;
-
-// Releases only our own lock (after its expiry it may belong to someone else) and wakes the waiters,
-// who then compete for it at once rather than at their next poll.
-// KEYS: lock. ARGV: lock id, channel, name.
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
-return 1`;
-
-const EXPIRED_MARK = '{"expired":true}';
-
 /** Without a confirmed subscription a waiter polls at least this often, as before pub/sub. */
 const BLIND_POLL_MS = 50;
 
@@ -99,11 +50,11 @@ const BLIND_POLL_MS = 50;
  */
 export class RedisCoordinator implements TokenCoordinator {
   readonly #channel: string;
-  /** Names a waiter of this process is waiting for, and how to wake it. */
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters: FleetWaiters;
 
   constructor(private readonly o: RedisCoordinatorOptions) {
     this.#channel = fleetChannel(o.keyPrefix);
+    this.#waiters = new FleetWaiters(this.#channel, o.sleep);
   }
 
   shared(
@@ -178,13 +129,13 @@ export class RedisCoordinator implements TokenCoordinator {
     const fenceKey = this.#key(`fence:${name}`);
     const deadline = this.o.clock.now() + this.o.lockWaitMs;
     const events = this.o.events?.available === true ? this.o.events : undefined;
-    if (events) this.#listen(events);
+    if (events) this.#waiters.listen(events);
     let staleFence = '';
     let waited = false;
     for (;;) {
       // Listening before the TRY is sent: a publication that lands after it wakes this waiter even
       // if its message overtakes the TRY's answer.
-      const wake = this.#expect(name);
+      const wake = this.#waiters.expect(name);
       const live = events?.live(this.#channel) === true;
       try {
         const id = randomUUID();
@@ -281,47 +232,6 @@ export class RedisCoordinator implements TokenCoordinator {
     return this.#call('unlock', () => this.o.redis.eval(RELEASE, 1, lockKey, id, this.#channel, name));
   }
 
-  #listening = false;
-
-  #listen(events: RedisEvents): void {
-    if (this.#listening) return;
-    this.#listening = true;
-    events.listen(this.#channel, {
-      message: (name) => {
-        const set = this.#waiters.get(name);
-        if (set) for (const wake of set) wake();
-      },
-      // A lost message costs a waiter at most one fallback poll: nothing to forget here.
-      lost: () => undefined,
-    });
-  }
-
-  /** A waiter for `name`, registered now: woken by a message for it, or after `ms` (the fallback poll). */
-  #expect(name: string): { until(ms: number): Promise<void>; cancel(): void } {
-    let woken = false;
-    let resolve: (() => void) | undefined;
-    const wake = () => {
-      woken = true;
-      resolve?.();
-    };
-    let set = this.#waiters.get(name);
-    if (!set) this.#waiters.set(name, (set = new Set()));
-    set.add(wake);
-    const cancel = () => {
-      const current = this.#waiters.get(name);
-      current?.delete(wake);
-      if (current?.size === 0) this.#waiters.delete(name);
-    };
-    return {
-      cancel,
-      until: async (ms) => {
-        if (woken) return;
-        // The sleep is the injected one (fake timers in tests); a message ends the wait first.
-        await Promise.race([this.o.sleep(ms), new Promise<void>((r) => (resolve = r))]);
-      },
-    };
-  }
-
   #key(name: string): string {
     return `${this.o.keyPrefix}${name}`;
   }
@@ -337,40 +247,4 @@ export class RedisCoordinator implements TokenCoordinator {
       );
     }
   }
-}
-
-/**
- * The fleet's pub/sub channel: every publication or lock release of a shared token or a refresh is
- * announced here, its message the name (`shared:…`, `refresh:…`) the waiters wait for.
- */
-export function fleetChannel(keyPrefix: string): string {
-  return `${keyPrefix}fleet:published`;
-}
-
-/**
- * `shared:<name>:{<hash>}`, the hash over everything that decides who the token is for (auth URL,
- * project, client id, exact scope parameter). Hashed so that no client id or scope list is readable
- * in Redis; it holds no secret either way. Services that differ in any part never share a key.
- */
-export function sharedTokenKey(id: SharedTokenId): string {
-  // JSON of an array: no two different tuples encode to the same string.
-  return `shared:${id.name}:${tagged(hash(JSON.stringify(['ctp-shared-token/1', id.authUrl, id.projectKey, id.clientId, id.scope])))}`;
-}
-
-/** `refresh:{<hash of the refresh token>}`: the refresh token itself is never in a key. */
-function refreshKey(refreshToken: string): string {
-  return `refresh:${tagged(hash(refreshToken))}`;
-}
-
-/**
- * A Redis Cluster hash tag: the result, lock and fence keys of one token (`<name>`, `lock:<name>`,
- * `fence:<name>`) hash to one slot, so ACQUIRE, which takes the lock and the fence together, runs on
- * a cluster (a script's keys must share a slot). base64url has no braces, so the tag is the hash.
- */
-function tagged(hashed: string): string {
-  return `{${hashed}}`;
-}
-
-function hash(value: string): string {
-  return createHash('sha256').update(value).digest('base64url');
 }

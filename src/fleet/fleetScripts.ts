@@ -1,0 +1,53 @@
+// The Lua scripts of RedisCoordinator: each runs as one step on the Redis server (one slot on a cluster).
+
+// Stores `value` only if no newer holder (higher fence) stored before: a holder whose lock expired
+// while it was slow cannot overwrite the token of the one that came after it. Releases the lock if
+// it is still ours and wakes the waiting instances, in the same step.
+// The fence counter outlives every result it numbered by FENCE_MARGIN_MS (it would otherwise start
+// again at 1 under a result with a higher number, which would then refuse every newer one), and
+// expires after that: one counter per token lineage, not one kept for ever.
+// KEYS: result, lock, fence. ARGV: fence, value, ttl ms, lock id ('' none), channel, name, fence margin ms.
+export const PUBLISH = `
+local stored = 0
+local current = tonumber(redis.call('HGET', KEYS[1], 'fence') or '0')
+if current <= tonumber(ARGV[1]) then
+  redis.call('HSET', KEYS[1], 'fence', ARGV[1], 'value', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  local keep = tonumber(ARGV[3]) + tonumber(ARGV[7])
+  if redis.call('PTTL', KEYS[3]) < keep then redis.call('PEXPIRE', KEYS[3], keep) end
+  stored = 1
+end
+if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
+redis.call('PUBLISH', ARGV[5], ARGV[6])
+return stored`;
+
+// Reads the published result and, unless it is one the caller may take, takes the lock with the next
+// fencing number, in one step. A result is taken as it is unless it is the one the caller already
+// found not fresh (same fence): then the caller competes for the lock to replace it.
+// KEYS: result, lock, fence. ARGV: lock id, lock ttl ms, fence of the result found stale ('' none; a value
+// without a fence counts as found stale, so the loop below cannot spin on it), fence margin ms.
+// Returns { value | nil, its fence | nil, our fencing number, or 0 if the lock is held, or -1 if not tried }.
+export const TRY = `
+local found = redis.call('HMGET', KEYS[1], 'value', 'fence')
+local value, seen = found[1], found[2] or ''
+if value and seen ~= ARGV[3] then return { value, seen, -1 } end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  local ours = redis.call('INCR', KEYS[3])
+  local keep = math.max(redis.call('PTTL', KEYS[1]), tonumber(ARGV[2])) + tonumber(ARGV[4])
+  if redis.call('PTTL', KEYS[3]) < keep then redis.call('PEXPIRE', KEYS[3], keep) end
+  return { value, seen, ours }
+end
+return { value, seen, 0 }`;
+
+/** How long a fence counter outlives the result and lock it numbered: longer than any holder can take. */
+export const FENCE_MARGIN_MS = 24 * 3_600_000;
+
+// Releases only our own lock (after its expiry it may belong to someone else) and wakes the waiters,
+// who then compete for it at once rather than at their next poll.
+// KEYS: lock. ARGV: lock id, channel, name.
+export const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return 1`;
+
+export const EXPIRED_MARK = '{"expired":true}';
