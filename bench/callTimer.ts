@@ -43,7 +43,8 @@ function pooledFetch(limit: number): typeof fetch {
 
 const urlOf = (input: Parameters<typeof fetch>[0]) =>
   typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-const isRefresh = (init: RequestInit | undefined) => String(init?.body ?? '').includes('grant_type=refresh_token');
+const isRefresh = (init: RequestInit | undefined) =>
+  typeof init?.body === 'string' && init.body.includes('grant_type=refresh_token');
 
 /**
  * One pooled fetch for both sides of a comparison, which charges the time each request spends in it

@@ -20,7 +20,7 @@ interface Request {
 /** `POST /oauth/token (refresh_token)`, `GET /me`: what a request is, never a secret. */
 function describe(url: string, init: RequestInit | undefined): string {
   const path = new URL(url).pathname.replace(/\/[0-9a-f-]{36}/g, '/:id');
-  const grant = /grant_type=([a-z_]+)/.exec(String(init?.body ?? ''))?.[1];
+  const grant = /grant_type=([a-z_]+)/.exec(typeof init?.body === 'string' ? init.body : '')?.[1];
   return `${init?.method ?? 'GET'} ${path}${grant ? ` (${grant})` : ''}`;
 }
 

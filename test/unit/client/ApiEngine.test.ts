@@ -23,8 +23,7 @@ function answering(status: number, body: unknown) {
   return { fetch, seen };
 }
 
-const headersOf = (init: RequestInit) =>
-  Object.fromEntries(new Headers(init.headers as ConstructorParameters<typeof Headers>[0]));
+const headersOf = (init: RequestInit) => Object.fromEntries(new Headers(init.headers));
 
 describe.each(API_ENGINE_NAMES)('the %s engine client (its own createClient)', (name) => {
   const newClient = engineClientFactory(name);

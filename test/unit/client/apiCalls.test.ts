@@ -337,12 +337,10 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
       );
       const apiRoot = await client.integrationApiRoot();
       const request = apiRoot.categories().withId({ ID: 'c1' }).get();
-      const typed = apiRoot
-        .graphql()
-        .post({
-          body: { query: '{ categories { total } }' },
-          headers: { 'Content-Type': 'application/graphql', 'User-Agent': 'mine/1' },
-        });
+      const typed = apiRoot.graphql().post({
+        body: { query: '{ categories { total } }' },
+        headers: { 'Content-Type': 'application/graphql', 'User-Agent': 'mine/1' },
+      });
       await runWithCorrelationId('first-request-1', () => request.execute());
       await runWithCorrelationId('first-request-1', () => typed.execute());
       expect(request.clientRequest().headers).toEqual({});
@@ -525,7 +523,7 @@ describe.each(API_ENGINE_NAMES)('API calls on the %s engine', (engine) => {
         api: { retry: { maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } },
         fetch: (input, init) => {
           if (!input.startsWith(API_URL)) return fetch(input, init);
-          sent = new Headers(init.headers as ConstructorParameters<typeof Headers>[0]).get('authorization') ?? '';
+          sent = new Headers(init.headers).get('authorization') ?? '';
           return Promise.reject(new TypeError(`proxy refused ${sent}`));
         },
       });
