@@ -16,9 +16,9 @@ export { loadCtpConfig } from './config/loadCtpConfig';
 
 // Call: the SDK's request builders, the shopper's session, and what wraps calls.
 export type { CtpClient } from './client/CtpClient';
-export type { AccessTokenOptions, CtpSession } from './session/CtpSession';
+export type { CtpSession } from './session/CtpSession';
 export type { CtpAuthToken } from './auth/CtpAuthToken';
-export type { CtpTokenMessage, CustomerDraft } from './session/account/CustomerDraft';
+export type { CustomerDraft } from './session/account/CustomerDraft';
 export { ctpSessionMiddleware } from './session/ctpSessionMiddleware';
 export { runWithCtpSession } from './session/sessionContext';
 export { regenerateSession } from './session/regenerateSession';
@@ -38,13 +38,11 @@ export type { Logger } from './util/Logger';
 export type { Clock } from './util/Clock';
 
 // Catch and answer: every error is a CtpError with a stable code; the subclasses that carry fields apps read.
-export { CtpError, type CtpErrorOptions } from './errors/CtpError';
+export { CtpError } from './errors/CtpError';
 export { CtpErrorCode } from './errors/CtpErrorCode';
 export { CtpApiError } from './errors/CtpApiError';
 export { CtpAccountError } from './errors/CtpAccountError';
-export { CtpArgumentError } from './errors/CtpArgumentError';
 export { CtpConfigError } from './errors/CtpConfigError';
-export { CtpSessionError } from './errors/CtpSessionError';
 export { CtpSessionExpiredError } from './errors/CtpSessionExpiredError';
 export { ctpErrorResponse } from './http/ctpErrorResponse';
 export { ctpErrorHandler } from './http/ctpErrorHandler';

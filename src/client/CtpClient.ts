@@ -3,7 +3,6 @@ import type {
   ByProjectKeyRequestBuilder,
 } from '@commercetools/platform-sdk';
 import { CtpArgumentError } from '../errors/CtpArgumentError';
-import type { AccessTokenOptions } from '../session/CtpSession';
 import type { ShopperSession } from '../session/ShopperSession';
 import type { TokenSource } from '../tokens/TokenSource';
 import type { ApiRootFactory } from './ApiRootFactory';
@@ -25,7 +24,12 @@ export interface CtpClient {
    * is cleared and raises CTP_SESSION_EXPIRED. A 401 on a call of this builder renews this shopper's
    * session only; if the session was signed out or now holds another sign-in, the call fails.
    */
-  customerApiRoot(options?: AccessTokenOptions): Promise<ByProjectKeyRequestBuilder>;
+  customerApiRoot(options?: {
+    /** Start an anonymous session when there is none (default true). */
+    createAnonymous?: boolean;
+    /** The Store the shopper is in, as for CtpSession.accessToken(). */
+    storeKey?: string;
+  }): Promise<ByProjectKeyRequestBuilder>;
   /**
    * B2B: the SDK's as-associate builder (`/as-associate/{associateId}/in-business-unit/key={key}/`:
    * carts, orders, quotes, quote requests, shopping lists) for the signed-in customer. The associate

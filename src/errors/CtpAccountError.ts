@@ -1,4 +1,4 @@
-import { CtpError, type CtpErrorOptions } from './CtpError';
+import { CtpError } from './CtpError';
 import type { CtpErrorCode } from './CtpErrorCode';
 
 /**
@@ -19,7 +19,12 @@ export class CtpAccountError extends CtpError {
       | typeof CtpErrorCode.TokenSendFailed
       | typeof CtpErrorCode.PasswordChangedSignInAgain,
     message: string,
-    options: CtpErrorOptions & { fieldErrors?: readonly { readonly code: string; readonly field?: string }[] } = {},
+    options: {
+      cause?: unknown;
+      status?: number;
+      response?: Response;
+      fieldErrors?: readonly { readonly code: string; readonly field?: string }[];
+    } = {},
   ) {
     super(code, message, options);
     this.fieldErrors = Object.freeze([...(options.fieldErrors ?? [])]);

@@ -1,4 +1,4 @@
-import { CtpError, type CtpErrorOptions } from './CtpError';
+import { CtpError } from './CtpError';
 import { CtpErrorCode } from './CtpErrorCode';
 
 /**
@@ -30,7 +30,10 @@ export class CtpApiError extends CtpError {
 
   constructor(
     message: string,
-    options: CtpErrorOptions & {
+    options: {
+      cause?: unknown;
+      status?: number;
+      response?: Response;
       /** Default CTP_API_REQUEST_FAILED (a call the library makes itself, e.g. sign-in). */
       code?: CtpErrorCode;
       apiCode?: string | undefined;

@@ -1,13 +1,5 @@
 import type { CtpErrorCode } from './CtpErrorCode';
 
-export interface CtpErrorOptions {
-  cause?: unknown;
-  /** HTTP status of the answer that caused the error, when there was one. */
-  status?: number;
-  /** The raw Response, kept non-enumerable so logging the error never dumps it. */
-  response?: Response;
-}
-
 // Set on every instance; registered symbol, so the ESM and CJS builds (two copies of this class in
 // one process) recognise each other's errors.
 const BRAND = Symbol.for('ctp-client.CtpError');
@@ -57,7 +49,17 @@ export class CtpError extends Error {
 
   static readonly [BRAND] = true;
 
-  constructor(code: CtpErrorCode, message: string, options: CtpErrorOptions = {}) {
+  constructor(
+    code: CtpErrorCode,
+    message: string,
+    options: {
+      cause?: unknown;
+      /** HTTP status of the answer that caused the error, when there was one. */
+      status?: number;
+      /** The raw Response, kept non-enumerable so logging the error never dumps it. */
+      response?: Response;
+    } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });
     this.name = new.target.name;
@@ -76,6 +78,9 @@ export class CtpError extends Error {
     return { name: this.name, code: this.code, message: this.message, status: this.status };
   }
 }
+
+/** The options of CtpError's constructor, for the library's own subclasses (written out in the public signatures). */
+export type CtpErrorOptions = NonNullable<ConstructorParameters<typeof CtpError>[2]>;
 
 function isBranded(value: unknown): value is CtpError {
   return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;

@@ -1,5 +1,4 @@
 import type { RedisLike } from '../fleet/RedisLike';
-import type { CtpTokenMessage } from '../session/account/CustomerDraft';
 import type { LegacySessionStorage } from '../session/fromLegacyStorage';
 import type { SessionStorage } from '../session/SessionStorage';
 import type { Clock } from '../util/Clock';
@@ -108,7 +107,16 @@ export interface CtpModuleOptions {
    * Sends a password-reset or email-verification token to the shopper (your email service). The
    * token reaches only this function; without it those operations fail with CTP_CONFIG_INVALID.
    */
-  sendToken?: (message: CtpTokenMessage) => Promise<void>;
+  sendToken?: (message: {
+    readonly kind: 'password-reset' | 'email-verification';
+    readonly email: string;
+    readonly customerId: string;
+    /** The secret to put into the link; never log it. */
+    readonly tokenValue: string;
+    /** ISO 8601, as the platform answered. */
+    readonly expiresAt: string;
+    readonly storeKey?: string;
+  }) => Promise<void>;
   /** requestPasswordReset answers no sooner than this, whether or not the email exists (default 1 000 ms). */
   passwordResetFloorMs?: number;
   /** Several instances: one grant per shared token and one refresh per session for the whole fleet. */

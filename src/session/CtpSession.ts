@@ -1,17 +1,6 @@
 import type { CtpAuthToken } from '../auth/CtpAuthToken';
 import type { CustomerDraft } from './account/CustomerDraft';
 
-export interface AccessTokenOptions {
-  /** Start an anonymous session when there is none (default true). */
-  createAnonymous?: boolean;
-  /**
-   * The Store the shopper is in: an anonymous session started here is that Store's (store-scoped
-   * scopes; later sign-ins and account operations default to it), and a session of another Store
-   * fails with CTP_STORE_MISMATCH rather than serve this one.
-   */
-  storeKey?: string;
-}
-
 /**
  * The current shopper's commercetools session (what datasources inject as `'CtpSession'`), kept in
  * the app's session through its SessionStorage: anonymous until sign-in, refreshed by the library.
@@ -32,7 +21,16 @@ export interface CtpSession {
    * runs in the background), a refreshed one if it expired, or (with createAnonymous) a new
    * anonymous session.
    */
-  accessToken(options?: AccessTokenOptions): Promise<CtpAuthToken>;
+  accessToken(options?: {
+    /** Start an anonymous session when there is none (default true). */
+    createAnonymous?: boolean;
+    /**
+     * The Store the shopper is in: an anonymous session started here is that Store's (store-scoped
+     * scopes; later sign-ins and account operations default to it), and a session of another Store
+     * fails with CTP_STORE_MISMATCH rather than serve this one.
+     */
+    storeKey?: string;
+  }): Promise<CtpAuthToken>;
   /**
    * Signs a customer in (password grant with the `customer` scopes); an anonymous session's cart
    * moves to the customer. Wrong credentials fail with CTP_INVALID_CREDENTIALS, having changed
@@ -75,6 +73,9 @@ export interface CtpSession {
   /** Resolves when every revocation and refresh started so far (background ones included) has finished: for tests. */
   settled(): Promise<void>;
 }
+
+/** The options of accessToken() (and customerApiRoot()), for the library's own code. */
+export type AccessTokenOptions = NonNullable<Parameters<CtpSession['accessToken']>[0]>;
 
 /** The options of login(), for the library's own code. */
 export type LoginOptions = NonNullable<Parameters<CtpSession['login']>[2]>;

@@ -37,11 +37,11 @@ describe('ctp-client loaded through import and require in one process', () => {
   describe('when an error of one build reaches code written against the other', () => {
     it('should be instanceof the same classes, and no other', () => {
       const out = both(`
-        const e = new cjs.CtpSessionError(cjs.CtpErrorCode.NoSession, 'x');
+        const e = new cjs.CtpSessionExpiredError('refused');
         const f = new esm.CtpConfigError(['bad']);
         console.log(JSON.stringify([
-          e instanceof esm.CtpError, e instanceof esm.CtpSessionError, e instanceof esm.CtpConfigError, e instanceof Error,
-          f instanceof cjs.CtpError, f instanceof cjs.CtpConfigError, f instanceof cjs.CtpSessionError,
+          e instanceof esm.CtpError, e instanceof esm.CtpSessionExpiredError, e instanceof esm.CtpConfigError, e instanceof Error,
+          f instanceof cjs.CtpError, f instanceof cjs.CtpConfigError, f instanceof cjs.CtpSessionExpiredError,
           new Error('plain') instanceof esm.CtpError, ({ code: 'CTP_NO_SESSION' }) instanceof cjs.CtpError,
         ]));`);
       expect(out).toEqual([true, true, false, true, true, true, false, false, false]);
@@ -49,8 +49,8 @@ describe('ctp-client loaded through import and require in one process', () => {
 
     it('should be recognised by CtpError.is, with and without a code', () => {
       const out = both(`
-        const e = new cjs.CtpSessionError(cjs.CtpErrorCode.NoSession, 'x');
-        console.log(JSON.stringify([esm.CtpError.is(e), esm.CtpError.is(e, 'CTP_NO_SESSION'), esm.CtpError.is(e, 'CTP_SESSION_EXPIRED'), esm.CtpError.is(new Error('x')), esm.CtpError.is(undefined)]));`);
+        const e = new cjs.CtpSessionExpiredError('refused');
+        console.log(JSON.stringify([esm.CtpError.is(e), esm.CtpError.is(e, 'CTP_SESSION_EXPIRED'), esm.CtpError.is(e, 'CTP_NO_SESSION'), esm.CtpError.is(new Error('x')), esm.CtpError.is(undefined)]));`);
       expect(out).toEqual([true, true, false, false, false]);
     });
   });

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { inject } from 'inversify';
 import { controller, httpGet, httpPost, requestBody, requestParam, response } from 'inversify-express-utils';
-import { CtpArgumentError } from 'ctp-client';
+import { CtpError, CtpErrorCode } from 'ctp-client';
 import { ExampleCartDatasource } from '../datasources/ExampleCartDatasource';
 import { NewCartDatasource } from '../datasources/NewCartDatasource';
 
@@ -17,11 +17,11 @@ export class CartController {
   async create(@requestBody() body: { sku?: unknown; quantity?: unknown } | undefined, @response() res: Response) {
     const sku = body?.sku;
     const quantity = body?.quantity ?? 1;
-    // A CtpArgumentError answers 400 through ctpErrorHandler, with the library's fixed text.
+    // A CtpError of code CTP_INVALID_ARGUMENT answers 400 through ctpErrorHandler, with the library's fixed text.
     if (typeof sku !== 'string' || sku === '')
-      throw new CtpArgumentError('sku', 'Send a JSON body with a non-empty "sku".');
+      throw new CtpError(CtpErrorCode.InvalidArgument, 'Send a JSON body with a non-empty "sku".');
     if (!Number.isInteger(quantity) || (quantity as number) < 1)
-      throw new CtpArgumentError('quantity', '"quantity" must be a whole number from 1.');
+      throw new CtpError(CtpErrorCode.InvalidArgument, '"quantity" must be a whole number from 1.');
     const cart = await this.newCarts.create(sku, quantity as number);
     res.status(201).json({ id: cart.id });
   }

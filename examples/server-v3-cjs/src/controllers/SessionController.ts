@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { inject } from 'inversify';
 import { controller, httpDelete, httpGet, httpPost, request, requestBody, response } from 'inversify-express-utils';
-import { CtpArgumentError, regenerateSession, type CtpSession } from 'ctp-client';
+import { CtpError, CtpErrorCode, regenerateSession, type CtpSession } from 'ctp-client';
 
 /** Sign-in and sign-out, each with a new session id: regenerateSession carries the shopper's token. */
 @controller('/session')
@@ -18,7 +18,7 @@ export class SessionController {
   async login(@request() req: Request, @requestBody() body: { email?: unknown; password?: unknown } | undefined) {
     const { email, password } = body ?? {};
     if (typeof email !== 'string' || typeof password !== 'string')
-      throw new CtpArgumentError('credentials', 'Send a JSON body with "email" and "password".');
+      throw new CtpError(CtpErrorCode.InvalidArgument, 'Send a JSON body with "email" and "password".');
     // A new session id first (an id planted before the sign-in names nothing after it); the anonymous
     // token goes along, so login() moves the anonymous cart to the customer.
     await regenerateSession(req);

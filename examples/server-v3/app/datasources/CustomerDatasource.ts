@@ -1,6 +1,6 @@
 import type { Customer } from '@commercetools/platform-sdk';
 import { inject, injectable } from 'inversify';
-import { CtpErrorCode, CtpSessionError, type CtpClient, type CtpSession } from 'ctp-client';
+import { CtpError, CtpErrorCode, type CtpClient, type CtpSession } from 'ctp-client';
 
 @injectable()
 export class CustomerDatasource {
@@ -14,7 +14,7 @@ export class CustomerDatasource {
     const customerApiRoot = await this.ctpClient.customerApiRoot({ createAnonymous: false });
     // Checked after customerApiRoot(), which may have refreshed the session.
     if ((await this.ctpSession.current())?.kind !== 'customer') {
-      throw new CtpSessionError(CtpErrorCode.NoSession, 'No customer is signed in.');
+      throw new CtpError(CtpErrorCode.NoSession, 'No customer is signed in.');
     }
     const { body } = await customerApiRoot.me().get().execute();
     return body;
