@@ -287,6 +287,21 @@ describe(ShopperSession, () => {
       });
     });
 
+    describe('when the token is inside its renewal margin', () => {
+      it('should wait for the refresh and change the password with the fresh token, not the one a background refresh replaces', async () => {
+        const t = setup();
+        const { storage, token } = await signedIn(t);
+        t.services.clock.advance(57 * 60_000); // valid for 3 more minutes: inside the 5-minute margin
+        await runWithCtpSession(storage, () => t.services.session.changePassword(ALICE.password, NEW_PASSWORD));
+        const calls = t.services.platform.calls;
+        const refreshAt = calls.findIndex((c) => c.form.get('grant_type') === 'refresh_token');
+        const meAt = calls.findIndex((c) => c.method === 'GET' && c.path.endsWith('/me'));
+        expect(refreshAt).toBeGreaterThanOrEqual(0);
+        expect(meAt).toBeGreaterThan(refreshAt);
+        expect(calls[meAt]!.headers['authorization']).not.toBe(`Bearer ${token.accessToken}`);
+      });
+    });
+
     describe('when the profile version moved on', () => {
       it('should retry once with the current version', async () => {
         const t = setup();
