@@ -1,5 +1,4 @@
 import type { TokenOwner, TokenSource } from '../tokens/TokenSource';
-import type { Deadline } from '../util/deadline';
 
 /** How a call that got no usable answer ended. */
 export type ApiCallFailure = 'network' | 'timeout' | 'cancelled' | 'too-large';
@@ -24,8 +23,6 @@ export class ApiCall {
   thrown: unknown = undefined;
   /** A 401 was recovered once already. */
   recovered = false;
-  /** The deadline of the answer handed to the engine unread, open until the call ends. */
-  #held: { limit: Deadline; unregister: () => void } | undefined = undefined;
 
   constructor(
     readonly method: string,
@@ -43,20 +40,5 @@ export class ApiCall {
 
   get owner(): TokenOwner {
     return this.source.owner;
-  }
-
-  /** Keeps the last attempt's deadline (and close()) on the answer the engine is reading. */
-  hold(held: { limit: Deadline; unregister: () => void }): void {
-    this.#held = held;
-  }
-
-  /** The call ended: closes the held deadline, recording whether it ended the engine's read of the answer. */
-  release(): void {
-    const held = this.#held;
-    if (held === undefined) return;
-    this.#held = undefined;
-    held.limit.clear();
-    held.unregister();
-    if (held.limit.signal.aborted) this.failure = held.limit.timedOut ? 'timeout' : 'cancelled';
   }
 }

@@ -180,10 +180,8 @@ export class ApiRootFactory {
       try {
         return await client.execute(sent);
       } catch (error) {
-        call.release();
         throw apiErrorOf(error, call, this.#maxAnswerBytes);
       } finally {
-        call.release();
         this.#calls.delete(id);
       }
     };

@@ -47,8 +47,7 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
 
 interface Answer {
   readonly response: Response;
-  /** The body, read whole; undefined for an answer handed on unread (a success: no code of ours reads it). */
-  readonly bytes: Uint8Array | undefined;
+  readonly bytes: Uint8Array;
 }
 
 /**
@@ -57,10 +56,10 @@ interface Answer {
  * narrowed by the call's own deadline, merged with the caller's signal and close()), its answer read
  * within the cap, network failures and 502/503/504 (429 with Retry-After) resent with full-jitter
  * backoff when the request is safe to repeat, and one 401 invalid_token recovered through the
- * builder's own token source. A success whose Content-Length is within the cap (and not compressed)
- * goes to the engine as it came, its deadline held until the call ends; any other answer is read whole
- * here and handed on as bytes in memory, so no engine reads an error body that can fail or grow
- * (sdk-client-v2 reads error bodies without a catch).
+ * builder's own token source. The engine gets only the last answer, already read: a Response of
+ * bytes in memory, so no engine ever reads a body that can fail or grow (sdk-client-v2 reads error
+ * bodies without a catch), and the cap holds whatever fetch the app gave (a Content-Length is only a
+ * claim: a Response an app's fetch builds need not end its body there).
  */
 export function apiFetch(o: ApiFetchOptions): FetchLike {
   return async (input, init) => {
@@ -83,7 +82,7 @@ export function apiFetch(o: ApiFetchOptions): FetchLike {
       }
       const status = answer.response.status;
       call.status = status;
-      const body = status >= 400 && answer.bytes !== undefined ? jsonOf(answer.bytes) : undefined;
+      const body = status >= 400 ? jsonOf(answer.bytes) : undefined;
       call.apiCodes = apiCodesOf(body);
       if (status === 401 && !call.recovered && isInvalidToken(body)) {
         headers.set('Authorization', `Bearer ${await recover(o, call)}`);
@@ -140,19 +139,10 @@ async function attempt(
   init: RequestInit,
 ): Promise<Answer> {
   if (call !== undefined) call.failure = undefined;
-  const bounds = windowOf(o, call, o.timeoutMs);
-  const { limit } = bounds;
-  let held = false;
+  const { limit, unregister } = windowOf(o, call, o.timeoutMs);
   try {
     // Raced as well: an app's fetch that ignores the signal still cannot hold the call past its deadline.
     const response = await raceAbort(o.fetch()(input, { ...init, signal: limit.signal }), limit.signal);
-    if (call !== undefined && boundedByItsLength(response, o.maxAnswerBytes)) {
-      // The engine reads it; the signal given to the fetch ends that read at the deadline, on close()
-      // or when the caller aborts, so the window stays open until the call ends (ApiCall.release).
-      call.hold(bounds);
-      held = true;
-      return { response, bytes: undefined };
-    }
     const bytes = await readAnswer(response, o.maxAnswerBytes, limit.signal);
     const headers = new Headers(response.headers);
     // The body handed on is decoded and whole: these would describe the one on the wire.
@@ -170,26 +160,10 @@ async function attempt(
     }
     throw error;
   } finally {
-    if (!held) {
-      limit.clear();
-      bounds.unregister();
-    }
+    limit.clear();
+    unregister();
   }
 }
-
-/**
- * A success (2xx) the engine may read itself: not compressed, with a Content-Length within the cap.
- * HTTP/1.1 framing never yields more bytes than that length (undici ends the body there and drops a
- * connection that sends more), so the cap holds without counting. Error answers are always read here:
- * the loop needs their codes, and sdk-client-v2 reads them with no catch.
- */
-function boundedByItsLength(response: Response, limitBytes: number): boolean {
-  if (!response.ok || response.headers.has('content-encoding')) return false;
-  const length = response.headers.get('content-length');
-  return length !== null && DIGITS.test(length) && Number(length) <= limitBytes;
-}
-
-const DIGITS = /^\d{1,15}$/;
 
 /** The token source's fresh token after a 401 invalid_token, once per call; what the source throws ends the call as it is. */
 async function recover(o: ApiFetchOptions, call: ApiCall): Promise<string> {

@@ -9,9 +9,8 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { createCtpServices } from '../../../src/module/createCtpServices';
 import { AUTH_URL, CLIENT_ID, CLIENT_SECRET, FakePlatform, PROJECT } from '../../support/FakePlatform';
 
-// A success whose Content-Length is within the cap goes to the engine unread (apiFetch): the cap then
-// rests on HTTP framing and the deadline on the signal given to the fetch. This server, on real TCP on
-// 127.0.0.1, lies about Content-Length in both directions to show both hold.
+// Every answer is read by apiFetch within the cap and the deadline, whatever its Content-Length says.
+// This server, on real TCP on 127.0.0.1, lies about Content-Length in both directions to show both hold.
 const CAP = 4096;
 const MiB = 1024 * 1024;
 const ANSWER = '{"id":"c1","version":1}';
@@ -109,7 +108,7 @@ async function until(done: () => boolean, what: string): Promise<void> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-describe.each(API_ENGINE_NAMES)('a success answer handed to the %s engine as it came', (engine) => {
+describe.each(API_ENGINE_NAMES)('a success answer that lies about its length, on the %s engine', (engine) => {
   it('should hand on only the bytes its Content-Length states when the server sends more, and drop that connection', async () => {
     const s = services(engine);
     try {
@@ -137,7 +136,7 @@ describe.each(API_ENGINE_NAMES)('a success answer handed to the %s engine as it 
         .execute()
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CtpApiError);
-      expect(error).toMatchObject({ code: CtpErrorCode.ApiFailed, status: 502, retries: 0 });
+      expect(error).toMatchObject({ code: CtpErrorCode.ApiNetwork, status: 502, retries: 0 });
     } finally {
       await s.close();
     }

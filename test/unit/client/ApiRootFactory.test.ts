@@ -132,7 +132,7 @@ describe.each(API_ENGINE_NAMES)('ApiRootFactory on the %s engine', (engine) => {
         .catch((e: unknown) => e)) as Error & { code: string };
       expect(refused.code).toBe(CtpErrorCode.ApiAnswerTooLarge);
       expect(refused.message).toContain(`(${DEFAULT_MAX_ANSWER_BYTES} bytes`);
-      // Handed on as it came: the body is short of its Content-Length, which only the wire would notice.
+      // Read and counted: what the body holds decides, not what its Content-Length claims.
       const { body } = await root.categories().withId({ ID: 'c1' }).get().execute();
       expect(body.id).toBe('c1');
     });
@@ -149,7 +149,6 @@ describe.each(API_ENGINE_NAMES)('ApiRootFactory on the %s engine', (engine) => {
             return new Promise<Response>((_resolve, reject) =>
               init.signal!.addEventListener('abort', () => reject(init.signal!.reason as Error), { once: true }),
             );
-          // Stated length: handed to the engine as it came, its deadline held until the call ended.
           return Promise.resolve(
             new Response('{"id":"c1"}', { headers: { 'content-type': 'application/json', 'content-length': '11' } }),
           );
