@@ -64,7 +64,11 @@ export class MockCarts {
    * the customer as the platform moves it; the answer's cart is the customer's active cart then.
    */
   signIn(customerId: string, anonymousId: unknown, mode: unknown, storeKey: string | undefined): Json | undefined {
-    const inStore = (cart: Json) => storeKey === undefined || (cart['store'] as Json | undefined)?.['key'] === storeKey;
+    // An in-store sign-in takes that Store's carts and those of no Store.
+    const inStore = (cart: Json) => {
+      const store = (cart['store'] as Json | undefined)?.['key'];
+      return storeKey === undefined || store === undefined || store === storeKey;
+    };
     const anonymous =
       typeof anonymousId === 'string'
         ? this.active((c) => c['anonymousId'] === anonymousId && c['customerId'] === undefined && inStore(c))

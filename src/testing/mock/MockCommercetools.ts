@@ -103,6 +103,13 @@ export interface MockCommercetools {
    * use answers 401, a refresh token's 400 invalid_grant); the other token of the pair stays live.
    */
   revoke(token: string): void;
+  /**
+   * Whether a token still works: an access token is live until it expires on the mock's clock or is
+   * revoked, a refresh token until it is revoked (by a logout, `revoke()` or a password reset).
+   */
+  isLive(token: string): boolean;
+  /** Who a live access token belongs to, as `requests[].identity` shows it; undefined otherwise. */
+  identityOf(accessToken: string): MockIdentity | undefined;
   /** Every access and refresh token issued so far, e.g. to check that none reached a log. */
   issuedTokens: readonly string[];
   /** Adds (or replaces) a business unit, e.g. for a customer who signed up during the test. */

@@ -239,6 +239,8 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
       return flow === undefined ? grants : grants.filter((r) => flowOf(r) === flow);
     },
     revoke: (token) => auth.revoke(token),
+    isLive: (token) => auth.owner(token) !== undefined || auth.refreshes(token),
+    identityOf: (accessToken) => identityOf(auth.owner(accessToken)),
     issuedTokens: auth.issued,
     addBusinessUnit(unit) {
       businessUnits.add(unit);
