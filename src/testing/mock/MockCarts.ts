@@ -155,6 +155,9 @@ export class MockCarts {
           ...(typeof draft['customerId'] === 'string' ? { customerId: draft['customerId'] } : {}),
           ...(typeof draft['anonymousId'] === 'string' ? { anonymousId: draft['anonymousId'] } : {}),
         };
+    // The Store of an in-store path, or the one a project-level draft names (`store: { key }`).
+    const named = me ? undefined : (draft['store'] as Json | undefined)?.['key'];
+    const storeKey = call.storeKey ?? (typeof named === 'string' ? named : undefined);
     const at = new Date(this.#c.now()).toISOString();
     const copied = ['key', 'customerEmail', 'country', 'shippingAddress', 'billingAddress'].filter(
       (f) => draft[f] !== undefined,
@@ -166,7 +169,7 @@ export class MockCarts {
       lastModifiedAt: at,
       ...owner,
       ...Object.fromEntries(copied.map((f) => [f, draft[f]])),
-      ...(call.storeKey === undefined ? {} : { store: { typeId: 'store', key: call.storeKey } }),
+      ...(storeKey === undefined ? {} : { store: { typeId: 'store', key: storeKey } }),
       lineItems: [],
       customLineItems: [],
       totalPrice: money(draft['currency'], 0),

@@ -47,6 +47,16 @@ const failure = (promise: Promise<unknown>) =>
     (e: unknown) => e,
   );
 
+/** A new EUR cart of the shopper whose API root `api` is. */
+const newCart = async (api: ByProjectKeyRequestBuilder) =>
+  (
+    await api
+      .me()
+      .carts()
+      .post({ body: { currency: 'EUR' } })
+      .execute()
+  ).body;
+
 const update = (api: ByProjectKeyRequestBuilder, cart: Pick<Cart, 'id' | 'version'>, actions: object[]) =>
   api
     .me()
@@ -136,11 +146,7 @@ describe('createMockCommercetools: the built-in carts', () => {
     it('should refuse a stale version with 409 ConcurrentModification and the current version', async () => {
       const { as, mock } = setup();
       await as(new MemorySessionStorage(), async (api) => {
-        const { body: cart } = await api
-          .me()
-          .carts()
-          .post({ body: { currency: 'EUR' } })
-          .execute();
+        const cart = await newCart(api);
         await update(api, cart, [{ action: 'setCountry', country: 'DE' }]);
         const error = await failure(update(api, cart, [{ action: 'setCountry', country: 'AT' }]));
         expect(error).toMatchObject({ status: 409, apiCode: 'ConcurrentModification' });
@@ -158,11 +164,7 @@ describe('createMockCommercetools: the built-in carts', () => {
     it('should refuse an unknown action with 400 InvalidInput and apply none of the request', async () => {
       const { as } = setup();
       await as(new MemorySessionStorage(), async (api) => {
-        const { body: cart } = await api
-          .me()
-          .carts()
-          .post({ body: { currency: 'EUR' } })
-          .execute();
+        const cart = await newCart(api);
         const error = await failure(
           update(api, cart, [
             { action: 'addLineItem', productId: 'prod-boot' },
@@ -182,11 +184,7 @@ describe('createMockCommercetools: the built-in carts', () => {
     it("should answer another shopper's cart with 404, as the platform does", async () => {
       const { as } = setup();
       const cart = await as(new MemorySessionStorage(), async (api) => {
-        const { body } = await api
-          .me()
-          .carts()
-          .post({ body: { currency: 'EUR' } })
-          .execute();
+        const body = await newCart(api);
         return body;
       });
       await as(new MemorySessionStorage(), async (api) => {
@@ -202,11 +200,7 @@ describe('createMockCommercetools: the built-in carts', () => {
     it('should delete a cart with its version only', async () => {
       const { as } = setup();
       await as(new MemorySessionStorage(), async (api) => {
-        const { body: cart } = await api
-          .me()
-          .carts()
-          .post({ body: { currency: 'EUR' } })
-          .execute();
+        const cart = await newCart(api);
         const stale = api
           .me()
           .carts()
@@ -358,6 +352,13 @@ describe('createMockCommercetools: the built-in carts', () => {
       const { body: active } = await api.carts().withCustomerId({ customerId: 'customer-2' }).get().execute();
       expect(active.id).toBe(cart.id);
       expect(mock.requests.at(-1)!.identity!.kind).toBe('client');
+      const { body: inStore } = await api
+        .carts()
+        .post({ body: { currency: 'EUR', store: { typeId: 'store', key: 'eu' } } })
+        .execute();
+      expect(inStore.store).toEqual({ typeId: 'store', key: 'eu' });
+      const { body: ofStore } = await api.inStoreKeyWithStoreKeyValue({ storeKey: 'eu' }).carts().get().execute();
+      expect(ofStore.results.map((c) => c.id)).toEqual([inStore.id]);
     });
 
     it('should refuse the shopper endpoints to a client token and the project ones to a shopper', async () => {

@@ -39,6 +39,10 @@ function setup() {
   return { mock, client, session, as, cartOf };
 }
 
+/** The shopper's order of their cart `id` at `version`. */
+const placeOrder = async (api: ByProjectKeyRequestBuilder, id: string, version: number) =>
+  (await api.me().orders().post({ body: { id, version } }).execute()).body;
+
 const failure = (promise: Promise<unknown>) =>
   promise.then(
     () => undefined,
@@ -99,12 +103,7 @@ describe('createMockCommercetools: the built-in orders', () => {
     const visitor = new MemorySessionStorage();
     const cart = await cartOf(visitor);
     const order = await as(visitor, async (api) => {
-      const { body } = await api
-        .me()
-        .orders()
-        .post({ body: { id: cart.id, version: 1 } })
-        .execute();
-      return body;
+      return placeOrder(api, cart.id, 1);
     });
     const other = new MemorySessionStorage();
     const otherCart = await cartOf(other);
@@ -127,12 +126,7 @@ describe('createMockCommercetools: the built-in orders', () => {
     const visitor = new MemorySessionStorage();
     const cart = await cartOf(visitor);
     const order = await as(visitor, async (api) => {
-      const { body } = await api
-        .me()
-        .orders()
-        .post({ body: { id: cart.id, version: 1 } })
-        .execute();
-      return body;
+      return placeOrder(api, cart.id, 1);
     });
     await runWithCtpSession(visitor, () => session.login(ALICE.email, ALICE.password));
     await as(visitor, async (api) => {
