@@ -1,5 +1,6 @@
 import { createCtpConfig } from '../../src/config/createCtpConfig';
 import type { CtpModuleOptions } from '../../src/module/CtpModuleOptions';
+import type { MockCommercetoolsOptions } from '../../src/testing/mock/createMockCommercetools';
 import { wireCtpServices as createCtpServices } from '../../src/module/createCtpServices';
 import type { Logger } from '../../src/util/Logger';
 import { API_URL, AUTH_URL, CLIENT_ID, CLIENT_SECRET, FakePlatform, PROJECT } from './FakePlatform';
@@ -46,9 +47,10 @@ export const testConfig = () =>
     apiUrl: API_URL,
   });
 
-export function createTestServices(options: CtpModuleOptions = {}) {
-  const platform = new FakePlatform();
+/** The library's services on the commercetools kit (FakePlatform), both on one manual clock. */
+export function createTestServices(options: CtpModuleOptions = {}, platformOptions: MockCommercetoolsOptions = {}) {
   const clock = new ManualClock();
+  const platform = new FakePlatform({ now: () => clock.now(), ...platformOptions });
   const logger = new CapturingLogger();
   const services = createCtpServices(testConfig(), {
     fetch: platform.fetch,

@@ -15,8 +15,8 @@ const redis = useRedis();
 
 /** Two instances on one platform, one clock and the file's Redis. */
 function twoInstances() {
-  const platform = new FakePlatform();
   const clock = new ManualClock();
+  const platform = new FakePlatform({ now: () => clock.now() });
   const instance = () =>
     createCtpServices(testConfig(), {
       fetch: platform.fetch,
@@ -35,10 +35,10 @@ describe('a logout on one instance', () => {
     const token = await runWithCtpSession(shared, () => one.session.ensureAnonymous());
     // The other instance's request still holds the session as it was (a cached copy).
     const staleCopy = new MemorySessionStorage('sid', token);
-    const grant = platform.refreshTokens.get(token.refreshToken)!;
-    await runWithCtpSession(shared, () => one.session.logout());
     // Revocation may not have reached every node of the platform yet: the refresh token would still work.
-    platform.refreshTokens.set(token.refreshToken, grant);
+    platform.on((call) => (call.path === '/oauth/token/revoke' ? new Response(null, { status: 200 }) : undefined));
+    await runWithCtpSession(shared, () => one.session.logout());
+    expect(platform.mock.isLive(token.refreshToken)).toBe(true);
     clock.advance(3_600_000);
     const error = await runWithCtpSession(staleCopy, () => two.session.accessToken()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CtpSessionExpiredError);

@@ -3,7 +3,7 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpInvalidCredentialsError } from '../../../src/errors/CtpInvalidCredentialsError';
 import { CtpOAuthError } from '../../../src/errors/CtpOAuthError';
 import { basicAuthorization } from '../../../src/auth/basicAuthorization';
-import { AUTH_URL, CLIENT_ID, CLIENT_SECRET, PROJECT, json, oauthError } from '../../support/FakePlatform';
+import { ALICE, AUTH_URL, CLIENT_ID, CLIENT_SECRET, PROJECT, json, oauthError } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
 
 const BASIC = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
@@ -33,8 +33,10 @@ describe('OAuthClient', () => {
 
   describe('.password', () => {
     it('should post to the project customers endpoint with encoded username, password and scope', async () => {
-      const { platform, oauth } = createTestServices();
-      platform.customers.set('a+b&c@example.com', { id: 'c-2', password: 'p&=ss word%' });
+      const { platform, oauth } = createTestServices(
+        {},
+        { customers: [ALICE, { id: 'c-2', email: 'a+b&c@example.com', password: 'p&=ss word%' }] },
+      );
       const answer = await oauth.password(
         { email: 'a+b&c@example.com', password: 'p&=ss word%' },
         `manage_my_orders:${PROJECT}`,
@@ -46,7 +48,7 @@ describe('OAuthClient', () => {
       expect(call?.form.get('password')).toBe('p&=ss word%');
       expect(call?.form.get('grant_type')).toBe('password');
       expect(call?.form.get('scope')).toBe(`manage_my_orders:${PROJECT}`);
-      expect(answer.refreshToken).toMatch(/^refresh-cust-/);
+      expect(answer.refreshToken).toMatch(new RegExp(`^${PROJECT}:`));
       expect(answer.scope).toContain('customer_id:c-2');
     });
 

@@ -15,12 +15,11 @@ import { createTestServices } from '../../support/createTestServices';
  */
 
 const SCOPE = `view_products:${PROJECT}`;
-const REFRESH_TOKEN = 'refresh-token-of-alice-0123456789';
-const grants: [string, (oauth: OAuthClient) => Promise<unknown>][] = [
+const grants: [string, (oauth: OAuthClient, refreshToken: string) => Promise<unknown>][] = [
   ['client_credentials', (oauth) => oauth.clientCredentials(SCOPE)],
   ['password', (oauth) => oauth.password({ email: 'alice@example.com', password: 'alice-Passw0rd!' }, SCOPE)],
   ['anonymous', (oauth) => oauth.anonymous(SCOPE)],
-  ['refresh_token', (oauth) => oauth.refresh(REFRESH_TOKEN)],
+  ['refresh_token', (oauth, refreshToken) => oauth.refresh(refreshToken)],
 ];
 
 const refusals: [number, () => Response][] = [
@@ -40,16 +39,16 @@ const refusals: [number, () => Response][] = [
 
 const transient = [408, 425, 429, 500, 502, 503, 504];
 
-/** The test services, with the refresh token of the refresh_token flow known to the fake. */
-function services(options: Parameters<typeof createTestServices>[0] = {}) {
+/** The test services, with a refresh token of alice's for the refresh_token flow (granted outside `calls`). */
+async function services(options: Parameters<typeof createTestServices>[0] = {}) {
   const created = createTestServices(options);
-  created.platform.refreshTokens.set(REFRESH_TOKEN, {
-    kind: 'customer',
+  const { refresh_token } = await created.platform.grant(`/oauth/${PROJECT}/customers/token`, {
+    grant_type: 'password',
+    username: 'alice@example.com',
+    password: 'alice-Passw0rd!',
     scope: SCOPE,
-    customerId: 'customer-alice',
-    refreshToken: REFRESH_TOKEN,
   });
-  return created;
+  return { ...created, refreshToken: refresh_token! };
 }
 
 describe('auth retries', () => {
@@ -60,12 +59,12 @@ describe('auth retries', () => {
   describe.each(grants)('on the %s flow', (_flow, grant) => {
     it.each(refusals)('should send a grant answered %i once, never again', async (_status, answer) => {
       const sleeps: number[] = [];
-      const { platform, oauth, logger } = services({
+      const { platform, oauth, logger, refreshToken } = await services({
         retry: { maxRetries: 5 },
         sleep: async (ms) => void sleeps.push(ms),
       });
       platform.on(() => answer());
-      const error = await grant(oauth).catch((e: unknown) => e);
+      const error = await grant(oauth, refreshToken).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(CtpError);
       expect(platform.calls).toHaveLength(1);
       expect(sleeps).toEqual([]);
@@ -77,13 +76,13 @@ describe('auth retries', () => {
       async (status) => {
         const sleeps: number[] = [];
         // random 1: the largest wait full jitter can draw; 300 ms caps the second one (200 * 2^1 = 400).
-        const { platform, oauth } = services({
+        const { platform, oauth, refreshToken } = await services({
           retry: { maxRetries: 2, baseDelayMs: 200, maxDelayMs: 300 },
           random: () => 1,
           sleep: async (ms) => void sleeps.push(ms),
         });
         platform.on(() => new Response('try again', { status }));
-        const error = (await grant(oauth).catch((e: unknown) => e)) as CtpError & { attempts?: number };
+        const error = (await grant(oauth, refreshToken).catch((e: unknown) => e)) as CtpError & { attempts?: number };
         expect(error.code).toBe(CtpErrorCode.AuthUnavailable);
         expect(error.attempts).toBe(3);
         expect(platform.calls).toHaveLength(3);
@@ -93,31 +92,31 @@ describe('auth retries', () => {
 
     it('should retry a network failure and then succeed', async () => {
       const sleeps: number[] = [];
-      const { platform, oauth } = services({ sleep: async (ms) => void sleeps.push(ms) });
+      const { platform, oauth, refreshToken } = await services({ sleep: async (ms) => void sleeps.push(ms) });
       let n = 0;
       platform.on(() => {
         n += 1;
         if (n <= 2) throw new TypeError('fetch failed', { cause: new Error('ECONNRESET') });
         return undefined;
       });
-      await expect(grant(oauth)).resolves.toBeDefined();
+      await expect(grant(oauth, refreshToken)).resolves.toBeDefined();
       expect(platform.calls).toHaveLength(3);
       expect(sleeps).toHaveLength(2);
     });
 
     it('should stop a network failure after maxRetries', async () => {
-      const { platform, oauth } = services({ retry: { maxRetries: 1 } });
+      const { platform, oauth, refreshToken } = await services({ retry: { maxRetries: 1 } });
       platform.on(() => {
         throw new TypeError('fetch failed', { cause: new Error('ECONNREFUSED') });
       });
-      await expect(grant(oauth)).rejects.toMatchObject({ code: CtpErrorCode.AuthNetwork, attempts: 2 });
+      await expect(grant(oauth, refreshToken)).rejects.toMatchObject({ code: CtpErrorCode.AuthNetwork, attempts: 2 });
       expect(platform.calls).toHaveLength(2);
     });
   });
 
   describe('with maxRetries 0', () => {
     it('should send a 503 once', async () => {
-      const { platform, oauth } = services({ retry: { maxRetries: 0 } });
+      const { platform, oauth } = await services({ retry: { maxRetries: 0 } });
       platform.on(() => new Response('', { status: 503 }));
       await expect(oauth.clientCredentials(SCOPE)).rejects.toMatchObject({
         code: CtpErrorCode.AuthUnavailable,
@@ -131,7 +130,7 @@ describe('auth retries', () => {
     it('should give up within about 10 s in all, the retries and their worst-case waits included, naming authTimeoutMs', async () => {
       vi.useFakeTimers();
       // The defaults (no authTimeoutMs, no retry), real timer sleeps, and the longest jitter.
-      const { platform, oauth } = services({ sleep: timerSleep, random: () => 1 });
+      const { platform, oauth } = await services({ sleep: timerSleep, random: () => 1 });
       // A fetch that ignores its abort signal: the transport alone must end each wait.
       platform.on(() => new Promise<Response>(() => undefined));
       const started = Date.now();

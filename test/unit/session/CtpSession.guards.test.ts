@@ -56,7 +56,8 @@ function expectOnlyMintedRevoked(services: Services, known: CtpAuthToken[]): voi
   const revoked = revokedTokens(services);
   expect(revoked).toHaveLength(1);
   expect(known.map((t) => t.accessToken)).not.toContain(revoked[0]);
-  expect(revoked[0]).toMatch(/^access-/);
+  // The access token the refresh minted: the last token the platform issued.
+  expect(revoked[0]).toBe(services.platform.mock.issuedTokens.at(-1));
 }
 
 describe('CtpSession guards', () => {
@@ -278,7 +279,7 @@ describe('CtpSession guards', () => {
       const { token: anon } = await anonymousSession(services);
       services.clock.advance(HOUR); // anon expired (a caller waits for its refresh), the customer token signed in now is fresh
       const customer = await customerToken(services);
-      services.platform.refreshTokens.delete(anon.refreshToken); // the sign-in on another instance revoked it
+      services.platform.mock.revoke(anon.refreshToken); // the sign-in on another instance revoked it
       return { services, anon, customer };
     }
 
@@ -298,7 +299,7 @@ describe('CtpSession guards', () => {
       // Reads: the builder's source, then its retry after a 401 (its lineage), then the session by the time of the write (the customer).
       const { storage, writes } = scripted([anon, anon, customer]);
       const source = await runWithCtpSession(storage, () => services.session.source());
-      services.platform.refreshTokens.delete(anon.refreshToken);
+      services.platform.mock.revoke(anon.refreshToken);
       await expect(source.recover(anon.accessToken)).rejects.toMatchObject({ code: CtpErrorCode.SessionChanged });
       expect(writes).toEqual([]);
     });
@@ -332,7 +333,7 @@ describe('CtpSession guards', () => {
     it('should keep the OAuth refusal as the cause', async () => {
       const services = createTestServices();
       const { storage, token } = await anonymousSession(services);
-      services.platform.refreshTokens.delete(token.refreshToken);
+      services.platform.mock.revoke(token.refreshToken);
       services.clock.advance(HOUR);
       const error = (await runWithCtpSession(storage, () => services.session.accessToken()).catch(
         (e: unknown) => e,

@@ -10,7 +10,7 @@ import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage'
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import type { LegacySessionStorage } from '../../../src/session/fromLegacyStorage';
 import { createTestServices } from '../../support/createTestServices';
-import { json } from '../../support/FakePlatform';
+import { ALICE as FAKE_ALICE, PROJECT, json } from '../../support/FakePlatform';
 import { storedToken } from '../../support/session/storedToken';
 
 const ALICE = { email: 'alice@example.com', password: 'alice-Passw0rd!' };
@@ -37,10 +37,13 @@ describe('ShopperSession revocation', () => {
       )) as { code?: string };
       expect(error.code).toBe(CtpErrorCode.SessionStorage);
       expect(services.platform.grants('anonymous')).toHaveLength(1);
-      expect(revoked(services).sort()).toEqual([
-        expect.stringMatching(/^access_token access-anonymous-/),
-        expect.stringMatching(/^refresh_token refresh-anon-/),
-      ]);
+      // The pair of the one grant: its access and its refresh token, each revoked by its kind.
+      const issued = services.platform.mock.issuedTokens;
+      expect(issued).toHaveLength(2);
+      const refresh = issued.find((t) => t.startsWith(`${PROJECT}:`))!;
+      const access = issued.find((t) => t !== refresh)!;
+      expect(revoked(services).sort()).toEqual([`access_token ${access}`, `refresh_token ${refresh}`]);
+      expect(issued.filter((t) => services.platform.mock.isLive(t))).toEqual([]);
     });
   });
 
@@ -167,8 +170,10 @@ describe('ShopperSession revocation', () => {
 
   describe('when two sign-ins of one session run at once', () => {
     it("should store one, move the anonymous cart to that one, and revoke the other's tokens", async () => {
-      const services = createTestServices();
-      services.platform.customers.set('bob@example.com', { id: 'customer-bob', password: 'bob-Passw0rd!' });
+      const services = createTestServices(
+        {},
+        { customers: [FAKE_ALICE, { id: 'customer-bob', email: 'bob@example.com', password: 'bob-Passw0rd!' }] },
+      );
       const storage = new MemorySessionStorage('s');
       const anonymous = await runWithCtpSession(storage, () => services.session.ensureAnonymous());
       const results = await runWithCtpSession(storage, () =>
@@ -181,10 +186,14 @@ describe('ShopperSession revocation', () => {
       const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect((lost.reason as { code?: string }).code).toBe(CtpErrorCode.SessionChanged);
       expect((await storedToken(storage))?.customerId).toBe(won.value.customerId);
-      expect(services.platform.signIns).toEqual([expect.objectContaining({ anonymousId: anonymous.anonymousId })]);
+      // One backend sign-in moved the anonymous cart: the winner's (the loser's password grant was its last call).
+      const signIns = services.platform.callsTo(`/${PROJECT}/login`).map((c) => JSON.parse(c.body) as object);
+      expect(signIns).toEqual([expect.objectContaining({ anonymousId: anonymous.anonymousId })]);
       // Revoked: the anonymous pair (replaced) and the losing sign-in's pair; never the winner's.
       const revocations = revoked(services);
-      expect(revocations.filter((r) => r.startsWith('access_token access-customer-'))).toHaveLength(1);
+      const accessRevoked = revocations.filter((r) => r.startsWith('access_token ')).map((r) => r.split(' ')[1]);
+      expect(accessRevoked).toHaveLength(2); // the anonymous one and the losing customer's
+      expect(accessRevoked).toContain(anonymous.accessToken);
       expect(revocations.filter((r) => r.startsWith('refresh_token')).length).toBe(2);
       expect(revocations).not.toContain(`access_token ${won.value.accessToken}`);
       expect(revocations).not.toContain(`refresh_token ${won.value.refreshToken}`);

@@ -5,9 +5,8 @@ import type { CtpTokenMessage } from '../../../src/session/account/CustomerDraft
 import { ShopperSession } from '../../../src/session/ShopperSession';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
-import { API_URL, AUTH_URL, json, PROJECT } from '../../support/FakePlatform';
+import { API_URL, AUTH_URL, json, PROJECT, type RecordedCall } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
-import { installAccountRoutes } from '../../support/session/accountRoutes';
 import { storedToken } from '../../support/session/storedToken';
 
 const HOUR = 3_600_000;
@@ -26,19 +25,26 @@ function setup(options: Parameters<typeof createTestServices>[0] & { noSender?: 
     },
     ...rest,
   });
-  const accounts = installAccountRoutes(
-    services.platform,
-    () => services.clock.now(),
-    (ms) => services.clock.advance(ms),
-  );
+  /** Simulated work of the platform per request (ms of the test's clock), to model a slower lookup. */
+  const accounts = { costMs: (_call: RecordedCall): number => 0 };
+  services.platform.on((call) => {
+    services.clock.advance(accounts.costMs(call));
+    return undefined;
+  });
   const integrationBearer = () => {
     const call = services.platform.calls.find(
       (c) => c.url === `${AUTH_URL}/oauth/token` && c.form.get('grant_type') === 'client_credentials',
     );
     expect(call).toBeDefined();
-    return [...services.platform.tokens].filter(([, t]) => t.kind === 'client').map(([token]) => `Bearer ${token}`);
+    const { mock } = services.platform;
+    return mock.issuedTokens.filter((t) => mock.identityOf(t)?.kind === 'client').map((token) => `Bearer ${token}`);
   };
-  return { services, accounts, sent, slept, integrationBearer };
+  /** The customer of an email, as the platform keeps it (its password as changed or reset). */
+  const customer = (email: string) => services.platform.mock.customers.find((c) => c.email === email);
+  /** Who a cart belongs to now, as the platform keeps it. */
+  const cartOwner = async (cartId: string) =>
+    (await services.platform.read<{ customerId?: string }>(`/carts/${cartId}`))?.customerId;
+  return { services, accounts, sent, slept, integrationBearer, customer, cartOwner };
 }
 
 type Setup = ReturnType<typeof setup>;
@@ -104,9 +110,9 @@ describe(ShopperSession, () => {
         expect(grant).toMatchObject({ url: `${AUTH_URL}/oauth/${PROJECT}/customers/token`, method: 'POST' });
         expect(grant!.form.get('username')).toBe('dave@example.com');
         expect(grant!.form.get('scope')).toBe(t.services.registry.scopeParameter('customer'));
-        expect(token).toMatchObject({ kind: 'customer', customerId: 'customer-new-1' });
+        expect(token).toMatchObject({ kind: 'customer', customerId: t.customer('dave@example.com')?.id });
         expect(await storedToken(storage)).toEqual(token);
-        expect(t.services.platform.carts.get(cartId)?.customerId).toBe('customer-new-1');
+        expect(await t.cartOwner(cartId)).toBe(token.customerId);
         await t.services.session.settled();
         expect(revoked(t)).toEqual(expect.arrayContaining([anonymous.accessToken, anonymous.refreshToken]));
         expect(t.services.logger.text()).not.toContain('dave-Passw0rd!');
@@ -131,6 +137,19 @@ describe(ShopperSession, () => {
     describe('when the platform refuses the draft', () => {
       it('should raise CTP_CUSTOMER_DRAFT_INVALID with the field errors, never the password', async () => {
         const t = setup();
+        // A password policy of the project (an API extension, say) refusing short ones.
+        t.services.platform.on((call) =>
+          call.path === `/${PROJECT}/customers` && (JSON.parse(call.body) as { password: string }).password.length < 4
+            ? json(
+                {
+                  statusCode: 400,
+                  message: 'The password is too short.',
+                  errors: [{ code: 'InvalidJsonInput', message: 'The password is too short.', field: 'password' }],
+                },
+                400,
+              )
+            : undefined,
+        );
         const { storage } = await anonymousWithCart(t);
         const error = (await runWithCtpSession(storage, () =>
           t.services.session.signUp({ email: 'erin@example.com', password: 'abc' }),
@@ -171,7 +190,7 @@ describe(ShopperSession, () => {
             (c) => c.url === `${API_URL}/${PROJECT}/in-store/key=store-a/login` && c.method === 'POST',
           ),
         ).toBe(true);
-        expect(t.services.platform.carts.get(cartId)?.customerId).toBe(token.customerId);
+        expect(await t.cartOwner(cartId)).toBe(token.customerId);
         expect(
           t.services.platform.calls.some(
             (c) => c.url === `${API_URL}/${PROJECT}/in-store/key=store-a/customers` && c.method === 'POST',
@@ -252,7 +271,7 @@ describe(ShopperSession, () => {
           currentPassword: ALICE.password,
           newPassword: NEW_PASSWORD,
         });
-        expect(t.services.platform.customers.get(ALICE.email)?.password).toBe(NEW_PASSWORD);
+        expect(t.customer(ALICE.email)?.password).toBe(NEW_PASSWORD);
         // The grant that failed: the in-project password flow with the new password, as the API client.
         const grant = t.services.platform.grants('password').at(-1)!;
         expect(grant).toMatchObject({ url: `${AUTH_URL}/oauth/${PROJECT}/customers/token`, method: 'POST' });
@@ -283,7 +302,7 @@ describe(ShopperSession, () => {
         await expect(
           runWithCtpSession(cartSession, () => t.services.session.login(ALICE.email, NEW_PASSWORD)),
         ).resolves.toMatchObject({ kind: 'customer', customerId: 'customer-alice' });
-        expect(t.services.platform.carts.get(cartId)?.customerId).toBe('customer-alice');
+        expect(await t.cartOwner(cartId)).toBe('customer-alice');
       });
     });
 
@@ -308,13 +327,19 @@ describe(ShopperSession, () => {
         const { storage } = await signedIn(t);
         // Another request updates the profile between this one's read and its change.
         let first = true;
-        t.accounts.costMs = (call) => {
+        t.services.platform.on(async (call) => {
           if (call.path.endsWith('/me/password') && first) {
             first = false;
-            t.accounts.versions.set('customer-alice', 2);
+            // That other request, as the platform sees it: a change of the profile (to the same password) first.
+            const other = await t.services.platform.mock.fetch(call.url, {
+              method: 'POST',
+              headers: call.headers,
+              body: JSON.stringify({ version: 1, currentPassword: ALICE.password, newPassword: ALICE.password }),
+            });
+            expect(other.status).toBe(200);
           }
-          return 0;
-        };
+          return undefined;
+        });
         await runWithCtpSession(storage, () => t.services.session.changePassword(ALICE.password, NEW_PASSWORD));
         const bodies = t.services.platform.calls
           .filter((c) => c.path.endsWith('/me/password'))
@@ -373,7 +398,12 @@ describe(ShopperSession, () => {
         expect(t.sent).toHaveLength(1);
         const [message] = t.sent;
         expect(message).toMatchObject({ kind: 'password-reset', email: ALICE.email, customerId: 'customer-alice' });
-        expect(t.accounts.tokens.has(message!.tokenValue)).toBe(true);
+        // The token the platform created: it resets alice's password.
+        const redeemed = await t.services.platform.backend('POST', '/customers/password/reset', {
+          tokenValue: message!.tokenValue,
+          newPassword: NEW_PASSWORD,
+        });
+        expect(redeemed.status).toBe(200);
         // Created before the answer was padded to the 1 000 ms floor.
         expect(t.slept).toEqual([1_000]);
         expect(Date.parse(message!.expiresAt)).toBe(t.services.clock.now() - 1_000 + 24 * HOUR);
@@ -440,7 +470,7 @@ describe(ShopperSession, () => {
         await expect(runWithCtpSession(other.storage, () => t.services.client.customerApiRoot())).rejects.toMatchObject(
           { code: CtpErrorCode.SessionExpired },
         );
-        expect(t.services.platform.customers.get(ALICE.email)?.password).toBe(NEW_PASSWORD);
+        expect(t.customer(ALICE.email)?.password).toBe(NEW_PASSWORD);
       });
     });
 
@@ -448,10 +478,13 @@ describe(ShopperSession, () => {
       it('should raise CTP_ACCOUNT_TOKEN_INVALID without the token in the error', async () => {
         const t = setup();
         await t.services.session.requestPasswordReset(ALICE.email);
+        await t.services.session.settled();
+        const used = t.sent[0]!.tokenValue;
+        await t.services.session.resetPassword(used, NEW_PASSWORD);
+        // A reset invalidates every token issued before it (the platform's rule): the expiring one is asked for after.
         await t.services.session.requestPasswordReset(ALICE.email);
         await t.services.session.settled();
-        const [used, expiring] = t.sent.map((m) => m.tokenValue) as [string, string];
-        await t.services.session.resetPassword(used, NEW_PASSWORD);
+        const expiring = t.sent[1]!.tokenValue;
         const again = await t.services.session.resetPassword(used, 'other-Passw0rd!').catch((e: unknown) => e);
         expect(again).toMatchObject({ code: CtpErrorCode.AccountTokenInvalid, status: 404 });
         t.services.clock.advance(25 * HOUR);
@@ -514,7 +547,7 @@ describe(ShopperSession, () => {
         const confirm = t.services.platform.calls.find((c) => c.path === `/${PROJECT}/customers/email/confirm`);
         expect(confirm).toMatchObject({ url: `${API_URL}/${PROJECT}/customers/email/confirm`, method: 'POST' });
         expect(JSON.parse(confirm!.body)).toEqual({ tokenValue });
-        expect(t.accounts.verified.has('customer-alice')).toBe(true);
+        expect(t.services.platform.mock.isEmailVerified('customer-alice')).toBe(true);
         await expect(t.services.session.confirmEmail(tokenValue)).rejects.toMatchObject({
           code: CtpErrorCode.AccountTokenInvalid,
         });

@@ -86,7 +86,7 @@ describe('refresh-ahead', () => {
       await services.session.settled();
       expect(await storedToken(storage)).toBeUndefined();
       const revoked = services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
-      const minted = [...services.platform.tokens.keys()].at(-1);
+      const minted = services.platform.mock.issuedTokens.at(-1);
       expect(minted).not.toBe(token.accessToken);
       expect(services.platform.grants('refresh_token')).toHaveLength(1);
       expect(revoked).toEqual(expect.arrayContaining([token.accessToken, token.refreshToken, minted]));

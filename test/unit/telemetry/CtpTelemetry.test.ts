@@ -11,7 +11,6 @@ import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage'
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { API_URL, CLIENT_SECRET, json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
-import { installAccountRoutes } from '../../support/session/accountRoutes';
 
 const spans = new InMemorySpanExporter();
 const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -137,11 +136,6 @@ describe('CtpTelemetry', () => {
   describe('with the account operations', () => {
     it('should trace sign-up and a password change as spans of their own, with nothing from the draft or the passwords', async () => {
       const services = createTestServices({ telemetry: { api: otel } });
-      installAccountRoutes(
-        services.platform,
-        () => services.clock.now(),
-        (ms) => services.clock.advance(ms),
-      );
       const storage = new MemorySessionStorage('s');
       await runWithCtpSession(storage, async () => {
         await services.client.customerApiRoot();
