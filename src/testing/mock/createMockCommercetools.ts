@@ -213,6 +213,8 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
     },
     revoke: (token) => auth.revoke(token),
     issuedTokens: auth.issued,
+    isRevoked: (token) =>
+      auth.issued.includes(token) && !auth.accessTokens.has(token) && !auth.refreshTokens.has(token),
     addBusinessUnit(unit) {
       businessUnits.add(unit);
       return mock;
