@@ -14,6 +14,13 @@ export interface MockAccountsContext extends MockApiContext {
   now: () => number;
   /** Revokes every access and refresh token of a customer (a password reset does this on the platform). */
   revokeCustomerTokens: (customerId: string) => void;
+  /** A sign-up with `anonymousId`: moves the anonymous shopper's cart and orders; the customer's active cart then. */
+  signInCart?: (
+    customerId: string,
+    anonymousId: unknown,
+    mode: unknown,
+    storeKey: string | undefined,
+  ) => Record<string, unknown> | undefined;
 }
 
 interface AccountToken {
@@ -74,7 +81,7 @@ export class MockAccounts {
       if (!customer || (storeKey !== undefined && customer.storeKey !== undefined && customer.storeKey !== storeKey))
         return mockError(this.#c, 404, 'ResourceNotFound', 'The Customer was not found.');
       const version = this.#versions.get(customer.id) ?? 1;
-      if (route === 'GET /me') return this.#c.json(this.#customerBody(customer));
+      if (route === 'GET /me') return this.#c.json(this.customerBody(customer));
       if (input['version'] !== version)
         return mockError(
           this.#c,
@@ -89,7 +96,7 @@ export class MockAccounts {
         return mockError(this.#c, 400, 'InvalidJsonInput', 'newPassword is required.', { field: 'newPassword' });
       customer.password = input['newPassword'];
       this.#versions.set(customer.id, version + 1);
-      return this.#c.json(this.#customerBody(customer));
+      return this.#c.json(this.customerBody(customer));
     }
 
     const backend = [
@@ -108,7 +115,7 @@ export class MockAccounts {
         return mockError(this.#c, 403, 'insufficient_scope', 'Insufficient scope: view_customers.');
       const customer = this.#c.customers.find((c) => c.id === decodeURIComponent(customerRead[1] ?? ''));
       return customer && this.#inScope(customer, storeKey)
-        ? this.#c.json(this.#customerBody(customer))
+        ? this.#c.json(this.customerBody(customer))
         : mockError(this.#c, 404, 'ResourceNotFound', 'The Customer was not found.');
     }
     if (!holdsScope(this.#c, identity, storeKey, ['manage_customers']))
@@ -171,7 +178,7 @@ export class MockAccounts {
       this.#verified.add(customer.id);
     }
     this.#versions.set(customer.id, (this.#versions.get(customer.id) ?? 1) + 1);
-    return this.#c.json(this.#customerBody(customer));
+    return this.#c.json(this.customerBody(customer));
   }
 
   #signUp(draft: Record<string, unknown>, storeKey: string | undefined): Response {
@@ -212,7 +219,8 @@ export class MockAccounts {
     const names = Object.fromEntries(
       ['firstName', 'lastName', 'key', 'locale'].filter((f) => typeof draft[f] === 'string').map((f) => [f, draft[f]]),
     );
-    return this.#c.json({ customer: { ...this.#customerBody(customer), ...names } }, 201);
+    const cart = this.#c.signInCart?.(id, draft['anonymousId'], draft['anonymousCartSignInMode'], storeKey);
+    return this.#c.json({ customer: { ...this.customerBody(customer), ...names }, ...(cart ? { cart } : {}) }, 201);
   }
 
   /** A customer a backend call in `storeKey` may see: the Store's and the global ones; at project level, all. */
@@ -220,7 +228,8 @@ export class MockAccounts {
     return storeKey === undefined || customer.storeKey === undefined || customer.storeKey === storeKey;
   }
 
-  #customerBody(c: MockAccountCustomer): Record<string, unknown> {
+  /** The platform's Customer shape of `c`. */
+  customerBody(c: MockAccountCustomer): Record<string, unknown> {
     return {
       id: c.id,
       version: this.#versions.get(c.id) ?? 1,

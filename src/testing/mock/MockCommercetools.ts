@@ -1,6 +1,7 @@
 import type { FakeApiClient } from '../auth/StrictAuth';
 import type { MockAccountCustomer } from './mockApi';
 import type { MockBusinessUnit } from './MockBusinessUnits';
+import type { MockCategory, MockProduct } from './MockCatalog';
 
 /** The options and the handle of createMockCommercetools. */
 
@@ -37,6 +38,13 @@ export interface MockCommercetoolsOptions {
   expiresIn?: number;
   /** Business units and their associates, for the as-associate endpoints (associateApiRoot). */
   businessUnits?: readonly MockBusinessUnit[];
+  /**
+   * The catalogue the API answers by itself (categories by id, `key=` and query; products and
+   * product projections likewise). Carts take their line items' prices from these products.
+   */
+  categories?: readonly MockCategory[];
+  /** The products the API answers by itself; carts price their line items from these. */
+  products?: readonly MockProduct[];
   /** The mock's clock, for the expiry of access tokens and of reset and verification tokens (default Date.now). */
   now?: () => number;
 }
@@ -84,7 +92,8 @@ export interface MockCommercetools {
   customers: readonly MockAccountCustomer[];
   /**
    * Scripts an API answer. `path` is relative to the project (`/categories/cat-1`), exact or a
-   * RegExp; later scripts win over earlier ones. Unscripted API requests answer 404 ResourceNotFound.
+   * RegExp; later scripts win over earlier ones and over the built-in resources (accounts, business
+   * units, catalogue, carts, orders). Other API requests answer 404 ResourceNotFound.
    */
   on(method: string, path: string | RegExp, answer: MockAnswer, status?: number): MockCommercetools;
   /** The grants made, by flow. */

@@ -3,6 +3,8 @@ import { apiRefusal, invalidToken, toResponse } from '../auth/fakeAnswers';
 import { StrictAuth, type TokenOwner } from '../auth/StrictAuth';
 import { MockAccounts } from './MockAccounts';
 import { MockBusinessUnits } from './MockBusinessUnits';
+import { MockCarts } from './MockCarts';
+import { MockCatalog } from './MockCatalog';
 import type {
   MockAnswer,
   MockCommercetools,
@@ -10,10 +12,12 @@ import type {
   MockIdentity,
   MockRequest,
 } from './MockCommercetools';
-import type { MockAccountCustomer } from './mockApi';
+import { splitStore, type MockAccountCustomer, type MockApiCall } from './mockApi';
+import { MockOrders } from './MockOrders';
 
 export type { MockAccountCustomer } from './mockApi';
 export type { MockAssociate, MockBusinessUnit } from './MockBusinessUnits';
+export type { MockCategory, MockLocalized, MockPrice, MockProduct, MockVariant } from './MockCatalog';
 export type { FakeApiClient } from '../auth/StrictAuth';
 export type {
   MockAnswer,
@@ -70,12 +74,19 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
   ).map((c, i) => ({ ...c, id: c.id ?? `customer-${i + 1}` }));
   const scripts: { method: string; path: string | RegExp; answer: MockAnswer; status: number }[] = [];
   const requests: MockRequest[] = [];
+  const context = { projectKey, customers, now, json: jsonResponse };
+  const catalog = new MockCatalog(context, options.categories, options.products);
+  const carts = new MockCarts(context, catalog);
+  const orders = new MockOrders(context, carts);
+  // A sign-in or sign-up naming the anonymous shopper moves their cart and orders to the customer.
+  const signInCart = (customerId: string, anonymousId: unknown, mode: unknown, storeKey: string | undefined) => {
+    orders.signIn(customerId, anonymousId);
+    return carts.signIn(customerId, anonymousId, mode, storeKey);
+  };
   const accounts = new MockAccounts({
-    projectKey,
-    customers,
-    now,
-    json: jsonResponse,
+    ...context,
     revokeCustomerTokens: (customerId) => auth.revokeCustomer(customerId),
+    signInCart,
   });
   const auth = new StrictAuth({
     projectKey,
@@ -97,14 +108,21 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
     seq += 1;
     return `${prefix}-${seq}-${Math.random().toString(36).slice(2, 12)}`;
   };
-  const businessUnits = new MockBusinessUnits({ projectKey, customers, json: jsonResponse }, options.businessUnits);
+  const businessUnits = new MockBusinessUnits(context, options.businessUnits);
 
   const login = (request: MockRequest, storeKey: string | undefined): Response => {
-    const body = (request.json ?? {}) as { email?: string; password?: string };
+    const body = (request.json ?? {}) as { email?: string; password?: string; anonymousId?: string };
     const customer = accounts.findForSignIn(body.email, storeKey);
     if (!customer || customer.password !== body.password)
       return toResponse(apiRefusal(400, 'InvalidCredentials', 'Account with the given credentials not found.'));
-    return jsonResponse({ customer: { id: customer.id, email: customer.email, version: 1 } });
+    // The platform's CustomerSignInResult: the customer and their active cart (the anonymous one moved in first).
+    const cart = signInCart(
+      customer.id,
+      body.anonymousId,
+      (body as Record<string, unknown>)['anonymousCartSignInMode'],
+      storeKey,
+    );
+    return jsonResponse({ customer: accounts.customerBody(customer), ...(cart ? { cart } : {}) });
   };
 
   const api = async (request: MockRequest, owner: TokenOwner | undefined): Promise<Response> => {
@@ -131,6 +149,15 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
       accounts.answer(request.method, request.apiPath, request.identity, request.json) ??
       businessUnits.answer(request.method, request.apiPath, request.identity, request.json);
     if (account) return account;
+    const call: MockApiCall = {
+      method: request.method,
+      ...splitStore(request.apiPath),
+      query: new URL(request.url).searchParams,
+      identity: request.identity,
+      body: typeof request.json === 'object' && request.json !== null ? (request.json as Record<string, unknown>) : {},
+    };
+    const resource = catalog.answer(call) ?? carts.answer(call) ?? orders.answer(call);
+    if (resource) return resource;
     return toResponse(
       apiRefusal(
         404,

@@ -1,4 +1,4 @@
-/** What the mock's built-in API answers (accounts, business units) share. */
+/** What the mock's built-in API answers (accounts, business units, catalogue, carts, orders) share. */
 
 /** One customer of the mock, as its tests see it. */
 export interface MockAccountCustomer {
@@ -14,7 +14,44 @@ export interface MockApiIdentity {
   kind: 'client' | 'anonymous' | 'customer';
   scopes: string[];
   customerId?: string;
+  anonymousId?: string;
   storeKey?: string;
+}
+
+/** One API request as the built-in resources see it: the path without its in-store prefix. */
+export interface MockApiCall {
+  method: string;
+  /** The path after `/{projectKey}` and after `/in-store/key={storeKey}` (`/me/carts/c-1`). */
+  path: string;
+  /** The Store of an in-store path. */
+  storeKey: string | undefined;
+  query: URLSearchParams;
+  identity: MockApiIdentity;
+  /** The JSON body as an object ({} when there is none). */
+  body: Record<string, unknown>;
+}
+
+/** Splits the in-store prefix off an API path. */
+export function splitStore(apiPath: string): { storeKey: string | undefined; path: string } {
+  const inStore = apiPath.match(/^\/in-store\/key=([^/]+)(\/.*)$/);
+  return { storeKey: inStore ? decodeURIComponent(inStore[1]!) : undefined, path: inStore?.[2] ?? apiPath };
+}
+
+/** The platform's money shape (`CentPrecisionMoney`); currencies without minor units have 0 fraction digits. */
+export function money(currencyCode: string, centAmount: number): Record<string, unknown> {
+  const fractionDigits = ['JPY', 'KRW', 'CLP', 'ISK', 'VND'].includes(currencyCode) ? 0 : 2;
+  return { type: 'centPrecision', currencyCode, centAmount, fractionDigits };
+}
+
+/** The platform's 409 answer to an update or delete with a stale version. */
+export function versionConflict(c: MockApiContext, id: string, expected: unknown, current: number): Response {
+  return mockError(
+    c,
+    409,
+    'ConcurrentModification',
+    `Object ${id} has a different version than expected. Expected: ${String(expected)} - Actual: ${current}.`,
+    { currentVersion: current },
+  );
 }
 
 export interface MockApiContext {
@@ -22,6 +59,8 @@ export interface MockApiContext {
   /** The mock's customers, shared and mutable: sign-ups add to it, password changes write to it. */
   customers: MockAccountCustomer[];
   json: (body: unknown, status?: number) => Response;
+  /** The mock's clock, for createdAt and lastModifiedAt. */
+  now: () => number;
 }
 
 /** Emails compare case-insensitively, as the platform's sign-in and sign-up do. */

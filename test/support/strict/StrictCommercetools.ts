@@ -149,7 +149,12 @@ export class StrictCommercetools {
       json,
       revokeCustomerTokens: (customerId) => this.#auth.revokeCustomer(customerId),
     });
-    this.#units = new MockBusinessUnits({ projectKey: this.projectKey, customers: this.customers, json });
+    this.#units = new MockBusinessUnits({
+      projectKey: this.projectKey,
+      customers: this.customers,
+      json,
+      now: this.now,
+    });
   }
 
   /** Every access token issued, live or not (revoked ones removed), with its owner and expiry. */
