@@ -26,6 +26,7 @@ export class ScheduledWorld {
   readonly #shopperTokens = new Set<string>();
   readonly #anonymousLineages = new Set<string>();
   readonly #resetTokens: string[] = [];
+  #cartId: string | undefined;
 
   constructor(
     private readonly s: Scheduler,
@@ -58,7 +59,8 @@ export class ScheduledWorld {
         headers: { authorization: `Bearer ${token.accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ currency: 'EUR' }),
       });
-      if (cart.status !== 201 && cart.status !== 404) throw new Error(`the seed cart was refused (${cart.status})`);
+      if (cart.status !== 201) throw new Error(`the seed cart was refused (${cart.status})`);
+      this.#cartId = ((await cart.json()) as { id: string }).id;
     }
     if (start === 'customer') await session.login('alice@example.com', PASSWORD);
     return start === 'empty' ? undefined : session.current();
@@ -98,10 +100,26 @@ export class ScheduledWorld {
     return this.mock.customers.find((c) => c.id === customerId)?.password;
   }
 
-  /** Who owns the cart created for an anonymous id: that anonymous id, or the customer it moved to. */
-  cartOwner(anonymousId: string): string | undefined {
-    const cart = this.mock.carts.find((c) => c.anonymousId === anonymousId || c.origin?.anonymousId === anonymousId);
-    return cart?.customerId ?? cart?.anonymousId;
+  /**
+   * Who owns the cart seed() created for the anonymous shopper, as the API answers the integration:
+   * the customer it moved to at a sign-in or sign-up, or still the anonymous id.
+   */
+  async cartOwner(): Promise<string | undefined> {
+    const api = `${this.mock.env.CTP_API_URL}/${this.mock.projectKey}`;
+    const grant = await this.mock.fetch(`${this.mock.env.CTP_AUTH_URL}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${this.mock.env.CTP_CLIENT_ID}:${this.mock.env.CTP_CLIENT_SECRET}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials&scope=view_orders:' + this.mock.projectKey,
+    });
+    const { access_token } = (await grant.json()) as { access_token: string };
+    const cart = await this.mock.fetch(`${api}/carts/${this.#cartId!}`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    const body = (await cart.json()) as { customerId?: string; anonymousId?: string };
+    return body.customerId ?? body.anonymousId;
   }
 
   #wire(fetch: (input: string, init?: RequestInit) => Promise<Response>, storage: AnySessionStorage): ShopperSession {
@@ -123,7 +141,9 @@ export class ScheduledWorld {
     const { pathname } = new URL(input);
     if (response.status !== 200 || !pathname.startsWith('/oauth/') || pathname.endsWith('/revoke')) return response;
     const answer = (await response.clone().json()) as { access_token: string; refresh_token?: string };
-    const form = new URLSearchParams(init?.body instanceof URLSearchParams ? init.body : String(init?.body ?? ''));
+    const form = new URLSearchParams(
+      typeof init?.body === 'string' ? init.body : init?.body instanceof URLSearchParams ? init.body : '',
+    );
     const refreshToken = answer.refresh_token ?? form.get('refresh_token') ?? undefined;
     if (refreshToken === undefined) return response;
     this.#lineage.set(answer.access_token, refreshToken);
