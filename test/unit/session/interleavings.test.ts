@@ -3,9 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpError } from '../../../src/errors/CtpError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
-import { ShopperSession } from '../../../src/session/ShopperSession';
-import { silentLogger } from '../../../src/util/Logger';
-import { ScheduledPlatform, scheduledStorage } from '../../support/session/ScheduledPlatform';
+import { scheduledStorage } from '../../support/session/scheduledStorage';
+import { PASSWORD, ScheduledWorld } from '../../support/session/scheduledWorld';
 import { fromLegacyStorage, isLegacyStorage } from '../../../src/session/fromLegacyStorage';
 
 const MINUTE = 60_000;
@@ -47,10 +46,6 @@ interface Outcome {
   token?: CtpAuthToken;
 }
 
-function anonymousLineages(platform: ScheduledPlatform): string[] {
-  return [...platform.refreshTokens].filter(([, l]) => l.kind === 'anonymous').map(([token]) => token);
-}
-
 /**
  * Lets the scheduler finish every step until `done()`; a step scheduled after a few macrotask turns
  * (an op between two awaits) is still waited for, and a run that waits on nothing is a deadlock.
@@ -79,27 +74,15 @@ async function runScenario(
   ops: Op[],
 ) {
   let now = Date.UTC(2026, 11, 1);
-  const platform = new ScheduledPlatform(s, () => now);
+  const world = new ScheduledWorld(s, () => now);
   const storage = scheduledStorage(s, 'session-1', atomic);
-  if (start !== 'empty') {
-    const token = platform.issue(start);
-    if (token.anonymousId !== undefined) platform.carts.set(token.anonymousId, token.anonymousId);
-    storage.seed(token);
-  }
+  const seeded = await world.seed(start);
+  if (seeded !== undefined) storage.seed(seeded);
+  // Tokens live an hour (expiresIn of the world), and 57 minutes on is inside their renewal margin.
   now += age === 'fresh' ? 0 : age === 'renewing' ? 57 * MINUTE : 61 * MINUTE;
-  const instance = () =>
-    new ShopperSession({
-      issuer: platform.tokenIssuer(),
-      oauth: platform.oauthClient(),
-      signIn: platform.customerSignIn(),
-      clock: { now: () => now },
-      logger: silentLogger,
-      storage: () => storage,
-      accounts: { backend: platform.accountBackend(), sendToken: async () => undefined },
-    });
-  const session = instance();
+  const session = world.instance(storage);
   // A plain get/set/clear storage promises nothing across instances: only the atomic one gets a second.
-  const elsewhere = atomic ? instance() : session;
+  const elsewhere = atomic ? world.instance(storage) : session;
   const initial = storage.raw();
   // What the session adapts a storage of the earlier contract to (fromLegacyStorage).
   const adapted = isLegacyStorage(storage) ? fromLegacyStorage(storage) : storage;
@@ -111,25 +94,25 @@ async function runScenario(
       case 'ensureAnonymous':
         return session.ensureAnonymous();
       case 'loginAlice':
-        return session.login('alice@example.com', 'right');
+        return session.login('alice@example.com', PASSWORD);
       case 'loginBob':
-        return session.login('bob@example.com', 'right');
+        return session.login('bob@example.com', PASSWORD);
       case 'logout':
         await session.logout();
         return undefined;
       case 'loginBobElsewhere':
-        return elsewhere.login('bob@example.com', 'right');
+        return elsewhere.login('bob@example.com', PASSWORD);
       case 'logoutElsewhere':
         await elsewhere.logout();
         return undefined;
       case 'accessElsewhere':
         return elsewhere.accessToken({ createAnonymous: false });
       case 'signUpDave':
-        return session.signUp({ email: 'dave@example.com', password: 'right' });
+        return session.signUp({ email: 'dave@example.com', password: PASSWORD });
       case 'changePassword':
-        return session.changePassword('right', 'new-right');
+        return session.changePassword(PASSWORD, 'new-right');
       case 'resetAlice':
-        await session.resetPassword('reset-token', 'reset-right');
+        await session.resetPassword(world.resetToken, 'reset-right');
         return undefined;
       case 'recover':
         // A 401 on the token the session started with, recovered in its own lineage.
@@ -154,7 +137,7 @@ async function runScenario(
   let settled = false;
   void Promise.all([session.settled(), elsewhere.settled()]).then(() => (settled = true));
   await drain(s, () => settled);
-  return { platform, final: storage.raw(), outcomes, initial };
+  return { world, final: storage.raw(), outcomes, initial };
 }
 
 /** A starting session, its age, the storage kind, and `required` started beside 1-4 of `others`. */
@@ -183,7 +166,7 @@ describe('ShopperSession state changes, explored over interleavings', { timeout:
           (c) => c.start !== 'empty' && c.age !== 'fresh',
         ),
         async (s, { start, age, atomic, ops }) => {
-          const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
+          const { world, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
           expect(outcomes.every((o) => o.ok)).toBe(true);
           const served = new Set(outcomes.map((o) => o.token?.accessToken));
           if (age === 'expired') {
@@ -195,7 +178,7 @@ describe('ShopperSession state changes, explored over interleavings', { timeout:
             // The background refresh ran and was stored.
             expect(final?.accessToken).not.toBe(initial?.accessToken);
           }
-          expect(platform.liveTokensBut(final)).toEqual([]);
+          expect(world.liveTokensBut(final)).toEqual([]);
         },
       ),
       RUNS,
@@ -218,18 +201,18 @@ describe('ShopperSession state changes, explored over interleavings', { timeout:
           .filter((c) => c.start !== 'empty')
           .map((c) => ({ ...c, age: 'renewing' as const })),
         async (s, { start, age, atomic, ops }) => {
-          const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
+          const { world, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
           for (const o of outcomes.filter((o) => isAccess(o.op))) {
             // A sign-out that came first leaves no session to serve; a refresh never fails a margin call.
             if (!o.ok) expect(o.code).toBe(CtpErrorCode.NoSession);
-            else expect(platform.accessTokens.get(o.token!.accessToken)?.refreshToken).toBeDefined();
+            else expect(world.lineageOf(o.token!.accessToken)).toBeDefined();
           }
           if (final !== undefined) {
-            expect(platform.isLive(final.accessToken)).toBe(true);
-            expect(platform.refreshTokens.get(final.refreshToken)?.revoked).toBe(false);
+            expect(world.isLive(final.accessToken)).toBe(true);
+            expect(world.isLive(final.refreshToken)).toBe(true);
           }
           // Whatever the background refresh minted, the session keeps it or it was revoked.
-          expect(platform.liveTokensBut(final)).toEqual([]);
+          expect(world.liveTokensBut(final)).toEqual([]);
           if (ops.some(isLogout) && !ops.some(isLogin)) expect(final).toBeUndefined();
           if (!ops.some(isLogout) && !ops.some(isLogin)) expect(final?.refreshToken).toBe(initial?.refreshToken);
         },
@@ -244,12 +227,12 @@ describe('ShopperSession state changes, explored over interleavings', { timeout:
         fc.scheduler(),
         scenario(fc.constantFrom(...OPS), OPS),
         async (s, { start, age, atomic, ops }) => {
-          const { platform, final } = await runScenario(s, start, age, atomic, ops);
+          const { world, final } = await runScenario(s, start, age, atomic, ops);
           if (final !== undefined) {
-            expect(platform.isLive(final.accessToken)).toBe(true);
-            expect(platform.refreshTokens.get(final.refreshToken)?.revoked).toBe(false);
+            expect(world.isLive(final.accessToken)).toBe(true);
+            expect(world.isLive(final.refreshToken)).toBe(true);
           }
-          expect(platform.liveTokensBut(final)).toEqual([]);
+          expect(world.liveTokensBut(final)).toEqual([]);
         },
       ),
       RUNS,
@@ -268,9 +251,9 @@ describe('ShopperSession state changes, explored over interleavings', { timeout:
           'accessElsewhere',
         ]),
         async (s, { start, age, atomic, ops }) => {
-          const { platform, final } = await runScenario(s, start, age, atomic, ops);
+          const { world, final } = await runScenario(s, start, age, atomic, ops);
           expect(final).toBeUndefined();
-          expect(platform.liveTokensBut(undefined)).toEqual([]);
+          expect(world.liveTokensBut(undefined)).toEqual([]);
         },
       ),
       RUNS,
@@ -291,18 +274,17 @@ describe('ShopperSession state changes, explored over interleavings', { timeout:
           'accessElsewhere',
         ]),
         async (s, { start, age, atomic, ops }) => {
-          const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
+          const { world, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
           const signedIn = outcomes.filter((o) => isLogin(o.op) && o.ok).map((o) => o.token?.customerId);
           expect(final?.kind).toBe('customer');
           expect(signedIn).toContain(final?.customerId);
-          if (initial?.anonymousId !== undefined)
-            expect(platform.carts.get(initial.anonymousId)).toBe(final?.customerId);
+          if (initial?.anonymousId !== undefined) expect(await world.cartOwner()).toBe(final?.customerId);
           for (const o of outcomes) {
             if (o.ok) {
               // Never a token of a sign-in that was undone: the session's own lineages or the winner's.
-              const lineage = o.token && platform.accessTokens.get(o.token.accessToken)?.refreshToken;
+              const lineage = o.token && world.lineageOf(o.token.accessToken);
               if (o.token)
-                expect([initial?.refreshToken, final?.refreshToken, ...anonymousLineages(platform)]).toContain(lineage);
+                expect([initial?.refreshToken, final?.refreshToken, ...world.anonymousLineages]).toContain(lineage);
             } else if (isLogin(o.op) || o.op === 'recover') {
               // A sign-in that lost, or a builder whose shopper was replaced: never retried as another.
               expect(o.code).toBe(CtpErrorCode.SessionChanged);
@@ -331,20 +313,21 @@ describe('ShopperSession state changes, explored over interleavings', { timeout:
           'logoutElsewhere',
         ]).filter((c) => c.start !== 'customer'),
         async (s, { start, age, atomic, ops }) => {
-          const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
+          const { world, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
           const signUp = outcomes.find((o) => o.op === 'signUpDave')!;
           // Only another sign-in of the session that finished first undoes a sign-up.
           if (!signUp.ok) expect(signUp.code).toBe(CtpErrorCode.SessionChanged);
-          else expect(signUp.token?.customerId).toBe('customer-dave');
+          else expect(signUp.token?.customerId).toBe(world.customerId('dave@example.com'));
           if (final !== undefined) {
-            expect(platform.isLive(final.accessToken)).toBe(true);
-            expect(platform.refreshTokens.get(final.refreshToken)?.revoked).toBe(false);
+            expect(world.isLive(final.accessToken)).toBe(true);
+            expect(world.isLive(final.refreshToken)).toBe(true);
           }
-          expect(platform.liveTokensBut(final)).toEqual([]);
-          if (!ops.some(isLogout) && ops.filter(isLogin).length === 0) expect(final?.customerId).toBe('customer-dave');
+          expect(world.liveTokensBut(final)).toEqual([]);
+          if (!ops.some(isLogout) && ops.filter(isLogin).length === 0)
+            expect(final?.customerId).toBe(world.customerId('dave@example.com'));
           // The cart moves only to a sign-in or sign-up that was stored: with no sign-out, the one stored last.
           if (initial?.anonymousId !== undefined && !ops.some(isLogout) && final?.kind === 'customer') {
-            expect(platform.carts.get(initial.anonymousId)).toBe(final.customerId);
+            expect(await world.cartOwner()).toBe(final.customerId);
           }
         },
       ),
@@ -365,10 +348,10 @@ describe('ShopperSession state changes, explored over interleavings', { timeout:
           'logoutElsewhere',
         ]).map((c) => ({ ...c, start: 'customer' as const })),
         async (s, { start, age, atomic, ops }) => {
-          const { platform, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
+          const { world, final, outcomes, initial } = await runScenario(s, start, age, atomic, ops);
           const change = outcomes.find((o) => o.op === 'changePassword')!;
-          expect(platform.liveTokensBut(final)).toEqual([]);
-          expect(platform.isLive(initial!.accessToken) && final?.refreshToken !== initial!.refreshToken).toBe(false);
+          expect(world.liveTokensBut(final)).toEqual([]);
+          expect(world.isLive(initial!.accessToken) && final?.refreshToken !== initial!.refreshToken).toBe(false);
           const quiet = !ops.some(isLogout) && !ops.some(isLogin);
           if (quiet) {
             // Alone with refreshes: it succeeds, the session stays signed in on the new password's tokens.
@@ -384,8 +367,7 @@ describe('ShopperSession state changes, explored over interleavings', { timeout:
           }
           // Changed for whoever the session held when it ran (alice, or bob signed in before it).
           if (change.ok) {
-            const email = [...platform.customers].find(([, id]) => id === change.token?.customerId)?.[0] ?? '';
-            expect(platform.password(email)).toBe('new-right');
+            expect(world.passwordOf(change.token!.customerId!)).toBe('new-right');
           }
         },
       ),
@@ -405,10 +387,10 @@ describe('ShopperSession state changes, explored over interleavings', { timeout:
           'logoutElsewhere',
         ]).map((c) => ({ ...c, start: 'customer' as const })),
         async (s, { start, age, atomic, ops }) => {
-          const { platform, final, outcomes } = await runScenario(s, start, age, atomic, ops);
+          const { world, final, outcomes } = await runScenario(s, start, age, atomic, ops);
           expect(outcomes.find((o) => o.op === 'resetAlice')).toMatchObject({ ok: true });
           expect(final).toBeUndefined();
-          expect(platform.liveTokensBut(undefined)).toEqual([]);
+          expect(world.liveTokensBut(undefined)).toEqual([]);
           for (const o of outcomes) {
             if (!o.ok)
               expect([CtpErrorCode.SessionExpired, CtpErrorCode.NoSession, CtpErrorCode.SessionChanged]).toContain(
