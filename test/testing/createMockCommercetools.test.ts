@@ -153,18 +153,18 @@ describe(createMockCommercetools, () => {
         expect(answer.status).toBe(401);
       });
 
-      it('should tell which tokens were revoked: after a sign-out every token of the session, not the integration token', async () => {
+      it('should tell which tokens still work: after a sign-out no token of the session, still the integration token', async () => {
         const { mock, session, client } = services();
         mock.on('GET', /^\/categories\/.+$/, { id: 'any' });
         await (await client.integrationApiRoot()).categories().withId({ ID: 'x' }).get().execute();
         const storage = new MemorySessionStorage('s');
         const signedIn = await inSession(storage, () => session.login(ALICE.email, ALICE.password));
-        expect([mock.isRevoked(signedIn.accessToken), mock.isRevoked(signedIn.refreshToken)]).toEqual([false, false]);
+        expect([mock.isLive(signedIn.accessToken), mock.isLive(signedIn.refreshToken)]).toEqual([true, true]);
         await inSession(storage, () => session.logout());
-        expect([mock.isRevoked(signedIn.accessToken), mock.isRevoked(signedIn.refreshToken)]).toEqual([true, true]);
+        expect([mock.isLive(signedIn.accessToken), mock.isLive(signedIn.refreshToken)]).toEqual([false, false]);
         const integration = integrationBearers(mock)[0]!.slice('Bearer '.length);
-        expect(mock.isRevoked(integration)).toBe(false);
-        expect(mock.isRevoked('never-issued')).toBe(false);
+        expect(mock.isLive(integration)).toBe(true);
+        expect(mock.isLive('never-issued')).toBe(false);
       });
     });
 

@@ -112,12 +112,6 @@ export interface MockCommercetools {
   identityOf(accessToken: string): MockIdentity | undefined;
   /** Every access and refresh token issued so far, e.g. to check that none reached a log. */
   issuedTokens: readonly string[];
-  /**
-   * Whether an issued access or refresh token was revoked (by the library, by `revoke`, or by a
-   * password reset): after a sign-out, `mock.issuedTokens.every((t) => mock.isRevoked(t))` shows that
-   * nothing of the session is left live. An access token past its expiry is not revoked.
-   */
-  isRevoked(token: string): boolean;
   /** Adds (or replaces) a business unit, e.g. for a customer who signed up during the test. */
   addBusinessUnit(unit: MockBusinessUnit): MockCommercetools;
   /** Whether the customer confirmed the email with a verification token. */

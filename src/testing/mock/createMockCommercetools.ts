@@ -242,8 +242,6 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
     isLive: (token) => auth.owner(token) !== undefined || auth.refreshes(token),
     identityOf: (accessToken) => identityOf(auth.owner(accessToken)),
     issuedTokens: auth.issued,
-    isRevoked: (token) =>
-      auth.issued.includes(token) && !auth.accessTokens.has(token) && !auth.refreshTokens.has(token),
     addBusinessUnit(unit) {
       businessUnits.add(unit);
       return mock;

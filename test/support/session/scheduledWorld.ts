@@ -71,15 +71,15 @@ export class ScheduledWorld {
     return this.#resetTokens[0]!;
   }
 
-  /** Every shopper token issued that was not revoked, but those of `kept` (expiry does not end a token here: only revocation does). */
+  /** Every shopper token issued that still works (mock.isLive), but those of `kept`. */
   liveTokensBut(kept: CtpAuthToken | undefined): string[] {
     return [...this.#shopperTokens].filter(
-      (t) => !this.mock.isRevoked(t) && t !== kept?.accessToken && t !== kept?.refreshToken,
+      (t) => this.mock.isLive(t) && t !== kept?.accessToken && t !== kept?.refreshToken,
     );
   }
 
   isLive(token: string): boolean {
-    return !this.mock.isRevoked(token);
+    return this.mock.isLive(token);
   }
 
   /** The refresh token an access token was issued with or refreshed from. */
