@@ -25,6 +25,14 @@ export { regenerateSession } from './session/regenerateSession';
 export { withApiCallOptions } from './util/apiCallContext';
 export { retryOnConflict } from './client/retryOnConflict';
 
+// Shoppers signed in at the shop's own identity provider (commercetools External OAuth).
+export {
+  createIntrospectionHandler,
+  type ExternalIdentity,
+  type IntrospectionHandler,
+  type IntrospectionHandlerOptions,
+} from './external/createIntrospectionHandler';
+
 // Implement: where the shopper's session is kept, the app's logger and clock.
 export type { SessionStorage } from './session/SessionStorage';
 export { sameStoredSession } from './session/SessionStorage';
