@@ -64,16 +64,3 @@ export const LEGACY_SERVER_V3_CUSTOMER_SCOPES: readonly ScopeSpec[] = Object.fre
   'manage_my_payments',
   'manage_my_shopping_lists',
 ]);
-
-/**
- * What the as-associate endpoints (associateApiRoot) require of the calling token, per the endpoint
- * reference (docs.commercetools.com/api/projects/associate-carts, -orders, -quote-requests, -quotes):
- * backend scopes, not `manage_my_*`; the platform checks the associate's permissions in the business
- * unit. The default integration set holds `manage_orders` (carts and orders); add the quote scopes
- * to the integration set (CTP_SCOPES or options.scopes.integration) to use quotes.
- */
-export const ASSOCIATE_SCOPES: readonly ScopeSpec[] = Object.freeze([
-  'manage_orders',
-  'manage_quote_requests',
-  'manage_quotes',
-]);

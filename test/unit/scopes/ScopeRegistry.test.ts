@@ -85,26 +85,21 @@ describe(ScopeRegistry, () => {
       expect(error?.message).toContain('unsafeAllowSharedDataScopesForShoppers');
     });
 
-    it('should allow it with the unsafe option, under its new name and its former one', () => {
-      for (const escape of [
-        { unsafeAllowSharedDataScopesForShoppers: true },
-        { unsafeAllowSharedWriteScopesForShoppers: true },
-      ]) {
-        const registry = new ScopeRegistry({
-          projectKey: 'shop',
-          sets: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES },
-          ...escape,
-        });
-        expect(registry.scopes('customer')).toContain('manage_orders:shop');
-        expect(registry.scopes('customer')).toContain('view_orders:shop');
-        expect(registry.sharedDataScopes('customer')).toEqual([
-          'view_orders',
-          'view_payments',
-          'view_shopping_lists',
-          'manage_orders',
-          'manage_customers',
-        ]);
-      }
+    it('should allow it with the unsafe option', () => {
+      const registry = new ScopeRegistry({
+        projectKey: 'shop',
+        sets: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES },
+        unsafeAllowSharedDataScopesForShoppers: true,
+      });
+      expect(registry.scopes('customer')).toContain('manage_orders:shop');
+      expect(registry.scopes('customer')).toContain('view_orders:shop');
+      expect(registry.sharedDataScopes('customer')).toEqual([
+        'view_orders',
+        'view_payments',
+        'view_shopping_lists',
+        'manage_orders',
+        'manage_customers',
+      ]);
     });
 
     it('should refuse manage_project for guests', () => {
