@@ -143,17 +143,12 @@ export function wireCtpServices(
     });
   const integration = shared('integration', () => issuer.integration());
   const guest = shared('guest', () => issuer.guest());
-  const signIn = new CustomerSignIn({
-    apiUrl: config.apiUrl,
-    projectKey: config.projectKey,
-    fetch,
-    timeoutMs: o.apiTimeoutMs,
-    integration,
-  });
+  // The calls the library makes to the API itself (sign-in, account operations).
+  const api = { apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration };
   const session = new ShopperSession({
     issuer,
     oauth,
-    signIn,
+    signIn: new CustomerSignIn(api),
     clock,
     logger,
     storage: o.sessionStorage,
@@ -162,13 +157,7 @@ export function wireCtpServices(
     revokeWaitMs: o.revokeWaitMs,
     telemetry,
     accounts: {
-      backend: new HttpAccountBackend({
-        apiUrl: config.apiUrl,
-        projectKey: config.projectKey,
-        fetch,
-        timeoutMs: o.apiTimeoutMs,
-        integration,
-      }),
+      backend: new HttpAccountBackend(api),
       sendToken: o.sendToken,
       sleep: o.sleep,
       ...(o.passwordResetFloorMs === undefined ? {} : { resetAnswerFloorMs: o.passwordResetFloorMs }),
