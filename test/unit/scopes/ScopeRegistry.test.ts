@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CtpConfigError } from '../../../src/errors/CtpConfigError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpScopeError } from '../../../src/errors/CtpScopeError';
-import { LEGACY_SERVER_V3_CUSTOMER_SCOPES } from '../../../src/scopes/defaultScopeSets';
+import { LEGACY_SERVER_V3_CUSTOMER_SCOPES } from './legacyServerV3CustomerScopes';
 import { ScopeRegistry } from '../../../src/scopes/ScopeRegistry';
 import { parseGrantedScope, parseScopeList, PUBLIC_READ_SCOPES } from '../../../src/scopes/scopeString';
 

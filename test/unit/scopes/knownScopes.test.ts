@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCOPE_SETS, LEGACY_SERVER_V3_CUSTOMER_SCOPES } from '../../../src/scopes/defaultScopeSets';
+import { DEFAULT_SCOPE_SETS } from '../../../src/scopes/defaultScopeSets';
+import { LEGACY_SERVER_V3_CUSTOMER_SCOPES } from './legacyServerV3CustomerScopes';
 import { KNOWN_SCOPE_NAMES, scopeNameProblem, scopeSetProblems } from '../../../src/scopes/knownScopes';
 import { scopeName } from '../../../src/scopes/scopeString';
 
