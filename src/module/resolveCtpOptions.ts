@@ -16,7 +16,7 @@ import { MAX_TIMEOUT_MS } from '../util/deadline';
 import { silentLogger } from '../util/Logger';
 import { timerSleep } from '../util/sleep';
 import { isValidAppName, userAgent } from '../util/userAgent';
-import type { CtpModuleOptions } from './CtpModuleOptions';
+import type { CtpModuleOptions, RedisOptions } from './CtpModuleOptions';
 import { unknownOptionProblems } from './unknownOptionProblems';
 
 /** Where the fleet's Redis client comes from: the app's own (kept open) or one the library makes (closed by close()). */
@@ -37,7 +37,7 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
   }
   const problems = [...unknownOptionProblems(options), ...valueProblems(options)];
   if (problems.length > 0) throw new CtpConfigError(problems);
-  const { api = {}, redis = {}, telemetry, fetch } = options;
+  const { api = {}, redis = {}, telemetry, fetch: appFetch } = options;
   const source = redisSource(config, redis);
   return {
     scopes: { ...options.scopes, ...(config.integrationScopes ? { integration: config.integrationScopes } : {}) },
@@ -59,7 +59,7 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
     telemetry: telemetry === false ? undefined : ((telemetry?.api as OtelApi | undefined) ?? loadOtelApi()),
     userAgent: userAgent(options.appName),
     // Looked up per call, so a fetch replaced after start-up (tests, instrumentation) still applies.
-    fetch: (): FetchLike => fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    fetch: (): FetchLike => appFetch ?? ((input, init) => globalThis.fetch(input, init)),
     logger: options.logger ?? silentLogger,
     clock: options.clock ?? systemClock,
     sleep: options.sleep ?? timerSleep,
@@ -90,7 +90,7 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
 }
 
 /** The app's client first, then cluster URLs, then a URL (the options' before CTP_REDIS_URL). */
-function redisSource(config: CtpConfig, redis: NonNullable<CtpModuleOptions['redis']>): RedisSource | undefined {
+function redisSource(config: CtpConfig, redis: RedisOptions): RedisSource | undefined {
   const commandTimeoutMs = redis.commandTimeoutMs ?? 2_000;
   const url = redis.url ?? config.redisUrl;
   if (redis.client !== undefined) return { kind: 'given', client: redis.client };
