@@ -1,19 +1,6 @@
 import { parseArgs } from 'node:util';
 import { closestName } from '../util/closestName';
 
-export interface DoctorArgs {
-  envFile?: string;
-  json: boolean;
-  embedded: boolean;
-  customerEmail?: string;
-  storeKey?: string;
-  scopeSetsFile?: string;
-  /** Per request to commercetools, in milliseconds (the flag takes seconds). */
-  timeoutMs?: number;
-  help: boolean;
-  version: boolean;
-}
-
 export const DOCTOR_USAGE = `usage: ctp-client doctor [options]
        ctp-client --version | --help
 
@@ -50,7 +37,7 @@ const OPTIONS = {
 const PASSWORD_FLAGS = ['--customer-password', '--password'];
 
 /** Parses the words after `doctor` (util.parseArgs, strict); returns an error message for anything it does not know. */
-export function parseDoctorArgs(argv: readonly string[]): DoctorArgs | string {
+export function parseDoctorArgs(argv: readonly string[]) {
   // Refused by name, with the reason, before parsing: parseArgs would only call them unknown.
   const password = argv.find((word) => PASSWORD_FLAGS.includes(word.split('=')[0]!));
   if (password !== undefined) {
@@ -62,23 +49,22 @@ export function parseDoctorArgs(argv: readonly string[]): DoctorArgs | string {
   } catch (error) {
     return usageMessage(error);
   }
-  const args: DoctorArgs = {
+  // Number('') is 0, refused like any other value out of range.
+  const seconds = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0 && seconds <= 600))
+    return '--timeout needs a number of seconds from 0 to 600';
+  return {
     json: values.json === true,
     embedded: values.embedded === true,
     help: values.help === true,
     version: values.version === true,
+    envFile: values['env-file'],
+    customerEmail: values['customer-email'],
+    storeKey: values['store-key'],
+    scopeSetsFile: values['scope-sets'],
+    /** Per request to commercetools, in milliseconds (the flag takes seconds). */
+    timeoutMs: seconds === undefined ? undefined : Math.round(seconds * 1000),
   };
-  if (values['env-file'] !== undefined) args.envFile = values['env-file'];
-  if (values['customer-email'] !== undefined) args.customerEmail = values['customer-email'];
-  if (values['store-key'] !== undefined) args.storeKey = values['store-key'];
-  if (values['scope-sets'] !== undefined) args.scopeSetsFile = values['scope-sets'];
-  if (values.timeout !== undefined) {
-    const seconds = Number(values.timeout);
-    if (!(values.timeout.trim() !== '' && Number.isFinite(seconds) && seconds > 0 && seconds <= 600))
-      return '--timeout needs a number of seconds from 0 to 600';
-    args.timeoutMs = Math.round(seconds * 1000);
-  }
-  return args;
 }
 
 function parse(argv: readonly string[]) {

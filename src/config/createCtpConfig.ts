@@ -6,24 +6,27 @@ import { CtpSecret } from './CtpSecret';
 
 const PROJECT_KEY_CHARACTERS = /^[A-Za-z0-9_-]+$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+export const REDIS_URL = /^rediss?:\/\/[^\s]+$/;
 
-const INPUT_KEYS: readonly (keyof CtpConfigInput)[] = [
-  'projectKey',
-  'clientId',
-  'clientSecret',
-  'authUrl',
-  'apiUrl',
-  'integrationScopes',
-  'redisUrl',
-];
+/** Every setting of the config; a Record, so a setting added to the input type without a line here fails the type-check. */
+export const CONFIG_KEYS: Readonly<Record<keyof CtpConfigInput, true>> = {
+  projectKey: true,
+  clientId: true,
+  clientSecret: true,
+  authUrl: true,
+  apiUrl: true,
+  integrationScopes: true,
+  redisUrl: true,
+};
 
 /** A misspelt key would otherwise read as "missing" (or, for an optional one, be dropped silently). */
 function unknownKeyProblems(input: object): string[] {
+  const known = Object.keys(CONFIG_KEYS);
   return Object.keys(input)
-    .filter((key) => !(INPUT_KEYS as readonly string[]).includes(key))
+    .filter((key) => !Object.hasOwn(CONFIG_KEYS, key))
     .map((key) => {
-      const closest = closestName(key, INPUT_KEYS);
-      return `createCtpConfig: unknown setting ${key}${closest ? ` (did you mean ${closest}?)` : ` (known: ${INPUT_KEYS.join(', ')})`}`;
+      const closest = closestName(key, known);
+      return `createCtpConfig: unknown setting ${key}${closest ? ` (did you mean ${closest}?)` : ` (known: ${known.join(', ')})`}`;
     });
 }
 
@@ -77,21 +80,13 @@ export function createCtpConfig(input: {
 }
 
 /**
- * createCtpConfig() for the library's own callers: `names` are the settings as the caller's user
- * wrote them (loadCtpConfig: the environment variables), `earlierProblems` what the caller already
+ * createCtpConfig() for the library's own callers: `nameOf` names each setting as the caller's user
+ * wrote it (loadCtpConfig: the environment variable), `earlierProblems` are what the caller already
  * found, reported together.
  */
 export function validateCtpConfig(
   input: CtpConfigInput,
-  names: Record<keyof CtpConfigInput, string> = {
-    projectKey: 'projectKey',
-    clientId: 'clientId',
-    clientSecret: 'clientSecret',
-    authUrl: 'authUrl',
-    apiUrl: 'apiUrl',
-    integrationScopes: 'integrationScopes',
-    redisUrl: 'redisUrl',
-  },
+  nameOf: (key: keyof CtpConfigInput) => string = (key) => key,
   earlierProblems: readonly string[] = [],
 ): CtpConfig {
   if (typeof input !== 'object' || input === null) {
@@ -105,32 +100,32 @@ export function validateCtpConfig(
   const text = (key: keyof CtpConfigInput, value: unknown): string | undefined => {
     if (value === undefined || value === null) return '';
     if (typeof value === 'string') return value.trim();
-    problems.push(`${names[key]} must be a string`);
+    problems.push(`${nameOf(key)} must be a string`);
     return undefined;
   };
   const report = (problem: string | undefined) => {
     if (problem !== undefined) problems.push(problem);
   };
   const projectKey = text('projectKey', input.projectKey);
-  if (projectKey !== undefined) report(projectKeyProblem(names.projectKey, projectKey));
+  if (projectKey !== undefined) report(projectKeyProblem(nameOf('projectKey'), projectKey));
   const clientId = text('clientId', input.clientId);
-  if (clientId === '') report(`${names.clientId} is missing`);
+  if (clientId === '') report(`${nameOf('clientId')} is missing`);
   const clientSecret = CtpSecret.isSecret(input.clientSecret)
     ? input.clientSecret.reveal().trim()
     : text('clientSecret', input.clientSecret);
-  if (clientSecret === '') report(`${names.clientSecret} is missing`);
+  if (clientSecret === '') report(`${nameOf('clientSecret')} is missing`);
   const authUrl = text('authUrl', input.authUrl);
-  if (authUrl !== undefined) report(urlProblem(names.authUrl, authUrl, 'auth'));
+  if (authUrl !== undefined) report(urlProblem(nameOf('authUrl'), authUrl, 'auth'));
   const apiUrl = text('apiUrl', input.apiUrl);
-  if (apiUrl !== undefined) report(urlProblem(names.apiUrl, apiUrl, 'api'));
+  if (apiUrl !== undefined) report(urlProblem(nameOf('apiUrl'), apiUrl, 'api'));
   if (Array.isArray(input.integrationScopes) && input.integrationScopes.length === 0) {
-    problems.push(`${names.integrationScopes} is empty: leave it out to use the default integration scopes`);
+    problems.push(`${nameOf('integrationScopes')} is empty: leave it out to use the default integration scopes`);
   } else if (input.integrationScopes !== undefined) {
-    problems.push(...scopeSetProblems(names.integrationScopes, input.integrationScopes));
+    problems.push(...scopeSetProblems(nameOf('integrationScopes'), input.integrationScopes));
   }
   const redisUrl = text('redisUrl', input.redisUrl) || undefined;
-  if (redisUrl !== undefined && !/^rediss?:\/\/[^\s]+$/.test(redisUrl))
-    problems.push(`${names.redisUrl} must be a redis:// or rediss:// URL`);
+  if (redisUrl !== undefined && !REDIS_URL.test(redisUrl))
+    problems.push(`${nameOf('redisUrl')} must be a redis:// or rediss:// URL`);
   if (
     problems.length > 0 ||
     projectKey === undefined ||

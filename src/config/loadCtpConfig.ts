@@ -2,12 +2,24 @@ import { CtpConfigError } from '../errors/CtpConfigError';
 import { parseScopeList } from '../scopes/scopeString';
 import type { ScopeSpec } from '../scopes/ScopeSetName';
 import type { CtpConfig } from './CtpConfig';
-import { validateCtpConfig } from './createCtpConfig';
+import { validateCtpConfig, type CtpConfigInput } from './createCtpConfig';
+
+/** The variable each setting comes from, to name it in a problem. */
+const VARIABLES: Record<keyof CtpConfigInput, string> = {
+  projectKey: 'CTP_PROJECT_KEY',
+  clientId: 'CTP_CLIENT_ID',
+  clientSecret: 'CTP_CLIENT_SECRET',
+  authUrl: 'CTP_AUTH_URL',
+  apiUrl: 'CTP_API_URL',
+  integrationScopes: 'CTP_SCOPES',
+  redisUrl: 'CTP_REDIS_URL',
+};
 
 /**
  * Reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL, CTP_API_URL and the optional
  * CTP_SCOPES (the Merchant Center's space-separated `name:projectKey` list; replaces the integration
- * scope set) and CTP_REDIS_URL (tokens and refresh locks shared between instances). Every problem is reported at once in one CtpConfigError.
+ * scope set) and CTP_REDIS_URL (tokens and refresh locks shared between instances). Every problem
+ * is reported at once in one CtpConfigError.
  *
  * @example
  * container.load(ctpModule(loadCtpConfig()));
@@ -38,15 +50,7 @@ export function loadCtpConfig(env: Record<string, string | undefined> = process.
       integrationScopes: scopeProblems.length > 0 && integrationScopes?.length === 0 ? undefined : integrationScopes,
       redisUrl: env['CTP_REDIS_URL'],
     },
-    {
-      projectKey: 'CTP_PROJECT_KEY',
-      clientId: 'CTP_CLIENT_ID',
-      clientSecret: 'CTP_CLIENT_SECRET',
-      authUrl: 'CTP_AUTH_URL',
-      apiUrl: 'CTP_API_URL',
-      integrationScopes: 'CTP_SCOPES',
-      redisUrl: 'CTP_REDIS_URL',
-    },
+    (key) => VARIABLES[key],
     scopeProblems,
   );
 }

@@ -1,7 +1,7 @@
 import type { StoreScopeForm } from '../scopes/inStoreScopes';
 import type { ScopeSetName } from '../scopes/ScopeSetName';
 
-export interface ScopeRow {
+interface ScopeRow {
   scope: string;
   requested: boolean;
   granted: boolean;

@@ -15,7 +15,7 @@ import { silentLogger } from '../util/Logger';
 import { timerSleep } from '../util/sleep';
 import type { DoctorReport, SetReport } from './DoctorReport';
 
-export interface DoctorOptions {
+interface DoctorOptions {
   config: CtpConfig;
   scopeSets?: Partial<Record<ScopeSetName, readonly ScopeSpec[]>>;
   customer?: { email: string; password: string; storeKey?: string } | undefined;
@@ -83,19 +83,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 
   let revoked = 0;
   let revokeFailed = 0;
-  const revokeCreated = async () => {
-    for (const { token, hint } of created.splice(0)) {
-      try {
-        await oauth.revoke(token, hint);
-        revoked += 1;
-      } catch {
-        revokeFailed += 1;
-      }
-    }
-  };
-
   const sets: SetReport[] = [];
-  let createdCount: number;
   // Whatever ends the checks (an answer no check expects, a bug), every token created so far is
   // revoked: a doctor run must not leave live tokens behind against a real project.
   try {
@@ -159,7 +147,6 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
           }
           sets.push({
             ...base,
-            rows: requested.map((s) => ({ scope: s, requested: true, granted: false })),
             outcome: 'refused',
             lacking,
             note: `400 invalid_scope: the API client lacks ${lacking.join(', ') || 'a scope it cannot be asked for one by one'}`,
@@ -176,8 +163,14 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       );
     }
   } finally {
-    createdCount = created.length;
-    await revokeCreated();
+    for (const { token, hint } of created) {
+      try {
+        await oauth.revoke(token, hint);
+        revoked += 1;
+      } catch {
+        revokeFailed += 1;
+      }
+    }
   }
   if (revokeFailed > 0)
     warnings.push(`${revokeFailed} token(s) the doctor created could not be revoked; they expire on their own`);
@@ -194,7 +187,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     },
     sets,
     warnings,
-    tokens: { created: createdCount, revoked, revokeFailed },
+    // Every token created was revoked or failed to be.
+    tokens: { created: revoked + revokeFailed, revoked, revokeFailed },
     problems: failedSets + warnings.length,
   };
 }

@@ -7,8 +7,7 @@ import type { CtpErrorCode } from './CtpErrorCode';
  * app's sender failed, or a changed password needs a new sign-in. The message is fixed; nothing the shopper typed is echoed in it.
  */
 export class CtpAccountError extends CtpError {
-  /** For CTP_CUSTOMER_DRAFT_INVALID: the platform's `errors[]` as code and field only (redacted, at most 20). */
-  /** Each field error of a refused customer draft: the platform's code and the field it names, never its value. */
+  /** Each field error of a refused customer draft (at most 20): the platform's code and the field it names, never its value. */
   readonly fieldErrors: readonly { readonly code: string; readonly field?: string }[];
 
   constructor(
@@ -31,7 +30,8 @@ export class CtpAccountError extends CtpError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), ...(this.fieldErrors.length > 0 ? { fieldErrors: this.fieldErrors } : {}) };
+    const { fieldErrors, ...json } = super.toJSON();
+    return this.fieldErrors.length > 0 ? { ...json, fieldErrors } : json;
   }
 }
 

@@ -23,8 +23,4 @@ export class CtpAnswerRefusedError extends CtpError {
     this.flow = options.flow;
     this.limitBytes = options.limitBytes;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), host: this.host, flow: this.flow, limitBytes: this.limitBytes };
-  }
 }

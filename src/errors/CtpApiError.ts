@@ -61,21 +61,4 @@ export class CtpApiError extends CtpError {
   get statusCode(): number | undefined {
     return this.status;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return {
-      ...super.toJSON(),
-      apiCode: this.apiCode,
-      apiCodes: this.apiCodes,
-      apiMessage: this.apiMessage,
-      reason: this.reason,
-      method: this.method,
-      uriTemplate: this.uriTemplate,
-      correlationId: this.correlationId,
-      retries: this.retries,
-    };
-  }
 }
-
-/** The options of CtpApiError's constructor, for the library's own code. */
-export type CtpApiErrorOptions = NonNullable<ConstructorParameters<typeof CtpApiError>[1]>;

@@ -9,8 +9,4 @@ export class CtpArgumentError extends CtpError {
     super(CtpErrorCode.InvalidArgument, message);
     this.argument = argument;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), argument: this.argument };
-  }
 }

@@ -18,8 +18,4 @@ export class CtpAuthUnavailableError extends CtpError {
     this.attempts = options.attempts;
     this.reason = options.reason;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), flow: this.flow, attempts: this.attempts, reason: this.reason };
-  }
 }

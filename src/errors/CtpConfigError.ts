@@ -13,8 +13,4 @@ export class CtpConfigError extends CtpError {
     );
     this.problems = Object.freeze([...problems]);
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), problems: this.problems };
-  }
 }

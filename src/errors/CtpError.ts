@@ -73,9 +73,12 @@ export class CtpError extends Error {
     });
   }
 
-  /** What JSON.stringify shows: no response, no cause chain (a cause may be a foreign error). */
+  /**
+   * What JSON.stringify shows: the message and the error's fields (a subclass's too), never the
+   * response or the cause chain (a cause may be a foreign error); both are non-enumerable.
+   */
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, status: this.status };
+    return { name: this.name, code: this.code, message: this.message, ...Object.fromEntries(Object.entries(this)) };
   }
 }
 

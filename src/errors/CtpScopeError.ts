@@ -32,14 +32,4 @@ export class CtpScopeError extends CtpError {
     this.missing = Object.freeze([...missing]);
     this.excess = Object.freeze([...excess]);
   }
-
-  override toJSON(): Record<string, unknown> {
-    return {
-      ...super.toJSON(),
-      scopeSet: this.scopeSet,
-      missing: this.missing,
-      excess: this.excess,
-      ...(this.storeKey === undefined ? {} : { storeKey: this.storeKey }),
-    };
-  }
 }

@@ -21,8 +21,4 @@ export class CtpSessionError extends CtpError {
     super(code, message, options);
     this.field = options.field;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), ...(this.field === undefined ? {} : { field: this.field }) };
-  }
 }

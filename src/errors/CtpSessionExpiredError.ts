@@ -14,8 +14,4 @@ export class CtpSessionExpiredError extends CtpError {
     );
     this.reason = reason;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), reason: this.reason };
-  }
 }

@@ -16,8 +16,4 @@ export class CtpTokenResponseError extends CtpError {
     super(options.code ?? CtpErrorCode.TokenResponseInvalid, message, options);
     this.field = field;
   }
-
-  override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), field: this.field };
-  }
 }

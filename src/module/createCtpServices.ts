@@ -1,6 +1,5 @@
 import type { SharedToken } from '../auth/CtpAuthToken';
 import { createOAuthClient } from '../auth/createOAuthClient';
-import type { OAuthClient } from '../auth/OAuthClient';
 import { TokenIssuer } from '../auth/TokenIssuer';
 import { ApiRootFactory } from '../client/ApiRootFactory';
 import { createCtpClient, type CtpClient } from '../client/CtpClient';
@@ -25,8 +24,6 @@ import { ShopperSession } from '../session/ShopperSession';
 import { HttpAccountBackend } from '../session/account/HttpAccountBackend';
 import { CustomerSignIn } from '../session/CustomerSignIn';
 import { CtpTelemetry } from '../telemetry/CtpTelemetry';
-import { loadOtelApi } from '../telemetry/loadOtelApi';
-import type { OtelApi } from '../telemetry/OtelApi';
 import type { CtpModuleOptions } from './CtpModuleOptions';
 import { ctpConfigArgument } from './ctpConfigArgument';
 import { resolveCtpOptions } from './resolveCtpOptions';
@@ -46,19 +43,11 @@ export interface CtpServices {
   sessionCache: RedisSessionCache | undefined;
   /**
    * Releases what the library created: aborts API calls in flight, stops the deadline timers, lets
-   * the revocations still running in the background finish, and
-   * quits the Redis client it made from a URL (CTP_REDIS_URL, redis.url or redis.clusterUrls). A Redis client passed
-   * in options stays open: its owner closes it. Safe to call more than once; later calls return the
-   * first call's promise.
+   * the revocations still running in the background finish, and quits the Redis client it made from
+   * a URL (CTP_REDIS_URL, redis.url or redis.clusterUrls). A Redis client passed in options stays
+   * open: its owner closes it. Safe to call more than once; later calls return the first call's promise.
    */
   close(): Promise<void>;
-}
-
-/** The services as the library wires them, with the parts the public CtpServices keeps internal. */
-export interface WiredCtpServices extends CtpServices {
-  registry: ScopeRegistry;
-  oauth: OAuthClient;
-  session: ShopperSession;
 }
 
 /**
@@ -73,30 +62,27 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   return wireCtpServices(config, options, 'createCtpServices');
 }
 
-/** createCtpServices() with the internal parts (ctpModule, the library's own tests); `caller` names the function an app called in a config error. */
+/**
+ * createCtpServices() with the parts the public CtpServices keeps internal (registry, oauth, the
+ * session's class), for ctpModule and the library's own tests; `caller` names the function an app
+ * called in a config error.
+ */
 export function wireCtpServices(
   configArgument: CtpConfig,
   options: CtpModuleOptions = {},
   caller: 'ctpModule' | 'createCtpServices' = 'createCtpServices',
-): WiredCtpServices {
+) {
   const config = ctpConfigArgument(caller, configArgument);
   const o = resolveCtpOptions(config, options);
   const registry = new ScopeRegistry({
     projectKey: config.projectKey,
     sets: o.scopes,
-    ...(o.unsafeAllowSharedDataScopesForShoppers === undefined
-      ? {}
-      : { unsafeAllowSharedDataScopesForShoppers: o.unsafeAllowSharedDataScopesForShoppers }),
+    unsafeAllowSharedDataScopesForShoppers: o.unsafeAllowSharedDataScopesForShoppers,
   });
   const { clock } = o;
   // Every event logged inside a request carries its correlation ID.
   const logger = correlatedLogger(o.logger);
-  // OpenTelemetry's API as the app has it installed (or the one passed; none with telemetry: false).
-  // The option is typed loosely (the package's types must not need @opentelemetry/api); what an app
-  // passes is that module, which OtelApi describes.
-  const telemetry = new CtpTelemetry(
-    options.telemetry === false ? undefined : ((options.telemetry?.api as OtelApi | undefined) ?? loadOtelApi()),
-  );
+  const telemetry = new CtpTelemetry(o.telemetry);
   // Auth and sign-in requests carry User-Agent and X-Correlation-ID too.
   const fetch = tracedFetch(o.fetch, o.userAgent);
   const oauth = createOAuthClient(
@@ -105,34 +91,25 @@ export function wireCtpServices(
     telemetry,
   );
   const source = o.redis?.source;
-  // What the library creates it closes; what it is given stays its owner's.
-  const owned =
+  // What the library makes it closes; a client it is given stays its owner's.
+  const made =
     source?.kind === 'url'
-      ? { client: createRedisClient(source.url, source.commandTimeoutMs, logger), timeoutMs: source.commandTimeoutMs }
+      ? createRedisClient(source.url, source.commandTimeoutMs, logger)
       : source?.kind === 'cluster'
-        ? {
-            client: createRedisClusterClient(source.urls, source.commandTimeoutMs, logger),
-            timeoutMs: source.commandTimeoutMs,
-          }
+        ? createRedisClusterClient(source.urls, source.commandTimeoutMs, logger)
         : undefined;
-  const redis = source?.kind === 'given' ? source.client : owned?.client;
-  let coordinator: TokenCoordinator = localCoordinator;
+  const redis = source?.kind === 'given' ? source.client : made;
+  const closeTimeoutMs = source?.kind === 'url' || source?.kind === 'cluster' ? source.commandTimeoutMs : 2_000;
   // The process's one subscriber connection (a duplicate of `redis`, made on first use): the library
   // made it, so close() closes it, also when `redis` itself was given.
   const events =
-    redis === undefined
-      ? undefined
-      : new RedisEvents({
-          redis,
-          logger,
-          closeTimeoutMs: source?.kind === 'url' || source?.kind === 'cluster' ? source.commandTimeoutMs : 2_000,
-          keyPrefix: o.redis?.keyPrefix,
-        });
+    redis === undefined ? undefined : new RedisEvents({ redis, logger, closeTimeoutMs, keyPrefix: o.redis?.keyPrefix });
   // The sessions' cache, kept coherent by the subscriber; a RedisSessionStorage uses it when given it.
   const sessionCache =
     events?.available && o.redis?.sessionCache
       ? new RedisSessionCache(events, sessionChannel(o.redis.keyPrefix), { ...o.redis.sessionCache, clock })
       : undefined;
+  let coordinator: TokenCoordinator = localCoordinator;
   if (o.redis && redis) {
     coordinator = new RedisCoordinator({
       redis,
@@ -166,17 +143,12 @@ export function wireCtpServices(
     });
   const integration = shared('integration', () => issuer.integration());
   const guest = shared('guest', () => issuer.guest());
-  const signIn = new CustomerSignIn({
-    apiUrl: config.apiUrl,
-    projectKey: config.projectKey,
-    fetch,
-    timeoutMs: o.apiTimeoutMs,
-    integration,
-  });
+  // The calls the library makes to the API itself (sign-in, account operations).
+  const api = { apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration };
   const session = new ShopperSession({
     issuer,
     oauth,
-    signIn,
+    signIn: new CustomerSignIn(api),
     clock,
     logger,
     storage: o.sessionStorage,
@@ -185,16 +157,10 @@ export function wireCtpServices(
     revokeWaitMs: o.revokeWaitMs,
     telemetry,
     accounts: {
-      backend: new HttpAccountBackend({
-        apiUrl: config.apiUrl,
-        projectKey: config.projectKey,
-        fetch,
-        timeoutMs: o.apiTimeoutMs,
-        integration,
-      }),
-      sendToken: options.sendToken,
+      backend: new HttpAccountBackend(api),
+      sendToken: o.sendToken,
       sleep: o.sleep,
-      ...(options.passwordResetFloorMs === undefined ? {} : { resetAnswerFloorMs: options.passwordResetFloorMs }),
+      ...(o.passwordResetFloorMs === undefined ? {} : { resetAnswerFloorMs: o.passwordResetFloorMs }),
     },
   });
   const apiRoots = new ApiRootFactory({
@@ -218,12 +184,12 @@ export function wireCtpServices(
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      logger.info({ event: 'ctp.close', ownsRedis: owned !== undefined }, 'closing ctp-client');
+      logger.info({ event: 'ctp.close', ownsRedis: made !== undefined }, 'closing ctp-client');
       apiRoots.close();
       // Revocations still running in the background finish (each bounded by authTimeoutMs) first.
       await session.settled();
       await events?.close();
-      if (owned) await quitRedisClient(owned.client, owned.timeoutMs);
+      if (made) await quitRedisClient(made, closeTimeoutMs);
     })());
   return { config, registry, client, session, oauth, redis, sessionCache, close };
 }

@@ -21,15 +21,7 @@ export function ctpConfigArgument(caller: 'ctpModule' | 'createCtpServices', val
   const secret = object['clientSecret'] as { reveal?: unknown } | undefined;
   if (typeof secret === 'object' && secret !== null && typeof secret.reveal === 'function') {
     if (Object.isFrozen(value)) return value as CtpConfig;
-    return validateCtpConfig(value, {
-      projectKey: 'config.projectKey',
-      clientId: 'config.clientId',
-      clientSecret: 'config.clientSecret',
-      authUrl: 'config.authUrl',
-      apiUrl: 'config.apiUrl',
-      integrationScopes: 'config.integrationScopes',
-      redisUrl: 'config.redisUrl',
-    });
+    return validateCtpConfig(value, (key) => `config.${key}`);
   }
   if ('CTP_PROJECT_KEY' in object || 'CTP_CLIENT_ID' in object) {
     throw refuse(

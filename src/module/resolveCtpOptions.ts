@@ -1,25 +1,23 @@
 import { DEFAULT_AUTH_TIMEOUT_MS, type FetchLike } from '../auth/AuthTransport';
-import { API_ENGINE_NAMES, type ApiEngineName, type EngineMiddleware } from '../client/ApiEngine';
-import { DEFAULT_MAX_ANSWER_BYTES, MAX_API_ANSWER_BYTES } from '../client/ApiRootFactory';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../auth/RetryPolicy';
+import { API_ENGINE_NAMES } from '../client/ApiEngine';
+import { DEFAULT_MAX_ANSWER_BYTES, MAX_API_ANSWER_BYTES } from '../client/ApiRootFactory';
 import type { CtpConfig } from '../config/CtpConfig';
+import { REDIS_URL } from '../config/createCtpConfig';
 import { CtpConfigError } from '../errors/CtpConfigError';
 import type { RedisLike } from '../fleet/RedisLike';
-import type { ScopeSetName, ScopeSpec } from '../scopes/ScopeSetName';
-import { currentSessionStorage } from '../session/sessionContext';
-import type { AnySessionStorage } from '../session/fromLegacyStorage';
-import { systemClock, type Clock } from '../util/Clock';
-import { silentLogger, type Logger } from '../util/Logger';
-import { timerSleep, type Sleep } from '../util/sleep';
-import { isValidAppName, userAgent } from '../util/userAgent';
-import type { CtpModuleOptions } from './CtpModuleOptions';
-import { unknownOptionProblems } from './unknownOptionProblems';
 import { scopeSetProblems } from '../scopes/knownScopes';
 import { SCOPE_SET_NAMES } from '../scopes/ScopeSetName';
-
-import { MAX_TIMEOUT_MS as MAX_TIMER_MS } from '../util/deadline';
-
-export { MAX_TIMER_MS };
+import { currentSessionStorage } from '../session/sessionContext';
+import { loadOtelApi } from '../telemetry/loadOtelApi';
+import type { OtelApi } from '../telemetry/OtelApi';
+import { systemClock } from '../util/Clock';
+import { MAX_TIMEOUT_MS } from '../util/deadline';
+import { silentLogger } from '../util/Logger';
+import { timerSleep } from '../util/sleep';
+import { isValidAppName, userAgent } from '../util/userAgent';
+import type { CtpModuleOptions, RedisOptions } from './CtpModuleOptions';
+import { unknownOptionProblems } from './unknownOptionProblems';
 
 /** Where the fleet's Redis client comes from: the app's own (kept open) or one the library makes (closed by close()). */
 export type RedisSource =
@@ -27,144 +25,175 @@ export type RedisSource =
   | { kind: 'url'; url: string; commandTimeoutMs: number }
   | { kind: 'cluster'; urls: readonly string[]; commandTimeoutMs: number };
 
-export interface ResolvedRedisOptions {
-  source: RedisSource;
-  keyPrefix: string;
-  lockTtlMs: number;
-  lockWaitMs: number;
-  pollMs: number;
-  fallbackToLocal: boolean;
-  /** Undefined: no session cache. */
-  sessionCache: { maxEntries: number; maxAgeMs: number } | undefined;
+/**
+ * Validates the module options (every problem at once, as a CtpConfigError) and applies the
+ * defaults: the one place each option is read, so createCtpServices only wires.
+ */
+export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions = {}) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new CtpConfigError([
+      'options (the second argument) must be an object of CtpModuleOptions, e.g. { authTimeoutMs: 5_000 }, or left out',
+    ]);
+  }
+  const problems = [...unknownOptionProblems(options), ...valueProblems(options)];
+  if (problems.length > 0) throw new CtpConfigError(problems);
+  const { api = {}, redis = {}, telemetry, fetch: appFetch } = options;
+  const source = redisSource(config, redis);
+  return {
+    scopes: { ...options.scopes, ...(config.integrationScopes ? { integration: config.integrationScopes } : {}) },
+    unsafeAllowSharedDataScopesForShoppers:
+      options.unsafeAllowSharedDataScopesForShoppers ?? options.unsafeAllowSharedWriteScopesForShoppers ?? false,
+    authTimeoutMs: options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
+    apiTimeoutMs: options.apiTimeoutMs ?? 30_000,
+    storageTimeoutMs: options.storageTimeoutMs ?? 5_000,
+    revokeWaitMs: options.revokeWaitMs ?? 2_000,
+    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+    api: {
+      engine: api.engine ?? 'ts-client',
+      retry: { ...DEFAULT_RETRY_POLICY, ...api.retry },
+      middlewares: api.middlewares ?? [],
+      maxAnswerBytes: api.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
+    },
+    // The option is typed loosely (the package's types must not need @opentelemetry/api); what an
+    // app passes is that module, which OtelApi describes.
+    telemetry: telemetry === false ? undefined : ((telemetry?.api as OtelApi | undefined) ?? loadOtelApi()),
+    userAgent: userAgent(options.appName),
+    // Looked up per call, so a fetch replaced after start-up (tests, instrumentation) still applies.
+    fetch: (): FetchLike => appFetch ?? ((input, init) => globalThis.fetch(input, init)),
+    logger: options.logger ?? silentLogger,
+    clock: options.clock ?? systemClock,
+    sleep: options.sleep ?? timerSleep,
+    random: options.random ?? Math.random,
+    sessionStorage: options.sessionStorage ?? currentSessionStorage,
+    sendToken: options.sendToken,
+    passwordResetFloorMs: options.passwordResetFloorMs,
+    // Undefined: no Redis, every instance coordinates on its own.
+    redis:
+      source === undefined
+        ? undefined
+        : {
+            source,
+            keyPrefix: redis.keyPrefix ?? 'ctp:',
+            lockTtlMs: redis.lockTtlMs ?? 10_000,
+            lockWaitMs: redis.lockWaitMs ?? 15_000,
+            pollMs: redis.pollMs ?? 1_000,
+            fallbackToLocal: redis.fallbackToLocal === true,
+            sessionCache:
+              redis.sessionCache === false
+                ? undefined
+                : {
+                    maxEntries: redis.sessionCache?.maxEntries ?? 10_000,
+                    maxAgeMs: redis.sessionCache?.maxAgeMs ?? 60_000,
+                  },
+          },
+  };
 }
 
-/** Every option with its default applied, after validation: what the composition root wires from. */
-export interface ResolvedCtpOptions {
-  scopes: Partial<Record<ScopeSetName, readonly ScopeSpec[]>>;
-  unsafeAllowSharedDataScopesForShoppers: boolean | undefined;
-  authTimeoutMs: number;
-  apiTimeoutMs: number;
-  storageTimeoutMs: number;
-  revokeWaitMs: number;
-  retry: RetryPolicy;
-  api: { engine: ApiEngineName; retry: RetryPolicy; middlewares: readonly EngineMiddleware[]; maxAnswerBytes: number };
-  /** The User-Agent of every API and auth request. */
-  userAgent: string;
-  /** Looked up per call so a fetch replaced after start-up (tests, instrumentation) still applies. */
-  fetch: () => FetchLike;
-  logger: Logger;
-  clock: Clock;
-  sleep: Sleep;
-  random: () => number;
-  sessionStorage: () => AnySessionStorage;
-  /** Undefined: no Redis, every instance coordinates on its own. */
-  redis: ResolvedRedisOptions | undefined;
+/** The app's client first, then cluster URLs, then a URL (the options' before CTP_REDIS_URL). */
+function redisSource(config: CtpConfig, redis: RedisOptions): RedisSource | undefined {
+  const commandTimeoutMs = redis.commandTimeoutMs ?? 2_000;
+  const url = redis.url ?? config.redisUrl;
+  if (redis.client !== undefined) return { kind: 'given', client: redis.client };
+  if (redis.clusterUrls !== undefined) return { kind: 'cluster', urls: [...redis.clusterUrls], commandTimeoutMs };
+  return url === undefined ? undefined : { kind: 'url', url, commandTimeoutMs };
 }
 
-const REDIS_URL = /^rediss?:\/\/[^\s]+$/;
-
-function problemsOf(options: CtpModuleOptions): string[] {
+function valueProblems(options: CtpModuleOptions): string[] {
   const problems: string[] = [];
+  /** Reports `problem` when `value` is given and not `valid`. */
+  const check = <T>(value: T | undefined, valid: (value: T) => boolean, problem: string) => {
+    if (value !== undefined && !valid(value)) problems.push(problem);
+  };
   const milliseconds = (name: string, value: number | undefined) => {
     if (value === undefined) return;
     if (!(typeof value === 'number' && Number.isFinite(value) && value > 0))
       problems.push(`${name} must be a positive number of milliseconds`);
-    else if (value > MAX_TIMER_MS)
+    else if (value > MAX_TIMEOUT_MS)
       problems.push(
-        `${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days): Node fires a longer timer after 1 ms`,
+        `${name} must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days): Node fires a longer timer after 1 ms`,
       );
   };
+  const retry = (path: string, policy: Partial<RetryPolicy> | undefined) => {
+    check(policy?.maxRetries, (n) => isWhole(n, 0, 10), `${path}.maxRetries must be a whole number from 0 to 10`);
+    milliseconds(`${path}.baseDelayMs`, policy?.baseDelayMs);
+    milliseconds(`${path}.maxDelayMs`, policy?.maxDelayMs);
+  };
+  const scopes = (options.scopes ?? {}) as Record<string, unknown>;
+  for (const set of typeof scopes === 'object' ? SCOPE_SET_NAMES : [])
+    if (scopes[set] !== undefined) problems.push(...scopeSetProblems(`scopes.${set}`, scopes[set]));
   milliseconds('authTimeoutMs', options.authTimeoutMs);
   milliseconds('apiTimeoutMs', options.apiTimeoutMs);
   milliseconds('storageTimeoutMs', options.storageTimeoutMs);
   milliseconds('revokeWaitMs', options.revokeWaitMs);
   milliseconds('passwordResetFloorMs', options.passwordResetFloorMs);
-  if (options.sendToken !== undefined && typeof options.sendToken !== 'function')
-    problems.push('sendToken must be a function (message) => Promise<void>');
-  const retry = options.retry ?? {};
-  if (
-    retry.maxRetries !== undefined &&
-    !(Number.isInteger(retry.maxRetries) && retry.maxRetries >= 0 && retry.maxRetries <= 10)
-  ) {
-    problems.push('retry.maxRetries must be a whole number from 0 to 10');
-  }
-  milliseconds('retry.baseDelayMs', retry.baseDelayMs);
-  milliseconds('retry.maxDelayMs', retry.maxDelayMs);
+  check(options.sendToken, (f) => typeof f === 'function', 'sendToken must be a function (message) => Promise<void>');
+  retry('retry', options.retry);
   const api = options.api ?? {};
-  if (api.engine !== undefined && !API_ENGINE_NAMES.includes(api.engine))
-    problems.push(`api.engine must be one of ${API_ENGINE_NAMES.join(', ')}`);
-  const apiRetry = api.retry ?? {};
-  if (
-    apiRetry.maxRetries !== undefined &&
-    !(Number.isInteger(apiRetry.maxRetries) && apiRetry.maxRetries >= 0 && apiRetry.maxRetries <= 10)
-  ) {
-    problems.push('api.retry.maxRetries must be a whole number from 0 to 10');
-  }
-  milliseconds('api.retry.baseDelayMs', apiRetry.baseDelayMs);
-  milliseconds('api.retry.maxDelayMs', apiRetry.maxDelayMs);
-  if (
-    api.maxAnswerBytes !== undefined &&
-    !(Number.isInteger(api.maxAnswerBytes) && api.maxAnswerBytes >= 1024 && api.maxAnswerBytes <= MAX_API_ANSWER_BYTES)
-  ) {
-    problems.push(`api.maxAnswerBytes must be a whole number of bytes from 1024 to ${MAX_API_ANSWER_BYTES} (256 MiB)`);
-  }
-  if (
-    api.middlewares !== undefined &&
-    !(Array.isArray(api.middlewares) && api.middlewares.every((m) => typeof m === 'function'))
-  ) {
-    problems.push('api.middlewares must be an array of SDK middleware functions');
-  }
-  const otel = (options.telemetry || undefined)?.api as
-    { trace?: { getTracer?: unknown }; metrics?: { getMeter?: unknown } } | undefined;
-  if (
-    options.telemetry !== undefined &&
-    options.telemetry !== false &&
-    !(typeof otel?.trace?.getTracer === 'function' && typeof otel.metrics?.getMeter === 'function')
-  ) {
-    problems.push(
-      "telemetry must be false or { api } with api the @opentelemetry/api module (await import('@opentelemetry/api'))",
-    );
-  }
-  if (options.appName !== undefined && !isValidAppName(options.appName))
-    problems.push(
-      'appName must be a User-Agent product token such as shop-bff/2.3.1 (no spaces, at most 128 characters)',
-    );
+  check(api.engine, (e) => API_ENGINE_NAMES.includes(e), `api.engine must be one of ${API_ENGINE_NAMES.join(', ')}`);
+  retry('api.retry', api.retry);
+  check(
+    api.maxAnswerBytes,
+    (n) => isWhole(n, 1024, MAX_API_ANSWER_BYTES),
+    `api.maxAnswerBytes must be a whole number of bytes from 1024 to ${MAX_API_ANSWER_BYTES} (256 MiB)`,
+  );
+  check(
+    api.middlewares,
+    (m) => Array.isArray(m) && m.every((middleware) => typeof middleware === 'function'),
+    'api.middlewares must be an array of SDK middleware functions',
+  );
+  check(
+    options.telemetry,
+    (t) => t === false || isOtelApi((t as { api?: unknown } | null)?.api),
+    "telemetry must be false or { api } with api the @opentelemetry/api module (await import('@opentelemetry/api'))",
+  );
+  check(
+    options.appName,
+    isValidAppName,
+    'appName must be a User-Agent product token such as shop-bff/2.3.1 (no spaces, at most 128 characters)',
+  );
   const redis = options.redis ?? {};
   milliseconds('redis.lockTtlMs', redis.lockTtlMs);
   milliseconds('redis.lockWaitMs', redis.lockWaitMs);
   milliseconds('redis.pollMs', redis.pollMs);
   milliseconds('redis.commandTimeoutMs', redis.commandTimeoutMs);
   const cache = redis.sessionCache;
-  if (cache !== undefined && cache !== false) {
-    if (typeof cache !== 'object' || cache === null)
-      problems.push('redis.sessionCache must be false or { maxEntries, maxAgeMs }');
-    else {
-      if (
-        cache.maxEntries !== undefined &&
-        !(Number.isInteger(cache.maxEntries) && cache.maxEntries >= 1 && cache.maxEntries <= 10_000_000)
-      ) {
-        problems.push(
-          'redis.sessionCache.maxEntries must be a whole number from 1 to 10000000 (or sessionCache: false)',
-        );
-      }
-      milliseconds('redis.sessionCache.maxAgeMs', cache.maxAgeMs);
-    }
-  }
-  if (redis.url !== undefined && !(typeof redis.url === 'string' && REDIS_URL.test(redis.url)))
-    problems.push('redis.url must be a redis:// or rediss:// URL');
+  if (typeof cache === 'object' && cache !== null) {
+    check(
+      cache.maxEntries,
+      (n) => isWhole(n, 1, 10_000_000),
+      'redis.sessionCache.maxEntries must be a whole number from 1 to 10000000 (or sessionCache: false)',
+    );
+    milliseconds('redis.sessionCache.maxAgeMs', cache.maxAgeMs);
+  } else check(cache, (c) => c === false, 'redis.sessionCache must be false or { maxEntries, maxAgeMs }');
+  check(
+    redis.url,
+    (url) => typeof url === 'string' && REDIS_URL.test(url),
+    'redis.url must be a redis:// or rediss:// URL',
+  );
   if (redis.keyPrefix !== undefined && typeof redis.keyPrefix !== 'string')
     problems.push('redis.keyPrefix must be a string');
-  else if (redis.keyPrefix !== undefined && !keepsHashTags(redis.keyPrefix)) {
-    problems.push(
+  else
+    check(
+      redis.keyPrefix,
+      keepsHashTags,
       'redis.keyPrefix has a "{" without a non-empty "{...}" after it: on Redis Cluster that hides the hash tag keeping a token\'s keys in one slot; close the tag, e.g. "{ctp}:", or drop the brace',
     );
-  }
   if (redis.clusterUrls !== undefined) problems.push(...clusterUrlProblems(redis.clusterUrls));
   if (redis.clusterUrls !== undefined && redis.url !== undefined)
     problems.push('redis.url and redis.clusterUrls: pass one (clusterUrls for a Redis Cluster)');
   if (options.fetch === undefined && typeof globalThis.fetch !== 'function')
     problems.push('no global fetch: pass options.fetch (Node >= 20 has one)');
   return problems;
+}
+
+function isWhole(value: number, min: number, max: number): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** The @opentelemetry/api module, told by its shape: the package's types do not depend on it. */
+function isOtelApi(api: unknown): boolean {
+  const otel = api as { trace?: { getTracer?: unknown }; metrics?: { getMeter?: unknown } } | undefined;
+  return typeof otel?.trace?.getTracer === 'function' && typeof otel.metrics?.getMeter === 'function';
 }
 
 /**
@@ -195,81 +224,4 @@ function clusterUrlProblems(urls: readonly string[]): string[] {
   return access.size > 1
     ? ['redis.clusterUrls must all use the same scheme (redis:// or rediss://), user and password']
     : [];
-}
-
-/**
- * What is wrong with the options' shape: keys they do not have (with the closest valid name), and
- * scope names commercetools does not know (or manage_project) in the scope sets.
- */
-function shapeProblems(options: CtpModuleOptions): string[] {
-  const scopes = (options.scopes ?? {}) as Record<string, unknown>;
-  const sets = typeof scopes === 'object' ? SCOPE_SET_NAMES.filter((set) => scopes[set] !== undefined) : [];
-  return [...unknownOptionProblems(options), ...sets.flatMap((set) => scopeSetProblems(`scopes.${set}`, scopes[set]))];
-}
-
-/**
- * Validates the module options (every problem at once, as a CtpConfigError) and applies the
- * defaults, so createCtpServices only wires.
- */
-export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions = {}): ResolvedCtpOptions {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new CtpConfigError([
-      'options (the second argument) must be an object of CtpModuleOptions, e.g. { authTimeoutMs: 5_000 }, or left out',
-    ]);
-  }
-  const problems = [...shapeProblems(options), ...problemsOf(options)];
-  if (problems.length > 0) throw new CtpConfigError(problems);
-  const custom = options.fetch;
-  const redisUrl = options.redis?.url ?? config.redisUrl;
-  let source: RedisSource | undefined;
-  if (options.redis?.client !== undefined) source = { kind: 'given', client: options.redis.client };
-  else if (options.redis?.clusterUrls !== undefined)
-    source = {
-      kind: 'cluster',
-      urls: [...options.redis.clusterUrls],
-      commandTimeoutMs: options.redis.commandTimeoutMs ?? 2_000,
-    };
-  else if (redisUrl !== undefined)
-    source = { kind: 'url', url: redisUrl, commandTimeoutMs: options.redis?.commandTimeoutMs ?? 2_000 };
-  return {
-    scopes: { ...options.scopes, ...(config.integrationScopes ? { integration: config.integrationScopes } : {}) },
-    unsafeAllowSharedDataScopesForShoppers:
-      options.unsafeAllowSharedDataScopesForShoppers ?? options.unsafeAllowSharedWriteScopesForShoppers,
-    authTimeoutMs: options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
-    apiTimeoutMs: options.apiTimeoutMs ?? 30_000,
-    storageTimeoutMs: options.storageTimeoutMs ?? 5_000,
-    revokeWaitMs: options.revokeWaitMs ?? 2_000,
-    retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
-    api: {
-      engine: options.api?.engine ?? 'ts-client',
-      retry: { ...DEFAULT_RETRY_POLICY, ...options.api?.retry },
-      middlewares: options.api?.middlewares ?? [],
-      maxAnswerBytes: options.api?.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
-    },
-    userAgent: userAgent(options.appName),
-    fetch: () => custom ?? ((input, init) => globalThis.fetch(input, init)),
-    logger: options.logger ?? silentLogger,
-    clock: options.clock ?? systemClock,
-    sleep: options.sleep ?? timerSleep,
-    random: options.random ?? Math.random,
-    sessionStorage: options.sessionStorage ?? currentSessionStorage,
-    redis:
-      source === undefined
-        ? undefined
-        : {
-            source,
-            keyPrefix: options.redis?.keyPrefix ?? 'ctp:',
-            lockTtlMs: options.redis?.lockTtlMs ?? 10_000,
-            lockWaitMs: options.redis?.lockWaitMs ?? 15_000,
-            pollMs: options.redis?.pollMs ?? 1_000,
-            fallbackToLocal: options.redis?.fallbackToLocal === true,
-            sessionCache:
-              options.redis?.sessionCache === false
-                ? undefined
-                : {
-                    maxEntries: options.redis?.sessionCache?.maxEntries ?? 10_000,
-                    maxAgeMs: options.redis?.sessionCache?.maxAgeMs ?? 60_000,
-                  },
-          },
-  };
 }

@@ -1,5 +1,5 @@
 import type { RetryPolicy } from '../auth/RetryPolicy';
-import type { CtpConfigInput } from '../config/createCtpConfig';
+import { CONFIG_KEYS } from '../config/createCtpConfig';
 import type { ScopeSetName } from '../scopes/ScopeSetName';
 import { closestName } from '../util/closestName';
 import type { ApiOptions, CtpModuleOptions, RedisOptions } from './CtpModuleOptions';
@@ -48,16 +48,6 @@ const SESSION_CACHE: Record<keyof Exclude<RedisOptions['sessionCache'], false | 
   maxAgeMs: true,
 };
 const SCOPES: Record<ScopeSetName, true> = { integration: true, guest: true, anonymous: true, customer: true };
-/** Settings of the config that land in the options by mistake: said where they go instead. */
-const CONFIG: Record<keyof CtpConfigInput, true> = {
-  projectKey: true,
-  clientId: true,
-  clientSecret: true,
-  authUrl: true,
-  apiUrl: true,
-  integrationScopes: true,
-  redisUrl: true,
-};
 
 /** The top-level option names (ctpConfigArgument recognises options passed in the config's place). */
 export const MODULE_OPTION_NAMES: readonly string[] = Object.keys(MODULE);
@@ -74,7 +64,8 @@ function levelProblems(path: string, value: unknown, known: Record<string, true>
       const where = path === '' ? key : `${path}.${key}`;
       if (closest !== undefined)
         return `unknown option ${where} (did you mean ${path === '' ? closest : `${path}.${closest}`}?)`;
-      if (path === '' && Object.hasOwn(CONFIG, key)) {
+      // A setting of the config that landed in the options by mistake: said where it goes instead.
+      if (path === '' && Object.hasOwn(CONFIG_KEYS, key)) {
         return key === 'redisUrl'
           ? 'unknown option redisUrl: the Redis URL is redis: { url } in the options, or CTP_REDIS_URL in the config'
           : `unknown option ${key}: it belongs in the config (loadCtpConfig() or createCtpConfig({ ${key}, ... })), the first argument`;

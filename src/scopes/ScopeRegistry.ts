@@ -19,11 +19,6 @@ export interface ScopeRegistryOptions {
    * then read, or change, other shoppers' data: only for apps that cannot yet drop such a set.
    */
   unsafeAllowSharedDataScopesForShoppers?: boolean;
-  /**
-   * @deprecated The former name of unsafeAllowSharedDataScopesForShoppers, with the same effect:
-   * one escape for reads and writes, since every `manage_*` scope reads what it writes anyway.
-   */
-  unsafeAllowSharedWriteScopesForShoppers?: boolean;
 }
 
 /**
@@ -63,10 +58,7 @@ export class ScopeRegistry {
     }
     if (problems.length > 0) throw new CtpConfigError(problems);
     const unsafe = SCOPE_SET_NAMES.flatMap((set) => sharedData[set].map((name) => `${set}: ${name}`));
-    const allowed =
-      options.unsafeAllowSharedDataScopesForShoppers === true ||
-      options.unsafeAllowSharedWriteScopesForShoppers === true;
-    if (unsafe.length > 0 && !allowed) {
+    if (unsafe.length > 0 && options.unsafeAllowSharedDataScopesForShoppers !== true) {
       throw new CtpConfigError(
         [
           `shopper scope sets hold scopes on other shoppers' or shared data (${unsafe.join(', ')}): every shopper's token could read or change all of it. ` +

@@ -43,37 +43,3 @@ export const DEFAULT_SCOPE_SETS: Readonly<Record<ScopeSetName, readonly ScopeSpe
     'manage_my_shopping_lists',
   ]),
 });
-
-/**
- * The customer list server-v3 uses today (shared/seeds/ctp-client.md), for apps that depend on it.
- * It is unsafe, which is why the default `customer` set above does not follow it: `view_orders`,
- * `view_payments` and `view_shopping_lists` give every shopper's token read access to all orders,
- * payments and shopping lists of the project, and `manage_orders` and `manage_customers` let it read
- * and change every order and customer. The registry refuses it unless
- * `unsafeAllowSharedDataScopesForShoppers` is set.
- */
-export const LEGACY_SERVER_V3_CUSTOMER_SCOPES: readonly ScopeSpec[] = Object.freeze([
-  'view_stores',
-  'view_orders',
-  'view_payments',
-  'view_shopping_lists',
-  'manage_my_profile',
-  'manage_orders',
-  'manage_customers',
-  'manage_my_orders',
-  'manage_my_payments',
-  'manage_my_shopping_lists',
-]);
-
-/**
- * What the as-associate endpoints (associateApiRoot) require of the calling token, per the endpoint
- * reference (docs.commercetools.com/api/projects/associate-carts, -orders, -quote-requests, -quotes):
- * backend scopes, not `manage_my_*`; the platform checks the associate's permissions in the business
- * unit. The default integration set holds `manage_orders` (carts and orders); add the quote scopes
- * to the integration set (CTP_SCOPES or options.scopes.integration) to use quotes.
- */
-export const ASSOCIATE_SCOPES: readonly ScopeSpec[] = Object.freeze([
-  'manage_orders',
-  'manage_quote_requests',
-  'manage_quotes',
-]);

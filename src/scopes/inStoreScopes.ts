@@ -1,3 +1,5 @@
+import { scopeDifference } from './scopeDifference';
+
 /**
  * In-store grants, checked per capability. The in-store `/me` endpoints accept either the plain scope
  * (`manage_my_orders:{projectKey}`) or the Store one (`manage_my_orders:{projectKey}:{storeKey}`), and
@@ -26,12 +28,7 @@ export function inStoreDifference(
   projectKey: string,
   storeKey: string,
 ): { missing: string[]; excess: string[] } {
-  const wanted = new Set(requested.map((s) => capabilityOf(s, projectKey, storeKey)));
-  const held = new Set(granted.map((s) => capabilityOf(s, projectKey, storeKey)));
-  return {
-    missing: requested.filter((s) => !held.has(capabilityOf(s, projectKey, storeKey))),
-    excess: granted.filter((s) => !wanted.has(capabilityOf(s, projectKey, storeKey))),
-  };
+  return scopeDifference(requested, granted, (s) => capabilityOf(s, projectKey, storeKey));
 }
 
 /** Which form of a capability an answer carries. */
@@ -68,7 +65,7 @@ export function storeScopeForms(
  * the like): an in-store grant asks these for the shopper's Store, so that, when the API client holds
  * the Store scopes, the token works on that Store's in-store `/me` endpoints and no other Store's.
  */
-export const STORE_SCOPED_SHOPPER_SCOPES: readonly string[] = Object.freeze([
+const STORE_SCOPED_SHOPPER_SCOPES: readonly string[] = Object.freeze([
   'manage_my_orders',
   'manage_my_profile',
   'manage_my_shopping_lists',

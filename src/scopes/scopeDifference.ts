@@ -1,9 +1,17 @@
-/** What `granted` lacks of `expected`, and what it holds beyond it; both empty when they match. */
+/**
+ * What `granted` lacks of `expected`, and what it holds beyond it; both empty when they match.
+ * `capability` says which scopes count as the same (by default, equal strings); each side is
+ * reported in its own words.
+ */
 export function scopeDifference(
   expected: readonly string[],
   granted: readonly string[],
+  capability: (scope: string) => string = (scope) => scope,
 ): { missing: string[]; excess: string[] } {
-  const expectedSet = new Set(expected);
-  const grantedSet = new Set(granted);
-  return { missing: expected.filter((s) => !grantedSet.has(s)), excess: granted.filter((s) => !expectedSet.has(s)) };
+  const wanted = new Set(expected.map(capability));
+  const held = new Set(granted.map(capability));
+  return {
+    missing: expected.filter((s) => !held.has(capability(s))),
+    excess: granted.filter((s) => !wanted.has(capability(s))),
+  };
 }

@@ -87,11 +87,6 @@ export const PUBLIC_READ_SCOPES: readonly string[] = Object.freeze([
   'view_project_settings',
 ]);
 
-/** A scope on the shopper's own data only (the `/me` endpoints): `manage_my_*` (or a `view_my_*`). */
-export function isOwnDataScope(name: string): boolean {
-  return name.startsWith('manage_my_') || name.startsWith('view_my_');
-}
-
 /**
  * A scope a shopper's token must not carry by default: anything but the shopper's own data, the
  * public reads and `create_anonymous_token`. That is every write on shared data (`manage_*` but not
@@ -100,7 +95,8 @@ export function isOwnDataScope(name: string): boolean {
  * allow-list, so a scope commercetools adds later is refused until someone checks what it shows.
  */
 export function isSharedDataScope(name: string): boolean {
-  return !isOwnDataScope(name) && name !== 'create_anonymous_token' && !PUBLIC_READ_SCOPES.includes(name);
+  const ownData = name.startsWith('manage_my_') || name.startsWith('view_my_');
+  return !ownData && name !== 'create_anonymous_token' && !PUBLIC_READ_SCOPES.includes(name);
 }
 
 /**

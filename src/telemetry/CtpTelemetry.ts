@@ -11,14 +11,16 @@ import {
   type OtelTracer,
 } from './OtelApi';
 
-/** The error's stable code as `error.type`: never its message, which could quote a server. */
-function errorType(error: unknown): string {
-  if (error instanceof CtpError) return error.code;
-  return error instanceof Error ? error.name : 'unknown';
+/** Marks the span failed with the error's stable code as `error.type`: never its message, which could quote a server. */
+function recordError(span: OtelSpan, error: unknown): string {
+  const type = error instanceof CtpError ? error.code : error instanceof Error ? error.name : 'unknown';
+  span.setAttribute('error.type', type);
+  span.setStatus({ code: SPAN_STATUS_ERROR, message: type });
+  return type;
 }
 
 /** What a span of an API call reads of the call. */
-export interface ApiCallView {
+interface ApiCallView {
   readonly method: string;
   readonly uriTemplate: string;
   readonly owner: 'integration' | 'guest' | 'customer';
@@ -37,8 +39,7 @@ export interface ApiCallView {
  *
  * Span names: ctp.auth.grant, ctp.auth.refresh, ctp.fleet.coordinate, ctp.session.login,
  * ctp.session.logout, ctp.session.sign_up, ctp.session.change_password, ctp.session.reset_password,
- * ctp.api.call. Attributes never hold
- * a token, a secret, a customer or anonymous id.
+ * ctp.api.call. Attributes never hold a token, a secret, a customer or anonymous id.
  */
 export class CtpTelemetry {
   readonly #tracer: OtelTracer | undefined;
@@ -79,10 +80,7 @@ export class CtpTelemetry {
       try {
         return await fn();
       } catch (error) {
-        const type = errorType(error);
-        span.setAttribute('error.type', type);
-        span.setStatus({ code: SPAN_STATUS_ERROR, message: type });
-        outcome = { ...attributes, 'error.type': type };
+        outcome = { ...attributes, 'error.type': recordError(span, error) };
         throw error;
       } finally {
         span.end();
@@ -109,17 +107,18 @@ export class CtpTelemetry {
           'ctp.correlation_id': call.correlationId,
         },
       },
-      (span) =>
-        fn().then(
-          (value) => {
-            finish(span, call, undefined);
-            return value;
-          },
-          (error: unknown) => {
-            finish(span, call, error);
-            throw error;
-          },
-        ),
+      async (span) => {
+        try {
+          return await fn();
+        } catch (error) {
+          recordError(span, error);
+          throw error;
+        } finally {
+          span.setAttribute('http.request.resend_count', call.retries);
+          if (call.status > 0) span.setAttribute('http.response.status_code', call.status);
+          span.end();
+        }
+      },
     );
   }
 }
@@ -127,17 +126,6 @@ export class CtpTelemetry {
 /** `customer` sessions are reported as `shopper`; the token owner never names the shopper. */
 function ownerName(call: ApiCallView): string {
   return call.owner === 'customer' ? 'shopper' : call.owner;
-}
-
-function finish(span: OtelSpan, call: ApiCallView, error: unknown): void {
-  span.setAttribute('http.request.resend_count', call.retries);
-  if (call.status > 0) span.setAttribute('http.response.status_code', call.status);
-  if (error !== undefined) {
-    const type = errorType(error);
-    span.setAttribute('error.type', type);
-    span.setStatus({ code: SPAN_STATUS_ERROR, message: type });
-  }
-  span.end();
 }
 
 /** Telemetry that does nothing: the default of every component that takes one. */

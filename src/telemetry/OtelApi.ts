@@ -29,7 +29,7 @@ export interface OtelCounter {
   add(value: number, attributes?: OtelAttributes): void;
 }
 
-export interface OtelMeter {
+interface OtelMeter {
   createHistogram(name: string, options?: { description?: string; unit?: string }): OtelHistogram;
   createCounter(name: string, options?: { description?: string; unit?: string }): OtelCounter;
 }

@@ -1,10 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { isValidCorrelationId } from './correlationId';
-import { MAX_TIMEOUT_MS as MAX_TIMER_MS } from './deadline';
+import { isValidTimeoutMs, MAX_TIMEOUT_MS } from './deadline';
 
 /** What the API calls made inside `withApiCallOptions` (or the session middleware) share. */
-export interface ApiCallContext {
+interface ApiCallContext {
   /** Sent as X-Correlation-ID on every API and auth request of the context, and put in its log events and errors. */
   readonly correlationId?: string | undefined;
   /** Absolute time (Date.now() ms) past which the calls fail with CTP_API_TIMEOUT. */
@@ -60,12 +60,8 @@ export function withApiCallOptions<T>(
 ): T {
   const problems: string[] = [];
   const { timeoutMs, signal, correlationId } = options;
-  if (
-    timeoutMs !== undefined &&
-    !(typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs <= MAX_TIMER_MS)
-  ) {
-    problems.push(`timeoutMs must be a positive number of milliseconds, at most ${MAX_TIMER_MS}`);
-  }
+  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && isValidTimeoutMs(timeoutMs)))
+    problems.push(`timeoutMs must be a positive number of milliseconds, at most ${MAX_TIMEOUT_MS}`);
   if (signal !== undefined && !(signal instanceof AbortSignal)) problems.push('signal must be an AbortSignal');
   if (correlationId !== undefined && !isValidCorrelationId(correlationId))
     problems.push('correlationId must be 8 to 256 letters, digits, _ or -');
@@ -89,6 +85,3 @@ export function withApiCallOptions<T>(
     fn,
   );
 }
-
-/** The options of withApiCallOptions(), for the library's own code. */
-export type ApiCallOptions = Parameters<typeof withApiCallOptions>[0];

@@ -5,7 +5,7 @@ import { CtpConfigError } from '../../../src/errors/CtpConfigError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpIdentifiers } from '../../../src/module/CtpIdentifiers';
 import { ctpModule } from '../../../src/module/ctpModule';
-import { LEGACY_SERVER_V3_CUSTOMER_SCOPES } from '../../../src/scopes/defaultScopeSets';
+import { LEGACY_SERVER_V3_CUSTOMER_SCOPES } from '../scopes/legacyServerV3CustomerScopes';
 import { ScopeRegistry } from '../../../src/scopes/ScopeRegistry';
 import { ShopperSession } from '../../../src/session/ShopperSession';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';

@@ -6,7 +6,8 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import type { RedisLike } from '../../../src/fleet/RedisLike';
 import type { CtpModuleOptions } from '../../../src/module/CtpModuleOptions';
 import { createCtpServices } from '../../../src/module/createCtpServices';
-import { MAX_TIMER_MS, resolveCtpOptions } from '../../../src/module/resolveCtpOptions';
+import { resolveCtpOptions } from '../../../src/module/resolveCtpOptions';
+import { MAX_TIMEOUT_MS as MAX_TIMER_MS } from '../../../src/util/deadline';
 import { testConfig } from '../../support/createTestServices';
 
 function problems(options: CtpModuleOptions): readonly string[] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CtpConfigError } from '../../../src/errors/CtpConfigError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpScopeError } from '../../../src/errors/CtpScopeError';
-import { LEGACY_SERVER_V3_CUSTOMER_SCOPES } from '../../../src/scopes/defaultScopeSets';
+import { LEGACY_SERVER_V3_CUSTOMER_SCOPES } from './legacyServerV3CustomerScopes';
 import { ScopeRegistry } from '../../../src/scopes/ScopeRegistry';
 import { parseGrantedScope, parseScopeList, PUBLIC_READ_SCOPES } from '../../../src/scopes/scopeString';
 
@@ -85,26 +85,21 @@ describe(ScopeRegistry, () => {
       expect(error?.message).toContain('unsafeAllowSharedDataScopesForShoppers');
     });
 
-    it('should allow it with the unsafe option, under its new name and its former one', () => {
-      for (const escape of [
-        { unsafeAllowSharedDataScopesForShoppers: true },
-        { unsafeAllowSharedWriteScopesForShoppers: true },
-      ]) {
-        const registry = new ScopeRegistry({
-          projectKey: 'shop',
-          sets: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES },
-          ...escape,
-        });
-        expect(registry.scopes('customer')).toContain('manage_orders:shop');
-        expect(registry.scopes('customer')).toContain('view_orders:shop');
-        expect(registry.sharedDataScopes('customer')).toEqual([
-          'view_orders',
-          'view_payments',
-          'view_shopping_lists',
-          'manage_orders',
-          'manage_customers',
-        ]);
-      }
+    it('should allow it with the unsafe option', () => {
+      const registry = new ScopeRegistry({
+        projectKey: 'shop',
+        sets: { customer: LEGACY_SERVER_V3_CUSTOMER_SCOPES },
+        unsafeAllowSharedDataScopesForShoppers: true,
+      });
+      expect(registry.scopes('customer')).toContain('manage_orders:shop');
+      expect(registry.scopes('customer')).toContain('view_orders:shop');
+      expect(registry.sharedDataScopes('customer')).toEqual([
+        'view_orders',
+        'view_payments',
+        'view_shopping_lists',
+        'manage_orders',
+        'manage_customers',
+      ]);
     });
 
     it('should refuse manage_project for guests', () => {

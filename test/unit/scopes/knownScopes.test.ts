@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ASSOCIATE_SCOPES,
-  DEFAULT_SCOPE_SETS,
-  LEGACY_SERVER_V3_CUSTOMER_SCOPES,
-} from '../../../src/scopes/defaultScopeSets';
+import { DEFAULT_SCOPE_SETS } from '../../../src/scopes/defaultScopeSets';
+import { LEGACY_SERVER_V3_CUSTOMER_SCOPES } from './legacyServerV3CustomerScopes';
 import { KNOWN_SCOPE_NAMES, scopeNameProblem, scopeSetProblems } from '../../../src/scopes/knownScopes';
 import { scopeName } from '../../../src/scopes/scopeString';
 
 describe('KNOWN_SCOPE_NAMES', () => {
   it('should hold every scope the library itself names', () => {
-    const ours = [
-      ...Object.values(DEFAULT_SCOPE_SETS).flat(),
-      ...LEGACY_SERVER_V3_CUSTOMER_SCOPES,
-      ...ASSOCIATE_SCOPES,
-    ].map(scopeName);
+    const ours = [...Object.values(DEFAULT_SCOPE_SETS).flat(), ...LEGACY_SERVER_V3_CUSTOMER_SCOPES].map(scopeName);
     expect(ours.filter((name) => !KNOWN_SCOPE_NAMES.has(name))).toEqual([]);
   });
 
