@@ -52,8 +52,8 @@ export function parseGrantedScope(scope: string): { scopes: string[]; customerId
   const scopes: string[] = [];
   const result: { scopes: string[]; customerId?: string; anonymousId?: string } = { scopes };
   for (const item of scope.split(/\s+/).filter(Boolean)) {
-    if (item.startsWith('customer_id:')) result.customerId = detached(item.slice('customer_id:'.length));
-    else if (item.startsWith('anonymous_id:')) result.anonymousId = detached(item.slice('anonymous_id:'.length));
+    if (item.startsWith('customer_id:')) result.customerId = item.slice('customer_id:'.length);
+    else if (item.startsWith('anonymous_id:')) result.anonymousId = item.slice('anonymous_id:'.length);
     else scopes.push(item);
   }
   return result;
@@ -97,13 +97,4 @@ export const PUBLIC_READ_SCOPES: readonly string[] = Object.freeze([
 export function isSharedDataScope(name: string): boolean {
   const ownData = name.startsWith('manage_my_') || name.startsWith('view_my_');
   return !ownData && name !== 'create_anonymous_token' && !PUBLIC_READ_SCOPES.includes(name);
-}
-
-/**
- * A copy of `s` that does not point into the string it was cut from. V8 keeps a substring of 13+
- * characters as a slice of its parent: a customer id kept in a stored session would keep the whole
- * granted `scope` answer (about 450 B) alive with it. JSON.parse builds a new flat string.
- */
-function detached(s: string): string {
-  return JSON.parse(JSON.stringify(s)) as string;
 }
