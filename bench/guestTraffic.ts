@@ -45,7 +45,7 @@ async function traffic(strategy: 'shared guest token, lazy sessions' | 'anonymou
     return {
       access: server.issuedSecrets.filter((s) => s.startsWith('at-')).length,
       refresh: server.issuedSecrets.filter((s) => s.startsWith('rt-')).length,
-      carts: server.carts.size,
+      carts: server.apiCalls.filter((c) => c.method === 'POST' && c.path === '/me/carts' && c.status === 201).length,
     };
   } finally {
     await server.stop();

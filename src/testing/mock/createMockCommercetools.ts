@@ -1,19 +1,8 @@
-import { endpointRefusal } from '../auth/endpointScopes';
-import { apiRefusal, invalidToken, toResponse } from '../auth/fakeAnswers';
+import { apiRefusal, toResponse } from '../auth/fakeAnswers';
 import { StrictAuth, type TokenOwner } from '../auth/StrictAuth';
-import { MockAccounts } from './MockAccounts';
-import { MockBusinessUnits } from './MockBusinessUnits';
-import { MockCarts } from './MockCarts';
-import { MockCatalog } from './MockCatalog';
-import type {
-  MockAnswer,
-  MockCommercetools,
-  MockCommercetoolsOptions,
-  MockIdentity,
-  MockRequest,
-} from './MockCommercetools';
-import { splitStore, type MockAccountCustomer, type MockApiCall } from './mockApi';
-import { MockOrders } from './MockOrders';
+import type { MockAnswer, MockCommercetools, MockCommercetoolsOptions, MockRequest } from './MockCommercetools';
+import type { MockAccountCustomer } from './mockApi';
+import { identityOf, MockPlatformApi } from './MockPlatformApi';
 
 export type { MockAccountCustomer } from './mockApi';
 export type { MockAssociate, MockBusinessUnit } from './MockBusinessUnits';
@@ -27,21 +16,6 @@ export type {
   MockIdentity,
   MockRequest,
 } from './MockCommercetools';
-
-/** The identity a test sees for a token owner (no client id, no refresh token). */
-function identityOf(owner: TokenOwner | undefined): MockIdentity | undefined {
-  if (!owner) return undefined;
-  const { kind, scopes, customerId, anonymousId } = owner;
-  // The Store of an in-store grant, or of store-scoped anonymous scopes (`name:projectKey:storeKey`).
-  const storeKey = owner.storeKey ?? scopes.map((s) => s.split(':')[2]).find((store) => store !== undefined);
-  return {
-    kind,
-    scopes,
-    ...(customerId ? { customerId } : {}),
-    ...(anonymousId ? { anonymousId } : {}),
-    ...(storeKey ? { storeKey } : {}),
-  };
-}
 
 const jsonResponse = (body: unknown, status = 200): Response => toResponse({ status, body });
 
@@ -74,19 +48,14 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
   ).map((c, i) => ({ ...c, id: c.id ?? `customer-${i + 1}` }));
   const scripts: { method: string; path: string | RegExp; answer: MockAnswer; status: number }[] = [];
   const requests: MockRequest[] = [];
-  const context = { projectKey, customers, now, json: jsonResponse };
-  const catalog = new MockCatalog(context, options.categories, options.products);
-  const carts = new MockCarts(context, catalog);
-  const orders = new MockOrders(context, carts);
-  // A sign-in or sign-up naming the anonymous shopper moves their cart and orders to the customer.
-  const signInCart = (customerId: string, anonymousId: unknown, mode: unknown, storeKey: string | undefined) => {
-    orders.signIn(customerId, anonymousId);
-    return carts.signIn(customerId, anonymousId, mode, storeKey);
-  };
-  const accounts = new MockAccounts({
-    ...context,
+  const api = new MockPlatformApi({
+    projectKey,
+    customers,
+    now,
     revokeCustomerTokens: (customerId) => auth.revokeCustomer(customerId),
-    signInCart,
+    categories: options.categories,
+    products: options.products,
+    businessUnits: options.businessUnits,
   });
   const auth = new StrictAuth({
     projectKey,
@@ -99,7 +68,7 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
     ids: { access: () => next('mock-access'), refresh: () => next('mock-refresh'), anonymous: () => next('anonymous') },
     signIn: (email, password, storeKey) => {
       // In a Store: that Store's customers and the global ones; a customer of another Store is refused as the platform does.
-      const customer = accounts.findForSignIn(email, storeKey);
+      const customer = api.accounts.findForSignIn(email, storeKey);
       return customer && customer.password === password ? customer.id : undefined;
     },
   });
@@ -108,62 +77,33 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
     seq += 1;
     return `${prefix}-${seq}-${Math.random().toString(36).slice(2, 12)}`;
   };
-  const businessUnits = new MockBusinessUnits(context, options.businessUnits);
-
-  const login = (request: MockRequest, storeKey: string | undefined): Response => {
-    const body = (request.json ?? {}) as { email?: string; password?: string; anonymousId?: string };
-    const customer = accounts.findForSignIn(body.email, storeKey);
-    if (!customer || customer.password !== body.password)
-      return toResponse(apiRefusal(400, 'InvalidCredentials', 'Account with the given credentials not found.'));
-    // The platform's CustomerSignInResult: the customer and their active cart (the anonymous one moved in first).
-    const cart = signInCart(
-      customer.id,
-      body.anonymousId,
-      (body as Record<string, unknown>)['anonymousCartSignInMode'],
-      storeKey,
-    );
-    return jsonResponse({ customer: accounts.customerBody(customer), ...(cart ? { cart } : {}) });
+  // Scripts come after the token and scope checks (a scripted answer cannot skip them) and before the built-in resources.
+  const script = async (request: MockRequest): Promise<Response | undefined> => {
+    for (let i = scripts.length - 1; i >= 0; i -= 1) {
+      const entry = scripts[i]!;
+      const pathMatches =
+        typeof entry.path === 'string' ? entry.path === request.apiPath : entry.path.test(request.apiPath);
+      if (entry.method !== request.method || !pathMatches) continue;
+      const answer =
+        typeof entry.answer === 'function'
+          ? await (entry.answer as (r: MockRequest) => unknown)(request)
+          : entry.answer;
+      return answer instanceof Response ? answer : jsonResponse(answer, entry.status);
+    }
+    return undefined;
   };
 
-  const api = async (request: MockRequest, owner: TokenOwner | undefined): Promise<Response> => {
-    if (!request.identity || !owner) return toResponse(invalidToken());
-    // The token's scopes and an associate's permissions are checked before any script, so a scripted answer cannot skip them.
-    const refused = endpointRefusal(projectKey, request.method, request.apiPath, owner);
-    if (refused) return toResponse(refused);
-    const notAssociate = businessUnits.guard(request.method, request.apiPath, request.identity);
-    if (notAssociate) return notAssociate;
-    for (let i = scripts.length - 1; i >= 0; i -= 1) {
-      const script = scripts[i]!;
-      const pathMatches =
-        typeof script.path === 'string' ? script.path === request.apiPath : script.path.test(request.apiPath);
-      if (script.method !== request.method || !pathMatches) continue;
-      const answer =
-        typeof script.answer === 'function'
-          ? await (script.answer as (r: MockRequest) => unknown)(request)
-          : script.answer;
-      return answer instanceof Response ? answer : jsonResponse(answer, script.status);
-    }
-    const signIn = request.method === 'POST' ? request.apiPath.match(/^(?:\/in-store\/key=([^/]+))?\/login$/) : null;
-    if (signIn) return login(request, signIn[1]);
-    const account =
-      accounts.answer(request.method, request.apiPath, request.identity, request.json) ??
-      businessUnits.answer(request.method, request.apiPath, request.identity, request.json);
-    if (account) return account;
-    const call: MockApiCall = {
-      method: request.method,
-      ...splitStore(request.apiPath),
-      query: new URL(request.url).searchParams,
-      identity: request.identity,
-      body: typeof request.json === 'object' && request.json !== null ? (request.json as Record<string, unknown>) : {},
-    };
-    const resource = catalog.answer(call) ?? carts.answer(call) ?? orders.answer(call);
-    if (resource) return resource;
-    return toResponse(
-      apiRefusal(
-        404,
-        'ResourceNotFound',
-        `No answer scripted for ${request.method} ${request.apiPath}: mock.on('${request.method}', '${request.apiPath}', body).`,
-      ),
+  const answerApi = async (request: MockRequest, owner: TokenOwner | undefined): Promise<Response> => {
+    const answered = await api.answer(request, owner, script);
+    return (
+      answered?.response ??
+      toResponse(
+        apiRefusal(
+          404,
+          'ResourceNotFound',
+          `No answer scripted for ${request.method} ${request.apiPath}: mock.on('${request.method}', '${request.apiPath}', body).`,
+        ),
+      )
     );
   };
 
@@ -217,7 +157,7 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
         identity: host === 'api' ? identityOf(auth.owner(bearer)) : undefined,
       };
       requests.push(request);
-      if (host === 'api') return api(request, auth.owner(bearer));
+      if (host === 'api') return answerApi(request, auth.owner(bearer));
       return toResponse(
         await auth.answer({ path: url.pathname, authorization: headers['authorization'], form: request.form }),
       );
@@ -243,10 +183,10 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
     identityOf: (accessToken) => identityOf(auth.owner(accessToken)),
     issuedTokens: auth.issued,
     addBusinessUnit(unit) {
-      businessUnits.add(unit);
+      api.businessUnits.add(unit);
       return mock;
     },
-    isEmailVerified: (customerId) => accounts.isEmailVerified(customerId),
+    isEmailVerified: (customerId) => api.accounts.isEmailVerified(customerId),
   };
   return mock;
 }

@@ -299,7 +299,7 @@ describe('shopper accounts against the strict server', () => {
       expect(token.storeKey).toBe('store-a');
       expect(token.scopes).toContain(`manage_my_profile:${h.server.projectKey}:store-a`);
       expect(token.scopes).not.toContain(`manage_my_profile:${h.server.projectKey}`);
-      expect(h.server.carts.get(cartId)?.customerId).toBe(token.customerId);
+      expect(h.server.cart(cartId)?.['customerId']).toBe(token.customerId);
       await inSession(storage, () => h.session.changePassword('Store-Pa55word!', NEW_PASSWORD));
       expect(h.server.accountCalls.map((c) => c.path)).toEqual([
         '/in-store/key=store-a/customers',

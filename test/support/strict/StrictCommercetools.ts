@@ -2,19 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { endpointRefusal } from '../../../src/testing/auth/endpointScopes';
-import { toResponse } from '../../../src/testing/auth/fakeAnswers';
-import { MockAccounts } from '../../../src/testing/mock/MockAccounts';
-import { MockBusinessUnits } from '../../../src/testing/mock/MockBusinessUnits';
-import type { MockAccountCustomer } from '../../../src/testing/mock/mockApi';
+import { apiRefusal, toResponse } from '../../../src/testing/auth/fakeAnswers';
 import { authFlowOf, StrictAuth, type FakeApiClient, type TokenOwner } from '../../../src/testing/auth/StrictAuth';
+import type { MockAccountCustomer } from '../../../src/testing/mock/mockApi';
+import type { MockCategory, MockProduct } from '../../../src/testing/mock/MockCatalog';
+import { MockPlatformApi } from '../../../src/testing/mock/MockPlatformApi';
 
 /**
  * A strict local commercetools (auth and API on one node http server, 127.0.0.1, port 0) for the
- * library's reliability tests: its auth host is ctp-client/testing's StrictAuth (the very model the
- * shipped fakes use: client secrets, scopes, expiry, independent revocation); around it this adds
- * what only the library's own tests need: /me bound to the token's shopper, counters, and faults
- * injected on the auth and API hosts (pages, redirects, gzip bombs, hangs, resets).
+ * library's reliability tests. It is ctp-client/testing's model of the platform, the very one the
+ * shipped mock answers with: StrictAuth on the auth host (client secrets, scopes, expiry, independent
+ * revocation), MockPlatformApi on the API host (per-endpoint scopes, accounts, Stores, associates,
+ * catalogue, carts, orders, `/login`). Around it this adds what only the library's own tests need:
+ * counters, and faults injected on the auth and API hosts (pages, redirects, gzip bombs, hangs, resets).
  */
 export type Fault =
   | { kind: 'status'; status: number; body?: string; headers?: Record<string, string> }
@@ -48,15 +48,6 @@ export interface GzipBombStats {
   completed: boolean;
 }
 
-interface Cart {
-  id: string;
-  version: number;
-  currency: string;
-  anonymousId?: string;
-  customerId?: string;
-  lineItems: { sku: string; quantity: number }[];
-}
-
 export interface ApiCallRecord {
   method: string;
   path: string;
@@ -80,21 +71,26 @@ export type ApiFault =
   /** The connection is destroyed after the request was read: it may have reached the platform. */
   | { kind: 'reset' };
 
-/** The resource routes this server answers (their scopes are the kit's endpointScopes). */
-const ROUTES: RegExp[] = [
-  /^GET \/categories\/[^/]+$/,
-  /^GET \/product-projections$/,
-  /^(?:POST|GET|DELETE) \/me\/carts(?:\/[^/]+)?$/,
-  /^GET \/me\/active-cart$/,
-  /^POST (?:\/in-store\/key=[^/]+)?\/(?:me\/)?login$/,
-];
+/**
+ * The catalogue the library's tests read: categories `c0`...`c4`, and products with the SKUs `A`
+ * and `B` priced in EUR, for carts' line items.
+ */
+const CATEGORIES: MockCategory[] = [0, 1, 2, 3, 4].map((i) => ({
+  id: `c${i}`,
+  key: `category-${i}`,
+  name: `Category ${i}`,
+}));
+const PRODUCTS: MockProduct[] = ['A', 'B'].map((sku) => ({
+  key: `product-${sku.toLowerCase()}`,
+  name: `Product ${sku}`,
+  masterVariant: { sku, prices: [{ currencyCode: 'EUR', centAmount: 1_000 }] },
+}));
 
 export class StrictCommercetools {
   readonly projectKey: string;
   readonly #clients: FakeApiClient[] = [];
   /** The customers, shared with the kit's MockAccounts (sign-ups add to it, password changes write to it). */
   readonly customers: MockAccountCustomer[] = [];
-  readonly carts = new Map<string, Cart>();
   readonly grants: Record<Flow, number> = {
     client_credentials: 0,
     password: 0,
@@ -124,10 +120,11 @@ export class StrictCommercetools {
   url = '';
 
   readonly #auth: StrictAuth;
-  readonly #accounts: MockAccounts;
-  readonly #units: MockBusinessUnits;
+  readonly #platform: MockPlatformApi;
 
-  constructor(options: { projectKey?: string; now?: () => number } = {}) {
+  constructor(
+    options: { projectKey?: string; now?: () => number; categories?: MockCategory[]; products?: MockProduct[] } = {},
+  ) {
     this.projectKey = options.projectKey ?? 'strict-project';
     this.now = options.now ?? (() => Date.now());
     this.#auth = new StrictAuth({
@@ -137,23 +134,17 @@ export class StrictCommercetools {
       expiresIn: () => this.accessTokenTtlSeconds,
       storeScopeAnswer: () => this.storeScopeAnswer,
       signIn: (email, password, storeKey) => {
-        const customer = this.#accounts.findForSignIn(email, storeKey);
+        const customer = this.#platform.accounts.findForSignIn(email, storeKey);
         return customer?.password === password ? customer.id : undefined;
       },
     });
-    const json = (payload: unknown, status = 200) => toResponse({ status, body: payload });
-    this.#accounts = new MockAccounts({
+    this.#platform = new MockPlatformApi({
       projectKey: this.projectKey,
       customers: this.customers,
       now: () => this.now(),
-      json,
       revokeCustomerTokens: (customerId) => this.#auth.revokeCustomer(customerId),
-    });
-    this.#units = new MockBusinessUnits({
-      projectKey: this.projectKey,
-      customers: this.customers,
-      json,
-      now: this.now,
+      categories: options.categories ?? CATEGORIES,
+      products: options.products ?? PRODUCTS,
     });
   }
 
@@ -273,12 +264,6 @@ export class StrictCommercetools {
     this.#apiFaults.push(...faults);
   }
 
-  /** Another writer changed the cart: its version moves on, so an update based on the old one gets 409. */
-  bumpCartVersion(cartId: string): void {
-    const cart = this.carts.get(cartId);
-    if (cart) cart.version += 1;
-  }
-
   #applyApiFault(res: ServerResponse): boolean {
     const fault = this.#apiFaults.shift();
     if (fault === undefined) return false;
@@ -364,16 +349,6 @@ export class StrictCommercetools {
   #json(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
-  }
-
-  #error(res: ServerResponse, status: number, code: string, message: string): void {
-    this.#json(res, status, {
-      statusCode: status,
-      message,
-      errors: [{ code, message }],
-      error: code,
-      error_description: message,
-    });
   }
 
   // ---------------------------------------------------------------- auth host
@@ -512,161 +487,63 @@ export class StrictCommercetools {
   async #api(req: IncomingMessage, res: ServerResponse, url: URL, body: string): Promise<void> {
     const prefix = `/${this.projectKey}`;
     const path = url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
-    const route = `${req.method} ${path}`;
+    const method = req.method ?? 'GET';
     const sessionTag = typeof req.headers['x-session'] === 'string' ? req.headers['x-session'] : undefined;
     const header = req.headers.authorization ?? '';
     const token = header.startsWith('Bearer ') ? this.#auth.owner(header.slice(7)) : undefined;
-    const record: ApiCallRecord = {
-      method: req.method ?? 'GET',
-      path,
-      status: 0,
-      kind: 'none',
-      ...(sessionTag ? { sessionTag } : {}),
-    };
+    const record: ApiCallRecord = { method, path, status: 0, kind: 'none', ...(sessionTag ? { sessionTag } : {}) };
     const correlationId = req.headers['x-correlation-id'];
     if (typeof correlationId === 'string') record.correlationId = correlationId;
     if (typeof req.headers['user-agent'] === 'string') record.userAgent = req.headers['user-agent'];
     this.apiCalls.push(record);
-    const answer = (status: number, payload: unknown) => {
-      record.status = status;
-      this.#json(res, status, payload);
-    };
-    const fail = (status: number, code: string, message: string) => {
-      record.status = status;
-      this.#error(res, status, code, message);
-    };
-    if (!token) return fail(401, 'invalid_token', 'invalid_token');
-    record.kind = token.customerId ? 'customer' : token.anonymousId ? 'anonymous' : 'client';
-    if (token.customerId) record.customerId = token.customerId;
-    if (token.anonymousId) record.anonymousId = token.anonymousId;
-
-    const refused = endpointRefusal(this.projectKey, req.method ?? 'GET', path, token);
-    if (refused) return answer(refused.status, refused.body);
-    const account = await this.#accountAnswer(req.method ?? 'GET', path, token, body, record.kind);
-    if (account) {
-      record.status = account.status;
-      res.writeHead(account.status, { 'content-type': 'application/json' });
-      res.end(account.text);
-      return;
+    if (token) record.kind = token.customerId ? 'customer' : token.anonymousId ? 'anonymous' : 'client';
+    if (token?.customerId) record.customerId = token.customerId;
+    if (token?.anonymousId) record.anonymousId = token.anonymousId;
+    let json: unknown;
+    try {
+      json = body === '' ? undefined : JSON.parse(body);
+    } catch {
+      json = undefined;
     }
-    if (!ROUTES.some((route) => route.test(`${req.method} ${path}`)))
-      return fail(404, 'ResourceNotFound', `No route ${route}`);
-    const mine = (cart: Cart) =>
-      (token.customerId !== undefined && cart.customerId === token.customerId) ||
-      (token.anonymousId !== undefined && cart.anonymousId === token.anonymousId);
-    const json = () => JSON.parse(body || '{}') as Record<string, unknown>;
-
-    if (route.startsWith('GET /categories/'))
-      return answer(200, { id: path.split('/')[2], version: 1, name: { en: 'Shoes' }, slug: { en: 'shoes' } });
-    if (route === 'GET /product-projections')
-      return answer(200, { limit: 20, offset: 0, count: 0, total: 0, results: [] });
-    if (route === 'POST /me/carts') {
-      const draft = json() as { currency?: string; lineItems?: { sku: string; quantity?: number }[] };
-      const cart: Cart = {
-        id: randomUUID(),
-        version: 1,
-        currency: draft.currency ?? 'EUR',
-        ...(token.customerId ? { customerId: token.customerId } : { anonymousId: token.anonymousId! }),
-        lineItems: (draft.lineItems ?? []).map((l) => ({ sku: l.sku, quantity: l.quantity ?? 1 })),
-      };
-      this.carts.set(cart.id, cart);
-      return answer(201, cart);
-    }
-    if (route.startsWith('GET /me/carts/')) {
-      const cart = this.carts.get(path.split('/')[3] ?? '');
-      return cart && mine(cart) ? answer(200, cart) : fail(404, 'ResourceNotFound', 'The Resource was not found.');
-    }
-    if (route.startsWith('POST /me/carts/') || route.startsWith('DELETE /me/carts/')) {
-      const cart = this.carts.get(path.split('/')[3] ?? '');
-      if (!cart || !mine(cart)) return fail(404, 'ResourceNotFound', 'The Resource was not found.');
-      const version =
-        req.method === 'DELETE' ? Number(url.searchParams.get('version')) : (json() as { version?: number }).version;
-      if (version !== cart.version) {
-        return fail(
-          409,
-          'ConcurrentModification',
-          `Object ${cart.id} has a different version than expected. Expected: ${version}. Actual: ${cart.version}.`,
-        );
-      }
-      if (req.method === 'DELETE') {
-        this.carts.delete(cart.id);
-        return answer(200, cart);
-      }
-      for (const action of (json() as { actions?: { action: string; sku?: string; quantity?: number }[] }).actions ??
-        []) {
-        if (action.action === 'addLineItem' && action.sku)
-          cart.lineItems.push({ sku: action.sku, quantity: action.quantity ?? 1 });
-      }
-      cart.version += 1;
-      return answer(200, cart);
-    }
-    if (route === 'GET /me/active-cart') {
-      const cart = [...this.carts.values()].reverse().find(mine);
-      return cart ? answer(200, cart) : fail(404, 'ResourceNotFound', 'No active cart exists.');
-    }
-    const login = route.match(/^POST (?:\/in-store\/key=([^/]+))?\/(me\/)?login$/);
-    if (login) {
-      const signIn = json() as { email?: string; password?: string; anonymousId?: string };
-      const customer = this.#accounts.findForSignIn(signIn.email, login[1]);
-      // An in-store sign-in is an account call too.
-      const ok = customer !== undefined && customer.password === signIn.password;
-      if (login[1] !== undefined)
-        this.accountCalls.push({ method: 'POST', path, status: ok ? 200 : 400, kind: record.kind });
-      if (!customer || !ok) return fail(400, 'InvalidCredentials', 'Account with the given credentials not found.');
-      const anonymousId = login[2] ? token.anonymousId : signIn.anonymousId;
-      let moved: Cart | undefined;
-      for (const cart of this.carts.values()) {
-        if (anonymousId !== undefined && cart.anonymousId === anonymousId) {
-          delete cart.anonymousId;
-          cart.customerId = customer.id;
-          cart.version += 1;
-          moved = cart;
-        }
-      }
-      return answer(200, { customer: { id: customer.id, email: signIn.email }, ...(moved ? { cart: moved } : {}) });
-    }
-    return fail(404, 'ResourceNotFound', `No route ${route}`);
+    const answered = await this.#platform.answer({ method, url: url.href, apiPath: path, json }, token);
+    const response =
+      answered?.response ?? toResponse(apiRefusal(404, 'ResourceNotFound', `No route ${method} ${path}`));
+    const text = await response.text();
+    record.status = response.status;
+    // Account, business-unit and as-associate calls, and the in-store sign-in, are account calls.
+    const by = answered?.by;
+    if (by === 'account' || by === 'associate' || (by === 'login' && path.startsWith('/in-store/')))
+      this.accountCalls.push({ method, path, status: response.status, kind: record.kind });
+    // Reset and verification token values are secrets too: none may leak anywhere.
+    if (by === 'account' && response.status === 200 && /\/customers\/(?:password|email)-token$/.test(path))
+      this.#accountSecrets.push(String((JSON.parse(text) as { value?: unknown }).value));
+    res.writeHead(response.status, { 'content-type': 'application/json' });
+    res.end(text);
   }
 
-  // ---------------------------------------------------------------- accounts, Stores, associates: the kit's
+  /** A cart by id, whoever it belongs to, as the API holds it now (undefined once deleted). */
+  cart(id: string): Record<string, unknown> | undefined {
+    return this.#platform.carts.get(id);
+  }
+
+  // ---------------------------------------------------------------- accounts, Stores, associates
 
   /** Account calls, for asserting what the library sent (never the body: it holds passwords). */
   readonly accountCalls: { method: string; path: string; status: number; kind: ApiCallRecord['kind'] }[] = [];
 
   /** Whose email is verified (a verification token was redeemed). */
   get verifiedEmails(): { has(customerId: string): boolean } {
-    return { has: (customerId) => this.#accounts.isEmailVerified(customerId) };
+    return { has: (customerId) => this.#platform.accounts.isEmailVerified(customerId) };
   }
 
   /** A business unit whose associates (customer id -> permissions) are among the customers. */
   addBusinessUnit(key: string, associates: Record<string, string[]>): void {
-    this.#units.add({
+    this.#platform.businessUnits.add({
       key,
       associates: Object.entries(associates).flatMap(([id, permissions]) => {
         const customer = this.customers.find((c) => c.id === id);
         return customer ? [{ email: customer.email, permissions }] : [];
       }),
     });
-  }
-
-  /** The kit's answer to an account, business-unit or as-associate call; undefined for any other route. */
-  async #accountAnswer(method: string, path: string, token: TokenOwner, body: string, kind: ApiCallRecord['kind']) {
-    let input: unknown;
-    try {
-      input = body === '' ? undefined : JSON.parse(body);
-    } catch {
-      input = undefined;
-    }
-    const response =
-      this.#units.guard(method, path, token) ??
-      this.#accounts.answer(method, path, token, input) ??
-      this.#units.answer(method, path, token, input);
-    if (!response) return undefined;
-    this.accountCalls.push({ method, path, status: response.status, kind });
-    const text = await response.text();
-    // Reset and verification token values are secrets too: none may leak anywhere.
-    if (response.status === 200 && /\/customers\/(?:password|email)-token$/.test(path))
-      this.#accountSecrets.push(String((JSON.parse(text) as { value?: unknown }).value));
-    return { status: response.status, text };
   }
 }
