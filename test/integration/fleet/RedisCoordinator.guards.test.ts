@@ -141,7 +141,7 @@ describe('RedisCoordinator guards', () => {
         async () => (refreshes++, session('mine')),
         () => true,
       );
-      expect(got.accessToken).toBe('published');
+      expect(got).toMatchObject({ accessToken: 'published' });
       expect(refreshes).toBe(0);
     });
   });
@@ -237,7 +237,7 @@ describe('RedisCoordinator guards', () => {
         async () => session('refreshed'),
         () => true,
       );
-      expect(got.accessToken).toBe('refreshed');
+      expect(got).toMatchObject({ accessToken: 'refreshed' });
     });
   });
 
