@@ -307,20 +307,24 @@ describe('RedisCoordinator guards', () => {
   });
 
   describe('when the published result is taken', () => {
-    it('should cost one command, the read, while another instance holds the lock', async () => {
+    it.each([
+      ['published', (value: string) => publish(sharedTokenKey(ID), value)],
+      ['stored without a fence', (value: string) => redis.hset(`${PREFIX}${sharedTokenKey(ID)}`, 'value', value)],
+    ])('should cost one command, the read, while another instance holds the lock (a value %s)', async (_name, put) => {
       const scripts: string[] = [];
       const counting: RedisLike = {
         get: (key) => redis.get(key),
         eval: (script, numKeys, ...args) => (scripts.push(script), redis.eval(script, numKeys, ...args)),
       };
       const { coordinator } = setUp({ client: counting });
-      await publish(sharedTokenKey(ID), JSON.stringify(shared('published')));
+      await put(JSON.stringify(shared('published')));
       await holdLock(sharedTokenKey(ID));
-      await coordinator.shared(
+      const got = await coordinator.shared(
         ID,
         async () => shared('mine'),
         () => true,
       );
+      expect(got.accessToken).toBe('published');
       expect(scripts).toHaveLength(1);
       // Nothing woke the holder's waiters: the lock is still the holder's.
       expect(await redis.get(`${PREFIX}lock:${sharedTokenKey(ID)}`)).toBe('someone-else');

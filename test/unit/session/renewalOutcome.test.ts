@@ -145,5 +145,24 @@ describe('renewal outcomes', () => {
       expect(storage.stored).toBeUndefined();
       expect(revoked).toEqual([`access_token ${MINTED.accessToken}`]);
     });
+
+    it('should keep, not revoke, what the refresh minted when the store holds it already behind a stale cache', async () => {
+      // Another copy of the session stored this refresh's result; this storage's cache has not seen it.
+      const { renewal, revoked, tokens } = setup(async () => MINTED);
+      const storage = new CachedStorage(OLD, MINTED);
+      expect(await renewal.renew(storage, OLD)).toEqual(MINTED);
+      expect(storage.writes).toBe(0);
+      await tokens.revoker.settled();
+      expect(revoked).toEqual([]);
+    });
+  });
+
+  describe('when the API refused the token (401) and the storage answers from a cache', () => {
+    it('should read past the cache: the session may have been refreshed elsewhere a moment ago', async () => {
+      const { renewal, refreshes } = setup(async () => token('anon-access-3'));
+      const storage = new CachedStorage(OLD, MINTED);
+      expect(await renewal.recover(storage, OLD.refreshToken, OLD.accessToken)).toEqual(MINTED);
+      expect(refreshes()).toBe(0);
+    });
   });
 });
