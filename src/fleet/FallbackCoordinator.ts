@@ -28,16 +28,16 @@ export class FallbackCoordinator implements TokenCoordinator {
       (once) => this.primary.refresh(token, once, isFresh),
       () => localCoordinator.refresh(token, refresh, isFresh),
     );
-  endSession: TokenCoordinator['endSession'] = (refreshToken) =>
+  endLineage: TokenCoordinator['endLineage'] = (refreshToken, ttlMs) =>
     this.#try(
       async () => undefined,
-      () => this.primary.endSession(refreshToken),
-      async () => undefined,
+      () => this.primary.endLineage(refreshToken, ttlMs),
+      () => localCoordinator.endLineage(refreshToken, ttlMs),
     );
 
-  async #try<T>(
-    produce: () => Promise<T>,
-    primary: (produce: () => Promise<T>) => Promise<T>,
+  async #try<P, T>(
+    produce: () => Promise<P>,
+    primary: (produce: () => Promise<P>) => Promise<T>,
     local: () => Promise<T>,
   ): Promise<T> {
     let produced = false;

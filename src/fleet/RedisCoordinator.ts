@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { CtpAuthToken, SharedToken } from '../auth/CtpAuthToken';
-import { isRefreshRefused } from '../auth/isRefreshRefused';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpRedisError } from '../errors/CtpRedisError';
-import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import type { Sleep } from '../util/sleep';
 import type { RedisEvents } from './RedisEvents';
 import { fleetChannel, refreshKey, sharedTokenKey } from './fleetKeys';
 import { FleetWaiters } from './FleetWaiters';
-import { EXPIRED_MARK, FENCE_MARGIN_MS, PUBLISH, RELEASE, TRY } from './fleetScripts';
-import { parseSession, parseShared } from './parsePublished';
+import { ENDED_MARK, FENCE_MARGIN_MS, PUBLISH, RELEASE, TRY } from './fleetScripts';
+import { parseRefreshed, parseShared } from './parsePublished';
 import type { RedisLike } from './RedisLike';
-import type { SharedTokenId, TokenCoordinator } from '../tokens/TokenCoordinator';
+import type { CoordinatedRefresh, SharedTokenId, TokenCoordinator } from '../tokens/TokenCoordinator';
 
 export interface RedisCoordinatorOptions {
   redis: RedisLike;
@@ -71,35 +69,25 @@ export class RedisCoordinator implements TokenCoordinator {
     );
   }
 
-  async refresh(
+  refresh(
     token: CtpAuthToken,
     refresh: () => Promise<CtpAuthToken>,
     isFresh: (token: CtpAuthToken) => boolean,
-  ): Promise<CtpAuthToken> {
-    const key = refreshKey(token.refreshToken);
-    try {
-      return await this.#once(
-        key,
-        (value) => parseSession(value),
-        isFresh,
-        refresh,
-        (fresh) => fresh.expiresAt - this.o.clock.now(),
-      );
-    } catch (error) {
-      if (isRefreshRefused(error)) {
-        // Tell the waiting instances at once rather than each refreshing in turn.
-        await this.#markEnded(key, 60_000).catch(() => undefined);
-      }
-      throw error;
-    }
+  ): Promise<CoordinatedRefresh> {
+    // An ended lineage's mark is published like a token, and taken like one: the waiters read it at once.
+    return this.#once<CoordinatedRefresh, CtpAuthToken>(
+      refreshKey(token.refreshToken),
+      (value) => (value === ENDED_MARK ? 'ended' : parseRefreshed(value)),
+      (value) => value === 'ended' || isFresh(value),
+      refresh,
+      (fresh) => fresh.expiresAt - this.o.clock.now(),
+    );
   }
 
-  async endSession(refreshToken: string): Promise<void> {
-    await this.#markEnded(refreshKey(refreshToken), 24 * 3_600_000);
-  }
-
-  #markEnded(name: string, ttlMs: number): Promise<unknown> {
-    return this.#call('mark session ended', () =>
+  /** The mark, with the highest fence: no holder's later publication replaces it while it lives. */
+  async endLineage(refreshToken: string, ttlMs: number): Promise<void> {
+    const name = refreshKey(refreshToken);
+    await this.#call('mark the lineage ended', () =>
       this.o.redis.eval(
         PUBLISH,
         3,
@@ -107,7 +95,7 @@ export class RedisCoordinator implements TokenCoordinator {
         this.#key(`lock:${name}`),
         this.#key(`fence:${name}`),
         Number.MAX_SAFE_INTEGER,
-        EXPIRED_MARK,
+        ENDED_MARK,
         ttlMs,
         '',
         this.#channel,
@@ -117,12 +105,12 @@ export class RedisCoordinator implements TokenCoordinator {
     );
   }
 
-  async #once<T>(
+  async #once<T, P extends T>(
     name: string,
     parse: (value: string) => T | undefined,
     isFresh: (value: T) => boolean,
-    produce: () => Promise<T>,
-    ttlOf: (value: T) => number,
+    produce: () => Promise<P>,
+    ttlOf: (value: P) => number,
   ): Promise<T> {
     const resultKey = this.#key(name);
     const lockKey = this.#key(`lock:${name}`);
@@ -142,10 +130,6 @@ export class RedisCoordinator implements TokenCoordinator {
         const [value, fence, ours] = (await this.#call('lock', () =>
           this.o.redis.eval(TRY, 3, resultKey, lockKey, fenceKey, id, this.o.lockTtlMs, staleFence, FENCE_MARGIN_MS),
         )) as [string | null, string | null, number];
-        if (value === EXPIRED_MARK) {
-          if (Number(ours) > 0) await this.#release(lockKey, id, name);
-          throw new CtpSessionExpiredError('the session ended on another instance');
-        }
         const parsed = value === null ? undefined : parse(value);
         const published = parsed !== undefined && isFresh(parsed) ? parsed : undefined;
         if (published !== undefined) {
@@ -177,17 +161,17 @@ export class RedisCoordinator implements TokenCoordinator {
     }
   }
 
-  async #produce<T>(
+  async #produce<P>(
     resultKey: string,
     lockKey: string,
     fenceKey: string,
     id: string,
     fence: number,
     name: string,
-    produce: () => Promise<T>,
-    ttlOf: (value: T) => number,
-  ): Promise<T> {
-    let value: T;
+    produce: () => Promise<P>,
+    ttlOf: (value: P) => number,
+  ): Promise<P> {
+    let value: P;
     try {
       value = await produce();
     } catch (error) {

@@ -50,4 +50,5 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1`;
 
-export const EXPIRED_MARK = '{"expired":true}';
+/** What endLineage publishes in place of a token (the text earlier versions wrote, so a mixed fleet agrees). */
+export const ENDED_MARK = '{"expired":true}';

@@ -15,8 +15,8 @@ export function parseShared(value: string): SharedToken | undefined {
   }
 }
 
-/** A refreshed session token as another instance published it; anything else reads as none. */
-export function parseSession(value: string): CtpAuthToken | undefined {
+/** A refreshed token (of a shopper's lineage) as another instance published it; anything else reads as none. */
+export function parseRefreshed(value: string): CtpAuthToken | undefined {
   try {
     const v = JSON.parse(value) as unknown;
     return isCtpAuthToken(v) ? v : undefined;

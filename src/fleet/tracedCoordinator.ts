@@ -14,6 +14,6 @@ export function tracedCoordinator(coordinator: TokenCoordinator, t: CtpTelemetry
       t.span('ctp.fleet.coordinate', { 'ctp.token.owner': 'shopper' }, () =>
         coordinator.refresh(token, refresh, isFresh),
       ),
-    endSession: (refreshToken) => coordinator.endSession(refreshToken),
+    endLineage: (refreshToken, ttlMs) => coordinator.endLineage(refreshToken, ttlMs),
   };
 }

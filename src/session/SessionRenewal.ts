@@ -4,12 +4,13 @@ import type { TokenIssuer } from '../auth/TokenIssuer';
 import { CtpError } from '../errors/CtpError';
 import { CtpOAuthError } from '../errors/CtpOAuthError';
 import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
-import type { TokenCoordinator } from '../tokens/TokenCoordinator';
+import type { CoordinatedRefresh, TokenCoordinator } from '../tokens/TokenCoordinator';
 import { NO_TELEMETRY, type CtpTelemetry } from '../telemetry/CtpTelemetry';
 import {
   builderSessionChanged,
   keptInCache,
   refreshFailure,
+  REFUSED_MARK_MS,
   refusalDecision,
   renewalDecision,
   transientFailure,
@@ -44,7 +45,7 @@ const RECENT_REFRESHES = 1_000;
 export const REPLACED_TOKEN_GRACE_MS = 60_000;
 
 export class SessionRenewal {
-  readonly #refreshes = new SingleFlight<string, CtpAuthToken>();
+  readonly #refreshes = new SingleFlight<string, CoordinatedRefresh>();
   readonly #recent = new Map<string, CtpAuthToken>();
   /** Background refreshes by session (its id, else its storage object) and lineage: one at a time each. */
   readonly #ahead = new Map<unknown, Promise<void>>();
@@ -113,11 +114,13 @@ export class SessionRenewal {
     // A lineage a logout or sign-in already ended is not refreshed at all: the door sees the change.
     if (!this.t.ended.has(token.refreshToken)) {
       try {
-        minted = await this.#refreshes.run(token.refreshToken, () => this.#refresh(token));
+        const refreshed = await this.#refreshes.run(token.refreshToken, () => this.#refresh(token));
+        // 'ended': another instance ended the lineage; what the session holds now decides, as for a sign-out here.
+        if (refreshed !== 'ended') minted = refreshed;
       } catch (error) {
-        const failure = refreshFailure(error);
-        if (failure === 'refused') return this.#refused(storage, token, error as CtpOAuthError, mode.sameLineage);
-        if (failure === 'transient') return this.#transient(token, error, mode.force);
+        if (refreshFailure(error) === 'refused')
+          return this.#refused(storage, token, error as CtpOAuthError, mode.sameLineage);
+        return this.#transient(token, error, mode.force);
       }
     }
     const ended = () => this.t.ended.has(token.refreshToken);
@@ -152,20 +155,36 @@ export class SessionRenewal {
   }
 
   /** The one refresh of this lineage in the process; through the coordinator, in the fleet. */
-  async #refresh(token: CtpAuthToken): Promise<CtpAuthToken> {
+  async #refresh(token: CtpAuthToken): Promise<CoordinatedRefresh> {
     // A caller that read the token just before another caller's refresh of it finished gets that
     // refresh's result, not a second refresh.
     const recent = this.#recent.get(token.accessToken);
     if (recent !== undefined && !needsRenewal(recent, this.clock.now())) return recent;
-    const minted = await this.coordinator.refresh(
+    const refreshed = await this.coordinator.refresh(
       token,
-      () => this.issuer.refresh(token),
+      () => this.#refreshOrEnd(token),
       (candidate) => candidate.accessToken !== token.accessToken && !needsRenewal(candidate, this.clock.now()),
     );
-    this.#recent.set(token.accessToken, minted);
+    if (refreshed === 'ended') return refreshed;
+    this.#recent.set(token.accessToken, refreshed);
     // Oldest first out: a late reader comes within moments, so a small window is enough.
     if (this.#recent.size > RECENT_REFRESHES) this.#recent.delete(this.#recent.keys().next().value!);
-    return minted;
+    return refreshed;
+  }
+
+  /**
+   * The auth server's refresh. A refusal ends the lineage for the fleet before the coordinator lets
+   * another instance refresh it, so the instances waiting read the mark at once rather than each
+   * being refused in turn. A mark that could not be written costs only that: the refusal stands.
+   */
+  async #refreshOrEnd(token: CtpAuthToken): Promise<CtpAuthToken> {
+    try {
+      return await this.issuer.refresh(token);
+    } catch (error) {
+      if (refreshFailure(error) === 'refused')
+        await this.coordinator.endLineage(token.refreshToken, REFUSED_MARK_MS).catch(() => undefined);
+      throw error;
+    }
   }
 
   async #refused(

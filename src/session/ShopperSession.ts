@@ -4,6 +4,7 @@ import { isExpired, needsRenewal } from '../auth/renewal';
 import type { TokenIssuer } from '../auth/TokenIssuer';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
+import { SIGNED_OUT_MARK_MS } from '../tokens/renewalOutcome';
 import { localCoordinator, type TokenCoordinator } from '../tokens/TokenCoordinator';
 import { NO_TELEMETRY, type CtpTelemetry } from '../telemetry/CtpTelemetry';
 import type { TokenSource } from '../tokens/TokenSource';
@@ -172,7 +173,7 @@ export class ShopperSession implements CtpSession {
     this.#t.end(token);
     // The fleet's "ended" mark and the revocations run side by side; a failed mark still fails the logout, after them.
     const [marked] = await Promise.allSettled([
-      this.#coordinator.endSession(token.refreshToken),
+      this.#coordinator.endLineage(token.refreshToken, SIGNED_OUT_MARK_MS),
       this.#t.retire(token, 'logout'),
     ]);
     this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');

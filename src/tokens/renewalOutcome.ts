@@ -6,7 +6,6 @@ import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpOAuthError } from '../errors/CtpOAuthError';
 import { CtpSessionError } from '../errors/CtpSessionError';
-import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
 
 /**
  * Every way a refresh of a session's lineage can end, decided here and nowhere else. A lineage is
@@ -15,8 +14,9 @@ import { CtpSessionExpiredError } from '../errors/CtpSessionExpiredError';
  *
  * - refused: the refresh token was refused for good; the session is cleared if it still holds it.
  * - transient: anything else failed (5xx, 429, a proxy, a timeout); the session is kept.
- * - ended: the lineage was ended (sign-out or sign-in, here or on another instance) while the
- *   refresh ran; this copy of the session still holds it, so it is cleared.
+ * - ended: the lineage was ended (a sign-out or sign-in here; a sign-out or a refusal on another
+ *   instance, which the coordinator answers as 'ended') before or while the refresh ran; this copy of
+ *   the session still holds it, so it is cleared.
  * - kept: the session already holds what this refresh minted (another caller stored it).
  * - superseded: another renewal of the lineage was stored first; it wins, what this one minted is dropped.
  * - stored: what this refresh minted replaces the token it renewed.
@@ -29,17 +29,28 @@ export type RenewalOutcome =
   | { kind: 'ended' }
   | { kind: 'changed'; current: CtpAuthToken | undefined };
 
-/** How a refresh attempt failed: the first two end the attempt's lineage, the last keeps the session. */
-export function refreshFailure(error: unknown): 'refused' | 'ended' | 'transient' {
-  if (isRefreshRefused(error)) return 'refused';
-  // The lineage ended on another instance (the fleet's mark): the session's current state decides.
-  if (error instanceof CtpSessionExpiredError) return 'ended';
-  return 'transient';
+/** How a refresh attempt failed: a refusal ends the attempt's lineage, anything else keeps the session. */
+export function refreshFailure(error: unknown): 'refused' | 'transient' {
+  return isRefreshRefused(error) ? 'refused' : 'transient';
 }
 
 /**
- * What to store once a refresh of `token` ran (`minted` undefined: it was not run or the fleet said
- * the lineage ended), given what the session holds now and whether the lineage was ended here.
+ * How long the fleet is told that a refused lineage ended (the coordinator's endLineage): long enough
+ * for the instances waiting on that refresh, and the copies of the session read meanwhile, to take
+ * the mark rather than each be refused in turn. Past it, the auth server refuses a copy again.
+ */
+export const REFUSED_MARK_MS = 60_000;
+
+/**
+ * How long the fleet is told that a signed-out lineage ended: the revocation of its refresh token
+ * may take a while to reach every node of the platform, and a stale copy of the session on another
+ * instance must not refresh it meanwhile.
+ */
+export const SIGNED_OUT_MARK_MS = 24 * 3_600_000;
+
+/**
+ * What to store once a refresh of `token` ran (`minted` undefined: it was not run, or the coordinator
+ * answered that the lineage ended), given what the session holds now and whether the lineage was ended here.
  */
 export function renewalDecision(
   current: CtpAuthToken | undefined,

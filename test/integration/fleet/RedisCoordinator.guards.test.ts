@@ -5,6 +5,7 @@ import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { CtpRedisError } from '../../../src/errors/CtpRedisError';
 import { sharedTokenKey } from '../../../src/fleet/fleetKeys';
 import { RedisCoordinator } from '../../../src/fleet/RedisCoordinator';
+import type { RedisEvents } from '../../../src/fleet/RedisEvents';
 import type { RedisLike } from '../../../src/fleet/RedisLike';
 import type { SharedTokenId } from '../../../src/tokens/TokenCoordinator';
 import { CapturingLogger } from '../../support/createTestServices';
@@ -43,7 +44,15 @@ const session = (accessToken: string, refreshToken = 'p:rt-1'): CtpAuthToken => 
 const refreshName = (refreshToken: string) =>
   `refresh:{${createHash('sha256').update(refreshToken).digest('base64url')}}`;
 
-function setUp(options: { client?: RedisLike; lockWaitMs?: number; sleep?: (ms: number) => Promise<void> } = {}) {
+function setUp(
+  options: {
+    client?: RedisLike;
+    lockWaitMs?: number;
+    pollMs?: number;
+    events?: RedisEvents | undefined;
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
+) {
   const clock = { t: T0, now: () => clock.t };
   const logger = new CapturingLogger();
   const sleeps: number[] = [];
@@ -52,7 +61,8 @@ function setUp(options: { client?: RedisLike; lockWaitMs?: number; sleep?: (ms: 
     keyPrefix: PREFIX,
     lockTtlMs: 60_000,
     lockWaitMs: options.lockWaitMs ?? 1_000,
-    pollMs: 50,
+    pollMs: options.pollMs ?? 50,
+    events: options.events,
     clock,
     sleep:
       options.sleep ??
@@ -141,7 +151,7 @@ describe('RedisCoordinator guards', () => {
         async () => (refreshes++, session('mine')),
         () => true,
       );
-      expect(got.accessToken).toBe('published');
+      expect(got).toMatchObject({ accessToken: 'published' });
       expect(refreshes).toBe(0);
     });
   });
@@ -237,7 +247,101 @@ describe('RedisCoordinator guards', () => {
         async () => session('refreshed'),
         () => true,
       );
-      expect(got.accessToken).toBe('refreshed');
+      expect(got).toMatchObject({ accessToken: 'refreshed' });
+    });
+  });
+
+  describe('when a waiter looks again', () => {
+    /** A subscriber as the coordinator sees it: whether it works at all, and whether its subscription is confirmed. */
+    const events = (available: boolean, live: boolean) => {
+      const listened: string[] = [];
+      const e = { available, live: () => live, listen: (channel: string) => void listened.push(channel) };
+      return { events: e as unknown as RedisEvents, listened };
+    };
+
+    it.each([
+      ['no subscriber', undefined],
+      ['a subscriber whose subscription is not confirmed yet', events(true, false).events],
+    ])('should poll at least every 50 ms with %s, however long pollMs is', async (_name, subscriber) => {
+      const { coordinator, sleeps } = setUp({ lockWaitMs: 200, pollMs: 1_000, events: subscriber });
+      await holdLock(sharedTokenKey(ID));
+      await expect(
+        coordinator.shared(
+          ID,
+          async () => shared('mine'),
+          () => true,
+        ),
+      ).rejects.toMatchObject({ code: CtpErrorCode.FleetLockTimeout });
+      expect(sleeps).toEqual([50, 50, 50, 50]);
+    });
+
+    it("should wait pollMs with a confirmed subscription: the holder's message wakes it earlier", async () => {
+      const { events: subscriber, listened } = events(true, true);
+      const { coordinator, sleeps } = setUp({ lockWaitMs: 1_000, pollMs: 1_000, events: subscriber });
+      await holdLock(sharedTokenKey(ID));
+      await expect(
+        coordinator.shared(
+          ID,
+          async () => shared('mine'),
+          () => true,
+        ),
+      ).rejects.toMatchObject({ code: CtpErrorCode.FleetLockTimeout });
+      expect(sleeps).toEqual([1_000]);
+      expect(listened).toEqual([`${PREFIX}fleet:published`]);
+    });
+
+    it('should not use a subscriber that is not available: it polls, listening to nothing', async () => {
+      const { events: subscriber, listened } = events(false, true);
+      const { coordinator, sleeps } = setUp({ lockWaitMs: 100, pollMs: 1_000, events: subscriber });
+      await holdLock(sharedTokenKey(ID));
+      await expect(
+        coordinator.shared(
+          ID,
+          async () => shared('mine'),
+          () => true,
+        ),
+      ).rejects.toMatchObject({ code: CtpErrorCode.FleetLockTimeout });
+      expect(sleeps).toEqual([50, 50]);
+      expect(listened).toEqual([]);
+    });
+  });
+
+  describe('when the published result is taken', () => {
+    it.each([
+      ['published', (value: string) => publish(sharedTokenKey(ID), value)],
+      ['stored without a fence', (value: string) => redis.hset(`${PREFIX}${sharedTokenKey(ID)}`, 'value', value)],
+    ])('should cost one command, the read, while another instance holds the lock (a value %s)', async (_name, put) => {
+      const scripts: string[] = [];
+      const counting: RedisLike = {
+        get: (key) => redis.get(key),
+        eval: (script, numKeys, ...args) => (scripts.push(script), redis.eval(script, numKeys, ...args)),
+      };
+      const { coordinator } = setUp({ client: counting });
+      await put(JSON.stringify(shared('published')));
+      await holdLock(sharedTokenKey(ID));
+      const got = await coordinator.shared(
+        ID,
+        async () => shared('mine'),
+        () => true,
+      );
+      expect(got.accessToken).toBe('published');
+      expect(scripts).toHaveLength(1);
+      // Nothing woke the holder's waiters: the lock is still the holder's.
+      expect(await redis.get(`${PREFIX}lock:${sharedTokenKey(ID)}`)).toBe('someone-else');
+    });
+
+    it('should give back the lock it took with it (a value stored without a fence, which no version writes)', async () => {
+      const { coordinator } = setUp();
+      await redis.hset(`${PREFIX}${sharedTokenKey(ID)}`, 'value', JSON.stringify(shared('unfenced')));
+      let grants = 0;
+      const got = await coordinator.shared(
+        ID,
+        async () => (grants++, shared('mine')),
+        () => true,
+      );
+      expect(got.accessToken).toBe('unfenced');
+      expect(grants).toBe(0);
+      expect(await redis.exists(`${PREFIX}lock:${sharedTokenKey(ID)}`)).toBe(0);
     });
   });
 

@@ -236,73 +236,59 @@ describe(RedisCoordinator, () => {
         flow: 'refresh_token',
       });
 
-    describe('when the auth server refuses the refresh token', () => {
-      it('should tell the other instances, which end the session without refreshing themselves', async () => {
-        const a = coordinator('ended:');
-        const b = coordinator('ended:');
+    // What a failure means is the session's to decide (SessionRenewal): the coordinator ends nothing by itself.
+    describe.each([
+      ['the auth server refuses the refresh token', refused],
+      ['the refresh fails for another reason', () => new Error('network down')],
+    ])('when %s', (_when, failure) => {
+      it('should pass the error on unchanged and end nothing: the next instance refreshes', async () => {
+        const error = failure();
         await expect(
-          a.refresh(
-            session('rt-gone'),
-            async () => Promise.reject(refused()),
+          coordinator('failed:').refresh(
+            session('rt-failed'),
+            async () => Promise.reject(error),
             () => true,
           ),
-        ).rejects.toBeInstanceOf(CtpOAuthError);
-        let refreshedByB = 0;
+        ).rejects.toBe(error);
+        const fresh = { ...session('rt-failed'), accessToken: 'at-new', expiresAt: Date.now() + 3_600_000 };
         await expect(
-          b.refresh(
-            session('rt-gone'),
-            async () => (refreshedByB++, session('rt-gone')),
-            () => true,
-          ),
-        ).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
-        expect(refreshedByB).toBe(0);
-      });
-    });
-
-    describe('when the refresh fails for another reason', () => {
-      it('should not mark the session ended', async () => {
-        const a = coordinator('transient:');
-        await expect(
-          a.refresh(
-            session('rt-ok'),
-            async () => Promise.reject(new Error('network down')),
-            () => true,
-          ),
-        ).rejects.toThrow('network down');
-        const fresh = { ...session('rt-ok'), accessToken: 'at-new', expiresAt: Date.now() + 3_600_000 };
-        await expect(
-          coordinator('transient:').refresh(
-            session('rt-ok'),
+          coordinator('failed:').refresh(
+            session('rt-failed'),
             async () => fresh,
             () => true,
           ),
-        ).resolves.toMatchObject({ accessToken: 'at-new' });
+        ).resolves.toEqual(fresh);
+        await redis.del(await redis.keys('failed:*'));
       });
     });
   });
 
-  describe('.endSession', () => {
-    it("should make every instance's later refresh of that session fail as expired, without refreshing", async () => {
-      const stored: CtpAuthToken = {
-        kind: 'anonymous',
-        accessToken: 'at-x',
-        refreshToken: 'rt-logged-out',
-        issuedAt: Date.now(),
-        expiresAt: Date.now() + 1_000,
-        scopes: [],
-        anonymousId: 'a1',
-      };
-      await coordinator('logout:').endSession('rt-logged-out');
+  describe('.endLineage', () => {
+    const stored: CtpAuthToken = {
+      kind: 'anonymous',
+      accessToken: 'at-x',
+      refreshToken: 'rt-logged-out',
+      issuedAt: Date.now(),
+      expiresAt: Date.now() + 1_000,
+      scopes: [],
+      anonymousId: 'a1',
+    };
+
+    it("should make every instance's later refresh of that lineage answer 'ended', without refreshing, for ttlMs", async () => {
+      await coordinator('logout:').endLineage('rt-logged-out', 30_000);
       let refreshed = 0;
       await expect(
         coordinator('logout:').refresh(
           stored,
           async () => (refreshed++, stored),
-          () => true,
+          () => false,
         ),
-      ).rejects.toMatchObject({ code: CtpErrorCode.SessionExpired });
+      ).resolves.toBe('ended');
       expect(refreshed).toBe(0);
-      // Another session is untouched.
+      const [mark] = await redis.keys('logout:refresh:*');
+      expect(await redis.pttl(mark!)).toBeGreaterThan(29_000);
+      expect(await redis.pttl(mark!)).toBeLessThanOrEqual(30_000);
+      // Another lineage is untouched.
       await expect(
         coordinator('logout:').refresh(
           { ...stored, refreshToken: 'rt-other' },
@@ -310,6 +296,29 @@ describe(RedisCoordinator, () => {
           () => true,
         ),
       ).resolves.toBe(stored);
+    });
+
+    it('should keep a refresh in flight from publishing over the mark', async () => {
+      const logger = new CapturingLogger();
+      const minted = { ...stored, refreshToken: 'rt-in-flight', accessToken: 'at-minted' };
+      const got = await coordinator('inflight:', logger).refresh(
+        { ...stored, refreshToken: 'rt-in-flight' },
+        async () => {
+          await coordinator('inflight:').endLineage('rt-in-flight', 30_000);
+          return minted;
+        },
+        () => true,
+      );
+      // The holder gets what it minted (its session decides), but the fleet reads the mark.
+      expect(got).toBe(minted);
+      expect(logger.events('ctp.fleet.fenced')).toHaveLength(1);
+      await expect(
+        coordinator('inflight:').refresh(
+          { ...stored, refreshToken: 'rt-in-flight' },
+          async () => minted,
+          () => true,
+        ),
+      ).resolves.toBe('ended');
     });
   });
 
@@ -392,6 +401,45 @@ describe(RedisCoordinator, () => {
       await expect(held).rejects.toThrow('auth down');
       // Without the release's message this would wait for the 60 s lock expiry or poll.
       await expect(waiting).resolves.toMatchObject({ accessToken: 'by-the-waiter' });
+    });
+
+    it("should answer 'ended' to a waiting instance, which refreshes nothing, when the holder ends the lineage before its refresh fails", async () => {
+      const holder = subscribed('endwake:');
+      const waiter = subscribed('endwake:');
+      const lineage: CtpAuthToken = {
+        kind: 'anonymous',
+        accessToken: 'at-old',
+        refreshToken: 'rt-refused',
+        issuedAt: Date.now() - 7_200_000,
+        expiresAt: Date.now() - 1_000,
+        scopes: [],
+        anonymousId: 'a1',
+      };
+      let refuse: (() => void) | undefined;
+      const refusal = new Error('refused');
+      const held = holder.c.refresh(
+        lineage,
+        async () => {
+          await new Promise<void>((r) => (refuse = r));
+          // As SessionRenewal does on invalid_grant: the mark is written while this instance still holds the lock.
+          await holder.c.endLineage('rt-refused', 60_000);
+          throw refusal;
+        },
+        () => true,
+      );
+      await vi.waitFor(() => expect(refuse).toBeDefined(), { timeout: 5_000, interval: 5 });
+      let refreshedByWaiter = 0;
+      const waiting = waiter.c.refresh(
+        lineage,
+        async () => (refreshedByWaiter++, lineage),
+        () => false,
+      );
+      await untilLive(waiter.e, 'endwake:');
+      await vi.waitFor(() => expect(waiter.sleeps()).toBeGreaterThan(0), { timeout: 1_000, interval: 5 });
+      refuse!();
+      await expect(held).rejects.toBe(refusal);
+      await expect(waiting).resolves.toBe('ended');
+      expect(refreshedByWaiter).toBe(0);
     });
   });
 });

@@ -85,7 +85,7 @@ describe('FallbackCoordinator', () => {
       );
       expect(client.failed).toBe(1);
       expect(refreshes).toBe(1);
-      expect(got.accessToken).toBe('new-1');
+      expect(got).toMatchObject({ accessToken: 'new-1' });
       expect(logger.events('ctp.fleet.publish-failed')).toHaveLength(1);
       expect(logger.events('ctp.redis.fallback')).toEqual([]);
     });
@@ -140,7 +140,7 @@ describe('FallbackCoordinator', () => {
         () => true,
       );
       expect(refreshes).toBe(1);
-      expect(got.accessToken).toBe('new-1');
+      expect(got).toMatchObject({ accessToken: 'new-1' });
       expect(logger.events('ctp.redis.fallback')).toHaveLength(1);
       closed.disconnect();
     });

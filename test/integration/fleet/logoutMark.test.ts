@@ -4,12 +4,13 @@ import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
 import { wireCtpServices as createCtpServices } from '../../../src/module/createCtpServices';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
-import { FakePlatform } from '../../support/FakePlatform';
+import { FakePlatform, oauthError } from '../../support/FakePlatform';
 import { CapturingLogger, ManualClock, testConfig } from '../../support/createTestServices';
 import { useRedis } from '../../support/redis/useRedis';
 
 // Two instances in this process on one real Redis: what tells the other instance that a session ended
-// is the fleet's mark (endSession), not the ended lineages this instance remembers.
+// is the fleet's mark (the coordinator's endLineage, asked for by the session), not the ended lineages
+// this instance remembers.
 
 const redis = useRedis();
 
@@ -44,6 +45,52 @@ describe('a logout on one instance', () => {
     expect(error).toBeInstanceOf(CtpSessionExpiredError);
     expect(await staleCopy.get()).toBeUndefined();
     expect(platform.grants('refresh_token')).toHaveLength(0);
+    await Promise.all([one.close(), two.close()]);
+  });
+});
+
+describe('a refresh refused (invalid_grant) on one instance', () => {
+  it("should end the session for the other instance's copy without its refresh reaching the platform", async () => {
+    const { platform, clock, one, two } = twoInstances();
+    const token = await runWithCtpSession(new MemorySessionStorage('sid'), () => one.session.ensureAnonymous());
+    // The refresh token is gone on the platform (expired, evicted): its next refresh is refused.
+    platform.refreshTokens.delete(token.refreshToken);
+    clock.advance(3_600_000);
+    const first = new MemorySessionStorage('sid', token);
+    await expect(runWithCtpSession(first, () => one.session.accessToken())).rejects.toBeInstanceOf(
+      CtpSessionExpiredError,
+    );
+    expect(await first.get()).toBeUndefined();
+    expect(platform.grants('refresh_token')).toHaveLength(1);
+    // Another request's copy of the session, on the other instance: the fleet's mark answers it.
+    const copy = new MemorySessionStorage('sid', token);
+    await expect(runWithCtpSession(copy, () => two.session.accessToken())).rejects.toBeInstanceOf(
+      CtpSessionExpiredError,
+    );
+    expect(await copy.get()).toBeUndefined();
+    expect(platform.grants('refresh_token')).toHaveLength(1);
+    await Promise.all([one.close(), two.close()]);
+  });
+
+  it('should not end the session for the other instance when the refresh failed for another reason', async () => {
+    const { platform, clock, one, two } = twoInstances();
+    const token = await runWithCtpSession(new MemorySessionStorage('sid'), () => one.session.ensureAnonymous());
+    clock.advance(3_600_000);
+    // The auth server fails for a while (a 503 is no refusal: only invalid_grant ends a session).
+    let down = true;
+    platform.on((call) =>
+      down && call.form.get('grant_type') === 'refresh_token'
+        ? oauthError(503, 'temporarily_unavailable', 'down')
+        : undefined,
+    );
+    await expect(
+      runWithCtpSession(new MemorySessionStorage('sid', token), () => one.session.accessToken()),
+    ).rejects.toMatchObject({ code: 'CTP_AUTH_UNAVAILABLE' });
+    down = false;
+    const copy = new MemorySessionStorage('sid', token);
+    const renewed = await runWithCtpSession(copy, () => two.session.accessToken());
+    expect(renewed.refreshToken).toBe(token.refreshToken);
+    expect(renewed.accessToken).not.toBe(token.accessToken);
     await Promise.all([one.close(), two.close()]);
   });
 });

@@ -178,7 +178,7 @@ describe(SharedTokenProvider, () => {
               return isFresh(offered) ? offered : grant();
             },
             refresh: async () => Promise.reject(new Error('unused')),
-            endSession: async () => undefined,
+            endLineage: async () => undefined,
           },
         });
         await expect(provider.get()).resolves.toBe(own);

@@ -107,7 +107,7 @@ describe('ShopperSession revocation', () => {
   });
 
   describe('when the fleet marks the session ended (Redis) on sign-out', () => {
-    function withCoordinator(endSession: () => Promise<void>) {
+    function withCoordinator(endLineage: (refreshToken: string, ttlMs: number) => Promise<void>) {
       const services = createTestServices();
       const session = new ShopperSession({
         issuer: new TokenIssuer(services.oauth, services.registry, services.clock, services.logger),
@@ -116,7 +116,7 @@ describe('ShopperSession revocation', () => {
         clock: services.clock,
         logger: services.logger,
         storage: () => storage,
-        coordinator: { ...localCoordinator, endSession },
+        coordinator: { ...localCoordinator, endLineage },
       });
       const storage = new MemorySessionStorage('s');
       return { services, session, storage };
@@ -124,8 +124,12 @@ describe('ShopperSession revocation', () => {
 
     it('should revoke while the mark is being written, not after it: one round', async () => {
       let markWritten!: () => void;
+      const marks: [string, number][] = [];
       const { services, session, storage } = withCoordinator(
-        () => new Promise<void>((resolve) => (markWritten = resolve)),
+        (refreshToken, ttlMs) => (
+          marks.push([refreshToken, ttlMs]),
+          new Promise<void>((resolve) => (markWritten = resolve))
+        ),
       );
       const token = await runWithCtpSession(storage, () => session.ensureAnonymous());
       const logout = runWithCtpSession(storage, () => session.logout());
@@ -134,6 +138,8 @@ describe('ShopperSession revocation', () => {
         `access_token ${token.accessToken}`,
         `refresh_token ${token.refreshToken}`,
       ]);
+      // The lineage ends for the fleet for a day: revocation may take that long to reach every node of the platform.
+      expect(marks).toEqual([[token.refreshToken, 24 * HOUR]]);
       markWritten();
       await logout;
       expect(await storedToken(storage)).toBeUndefined();

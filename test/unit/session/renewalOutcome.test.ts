@@ -10,7 +10,7 @@ import { SessionTokens } from '../../../src/session/SessionTokens';
 import { CapturingLogger } from '../../support/createTestServices';
 
 // The outcomes of tokens/renewalOutcome as SessionRenewal acts on them: a lineage the fleet says ended
-// (the coordinator throws CtpSessionExpiredError), and the 'kept' outcome read from a storage's cache.
+// (the coordinator answers 'ended'), and the 'kept' outcome read from a storage's cache.
 
 const token = (access: string, refresh = 'p:anon-refresh-1'): CtpAuthToken => ({
   kind: 'anonymous',
@@ -75,9 +75,7 @@ function setup(
 /** The fleet's answer for a lineage a sign-out or sign-in ended on another instance (RedisCoordinator's mark). */
 const endedInFleet: TokenCoordinator = {
   ...localCoordinator,
-  refresh: async () => {
-    throw new CtpSessionExpiredError('the session was ended on another instance');
-  },
+  refresh: async () => 'ended',
 };
 
 describe('renewal outcomes', () => {
@@ -146,6 +144,25 @@ describe('renewal outcomes', () => {
       await expect(renewal.renew(storage, OLD)).rejects.toBeInstanceOf(CtpSessionExpiredError);
       expect(storage.stored).toBeUndefined();
       expect(revoked).toEqual([`access_token ${MINTED.accessToken}`]);
+    });
+
+    it('should keep, not revoke, what the refresh minted when the store holds it already behind a stale cache', async () => {
+      // Another copy of the session stored this refresh's result; this storage's cache has not seen it.
+      const { renewal, revoked, tokens } = setup(async () => MINTED);
+      const storage = new CachedStorage(OLD, MINTED);
+      expect(await renewal.renew(storage, OLD)).toEqual(MINTED);
+      expect(storage.writes).toBe(0);
+      await tokens.revoker.settled();
+      expect(revoked).toEqual([]);
+    });
+  });
+
+  describe('when the API refused the token (401) and the storage answers from a cache', () => {
+    it('should read past the cache: the session may have been refreshed elsewhere a moment ago', async () => {
+      const { renewal, refreshes } = setup(async () => token('anon-access-3'));
+      const storage = new CachedStorage(OLD, MINTED);
+      expect(await renewal.recover(storage, OLD.refreshToken, OLD.accessToken)).toEqual(MINTED);
+      expect(refreshes()).toBe(0);
     });
   });
 });
