@@ -54,7 +54,7 @@ describe('a refresh refused (invalid_grant) on one instance', () => {
     const { platform, clock, one, two } = twoInstances();
     const token = await runWithCtpSession(new MemorySessionStorage('sid'), () => one.session.ensureAnonymous());
     // The refresh token is gone on the platform (expired, evicted): its next refresh is refused.
-    platform.refreshTokens.delete(token.refreshToken);
+    platform.mock.revoke(token.refreshToken);
     clock.advance(3_600_000);
     const first = new MemorySessionStorage('sid', token);
     await expect(runWithCtpSession(first, () => one.session.accessToken())).rejects.toBeInstanceOf(
