@@ -1,11 +1,27 @@
 import type { AccountAnswer, AccountApi, AccountRequest } from '../session/AccountApi';
 import type { TokenSource } from '../tokens/TokenSource';
 import { CtpApiError } from '../errors/CtpApiError';
+import { CtpArgumentError } from '../errors/CtpArgumentError';
 import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import type { CheckoutSessionCache, CachedCheckoutSession } from './CheckoutSessionCache';
+
+/** How the session asks for a shopper's Checkout session (CheckoutSessions.forShopper, or checkoutNotConfigured). */
+export type ShopperCheckout = (
+  source: () => Promise<TokenSource>,
+  cartId: string | undefined,
+) => Promise<CheckoutSession>;
+
+/** What checkoutSession() does without the `checkout` option: refuse before touching the session. */
+export const checkoutNotConfigured: ShopperCheckout = () =>
+  Promise.reject(
+    new CtpError(
+      CtpErrorCode.CheckoutNotConfigured,
+      'checkoutSession() needs commercetools Checkout configured: set the checkout option ({ applicationKey }) or CTP_CHECKOUT_APPLICATION_KEY.',
+    ),
+  );
 
 /** What a shopper's browser gets: the session's id for the Checkout Browser SDK, and when it ends. */
 export interface CheckoutSession {
@@ -32,6 +48,7 @@ export const CHECKOUT_RENEWAL_MARGIN_MS = 5 * 60_000;
 /** The host's codes for a session that cannot be refreshed: a new one is created instead. */
 const GONE = new Set(['ExpiredSession', 'expired_session', 'FailedToRefreshSession']);
 const SESSION_ID = /^[\w-]{1,128}$/;
+const CART_ID = /^[\w-]{1,256}$/;
 
 /**
  * Checkout sessions (commercetools Checkout) per cart and application: created with a token that
@@ -48,10 +65,15 @@ export class CheckoutSessions {
   }
 
   /** The shopper's cart (the active one, or `cartId` checked as the shopper's), then its Checkout session. */
-  async forShopper(source: TokenSource, cartId?: string): Promise<CheckoutSession> {
-    const id = await this.#shopperCart(source, cartId);
+  readonly forShopper: ShopperCheckout = async (source, cartId) => {
+    if (cartId !== undefined && (typeof cartId !== 'string' || !CART_ID.test(cartId)))
+      throw new CtpArgumentError(
+        'cartId',
+        'cartId must be a cart id (1-256 letters, digits, _ or -), or left out for the active cart.',
+      );
+    const id = await this.#shopperCart(await source(), cartId);
     return this.forCart(id);
-  }
+  };
 
   async forCart(cartId: string): Promise<CheckoutSession> {
     const key = `${this.#o.applicationKey}:${cartId}`;

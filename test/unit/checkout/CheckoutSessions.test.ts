@@ -82,7 +82,7 @@ describe('CheckoutSessions', () => {
         ? json({ id: 'cart-1', version: 3 })
         : json({ id: 'sess-1', expiryAt: w.at(HOUR), state: 'ACTIVE' }, 201),
     );
-    await expect(w.sessions.forShopper(shopper())).resolves.toEqual({
+    await expect(w.sessions.forShopper(async () => shopper(), undefined)).resolves.toEqual({
       sessionId: 'sess-1',
       expiresAt: new Date(w.now() + HOUR),
     });
@@ -106,11 +106,11 @@ describe('CheckoutSessions', () => {
 
   it('should check a named cart as the shopper’s, and refuse one that is not with CTP_CHECKOUT_CART_NOT_FOUND and nothing created', async () => {
     const w = world(() => hostError(404, 'ResourceNotFound'));
-    const error = await w.sessions.forShopper(shopper(), 'cart-of-someone-else').catch((e: unknown) => e);
+    const error = await w.sessions.forShopper(async () => shopper(), 'cart-of-someone-else').catch((e: unknown) => e);
     expect(CtpError.is(error, CtpErrorCode.CheckoutCartNotFound)).toBe(true);
     expect(w.calls.map((c) => c.url)).toEqual([`${API_HOST}/shop/me/carts/cart-of-someone-else`]);
     const none = await world(() => hostError(404, 'ResourceNotFound'))
-      .sessions.forShopper(shopper())
+      .sessions.forShopper(async () => shopper(), undefined)
       .catch((e: unknown) => e);
     expect((none as Error).message).toMatch(/no active cart/);
   });
@@ -124,7 +124,7 @@ describe('CheckoutSessions', () => {
           : json({ id: 's', expiryAt: w.at(HOUR) }),
     );
     const source = shopper();
-    await w.sessions.forShopper(source);
+    await w.sessions.forShopper(async () => source, undefined);
     expect(source.recover).toHaveBeenCalledWith('shopper-token');
     expect(w.calls[1]!.headers['authorization']).toBe('Bearer shopper-token-recovered');
   });
@@ -134,7 +134,7 @@ describe('CheckoutSessions', () => {
     const source = shopper();
     const ended = new CtpError(CtpErrorCode.SessionExpired, 'ended');
     vi.mocked(source.recover).mockRejectedValueOnce(ended);
-    await expect(w.sessions.forShopper(source)).rejects.toBe(ended);
+    await expect(w.sessions.forShopper(async () => source, undefined)).rejects.toBe(ended);
     expect(w.calls).toHaveLength(1);
   });
 
