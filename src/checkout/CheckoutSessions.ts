@@ -49,6 +49,14 @@ export const CHECKOUT_RENEWAL_MARGIN_MS = 5 * 60_000;
 const GONE = new Set(['ExpiredSession', 'expired_session', 'FailedToRefreshSession']);
 const SESSION_ID = /^[\w-]{1,128}$/;
 const CART_ID = /^[\w-]{1,256}$/;
+/** The auth host's refusals of the checkout token's grant: the API client, not the moment, is at fault. */
+const GRANT_REFUSED = new Set<string>([
+  CtpErrorCode.InvalidClient,
+  CtpErrorCode.InvalidScope,
+  CtpErrorCode.ScopeMissing,
+  CtpErrorCode.ScopeExcess,
+  CtpErrorCode.AuthRejected,
+]);
 
 /**
  * Checkout sessions (commercetools Checkout) per cart and application: created with a token that
@@ -165,11 +173,19 @@ export class CheckoutSessions {
     );
   }
 
-  /** A request that got no usable answer (network, deadline, redirect, too large) is CTP_CHECKOUT_UNAVAILABLE. */
+  /**
+   * A request that got no usable answer (network, deadline, redirect, too large) is
+   * CTP_CHECKOUT_UNAVAILABLE; a checkout token the auth host would not grant is CTP_CHECKOUT_REFUSED.
+   */
   async #call(send: () => Promise<AccountAnswer>): Promise<AccountAnswer> {
     try {
       return await send();
     } catch (cause) {
+      if (CtpError.is(cause) && GRANT_REFUSED.has(cause.code))
+        throw new CtpApiError(
+          'The auth server would not grant the checkout token (the cause is in .cause); check that the API client holds manage_sessions.',
+          { code: CtpErrorCode.CheckoutRefused, status: 502, cause },
+        );
       throw new CtpApiError(
         'Checkout could not be reached or did not answer in time (the cause is in .cause); try again.',
         { code: CtpErrorCode.CheckoutUnavailable, status: 502, cause },
