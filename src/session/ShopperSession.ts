@@ -41,7 +41,6 @@ export interface ShopperSessionDeps {
   accounts?: AccountOptions;
   /** Spans of sign-in, sign-out, sign-up and the password changes; the count of expired sessions. */
   telemetry?: CtpTelemetry;
-  /** commercetools Checkout (default: not configured). */
   checkout?: ShopperCheckout;
 }
 
