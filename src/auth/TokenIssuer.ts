@@ -34,6 +34,13 @@ export class TokenIssuer {
     );
   }
 
+  /** The token for commercetools Checkout's session host: manage_sessions and nothing else. */
+  checkout(): Promise<SharedToken> {
+    return this.#shared('checkout', 'client_credentials', () =>
+      this.oauth.clientCredentials(this.registry.scopeParameter('checkout')),
+    );
+  }
+
   /** One read-only anonymous token to share between browsing visitors and crawlers. */
   guest(): Promise<SharedToken> {
     return this.#shared('guest', 'anonymous', () => this.oauth.anonymous(this.registry.scopeParameter('guest')));

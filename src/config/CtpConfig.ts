@@ -21,4 +21,9 @@ export interface CtpConfig {
    * `redis: { url }` in the module options to a spread copy.
    */
   readonly redisUrl?: string;
+  /**
+   * From CTP_CHECKOUT_APPLICATION_KEY and CTP_CHECKOUT_URL: commercetools Checkout, for
+   * `ctpSession.checkoutSession()`. The module option `checkout` replaces it.
+   */
+  readonly checkout?: { readonly applicationKey: string; readonly url?: string };
 }

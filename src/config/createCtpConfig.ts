@@ -1,3 +1,4 @@
+import { checkoutProblems } from '../checkout/checkoutSettings';
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { scopeSetProblems } from '../scopes/knownScopes';
 import { closestName } from '../util/closestName';
@@ -17,6 +18,7 @@ export const CONFIG_KEYS: Readonly<Record<keyof CtpConfigInput, true>> = {
   apiUrl: true,
   integrationScopes: true,
   redisUrl: true,
+  checkout: true,
 };
 
 /** A misspelt key would otherwise read as "missing" (or, for an optional one, be dropped silently). */
@@ -75,6 +77,8 @@ export function createCtpConfig(input: {
   apiUrl?: string | undefined;
   integrationScopes?: CtpConfig['integrationScopes'] | undefined;
   redisUrl?: string | undefined;
+  /** commercetools Checkout: the application's key, and the session host when it is not the API region's. */
+  checkout?: { applicationKey: string; url?: string } | undefined;
 }): CtpConfig {
   return validateCtpConfig(input);
 }
@@ -126,6 +130,15 @@ export function validateCtpConfig(
   const redisUrl = text('redisUrl', input.redisUrl) || undefined;
   if (redisUrl !== undefined && !REDIS_URL.test(redisUrl))
     problems.push(`${nameOf('redisUrl')} must be a redis:// or rediss:// URL`);
+  if (input.checkout !== undefined) {
+    const fromEnv = nameOf('checkout') !== 'checkout';
+    problems.push(
+      ...checkoutProblems(input.checkout, {
+        applicationKey: fromEnv ? 'CTP_CHECKOUT_APPLICATION_KEY' : 'checkout.applicationKey',
+        url: fromEnv ? 'CTP_CHECKOUT_URL' : 'checkout.url',
+      }),
+    );
+  }
   if (
     problems.length > 0 ||
     projectKey === undefined ||
@@ -144,6 +157,7 @@ export function validateCtpConfig(
     authUrl: authUrl.replace(/\/+$/, ''),
     apiUrl: apiUrl.replace(/\/+$/, ''),
     ...(input.integrationScopes ? { integrationScopes: Object.freeze([...input.integrationScopes]) } : {}),
+    ...(input.checkout ? { checkout: Object.freeze({ ...input.checkout }) } : {}),
   };
   // The URL may carry a Redis password: kept out of enumeration (so a spread copy drops it; see CtpConfig.redisUrl).
   if (redisUrl !== undefined) Object.defineProperty(config, 'redisUrl', { value: redisUrl, enumerable: false });

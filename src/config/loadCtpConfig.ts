@@ -13,12 +13,14 @@ const VARIABLES: Record<keyof CtpConfigInput, string> = {
   apiUrl: 'CTP_API_URL',
   integrationScopes: 'CTP_SCOPES',
   redisUrl: 'CTP_REDIS_URL',
+  checkout: 'CTP_CHECKOUT_APPLICATION_KEY',
 };
 
 /**
  * Reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL, CTP_API_URL and the optional
  * CTP_SCOPES (the Merchant Center's space-separated `name:projectKey` list; replaces the integration
- * scope set) and CTP_REDIS_URL (tokens and refresh locks shared between instances). Every problem
+ * scope set), CTP_REDIS_URL (tokens and refresh locks shared between instances), and
+ * CTP_CHECKOUT_APPLICATION_KEY with CTP_CHECKOUT_URL (commercetools Checkout). Every problem
  * is reported at once in one CtpConfigError.
  *
  * @example
@@ -49,8 +51,17 @@ export function loadCtpConfig(env: Record<string, string | undefined> = process.
       // the well-formed entries are still checked against the known scope names.
       integrationScopes: scopeProblems.length > 0 && integrationScopes?.length === 0 ? undefined : integrationScopes,
       redisUrl: env['CTP_REDIS_URL'],
+      checkout: checkoutOf(env),
     },
     (key) => VARIABLES[key],
     scopeProblems,
   );
+}
+
+/** Checkout from the environment: a URL without the application key is reported, not dropped. */
+function checkoutOf(env: Record<string, string | undefined>): { applicationKey: string; url?: string } | undefined {
+  const applicationKey = env['CTP_CHECKOUT_APPLICATION_KEY']?.trim() || undefined;
+  const url = env['CTP_CHECKOUT_URL']?.trim() || undefined;
+  if (applicationKey === undefined && url === undefined) return undefined;
+  return { applicationKey: applicationKey ?? '', ...(url === undefined ? {} : { url }) };
 }

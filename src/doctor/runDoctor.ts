@@ -33,6 +33,7 @@ const FLOWS: Record<ScopeSetName, SetReport['flow']> = {
   guest: 'anonymous',
   anonymous: 'anonymous',
   customer: 'password',
+  checkout: 'client_credentials',
 };
 
 /**
@@ -94,6 +95,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       const requested = registry.scopes(set, storeKey);
       const flow = FLOWS[set];
       const base = { set, flow, rows: requested.map((scope) => ({ scope, requested: true, granted: false })) };
+      if (set === 'checkout' && config.checkout === undefined) {
+        sets.push({ ...base, outcome: 'skipped', note: 'Checkout is not configured (CTP_CHECKOUT_APPLICATION_KEY)' });
+        continue;
+      }
       if (set === 'customer' && !options.customer) {
         sets.push({
           ...base,
@@ -106,7 +111,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       const scope = registry.scopeParameter(set, storeKey);
       try {
         const answer = keep(
-          set === 'integration'
+          set === 'integration' || set === 'checkout'
             ? await oauth.clientCredentials(scope)
             : set === 'customer'
               ? await oauth.password(options.customer!, scope)

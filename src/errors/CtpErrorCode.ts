@@ -98,6 +98,16 @@ export const CtpErrorCode = {
   TokenSendFailed: 'CTP_TOKEN_SEND_FAILED',
   /** The operation names another Store than the session's: a shopper of one Store is never signed into another. */
   StoreMismatch: 'CTP_STORE_MISMATCH',
+  /** checkoutSession() was called, but the `checkout` option (or CTP_CHECKOUT_APPLICATION_KEY) is not set. */
+  CheckoutNotConfigured: 'CTP_CHECKOUT_NOT_CONFIGURED',
+  /** checkoutSession(): the shopper has no active cart, the cart named is not the shopper's, or Checkout does not find it. */
+  CheckoutCartNotFound: 'CTP_CHECKOUT_CART_NOT_FOUND',
+  /** The Checkout session host refused the request (e.g. 403: the API client lacks manage_sessions); see `.status`, `.apiCode`. */
+  CheckoutRefused: 'CTP_CHECKOUT_REFUSED',
+  /** The Checkout session host could not be reached, did not answer in time, or answered 5xx. */
+  CheckoutUnavailable: 'CTP_CHECKOUT_UNAVAILABLE',
+  /** The Checkout session host answered something that is not a session (no id, no future expiryAt). */
+  CheckoutAnswerInvalid: 'CTP_CHECKOUT_ANSWER_INVALID',
   /** An argument of a call is not what it must be (e.g. a business unit key); `.argument` names it. */
   InvalidArgument: 'CTP_INVALID_ARGUMENT',
 } as const;

@@ -66,6 +66,12 @@ const ANSWERS: Record<CtpErrorCode, readonly [status: number, message: string]> 
   [CtpErrorCode.TokenSendFailed]: [502, 'The message could not be sent. Please try again later.'],
   [CtpErrorCode.StoreMismatch]: [409, 'You are signed in to another store.'],
   [CtpErrorCode.InvalidArgument]: [400, 'The request is not valid.'],
+  [CtpErrorCode.CheckoutNotConfigured]: [500, FAILED],
+  [CtpErrorCode.CheckoutCartNotFound]: [404, 'There is no cart to check out.'],
+  // The API client lacks manage_sessions, or the application key is wrong: this server's fault.
+  [CtpErrorCode.CheckoutRefused]: [500, FAILED],
+  [CtpErrorCode.CheckoutUnavailable]: [503, UNAVAILABLE],
+  [CtpErrorCode.CheckoutAnswerInvalid]: [502, UPSTREAM],
 };
 
 /**

@@ -119,6 +119,13 @@ export interface CtpModuleOptions {
   }) => Promise<void>;
   /** requestPasswordReset answers no sooner than this, whether or not the email exists (default 1 000 ms). */
   passwordResetFloorMs?: number;
+  /**
+   * commercetools Checkout, for `ctpSession.checkoutSession()`: the Checkout application's key, and
+   * the session host when it is not `session.{region}` of the API host's region (default: the
+   * config's, from CTP_CHECKOUT_APPLICATION_KEY and CTP_CHECKOUT_URL). Its token holds
+   * `manage_sessions` only (the `checkout` scope set).
+   */
+  checkout?: { applicationKey: string; url?: string };
   /** Several instances: one grant per shared token and one refresh per session for the whole fleet. */
   redis?: {
     /**

@@ -1,4 +1,7 @@
 import type { SharedToken } from '../auth/CtpAuthToken';
+import { LocalCheckoutSessionCache } from '../checkout/CheckoutSessionCache';
+import { CheckoutSessions } from '../checkout/CheckoutSessions';
+import { AccountApi } from '../session/AccountApi';
 import { createOAuthClient } from '../auth/createOAuthClient';
 import { TokenIssuer } from '../auth/TokenIssuer';
 import { ApiRootFactory } from '../client/ApiRootFactory';
@@ -17,7 +20,7 @@ import { RedisEvents } from '../fleet/RedisEvents';
 import { tracedCoordinator } from '../fleet/tracedCoordinator';
 import { RedisSessionCache } from '../fleet/RedisSessionCache';
 import { sessionChannel } from '../fleet/RedisSessionStorage';
-import { localCoordinator, type TokenCoordinator } from '../tokens/TokenCoordinator';
+import { localCoordinator, type SharedTokenId, type TokenCoordinator } from '../tokens/TokenCoordinator';
 import { ScopeRegistry } from '../scopes/ScopeRegistry';
 import type { CtpSession } from '../session/CtpSession';
 import { ShopperSession } from '../session/ShopperSession';
@@ -126,7 +129,7 @@ export function wireCtpServices(
     coordinator = tracedCoordinator(coordinator, telemetry);
   }
   const issuer = new TokenIssuer(oauth, registry, clock, logger);
-  const shared = (name: 'integration' | 'guest', grant: () => Promise<SharedToken>) =>
+  const shared = (name: SharedTokenId['name'], grant: () => Promise<SharedToken>) =>
     new SharedTokenProvider({
       id: {
         name,
@@ -145,6 +148,21 @@ export function wireCtpServices(
   const guest = shared('guest', () => issuer.guest());
   // The calls the library makes to the API itself (sign-in, account operations).
   const api = { apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration };
+  // commercetools Checkout: sessions created on its own host with a token of manage_sessions alone.
+  const checkout =
+    o.checkout &&
+    new CheckoutSessions({
+      host: new AccountApi({
+        ...api,
+        apiUrl: o.checkout.url,
+        integration: shared('checkout', () => issuer.checkout()),
+      }),
+      api: new AccountApi(api),
+      applicationKey: o.checkout.applicationKey,
+      cache: new LocalCheckoutSessionCache(),
+      clock,
+      logger,
+    });
   const session = new ShopperSession({
     issuer,
     oauth,
@@ -156,6 +174,7 @@ export function wireCtpServices(
     storageTimeoutMs: o.storageTimeoutMs,
     revokeWaitMs: o.revokeWaitMs,
     telemetry,
+    ...(checkout ? { checkout: checkout.forShopper } : {}),
     accounts: {
       backend: new HttpAccountBackend(api),
       sendToken: o.sendToken,

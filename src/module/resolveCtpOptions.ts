@@ -2,6 +2,7 @@ import { DEFAULT_AUTH_TIMEOUT_MS, type FetchLike } from '../auth/AuthTransport';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../auth/RetryPolicy';
 import { API_ENGINE_NAMES } from '../client/ApiEngine';
 import { DEFAULT_MAX_ANSWER_BYTES, MAX_API_ANSWER_BYTES } from '../client/ApiRootFactory';
+import { checkoutProblems, resolveCheckout } from '../checkout/checkoutSettings';
 import type { CtpConfig } from '../config/CtpConfig';
 import { REDIS_URL } from '../config/createCtpConfig';
 import { CtpConfigError } from '../errors/CtpConfigError';
@@ -36,6 +37,15 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
     ]);
   }
   const problems = [...unknownOptionProblems(options), ...valueProblems(options)];
+  const checkoutSettings = options.checkout ?? config.checkout;
+  const checkout =
+    checkoutSettings === undefined || problems.length > 0
+      ? undefined
+      : resolveCheckout(checkoutSettings, config.apiUrl);
+  if (checkout !== undefined && checkout.url === undefined)
+    problems.push(
+      `checkout.url (CTP_CHECKOUT_URL) is missing: the API host ${config.apiUrl} is not a commercetools region's, so the Checkout session host cannot be derived from it`,
+    );
   if (problems.length > 0) throw new CtpConfigError(problems);
   const { api = {}, redis = {}, telemetry, fetch: appFetch } = options;
   const source = redisSource(config, redis);
@@ -67,6 +77,8 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
     sessionStorage: options.sessionStorage ?? currentSessionStorage,
     sendToken: options.sendToken,
     passwordResetFloorMs: options.passwordResetFloorMs,
+    // Undefined: checkoutSession() answers CTP_CHECKOUT_NOT_CONFIGURED.
+    checkout: checkout as { applicationKey: string; url: string } | undefined,
     // Undefined: no Redis, every instance coordinates on its own.
     redis:
       source === undefined
@@ -126,6 +138,10 @@ function valueProblems(options: CtpModuleOptions): string[] {
   milliseconds('storageTimeoutMs', options.storageTimeoutMs);
   milliseconds('revokeWaitMs', options.revokeWaitMs);
   milliseconds('passwordResetFloorMs', options.passwordResetFloorMs);
+  if (options.checkout !== undefined)
+    problems.push(
+      ...checkoutProblems(options.checkout, { applicationKey: 'checkout.applicationKey', url: 'checkout.url' }),
+    );
   check(options.sendToken, (f) => typeof f === 'function', 'sendToken must be a function (message) => Promise<void>');
   retry('retry', options.retry);
   const api = options.api ?? {};

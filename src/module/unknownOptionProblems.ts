@@ -26,6 +26,7 @@ const MODULE: Record<keyof CtpModuleOptions, true> = {
   sessionStorage: true,
   sendToken: true,
   passwordResetFloorMs: true,
+  checkout: true,
   redis: true,
 };
 const RETRY: Record<keyof RetryPolicy, true> = { maxRetries: true, baseDelayMs: true, maxDelayMs: true };
@@ -47,7 +48,13 @@ const SESSION_CACHE: Record<keyof Exclude<RedisOptions['sessionCache'], false | 
   maxEntries: true,
   maxAgeMs: true,
 };
-const SCOPES: Record<ScopeSetName, true> = { integration: true, guest: true, anonymous: true, customer: true };
+const SCOPES: Record<ScopeSetName, true> = {
+  integration: true,
+  guest: true,
+  anonymous: true,
+  customer: true,
+  checkout: true,
+};
 
 /** The top-level option names (ctpConfigArgument recognises options passed in the config's place). */
 export const MODULE_OPTION_NAMES: readonly string[] = Object.keys(MODULE);

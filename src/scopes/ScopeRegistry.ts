@@ -49,9 +49,13 @@ export class ScopeRegistry {
       // One frozen array per set: every session of the set shares it (StoredSession reads it back by fingerprint).
       rendered[set] = Object.freeze([...new Set(specs.map((s) => renderScope(s, options.projectKey)))]);
       sharedData[set] = Object.freeze(
-        set === 'integration' ? [] : [...new Set(specs.map(scopeName).filter(isSharedDataScope))],
+        set === 'integration' || set === 'checkout' ? [] : [...new Set(specs.map(scopeName).filter(isSharedDataScope))],
       );
     }
+    if (rendered.checkout.join(' ') !== `manage_sessions:${options.projectKey}`)
+      problems.push(
+        'scope set "checkout" must be manage_sessions alone: its token is for the Checkout session host and nothing else',
+      );
     for (const name of Object.keys(options.sets ?? {})) {
       if (!(SCOPE_SET_NAMES as readonly string[]).includes(name))
         problems.push(`unknown scope set "${name}" (known: ${SCOPE_SET_NAMES.join(', ')})`);

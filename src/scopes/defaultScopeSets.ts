@@ -42,4 +42,6 @@ export const DEFAULT_SCOPE_SETS: Readonly<Record<ScopeSetName, readonly ScopeSpe
     'manage_my_quotes',
     'manage_my_shopping_lists',
   ]),
+  // commercetools Checkout's session host only (checkoutSession()): the token never leaves the library.
+  checkout: Object.freeze(['manage_sessions']),
 });

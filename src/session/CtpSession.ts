@@ -70,6 +70,13 @@ export interface CtpSession {
   confirmEmail(tokenValue: string, options?: { storeKey?: string }): Promise<void>;
   /** The signed-in customer's id, from the verified session token only; CTP_NO_SESSION otherwise. */
   customerId(): Promise<string>;
+  /**
+   * A commercetools Checkout session for the shopper's active cart, or for `cartId`, checked in the
+   * shopper's name as theirs. Hand `sessionId` to the Checkout Browser SDK; nothing else leaves.
+   * Kept per cart until shortly before it expires (repeated calls send nothing), refreshed near its
+   * end, created anew when it cannot be. Needs the `checkout` option; failures are CTP_CHECKOUT_*.
+   */
+  checkoutSession(options?: { cartId?: string }): Promise<{ sessionId: string; expiresAt: Date }>;
   /** Resolves when every revocation and refresh started so far (background ones included) has finished: for tests. */
   settled(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { CtpAuthToken } from '../auth/CtpAuthToken';
 import type { OAuthClient } from '../auth/OAuthClient';
 import { isExpired, needsRenewal } from '../auth/renewal';
+import { checkoutNotConfigured, type CheckoutSession, type ShopperCheckout } from '../checkout/CheckoutSessions';
 import type { TokenIssuer } from '../auth/TokenIssuer';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
@@ -40,6 +41,7 @@ export interface ShopperSessionDeps {
   accounts?: AccountOptions;
   /** Spans of sign-in, sign-out, sign-up and the password changes; the count of expired sessions. */
   telemetry?: CtpTelemetry;
+  checkout?: ShopperCheckout;
 }
 
 /**
@@ -93,6 +95,10 @@ export class ShopperSession implements CtpSession {
       logger: deps.logger,
       ...deps.accounts,
     });
+  }
+
+  checkoutSession(options: { cartId?: string } = {}): Promise<CheckoutSession> {
+    return (this.#d.checkout ?? checkoutNotConfigured)(() => this.source({ createAnonymous: false }), options.cartId);
   }
 
   async current(): Promise<CtpAuthToken | undefined> {
@@ -181,6 +187,12 @@ export class ShopperSession implements CtpSession {
   }
 
   // The account operations (AccountOperations, beside this class); spans around those that change the session.
+  readonly requestPasswordReset = (email: string, options: StoreOption = {}): Promise<void> =>
+    this.#accounts.requestPasswordReset(email, options);
+  readonly requestEmailVerification = (): Promise<void> => this.#accounts.requestEmailVerification();
+  readonly confirmEmail = (tokenValue: string, options: StoreOption = {}): Promise<void> =>
+    this.#accounts.confirmEmail(tokenValue, options);
+
   signUp(draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> {
     // No attribute from the draft: it holds the email and the password.
     return this.#telemetry.span('ctp.session.sign_up', {}, () => this.#accounts.signUp(draft, options));
@@ -191,21 +203,9 @@ export class ShopperSession implements CtpSession {
     return this.#telemetry.span('ctp.session.change_password', {}, change);
   }
 
-  requestPasswordReset(email: string, options: StoreOption = {}): Promise<void> {
-    return this.#accounts.requestPasswordReset(email, options);
-  }
-
   resetPassword(tokenValue: string, newPassword: string, options: StoreOption = {}): Promise<void> {
     const reset = () => this.#accounts.resetPassword(tokenValue, newPassword, options);
     return this.#telemetry.span('ctp.session.reset_password', {}, reset);
-  }
-
-  requestEmailVerification(): Promise<void> {
-    return this.#accounts.requestEmailVerification();
-  }
-
-  confirmEmail(tokenValue: string, options: StoreOption = {}): Promise<void> {
-    return this.#accounts.confirmEmail(tokenValue, options);
   }
 
   // From the verified session token only, never from a request.

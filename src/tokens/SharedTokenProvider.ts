@@ -31,7 +31,7 @@ export class SharedTokenProvider {
   readonly #flight = new SingleFlight<'grant', SharedToken>();
   #source: TokenSource | undefined;
 
-  readonly name: 'integration' | 'guest';
+  readonly name: SharedTokenId['name'];
   readonly #id: SharedTokenId;
   readonly #scopes: readonly string[];
   readonly #grant: () => Promise<SharedToken>;

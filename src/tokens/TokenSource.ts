@@ -1,5 +1,5 @@
 /** Whose token an API root carries. */
-export type TokenOwner = 'integration' | 'guest' | 'customer';
+export type TokenOwner = 'integration' | 'guest' | 'customer' | 'checkout';
 
 /**
  * Where a request builder's token came from, and the only way that builder may renew it: a 401

@@ -1,4 +1,5 @@
 import type { FakeApiClient } from '../auth/StrictAuth';
+import type { FakeCheckoutSession } from '../checkout/FakeCheckoutHost';
 import type { MockAccountCustomer } from './mockApi';
 import type { MockBusinessUnit } from './MockBusinessUnits';
 import type { MockCategory, MockProduct } from './MockCatalog';
@@ -45,6 +46,13 @@ export interface MockCommercetoolsOptions {
   categories?: readonly MockCategory[];
   /** The products the API answers by itself; carts price their line items from these. */
   products?: readonly MockProduct[];
+  /**
+   * commercetools Checkout: the mock also answers its session host (default `https://session.mock.test`)
+   * and `env` carries CTP_CHECKOUT_APPLICATION_KEY and CTP_CHECKOUT_URL. Sessions need a token holding
+   * `manage_sessions` (403 without) and an active cart (CartNotFound), last an hour on the mock's clock,
+   * refresh with the `refresh` action and answer `ExpiredSession` after.
+   */
+  checkout?: { applicationKey: string; url?: string };
   /** The mock's clock, for the expiry of access tokens and of reset and verification tokens (default Date.now). */
   now?: () => number;
 }
@@ -66,7 +74,7 @@ export interface MockRequest {
   path: string;
   /** The path after `/{projectKey}` on the API host (`/me/carts/cart-1`); the full path on the auth host. */
   apiPath: string;
-  host: 'auth' | 'api';
+  host: 'auth' | 'api' | 'checkout';
   headers: Record<string, string>;
   body: string;
   /** The JSON body, parsed, when there is one. */
@@ -86,7 +94,8 @@ export interface MockCommercetools {
   /** Every request, in order. */
   requests: MockRequest[];
   /** Ready CTP_* variables: `loadCtpConfig(mock.env)`. */
-  env: Record<'CTP_PROJECT_KEY' | 'CTP_CLIENT_ID' | 'CTP_CLIENT_SECRET' | 'CTP_AUTH_URL' | 'CTP_API_URL', string>;
+  env: Record<'CTP_PROJECT_KEY' | 'CTP_CLIENT_ID' | 'CTP_CLIENT_SECRET' | 'CTP_AUTH_URL' | 'CTP_API_URL', string> &
+    Partial<Record<'CTP_CHECKOUT_APPLICATION_KEY' | 'CTP_CHECKOUT_URL', string>>;
   projectKey: string;
   /** The customers, with those signed up meanwhile; passwords as changed or reset. */
   customers: readonly MockAccountCustomer[];
@@ -114,6 +123,8 @@ export interface MockCommercetools {
   issuedTokens: readonly string[];
   /** Adds (or replaces) a business unit, e.g. for a customer who signed up during the test. */
   addBusinessUnit(unit: MockBusinessUnit): MockCommercetools;
+  /** The Checkout sessions created, by id (with the cart, application, expiry and the scopes of the token that created each). */
+  checkoutSessions: ReadonlyMap<string, FakeCheckoutSession>;
   /** Whether the customer confirmed the email with a verification token. */
   isEmailVerified(customerId: string): boolean;
 }

@@ -1,5 +1,6 @@
 import { apiRefusal, toResponse } from '../auth/fakeAnswers';
 import { StrictAuth, type TokenOwner } from '../auth/StrictAuth';
+import { FakeCheckoutHost } from '../checkout/FakeCheckoutHost';
 import type { MockAnswer, MockCommercetools, MockCommercetoolsOptions, MockRequest } from './MockCommercetools';
 import type { MockAccountCustomer } from './mockApi';
 import { identityOf, MockPlatformApi } from './MockPlatformApi';
@@ -72,6 +73,15 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
       return customer && customer.password === password ? customer.id : undefined;
     },
   });
+  const checkoutUrl = options.checkout
+    ? (options.checkout.url ?? 'https://session.mock.test').replace(/\/+$/, '')
+    : undefined;
+  const checkout = new FakeCheckoutHost({
+    projectKey,
+    now,
+    owner: (token) => auth.owner(token),
+    cartExists: (cartId) => api.carts.get(cartId)?.['cartState'] === 'Active',
+  });
   let seq = 0;
   const next = (prefix: string) => {
     seq += 1;
@@ -117,6 +127,9 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
       CTP_CLIENT_SECRET: clientSecret,
       CTP_AUTH_URL: authUrl,
       CTP_API_URL: apiUrl,
+      ...(options.checkout && checkoutUrl
+        ? { CTP_CHECKOUT_APPLICATION_KEY: options.checkout.applicationKey, CTP_CHECKOUT_URL: checkoutUrl }
+        : {}),
     },
     fetch: async (input, init) => {
       const incoming = input instanceof Request ? input : undefined;
@@ -132,7 +145,14 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
               : '';
       const headers = headersOf(init, incoming);
       const origin = url.origin;
-      const host = origin === new URL(authUrl).origin ? 'auth' : origin === new URL(apiUrl).origin ? 'api' : undefined;
+      const host =
+        origin === new URL(authUrl).origin
+          ? 'auth'
+          : origin === new URL(apiUrl).origin
+            ? 'api'
+            : checkoutUrl !== undefined && origin === new URL(checkoutUrl).origin
+              ? 'checkout'
+              : undefined;
       if (!host)
         throw new TypeError(`fetch failed: the commercetools mock answers ${authUrl} and ${apiUrl}, not ${origin}`);
       let json: unknown;
@@ -148,16 +168,20 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
         url: url.href,
         path: url.pathname,
         apiPath:
-          host === 'api' && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) || '/' : url.pathname,
+          host !== 'auth' && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) || '/' : url.pathname,
         host,
         headers,
         body,
         json,
         form: new URLSearchParams(host === 'auth' ? body : ''),
-        identity: host === 'api' ? identityOf(auth.owner(bearer)) : undefined,
+        identity: host === 'auth' ? undefined : identityOf(auth.owner(bearer)),
       };
       requests.push(request);
       if (host === 'api') return answerApi(request, auth.owner(bearer));
+      if (host === 'checkout')
+        return toResponse(
+          checkout.answer({ method, path: url.pathname, authorization: headers['authorization'], json }),
+        );
       return toResponse(
         await auth.answer({ path: url.pathname, authorization: headers['authorization'], form: request.form }),
       );
@@ -187,6 +211,7 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
       return mock;
     },
     isEmailVerified: (customerId) => api.accounts.isEmailVerified(customerId),
+    checkoutSessions: checkout.sessions,
   };
   return mock;
 }

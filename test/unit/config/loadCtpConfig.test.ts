@@ -182,7 +182,7 @@ describe(createCtpConfig, () => {
       'clientId is missing',
     ]);
     expect(problemsOf({ ...input, timeout: 5 })).toEqual([
-      'createCtpConfig: unknown setting timeout (known: projectKey, clientId, clientSecret, authUrl, apiUrl, integrationScopes, redisUrl)',
+      'createCtpConfig: unknown setting timeout (known: projectKey, clientId, clientSecret, authUrl, apiUrl, integrationScopes, redisUrl, checkout)',
     ]);
   });
 

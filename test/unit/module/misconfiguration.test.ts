@@ -102,6 +102,7 @@ describe('misconfiguration of ctpModule() and createCtpServices()', () => {
           throw new Error('not used');
         },
         passwordResetFloorMs: 10,
+        checkout: { applicationKey: 'web-checkout', url: 'https://session.mock.test' },
         redis: {
           client: { get: async () => null, eval: async () => null },
           keyPrefix: 'ctp:',
