@@ -64,6 +64,7 @@ export interface CtpClient {
     options: ActAsCustomerOptions & { lockCart: true },
     fn: (acting: ActingForCustomer & { cart: Cart }) => Promise<T>,
   ): Promise<T>;
+  /** Without `lockCart: true`, `cart` is undefined. */
   actAsCustomer<T>(
     customerId: string,
     options: ActAsCustomerOptions,

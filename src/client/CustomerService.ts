@@ -25,6 +25,7 @@ export interface ActAsCustomerOptions {
 export interface ActingForCustomer {
   /** Project-scoped builder on the customerService token; every call carries X-External-User-ID. */
   apiRoot: ByProjectKeyRequestBuilder;
+  /** The customer acted for, as passed. */
   customerId: string;
   /** With lockCart: the customer's active cart, locked (its version is the one after locking). */
   cart: Cart | undefined;
