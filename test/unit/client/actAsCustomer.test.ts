@@ -141,13 +141,14 @@ describe('ctpClient.actAsCustomer', () => {
       expect(call?.headers['x-external-user-id']).toBe(agentId);
     });
 
-    it.each([
-      ['customerId', ['../x', { agentId: 'a' }, async () => 1]],
-      ['customerId', ['', { agentId: 'a' }, async () => 1]],
-      ['lockCart', [ALICE.id, { agentId: 'a', lockCart: 'yes' }, async () => 1]],
-      ['storeKey', [ALICE.id, { agentId: 'a', storeKey: 'a/b' }, async () => 1]],
+    const one = async (): Promise<number> => 1;
+    it.each<[string, unknown[]]>([
+      ['customerId', ['../x', { agentId: 'a' }, one]],
+      ['customerId', ['', { agentId: 'a' }, one]],
+      ['lockCart', [ALICE.id, { agentId: 'a', lockCart: 'yes' }, one]],
+      ['storeKey', [ALICE.id, { agentId: 'a', storeKey: 'a/b' }, one]],
       ['fn', [ALICE.id, { agentId: 'a' }, 'not a function']],
-      ['options', [ALICE.id, null, async () => 1]],
+      ['options', [ALICE.id, null, one]],
     ])('should refuse a bad %s before any request', async (argument, args) => {
       const s = createTestServices();
       const act = s.client.actAsCustomer as (...a: unknown[]) => Promise<unknown>;
