@@ -3,8 +3,7 @@ import { API_ENGINE_NAMES } from '../../../src/client/ApiEngine';
 import { CART_LOCK_MAX_MS } from '../../../src/client/CartLocks';
 import { CtpApiError } from '../../../src/errors/CtpApiError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
-import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
-import { runWithCtpSession } from '../../../src/session/sessionContext';
+import { abandonCartLock, shopperWithCart } from '../../support/shopperWithCart';
 import { createStrictHarness, type StrictHarness } from '../../support/strict/createStrictHarness';
 
 // Customer service over real HTTP to the strict server on 127.0.0.1: the kit's carts with locks,
@@ -16,31 +15,6 @@ afterEach(async () => {
   await h?.stop();
   h = undefined;
 });
-
-/** Carol signs in and creates her active cart; `update` changes it in her name. */
-async function shopperWithCart(harness: StrictHarness) {
-  const storage = new MemorySessionStorage();
-  const inSession = <T>(work: () => Promise<T>) => runWithCtpSession(storage, work);
-  const cart = await inSession(async () => {
-    await harness.session.login(harness.customer.email, harness.customer.password);
-    const apiRoot = await harness.client.customerApiRoot();
-    return (
-      await apiRoot
-        .me()
-        .carts()
-        .post({ body: { currency: 'EUR' } })
-        .execute()
-    ).body;
-  });
-  const update = (email: string) =>
-    inSession(async () => {
-      const apiRoot = await harness.client.customerApiRoot();
-      const { body: current } = await apiRoot.me().carts().withId({ ID: cart.id }).get().execute();
-      const body = { version: current.version, actions: [{ action: 'setCustomerEmail' as const, email }] };
-      return (await apiRoot.me().carts().withId({ ID: cart.id }).post({ body }).execute()).body;
-    });
-  return { cart, update };
-}
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -55,7 +29,7 @@ describe.each(API_ENGINE_NAMES)('actAsCustomer over real HTTP on the %s engine',
   it("should lock the cart, refuse the shopper's update with CTP_CART_LOCKED, attribute every call and unlock after a throw", async () => {
     h = await createStrictHarness({ api: { engine } });
     const harness = h;
-    const { cart, update } = await shopperWithCart(harness);
+    const { cart, update } = await shopperWithCart(harness, harness.customer);
     const mark = harness.server.apiCalls.length;
     const failure = new Error('the agent closed the ticket halfway');
     let shopperError: unknown;
@@ -103,18 +77,10 @@ describe('a cart lock left by a crashed process, over real HTTP', () => {
   it('should be refused while fresh, taken over once older than the bound, and releasable by id', async () => {
     h = await createStrictHarness();
     const harness = h;
-    const { cart, update } = await shopperWithCart(harness);
+    const { cart, update } = await shopperWithCart(harness, harness.customer);
     const id = harness.customer.id;
     // A process locks the cart and dies before unlocking it.
-    await harness.client.actAsCustomer(id, { agentId: 'crashed' }, async ({ apiRoot }) => {
-      const { body } = await apiRoot.carts().withId({ ID: cart.id }).get().execute();
-      const actions = [{ action: 'lockCart' as const }];
-      await apiRoot
-        .carts()
-        .withId({ ID: cart.id })
-        .post({ body: { version: body.version, actions } })
-        .execute();
-    });
+    await abandonCartLock(harness.client, id, cart.id);
     expect(await rejection(update('blocked@example.com'))).toMatchObject({ code: CtpErrorCode.CartLocked });
     expect(
       await rejection(harness.client.actAsCustomer(id, { agentId: 'a', lockCart: true }, async () => 1)),
@@ -123,15 +89,7 @@ describe('a cart lock left by a crashed process, over real HTTP', () => {
     expect(await harness.client.actAsCustomer(id, { agentId: 'a', lockCart: true }, async () => 'taken')).toBe('taken');
     expect(harness.server.cart(cart.id)?.['lock']).toBeUndefined();
     // And releaseCartLock frees a lock whatever its age.
-    await harness.client.actAsCustomer(id, { agentId: 'crashed-again' }, async ({ apiRoot }) => {
-      const { body } = await apiRoot.carts().withId({ ID: cart.id }).get().execute();
-      const actions = [{ action: 'lockCart' as const }];
-      await apiRoot
-        .carts()
-        .withId({ ID: cart.id })
-        .post({ body: { version: body.version, actions } })
-        .execute();
-    });
+    await abandonCartLock(harness.client, id, cart.id);
     expect(await harness.client.releaseCartLock(cart.id, { agentId: 'supervisor' })).toEqual({ released: true });
     expect((await update('free@example.com')).customerEmail).toBe('free@example.com');
   });

@@ -4,47 +4,17 @@ import { CART_LOCK_MAX_MS } from '../../../src/client/CartLocks';
 import { CtpApiError } from '../../../src/errors/CtpApiError';
 import { CtpArgumentError } from '../../../src/errors/CtpArgumentError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
-import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { withApiCallOptions } from '../../../src/util/apiCallContext';
 import { ALICE, API_URL, CLIENT_ID, json } from '../../support/FakePlatform';
 import { createTestServices } from '../../support/createTestServices';
+import { abandonCartLock, shopperWithCart } from '../../support/shopperWithCart';
 
 type Services = ReturnType<typeof createTestServices>;
 
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** Alice signs in and creates her active cart; `update` changes it in her name afterwards. */
-async function shopperWithCart(s: Services) {
-  const storage = new MemorySessionStorage();
-  const cart = await runWithCtpSession(storage, async () => {
-    await s.session.login(ALICE.email, ALICE.password);
-    const apiRoot = await s.client.customerApiRoot();
-    return (
-      await apiRoot
-        .me()
-        .carts()
-        .post({ body: { currency: 'EUR' } })
-        .execute()
-    ).body;
-  });
-  const update = (email: string) =>
-    runWithCtpSession(storage, async () => {
-      const apiRoot = await s.client.customerApiRoot();
-      const { body: current } = await apiRoot.me().carts().withId({ ID: cart.id }).get().execute();
-      return (
-        await apiRoot
-          .me()
-          .carts()
-          .withId({ ID: cart.id })
-          .post({ body: { version: current.version, actions: [{ action: 'setCustomerEmail', email }] } })
-          .execute()
-      ).body;
-    });
-  return { storage, cart, update };
-}
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -67,7 +37,7 @@ describe('ctpClient.actAsCustomer', () => {
   describe('when an agent acts without a lock', () => {
     it('should call on the customerService token with X-External-User-ID on every call, never a customer token', async () => {
       const s = createTestServices();
-      const { cart } = await shopperWithCart(s);
+      const { cart } = await shopperWithCart(s, ALICE);
       const passwordGrants = s.platform.grants('password').length;
       const before = s.platform.calls.length;
       const result = await s.client.actAsCustomer(ALICE.id, { agentId: 'agent-7' }, async ({ apiRoot, customerId }) => {
@@ -184,7 +154,7 @@ describe('ctpClient.actAsCustomer', () => {
   describe('when an agent locks the active cart', () => {
     it("should hand the locked cart to the callback, refuse the shopper's update with CTP_CART_LOCKED, and unlock after", async () => {
       const s = createTestServices();
-      const { cart, update } = await shopperWithCart(s);
+      const { cart, update } = await shopperWithCart(s, ALICE);
       let shopperError: unknown;
       const edited = await s.client.actAsCustomer(
         ALICE.id,
@@ -225,7 +195,7 @@ describe('ctpClient.actAsCustomer', () => {
 
     it("should keep the original error of a shopper's refused update when the cart is not locked", async () => {
       const s = createTestServices();
-      const { cart, storage } = await shopperWithCart(s);
+      const { cart, storage } = await shopperWithCart(s, ALICE);
       const error = await rejection(
         runWithCtpSession(storage, async () =>
           (await s.client.customerApiRoot())
@@ -245,7 +215,7 @@ describe('ctpClient.actAsCustomer', () => {
 
     it("should rethrow the callback's error unchanged and unlock the cart", async () => {
       const s = createTestServices();
-      const { cart, update } = await shopperWithCart(s);
+      const { cart, update } = await shopperWithCart(s, ALICE);
       const failure = new TypeError('the agent broke something');
       const error = await rejection(
         s.client.actAsCustomer(ALICE.id, { agentId: 'agent-7', lockCart: true }, async ({ apiRoot, cart: locked }) => {
@@ -265,7 +235,7 @@ describe('ctpClient.actAsCustomer', () => {
 
     it('should retry the unlock on 409 with the version read again', async () => {
       const s = createTestServices();
-      const { cart } = await shopperWithCart(s);
+      const { cart } = await shopperWithCart(s, ALICE);
       let conflicts = 0;
       s.platform.on((call) => {
         if (call.method !== 'POST' || !call.body.includes('"unlockCart"') || conflicts > 0) return undefined;
@@ -282,7 +252,7 @@ describe('ctpClient.actAsCustomer', () => {
     it('should unlock at the call context deadline and reject with CTP_CART_LOCK_TIMEOUT', async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
       const s = createTestServices();
-      const { cart, update } = await shopperWithCart(s);
+      const { cart, update } = await shopperWithCart(s, ALICE);
       const started = vi.fn();
       const pending = rejection(
         withApiCallOptions({ timeoutMs: 2_000 }, () =>
@@ -304,7 +274,7 @@ describe('ctpClient.actAsCustomer', () => {
     it(`should hold a lock at most CART_LOCK_MAX_MS (${CART_LOCK_MAX_MS} ms) without a call deadline`, async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
       const s = createTestServices();
-      const { cart } = await shopperWithCart(s);
+      const { cart } = await shopperWithCart(s, ALICE);
       let late: unknown;
       const pending = rejection(
         s.client.actAsCustomer(ALICE.id, { agentId: 'agent-7', lockCart: true }, async ({ apiRoot }) => {
@@ -334,22 +304,10 @@ describe('ctpClient.actAsCustomer', () => {
   });
 
   describe('when a crashed process left a lock behind', () => {
-    /** This API client's lock with nobody to release it: what a process that died mid-callback leaves. */
-    async function abandonLock(s: Services, cartId: string): Promise<void> {
-      await s.client.actAsCustomer(ALICE.id, { agentId: 'crashed' }, async ({ apiRoot }) => {
-        const { body } = await apiRoot.carts().withId({ ID: cartId }).get().execute();
-        await apiRoot
-          .carts()
-          .withId({ ID: cartId })
-          .post({ body: { version: body.version, actions: [{ action: 'lockCart' }] } })
-          .execute();
-      });
-    }
-
     it('should refuse a fresh lock with CTP_CART_LOCKED, and take over one older than the bound', async () => {
       const s = createTestServices();
-      const { cart, update } = await shopperWithCart(s);
-      await abandonLock(s, cart.id);
+      const { cart, update } = await shopperWithCart(s, ALICE);
+      await abandonCartLock(s.client, ALICE.id, cart.id);
       expect(await rejection(update('blocked@example.com'))).toMatchObject({ code: CtpErrorCode.CartLocked });
       const fn = vi.fn(async () => 1);
       expect(await rejection(s.client.actAsCustomer(ALICE.id, { agentId: 'a', lockCart: true }, fn))).toMatchObject({
@@ -368,8 +326,8 @@ describe('ctpClient.actAsCustomer', () => {
 
     it('should release any lock with releaseCartLock, and say when there was none', async () => {
       const s = createTestServices();
-      const { cart, update } = await shopperWithCart(s);
-      await abandonLock(s, cart.id);
+      const { cart, update } = await shopperWithCart(s, ALICE);
+      await abandonCartLock(s.client, ALICE.id, cart.id);
       expect(await s.client.releaseCartLock(cart.id, { agentId: 'supervisor-1' })).toEqual({ released: true });
       expect(await s.client.releaseCartLock(cart.id, { agentId: 'supervisor-1' })).toEqual({ released: false });
       expect((await update('free@example.com')).customerEmail).toBe('free@example.com');
