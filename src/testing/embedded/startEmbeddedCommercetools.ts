@@ -59,6 +59,8 @@ export interface EmbeddedCommercetools {
   /** Ready CTP_* variables: `loadCtpConfig(embedded.env)`. */
   env: Record<'CTP_PROJECT_KEY' | 'CTP_CLIENT_ID' | 'CTP_CLIENT_SECRET' | 'CTP_AUTH_URL' | 'CTP_API_URL', string> &
     Partial<Record<'CTP_CHECKOUT_APPLICATION_KEY' | 'CTP_CHECKOUT_URL', string>>;
+  /** With the `checkout` option: what `createCtpConfig({ ..., checkout })` takes (the session host is this server). */
+  checkout: { applicationKey: string; url: string } | undefined;
   /** The Checkout sessions created (with the `checkout` option), by id. */
   checkoutSessions: ReadonlyMap<string, FakeCheckoutSession>;
   /** The seeded customers, with their passwords and ids. */
@@ -151,6 +153,7 @@ export async function startEmbeddedCommercetools(
           ? { CTP_CHECKOUT_APPLICATION_KEY: options.checkout.applicationKey, CTP_CHECKOUT_URL: url }
           : {}),
       },
+      checkout: options.checkout ? { applicationKey: options.checkout.applicationKey, url } : undefined,
       checkoutSessions: checkout.sessions,
       customers: seeded.customers,
       seeded,
