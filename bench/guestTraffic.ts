@@ -43,8 +43,9 @@ async function traffic(strategy: 'shared guest token, lazy sessions' | 'anonymou
       });
     });
     return {
-      access: server.issuedSecrets.filter((s) => s.startsWith('at-')).length,
-      refresh: server.issuedSecrets.filter((s) => s.startsWith('rt-')).length,
+      // StrictAuth's refresh tokens are `projectKey:...`, as the platform's; its access tokens are not.
+      access: server.issuedSecrets.filter((s) => !s.startsWith(`${server.projectKey}:`)).length,
+      refresh: server.issuedSecrets.filter((s) => s.startsWith(`${server.projectKey}:`)).length,
       carts: server.apiCalls.filter((c) => c.method === 'POST' && c.path === '/me/carts' && c.status === 201).length,
     };
   } finally {

@@ -16,6 +16,7 @@ export async function journeyGrants(): Promise<Section> {
     clientSecret: embedded.clientSecret,
     authUrl: embedded.authUrl,
     apiUrl: embedded.apiUrl,
+    checkout: embedded.checkout,
   });
   const outbox: { kind: string; email: string; tokenValue: string }[] = [];
   const { app, container } = createApp(config, {

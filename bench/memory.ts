@@ -131,7 +131,7 @@ export async function memory(): Promise<Section> {
     ].join('\n\n'),
     notes: [
       'Each session a customer sign-in through TokenIssuer (answer parsed from JSON, commercetools token lengths), stored in its own MemorySessionStorage with its id; heapUsed after two forced GCs, before and after.',
-      'Compact format: short field names and the fingerprint of the scope set instead of its eleven scopes; in memory every session of a set shares one frozen scope array, and the customer id no longer points into the granted scope string.',
+      'Compact format: short field names and the fingerprint of the scope set instead of its eleven scopes; in memory every session of a set shares one frozen scope array.',
     ],
   };
 }

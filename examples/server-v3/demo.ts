@@ -18,6 +18,7 @@ const config = createCtpConfig({
   clientSecret: embedded.clientSecret,
   authUrl: embedded.authUrl,
   apiUrl: embedded.apiUrl,
+  checkout: embedded.checkout,
 });
 // The app's mailer: reset and verification tokens reach only this (the journey reads them as a shopper reads her email).
 const outbox: { kind: string; email: string; tokenValue: string }[] = [];

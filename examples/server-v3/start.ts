@@ -33,6 +33,7 @@ if (process.env['CTP_PROJECT_KEY']) {
     clientSecret: embedded.clientSecret,
     authUrl: embedded.authUrl,
     apiUrl: embedded.apiUrl,
+    checkout: embedded.checkout,
   });
   console.log(`no CTP_PROJECT_KEY set: using the embedded commercetools at ${embedded.apiUrl}`);
   console.log(

@@ -84,6 +84,21 @@ export class RedisCoordinator implements TokenCoordinator {
     );
   }
 
+  /**
+   * One value for the whole fleet under `name` (a Checkout session per cart): the published one while
+   * `isFresh`, else produced by one instance, which is handed the stale one (to refresh rather than
+   * replace it); kept for `ttlOf` of it.
+   */
+  keep<T>(
+    name: string,
+    parse: (value: string) => T | undefined,
+    isFresh: (value: T) => boolean,
+    produce: (stale: T | undefined) => Promise<T>,
+    ttlOf: (value: T) => number,
+  ): Promise<T> {
+    return this.#once<T, T>(name, parse, isFresh, produce, ttlOf);
+  }
+
   /** The mark, with the highest fence: no holder's later publication replaces it while it lives. */
   async endLineage(refreshToken: string, ttlMs: number): Promise<void> {
     const name = refreshKey(refreshToken);
@@ -109,7 +124,7 @@ export class RedisCoordinator implements TokenCoordinator {
     name: string,
     parse: (value: string) => T | undefined,
     isFresh: (value: T) => boolean,
-    produce: () => Promise<P>,
+    produce: (stale: T | undefined) => Promise<P>,
     ttlOf: (value: P) => number,
   ): Promise<T> {
     const resultKey = this.#key(name);
@@ -119,6 +134,7 @@ export class RedisCoordinator implements TokenCoordinator {
     const events = this.o.events?.available === true ? this.o.events : undefined;
     if (events) this.#waiters.listen(events);
     let staleFence = '';
+    let stale: T | undefined;
     let waited = false;
     for (;;) {
       // Listening before the TRY is sent: a publication that lands after it wakes this waiter even
@@ -139,13 +155,14 @@ export class RedisCoordinator implements TokenCoordinator {
             this.o.logger.debug({ event: 'ctp.fleet.reused', key: name.split(':')[0] }, 'token from another instance');
           return published;
         }
+        if (parsed !== undefined) stale = parsed;
         if (Number(ours) === -1) {
           // A result this instance may not take (expired, other scopes, refused): compete to replace it, now.
           staleFence = fence ?? '';
           continue;
         }
         if (Number(ours) > 0)
-          return await this.#produce(resultKey, lockKey, fenceKey, id, Number(ours), name, produce, ttlOf);
+          return await this.#produce(resultKey, lockKey, fenceKey, id, Number(ours), name, () => produce(stale), ttlOf);
         if (this.o.clock.now() >= deadline) {
           throw new CtpRedisError(
             CtpErrorCode.FleetLockTimeout,

@@ -19,6 +19,11 @@ export function sharedTokenKey(id: SharedTokenId): string {
   return `shared:${id.name}:${tagged(hash(JSON.stringify(['ctp-shared-token/1', id.authUrl, id.projectKey, id.clientId, id.scope])))}`;
 }
 
+/** `checkout:{<hash>}` over the session host, project and `applicationKey:cartId`: one Checkout session per cart and application. */
+export function checkoutKey(url: string, projectKey: string, cartKey: string): string {
+  return `checkout:${tagged(hash(JSON.stringify(['ctp-checkout-session/1', url, projectKey, cartKey])))}`;
+}
+
 /** `refresh:{<hash of the refresh token>}`: the refresh token itself is never in a key. */
 export function refreshKey(refreshToken: string): string {
   return `refresh:${tagged(hash(refreshToken))}`;

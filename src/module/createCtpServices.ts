@@ -14,6 +14,7 @@ import type { CtpConfig } from '../config/CtpConfig';
 import { createRedisClient } from '../fleet/createRedisClient';
 import { createRedisClusterClient } from '../fleet/createRedisClusterClient';
 import { FallbackCoordinator } from '../fleet/FallbackCoordinator';
+import { FleetCheckoutSessionCache } from '../fleet/FleetCheckoutSessionCache';
 import { quitRedisClient } from '../fleet/quitRedisClient';
 import type { RedisLike } from '../fleet/RedisLike';
 import { RedisCoordinator } from '../fleet/RedisCoordinator';
@@ -114,8 +115,9 @@ export function wireCtpServices(
       ? new RedisSessionCache(events, sessionChannel(o.redis.keyPrefix), { ...o.redis.sessionCache, clock })
       : undefined;
   let coordinator: TokenCoordinator = localCoordinator;
+  let fleet: RedisCoordinator | undefined;
   if (o.redis && redis) {
-    coordinator = new RedisCoordinator({
+    coordinator = fleet = new RedisCoordinator({
       redis,
       keyPrefix: o.redis.keyPrefix,
       lockTtlMs: o.redis.lockTtlMs,
@@ -160,7 +162,17 @@ export function wireCtpServices(
       }),
       api: new AccountApi(api),
       applicationKey: o.checkout.applicationKey,
-      cache: new LocalCheckoutSessionCache(),
+      cache:
+        fleet && o.redis
+          ? new FleetCheckoutSessionCache({
+              coordinator: fleet,
+              url: o.checkout.url,
+              projectKey: config.projectKey,
+              clock,
+              logger,
+              fallbackToLocal: o.redis.fallbackToLocal,
+            })
+          : new LocalCheckoutSessionCache(),
       clock,
       logger,
     });

@@ -29,6 +29,7 @@ describe('the example server-v3 app', () => {
       clientSecret: embedded.clientSecret,
       authUrl: embedded.authUrl,
       apiUrl: embedded.apiUrl,
+      checkout: embedded.checkout,
     });
     app = createApp(config, {
       clock,

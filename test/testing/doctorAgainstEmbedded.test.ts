@@ -34,7 +34,6 @@ describe('the doctor against the embedded commercetools', () => {
         ['guest', 'ok'],
         ['anonymous', 'ok'],
         ['customer', 'ok'],
-        ['checkout', 'skipped'],
         ['customerService', 'ok'],
       ]);
       expect(report.problems).toBe(0);

@@ -99,6 +99,12 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
   app.get('/carts/:id', async (req, res) => {
     res.json(await container.get(ExampleCartDatasource).findById(req.params['id']));
   });
+  // commercetools Checkout: the browser gets the session's id for the Checkout Browser SDK, nothing else.
+  app.post('/checkout', async (req, res) => {
+    // The library refuses a cartId that is not a cart id (CTP_INVALID_ARGUMENT, answered 400).
+    const cartId = (req.body as { cartId?: string } | undefined)?.cartId;
+    res.json(await ctpSession.checkoutSession(cartId === undefined ? {} : { cartId }));
+  });
   app.post('/login', async (req, res) => {
     const { email, password } = readBody(req.body, { email: 'string', password: 'string' });
     // A new session id on sign-in (OWASP): an id planted before login never reaches the account.

@@ -47,7 +47,7 @@ type Body = Record<string, unknown> | undefined;
 /**
  * The scripted shopper: browse as guest, create a cart (the anonymous session appears), log in (the
  * cart moves to the customer), read the profile, let the token expire and read again (one refresh),
- * log out; then the account steps (sign-up, password change and reset, email verification), a B2B
+ * start a Checkout session (and get the same again), log out; then the account steps (sign-up, password change and reset, email verification), a B2B
  * read as an associate, and a Store shopper's journey. Each step states what it expects, so the
  * journey checks itself. The embedded commercetools is started with JOURNEY_COMMERCETOOLS.
  */
@@ -161,6 +161,31 @@ export async function runJourney(context: JourneyContext): Promise<JourneyReport
   await step('read the profile', 'GET', '/me', undefined, { status: 200, grants: [] }, (b) => ({
     detail: `${String(b?.['email'])}`,
     problems: b?.['email'] === context.customer.email ? [] : ['another profile came back'],
+  }));
+  let checkoutSessionId: unknown;
+  await step(
+    'start checkout',
+    'POST',
+    '/checkout',
+    {},
+    { status: 200, grants: ['client_credentials'] },
+    (b, grants) => {
+      checkoutSessionId = b?.['sessionId'];
+      return {
+        detail: `Checkout session ${String(checkoutSessionId)} for the cart, created with a token of ${grants[0]?.scope ?? '?'}`,
+        problems: [
+          ...(typeof checkoutSessionId === 'string' ? [] : ['no sessionId']),
+          ...(Object.keys(b ?? {}).join(',') === 'sessionId,expiresAt' ? [] : ['more than the session id and expiry']),
+          ...(grants[0]?.scope?.split(' ').every((s) => s.startsWith('manage_sessions:'))
+            ? []
+            : ['not manage_sessions alone']),
+        ],
+      };
+    },
+  );
+  await step('start checkout again', 'POST', '/checkout', {}, { status: 200, grants: [] }, (b) => ({
+    detail: 'the same session, kept: nothing sent to Checkout',
+    problems: b?.['sessionId'] === checkoutSessionId ? [] : ['another session came back'],
   }));
   context.advanceClock(49 * 3_600_000);
   await step(

@@ -19,7 +19,7 @@ export interface FakeCheckoutHostOptions {
   /** The owner of a live access token (StrictAuth's), undefined when unknown, revoked or expired. */
   owner: (accessToken: string) => TokenOwner | undefined;
   /** Whether a cart exists and can be checked out. */
-  cartExists: (cartId: string) => boolean;
+  cartExists: (cartId: string) => boolean | Promise<boolean>;
   /** A session's lifetime (default an hour, as the documented example). */
   lifetimeMs?: number;
 }
@@ -38,7 +38,12 @@ export class FakeCheckoutHost {
     this.#o = options;
   }
 
-  answer(request: { method: string; path: string; authorization: string | undefined; json: unknown }): FakeAnswer {
+  async answer(request: {
+    method: string;
+    path: string;
+    authorization: string | undefined;
+    json: unknown;
+  }): Promise<FakeAnswer> {
     const owner = this.#o.owner((request.authorization ?? '').replace(/^Bearer /, ''));
     if (owner === undefined) return invalidToken();
     const base = `/${this.#o.projectKey}/sessions`;
@@ -60,14 +65,15 @@ export class FakeCheckoutHost {
     if (session) session.expiresAt = this.#o.now();
   }
 
-  #create(body: unknown, owner: TokenOwner): FakeAnswer {
+  async #create(body: unknown, owner: TokenOwner): Promise<FakeAnswer> {
     const draft = body as
       { cart?: { cartRef?: { id?: unknown } }; metadata?: { applicationKey?: unknown } } | undefined;
     const cartId = draft?.cart?.cartRef?.id;
     const applicationKey = draft?.metadata?.applicationKey;
     if (typeof cartId !== 'string' || typeof applicationKey !== 'string')
       return apiRefusal(400, 'InvalidInput', 'A session needs cart.cartRef.id and metadata.applicationKey.');
-    if (!this.#o.cartExists(cartId)) return apiRefusal(400, 'CartNotFound', `The cart ${cartId} was not found.`);
+    if (!(await this.#o.cartExists(cartId)))
+      return apiRefusal(400, 'CartNotFound', `The cart ${cartId} was not found.`);
     const now = this.#o.now();
     const session: FakeCheckoutSession = {
       id: randomUUID(),

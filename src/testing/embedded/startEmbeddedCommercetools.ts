@@ -4,6 +4,8 @@ import { CtpTestingError } from '../CtpTestingError';
 import type { FakeApiClient } from '../auth/StrictAuth';
 import { applyPlatformPatches, type GrantRecord } from './platformPatches';
 import { applyStrictFront } from './strictFront';
+import { applyCheckoutHost } from './checkoutHost';
+import type { FakeCheckoutSession } from '../checkout/FakeCheckoutHost';
 import { seedProject, type SeedBusinessUnit, type SeededProject, type SeedCustomer } from './seedProject';
 
 export interface EmbeddedCommercetoolsOptions {
@@ -39,6 +41,11 @@ export interface EmbeddedCommercetoolsOptions {
   businessUnits?: readonly SeedBusinessUnit[];
   /** Stores to create besides those of `customers` (e.g. for an in-store sign-up). */
   stores?: readonly string[];
+  /**
+   * commercetools Checkout: the server also answers the Checkout session host's endpoints (on its
+   * own URL), and `env` carries CTP_CHECKOUT_APPLICATION_KEY and CTP_CHECKOUT_URL.
+   */
+  checkout?: { applicationKey: string };
 }
 
 export interface EmbeddedCommercetools {
@@ -50,7 +57,12 @@ export interface EmbeddedCommercetools {
   clientId: string;
   clientSecret: string;
   /** Ready CTP_* variables: `loadCtpConfig(embedded.env)`. */
-  env: Record<'CTP_PROJECT_KEY' | 'CTP_CLIENT_ID' | 'CTP_CLIENT_SECRET' | 'CTP_AUTH_URL' | 'CTP_API_URL', string>;
+  env: Record<'CTP_PROJECT_KEY' | 'CTP_CLIENT_ID' | 'CTP_CLIENT_SECRET' | 'CTP_AUTH_URL' | 'CTP_API_URL', string> &
+    Partial<Record<'CTP_CHECKOUT_APPLICATION_KEY' | 'CTP_CHECKOUT_URL', string>>;
+  /** With the `checkout` option: what `createCtpConfig({ ..., checkout })` takes (the session host is this server). */
+  checkout: { applicationKey: string; url: string } | undefined;
+  /** The Checkout sessions created (with the `checkout` option), by id. */
+  checkoutSessions: ReadonlyMap<string, FakeCheckoutSession>;
   /** The seeded customers, with their passwords and ids. */
   customers: readonly { email: string; password: string; id: string }[];
   /** Seeded categories and published products (by SKU). */
@@ -118,6 +130,7 @@ export async function startEmbeddedCommercetools(
     storeScopeAnswer: () => options.storeScopeAnswer ?? 'asked',
   });
   applyPlatformPatches(mock, projectKey, grants, (customerId) => auth.revokeCustomer(customerId));
+  const checkout = applyCheckoutHost(mock, projectKey, options.now ?? Date.now, (token) => auth.owner(token));
   await mock.app.listen({ port: 0, host: '127.0.0.1' });
   try {
     const { port } = mock.app.server.address() as AddressInfo;
@@ -136,7 +149,12 @@ export async function startEmbeddedCommercetools(
         CTP_CLIENT_SECRET: clientSecret,
         CTP_AUTH_URL: url,
         CTP_API_URL: url,
+        ...(options.checkout
+          ? { CTP_CHECKOUT_APPLICATION_KEY: options.checkout.applicationKey, CTP_CHECKOUT_URL: url }
+          : {}),
       },
+      checkout: options.checkout ? { applicationKey: options.checkout.applicationKey, url } : undefined,
+      checkoutSessions: checkout.sessions,
       customers: seeded.customers,
       seeded,
       grants,

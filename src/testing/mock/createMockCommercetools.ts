@@ -180,7 +180,7 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
       if (host === 'api') return answerApi(request, auth.owner(bearer));
       if (host === 'checkout')
         return toResponse(
-          checkout.answer({ method, path: url.pathname, authorization: headers['authorization'], json }),
+          await checkout.answer({ method, path: url.pathname, authorization: headers['authorization'], json }),
         );
       return toResponse(
         await auth.answer({ path: url.pathname, authorization: headers['authorization'], form: request.form }),

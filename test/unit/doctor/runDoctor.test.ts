@@ -66,6 +66,31 @@ describe(runDoctor, () => {
     });
   });
 
+  describe('when Checkout is configured', () => {
+    it('should check the checkout set (manage_sessions alone) with a client-credentials grant, and leave it out otherwise', async () => {
+      const mock = createMockCommercetools({ checkout: { applicationKey: 'web-checkout' } });
+      const started: string[] = [];
+      const report = await runDoctor({
+        config: loadCtpConfig(mock.env),
+        fetch: mock.fetch,
+        onCheck: (set, flow) => started.push(`${set}:${flow}`),
+      });
+      expect(started).toContain('checkout:client_credentials');
+      expect(report.sets.find((s) => s.set === 'checkout')).toMatchObject({
+        outcome: 'ok',
+        rows: [{ scope: 'manage_sessions:test-project', requested: true, granted: true }],
+      });
+      const lacking = createMockCommercetools({
+        checkout: { applicationKey: 'web-checkout' },
+        clientScopes: ['view_project_settings', 'view_categories', 'view_published_products', 'view_products'],
+      });
+      const refused = await runDoctor({ config: loadCtpConfig(lacking.env), fetch: lacking.fetch });
+      expect(refused.sets.find((s) => s.set === 'checkout')?.outcome).not.toBe('ok');
+      const plain = await runDoctor({ config: loadCtpConfig(createMockCommercetools().env), fetch: mock.fetch });
+      expect(plain.sets.map((s) => s.set)).not.toContain('checkout');
+    });
+  });
+
   describe("when a shopper set reads or writes other shoppers' data", () => {
     it('should report the scopes, reads as well as writes, and count them as problems', async () => {
       const mock = createMockCommercetools();

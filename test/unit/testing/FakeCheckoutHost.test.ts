@@ -38,42 +38,42 @@ async function world() {
 describe('FakeCheckoutHost', () => {
   it('should create a session for a token holding manage_sessions, and refuse one without it (403) or an unknown token (401)', async () => {
     const w = await world();
-    const created = w.post(await w.grant('manage_sessions:shop'), '/sessions', w.draft);
+    const created = await w.post(await w.grant('manage_sessions:shop'), '/sessions', w.draft);
     expect(created).toMatchObject({
       status: 201,
       body: { state: 'ACTIVE', activeCart: { cartRef: { id: 'cart-1' } } },
     });
-    expect(w.post(await w.grant('manage_orders:shop'), '/sessions', w.draft)).toMatchObject({
+    expect(await w.post(await w.grant('manage_orders:shop'), '/sessions', w.draft)).toMatchObject({
       status: 403,
       body: { errors: [{ code: 'insufficient_scope' }] },
     });
-    expect(w.post('forged', '/sessions', w.draft).status).toBe(401);
+    expect((await w.post('forged', '/sessions', w.draft)).status).toBe(401);
     expect([...w.host.sessions.values()].map((s) => s.createdWith)).toEqual([['manage_sessions:shop']]);
   });
 
   it('should refuse an unknown cart with CartNotFound, and a draft without application key', async () => {
     const w = await world();
     const token = await w.grant('manage_sessions:shop');
-    expect(w.post(token, '/sessions', { ...w.draft, cart: { cartRef: { id: 'nope' } } })).toMatchObject({
+    expect(await w.post(token, '/sessions', { ...w.draft, cart: { cartRef: { id: 'nope' } } })).toMatchObject({
       status: 400,
       body: { errors: [{ code: 'CartNotFound' }] },
     });
-    expect(w.post(token, '/sessions', { cart: w.draft.cart }).status).toBe(400);
+    expect((await w.post(token, '/sessions', { cart: w.draft.cart })).status).toBe(400);
   });
 
   it('should extend a session with the refresh action, and answer ExpiredSession once it expired', async () => {
     const w = await world();
     const token = await w.grant('manage_sessions:shop');
-    const { id, expiryAt } = w.post(token, '/sessions', w.draft).body as { id: string; expiryAt: string };
+    const { id, expiryAt } = (await w.post(token, '/sessions', w.draft)).body as { id: string; expiryAt: string };
     w.advance(30 * 60_000);
-    const refreshed = w.post(token, `/sessions/${id}`, { actions: [{ action: 'refresh' }] });
+    const refreshed = await w.post(token, `/sessions/${id}`, { actions: [{ action: 'refresh' }] });
     expect(refreshed.status).toBe(200);
     expect(Date.parse((refreshed.body as { expiryAt: string }).expiryAt)).toBe(Date.parse(expiryAt) + 30 * 60_000);
     w.advance(60 * 60_000);
-    expect(w.post(token, `/sessions/${id}`, { actions: [{ action: 'refresh' }] })).toMatchObject({
+    expect(await w.post(token, `/sessions/${id}`, { actions: [{ action: 'refresh' }] })).toMatchObject({
       status: 400,
       body: { errors: [{ code: 'ExpiredSession' }] },
     });
-    expect(w.post(token, '/sessions/unknown', { actions: [{ action: 'refresh' }] }).status).toBe(404);
+    expect((await w.post(token, '/sessions/unknown', { actions: [{ action: 'refresh' }] })).status).toBe(404);
   });
 });
