@@ -41,6 +41,13 @@ export class TokenIssuer {
     );
   }
 
+  /** The token customer service agents act through (actAsCustomer): never a customer's token. */
+  customerService(): Promise<SharedToken> {
+    return this.#shared('customerService', 'client_credentials', () =>
+      this.oauth.clientCredentials(this.registry.scopeParameter('customerService')),
+    );
+  }
+
   /** One read-only anonymous token to share between browsing visitors and crawlers. */
   guest(): Promise<SharedToken> {
     return this.#shared('guest', 'anonymous', () => this.oauth.anonymous(this.registry.scopeParameter('guest')));

@@ -20,6 +20,10 @@ import {
 import { apiErrorOf } from './apiErrorOf';
 import { apiFetch, CALL_HEADER } from './apiFetch';
 import { isIdempotent } from './isIdempotent';
+import { lockedCartError } from './lockedCartError';
+
+/** The platform's attribution header: an agent's calls are recorded as theirs. */
+const EXTERNAL_USER_HEADER = 'X-External-User-ID';
 
 /**
  * Default cap on one API answer, decompressed: 64 MiB. commercetools' largest legitimate answers (a
@@ -125,22 +129,35 @@ export class ApiRootFactory {
     const cached = this.#builders.get(source.accessToken);
     // Shared only with calls of the same source: a builder recovers through the source it was made from.
     if (cached?.key === source.key) return cached.builder;
-    const client = this.#newClient({
-      host: this.#o.apiUrl,
-      authorization: `Bearer ${source.accessToken}`,
-      fetch: this.#fetch,
-      middlewares: this.#o.middlewares ?? [],
-    });
-    const builder = createApiBuilderFromCtpClient({
-      execute: (request: EngineRequest) => this.#execute(client, request, source),
-    }).withProjectKey({ projectKey: this.#o.projectKey });
+    const builder = this.#build(source, undefined);
     this.#builders.delete(source.accessToken);
     this.#builders.set(source.accessToken, { key: source.key, builder });
     if (this.#builders.size > this.#cacheSize) this.#builders.delete(this.#builders.keys().next().value!);
     return builder;
   }
 
-  #execute(client: EngineClient, request: EngineRequest, source: TokenSource): Promise<unknown> {
+  /**
+   * A builder for a customer service agent: every call also carries `X-External-User-ID: agentId`
+   * (the platform records it as createdBy/lastModifiedBy.externalUserId). Never cached, so no plain
+   * builder ever sends an agent's id. `agentId` must be checked by the caller (a header value).
+   */
+  forAgent(source: TokenSource, agentId: string): ByProjectKeyRequestBuilder {
+    return this.#build(source, agentId);
+  }
+
+  #build(source: TokenSource, agentId: string | undefined): ByProjectKeyRequestBuilder {
+    const client = this.#newClient({
+      host: this.#o.apiUrl,
+      authorization: `Bearer ${source.accessToken}`,
+      fetch: this.#fetch,
+      middlewares: this.#o.middlewares ?? [],
+    });
+    return createApiBuilderFromCtpClient({
+      execute: (request: EngineRequest) => this.#execute(client, request, source, agentId),
+    }).withProjectKey({ projectKey: this.#o.projectKey });
+  }
+
+  #execute(client: EngineClient, request: EngineRequest, source: TokenSource, agentId?: string): Promise<unknown> {
     const context = currentApiCallContext();
     // The request's headers with one spelling of each name, the last one given (the SDK sets
     // Content-Type, a caller may set content-type after it): two spellings would reach the server
@@ -152,6 +169,7 @@ export class ApiRootFactory {
       const lower = name.toLowerCase();
       if (lower === 'x-correlation-id') given = value;
       if (lower === 'x-correlation-id' || lower === 'user-agent' || lower === CALL_HEADER) continue;
+      if (agentId !== undefined && lower === EXTERNAL_USER_HEADER.toLowerCase()) continue;
       const before = spelling.get(lower);
       if (before !== undefined) delete headers[before];
       spelling.set(lower, name);
@@ -173,7 +191,13 @@ export class ApiRootFactory {
     const id = String((this.#lastCallId += 1));
     const sent: EngineRequest = {
       ...request,
-      headers: { ...headers, 'User-Agent': this.#userAgent, 'X-Correlation-ID': correlationId, [CALL_HEADER]: id },
+      headers: {
+        ...headers,
+        'User-Agent': this.#userAgent,
+        'X-Correlation-ID': correlationId,
+        [CALL_HEADER]: id,
+        ...(agentId === undefined ? {} : { [EXTERNAL_USER_HEADER]: agentId }),
+      },
     };
     const run = async (): Promise<unknown> => {
       this.#calls.set(id, call);
@@ -185,6 +209,11 @@ export class ApiRootFactory {
         this.#calls.delete(id);
       }
     };
-    return this.#o.telemetry === undefined ? run() : this.#o.telemetry.apiCall(call, run);
+    const result = this.#o.telemetry === undefined ? run() : this.#o.telemetry.apiCall(call, run);
+    // A shopper's refused cart update: the cart is read back to tell a lock (undocumented refusal) from the rest.
+    if (source.owner !== 'customer') return result;
+    return result.catch((error: unknown) =>
+      lockedCartError(error, sent, (read) => this.#execute(client, read, source, agentId)),
+    );
   }
 }

@@ -1,11 +1,13 @@
 import type {
   ByProjectKeyAsAssociateByAssociateIdInBusinessUnitKeyByBusinessUnitKeyRequestBuilder,
   ByProjectKeyRequestBuilder,
+  Cart,
 } from '@commercetools/platform-sdk';
 import { CtpArgumentError } from '../errors/CtpArgumentError';
 import type { ShopperSession } from '../session/ShopperSession';
 import type { TokenSource } from '../tokens/TokenSource';
 import type { ApiRootFactory } from './ApiRootFactory';
+import type { ActAsCustomerOptions, ActingForCustomer, CustomerService } from './CustomerService';
 import type { SharedTokenProvider } from '../tokens/SharedTokenProvider';
 
 /**
@@ -44,6 +46,35 @@ export interface CtpClient {
   ): Promise<ByProjectKeyAsAssociateByAssociateIdInBusinessUnitKeyByBusinessUnitKeyRequestBuilder>;
   /** One shared read-only token for browsing visitors and crawlers; creates no session. */
   guestApiRoot(): Promise<ByProjectKeyRequestBuilder>;
+  /**
+   * Customer service acting for a shopper: `fn` gets a project-scoped builder on the integration-side
+   * `customerService` token (never a customer's token) whose every call carries
+   * `X-External-User-ID: agentId`. With `lockCart: true` the customer's active cart is locked first
+   * (CTP_CART_NOT_FOUND if there is none, CTP_CART_LOCKED if another holds it) and handed to `fn` as
+   * `cart`; it is unlocked after `fn` resolves or throws (its error rethrown unchanged), and at the
+   * latest at the call context's deadline or CART_LOCK_MAX_MS (then CTP_CART_LOCK_TIMEOUT). Arguments
+   * are checked before any request (CTP_INVALID_ARGUMENT). See docs/customer-service.md.
+   *
+   * @example
+   * await ctpClient.actAsCustomer(customerId, { agentId: 'agent-7', lockCart: true }, ({ apiRoot, cart }) =>
+   *   apiRoot.carts().withId({ ID: cart.id }).post({ body: { version: cart.version, actions } }).execute());
+   */
+  actAsCustomer<T>(
+    customerId: string,
+    options: ActAsCustomerOptions & { lockCart: true },
+    fn: (acting: ActingForCustomer & { cart: Cart }) => Promise<T>,
+  ): Promise<T>;
+  /** Without `lockCart: true`, `cart` is undefined. */
+  actAsCustomer<T>(
+    customerId: string,
+    options: ActAsCustomerOptions,
+    fn: (acting: ActingForCustomer) => Promise<T>,
+  ): Promise<T>;
+  /**
+   * Releases a cart's lock whoever holds it (a lock left behind by a crashed process); `{ released:
+   * false }` when the cart is not locked. The call carries `X-External-User-ID: agentId`.
+   */
+  releaseCartLock(cartId: string, options: { agentId: string }): Promise<{ released: boolean }>;
 }
 
 /** The CtpClient on the services' shared tokens, the shopper's session and the engine's builders. */
@@ -52,6 +83,7 @@ export function createCtpClient(
   guest: SharedTokenProvider,
   session: ShopperSession,
   apiRoots: ApiRootFactory,
+  customerService: CustomerService,
 ): CtpClient {
   const forSource = (source: TokenSource): ByProjectKeyRequestBuilder => apiRoots.forSource(source);
   return {
@@ -72,6 +104,13 @@ export function createCtpClient(
         .inBusinessUnitKeyWithBusinessUnitKeyValue({ businessUnitKey });
     },
     guestApiRoot: async () => forSource(await guest.source()),
+    // One implementation behind both overloads: with lockCart it always hands the callback a cart.
+    actAsCustomer: ((
+      customerId: string,
+      options: ActAsCustomerOptions,
+      fn: (acting: ActingForCustomer) => Promise<unknown>,
+    ) => customerService.actAsCustomer(customerId, options, fn)) as CtpClient['actAsCustomer'],
+    releaseCartLock: (cartId, options) => customerService.releaseCartLock(cartId, options),
   };
 }
 

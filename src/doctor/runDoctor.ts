@@ -34,6 +34,7 @@ const FLOWS: Record<ScopeSetName, SetReport['flow']> = {
   anonymous: 'anonymous',
   customer: 'password',
   checkout: 'client_credentials',
+  customerService: 'client_credentials',
 };
 
 /**
@@ -109,7 +110,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       const scope = registry.scopeParameter(set, storeKey);
       try {
         const answer = keep(
-          set === 'integration' || set === 'checkout'
+          set === 'integration' || set === 'checkout' || set === 'customerService'
             ? await oauth.clientCredentials(scope)
             : set === 'customer'
               ? await oauth.password(options.customer!, scope)

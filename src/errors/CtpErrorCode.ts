@@ -108,6 +108,15 @@ export const CtpErrorCode = {
   CheckoutUnavailable: 'CTP_CHECKOUT_UNAVAILABLE',
   /** The Checkout session host answered something that is not a session (no id, no future expiryAt). */
   CheckoutAnswerInvalid: 'CTP_CHECKOUT_ANSWER_INVALID',
+  /**
+   * The cart is locked (customer service holds it, actAsCustomer with lockCart): a shopper's update
+   * of it was refused, or another agent or API client holds the lock an agent asked for. Try later.
+   */
+  CartLocked: 'CTP_CART_LOCKED',
+  /** actAsCustomer with lockCart: the customer has no active cart (in the Store named). */
+  CartNotFound: 'CTP_CART_NOT_FOUND',
+  /** actAsCustomer with lockCart: the callback ran past its deadline; the cart was unlocked. */
+  CartLockTimeout: 'CTP_CART_LOCK_TIMEOUT',
   /** An argument of a call is not what it must be (e.g. a business unit key); `.argument` names it. */
   InvalidArgument: 'CTP_INVALID_ARGUMENT',
 } as const;

@@ -72,6 +72,9 @@ const ANSWERS: Record<CtpErrorCode, readonly [status: number, message: string]> 
   [CtpErrorCode.CheckoutRefused]: [500, FAILED],
   [CtpErrorCode.CheckoutUnavailable]: [503, UNAVAILABLE],
   [CtpErrorCode.CheckoutAnswerInvalid]: [502, UPSTREAM],
+  [CtpErrorCode.CartLocked]: [409, 'Customer service is working on this cart. Please try again in a moment.'],
+  [CtpErrorCode.CartNotFound]: [404, 'There is no active cart.'],
+  [CtpErrorCode.CartLockTimeout]: [504, TOO_SLOW],
 };
 
 /**

@@ -6,6 +6,7 @@ import { createOAuthClient } from '../auth/createOAuthClient';
 import { TokenIssuer } from '../auth/TokenIssuer';
 import { ApiRootFactory } from '../client/ApiRootFactory';
 import { createCtpClient, type CtpClient } from '../client/CtpClient';
+import { CustomerService } from '../client/CustomerService';
 import { correlatedLogger } from '../client/correlatedLogger';
 import { tracedFetch } from '../client/tracedFetch';
 import { SharedTokenProvider } from '../tokens/SharedTokenProvider';
@@ -211,7 +212,15 @@ export function wireCtpServices(
     onRetry: () => telemetry.apiRetries?.add(1),
     onRecovery: () => telemetry.recoveries?.add(1),
   });
-  const client = createCtpClient(integration, guest, session, apiRoots);
+  const customerService = new CustomerService({
+    token: shared('customerService', () => issuer.customerService()),
+    apiRoots,
+    clientId: config.clientId,
+    clock,
+    logger,
+    telemetry,
+  });
+  const client = createCtpClient(integration, guest, session, apiRoots, customerService);
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

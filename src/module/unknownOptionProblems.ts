@@ -54,6 +54,7 @@ const SCOPES: Record<ScopeSetName, true> = {
   anonymous: true,
   customer: true,
   checkout: true,
+  customerService: true,
 };
 
 /** The top-level option names (ctpConfigArgument recognises options passed in the config's place). */

@@ -49,7 +49,9 @@ export class ScopeRegistry {
       // One frozen array per set: every session of the set shares it (StoredSession reads it back by fingerprint).
       rendered[set] = Object.freeze([...new Set(specs.map((s) => renderScope(s, options.projectKey)))]);
       sharedData[set] = Object.freeze(
-        set === 'integration' || set === 'checkout' ? [] : [...new Set(specs.map(scopeName).filter(isSharedDataScope))],
+        set === 'integration' || set === 'checkout' || set === 'customerService'
+          ? []
+          : [...new Set(specs.map(scopeName).filter(isSharedDataScope))],
       );
     }
     if (rendered.checkout.join(' ') !== `manage_sessions:${options.projectKey}`)

@@ -1,5 +1,12 @@
 /** The callers a token can be granted for; each has its own least-privilege scope set. */
-export const SCOPE_SET_NAMES = ['integration', 'guest', 'anonymous', 'customer', 'checkout'] as const;
+export const SCOPE_SET_NAMES = [
+  'integration',
+  'guest',
+  'anonymous',
+  'customer',
+  'checkout',
+  'customerService',
+] as const;
 
 export type ScopeSetName = (typeof SCOPE_SET_NAMES)[number];
 

@@ -44,4 +44,6 @@ export const DEFAULT_SCOPE_SETS: Readonly<Record<ScopeSetName, readonly ScopeSpe
   ]),
   // commercetools Checkout's session host only (checkoutSession()): the token never leaves the library.
   checkout: Object.freeze(['manage_sessions']),
+  // actAsCustomer(): read the customer and their active cart, update it, lock and unlock it.
+  customerService: Object.freeze(['view_customers', 'manage_orders', 'manage_locked_carts']),
 });

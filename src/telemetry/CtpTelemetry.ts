@@ -23,7 +23,7 @@ function recordError(span: OtelSpan, error: unknown): string {
 interface ApiCallView {
   readonly method: string;
   readonly uriTemplate: string;
-  readonly owner: 'integration' | 'guest' | 'customer' | 'checkout';
+  readonly owner: 'integration' | 'guest' | 'customer' | 'checkout' | 'customerService';
   readonly correlationId: string;
   readonly retries: number;
   /** The last answer's status, 0 when none came. */

@@ -5,7 +5,7 @@ import type { CtpAuthToken, SharedToken } from '../auth/CtpAuthToken';
  * so a service never receives a token of another API client, project, auth host or scope set.
  */
 export interface SharedTokenId {
-  readonly name: 'integration' | 'guest' | 'checkout';
+  readonly name: 'integration' | 'guest' | 'checkout' | 'customerService';
   /** The configured auth URL (scheme, host, port, path). */
   readonly authUrl: string;
   readonly projectKey: string;

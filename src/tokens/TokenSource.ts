@@ -1,5 +1,5 @@
 /** Whose token an API root carries. */
-export type TokenOwner = 'integration' | 'guest' | 'customer' | 'checkout';
+export type TokenOwner = 'integration' | 'guest' | 'customer' | 'checkout' | 'customerService';
 
 /**
  * Where a request builder's token came from, and the only way that builder may renew it: a 401

@@ -85,3 +85,12 @@ export function withApiCallOptions<T>(
     fn,
   );
 }
+
+/**
+ * Runs `fn` keeping only the context's correlation ID: no deadline, signal or retry opt-in. For
+ * clean-up that must run even once the caller's deadline passed or its request was cancelled
+ * (unlocking a cart); each attempt stays bounded by apiTimeoutMs.
+ */
+export function withoutCallLimits<T>(fn: () => T): T {
+  return storage.run({ correlationId: storage.getStore()?.correlationId }, fn);
+}

@@ -29,7 +29,13 @@ describe('the doctor against the embedded commercetools', () => {
   describe('when the configuration is right', () => {
     it('should find no problem and revoke every token it created', async () => {
       const report = await runDoctor({ config: loadCtpConfig(embedded.env), customer: embedded.customers[0]! });
-      expect(report.sets.map((s) => s.outcome)).toEqual(['ok', 'ok', 'ok', 'ok']);
+      expect(report.sets.map((s) => [s.set, s.outcome])).toEqual([
+        ['integration', 'ok'],
+        ['guest', 'ok'],
+        ['anonymous', 'ok'],
+        ['customer', 'ok'],
+        ['customerService', 'ok'],
+      ]);
       expect(report.problems).toBe(0);
       expect(report.tokens.revoked).toBe(report.tokens.created);
     });

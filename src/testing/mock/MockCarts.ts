@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { applyCartAction, newLineItem, retotal } from './cartActions';
 import type { MockCatalog } from './MockCatalog';
-import { mockError, money, versionConflict, type MockApiCall, type MockApiContext } from './mockApi';
+import { holdsScope, mockError, money, versionConflict, type MockApiCall, type MockApiContext } from './mockApi';
 import { queryPage } from './mockQuery';
 
 type Json = Record<string, unknown>;
@@ -125,7 +125,7 @@ export class MockCarts {
     const cart = this.#carts.get(id);
     if (!cart || !this.visible(call, cart)) return notFound(`ID '${id}'`);
     if (call.method === 'GET') return this.#c.json(cart);
-    if (call.method === 'POST') return this.#update(cart, call.body);
+    if (call.method === 'POST') return this.#update(call, cart);
     if (call.method !== 'DELETE') return undefined;
     const version = call.query.get('version');
     if (version === null) return mockError(this.#c, 400, 'InvalidInput', 'Missing version number.');
@@ -199,7 +199,26 @@ export class MockCarts {
     return this.#c.json(cart, 201);
   }
 
-  #update(cart: Json, body: Json): Response {
+  /**
+   * A locked cart (`lock`, set by lockCart) refuses every update of a token without
+   * manage_locked_carts, which lockCart and unlockCart need too. The platform does not document how it
+   * refuses an update of a locked cart; the mock answers 400 InvalidOperation (the library reads the
+   * cart's lock instead of relying on that).
+   */
+  #update(call: MockApiCall, cart: Json): Response {
+    const body = call.body;
+    const actions = Array.isArray(body['actions']) ? (body['actions'] as Json[]) : [];
+    const locking = actions.some((a) => a['action'] === 'lockCart' || a['action'] === 'unlockCart');
+    const mayLock = holdsScope(this.#c, call.identity, call.storeKey, ['manage_locked_carts']);
+    if (locking && !mayLock)
+      return mockError(
+        this.#c,
+        403,
+        'insufficient_scope',
+        'Insufficient scope. One of the following scopes is missing: manage_locked_carts.',
+      );
+    if (cart['lock'] !== undefined && !mayLock)
+      return mockError(this.#c, 400, 'InvalidOperation', 'The Cart is locked and cannot be updated.');
     if (body['version'] !== cart['version'])
       return versionConflict(this.#c, cart['id'] as string, body['version'], cart['version'] as number);
     if (!Array.isArray(body['actions']))
@@ -212,9 +231,11 @@ export class MockCarts {
     // All actions or none, as the platform: they apply to a copy that replaces the cart only when every one succeeded.
     const next = structuredClone(cart);
     for (const action of body['actions'] as Json[]) {
-      const refused = applyCartAction(this.#catalog, next, action, this.#c.now());
+      const refused = applyCartAction(this.#catalog, next, action, this.#c.now(), call.clientId);
       if (refused) return mockError(this.#c, 400, refused.code, refused.message, refused.extra);
     }
+    if (call.externalUserId !== undefined)
+      next['lastModifiedBy'] = { clientId: call.clientId, externalUserId: call.externalUserId };
     Object.assign(cart, next);
     for (const key of Object.keys(cart)) if (!(key in next)) delete cart[key];
     this.touch(cart);

@@ -42,6 +42,8 @@ export interface MockApiRequest {
   url: string;
   apiPath: string;
   json: unknown;
+  /** Header names in lower case; only X-External-User-ID is read (attribution). */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 /** Who answered a request: useful to a fake that counts account calls apart from resource calls. */
@@ -109,6 +111,8 @@ export class MockPlatformApi {
       query: new URL(request.url).searchParams,
       identity,
       body: typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {},
+      clientId: owner.clientId,
+      ...externalUserIdOf(request.headers),
     };
     const resource = this.catalog.answer(call) ?? this.carts.answer(call) ?? this.orders.answer(call);
     return resource ? { response: resource, by: 'resource' } : undefined;
@@ -135,4 +139,9 @@ export class MockPlatformApi {
     );
     return this.#context.json({ customer: this.accounts.customerBody(customer), ...(cart ? { cart } : {}) });
   }
+}
+
+function externalUserIdOf(headers: MockApiRequest['headers']): { externalUserId?: string } {
+  const value = headers?.['x-external-user-id'];
+  return typeof value === 'string' ? { externalUserId: value } : {};
 }

@@ -20,6 +20,8 @@ export const CART_ACTIONS = [
   'setShippingAddress',
   'setBillingAddress',
   'setCountry',
+  'lockCart',
+  'unlockCart',
 ] as const;
 
 const centsOf = (m: unknown) => ((m as Json)['centAmount'] as number) ?? 0;
@@ -107,6 +109,8 @@ export function applyCartAction(
   cart: Json,
   action: Json,
   now: number,
+  /** The API client of the token (lockCart records it as `lock.clientId`). */
+  clientId?: string,
 ): CartActionError | undefined {
   const items = cart['lineItems'] as Json[];
   const item = () => items.find((i) => i['id'] === action['lineItemId']);
@@ -163,6 +167,15 @@ export function applyCartAction(
       else cart[target] = { ...address };
       break;
     }
+    // Who may lock or unlock (manage_locked_carts) is the cart's check, before any action applies.
+    case 'lockCart':
+      if (cart['lock'] !== undefined) return { code: 'InvalidOperation', message: 'The Cart is locked already.' };
+      cart['lock'] = { createdAt: new Date(now).toISOString(), clientId: clientId ?? 'unknown' };
+      return undefined;
+    case 'unlockCart':
+      if (cart['lock'] === undefined) return { code: 'InvalidOperation', message: 'The Cart is not locked.' };
+      delete cart['lock'];
+      return undefined;
     default:
       return {
         code: 'InvalidInput',

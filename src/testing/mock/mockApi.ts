@@ -29,6 +29,10 @@ export interface MockApiCall {
   identity: MockApiIdentity;
   /** The JSON body as an object ({} when there is none). */
   body: Record<string, unknown>;
+  /** The API client the token was granted to. */
+  clientId?: string;
+  /** The X-External-User-ID header (customer service attribution), when sent. */
+  externalUserId?: string;
 }
 
 /** Splits the in-store prefix off an API path. */

@@ -110,8 +110,9 @@ describe('ctp-client doctor', () => {
     expect(bySet['integration']?.outcome).toBe('refused');
     expect(bySet['integration']?.lacking).toEqual(['manage_orders:strict-project']);
     expect(bySet['anonymous']?.lacking).toEqual(['view_standalone_prices:strict-project']);
+    expect(bySet['customerService']?.lacking).toEqual(['manage_orders:strict-project']);
     expect(bySet['guest']?.outcome).toBe('ok');
-    expect(report.problems).toBe(2);
+    expect(report.problems).toBe(3);
     expect(server.accessTokens.size + server.refreshTokens.size).toBe(0);
     expectNoSecret(out);
   });

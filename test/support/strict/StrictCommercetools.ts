@@ -60,6 +60,8 @@ export interface ApiCallRecord {
   /** The X-Correlation-ID and User-Agent headers the request came with. */
   correlationId?: string;
   userAgent?: string;
+  /** The X-External-User-ID header (customer service attribution), when sent. */
+  externalUserId?: string;
 }
 
 /** A fault the API host (not auth) applies to one request, in order (see `failApiRequests`). */
@@ -495,6 +497,8 @@ export class StrictCommercetools {
     const correlationId = req.headers['x-correlation-id'];
     if (typeof correlationId === 'string') record.correlationId = correlationId;
     if (typeof req.headers['user-agent'] === 'string') record.userAgent = req.headers['user-agent'];
+    const externalUserId = req.headers['x-external-user-id'];
+    if (typeof externalUserId === 'string') record.externalUserId = externalUserId;
     this.apiCalls.push(record);
     if (token) record.kind = token.customerId ? 'customer' : token.anonymousId ? 'anonymous' : 'client';
     if (token?.customerId) record.customerId = token.customerId;
@@ -505,7 +509,10 @@ export class StrictCommercetools {
     } catch {
       json = undefined;
     }
-    const answered = await this.#platform.answer({ method, url: url.href, apiPath: path, json }, token);
+    const answered = await this.#platform.answer(
+      { method, url: url.href, apiPath: path, json, headers: req.headers },
+      token,
+    );
     const response =
       answered?.response ?? toResponse(apiRefusal(404, 'ResourceNotFound', `No route ${method} ${path}`));
     const text = await response.text();

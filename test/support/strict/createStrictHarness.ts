@@ -26,6 +26,7 @@ export const ALL_DEFAULT_SCOPES = [
   'manage_my_profile',
   'manage_my_quote_requests',
   'manage_my_quotes',
+  'manage_locked_carts',
 ];
 
 export interface StrictHarness extends ReturnType<typeof createCtpServices> {

@@ -53,11 +53,16 @@ describe(runDoctor, () => {
         fetch: mock.fetch,
         onCheck: (set, flow) => started.push(`${set}:${flow}`),
       });
-      expect(started).toEqual(['integration:client_credentials', 'guest:anonymous', 'anonymous:anonymous']);
-      expect(report.tokens).toEqual({ created: 5, revoked: 5, revokeFailed: 0 });
+      expect(started).toEqual([
+        'integration:client_credentials',
+        'guest:anonymous',
+        'anonymous:anonymous',
+        'customerService:client_credentials',
+      ]);
+      expect(report.tokens).toEqual({ created: 6, revoked: 6, revokeFailed: 0 });
       expect(
         mock.requests.filter((r) => r.path === '/oauth/token/revoke').map((r) => r.form.get('token_type_hint')),
-      ).toEqual(['access_token', 'access_token', 'refresh_token', 'access_token', 'refresh_token']);
+      ).toEqual(['access_token', 'access_token', 'refresh_token', 'access_token', 'refresh_token', 'access_token']);
     });
   });
 

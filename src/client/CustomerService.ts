@@ -1,0 +1,187 @@
+import type { ByProjectKeyRequestBuilder, Cart } from '@commercetools/platform-sdk';
+import { CtpArgumentError } from '../errors/CtpArgumentError';
+import { CtpError } from '../errors/CtpError';
+import { CtpErrorCode } from '../errors/CtpErrorCode';
+import { checkStoreKey } from '../session/account/checkInput';
+import type { CtpTelemetry } from '../telemetry/CtpTelemetry';
+import type { SharedTokenProvider } from '../tokens/SharedTokenProvider';
+import { currentApiCallContext, withApiCallOptions, withoutCallLimits } from '../util/apiCallContext';
+import type { Clock } from '../util/Clock';
+import type { Logger } from '../util/Logger';
+import type { ApiRootFactory } from './ApiRootFactory';
+import { CartLocks, CART_LOCK_MAX_MS } from './CartLocks';
+
+/** What actAsCustomer is told: who acts, and whether the customer's active cart is locked meanwhile. */
+export interface ActAsCustomerOptions {
+  /** The agent's id in the help desk (1-128 printable ASCII characters), sent as X-External-User-ID. */
+  agentId: string;
+  /** Lock the customer's active cart for the callback and unlock it after (default false). */
+  lockCart?: boolean;
+  /** The Store whose active cart is meant (lockCart). */
+  storeKey?: string;
+}
+
+/** What the callback of actAsCustomer gets. */
+export interface ActingForCustomer {
+  /** Project-scoped builder on the customerService token; every call carries X-External-User-ID. */
+  apiRoot: ByProjectKeyRequestBuilder;
+  /** The customer acted for, as passed. */
+  customerId: string;
+  /** With lockCart: the customer's active cart, locked (its version is the one after locking). */
+  cart: Cart | undefined;
+}
+
+export interface CustomerServiceOptions {
+  /** The customerService scope set's shared token (integration-side: never a customer's token). */
+  token: SharedTokenProvider;
+  apiRoots: ApiRootFactory;
+  /** The API client's id: the `lock.clientId` of the locks this client takes. */
+  clientId: string;
+  clock: Clock;
+  logger: Logger;
+  telemetry: CtpTelemetry;
+}
+
+const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,256}$/;
+const AGENT_ID = /^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$/;
+
+/**
+ * Customer service acting for a shopper: calls through the integration-side `customerService` token
+ * with the agent named in X-External-User-ID (the platform has no impersonation grant, and a
+ * customer's token is never made), optionally holding a lock on the customer's active cart so that
+ * the shopper's own updates wait (CTP_CART_LOCKED) while the agent edits it.
+ */
+export class CustomerService {
+  readonly #o: CustomerServiceOptions;
+  readonly #locks: CartLocks;
+
+  constructor(options: CustomerServiceOptions) {
+    this.#o = options;
+    this.#locks = new CartLocks({ clientId: options.clientId, clock: options.clock, logger: options.logger });
+  }
+
+  async actAsCustomer<T>(
+    customerId: string,
+    options: ActAsCustomerOptions,
+    fn: (acting: ActingForCustomer) => Promise<T>,
+  ): Promise<T> {
+    if (typeof customerId !== 'string' || !CUSTOMER_ID.test(customerId))
+      throw new CtpArgumentError('customerId', "customerId must be a customer's id (1-256 letters, digits, _ or -).");
+    if (typeof options !== 'object' || options === null)
+      throw new CtpArgumentError('options', 'actAsCustomer needs options: { agentId, lockCart?, storeKey? }.');
+    const agentId = checkAgentId(options.agentId);
+    const lockCart = options.lockCart ?? false;
+    if (typeof lockCart !== 'boolean') throw new CtpArgumentError('lockCart', 'lockCart must be true or false.');
+    const storeKey = checkStoreKey(options.storeKey);
+    if (typeof fn !== 'function')
+      throw new CtpArgumentError(
+        'fn',
+        'actAsCustomer needs a callback: async ({ apiRoot, customerId, cart }) => result.',
+      );
+    const ids = { agentId, customerId };
+    const attributes = { 'ctp.agent_id': agentId, 'ctp.customer_id': customerId, 'ctp.lock_cart': lockCart };
+    this.#o.logger.info(
+      { event: 'ctp.act_as_customer.start', ...ids, lockCart, store: storeKey },
+      'customer service acting for a customer',
+    );
+    try {
+      const result = await this.#o.telemetry.span('ctp.act_as_customer', attributes, () =>
+        this.#act(ids, lockCart, storeKey, fn),
+      );
+      this.#o.logger.info({ event: 'ctp.act_as_customer.end', ...ids, outcome: 'ok' }, 'customer service done');
+      return result;
+    } catch (error) {
+      this.#o.logger.warn(
+        { event: 'ctp.act_as_customer.end', ...ids, outcome: 'failed', code: codeOf(error) },
+        'customer service action failed',
+      );
+      throw error;
+    }
+  }
+
+  /**
+   * Releases a cart's lock, whoever took it and however old it is: for a lock left behind by a
+   * process that crashed (actAsCustomer also takes over this API client's own locks once they are
+   * older than CART_LOCK_MAX_MS). Resolves `{ released: false }` when the cart holds no lock.
+   */
+  async releaseCartLock(cartId: string, options: { agentId: string }): Promise<{ released: boolean }> {
+    if (typeof cartId !== 'string' || !CUSTOMER_ID.test(cartId))
+      throw new CtpArgumentError('cartId', "cartId must be a cart's id (1-256 letters, digits, _ or -).");
+    if (typeof options !== 'object' || options === null)
+      throw new CtpArgumentError('options', 'releaseCartLock needs options: { agentId }.');
+    const agentId = checkAgentId(options.agentId);
+    const apiRoot = this.#o.apiRoots.forAgent(await this.#o.token.source(), agentId);
+    const released = await this.#locks.unlock(apiRoot, cartId);
+    this.#o.logger.info({ event: 'ctp.cart_lock.release', agentId, cartId, released }, 'cart lock release asked');
+    return { released };
+  }
+
+  async #act<T>(
+    ids: { agentId: string; customerId: string },
+    lockCart: boolean,
+    storeKey: string | undefined,
+    fn: (acting: ActingForCustomer) => Promise<T>,
+  ): Promise<T> {
+    const apiRoot = this.#o.apiRoots.forAgent(await this.#o.token.source(), ids.agentId);
+    const { customerId } = ids;
+    if (!lockCart) return fn({ apiRoot, customerId, cart: undefined });
+    // The bound is taken before locking: a lock never outlives it, so an older one of this client is a crash's.
+    const deadline = Math.min(currentApiCallContext()?.deadline ?? Infinity, Date.now() + CART_LOCK_MAX_MS);
+    const cart = await this.#locks.lock(apiRoot, customerId, storeKey);
+    this.#o.logger.info({ event: 'ctp.cart_lock.locked', ...ids, cartId: cart.id }, 'cart locked for customer service');
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown };
+    try {
+      outcome = { ok: true, value: await withinDeadline(deadline, () => fn({ apiRoot, customerId, cart })) };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    try {
+      // Past the caller's deadline or cancellation too: the shopper must not stay locked out.
+      await withoutCallLimits(() => this.#locks.unlock(apiRoot, cart.id));
+      this.#o.logger.info({ event: 'ctp.cart_lock.unlocked', ...ids, cartId: cart.id }, 'cart unlocked');
+    } catch (unlockError) {
+      this.#o.logger.error(
+        { event: 'ctp.cart_lock.unlock_failed', ...ids, cartId: cart.id, code: codeOf(unlockError) },
+        'the cart could not be unlocked; releaseCartLock(cartId) releases it, or the next actAsCustomer once the lock is stale',
+      );
+      // The callback's own error is rethrown unchanged; a successful result is not worth a locked cart unnoticed.
+      if (outcome.ok) throw unlockError;
+    }
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  }
+}
+
+function checkAgentId(value: unknown): string {
+  if (typeof value !== 'string' || !AGENT_ID.test(value))
+    throw new CtpArgumentError(
+      'agentId',
+      "agentId must be the agent's id: 1-128 printable ASCII characters, no control characters, no leading or trailing space.",
+    );
+  return value;
+}
+
+/** Runs `fn` with its API calls bounded by `deadline` (ms since the epoch), and rejects at it whatever `fn` does. */
+async function withinDeadline<T>(deadline: number, fn: () => Promise<T>): Promise<T> {
+  const remaining = Math.floor(deadline - Date.now());
+  const expired = () =>
+    new CtpError(
+      CtpErrorCode.CartLockTimeout,
+      "actAsCustomer: the callback ran past its deadline (the call context's, or CART_LOCK_MAX_MS); the cart was unlocked. Do less under one lock, or give it more time with withApiCallOptions.",
+      { status: 504 },
+    );
+  if (remaining < 1) throw expired();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(expired()), remaining);
+  });
+  try {
+    return await Promise.race([withApiCallOptions({ timeoutMs: remaining }, async () => fn()), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof CtpError ? error.code : 'callback';
+}
