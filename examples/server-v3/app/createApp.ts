@@ -105,6 +105,26 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
     const cartId = (req.body as { cartId?: string } | undefined)?.cartId;
     res.json(await ctpSession.checkoutSession(cartId === undefined ? {} : { cartId }));
   });
+  // Customer service (put it behind your agents' own sign-in): sets the email of a customer's cart
+  // under a cart lock, through the customerService token, attributed to the agent.
+  app.post('/agent/customers/:customerId/cart-email', async (req, res) => {
+    const { agentId, email } = readBody(req.body, { agentId: 'string', email: 'string' });
+    const cart = await ctpClient.actAsCustomer(
+      req.params['customerId'] ?? '',
+      { agentId, lockCart: true },
+      async ({ apiRoot, cart }) => {
+        const actions = [{ action: 'setCustomerEmail' as const, email }];
+        return (
+          await apiRoot
+            .carts()
+            .withId({ ID: cart.id })
+            .post({ body: { version: cart.version, actions } })
+            .execute()
+        ).body;
+      },
+    );
+    res.json({ id: cart.id, customerEmail: cart.customerEmail, lockedWhileChanged: cart.lock !== undefined });
+  });
   app.post('/login', async (req, res) => {
     const { email, password } = readBody(req.body, { email: 'string', password: 'string' });
     // A new session id on sign-in (OWASP): an id planted before login never reaches the account.

@@ -47,7 +47,8 @@ type Body = Record<string, unknown> | undefined;
 /**
  * The scripted shopper: browse as guest, create a cart (the anonymous session appears), log in (the
  * cart moves to the customer), read the profile, let the token expire and read again (one refresh),
- * start a Checkout session (and get the same again), log out; then the account steps (sign-up, password change and reset, email verification), a B2B
+ * let customer service change the cart under a lock, start a Checkout session (and get the same
+ * again), log out; then the account steps (sign-up, password change and reset, email verification), a B2B
  * read as an associate, and a Store shopper's journey. Each step states what it expects, so the
  * journey checks itself. The embedded commercetools is started with JOURNEY_COMMERCETOOLS.
  */
@@ -161,6 +162,28 @@ export async function runJourney(context: JourneyContext): Promise<JourneyReport
   await step('read the profile', 'GET', '/me', undefined, { status: 200, grants: [] }, (b) => ({
     detail: `${String(b?.['email'])}`,
     problems: b?.['email'] === context.customer.email ? [] : ['another profile came back'],
+  }));
+  await step(
+    'customer service sets the cart email under a lock',
+    'POST',
+    `/agent/customers/${customerId ?? 'unknown'}/cart-email`,
+    { agentId: 'agent-7', email: 'alice+support@example.com' },
+    { status: 200, grants: ['client_credentials'] },
+    (b, grants) => ({
+      detail: `cart ${String(b?.['id'])} changed while locked, as agent-7, with a token of ${grants[0]?.scope ?? '?'}`,
+      problems: [
+        ...(b?.['customerEmail'] === 'alice+support@example.com' ? [] : ['the email was not set']),
+        ...(b?.['lockedWhileChanged'] === true ? [] : ['the cart was not locked during the change']),
+        ...(grants[0]?.scope?.includes('manage_locked_carts:') ? [] : ['not the customerService set']),
+      ],
+    }),
+  );
+  await step('read the cart after customer service', 'GET', '/cart', undefined, { status: 200, grants: [] }, (b) => ({
+    detail: `the shopper sees the agent's change (${String(b?.['customerEmail'])}); the lock is released`,
+    problems: [
+      ...(b?.['customerEmail'] === 'alice+support@example.com' ? [] : ["the agent's change is missing"]),
+      ...(b?.['lock'] === undefined ? [] : ['the cart is still locked']),
+    ],
   }));
   let checkoutSessionId: unknown;
   await step(

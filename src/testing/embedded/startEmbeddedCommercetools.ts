@@ -4,6 +4,7 @@ import { CtpTestingError } from '../CtpTestingError';
 import type { FakeApiClient } from '../auth/StrictAuth';
 import { applyPlatformPatches, type GrantRecord } from './platformPatches';
 import { applyStrictFront } from './strictFront';
+import { applyCartLockPatches } from './cartLockPatches';
 import { applyCheckoutHost } from './checkoutHost';
 import type { FakeCheckoutSession } from '../checkout/FakeCheckoutHost';
 import { seedProject, type SeedBusinessUnit, type SeededProject, type SeedCustomer } from './seedProject';
@@ -130,6 +131,7 @@ export async function startEmbeddedCommercetools(
     storeScopeAnswer: () => options.storeScopeAnswer ?? 'asked',
   });
   applyPlatformPatches(mock, projectKey, grants, (customerId) => auth.revokeCustomer(customerId));
+  applyCartLockPatches(mock, projectKey, options.now ?? Date.now, (token) => auth.owner(token));
   const checkout = applyCheckoutHost(mock, projectKey, options.now ?? Date.now, (token) => auth.owner(token));
   await mock.app.listen({ port: 0, host: '127.0.0.1' });
   try {
