@@ -17,6 +17,7 @@ export { loadCtpConfig } from './config/loadCtpConfig';
 // Call: the SDK's request builders, the shopper's session, and what wraps calls.
 export type { CtpClient } from './client/CtpClient';
 export type { CtpSession } from './session/CtpSession';
+export type { ExternalRefresh, ExternalSession, ExternalToken } from './session/ExternalRefresh';
 export type { CtpAuthToken } from './auth/CtpAuthToken';
 export type { CustomerDraft } from './session/account/CustomerDraft';
 export { ctpSessionMiddleware } from './session/ctpSessionMiddleware';

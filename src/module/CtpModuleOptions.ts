@@ -3,6 +3,7 @@ import type { LegacySessionStorage } from '../session/fromLegacyStorage';
 import type { SessionStorage } from '../session/SessionStorage';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
+import type { ExternalRefresh } from '../session/ExternalRefresh';
 
 // The option shapes are written out here rather than named, so the public surface stays the few
 // names an app writes (api/ctp-client.api.md); the library's own code names them below.
@@ -126,6 +127,15 @@ export interface CtpModuleOptions {
    * `manage_sessions` only (the `checkout` scope set).
    */
   checkout?: { applicationKey: string; url?: string };
+  /**
+   * Shoppers signed in at your identity provider (`ctpSession.loginExternal`): `refresh` renews their
+   * sessions on every instance and request, since a session read back from the store carries no
+   * callback (loginExternal's own `refresh` serves only the process that signed in). It answers the
+   * provider's new token, or undefined when the provider's session ended (then the session is
+   * cleared); throwing keeps the session until the token expires. Without it, such a session ends
+   * when its token expires. See docs/external-identity.md.
+   */
+  externalAuth?: { refresh: ExternalRefresh };
   /** Several instances: one grant per shared token and one refresh per session for the whole fleet. */
   redis?: {
     /**

@@ -129,25 +129,27 @@ export class SessionRenewal {
       (current) => renewalDecision(current, token, minted, ended()),
       (cached) => keptInCache(cached, token, minted, ended()),
     );
+    // What an external session's refresh minted is the identity provider's: never sent to commercetools.
+    const revoker = token.external === true ? undefined : this.t.revoker;
     switch (outcome.kind) {
       case 'kept':
         return outcome.token;
       case 'superseded':
-        void this.t.revoker.access(outcome.minted.accessToken, token.kind, 'refresh-superseded');
+        void revoker?.access(outcome.minted.accessToken, token.kind, 'refresh-superseded');
         return outcome.token;
       case 'stored':
         // The access token the refresh replaced would stay valid to its expiry: revoked, after a
         // grace period, since inside the margin calls in flight still carry it (this request's, the
         // shopper's parallel requests', other instances' cached copies, a session copy whose write
         // of this result was lost); no caller waits for it. settled() and close() start it at once.
-        this.t.revoker.accessLater(outcome.replaced, token.kind, 'refresh-replaced', REPLACED_TOKEN_GRACE_MS);
+        revoker?.accessLater(outcome.replaced, token.kind, 'refresh-replaced', REPLACED_TOKEN_GRACE_MS);
         return outcome.token;
       case 'ended':
         this.t.end(token);
-        if (minted !== undefined) await this.t.revoker.access(minted.accessToken, token.kind, 'refresh-discarded');
+        if (minted !== undefined) await revoker?.access(minted.accessToken, token.kind, 'refresh-discarded');
         throw new CtpSessionExpiredError('the session was signed out');
       case 'changed':
-        if (minted !== undefined) await this.t.revoker.access(minted.accessToken, token.kind, 'refresh-discarded');
+        if (minted !== undefined) await revoker?.access(minted.accessToken, token.kind, 'refresh-discarded');
         if (!outcome.current) throw new CtpSessionExpiredError('the session was signed out during the refresh');
         if (mode.sameLineage) throw builderSessionChanged();
         return outcome.current;

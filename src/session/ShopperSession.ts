@@ -18,6 +18,8 @@ import { AnonymousStart } from './AnonymousStart';
 import { claimCustomer } from './claimCustomer';
 import type { AccessTokenOptions, CtpSession, LoginOptions } from './CtpSession';
 import type { CustomerSignIn } from './CustomerSignIn';
+import type { ExternalRefresh } from './ExternalRefresh';
+import { ExternalSignIn, type ExternalLoginOptions } from './ExternalSignIn';
 import { SessionRenewal } from './SessionRenewal';
 import { adaptingLegacy, type AnySessionStorage } from './fromLegacyStorage';
 import type { SessionStorage } from './SessionStorage';
@@ -42,6 +44,8 @@ export interface ShopperSessionDeps {
   /** Spans of sign-in, sign-out, sign-up and the password changes; the count of expired sessions. */
   telemetry?: CtpTelemetry;
   checkout?: ShopperCheckout;
+  /** Renews sessions of loginExternal on every instance (the module's `externalAuth.refresh`). */
+  externalRefresh?: ExternalRefresh | undefined;
 }
 
 /**
@@ -68,50 +72,44 @@ export class ShopperSession implements CtpSession {
   readonly #renewal: SessionRenewal;
   readonly #anonymous: AnonymousStart;
   readonly #accounts: AccountOperations;
+  readonly #external: ExternalSignIn;
   readonly #telemetry: CtpTelemetry;
 
   constructor(deps: ShopperSessionDeps) {
     this.#d = { ...deps, storage: adaptingLegacy(deps.storage) };
     this.#telemetry = deps.telemetry ?? NO_TELEMETRY;
     this.#coordinator = deps.coordinator ?? localCoordinator;
-    this.#t = new SessionTokens(
-      deps.oauth,
-      deps.logger,
-      deps.storageTimeoutMs ?? 5_000,
-      deps.revokeWaitMs ?? 2_000,
-      deps.issuer.registry,
-    );
-    const { issuer, clock, logger } = deps;
-    this.#renewal = new SessionRenewal(this.#t, issuer, this.#coordinator, clock, logger, this.#telemetry);
+    const { issuer, clock, logger, storageTimeoutMs = 5_000, revokeWaitMs = 2_000 } = deps;
+    this.#t = new SessionTokens(deps.oauth, logger, storageTimeoutMs, revokeWaitMs, issuer.registry);
+    this.#external = new ExternalSignIn({
+      ...deps,
+      tokens: this.#t,
+      storage: this.#d.storage,
+      registry: issuer.registry,
+    });
+    const refresher = this.#external.refresher(issuer);
+    this.#renewal = new SessionRenewal(this.#t, refresher, this.#coordinator, clock, logger, this.#telemetry);
     this.#anonymous = new AnonymousStart(this.#t, deps.issuer);
     this.#accounts = new AccountOperations({
+      ...deps,
+      ...deps.accounts,
       tokens: this.#t,
-      issuer: deps.issuer,
-      signIn: deps.signIn,
       storage: this.#d.storage,
       // Waits for a refresh in the margin: a background one would revoke the token the operation sends.
       validToken: (storage) => this.#accessToken(storage, { createAnonymous: false }, false),
-      clock: deps.clock,
-      logger: deps.logger,
-      ...deps.accounts,
     });
   }
 
-  checkoutSession(options: { cartId?: string } = {}): Promise<CheckoutSession> {
-    return (this.#d.checkout ?? checkoutNotConfigured)(() => this.source({ createAnonymous: false }), options.cartId);
-  }
+  readonly checkoutSession = (options: { cartId?: string } = {}): Promise<CheckoutSession> =>
+    (this.#d.checkout ?? checkoutNotConfigured)(() => this.source({ createAnonymous: false }), options.cartId);
 
-  async current(): Promise<CtpAuthToken | undefined> {
-    return this.#t.door.read(this.#d.storage());
-  }
+  readonly current = (): Promise<CtpAuthToken | undefined> => this.#t.door.read(this.#d.storage());
 
-  ensureAnonymous(options: { storeKey?: string } = {}): Promise<CtpAuthToken> {
-    return this.accessToken({ ...options, createAnonymous: true });
-  }
+  readonly ensureAnonymous = (options: { storeKey?: string } = {}): Promise<CtpAuthToken> =>
+    this.accessToken({ ...options, createAnonymous: true });
 
-  async accessToken(options: AccessTokenOptions = {}): Promise<CtpAuthToken> {
-    return this.#accessToken(this.#d.storage(), options);
-  }
+  readonly accessToken = (options: AccessTokenOptions = {}): Promise<CtpAuthToken> =>
+    this.#accessToken(this.#d.storage(), options);
 
   /**
    * What customerApiRoot() builds on: a valid token of the current request's session, and the way
@@ -164,10 +162,12 @@ export class ShopperSession implements CtpSession {
     return customer;
   }
 
+  /** The provider's token takes the session over (ExternalSignIn: Merge Cart, anonymous tokens revoked). */
+  readonly loginExternal = (token: string, options: ExternalLoginOptions): Promise<CtpAuthToken> =>
+    this.#telemetry.span('ctp.session.login_external', {}, () => this.#external.login(token, options));
+
   /** Clears the session and revokes its tokens, including any a refresh in flight mints (waited for at most revokeWaitMs); the clearing stays even if revoking fails. */
-  logout(): Promise<void> {
-    return this.#telemetry.span('ctp.session.logout', {}, () => this.#logout());
-  }
+  readonly logout = (): Promise<void> => this.#telemetry.span('ctp.session.logout', {}, () => this.#logout());
 
   async #logout(): Promise<void> {
     const storage = this.#d.storage();
@@ -193,10 +193,9 @@ export class ShopperSession implements CtpSession {
   readonly confirmEmail = (tokenValue: string, options: StoreOption = {}): Promise<void> =>
     this.#accounts.confirmEmail(tokenValue, options);
 
-  signUp(draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> {
-    // No attribute from the draft: it holds the email and the password.
-    return this.#telemetry.span('ctp.session.sign_up', {}, () => this.#accounts.signUp(draft, options));
-  }
+  // No attribute from the draft: it holds the email and the password.
+  readonly signUp = (draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> =>
+    this.#telemetry.span('ctp.session.sign_up', {}, () => this.#accounts.signUp(draft, options));
 
   changePassword(currentPassword: string, newPassword: string): Promise<CtpAuthToken> {
     const change = () => this.#accounts.changePassword(currentPassword, newPassword);
