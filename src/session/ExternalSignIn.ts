@@ -15,6 +15,7 @@ import { sessionStore } from './account/sessionStore';
 import type { CtpSession } from './CtpSession';
 import type { CustomerSignIn } from './CustomerSignIn';
 import type { ExternalRefresh } from './ExternalRefresh';
+import type { Renewer } from './SessionRenewal';
 import type { SessionStorage } from './SessionStorage';
 import type { SessionTokens } from './SessionTokens';
 
@@ -88,17 +89,21 @@ export class ExternalSignIn {
                 storeKey,
               }),
       });
-      if (outcome.token !== fresh) this.#callbacks.delete(lineage);
-      else
-        this.#d.logger.info(
-          {
-            event: 'ctp.login_external',
-            merged: outcome.replaced?.kind === 'anonymous',
-            store: storeKey !== undefined,
-          },
-          'customer signed in at the identity provider',
-        );
-      return outcome.token;
+      // The same customer signed in meanwhile by another request: that session stays.
+      if (outcome.token !== fresh) {
+        this.#callbacks.delete(lineage);
+        return outcome.token;
+      }
+      if (outcome.replaced !== undefined) this.forget(outcome.replaced);
+      this.#d.logger.info(
+        {
+          event: 'ctp.login_external',
+          merged: outcome.replaced?.kind === 'anonymous',
+          store: storeKey !== undefined,
+        },
+        'customer signed in at the identity provider',
+      );
+      return fresh;
     } catch (error) {
       this.#callbacks.delete(lineage);
       throw error;
@@ -106,14 +111,24 @@ export class ExternalSignIn {
   }
 
   /** What SessionRenewal refreshes with: the app's callback for an external session, the auth server otherwise. */
-  refresher(issuer: Pick<TokenIssuer, 'refresh'>): Pick<TokenIssuer, 'refresh'> {
-    return { refresh: (token) => (token.external === true ? this.#refresh(token) : issuer.refresh(token)) };
+  refresher(issuer: Pick<TokenIssuer, 'refresh'>): Renewer {
+    return {
+      refresh: (token) => (token.external === true ? this.#refresh(token) : issuer.refresh(token)),
+      renews: (token) => token.external !== true || this.#callbackOf(token) !== undefined,
+    };
+  }
+
+  /** A lineage ended here (logout) has no use for its callback any more. */
+  forget(token: CtpAuthToken): void {
+    if (token.external === true) this.#callbacks.delete(token.refreshToken);
+  }
+
+  #callbackOf(token: CtpAuthToken): ExternalRefresh | undefined {
+    return this.#callbacks.get(token.refreshToken) ?? this.#d.externalRefresh;
   }
 
   async #refresh(token: CtpAuthToken): Promise<CtpAuthToken> {
-    // A lineage ended here has no use for its callback any more.
-    if (this.#d.tokens.ended.has(token.refreshToken)) this.#callbacks.delete(token.refreshToken);
-    const refresh = this.#callbacks.get(token.refreshToken) ?? this.#d.externalRefresh;
+    const refresh = this.#callbackOf(token);
     if (refresh === undefined) {
       // Nothing renews it: it serves to its expiry (the same token, kept), then the session ends.
       if (!isExpired(token, this.#d.clock.now())) return token;
@@ -125,7 +140,10 @@ export class ExternalSignIn {
       expiresAt: new Date(token.expiresAt),
       ...(token.storeKey === undefined ? {} : { storeKey: token.storeKey }),
     });
-    if (answer === undefined || answer === null) throw ended('the identity provider ended the session');
+    if (answer === undefined || answer === null) {
+      this.forget(token);
+      throw ended('the identity provider ended the session');
+    }
     const now = this.#d.clock.now();
     if (typeof answer !== 'object' || !isAccessTokenSyntax(answer.token))
       throw new CtpArgumentError(

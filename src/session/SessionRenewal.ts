@@ -22,6 +22,12 @@ import { SingleFlight } from '../util/SingleFlight';
 import type { SessionStorage } from './SessionStorage';
 import type { SessionTokens } from './SessionTokens';
 
+/** What refreshes a session: the auth server, or for an external session the app's callback (ExternalSignIn). */
+export interface Renewer extends Pick<TokenIssuer, 'refresh'> {
+  /** False when nothing could renew `token` ahead of its expiry (an external session without a refresh). */
+  renews?(token: CtpAuthToken): boolean;
+}
+
 export interface RenewMode {
   /** The caller needs a new token (the API refused this one): a transient failure is its error. */
   force: boolean;
@@ -52,7 +58,7 @@ export class SessionRenewal {
 
   constructor(
     private readonly t: SessionTokens,
-    private readonly issuer: Pick<TokenIssuer, 'refresh'>,
+    private readonly issuer: Renewer,
     private readonly coordinator: TokenCoordinator,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -65,7 +71,8 @@ export class SessionRenewal {
    */
   ahead(storage: SessionStorage, token: CtpAuthToken): void {
     const key = storage.id === undefined ? storage : JSON.stringify([storage.id, token.refreshToken]);
-    if (this.#ahead.has(key)) return;
+    // Nothing to renew it with: it serves to its expiry, and no refresh is coordinated per request meanwhile.
+    if (this.#ahead.has(key) || this.issuer.renews?.(token) === false) return;
     const running = this.renew(storage, token, WAITING).then(
       () => undefined,
       (error: unknown) => {

@@ -177,6 +177,7 @@ export class ShopperSession implements CtpSession {
     }));
     if (!token) return;
     this.#t.end(token);
+    this.#external.forget(token);
     // The fleet's "ended" mark and the revocations run side by side; a failed mark still fails the logout, after them.
     const [marked] = await Promise.allSettled([
       this.#coordinator.endLineage(token.refreshToken, SIGNED_OUT_MARK_MS),
