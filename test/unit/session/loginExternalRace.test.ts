@@ -7,22 +7,10 @@ import { createCtpServices } from '../../../src/module/createCtpServices';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { runWithCtpSession } from '../../../src/session/sessionContext';
 import { createMockCommercetools } from '../../../src/testing/mock/createMockCommercetools';
+import { drain } from '../../support/session/drainScheduler';
 import { scheduledStorage } from '../../support/session/scheduledStorage';
 
 const HOUR = 3_600_000;
-
-/** Lets the scheduler finish every step until `done()`; a run that waits on nothing is a deadlock. */
-async function drain(s: fc.Scheduler, done: () => boolean): Promise<void> {
-  for (let idle = 0; !done() || s.count() > 0;) {
-    if (s.count() > 0) {
-      idle = 0;
-      await s.waitOne();
-    } else {
-      if ((idle += 1) > 50) throw new Error('deadlock: an operation waits for a step that is never scheduled');
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
-}
 
 /** `logoutAfterLogin`: on the other instance, as soon as loginExternal answered (its background work still running). */
 type Op = 'loginExternal' | 'logout' | 'logoutElsewhere' | 'logoutAfterLogin' | 'access';
