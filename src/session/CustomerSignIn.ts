@@ -92,6 +92,7 @@ export class CustomerSignIn {
       storeKey: request.storeKey,
       body: { anonymousId: request.anonymousId, mergeMode: request.mergeMode, updateProductData: false },
       secrets: [],
+      scope: 'manage_orders',
     };
     const answer = await this.#api.asIntegration(call);
     if ((answer.status >= 200 && answer.status < 300) || answer.status === 404) return;

@@ -172,6 +172,7 @@ describe('ctpSession.loginExternal against the strict mock', () => {
       .inSession(() => w.services.session.loginExternal(token, { customerId: 'cust-ext', expiresAt }))
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CtpError);
+    expect((error as CtpError).message).toContain('manage_orders');
     expect((await w.storage.get()) as unknown).toEqual(anonymous);
     await w.services.session.settled();
     expect(w.mock.isLive(anonymous.a)).toBe(true);
