@@ -9,6 +9,7 @@ import { CtpArgumentError } from '../errors/CtpArgumentError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpOAuthError } from '../errors/CtpOAuthError';
 import type { ScopeRegistry } from '../scopes/ScopeRegistry';
+import { NO_TELEMETRY, type CtpTelemetry } from '../telemetry/CtpTelemetry';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import { sessionStore } from './account/sessionStore';
@@ -27,7 +28,10 @@ export interface ExternalSignInDeps {
   /** The current request's session. */
   storage: () => SessionStorage;
   signIn: Pick<CustomerSignIn, 'prepare' | 'mergeCart'>;
-  registry: Pick<ScopeRegistry, 'scopes'>;
+  /** The auth server's refresh for every other session, and the registry of the customer scope set. */
+  issuer: Pick<TokenIssuer, 'refresh'> & { registry: Pick<ScopeRegistry, 'scopes'> };
+  /** The span of each sign-in. */
+  telemetry?: CtpTelemetry | undefined;
   clock: Clock;
   logger: Logger;
   /** The module's `externalAuth.refresh`: renews external sessions on every instance and request. */
@@ -55,7 +59,13 @@ export class ExternalSignIn {
     this.#d = deps;
   }
 
-  async login(token: string, options: ExternalLoginOptions): Promise<CtpAuthToken> {
+  login(token: string, options: ExternalLoginOptions): Promise<CtpAuthToken> {
+    return (this.#d.telemetry ?? NO_TELEMETRY).span('ctp.session.login_external', {}, () =>
+      this.#login(token, options),
+    );
+  }
+
+  async #login(token: string, options: ExternalLoginOptions): Promise<CtpAuthToken> {
     const storage = this.#d.storage();
     const now = this.#d.clock.now();
     const { customerId, expiresAt, refresh } = checkLogin(token, options, now);
@@ -71,7 +81,7 @@ export class ExternalSignIn {
       refreshToken: lineage,
       issuedAt: now,
       expiresAt,
-      scopes: this.#d.registry.scopes('customer', storeKey),
+      scopes: this.#d.issuer.registry.scopes('customer', storeKey),
       customerId,
       ...(storeKey === undefined ? {} : { storeKey }),
     });
@@ -111,7 +121,8 @@ export class ExternalSignIn {
   }
 
   /** What SessionRenewal refreshes with: the app's callback for an external session, the auth server otherwise. */
-  refresher(issuer: Pick<TokenIssuer, 'refresh'>): Renewer {
+  refresher(): Renewer {
+    const { issuer } = this.#d;
     return {
       refresh: (token) => (token.external === true ? this.#refresh(token) : issuer.refresh(token)),
       renews: (token) => token.external !== true || this.#callbackOf(token) !== undefined,

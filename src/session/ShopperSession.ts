@@ -81,13 +81,8 @@ export class ShopperSession implements CtpSession {
     this.#coordinator = deps.coordinator ?? localCoordinator;
     const { issuer, clock, logger, storageTimeoutMs = 5_000, revokeWaitMs = 2_000 } = deps;
     this.#t = new SessionTokens(deps.oauth, logger, storageTimeoutMs, revokeWaitMs, issuer.registry);
-    this.#external = new ExternalSignIn({
-      ...deps,
-      tokens: this.#t,
-      storage: this.#d.storage,
-      registry: issuer.registry,
-    });
-    const refresher = this.#external.refresher(issuer);
+    this.#external = new ExternalSignIn({ ...deps, tokens: this.#t, storage: this.#d.storage });
+    const refresher = this.#external.refresher();
     this.#renewal = new SessionRenewal(this.#t, refresher, this.#coordinator, clock, logger, this.#telemetry);
     this.#anonymous = new AnonymousStart(this.#t, deps.issuer);
     this.#accounts = new AccountOperations({
@@ -163,11 +158,14 @@ export class ShopperSession implements CtpSession {
   }
 
   /** The provider's token takes the session over (ExternalSignIn: Merge Cart, anonymous tokens revoked). */
-  readonly loginExternal = (token: string, options: ExternalLoginOptions): Promise<CtpAuthToken> =>
-    this.#telemetry.span('ctp.session.login_external', {}, () => this.#external.login(token, options));
+  loginExternal(token: string, options: ExternalLoginOptions): Promise<CtpAuthToken> {
+    return this.#external.login(token, options);
+  }
 
   /** Clears the session and revokes its tokens, including any a refresh in flight mints (waited for at most revokeWaitMs); the clearing stays even if revoking fails. */
-  readonly logout = (): Promise<void> => this.#telemetry.span('ctp.session.logout', {}, () => this.#logout());
+  logout(): Promise<void> {
+    return this.#telemetry.span('ctp.session.logout', {}, () => this.#logout());
+  }
 
   async #logout(): Promise<void> {
     const storage = this.#d.storage();
@@ -194,9 +192,10 @@ export class ShopperSession implements CtpSession {
   readonly confirmEmail = (tokenValue: string, options: StoreOption = {}): Promise<void> =>
     this.#accounts.confirmEmail(tokenValue, options);
 
-  // No attribute from the draft: it holds the email and the password.
-  readonly signUp = (draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> =>
-    this.#telemetry.span('ctp.session.sign_up', {}, () => this.#accounts.signUp(draft, options));
+  signUp(draft: CustomerDraft, options: SignUpOptions = {}): Promise<CtpAuthToken> {
+    // No attribute from the draft: it holds the email and the password.
+    return this.#telemetry.span('ctp.session.sign_up', {}, () => this.#accounts.signUp(draft, options));
+  }
 
   changePassword(currentPassword: string, newPassword: string): Promise<CtpAuthToken> {
     const change = () => this.#accounts.changePassword(currentPassword, newPassword);

@@ -21,7 +21,7 @@ function setup(externalRefresh?: () => Promise<undefined>) {
     tokens,
     storage: () => storage,
     signIn: { prepare: async () => undefined, mergeCart: async () => undefined },
-    registry: { scopes: () => ['manage_my_orders:p'] },
+    issuer: { refresh: async (t: CtpAuthToken) => t, registry: { scopes: () => ['manage_my_orders:p'] } },
     clock: { now: () => now },
     logger,
     externalRefresh,
@@ -34,8 +34,7 @@ function setup(externalRefresh?: () => Promise<undefined>) {
       return localCoordinator.refresh(token, refresh, isFresh);
     },
   };
-  const issuer = { refresh: async (t: CtpAuthToken) => t };
-  const renewal = new SessionRenewal(tokens, external.refresher(issuer), coordinator, { now: () => now }, logger);
+  const renewal = new SessionRenewal(tokens, external.refresher(), coordinator, { now: () => now }, logger);
   const login = (refresh?: () => Promise<undefined>) =>
     external.login('provider.token-1', {
       customerId: 'c-1',
@@ -49,7 +48,7 @@ describe('ExternalSignIn renewal', () => {
   it('should start no background refresh in the margin when nothing can renew the session, and end it at expiry', async () => {
     const w = setup();
     const token = await w.login();
-    const renewer = w.external.refresher({ refresh: async (t) => t });
+    const renewer = w.external.refresher();
     expect(renewer.renews!(token)).toBe(false);
     expect(renewer.renews!({ ...token, external: undefined } as unknown as CtpAuthToken)).toBe(true);
     w.advance(HOUR - 60_000);
