@@ -19,6 +19,7 @@ export type { CtpClient } from './client/CtpClient';
 export type { ActAsCustomerOptions, ActingForCustomer } from './client/CustomerService';
 export { CART_LOCK_MAX_MS } from './client/CartLocks';
 export type { CtpSession } from './session/CtpSession';
+export type { ExternalRefresh, ExternalSession, ExternalToken } from './session/ExternalRefresh';
 export type { CtpAuthToken } from './auth/CtpAuthToken';
 export type { CustomerDraft } from './session/account/CustomerDraft';
 export { ctpSessionMiddleware } from './session/ctpSessionMiddleware';

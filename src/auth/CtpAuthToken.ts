@@ -29,6 +29,12 @@ export interface CtpAuthToken {
   readonly anonymousId?: string;
   /** Set for a customer of a Store (in-store sign-in). */
   readonly storeKey?: string;
+  /**
+   * Set on a session signed in at the app's identity provider (ctpSession.loginExternal): the access
+   * token is the provider's, renewed by the app's `refresh` and never revoked at commercetools, and
+   * `refreshToken` is no token but the session's lineage id, made by the library (`external:{uuid}`).
+   */
+  readonly external?: true;
 }
 
 /** A process-wide token (integration, guest): no refresh token, renewed by a new grant. */

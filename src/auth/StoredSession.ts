@@ -15,8 +15,11 @@ import { storedTokenProblem } from './storedTokenProblem';
 export interface StoredSession {
   /** Format version. */
   readonly v: 2;
-  /** `c` customer, `a` anonymous. */
-  readonly k: 'c' | 'a';
+  /**
+   * `c` customer, `a` anonymous, `e` a customer signed in at the app's identity provider (external:
+   * a version that does not know it refuses the value rather than refresh or revoke it at commercetools).
+   */
+  readonly k: 'c' | 'a' | 'e';
   readonly a: string;
   readonly r: string;
   /** issuedAt, epoch ms. */
@@ -46,7 +49,7 @@ export function toStoredSession(token: CtpAuthToken, registry?: StoredScopeSets)
       : registry.fingerprint(token.kind, token.storeKey));
   return {
     v: 2,
-    k: token.kind === 'customer' ? 'c' : 'a',
+    k: token.kind === 'anonymous' ? 'a' : token.external === true ? 'e' : 'c',
     a: token.accessToken,
     r: token.refreshToken,
     i: token.issuedAt,
@@ -88,7 +91,7 @@ export function decodeStoredSession(
   }
   const v = value as unknown as Record<string, unknown>;
   const k = v['k'];
-  const kind = k === 'c' ? 'customer' : k === 'a' ? 'anonymous' : k;
+  const kind = k === 'c' || k === 'e' ? 'customer' : k === 'a' ? 'anonymous' : k;
   const storeKey = v['t'];
   const s = v['s'];
   let scopes: unknown = s;
@@ -120,6 +123,7 @@ export function decodeStoredSession(
     ...(v['c'] === undefined ? {} : { customerId: v['c'] }),
     ...(v['n'] === undefined ? {} : { anonymousId: v['n'] }),
     ...(storeKey === undefined ? {} : { storeKey }),
+    ...(k === 'e' ? { external: true } : {}),
   };
   const field = storedTokenProblem(token);
   if (field !== undefined) return { field };

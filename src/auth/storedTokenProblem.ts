@@ -51,6 +51,8 @@ export function storedTokenProblem(value: unknown): string | undefined {
     if (id !== undefined && (typeof id !== 'string' || id === '' || id.length > MAX_ID_LENGTH || /\s/.test(id)))
       return key;
   }
+  // An external session is a customer's, always (loginExternal).
+  if (v['external'] !== undefined && (v['external'] !== true || v['kind'] !== 'customer')) return 'external';
   // TokenIssuer never stores a session token without the identity that binds it to one shopper.
   if (v['kind'] === 'customer' && v['customerId'] === undefined) return 'customerId';
   if (v['kind'] === 'anonymous' && v['anonymousId'] === undefined) return 'anonymousId';

@@ -3,20 +3,24 @@ import type { LegacySessionStorage } from '../session/fromLegacyStorage';
 import type { SessionStorage } from '../session/SessionStorage';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
+import type { ExternalRefresh } from '../session/ExternalRefresh';
 
 // The option shapes are written out here rather than named, so the public surface stays the few
 // names an app writes (api/ctp-client.api.md); the library's own code names them below.
 
 export interface CtpModuleOptions {
   /**
-   * Replaces whole scope sets (`integration`, `guest`, `anonymous`, `customer`); CTP_SCOPES
-   * (config.integrationScopes) wins for `integration`. A scope is a name, or `{ name, storeKey }`.
+   * Replaces whole scope sets (`integration`, `guest`, `anonymous`, `customer`, `customerService`;
+   * `checkout` is `manage_sessions` alone); CTP_SCOPES (config.integrationScopes) wins for
+   * `integration`. A scope is a name, or `{ name, storeKey }`.
    */
   scopes?: {
     integration?: readonly (string | { readonly name: string; readonly storeKey: string })[];
     guest?: readonly (string | { readonly name: string; readonly storeKey: string })[];
     anonymous?: readonly (string | { readonly name: string; readonly storeKey: string })[];
     customer?: readonly (string | { readonly name: string; readonly storeKey: string })[];
+    customerService?: readonly (string | { readonly name: string; readonly storeKey: string })[];
+    checkout?: readonly (string | { readonly name: string; readonly storeKey: string })[];
   };
   /**
    * See ScopeRegistryOptions: lets shopper tokens hold scopes on shared data, writes (`manage_orders`)
@@ -126,6 +130,15 @@ export interface CtpModuleOptions {
    * `manage_sessions` only (the `checkout` scope set).
    */
   checkout?: { applicationKey: string; url?: string };
+  /**
+   * Shoppers signed in at your identity provider (`ctpSession.loginExternal`): `refresh` renews their
+   * sessions on every instance and request, since a session read back from the store carries no
+   * callback (loginExternal's own `refresh` serves only the process that signed in). It answers the
+   * provider's new token, or undefined when the provider's session ended (then the session is
+   * cleared); throwing keeps the session until the token expires. Without it, such a session ends
+   * when its token expires. See docs/external-identity.md.
+   */
+  externalAuth?: { refresh: ExternalRefresh };
   /** Several instances: one grant per shared token and one refresh per session for the whole fleet. */
   redis?: {
     /**

@@ -188,6 +188,7 @@ export function wireCtpServices(
     revokeWaitMs: o.revokeWaitMs,
     telemetry,
     ...(checkout ? { checkout: checkout.forShopper } : {}),
+    externalRefresh: o.externalRefresh,
     accounts: {
       backend: new HttpAccountBackend(api),
       sendToken: o.sendToken,

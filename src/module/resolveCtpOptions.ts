@@ -79,6 +79,7 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
     passwordResetFloorMs: options.passwordResetFloorMs,
     // Undefined: checkoutSession() answers CTP_CHECKOUT_NOT_CONFIGURED.
     checkout: checkout as { applicationKey: string; url: string } | undefined,
+    externalRefresh: options.externalAuth?.refresh,
     // Undefined: no Redis, every instance coordinates on its own.
     redis:
       source === undefined
@@ -142,6 +143,11 @@ function valueProblems(options: CtpModuleOptions): string[] {
     problems.push(
       ...checkoutProblems(options.checkout, { applicationKey: 'checkout.applicationKey', url: 'checkout.url' }),
     );
+  check(
+    options.externalAuth,
+    (e) => typeof e === 'object' && e !== null && typeof (e as { refresh?: unknown }).refresh === 'function',
+    'externalAuth must be an object { refresh(session) => Promise<{ token, expiresAt } | undefined> }',
+  );
   check(options.sendToken, (f) => typeof f === 'function', 'sendToken must be a function (message) => Promise<void>');
   retry('retry', options.retry);
   const api = options.api ?? {};

@@ -27,6 +27,7 @@ const MODULE: Record<keyof CtpModuleOptions, true> = {
   sendToken: true,
   passwordResetFloorMs: true,
   checkout: true,
+  externalAuth: true,
   redis: true,
 };
 const RETRY: Record<keyof RetryPolicy, true> = { maxRetries: true, baseDelayMs: true, maxDelayMs: true };

@@ -32,6 +32,8 @@ export interface AccountRequest {
   body?: unknown;
   /** Every secret in the request (passwords, token values): redacted from whatever an error keeps. */
   secrets: readonly string[];
+  /** The integration's scope the call needs, named in a failure (default manage_customers). */
+  scope?: string;
 }
 
 /** A whole answer that was neither a redirect nor too large; any status. */
@@ -134,7 +136,7 @@ export class AccountApi {
   failure(request: AccountRequest, answer: AccountAnswer): CtpApiError {
     const message = answer.body?.['message'];
     return new CtpApiError(
-      `The ${request.operation} failed (status, code and message of the API are in .status, .apiCode and .apiMessage); nothing of the session changed. Check the integration's scopes (manage_customers) and try again.`,
+      `The ${request.operation} failed (status, code and message of the API are in .status, .apiCode and .apiMessage); nothing of the session changed. Check the integration's scopes (${request.scope ?? 'manage_customers'}) and try again.`,
       {
         status: answer.status,
         apiCode: redactField(answer.apiCode, answer.secrets, 100),

@@ -1,5 +1,6 @@
 import type { CtpAuthToken } from '../auth/CtpAuthToken';
 import type { CustomerDraft } from './account/CustomerDraft';
+import type { ExternalRefresh } from './ExternalRefresh';
 
 /**
  * The current shopper's commercetools session (what datasources inject as `'CtpSession'`), kept in
@@ -46,7 +47,35 @@ export interface CtpSession {
       anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
     },
   ): Promise<CtpAuthToken>;
-  /** Clears the session and revokes its tokens; the clearing stays even if revoking fails. */
+  /**
+   * Signs in a customer authenticated at the app's identity provider (commercetools' External OAuth,
+   * see docs/external-identity.md): the session holds the provider's `token`, which customerApiRoot()
+   * sends as the bearer; an anonymous session's cart goes to the customer by Merge Cart (in the
+   * integration's name, in the session's Store) and its tokens are revoked. Near `expiresAt` the
+   * session is renewed by `refresh`, else by the module's `externalAuth.refresh` (which serves every
+   * instance; this one only this process); with neither it ends at `expiresAt`. logout() clears it
+   * and never sends the provider's token to commercetools: revoking it at the provider is the app's.
+   * Bad arguments fail with CTP_INVALID_ARGUMENT, having changed nothing.
+   */
+  loginExternal(
+    token: string,
+    options: {
+      /** The commercetools customer the token is for (what the introspection answers as `customer_id`). */
+      customerId: string;
+      /** When the provider's token expires. */
+      expiresAt: Date;
+      /** Renews this session in this process: a new token, or undefined when the provider's session ended. */
+      refresh?: ExternalRefresh;
+      /** A customer of this Store (in-store Merge Cart); default: the session's Store. */
+      storeKey?: string;
+      /** What happens to the anonymous cart (Merge Cart's mergeMode); default MergeWithExistingCustomerCart. */
+      anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
+    },
+  ): Promise<CtpAuthToken>;
+  /**
+   * Clears the session and revokes its tokens at commercetools (those the library obtained: not an
+   * external session's, which is the identity provider's); the clearing stays even if revoking fails.
+   */
   logout(): Promise<void>;
   /** Creates the customer, then signs them in as login() does. */
   signUp(

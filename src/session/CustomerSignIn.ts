@@ -13,6 +13,13 @@ export interface SignInRequest {
   storeKey?: string | undefined;
 }
 
+export interface MergeCartRequest {
+  customerId: string;
+  anonymousId: string;
+  mergeMode: AnonymousCartSignInMode;
+  storeKey: string | undefined;
+}
+
 export interface CustomerSignInOptions {
   apiUrl: string;
   projectKey: string;
@@ -66,6 +73,29 @@ export class CustomerSignIn {
     const answer = await this.#api.asIntegration(call);
     if (answer.status >= 200 && answer.status < 300) return;
     if (answer.apiCode === 'InvalidCredentials') throw new CtpInvalidCredentialsError({ status: answer.status });
+    throw this.#api.failure(call, answer);
+  }
+
+  /**
+   * Merge Cart, for a customer signed in at the app's identity provider (loginExternal: /login
+   * cannot sign such customers in): the anonymous shopper's active cart goes to the customer, as
+   * their active cart when they have none, else merged as `mergeMode` says. In the integration's
+   * name (manage_orders); in the session's Store when it has one. A 404 means the anonymous shopper
+   * has no cart: nothing to merge. Unlike /login it moves no orders.
+   */
+  async mergeCart(request: MergeCartRequest): Promise<void> {
+    const call: AccountRequest = {
+      operation: 'cart merge',
+      flow: 'login',
+      method: 'POST',
+      path: `/carts/customer-id=${encodeURIComponent(request.customerId)}/merge`,
+      storeKey: request.storeKey,
+      body: { anonymousId: request.anonymousId, mergeMode: request.mergeMode, updateProductData: false },
+      secrets: [],
+      scope: 'manage_orders',
+    };
+    const answer = await this.#api.asIntegration(call);
+    if ((answer.status >= 200 && answer.status < 300) || answer.status === 404) return;
     throw this.#api.failure(call, answer);
   }
 }

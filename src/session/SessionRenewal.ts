@@ -22,6 +22,12 @@ import { SingleFlight } from '../util/SingleFlight';
 import type { SessionStorage } from './SessionStorage';
 import type { SessionTokens } from './SessionTokens';
 
+/** What refreshes a session: the auth server, or for an external session the app's callback (ExternalSignIn). */
+export interface Renewer extends Pick<TokenIssuer, 'refresh'> {
+  /** False when nothing could renew `token` ahead of its expiry (an external session without a refresh). */
+  renews?(token: CtpAuthToken): boolean;
+}
+
 export interface RenewMode {
   /** The caller needs a new token (the API refused this one): a transient failure is its error. */
   force: boolean;
@@ -52,7 +58,7 @@ export class SessionRenewal {
 
   constructor(
     private readonly t: SessionTokens,
-    private readonly issuer: Pick<TokenIssuer, 'refresh'>,
+    private readonly issuer: Renewer,
     private readonly coordinator: TokenCoordinator,
     private readonly clock: Clock,
     private readonly logger: Logger,
@@ -65,7 +71,8 @@ export class SessionRenewal {
    */
   ahead(storage: SessionStorage, token: CtpAuthToken): void {
     const key = storage.id === undefined ? storage : JSON.stringify([storage.id, token.refreshToken]);
-    if (this.#ahead.has(key)) return;
+    // Nothing to renew it with: it serves to its expiry, and no refresh is coordinated per request meanwhile.
+    if (this.#ahead.has(key) || this.issuer.renews?.(token) === false) return;
     const running = this.renew(storage, token, WAITING).then(
       () => undefined,
       (error: unknown) => {
@@ -129,25 +136,27 @@ export class SessionRenewal {
       (current) => renewalDecision(current, token, minted, ended()),
       (cached) => keptInCache(cached, token, minted, ended()),
     );
+    // What an external session's refresh minted is the identity provider's: never sent to commercetools.
+    const revoker = token.external === true ? undefined : this.t.revoker;
     switch (outcome.kind) {
       case 'kept':
         return outcome.token;
       case 'superseded':
-        void this.t.revoker.access(outcome.minted.accessToken, token.kind, 'refresh-superseded');
+        void revoker?.access(outcome.minted.accessToken, token.kind, 'refresh-superseded');
         return outcome.token;
       case 'stored':
         // The access token the refresh replaced would stay valid to its expiry: revoked, after a
         // grace period, since inside the margin calls in flight still carry it (this request's, the
         // shopper's parallel requests', other instances' cached copies, a session copy whose write
         // of this result was lost); no caller waits for it. settled() and close() start it at once.
-        this.t.revoker.accessLater(outcome.replaced, token.kind, 'refresh-replaced', REPLACED_TOKEN_GRACE_MS);
+        revoker?.accessLater(outcome.replaced, token.kind, 'refresh-replaced', REPLACED_TOKEN_GRACE_MS);
         return outcome.token;
       case 'ended':
         this.t.end(token);
-        if (minted !== undefined) await this.t.revoker.access(minted.accessToken, token.kind, 'refresh-discarded');
+        if (minted !== undefined) await revoker?.access(minted.accessToken, token.kind, 'refresh-discarded');
         throw new CtpSessionExpiredError('the session was signed out');
       case 'changed':
-        if (minted !== undefined) await this.t.revoker.access(minted.accessToken, token.kind, 'refresh-discarded');
+        if (minted !== undefined) await revoker?.access(minted.accessToken, token.kind, 'refresh-discarded');
         if (!outcome.current) throw new CtpSessionExpiredError('the session was signed out during the refresh');
         if (mode.sameLineage) throw builderSessionChanged();
         return outcome.current;

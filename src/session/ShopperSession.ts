@@ -18,6 +18,8 @@ import { AnonymousStart } from './AnonymousStart';
 import { claimCustomer } from './claimCustomer';
 import type { AccessTokenOptions, CtpSession, LoginOptions } from './CtpSession';
 import type { CustomerSignIn } from './CustomerSignIn';
+import type { ExternalRefresh } from './ExternalRefresh';
+import { ExternalSignIn, type ExternalLoginOptions } from './ExternalSignIn';
 import { SessionRenewal } from './SessionRenewal';
 import { adaptingLegacy, type AnySessionStorage } from './fromLegacyStorage';
 import type { SessionStorage } from './SessionStorage';
@@ -42,6 +44,8 @@ export interface ShopperSessionDeps {
   /** Spans of sign-in, sign-out, sign-up and the password changes; the count of expired sessions. */
   telemetry?: CtpTelemetry;
   checkout?: ShopperCheckout;
+  /** Renews sessions of loginExternal on every instance (the module's `externalAuth.refresh`). */
+  externalRefresh?: ExternalRefresh | undefined;
 }
 
 /**
@@ -68,50 +72,39 @@ export class ShopperSession implements CtpSession {
   readonly #renewal: SessionRenewal;
   readonly #anonymous: AnonymousStart;
   readonly #accounts: AccountOperations;
+  readonly #external: ExternalSignIn;
   readonly #telemetry: CtpTelemetry;
 
   constructor(deps: ShopperSessionDeps) {
     this.#d = { ...deps, storage: adaptingLegacy(deps.storage) };
     this.#telemetry = deps.telemetry ?? NO_TELEMETRY;
     this.#coordinator = deps.coordinator ?? localCoordinator;
-    this.#t = new SessionTokens(
-      deps.oauth,
-      deps.logger,
-      deps.storageTimeoutMs ?? 5_000,
-      deps.revokeWaitMs ?? 2_000,
-      deps.issuer.registry,
-    );
-    const { issuer, clock, logger } = deps;
-    this.#renewal = new SessionRenewal(this.#t, issuer, this.#coordinator, clock, logger, this.#telemetry);
+    const { issuer, clock, logger, storageTimeoutMs = 5_000, revokeWaitMs = 2_000 } = deps;
+    this.#t = new SessionTokens(deps.oauth, logger, storageTimeoutMs, revokeWaitMs, issuer.registry);
+    this.#external = new ExternalSignIn({ ...deps, tokens: this.#t, storage: this.#d.storage });
+    const refresher = this.#external.refresher();
+    this.#renewal = new SessionRenewal(this.#t, refresher, this.#coordinator, clock, logger, this.#telemetry);
     this.#anonymous = new AnonymousStart(this.#t, deps.issuer);
     this.#accounts = new AccountOperations({
+      ...deps,
+      ...deps.accounts,
       tokens: this.#t,
-      issuer: deps.issuer,
-      signIn: deps.signIn,
       storage: this.#d.storage,
       // Waits for a refresh in the margin: a background one would revoke the token the operation sends.
       validToken: (storage) => this.#accessToken(storage, { createAnonymous: false }, false),
-      clock: deps.clock,
-      logger: deps.logger,
-      ...deps.accounts,
     });
   }
 
-  checkoutSession(options: { cartId?: string } = {}): Promise<CheckoutSession> {
-    return (this.#d.checkout ?? checkoutNotConfigured)(() => this.source({ createAnonymous: false }), options.cartId);
-  }
+  readonly checkoutSession = (options: { cartId?: string } = {}): Promise<CheckoutSession> =>
+    (this.#d.checkout ?? checkoutNotConfigured)(() => this.source({ createAnonymous: false }), options.cartId);
 
-  async current(): Promise<CtpAuthToken | undefined> {
-    return this.#t.door.read(this.#d.storage());
-  }
+  readonly current = (): Promise<CtpAuthToken | undefined> => this.#t.door.read(this.#d.storage());
 
-  ensureAnonymous(options: { storeKey?: string } = {}): Promise<CtpAuthToken> {
-    return this.accessToken({ ...options, createAnonymous: true });
-  }
+  readonly ensureAnonymous = (options: { storeKey?: string } = {}): Promise<CtpAuthToken> =>
+    this.accessToken({ ...options, createAnonymous: true });
 
-  async accessToken(options: AccessTokenOptions = {}): Promise<CtpAuthToken> {
-    return this.#accessToken(this.#d.storage(), options);
-  }
+  readonly accessToken = (options: AccessTokenOptions = {}): Promise<CtpAuthToken> =>
+    this.#accessToken(this.#d.storage(), options);
 
   /**
    * What customerApiRoot() builds on: a valid token of the current request's session, and the way
@@ -164,6 +157,11 @@ export class ShopperSession implements CtpSession {
     return customer;
   }
 
+  /** The provider's token takes the session over (ExternalSignIn: Merge Cart, anonymous tokens revoked). */
+  loginExternal(token: string, options: ExternalLoginOptions): Promise<CtpAuthToken> {
+    return this.#external.login(token, options);
+  }
+
   /** Clears the session and revokes its tokens, including any a refresh in flight mints (waited for at most revokeWaitMs); the clearing stays even if revoking fails. */
   logout(): Promise<void> {
     return this.#telemetry.span('ctp.session.logout', {}, () => this.#logout());
@@ -177,6 +175,7 @@ export class ShopperSession implements CtpSession {
     }));
     if (!token) return;
     this.#t.end(token);
+    this.#external.forget(token);
     // The fleet's "ended" mark and the revocations run side by side; a failed mark still fails the logout, after them.
     const [marked] = await Promise.allSettled([
       this.#coordinator.endLineage(token.refreshToken, SIGNED_OUT_MARK_MS),

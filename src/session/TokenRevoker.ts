@@ -27,8 +27,13 @@ export class TokenRevoker {
     private readonly waitMs: number,
   ) {}
 
-  /** Both tokens of a pair: the access token explicitly, as the platform does not promise to cascade. */
+  /**
+   * Both tokens of a pair: the access token explicitly, as the platform does not promise to cascade.
+   * Nothing for an external session: its token is the identity provider's (the app revokes it there)
+   * and its `refreshToken` a lineage id; neither is ever sent to commercetools.
+   */
   pair(token: CtpAuthToken, reason: string): Promise<void> {
+    if (token.external === true) return Promise.resolve();
     return this.revoke(
       [
         { token: token.refreshToken, hint: 'refresh_token' },

@@ -2,6 +2,7 @@
 // production bundle never loads it (or @labdigital/commercetools-mock).
 export { CtpTestingError } from './CtpTestingError';
 export type { FakeApiClient } from './auth/StrictAuth';
+export type { FakeExternalOAuth, IntrospectionAnswer } from './auth/ExternalOAuth';
 export type { FakeCheckoutSession } from './checkout/FakeCheckoutHost';
 export type { GrantRecord } from './embedded/platformPatches';
 export type { SeedBusinessUnit, SeedCustomer, SeededProject } from './embedded/seedProject';

@@ -1,3 +1,4 @@
+import type { FakeExternalOAuth } from '../auth/ExternalOAuth';
 import type { FakeApiClient } from '../auth/StrictAuth';
 import type { FakeCheckoutSession } from '../checkout/FakeCheckoutHost';
 import type { MockAccountCustomer } from './mockApi';
@@ -53,6 +54,14 @@ export interface MockCommercetoolsOptions {
    * refresh with the `refresh` action and answer `ExpiredSession` after.
    */
   checkout?: { applicationKey: string; url?: string };
+  /**
+   * The project's External OAuth: a bearer token the mock's auth host did not issue is accepted only
+   * when `introspect` (the app's endpoint, or its `verify` wrapped) answers within 500 ms `active:
+   * true` with an `exp` still ahead; the token then holds the answer's `name:{projectKey}` scopes and
+   * `customer_id:{id}` binds `/me` to that customer. Otherwise 401 (`ExternalOAuthFailed` when the
+   * endpoint failed or was too slow). Answers are not cached: a token the provider revoked is refused at once.
+   */
+  externalOAuth?: FakeExternalOAuth;
   /** The mock's clock, for the expiry of access tokens and of reset and verification tokens (default Date.now). */
   now?: () => number;
 }

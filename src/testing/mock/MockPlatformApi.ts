@@ -4,6 +4,7 @@ import type { TokenOwner } from '../auth/StrictAuth';
 import { MockAccounts } from './MockAccounts';
 import { MockBusinessUnits, type MockBusinessUnit } from './MockBusinessUnits';
 import { MockCarts } from './MockCarts';
+import { mergeCart } from './mergeCart';
 import { MockCatalog, type MockCategory, type MockProduct } from './MockCatalog';
 import type { MockIdentity } from './MockCommercetools';
 import { splitStore, type MockAccountCustomer, type MockApiCall, type MockApiContext } from './mockApi';
@@ -114,7 +115,11 @@ export class MockPlatformApi {
       clientId: owner.clientId,
       ...externalUserIdOf(request.headers),
     };
-    const resource = this.catalog.answer(call) ?? this.carts.answer(call) ?? this.orders.answer(call);
+    const resource =
+      this.catalog.answer(call) ??
+      mergeCart(this.#context, this.carts, call) ??
+      this.carts.answer(call) ??
+      this.orders.answer(call);
     return resource ? { response: resource, by: 'resource' } : undefined;
   }
 

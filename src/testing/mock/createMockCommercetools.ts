@@ -1,4 +1,5 @@
 import { apiRefusal, toResponse } from '../auth/fakeAnswers';
+import { externalOwner } from '../auth/ExternalOAuth';
 import { StrictAuth, type TokenOwner } from '../auth/StrictAuth';
 import { FakeCheckoutHost } from '../checkout/FakeCheckoutHost';
 import type { MockAnswer, MockCommercetools, MockCommercetoolsOptions, MockRequest } from './MockCommercetools';
@@ -162,6 +163,13 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
         json = undefined;
       }
       const bearer = (headers['authorization'] ?? '').replace(/^Bearer /, '');
+      // A token the auth host did not issue: commercetools asks the project's External OAuth endpoint.
+      const external =
+        host === 'api' && options.externalOAuth && bearer !== '' && auth.owner(bearer) === undefined
+          ? await externalOwner(options.externalOAuth, projectKey, bearer, now())
+          : undefined;
+      const owner =
+        host === 'auth' ? undefined : (auth.owner(bearer) ?? (external === 'failed' ? undefined : external));
       const prefix = `/${projectKey}`;
       const request: MockRequest = {
         method,
@@ -174,10 +182,12 @@ export function createMockCommercetools(options: MockCommercetoolsOptions = {}):
         body,
         json,
         form: new URLSearchParams(host === 'auth' ? body : ''),
-        identity: host === 'auth' ? undefined : identityOf(auth.owner(bearer)),
+        identity: identityOf(owner),
       };
       requests.push(request);
-      if (host === 'api') return answerApi(request, auth.owner(bearer));
+      if (external === 'failed')
+        return toResponse(apiRefusal(401, 'ExternalOAuthFailed', 'The External OAuth introspection failed.'));
+      if (host === 'api') return answerApi(request, owner);
       if (host === 'checkout')
         return toResponse(
           await checkout.answer({ method, path: url.pathname, authorization: headers['authorization'], json }),

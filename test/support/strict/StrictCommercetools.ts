@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { externalOwner, type FakeExternalOAuth } from '../../../src/testing/auth/ExternalOAuth';
 import { apiRefusal, toResponse } from '../../../src/testing/auth/fakeAnswers';
 import { authFlowOf, StrictAuth, type FakeApiClient, type TokenOwner } from '../../../src/testing/auth/StrictAuth';
 import type { MockAccountCustomer } from '../../../src/testing/mock/mockApi';
@@ -115,6 +116,8 @@ export class StrictCommercetools {
    * answers is undocumented (shared/reference/commercetools-platform-2026.md): the library accepts all three.
    */
   storeScopeAnswer: 'asked' | 'plain' | 'both' = 'asked';
+  /** The project's External OAuth: how a bearer token the auth host did not issue is introspected (unset: refused). */
+  externalOAuth: FakeExternalOAuth | undefined;
   now: () => number;
   #server: Server | undefined;
   #sockets = new Set<Socket>();
@@ -492,7 +495,14 @@ export class StrictCommercetools {
     const method = req.method ?? 'GET';
     const sessionTag = typeof req.headers['x-session'] === 'string' ? req.headers['x-session'] : undefined;
     const header = req.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? this.#auth.owner(header.slice(7)) : undefined;
+    const bearer = header.startsWith('Bearer ') ? header.slice(7) : '';
+    // A token the auth host did not issue: asked of the project's External OAuth endpoint, when set.
+    const external =
+      bearer !== '' && this.externalOAuth && this.#auth.owner(bearer) === undefined
+        ? await externalOwner(this.externalOAuth, this.projectKey, bearer, this.now())
+        : undefined;
+    const token =
+      bearer === '' ? undefined : (this.#auth.owner(bearer) ?? (external === 'failed' ? undefined : external));
     const record: ApiCallRecord = { method, path, status: 0, kind: 'none', ...(sessionTag ? { sessionTag } : {}) };
     const correlationId = req.headers['x-correlation-id'];
     if (typeof correlationId === 'string') record.correlationId = correlationId;
@@ -509,10 +519,13 @@ export class StrictCommercetools {
     } catch {
       json = undefined;
     }
-    const answered = await this.#platform.answer(
-      { method, url: url.href, apiPath: path, json, headers: req.headers },
-      token,
-    );
+    const answered =
+      external === 'failed'
+        ? {
+            response: toResponse(apiRefusal(401, 'ExternalOAuthFailed', 'The External OAuth introspection failed.')),
+            by: 'token' as const,
+          }
+        : await this.#platform.answer({ method, url: url.href, apiPath: path, json, headers: req.headers }, token);
     const response =
       answered?.response ?? toResponse(apiRefusal(404, 'ResourceNotFound', `No route ${method} ${path}`));
     const text = await response.text();

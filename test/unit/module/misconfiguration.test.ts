@@ -80,6 +80,13 @@ describe('misconfiguration of ctpModule() and createCtpServices()', () => {
       ]);
     });
 
+    it('should refuse an externalAuth without a refresh function', () => {
+      for (const externalAuth of [{}, { refresh: 'yes' }, null, () => undefined])
+        expect(problemsOf(() => ctpModule(testConfig(), loose({ externalAuth })))).toEqual([
+          'externalAuth must be an object { refresh(session) => Promise<{ token, expiresAt } | undefined> }',
+        ]);
+    });
+
     it('should accept every documented option', () => {
       const platform = new FakePlatform();
       const all: Required<Omit<CtpModuleOptions, 'telemetry' | 'sendToken'>> = {
@@ -103,6 +110,7 @@ describe('misconfiguration of ctpModule() and createCtpServices()', () => {
         },
         passwordResetFloorMs: 10,
         checkout: { applicationKey: 'web-checkout', url: 'https://session.mock.test' },
+        externalAuth: { refresh: async () => undefined },
         redis: {
           client: { get: async () => null, eval: async () => null },
           keyPrefix: 'ctp:',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
 import { CtpError } from '../../../src/errors/CtpError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
+import { drain } from '../../support/session/drainScheduler';
 import { scheduledStorage } from '../../support/session/scheduledStorage';
 import { PASSWORD, ScheduledWorld } from '../../support/session/scheduledWorld';
 import { fromLegacyStorage, isLegacyStorage } from '../../../src/session/fromLegacyStorage';
@@ -44,22 +45,6 @@ interface Outcome {
   ok: boolean;
   code?: string;
   token?: CtpAuthToken;
-}
-
-/**
- * Lets the scheduler finish every step until `done()`; a step scheduled after a few macrotask turns
- * (an op between two awaits) is still waited for, and a run that waits on nothing is a deadlock.
- */
-async function drain(s: fc.Scheduler, done: () => boolean): Promise<void> {
-  for (let idle = 0; !done() || s.count() > 0;) {
-    if (s.count() > 0) {
-      idle = 0;
-      await s.waitOne();
-    } else {
-      if ((idle += 1) > 50) throw new Error('deadlock: an operation waits for a step that is never scheduled');
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
 }
 
 /**
