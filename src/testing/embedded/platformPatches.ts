@@ -69,7 +69,7 @@ export function applyPlatformPatches(
   projectKey: string,
   grants: GrantRecord[],
   revokeCustomer: (customerId: string) => void,
-): void {
+): { assignCart: (cartId: string, customerId: string) => void } {
   const app: FastifyInstance = mock.app;
   const store = mock.authStore() as unknown as { tokens: StoredToken[]; validateToken(token: string): boolean };
   // A token for the embedded server's own calls into the mock (seeding, moving carts).
@@ -242,4 +242,6 @@ export function applyPlatformPatches(
     }
     return payload;
   });
+  // Merge Cart (mergeCartPatch) hands a cart to a customer: /me sees it as theirs from then on.
+  return { assignCart: (cartId, customerId) => void cartOwners.set(cartId, { customerId }) };
 }

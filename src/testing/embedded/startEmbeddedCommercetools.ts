@@ -4,7 +4,9 @@ import { CtpTestingError } from '../CtpTestingError';
 import type { FakeApiClient } from '../auth/StrictAuth';
 import { applyPlatformPatches, type GrantRecord } from './platformPatches';
 import { applyStrictFront } from './strictFront';
+import type { FakeExternalOAuth, IntrospectionAnswer } from '../auth/ExternalOAuth';
 import { applyCartLockPatches } from './cartLockPatches';
+import { applyMergeCartPatch } from './mergeCartPatch';
 import { applyCheckoutHost } from './checkoutHost';
 import type { FakeCheckoutSession } from '../checkout/FakeCheckoutHost';
 import { seedProject, type SeedBusinessUnit, type SeededProject, type SeedCustomer } from './seedProject';
@@ -47,6 +49,12 @@ export interface EmbeddedCommercetoolsOptions {
    * own URL), and `env` carries CTP_CHECKOUT_APPLICATION_KEY and CTP_CHECKOUT_URL.
    */
   checkout?: { applicationKey: string };
+  /**
+   * The project's External OAuth setting: a bearer token the server did not issue is POSTed as
+   * `token=...` with `authorizationHeader` to `url` (the app's createIntrospectionHandler), within
+   * 500 ms, and accepted only if it answers active (its `customer_id` binds `/me`).
+   */
+  externalOAuth?: { url: string; authorizationHeader: string };
 }
 
 export interface EmbeddedCommercetools {
@@ -120,17 +128,24 @@ export async function startEmbeddedCommercetools(
     defaultProjectKey: projectKey,
   });
   const grants: GrantRecord[] = [];
-  const auth = applyStrictFront(mock, {
-    projectKey,
-    clients: [
-      { id: clientId, secret: clientSecret, ...(options.clientScopes ? { scopes: options.clientScopes } : {}) },
-      ...(options.otherClients ?? []),
-    ],
-    now: options.now ?? Date.now,
-    expiresIn: () => options.expiresIn ?? 172_800,
-    storeScopeAnswer: () => options.storeScopeAnswer ?? 'asked',
-  });
-  applyPlatformPatches(mock, projectKey, grants, (customerId) => auth.revokeCustomer(customerId));
+  const auth = applyStrictFront(
+    mock,
+    {
+      projectKey,
+      clients: [
+        { id: clientId, secret: clientSecret, ...(options.clientScopes ? { scopes: options.clientScopes } : {}) },
+        ...(options.otherClients ?? []),
+      ],
+      now: options.now ?? Date.now,
+      expiresIn: () => options.expiresIn ?? 172_800,
+      storeScopeAnswer: () => options.storeScopeAnswer ?? 'asked',
+    },
+    options.externalOAuth && introspectAt(options.externalOAuth),
+  );
+  const { assignCart } = applyPlatformPatches(mock, projectKey, grants, (customerId) =>
+    auth.revokeCustomer(customerId),
+  );
+  applyMergeCartPatch(mock, projectKey, assignCart);
   applyCartLockPatches(mock, projectKey, options.now ?? Date.now, (token) => auth.owner(token));
   const checkout = applyCheckoutHost(mock, projectKey, options.now ?? Date.now, (token) => auth.owner(token));
   await mock.app.listen({ port: 0, host: '127.0.0.1' });
@@ -168,4 +183,19 @@ export async function startEmbeddedCommercetools(
     await mock.app.close();
     throw error;
   }
+}
+
+/** The platform's call to the app's introspection endpoint. */
+function introspectAt(setting: { url: string; authorizationHeader: string }): FakeExternalOAuth {
+  return {
+    introspect: async (token) => {
+      const answer = await fetch(setting.url, {
+        method: 'POST',
+        headers: { authorization: setting.authorizationHeader, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token }).toString(),
+        signal: AbortSignal.timeout(500),
+      });
+      return (await answer.json()) as IntrospectionAnswer;
+    },
+  };
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CommercetoolsMock } from '@labdigital/commercetools-mock';
 import { endpointRefusal } from '../auth/endpointScopes';
-import { invalidToken, type FakeAnswer } from '../auth/fakeAnswers';
+import { externalOwner, type FakeExternalOAuth } from '../auth/ExternalOAuth';
+import { apiRefusal, invalidToken, type FakeAnswer } from '../auth/fakeAnswers';
 import { StrictAuth, type StrictAuthOptions } from '../auth/StrictAuth';
 
 /**
@@ -15,6 +16,7 @@ import { StrictAuth, type StrictAuthOptions } from '../auth/StrictAuth';
 export function applyStrictFront(
   mock: CommercetoolsMock,
   options: Omit<StrictAuthOptions, 'signIn' | 'onIssue' | 'onForget'>,
+  external?: FakeExternalOAuth,
 ): StrictAuth {
   const app: FastifyInstance = mock.app;
   const { projectKey } = options;
@@ -24,6 +26,9 @@ export function applyStrictFront(
   };
   const internal = mock.authStore().getClientToken('embedded-front', '', `manage_project:${projectKey}`).access_token;
   const mirrored = new Set<string>();
+  const externalTokens = new Set<string>();
+  // The mock's own tokens (seeding, internal calls); an external token added to its store stays external.
+  const ownToken = (token: string) => !externalTokens.has(token) && store.tokens.some((t) => t.access_token === token);
   const auth = new StrictAuth({
     ...options,
     // The password check of the mock's sign-in (with the Store rules of the platform patches).
@@ -68,6 +73,31 @@ export function applyStrictFront(
     instance.post('/oauth/token/revoke', answerAuth);
     instance.post('/oauth/introspect', answerAuth);
     done();
+  });
+
+  // A token of the shop's identity provider: accepted only through the project's External OAuth. On
+  // request, before the mock's own token check (which knows only tokens in its store) runs.
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (external === undefined || !path.startsWith(`/${projectKey}/`)) return undefined;
+    const header = request.headers.authorization ?? '';
+    const bearer = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    if (bearer === '' || mirrored.has(bearer) || ownToken(bearer)) return undefined;
+    const owner = await externalOwner(external, projectKey, bearer, options.now());
+    if (owner === 'failed')
+      return send(reply, apiRefusal(401, 'ExternalOAuthFailed', 'The External OAuth introspection failed.'));
+    if (owner === undefined) return send(reply, invalidToken());
+    const refused = endpointRefusal(projectKey, request.method, path.slice(projectKey.length + 1), owner);
+    if (refused) return send(reply, refused);
+    // Known to the mock for this request, so its /me routes see the customer.
+    const identity = owner.customerId === undefined ? [] : [`customer_id:${owner.customerId}`];
+    externalTokens.add(bearer);
+    store.tokens = store.tokens.filter((t) => t.access_token !== bearer);
+    store.addToken(
+      { access_token: bearer, token_type: 'Bearer', expires_in: 60, scope: [...owner.scopes, ...identity].join(' ') },
+      owner.clientId,
+    );
+    return undefined;
   });
 
   app.addHook('preHandler', async (request, reply) => {
