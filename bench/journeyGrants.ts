@@ -2,14 +2,13 @@ import type { AddressInfo } from 'node:net';
 import { createCtpConfig, CtpIdentifiers, type CtpSession } from 'ctp-client';
 import { createApp } from '../examples/server-v3/app/createApp';
 import { OffsetClock } from '../examples/server-v3/app/OffsetClock';
-import { startEmbeddedCommercetools } from 'ctp-client/testing';
-import { JOURNEY_COMMERCETOOLS } from '../examples/server-v3/journey/journeyCommercetools';
+import { startJourneyCommercetools } from '../examples/server-v3/journey/startJourneyCommercetools';
 import { runJourney } from '../examples/server-v3/journey/runJourney';
 import { table, type Section } from './markdown';
 
 export async function journeyGrants(): Promise<Section> {
-  const embedded = await startEmbeddedCommercetools(JOURNEY_COMMERCETOOLS);
   const clock = new OffsetClock();
+  const { embedded, provider, stop } = await startJourneyCommercetools(() => clock.now());
   const config = createCtpConfig({
     projectKey: embedded.projectKey,
     clientId: embedded.clientId,
@@ -23,6 +22,7 @@ export async function journeyGrants(): Promise<Section> {
     clock,
     sendToken: async (message) => void outbox.push(message),
     passwordResetFloorMs: 50,
+    identityProvider: provider,
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -33,6 +33,7 @@ export async function journeyGrants(): Promise<Section> {
       customer: embedded.seeded.customer,
       categoryId: embedded.seeded.categoryIds[0]!,
       sku: embedded.seeded.skus[0]!,
+      providerToken: () => provider.issue(embedded.seeded.customer.id),
       advanceClock: (ms) => clock.advance(ms),
       outbox,
       settled: () => container.get<CtpSession>(CtpIdentifiers.CtpSession).settled(),
@@ -57,6 +58,6 @@ export async function journeyGrants(): Promise<Section> {
     };
   } finally {
     server.close();
-    await embedded.stop();
+    await stop();
   }
 }

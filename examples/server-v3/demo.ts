@@ -4,14 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { createCtpConfig, CtpIdentifiers, type CtpSession } from 'ctp-client';
 import { createApp } from './app/createApp';
 import { OffsetClock } from './app/OffsetClock';
-import { startEmbeddedCommercetools } from 'ctp-client/testing';
 import { formatJourney } from './journey/formatJourney';
-import { JOURNEY_COMMERCETOOLS } from './journey/journeyCommercetools';
+import { startJourneyCommercetools } from './journey/startJourneyCommercetools';
 import { runJourney } from './journey/runJourney';
 
 const json = process.argv.includes('--json');
-const embedded = await startEmbeddedCommercetools(JOURNEY_COMMERCETOOLS);
 const clock = new OffsetClock();
+const { embedded, provider, stop } = await startJourneyCommercetools(() => clock.now());
 const config = createCtpConfig({
   projectKey: embedded.projectKey,
   clientId: embedded.clientId,
@@ -26,6 +25,7 @@ const { app, container } = createApp(config, {
   clock,
   sendToken: async (message) => void outbox.push(message),
   passwordResetFloorMs: 200,
+  identityProvider: provider,
 });
 const server = app.listen(0, '127.0.0.1');
 await new Promise((resolve) => server.once('listening', resolve));
@@ -44,6 +44,7 @@ try {
     customer: { email: embedded.seeded.customer.email, password: embedded.seeded.customer.password },
     categoryId: embedded.seeded.categoryIds[0]!,
     sku: embedded.seeded.skus[0]!,
+    providerToken: () => provider.issue(embedded.seeded.customer.id),
     advanceClock: (ms) => clock.advance(ms),
     outbox,
     settled: () => container.get<CtpSession>(CtpIdentifiers.CtpSession).settled(),
@@ -52,5 +53,5 @@ try {
   process.exitCode = report.ok ? 0 : 1;
 } finally {
   server.close();
-  await embedded.stop();
+  await stop();
 }

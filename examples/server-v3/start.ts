@@ -3,9 +3,9 @@
 // TRUST_PROXY (express's `trust proxy`, e.g. 1) when a TLS-terminating proxy is in front;
 // NODE_ENV=production makes the session cookie Secure.
 import { loadCtpConfig, createCtpConfig, type CtpConfig } from 'ctp-client';
-import { startEmbeddedCommercetools } from 'ctp-client/testing';
 import { createApp } from './app/createApp';
-import { JOURNEY_COMMERCETOOLS } from './journey/journeyCommercetools';
+import type { DemoIdentityProvider } from './app/DemoIdentityProvider';
+import { startJourneyCommercetools } from './journey/startJourneyCommercetools';
 
 const port = Number(process.env['PORT'] ?? 3000);
 const ctpVariables = Object.keys(process.env).filter((name) => name.startsWith('CTP_'));
@@ -21,12 +21,17 @@ if (ctpVariables.length > 0 && !sessionSecret) {
 
 let stopEmbedded: (() => Promise<void>) | undefined;
 let config: CtpConfig;
+let identityProvider: DemoIdentityProvider | undefined;
 if (process.env['CTP_PROJECT_KEY']) {
   config = loadCtpConfig();
   console.log(`using commercetools project "${config.projectKey}" at ${config.apiUrl}`);
 } else {
-  const embedded = await startEmbeddedCommercetools(JOURNEY_COMMERCETOOLS);
-  stopEmbedded = () => embedded.stop();
+  const { embedded, provider, stop } = await startJourneyCommercetools();
+  stopEmbedded = stop;
+  identityProvider = provider;
+  console.log(
+    `a token of the demo identity provider for the seeded customer (POST /login/external { "token" }): ${provider.issue(embedded.seeded.customer.id)}`,
+  );
   config = createCtpConfig({
     projectKey: embedded.projectKey,
     clientId: embedded.clientId,
@@ -44,6 +49,7 @@ const trustProxy = process.env['TRUST_PROXY'];
 const { app } = createApp(config, {
   logger: console,
   ...(sessionSecret ? { sessionSecret } : {}),
+  ...(identityProvider ? { identityProvider } : {}),
   ...(trustProxy === undefined ? {} : { trustProxy: /^\d+$/.test(trustProxy) ? Number(trustProxy) : trustProxy }),
 });
 const server = app.listen(port, '127.0.0.1', () => {

@@ -4,17 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCtpConfig, CtpIdentifiers, type CtpSession } from 'ctp-client';
 import { createApp, type ExampleApp } from '../../examples/server-v3/app/createApp';
 import { OffsetClock } from '../../examples/server-v3/app/OffsetClock';
-import {
-  startEmbeddedCommercetools,
-  type EmbeddedCommercetools,
-} from '../../src/testing/embedded/startEmbeddedCommercetools';
+import type { EmbeddedCommercetools } from '../../src/testing/embedded/startEmbeddedCommercetools';
 import { ShopperClient } from '../../examples/server-v3/journey/ShopperClient';
-import { JOURNEY_COMMERCETOOLS } from '../../examples/server-v3/journey/journeyCommercetools';
+import {
+  startJourneyCommercetools,
+  type JourneyCommercetools,
+} from '../../examples/server-v3/journey/startJourneyCommercetools';
 import { runJourney } from '../../examples/server-v3/journey/runJourney';
 
 // The example app against the embedded commercetools, over real HTTP on 127.0.0.1.
 describe('the example server-v3 app', () => {
   let embedded: EmbeddedCommercetools;
+  let world: JourneyCommercetools;
   let server: Server;
   let app: ExampleApp;
   let baseUrl: string;
@@ -22,7 +23,8 @@ describe('the example server-v3 app', () => {
   const outbox: { kind: string; email: string; tokenValue: string }[] = [];
 
   beforeAll(async () => {
-    embedded = await startEmbeddedCommercetools(JOURNEY_COMMERCETOOLS);
+    world = await startJourneyCommercetools(() => clock.now());
+    embedded = world.embedded;
     const config = createCtpConfig({
       projectKey: embedded.projectKey,
       clientId: embedded.clientId,
@@ -35,6 +37,7 @@ describe('the example server-v3 app', () => {
       clock,
       sendToken: async (message) => void outbox.push(message),
       passwordResetFloorMs: 50,
+      identityProvider: world.provider,
     });
     server = app.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -43,7 +46,7 @@ describe('the example server-v3 app', () => {
 
   afterAll(async () => {
     server.close();
-    await embedded.stop();
+    await world.stop();
   });
 
   it('should run the whole shopper journey with the expected grants at every step', async () => {
@@ -53,6 +56,7 @@ describe('the example server-v3 app', () => {
       customer: embedded.seeded.customer,
       categoryId: embedded.seeded.categoryIds[0]!,
       sku: embedded.seeded.skus[0]!,
+      providerToken: () => world.provider.issue(embedded.seeded.customer.id),
       advanceClock: (ms) => clock.advance(ms),
       outbox,
       settled: () => app.container.get<CtpSession>(CtpIdentifiers.CtpSession).settled(),
@@ -61,7 +65,7 @@ describe('the example server-v3 app', () => {
       expect({ step: step.name, problems: step.problems }).toEqual({ step: step.name, problems: [] });
     // One refresh of the signed-in customer, one refused refresh of the session the reset ended.
     expect(report.summary.grantsByFlow['refresh_token']).toBe(2);
-    expect(report.summary.anonymousSessions).toBe(3);
+    expect(report.summary.anonymousSessions).toBe(4);
     expect(report.ok).toBe(true);
   });
 

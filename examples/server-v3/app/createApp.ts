@@ -32,6 +32,8 @@ export interface ExampleAppOptions extends CtpModuleOptions {
   secureCookie?: boolean | 'auto';
   /** express's `trust proxy` setting (e.g. 1 for one proxy in front). */
   trustProxy?: boolean | number | string;
+  /** The shop's identity provider, for `POST /login/external` (commercetools External OAuth). */
+  identityProvider?: { verify(token: string): { customerId: string; expiresAt: Date } | undefined };
 }
 
 export interface ExampleApp {
@@ -44,7 +46,7 @@ export interface ExampleApp {
  * 'CtpClient', and express-session holding each shopper's commercetools token.
  */
 export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): ExampleApp {
-  const { sessionSecret, secureCookie, trustProxy, ...ctpOptions } = options;
+  const { sessionSecret, secureCookie, trustProxy, identityProvider, ...ctpOptions } = options;
   const logger: Logger = ctpOptions.logger ?? {
     debug: () => undefined,
     info: () => undefined,
@@ -187,6 +189,19 @@ export function createApp(config: CtpConfig, options: ExampleAppOptions = {}): E
     res.status(201).json({ id: body.id, customerId: body.customerId, businessUnit: body.businessUnit?.key });
   });
   installStoreRoutes(app, container, ctpSession);
+  // Signed in at the shop's identity provider: the browser hands over the provider's token; the
+  // session holds it and calls commercetools with it (External OAuth), the visitor's cart merged.
+  app.post('/login/external', async (req, res) => {
+    const { token } = readBody(req.body, { token: 'string' });
+    const identity = identityProvider?.verify(token);
+    if (!identity) {
+      res.status(401).json({ error: 'UNAUTHORIZED', message: 'The identity provider did not sign this token.' });
+      return;
+    }
+    await regenerateSession(req);
+    await ctpSession.loginExternal(token, identity);
+    res.json({ customerId: identity.customerId });
+  });
   app.post('/logout', async (req, res) => {
     await ctpSession.logout();
     // And a new id on sign-out: the old one, wherever it leaked, names nothing.

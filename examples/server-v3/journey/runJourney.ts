@@ -31,6 +31,8 @@ export interface JourneyContext {
   customer: { email: string; password: string };
   categoryId: string;
   sku: string;
+  /** Signs the seeded customer in at the shop's identity provider: its token (External OAuth). */
+  providerToken(): string;
   /** Moves the app's clock forward, so its tokens look expired. */
   advanceClock(ms: number): void;
   /** What the app's sendToken handed to the mailer: the only place a reset or verification token goes. */
@@ -49,7 +51,8 @@ type Body = Record<string, unknown> | undefined;
  * cart moves to the customer), read the profile, let the token expire and read again (one refresh),
  * let customer service change the cart under a lock, start a Checkout session (and get the same
  * again), log out; then the account steps (sign-up, password change and reset, email verification), a B2B
- * read as an associate, and a Store shopper's journey. Each step states what it expects, so the
+ * read as an associate, a Store shopper's journey, and a shopper signed in at the shop's identity
+ * provider. Each step states what it expects, so the
  * journey checks itself. The embedded commercetools is started with JOURNEY_COMMERCETOOLS.
  */
 export async function runJourney(context: JourneyContext): Promise<JourneyReport> {
@@ -586,6 +589,79 @@ export async function runJourney(context: JourneyContext): Promise<JourneyReport
       problems: b?.['id'] === stinaId ? [] : ['the Store session changed'],
     }),
     storeShopper,
+  );
+
+  // A shopper signed in at the shop's identity provider (another browser): commercetools accepts the
+  // provider's token through External OAuth, the visitor's cart is merged into the customer's, and
+  // signing out sends nothing of the provider to commercetools.
+  const federated = new ShopperClient(context.baseUrl);
+  await step(
+    'External: create a cart as a visitor',
+    'POST',
+    '/cart',
+    { sku: context.sku, quantity: 1 },
+    { status: 201, grants: ['anonymous'] },
+    (b) => ({ detail: `cart ${String(b?.['id'])} of an anonymous session` }),
+    federated,
+  );
+  await step(
+    "External: sign in with the identity provider's token",
+    'POST',
+    '/login/external',
+    { token: context.providerToken() },
+    { status: 200, grants: ['revoke', 'revoke'] },
+    (b) => {
+      const signedIn = b?.['customerId'];
+      return {
+        detail:
+          typeof signedIn === 'string'
+            ? `customer ${signedIn}; the visitor's cart merged with Merge Cart, the anonymous tokens revoked`
+            : `refused: ${String(b?.['error'])} ${String(b?.['message'])}`,
+        problems: signedIn === customerId ? [] : ['another customer'],
+      };
+    },
+    federated,
+  );
+  await step(
+    "External: read the profile with the provider's token",
+    'GET',
+    '/me',
+    undefined,
+    { status: 200, grants: [] },
+    (b) => ({
+      detail: `${String(b?.['email'])}: commercetools asked the shop's introspection endpoint about the token`,
+      problems: b?.['email'] === context.customer.email ? [] : ['another profile came back'],
+    }),
+    federated,
+  );
+  await step(
+    "External: the customer's active cart after Merge Cart",
+    'GET',
+    '/cart',
+    undefined,
+    { status: 200, grants: [] },
+    (b) => {
+      const skus = ((b?.['lineItems'] as { variant?: { sku?: string } }[] | undefined) ?? []).map(
+        (l) => l.variant?.sku,
+      );
+      return {
+        detail: `cart of customer ${String(b?.['customerId'])}, with the visitor's item (${context.sku})`,
+        problems: [
+          ...(b?.['customerId'] === customerId ? [] : ['the cart is not the customer’s']),
+          ...(skus.includes(context.sku) ? [] : ["the visitor's item is missing"]),
+        ],
+      };
+    },
+    federated,
+  );
+  await step(
+    'External: log out',
+    'POST',
+    '/logout',
+    undefined,
+    { status: 204, grants: [] },
+    () => ({ detail: "session cleared; the provider's token is the shop's to revoke, nothing sent to commercetools" }),
+    federated,
   );
 
   const grantsByFlow: Record<string, number> = {};
