@@ -87,7 +87,9 @@ export class CheckoutSessions {
     const key = `${this.#o.applicationKey}:${cartId}`;
     const fresh = (s: CachedCheckoutSession) => s.expiresAt - CHECKOUT_RENEWAL_MARGIN_MS > this.#o.clock.now();
     const session = await this.#o.cache.once(key, fresh, async (stale) => {
-      if (stale === undefined || stale.expiresAt <= this.#o.clock.now()) return this.#create(cartId);
+      // Near or after its expiry a session is refreshed (the host creates anew only when it must, as
+      // commercetools Frontend does); #refresh creates one when the host answers it cannot.
+      if (stale === undefined) return this.#create(cartId);
       try {
         return await this.#refresh(stale, cartId);
       } catch (error) {

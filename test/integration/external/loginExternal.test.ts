@@ -116,4 +116,37 @@ describe('loginExternal over real HTTP, through the shop introspection endpoint'
     });
     expect(refused.status).toBe(401);
   });
+
+  it('should leave no anonymous token live and the session either empty or the external one when loginExternal races logout', async () => {
+    for (let round = 0; round < 10; round += 1) {
+      const { h: harness, issue, inSession } = await setup();
+      const root = await inSession(() => harness.client.customerApiRoot());
+      await inSession(() =>
+        root
+          .me()
+          .carts()
+          .post({ body: { currency: 'EUR' } })
+          .execute(),
+      );
+      const anonymous = (await inSession(() => harness.session.current()))!;
+      const { token, expiresAt } = issue(harness.customer.id);
+      const [login, logout] = await Promise.allSettled([
+        inSession(() => harness.session.loginExternal(token, { customerId: harness.customer.id, expiresAt })),
+        inSession(() => harness.session.logout()),
+      ]);
+      await harness.session.settled();
+      expect(logout.status).toBe('fulfilled');
+      const final = await inSession(() => harness.session.current());
+      if (final !== undefined) {
+        expect(login.status).toBe('fulfilled');
+        expect(final).toMatchObject({ accessToken: token, external: true });
+      }
+      // Whatever order they landed in, nothing of the anonymous session is left live at the platform.
+      expect(harness.server.accessTokens.has(anonymous.accessToken)).toBe(false);
+      expect(harness.server.refreshTokens.has(anonymous.refreshToken)).toBe(false);
+      await harness.stop();
+      await new Promise((resolve) => endpoint!.close(resolve));
+      h = endpoint = undefined;
+    }
+  });
 });

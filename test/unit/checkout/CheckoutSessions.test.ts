@@ -198,12 +198,33 @@ describe('CheckoutSessions', () => {
     ]);
   });
 
-  it('should create a new session, not refresh, once the kept one expired', async () => {
-    const w = world(() => json({ id: `sess-x`, expiryAt: w.at(HOUR) }, 201));
+  it('should try the refresh action after expiry too, and create anew when the host says it expired', async () => {
+    let created = 0;
+    const w = world((call) =>
+      call.url.endsWith('/sessions')
+        ? json({ id: `sess-${(created += 1)}`, expiryAt: w.at(HOUR) }, 201)
+        : hostError(400, 'ExpiredSession'),
+    );
     await w.sessions.forCart('cart-1');
     w.advance(HOUR);
+    await expect(w.sessions.forCart('cart-1')).resolves.toMatchObject({ sessionId: 'sess-2' });
+    expect(w.calls.map((c) => c.url.replace(SESSION_HOST, ''))).toEqual([
+      '/shop/sessions',
+      '/shop/sessions/sess-1',
+      '/shop/sessions',
+    ]);
+  });
+
+  it('should not hand out an expired session while the host is down', async () => {
+    let down = false;
+    const w = world(() =>
+      down ? hostError(503, 'ServiceUnavailable') : json({ id: 'sess-1', expiryAt: w.at(HOUR) }, 201),
+    );
     await w.sessions.forCart('cart-1');
-    expect(w.calls.map((c) => c.url.replace(SESSION_HOST, ''))).toEqual(['/shop/sessions', '/shop/sessions']);
+    w.advance(HOUR);
+    down = true;
+    const error = await w.sessions.forCart('cart-1').catch((e: unknown) => e);
+    expect(CtpError.is(error, CtpErrorCode.CheckoutUnavailable)).toBe(true);
   });
 
   it('should serve a session still valid while its refresh finds the host down, and refresh on the next call', async () => {
