@@ -1,4 +1,4 @@
-import { checkoutProblems } from '../checkout/checkoutSettings';
+import { checkoutProblems } from './checkoutSettings';
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { scopeSetProblems } from '../scopes/knownScopes';
 import { closestName } from '../util/closestName';

@@ -2,7 +2,7 @@ import { DEFAULT_AUTH_TIMEOUT_MS, type FetchLike } from '../auth/AuthTransport';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../auth/RetryPolicy';
 import { API_ENGINE_NAMES } from '../client/ApiEngine';
 import { DEFAULT_MAX_ANSWER_BYTES, MAX_API_ANSWER_BYTES } from '../client/ApiRootFactory';
-import { checkoutProblems, resolveCheckout } from '../checkout/checkoutSettings';
+import { checkoutProblems, resolveCheckout } from '../config/checkoutSettings';
 import type { CtpConfig } from '../config/CtpConfig';
 import { REDIS_URL } from '../config/createCtpConfig';
 import { CtpConfigError } from '../errors/CtpConfigError';

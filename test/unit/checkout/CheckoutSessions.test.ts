@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { LocalCheckoutSessionCache } from '../../../src/checkout/CheckoutSessionCache';
 import { CHECKOUT_RENEWAL_MARGIN_MS, CheckoutSessions } from '../../../src/checkout/CheckoutSessions';
-import { checkoutHostOf } from '../../../src/checkout/checkoutHostOf';
+import { checkoutHostOf } from '../../../src/config/checkoutHostOf';
 import { CtpError } from '../../../src/errors/CtpError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { AccountApi } from '../../../src/session/AccountApi';
