@@ -1,4 +1,5 @@
 import type { AccountAnswer, AccountApi, AccountRequest } from '../session/AccountApi';
+import type { CheckoutSession, ShopperCheckout } from '../session/ShopperCheckout';
 import type { TokenSource } from '../tokens/TokenSource';
 import { CtpApiError } from '../errors/CtpApiError';
 import { CtpArgumentError } from '../errors/CtpArgumentError';
@@ -7,27 +8,6 @@ import { CtpErrorCode } from '../errors/CtpErrorCode';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import type { CheckoutSessionCache, CachedCheckoutSession } from './CheckoutSessionCache';
-
-/** How the session asks for a shopper's Checkout session (CheckoutSessions.forShopper, or checkoutNotConfigured). */
-export type ShopperCheckout = (
-  source: () => Promise<TokenSource>,
-  cartId: string | undefined,
-) => Promise<CheckoutSession>;
-
-/** What checkoutSession() does without the `checkout` option: refuse before touching the session. */
-export const checkoutNotConfigured: ShopperCheckout = () =>
-  Promise.reject(
-    new CtpError(
-      CtpErrorCode.CheckoutNotConfigured,
-      'checkoutSession() needs commercetools Checkout configured: set the checkout option ({ applicationKey }) or CTP_CHECKOUT_APPLICATION_KEY.',
-    ),
-  );
-
-/** What a shopper's browser gets: the session's id for the Checkout Browser SDK, and when it ends. */
-export interface CheckoutSession {
-  sessionId: string;
-  expiresAt: Date;
-}
 
 export interface CheckoutSessionsOptions {
   /** The Checkout session host, in the name of the `checkout` token (manage_sessions only). */

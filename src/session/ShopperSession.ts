@@ -1,7 +1,6 @@
 import type { CtpAuthToken } from '../auth/CtpAuthToken';
 import type { OAuthClient } from '../auth/OAuthClient';
 import { isExpired, needsRenewal } from '../auth/renewal';
-import { checkoutNotConfigured, type CheckoutSession, type ShopperCheckout } from '../checkout/CheckoutSessions';
 import type { TokenIssuer } from '../auth/TokenIssuer';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
@@ -21,6 +20,7 @@ import type { CustomerSignIn } from './CustomerSignIn';
 import type { ExternalRefresh } from './ExternalRefresh';
 import { ExternalSignIn, type ExternalLoginOptions } from './ExternalSignIn';
 import { SessionRenewal } from './SessionRenewal';
+import { checkoutNotConfigured, type CheckoutSession, type ShopperCheckout } from './ShopperCheckout';
 import { adaptingLegacy, type AnySessionStorage } from './fromLegacyStorage';
 import type { SessionStorage } from './SessionStorage';
 import { SessionTokens } from './SessionTokens';
