@@ -1,4 +1,5 @@
 import { SingleFlight } from '../util/SingleFlight';
+import { setBounded } from '../util/setBounded';
 
 /** A Checkout session as kept between calls: its id and expiry (ms since the epoch). */
 export interface CachedCheckoutSession {
@@ -36,9 +37,7 @@ export class LocalCheckoutSessionCache implements CheckoutSessionCache {
     if (kept !== undefined && isFresh(kept)) return Promise.resolve(kept);
     return this.#flights.run(key, async () => {
       const next = await produce(kept);
-      this.#kept.delete(key);
-      if (this.#kept.size >= MAX_KEPT) this.#kept.delete(this.#kept.keys().next().value!);
-      this.#kept.set(key, next);
+      setBounded(this.#kept, key, next, MAX_KEPT);
       return next;
     });
   }

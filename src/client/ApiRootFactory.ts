@@ -21,6 +21,7 @@ import { apiErrorOf } from './apiErrorOf';
 import { apiFetch, CALL_HEADER } from './apiFetch';
 import { isIdempotent } from './isIdempotent';
 import { lockedCartError } from './lockedCartError';
+import { setBounded } from '../util/setBounded';
 
 /** The platform's attribution header: an agent's calls are recorded as theirs. */
 const EXTERNAL_USER_HEADER = 'X-External-User-ID';
@@ -130,9 +131,7 @@ export class ApiRootFactory {
     // Shared only with calls of the same source: a builder recovers through the source it was made from.
     if (cached?.key === source.key) return cached.builder;
     const builder = this.#build(source, undefined);
-    this.#builders.delete(source.accessToken);
-    this.#builders.set(source.accessToken, { key: source.key, builder });
-    if (this.#builders.size > this.#cacheSize) this.#builders.delete(this.#builders.keys().next().value!);
+    setBounded(this.#builders, source.accessToken, { key: source.key, builder }, this.#cacheSize);
     return builder;
   }
 

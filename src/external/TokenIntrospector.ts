@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../util/Clock';
 import type { Logger } from '../util/Logger';
 import { SingleFlight } from '../util/SingleFlight';
+import { setBounded } from '../util/setBounded';
 
 /** Who an identity provider's token belongs to, as the app's `verify` says. */
 export interface ExternalIdentity {
@@ -109,8 +110,7 @@ export class TokenIntrospector {
       ...(externalUserId === undefined ? [] : [`external_user_id:${externalUserId}`]),
     ].join(' ');
     const answer: IntrospectionAnswer = { active: true, exp: Math.floor(expiry / 1000), scope };
-    if (this.#cache.size >= MAX_CACHED) this.#cache.delete(this.#cache.keys().next().value!);
-    this.#cache.set(key, { answer, until: Math.min(expiry, now + MAX_CACHE_MS) });
+    setBounded(this.#cache, key, { answer, until: Math.min(expiry, now + MAX_CACHE_MS) }, MAX_CACHED);
     return answer;
   }
 }

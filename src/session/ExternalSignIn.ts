@@ -19,6 +19,7 @@ import type { ExternalRefresh } from './ExternalRefresh';
 import type { Renewer } from './SessionRenewal';
 import type { SessionStorage } from './SessionStorage';
 import type { SessionTokens } from './SessionTokens';
+import { setBounded } from '../util/setBounded';
 
 /** The options of loginExternal(). */
 export type ExternalLoginOptions = Parameters<CtpSession['loginExternal']>[1];
@@ -170,8 +171,7 @@ export class ExternalSignIn {
   }
 
   #remember(lineage: string, refresh: ExternalRefresh): void {
-    this.#callbacks.set(lineage, refresh);
-    if (this.#callbacks.size > MAX_CALLBACKS) this.#callbacks.delete(this.#callbacks.keys().next().value!);
+    setBounded(this.#callbacks, lineage, refresh, MAX_CALLBACKS);
   }
 }
 

@@ -21,6 +21,7 @@ import type { Logger } from '../util/Logger';
 import { SingleFlight } from '../util/SingleFlight';
 import type { SessionStorage } from './SessionStorage';
 import type { SessionTokens } from './SessionTokens';
+import { setBounded } from '../util/setBounded';
 
 /** What refreshes a session: the auth server, or for an external session the app's callback (ExternalSignIn). */
 export interface Renewer extends Pick<TokenIssuer, 'refresh'> {
@@ -175,9 +176,8 @@ export class SessionRenewal {
       (candidate) => candidate.accessToken !== token.accessToken && !needsRenewal(candidate, this.clock.now()),
     );
     if (refreshed === 'ended') return refreshed;
-    this.#recent.set(token.accessToken, refreshed);
     // Oldest first out: a late reader comes within moments, so a small window is enough.
-    if (this.#recent.size > RECENT_REFRESHES) this.#recent.delete(this.#recent.keys().next().value!);
+    setBounded(this.#recent, token.accessToken, refreshed, RECENT_REFRESHES);
     return refreshed;
   }
 
