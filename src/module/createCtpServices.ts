@@ -38,27 +38,19 @@ export interface CtpServices {
   config: CtpConfig;
   client: CtpClient;
   session: CtpSession;
-  /** The Redis client in use, when the fleet is coordinated through Redis. */
+  /** The Redis client in use, if any. */
   redis: RedisLike | undefined;
-  /**
-   * The in-process cache of shoppers' sessions on that Redis, kept coherent by the library's
-   * subscriber (undefined without Redis or with `redis.sessionCache: false`): pass it to each
-   * RedisSessionStorage (`{ cache: services.sessionCache }`) so calls on valid tokens send no Redis command.
-   */
+  /** The in-process session cache (unless `redis.sessionCache: false`): pass it to each RedisSessionStorage. */
   sessionCache: RedisSessionCache | undefined;
   /**
-   * Releases what the library created: aborts API calls in flight, stops the deadline timers, lets
-   * the revocations still running in the background finish, and quits the Redis client it made from
-   * a URL (CTP_REDIS_URL, redis.url or redis.clusterUrls). A Redis client passed in options stays
-   * open: its owner closes it. Safe to call more than once; later calls return the first call's promise.
+   * Aborts API calls in flight, lets background revocations finish, and quits a Redis client made from a URL
+   * (a client passed in options stays open). Later calls return the first call's promise.
    */
   close(): Promise<void>;
 }
 
 /**
- * Wires every service from validated config and options, without a container: for scripts and
- * tests. ctpModule() binds the same services in inversify.
- *
+ * The services ctpModule() binds, without a container: for scripts and tests.
  * @example
  * const services = createCtpServices(loadCtpConfig());
  * try { await run(services.client); } finally { await services.close(); }
@@ -67,11 +59,7 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   return wireCtpServices(config, options, 'createCtpServices');
 }
 
-/**
- * createCtpServices() with the parts the public CtpServices keeps internal (registry, oauth, the
- * session's class), for ctpModule and the library's own tests; `caller` names the function an app
- * called in a config error.
- */
+/** createCtpServices() with its internal parts too, for ctpModule and tests; `caller` is named in a config error. */
 export function wireCtpServices(
   configArgument: CtpConfig,
   options: CtpModuleOptions = {},
@@ -117,17 +105,7 @@ export function wireCtpServices(
   let coordinator: TokenCoordinator = localCoordinator;
   let fleet: RedisCoordinator | undefined;
   if (o.redis && redis) {
-    coordinator = fleet = new RedisCoordinator({
-      redis,
-      keyPrefix: o.redis.keyPrefix,
-      lockTtlMs: o.redis.lockTtlMs,
-      lockWaitMs: o.redis.lockWaitMs,
-      pollMs: o.redis.pollMs,
-      events,
-      clock,
-      sleep: o.sleep,
-      logger,
-    });
+    coordinator = fleet = new RedisCoordinator({ ...o.redis, redis, events, clock, sleep: o.sleep, logger });
     if (o.redis.fallbackToLocal) coordinator = new FallbackCoordinator(coordinator, logger);
     coordinator = tracedCoordinator(coordinator, telemetry);
   }
@@ -202,10 +180,7 @@ export function wireCtpServices(
     fetch: o.fetch,
     timeoutMs: o.apiTimeoutMs,
     logger,
-    engine: o.api.engine,
-    retry: o.api.retry,
-    middlewares: o.api.middlewares,
-    maxAnswerBytes: o.api.maxAnswerBytes,
+    ...o.api,
     sleep: o.sleep,
     random: o.random,
     userAgent: o.userAgent,
