@@ -8,23 +8,23 @@ import { CtpSecret } from './CtpSecret';
 const PROJECT_KEY_CHARACTERS = /^[A-Za-z0-9_-]+$/;
 export const REDIS_URL = /^rediss?:\/\/[^\s]+$/;
 
-/** A Record, so a setting added to the input type without a line here fails the type-check. */
-export const CONFIG_KEYS: Readonly<Record<keyof CtpConfigInput, true>> = {
-  projectKey: true,
-  clientId: true,
-  clientSecret: true,
-  authUrl: true,
-  apiUrl: true,
-  integrationScopes: true,
-  redisUrl: true,
-  checkout: true,
+/** Every setting and the variable loadCtpConfig reads it from; a Record, so a setting added to the input type fails here. */
+export const CONFIG_VARIABLES: Readonly<Record<keyof CtpConfigInput, string>> = {
+  projectKey: 'CTP_PROJECT_KEY',
+  clientId: 'CTP_CLIENT_ID',
+  clientSecret: 'CTP_CLIENT_SECRET',
+  authUrl: 'CTP_AUTH_URL',
+  apiUrl: 'CTP_API_URL',
+  integrationScopes: 'CTP_SCOPES',
+  redisUrl: 'CTP_REDIS_URL',
+  checkout: 'CTP_CHECKOUT_APPLICATION_KEY',
 };
 
 /** A misspelt key would otherwise read as "missing" (or, for an optional one, be dropped silently). */
 function unknownKeyProblems(input: object): string[] {
-  const known = Object.keys(CONFIG_KEYS);
+  const known = Object.keys(CONFIG_VARIABLES);
   return Object.keys(input)
-    .filter((key) => !Object.hasOwn(CONFIG_KEYS, key))
+    .filter((key) => !Object.hasOwn(CONFIG_VARIABLES, key))
     .map((key) => {
       const closest = closestName(key, known);
       return `createCtpConfig: unknown setting ${key}${closest ? ` (did you mean ${closest}?)` : ` (known: ${known.join(', ')})`}`;

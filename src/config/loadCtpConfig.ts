@@ -1,18 +1,7 @@
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { parseScopeList } from '../scopes/scopeString';
 import type { CtpConfig } from './CtpConfig';
-import { validateCtpConfig, type CtpConfigInput } from './createCtpConfig';
-
-const VARIABLES: Record<keyof CtpConfigInput, string> = {
-  projectKey: 'CTP_PROJECT_KEY',
-  clientId: 'CTP_CLIENT_ID',
-  clientSecret: 'CTP_CLIENT_SECRET',
-  authUrl: 'CTP_AUTH_URL',
-  apiUrl: 'CTP_API_URL',
-  integrationScopes: 'CTP_SCOPES',
-  redisUrl: 'CTP_REDIS_URL',
-  checkout: 'CTP_CHECKOUT_APPLICATION_KEY',
-};
+import { CONFIG_VARIABLES, validateCtpConfig } from './createCtpConfig';
 
 /**
  * Reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL, CTP_API_URL and the optional CTP_SCOPES,
@@ -43,7 +32,7 @@ export function loadCtpConfig(env: Record<string, string | undefined> = process.
       redisUrl: env['CTP_REDIS_URL'],
       checkout: checkoutOf(env),
     },
-    (key) => VARIABLES[key],
+    (key) => CONFIG_VARIABLES[key],
     scopeProblems,
   );
 }
