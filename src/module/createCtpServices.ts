@@ -67,12 +67,13 @@ export function wireCtpServices(
 ) {
   const config = ctpConfigArgument(caller, configArgument);
   const o = resolveCtpOptions(config, options);
+  const { clock, sleep, random } = o;
+  const { authUrl, apiUrl, projectKey, clientId } = config;
   const registry = new ScopeRegistry({
-    projectKey: config.projectKey,
+    projectKey,
     sets: o.scopes,
     unsafeAllowSharedDataScopesForShoppers: o.unsafeAllowSharedDataScopesForShoppers,
   });
-  const { clock } = o;
   // Every event logged inside a request carries its correlation ID.
   const logger = correlatedLogger(o.logger);
   const telemetry = new CtpTelemetry(o.telemetry);
@@ -80,7 +81,7 @@ export function wireCtpServices(
   const fetch = tracedFetch(o.fetch, o.userAgent);
   const oauth = createOAuthClient(
     config,
-    { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep: o.sleep, random: o.random, logger },
+    { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep, random, logger },
     telemetry,
   );
   const source = o.redis?.source;
@@ -105,20 +106,14 @@ export function wireCtpServices(
   let coordinator: TokenCoordinator = localCoordinator;
   let fleet: RedisCoordinator | undefined;
   if (o.redis && redis) {
-    coordinator = fleet = new RedisCoordinator({ ...o.redis, redis, events, clock, sleep: o.sleep, logger });
+    coordinator = fleet = new RedisCoordinator({ ...o.redis, redis, events, clock, sleep, logger });
     if (o.redis.fallbackToLocal) coordinator = new FallbackCoordinator(coordinator, logger);
     coordinator = tracedCoordinator(coordinator, telemetry);
   }
   const issuer = new TokenIssuer(oauth, registry, clock, logger);
   const shared = (name: SharedTokenId['name'], grant: () => Promise<SharedToken>) =>
     new SharedTokenProvider({
-      id: {
-        name,
-        authUrl: config.authUrl,
-        projectKey: config.projectKey,
-        clientId: config.clientId,
-        scope: registry.scopeParameter(name),
-      },
+      id: { name, authUrl, projectKey, clientId, scope: registry.scopeParameter(name) },
       scopes: registry.scopes(name),
       grant,
       clock,
@@ -128,7 +123,7 @@ export function wireCtpServices(
   const integration = shared('integration', () => issuer.integration());
   const guest = shared('guest', () => issuer.guest());
   // The calls the library makes to the API itself (sign-in, account operations).
-  const api = { apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration };
+  const api = { apiUrl, projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration };
   // commercetools Checkout: sessions created on its own host with a token of manage_sessions alone.
   const checkout =
     o.checkout &&
@@ -145,7 +140,7 @@ export function wireCtpServices(
           ? new FleetCheckoutSessionCache({
               coordinator: fleet,
               url: o.checkout.url,
-              projectKey: config.projectKey,
+              projectKey,
               clock,
               logger,
               fallbackToLocal: o.redis.fallbackToLocal,
@@ -170,19 +165,19 @@ export function wireCtpServices(
     accounts: {
       backend: new HttpAccountBackend(api),
       sendToken: o.sendToken,
-      sleep: o.sleep,
+      sleep,
       ...(o.passwordResetFloorMs === undefined ? {} : { resetAnswerFloorMs: o.passwordResetFloorMs }),
     },
   });
   const apiRoots = new ApiRootFactory({
-    apiUrl: config.apiUrl,
-    projectKey: config.projectKey,
+    apiUrl,
+    projectKey,
     fetch: o.fetch,
     timeoutMs: o.apiTimeoutMs,
     logger,
     ...o.api,
-    sleep: o.sleep,
-    random: o.random,
+    sleep,
+    random,
     userAgent: o.userAgent,
     telemetry,
     onRetry: () => telemetry.apiRetries?.add(1),
@@ -191,7 +186,7 @@ export function wireCtpServices(
   const customerService = new CustomerService({
     token: shared('customerService', () => issuer.customerService()),
     apiRoots,
-    clientId: config.clientId,
+    clientId,
     clock,
     logger,
     telemetry,
