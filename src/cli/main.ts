@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promptHidden } from './promptHidden';
 import { runCli } from './runCli';
 
-/** dist/cli.js sits beside the package's package.json's dist/ folder. */
+/** dist/cli.js: the package.json is one folder up. */
 function packageVersion(): string | undefined {
   try {
     return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string })

@@ -63,50 +63,30 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const stop = (s: Stop): number => {
     const exitCode = s.kind === 'failure' ? 1 : USAGE_ERROR;
     if (json) {
-      // With --json, stdout is always one JSON document, whatever the exit code.
-      io.stdout(
-        JSON.stringify(
-          {
-            ok: false,
-            exitCode,
-            error: {
-              kind: s.kind,
-              message: s.message,
-              ...(s.code ? { code: s.code } : {}),
-              ...(s.problems ? { problems: s.problems } : {}),
-            },
-          },
-          null,
-          2,
-        ),
-      );
+      // With --json, stdout is always one JSON document, whatever the exit code (undefined fields left out).
+      const error = { kind: s.kind, message: s.message, code: s.code, problems: s.problems };
+      io.stdout(JSON.stringify({ ok: false, exitCode, error }, null, 2));
     } else {
       io.stderr(s.kind === 'usage' ? `${s.message}\n\n${DOCTOR_USAGE}` : s.message);
     }
     return exitCode;
   };
+  const print = (text: string) => {
+    io.stdout(text);
+    return 0;
+  };
+  const configurationStop = (error: CtpConfigError) =>
+    stop({ kind: 'configuration', message: error.message, problems: error.problems, code: error.code });
   const [command, ...rest] = argv;
-  if (command === '--version' || command === '-v') {
-    io.stdout(io.version ?? 'unknown');
-    return 0;
-  }
-  if (command === '--help' || command === '-h' || command === 'help') {
-    io.stdout(DOCTOR_USAGE);
-    return 0;
-  }
+  if (command === '--version' || command === '-v') return print(io.version ?? 'unknown');
+  if (command === '--help' || command === '-h' || command === 'help') return print(DOCTOR_USAGE);
   if (command !== 'doctor') {
     return stop({ kind: 'usage', message: command === undefined ? 'no command' : `unknown command "${command}"` });
   }
   const args = parseDoctorArgs(rest);
   if (typeof args === 'string') return stop({ kind: 'usage', message: args });
-  if (args.help) {
-    io.stdout(DOCTOR_USAGE);
-    return 0;
-  }
-  if (args.version) {
-    io.stdout(io.version ?? 'unknown');
-    return 0;
-  }
+  if (args.help) return print(DOCTOR_USAGE);
+  if (args.version) return print(io.version ?? 'unknown');
 
   let config: CtpConfig;
   let customer: { email: string; password: string; storeKey?: string } | undefined;
@@ -115,18 +95,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     if (args.scopeSetsFile) scopeSets = readScopeSets(args.scopeSetsFile);
     if (args.embedded) {
-      // Loaded only when asked: the embedded commercetools is ctp-client/testing's, which the command
-      // otherwise never loads (it needs the optional peer @labdigital/commercetools-mock).
+      // Loaded only when asked: it is ctp-client/testing's, and needs the optional peer @labdigital/commercetools-mock.
       const { startEmbeddedCommercetools } = await import('../testing/embedded/startEmbeddedCommercetools');
       const embedded = await startEmbeddedCommercetools();
       stopEmbedded = () => embedded.stop();
-      config = createCtpConfig({
-        projectKey: embedded.projectKey,
-        clientId: embedded.clientId,
-        clientSecret: embedded.clientSecret,
-        authUrl: embedded.authUrl,
-        apiUrl: embedded.apiUrl,
-      });
+      const { projectKey, clientId, clientSecret, authUrl, apiUrl } = embedded;
+      config = createCtpConfig({ projectKey, clientId, clientSecret, authUrl, apiUrl });
       customer = { email: embedded.seeded.customer.email, password: embedded.seeded.customer.password };
     } else {
       const env = args.envFile ? { ...io.env, ...readEnvFile(args.envFile) } : io.env;
@@ -145,8 +119,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
   } catch (error) {
     await stopEmbedded?.();
-    if (error instanceof CtpConfigError)
-      return stop({ kind: 'configuration', message: error.message, problems: error.problems, code: error.code });
+    if (error instanceof CtpConfigError) return configurationStop(error);
     return stop({ kind: 'configuration', message: `configuration error: ${(error as Error).message}` });
   }
 
@@ -159,23 +132,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ...(args.timeoutMs === undefined ? {} : { timeoutMs: args.timeoutMs }),
       ...(io.progress ? { onCheck: (set, flow) => io.stderr(`checking ${set} (${flow.replace('_', ' ')})...`) } : {}),
     });
+    const exitCode = report.problems === 0 ? 0 : 1;
     io.stdout(
       json
-        ? JSON.stringify({ ok: report.problems === 0, exitCode: report.problems === 0 ? 0 : 1, ...report }, null, 2)
+        ? JSON.stringify({ ok: exitCode === 0, exitCode, ...report }, null, 2)
         : formatDoctorReport(report, io.colour),
     );
-    return report.problems === 0 ? 0 : 1;
+    return exitCode;
   } catch (error) {
-    if (error instanceof CtpConfigError)
-      return stop({ kind: 'configuration', message: error.message, problems: error.problems, code: error.code });
-    return stop({
-      kind: 'failure',
-      message:
-        error instanceof CtpError
-          ? `doctor failed: ${error.code}: ${error.message}`
-          : 'doctor failed: unexpected error',
-      ...(error instanceof CtpError ? { code: error.code } : {}),
-    });
+    if (error instanceof CtpConfigError) return configurationStop(error);
+    if (!(error instanceof CtpError)) return stop({ kind: 'failure', message: 'doctor failed: unexpected error' });
+    return stop({ kind: 'failure', message: `doctor failed: ${error.code}: ${error.message}`, code: error.code });
   } finally {
     await stopEmbedded?.();
   }

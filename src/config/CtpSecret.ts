@@ -3,10 +3,8 @@ import { inspect } from 'node:util';
 const REDACTED = '[redacted]';
 
 /**
- * A secret value (the API client secret) that no printing path reveals: toString, toJSON and
- * util.inspect (every mode, custom inspection off included: the value is in a private field, which
- * inspect cannot see) all say "[redacted]". Only `reveal()` gives the value, at the one place that
- * sends it. Being an ordinary enumerable property of the config, it survives `{ ...config }`.
+ * The API client secret, which no printing path reveals: the value is in a private field, which even
+ * util.inspect with custom inspection off cannot see. Enumerable in the config, so `{ ...config }` keeps it.
  */
 export class CtpSecret {
   readonly #value: string;

@@ -2,19 +2,14 @@ import { checkoutHostOf } from './checkoutHostOf';
 
 /** The `checkout` option (or CTP_CHECKOUT_APPLICATION_KEY and CTP_CHECKOUT_URL). */
 export interface CheckoutSettings {
-  /** The key of the Checkout application in the Merchant Center. */
   readonly applicationKey: string;
-  /** The Checkout session host; by default `session.{region}` of the API host's region. */
   readonly url?: string;
 }
 
 const KEY = /^[A-Za-z0-9_-]{2,256}$/;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-/**
- * The problems of a `checkout` setting, each starting with how the app wrote it (`label` for the
- * option, `names` for environment variables). The application key is echoed only if well-formed.
- */
+/** Each problem starts with the name the app wrote (`names`); the application key is never echoed. */
 export function checkoutProblems(value: unknown, names: { applicationKey: string; url: string }): string[] {
   if (typeof value !== 'object' || value === null)
     return [
@@ -31,19 +26,21 @@ export function checkoutProblems(value: unknown, names: { applicationKey: string
   return problems;
 }
 
-/** The settings with `url` resolved; undefined url: the API host is not a commercetools region's, so it must be given. */
+/** An undefined `url`: the API host is not a commercetools region's, so it must be given. */
 export function resolveCheckout(settings: CheckoutSettings, apiUrl: string): { applicationKey: string; url?: string } {
   const url = settings.url?.replace(/\/+$/, '') ?? checkoutHostOf(apiUrl);
   return { applicationKey: settings.applicationKey, ...(url === undefined ? {} : { url }) };
 }
 
+/** Plain http only on loopback (local tests and the embedded server). */
+export function isHttpsOrLoopback(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+}
+
 function isHostUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  const scheme = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
-  return scheme && !url.username && !url.password && !url.search && !url.hash && /^\/?$/.test(url.pathname);
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (
+    isHttpsOrLoopback(url) && !url.username && !url.password && !url.search && !url.hash && /^\/?$/.test(url.pathname)
+  );
 }

@@ -1,28 +1,11 @@
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { parseScopeList } from '../scopes/scopeString';
-import type { ScopeSpec } from '../scopes/ScopeSetName';
 import type { CtpConfig } from './CtpConfig';
-import { validateCtpConfig, type CtpConfigInput } from './createCtpConfig';
-
-/** The variable each setting comes from, to name it in a problem. */
-const VARIABLES: Record<keyof CtpConfigInput, string> = {
-  projectKey: 'CTP_PROJECT_KEY',
-  clientId: 'CTP_CLIENT_ID',
-  clientSecret: 'CTP_CLIENT_SECRET',
-  authUrl: 'CTP_AUTH_URL',
-  apiUrl: 'CTP_API_URL',
-  integrationScopes: 'CTP_SCOPES',
-  redisUrl: 'CTP_REDIS_URL',
-  checkout: 'CTP_CHECKOUT_APPLICATION_KEY',
-};
+import { CONFIG_VARIABLES, validateCtpConfig } from './createCtpConfig';
 
 /**
- * Reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL, CTP_API_URL and the optional
- * CTP_SCOPES (the Merchant Center's space-separated `name:projectKey` list; replaces the integration
- * scope set), CTP_REDIS_URL (tokens and refresh locks shared between instances), and
- * CTP_CHECKOUT_APPLICATION_KEY with CTP_CHECKOUT_URL (commercetools Checkout). Every problem
- * is reported at once in one CtpConfigError.
- *
+ * Reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL, CTP_API_URL and the optional CTP_SCOPES,
+ * CTP_REDIS_URL, CTP_CHECKOUT_APPLICATION_KEY and CTP_CHECKOUT_URL; every problem at once in one CtpConfigError.
  * @example
  * container.load(ctpModule(loadCtpConfig()));
  */
@@ -32,14 +15,10 @@ export function loadCtpConfig(env: Record<string, string | undefined> = process.
       'loadCtpConfig(env): env must be an object of CTP_* variables, such as process.env (the default)',
     ]);
   const projectKey = env['CTP_PROJECT_KEY']?.trim();
-  const scopeProblems: string[] = [];
-  let integrationScopes: ScopeSpec[] | undefined;
   const rawScopes = env['CTP_SCOPES']?.trim();
-  if (rawScopes && projectKey) {
-    const parsed = parseScopeList(rawScopes, projectKey);
-    scopeProblems.push(...parsed.problems.map((p) => `CTP_SCOPES: ${p}`));
-    integrationScopes = parsed.specs;
-  }
+  const parsed = rawScopes && projectKey ? parseScopeList(rawScopes, projectKey) : undefined;
+  const scopeProblems = parsed?.problems.map((p) => `CTP_SCOPES: ${p}`) ?? [];
+  const integrationScopes = parsed?.specs;
   return validateCtpConfig(
     {
       projectKey,
@@ -53,7 +32,7 @@ export function loadCtpConfig(env: Record<string, string | undefined> = process.
       redisUrl: env['CTP_REDIS_URL'],
       checkout: checkoutOf(env),
     },
-    (key) => VARIABLES[key],
+    (key) => CONFIG_VARIABLES[key],
     scopeProblems,
   );
 }

@@ -1,23 +1,17 @@
 import type { StoreScopeForm } from '../scopes/inStoreScopes';
 import type { ScopeSetName } from '../scopes/ScopeSetName';
 
-interface ScopeRow {
-  scope: string;
-  requested: boolean;
-  granted: boolean;
-}
-
 export interface SetReport {
   set: ScopeSetName;
   flow: 'client_credentials' | 'anonymous' | 'password';
-  /** ok: granted exactly; mismatch: granted other scopes; refused: 400 invalid_scope; skipped; error. */
+  /** mismatch: granted other scopes; refused: 400 invalid_scope. */
   outcome: 'ok' | 'mismatch' | 'refused' | 'skipped' | 'error';
-  rows: ScopeRow[];
+  rows: { scope: string; requested: boolean; granted: boolean }[];
   /** For `refused`: the requested scopes the API client does not hold (probed one by one). */
   lacking?: string[];
   lifetimeSeconds?: number;
   lifetimeSource?: 'introspection' | 'expires_in';
-  /** For an in-store customer check: the form (plain, Store or both) of each Store-scoped capability granted. */
+  /** For an in-store customer check: the form of each Store-scoped capability granted. */
   storeScopes?: { storeKey: string; forms: { scope: string; form: StoreScopeForm }[] };
   note?: string;
 }

@@ -37,15 +37,11 @@ const FLOWS: Record<ScopeSetName, SetReport['flow']> = {
   customerService: 'client_credentials',
 };
 
-/**
- * Checks an API client against the scope registry: asks for each set's scopes exactly, shows what was
- * granted, finds the scopes the client lacks when a grant is refused, reads each token's lifetime,
- * lints for least privilege, and revokes every token it created.
- */
+/** Checks an API client against the scope registry (docs/doctor.md) and revokes every token it created. */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  // The unsafe option here so an unsafe set is reported (below), not refused before the checks.
+  // Unsafe allowed so an unsafe set is reported (below), not refused before the checks.
   const registry = new ScopeRegistry({
     projectKey: config.projectKey,
     ...(options.scopeSets ? { sets: options.scopeSets } : {}),
@@ -56,8 +52,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     fetch: () => fetch ?? ((input, init) => globalThis.fetch(input, init)),
     timeoutMs: options.timeoutMs ?? 10_000,
     timeoutOption: "the doctor's timeout (--timeout, or timeoutMs of runDoctor)",
-    // A diagnosis reports what the host answers; retries would only hide a flaky host and triple the
-    // wait on a hanging one.
+    // A diagnosis reports what the host answers; retries would hide a flaky host and triple a hang.
     retry: { ...DEFAULT_RETRY_POLICY, maxRetries: 0 },
     clock,
     sleep: timerSleep,
@@ -70,28 +65,20 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     if (answer.refreshToken) created.push({ token: answer.refreshToken, hint: 'refresh_token' });
     return answer;
   };
-  const warnings: string[] = [];
   let clientHoldsManageProject = false;
-
-  for (const set of SCOPE_SET_NAMES) {
+  const warnings = SCOPE_SET_NAMES.flatMap((set) => {
     const shared = registry.sharedDataScopes(set);
-    if (shared.length > 0) {
-      warnings.push(
-        `scope set "${set}" holds scopes on other shoppers' or shared data (${shared.join(', ')}): every shopper's token could read or change all of it; ` +
-          'keep shopper sets to manage_my_*, create_anonymous_token and public catalogue reads, and do the rest with the integration token',
-      );
-    }
-  }
+    if (shared.length === 0) return [];
+    return `scope set "${set}" holds scopes on other shoppers' or shared data (${shared.join(', ')}): every shopper's token could read or change all of it; keep shopper sets to manage_my_*, create_anonymous_token and public catalogue reads, and do the rest with the integration token`;
+  });
 
   let revoked = 0;
   let revokeFailed = 0;
   const sets: SetReport[] = [];
-  // Whatever ends the checks (an answer no check expects, a bug), every token created so far is
-  // revoked: a doctor run must not leave live tokens behind against a real project.
+  // Whatever ends the checks, every token created so far is revoked: no live tokens left in a real project.
   try {
     for (const set of SCOPE_SET_NAMES) {
-      // A customer of a Store is checked as the library grants it: the Store forms asked, and the
-      // answer checked per capability (plain or Store form).
+      // A customer of a Store is checked as the library grants it (Store forms, checked per capability).
       const storeKey = set === 'customer' ? options.customer?.storeKey : undefined;
       const requested = registry.scopes(set, storeKey);
       const flow = FLOWS[set];
@@ -178,17 +165,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   }
   if (revokeFailed > 0)
     warnings.push(`${revokeFailed} token(s) the doctor created could not be revoked; they expire on their own`);
-  const failedSets = sets.filter(
-    (s) => s.outcome === 'mismatch' || s.outcome === 'refused' || s.outcome === 'error',
-  ).length;
+  const failedSets = sets.filter((s) => s.outcome !== 'ok' && s.outcome !== 'skipped').length;
+  const { projectKey, authUrl, apiUrl, clientId } = config;
   return {
-    target: {
-      projectKey: config.projectKey,
-      authUrl: config.authUrl,
-      apiUrl: config.apiUrl,
-      clientId: config.clientId,
-      embedded: options.embedded ?? false,
-    },
+    target: { projectKey, authUrl, apiUrl, clientId, embedded: options.embedded ?? false },
     sets,
     warnings,
     // Every token created was revoked or failed to be.
@@ -197,10 +177,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   };
 }
 
-/**
- * Which form of the Store-scoped shopper scopes the API client gets on an in-store grant: the plain
- * form lets the token use every Store's in-store `/me` endpoints, the Store form only this Store's.
- */
+/** Which form of the Store-scoped shopper scopes the API client gets on an in-store grant. */
 function storeFormReport(
   requested: readonly string[],
   granted: readonly string[],

@@ -1,11 +1,7 @@
 import { CtpError } from './CtpError';
 import type { CtpErrorCode } from './CtpErrorCode';
 
-/**
- * A shopper-account operation refused for a reason the shopper can act on: the email is taken, the
- * draft is invalid (`fieldErrors`), a reset or verification token is unknown, expired or used, the
- * app's sender failed, or a changed password needs a new sign-in. The message is fixed; nothing the shopper typed is echoed in it.
- */
+/** A shopper-account operation refused for a reason the shopper can act on; nothing the shopper typed is echoed. */
 export class CtpAccountError extends CtpError {
   /** Each field error of a refused customer draft (at most 20): the platform's code and the field it names, never its value. */
   readonly fieldErrors: readonly { readonly code: string; readonly field?: string }[];

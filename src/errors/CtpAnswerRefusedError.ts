@@ -1,10 +1,7 @@
 import { CtpError, type CtpErrorOptions } from './CtpError';
 import type { CtpErrorCode } from './CtpErrorCode';
 
-/**
- * An answer the library refused to read or follow: too large, or a redirect. Not a verdict on the
- * credentials or the refresh token, so a session treats it as transient.
- */
+/** An answer too large, or a redirect: not a verdict on the credentials, so a session treats it as transient. */
 export class CtpAnswerRefusedError extends CtpError {
   /** Which host answered: the auth host or the API (the sign-in call). */
   readonly host: 'auth' | 'api';

@@ -2,12 +2,8 @@ import { CtpError } from './CtpError';
 import { CtpErrorCode } from './CtpErrorCode';
 
 /**
- * An API call failed: every failure of a call made through a request builder of this library
- * (codes CTP_API_*), and the API errors of calls the library makes itself (CTP_API_REQUEST_FAILED).
- *
- * `status` is never 0: the API's status, or for a call that got no answer the status a gateway would
- * answer (502 network, 504 timeout, 499 cancelled), so `res.status(error.status)` is always valid.
- * No token, body, URL id or secret is in it; the SDK's own error stays reachable as `cause`.
+ * An API call failed (CTP_API_*). `status` is never 0: without an answer it is a gateway's (502 network,
+ * 504 timeout, 499 cancelled). No token, body, URL id or secret is in it; the SDK's error is `cause`.
  */
 export class CtpApiError extends CtpError {
   declare readonly status: number | undefined;

@@ -1,22 +1,16 @@
 import type { CtpErrorCode } from './CtpErrorCode';
 
-// Set on every instance; registered symbol, so the ESM and CJS builds (two copies of this class in
-// one process) recognise each other's errors.
+// A registered symbol, so the ESM and CJS builds (two copies of this class) recognise each other's errors.
 const BRAND = Symbol.for('ctp-client.CtpError');
 
-/**
- * Base of every error this library throws. `code` is stable; `message` says what to do and never
- * carries a token, secret or password.
- */
+/** Base of every error this library throws. `code` is stable; `message` never carries a token, secret or password. */
 export class CtpError extends Error {
   readonly code: CtpErrorCode;
   readonly status: number | undefined;
   declare readonly response: Response | undefined;
 
   /**
-   * True for an error of this library, from either build (ESM or CJS) of it; with `code`, only for
-   * that code. Prefer it to `instanceof` in code that may see errors from another copy of ctp-client.
-   *
+   * True for an error of this library from either build (ESM or CJS); with `code`, only for that code.
    * @example
    * if (CtpError.is(error, CtpErrorCode.SessionExpired)) res.status(401);
    */
@@ -24,11 +18,7 @@ export class CtpError extends Error {
     return isBranded(error) && (code === undefined || error.code === code);
   }
 
-  /**
-   * `instanceof` across copies: `x instanceof CtpError` checks the brand; for a subclass, the
-   * prototype chain is searched for a branded class of the same name (the same class in the other
-   * build).
-   */
+  /** `instanceof` across both builds: a branded class of the same name in the prototype chain matches. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (!isBranded(value)) return false;
     if ((this as unknown as { [BRAND]?: true })[BRAND] === true && this.name === 'CtpError') return true;
@@ -61,28 +51,21 @@ export class CtpError extends Error {
     } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
+    Object.defineProperty(this, BRAND, { value: true });
     this.name = new.target.name;
     this.code = code;
     this.status = options.status;
-    Object.defineProperty(this, 'response', {
-      value: options.response,
-      enumerable: false,
-      writable: false,
-      configurable: false,
-    });
+    // defineProperty's defaults: not enumerable, not writable.
+    Object.defineProperty(this, 'response', { value: options.response });
   }
 
-  /**
-   * What JSON.stringify shows: the message and the error's fields (a subclass's too), never the
-   * response or the cause chain (a cause may be a foreign error); both are non-enumerable.
-   */
+  /** The message and the fields (a subclass's too); never the response or the cause (a foreign error). */
   toJSON(): Record<string, unknown> {
     return { name: this.name, code: this.code, message: this.message, ...Object.fromEntries(Object.entries(this)) };
   }
 }
 
-/** The options of CtpError's constructor, for the library's own subclasses (written out in the public signatures). */
+/** The options of CtpError's constructor, for the library's own subclasses. */
 export type CtpErrorOptions = NonNullable<ConstructorParameters<typeof CtpError>[2]>;
 
 function isBranded(value: unknown): value is CtpError {

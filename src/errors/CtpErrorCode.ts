@@ -1,7 +1,4 @@
-/**
- * Stable error codes. Apps switch on these, so a code is never renamed once released; the README's
- * errors table lists what each means and what to do.
- */
+/** Stable error codes: never renamed once released. docs/errors.md says what each means and what to do. */
 export const CtpErrorCode = {
   /** The configuration (env, module options, scope registry) is invalid. */
   ConfigInvalid: 'CTP_CONFIG_INVALID',
@@ -27,10 +24,7 @@ export const CtpErrorCode = {
   SessionStorage: 'CTP_SESSION_STORAGE',
   /** The app's session storage did not answer within storageTimeoutMs. */
   SessionStorageTimeout: 'CTP_SESSION_STORAGE_TIMEOUT',
-  /**
-   * The session changed under the operation: another sign-in won, or a request builder's shopper is
-   * no longer the session's. Nothing of this operation was kept.
-   */
+  /** The session changed under the operation (another sign-in won, or another shopper); nothing of it was kept. */
   SessionChanged: 'CTP_SESSION_CHANGED',
   /** The auth server answered something that is not a valid token response. */
   TokenResponseInvalid: 'CTP_TOKEN_RESPONSE_INVALID',
@@ -66,10 +60,7 @@ export const CtpErrorCode = {
   ApiUnavailable: 'CTP_API_UNAVAILABLE',
   /** The API answered another error status (see `status`). */
   ApiFailed: 'CTP_API_FAILED',
-  /**
-   * An API answer was larger than `api.maxAnswerBytes` once decompressed; reading stopped there and
-   * its connection was closed. `status` is 502.
-   */
+  /** An API answer was larger than `api.maxAnswerBytes` decompressed; its connection was closed. `status` is 502. */
   ApiAnswerTooLarge: 'CTP_API_ANSWER_TOO_LARGE',
   /** Redis (shared token cache, fleet lock or session store) did not answer. */
   RedisUnavailable: 'CTP_REDIS_UNAVAILABLE',
@@ -89,10 +80,7 @@ export const CtpErrorCode = {
   CustomerDraftInvalid: 'CTP_CUSTOMER_DRAFT_INVALID',
   /** A password-reset or email-verification token is unknown, expired or used already. */
   AccountTokenInvalid: 'CTP_ACCOUNT_TOKEN_INVALID',
-  /**
-   * changePassword: the platform changed the password, but the sign-in with the new one failed; the
-   * session was signed out (its old tokens revoked). The shopper signs in again with the new password.
-   */
+  /** changePassword: the password changed but the sign-in with it failed; the session was signed out. Sign in again. */
   PasswordChangedSignInAgain: 'CTP_PASSWORD_CHANGED_SIGN_IN_AGAIN',
   /** The app's sendToken(message) failed; the token was created but not delivered. */
   TokenSendFailed: 'CTP_TOKEN_SEND_FAILED',
@@ -108,10 +96,7 @@ export const CtpErrorCode = {
   CheckoutUnavailable: 'CTP_CHECKOUT_UNAVAILABLE',
   /** The Checkout session host answered something that is not a session (no id, no future expiryAt). */
   CheckoutAnswerInvalid: 'CTP_CHECKOUT_ANSWER_INVALID',
-  /**
-   * The cart is locked (customer service holds it, actAsCustomer with lockCart): a shopper's update
-   * of it was refused, or another agent or API client holds the lock an agent asked for. Try later.
-   */
+  /** The cart is locked by customer service (actAsCustomer with lockCart) for a shopper or another agent. Try later. */
   CartLocked: 'CTP_CART_LOCKED',
   /** actAsCustomer with lockCart: the customer has no active cart (in the Store named). */
   CartNotFound: 'CTP_CART_NOT_FOUND',

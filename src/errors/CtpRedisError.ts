@@ -1,10 +1,7 @@
 import { CtpError } from './CtpError';
 import type { CtpErrorCode } from './CtpErrorCode';
 
-/**
- * Redis failed or a fleet lock could not be had in time. The cause is reduced to its name and
- * message: Redis client errors can carry the command's arguments, which may hold a token.
- */
+/** Redis failed or a fleet lock timed out. The cause keeps only name and message: arguments may hold a token. */
 export class CtpRedisError extends CtpError {
   constructor(
     code: typeof CtpErrorCode.RedisUnavailable | typeof CtpErrorCode.FleetLockTimeout,

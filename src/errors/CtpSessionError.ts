@@ -1,7 +1,7 @@
 import { CtpError, type CtpErrorOptions } from './CtpError';
 import type { CtpErrorCode } from './CtpErrorCode';
 
-/** A session problem: no request context, no session, a failing session storage or garbage read from it, or a session that changed under an operation. */
+/** No request context, no session, a failing session storage or garbage read from it, or a changed session. */
 export class CtpSessionError extends CtpError {
   /** For CTP_STORED_TOKEN_INVALID: which field of the stored value failed (`value`, `accessToken`, `expiresAt`...). */
   readonly field: string | undefined;

@@ -1,7 +1,4 @@
-/**
- * The service identifiers ctpModule binds. Strings, as the server-v3 datasources inject them
- * (`@inject('CtpClient')`).
- */
+/** The service identifiers ctpModule binds: strings, as the datasources inject them (`@inject('CtpClient')`). */
 export const CtpIdentifiers = Object.freeze({
   CtpClient: 'CtpClient',
   CtpSession: 'CtpSession',

@@ -38,27 +38,19 @@ export interface CtpServices {
   config: CtpConfig;
   client: CtpClient;
   session: CtpSession;
-  /** The Redis client in use, when the fleet is coordinated through Redis. */
+  /** The Redis client in use, if any. */
   redis: RedisLike | undefined;
-  /**
-   * The in-process cache of shoppers' sessions on that Redis, kept coherent by the library's
-   * subscriber (undefined without Redis or with `redis.sessionCache: false`): pass it to each
-   * RedisSessionStorage (`{ cache: services.sessionCache }`) so calls on valid tokens send no Redis command.
-   */
+  /** The in-process session cache (unless `redis.sessionCache: false`): pass it to each RedisSessionStorage. */
   sessionCache: RedisSessionCache | undefined;
   /**
-   * Releases what the library created: aborts API calls in flight, stops the deadline timers, lets
-   * the revocations still running in the background finish, and quits the Redis client it made from
-   * a URL (CTP_REDIS_URL, redis.url or redis.clusterUrls). A Redis client passed in options stays
-   * open: its owner closes it. Safe to call more than once; later calls return the first call's promise.
+   * Aborts API calls in flight, lets background revocations finish, and quits a Redis client made from a URL
+   * (a client passed in options stays open). Later calls return the first call's promise.
    */
   close(): Promise<void>;
 }
 
 /**
- * Wires every service from validated config and options, without a container: for scripts and
- * tests. ctpModule() binds the same services in inversify.
- *
+ * The services ctpModule() binds, without a container: for scripts and tests.
  * @example
  * const services = createCtpServices(loadCtpConfig());
  * try { await run(services.client); } finally { await services.close(); }
@@ -67,11 +59,7 @@ export function createCtpServices(config: CtpConfig, options: CtpModuleOptions =
   return wireCtpServices(config, options, 'createCtpServices');
 }
 
-/**
- * createCtpServices() with the parts the public CtpServices keeps internal (registry, oauth, the
- * session's class), for ctpModule and the library's own tests; `caller` names the function an app
- * called in a config error.
- */
+/** createCtpServices() with its internal parts too, for ctpModule and tests; `caller` is named in a config error. */
 export function wireCtpServices(
   configArgument: CtpConfig,
   options: CtpModuleOptions = {},
@@ -79,12 +67,13 @@ export function wireCtpServices(
 ) {
   const config = ctpConfigArgument(caller, configArgument);
   const o = resolveCtpOptions(config, options);
+  const { clock, sleep, random } = o;
+  const { authUrl, apiUrl, projectKey, clientId } = config;
   const registry = new ScopeRegistry({
-    projectKey: config.projectKey,
+    projectKey,
     sets: o.scopes,
     unsafeAllowSharedDataScopesForShoppers: o.unsafeAllowSharedDataScopesForShoppers,
   });
-  const { clock } = o;
   // Every event logged inside a request carries its correlation ID.
   const logger = correlatedLogger(o.logger);
   const telemetry = new CtpTelemetry(o.telemetry);
@@ -92,7 +81,7 @@ export function wireCtpServices(
   const fetch = tracedFetch(o.fetch, o.userAgent);
   const oauth = createOAuthClient(
     config,
-    { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep: o.sleep, random: o.random, logger },
+    { fetch, timeoutMs: o.authTimeoutMs, retry: o.retry, clock, sleep, random, logger },
     telemetry,
   );
   const source = o.redis?.source;
@@ -117,30 +106,14 @@ export function wireCtpServices(
   let coordinator: TokenCoordinator = localCoordinator;
   let fleet: RedisCoordinator | undefined;
   if (o.redis && redis) {
-    coordinator = fleet = new RedisCoordinator({
-      redis,
-      keyPrefix: o.redis.keyPrefix,
-      lockTtlMs: o.redis.lockTtlMs,
-      lockWaitMs: o.redis.lockWaitMs,
-      pollMs: o.redis.pollMs,
-      events,
-      clock,
-      sleep: o.sleep,
-      logger,
-    });
+    coordinator = fleet = new RedisCoordinator({ ...o.redis, redis, events, clock, sleep, logger });
     if (o.redis.fallbackToLocal) coordinator = new FallbackCoordinator(coordinator, logger);
     coordinator = tracedCoordinator(coordinator, telemetry);
   }
   const issuer = new TokenIssuer(oauth, registry, clock, logger);
   const shared = (name: SharedTokenId['name'], grant: () => Promise<SharedToken>) =>
     new SharedTokenProvider({
-      id: {
-        name,
-        authUrl: config.authUrl,
-        projectKey: config.projectKey,
-        clientId: config.clientId,
-        scope: registry.scopeParameter(name),
-      },
+      id: { name, authUrl, projectKey, clientId, scope: registry.scopeParameter(name) },
       scopes: registry.scopes(name),
       grant,
       clock,
@@ -150,7 +123,7 @@ export function wireCtpServices(
   const integration = shared('integration', () => issuer.integration());
   const guest = shared('guest', () => issuer.guest());
   // The calls the library makes to the API itself (sign-in, account operations).
-  const api = { apiUrl: config.apiUrl, projectKey: config.projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration };
+  const api = { apiUrl, projectKey, fetch, timeoutMs: o.apiTimeoutMs, integration };
   // commercetools Checkout: sessions created on its own host with a token of manage_sessions alone.
   const checkout =
     o.checkout &&
@@ -167,7 +140,7 @@ export function wireCtpServices(
           ? new FleetCheckoutSessionCache({
               coordinator: fleet,
               url: o.checkout.url,
-              projectKey: config.projectKey,
+              projectKey,
               clock,
               logger,
               fallbackToLocal: o.redis.fallbackToLocal,
@@ -192,22 +165,19 @@ export function wireCtpServices(
     accounts: {
       backend: new HttpAccountBackend(api),
       sendToken: o.sendToken,
-      sleep: o.sleep,
+      sleep,
       ...(o.passwordResetFloorMs === undefined ? {} : { resetAnswerFloorMs: o.passwordResetFloorMs }),
     },
   });
   const apiRoots = new ApiRootFactory({
-    apiUrl: config.apiUrl,
-    projectKey: config.projectKey,
+    apiUrl,
+    projectKey,
     fetch: o.fetch,
     timeoutMs: o.apiTimeoutMs,
     logger,
-    engine: o.api.engine,
-    retry: o.api.retry,
-    middlewares: o.api.middlewares,
-    maxAnswerBytes: o.api.maxAnswerBytes,
-    sleep: o.sleep,
-    random: o.random,
+    ...o.api,
+    sleep,
+    random,
     userAgent: o.userAgent,
     telemetry,
     onRetry: () => telemetry.apiRetries?.add(1),
@@ -216,7 +186,7 @@ export function wireCtpServices(
   const customerService = new CustomerService({
     token: shared('customerService', () => issuer.customerService()),
     apiRoots,
-    clientId: config.clientId,
+    clientId,
     clock,
     logger,
     telemetry,

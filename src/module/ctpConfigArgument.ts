@@ -7,11 +7,8 @@ const HOW =
   'pass loadCtpConfig() (it reads CTP_PROJECT_KEY, CTP_CLIENT_ID, CTP_CLIENT_SECRET, CTP_AUTH_URL and CTP_API_URL) or createCtpConfig({ projectKey, clientId, clientSecret, authUrl, apiUrl })';
 
 /**
- * The config argument of ctpModule() and createCtpServices(), checked before anything reads it, so a
- * missing or wrong argument is a CtpConfigError saying what to pass rather than a TypeError deep in
- * the wiring. A config made by loadCtpConfig()/createCtpConfig() (frozen) is used as it is; a spread
- * copy of one (`{ ...config, apiUrl }`, which keeps the CtpSecret) is validated again. Nothing of a
- * wrong argument is echoed: it may be a secret.
+ * The config argument, checked before anything reads it: a CtpConfigError saying what to pass, not a TypeError.
+ * A frozen config is used as it is, a spread copy validated again. Nothing of it is echoed: it may be a secret.
  */
 export function ctpConfigArgument(caller: 'ctpModule' | 'createCtpServices', value: unknown): CtpConfig {
   const refuse = (what: string) => new CtpConfigError([`${caller}(config, options?): ${what}`]);

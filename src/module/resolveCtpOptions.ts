@@ -20,16 +20,13 @@ import { isValidAppName, userAgent } from '../util/userAgent';
 import type { CtpModuleOptions, RedisOptions } from './CtpModuleOptions';
 import { unknownOptionProblems } from './unknownOptionProblems';
 
-/** Where the fleet's Redis client comes from: the app's own (kept open) or one the library makes (closed by close()). */
+/** The app's own Redis client (kept open), or what the library makes one from (closed by close()). */
 export type RedisSource =
   | { kind: 'given'; client: RedisLike }
   | { kind: 'url'; url: string; commandTimeoutMs: number }
   | { kind: 'cluster'; urls: readonly string[]; commandTimeoutMs: number };
 
-/**
- * Validates the module options (every problem at once, as a CtpConfigError) and applies the
- * defaults: the one place each option is read, so createCtpServices only wires.
- */
+/** Validates the options (every problem at once, in a CtpConfigError) and applies the defaults: the one place each is read. */
 export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions = {}) {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new CtpConfigError([
@@ -64,8 +61,7 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
       middlewares: api.middlewares ?? [],
       maxAnswerBytes: api.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES,
     },
-    // The option is typed loosely (the package's types must not need @opentelemetry/api); what an
-    // app passes is that module, which OtelApi describes.
+    // Typed loosely in the options (our types must not need @opentelemetry/api); OtelApi describes that module.
     telemetry: telemetry === false ? undefined : ((telemetry?.api as OtelApi | undefined) ?? loadOtelApi()),
     userAgent: userAgent(options.appName),
     // Looked up per call, so a fetch replaced after start-up (tests, instrumentation) still applies.
@@ -80,7 +76,6 @@ export function resolveCtpOptions(config: CtpConfig, options: CtpModuleOptions =
     // Undefined: checkoutSession() answers CTP_CHECKOUT_NOT_CONFIGURED.
     checkout: checkout as { applicationKey: string; url: string } | undefined,
     externalRefresh: options.externalAuth?.refresh,
-    // Undefined: no Redis, every instance coordinates on its own.
     redis:
       source === undefined
         ? undefined
@@ -113,7 +108,6 @@ function redisSource(config: CtpConfig, redis: RedisOptions): RedisSource | unde
 
 function valueProblems(options: CtpModuleOptions): string[] {
   const problems: string[] = [];
-  /** Reports `problem` when `value` is given and not `valid`. */
   const check = <T>(value: T | undefined, valid: (value: T) => boolean, problem: string) => {
     if (value !== undefined && !valid(value)) problems.push(problem);
   };
@@ -134,11 +128,14 @@ function valueProblems(options: CtpModuleOptions): string[] {
   const scopes = (options.scopes ?? {}) as Record<string, unknown>;
   for (const set of typeof scopes === 'object' ? SCOPE_SET_NAMES : [])
     if (scopes[set] !== undefined) problems.push(...scopeSetProblems(`scopes.${set}`, scopes[set]));
-  milliseconds('authTimeoutMs', options.authTimeoutMs);
-  milliseconds('apiTimeoutMs', options.apiTimeoutMs);
-  milliseconds('storageTimeoutMs', options.storageTimeoutMs);
-  milliseconds('revokeWaitMs', options.revokeWaitMs);
-  milliseconds('passwordResetFloorMs', options.passwordResetFloorMs);
+  for (const name of [
+    'authTimeoutMs',
+    'apiTimeoutMs',
+    'storageTimeoutMs',
+    'revokeWaitMs',
+    'passwordResetFloorMs',
+  ] as const)
+    milliseconds(name, options[name]);
   if (options.checkout !== undefined)
     problems.push(
       ...checkoutProblems(options.checkout, { applicationKey: 'checkout.applicationKey', url: 'checkout.url' }),
@@ -174,10 +171,8 @@ function valueProblems(options: CtpModuleOptions): string[] {
     'appName must be a User-Agent product token such as shop-bff/2.3.1 (no spaces, at most 128 characters)',
   );
   const redis = options.redis ?? {};
-  milliseconds('redis.lockTtlMs', redis.lockTtlMs);
-  milliseconds('redis.lockWaitMs', redis.lockWaitMs);
-  milliseconds('redis.pollMs', redis.pollMs);
-  milliseconds('redis.commandTimeoutMs', redis.commandTimeoutMs);
+  for (const name of ['lockTtlMs', 'lockWaitMs', 'pollMs', 'commandTimeoutMs'] as const)
+    milliseconds(`redis.${name}`, redis[name]);
   const cache = redis.sessionCache;
   if (typeof cache === 'object' && cache !== null) {
     check(
@@ -218,11 +213,7 @@ function isOtelApi(api: unknown): boolean {
   return typeof otel?.trace?.getTracer === 'function' && typeof otel.metrics?.getMeter === 'function';
 }
 
-/**
- * Redis Cluster hashes only the part between the first "{" and the next "}" when it is not empty.
- * A prefix without "{" leaves that to the library's own tag; one with a complete tag puts every key
- * in the prefix's slot. Any other "{" would make the slot depend on the rest of the key.
- */
+/** Redis Cluster hashes only a non-empty "{...}" after the first "{": any other "{" lets the rest of the key pick the slot. */
 function keepsHashTags(prefix: string): boolean {
   const open = prefix.indexOf('{');
   return open < 0 || prefix.indexOf('}', open + 1) > open + 1;

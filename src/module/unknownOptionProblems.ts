@@ -1,11 +1,10 @@
 import type { RetryPolicy } from '../auth/RetryPolicy';
-import { CONFIG_KEYS } from '../config/createCtpConfig';
-import type { ScopeSetName } from '../scopes/ScopeSetName';
+import { CONFIG_VARIABLES } from '../config/createCtpConfig';
+import { SCOPE_SET_NAMES } from '../scopes/ScopeSetName';
 import { closestName } from '../util/closestName';
 import type { ApiOptions, CtpModuleOptions, RedisOptions } from './CtpModuleOptions';
 
-// Every key of each options level. Typed as a Record over the interface's keys, so an option added
-// to CtpModuleOptions without a line here (or a line for an option that is gone) fails the type-check.
+// Every key of each options level, as a Record: an option added or removed without this line fails the type-check.
 const MODULE: Record<keyof CtpModuleOptions, true> = {
   scopes: true,
   unsafeAllowSharedDataScopesForShoppers: true,
@@ -49,32 +48,24 @@ const SESSION_CACHE: Record<keyof Exclude<RedisOptions['sessionCache'], false | 
   maxEntries: true,
   maxAgeMs: true,
 };
-const SCOPES: Record<ScopeSetName, true> = {
-  integration: true,
-  guest: true,
-  anonymous: true,
-  customer: true,
-  checkout: true,
-  customerService: true,
-};
 
 /** The top-level option names (ctpConfigArgument recognises options passed in the config's place). */
 export const MODULE_OPTION_NAMES: readonly string[] = Object.keys(MODULE);
 
-function levelProblems(path: string, value: unknown, known: Record<string, true>): string[] {
+function levelProblems(path: string, value: unknown, known: Record<string, true> | readonly string[]): string[] {
   if (value === undefined) return [];
-  const names = Object.keys(known);
+  const names = Array.isArray(known) ? known : Object.keys(known);
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     return [`${path} must be an object with ${names.join(', ')}`];
   return Object.keys(value)
-    .filter((key) => !Object.hasOwn(known, key))
+    .filter((key) => !names.includes(key))
     .map((key) => {
       const closest = closestName(key, names);
       const where = path === '' ? key : `${path}.${key}`;
       if (closest !== undefined)
         return `unknown option ${where} (did you mean ${path === '' ? closest : `${path}.${closest}`}?)`;
       // A setting of the config that landed in the options by mistake: said where it goes instead.
-      if (path === '' && Object.hasOwn(CONFIG_KEYS, key)) {
+      if (path === '' && Object.hasOwn(CONFIG_VARIABLES, key)) {
         return key === 'redisUrl'
           ? 'unknown option redisUrl: the Redis URL is redis: { url } in the options, or CTP_REDIS_URL in the config'
           : `unknown option ${key}: it belongs in the config (loadCtpConfig() or createCtpConfig({ ${key}, ... })), the first argument`;
@@ -84,15 +75,14 @@ function levelProblems(path: string, value: unknown, known: Record<string, true>
 }
 
 /**
- * Keys the module options do not have, at every level, each with the name it probably meant: a
- * misspelt option (`authTimeoutMS`) would otherwise be ignored and its default used in silence.
- * Objects the app hands over whole (redis.client, telemetry.api, logger...) are not looked into.
+ * Unknown keys at every level, each with the name it probably meant: a misspelt option would otherwise be ignored in
+ * silence. Objects the app hands over whole (redis.client, telemetry.api, logger...) are not looked into.
  */
 export function unknownOptionProblems(options: CtpModuleOptions): string[] {
   const { api, redis, telemetry } = options;
   return [
     ...levelProblems('', options, MODULE),
-    ...levelProblems('scopes', options.scopes, SCOPES),
+    ...levelProblems('scopes', options.scopes, SCOPE_SET_NAMES),
     ...levelProblems('retry', options.retry, RETRY),
     ...levelProblems('api', api, API),
     ...(isObject(api) ? levelProblems('api.retry', api.retry, RETRY) : []),
