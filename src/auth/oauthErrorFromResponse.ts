@@ -3,6 +3,7 @@ import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpInvalidCredentialsError } from '../errors/CtpInvalidCredentialsError';
 import { CtpOAuthError } from '../errors/CtpOAuthError';
 import { redactField } from '../util/redact';
+import type { AuthAnswer } from './AuthTransport';
 import type { TokenFlow } from './TokenResponse';
 
 interface OAuthErrorBody {
@@ -42,19 +43,18 @@ function readErrorBody(text: string): OAuthErrorBody {
  */
 export function oauthErrorFromResponse(
   flow: TokenFlow,
-  status: number,
-  text: string,
+  { response, text }: AuthAnswer,
   secrets: readonly (string | undefined)[],
   requestedScope?: string,
-  response?: Response,
 ): CtpError {
+  const { status } = response;
   const body = readErrorBody(text);
   const error = redactField(body.error, secrets, 100);
   const errorDescription = redactField(body.description, secrets);
-  const common = { status, error, errorDescription, flow, ...(response ? { response } : {}) };
+  const common = { status, error, errorDescription, flow, response };
 
   if (body.error === 'invalid_customer_account_credentials' || body.apiCode === 'InvalidCredentials') {
-    return new CtpInvalidCredentialsError({ status, ...(response ? { response } : {}) });
+    return new CtpInvalidCredentialsError({ status, response });
   }
   if (status === 401 || body.error === 'invalid_client') {
     return new CtpOAuthError(

@@ -15,7 +15,7 @@ export interface ParseTokenOptions {
   flow: TokenFlow;
   /** Values this request sent that must never appear in an error. */
   secrets: readonly (string | undefined)[];
-  requestedScope?: string;
+  requestedScope?: string | undefined;
   /** Password and anonymous grants must return a refresh token; refresh and client credentials do not. */
   requireRefreshToken: boolean;
 }
@@ -40,7 +40,7 @@ function invalid(field: string, what: string, response: Response, flow: TokenFlo
 export function parseTokenResponse({ response, text }: AuthAnswer, options: ParseTokenOptions): TokenResponse {
   const { flow } = options;
   if (!response.ok) {
-    throw oauthErrorFromResponse(flow, response.status, text, options.secrets, options.requestedScope, response);
+    throw oauthErrorFromResponse(flow, { response, text }, options.secrets, options.requestedScope);
   }
   let body: unknown;
   try {
