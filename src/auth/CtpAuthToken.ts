@@ -17,7 +17,7 @@ export interface CtpAuthToken {
   readonly expiresAt: number;
   /** Granted scopes without the identity entry; empty only when `scopesFingerprint` is set. */
   readonly scopes: readonly string[];
-  /** Read back with the fingerprint of a scope set this registry no longer holds: the next refresh checks against it. */
+  /** Read back with the fingerprint of a set this registry no longer holds: the next refresh checks against it. */
   readonly scopesFingerprint?: string;
   readonly customerId?: string;
   readonly anonymousId?: string;

@@ -1,4 +1,4 @@
-/** A commercetools access token is 32 characters: 4096 fits any JWT yet keeps a hostile 5 MB "token" out of stores and headers. */
+/** A commercetools access token is 32 characters: 4096 fits any JWT yet keeps a 5 MB "token" out of every header. */
 export const MAX_TOKEN_LENGTH = 4096;
 
 /** Shortest lifetime accepted: below a second every call would grant anew. */
