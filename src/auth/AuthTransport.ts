@@ -170,20 +170,18 @@ export class AuthTransport {
   #unavailable(request: AuthPost, failure: Failure, attempts: number): CtpAuthUnavailableError {
     const base = { flow: request.flow, attempts };
     const times = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
-    if (failure.kind === 'timeout') {
+    if (failure.kind === 'timeout')
       return new CtpAuthUnavailableError(
         CtpErrorCode.AuthTimeout,
         `The auth server did not answer the ${request.flow} request within ${this.#o.timeoutMs} ms ${times}; try again later or raise ${this.#o.timeoutOption ?? 'authTimeoutMs'}.`,
         base,
       );
-    }
-    if (failure.kind === 'network') {
+    if (failure.kind === 'network')
       return new CtpAuthUnavailableError(
         CtpErrorCode.AuthNetwork,
         `The auth server could not be reached for the ${request.flow} request ${times} (the error is in .reason); check CTP_AUTH_URL and the network.`,
         { ...base, reason: failure.reason },
       );
-    }
     const { response, text } = failure.answer;
     const html = text.trimStart().startsWith('<') ? ' (an HTML page, likely from a proxy)' : '';
     return new CtpAuthUnavailableError(

@@ -23,10 +23,7 @@ export interface CtpAuthToken {
   readonly anonymousId?: string;
   /** Set for a customer of a Store (in-store sign-in). */
   readonly storeKey?: string;
-  /**
-   * Signed in at the app's identity provider (loginExternal): the access token is the provider's, and
-   * `refreshToken` no token but the session's lineage id (`external:{uuid}`).
-   */
+  /** Signed in at the app's identity provider (loginExternal): `refreshToken` is the lineage id `external:{uuid}`. */
   readonly external?: true;
 }
 
@@ -43,7 +40,7 @@ export function isCtpAuthToken(value: unknown): value is CtpAuthToken {
   return storedTokenProblem(value) === undefined;
 }
 
-/** Checks a shared (integration, guest) token read back from a cache such as Redis: same token and time rules as a session token. */
+/** Checks a shared (integration, guest) token read back from a cache such as Redis, by a session token's rules. */
 export function isSharedToken(value: unknown): value is SharedToken {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const v = value as Record<string, unknown>;

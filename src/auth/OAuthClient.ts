@@ -1,7 +1,7 @@
 import { CtpTokenResponseError } from '../errors/CtpTokenResponseError';
 import { NO_TELEMETRY, type CtpTelemetry } from '../telemetry/CtpTelemetry';
 import { redact } from '../util/redact';
-import { oauthErrorFromResponse } from './oauthErrorFromResponse';
+import { jsonRecord, oauthErrorFromResponse } from './oauthErrorFromResponse';
 import type { AuthAnswer, AuthPost, AuthTransport } from './AuthTransport';
 import { parseTokenResponse } from './parseTokenResponse';
 import type { TokenFlow, TokenResponse } from './TokenResponse';
@@ -87,13 +87,7 @@ export class OAuthClient {
 
   async introspect(token: string): Promise<IntrospectionResult> {
     const { response, text } = await this.#post('introspect', '/oauth/introspect', form({ token }), token);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const record = jsonRecord(text);
     if (typeof record['active'] !== 'boolean') {
       throw new CtpTokenResponseError('active', 'The auth server\'s introspect answer has no boolean "active".', {
         status: response.status,

@@ -15,9 +15,8 @@ import type { OAuthClient, PasswordCredentials } from './OAuthClient';
 import type { TokenFlow, TokenResponse } from './TokenResponse';
 
 /**
- * Grants tokens for the registry's scope sets and turns checked answers into the tokens the rest of
- * the library keeps: asks each set's scopes explicitly, checks what came back, stamps the expiry from
- * the injected clock, and logs one event per grant (never a token).
+ * Grants tokens for the registry's scope sets, asked explicitly and checked in the answer; stamps the expiry
+ * from the injected clock and logs one event per grant (never a token).
  */
 export class TokenIssuer {
   constructor(
@@ -103,15 +102,13 @@ export class TokenIssuer {
     const scopes = this.#checkedScopes(kind, granted.scopes, previous, storeKey, secrets);
     const customerId = granted.customerId ?? previous?.customerId;
     const anonymousId = granted.anonymousId ?? previous?.anonymousId;
-    // A refresh answer naming another shopper (a confused auth host, a crossed wire in a proxy) must not
-    // change who the session belongs to.
+    // A refresh answer naming another shopper (a confused auth host, a crossed proxy) must not change the owner.
     if (previous && (customerId !== previous.customerId || anonymousId !== previous.anonymousId))
       throw new CtpTokenResponseError(
         'scope',
         "The auth server's refresh answer names another customer or anonymous session than the one refreshed; nothing was stored and the session was kept as it was.",
         { code: CtpErrorCode.TokenIdentityMismatch },
       );
-    // The identity is what binds the token to one shopper; without it the session cannot be checked.
     if (kind === 'customer' && customerId === undefined)
       throw new CtpTokenResponseError(
         'scope',

@@ -12,16 +12,19 @@ interface OAuthErrorBody {
   apiCode?: string;
 }
 
-/** Reads the commercetools error shape `{statusCode, message, errors:[{code}], error, error_description}`. */
-function readErrorBody(text: string): OAuthErrorBody {
-  let body: unknown;
+/** The JSON object `text` holds, or an empty one: an error or introspection answer is read field by field. */
+export function jsonRecord(text: string): Record<string, unknown> {
   try {
-    body = JSON.parse(text);
+    const body: unknown = JSON.parse(text);
+    return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   } catch {
     return {};
   }
-  if (typeof body !== 'object' || body === null) return {};
-  const record = body as Record<string, unknown>;
+}
+
+/** Reads the commercetools error shape `{statusCode, message, errors:[{code}], error, error_description}`. */
+function readErrorBody(text: string): OAuthErrorBody {
+  const record = jsonRecord(text);
   const first = Array.isArray(record['errors'])
     ? (record['errors'][0] as Record<string, unknown> | undefined)
     : undefined;
