@@ -12,11 +12,7 @@ import { MAX_AUTH_ANSWER_BYTES, readCappedText } from './readCappedText';
 import { backoffMs, retryAfterMs, type RetryPolicy } from './RetryPolicy';
 import type { TokenFlow } from './TokenResponse';
 
-/**
- * The default per-attempt timeout on the auth host. A token answer takes well under a second; with
- * the default two retries and their backoff (at most 200 + 400 ms) a hung auth host holds a request
- * at most 3 * 3 s + 0.6 s = 9.6 s in all, instead of the half minute three 10 s attempts took.
- */
+/** Per attempt: with the default two retries a hung auth host holds a request at most 3 * 3 s + 0.6 s of backoff. */
 export const DEFAULT_AUTH_TIMEOUT_MS = 3_000;
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -57,18 +53,14 @@ export interface AuthAnswer {
 type Failure = { kind: 'network'; reason: string } | { kind: 'timeout' } | { kind: 'status'; answer: AuthAnswer };
 
 /**
- * The answers worth sending the same grant again for: 408 (the server timed the request out), 425
- * (too early), 429 and 5xx. Everything else is final: a 400/401/403/404 answers the request itself
- * (wrong credentials, a WAF or proxy refusing it), and repeating a password or refresh token to a
- * host that refused it only multiplies the refusals (authRetries.test.ts pins both lists).
+ * Only 408, 425, 429 and 5xx are worth sending the same grant again: a 400/401/403/404 answers the request itself,
+ * and repeating a password or refresh token to a host that refused it multiplies the refusals (authRetries.test.ts).
  */
 const isTransientStatus = (status: number) => status === 408 || status === 425 || status === 429 || status >= 500;
 
 /**
- * Sends form posts to the auth host with Basic auth, a per-attempt deadline, and bounded retries with
- * jittered backoff on network errors, timeouts, 408, 425, 429 and 5xx (honouring Retry-After). Redirects are
- * never followed and answers are read up to a size cap: both are refused at once with a typed error,
- * not retried. Other answers are returned as they are, for the caller to parse.
+ * Form posts to the auth host with Basic auth, a per-attempt deadline and bounded, jittered retries (honouring
+ * Retry-After). A redirect or an answer over the size cap is refused at once; other answers go back unparsed.
  */
 export class AuthTransport {
   readonly #o: AuthTransportOptions;
@@ -91,13 +83,8 @@ export class AuthTransport {
         outcome.kind === 'status'
           ? retryAfterMs(outcome.answer.response.headers.get('retry-after'), this.#o.clock.now())
           : undefined;
-      if (
-        attempt > retry.maxRetries ||
-        (retryAfter !== undefined && retryAfter > retry.maxDelayMs) ||
-        request.signal?.aborted
-      ) {
+      if (attempt > retry.maxRetries || (retryAfter ?? 0) > retry.maxDelayMs || request.signal?.aborted)
         throw this.#unavailable(request, outcome, attempt);
-      }
       const delayMs = retryAfter ?? backoffMs(retry, attempt - 1, this.#o.random);
       logger.warn(
         {
@@ -120,9 +107,8 @@ export class AuthTransport {
     let response: Response;
     let text: string;
     try {
-      // The deadline's signal asks fetch (and undici) to stop and free the socket; raceAbort is what
-      // stops *waiting*. A signal cannot settle a promise: a custom fetch that ignores it would hold
-      // the caller for ever without the race (AuthTransport.test.ts, "when the auth host hangs").
+      // The signal makes undici free the socket; raceAbort stops the waiting, which a custom fetch that
+      // ignores the signal would otherwise hold for ever ("when the auth host hangs").
       response = await raceAbort(
         this.#o.fetch()(`${this.#o.authUrl}${request.path}`, {
           method: 'POST',
@@ -143,10 +129,10 @@ export class AuthTransport {
       // `redirected`: a custom fetch that ignored `redirect: 'manual'`; the answer is still not trusted.
       if ((response.status >= 300 && response.status < 400) || response.redirected) {
         await response.body?.cancel().catch(() => undefined);
-        throw this.#refused(CtpErrorCode.RedirectRefused, request, response.status);
+        throw this.#refused(request, response.status);
       }
       const read = await readCappedText(response, limit, due.signal);
-      if (!read.ok) throw this.#refused(CtpErrorCode.AnswerTooLarge, request, response.status, limit);
+      if (!read.ok) throw this.#refused(request, response.status, limit);
       text = read.text;
     } catch (cause) {
       if (cause instanceof CtpAnswerRefusedError) throw cause;
@@ -166,48 +152,36 @@ export class AuthTransport {
     return isTransientStatus(response.status) ? { kind: 'status', answer } : answer;
   }
 
-  #refused(
-    code: typeof CtpErrorCode.RedirectRefused | typeof CtpErrorCode.AnswerTooLarge,
-    request: AuthPost,
-    status: number,
-    limit?: number,
-  ): CtpAnswerRefusedError {
-    const options = {
-      host: 'auth' as const,
-      flow: request.flow,
+  /** A redirect, or (with `limit`) an answer too large to read. */
+  #refused({ flow }: AuthPost, status: number, limit?: number): CtpAnswerRefusedError {
+    const redirect = limit === undefined;
+    const message = redirect
+      ? `The auth server answered the ${flow} request with a redirect, which is never followed; check CTP_AUTH_URL points at the commercetools auth host itself.`
+      : `The auth server's answer to the ${flow} request was larger than ${limit} bytes and was not read; check CTP_AUTH_URL and any proxy in front of it.`;
+    const code = redirect ? CtpErrorCode.RedirectRefused : CtpErrorCode.AnswerTooLarge;
+    return new CtpAnswerRefusedError(code, message, {
+      host: 'auth',
+      flow,
       status,
-      ...(limit === undefined ? {} : { limitBytes: limit }),
-    };
-    return code === CtpErrorCode.RedirectRefused
-      ? new CtpAnswerRefusedError(
-          code,
-          `The auth server answered the ${request.flow} request with a redirect, which is never followed; check CTP_AUTH_URL points at the commercetools auth host itself.`,
-          options,
-        )
-      : new CtpAnswerRefusedError(
-          code,
-          `The auth server's answer to the ${request.flow} request was larger than ${limit} bytes and was not read; check CTP_AUTH_URL and any proxy in front of it.`,
-          options,
-        );
+      ...(redirect ? {} : { limitBytes: limit }),
+    });
   }
 
   #unavailable(request: AuthPost, failure: Failure, attempts: number): CtpAuthUnavailableError {
     const base = { flow: request.flow, attempts };
     const times = `after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
-    if (failure.kind === 'timeout') {
+    if (failure.kind === 'timeout')
       return new CtpAuthUnavailableError(
         CtpErrorCode.AuthTimeout,
         `The auth server did not answer the ${request.flow} request within ${this.#o.timeoutMs} ms ${times}; try again later or raise ${this.#o.timeoutOption ?? 'authTimeoutMs'}.`,
         base,
       );
-    }
-    if (failure.kind === 'network') {
+    if (failure.kind === 'network')
       return new CtpAuthUnavailableError(
         CtpErrorCode.AuthNetwork,
         `The auth server could not be reached for the ${request.flow} request ${times} (the error is in .reason); check CTP_AUTH_URL and the network.`,
         { ...base, reason: failure.reason },
       );
-    }
     const { response, text } = failure.answer;
     const html = text.trimStart().startsWith('<') ? ' (an HTML page, likely from a proxy)' : '';
     return new CtpAuthUnavailableError(

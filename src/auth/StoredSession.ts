@@ -6,19 +6,14 @@ import type { CtpAuthToken } from './CtpAuthToken';
 import { storedTokenProblem } from './storedTokenProblem';
 
 /**
- * A session token as a session store keeps it (format 2), what SessionStorage.compareAndSet is
- * handed: plain JSON with short field names, and the scopes as the fingerprint of the token's set
- * (customer or anonymous, per Store) in the library's ScopeRegistry instead of the list. About 220 B
- * of JSON for a customer with the default set, against 661 B for the full CtpAuthToken, which stores
- * written by earlier versions (format 1) hold and which is still read.
+ * A session token as a session store keeps it (format 2, what SessionStorage.compareAndSet is handed):
+ * short field names and the scopes as their set's fingerprint, about 220 B of JSON for a customer with the
+ * default set. The full CtpAuthToken that earlier versions stored (format 1) is still read.
  */
 export interface StoredSession {
   /** Format version. */
   readonly v: 2;
-  /**
-   * `c` customer, `a` anonymous, `e` a customer signed in at the app's identity provider (external:
-   * a version that does not know it refuses the value rather than refresh or revoke it at commercetools).
-   */
+  /** `c` customer, `a` anonymous, `e` external customer (a version that does not know it refuses the value). */
   readonly k: 'c' | 'a' | 'e';
   readonly a: string;
   readonly r: string;
@@ -26,7 +21,7 @@ export interface StoredSession {
   readonly i: number;
   /** expiresAt, epoch ms. */
   readonly e: number;
-  /** The scopes: the fingerprint of the token's set in the registry (scopeFingerprint), or the list itself. */
+  /** The fingerprint of the token's scope set in the registry, or the list itself. */
   readonly s: string | readonly string[];
   readonly c?: string;
   readonly n?: string;
@@ -37,10 +32,7 @@ export interface StoredSession {
 /** Resolves a stored session's scope set: the library's own ScopeRegistry (no process-wide table). */
 export type StoredScopeSets = Pick<ScopeRegistry, 'scopes' | 'fingerprint' | 'shared'>;
 
-/**
- * The compact form of `token`, ready to serialise. Its scopes become the fingerprint of its set when
- * they are `registry`'s set for the token (kind, storeKey); otherwise (or without a registry) the list.
- */
+/** The compact form of `token`: its scopes as a fingerprint when they are `registry`'s set for it, else the list. */
 export function toStoredSession(token: CtpAuthToken, registry?: StoredScopeSets): StoredSession {
   const fingerprint =
     token.scopesFingerprint ??
@@ -61,23 +53,17 @@ export function toStoredSession(token: CtpAuthToken, registry?: StoredScopeSets)
   };
 }
 
-export function isStoredSession(value: unknown): value is StoredSession {
-  return typeof value === 'object' && value !== null && (value as { v?: unknown }).v === 2;
-}
-
 /**
- * A stored value of either format as a token, or the name of its first bad field. A fingerprint of
- * the token's set in `registry` becomes that set's shared list; any other (the set was changed by
- * configuration since the session was stored, or no registry was given) becomes no list plus
- * `scopesFingerprint`, which the next refresh checks the granted scopes against (TokenIssuer).
+ * A stored value of either format as a token, or the name of its first bad field. A fingerprint of the
+ * token's set in `registry` becomes that set's shared list; any other (the set changed since, or no
+ * registry) becomes no list plus `scopesFingerprint`, which the next refresh checks (TokenIssuer).
  */
 export function decodeStoredSession(
   value: unknown,
   registry?: StoredScopeSets,
 ): { token: CtpAuthToken } | { field: string } {
-  if (!isStoredSession(value)) {
-    // The full format (1) of earlier versions, read as it always was: the same object, unless it
-    // carries a fingerprint `registry` knows (what the legacy storage adapter hands on).
+  if (typeof value !== 'object' || value === null || (value as { v?: unknown }).v !== 2) {
+    // Format 1, read as it always was, unless it carries a fingerprint `registry` knows (the legacy storage adapter's).
     const field = storedTokenProblem(value);
     if (field !== undefined) return { field };
     const token = value as CtpAuthToken;
@@ -133,12 +119,13 @@ export function decodeStoredSession(
 const NO_SCOPES: readonly string[] = Object.freeze([]);
 
 /**
- * Reads a stored value of either format: undefined (or null) is no session; a valid token is
- * returned (a format-1 value as it is, a format-2 value decoded); anything else throws.
+ * Validates what a session storage returned, in either format: `undefined` (or `null`) is no session, a
+ * valid token is returned, anything else throws, so a storage's garbage never reaches the API as
+ * `Bearer undefined` or a header with a CR/LF in it. `registry` resolves a stored fingerprint to its list.
  *
  * @throws CtpSessionError CTP_STORED_TOKEN_INVALID, with `.field` naming the first bad field (never its value).
  */
-export function readStoredSession(value: unknown, registry?: StoredScopeSets): CtpAuthToken | undefined {
+export function parseStoredToken(value: unknown, registry?: StoredScopeSets): CtpAuthToken | undefined {
   if (value === undefined || value === null) return undefined;
   const decoded = decodeStoredSession(value, registry);
   if ('token' in decoded) return decoded.token;

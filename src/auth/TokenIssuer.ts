@@ -15,9 +15,8 @@ import type { OAuthClient, PasswordCredentials } from './OAuthClient';
 import type { TokenFlow, TokenResponse } from './TokenResponse';
 
 /**
- * Grants tokens for the registry's scope sets and turns checked answers into the tokens the rest of
- * the library keeps: asks each set's scopes explicitly, checks what came back, stamps the expiry from
- * the injected clock, and logs one event per grant (never a token).
+ * Grants tokens for the registry's scope sets, asked explicitly and checked in the answer; stamps the expiry
+ * from the injected clock and logs one event per grant (never a token).
  */
 export class TokenIssuer {
   constructor(
@@ -29,28 +28,22 @@ export class TokenIssuer {
   ) {}
 
   integration(): Promise<SharedToken> {
-    return this.#shared('integration', 'client_credentials', () =>
-      this.oauth.clientCredentials(this.registry.scopeParameter('integration')),
-    );
+    return this.#shared('integration');
   }
 
   /** The token for commercetools Checkout's session host: manage_sessions and nothing else. */
   checkout(): Promise<SharedToken> {
-    return this.#shared('checkout', 'client_credentials', () =>
-      this.oauth.clientCredentials(this.registry.scopeParameter('checkout')),
-    );
+    return this.#shared('checkout');
   }
 
   /** The token customer service agents act through (actAsCustomer): never a customer's token. */
   customerService(): Promise<SharedToken> {
-    return this.#shared('customerService', 'client_credentials', () =>
-      this.oauth.clientCredentials(this.registry.scopeParameter('customerService')),
-    );
+    return this.#shared('customerService');
   }
 
   /** One read-only anonymous token to share between browsing visitors and crawlers. */
   guest(): Promise<SharedToken> {
-    return this.#shared('guest', 'anonymous', () => this.oauth.anonymous(this.registry.scopeParameter('guest')));
+    return this.#shared('guest');
   }
 
   /** With a `storeKey`, an anonymous session of that Store (the Store's variants of the shopper scopes). */
@@ -65,7 +58,6 @@ export class TokenIssuer {
   customer(credentials: PasswordCredentials): Promise<CtpAuthToken> {
     return this.#timed('customer', 'password', async () => {
       const issuedAt = this.clock.now();
-      // A customer of a Store asks the Store's variants of the shopper scopes, and gets them checked.
       const answer = await this.oauth.password(
         credentials,
         this.registry.scopeParameter('customer', credentials.storeKey),
@@ -83,10 +75,12 @@ export class TokenIssuer {
     });
   }
 
-  async #shared(set: ScopeSetName, flow: TokenFlow, grant: () => Promise<TokenResponse>): Promise<SharedToken> {
-    return this.#timed(set, flow, async () => {
+  #shared(set: 'integration' | 'checkout' | 'customerService' | 'guest'): Promise<SharedToken> {
+    const guest = set === 'guest';
+    return this.#timed(set, guest ? 'anonymous' : 'client_credentials', async () => {
       const issuedAt = this.clock.now();
-      const answer = await grant();
+      const scope = this.registry.scopeParameter(set);
+      const answer = await (guest ? this.oauth.anonymous(scope) : this.oauth.clientCredentials(scope));
       const { scopes } = parseGrantedScope(answer.scope);
       const { missing, excess } = this.registry.difference(set, scopes);
       if (missing.length > 0 || excess.length > 0) throw this.#scopeError(set, missing, excess, [answer.accessToken]);
@@ -106,22 +100,15 @@ export class TokenIssuer {
     const granted = parseGrantedScope(answer.scope);
     const secrets = [answer.accessToken, answer.refreshToken, previous?.accessToken, previous?.refreshToken, ...sent];
     const scopes = this.#checkedScopes(kind, granted.scopes, previous, storeKey, secrets);
-    if (previous) {
-      // A refresh keeps the shopper it was granted for. An answer naming someone else (a confused or
-      // hostile auth host, a crossed wire in a proxy) must not change who the session belongs to.
-      const foreignCustomer = granted.customerId !== undefined && granted.customerId !== previous.customerId;
-      const foreignAnonymous = granted.anonymousId !== undefined && granted.anonymousId !== previous.anonymousId;
-      if (foreignCustomer || foreignAnonymous) {
-        throw new CtpTokenResponseError(
-          'scope',
-          "The auth server's refresh answer names another customer or anonymous session than the one refreshed; nothing was stored and the session was kept as it was.",
-          { code: CtpErrorCode.TokenIdentityMismatch },
-        );
-      }
-    }
     const customerId = granted.customerId ?? previous?.customerId;
     const anonymousId = granted.anonymousId ?? previous?.anonymousId;
-    // The identity is what binds the token to one shopper; without it the session cannot be checked.
+    // A refresh answer naming another shopper (a confused auth host, a crossed proxy) must not change the owner.
+    if (previous && (customerId !== previous.customerId || anonymousId !== previous.anonymousId))
+      throw new CtpTokenResponseError(
+        'scope',
+        "The auth server's refresh answer names another customer or anonymous session than the one refreshed; nothing was stored and the session was kept as it was.",
+        { code: CtpErrorCode.TokenIdentityMismatch },
+      );
     if (kind === 'customer' && customerId === undefined)
       throw new CtpTokenResponseError(
         'scope',
@@ -153,13 +140,10 @@ export class TokenIssuer {
   }
 
   /**
-   * Checks the granted scopes (identity set apart) and returns what the token keeps: the registry's
-   * array when they are its set (ScopeRegistry.shared), not a copy per session. A first grant is checked
-   * against the registry's set; a refresh, which asks for no scope and cannot change it, against the
-   * scopes of the original grant (checked then): checking it against today's registry instead would
-   * fail every session after a deploy that changes a scope set. An in-store token (storeKey) is
-   * checked per capability, plain or Store form (inStoreScopes), never for equality, and keeps what
-   * was granted.
+   * Checks the granted scopes (identity set apart) and returns what the token keeps (the registry's shared
+   * array when it is its set). A refresh, which asks no scope, is checked against the original grant's
+   * scopes: today's registry would fail every session after a deploy that changes a scope set. An in-store
+   * token is checked per capability, plain or Store form (inStoreScopes), never for equality.
    */
   #checkedScopes(
     kind: CtpAuthToken['kind'],
@@ -175,8 +159,7 @@ export class TokenIssuer {
       return storeKey === undefined ? this.registry.scopes(kind) : this.#kept(kind, granted, storeKey);
     }
     if (previous.scopesFingerprint !== undefined) {
-      // Stored as the fingerprint of a list this process does not know (changed by configuration
-      // since): the same check, on the fingerprint of the granted list (in any of its in-store forms).
+      // Stored as the fingerprint of a list this process does not know: compare the granted list's (any in-store form).
       const candidates = storeKey === undefined ? [granted] : inStoreVariants(granted, projectKey, storeKey);
       if (!candidates.some((list) => scopeFingerprint(list) === previous.scopesFingerprint))
         throw this.#scopeError(kind, [], granted, secrets, storeKey);
@@ -203,10 +186,7 @@ export class TokenIssuer {
     return this.registry.shared(kind, granted, storeKey) ?? Object.freeze([...granted]);
   }
 
-  /**
-   * The excess scopes are the server's words: a hostile or broken auth host may put a token in
-   * them (the one it just issued, the session's, the password it was sent, the client secret).
-   */
+  /** The excess scopes are the server's words, which may hold a token, the password or the client secret. */
   #scopeError(
     set: ScopeSetName,
     missing: readonly string[],
@@ -224,30 +204,16 @@ export class TokenIssuer {
 
   async #timed<T>(set: ScopeSetName, flow: TokenFlow, work: () => Promise<T>): Promise<T> {
     const started = this.clock.now();
+    const event = flow === 'refresh_token' ? 'ctp.refresh' : 'ctp.grant';
+    const fields = () => ({ flow, scopeSet: set, durationMs: this.clock.now() - started });
     try {
       const result = await work();
-      this.logger.info(
-        {
-          event: flow === 'refresh_token' ? 'ctp.refresh' : 'ctp.grant',
-          flow,
-          scopeSet: set,
-          durationMs: this.clock.now() - started,
-          outcome: 'ok',
-        },
-        'commercetools token granted',
-      );
+      this.logger.info({ event, ...fields(), outcome: 'ok' }, 'commercetools token granted');
       return result;
     } catch (error) {
       const code = error instanceof CtpError ? error.code : 'UNKNOWN';
       this.logger.warn(
-        {
-          event: flow === 'refresh_token' ? 'ctp.refresh.failed' : 'ctp.grant.failed',
-          flow,
-          scopeSet: set,
-          durationMs: this.clock.now() - started,
-          outcome: 'error',
-          code,
-        },
+        { event: `${event}.failed`, ...fields(), outcome: 'error', code },
         'commercetools token grant failed',
       );
       throw error;

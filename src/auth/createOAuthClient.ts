@@ -4,11 +4,7 @@ import { AuthTransport, type AuthTransportOptions } from './AuthTransport';
 import { basicAuthorization } from './basicAuthorization';
 import { OAuthClient } from './OAuthClient';
 
-/**
- * The OAuth client for an API client's config: Basic auth from its id and secret, and the secret
- * (raw, and the base64 credentials it travels in; redact adds the URL- and form-encoded forms of
- * each) redacted from every message on every flow.
- */
+/** The OAuth client for an API client's config: the secret and its Basic credentials redacted on every flow. */
 export function createOAuthClient(
   config: CtpConfig,
   transport: Omit<AuthTransportOptions, 'authUrl' | 'authorization'>,

@@ -3,6 +3,7 @@ import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpInvalidCredentialsError } from '../errors/CtpInvalidCredentialsError';
 import { CtpOAuthError } from '../errors/CtpOAuthError';
 import { redactField } from '../util/redact';
+import type { AuthAnswer } from './AuthTransport';
 import type { TokenFlow } from './TokenResponse';
 
 interface OAuthErrorBody {
@@ -11,16 +12,19 @@ interface OAuthErrorBody {
   apiCode?: string;
 }
 
-/** Reads the commercetools error shape `{statusCode, message, errors:[{code}], error, error_description}`. */
-function readErrorBody(text: string): OAuthErrorBody {
-  let body: unknown;
+/** The JSON object `text` holds, or an empty one: an error or introspection answer is read field by field. */
+export function jsonRecord(text: string): Record<string, unknown> {
   try {
-    body = JSON.parse(text);
+    const body: unknown = JSON.parse(text);
+    return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
   } catch {
     return {};
   }
-  if (typeof body !== 'object' || body === null) return {};
-  const record = body as Record<string, unknown>;
+}
+
+/** Reads the commercetools error shape `{statusCode, message, errors:[{code}], error, error_description}`. */
+function readErrorBody(text: string): OAuthErrorBody {
+  const record = jsonRecord(text);
   const first = Array.isArray(record['errors'])
     ? (record['errors'][0] as Record<string, unknown> | undefined)
     : undefined;
@@ -42,19 +46,18 @@ function readErrorBody(text: string): OAuthErrorBody {
  */
 export function oauthErrorFromResponse(
   flow: TokenFlow,
-  status: number,
-  text: string,
+  { response, text }: AuthAnswer,
   secrets: readonly (string | undefined)[],
   requestedScope?: string,
-  response?: Response,
 ): CtpError {
+  const { status } = response;
   const body = readErrorBody(text);
   const error = redactField(body.error, secrets, 100);
   const errorDescription = redactField(body.description, secrets);
-  const common = { status, error, errorDescription, flow, ...(response ? { response } : {}) };
+  const common = { status, error, errorDescription, flow, response };
 
   if (body.error === 'invalid_customer_account_credentials' || body.apiCode === 'InvalidCredentials') {
-    return new CtpInvalidCredentialsError({ status, ...(response ? { response } : {}) });
+    return new CtpInvalidCredentialsError({ status, response });
   }
   if (status === 401 || body.error === 'invalid_client') {
     return new CtpOAuthError(

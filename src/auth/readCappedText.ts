@@ -1,20 +1,14 @@
 import { raceAbort } from '../util/raceAbort';
 
-/**
- * Cap on an auth answer: a token answer is under 1 KiB (a commercetools one about 300 bytes) and an
- * OAuth error or a proxy's error page a few KiB; 64 KiB is far above any honest answer and small
- * enough that a hostile or broken one (a gzip bomb, an endless stream) costs nothing to refuse.
- */
+/** A token answer is under 1 KiB and a proxy's error page a few: a gzip bomb or endless stream is refused cheaply. */
 export const MAX_AUTH_ANSWER_BYTES = 64 * 1024;
 
 export type CappedText = { readonly ok: true; readonly text: string } | { readonly ok: false };
 
 /**
- * Reads a body as UTF-8 text and stops at `limitBytes`. Both sizes are bounded: the wire size by
- * Content-Length when the server states it (checked before reading a byte), the decoded size (after
- * fetch undoes gzip/deflate/br) by counting while streaming, so a 1 MB gzip that inflates to 1 GB is
- * cancelled after 64 KiB. A compressed stream that inflates to almost nothing is bounded by the
- * caller's deadline, which `signal` carries: every read is raced against it.
+ * Reads a body as UTF-8 text up to `limitBytes`: the wire size by Content-Length before reading a byte,
+ * the decoded size (a 1 MB gzip inflating to 1 GB) by counting while streaming. Every read is raced
+ * against `signal`, the caller's deadline, which bounds a stream that trickles.
  */
 export async function readCappedText(response: Response, limitBytes: number, signal: AbortSignal): Promise<CappedText> {
   const declared = Number(response.headers.get('content-length') ?? Number.NaN);

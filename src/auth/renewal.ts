@@ -3,10 +3,7 @@ const MAX_MARGIN_MS = 30 * 60_000;
 /** Share of the lifetime kept as margin: a 1 h token renews 6 min early, a 48 h one 30 min early. */
 const MARGIN_SHARE = 0.1;
 
-/**
- * The renewal margin scales with the lifetime (1 h to 7 days per API client), so a fixed margin can
- * never exceed a short lifetime and make every token look expired.
- */
+/** Scales with the lifetime (1 h to 7 days per API client): a fixed one could exceed a short lifetime. */
 export function renewalMarginMs(lifetimeMs: number): number {
   return Math.min(Math.max(0, lifetimeMs) * MARGIN_SHARE, MAX_MARGIN_MS);
 }

@@ -5,7 +5,24 @@ import { isAccessTokenSyntax, isRefreshTokenSyntax, MAX_EXPIRES_IN_SECONDS } fro
 export const MAX_EPOCH_MS = 8.64e15;
 /** Bounds on the other stored strings: ids are UUID-like, scopes `name:projectKey[:storeKey]`. */
 export const MAX_ID_LENGTH = 256;
-export const MAX_SCOPES = 100;
+const MAX_SCOPES = 100;
+
+/** 'issuedAt' or 'expiresAt' when that one is not a clock reading of a lifetime expires_in allows. */
+export function lifetimeProblem(v: Record<string, unknown>): 'issuedAt' | 'expiresAt' | undefined {
+  const issuedAt = v['issuedAt'];
+  if (typeof issuedAt !== 'number' || !Number.isFinite(issuedAt) || issuedAt < 0 || issuedAt > MAX_EPOCH_MS)
+    return 'issuedAt';
+  const expiresAt = v['expiresAt'];
+  // An injected clock may start anywhere, but no token lives a year.
+  if (
+    typeof expiresAt !== 'number' ||
+    !Number.isFinite(expiresAt) ||
+    expiresAt <= issuedAt ||
+    expiresAt - issuedAt > MAX_EXPIRES_IN_SECONDS * 1000
+  )
+    return 'expiresAt';
+  return undefined;
+}
 
 export function isScopeList(scopes: unknown): scopes is string[] {
   return (
@@ -16,9 +33,8 @@ export function isScopeList(scopes: unknown): scopes is string[] {
 }
 
 /**
- * The first field of a token (in memory, or read back in today's stored format) that is not what
- * TokenIssuer writes, or undefined when it is a valid token. Same rules as a token answer (charset,
- * length, lifetime) plus the identity the kind needs.
+ * The first field of a token that is not what TokenIssuer writes, or undefined when it is valid: the
+ * rules of a token answer (charset, length, lifetime) plus the identity the kind needs.
  */
 export function storedTokenProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'value';
@@ -26,18 +42,8 @@ export function storedTokenProblem(value: unknown): string | undefined {
   if (v['kind'] !== 'anonymous' && v['kind'] !== 'customer') return 'kind';
   if (!isAccessTokenSyntax(v['accessToken'])) return 'accessToken';
   if (!isRefreshTokenSyntax(v['refreshToken'])) return 'refreshToken';
-  const issuedAt = v['issuedAt'];
-  if (typeof issuedAt !== 'number' || !Number.isFinite(issuedAt) || issuedAt < 0 || issuedAt > MAX_EPOCH_MS)
-    return 'issuedAt';
-  const expiresAt = v['expiresAt'];
-  // The lifetime is bounded like expires_in: an injected clock may start anywhere, but no token lives a year.
-  if (
-    typeof expiresAt !== 'number' ||
-    !Number.isFinite(expiresAt) ||
-    expiresAt <= issuedAt ||
-    expiresAt - issuedAt > MAX_EXPIRES_IN_SECONDS * 1000
-  )
-    return 'expiresAt';
+  const lifetime = lifetimeProblem(v);
+  if (lifetime !== undefined) return lifetime;
   if (!isScopeList(v['scopes'])) return 'scopes';
   const fingerprint = v['scopesFingerprint'];
   // Only a session whose list is unknown here carries its fingerprint, and then no list.

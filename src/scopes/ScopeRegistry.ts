@@ -12,12 +12,7 @@ export interface ScopeRegistryOptions {
   projectKey: string;
   /** Replaces whole sets; a set not named keeps its default. */
   sets?: Partial<Record<ScopeSetName, readonly ScopeSpec[]>>;
-  /**
-   * Lets guest, anonymous and customer tokens carry scopes on shared data: writes (`manage_orders`,
-   * `manage_customers`, ...) and project-wide reads beyond the public catalogue (`view_orders`,
-   * `view_customers`, `view_discount_codes`, ...; see isSharedDataScope). Any shopper's token could
-   * then read, or change, other shoppers' data: only for apps that cannot yet drop such a set.
-   */
+  /** Lets shopper sets hold scopes on shared data (isSharedDataScope): any shopper could read or change others' data. */
   unsafeAllowSharedDataScopesForShoppers?: boolean;
 }
 
@@ -31,7 +26,6 @@ export class ScopeRegistry {
   readonly #sharedData: Readonly<Record<ScopeSetName, readonly string[]>>;
   /** Store variants, rendered once per Store: every session of a Store shares one array. */
   readonly #inStore = new Map<string, readonly string[]>();
-  /** The fingerprints of this registry's lists, computed once per list. */
   readonly #fingerprints = new WeakMap<readonly string[], string>();
 
   constructor(options: ScopeRegistryOptions) {
@@ -78,26 +72,19 @@ export class ScopeRegistry {
     this.#sharedData = Object.freeze(sharedData);
   }
 
-  /**
-   * The scopes on shared data (isSharedDataScope: writes other than `manage_my_*`, reads beyond the
-   * public ones) a shopper set holds; always empty for `integration`, whose job they are. Non-empty
-   * only with the unsafe option.
-   */
+  /** The scopes on shared data a shopper set holds: only with the unsafe option; never for `integration`. */
   sharedDataScopes(set: ScopeSetName): readonly string[] {
     return this.#sharedData[set];
   }
 
-  /**
-   * The rendered scopes of a set, as sent in the `scope` parameter. With a `storeKey` (a shopper of
-   * a Store), the set's scopes that have Store variants are rendered `name:projectKey:storeKey`.
-   */
+  /** The rendered scopes of a set; with a `storeKey`, those that have Store variants as `name:projectKey:storeKey`. */
   scopes(set: ScopeSetName, storeKey?: string): readonly string[] {
     if (storeKey === undefined) return this.#rendered[set];
     const key = `${set} ${storeKey}`;
     let scopes = this.#inStore.get(key);
     if (scopes === undefined) {
       scopes = Object.freeze(toStoreForms(this.#rendered[set], this.projectKey, storeKey));
-      // Bounded: a project has few Stores; past the bound the list is rendered per call, as before.
+      // Past the bound (a project has few Stores) the list is rendered per call.
       if (this.#inStore.size < MAX_STORE_VARIANTS) this.#inStore.set(key, scopes);
     }
     return scopes;
@@ -123,11 +110,8 @@ export class ScopeRegistry {
   }
 
   /**
-   * What the granted scopes lack of the set's, and what they hold beyond it; both empty when they
-   * match. Without a `storeKey`, exactly the requested scopes must come back. With one (an in-store
-   * grant), per capability: a Store-scoped scope asked is granted in its plain form, its Store form or
-   * both (inStoreDifference). The identity commercetools appends (`customer_id:`, `anonymous_id:`)
-   * must already be removed.
+   * What the granted scopes (identity removed) lack of the set's and hold beyond it: exactly the requested
+   * ones must come back, or with a `storeKey` each capability in its plain or Store form (inStoreDifference).
    */
   difference(
     set: ScopeSetName,
@@ -147,5 +131,4 @@ export class ScopeRegistry {
   }
 }
 
-/** Store variants kept rendered; a project has few Stores. */
 const MAX_STORE_VARIANTS = 1_000;

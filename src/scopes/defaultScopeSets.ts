@@ -1,10 +1,8 @@
 import type { ScopeSetName, ScopeSpec } from './ScopeSetName';
 
 /**
- * The defaults. `integration` is the list the server-v3 doc (shared/seeds/ctp-client.md) asks of the
- * integration client; the shopper sets are commercetools' least-privilege suggestions
- * (shared/seeds/commercetools-scopes.txt): stateless crawler, stateful guest, logged-in user. Where
- * the guidance says "view_published_products or view_products" we take the narrower one.
+ * `integration` is what the server-v3 doc asks of the integration client; the shopper sets are
+ * commercetools' least-privilege suggestions (crawler, guest, logged-in user), the narrower where it offers two.
  */
 export const DEFAULT_SCOPE_SETS: Readonly<Record<ScopeSetName, readonly ScopeSpec[]>> = Object.freeze({
   integration: Object.freeze([

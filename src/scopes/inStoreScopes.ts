@@ -1,13 +1,10 @@
 import { scopeDifference } from './scopeDifference';
 
 /**
- * In-store grants, checked per capability. The in-store `/me` endpoints accept either the plain scope
- * (`manage_my_orders:{projectKey}`) or the Store one (`manage_my_orders:{projectKey}:{storeKey}`), and
- * the auth server answers the scopes it granted: an API client holding the plain scopes gets plain
- * ones back even when the Store ones were asked (shared/reference/commercetools-platform-2026.md; no
- * captured answer exists, so both forms, and both together, are accepted). So a requested capability
- * X for Store S holds when `X:{projectKey}` or `X:{projectKey}:{S}` was granted, and an in-store
- * answer is never compared for equality with the request.
+ * In-store grants, checked per capability: the in-store `/me` endpoints accept the plain scope or the
+ * Store one, and an API client holding the plain scopes gets plain ones back even when the Store ones were
+ * asked (commercetools-platform-2026.md). So capability X for Store S holds when `X:{projectKey}` or
+ * `X:{projectKey}:{S}` (or both) was granted.
  */
 
 /** `X:{projectKey}` for `X:{projectKey}` and `X:{projectKey}:{storeKey}`; any other scope as it is. */
@@ -17,10 +14,8 @@ function capabilityOf(scope: string, projectKey: string, storeKey: string): stri
 }
 
 /**
- * What an in-store answer lacks of the requested capabilities (named as requested) and what it holds
- * beyond them (as granted): both empty when every capability is there, in either form or both. A
- * scope of another Store or project is no form of a requested capability and counts as excess. The
- * identity entries (`customer_id:`, `anonymous_id:`) must already be set apart (parseGrantedScope).
+ * What an in-store answer (identity set apart) lacks of the requested capabilities and holds beyond them;
+ * a scope of another Store or project is excess.
  */
 export function inStoreDifference(
   requested: readonly string[],
@@ -31,7 +26,6 @@ export function inStoreDifference(
   return scopeDifference(requested, granted, (s) => capabilityOf(s, projectKey, storeKey));
 }
 
-/** Which form of a capability an answer carries. */
 export type StoreScopeForm = 'plain' | 'store' | 'both' | 'none';
 
 /**
@@ -60,11 +54,7 @@ export function storeScopeForms(
     });
 }
 
-/**
- * The shopper scopes commercetools offers per Store (`manage_my_orders:{projectKey}:{storeKey}` and
- * the like): an in-store grant asks these for the shopper's Store, so that, when the API client holds
- * the Store scopes, the token works on that Store's in-store `/me` endpoints and no other Store's.
- */
+/** The shopper scopes commercetools offers per Store: asked in Store form, the token works on no other Store. */
 const STORE_SCOPED_SHOPPER_SCOPES: readonly string[] = Object.freeze([
   'manage_my_orders',
   'manage_my_profile',
@@ -82,9 +72,8 @@ export function toStoreForms(scopes: readonly string[], projectKey: string, stor
 }
 
 /**
- * The lists an in-store token's granted scopes may have been stored as, for a fingerprint check: as
- * granted, with every Store form made plain, and in the Store forms the registry asks. A refresh
- * answer may carry another form than the grant did; it is the same capability.
+ * The lists an in-store token's scopes may have been stored as (a refresh may answer another form than
+ * the grant): as granted, all plain, and in the Store forms the registry asks.
  */
 export function inStoreVariants(
   granted: readonly string[],

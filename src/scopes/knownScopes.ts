@@ -1,97 +1,74 @@
 import { closestName } from '../util/closestName';
 import type { ScopeSpec } from './ScopeSetName';
 
+/** The resources commercetools has a `view_` and a `manage_` scope for (docs.commercetools.com/api/scopes). */
+const VIEW_AND_MANAGE = [
+  // Project configuration
+  'api_clients',
+  'project_settings',
+  'stores',
+  'types',
+  'states',
+  'key_value_documents',
+  'zones',
+  'channels',
+  // Product catalog
+  'products',
+  'product_types',
+  'product_selections',
+  'categories',
+  'attribute_groups',
+  // Pricing and discounts
+  'standalone_prices',
+  'product_discounts',
+  'cart_discounts',
+  'discount_codes',
+  'tax_categories',
+  'shipping_methods',
+  // Carts, orders, payments, quotes
+  'orders',
+  'order_edits',
+  'recurring_orders',
+  'payments',
+  'payment_methods',
+  'quote_requests',
+  'staged_quotes',
+  'quotes',
+  'shopping_lists',
+  // Customers and B2B
+  'customers',
+  'customer_groups',
+  'business_units',
+  'associate_roles',
+  'approval_rules',
+  'approval_flows',
+  // Import API, Checkout, Connect
+  'import_containers',
+  'sessions',
+  'checkout_applications',
+  'checkout_payment_intents',
+  'checkout_transactions',
+  'connectors',
+  'connectors_deployments',
+];
+
 /**
- * Every scope name commercetools documents (docs.commercetools.com/api/scopes, with the Import API,
- * Checkout and Connect pages; December 2026), so a typo in a configured scope set or CTP_SCOPES fails
- * at start with the name it probably meant, not as a 400 invalid_scope on the first grant. The
- * least-privilege sets of shared/seeds/commercetools-scopes.txt are all in here. A scope commercetools
- * adds later goes into this one list.
+ * Every scope name commercetools documents (with the Import API, Checkout and Connect pages; December
+ * 2026), so a typo in a configured scope set or CTP_SCOPES fails at start with the name it probably
+ * meant, not as a 400 invalid_scope on the first grant. A scope commercetools adds later goes in here.
  */
 export const KNOWN_SCOPE_NAMES: ReadonlySet<string> = new Set([
-  // Authorization
+  ...VIEW_AND_MANAGE.flatMap((resource) => [`view_${resource}`, `manage_${resource}`]),
   'create_anonymous_token',
   'introspect_oauth_tokens',
-  // Project configuration (manage_project is known, and refused: see scopeNameProblem)
+  // Known, and refused: see scopeNameProblem.
   'manage_project',
-  'view_api_clients',
-  'manage_api_clients',
-  'view_project_settings',
-  'manage_project_settings',
-  'view_stores',
-  'manage_stores',
-  'view_types',
-  'manage_types',
-  'view_states',
-  'manage_states',
-  'view_key_value_documents',
-  'manage_key_value_documents',
   'manage_extensions',
   'manage_subscriptions',
   'view_messages',
   'view_audit_log',
-  'view_zones',
-  'manage_zones',
-  'view_channels',
-  'manage_channels',
-  // Product catalog
-  'view_products',
-  'manage_products',
   'view_published_products',
-  'view_product_types',
-  'manage_product_types',
-  'view_product_selections',
-  'manage_product_selections',
-  'view_categories',
-  'manage_categories',
-  'view_attribute_groups',
-  'manage_attribute_groups',
-  // Pricing and discounts
-  'view_standalone_prices',
-  'manage_standalone_prices',
-  'view_product_discounts',
-  'manage_product_discounts',
-  'view_cart_discounts',
-  'manage_cart_discounts',
-  'view_discount_codes',
-  'manage_discount_codes',
-  'view_tax_categories',
-  'manage_tax_categories',
-  'view_shipping_methods',
-  'manage_shipping_methods',
-  // Carts, orders, payments, quotes
-  'view_orders',
-  'manage_orders',
   'manage_locked_carts',
-  'view_order_edits',
-  'manage_order_edits',
-  'view_recurring_orders',
-  'manage_recurring_orders',
-  'view_payments',
-  'manage_payments',
-  'view_payment_methods',
-  'manage_payment_methods',
-  'view_quote_requests',
-  'manage_quote_requests',
-  'view_staged_quotes',
-  'manage_staged_quotes',
-  'view_quotes',
-  'manage_quotes',
-  'view_shopping_lists',
-  'manage_shopping_lists',
-  // Customers and B2B
-  'view_customers',
-  'manage_customers',
-  'view_customer_groups',
-  'manage_customer_groups',
-  'view_business_units',
-  'manage_business_units',
-  'view_associate_roles',
-  'manage_associate_roles',
-  'view_approval_rules',
-  'manage_approval_rules',
-  'view_approval_flows',
-  'manage_approval_flows',
   'manage_intake_agent',
   // The shopper's own data (Me endpoints)
   'manage_my_profile',
@@ -101,27 +78,9 @@ export const KNOWN_SCOPE_NAMES: ReadonlySet<string> = new Set([
   'manage_my_business_units',
   'manage_my_quote_requests',
   'manage_my_quotes',
-  // Import API, Checkout, Connect
-  'view_import_containers',
-  'manage_import_containers',
-  'view_sessions',
-  'manage_sessions',
-  'view_checkout_applications',
-  'manage_checkout_applications',
-  'view_checkout_payment_intents',
-  'manage_checkout_payment_intents',
-  'view_checkout_transactions',
-  'manage_checkout_transactions',
-  'view_connectors',
-  'manage_connectors',
-  'view_connectors_deployments',
-  'manage_connectors_deployments',
 ]);
 
-/**
- * What is wrong with a scope name configured for a token, or undefined: not a known commercetools
- * scope (with the one it probably meant), or `manage_project`, which defeats least privilege.
- */
+/** What is wrong with a configured scope name: unknown (with the name it probably meant), or manage_project. */
 export function scopeNameProblem(name: string): string | undefined {
   if (name === 'manage_project') {
     return 'manage_project is refused: it grants every permission of the project, and an API client holding it cannot ask for fewer, so no token would be least-privilege; name the scopes the app needs instead (ctp-client doctor shows what a set is granted)';
@@ -133,11 +92,7 @@ export function scopeNameProblem(name: string): string | undefined {
     : `"${name}" is not a commercetools scope: did you mean ${closest}?`;
 }
 
-/**
- * The problems of one configured scope set, each starting with `label` (the option or variable that
- * holds it, e.g. `scopes.customer` or `CTP_SCOPES`): not an array, an entry that is neither a name
- * nor `{ name, storeKey }`, or a name scopeNameProblem refuses.
- */
+/** The problems of one configured scope set, each starting with `label` (e.g. `scopes.customer` or `CTP_SCOPES`). */
 export function scopeSetProblems(label: string, specs: unknown): string[] {
   if (!Array.isArray(specs))
     return [`${label} must be an array of scope names, e.g. ['view_categories', 'manage_my_orders']`];

@@ -3,11 +3,7 @@ import { createHash } from 'node:crypto';
 /** 12 base64url characters (72 bits) of SHA-256. */
 export const SCOPE_FINGERPRINT = /^[A-Za-z0-9_-]{12}$/;
 
-/**
- * The fingerprint of a scope list as a set (order and repeats ignored): what a stored session keeps
- * instead of the list of a configured set. A pure function of the list: whoever reads the session
- * resolves it against its own ScopeRegistry (ScopeRegistry.fingerprint), no process-wide table.
- */
+/** What a stored session keeps instead of its set's list (order, repeats ignored); the reader's registry resolves it. */
 export function scopeFingerprint(scopes: readonly string[]): string {
   const key = [...new Set(scopes)].sort().join(' ');
   return createHash('sha256').update(key).digest('base64url').slice(0, 12);

@@ -1,8 +1,4 @@
-/**
- * What `granted` lacks of `expected`, and what it holds beyond it; both empty when they match.
- * `capability` says which scopes count as the same (by default, equal strings); each side is
- * reported in its own words.
- */
+/** What `granted` lacks of `expected` and holds beyond it, `capability` saying which scopes count as the same. */
 export function scopeDifference(
   expected: readonly string[],
   granted: readonly string[],

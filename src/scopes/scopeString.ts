@@ -60,15 +60,9 @@ export function parseGrantedScope(scope: string): { scopes: string[]; customerId
 }
 
 /**
- * The reads a shopper's token may carry: the public catalogue and the configuration a storefront
- * shows to anyone. Nothing here shows one shopper's data to another. Left out on purpose (they need
- * the unsafe option): `view_discount_codes` (a code is a bearer secret, and many are given to one
- * shopper only: the scope lists them all), `view_cart_discounts` and `view_product_discounts`
- * (promotions not yet announced, and which customer groups get what), `view_customer_groups`, and
- * every read of shoppers' records: `view_customers`, `view_orders` (carts and orders),
- * `view_payments`, `view_shopping_lists`, `view_quotes`, `view_quote_requests`, `view_staged_quotes`,
- * `view_business_units`, `view_associate_roles`, `view_approval_rules`, `view_approval_flows`,
- * `view_recurring_orders`, `view_sessions`, `view_messages`, `view_key_value_documents`.
+ * The reads a shopper's token may carry: what a storefront shows anyone. Left out on purpose: every read
+ * of shoppers' records, `view_customer_groups`, `view_discount_codes` (a code is a bearer secret, often
+ * one shopper's) and `view_cart_discounts`/`view_product_discounts` (promotions not yet announced).
  */
 export const PUBLIC_READ_SCOPES: readonly string[] = Object.freeze([
   'view_products',
@@ -88,11 +82,8 @@ export const PUBLIC_READ_SCOPES: readonly string[] = Object.freeze([
 ]);
 
 /**
- * A scope a shopper's token must not carry by default: anything but the shopper's own data, the
- * public reads and `create_anonymous_token`. That is every write on shared data (`manage_*` but not
- * `manage_my_*`) and every other project-wide read (`view_orders`, `view_customers`, ...): one such
- * scope in a shopper set gives every visitor's token that access to all shoppers' records. An
- * allow-list, so a scope commercetools adds later is refused until someone checks what it shows.
+ * A scope a shopper's token must not carry by default: anything but its own data, the public reads and
+ * `create_anonymous_token`. An allow-list, so a scope commercetools adds later is refused until checked.
  */
 export function isSharedDataScope(name: string): boolean {
   const ownData = name.startsWith('manage_my_') || name.startsWith('view_my_');

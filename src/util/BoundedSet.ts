@@ -1,22 +1,14 @@
 import { createHash } from 'node:crypto';
+import { setBounded } from './setBounded';
 
-/**
- * Remembers the last `capacity` values by their SHA-256, oldest forgotten first. Used for refresh
- * tokens that were logged out, so the set never holds a usable token.
- */
+/** The last `capacity` values by their SHA-256 (logged-out refresh tokens: the set never holds a usable one). */
 export class BoundedHashSet {
-  readonly #hashes = new Set<string>();
+  readonly #hashes = new Map<string, true>();
 
   constructor(private readonly capacity: number) {}
 
   add(value: string): void {
-    const hash = BoundedHashSet.#hash(value);
-    this.#hashes.delete(hash);
-    this.#hashes.add(hash);
-    if (this.#hashes.size > this.capacity) {
-      const oldest = this.#hashes.values().next().value;
-      if (oldest !== undefined) this.#hashes.delete(oldest);
-    }
+    setBounded(this.#hashes, BoundedHashSet.#hash(value), true, this.capacity);
   }
 
   has(value: string): boolean {

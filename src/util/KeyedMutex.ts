@@ -1,7 +1,6 @@
 /**
- * Runs work one at a time per key, in arrival order; different keys run side by side. A key's
- * entry is dropped once its queue is empty, so the map holds only keys with work queued. A task
- * that throws (synchronously or not) releases the key like one that resolves.
+ * Runs work one at a time per key, in arrival order; a key is dropped once its queue is empty, and a task
+ * that throws (synchronously or not) releases it like one that resolves.
  */
 export class KeyedMutex<K> {
   readonly #tails = new Map<K, Promise<unknown>>();

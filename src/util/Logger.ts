@@ -1,7 +1,4 @@
-/**
- * The logging surface the library needs. pino's `logger.info(obj, msg)` and `console.info(obj, msg)`
- * both satisfy it, so apps pass either. Every object logged is an event with no secret in it.
- */
+/** What the library logs to: pino and `console` both fit. Every object logged is an event with no secret in it. */
 export interface Logger {
   debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;

@@ -1,7 +1,6 @@
 /**
- * One promise in flight per key: the first caller starts the work, every caller for the same key
- * until it settles gets the same promise, and the key is freed in `finally`, whether it resolved or
- * rejected, so a failure is seen by every waiter and the next call starts afresh.
+ * One promise in flight per key: callers until it settles share it, and the key is freed when it settles,
+ * so a failure reaches every waiter and the next call starts afresh.
  */
 export class SingleFlight<K, V> {
   readonly #inFlight = new Map<K, Promise<V>>();
@@ -18,8 +17,7 @@ export class SingleFlight<K, V> {
         this.#inFlight.delete(key);
       }
     })();
-    // A `work` that throws synchronously settles the async wrapper before `run` reaches this line:
-    // its `finally` has already run, so storing the promise now would cache that failure forever.
+    // A `work` that throws synchronously has already run `finally`: storing it would cache the failure for ever.
     if (!settled) this.#inFlight.set(key, started);
     return started;
   }

@@ -5,7 +5,7 @@ import { isValidTimeoutMs, MAX_TIMEOUT_MS } from './deadline';
 
 /** What the API calls made inside `withApiCallOptions` (or the session middleware) share. */
 interface ApiCallContext {
-  /** Sent as X-Correlation-ID on every API and auth request of the context, and put in its log events and errors. */
+  /** Sent as X-Correlation-ID on every request of the context, and put in its log events and errors. */
   readonly correlationId?: string | undefined;
   /** Absolute time (Date.now() ms) past which the calls fail with CTP_API_TIMEOUT. */
   readonly deadline?: number | undefined;
@@ -20,12 +20,11 @@ const KEY = Symbol.for('ctp-client.apiCallContext');
 const holder = globalThis as unknown as Record<symbol, AsyncLocalStorage<ApiCallContext> | undefined>;
 const storage: AsyncLocalStorage<ApiCallContext> = (holder[KEY] ??= new AsyncLocalStorage<ApiCallContext>());
 
-/** The API-call context of the current async flow, if any. */
 export function currentApiCallContext(): ApiCallContext | undefined {
   return storage.getStore();
 }
 
-/** The correlation ID of the current request (set by ctpSessionMiddleware or withApiCallOptions), if any. */
+/** Set by ctpSessionMiddleware or withApiCallOptions. */
 export function currentCorrelationId(): string | undefined {
   return storage.getStore()?.correlationId;
 }
@@ -87,8 +86,7 @@ export function withApiCallOptions<T>(
 }
 
 /**
- * Runs `fn` keeping only the context's correlation ID: no deadline, signal or retry opt-in. For
- * clean-up that must run even once the caller's deadline passed or its request was cancelled
+ * Keeps only the correlation ID, for clean-up that must run past the caller's deadline or cancel
  * (unlocking a cart); each attempt stays bounded by apiTimeoutMs.
  */
 export function withoutCallLimits<T>(fn: () => T): T {

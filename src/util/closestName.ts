@@ -1,8 +1,6 @@
 /**
- * The candidate a misspelt name most likely meant, or undefined when none is close: for "did you
- * mean ...?" in configuration errors. Case is ignored (`authTimeoutMS` means `authTimeoutMs`); a swap
- * of two neighbouring letters counts as one edit. Close means at most a third of the longer name's
- * length in edits (at least 1, at most 3), so a short unrelated word is not "corrected" into an option.
+ * The candidate a misspelt name most likely meant ("did you mean ...?"), case ignored. Close means at most
+ * a third of the longer name in edits (1 to 3), so a short unrelated word is not "corrected" into an option.
  */
 export function closestName(name: string, candidates: Iterable<string>): string | undefined {
   const wanted = name.toLowerCase();

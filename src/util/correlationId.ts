@@ -7,7 +7,7 @@ export function isValidCorrelationId(value: unknown): value is string {
   return typeof value === 'string' && VALID.test(value);
 }
 
-/** A fresh correlation ID (a UUID: 36 characters of hex digits and `-`, which the platform accepts). */
+/** A UUID: 36 hex digits and `-`, which the platform accepts. */
 export function newCorrelationId(): string {
   return randomUUID();
 }

@@ -3,11 +3,7 @@ const REDACTED = '[redacted]';
 /** Percent-escapes with lower-case hex: some servers echo what they decoded re-encoded that way. */
 const lowerHex = (text: string) => text.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
 
-/**
- * Every form a secret takes on the wire and in an echo of it: raw, URL-encoded (encodeURIComponent),
- * form-encoded (URLSearchParams: '+' for space, `!'()~` escaped), each also with lower-case hex.
- * Basic credentials are covered by passing their base64 (see basicCredentials) as a secret too.
- */
+/** Every form a secret takes on the wire and in an echo: raw, URL- and form-encoded, each also with lower-case hex. */
 export function secretForms(secret: string): string[] {
   const uri = encodeURIComponent(secret);
   const formEncoded = new URLSearchParams({ v: secret }).toString().slice(2);
@@ -20,11 +16,9 @@ export function secretForms(secret: string): string[] {
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
- * Replaces every occurrence of the given secrets, in each of their encoded forms, in a text that came
- * from outside (a server's error field, an exception message) before it is kept in an error or log.
- * There is no length floor: a 3-character password is still a password. One pass over the text with
- * the longest form tried first, so a short secret inside a longer one cannot leave the rest of the
- * longer one behind, and "[redacted]" is never re-scanned.
+ * Replaces every form of the secrets in outside text (a server's error field, an exception message) before
+ * it is kept; no length floor, a 3-character password is still one. One pass, longest form first, so a short
+ * secret inside a longer one cannot leave the rest behind and "[redacted]" is never re-scanned.
  */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
   const forms = new Set<string>();
@@ -42,7 +36,7 @@ export function truncate(text: string, max = 200): string {
   return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
-/** `redact` then `truncate`, for a server-provided value kept in a typed field; undefined stays undefined. */
+/** `redact` then `truncate`, for a server-provided value kept in a typed field. */
 export function redactField(
   value: string | undefined,
   secrets: readonly (string | undefined)[],

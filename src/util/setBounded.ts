@@ -1,8 +1,4 @@
-/**
- * Sets `key` as the newest entry of `map` and drops the oldest ones beyond `max`: a Map iterates in
- * insertion order, so the first key is the one set longest ago. The bound on every in-process cache
- * the library keeps (request builders, recent refreshes, Checkout sessions, introspection answers).
- */
+/** Sets `key` as the newest entry of `map` and drops the oldest beyond `max` (a Map iterates in insertion order). */
 export function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   map.delete(key);
   map.set(key, value);

@@ -6,7 +6,7 @@ import { CtpAuthUnavailableError } from '../../../src/errors/CtpAuthUnavailableE
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 
 const refreshError = (status: number, body: string) =>
-  oauthErrorFromResponse('refresh_token', status, body, ['rt-secret']);
+  oauthErrorFromResponse('refresh_token', { response: new Response(body, { status }), text: body }, ['rt-secret']);
 const oauth = (error: string) => JSON.stringify({ statusCode: 400, error, error_description: 'x' });
 
 describe(isRefreshRefused, () => {

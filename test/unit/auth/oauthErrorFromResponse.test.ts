@@ -7,6 +7,7 @@ import type { CtpOAuthError } from '../../../src/errors/CtpOAuthError';
 const PASSWORD = 'p4$';
 const body = (error: string, description: string) =>
   JSON.stringify({ statusCode: 400, error, error_description: description });
+const answer = (status: number, text: string) => ({ response: new Response(text, { status }), text });
 
 describe(oauthErrorFromResponse, () => {
   describe('when the server sends an error and a description', () => {
@@ -17,8 +18,7 @@ describe(oauthErrorFromResponse, () => {
     ])('should keep them in fields, never in the message (%s)', (_name, status, error, code) => {
       const e = oauthErrorFromResponse(
         'password',
-        status,
-        body(error, 'Server says: beware of the ogre'),
+        answer(status, body(error, 'Server says: beware of the ogre')),
         [PASSWORD],
         'view_products:p',
       ) as CtpOAuthError;
@@ -33,7 +33,9 @@ describe(oauthErrorFromResponse, () => {
   describe('when the server echoes a secret in any field, in any encoding', () => {
     it('should redact it from error, errorDescription, JSON and every inspect mode, whatever its length', () => {
       const echo = `raw ${PASSWORD} url ${encodeURIComponent(PASSWORD)} form ${new URLSearchParams({ p: PASSWORD }).toString()}`;
-      const e = oauthErrorFromResponse('password', 400, body(`bad_${PASSWORD}`, echo), [PASSWORD]) as CtpOAuthError;
+      const e = oauthErrorFromResponse('password', answer(400, body(`bad_${PASSWORD}`, echo)), [
+        PASSWORD,
+      ]) as CtpOAuthError;
       expect(e.error).toBe('bad_[redacted]');
       expect(e.errorDescription).toBe('raw [redacted] url [redacted] form p=[redacted]');
       for (const text of [
@@ -50,7 +52,11 @@ describe(oauthErrorFromResponse, () => {
 
   describe('when the answer is a proxy page', () => {
     it('should say it was HTML without quoting it', () => {
-      const e = oauthErrorFromResponse('refresh_token', 403, '<html><title>Blocked by WAF rule 942</title></html>', []);
+      const e = oauthErrorFromResponse(
+        'refresh_token',
+        answer(403, '<html><title>Blocked by WAF rule 942</title></html>'),
+        [],
+      );
       expect(e.code).toBe(CtpErrorCode.AuthRejected);
       expect(e.message).toContain('HTML');
       expect(e.message).not.toContain('942');
