@@ -9,10 +9,10 @@ const CART_UPDATE = /^\/\{projectKey\}(?:\/in-store\/key=\{storeKey\})?\/me\/car
 const REFUSALS = new Set([400, 403, 409, 422, 423]);
 
 /**
- * What a shopper's refused cart update rejects with: CTP_CART_LOCKED when the cart, read back with
- * the same token (`read`, through the same builder's client), holds a `lock`; the original error
- * otherwise, also when the read fails. The platform does not document how it refuses an update of a
- * locked cart, so the library never depends on the refusal's code, only on the cart's state after it.
+ * What a shopper's refused cart update rejects with: CTP_CART_LOCKED when the cart, read back with the
+ * same token (`read`, through the same builder's client), holds a `lock`; otherwise, or when the read
+ * fails, the original error. The platform does not document how it refuses a locked cart's update, so
+ * only the cart's state after the refusal is trusted, never the refusal's code.
  */
 export async function lockedCartError(
   error: unknown,
@@ -39,17 +39,9 @@ export async function lockedCartError(
     // The read failed: the update's own error says more than a guess would.
   }
   if (typeof lock !== 'object' || lock === null) throw error;
+  const { apiCodes, method, uriTemplate, correlationId, retries } = error;
   throw new CtpApiError(
     `POST ${update.uriTemplate}: the cart is locked (customer service is working on it), so the update was refused; try again once it is unlocked.`,
-    {
-      cause: error,
-      code: CtpErrorCode.CartLocked,
-      status: 409,
-      apiCodes: error.apiCodes,
-      method: error.method,
-      uriTemplate: error.uriTemplate,
-      correlationId: error.correlationId,
-      retries: error.retries,
-    },
+    { cause: error, code: CtpErrorCode.CartLocked, status: 409, apiCodes, method, uriTemplate, correlationId, retries },
   );
 }

@@ -2,19 +2,12 @@ import { CtpApiError } from '../errors/CtpApiError';
 import { CtpConfigError } from '../errors/CtpConfigError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 
-/** A 409 answered with ConcurrentModification: the version the update was based on is stale. */
-export function isConcurrentModification(error: unknown): error is CtpApiError {
-  return error instanceof CtpApiError && error.status === 409 && error.apiCodes.includes('ConcurrentModification');
-}
-
 /**
- * Re-runs a read-modify-write `fn` when the API answers 409 ConcurrentModification, at most
- * `maxRetries` times. `fn` must read the resource again on every run and build its update on the
- * version it read: the helper never rewrites a version itself, and nothing is retried on 409
- * automatically anywhere else. Any other error (and the last conflict) is thrown as is.
- *
- * Do not wrap a DELETE whose version you do not re-read: re-sending it with a newer version would
- * delete what someone else just changed.
+ * Re-runs a read-modify-write `fn` when the API answers 409 ConcurrentModification, at most `maxRetries`
+ * times. `fn` must read the resource again on every run and build its update on that version: the helper
+ * never rewrites a version, and nothing else retries a 409. Any other error (and the last conflict) is
+ * thrown as is. Do not wrap a DELETE whose version you do not re-read: a resend would delete what someone
+ * else just changed.
  *
  * @example
  * const cart = await retryOnConflict(async () => {
@@ -41,7 +34,9 @@ export async function retryOnConflict<T>(
     try {
       return await fn(attempt);
     } catch (error) {
-      if (!isConcurrentModification(error) || attempt >= maxRetries) throw error;
+      const stale =
+        error instanceof CtpApiError && error.status === 409 && error.apiCodes.includes('ConcurrentModification');
+      if (!stale || attempt >= maxRetries) throw error;
       await options.onConflict?.(error, attempt + 1);
     }
   }
