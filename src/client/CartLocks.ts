@@ -7,18 +7,13 @@ import type { Logger } from '../util/Logger';
 import { retryOnConflict } from './retryOnConflict';
 
 /**
- * The longest actAsCustomer holds a cart's lock (5 minutes): its callback is rejected with
- * CTP_CART_LOCK_TIMEOUT and the cart unlocked at the latest then (earlier when the call context's
- * deadline, withApiCallOptions({ timeoutMs }), comes first).
+ * The longest actAsCustomer holds a cart's lock (5 minutes): its callback is then rejected with
+ * CTP_CART_LOCK_TIMEOUT and the cart unlocked (earlier at the call context's deadline, if that comes first).
  */
 export const CART_LOCK_MAX_MS = 5 * 60_000;
 
-/**
- * How much older than CART_LOCK_MAX_MS a lock of this API client must be to count as left behind by a
- * crashed process: time for the unlock's own retries, and for clocks that differ a little from the
- * platform's.
- */
-export const STALE_LOCK_GRACE_MS = 60_000;
+/** Age past CART_LOCK_MAX_MS at which this client's own lock was left by a crash: for unlock retries and clock skew. */
+const STALE_LOCK_GRACE_MS = 60_000;
 
 /** Locking and unlocking carts (`lockCart`/`unlockCart`, which need `manage_locked_carts`). */
 export class CartLocks {
@@ -29,10 +24,9 @@ export class CartLocks {
   }
 
   /**
-   * Locks the customer's active cart (in the Store, if given) and answers it as locked. A lock held
-   * by another process is CTP_CART_LOCKED, except this API client's own lock older than
-   * CART_LOCK_MAX_MS + STALE_LOCK_GRACE_MS: its holder crashed (a live one unlocks at its deadline), so
-   * it is released and taken.
+   * Locks the customer's active cart (in the Store, if given) and answers it locked. Another's lock is
+   * CTP_CART_LOCKED, except this client's own when stale: its holder crashed (a live one unlocks at its
+   * deadline), so it is released and taken.
    */
   async lock(apiRoot: ByProjectKeyRequestBuilder, customerId: string, storeKey: string | undefined): Promise<Cart> {
     const carts = storeKey === undefined ? apiRoot.carts() : apiRoot.inStoreKeyWithStoreKeyValue({ storeKey }).carts();
@@ -65,10 +59,7 @@ export class CartLocks {
     });
   }
 
-  /**
-   * Unlocks the cart if it is locked, reading its current version first (the agent may have changed
-   * the cart) and again on 409. Resolves whether a lock was released; a cart gone is no lock.
-   */
+  /** Unlocks the cart on its current version (read first, again on 409); whether a lock was released (none if gone). */
   unlock(apiRoot: ByProjectKeyRequestBuilder, cartId: string): Promise<boolean> {
     return retryOnConflict(async () => {
       let cart: Cart;
