@@ -27,17 +27,12 @@ import { setBounded } from '../util/setBounded';
 const EXTERNAL_USER_HEADER = 'X-External-User-ID';
 
 /**
- * Default cap on one API answer, decompressed: 64 MiB. commercetools' largest legitimate answers (a
- * query page of 500 results with expanded references, a large GraphQL query) are a few MiB to a few
- * tens of MiB; 64 MiB leaves room for them while a hostile or broken answer (a gzip that inflates to
- * gigabytes) stops long before it can exhaust the process.
+ * Default cap on one API answer, decompressed: room for commercetools' largest legitimate answers (a few
+ * tens of MiB) while a hostile one (a gzip that inflates to gigabytes) stops long before the process does.
  */
 export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
-/**
- * Highest cap the option accepts: the engines read an answer into one string, and V8 refuses a string
- * of more than about 512 MiB (sdk-client-v2 with no catch: the process would exit).
- */
+/** Highest cap accepted: the engines read an answer into one string, and V8 refuses one over about 512 MiB. */
 export const MAX_API_ANSWER_BYTES = 256 * 1024 * 1024;
 
 export interface ApiRootFactoryOptions {
@@ -69,52 +64,36 @@ export interface ApiRootFactoryOptions {
 }
 
 /**
- * The platform SDK's request builder for a token source, on the selected engine's own createClient:
- * its existing-token middleware with the source's token, the app's middlewares, its HTTP middleware on
- * the library's fetch (apiFetch). Builders are reused while the token and its source are unchanged.
- *
- * Each call is an ApiCall, made where the builder hands the request to the client's execute(): its
- * correlation ID (the request's own when valid, else the context's, else a new one), User-Agent and
- * call tag go out on a new request object (the SDK's is never changed), its deadline, signal and
- * retry opt-in come from the call context, and any failure rejects as a CtpApiError. The library's
- * step wraps execute() and the fetch rather than being an SDK middleware: the two engines' middlewares
- * have different shapes and ways to fail, and neither can hand fetch a signal; execute() and the
- * fetch option are the same public API on both.
+ * The platform SDK's request builder for a token source, on the selected engine's own createClient
+ * (existing-token middleware, the app's middlewares, HTTP middleware on apiFetch), reused while the token
+ * and its source are unchanged. Each call is an ApiCall made in the client's execute(): its headers go
+ * out on a new request object (the SDK's is never changed) and any failure rejects as a CtpApiError.
+ * This step wraps execute() and the fetch rather than being an SDK middleware: the engines' middlewares
+ * differ in shape and in how they fail, and neither can hand fetch a signal.
  */
 export class ApiRootFactory {
-  readonly #o: ApiRootFactoryOptions;
+  readonly #o: ApiRootFactoryOptions & Required<Pick<ApiRootFactoryOptions, 'maxAnswerBytes' | 'userAgent'>>;
   readonly #builders = new Map<string, { key: object; builder: ByProjectKeyRequestBuilder }>();
-  readonly #cacheSize: number;
   readonly #calls = new Map<string, ApiCall>();
   #lastCallId = 0;
   /** What ends each attempt and backoff wait in flight, for close(). */
   readonly #inFlight = new Set<(reason: unknown) => void>();
   readonly #newClient: EngineClientFactory;
   readonly #fetch: FetchLike;
-  readonly #userAgent: string;
-  readonly #maxAnswerBytes: number;
 
   constructor(options: ApiRootFactoryOptions) {
-    this.#o = options;
-    this.#cacheSize = options.cacheSize ?? 1_000;
+    this.#o = { maxAnswerBytes: DEFAULT_MAX_ANSWER_BYTES, userAgent: userAgent(), ...options };
     this.#newClient = engineClientFactory(options.engine ?? 'ts-client');
-    this.#userAgent = options.userAgent ?? userAgent();
-    this.#maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     this.#fetch = apiFetch({
-      fetch: options.fetch,
-      timeoutMs: options.timeoutMs,
-      maxAnswerBytes: this.#maxAnswerBytes,
-      retry: options.retry ?? DEFAULT_RETRY_POLICY,
-      sleep: options.sleep ?? timerSleep,
-      random: options.random ?? Math.random,
-      logger: options.logger,
+      retry: DEFAULT_RETRY_POLICY,
+      sleep: timerSleep,
+      random: Math.random,
+      ...this.#o,
       callOf: (tag) => (tag === null ? undefined : this.#calls.get(tag)),
       onClose: (abort) => {
         this.#inFlight.add(abort);
         return () => this.#inFlight.delete(abort);
       },
-      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
-      ...(options.onRecovery ? { onRecovery: options.onRecovery } : {}),
     });
   }
 
@@ -131,14 +110,13 @@ export class ApiRootFactory {
     // Shared only with calls of the same source: a builder recovers through the source it was made from.
     if (cached?.key === source.key) return cached.builder;
     const builder = this.#build(source, undefined);
-    setBounded(this.#builders, source.accessToken, { key: source.key, builder }, this.#cacheSize);
+    setBounded(this.#builders, source.accessToken, { key: source.key, builder }, this.#o.cacheSize ?? 1_000);
     return builder;
   }
 
   /**
-   * A builder for a customer service agent: every call also carries `X-External-User-ID: agentId`
-   * (the platform records it as createdBy/lastModifiedBy.externalUserId). Never cached, so no plain
-   * builder ever sends an agent's id. `agentId` must be checked by the caller (a header value).
+   * A builder whose every call carries `X-External-User-ID: agentId` (checked by the caller). Never cached,
+   * so no plain builder ever sends an agent's id.
    */
   forAgent(source: TokenSource, agentId: string): ByProjectKeyRequestBuilder {
     return this.#build(source, agentId);
@@ -158,24 +136,9 @@ export class ApiRootFactory {
 
   #execute(client: EngineClient, request: EngineRequest, source: TokenSource, agentId?: string): Promise<unknown> {
     const context = currentApiCallContext();
-    // The request's headers with one spelling of each name, the last one given (the SDK sets
-    // Content-Type, a caller may set content-type after it): two spellings would reach the server
-    // joined into one value. User-Agent and the correlation ID are ours.
-    const headers: Record<string, unknown> = {};
-    const spelling = new Map<string, string>();
-    let given: unknown;
-    for (const [name, value] of Object.entries(request.headers ?? {})) {
-      const lower = name.toLowerCase();
-      if (lower === 'x-correlation-id') given = value;
-      if (lower === 'x-correlation-id' || lower === 'user-agent' || lower === CALL_HEADER) continue;
-      if (agentId !== undefined && lower === EXTERNAL_USER_HEADER.toLowerCase()) continue;
-      const before = spelling.get(lower);
-      if (before !== undefined) delete headers[before];
-      spelling.set(lower, name);
-      headers[name] = value;
-    }
     // An invalid ID is replaced, not forwarded: the platform would refuse the request.
-    const correlationId = isValidCorrelationId(given) ? given : (context?.correlationId ?? newCorrelationId());
+    const given = Object.entries(request.headers ?? {}).findLast(([name]) => name.toLowerCase() === 'x-correlation-id');
+    const correlationId = isValidCorrelationId(given?.[1]) ? given[1] : (context?.correlationId ?? newCorrelationId());
     const uriTemplate = request.uriTemplate ?? '(no template)';
     const retryable = context?.retryNonIdempotent === true || isIdempotent(request.method, uriTemplate, request.body);
     const call = new ApiCall(
@@ -188,22 +151,20 @@ export class ApiRootFactory {
       retryable,
     );
     const id = String((this.#lastCallId += 1));
-    const sent: EngineRequest = {
-      ...request,
-      headers: {
-        ...headers,
-        'User-Agent': this.#userAgent,
-        'X-Correlation-ID': correlationId,
-        [CALL_HEADER]: id,
-        ...(agentId === undefined ? {} : { [EXTERNAL_USER_HEADER]: agentId }),
-      },
-    };
+    const headers = lastSpellings({
+      ...request.headers,
+      'User-Agent': this.#o.userAgent,
+      'X-Correlation-ID': correlationId,
+      [CALL_HEADER]: id,
+      ...(agentId === undefined ? {} : { [EXTERNAL_USER_HEADER]: agentId }),
+    });
+    const sent: EngineRequest = { ...request, headers };
     const run = async (): Promise<unknown> => {
       this.#calls.set(id, call);
       try {
         return await client.execute(sent);
       } catch (error) {
-        throw apiErrorOf(error, call, this.#maxAnswerBytes);
+        throw apiErrorOf(error, call, this.#o.maxAnswerBytes);
       } finally {
         this.#calls.delete(id);
       }
@@ -215,4 +176,17 @@ export class ApiRootFactory {
       lockedCartError(error, sent, (read) => this.#execute(client, read, source, agentId)),
     );
   }
+}
+
+/**
+ * One spelling of each header name, the last one given (the SDK sets Content-Type, a caller may set
+ * content-type after it): two spellings would reach the server joined into one value.
+ */
+function lastSpellings(headers: Record<string, unknown>): Record<string, unknown> {
+  const byName = new Map<string, [string, unknown]>();
+  for (const [name, value] of Object.entries(headers)) {
+    byName.delete(name.toLowerCase());
+    byName.set(name.toLowerCase(), [name, value]);
+  }
+  return Object.fromEntries(byName.values());
 }
