@@ -46,10 +46,8 @@ const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,256}$/;
 const AGENT_ID = /^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$/;
 
 /**
- * Customer service acting for a shopper: calls through the integration-side `customerService` token
- * with the agent named in X-External-User-ID (the platform has no impersonation grant, and a
- * customer's token is never made), optionally holding a lock on the customer's active cart so that
- * the shopper's own updates wait (CTP_CART_LOCKED) while the agent edits it.
+ * Customer service acting for a shopper (CtpClient.actAsCustomer): the platform has no impersonation
+ * grant, and a customer's token is never made for an agent.
  */
 export class CustomerService {
   readonly #o: CustomerServiceOptions;
@@ -57,7 +55,7 @@ export class CustomerService {
 
   constructor(options: CustomerServiceOptions) {
     this.#o = options;
-    this.#locks = new CartLocks({ clientId: options.clientId, clock: options.clock, logger: options.logger });
+    this.#locks = new CartLocks(options);
   }
 
   async actAsCustomer<T>(
@@ -99,11 +97,6 @@ export class CustomerService {
     }
   }
 
-  /**
-   * Releases a cart's lock, whoever took it and however old it is: for a lock left behind by a
-   * process that crashed (actAsCustomer also takes over this API client's own locks once they are
-   * older than CART_LOCK_MAX_MS). Resolves `{ released: false }` when the cart holds no lock.
-   */
   async releaseCartLock(cartId: string, options: { agentId: string }): Promise<{ released: boolean }> {
     if (typeof cartId !== 'string' || !CUSTOMER_ID.test(cartId))
       throw new CtpArgumentError('cartId', "cartId must be a cart's id (1-256 letters, digits, _ or -).");
@@ -129,12 +122,8 @@ export class CustomerService {
     const deadline = Math.min(currentApiCallContext()?.deadline ?? Infinity, Date.now() + CART_LOCK_MAX_MS);
     const cart = await this.#locks.lock(apiRoot, customerId, storeKey);
     this.#o.logger.info({ event: 'ctp.cart_lock.locked', ...ids, cartId: cart.id }, 'cart locked for customer service');
-    let outcome: { ok: true; value: T } | { ok: false; error: unknown };
-    try {
-      outcome = { ok: true, value: await withinDeadline(deadline, () => fn({ apiRoot, customerId, cart })) };
-    } catch (error) {
-      outcome = { ok: false, error };
-    }
+    const run = withinDeadline(deadline, () => fn({ apiRoot, customerId, cart }));
+    const ok = await run.then(() => true).catch(() => false);
     try {
       // Past the caller's deadline or cancellation too: the shopper must not stay locked out.
       await withoutCallLimits(() => this.#locks.unlock(apiRoot, cart.id));
@@ -145,10 +134,9 @@ export class CustomerService {
         'the cart could not be unlocked; releaseCartLock(cartId) releases it, or the next actAsCustomer once the lock is stale',
       );
       // The callback's own error is rethrown unchanged; a successful result is not worth a locked cart unnoticed.
-      if (outcome.ok) throw unlockError;
+      if (ok) throw unlockError;
     }
-    if (!outcome.ok) throw outcome.error;
-    return outcome.value;
+    return run;
   }
 }
 
