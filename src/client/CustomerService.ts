@@ -21,85 +21,6 @@ export const CART_LOCK_MAX_MS = 5 * 60_000;
 /** Age past CART_LOCK_MAX_MS at which this client's own lock was left by a crash: for unlock retries and clock skew. */
 const STALE_LOCK_GRACE_MS = 60_000;
 
-/** Locking and unlocking carts (`lockCart`/`unlockCart`, which need `manage_locked_carts`). */
-export class CartLocks {
-  readonly #o: { clientId: string; clock: Clock; logger: Logger };
-
-  constructor(options: { clientId: string; clock: Clock; logger: Logger }) {
-    this.#o = options;
-  }
-
-  /**
-   * Locks the customer's active cart (in the Store, if given) and answers it locked. Another's lock is
-   * CTP_CART_LOCKED, except this client's own when stale: its holder crashed (a live one unlocks at its
-   * deadline), so it is released and taken.
-   */
-  async lock(apiRoot: ByProjectKeyRequestBuilder, customerId: string, storeKey: string | undefined): Promise<Cart> {
-    const carts = storeKey === undefined ? apiRoot.carts() : apiRoot.inStoreKeyWithStoreKeyValue({ storeKey }).carts();
-    let cart: Cart;
-    try {
-      cart = (await carts.withCustomerId({ customerId }).get().execute()).body;
-    } catch (error) {
-      if (!CtpError.is(error, CtpErrorCode.ApiNotFound)) throw error;
-      throw new CtpError(
-        CtpErrorCode.CartNotFound,
-        `actAsCustomer: the customer has no active cart${storeKey === undefined ? '' : ' in this Store'} to lock; call it without lockCart to create one.`,
-        { cause: error, status: 404 },
-      );
-    }
-    return retryOnConflict(async (attempt) => {
-      if (attempt > 0) cart = await this.#read(apiRoot, cart.id);
-      if (cart.lock) {
-        if (!this.#isStale(cart.lock))
-          throw new CtpApiError(
-            'actAsCustomer: the cart is locked by another agent or API client; try again once it is unlocked, or release a lock left behind with releaseCartLock.',
-            { code: CtpErrorCode.CartLocked, status: 409 },
-          );
-        this.#o.logger.warn(
-          { event: 'ctp.cart_lock.stale', cartId: cart.id, lockedAt: cart.lock.createdAt },
-          'taking over a cart lock this API client left behind',
-        );
-        cart = await update(apiRoot, cart, { action: 'unlockCart' });
-      }
-      return update(apiRoot, cart, { action: 'lockCart' });
-    });
-  }
-
-  /** Unlocks the cart on its current version (read first, again on 409); whether a lock was released (none if gone). */
-  unlock(apiRoot: ByProjectKeyRequestBuilder, cartId: string): Promise<boolean> {
-    return retryOnConflict(async () => {
-      let cart: Cart;
-      try {
-        cart = await this.#read(apiRoot, cartId);
-      } catch (error) {
-        if (CtpError.is(error, CtpErrorCode.ApiNotFound)) return false;
-        throw error;
-      }
-      if (!cart.lock) return false;
-      await update(apiRoot, cart, { action: 'unlockCart' });
-      return true;
-    });
-  }
-
-  #isStale(lock: CartLock): boolean {
-    const lockedAt = Date.parse(lock.createdAt);
-    return (
-      lock.clientId === this.#o.clientId &&
-      Number.isFinite(lockedAt) &&
-      this.#o.clock.now() - lockedAt > CART_LOCK_MAX_MS + STALE_LOCK_GRACE_MS
-    );
-  }
-
-  async #read(apiRoot: ByProjectKeyRequestBuilder, id: string): Promise<Cart> {
-    return (await apiRoot.carts().withId({ ID: id }).get().execute()).body;
-  }
-}
-
-async function update(apiRoot: ByProjectKeyRequestBuilder, cart: Cart, action: CartUpdateAction): Promise<Cart> {
-  const body = { version: cart.version, actions: [action] };
-  return (await apiRoot.carts().withId({ ID: cart.id }).post({ body }).execute()).body;
-}
-
 /** What actAsCustomer is told: who acts, and whether the customer's active cart is locked meanwhile. */
 export interface ActAsCustomerOptions {
   /** The agent's id in the help desk (1-128 printable ASCII characters), sent as X-External-User-ID. */
@@ -140,11 +61,9 @@ const AGENT_ID = /^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$/;
  */
 export class CustomerService {
   readonly #o: CustomerServiceOptions;
-  readonly #locks: CartLocks;
 
   constructor(options: CustomerServiceOptions) {
     this.#o = options;
-    this.#locks = new CartLocks(options);
   }
 
   async actAsCustomer<T>(
@@ -193,7 +112,7 @@ export class CustomerService {
       throw new CtpArgumentError('options', 'releaseCartLock needs options: { agentId }.');
     const agentId = checkAgentId(options.agentId);
     const apiRoot = this.#o.apiRoots.forAgent(await this.#o.token.source(), agentId);
-    const released = await this.#locks.unlock(apiRoot, cartId);
+    const released = await this.#unlock(apiRoot, cartId);
     this.#o.logger.info({ event: 'ctp.cart_lock.release', agentId, cartId, released }, 'cart lock release asked');
     return { released };
   }
@@ -209,13 +128,13 @@ export class CustomerService {
     if (!lockCart) return fn({ apiRoot, customerId, cart: undefined });
     // The bound is taken before locking: a lock never outlives it, so an older one of this client is a crash's.
     const deadline = Math.min(currentApiCallContext()?.deadline ?? Infinity, Date.now() + CART_LOCK_MAX_MS);
-    const cart = await this.#locks.lock(apiRoot, customerId, storeKey);
+    const cart = await this.#lock(apiRoot, customerId, storeKey);
     this.#o.logger.info({ event: 'ctp.cart_lock.locked', ...ids, cartId: cart.id }, 'cart locked for customer service');
     const run = withinDeadline(deadline, () => fn({ apiRoot, customerId, cart }));
     const ok = await run.then(() => true).catch(() => false);
     try {
       // Past the caller's deadline or cancellation too: the shopper must not stay locked out.
-      await withoutCallLimits(() => this.#locks.unlock(apiRoot, cart.id));
+      await withoutCallLimits(() => this.#unlock(apiRoot, cart.id));
       this.#o.logger.info({ event: 'ctp.cart_lock.unlocked', ...ids, cartId: cart.id }, 'cart unlocked');
     } catch (unlockError) {
       this.#o.logger.error(
@@ -226,6 +145,64 @@ export class CustomerService {
       if (ok) throw unlockError;
     }
     return run;
+  }
+
+  /**
+   * Locks the customer's active cart (in the Store, if given) and answers it locked. Another's lock is
+   * CTP_CART_LOCKED, except this client's own when stale: its holder crashed (a live one unlocks at its
+   * deadline), so it is released and taken.
+   */
+  async #lock(apiRoot: ByProjectKeyRequestBuilder, customerId: string, storeKey: string | undefined): Promise<Cart> {
+    const carts = storeKey === undefined ? apiRoot.carts() : apiRoot.inStoreKeyWithStoreKeyValue({ storeKey }).carts();
+    let cart: Cart;
+    try {
+      cart = (await carts.withCustomerId({ customerId }).get().execute()).body;
+    } catch (error) {
+      if (!CtpError.is(error, CtpErrorCode.ApiNotFound)) throw error;
+      throw new CtpError(
+        CtpErrorCode.CartNotFound,
+        `actAsCustomer: the customer has no active cart${storeKey === undefined ? '' : ' in this Store'} to lock; call it without lockCart to create one.`,
+        { cause: error, status: 404 },
+      );
+    }
+    return retryOnConflict(async (attempt) => {
+      if (attempt > 0) cart = await read(apiRoot, cart.id);
+      if (cart.lock) {
+        if (!this.#isStale(cart.lock))
+          throw new CtpApiError(
+            'actAsCustomer: the cart is locked by another agent or API client; try again once it is unlocked, or release a lock left behind with releaseCartLock.',
+            { code: CtpErrorCode.CartLocked, status: 409 },
+          );
+        this.#o.logger.warn(
+          { event: 'ctp.cart_lock.stale', cartId: cart.id, lockedAt: cart.lock.createdAt },
+          'taking over a cart lock this API client left behind',
+        );
+        cart = await update(apiRoot, cart, { action: 'unlockCart' });
+      }
+      return update(apiRoot, cart, { action: 'lockCart' });
+    });
+  }
+
+  /** Unlocks the cart on its current version (read first, again on 409); whether a lock was released (none if gone). */
+  #unlock(apiRoot: ByProjectKeyRequestBuilder, cartId: string): Promise<boolean> {
+    return retryOnConflict(async () => {
+      let cart: Cart;
+      try {
+        cart = await read(apiRoot, cartId);
+      } catch (error) {
+        if (CtpError.is(error, CtpErrorCode.ApiNotFound)) return false;
+        throw error;
+      }
+      if (!cart.lock) return false;
+      await update(apiRoot, cart, { action: 'unlockCart' });
+      return true;
+    });
+  }
+
+  #isStale(lock: CartLock): boolean {
+    // NaN for a date that cannot be read, which is never past the bound.
+    const age = this.#o.clock.now() - Date.parse(lock.createdAt);
+    return lock.clientId === this.#o.clientId && age > CART_LOCK_MAX_MS + STALE_LOCK_GRACE_MS;
   }
 }
 
@@ -261,4 +238,13 @@ async function withinDeadline<T>(deadline: number, fn: () => Promise<T>): Promis
 
 function codeOf(error: unknown): string {
   return error instanceof CtpError ? error.code : 'callback';
+}
+
+async function read(apiRoot: ByProjectKeyRequestBuilder, id: string): Promise<Cart> {
+  return (await apiRoot.carts().withId({ ID: id }).get().execute()).body;
+}
+
+async function update(apiRoot: ByProjectKeyRequestBuilder, cart: Cart, action: CartUpdateAction): Promise<Cart> {
+  const body = { version: cart.version, actions: [action] };
+  return (await apiRoot.carts().withId({ ID: cart.id }).post({ body }).execute()).body;
 }
