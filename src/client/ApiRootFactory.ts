@@ -1,12 +1,11 @@
 import { createApiBuilderFromCtpClient, type ByProjectKeyRequestBuilder } from '@commercetools/platform-sdk';
 import type { FetchLike } from '../auth/AuthTransport';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../auth/RetryPolicy';
+import type { RetryPolicy } from '../auth/RetryPolicy';
 import type { CtpTelemetry } from '../telemetry/CtpTelemetry';
 import type { TokenSource } from '../tokens/TokenSource';
 import { isValidCorrelationId, newCorrelationId } from '../util/correlationId';
 import type { Logger } from '../util/Logger';
-import { timerSleep, type Sleep } from '../util/sleep';
-import { userAgent } from '../util/userAgent';
+import type { Sleep } from '../util/sleep';
 import { ApiCall } from './ApiCall';
 import { currentApiCallContext } from '../util/apiCallContext';
 import {
@@ -35,27 +34,26 @@ export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 /** Highest cap accepted: the engines read an answer into one string, and V8 refuses one over about 512 MiB. */
 export const MAX_API_ANSWER_BYTES = 256 * 1024 * 1024;
 
+/** What ApiRootFactory is given, its defaults resolved by resolveCtpOptions. */
 export interface ApiRootFactoryOptions {
   apiUrl: string;
   projectKey: string;
   fetch: () => FetchLike;
   /** Per attempt, until the whole answer is read: past it the request is aborted (its socket closed). */
   timeoutMs: number;
-  /** Cap on every answer's decompressed body (default DEFAULT_MAX_ANSWER_BYTES). */
-  maxAnswerBytes?: number;
+  /** Cap on every answer's decompressed body. */
+  maxAnswerBytes: number;
   logger: Logger;
-  /** Request builders kept for reuse, oldest dropped first. */
+  /** Request builders kept for reuse, oldest dropped first (default 1,000). */
   cacheSize?: number;
-  /** Default ts-client. */
-  engine?: ApiEngineName;
-  /** Resends of safe requests (default DEFAULT_RETRY_POLICY). */
-  retry?: RetryPolicy;
-  sleep?: Sleep;
-  random?: () => number;
-  /** Sent as User-Agent (default `ctp-client/<version> node/<version>`). */
-  userAgent?: string;
+  engine: ApiEngineName;
+  /** Resends of safe requests. */
+  retry: RetryPolicy;
+  sleep: Sleep;
+  random: () => number;
+  userAgent: string;
   /** The app's own middlewares for the selected engine, between auth and HTTP. */
-  middlewares?: readonly EngineMiddleware[];
+  middlewares: readonly EngineMiddleware[];
   /** Told of every resend and 401 recovery (telemetry). */
   onRetry?: (call: ApiCall) => void;
   onRecovery?: (call: ApiCall) => void;
@@ -72,7 +70,7 @@ export interface ApiRootFactoryOptions {
  * differ in shape and in how they fail, and neither can hand fetch a signal.
  */
 export class ApiRootFactory {
-  readonly #o: ApiRootFactoryOptions & Required<Pick<ApiRootFactoryOptions, 'maxAnswerBytes' | 'userAgent'>>;
+  readonly #o: ApiRootFactoryOptions;
   readonly #builders = new Map<string, { key: object; builder: ByProjectKeyRequestBuilder }>();
   readonly #calls = new Map<string, ApiCall>();
   #lastCallId = 0;
@@ -82,13 +80,10 @@ export class ApiRootFactory {
   readonly #fetch: FetchLike;
 
   constructor(options: ApiRootFactoryOptions) {
-    this.#o = { maxAnswerBytes: DEFAULT_MAX_ANSWER_BYTES, userAgent: userAgent(), ...options };
-    this.#newClient = engineClientFactory(options.engine ?? 'ts-client');
+    this.#o = options;
+    this.#newClient = engineClientFactory(options.engine);
     this.#fetch = apiFetch({
-      retry: DEFAULT_RETRY_POLICY,
-      sleep: timerSleep,
-      random: Math.random,
-      ...this.#o,
+      ...options,
       callOf: (tag) => (tag === null ? undefined : this.#calls.get(tag)),
       onClose: (abort) => {
         this.#inFlight.add(abort);
@@ -127,7 +122,7 @@ export class ApiRootFactory {
       host: this.#o.apiUrl,
       authorization: `Bearer ${source.accessToken}`,
       fetch: this.#fetch,
-      middlewares: this.#o.middlewares ?? [],
+      middlewares: this.#o.middlewares,
     });
     return createApiBuilderFromCtpClient({
       execute: (request: EngineRequest) => this.#execute(client, request, source, agentId),
