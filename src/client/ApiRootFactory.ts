@@ -22,13 +22,9 @@ import { isIdempotent } from './isIdempotent';
 import { lockedCartError } from './lockedCartError';
 import { setBounded } from '../util/setBounded';
 
-/** The platform's attribution header: an agent's calls are recorded as theirs. */
 const EXTERNAL_USER_HEADER = 'X-External-User-ID';
 
-/**
- * Default cap on one API answer, decompressed: room for commercetools' largest legitimate answers (a few
- * tens of MiB) while a hostile one (a gzip that inflates to gigabytes) stops long before the process does.
- */
+/** Default cap on one decompressed answer: above commercetools' largest (tens of MiB), far below a gzip bomb's GiB. */
 export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
 /** Highest cap accepted: the engines read an answer into one string, and V8 refuses one over about 512 MiB. */
@@ -41,13 +37,11 @@ export interface ApiRootFactoryOptions {
   fetch: () => FetchLike;
   /** Per attempt, until the whole answer is read: past it the request is aborted (its socket closed). */
   timeoutMs: number;
-  /** Cap on every answer's decompressed body. */
   maxAnswerBytes: number;
   logger: Logger;
   /** Request builders kept for reuse, oldest dropped first (default 1,000). */
   cacheSize?: number;
   engine: ApiEngineName;
-  /** Resends of safe requests. */
   retry: RetryPolicy;
   sleep: Sleep;
   random: () => number;
@@ -62,12 +56,10 @@ export interface ApiRootFactoryOptions {
 }
 
 /**
- * The platform SDK's request builder for a token source, on the selected engine's own createClient
- * (existing-token middleware, the app's middlewares, HTTP middleware on apiFetch), reused while the token
- * and its source are unchanged. Each call is an ApiCall made in the client's execute(): its headers go
- * out on a new request object (the SDK's is never changed) and any failure rejects as a CtpApiError.
- * This step wraps execute() and the fetch rather than being an SDK middleware: the engines' middlewares
- * differ in shape and in how they fail, and neither can hand fetch a signal.
+ * The platform SDK's request builder for a token source, on the engine's own createClient with apiFetch.
+ * Each call is an ApiCall made in the client's execute(), sent as a new request object (the SDK's is never
+ * changed), failing as a CtpApiError. Not an SDK middleware: the engines' middlewares differ in shape and
+ * in how they fail, and neither can hand fetch a signal.
  */
 export class ApiRootFactory {
   readonly #o: ApiRootFactoryOptions;
@@ -109,10 +101,7 @@ export class ApiRootFactory {
     return builder;
   }
 
-  /**
-   * A builder whose every call carries `X-External-User-ID: agentId` (checked by the caller). Never cached,
-   * so no plain builder ever sends an agent's id.
-   */
+  /** A builder sending `X-External-User-ID: agentId` (checked by the caller); never cached, so no other sends it. */
   forAgent(source: TokenSource, agentId: string): ByProjectKeyRequestBuilder {
     return this.#build(source, agentId);
   }
@@ -134,17 +123,9 @@ export class ApiRootFactory {
     // An invalid ID is replaced, not forwarded: the platform would refuse the request.
     const given = Object.entries(request.headers ?? {}).findLast(([name]) => name.toLowerCase() === 'x-correlation-id');
     const correlationId = isValidCorrelationId(given?.[1]) ? given[1] : (context?.correlationId ?? newCorrelationId());
-    const uriTemplate = request.uriTemplate ?? '(no template)';
-    const retryable = context?.retryNonIdempotent === true || isIdempotent(request.method, uriTemplate, request.body);
-    const call = new ApiCall(
-      request.method,
-      uriTemplate,
-      correlationId,
-      source,
-      context?.deadline,
-      context?.signal,
-      retryable,
-    );
+    const { method, uriTemplate = '(no template)' } = request;
+    const retryable = context?.retryNonIdempotent === true || isIdempotent(method, uriTemplate, request.body);
+    const call = new ApiCall(method, uriTemplate, correlationId, source, context?.deadline, context?.signal, retryable);
     const id = String((this.#lastCallId += 1));
     const headers = lastSpellings({
       ...request.headers,
@@ -173,10 +154,7 @@ export class ApiRootFactory {
   }
 }
 
-/**
- * One spelling of each header name, the last one given (the SDK sets Content-Type, a caller may set
- * content-type after it): two spellings would reach the server joined into one value.
- */
+/** One spelling of each header name, the last given: two spellings would reach the server joined into one value. */
 function lastSpellings(headers: Record<string, unknown>): Record<string, unknown> {
   const byName = new Map<string, [string, unknown]>();
   for (const [name, value] of Object.entries(headers)) {

@@ -10,12 +10,8 @@ const CODE = /^[A-Za-z0-9_.-]{1,100}$/;
 export function apiCodesOf(body: unknown): string[] {
   const errors = (body as { errors?: unknown } | null | undefined)?.errors;
   if (!Array.isArray(errors)) return [];
-  const codes: string[] = [];
-  for (const e of errors.slice(0, 20)) {
-    const code = (e as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && CODE.test(code)) codes.push(code);
-  }
-  return codes;
+  const codes = errors.slice(0, 20).map((e) => (e as { code?: unknown } | null)?.code);
+  return codes.filter((code): code is string => typeof code === 'string' && CODE.test(code));
 }
 
 /** The code and advice for an error status (any other 5xx: SERVER_ERROR, the rest: OTHER_STATUS). */
@@ -50,14 +46,9 @@ const OTHER_STATUS = [CtpErrorCode.ApiFailed, 'the API answered an error status;
 export function apiErrorOf(error: unknown, call: ApiCall, maxAnswerBytes: number): unknown {
   if (call.thrown !== undefined) return call.thrown;
   if (error instanceof CtpError) return error;
-  const where = `${call.method} ${call.uriTemplate}`;
-  const common = {
-    cause: error,
-    method: call.method,
-    uriTemplate: call.uriTemplate,
-    correlationId: call.correlationId,
-    retries: call.retries,
-  };
+  const { method, uriTemplate, correlationId, retries } = call;
+  const where = `${method} ${uriTemplate}`;
+  const common = { cause: error, method, uriTemplate, correlationId, retries };
   switch (call.failure) {
     case 'cancelled':
       return new CtpApiError(
