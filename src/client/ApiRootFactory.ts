@@ -87,9 +87,8 @@ export class ApiRootFactory {
   /** Aborts the API calls in flight (releasing their sockets) and their backoff waits; later calls run as usual. */
   close(): void {
     const reason = new DOMException('ctp-client was closed while this API call was in flight.', 'AbortError');
-    const inFlight = [...this.#inFlight];
-    this.#inFlight.clear();
-    for (const abort of inFlight) abort(reason);
+    // Each call unregisters its own as it ends.
+    for (const abort of [...this.#inFlight]) abort(reason);
   }
 
   forSource(source: TokenSource): ByProjectKeyRequestBuilder {

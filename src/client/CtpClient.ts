@@ -42,12 +42,10 @@ export interface CtpClient {
   /** One shared read-only token for browsing visitors and crawlers; creates no session. */
   guestApiRoot(): Promise<ByProjectKeyRequestBuilder>;
   /**
-   * Customer service acting for a shopper: `fn` gets a builder on the `customerService` token (never a
-   * customer's) whose every call carries `X-External-User-ID: agentId`. With `lockCart: true` the active
-   * cart is locked first (CTP_CART_NOT_FOUND, CTP_CART_LOCKED) and handed to `fn`, and unlocked however
-   * `fn` ends (its error rethrown unchanged), at the latest at the call context's deadline or
-   * CART_LOCK_MAX_MS (CTP_CART_LOCK_TIMEOUT). Bad arguments: CTP_INVALID_ARGUMENT, before any request.
-   * See docs/customer-service.md.
+   * Customer service acting for a shopper: `fn` gets a builder on the `customerService` token whose every
+   * call carries `X-External-User-ID: agentId`. With `lockCart: true` the active cart is locked, handed to
+   * `fn` and unlocked however `fn` ends (its error rethrown unchanged), at the latest at CART_LOCK_MAX_MS.
+   * Bad arguments: CTP_INVALID_ARGUMENT, before any request. See docs/customer-service.md.
    *
    * @example
    * await ctpClient.actAsCustomer(customerId, { agentId: 'agent-7', lockCart: true }, ({ apiRoot, cart }) =>

@@ -18,7 +18,7 @@ import { retryOnConflict } from './retryOnConflict';
  */
 export const CART_LOCK_MAX_MS = 5 * 60_000;
 
-/** Age past CART_LOCK_MAX_MS at which this client's own lock was left by a crash: for unlock retries and clock skew. */
+/** Age past CART_LOCK_MAX_MS at which this client's own lock was left by a crash (for unlock retries, clock skew). */
 const STALE_LOCK_GRACE_MS = 60_000;
 
 /** What actAsCustomer is told: who acts, and whether the customer's active cart is locked meanwhile. */
@@ -41,7 +41,7 @@ export interface ActingForCustomer {
   cart: Cart | undefined;
 }
 
-export interface CustomerServiceOptions {
+interface CustomerServiceOptions {
   /** The customerService scope set's shared token (integration-side: never a customer's token). */
   token: SharedTokenProvider;
   apiRoots: ApiRootFactory;
@@ -55,10 +55,7 @@ export interface CustomerServiceOptions {
 const CUSTOMER_ID = /^[A-Za-z0-9_-]{1,256}$/;
 const AGENT_ID = /^[\x21-\x7e](?:[\x20-\x7e]{0,126}[\x21-\x7e])?$/;
 
-/**
- * Customer service acting for a shopper (CtpClient.actAsCustomer): the platform has no impersonation
- * grant, and a customer's token is never made for an agent.
- */
+/** CtpClient.actAsCustomer: the platform has no impersonation grant, and no customer's token is made for an agent. */
 export class CustomerService {
   readonly #o: CustomerServiceOptions;
 
@@ -147,11 +144,7 @@ export class CustomerService {
     return run;
   }
 
-  /**
-   * Locks the customer's active cart (in the Store, if given) and answers it locked. Another's lock is
-   * CTP_CART_LOCKED, except this client's own when stale: its holder crashed (a live one unlocks at its
-   * deadline), so it is released and taken.
-   */
+  /** Locks the customer's active cart (in the Store, if given); another's lock is CTP_CART_LOCKED, our stale one is taken. */
   async #lock(apiRoot: ByProjectKeyRequestBuilder, customerId: string, storeKey: string | undefined): Promise<Cart> {
     const carts = storeKey === undefined ? apiRoot.carts() : apiRoot.inStoreKeyWithStoreKeyValue({ storeKey }).carts();
     let cart: Cart;

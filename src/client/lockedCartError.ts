@@ -19,13 +19,8 @@ export async function lockedCartError(
   update: EngineRequest,
   read: (request: EngineRequest) => Promise<unknown>,
 ): Promise<never> {
-  if (
-    !(error instanceof CtpApiError) ||
-    update.method !== 'POST' ||
-    !CART_UPDATE.test(update.uriTemplate ?? '') ||
-    !REFUSALS.has(error.status ?? 0)
-  )
-    throw error;
+  const refused = error instanceof CtpApiError && REFUSALS.has(error.status ?? 0);
+  if (!refused || update.method !== 'POST' || !CART_UPDATE.test(update.uriTemplate ?? '')) throw error;
   let lock: unknown;
   try {
     const answer = await read({

@@ -24,10 +24,7 @@ export function ctpErrorHandler(
 ) => void {
   // Four parameters: Express tells an error handler by its arity.
   return (error, req, res, next) => {
-    if (res.headersSent) {
-      next(error);
-      return;
-    }
+    if (res.headersSent) return next(error);
     const { status, body } = ctpErrorResponse(error);
     try {
       options.log?.(error, status, req);
