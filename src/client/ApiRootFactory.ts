@@ -46,7 +46,7 @@ export interface ApiRootFactoryOptions {
   sleep: Sleep;
   random: () => number;
   userAgent: string;
-  /** The app's own middlewares for the selected engine, between auth and HTTP. */
+  /** The app's own, for the selected engine. */
   middlewares: readonly EngineMiddleware[];
   /** Told of every resend and 401 recovery (telemetry). */
   onRetry?: (call: ApiCall) => void;
@@ -95,7 +95,7 @@ export class ApiRootFactory {
     const cached = this.#builders.get(source.accessToken);
     // Shared only with calls of the same source: a builder recovers through the source it was made from.
     if (cached?.key === source.key) return cached.builder;
-    const builder = this.#build(source, undefined);
+    const builder = this.#build(source);
     setBounded(this.#builders, source.accessToken, { key: source.key, builder }, this.#o.cacheSize ?? 1_000);
     return builder;
   }
@@ -105,7 +105,7 @@ export class ApiRootFactory {
     return this.#build(source, agentId);
   }
 
-  #build(source: TokenSource, agentId: string | undefined): ByProjectKeyRequestBuilder {
+  #build(source: TokenSource, agentId?: string): ByProjectKeyRequestBuilder {
     const client = this.#newClient({
       host: this.#o.apiUrl,
       authorization: `Bearer ${source.accessToken}`,

@@ -13,8 +13,8 @@ import type { ApiRootFactory } from './ApiRootFactory';
 import { retryOnConflict } from './retryOnConflict';
 
 /**
- * The longest actAsCustomer holds a cart's lock (5 minutes): its callback is then rejected with
- * CTP_CART_LOCK_TIMEOUT and the cart unlocked (earlier at the call context's deadline, if that comes first).
+ * The longest actAsCustomer holds a cart's lock (5 minutes; less if the call context's deadline is sooner):
+ * then its callback is rejected with CTP_CART_LOCK_TIMEOUT and the cart unlocked.
  */
 export const CART_LOCK_MAX_MS = 5 * 60_000;
 
@@ -179,14 +179,11 @@ export class CustomerService {
   /** Unlocks the cart on its current version (read first, again on 409); whether a lock was released (none if gone). */
   #unlock(apiRoot: ByProjectKeyRequestBuilder, cartId: string): Promise<boolean> {
     return retryOnConflict(async () => {
-      let cart: Cart;
-      try {
-        cart = await read(apiRoot, cartId);
-      } catch (error) {
-        if (CtpError.is(error, CtpErrorCode.ApiNotFound)) return false;
+      const cart = await read(apiRoot, cartId).catch((error: unknown) => {
+        if (CtpError.is(error, CtpErrorCode.ApiNotFound)) return undefined;
         throw error;
-      }
-      if (!cart.lock) return false;
+      });
+      if (!cart?.lock) return false;
       await update(apiRoot, cart, { action: 'unlockCart' });
       return true;
     });

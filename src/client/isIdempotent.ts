@@ -2,9 +2,8 @@
 const READ_ONLY_POST = /\/(product-projections|products)\/search$/;
 
 /**
- * Whether sending the request twice has the effect of sending it once: GET, HEAD, the search
- * POSTs, and GraphQL POSTs that hold no mutation. Conservative: a GraphQL body that mentions
- * `mutation` or `subscription` anywhere, or that cannot be read, counts as a write.
+ * Whether sending the request twice has the effect of sending it once. Conservative: a GraphQL body that
+ * mentions `mutation` or `subscription` anywhere, or that cannot be read, counts as a write.
  */
 export function isIdempotent(method: string, uriTemplate: string, body: unknown): boolean {
   if (method === 'GET' || method === 'HEAD') return true;

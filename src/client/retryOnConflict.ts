@@ -3,11 +3,10 @@ import { CtpConfigError } from '../errors/CtpConfigError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 
 /**
- * Re-runs a read-modify-write `fn` when the API answers 409 ConcurrentModification, at most `maxRetries`
- * times. `fn` must read the resource again on every run and build its update on that version: the helper
- * never rewrites a version, and nothing else retries a 409. Any other error (and the last conflict) is
- * thrown as is. Do not wrap a DELETE whose version you do not re-read: a resend would delete what someone
- * else just changed.
+ * Re-runs a read-modify-write `fn` on 409 ConcurrentModification, at most `maxRetries` times; any other
+ * error, and the last conflict, is thrown as is. `fn` must read the resource again on every run and build
+ * its update on that version (nothing rewrites a version for you): a DELETE that does not re-read would
+ * delete what someone else just changed.
  *
  * @example
  * const cart = await retryOnConflict(async () => {

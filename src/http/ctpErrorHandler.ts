@@ -10,9 +10,8 @@ import { ctpErrorResponse } from './ctpErrorResponse';
 export function ctpErrorHandler(
   options: {
     /**
-     * Called with every error answered, its status and the request, before the answer (log 5xx there).
-     * A foreign error's message may quote an upstream answer; the library's never carry a token or secret.
-     * A log that throws does not stop the answer.
+     * Called with every error answered, its status and the request, before the answer (log 5xx there); if
+     * it throws, the answer still goes. Only the library's own errors are sure to carry no token or secret.
      */
     log?: (error: unknown, status: number, req: unknown) => void;
   } = {},
