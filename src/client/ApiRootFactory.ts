@@ -22,8 +22,6 @@ import { isIdempotent } from './isIdempotent';
 import { lockedCartError } from './lockedCartError';
 import { setBounded } from '../util/setBounded';
 
-const EXTERNAL_USER_HEADER = 'X-External-User-ID';
-
 /** Default cap on one decompressed answer: above commercetools' largest (tens of MiB), far below a gzip bomb's GiB. */
 export const DEFAULT_MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
@@ -131,7 +129,7 @@ export class ApiRootFactory {
       'User-Agent': this.#o.userAgent,
       'X-Correlation-ID': correlationId,
       [CALL_HEADER]: id,
-      ...(agentId === undefined ? {} : { [EXTERNAL_USER_HEADER]: agentId }),
+      ...(agentId === undefined ? {} : { 'X-External-User-ID': agentId }),
     });
     const sent: EngineRequest = { ...request, headers };
     const run = async (): Promise<unknown> => {

@@ -10,13 +10,12 @@ export function isIdempotent(method: string, uriTemplate: string, body: unknown)
   if (method !== 'POST') return false;
   if (READ_ONLY_POST.test(uriTemplate)) return true;
   if (!uriTemplate.endsWith('/graphql')) return false;
-  let query: unknown;
-  if (typeof body === 'string') {
-    try {
-      query = (JSON.parse(body) as { query?: unknown }).query;
-    } catch {
-      return false;
-    }
-  } else if (typeof body === 'object' && body !== null) query = (body as { query?: unknown }).query;
+  let parsed = body;
+  try {
+    if (typeof body === 'string') parsed = JSON.parse(body);
+  } catch {
+    return false;
+  }
+  const query = typeof parsed === 'object' && parsed !== null ? (parsed as { query?: unknown }).query : undefined;
   return typeof query === 'string' && !/\b(mutation|subscription)\b/i.test(query);
 }

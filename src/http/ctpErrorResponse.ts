@@ -106,15 +106,10 @@ export function ctpErrorResponse(error: unknown): {
     const [status, message] = Object.hasOwn(ANSWERS, error.code) ? ANSWERS[error.code] : [500, FAILED];
     return { status, body: { error: error.code, message } };
   }
-  return clientErrorOf(error) ?? { status: 500, body: { error: 'INTERNAL', message: FAILED } };
-}
-
-function clientErrorOf(error: unknown): ReturnType<typeof ctpErrorResponse> | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { expose, status, statusCode, type } = error as Record<string, unknown>;
-  const code = typeof status === 'number' ? status : statusCode;
-  if (expose !== true || typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 499)
-    return undefined;
-  const [name, message] = CLIENT_ERRORS[code] ?? ['CLIENT_ERROR', 'The request could not be served.'];
-  return { status: code, body: { error: name, message: type === 'entity.parse.failed' ? PARSE_FAILED : message } };
+  const given = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {};
+  const code = typeof given.status === 'number' ? given.status : given.statusCode;
+  if (given.expose !== true || typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 499)
+    return { status: 500, body: { error: 'INTERNAL', message: FAILED } };
+  const [name, text] = CLIENT_ERRORS[code] ?? ['CLIENT_ERROR', 'The request could not be served.'];
+  return { status: code, body: { error: name, message: given.type === 'entity.parse.failed' ? PARSE_FAILED : text } };
 }
