@@ -31,10 +31,9 @@ export interface CtpClient {
     storeKey?: string;
   }): Promise<ByProjectKeyRequestBuilder>;
   /**
-   * B2B: the SDK's as-associate builder (carts, orders, quotes, shopping lists) for the signed-in customer
-   * (else CTP_NO_SESSION), whose verified id is the associate id: a caller cannot pass one. Calls carry the
-   * integration's token, as the platform requires backend scopes there (`view_orders`/`manage_orders`,
-   * `manage_quote_requests`/`manage_quotes`); it checks the associate's permissions in the business unit.
+   * B2B: the SDK's as-associate builder for the signed-in customer (else CTP_NO_SESSION) as the associate.
+   * Calls carry the integration's token: the platform requires backend scopes there (`view_orders`,
+   * `manage_orders`, `manage_quotes`...) and checks the associate's permissions in the business unit.
    */
   associateApiRoot(
     businessUnitKey: string,

@@ -70,9 +70,7 @@ export class CustomerService {
   ): Promise<T> {
     if (typeof customerId !== 'string' || !CUSTOMER_ID.test(customerId))
       throw new CtpArgumentError('customerId', "customerId must be a customer's id (1-256 letters, digits, _ or -).");
-    if (typeof options !== 'object' || options === null)
-      throw new CtpArgumentError('options', 'actAsCustomer needs options: { agentId, lockCart?, storeKey? }.');
-    const agentId = checkAgentId(options.agentId);
+    const agentId = agentIdOf(options, 'actAsCustomer needs options: { agentId, lockCart?, storeKey? }.');
     const lockCart = options.lockCart ?? false;
     if (typeof lockCart !== 'boolean') throw new CtpArgumentError('lockCart', 'lockCart must be true or false.');
     const storeKey = checkStoreKey(options.storeKey);
@@ -105,9 +103,7 @@ export class CustomerService {
   async releaseCartLock(cartId: string, options: { agentId: string }): Promise<{ released: boolean }> {
     if (typeof cartId !== 'string' || !CUSTOMER_ID.test(cartId))
       throw new CtpArgumentError('cartId', "cartId must be a cart's id (1-256 letters, digits, _ or -).");
-    if (typeof options !== 'object' || options === null)
-      throw new CtpArgumentError('options', 'releaseCartLock needs options: { agentId }.');
-    const agentId = checkAgentId(options.agentId);
+    const agentId = agentIdOf(options, 'releaseCartLock needs options: { agentId }.');
     const apiRoot = this.#o.apiRoots.forAgent(await this.#o.token.source(), agentId);
     const released = await this.#unlock(apiRoot, cartId);
     this.#o.logger.info({ event: 'ctp.cart_lock.release', agentId, cartId, released }, 'cart lock release asked');
@@ -196,13 +192,16 @@ export class CustomerService {
   }
 }
 
-function checkAgentId(value: unknown): string {
-  if (typeof value !== 'string' || !AGENT_ID.test(value))
+/** The checked agentId of a method's options; `usage` says what options the method needs. */
+function agentIdOf(options: { agentId: unknown } | null, usage: string): string {
+  if (typeof options !== 'object' || options === null) throw new CtpArgumentError('options', usage);
+  const { agentId } = options;
+  if (typeof agentId !== 'string' || !AGENT_ID.test(agentId))
     throw new CtpArgumentError(
       'agentId',
       "agentId must be the agent's id: 1-128 printable ASCII characters, no control characters, no leading or trailing space.",
     );
-  return value;
+  return agentId;
 }
 
 /** Runs `fn` with its API calls bounded by `deadline` (ms since the epoch), and rejects at it whatever `fn` does. */

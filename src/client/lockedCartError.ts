@@ -9,10 +9,9 @@ const CART_UPDATE = /^\/\{projectKey\}(?:\/in-store\/key=\{storeKey\})?\/me\/car
 const REFUSALS = new Set([400, 403, 409, 422, 423]);
 
 /**
- * What a shopper's refused cart update rejects with: CTP_CART_LOCKED when the cart, read back with the
- * same token (`read`, through the same builder's client), holds a `lock`; otherwise, or when the read
- * fails, the original error. The platform does not document how it refuses a locked cart's update, so
- * only the cart's state after the refusal is trusted, never the refusal's code.
+ * What a shopper's refused cart update rejects with: CTP_CART_LOCKED when the cart, read back through
+ * `read` (the same builder's client and token), holds a `lock`; else the original error. The platform does
+ * not document how it refuses a locked cart's update, so only the cart's state after it is trusted.
  */
 export async function lockedCartError(
   error: unknown,
