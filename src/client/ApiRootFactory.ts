@@ -44,7 +44,6 @@ export interface ApiRootFactoryOptions {
   sleep: Sleep;
   random: () => number;
   userAgent: string;
-  /** The app's own, for the selected engine. */
   middlewares: readonly EngineMiddleware[];
   /** Told of every resend and 401 recovery (telemetry). */
   onRetry?: (call: ApiCall) => void;
@@ -54,10 +53,9 @@ export interface ApiRootFactoryOptions {
 }
 
 /**
- * The platform SDK's request builder for a token source, on the engine's own createClient with apiFetch.
- * Each call is an ApiCall made in the client's execute(), sent as a new request object (the SDK's is never
- * changed), failing as a CtpApiError. Not an SDK middleware: the engines' middlewares differ in shape and
- * in how they fail, and neither can hand fetch a signal.
+ * The SDK's request builder for a token source, on the engine's createClient with apiFetch. Each call is an
+ * ApiCall made in execute() on a copy of the SDK's request, failing as a CtpApiError. Not an SDK middleware:
+ * the engines' middlewares differ in shape and in how they fail, and neither can hand fetch a signal.
  */
 export class ApiRootFactory {
   readonly #o: ApiRootFactoryOptions;

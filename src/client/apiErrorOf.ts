@@ -39,9 +39,8 @@ const SERVER_ERROR = [
 const OTHER_STATUS = [CtpErrorCode.ApiFailed, 'the API answered an error status; see status and apiCodes'] as const;
 
 /**
- * The error a failed call rejects with, from what its fetch recorded (the engine's own error is the
- * `cause`). What the token source threw during a 401 recovery, any other CtpError, and a failure before
- * the request reached the fetch (an app middleware's own error) pass through unchanged.
+ * The error a failed call rejects with, from what its fetch recorded (the engine's error as `cause`). The token
+ * source's error in a 401 recovery, any other CtpError, and an app middleware's own error pass through.
  */
 export function apiErrorOf(error: unknown, call: ApiCall, maxAnswerBytes: number): unknown {
   if (call.thrown !== undefined) return call.thrown;

@@ -1,6 +1,5 @@
 import { CtpApiError } from '../errors/CtpApiError';
 import { CtpConfigError } from '../errors/CtpConfigError';
-import { CtpErrorCode } from '../errors/CtpErrorCode';
 
 /**
  * Re-runs a read-modify-write `fn` on 409 ConcurrentModification, at most `maxRetries` times; any other
@@ -25,10 +24,7 @@ export async function retryOnConflict<T>(
 ): Promise<T> {
   const maxRetries = options.maxRetries ?? 3;
   if (!(Number.isInteger(maxRetries) && maxRetries >= 0 && maxRetries <= 20))
-    throw new CtpConfigError(
-      ['retryOnConflict maxRetries must be a whole number from 0 to 20'],
-      CtpErrorCode.ConfigInvalid,
-    );
+    throw new CtpConfigError(['retryOnConflict maxRetries must be a whole number from 0 to 20']);
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await fn(attempt);
