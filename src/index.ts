@@ -17,7 +17,7 @@ export { loadCtpConfig } from './config/loadCtpConfig';
 // Call: the SDK's request builders, the shopper's session, and what wraps calls.
 export type { CtpClient } from './client/CtpClient';
 export type { ActAsCustomerOptions, ActingForCustomer } from './client/CustomerService';
-export { CART_LOCK_MAX_MS } from './client/CartLocks';
+export { CART_LOCK_MAX_MS } from './client/CustomerService';
 export type { CtpSession } from './session/CtpSession';
 export type { ExternalRefresh, ExternalSession, ExternalToken } from './session/ExternalRefresh';
 export type { CtpAuthToken } from './auth/CtpAuthToken';

@@ -1,10 +1,7 @@
 import type { Logger } from '../util/Logger';
 import { currentCorrelationId } from '../util/apiCallContext';
 
-/**
- * The app's logger, with the current request's correlation ID added to every event logged inside
- * one (an event that names its own keeps it). Outside a request it logs the event unchanged.
- */
+/** The app's logger, adding the current request's correlation ID to an event that names none. */
 export function correlatedLogger(logger: Logger): Logger {
   const wrap =
     (level: keyof Logger) =>

@@ -9,23 +9,17 @@ const CART_UPDATE = /^\/\{projectKey\}(?:\/in-store\/key=\{storeKey\})?\/me\/car
 const REFUSALS = new Set([400, 403, 409, 422, 423]);
 
 /**
- * What a shopper's refused cart update rejects with: CTP_CART_LOCKED when the cart, read back with
- * the same token (`read`, through the same builder's client), holds a `lock`; the original error
- * otherwise, also when the read fails. The platform does not document how it refuses an update of a
- * locked cart, so the library never depends on the refusal's code, only on the cart's state after it.
+ * What a shopper's refused cart update rejects with: CTP_CART_LOCKED when the cart, read back through
+ * `read` (the same builder's client and token), holds a `lock`; else the original error. The platform does
+ * not document how it refuses a locked cart's update, so only the cart's state after it is trusted.
  */
 export async function lockedCartError(
   error: unknown,
   update: EngineRequest,
   read: (request: EngineRequest) => Promise<unknown>,
 ): Promise<never> {
-  if (
-    !(error instanceof CtpApiError) ||
-    update.method !== 'POST' ||
-    !CART_UPDATE.test(update.uriTemplate ?? '') ||
-    !REFUSALS.has(error.status ?? 0)
-  )
-    throw error;
+  const refused = error instanceof CtpApiError && REFUSALS.has(error.status ?? 0);
+  if (!refused || update.method !== 'POST' || !CART_UPDATE.test(update.uriTemplate ?? '')) throw error;
   let lock: unknown;
   try {
     const answer = await read({
@@ -39,17 +33,9 @@ export async function lockedCartError(
     // The read failed: the update's own error says more than a guess would.
   }
   if (typeof lock !== 'object' || lock === null) throw error;
+  const { apiCodes, method, uriTemplate, correlationId, retries } = error;
   throw new CtpApiError(
     `POST ${update.uriTemplate}: the cart is locked (customer service is working on it), so the update was refused; try again once it is unlocked.`,
-    {
-      cause: error,
-      code: CtpErrorCode.CartLocked,
-      status: 409,
-      apiCodes: error.apiCodes,
-      method: error.method,
-      uriTemplate: error.uriTemplate,
-      correlationId: error.correlationId,
-      retries: error.retries,
-    },
+    { cause: error, code: CtpErrorCode.CartLocked, status: 409, apiCodes, method, uriTemplate, correlationId, retries },
   );
 }

@@ -1,19 +1,10 @@
 import { CtpApiError } from '../errors/CtpApiError';
 import { CtpConfigError } from '../errors/CtpConfigError';
-import { CtpErrorCode } from '../errors/CtpErrorCode';
-
-/** A 409 answered with ConcurrentModification: the version the update was based on is stale. */
-export function isConcurrentModification(error: unknown): error is CtpApiError {
-  return error instanceof CtpApiError && error.status === 409 && error.apiCodes.includes('ConcurrentModification');
-}
 
 /**
- * Re-runs a read-modify-write `fn` when the API answers 409 ConcurrentModification, at most
- * `maxRetries` times. `fn` must read the resource again on every run and build its update on the
- * version it read: the helper never rewrites a version itself, and nothing is retried on 409
- * automatically anywhere else. Any other error (and the last conflict) is thrown as is.
- *
- * Do not wrap a DELETE whose version you do not re-read: re-sending it with a newer version would
+ * Re-runs a read-modify-write `fn` on 409 ConcurrentModification, at most `maxRetries` times; any other
+ * error, and the last conflict, is thrown as is. `fn` must read the resource again on every run and build
+ * its update on that version (nothing rewrites a version for you): a DELETE that does not re-read would
  * delete what someone else just changed.
  *
  * @example
@@ -33,15 +24,14 @@ export async function retryOnConflict<T>(
 ): Promise<T> {
   const maxRetries = options.maxRetries ?? 3;
   if (!(Number.isInteger(maxRetries) && maxRetries >= 0 && maxRetries <= 20))
-    throw new CtpConfigError(
-      ['retryOnConflict maxRetries must be a whole number from 0 to 20'],
-      CtpErrorCode.ConfigInvalid,
-    );
+    throw new CtpConfigError(['retryOnConflict maxRetries must be a whole number from 0 to 20']);
   for (let attempt = 0; ; attempt += 1) {
     try {
       return await fn(attempt);
     } catch (error) {
-      if (!isConcurrentModification(error) || attempt >= maxRetries) throw error;
+      const stale =
+        error instanceof CtpApiError && error.status === 409 && error.apiCodes.includes('ConcurrentModification');
+      if (!stale || attempt >= maxRetries) throw error;
       await options.onConflict?.(error, attempt + 1);
     }
   }

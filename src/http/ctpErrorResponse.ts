@@ -8,10 +8,8 @@ const UNAVAILABLE = 'commercetools is unavailable right now. Please try again.';
 const TOO_SLOW = 'commercetools did not answer in time. Please try again.';
 
 /**
- * Every code's status and text. A Record, not a Partial: a new code fails to compile until it has
- * an answer here. 5xx: 500 for this server's fault (configuration, scopes, a bug), 502 for an answer
- * of commercetools that cannot be used, 503 for commercetools or a store that is down or busy,
- * 504 for an API call past its deadline.
+ * Every code's status and text; a Record, so a new code does not compile without one. 500: this server's
+ * fault, 502: an unusable answer of commercetools, 503: it (or a store) down or busy, 504: past a deadline.
  */
 const ANSWERS: Record<CtpErrorCode, readonly [status: number, message: string]> = {
   [CtpErrorCode.ConfigInvalid]: [500, FAILED],
@@ -77,10 +75,7 @@ const ANSWERS: Record<CtpErrorCode, readonly [status: number, message: string]> 
   [CtpErrorCode.CartLockTimeout]: [504, TOO_SLOW],
 };
 
-/**
- * Errors an HTTP framework raises for a request it could not read, marked for the client by the
- * http-errors convention (`expose: true`, a 4xx `status`), as express.json() does.
- */
+/** A request the framework could not read, marked for the client by http-errors (`expose`, a 4xx status). */
 const CLIENT_ERRORS: Record<number, readonly [code: string, message: string]> = {
   400: ['BAD_REQUEST', 'The request could not be read.'],
   413: ['PAYLOAD_TOO_LARGE', 'The request body is too large.'],
@@ -88,14 +83,10 @@ const CLIENT_ERRORS: Record<number, readonly [code: string, message: string]> = 
 };
 const PARSE_FAILED = 'The request body is not valid JSON.';
 
-const INTERNAL: CtpErrorResponse = { status: 500, body: { error: 'INTERNAL', message: FAILED } };
-
 /**
- * The status and body to answer for an error: every CtpErrorCode has its status (401 for an
- * expired session, 404 for a missing resource, 503 when commercetools is down...) and a fixed text.
- * A body parser's refusal of the request (http-errors with `expose`) keeps its 4xx status; anything
- * else is 500 INTERNAL. The error's own message never reaches the body: it may quote an upstream
- * answer. Log the error itself on the server (ctpErrorHandler's `log`).
+ * The status and body to answer for an error: each CtpErrorCode's status and fixed text, a body
+ * parser's 4xx refusal (http-errors with `expose`) as such, anything else 500 INTERNAL. The error's
+ * own message never reaches the body (it may quote an upstream answer): log it (ctpErrorHandler's `log`).
  *
  * @example
  * const { status, body } = ctpErrorResponse(error);
@@ -111,30 +102,14 @@ export function ctpErrorResponse(error: unknown): {
   };
 } {
   if (CtpError.is(error)) {
-    // Object.hasOwn: a code of a newer copy of the library, unknown to this table, is INTERNAL.
-    if (!Object.hasOwn(ANSWERS, error.code)) return { status: 500, body: { ...INTERNAL.body, error: error.code } };
-    const [status, message] = ANSWERS[error.code];
+    // Object.hasOwn: a code of a newer copy of the library, unknown to this table, is a 500.
+    const [status, message] = Object.hasOwn(ANSWERS, error.code) ? ANSWERS[error.code] : [500, FAILED];
     return { status, body: { error: error.code, message } };
   }
-  const client = clientErrorOf(error);
-  if (client !== undefined) return client;
-  return { status: INTERNAL.status, body: { ...INTERNAL.body } };
+  const given = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {};
+  const code = typeof given.status === 'number' ? given.status : given.statusCode;
+  if (given.expose !== true || typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 499)
+    return { status: 500, body: { error: 'INTERNAL', message: FAILED } };
+  const [name, text] = CLIENT_ERRORS[code] ?? ['CLIENT_ERROR', 'The request could not be served.'];
+  return { status: code, body: { error: name, message: given.type === 'entity.parse.failed' ? PARSE_FAILED : text } };
 }
-
-function clientErrorOf(error: unknown): CtpErrorResponse | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const { expose, status, statusCode, type } = error as {
-    expose?: unknown;
-    status?: unknown;
-    statusCode?: unknown;
-    type?: unknown;
-  };
-  const code = typeof status === 'number' ? status : statusCode;
-  if (expose !== true || typeof code !== 'number' || !Number.isInteger(code) || code < 400 || code > 499)
-    return undefined;
-  const [name, message] = CLIENT_ERRORS[code] ?? ['CLIENT_ERROR', 'The request could not be served.'];
-  return { status: code, body: { error: name, message: type === 'entity.parse.failed' ? PARSE_FAILED : message } };
-}
-
-/** What ctpErrorResponse() answers, for the library's own code. */
-export type CtpErrorResponse = ReturnType<typeof ctpErrorResponse>;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { API_ENGINE_NAMES } from '../../../src/client/ApiEngine';
-import { CART_LOCK_MAX_MS } from '../../../src/client/CartLocks';
+import { CART_LOCK_MAX_MS } from '../../../src/client/CustomerService';
 import { CtpApiError } from '../../../src/errors/CtpApiError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { abandonCartLock, shopperWithCart } from '../../support/shopperWithCart';

@@ -4,13 +4,15 @@ import express from 'express';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CtpError } from '../../../src/errors/CtpError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
-import { ctpErrorHandler, type CtpErrorHandlerOptions } from '../../../src/http/ctpErrorHandler';
+import { ctpErrorHandler } from '../../../src/http/ctpErrorHandler';
 
 // The handler inside a real express app on 127.0.0.1: what Express does with it is the contract.
 const servers: Server[] = [];
 afterEach(() => {
   for (const s of servers.splice(0)) s.close();
 });
+
+type CtpErrorHandlerOptions = NonNullable<Parameters<typeof ctpErrorHandler>[0]>;
 
 async function serve(options?: CtpErrorHandlerOptions): Promise<string> {
   const app = express();

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ApiCall } from '../../../src/client/ApiCall';
+import { DEFAULT_RETRY_POLICY } from '../../../src/auth/RetryPolicy';
 import { API_ENGINE_NAMES } from '../../../src/client/ApiEngine';
 import {
   ApiRootFactory,
@@ -28,6 +29,11 @@ function factory(answers: (() => Response)[], options: Partial<ApiRootFactoryOpt
     logger: new CapturingLogger(),
     sleep: () => Promise.resolve(),
     random: () => 0.5,
+    maxAnswerBytes: DEFAULT_MAX_ANSWER_BYTES,
+    engine: 'ts-client',
+    retry: DEFAULT_RETRY_POLICY,
+    userAgent: 'ua-test/0',
+    middlewares: [],
     fetch: () => (url, init) => {
       requests.push({ url, headers: new Headers(init.headers) });
       const answer = answers.shift() ?? (() => Response.json({ id: 'c1' }));
@@ -117,7 +123,7 @@ describe.each(API_ENGINE_NAMES)('ApiRootFactory on the %s engine', (engine) => {
   });
 
   describe('the answer cap', () => {
-    it('should default to 64 MiB: a stated Content-Length one byte over is refused, exactly 64 MiB is not', async () => {
+    it('should refuse a stated Content-Length one byte over the cap, and not one of exactly the cap', async () => {
       const stated = (length: number) => () =>
         new Response('{"id":"c1"}', {
           headers: { 'content-type': 'application/json', 'content-length': String(length) },

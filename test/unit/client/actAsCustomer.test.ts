@@ -1,6 +1,6 @@
 import type { Cart } from '@commercetools/platform-sdk';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CART_LOCK_MAX_MS } from '../../../src/client/CartLocks';
+import { CART_LOCK_MAX_MS } from '../../../src/client/CustomerService';
 import { CtpApiError } from '../../../src/errors/CtpApiError';
 import { CtpArgumentError } from '../../../src/errors/CtpArgumentError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';

@@ -5,8 +5,9 @@ import { CtpApiError } from '../../../src/errors/CtpApiError';
 import { CtpConfigError } from '../../../src/errors/CtpConfigError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import type { CtpModuleOptions } from '../../../src/module/CtpModuleOptions';
+import { resolveCtpOptions } from '../../../src/module/resolveCtpOptions';
 import { API_URL } from '../../support/FakePlatform';
-import { createTestServices } from '../../support/createTestServices';
+import { createTestServices, testConfig } from '../../support/createTestServices';
 
 const CAP = 4096;
 
@@ -95,6 +96,7 @@ describe.each(API_ENGINE_NAMES)('the API answer cap on the %s engine', (engine) 
 describe('api.maxAnswerBytes', () => {
   it('should default to 64 MiB', () => {
     expect(DEFAULT_MAX_ANSWER_BYTES).toBe(64 * 1024 * 1024);
+    expect(resolveCtpOptions(testConfig()).api.maxAnswerBytes).toBe(DEFAULT_MAX_ANSWER_BYTES);
   });
 
   it.each([0, 1023, 1.5, 256 * 1024 * 1024 + 1, Number.NaN])(
