@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CtpAuthToken, SharedToken } from '../auth/CtpAuthToken';
+import { isCtpAuthToken, type CtpAuthToken, type SharedToken } from '../auth/CtpAuthToken';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpRedisError } from '../errors/CtpRedisError';
 import type { Clock } from '../util/Clock';
@@ -9,7 +9,6 @@ import type { RedisEvents } from './RedisEvents';
 import { fleetChannel, refreshKey, sharedTokenKey } from './fleetKeys';
 import { FleetWaiters } from './FleetWaiters';
 import { ENDED_MARK, FENCE_MARGIN_MS, PUBLISH, RELEASE, TRY } from './fleetScripts';
-import { parseRefreshed, parseShared } from './parsePublished';
 import type { RedisLike } from './RedisLike';
 import type { CoordinatedRefresh, SharedTokenId, TokenCoordinator } from '../tokens/TokenCoordinator';
 
@@ -247,5 +246,30 @@ export class RedisCoordinator implements TokenCoordinator {
         cause,
       );
     }
+  }
+}
+
+/** A shared token as another instance published it; anything else reads as none. */
+export function parseShared(value: string): SharedToken | undefined {
+  try {
+    const v = JSON.parse(value) as SharedToken;
+    return typeof v.accessToken === 'string' &&
+      typeof v.expiresAt === 'number' &&
+      typeof v.issuedAt === 'number' &&
+      Array.isArray(v.scopes)
+      ? v
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A refreshed token (of a shopper's lineage) as another instance published it; anything else reads as none. */
+export function parseRefreshed(value: string): CtpAuthToken | undefined {
+  try {
+    const v = JSON.parse(value) as unknown;
+    return isCtpAuthToken(v) ? v : undefined;
+  } catch {
+    return undefined;
   }
 }
