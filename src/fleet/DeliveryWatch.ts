@@ -27,7 +27,6 @@ export interface DeliveryWatchOptions {
  */
 export class DeliveryWatch {
   readonly #now: () => number;
-  readonly #intervalMs: number;
   readonly #maxLagMs: number;
   /** Send time of the newest heartbeat received on the current connection. */
   #heardSentAt = Number.NEGATIVE_INFINITY;
@@ -38,7 +37,6 @@ export class DeliveryWatch {
 
   constructor(private readonly o: DeliveryWatchOptions) {
     this.#now = o.now ?? (() => performance.now());
-    this.#intervalMs = o.intervalMs ?? 500;
     this.#maxLagMs = o.maxLagMs ?? 1_500;
   }
 
@@ -66,7 +64,7 @@ export class DeliveryWatch {
   start(): void {
     this.#beat();
     if (this.#timer !== undefined) return;
-    this.#timer = setInterval(() => this.#beat(), this.#intervalMs);
+    this.#timer = setInterval(() => this.#beat(), this.o.intervalMs ?? 500);
     this.#timer.unref();
   }
 

@@ -53,6 +53,7 @@ export class RedisEvents {
       maxLagMs: o.maxLagMs,
       now: o.now,
     });
+    this.#listeners.set(this.#heartbeatChannel, new Set([{ message: (m) => this.#watch.heard(m), lost: () => {} }]));
   }
 
   /** False when the client cannot make a subscriber (a RedisLike without duplicate()) or after close(): consumers poll. */
@@ -76,11 +77,6 @@ export class RedisEvents {
 
   #start(): void {
     if (this.#subscriber !== undefined || !this.available) return;
-    if (!this.#listeners.has(this.#heartbeatChannel))
-      this.#listeners.set(
-        this.#heartbeatChannel,
-        new Set([{ message: (m) => this.#watch.heard(m), lost: () => undefined }]),
-      );
     const override = { lazyConnect: false, autoResubscribe: false };
     const redis = this.o.redis;
     // A Cluster's duplicate() takes its startup nodes first ([] keeps its own).
