@@ -2,9 +2,9 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from '../util/Logger';
 
 export interface DeliveryWatchOptions {
-  /** PUBLISHes `message` on the watched connection's heartbeat channel (through the client the library uses). */
+  /** PUBLISHes `message` on the watched connection's heartbeat channel (through the library's client). */
   publish(message: string): Promise<unknown>;
-  /** Called once each time delivery stops being verified: whatever messages would have said is unsure from then on. */
+  /** Called once each time delivery stops being verified. */
   onLapse(lagMs: number): void;
   logger: Logger;
   /** How often a heartbeat is sent (default 500 ms). */
@@ -15,25 +15,18 @@ export interface DeliveryWatchOptions {
   now?: (() => number) | undefined;
 }
 
-export const DEFAULT_HEARTBEAT_MS = 500;
-export const DEFAULT_MAX_LAG_MS = 1_500;
-
 /**
- * Proves that a subscriber connection still delivers. A connection can stay up and deliver nothing
- * (a half-open socket, a proxy or network path dropping what Redis sends), and nothing would say
- * so: every message missed is a change this process does not hear of. So the process PUBLISHes a
- * heartbeat carrying its send time on a channel of its own every `intervalMs` and expects it back.
- *
- * Why that bounds what was missed: Redis delivers to one connection in the order it ran the
+ * Proves that a subscriber connection still delivers: a connection can stay up and deliver nothing
+ * (a half-open socket, a proxy dropping what Redis sends), and every message missed is a change this
+ * process does not hear of. So the process PUBLISHes its send time on a channel of its own every
+ * `intervalMs` and expects it back. Redis delivers to one connection in the order it ran the
  * PUBLISHes, so a heartbeat sent at `s` that arrived means every message published before `s`
- * arrived before it. Delivery counts as verified while the newest heartbeat received was sent at
- * most `maxLagMs` ago; a message published at `w` is therefore heard, or the subscription
- * distrusted, by `w + maxLagMs`. Checked when asked (trusted()) and at every beat, so a stalled
- * event loop or timer cannot stretch it.
+ * arrived too. Delivery is trusted while the newest heartbeat received was sent at most `maxLagMs`
+ * ago: a message published at `w` is heard, or the subscription distrusted, by `w + maxLagMs`.
+ * Checked when asked and at every beat, so a stalled event loop or timer cannot stretch it.
  */
 export class DeliveryWatch {
   readonly #now: () => number;
-  readonly #intervalMs: number;
   readonly #maxLagMs: number;
   /** Send time of the newest heartbeat received on the current connection. */
   #heardSentAt = Number.NEGATIVE_INFINITY;
@@ -44,11 +37,10 @@ export class DeliveryWatch {
 
   constructor(private readonly o: DeliveryWatchOptions) {
     this.#now = o.now ?? (() => performance.now());
-    this.#intervalMs = o.intervalMs ?? DEFAULT_HEARTBEAT_MS;
-    this.#maxLagMs = o.maxLagMs ?? DEFAULT_MAX_LAG_MS;
+    this.#maxLagMs = o.maxLagMs ?? 1_500;
   }
 
-  /** True while delivery is verified (see the class). Noticing a lapse here calls onLapse first. */
+  /** True while delivery is verified; noticing a lapse here calls onLapse first. */
   trusted(): boolean {
     const lag = this.#now() - this.#heardSentAt;
     const ok = lag <= this.#maxLagMs;
@@ -68,11 +60,11 @@ export class DeliveryWatch {
     return ok;
   }
 
-  /** The heartbeat channel's subscription is confirmed: beat now, then every intervalMs (the timer never keeps the process alive). */
+  /** The heartbeat channel's subscription is confirmed: beat now, then every intervalMs. */
   start(): void {
     this.#beat();
     if (this.#timer !== undefined) return;
-    this.#timer = setInterval(() => this.#beat(), this.#intervalMs);
+    this.#timer = setInterval(() => this.#beat(), this.o.intervalMs ?? 500);
     this.#timer.unref();
   }
 
@@ -81,21 +73,19 @@ export class DeliveryWatch {
     const sentAt = Number(message);
     // Only this process knows the channel; anything else there is ignored.
     if (!Number.isFinite(sentAt) || sentAt > this.#now()) return;
-    // A lapse that nobody asked about yet is noticed before this heartbeat restores trust, so what
-    // was kept before it is dropped.
+    // A lapse nobody asked about yet is noticed before this heartbeat restores trust, so what was kept is dropped.
     this.trusted();
     if (sentAt > this.#heardSentAt) this.#heardSentAt = sentAt;
     this.trusted();
   }
 
-  /** The connection dropped: nothing is verified until a heartbeat arrives on the next one (its consumers heard of the loss). */
+  /** The connection dropped (its consumers heard of it): nothing is verified until a heartbeat arrives on the next one. */
   reset(): void {
     this.#heardSentAt = Number.NEGATIVE_INFINITY;
     this.#trusted = false;
     this.#lapsed = false;
   }
 
-  /** Stops the heartbeats (close()). */
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;

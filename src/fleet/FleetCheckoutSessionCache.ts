@@ -12,10 +12,9 @@ import { checkoutKey } from './fleetKeys';
 import type { RedisCoordinator } from './RedisCoordinator';
 
 /**
- * Checkout sessions shared by every instance on one Redis: a session fresh in this process is
- * handed out with no command; otherwise the fleet's (one TRY), and when the fleet has none fresh,
- * one instance creates or refreshes it under the fleet's lock while the others wait for its
- * publication. With `fallbackToLocal`, a Redis failure leaves this process to create its own.
+ * Checkout sessions shared by every instance on one Redis: one fresh in this process costs no
+ * command; else the fleet's, or one instance creates or refreshes it under the fleet's lock
+ * (RedisCoordinator.keep). With `fallbackToLocal`, a Redis failure leaves this process to create its own.
  */
 export class FleetCheckoutSessionCache implements CheckoutSessionCache {
   readonly #local = new LocalCheckoutSessionCache();

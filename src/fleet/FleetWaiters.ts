@@ -1,13 +1,8 @@
 import type { Sleep } from '../util/sleep';
 import type { RedisEvents } from './RedisEvents';
 
-/**
- * The waiters of one process on the fleet channel: each waits for one name (`shared:…`, `refresh:…`)
- * and is woken when a holder's publication or lock release of that name is announced, or after its
- * fallback poll.
- */
+/** This process's waiters on the fleet channel, each woken by a publication or release of its name, or by its fallback poll. */
 export class FleetWaiters {
-  /** Names a waiter of this process is waiting for, and how to wake it. */
   readonly #waiters = new Map<string, Set<() => void>>();
   #listening = false;
 
@@ -16,7 +11,7 @@ export class FleetWaiters {
     private readonly sleep: Sleep,
   ) {}
 
-  /** Subscribes once to the channel; every message wakes the waiters of the name it carries. */
+  /** Subscribes once; every message wakes the waiters of the name it carries. */
   listen(events: RedisEvents): void {
     if (this.#listening) return;
     this.#listening = true;

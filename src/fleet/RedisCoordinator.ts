@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CtpAuthToken, SharedToken } from '../auth/CtpAuthToken';
+import { isCtpAuthToken, type CtpAuthToken, type SharedToken } from '../auth/CtpAuthToken';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpRedisError } from '../errors/CtpRedisError';
 import type { Clock } from '../util/Clock';
@@ -9,9 +9,8 @@ import type { RedisEvents } from './RedisEvents';
 import { fleetChannel, refreshKey, sharedTokenKey } from './fleetKeys';
 import { FleetWaiters } from './FleetWaiters';
 import { ENDED_MARK, FENCE_MARGIN_MS, PUBLISH, RELEASE, TRY } from './fleetScripts';
-import { parseRefreshed, parseShared } from './parsePublished';
 import type { RedisLike } from './RedisLike';
-import type { CoordinatedRefresh, SharedTokenId, TokenCoordinator } from '../tokens/TokenCoordinator';
+import type { TokenCoordinator } from '../tokens/TokenCoordinator';
 
 export interface RedisCoordinatorOptions {
   redis: RedisLike;
@@ -20,11 +19,7 @@ export interface RedisCoordinatorOptions {
   lockTtlMs: number;
   /** How long an instance waits for another's grant before giving up. */
   lockWaitMs: number;
-  /**
-   * How often a waiting instance looks again when no message woke it: the fallback for a lost
-   * message or a holder that died. Without `events` (or before its subscription is confirmed) it
-   * polls at min(pollMs, 50 ms).
-   */
+  /** The fallback poll of a waiter no message woke (a lost message, a dead holder); without a live subscription at most 50 ms. */
   pollMs: number;
   /** The process's subscriber: a holder's PUBLISH wakes the waiting instances. */
   events?: RedisEvents | undefined;
@@ -37,14 +32,11 @@ export interface RedisCoordinatorOptions {
 const BLIND_POLL_MS = 50;
 
 /**
- * Coordinates grants and refreshes across instances through Redis: a lock with an expiry per token
- * (so a crashed holder blocks others for at most lockTtlMs), a fencing number on every published
- * result, and the result itself, which the waiting instances read instead of granting again. The
- * holder's publication (and its release of the lock) is PUBLISHed on the fleet channel: waiting
- * instances are woken by it and poll only as a slow fallback.
- *
- * Commands per token and instance: 1 (`TRY`) to read a published result; the holder 2 (`TRY`, then
- * `PUBLISH` which also releases); a waiter 2 (`TRY`, woken, `TRY`) plus one SUBSCRIBE per process.
+ * Grants and refreshes once for the fleet, through Redis: a lock with an expiry per token (a crashed
+ * holder blocks others for at most lockTtlMs), a fencing number on every published result, and the
+ * result itself, which waiting instances read instead of granting again. The holder's publication
+ * or release is PUBLISHed on the fleet channel and wakes the waiters; polling is only the fallback.
+ * Commands per token and instance: a reader 1 (TRY), the holder 2 (TRY, PUBLISH), a waiter 2 (TRY, woken, TRY).
  */
 export class RedisCoordinator implements TokenCoordinator {
   readonly #channel: string;
@@ -55,81 +47,39 @@ export class RedisCoordinator implements TokenCoordinator {
     this.#waiters = new FleetWaiters(this.#channel, o.sleep);
   }
 
-  shared(
-    id: SharedTokenId,
-    grant: () => Promise<SharedToken>,
-    isFresh: (token: SharedToken) => boolean,
-  ): Promise<SharedToken> {
-    return this.#once(
-      sharedTokenKey(id),
-      (value) => parseShared(value),
-      isFresh,
-      grant,
-      (token) => token.expiresAt - this.o.clock.now(),
-    );
-  }
+  readonly #untilExpiry = (token: { expiresAt: number }): number => token.expiresAt - this.o.clock.now();
 
-  refresh(
-    token: CtpAuthToken,
-    refresh: () => Promise<CtpAuthToken>,
-    isFresh: (token: CtpAuthToken) => boolean,
-  ): Promise<CoordinatedRefresh> {
-    // An ended lineage's mark is published like a token, and taken like one: the waiters read it at once.
-    return this.#once<CoordinatedRefresh, CtpAuthToken>(
+  shared: TokenCoordinator['shared'] = (id, grant, isFresh) =>
+    this.keep(sharedTokenKey(id), parseShared, isFresh, grant, this.#untilExpiry);
+
+  // An ended lineage's mark is published like a token, and taken like one: the waiters read it at once.
+  refresh: TokenCoordinator['refresh'] = (token, refresh, isFresh) =>
+    this.keep<CtpAuthToken | 'ended', CtpAuthToken>(
       refreshKey(token.refreshToken),
-      (value) => (value === ENDED_MARK ? 'ended' : parseRefreshed(value)),
+      (value) => (value === ENDED_MARK ? 'ended' : published<CtpAuthToken>(value, isCtpAuthToken)),
       (value) => value === 'ended' || isFresh(value),
       refresh,
-      (fresh) => fresh.expiresAt - this.o.clock.now(),
+      this.#untilExpiry,
     );
-  }
-
-  /**
-   * One value for the whole fleet under `name` (a Checkout session per cart): the published one while
-   * `isFresh`, else produced by one instance, which is handed the stale one (to refresh rather than
-   * replace it); kept for `ttlOf` of it.
-   */
-  keep<T>(
-    name: string,
-    parse: (value: string) => T | undefined,
-    isFresh: (value: T) => boolean,
-    produce: (stale: T | undefined) => Promise<T>,
-    ttlOf: (value: T) => number,
-  ): Promise<T> {
-    return this.#once<T, T>(name, parse, isFresh, produce, ttlOf);
-  }
 
   /** The mark, with the highest fence: no holder's later publication replaces it while it lives. */
   async endLineage(refreshToken: string, ttlMs: number): Promise<void> {
     const name = refreshKey(refreshToken);
-    await this.#call('mark the lineage ended', () =>
-      this.o.redis.eval(
-        PUBLISH,
-        3,
-        this.#key(name),
-        this.#key(`lock:${name}`),
-        this.#key(`fence:${name}`),
-        Number.MAX_SAFE_INTEGER,
-        ENDED_MARK,
-        ttlMs,
-        '',
-        this.#channel,
-        name,
-        FENCE_MARGIN_MS,
-      ),
-    );
+    await this.#publish('mark the lineage ended', name, Number.MAX_SAFE_INTEGER, ENDED_MARK, ttlMs, '');
   }
 
-  async #once<T, P extends T>(
+  /**
+   * One value for the whole fleet under `name` (a token, a Checkout session per cart): the published
+   * one while `isFresh`, else produced by one instance, which is handed the stale one (to refresh
+   * rather than replace it); kept for `ttlOf` of it.
+   */
+  async keep<T, P extends T = T>(
     name: string,
     parse: (value: string) => T | undefined,
     isFresh: (value: T) => boolean,
     produce: (stale: T | undefined) => Promise<P>,
     ttlOf: (value: P) => number,
   ): Promise<T> {
-    const resultKey = this.#key(name);
-    const lockKey = this.#key(`lock:${name}`);
-    const fenceKey = this.#key(`fence:${name}`);
     const deadline = this.o.clock.now() + this.o.lockWaitMs;
     const events = this.o.events?.available === true ? this.o.events : undefined;
     if (events) this.#waiters.listen(events);
@@ -144,16 +94,15 @@ export class RedisCoordinator implements TokenCoordinator {
       try {
         const id = randomUUID();
         const [value, fence, ours] = (await this.#call('lock', () =>
-          this.o.redis.eval(TRY, 3, resultKey, lockKey, fenceKey, id, this.o.lockTtlMs, staleFence, FENCE_MARGIN_MS),
+          this.o.redis.eval(TRY, 3, ...this.#keys(name), id, this.o.lockTtlMs, staleFence, FENCE_MARGIN_MS),
         )) as [string | null, string | null, number];
         const parsed = value === null ? undefined : parse(value);
-        const published = parsed !== undefined && isFresh(parsed) ? parsed : undefined;
-        if (published !== undefined) {
+        if (parsed !== undefined && isFresh(parsed)) {
           // Published between our last look and our lock: theirs, and our lock goes back.
-          if (Number(ours) > 0) await this.#release(lockKey, id, name);
+          if (Number(ours) > 0) await this.#release(name, id);
           if (waited)
             this.o.logger.debug({ event: 'ctp.fleet.reused', key: name.split(':')[0] }, 'token from another instance');
-          return published;
+          return parsed;
         }
         if (parsed !== undefined) stale = parsed;
         if (Number(ours) === -1) {
@@ -161,15 +110,13 @@ export class RedisCoordinator implements TokenCoordinator {
           staleFence = fence ?? '';
           continue;
         }
-        if (Number(ours) > 0)
-          return await this.#produce(resultKey, lockKey, fenceKey, id, Number(ours), name, () => produce(stale), ttlOf);
+        if (Number(ours) > 0) return await this.#produce(name, id, Number(ours), () => produce(stale), ttlOf);
         if (this.o.clock.now() >= deadline) {
           throw new CtpRedisError(
             CtpErrorCode.FleetLockTimeout,
             `Another instance held the token lock for more than ${this.o.lockWaitMs} ms; try again, or raise redis.lockWaitMs.`,
           );
         }
-        // Woken by the holder's publication (or release); the poll is only the fallback for a lost message or a dead holder.
         await wake.until(live ? this.o.pollMs : Math.min(this.o.pollMs, BLIND_POLL_MS));
         waited = true;
       } finally {
@@ -178,13 +125,11 @@ export class RedisCoordinator implements TokenCoordinator {
     }
   }
 
+  /** The lock holder's turn: produce the value, then publish it under our fence (which releases the lock). */
   async #produce<P>(
-    resultKey: string,
-    lockKey: string,
-    fenceKey: string,
+    name: string,
     id: string,
     fence: number,
-    name: string,
     produce: () => Promise<P>,
     ttlOf: (value: P) => number,
   ): Promise<P> {
@@ -192,35 +137,20 @@ export class RedisCoordinator implements TokenCoordinator {
     try {
       value = await produce();
     } catch (error) {
-      await this.#release(lockKey, id, name).catch(() => undefined);
+      await this.#release(name, id).catch(() => undefined);
       throw error;
     }
     const ttl = Math.max(1_000, Math.floor(ttlOf(value)));
-    // The token is live once produced: if only its publication fails it is still returned (the caller stores it; the lock
-    // expires after lockTtlMs), never thrown away to be granted or refreshed a second time.
-    const stored = await this.#call('publish', () =>
-      this.o.redis.eval(
-        PUBLISH,
-        3,
-        resultKey,
-        lockKey,
-        fenceKey,
-        fence,
-        JSON.stringify(value),
-        ttl,
-        id,
-        this.#channel,
-        name,
-        FENCE_MARGIN_MS,
-      ),
-    ).catch((error: CtpRedisError) => {
-      this.o.logger.warn(
-        { event: 'ctp.fleet.publish-failed', key: name.split(':')[0], code: error.code },
-        'Redis failed to publish the new token; this instance uses it unpublished',
-      );
-      return 'unpublished' as const;
-    });
-    if (stored === 'unpublished') return value;
+    // The token is live once produced: if only its publication fails it is still returned (the caller
+    // stores it; the lock expires after lockTtlMs), never thrown away to be granted a second time.
+    const stored = await this.#publish('publish', name, fence, JSON.stringify(value), ttl, id).catch(
+      (error: CtpRedisError) => {
+        this.o.logger.warn(
+          { event: 'ctp.fleet.publish-failed', key: name.split(':')[0], code: error.code },
+          'Redis failed to publish the new token; this instance uses it unpublished',
+        );
+      },
+    );
     if (Number(stored) === 0)
       this.o.logger.warn(
         { event: 'ctp.fleet.fenced', key: name.split(':')[0] },
@@ -229,12 +159,20 @@ export class RedisCoordinator implements TokenCoordinator {
     return value;
   }
 
-  #release(lockKey: string, id: string, name: string): Promise<unknown> {
-    return this.#call('unlock', () => this.o.redis.eval(RELEASE, 1, lockKey, id, this.#channel, name));
+  #publish(what: string, name: string, fence: number, value: string, ttlMs: number, id: string): Promise<unknown> {
+    return this.#call(what, () =>
+      this.o.redis.eval(PUBLISH, 3, ...this.#keys(name), fence, value, ttlMs, id, this.#channel, name, FENCE_MARGIN_MS),
+    );
   }
 
-  #key(name: string): string {
-    return `${this.o.keyPrefix}${name}`;
+  #release(name: string, id: string): Promise<unknown> {
+    return this.#call('unlock', () => this.o.redis.eval(RELEASE, 1, this.#keys(name)[1], id, this.#channel, name));
+  }
+
+  /** The result, lock and fence keys of `name` (one hash slot: see fleetKeys). */
+  #keys(name: string): [string, string, string] {
+    const key = `${this.o.keyPrefix}${name}`;
+    return [key, `${this.o.keyPrefix}lock:${name}`, `${this.o.keyPrefix}fence:${name}`];
   }
 
   async #call<T>(what: string, command: () => Promise<T>): Promise<T> {
@@ -248,4 +186,25 @@ export class RedisCoordinator implements TokenCoordinator {
       );
     }
   }
+}
+
+/** A value another instance published, if `accepts` takes it; anything else reads as none. */
+function published<T>(value: string, accepts: (value: T) => boolean): T | undefined {
+  try {
+    const parsed = JSON.parse(value) as T;
+    return accepts(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseShared(value: string): SharedToken | undefined {
+  return published<SharedToken>(
+    value,
+    (v) =>
+      typeof v.accessToken === 'string' &&
+      typeof v.expiresAt === 'number' &&
+      typeof v.issuedAt === 'number' &&
+      Array.isArray(v.scopes),
+  );
 }

@@ -4,10 +4,9 @@ import { DeliveryWatch } from './DeliveryWatch';
 import { quitRedisClient } from './quitRedisClient';
 import type { RedisLike, RedisSubscriber } from './RedisLike';
 
-/** What a consumer of a channel hears: each message, and the moments messages may have been missed. */
+/** A consumer of a channel: each message, and `lost()` when messages may have been missed (anything learnt from them is unsure). */
 export interface ChannelListener {
   message(message: string): void;
-  /** The subscription was lost (or never confirmed): anything learnt from messages is now unsure. */
   lost(): void;
 }
 
@@ -16,13 +15,11 @@ export interface RedisEventsOptions {
   logger: Logger;
   /** Bound of each step of closing the subscriber connection. */
   closeTimeoutMs: number;
-  /** Prefix of the heartbeat channel (default `ctp:`): `<keyPrefix>heartbeat:<random id>`. */
+  /** Prefix of the heartbeat channel `<keyPrefix>heartbeat:<random id>` (default `ctp:`). */
   keyPrefix?: string | undefined;
-  /** How often the subscriber's delivery is checked by a heartbeat (default 500 ms; see DeliveryWatch). */
+  /** The heartbeat's interval, lag bound and monotonic clock (see DeliveryWatch). */
   heartbeatMs?: number | undefined;
-  /** How far delivery may lag before no channel counts as live (default 1 500 ms). */
   maxLagMs?: number | undefined;
-  /** Monotonic clock of the heartbeats (tests). */
   now?: (() => number) | undefined;
 }
 
@@ -30,14 +27,11 @@ export interface RedisEventsOptions {
 export const HEARTBEAT_SCRIPT = "return redis.call('PUBLISH', ARGV[1], ARGV[2])";
 
 /**
- * The process's one Redis subscriber connection (SUBSCRIBE puts a connection in a mode where it can
- * run nothing else, so it is a second connection: a duplicate of the client the library uses). Made
- * on first use, not at start-up, so a process that never waits for another instance and never
- * caches a session opens none; closed by close(). A channel is `live` only while its subscription is
- * confirmed on a connection that has not dropped since, and the connection is proven to deliver (a
- * heartbeat it PUBLISHes on a channel of its own came back in time, see DeliveryWatch): a message
- * published outside that may have been missed, and consumers must not trust what messages would
- * have told them. When delivery lapses, consumers hear `lost()` as for a dropped connection.
+ * The process's one Redis subscriber connection: a duplicate of the library's client, since a
+ * subscribed connection can run nothing else. Made on first use (a process that never waits for
+ * another instance and caches no session opens none); closed by close(). A channel is `live` only
+ * while its SUBSCRIBE is confirmed on a connection that has not dropped since and that DeliveryWatch
+ * proves delivers: outside that a message may have been missed, and consumers hear `lost()`.
  */
 export class RedisEvents {
   readonly #listeners = new Map<string, Set<ChannelListener>>();
@@ -45,7 +39,7 @@ export class RedisEvents {
   readonly #confirmed = new Set<string>();
   #subscriber: RedisSubscriber | undefined;
   #closed = false;
-  /** This process's own heartbeat channel: only its own heartbeats arrive there (no fleet-wide fan-out). */
+  /** This process's own channel: no fleet-wide fan-out of heartbeats. */
   readonly #heartbeatChannel: string;
   readonly #watch: DeliveryWatch;
 
@@ -59,6 +53,7 @@ export class RedisEvents {
       maxLagMs: o.maxLagMs,
       now: o.now,
     });
+    this.#listeners.set(this.#heartbeatChannel, new Set([{ message: (m) => this.#watch.heard(m), lost: () => {} }]));
   }
 
   /** False when the client cannot make a subscriber (a RedisLike without duplicate()) or after close(): consumers poll. */
@@ -71,29 +66,20 @@ export class RedisEvents {
     return this.#confirmed.has(channel) && this.#watch.trusted();
   }
 
-  /** Listens on `channel` from now on; connects the subscriber if it is not yet. Returns the way to stop. */
-  listen(channel: string, listener: ChannelListener): () => void {
-    let set = this.#listeners.get(channel);
-    const isNew = set === undefined;
-    if (!set) this.#listeners.set(channel, (set = new Set()));
-    set.add(listener);
-    this.start();
-    if (isNew) this.#subscribe([channel]);
-    const owned = set;
-    return () => void owned.delete(listener);
+  /** Listens on `channel` from now on (for the process's life); connects the subscriber if it is not yet. */
+  listen(channel: string, listener: ChannelListener): void {
+    const set = this.#listeners.get(channel);
+    if (set) return void set.add(listener);
+    this.#listeners.set(channel, new Set([listener]));
+    this.#start();
+    this.#subscribe([channel]);
   }
 
-  /** Connects the subscriber (once). */
-  start(): void {
+  #start(): void {
     if (this.#subscriber !== undefined || !this.available) return;
-    if (!this.#listeners.has(this.#heartbeatChannel))
-      this.#listeners.set(
-        this.#heartbeatChannel,
-        new Set([{ message: (m) => this.#watch.heard(m), lost: () => undefined }]),
-      );
     const override = { lazyConnect: false, autoResubscribe: false };
-    // A Cluster's duplicate() takes its startup nodes first ([] keeps its own).
     const redis = this.o.redis;
+    // A Cluster's duplicate() takes its startup nodes first ([] keeps its own).
     const subscriber = redis.isCluster === true ? redis.duplicate!([], override) : redis.duplicate!(override);
     this.#subscriber = subscriber;
     subscriber.on('error', (error: Error) =>
@@ -106,12 +92,11 @@ export class RedisEvents {
       const set = this.#listeners.get(channel);
       if (set) for (const listener of set) listener.message(message);
     });
-    // An auxiliary connection never keeps the process alive by itself: a script that quits its own
-    // client and forgets close() still exits, as it did before there was a subscriber.
+    // A script that quits its own client and forgets close() still exits.
     subscriber.on('connect', () => void subscriber.stream?.unref?.());
     // Messages sent while the connection was down are gone: everything learnt from them is unsure.
     subscriber.on('close', () => this.#lose());
-    // Our own SUBSCRIBE on every (re)connection, so a channel counts as live only once it is confirmed.
+    // Our own SUBSCRIBE on every (re)connection (not autoResubscribe), so a channel is live only once confirmed.
     subscriber.on('ready', () => this.#subscribe([...this.#listeners.keys()]));
   }
 
@@ -123,7 +108,7 @@ export class RedisEvents {
         // Confirmed on this connection, unless it dropped meanwhile (then 'ready' subscribes again).
         if (this.#subscriber !== subscriber || subscriber.status !== 'ready') return;
         for (const channel of channels) this.#confirmed.add(channel);
-        // Heartbeats only once they can come back: the first proves the connection, then every heartbeatMs.
+        // Heartbeats only once they can come back.
         if (channels.includes(this.#heartbeatChannel)) this.#watch.start();
       },
       (error: unknown) =>

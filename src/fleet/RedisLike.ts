@@ -6,15 +6,14 @@ export interface RedisLike {
   get(key: string): Promise<string | null>;
   eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   /**
-   * Optional (ioredis has it): a second connection with the same settings, for the one subscriber
-   * connection per process. Without it other instances' changes are not heard: waiting instances
-   * poll, and RedisSessionStorage reads Redis on every call.
+   * Optional (ioredis has it): a second connection for the process's subscriber. Without it other
+   * instances' changes are not heard: waiting instances poll, RedisSessionStorage reads Redis on every call.
    */
   duplicate?(
     overrideOrStartupNodes?: Record<string, unknown> | unknown[],
     override?: Record<string, unknown>,
   ): {
-    // What the subscriber connection needs (ioredis fits): RedisSubscriber below, written out so the public surface stays small.
+    // Written out (not named types) so the public surface stays small.
     subscribe(...channels: string[]): Promise<unknown>;
     /** ioredis: the current socket. */
     readonly stream?: { unref?(): unknown } | undefined;
@@ -31,5 +30,4 @@ export interface RedisLike {
   readonly isCluster?: boolean;
 }
 
-/** What the subscriber connection needs: ioredis fits. */
 export type RedisSubscriber = ReturnType<NonNullable<RedisLike['duplicate']>>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StoredSession } from '../auth/StoredSession';
 import { systemClock, type Clock } from '../util/Clock';
+import { setBounded } from '../util/setBounded';
 import type { RedisEvents } from './RedisEvents';
 
 export interface RedisSessionCacheOptions {
@@ -18,32 +19,22 @@ export interface CacheTicket {
   readonly epoch: number;
 }
 
-interface Entry {
-  token: StoredSession;
-  at: number;
-}
-
 /**
- * The sessions' tokens this process read or wrote last, so that an API call whose token is valid
- * sends no Redis command. Kept only while the process hears every change: each write of a
- * RedisSessionStorage PUBLISHes `{origin} {session id}` on the sessions' channel from inside its
- * Lua script, and a message from another process drops that session's entry.
- *
- * What makes it safe to serve from:
- * - An entry is filled only by an answer whose command was sent while the channel's subscription was
- *   confirmed, and only if no message for that session arrived and no connection loss happened while
- *   the command was in flight (the message and the answer travel on two connections, in any order).
- * - A lost subscriber connection drops every entry; a new subscription fills again from Redis.
- * - Entries older than maxAgeMs are read again (a last resort; a live subscription loses no message).
- * - A message can only arrive after the write that sent it: between another instance's write and the
- *   message (usually well under a millisecond) this process may still use the old token. That is
- *   why the door reads Redis, never this cache, before every write and on a 401: a logout elsewhere
- *   has revoked that token, so the call fails its recovery instead of using the session.
+ * The sessions' tokens this process read or wrote last, so that an API call on a valid token sends
+ * no Redis command. Every RedisSessionStorage write PUBLISHes `{origin} {session id}` from inside its
+ * script, and a message from another process drops that session's entry. Safe to serve from because:
+ * - an answer fills an entry only if its command was sent while the subscription was confirmed, and
+ *   no message for that session and no connection loss came while it was in flight (message and
+ *   answer travel on two connections, in any order);
+ * - a lost subscriber connection drops every entry, and entries older than maxAgeMs are read again;
+ * - between another instance's write and its message this process may still use the old token, so
+ *   the door reads Redis, never this cache, before every write and on a 401 (a logout elsewhere has
+ *   revoked that token: the call fails its recovery instead of using the session).
  */
 export class RedisSessionCache {
   /** @internal Marks this process's own writes, which fill the cache on their answer instead. */
   readonly origin = randomUUID();
-  readonly #entries = new Map<string, Entry>();
+  readonly #entries = new Map<string, { token: StoredSession; at: number }>();
   /** Sessions with a command in flight, and whether a message for them came meanwhile. */
   readonly #inFlight = new Map<string, { count: number; dirty: boolean }>();
   #epoch = 0;
@@ -87,27 +78,16 @@ export class RedisSessionCache {
     return { id, live: this.events.live(this.channel), epoch: this.#epoch };
   }
 
-  /**
-   * @internal
-   * After its answer: `token` is what Redis holds now (undefined: nothing), or `unknown` when the
-   * answer does not say (a failed compare-and-set, an error).
-   */
+  /** @internal After its answer: what Redis holds now (undefined: nothing), or `unknown` when the answer does not say. */
   settle(ticket: CacheTicket, token: StoredSession | undefined | 'unknown'): void {
     const flight = this.#inFlight.get(ticket.id);
     const dirty = flight?.dirty === true;
     if (flight && --flight.count === 0) this.#inFlight.delete(ticket.id);
     const trusted = ticket.live && !dirty && ticket.epoch === this.#epoch && this.events.live(this.channel);
-    if (!trusted || token === 'unknown' || token === undefined) {
-      // An absent session is not kept: starting one writes, and writes read Redis anyway.
-      this.#entries.delete(ticket.id);
-      return;
-    }
-    this.#entries.delete(ticket.id);
-    this.#entries.set(ticket.id, { token, at: this.#clock.now() });
-    if (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest !== undefined) this.#entries.delete(oldest);
-    }
+    // An absent session is not kept: starting one writes, and writes read Redis anyway.
+    if (trusted && token !== 'unknown' && token !== undefined)
+      setBounded(this.#entries, ticket.id, { token, at: this.#clock.now() }, this.#maxEntries);
+    else this.#entries.delete(ticket.id);
   }
 
   /** @internal How many sessions are kept (tests, metrics). */

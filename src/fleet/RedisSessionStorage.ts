@@ -5,11 +5,9 @@ import type { SessionStorage } from '../session/SessionStorage';
 import type { RedisLike } from './RedisLike';
 import type { RedisSessionCache } from './RedisSessionCache';
 
-// Every write PUBLISHes `{origin} {id}` (ARGV: channel, message) from inside its script: the change
-// and its announcement are one step, and every process's cache of the session hears of it.
-// Compare and set in one script, so no other instance's write can come between the two. The
-// stored value matches when it holds the expected token pair; "expected nothing" also matches a
-// value that get() would read as no session (absent, not JSON, not a token).
+// Compare and set in one step, so no other instance's write comes between the two; the write PUBLISHes
+// `{origin} {id}` from inside, so change and announcement are one step too. "Expected nothing" also
+// matches a value get() reads as no session (absent, not JSON, not a token).
 // ARGV: expected present ('1'/'0'), expected access token, expected refresh token, next value ('' clears), ttl s, channel, message.
 const CAS_SCRIPT = `
 local current = redis.call('GET', KEYS[1])
@@ -32,16 +30,11 @@ redis.call('PUBLISH', ARGV[6], ARGV[7])
 return 1`;
 
 /**
- * A shopper's token in Redis under the app's session id, shared by every instance. A value that is
- * not a valid token reads as no session. Its compareAndSet is one Lua script, so a session's state
- * changes (refresh, sign-in, sign-out) are atomic across instances.
- *
- * With a cache (an option: the one createCtpServices made, `services.sessionCache`), get() answers from
- * process memory while the cache may be trusted, so an API call on a valid token sends no Redis
- * command; get({ fresh: true }), which the library uses before every change and on a 401, always
- * reads Redis, and a refused compareAndSet drops the cached value.
- * Every write announces itself on the sessions' channel, from inside its script, so every
- * instance's cache drops the session when it changes anywhere.
+ * A shopper's token in Redis under the app's session id, shared by every instance; a value that is
+ * not a valid token reads as no session. compareAndSet is one Lua script, so refresh, sign-in and
+ * sign-out are atomic across instances. With a cache (`services.sessionCache`), get() answers from
+ * memory while the cache may be trusted; get({ fresh: true }), which the library uses before every
+ * change and on a 401, always reads Redis.
  *
  * @example
  * const cache = services.sessionCache;
@@ -62,16 +55,12 @@ export class RedisSessionStorage implements SessionStorage {
       keyPrefix?: string;
       /** Kept this long after the last write; default 200 days, commercetools' refresh-token inactivity limit. */
       ttlSeconds?: number;
-      /**
-       * The process's cache of sessions' tokens (see RedisSessionCache), kept coherent by its
-       * subscriber: createCtpServices makes one (`services.sessionCache`, unless `redis.sessionCache:
-       * false`). Without it every get() reads Redis. `false` is the same as leaving it out.
-       */
+      /** The process's session cache (`services.sessionCache`, see RedisSessionCache); without it (or `false`) every get() reads Redis. */
       cache?: RedisSessionCache | false | undefined;
     } = {},
   ) {
     const prefix = options.keyPrefix ?? 'ctp:';
-    this.#key = sessionKey(prefix, id);
+    this.#key = `${prefix}session:${id}`;
     this.#ttlSeconds = options.ttlSeconds ?? 200 * 86_400;
     this.#cache = options.cache === false ? undefined : options.cache;
     this.#channel = this.#cache ? this.#cache.channel : sessionChannel(prefix);
@@ -97,23 +86,18 @@ export class RedisSessionStorage implements SessionStorage {
   }
 
   /** The session as Redis holds it now, never from the cache. */
-  async #read(): Promise<StoredSession | undefined> {
-    const ticket = this.#cache?.begin(this.id);
-    let stored: StoredSession | undefined;
-    try {
-      stored = parse(await this.#call('read', () => this.redis.get(this.#key)));
-    } catch (error) {
-      if (ticket) this.#cache!.settle(ticket, 'unknown');
-      throw error;
-    }
-    if (ticket) this.#cache!.settle(ticket, stored);
-    return stored;
+  #read(): Promise<StoredSession | undefined> {
+    return this.#send(
+      'read',
+      async () => parse(await this.redis.get(this.#key)),
+      (stored) => stored,
+    );
   }
 
   /** Atomic across every instance on this Redis: one Lua script compares and writes. */
   async compareAndSet(expected: StoredSession | undefined, next: StoredSession | undefined): Promise<boolean> {
     const value = next === undefined ? '' : JSON.stringify(next);
-    const answer = await this.#write(
+    const answer = await this.#send(
       'compare and set',
       () =>
         this.redis.eval(
@@ -134,34 +118,27 @@ export class RedisSessionStorage implements SessionStorage {
     return Number(answer) === 1;
   }
 
-  /** A write named `what` in its error, and what it leaves in the cache: `stored(answer)` (answer undefined: it failed). */
-  async #write(
+  /** Sends `command` (`what` names it in the error); the cache learns that Redis now holds `stored(answer)`. */
+  async #send<T>(
     what: string,
-    command: () => Promise<unknown>,
-    stored: (answer: unknown) => StoredSession | undefined | 'unknown',
-  ): Promise<unknown> {
+    command: () => Promise<T>,
+    stored: (answer: T) => StoredSession | undefined | 'unknown',
+  ): Promise<T> {
     const ticket = this.#cache?.begin(this.id);
-    let answer: unknown;
+    // A failed command may have landed or not: the cache forgets the session, the next read asks Redis.
+    let after: StoredSession | undefined | 'unknown' = 'unknown';
     try {
-      answer = await this.#call(what, command);
-    } catch (error) {
-      // It may have landed or not: forget the session, the next read asks Redis.
-      if (ticket) this.#cache!.settle(ticket, 'unknown');
-      throw error;
-    }
-    if (ticket) this.#cache!.settle(ticket, stored(answer));
-    return answer;
-  }
-
-  async #call<T>(what: string, command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
+      const answer = await command();
+      after = stored(answer);
+      return answer;
     } catch (cause) {
       throw new CtpRedisError(
         CtpErrorCode.RedisUnavailable,
         `Redis failed to ${what} the shopper's session; check the Redis server.`,
         cause,
       );
+    } finally {
+      if (ticket) this.#cache!.settle(ticket, after);
     }
   }
 }
@@ -180,15 +157,7 @@ function parse(value: string | null): StoredSession | undefined {
   }
 }
 
-/** The Redis key of session `id`. */
-export function sessionKey(keyPrefix: string, id: string): string {
-  return `${keyPrefix}session:${id}`;
-}
-
-/**
- * The sessions' pub/sub channel: every write of a RedisSessionStorage under `keyPrefix` announces
- * `{writer} {session id}` here, from inside its script. Next to sessionKey(), the key it announces.
- */
+/** The sessions' channel: every write under `keyPrefix` announces `{writer} {session id}` here. */
 export function sessionChannel(keyPrefix: string): string {
   return `${keyPrefix}session-changed`;
 }

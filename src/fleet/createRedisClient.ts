@@ -4,14 +4,12 @@ import type { Logger } from '../util/Logger';
 import type { QuittableRedis } from './quitRedisClient';
 import type { RedisLike } from './RedisLike';
 
-/**
- * An ioredis client for CTP_REDIS_URL, loaded only when asked for (ioredis is an optional peer
- * dependency). Commands time out instead of queueing forever while Redis is away, so a request fails
- * with a typed error rather than hanging. Whoever makes it closes it (createCtpServices' close()
- * does for the client it made).
- */
 type Client = RedisLike & QuittableRedis & { on(event: 'error', listener: (error: Error) => void): unknown };
 
+/**
+ * An ioredis client for CTP_REDIS_URL (an optional peer, loaded only when asked for). Commands time
+ * out instead of queueing while Redis is away, so a request fails with a typed error, never hangs.
+ */
 export function createRedisClient(url: string, commandTimeoutMs = 2_000, logger?: Logger): Client {
   let Redis: new (url: string, options: Record<string, unknown>) => Client;
   try {

@@ -12,29 +12,19 @@ interface IoredisCluster extends RedisLike, QuittableRedis {
   off(event: 'ready' | 'end', listener: () => void): unknown;
 }
 
-export type RedisClusterClient = RedisLike & QuittableRedis;
-
 /**
- * A Redis Cluster client for redis.clusterUrls (some or all nodes of one cluster; it finds the rest
- * itself): an ioredis Cluster, loaded only when asked for (ioredis is an optional peer dependency).
- * Whoever makes it closes it (createCtpServices' close() does for the client it made).
- *
- * Every command is bounded by commandTimeoutMs, as with createRedisClient:
- * - once sent to a node, by that node connection's commandTimeout, which also covers the
- *   redirections ioredis follows after a failover (MOVED, CLUSTERDOWN, a closed connection);
- * - before that, while the cluster client is not ready (starting, or every node unreachable): GET and
- *   EVAL, the library's commands, wait for readiness at most that long; any other command fails at
- *   once. ioredis' own offline queue for that case has no timeout: a command would wait for as long
- *   as the cluster is away, and run whenever it came back, long after its caller gave up (a lock
- *   taken for nobody). So that queue is off, and a command that did not get to wait in time is never
- *   sent.
- * It is a real ioredis Cluster (a subclass), so an app can use it for its own commands too.
+ * An ioredis Cluster (a subclass an app can use too) for redis.clusterUrls, some or all nodes of one
+ * cluster; ioredis is an optional peer, loaded only when asked for. Every command is bounded by
+ * commandTimeoutMs: once sent, by the node connection's commandTimeout, which also covers the
+ * redirections after a failover; before that, GET and EVAL wait for readiness at most that long.
+ * ioredis' offline queue is off: it has no timeout, so a command would run whenever the cluster came
+ * back, long after its caller gave up (a lock taken for nobody).
  */
 export function createRedisClusterClient(
   urls: readonly string[],
   commandTimeoutMs = 2_000,
   logger?: Logger,
-): RedisClusterClient {
+): RedisLike & QuittableRedis {
   let Cluster: new (nodes: { host: string; port: number }[], options: Record<string, unknown>) => IoredisCluster;
   try {
     Cluster = (createRequire(import.meta.url)('ioredis') as { Cluster: typeof Cluster }).Cluster;
@@ -43,8 +33,7 @@ export function createRedisClusterClient(
   }
   const parsed = urls.map((url) => new URL(url));
   const first = parsed[0]!;
-  // Nodes the cluster reports (CLUSTER SLOTS) come without credentials: every node gets the first
-  // URL's (resolveCtpOptions checked that all URLs agree on them and on TLS).
+  // Nodes the cluster reports come without credentials: all get the first URL's (resolveCtpOptions checked they agree).
   const redisOptions = {
     commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 1,
@@ -77,11 +66,7 @@ export function createRedisClusterClient(
   return cluster;
 }
 
-/**
- * Resolves at once while the cluster is ready; otherwise when it becomes ready, or rejects after
- * `ms`. One listener pair per not-ready period, shared by every waiting command (no listener per
- * command, however many wait).
- */
+/** Resolves when the cluster is ready, or rejects after `ms`; one listener pair per not-ready period, however many commands wait. */
 function readiness(cluster: IoredisCluster, ms: number): () => Promise<void> {
   let becomingReady: Promise<void> | undefined;
   const untilReady = () =>

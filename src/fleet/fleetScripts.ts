@@ -1,11 +1,9 @@
 // The Lua scripts of RedisCoordinator: each runs as one step on the Redis server (one slot on a cluster).
 
-// Stores `value` only if no newer holder (higher fence) stored before: a holder whose lock expired
-// while it was slow cannot overwrite the token of the one that came after it. Releases the lock if
-// it is still ours and wakes the waiting instances, in the same step.
-// The fence counter outlives every result it numbered by FENCE_MARGIN_MS (it would otherwise start
-// again at 1 under a result with a higher number, which would then refuse every newer one), and
-// expires after that: one counter per token lineage, not one kept for ever.
+// Stores `value` only if no newer holder (higher fence) stored before, so a holder whose lock expired
+// while it was slow cannot overwrite its successor's token; releases our lock and wakes the waiters.
+// The fence counter outlives every result it numbered by FENCE_MARGIN_MS (restarting at 1 under a
+// higher-numbered result would refuse every newer one), then expires: no counter kept for ever.
 // KEYS: result, lock, fence. ARGV: fence, value, ttl ms, lock id ('' none), channel, name, fence margin ms.
 export const PUBLISH = `
 local stored = 0
@@ -21,11 +19,10 @@ if ARGV[4] ~= '' and redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL'
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return stored`;
 
-// Reads the published result and, unless it is one the caller may take, takes the lock with the next
-// fencing number, in one step. A result is taken as it is unless it is the one the caller already
-// found not fresh (same fence): then the caller competes for the lock to replace it.
+// Reads the published result; if there is none, or it is the one the caller found not fresh (same
+// fence), takes the lock with the next fencing number, in the same step.
 // KEYS: result, lock, fence. ARGV: lock id, lock ttl ms, fence of the result found stale ('' none; a value
-// without a fence counts as found stale, so the loop below cannot spin on it), fence margin ms.
+// without a fence counts as found stale, so the caller cannot spin on it), fence margin ms.
 // Returns { value | nil, its fence | nil, our fencing number, or 0 if the lock is held, or -1 if not tried }.
 export const TRY = `
 local found = redis.call('HMGET', KEYS[1], 'value', 'fence')
@@ -42,8 +39,7 @@ return { value, seen, 0 }`;
 /** How long a fence counter outlives the result and lock it numbered: longer than any holder can take. */
 export const FENCE_MARGIN_MS = 24 * 3_600_000;
 
-// Releases only our own lock (after its expiry it may belong to someone else) and wakes the waiters,
-// who then compete for it at once rather than at their next poll.
+// Releases only our own lock (after its expiry it may be someone else's) and wakes the waiters to compete for it.
 // KEYS: lock. ARGV: lock id, channel, name.
 export const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end

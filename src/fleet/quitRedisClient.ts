@@ -8,10 +8,9 @@ export interface QuittableRedis {
 }
 
 /**
- * Closes a Redis client gracefully (QUIT: replies still due are delivered), but within about three
- * times `timeoutMs`: a Redis that does not answer must not hold a shutdown. Then disconnects in any
- * case, which also stops ioredis from reconnecting, and waits for the connection's end, so nothing
- * of the client keeps the process alive once this resolves.
+ * Closes a client gracefully (QUIT delivers the replies still due) within about 3 x `timeoutMs`, so a
+ * Redis that does not answer cannot hold a shutdown; then disconnects (which stops ioredis
+ * reconnecting) and waits for the end, so nothing of the client keeps the process alive.
  */
 export async function quitRedisClient(client: QuittableRedis, timeoutMs: number): Promise<void> {
   const ended = new Promise<void>((resolve) => {
@@ -24,8 +23,7 @@ export async function quitRedisClient(client: QuittableRedis, timeoutMs: number)
     // Already closed or the connection broke: disconnecting below is all that is left to do.
   }
   client.disconnect();
-  // createRedisClient sets ioredis' disconnectTimeout to timeoutMs: by then a socket the server does
-  // not close is destroyed.
+  // ioredis' disconnectTimeout (timeoutMs, set by createRedisClient) destroys a socket the server does not close.
   await within(ended, 2 * timeoutMs);
 }
 

@@ -1,11 +1,7 @@
 import type { CtpTelemetry } from '../telemetry/CtpTelemetry';
 import type { TokenCoordinator } from '../tokens/TokenCoordinator';
 
-/**
- * The fleet's coordination as a span (ctp.fleet.coordinate: the lock wait, or the wait for another
- * instance's result, with the grant nested), around whichever coordinator is configured (Redis, or
- * Redis with the local fallback). A new object in front of it; nothing of the coordinator is replaced.
- */
+/** The fleet's coordination as a span (ctp.fleet.coordinate: the lock wait or the wait for another instance, the grant nested). */
 export function tracedCoordinator(coordinator: TokenCoordinator, t: CtpTelemetry): TokenCoordinator {
   return {
     shared: (id, grant, isFresh) =>

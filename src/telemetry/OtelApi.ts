@@ -1,8 +1,6 @@
-/**
- * The part of `@opentelemetry/api` (1.x) the library uses, typed structurally so the package's
- * types do not need it installed. The installed module is used by default (loadOtelApi); an app
- * passes another copy as `telemetry: { api }`.
- */
+import { createRequire } from 'node:module';
+
+/** The part of `@opentelemetry/api` 1.x the library uses, typed structurally: the package's types do not need it installed. */
 export interface OtelAttributes {
   [key: string]: string | number | boolean | undefined;
 }
@@ -42,3 +40,16 @@ export interface OtelApi {
 /** SpanStatusCode.ERROR and SpanKind.INTERNAL of @opentelemetry/api 1.x (stable numbers). */
 export const SPAN_STATUS_ERROR = 2;
 export const SPAN_KIND_INTERNAL = 0;
+
+/**
+ * The app's `@opentelemetry/api` if installed (an optional peer), the default of `telemetry: { api }`.
+ * Required synchronously: the API keeps its providers on globalThis, so this copy sees the SDK the
+ * app registered, before or after, whichever module format it used.
+ */
+export function loadOtelApi(): OtelApi | undefined {
+  try {
+    return createRequire(import.meta.url)('@opentelemetry/api') as OtelApi;
+  } catch {
+    return undefined;
+  }
+}
