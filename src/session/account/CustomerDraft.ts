@@ -28,13 +28,7 @@ export interface SignUpOptions extends StoreOption {
   readonly anonymousCartSignInMode?: AnonymousCartSignInMode;
 }
 
-export type ChangePasswordOptions = Record<string, never>;
-
-/**
- * What the app's sender gets: it sends the email; the token reaches nobody else. For the library's
- * own code: CtpModuleOptions' sendToken writes it out for apps, and the compiler checks that every
- * message of this type fits the app's sender where createCtpServices hands the sender on.
- */
+/** What the app's sender gets: it sends the email; the token reaches nobody else. */
 export interface CtpTokenMessage {
   readonly kind: 'password-reset' | 'email-verification';
   readonly email: string;
