@@ -13,7 +13,6 @@ export interface AccountApiOptions {
   projectKey: string;
   /** Resolved on every call, so a test double installed later still applies. */
   fetch: () => FetchLike;
-  /** Checked by resolveCtpOptions (apiTimeoutMs). */
   timeoutMs: number;
   /** Whose name `asIntegration` calls in; its scope set holds manage_customers. */
   integration: Pick<SharedTokenProvider, 'get' | 'invalidate'>;
@@ -47,6 +46,17 @@ export interface AccountAnswer {
   secrets: readonly string[];
 }
 
+/** An account call (a GET without a body, a POST with one); `secrets` are those in the body. */
+export function accountCall(
+  operation: string,
+  path: string,
+  storeKey: string | undefined,
+  body?: unknown,
+  secrets: readonly string[] = [],
+): AccountRequest {
+  return { operation, flow: 'account', method: body === undefined ? 'GET' : 'POST', path, storeKey, body, secrets };
+}
+
 /** A CustomerSignInResult is a few KiB; a cart with hundreds of line items stays well under 1 MiB. */
 export const MAX_ACCOUNT_ANSWER_BYTES = 1024 * 1024;
 
@@ -59,11 +69,7 @@ export const MAX_ACCOUNT_ANSWER_BYTES = 1024 * 1024;
 export class AccountApi {
   constructor(private readonly o: AccountApiOptions) {}
 
-  /**
-   * In the integration's name. A 401 means its token was revoked early: the token that was refused
-   * (the one sent, not whichever the provider holds by then, which may be a fresh one already) is
-   * invalidated, and the request sent once more with the provider's token.
-   */
+  /** A 401: the token was revoked early; the one sent (not a fresher one) is invalidated, and the call sent once more. */
   async asIntegration(request: AccountRequest): Promise<AccountAnswer> {
     const refused = (await this.o.integration.get()).accessToken;
     const first = await this.send(request, refused);

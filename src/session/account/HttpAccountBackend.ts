@@ -3,7 +3,8 @@ import { CtpApiError } from '../../errors/CtpApiError';
 import { CtpErrorCode } from '../../errors/CtpErrorCode';
 import { CtpInvalidCredentialsError } from '../../errors/CtpInvalidCredentialsError';
 import { redactField } from '../../util/redact';
-import { AccountApi, type AccountAnswer, type AccountApiOptions, type AccountRequest } from '../AccountApi';
+import { AccountApi, accountCall as call } from '../AccountApi';
+import type { AccountAnswer, AccountApiOptions, AccountRequest } from '../AccountApi';
 import type { CustomerDraft } from './CustomerDraft';
 
 /** A CustomerToken as the platform answers it (password reset, email verification). */
@@ -11,17 +12,6 @@ export interface IssuedCustomerToken {
   readonly customerId: string;
   readonly value: string;
   readonly expiresAt: string;
-}
-
-/** A GET without a body, a POST with one. */
-function call(
-  operation: string,
-  path: string,
-  storeKey: string | undefined,
-  body?: unknown,
-  secrets: readonly string[] = [],
-): AccountRequest {
-  return { operation, flow: 'account', method: body === undefined ? 'GET' : 'POST', path, storeKey, body, secrets };
 }
 
 /**
