@@ -22,10 +22,7 @@ import { TokenDelivery } from './TokenDelivery';
 export interface AccountOptions {
   backend?: HttpAccountBackend;
   sendToken?: CtpTokenSender | undefined;
-  /**
-   * requestPasswordReset answers no sooner than this (default 1 000 ms) whether or not the email
-   * exists, so its timing does not tell; a slower answer is logged.
-   */
+  /** Default 1 000 ms. */
   resetAnswerFloorMs?: number;
   sleep?: Sleep;
 }
@@ -45,9 +42,8 @@ export interface AccountOperationsDeps extends AccountOptions {
 const SESSION_ONLY = ['anonymousId', 'anonymousCartSignInMode'];
 
 /**
- * The shopper's account lifecycle beyond sign-in and sign-out: sign-up, password change and reset,
- * email verification. Each change of the session goes through the same door and revocation rules
- * as login and logout (SessionTokens); tokens and passwords go only to the platform and, for reset
+ * Sign-up, password change and reset, email verification. Each change of the session goes through
+ * SessionTokens as login and logout do; tokens and passwords go only to the platform and, for reset
  * and verification tokens, to the app's sender, never to a log, an error or the caller.
  */
 export class AccountOperations {
@@ -157,7 +153,7 @@ export class AccountOperations {
     );
   }
 
-  /** Creates a reset token for the app's sender; answers the same, no sooner than the floor, whether or not the email exists. */
+  /** Answers the same, no sooner than the floor, whether or not the email exists, so its timing does not tell. */
   async requestPasswordReset(email: string, options: StoreOption = {}): Promise<void> {
     // Refusing a malformed address tells nothing about which accounts exist.
     checkEmail(email);
@@ -185,10 +181,7 @@ export class AccountOperations {
     this.#d.logger.info({ event: 'ctp.password.reset_requested' }, 'password reset requested');
   }
 
-  /**
-   * Sets a new password with a reset token. The platform then revokes every password-flow token of
-   * that customer; if this session holds one of them, it is signed out here and now.
-   */
+  /** The platform then revokes every password-flow token of the customer: a session holding one is signed out now. */
   async resetPassword(tokenValue: string, newPassword: string, options: StoreOption = {}): Promise<void> {
     checkTokenValue(tokenValue);
     checkText('newPassword', newPassword, 1024);

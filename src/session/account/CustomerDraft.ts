@@ -1,4 +1,4 @@
-import type { AnonymousCartSignInMode } from '../CustomerSignIn';
+import type { CtpSession } from '../CtpSession';
 
 /**
  * What a shopper signs up with: commercetools' CustomerDraft minus what the library sets itself
@@ -15,18 +15,9 @@ export interface CustomerDraft {
   readonly [field: string]: unknown;
 }
 
-export interface StoreOption {
-  /**
-   * The Store of the operation (in-store endpoints). Default: the session's Store. Naming another
-   * Store than the session's fails with CTP_STORE_MISMATCH.
-   */
-  readonly storeKey?: string;
-}
-
-export interface SignUpOptions extends StoreOption {
-  /** What happens to the anonymous cart; commercetools' default is MergeWithExistingCustomerCart. */
-  readonly anonymousCartSignInMode?: AnonymousCartSignInMode;
-}
+/** The options of CtpSession's account operations, documented there. */
+export type StoreOption = NonNullable<Parameters<CtpSession['confirmEmail']>[1]>;
+export type SignUpOptions = NonNullable<Parameters<CtpSession['signUp']>[1]>;
 
 /** What the app's sender gets: it sends the email; the token reaches nobody else. */
 export interface CtpTokenMessage {
