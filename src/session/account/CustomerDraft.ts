@@ -1,4 +1,4 @@
-import type { CtpSession } from '../CtpSession';
+import type { AnonymousCartSignInMode } from '../CustomerSignIn';
 
 /**
  * What a shopper signs up with: commercetools' CustomerDraft minus what the library sets itself
@@ -16,8 +16,8 @@ export interface CustomerDraft {
 }
 
 /** The options of CtpSession's account operations, documented there. */
-export type StoreOption = NonNullable<Parameters<CtpSession['confirmEmail']>[1]>;
-export type SignUpOptions = NonNullable<Parameters<CtpSession['signUp']>[1]>;
+export type StoreOption = { readonly storeKey?: string };
+export type SignUpOptions = StoreOption & { readonly anonymousCartSignInMode?: AnonymousCartSignInMode };
 
 /** What the app's sender gets: it sends the email; the token reaches nobody else. */
 export interface CtpTokenMessage {
