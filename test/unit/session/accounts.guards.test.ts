@@ -141,4 +141,83 @@ describe('account operations guards', () => {
     expect(error).toMatchObject({ status: 500 });
     expect(error).not.toMatchObject({ code: CtpErrorCode.SessionChanged });
   });
+
+  describe('when the password change is refused with 401', () => {
+    const refuse401 = (t: ReturnType<typeof setup>, meanwhile: () => Promise<unknown> = async () => undefined) =>
+      t.services.platform.on((call) =>
+        call.path === `/${PROJECT}/me/password`
+          ? meanwhile().then(() => json({ statusCode: 401, errors: [{ code: 'invalid_token' }] }, 401))
+          : undefined,
+      );
+
+    it('should pass the refusal on when the session still holds that token', async () => {
+      const t = setup();
+      const storage = await signedIn(t, 's');
+      refuse401(t);
+      const error = await runWithCtpSession(storage, () =>
+        t.session.changePassword(ALICE.password, NEW_PASSWORD),
+      ).catch((e: unknown) => e);
+      expect(error).toMatchObject({ status: 401 });
+      expect(error).not.toMatchObject({ code: CtpErrorCode.SessionChanged });
+    });
+
+    it('should say the session changed when it was signed out meanwhile', async () => {
+      const t = setup();
+      const storage = await signedIn(t, 's');
+      refuse401(t, () => storage.get().then((held) => storage.compareAndSet(held, undefined)));
+      await expect(
+        runWithCtpSession(storage, () => t.session.changePassword(ALICE.password, NEW_PASSWORD)),
+      ).rejects.toMatchObject({ code: CtpErrorCode.SessionChanged });
+    });
+  });
+
+  it('should still revoke the old pair when the session cannot be cleared after a password change whose sign-in failed', async () => {
+    const t = setup();
+    class FailingStorage extends MemorySessionStorage {
+      failing = false;
+      override async compareAndSet(...args: Parameters<MemorySessionStorage['compareAndSet']>): Promise<boolean> {
+        if (this.failing) throw new Error('storage down');
+        return super.compareAndSet(...args);
+      }
+    }
+    const storage = new FailingStorage('s');
+    await runWithCtpSession(storage, () => t.session.login(ALICE.email, ALICE.password));
+    const old = (await storedToken(storage))!;
+    t.services.platform.on((call) => {
+      if (!call.path.endsWith('/customers/token') || call.form.get('password') !== NEW_PASSWORD) return undefined;
+      storage.failing = true;
+      return json({ message: 'upstream down' }, 503);
+    });
+    await expect(
+      runWithCtpSession(storage, () => t.session.changePassword(ALICE.password, NEW_PASSWORD)),
+    ).rejects.toMatchObject({ code: CtpErrorCode.PasswordChangedSignInAgain });
+    await t.session.settled();
+    const revoked = t.services.platform.callsTo('/oauth/token/revoke').map((c) => c.form.get('token'));
+    expect(revoked).toEqual(expect.arrayContaining([old.accessToken, old.refreshToken]));
+    expect(t.services.logger.events('ctp.session.clear_failed')).toEqual([
+      { event: 'ctp.session.clear_failed', code: expect.stringMatching(/^CTP_/) },
+    ]);
+  });
+
+  it('should make settled() wait for a reset token still on its way to the sender', async () => {
+    let deliver!: () => void;
+    const sent: string[] = [];
+    const t = createTestServices({
+      sendToken: (message) =>
+        new Promise<void>((resolve) => {
+          deliver = () => {
+            sent.push(message.email);
+            resolve();
+          };
+        }),
+    });
+    await t.session.requestPasswordReset(ALICE.email);
+    let settled = false;
+    const waiting = t.session.settled().then(() => (settled = true));
+    await Promise.resolve();
+    expect(settled).toBe(false);
+    deliver();
+    await waiting;
+    expect(sent).toEqual([ALICE.email]);
+  });
 });
