@@ -97,11 +97,16 @@ describe('account operations guards', () => {
     const t = setup();
     const anonymous = new MemorySessionStorage('anon');
     await runWithCtpSession(anonymous, () => t.session.ensureAnonymous());
-    const kept = await storedToken(anonymous);
+    const bob = new MemorySessionStorage('bob');
+    await runWithCtpSession(bob, () => t.session.signUp({ email: 'bob@example.com', password: 'bob-Passw0rd!' }));
+    const kept = [await storedToken(anonymous), await storedToken(bob)];
     await t.session.requestPasswordReset(ALICE.email);
     await t.session.settled();
     await runWithCtpSession(anonymous, () => t.session.resetPassword(t.sent[0]!.tokenValue, NEW_PASSWORD));
-    expect(await storedToken(anonymous)).toEqual(kept);
+    await t.session.requestPasswordReset(ALICE.email);
+    await t.session.settled();
+    await runWithCtpSession(bob, () => t.session.resetPassword(t.sent[1]!.tokenValue, ALICE.password));
+    expect([await storedToken(anonymous), await storedToken(bob)]).toEqual(kept);
   });
 
   it('should answer CTP_NO_SESSION to an email verification of an empty session, calling nothing', async () => {
