@@ -1,4 +1,4 @@
-import type { AccountAnswer, AccountApi, AccountRequest } from '../session/AccountApi';
+import { accountCall, type AccountAnswer, type AccountApi } from '../session/AccountApi';
 import type { CheckoutSession, ShopperCheckout } from '../session/ShopperCheckout';
 import type { TokenSource } from '../tokens/TokenSource';
 import { CtpApiError } from '../errors/CtpApiError';
@@ -20,10 +20,7 @@ export interface CheckoutSessionsOptions {
   logger: Logger;
 }
 
-/**
- * A Checkout session is handed out until this long before its expiry, then refreshed: the browser
- * needs minutes to load Checkout and the shopper to start paying.
- */
+/** The browser needs minutes to load Checkout and the shopper to start paying: refreshed this long before expiry. */
 export const CHECKOUT_RENEWAL_MARGIN_MS = 5 * 60_000;
 /** The host's codes for a session that cannot be refreshed: a new one is created instead. */
 const GONE = new Set(['ExpiredSession', 'expired_session', 'FailedToRefreshSession']);
@@ -39,18 +36,12 @@ const GRANT_REFUSED = new Set<string>([
 ]);
 
 /**
- * Checkout sessions (commercetools Checkout) per cart and application: created with a token that
- * holds manage_sessions and nothing else, kept in the cache until shortly before they expire (so
- * repeated calls send nothing), refreshed with the `refresh` action when near their end, and
- * created anew when the host says a session expired or cannot be refreshed. Only the session's id
- * leaves: the token never does.
+ * Checkout sessions (commercetools Checkout) per cart and application, with a token of
+ * manage_sessions alone: kept until shortly before they expire, then refreshed, and created anew
+ * when the host says a session cannot be refreshed. Only the session's id leaves, never the token.
  */
 export class CheckoutSessions {
-  readonly #o: CheckoutSessionsOptions;
-
-  constructor(options: CheckoutSessionsOptions) {
-    this.#o = options;
-  }
+  constructor(private readonly o: CheckoutSessionsOptions) {}
 
   /** The shopper's cart (the active one, or `cartId` checked as the shopper's), then its Checkout session. */
   readonly forShopper: ShopperCheckout = async (source, cartId) => {
@@ -64,9 +55,9 @@ export class CheckoutSessions {
   };
 
   async forCart(cartId: string): Promise<CheckoutSession> {
-    const key = `${this.#o.applicationKey}:${cartId}`;
-    const fresh = (s: CachedCheckoutSession) => s.expiresAt - CHECKOUT_RENEWAL_MARGIN_MS > this.#o.clock.now();
-    const session = await this.#o.cache.once(key, fresh, async (stale) => {
+    const key = `${this.o.applicationKey}:${cartId}`;
+    const fresh = (s: CachedCheckoutSession) => s.expiresAt - CHECKOUT_RENEWAL_MARGIN_MS > this.o.clock.now();
+    const session = await this.o.cache.once(key, fresh, async (stale) => {
       // Near or after its expiry a session is refreshed (the host creates anew only when it must, as
       // commercetools Frontend does); #refresh creates one when the host answers it cannot.
       if (stale === undefined) return this.#create(cartId);
@@ -74,7 +65,7 @@ export class CheckoutSessions {
         return await this.#refresh(stale, cartId);
       } catch (error) {
         // A session still valid serves on while the host is down; the next call tries again.
-        if (CtpError.is(error, CtpErrorCode.CheckoutUnavailable) && stale.expiresAt > this.#o.clock.now()) return stale;
+        if (CtpError.is(error, CtpErrorCode.CheckoutUnavailable) && stale.expiresAt > this.o.clock.now()) return stale;
         throw error;
       }
     });
@@ -82,19 +73,13 @@ export class CheckoutSessions {
   }
 
   async #shopperCart(source: TokenSource, cartId: string | undefined): Promise<string> {
-    const request: AccountRequest = {
-      operation: 'checkout cart read',
-      flow: 'account',
-      method: 'GET',
-      path: cartId === undefined ? '/me/active-cart' : `/me/carts/${encodeURIComponent(cartId)}`,
-      storeKey: undefined,
-      secrets: [],
-    };
-    let answer = await this.#call(() => this.#o.api.send(request, source.accessToken));
+    const path = cartId === undefined ? '/me/active-cart' : `/me/carts/${encodeURIComponent(cartId)}`;
+    const request = accountCall('checkout cart read', path, undefined);
+    let answer = await this.#call(() => this.o.api.send(request, source.accessToken));
     // A 401: the token was revoked early; once more with one of the same lineage.
     if (answer.status === 401) {
       const recovered = await source.recover(source.accessToken);
-      answer = await this.#call(() => this.#o.api.send(request, recovered));
+      answer = await this.#call(() => this.o.api.send(request, recovered));
     }
     const id = answer.body?.['id'];
     if (answer.status === 200 && typeof id === 'string') return id;
@@ -111,7 +96,7 @@ export class CheckoutSessions {
   async #create(cartId: string): Promise<CachedCheckoutSession> {
     const answer = await this.#post('/sessions', {
       cart: { cartRef: { id: cartId } },
-      metadata: { applicationKey: this.#o.applicationKey },
+      metadata: { applicationKey: this.o.applicationKey },
     });
     if (answer.status === 200 || answer.status === 201) return this.#session(answer);
     if (answer.apiCode === 'CartNotFound' || answer.status === 404)
@@ -132,7 +117,7 @@ export class CheckoutSessions {
       if (session.sessionId === stale.sessionId) return session;
     }
     if (answer.errors.some((e) => GONE.has(String(e['code']))) || answer.status === 404) {
-      this.#o.logger.info(
+      this.o.logger.info(
         { event: 'ctp.checkout.recreated', code: answer.apiCode },
         'Checkout session not refreshable: created anew',
       );
@@ -142,23 +127,10 @@ export class CheckoutSessions {
   }
 
   #post(path: string, body: unknown): Promise<AccountAnswer> {
-    return this.#call(() =>
-      this.#o.host.asIntegration({
-        operation: 'Checkout session request',
-        flow: 'account',
-        method: 'POST',
-        path,
-        storeKey: undefined,
-        body,
-        secrets: [],
-      }),
-    );
+    return this.#call(() => this.o.host.asIntegration(accountCall('Checkout session request', path, undefined, body)));
   }
 
-  /**
-   * A request that got no usable answer (network, deadline, redirect, too large) is
-   * CTP_CHECKOUT_UNAVAILABLE; a checkout token the auth host would not grant is CTP_CHECKOUT_REFUSED.
-   */
+  /** No usable answer (network, deadline, redirect, too large), or no checkout token granted. */
   async #call(send: () => Promise<AccountAnswer>): Promise<AccountAnswer> {
     try {
       return await send();
@@ -179,7 +151,7 @@ export class CheckoutSessions {
     const id = answer.body?.['id'];
     const expiry = answer.body?.['expiryAt'];
     const expiresAt = typeof expiry === 'string' ? Date.parse(expiry) : Number.NaN;
-    if (typeof id !== 'string' || !SESSION_ID.test(id) || !(expiresAt > this.#o.clock.now()))
+    if (typeof id !== 'string' || !SESSION_ID.test(id) || !(expiresAt > this.o.clock.now()))
       throw new CtpApiError(
         'Checkout answered something that is not a session (no id, or no expiryAt in the future); check CTP_CHECKOUT_URL.',
         { code: CtpErrorCode.CheckoutAnswerInvalid, status: 502 },

@@ -35,24 +35,20 @@ export interface TokenIntrospectorOptions {
 }
 
 /**
- * Answers whether a provider's token is active, for commercetools' External OAuth: one verification
- * in flight per token, answers cached until the token's expiry or an hour, whichever is first, and
- * a verification slower than the budget answered `active: false` (the platform gives up at 500 ms
- * including latency, so a late `true` would be lost anyway). Tokens are kept only as SHA-256 hashes.
+ * One verification in flight per token, answers cached until the token's expiry or an hour, tokens
+ * kept only as SHA-256 hashes. Slower than the budget is `active: false`: the platform gives up at
+ * 500 ms including latency, so a late `true` would be lost anyway.
  */
 export class TokenIntrospector {
-  readonly #o: TokenIntrospectorOptions;
   readonly #cache = new Map<string, { answer: IntrospectionAnswer; until: number }>();
   readonly #flights = new SingleFlight<string, IntrospectionAnswer>();
 
-  constructor(options: TokenIntrospectorOptions) {
-    this.#o = options;
-  }
+  constructor(private readonly o: TokenIntrospectorOptions) {}
 
   introspect(token: string): Promise<IntrospectionAnswer> {
     const key = createHash('sha256').update(token).digest('base64url');
     const cached = this.#cache.get(key);
-    if (cached !== undefined && cached.until > this.#o.clock.now()) return Promise.resolve(cached.answer);
+    if (cached !== undefined && cached.until > this.o.clock.now()) return Promise.resolve(cached.answer);
     this.#cache.delete(key);
     return this.#flights.run(key, () => this.#verify(token, key));
   }
@@ -61,14 +57,14 @@ export class TokenIntrospector {
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), this.#o.budgetMs);
+      timer = setTimeout(() => resolve('late'), this.o.budgetMs);
     });
     try {
-      const identity = await Promise.race([this.#o.verify(token, controller.signal), late]);
+      const identity = await Promise.race([this.o.verify(token, controller.signal), late]);
       if (identity === 'late') {
         controller.abort(new DOMException('The introspection budget passed.', 'TimeoutError'));
-        this.#o.logger.warn(
-          { event: 'ctp.introspection.slow', budgetMs: this.#o.budgetMs },
+        this.o.logger.warn(
+          { event: 'ctp.introspection.slow', budgetMs: this.o.budgetMs },
           'verify() did not answer within the budget: answered active: false (raise budgetMs, at most 500 ms with latency, or make verify faster)',
         );
         return INACTIVE;
@@ -76,7 +72,7 @@ export class TokenIntrospector {
       return this.#answer(identity, key);
     } catch (error) {
       // Only the error's name: a verifier's message may quote the token it refused.
-      this.#o.logger.warn(
+      this.o.logger.warn(
         { event: 'ctp.introspection.verify-failed', error: error instanceof Error ? error.name : typeof error },
         'verify() threw: answered active: false',
       );
@@ -96,16 +92,16 @@ export class TokenIntrospector {
       (externalUserId === undefined || (typeof externalUserId === 'string' && ENTRY_VALUE.test(externalUserId))) &&
       Number.isFinite(expiry);
     if (!valid) {
-      this.#o.logger.error(
+      this.o.logger.error(
         { event: 'ctp.introspection.invalid-identity' },
         'verify() answered an identity without a usable customerId, externalUserId or expiresAt (a Date): answered active: false',
       );
       return INACTIVE;
     }
-    const now = this.#o.clock.now();
+    const now = this.o.clock.now();
     if (expiry <= now) return INACTIVE;
     const scope = [
-      this.#o.scope,
+      this.o.scope,
       `customer_id:${customerId}`,
       ...(externalUserId === undefined ? [] : [`external_user_id:${externalUserId}`]),
     ].join(' ');

@@ -6,7 +6,7 @@ import { scopeSetProblems } from '../scopes/knownScopes';
 import { DEFAULT_SCOPE_SETS } from '../scopes/defaultScopeSets';
 import { systemClock, type Clock } from '../util/Clock';
 import { silentLogger, type Logger } from '../util/Logger';
-import { TokenIntrospector, type ExternalIdentity, type IntrospectionAnswer } from './TokenIntrospector';
+import { TokenIntrospector, type ExternalIdentity } from './TokenIntrospector';
 
 export type { ExternalIdentity } from './TokenIntrospector';
 
@@ -110,14 +110,10 @@ async function answer(
   const token = form.get('token');
   if (token === null || token === '')
     return [400, { error: 'invalid_request', error_description: 'token is missing.' }];
-  const result: IntrospectionAnswer = await introspector.introspect(token);
-  return [200, result];
+  return [200, await introspector.introspect(token)];
 }
 
-/**
- * The form: parsed already by a body parser (Express's urlencoded), or read here within
- * MAX_BODY_BYTES. A parser for another type (express.json) leaves `body` empty and the stream unread.
- */
+/** Parsed already by a body parser (express.urlencoded), else read here within MAX_BODY_BYTES. */
 async function formOf(request: IncomingMessage): Promise<URLSearchParams | undefined> {
   const parsed = (request as IncomingMessage & { body?: unknown }).body;
   if (typeof parsed === 'string') return new URLSearchParams(parsed);

@@ -3,9 +3,8 @@ import { readCappedText } from '../auth/readCappedText';
 import type { SharedTokenProvider } from '../tokens/SharedTokenProvider';
 import { CtpAnswerRefusedError } from '../errors/CtpAnswerRefusedError';
 import { CtpApiError } from '../errors/CtpApiError';
-import { CtpConfigError } from '../errors/CtpConfigError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
-import { deadline, isValidTimeoutMs, MAX_TIMEOUT_MS } from '../util/deadline';
+import { deadline } from '../util/deadline';
 import { raceAbort } from '../util/raceAbort';
 import { redactField } from '../util/redact';
 
@@ -20,7 +19,7 @@ export interface AccountApiOptions {
 }
 
 export interface AccountRequest {
-  /** Names the call in messages: `sign-in`, `sign-up`, `password change`... */
+  /** Names the call in messages: `sign-in`, `sign-up`... */
   operation: string;
   /** Kept on a CtpAnswerRefusedError: `login` for the sign-in, `account` for the account calls. */
   flow: 'login' | 'account';
@@ -28,7 +27,6 @@ export interface AccountRequest {
   /** Below the project (and the Store's in-store path when storeKey is set), e.g. `/customers`. */
   path: string;
   storeKey: string | undefined;
-  /** Sent as JSON. */
   body?: unknown;
   /** Every secret in the request (passwords, token values): redacted from whatever an error keeps. */
   secrets: readonly string[];
@@ -44,57 +42,53 @@ export interface AccountAnswer {
   /** The answer's `errors[]` objects, and the first one's code. */
   errors: Record<string, unknown>[];
   apiCode: string | undefined;
-  /** The request's secrets and the bearer it was sent with. */
+  /** The request's secrets and its bearer. */
   secrets: readonly string[];
 }
 
-/**
- * Cap on an account or sign-in answer: a CustomerSignInResult (customer and cart) is a few KiB; a
- * cart with hundreds of line items stays well under 1 MiB. Beyond that the answer is not read.
- */
+/** An account call (a GET without a body, a POST with one); `secrets` are those in the body. */
+export function accountCall(
+  operation: string,
+  path: string,
+  storeKey: string | undefined,
+  body?: unknown,
+  secrets: readonly string[] = [],
+): AccountRequest {
+  return { operation, flow: 'account', method: body === undefined ? 'GET' : 'POST', path, storeKey, body, secrets };
+}
+
+/** A CustomerSignInResult is a few KiB; a cart with hundreds of line items stays well under 1 MiB. */
 export const MAX_ACCOUNT_ANSWER_BYTES = 1024 * 1024;
 
 /**
- * The one way the sign-in and the account operations call commercetools. Directly rather than
- * through the SDK, so a password or token value in a body can never end up in an SDK error; like
- * the auth requests: one deadline that aborts the request (and frees its socket), a size cap on the
- * answer, no redirect following (bodies carry passwords), fixed messages, and the platform's code
- * and message only in redacted fields.
+ * The one way the sign-in, the account operations and Checkout call commercetools. Not through the
+ * SDK, so a password or token value in a body can never end up in an SDK error; like the auth
+ * requests: a deadline that aborts the request, a size cap on the answer, no redirect following
+ * (bodies carry passwords), fixed messages, the platform's code and message only in redacted fields.
  */
 export class AccountApi {
-  readonly #o: AccountApiOptions;
+  constructor(private readonly o: AccountApiOptions) {}
 
-  constructor(options: AccountApiOptions) {
-    // Above 2^31-1 setTimeout fires after 1 ms: every call would time out at once.
-    if (!isValidTimeoutMs(options.timeoutMs))
-      throw new CtpConfigError([`apiTimeoutMs must be above 0 and at most ${MAX_TIMEOUT_MS} ms`]);
-    this.#o = options;
-  }
-
-  /**
-   * In the integration's name. A 401 means its token was revoked early: the token that was refused
-   * (the one sent, not whichever the provider holds by then, which may be a fresh one already) is
-   * invalidated, and the request sent once more with the provider's token.
-   */
+  /** A 401: the token was revoked early; the one sent (not a fresher one) is invalidated, and the call sent once more. */
   async asIntegration(request: AccountRequest): Promise<AccountAnswer> {
-    const refused = (await this.#o.integration.get()).accessToken;
+    const refused = (await this.o.integration.get()).accessToken;
     const first = await this.send(request, refused);
     if (first.status !== 401) return first;
-    this.#o.integration.invalidate(refused);
-    return this.send(request, (await this.#o.integration.get()).accessToken);
+    this.o.integration.invalidate(refused);
+    return this.send(request, (await this.o.integration.get()).accessToken);
   }
 
   async send(request: AccountRequest, bearer: string): Promise<AccountAnswer> {
-    const project = encodeURIComponent(this.#o.projectKey);
+    const project = encodeURIComponent(this.o.projectKey);
     const store = request.storeKey === undefined ? '' : `/in-store/key=${encodeURIComponent(request.storeKey)}`;
     const secrets = [...request.secrets, bearer];
     const json = request.body === undefined ? undefined : JSON.stringify(request.body);
-    const due = deadline(this.#o.timeoutMs);
+    const due = deadline(this.o.timeoutMs);
     try {
       // The signal asks fetch to stop and free the socket; raceAbort stops the waiting, also for a
       // custom fetch that ignores the signal.
       const response = await raceAbort(
-        this.#o.fetch()(`${this.#o.apiUrl}/${project}${store}${request.path}`, {
+        this.o.fetch()(`${this.o.apiUrl}/${project}${store}${request.path}`, {
           method: request.method,
           headers: {
             authorization: `Bearer ${bearer}`,
@@ -108,19 +102,30 @@ export class AccountApi {
         }),
         due.signal,
       );
+      const { status } = response;
+      const details = { host: 'api', flow: request.flow, status } as const;
       // `redirected`: a custom fetch that ignored `redirect: 'manual'`; the answer is still not trusted.
-      if ((response.status >= 300 && response.status < 400) || response.redirected) {
+      if ((status >= 300 && status < 400) || response.redirected) {
         await response.body?.cancel().catch(() => undefined);
-        throw refused(CtpErrorCode.RedirectRefused, request, response.status);
+        throw new CtpAnswerRefusedError(
+          CtpErrorCode.RedirectRefused,
+          `The API answered the ${request.operation} with a redirect, which is never followed; check CTP_API_URL points at the commercetools API host itself.`,
+          details,
+        );
       }
       const read = await readCappedText(response, MAX_ACCOUNT_ANSWER_BYTES, due.signal);
-      if (!read.ok) throw refused(CtpErrorCode.AnswerTooLarge, request, response.status);
-      return { status: response.status, secrets, ...parse(read.text) };
+      if (!read.ok)
+        throw new CtpAnswerRefusedError(
+          CtpErrorCode.AnswerTooLarge,
+          `The API's answer to the ${request.operation} was larger than ${MAX_ACCOUNT_ANSWER_BYTES} bytes and was not read; nothing of the session changed. Check CTP_API_URL and any proxy in front of it.`,
+          { ...details, limitBytes: MAX_ACCOUNT_ANSWER_BYTES },
+        );
+      return { status, secrets, ...parse(read.text) };
     } catch (cause) {
       if (cause instanceof CtpAnswerRefusedError) throw cause;
       if (due.timedOut)
         throw new CtpApiError(
-          `The ${request.operation} failed: the API did not answer within ${this.#o.timeoutMs} ms; nothing of the session changed. Try again.`,
+          `The ${request.operation} failed: the API did not answer within ${this.o.timeoutMs} ms; nothing of the session changed. Try again.`,
         );
       const reason = cause instanceof Error ? cause.message : 'unknown error';
       throw new CtpApiError(
@@ -161,22 +166,4 @@ function parse(text: string): Pick<AccountAnswer, 'body' | 'errors' | 'apiCode'>
     : [];
   const code = errors[0]?.['code'];
   return { body, errors, apiCode: typeof code === 'string' ? code : undefined };
-}
-
-function refused(
-  code: typeof CtpErrorCode.RedirectRefused | typeof CtpErrorCode.AnswerTooLarge,
-  request: AccountRequest,
-  status: number,
-): CtpAnswerRefusedError {
-  return code === CtpErrorCode.RedirectRefused
-    ? new CtpAnswerRefusedError(
-        code,
-        `The API answered the ${request.operation} with a redirect, which is never followed; check CTP_API_URL points at the commercetools API host itself.`,
-        { host: 'api', flow: request.flow, status },
-      )
-    : new CtpAnswerRefusedError(
-        code,
-        `The API's answer to the ${request.operation} was larger than ${MAX_ACCOUNT_ANSWER_BYTES} bytes and was not read; nothing of the session changed. Check CTP_API_URL and any proxy in front of it.`,
-        { host: 'api', flow: request.flow, status, limitBytes: MAX_ACCOUNT_ANSWER_BYTES },
-      );
 }

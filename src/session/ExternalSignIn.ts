@@ -26,12 +26,10 @@ export type ExternalLoginOptions = Parameters<CtpSession['loginExternal']>[1];
 
 export interface ExternalSignInDeps {
   tokens: SessionTokens;
-  /** The current request's session. */
   storage: () => SessionStorage;
   signIn: Pick<CustomerSignIn, 'prepare' | 'mergeCart'>;
   /** The auth server's refresh for every other session, and the registry of the customer scope set. */
   issuer: Pick<TokenIssuer, 'refresh'> & { registry: Pick<ScopeRegistry, 'scopes'> };
-  /** The span of each sign-in. */
   telemetry?: CtpTelemetry | undefined;
   clock: Clock;
   logger: Logger;
@@ -44,12 +42,9 @@ const MAX_CALLBACKS = 10_000;
 
 /**
  * Shoppers signed in at the app's identity provider (commercetools' External OAuth): the session
- * holds the provider's token, which customerApiRoot() sends as the bearer and commercetools checks
- * at the app's introspection endpoint. It takes the session over like a sign-in (SessionTokens.claim:
- * compare-and-set through the door), the anonymous cart goes to the customer by Merge Cart, and the
- * anonymous tokens are revoked. Renewal goes through SessionRenewal like any session's (one per
- * lineage, through the door, so a sign-out wins); only its refresh is the app's callback. The
- * library keeps nothing of the provider but the token it was handed, and never revokes it.
+ * holds the provider's token, which commercetools checks at the app's introspection endpoint. It
+ * claims the session like a sign-in, the anonymous cart moves by Merge Cart, and renewal goes through
+ * SessionRenewal with the app's callback as its refresh. The provider's token is never revoked.
  */
 export class ExternalSignIn {
   readonly #d: ExternalSignInDeps;
@@ -86,7 +81,7 @@ export class ExternalSignIn {
       customerId,
       ...(storeKey === undefined ? {} : { storeKey }),
     });
-    if (refresh) this.#remember(lineage, refresh);
+    if (refresh) setBounded(this.#callbacks, lineage, refresh, MAX_CALLBACKS);
     try {
       const outcome = await t.claim(storage, before, fresh, {
         reason: 'login-external',
@@ -106,12 +101,9 @@ export class ExternalSignIn {
         return outcome.token;
       }
       if (outcome.replaced !== undefined) this.forget(outcome.replaced);
+      const merged = outcome.replaced?.kind === 'anonymous';
       this.#d.logger.info(
-        {
-          event: 'ctp.login_external',
-          merged: outcome.replaced?.kind === 'anonymous',
-          store: storeKey !== undefined,
-        },
+        { event: 'ctp.login_external', merged, store: storeKey !== undefined },
         'customer signed in at the identity provider',
       );
       return fresh;
@@ -168,10 +160,6 @@ export class ExternalSignIn {
       issuedAt: now,
       expiresAt: checkExpiry(answer.expiresAt, now, 'refresh'),
     });
-  }
-
-  #remember(lineage: string, refresh: ExternalRefresh): void {
-    setBounded(this.#callbacks, lineage, refresh, MAX_CALLBACKS);
   }
 }
 

@@ -3,18 +3,13 @@ import type { OAuthClient } from '../auth/OAuthClient';
 import { CtpError } from '../errors/CtpError';
 import type { Logger } from '../util/Logger';
 
-export interface Revocation {
-  token: string;
-  hint: 'access_token' | 'refresh_token';
-}
+type Kind = CtpAuthToken['kind'];
 
 /**
- * Revokes the tokens a session obtained and does not keep. A sign-out or refresh waits for its
- * revocations at most `waitMs`; a sign-in starts them after answering. They go on in the
- * background after that, a failure is logged (never the token), and `settled()` waits for every one
- * still running (close(), tests). They live in this process: if it exits first they are lost, and
- * those tokens stay valid until their expiry.
- * Each token pair not revoked stays live and counts against the project's 10 M refresh tokens.
+ * Revokes the tokens a session obtained and does not keep: each pair not revoked stays live and
+ * counts against the project's 10 M refresh tokens. A sign-out or refresh waits at most `waitMs`;
+ * the rest goes on in the background (failures logged, never the token) until settled(). They live
+ * in this process: if it exits first, those tokens stay valid until their expiry.
  */
 export class TokenRevoker {
   readonly #running = new Set<Promise<void>>();
@@ -28,33 +23,24 @@ export class TokenRevoker {
   ) {}
 
   /**
-   * Both tokens of a pair: the access token explicitly, as the platform does not promise to cascade.
-   * Nothing for an external session: its token is the identity provider's (the app revokes it there)
-   * and its `refreshToken` a lineage id; neither is ever sent to commercetools.
+   * Both tokens, the access token explicitly: the platform does not promise to cascade. Nothing for
+   * an external session: its token is the identity provider's and its `refreshToken` a lineage id.
    */
   pair(token: CtpAuthToken, reason: string): Promise<void> {
     if (token.external === true) return Promise.resolve();
-    return this.revoke(
-      [
-        { token: token.refreshToken, hint: 'refresh_token' },
-        { token: token.accessToken, hint: 'access_token' },
-      ],
-      token.kind,
-      reason,
-    );
+    const revoking = [
+      this.#one(token.refreshToken, 'refresh_token', token.kind, reason),
+      this.#one(token.accessToken, 'access_token', token.kind, reason),
+    ];
+    return this.within(Promise.all(revoking), token.kind, reason);
   }
 
-  access(accessToken: string, kind: CtpAuthToken['kind'], reason: string): Promise<void> {
-    return this.revoke([{ token: accessToken, hint: 'access_token' }], kind, reason);
-  }
-
-  /** Resolves when all are done or after waitMs, whichever is first; never rejects. */
-  revoke(revocations: readonly Revocation[], kind: CtpAuthToken['kind'], reason: string): Promise<void> {
-    return this.within(Promise.all(revocations.map((r) => this.#one(r, kind, reason))), kind, reason);
+  access(accessToken: string, kind: Kind, reason: string): Promise<void> {
+    return this.within(this.#one(accessToken, 'access_token', kind, reason), kind, reason);
   }
 
   /** Tracks `work` until it settles, and waits for it at most waitMs; never rejects. */
-  within(work: Promise<unknown>, kind: CtpAuthToken['kind'], reason: string): Promise<void> {
+  within(work: Promise<unknown>, kind: Kind, reason: string): Promise<void> {
     const tracked: Promise<void> = work
       .then(
         () => undefined,
@@ -77,11 +63,10 @@ export class TokenRevoker {
   }
 
   /**
-   * Revokes an access token after `graceMs`: for one that calls in flight may still carry (a token a
-   * refresh replaced inside its renewal margin), so they are not turned into 401s. settled() does
-   * not wait out the grace: it starts such revocations at once.
+   * Revokes an access token after `graceMs`, so calls in flight that still carry it (a token a
+   * refresh replaced inside its renewal margin) do not turn into 401s. settled() starts them at once.
    */
-  accessLater(accessToken: string, kind: CtpAuthToken['kind'], reason: string, graceMs: number): void {
+  accessLater(accessToken: string, kind: Kind, reason: string, graceMs: number): void {
     const start = () => {
       clearTimeout(timer);
       this.#later.delete(timer);
@@ -92,13 +77,13 @@ export class TokenRevoker {
     this.#later.set(timer, start);
   }
 
-  /** Every revocation started so far has finished (succeeded or logged); those in their grace period are started now. */
+  /** Every revocation started so far has finished; those in their grace period are started now. */
   async settled(): Promise<void> {
     for (const start of [...this.#later.values()]) start();
     while (this.#running.size > 0) await Promise.all([...this.#running]);
   }
 
-  async #one({ token, hint }: Revocation, kind: CtpAuthToken['kind'], reason: string): Promise<void> {
+  async #one(token: string, hint: 'access_token' | 'refresh_token', kind: Kind, reason: string): Promise<void> {
     try {
       await this.oauth.revoke(token, hint);
     } catch (error) {

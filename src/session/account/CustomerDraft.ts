@@ -15,26 +15,11 @@ export interface CustomerDraft {
   readonly [field: string]: unknown;
 }
 
-export interface StoreOption {
-  /**
-   * The Store of the operation (in-store endpoints). Default: the session's Store. Naming another
-   * Store than the session's fails with CTP_STORE_MISMATCH.
-   */
-  readonly storeKey?: string;
-}
+/** The options of CtpSession's account operations, documented there. */
+export type StoreOption = { readonly storeKey?: string };
+export type SignUpOptions = StoreOption & { readonly anonymousCartSignInMode?: AnonymousCartSignInMode };
 
-export interface SignUpOptions extends StoreOption {
-  /** What happens to the anonymous cart; commercetools' default is MergeWithExistingCustomerCart. */
-  readonly anonymousCartSignInMode?: AnonymousCartSignInMode;
-}
-
-export type ChangePasswordOptions = Record<string, never>;
-
-/**
- * What the app's sender gets: it sends the email; the token reaches nobody else. For the library's
- * own code: CtpModuleOptions' sendToken writes it out for apps, and the compiler checks that every
- * message of this type fits the app's sender where createCtpServices hands the sender on.
- */
+/** What the app's sender gets: it sends the email; the token reaches nobody else. */
 export interface CtpTokenMessage {
   readonly kind: 'password-reset' | 'email-verification';
   readonly email: string;

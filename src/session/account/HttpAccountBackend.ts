@@ -3,37 +3,32 @@ import { CtpApiError } from '../../errors/CtpApiError';
 import { CtpErrorCode } from '../../errors/CtpErrorCode';
 import { CtpInvalidCredentialsError } from '../../errors/CtpInvalidCredentialsError';
 import { redactField } from '../../util/redact';
-import { AccountApi, type AccountAnswer, type AccountApiOptions, type AccountRequest } from '../AccountApi';
-import type { AccountBackend, IssuedCustomerToken } from './AccountBackend';
+import { AccountApi, accountCall as call } from '../AccountApi';
+import type { AccountAnswer, AccountApiOptions, AccountRequest } from '../AccountApi';
 import type { CustomerDraft } from './CustomerDraft';
 
-export type HttpAccountBackendOptions = AccountApiOptions;
-
-/** An account call: `method` and `path` below the project (and Store), the body sent as JSON. */
-function call(
-  operation: string,
-  method: 'GET' | 'POST',
-  path: string,
-  storeKey: string | undefined,
-  body?: unknown,
-  secrets: readonly string[] = [],
-): AccountRequest {
-  return { operation, flow: 'account', method, path, storeKey, body, secrets };
+/** A CustomerToken as the platform answers it (password reset, email verification). */
+export interface IssuedCustomerToken {
+  readonly customerId: string;
+  readonly value: string;
+  readonly expiresAt: string;
 }
 
 /**
- * The account endpoints over HTTP, each through AccountApi (bounded, redacted, no redirects): the
- * customer calls in the integration's name, the password change in the shopper's own.
+ * The account endpoints, one method each, through AccountApi (bounded, redacted, no redirects): the
+ * customer calls in the integration's name, the password change in the shopper's own. Each throws
+ * typed errors with fixed messages.
  */
-export class HttpAccountBackend implements AccountBackend {
+export class HttpAccountBackend {
   readonly #api: AccountApi;
 
-  constructor(options: HttpAccountBackendOptions) {
+  constructor(options: AccountApiOptions) {
     this.#api = new AccountApi(options);
   }
 
+  /** `POST /customers` (the cart moves afterwards, by the sign-in). */
   async createCustomer(draft: CustomerDraft, storeKey: string | undefined): Promise<{ customerId: string }> {
-    const request = call('sign-up', 'POST', '/customers', storeKey, draft, [draft.password]);
+    const request = call('sign-up', '/customers', storeKey, draft, [draft.password]);
     const answer = await this.#api.asIntegration(request);
     if (answer.status === 201 || answer.status === 200)
       return {
@@ -58,6 +53,7 @@ export class HttpAccountBackend implements AccountBackend {
     );
   }
 
+  /** `POST /me/password` in the shopper's own name (after `GET /me` for the version); answers the email. */
   async changeMyPassword(
     accessToken: string,
     currentPassword: string,
@@ -65,13 +61,13 @@ export class HttpAccountBackend implements AccountBackend {
     storeKey: string | undefined,
   ): Promise<{ email: string }> {
     const secrets = [currentPassword, newPassword];
-    const read = call('password change', 'GET', '/me', storeKey, undefined, secrets);
+    const read = call('password change', '/me', storeKey, undefined, secrets);
     const me = await this.#api.send(read, accessToken);
     if (me.status !== 200) throw this.#api.failure(read, me);
     let version = me.body?.['version'];
     for (let attempt = 1; ; attempt += 1) {
       const body = { version, currentPassword, newPassword };
-      const request = call('password change', 'POST', '/me/password', storeKey, body, secrets);
+      const request = call('password change', '/me/password', storeKey, body, secrets);
       const answer = await this.#api.send(request, accessToken);
       if (answer.status === 200) return { email: stringOf(request, answer.body?.['email']) };
       if (answer.apiCode === 'InvalidCurrentPassword') throw new CtpInvalidCredentialsError({ status: answer.status });
@@ -84,56 +80,45 @@ export class HttpAccountBackend implements AccountBackend {
     }
   }
 
-  async createPasswordToken(
-    email: string,
-    storeKey: string | undefined,
-    ttlMinutes: number | undefined,
-  ): Promise<IssuedCustomerToken | undefined> {
-    // Without ttlMinutes (JSON leaves out an undefined field) the platform's default lifetime applies.
-    const body = { email, ttlMinutes };
-    const request = call('password reset request', 'POST', '/customers/password-token', storeKey, body);
+  /** `POST /customers/password-token`, with the platform's default lifetime; undefined when no customer has this email. */
+  async createPasswordToken(email: string, storeKey: string | undefined): Promise<IssuedCustomerToken | undefined> {
+    const request = call('password reset request', '/customers/password-token', storeKey, { email });
     const answer = await this.#api.asIntegration(request);
     // No customer with this email: 404 ResourceNotFound (some mocks answer it with 400).
     if (answer.status === 404 || answer.apiCode === 'ResourceNotFound') return undefined;
     return this.#customerToken(request, answer);
   }
 
+  /** `POST /customers/password/reset`; answers whose password it was. */
   async resetPassword(
     tokenValue: string,
     newPassword: string,
     storeKey: string | undefined,
   ): Promise<{ customerId: string }> {
     const secrets = [tokenValue, newPassword];
-    const request = call(
-      'password reset',
-      'POST',
-      '/customers/password/reset',
-      storeKey,
-      { tokenValue, newPassword },
-      secrets,
-    );
+    const request = call('password reset', '/customers/password/reset', storeKey, { tokenValue, newPassword }, secrets);
     const answer = await this.#api.asIntegration(request);
     if (answer.status === 200) return { customerId: stringOf(request, answer.body?.['id']) };
     throw this.#tokenRefused(request, answer, 'ExpiredCustomerPasswordToken', 'password reset');
   }
 
+  /** `POST /customers/email-token` (valid 24 h), with the customer's email for the message. */
   async createEmailToken(
     customerId: string,
     storeKey: string | undefined,
-    ttlMinutes: number,
   ): Promise<IssuedCustomerToken & { email: string }> {
     const operation = 'email verification request';
-    const read = call(operation, 'GET', `/customers/${encodeURIComponent(customerId)}`, storeKey);
+    const read = call(operation, `/customers/${encodeURIComponent(customerId)}`, storeKey);
     const customer = await this.#api.asIntegration(read);
     if (customer.status !== 200) throw this.#api.failure(read, customer);
     const email = stringOf(read, customer.body?.['email']);
-    const request = call(operation, 'POST', '/customers/email-token', storeKey, { id: customerId, ttlMinutes });
+    const request = call(operation, '/customers/email-token', storeKey, { id: customerId, ttlMinutes: 24 * 60 });
     return { ...this.#customerToken(request, await this.#api.asIntegration(request)), email };
   }
 
+  /** `POST /customers/email/confirm`. */
   async confirmEmail(tokenValue: string, storeKey: string | undefined): Promise<{ customerId: string }> {
-    const secrets = [tokenValue];
-    const request = call('email confirmation', 'POST', '/customers/email/confirm', storeKey, { tokenValue }, secrets);
+    const request = call('email confirmation', '/customers/email/confirm', storeKey, { tokenValue }, [tokenValue]);
     const answer = await this.#api.asIntegration(request);
     if (answer.status === 200) return { customerId: stringOf(request, answer.body?.['id']) };
     throw this.#tokenRefused(request, answer, 'ExpiredCustomerEmailToken', 'email confirmation');

@@ -1,11 +1,8 @@
 import { CtpConfigError } from '../../errors/CtpConfigError';
 import { CtpError } from '../../errors/CtpError';
 import type { Logger } from '../../util/Logger';
-import type { IssuedCustomerToken } from './AccountBackend';
 import type { CtpTokenMessage, CtpTokenSender } from './CustomerDraft';
-
-const SENDER_MISSING =
-  'sendToken is not set: requestPasswordReset and requestEmailVerification hand the token to the ctpModule option sendToken(message), which sends the email. Pass sendToken in the module options.';
+import type { IssuedCustomerToken } from './HttpAccountBackend';
 
 /**
  * Hands reset and verification tokens to the app's sender (module option `sendToken`), the only
@@ -23,27 +20,22 @@ export class TokenDelivery {
 
   /** The sender; CtpConfigError when none is set (checked before anything is done). */
   check(): CtpTokenSender {
-    if (!this.sender) throw new CtpConfigError([SENDER_MISSING]);
+    if (!this.sender)
+      throw new CtpConfigError([
+        'sendToken is not set: requestPasswordReset and requestEmailVerification hand the token to the ctpModule option sendToken(message), which sends the email. Pass sendToken in the module options.',
+      ]);
     return this.sender;
   }
 
   /** True once sent, false when the sender failed. */
   async send(
     kind: CtpTokenMessage['kind'],
-    issued: IssuedCustomerToken & { email: string },
+    { email, customerId, value: tokenValue, expiresAt }: IssuedCustomerToken & { email: string },
     storeKey: string | undefined,
   ): Promise<boolean> {
     const sender = this.check();
-    const { email, customerId, value: tokenValue, expiresAt } = issued;
     try {
-      await sender({
-        kind,
-        email,
-        customerId,
-        tokenValue,
-        expiresAt,
-        ...(storeKey === undefined ? {} : { storeKey }),
-      });
+      await sender({ kind, email, customerId, tokenValue, expiresAt, ...(storeKey === undefined ? {} : { storeKey }) });
       return true;
     } catch (error) {
       this.logger.warn(
@@ -60,7 +52,6 @@ export class TokenDelivery {
     this.#running.add(delivery);
   }
 
-  /** Every delivery started so far has finished. */
   async settled(): Promise<void> {
     while (this.#running.size > 0) await Promise.all([...this.#running]);
   }

@@ -2,7 +2,6 @@ import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CtpAnswerRefusedError } from '../../../src/errors/CtpAnswerRefusedError';
 import { CtpApiError } from '../../../src/errors/CtpApiError';
-import { CtpConfigError } from '../../../src/errors/CtpConfigError';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import { AccountApi, MAX_ACCOUNT_ANSWER_BYTES, type AccountRequest } from '../../../src/session/AccountApi';
 import { countingIntegration } from './countingIntegration';
@@ -50,18 +49,6 @@ const leaks = (error: unknown) =>
 describe(AccountApi, () => {
   afterEach(() => {
     vi.useRealTimers();
-  });
-
-  describe('constructor', () => {
-    it.each([0, -1, 2 ** 31])('should refuse a timeout of %d ms with CTP_CONFIG_INVALID naming apiTimeoutMs', (ms) => {
-      const build = () => api(() => json({}), undefined, ms);
-      expect(build).toThrow(CtpConfigError);
-      expect(build).toThrow(/apiTimeoutMs/);
-    });
-
-    it('should accept 2^31-1 ms', () => {
-      expect(() => api(() => json({}), undefined, 2 ** 31 - 1)).not.toThrow();
-    });
   });
 
   describe('.send', () => {

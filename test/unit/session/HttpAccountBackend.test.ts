@@ -150,14 +150,14 @@ describe(HttpAccountBackend, () => {
           ? json({ customerId: 'c-1', value: 'tok-1', expiresAt: '2026-12-02T00:00:00.000Z' })
           : json({ statusCode: 404, errors: [{ code: 'ResourceNotFound' }] }, 404),
       );
-      await expect(b.createPasswordToken('nobody@example.com', undefined, undefined)).resolves.toBeUndefined();
-      await expect(b.createPasswordToken('known@example.com', undefined, 30)).resolves.toEqual({
+      await expect(b.createPasswordToken('nobody@example.com', undefined)).resolves.toBeUndefined();
+      await expect(b.createPasswordToken('known@example.com', undefined)).resolves.toEqual({
         customerId: 'c-1',
         value: 'tok-1',
         expiresAt: '2026-12-02T00:00:00.000Z',
       });
       expect(calls[1]!.url).toBe(`${API}/proj/customers/password-token`);
-      expect(JSON.parse(calls[1]!.init.body as string)).toEqual({ email: 'known@example.com', ttlMinutes: 30 });
+      expect(JSON.parse(calls[1]!.init.body as string)).toEqual({ email: 'known@example.com' });
     });
   });
 
@@ -172,34 +172,30 @@ describe(HttpAccountBackend, () => {
       ['confirmation (no id)', (b: HttpAccountBackend) => b.confirmEmail('tok', undefined), NOT_JSON()],
       [
         'reset token (not JSON)',
-        (b: HttpAccountBackend) => b.createPasswordToken('a@example.com', undefined, 5),
+        (b: HttpAccountBackend) => b.createPasswordToken('a@example.com', undefined),
         NOT_JSON(),
       ],
       [
         'reset token (empty value)',
-        (b: HttpAccountBackend) => b.createPasswordToken('a@example.com', undefined, 5),
+        (b: HttpAccountBackend) => b.createPasswordToken('a@example.com', undefined),
         token({ customerId: 'c', value: '', expiresAt: 'x' }),
       ],
       [
         'reset token (value too long)',
-        (b: HttpAccountBackend) => b.createPasswordToken('a@example.com', undefined, 5),
+        (b: HttpAccountBackend) => b.createPasswordToken('a@example.com', undefined),
         token({ customerId: 'c', value: 'v'.repeat(257), expiresAt: 'x' }),
       ],
       [
         'reset token (number id)',
-        (b: HttpAccountBackend) => b.createPasswordToken('a@example.com', undefined, 5),
+        (b: HttpAccountBackend) => b.createPasswordToken('a@example.com', undefined),
         token({ customerId: 7, value: 'v', expiresAt: 'x' }),
       ],
       [
         'reset token (no expiry)',
-        (b: HttpAccountBackend) => b.createPasswordToken('a@example.com', undefined, 5),
+        (b: HttpAccountBackend) => b.createPasswordToken('a@example.com', undefined),
         token({ customerId: 'c', value: 'v' }),
       ],
-      [
-        'verification (customer not JSON)',
-        (b: HttpAccountBackend) => b.createEmailToken('c-1', undefined, 60),
-        NOT_JSON(),
-      ],
+      ['verification (customer not JSON)', (b: HttpAccountBackend) => b.createEmailToken('c-1', undefined), NOT_JSON()],
       [
         'password change (not JSON)',
         (b: HttpAccountBackend) => b.changeMyPassword('customer-token', PASSWORD, 'new-pw', undefined),
@@ -216,7 +212,7 @@ describe(HttpAccountBackend, () => {
     it('should take a token value of exactly 256 characters', async () => {
       const value = 'v'.repeat(256);
       const { b } = backend(() => json({ customerId: 'c', value, expiresAt: 'x' }, 201));
-      await expect(b.createPasswordToken('a@example.com', undefined, undefined)).resolves.toEqual({
+      await expect(b.createPasswordToken('a@example.com', undefined)).resolves.toEqual({
         customerId: 'c',
         value,
         expiresAt: 'x',
@@ -345,17 +341,17 @@ describe(HttpAccountBackend, () => {
       ['a 404 without a body', new Response(null, { status: 404 })],
     ])('should answer undefined for an unknown email when the platform says %s', async (_name, answer) => {
       const { b } = backend(() => answer);
-      await expect(b.createPasswordToken('a@example.com', undefined, undefined)).resolves.toBeUndefined();
+      await expect(b.createPasswordToken('a@example.com', undefined)).resolves.toBeUndefined();
     });
 
     it('should take a 201 token and raise CTP_API_REQUEST_FAILED for another failure', async () => {
       const ok = backend(() => json({ customerId: 'c', value: 'v', expiresAt: 'x' }, 201));
-      await expect(ok.b.createPasswordToken('a@example.com', undefined, undefined)).resolves.toMatchObject({
+      await expect(ok.b.createPasswordToken('a@example.com', undefined)).resolves.toMatchObject({
         value: 'v',
       });
       expect(JSON.parse(ok.calls[0]!.init.body as string)).toStrictEqual({ email: 'a@example.com' });
       const down = backend(() => json({}, 500));
-      await expect(down.b.createPasswordToken('a@example.com', undefined, 5)).rejects.toMatchObject({ status: 500 });
+      await expect(down.b.createPasswordToken('a@example.com', undefined)).rejects.toMatchObject({ status: 500 });
     });
 
     it('should reset and confirm in the integration name, answering whose account it was', async () => {
@@ -406,15 +402,15 @@ describe(HttpAccountBackend, () => {
           ? json({ email: 'a@example.com' })
           : json({ customerId: 'c-1', value: 'v', expiresAt: 'x' }),
       );
-      await expect(ok.b.createEmailToken('c-1', undefined, 60)).resolves.toEqual({
+      await expect(ok.b.createEmailToken('c-1', undefined)).resolves.toEqual({
         customerId: 'c-1',
         value: 'v',
         expiresAt: 'x',
         email: 'a@example.com',
       });
-      expect(JSON.parse(ok.calls[1]!.init.body as string)).toEqual({ id: 'c-1', ttlMinutes: 60 });
+      expect(JSON.parse(ok.calls[1]!.init.body as string)).toEqual({ id: 'c-1', ttlMinutes: 1440 });
       const gone = backend(() => json({ errors: [{ code: 'ResourceNotFound' }] }, 404));
-      await expect(gone.b.createEmailToken('c-1', undefined, 60)).rejects.toMatchObject({ status: 404 });
+      await expect(gone.b.createEmailToken('c-1', undefined)).rejects.toMatchObject({ status: 404 });
       expect(gone.calls).toHaveLength(1);
     });
   });

@@ -65,6 +65,18 @@ describe(TokenRevoker, () => {
       expect(revoked.sort()).toEqual(['access_token access-SECRET-1', 'refresh_token refresh-SECRET-1']);
     });
 
+    it("should send nothing for an external session: its token is the identity provider's, its refreshToken a lineage id", async () => {
+      const revoked: string[] = [];
+      const revoker = new TokenRevoker(
+        { revoke: async (token, hint) => void revoked.push(`${hint} ${token}`) },
+        new CapturingLogger(),
+        1_000,
+      );
+      await revoker.pair({ ...pair, external: true, refreshToken: 'external:lineage-1' }, 'logout');
+      await revoker.settled();
+      expect(revoked).toEqual([]);
+    });
+
     describe('when the auth host hangs', () => {
       it('should stop waiting after waitMs, keep the revocation running, and settle once it ends', async () => {
         vi.useFakeTimers();
