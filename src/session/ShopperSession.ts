@@ -31,17 +31,15 @@ export interface ShopperSessionDeps {
   signIn: CustomerSignIn;
   clock: Clock;
   logger: Logger;
-  /** The current request's storage (by default runWithCtpSession's); one of the earlier contract is adapted (fromLegacyStorage). */
+  /** The current request's storage (by default runWithCtpSession's); a legacy one is adapted. */
   storage: () => AnySessionStorage;
-  /** One refresh for the whole fleet (Redis) rather than one per process; default: this process. */
+  /** One refresh per fleet (Redis) rather than per process. */
   coordinator?: TokenCoordinator;
   /** Bound of every session storage call (default 5 s). */
   storageTimeoutMs?: number;
-  /** How long a sign-out or refresh waits for revoking the tokens it drops (default 2 s; they go on after). A sign-in does not wait. */
+  /** How long a sign-out or refresh waits for revoking the tokens it drops (default 2 s; they go on after). */
   revokeWaitMs?: number;
-  /** Sign-up, passwords and email verification: the API calls and the app's token sender. */
   accounts?: AccountOptions;
-  /** Spans of sign-in, sign-out, sign-up and the password changes; the count of expired sessions. */
   telemetry?: CtpTelemetry;
   checkout?: ShopperCheckout;
   /** Renews sessions of loginExternal on every instance (the module's `externalAuth.refresh`). */
@@ -49,31 +47,20 @@ export interface ShopperSessionDeps {
 }
 
 /**
- * The CtpSession apps inject: the current shopper's commercetools session, kept in the app's
- * session through SessionStorage. Beyond the public interface, source() is what customerApiRoot()
- * builds on (internal).
- *
- * Every change of a session's state (anonymous start, refresh, login, logout) goes through one
- * SessionDoor: serialised per session in this process, compare-and-set against what is stored (atomic
- * across instances where the storage offers it), so none can undo another. Network calls happen
- * outside that section, except the backend sign-in that moves the anonymous cart, which must see the
- * session it moves. A session's lineage is its refresh token (commercetools never rotates it): a
- * logout or a login ends the lineage it replaced, and every token of an ended lineage that the
- * library obtains is revoked, including one minted by a refresh that was in flight.
- *
- * Inside a token's renewal margin the token still serves every call and one refresh runs in the
- * background (SessionRenewal); only an expired token, or one the API refused, waits for a refresh.
+ * The CtpSession apps inject; source() is what customerApiRoot() builds on. Every state change
+ * (anonymous start, refresh, login, logout) goes through the one SessionDoor of SessionTokens, so
+ * none can undo another; network calls run outside it, except the backend sign-in that moves the
+ * anonymous cart, which must see the session it moves.
  */
 export class ShopperSession implements CtpSession {
   readonly #d: Omit<ShopperSessionDeps, 'storage'> & { storage: () => SessionStorage };
-  /** The door, revoker and ended lineages, shared with the renewals and the account operations. */
   readonly #t: SessionTokens;
-  readonly #coordinator: TokenCoordinator;
   readonly #renewal: SessionRenewal;
   readonly #anonymous: AnonymousStart;
   readonly #accounts: AccountOperations;
   readonly #external: ExternalSignIn;
   readonly #telemetry: CtpTelemetry;
+  readonly #coordinator: TokenCoordinator;
 
   constructor(deps: ShopperSessionDeps) {
     this.#d = { ...deps, storage: adaptingLegacy(deps.storage) };
@@ -106,17 +93,12 @@ export class ShopperSession implements CtpSession {
   readonly accessToken = (options: AccessTokenOptions = {}): Promise<CtpAuthToken> =>
     this.#accessToken(this.#d.storage(), options);
 
-  /**
-   * What customerApiRoot() builds on: a valid token of the current request's session, and the way
-   * to renew exactly that lineage after a 401, bound to this storage, not to whatever context the
-   * call later runs in.
-   */
+  /** A valid token of the current request's session; a 401 renews that lineage of this storage, whatever context the call runs in. */
   async source(options: AccessTokenOptions = {}): Promise<TokenSource> {
     const storage = this.#d.storage();
     return this.tokenSource(storage, await this.#accessToken(storage, options));
   }
 
-  /** A token source for `token` of the session in `storage`. */
   tokenSource(storage: SessionStorage, token: CtpAuthToken): TokenSource {
     return {
       owner: 'customer',
@@ -126,11 +108,7 @@ export class ShopperSession implements CtpSession {
     };
   }
 
-  /**
-   * Password grant first (wrong credentials end here, having changed nothing), then the claim step
-   * shared with sign-up (claimCustomer: compare-and-set, the backend sign-in moves the anonymous
-   * cart, the replaced tokens are revoked in the background; a sign-in stored meanwhile wins).
-   */
+  // Password grant first (wrong credentials end here, having changed nothing), then the claim step shared with sign-up.
   login(email: string, password: string, options: LoginOptions = {}): Promise<CtpAuthToken> {
     return this.#telemetry.span('ctp.session.login', {}, () => this.#login(email, password, options));
   }
@@ -157,12 +135,10 @@ export class ShopperSession implements CtpSession {
     return customer;
   }
 
-  /** The provider's token takes the session over (ExternalSignIn: Merge Cart, anonymous tokens revoked). */
   loginExternal(token: string, options: ExternalLoginOptions): Promise<CtpAuthToken> {
     return this.#external.login(token, options);
   }
 
-  /** Clears the session and revokes its tokens, including any a refresh in flight mints (waited for at most revokeWaitMs); the clearing stays even if revoking fails. */
   logout(): Promise<void> {
     return this.#telemetry.span('ctp.session.logout', {}, () => this.#logout());
   }
@@ -185,7 +161,6 @@ export class ShopperSession implements CtpSession {
     if (marked.status === 'rejected') throw marked.reason;
   }
 
-  // The account operations (AccountOperations, beside this class); spans around those that change the session.
   readonly requestPasswordReset = (email: string, options: StoreOption = {}): Promise<void> =>
     this.#accounts.requestPasswordReset(email, options);
   readonly requestEmailVerification = (): Promise<void> => this.#accounts.requestEmailVerification();
@@ -207,7 +182,6 @@ export class ShopperSession implements CtpSession {
     return this.#telemetry.span('ctp.session.reset_password', {}, reset);
   }
 
-  // From the verified session token only, never from a request.
   async customerId(): Promise<string> {
     const token = await this.#accessToken(this.#d.storage(), { createAnonymous: false });
     if (token.kind === 'customer' && token.customerId !== undefined) return token.customerId;
@@ -242,7 +216,6 @@ export class ShopperSession implements CtpSession {
     const now = this.#d.clock.now();
     if (!needsRenewal(token, now)) return token;
     if (!ahead || isExpired(token, now)) return this.#renewal.renew(storage, token);
-    // Valid for minutes still: it serves this call, and the refresh runs in the background.
     this.#renewal.ahead(storage, token);
     return token;
   }
