@@ -11,30 +11,16 @@ import type { SessionStorage } from './SessionStorage';
 /** What the middleware reads and sets on the request besides the session. */
 interface CorrelatedRequest {
   headers?: Record<string, string | string[] | undefined>;
-  /** Set by the middleware: the request's correlation ID (also currentCorrelationId()). */
   ctpCorrelationId?: string;
 }
 
-interface ResponseLike {
-  setHeader?: (name: string, value: string) => unknown;
-}
-
-/** A valid incoming X-Correlation-ID, or a fresh one: an invalid one is replaced, never forwarded. */
-function correlationIdOf(req: CorrelatedRequest): string {
-  const incoming = req.headers?.['x-correlation-id'];
-  return isValidCorrelationId(incoming) ? incoming : newCorrelationId();
-}
-
 /**
- * Express-style middleware: makes `req.session` the current shopper's session for the rest of the
- * request. Install it after express-session (or any middleware that sets `req.session`).
- *
- * It also gives the request its correlation ID: a valid incoming `X-Correlation-ID` (8-256 letters,
- * digits, `_`, `-`), or a generated one. Every API and auth request, log event and CtpApiError of
- * the request carries it; it is on `req.ctpCorrelationId`, in currentCorrelationId(), and echoed as
- * the response's X-Correlation-ID header.
- *
- * `storage` replaces the express-session adapter, e.g. with a RedisSessionStorage per session id.
+ * Express-style middleware, installed after express-session: makes `req.session` the current
+ * shopper's session for the rest of the request (`storage` replaces that, e.g. with a
+ * RedisSessionStorage per session id). It also gives the request its correlation ID: a valid incoming
+ * `X-Correlation-ID` (8-256 letters, digits, `_`, `-`) or a generated one, carried by every API and
+ * auth request, log event and CtpApiError of the request, on `req.ctpCorrelationId`, in
+ * currentCorrelationId(), and echoed as the response's X-Correlation-ID header.
  *
  * @example
  * app.use(session({ secret, resave: false, saveUninitialized: false }));
@@ -49,9 +35,14 @@ export function ctpSessionMiddleware<Req extends { session?: object | undefined;
 ): (req: Req, res: unknown, next: (error?: unknown) => void) => void {
   return (req: Req, res: unknown, next: (error?: unknown) => void): void => {
     const correlated = req as Req & CorrelatedRequest;
-    const correlationId = correlationIdOf(correlated);
+    const incoming = correlated.headers?.['x-correlation-id'];
+    // An invalid incoming ID is replaced, never forwarded.
+    const correlationId = isValidCorrelationId(incoming) ? incoming : newCorrelationId();
     correlated.ctpCorrelationId = correlationId;
-    (res as ResponseLike | undefined)?.setHeader?.('X-Correlation-ID', correlationId);
+    (res as { setHeader?: (name: string, value: string) => unknown } | undefined)?.setHeader?.(
+      'X-Correlation-ID',
+      correlationId,
+    );
     runWithCorrelationId(correlationId, () => {
       if (options.storage) {
         noteSessionKey(req, null);
@@ -67,10 +58,8 @@ export function ctpSessionMiddleware<Req extends { session?: object | undefined;
         );
         return;
       }
-      // Reads req.session at each call: a sign-in after req.session.regenerate() lands in the new session.
       noteSessionKey(req, options.key ?? DEFAULT_SESSION_KEY);
-      const storage = expressRequestStorage(req, options.key === undefined ? {} : { key: options.key });
-      runWithCtpSession(storage, () => next());
+      runWithCtpSession(expressRequestStorage(req, options), () => next());
     });
   };
 }
