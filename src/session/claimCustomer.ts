@@ -4,21 +4,17 @@ import type { SessionStorage } from './SessionStorage';
 import type { SessionTokens } from './SessionTokens';
 
 export interface CustomerClaim {
-  /** The credentials the customer token was granted for: the backend sign-in moves the cart with them. */
+  /** The credentials of the customer token: the backend sign-in moves the cart with them. */
   email: string;
   password: string;
   storeKey: string | undefined;
   anonymousCartSignInMode: AnonymousCartSignInMode | undefined;
-  /** For revocation logs: `login`, `sign-up`. */
   reason: 'login' | 'sign-up';
 }
 
 /**
- * The one claim step of sign-in and sign-up: `customer` takes the session over by compare-and-set
- * (SessionTokens.claim); if the session was anonymous, the backend sign-in with its anonymousId
- * moves the anonymous cart to the customer (the anonymous session is put back if that fails). The
- * cart moves after the claim, so that of two racing sign-ins of one session only the one stored
- * moves it.
+ * The one claim step of sign-in and sign-up (SessionTokens.claim); from an anonymous session, the
+ * backend sign-in with its anonymousId then moves the cart (the anonymous session is put back if it fails).
  */
 export function claimCustomer(
   tokens: SessionTokens,
