@@ -32,31 +32,23 @@ export class SharedTokenProvider {
   #source: TokenSource | undefined;
 
   readonly name: SharedTokenId['name'];
-  readonly #id: SharedTokenId;
-  readonly #scopes: readonly string[];
-  readonly #grant: () => Promise<SharedToken>;
-  readonly #clock: Clock;
-  readonly #logger: Logger;
+  readonly #o: SharedTokenProviderOptions;
   readonly #coordinator: TokenCoordinator;
 
   constructor(options: SharedTokenProviderOptions) {
     this.name = options.id.name;
-    this.#id = options.id;
-    this.#scopes = options.scopes;
-    this.#grant = options.grant;
-    this.#clock = options.clock;
-    this.#logger = options.logger;
+    this.#o = options;
     this.#coordinator = options.coordinator ?? localCoordinator;
   }
 
   async get(): Promise<SharedToken> {
     const held = this.#token;
-    if (held && !needsRenewal(held, this.#clock.now())) return held;
+    if (held && !needsRenewal(held, this.#o.clock.now())) return held;
     try {
       return await this.#renew();
     } catch (error) {
-      if (held && error instanceof CtpAuthUnavailableError && !isExpired(held, this.#clock.now())) {
-        this.#logger.warn(
+      if (held && error instanceof CtpAuthUnavailableError && !isExpired(held, this.#o.clock.now())) {
+        this.#o.logger.warn(
           { event: 'ctp.renewal.deferred', scopeSet: this.name, code: error.code },
           'token renewal failed; using the current token until it expires',
         );
@@ -91,18 +83,18 @@ export class SharedTokenProvider {
 
   #renew(): Promise<SharedToken> {
     return this.#flight.run('grant', async () => {
-      // A token from the fleet's cache is taken only if it is one this instance would have been
-      // granted: exactly its scopes, not the one the API just refused, not due for renewal.
+      // A token from the fleet's cache only if this instance would have been granted it: exactly its
+      // scopes, not the one the API just refused, not due for renewal.
       const isFresh = (t: SharedToken) =>
-        t.accessToken !== this.#refused && this.#hasExactScopes(t) && !needsRenewal(t, this.#clock.now());
-      const token = await this.#coordinator.shared(this.#id, this.#grant, isFresh);
+        t.accessToken !== this.#refused && this.#hasExactScopes(t) && !needsRenewal(t, this.#o.clock.now());
+      const token = await this.#coordinator.shared(this.#o.id, this.#o.grant, isFresh);
       this.#token = token;
       return token;
     });
   }
 
   #hasExactScopes(token: SharedToken): boolean {
-    const { missing, excess } = scopeDifference(this.#scopes, token.scopes);
+    const { missing, excess } = scopeDifference(this.#o.scopes, token.scopes);
     return missing.length === 0 && excess.length === 0;
   }
 }
