@@ -45,7 +45,10 @@ export class SharedTokenProvider {
     const held = this.#token;
     if (held && !needsRenewal(held, this.#o.clock.now())) return held;
     try {
-      return await this.#renew();
+      return await this.#flight.run('grant', async () => {
+        this.#token = await this.#coordinator.shared(this.#o.id, this.#o.grant, (t) => this.#isFresh(t));
+        return this.#token;
+      });
     } catch (error) {
       if (held && error instanceof CtpAuthUnavailableError && !isExpired(held, this.#o.clock.now())) {
         this.#o.logger.warn(
@@ -81,20 +84,11 @@ export class SharedTokenProvider {
     if (this.#token?.accessToken === accessToken) this.#token = undefined;
   }
 
-  #renew(): Promise<SharedToken> {
-    return this.#flight.run('grant', async () => {
-      // A token from the fleet's cache only if this instance would have been granted it: exactly its
-      // scopes, not the one the API just refused, not due for renewal.
-      const isFresh = (t: SharedToken) =>
-        t.accessToken !== this.#refused && this.#hasExactScopes(t) && !needsRenewal(t, this.#o.clock.now());
-      const token = await this.#coordinator.shared(this.#o.id, this.#o.grant, isFresh);
-      this.#token = token;
-      return token;
-    });
-  }
-
-  #hasExactScopes(token: SharedToken): boolean {
+  // A token from the fleet's cache only if this instance would have been granted it: exactly its
+  // scopes, not the one the API just refused, not due for renewal.
+  #isFresh(token: SharedToken): boolean {
     const { missing, excess } = scopeDifference(this.#o.scopes, token.scopes);
-    return missing.length === 0 && excess.length === 0;
+    const exact = missing.length === 0 && excess.length === 0;
+    return exact && token.accessToken !== this.#refused && !needsRenewal(token, this.#o.clock.now());
   }
 }
