@@ -57,12 +57,8 @@ export function keptInCache(
   minted: CtpAuthToken | undefined,
   ended: boolean,
 ): RenewalOutcome | undefined {
-  return minted !== undefined &&
-    !ended &&
-    cached?.refreshToken === token.refreshToken &&
-    cached.accessToken === minted.accessToken
-    ? { kind: 'kept', token: cached }
-    : undefined;
+  const { result } = renewalDecision(cached, token, minted, ended);
+  return result.kind === 'kept' ? result : undefined;
 }
 
 export function refusalDecision(
