@@ -1,5 +1,5 @@
 import { parseStoredToken, type CtpAuthToken } from '../auth/CtpAuthToken';
-import { toStoredSession, type StoredScopeSets } from '../auth/StoredSession';
+import { toStoredSession, type StoredScopeSets, type StoredSession } from '../auth/StoredSession';
 import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
@@ -45,7 +45,10 @@ export class SessionDoor {
     const tx: SessionTransaction = {
       // Never a cache: a compare-and-set decided on a stale copy would fail, or be decided wrongly by a plain storage.
       read: () => this.read(storage, { fresh: true }),
-      write: (expected, next) => this.#write(storage, expected, next),
+      write: (expected, next) =>
+        this.#call(next === undefined ? 'clear' : 'write', () =>
+          storage.compareAndSet(this.#stored(expected), this.#stored(next)),
+        ),
     };
     return this.#mutex.run(storage.id ?? storage, () => work(tx));
   }
@@ -80,16 +83,8 @@ export class SessionDoor {
     });
   }
 
-  #write(
-    storage: SessionStorage,
-    expected: CtpAuthToken | undefined,
-    next: CtpAuthToken | undefined,
-  ): Promise<boolean> {
-    const stored = (token: CtpAuthToken | undefined) =>
-      token === undefined ? undefined : toStoredSession(token, this.registry);
-    return this.#call(next === undefined ? 'clear' : 'write', () =>
-      storage.compareAndSet(stored(expected), stored(next)),
-    );
+  #stored(token: CtpAuthToken | undefined): StoredSession | undefined {
+    return token === undefined ? undefined : toStoredSession(token, this.registry);
   }
 
   // A plain timer, not deadline(): a storage call takes no signal, so there is only a wait to end.

@@ -121,11 +121,8 @@ export class SessionTokens {
       throw error;
     }
     // Revocations run on after the sign-in answers (tracked by the revoker): the shopper waits only for the grant and the cart.
-    if (outcome.token !== fresh) {
-      void this.revoker.pair(fresh, `${options.reason}-duplicate`);
-      return outcome;
-    }
-    if (outcome.replaced) void this.retire(outcome.replaced, options.reason);
+    if (outcome.token !== fresh) void this.revoker.pair(fresh, `${options.reason}-duplicate`);
+    else if (outcome.replaced) void this.retire(outcome.replaced, options.reason);
     return outcome;
   }
 

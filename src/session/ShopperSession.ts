@@ -110,29 +110,27 @@ export class ShopperSession implements CtpSession {
 
   // Password grant first (wrong credentials end here, having changed nothing), then the claim step shared with sign-up.
   login(email: string, password: string, options: LoginOptions = {}): Promise<CtpAuthToken> {
-    return this.#telemetry.span('ctp.session.login', {}, () => this.#login(email, password, options));
-  }
-
-  async #login(email: string, password: string, options: LoginOptions): Promise<CtpAuthToken> {
-    const storage = this.#d.storage();
-    const before = await this.#t.door.read(storage);
-    const storeKey = sessionStore(before, options.storeKey);
-    // The backend sign-in needs the integration token: fetched alongside the password grant.
-    if (before?.kind === 'anonymous' && before.anonymousId !== undefined) void this.#d.signIn.prepare();
-    const customer = await this.#d.issuer.customer({ email, password, storeKey });
-    const outcome = await claimCustomer(this.#t, this.#d.signIn, storage, before, customer, {
-      email,
-      password,
-      storeKey,
-      anonymousCartSignInMode: options.anonymousCartSignInMode,
-      reason: 'login',
+    return this.#telemetry.span('ctp.session.login', {}, async () => {
+      const storage = this.#d.storage();
+      const before = await this.#t.door.read(storage);
+      const storeKey = sessionStore(before, options.storeKey);
+      // The backend sign-in needs the integration token: fetched alongside the password grant.
+      if (before?.kind === 'anonymous' && before.anonymousId !== undefined) void this.#d.signIn.prepare();
+      const customer = await this.#d.issuer.customer({ email, password, storeKey });
+      const outcome = await claimCustomer(this.#t, this.#d.signIn, storage, before, customer, {
+        email,
+        password,
+        storeKey,
+        anonymousCartSignInMode: options.anonymousCartSignInMode,
+        reason: 'login',
+      });
+      if (outcome.token !== customer) return outcome.token;
+      this.#d.logger.info(
+        { event: 'ctp.login', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined },
+        'customer signed in',
+      );
+      return customer;
     });
-    if (outcome.token !== customer) return outcome.token;
-    this.#d.logger.info(
-      { event: 'ctp.login', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined },
-      'customer signed in',
-    );
-    return customer;
   }
 
   loginExternal(token: string, options: ExternalLoginOptions): Promise<CtpAuthToken> {
@@ -140,25 +138,23 @@ export class ShopperSession implements CtpSession {
   }
 
   logout(): Promise<void> {
-    return this.#telemetry.span('ctp.session.logout', {}, () => this.#logout());
-  }
-
-  async #logout(): Promise<void> {
-    const storage = this.#d.storage();
-    const token = await this.#t.door.update(storage, (current) => ({
-      result: current,
-      ...(current ? { next: null } : {}),
-    }));
-    if (!token) return;
-    this.#t.end(token);
-    this.#external.forget(token);
-    // The fleet's "ended" mark and the revocations run side by side; a failed mark still fails the logout, after them.
-    const [marked] = await Promise.allSettled([
-      this.#coordinator.endLineage(token.refreshToken, SIGNED_OUT_MARK_MS),
-      this.#t.retire(token, 'logout'),
-    ]);
-    this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
-    if (marked.status === 'rejected') throw marked.reason;
+    return this.#telemetry.span('ctp.session.logout', {}, async () => {
+      const storage = this.#d.storage();
+      const token = await this.#t.door.update(storage, (current) => ({
+        result: current,
+        ...(current ? { next: null } : {}),
+      }));
+      if (!token) return;
+      this.#t.end(token);
+      this.#external.forget(token);
+      // The fleet's "ended" mark and the revocations run side by side; a failed mark still fails the logout, after them.
+      const [marked] = await Promise.allSettled([
+        this.#coordinator.endLineage(token.refreshToken, SIGNED_OUT_MARK_MS),
+        this.#t.retire(token, 'logout'),
+      ]);
+      this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
+      if (marked.status === 'rejected') throw marked.reason;
+    });
   }
 
   readonly requestPasswordReset = (email: string, options: StoreOption = {}): Promise<void> =>
