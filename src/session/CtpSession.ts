@@ -9,8 +9,8 @@ import type { ExternalRefresh } from './ExternalRefresh';
  * only to commercetools, never into a log or an error.
  *
  * @example
+ * await regenerateSession(req); // a new session id first (no session fixation)
  * await this.ctpSession.login(email, password);
- * await regenerateSession(req);
  */
 export interface CtpSession {
   /** The stored token, as it is (no refresh), or undefined. */
