@@ -29,23 +29,12 @@ export interface Renewer extends Pick<TokenIssuer, 'refresh'> {
   renews?(token: CtpAuthToken): boolean;
 }
 
-export interface RenewMode {
-  /** The caller needs a new token (the API refused this one): a transient failure is its error. */
-  force: boolean;
-  /** The caller is a builder of this lineage: a session now in another lineage fails it. */
-  sameLineage: boolean;
-}
-
-const WAITING: RenewMode = { force: false, sameLineage: false };
-
 /** How long a token a refresh replaced stays valid for the calls still carrying it: past any API call's default deadline. */
 const REPLACED_TOKEN_GRACE_MS = 60_000;
 
 /**
- * Refreshes sessions: one refresh per lineage in this process (and, through the coordinator, in the
- * fleet), its outcome decided by tokens/renewalOutcome and stored through the door, so a sign-out or
- * sign-in that ended the lineage meanwhile always wins: the refresh then stores nothing and revokes
- * what it minted.
+ * One refresh per lineage (in the fleet through the coordinator), its outcome decided by renewalOutcome
+ * and stored through the door, so a sign-out or sign-in that ended the lineage meanwhile always wins.
  */
 export class SessionRenewal {
   readonly #refreshes = new SingleFlight<string, CoordinatedRefresh>();
@@ -67,7 +56,7 @@ export class SessionRenewal {
   ahead(storage: SessionStorage, token: CtpAuthToken): void {
     const key = storage.id === undefined ? storage : JSON.stringify([storage.id, token.refreshToken]);
     if (this.#ahead.has(key) || this.issuer.renews?.(token) === false) return;
-    const running = this.renew(storage, token, WAITING).then(
+    const running = this.renew(storage, token).then(
       () => undefined,
       (error: unknown) => {
         const code = error instanceof CtpError ? error.code : 'UNKNOWN';
@@ -92,23 +81,24 @@ export class SessionRenewal {
     while (this.#ahead.size > 0) await Promise.all([...this.#ahead.values()]);
   }
 
-  renew(storage: SessionStorage, token: CtpAuthToken, mode: RenewMode = WAITING): Promise<CtpAuthToken> {
-    return this.t.track(token.refreshToken, this.#renewOnce(storage, token, mode));
+  /**
+   * `recovering`: a builder of this lineage whose token the API refused; it needs a new token (a transient
+   * failure is its error), and a session now in another lineage fails it.
+   */
+  renew(storage: SessionStorage, token: CtpAuthToken, recovering = false): Promise<CtpAuthToken> {
+    return this.t.track(token.refreshToken, this.#renewOnce(storage, token, recovering));
   }
 
-  /**
-   * A valid token of `lineage` after the API refused `stale` (401), read past any cache: a 401 may
-   * mean the session was signed out or refreshed on another instance a moment ago.
-   */
+  /** After a 401 on `stale`; read past any cache: the session may have changed on another instance a moment ago. */
   async recover(storage: SessionStorage, lineage: string, stale: string): Promise<CtpAuthToken> {
     const current = await this.t.door.read(storage, { fresh: true });
     if (!current) throw new CtpSessionExpiredError('the session was cleared');
     if (current.refreshToken !== lineage) throw builderSessionChanged();
     if (current.accessToken !== stale) return current;
-    return this.renew(storage, current, { force: true, sameLineage: true });
+    return this.renew(storage, current, true);
   }
 
-  async #renewOnce(storage: SessionStorage, token: CtpAuthToken, mode: RenewMode): Promise<CtpAuthToken> {
+  async #renewOnce(storage: SessionStorage, token: CtpAuthToken, recovering: boolean): Promise<CtpAuthToken> {
     let minted: CtpAuthToken | undefined;
     if (!this.t.ended.has(token.refreshToken)) {
       try {
@@ -117,8 +107,8 @@ export class SessionRenewal {
         if (refreshed !== 'ended') minted = refreshed;
       } catch (error) {
         if (refreshFailure(error) === 'refused')
-          return this.#refused(storage, token, error as CtpOAuthError, mode.sameLineage);
-        return this.#transient(token, error, mode.force);
+          return this.#refused(storage, token, error as CtpOAuthError, recovering);
+        return this.#transient(token, error, recovering);
       }
     }
     const ended = () => this.t.ended.has(token.refreshToken);
@@ -146,7 +136,7 @@ export class SessionRenewal {
       case 'changed':
         if (minted !== undefined) await revoker?.access(minted.accessToken, token.kind, 'refresh-discarded');
         if (!outcome.current) throw new CtpSessionExpiredError('the session was signed out during the refresh');
-        if (mode.sameLineage) throw builderSessionChanged();
+        if (recovering) throw builderSessionChanged();
         return outcome.current;
     }
   }
@@ -166,10 +156,8 @@ export class SessionRenewal {
     return refreshed;
   }
 
-  /**
-   * A refusal ends the lineage for the fleet before the coordinator lets another instance refresh it,
-   * so the instances waiting read the mark rather than each be refused in turn (a failed mark costs only that).
-   */
+  // A refusal ends the lineage for the fleet before the coordinator lets another instance refresh it, so
+  // the instances waiting read the mark rather than each be refused in turn (a failed mark costs only that).
   async #refreshOrEnd(token: CtpAuthToken): Promise<CtpAuthToken> {
     try {
       return await this.issuer.refresh(token);
@@ -184,7 +172,7 @@ export class SessionRenewal {
     storage: SessionStorage,
     token: CtpAuthToken,
     refused: CtpOAuthError,
-    sameLineage: boolean,
+    recovering: boolean,
   ): Promise<CtpAuthToken> {
     const { cleared, current } = await this.t.door.update(storage, (stored) => refusalDecision(stored, token));
     this.t.end(token);
@@ -198,12 +186,12 @@ export class SessionRenewal {
     }
     if (current === undefined) throw new CtpSessionExpiredError('the refresh token was refused', { cause: refused });
     // Refused because a sign-in replaced this lineage meanwhile: the session lives on in the new one.
-    if (sameLineage) throw builderSessionChanged();
+    if (recovering) throw builderSessionChanged();
     return current;
   }
 
-  #transient(token: CtpAuthToken, error: unknown, force: boolean): CtpAuthToken {
-    const decided = transientFailure(token, error, force, this.clock.now());
+  #transient(token: CtpAuthToken, error: unknown, recovering: boolean): CtpAuthToken {
+    const decided = transientFailure(token, error, recovering, this.clock.now());
     if ('error' in decided) throw decided.error;
     const code = error instanceof CtpError ? error.code : 'UNKNOWN';
     this.logger.warn(
