@@ -6,10 +6,7 @@ import { sessionStore } from './account/sessionStore';
 import type { SessionStorage } from './SessionStorage';
 import type { SessionTokens } from './SessionTokens';
 
-/**
- * One anonymous grant per session id and Store; the first caller stores it, unless the session got a
- * token meanwhile (a sign-in): then the new pair is revoked and the stored token used.
- */
+/** One anonymous grant per session id and Store; unless the session got a token meanwhile, the first caller stores it. */
 export class AnonymousStart {
   readonly #starts = new SingleFlight<unknown, CtpAuthToken>();
 
@@ -50,13 +47,10 @@ export class AnonymousStart {
   }
 }
 
-/** Per storage object without an id: one key object per Store. */
 const byStorage = new WeakMap<SessionStorage, Map<string, object>>();
 
-/**
- * The single-flight key of a start: the session (its id, else its storage object) AND the Store, so a
- * token of one Store's scopes is never handed to a shopper of another.
- */
+// The session (its id, else one key object per storage object) AND the Store: a token of one Store's
+// scopes is never handed to a shopper of another.
 function anonymousStartKey(storage: SessionStorage, storeKey: string | undefined): unknown {
   // JSON of a pair: no id or Store key can make two different pairs render alike.
   if (storage.id !== undefined) return JSON.stringify([storage.id, storeKey ?? null]);

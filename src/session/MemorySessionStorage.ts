@@ -3,9 +3,8 @@ import type { StoredSession } from '../auth/StoredSession';
 import { sameStoredSession, type SessionStorage } from './SessionStorage';
 
 /**
- * One session held in process memory (tests, scripts, single-process apps), as a frozen copy of the
- * stored form it is handed; it may start with a value of either stored format. compareAndSet is atomic:
- * no await between the compare and the set.
+ * One session in process memory (tests, scripts, single-process apps), starting with a value of either
+ * stored format; compareAndSet is atomic (no await between the compare and the set).
  */
 export class MemorySessionStorage implements SessionStorage {
   readonly id: string | undefined;

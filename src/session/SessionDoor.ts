@@ -22,10 +22,8 @@ export interface SessionTransaction {
 const MAX_CONFLICTS = 3;
 
 /**
- * The one door every change of a session's state goes through. In this process, changes of one
- * session (its storage's id, else the object) run one at a time; each is a compareAndSet of what it
- * read past any cache, so a change made on another instance is never overwritten. Tokens cross in the
- * compact stored form; every storage call is bounded by `timeoutMs`.
+ * The door every change of a session's state goes through: one at a time per session in this process,
+ * each a compareAndSet of what it read past any cache, so no change undoes another made elsewhere.
  */
 export class SessionDoor {
   readonly #mutex = new KeyedMutex<unknown>();
@@ -54,9 +52,8 @@ export class SessionDoor {
   }
 
   /**
-   * Reads, decides, and writes if the session still holds what was read; on a conflict decides again
-   * (`decide` does no I/O). `settled` may answer a result that writes nothing from the storage's cache
-   * first (a refresh wave on Redis then costs no Redis read per caller).
+   * Reads, decides (no I/O: it may run again on a conflict), writes. `settled` may answer from the storage's
+   * cache a result that writes nothing (a refresh wave on Redis then costs no Redis read per caller).
    */
   update<R>(
     storage: SessionStorage,

@@ -17,10 +17,9 @@ export interface ClaimOptions {
 }
 
 /**
- * What every change of a session's tokens shares (refreshes, sign-in, sign-out, account operations):
- * the door, the revoker, and the lineages ended in this process. A lineage is a refresh token
- * (commercetools never rotates it); a logout or a sign-in ends the one it replaced, and every token of
- * an ended lineage the library obtains is revoked, including one a refresh in flight mints.
+ * What every change of a session's tokens shares: the door, the revoker, the lineages ended here. A
+ * lineage is a refresh token (never rotated); a logout or sign-in ends the one it replaced, and every
+ * token of an ended lineage the library obtains is revoked, including one a refresh in flight mints.
  */
 export class SessionTokens {
   readonly door: SessionDoor;
@@ -71,9 +70,8 @@ export class SessionTokens {
   }
 
   /**
-   * A new customer token takes the session over (sign-in, sign-up) by compare-and-set. If another
-   * sign-in was stored since `before` was read it wins (CTP_SESSION_CHANGED, or its token for the same
-   * customer and Store). On any failure the session stays as it was and `fresh` is revoked.
+   * A new customer token takes the session over by compare-and-set; a sign-in stored since `before` was
+   * read wins. On any failure the session stays as it was and `fresh` is revoked.
    */
   async claim(
     storage: SessionStorage,

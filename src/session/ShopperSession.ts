@@ -47,10 +47,8 @@ export interface ShopperSessionDeps {
 }
 
 /**
- * The CtpSession apps inject; source() is what customerApiRoot() builds on. Every state change
- * (anonymous start, refresh, login, logout) goes through the one SessionDoor of SessionTokens, so
- * none can undo another; network calls run outside it, except the backend sign-in that moves the
- * anonymous cart, which must see the session it moves.
+ * The CtpSession apps inject; source() is what customerApiRoot() builds on. Network calls run outside
+ * the door, except the backend sign-in that moves the anonymous cart, which must see the session it moves.
  */
 export class ShopperSession implements CtpSession {
   readonly #d: Omit<ShopperSessionDeps, 'storage'> & { storage: () => SessionStorage };

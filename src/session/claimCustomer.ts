@@ -12,10 +12,7 @@ export interface CustomerClaim {
   reason: 'login' | 'sign-up';
 }
 
-/**
- * The one claim step of sign-in and sign-up (SessionTokens.claim); from an anonymous session, the
- * backend sign-in with its anonymousId then moves the cart (the anonymous session is put back if it fails).
- */
+/** The claim step of sign-in and sign-up: from an anonymous session, the backend sign-in then moves the cart. */
 export function claimCustomer(
   tokens: SessionTokens,
   signIn: Pick<CustomerSignIn, 'signIn'>,

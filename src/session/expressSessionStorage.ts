@@ -10,9 +10,8 @@ export interface RequestWithSession {
 export const DEFAULT_SESSION_KEY = 'ctpAuthToken';
 
 /**
- * Adapts the request's express-session: the token is plain JSON under `key` in the compact form it is
- * handed. `req.session` and `req.sessionID` are read at every call, so a sign-in after
- * `req.session.regenerate()` lands in the new session. What ctpSessionMiddleware() uses.
+ * The token as plain JSON under `key` of the request's express-session, read at every call so a sign-in
+ * after `req.session.regenerate()` lands in the new session.
  */
 export function expressRequestStorage(req: RequestWithSession, options: { key?: string } = {}): SessionStorage {
   const key = options.key ?? DEFAULT_SESSION_KEY;

@@ -23,10 +23,8 @@ export function isLegacyStorage(storage: AnySessionStorage): storage is LegacySe
 }
 
 /**
- * Adapts a legacy storage to get/compareAndSet, handing it the full token as before (decoded without a
- * registry: a scope-set fingerprint stays one, resolved when the library reads it). Without the
- * storage's own compareAndSet the compare is process-local (inside the library's per-session lock),
- * so two instances sharing such a storage can overwrite each other's changes.
+ * Hands a legacy storage the full token as before. Without its own compareAndSet the compare is only
+ * process-local, so two instances sharing such a storage can overwrite each other's changes.
  */
 export function fromLegacyStorage(legacy: LegacySessionStorage): SessionStorage {
   return {

@@ -32,11 +32,6 @@ export function noteSessionKey(req: object, key: string | null): void {
  *   await regenerateSession(req);
  *   res.json(await ctpSession.login(email, password));
  * });
- * app.post('/logout', async (req, res) => {
- *   await ctpSession.logout();
- *   await regenerateSession(req);
- *   res.status(204).end();
- * });
  */
 export async function regenerateSession(req: { session?: object | undefined }): Promise<void> {
   const key = (req as NotedRequest)[SESSION_KEY];

@@ -20,9 +20,8 @@ export interface SharedTokenProviderOptions {
 }
 
 /**
- * Holds one process-wide token (integration or guest) and renews it inside its renewal margin, with
- * one grant in flight however many callers wait. If a renewal fails transiently while the held token
- * is still valid, callers keep using it: an auth-host hiccup in the margin costs no API call.
+ * One process-wide token (integration, guest...), renewed in its margin with one grant in flight; while a
+ * renewal fails transiently, the valid held token serves (an auth-host hiccup costs no API call).
  */
 export class SharedTokenProvider {
   #token: SharedToken | undefined;
