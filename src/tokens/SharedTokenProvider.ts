@@ -28,7 +28,6 @@ export class SharedTokenProvider {
   /** The last token the API refused: never taken back from the fleet's cache. */
   #refused: string | undefined;
   readonly #flight = new SingleFlight<'grant', SharedToken>();
-  #source: TokenSource | undefined;
 
   readonly name: SharedTokenId['name'];
   readonly #o: SharedTokenProviderOptions;
@@ -63,18 +62,15 @@ export class SharedTokenProvider {
   /** The current token as a source for request builders; a 401 renews through this provider only. */
   async source(): Promise<TokenSource> {
     const token = await this.get();
-    if (this.#source?.accessToken !== token.accessToken) {
-      this.#source = {
-        owner: this.name,
-        accessToken: token.accessToken,
-        key: this,
-        recover: async (stale) => {
-          this.invalidate(stale);
-          return (await this.get()).accessToken;
-        },
-      };
-    }
-    return this.#source;
+    return {
+      owner: this.name,
+      accessToken: token.accessToken,
+      key: this,
+      recover: async (stale) => {
+        this.invalidate(stale);
+        return (await this.get()).accessToken;
+      },
+    };
   }
 
   /** Drops the token if it is still `accessToken` (the API said 401), so the next get() grants anew. */
