@@ -191,8 +191,8 @@ export class SessionRenewal {
   }
 
   #transient(token: CtpAuthToken, error: unknown, recovering: boolean): CtpAuthToken {
-    const decided = transientFailure(token, error, recovering, this.clock.now());
-    if ('error' in decided) throw decided.error;
+    const failure = transientFailure(token, error, recovering, this.clock.now());
+    if (failure) throw failure;
     const code = error instanceof CtpError ? error.code : 'UNKNOWN';
     this.logger.warn(
       { event: 'ctp.renewal.deferred', kind: token.kind, code },

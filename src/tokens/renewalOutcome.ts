@@ -70,26 +70,27 @@ export function refusalDecision(
     : { result: { cleared: false, current } };
 }
 
-/** A transient failure: the current token serves while valid, unless the caller needs a new one (`force`, a 401). */
+/**
+ * The caller's error after a transient failure, or undefined: the current token serves while valid,
+ * unless the caller needs a new one (`force`, a 401).
+ */
 export function transientFailure(
   token: CtpAuthToken,
   error: unknown,
   force: boolean,
   now: number,
-): { defer: true } | { error: CtpError } {
-  if (!force && !isExpired(token, now)) return { defer: true };
-  if (error instanceof CtpError && !(error instanceof CtpOAuthError)) return { error };
-  return {
-    error: new CtpAuthUnavailableError(
-      CtpErrorCode.AuthUnavailable,
-      'The session could not be renewed just now (the auth server failed); the session was kept. Try again shortly.',
-      {
-        flow: 'refresh_token',
-        attempts: 1,
-        cause: error,
-      },
-    ),
-  };
+): CtpError | undefined {
+  if (!force && !isExpired(token, now)) return undefined;
+  if (error instanceof CtpError && !(error instanceof CtpOAuthError)) return error;
+  return new CtpAuthUnavailableError(
+    CtpErrorCode.AuthUnavailable,
+    'The session could not be renewed just now (the auth server failed); the session was kept. Try again shortly.',
+    {
+      flow: 'refresh_token',
+      attempts: 1,
+      cause: error,
+    },
+  );
 }
 
 /** A builder's shopper is no longer the session's: its call fails, never retried in another name. */
