@@ -42,11 +42,9 @@ export interface CtpSession {
     },
   ): Promise<CtpAuthToken>;
   /**
-   * Signs in a customer of the app's identity provider (External OAuth, docs/external-identity.md): the
-   * session holds the provider's `token`; an anonymous cart goes to the customer by Merge Cart and its
-   * tokens are revoked. Near `expiresAt` it is renewed by `refresh`, else the module's
-   * `externalAuth.refresh` (every instance), else it ends. logout() never sends the provider's token to
-   * commercetools. Bad arguments: CTP_INVALID_ARGUMENT, nothing changed.
+   * Signs in a customer of the app's identity provider (docs/external-identity.md): the session holds the
+   * provider's `token`, renewed near `expiresAt` by `refresh`, else the module's `externalAuth.refresh`,
+   * else it ends; an anonymous cart goes to the customer by Merge Cart. Bad arguments: CTP_INVALID_ARGUMENT.
    */
   loginExternal(
     token: string,
@@ -88,9 +86,8 @@ export interface CtpSession {
   /** The signed-in customer's id, from the verified session token only; CTP_NO_SESSION otherwise. */
   customerId(): Promise<string>;
   /**
-   * A commercetools Checkout session for the shopper's active cart (or `cartId`, checked as theirs):
-   * hand `sessionId` to the Checkout Browser SDK. Kept per cart until near its end, then refreshed or
-   * created anew. Needs the `checkout` option; failures are CTP_CHECKOUT_*.
+   * A Checkout session for the shopper's active cart (or `cartId`, checked as theirs), kept per cart until
+   * near its end: hand `sessionId` to the Checkout Browser SDK. Needs the `checkout` option; fails CTP_CHECKOUT_*.
    */
   checkoutSession(options?: { cartId?: string }): Promise<{ sessionId: string; expiresAt: Date }>;
   /** Resolves when every revocation and refresh started so far (background ones included) has finished: for tests. */

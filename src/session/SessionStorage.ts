@@ -1,16 +1,11 @@
 import type { StoredSession } from '../auth/StoredSession';
 
 /**
- * Where one shopper's token lives. It is handed the compact stored form (StoredSession, about 220 B as
- * JSON); what it returns the library checks and decodes. Every change of a session is one
- * compareAndSet, so a storage shared between processes (Redis, a database) makes changes atomic across
- * instances by making compareAndSet atomic.
+ * Where one shopper's token lives, in the compact stored form (about 220 B as JSON). Every change of a
+ * session is one compareAndSet: a storage shared between instances makes it atomic across them.
  */
 export interface SessionStorage {
-  /**
-   * A stable id of the session (e.g. express-session's `req.sessionID`): concurrent requests of one
-   * shopper then share one anonymous-session grant and one lock in this process.
-   */
+  /** A stable id of the session (e.g. `req.sessionID`): concurrent requests share one anonymous grant and lock. */
   readonly id?: string | undefined;
   /**
    * What is stored (either stored format), undefined when nothing is. A storage may answer from a cache
@@ -24,10 +19,7 @@ export interface SessionStorage {
   compareAndSet(expected: StoredSession | undefined, next: StoredSession | undefined): Promise<boolean>;
 }
 
-/**
- * The comparison compareAndSet makes: whether `stored` (either stored format) holds the token pair
- * (`a`, `r`) of `expected`; with `expected` undefined, whether it holds no pair at all.
- */
+/** compareAndSet's comparison: whether `stored` (either format) holds `expected`'s pair, or for undefined none. */
 export function sameStoredSession(stored: unknown, expected: StoredSession | undefined): boolean {
   const held = pairOf(stored);
   if (expected === undefined) return held === undefined;

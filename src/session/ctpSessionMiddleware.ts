@@ -15,19 +15,15 @@ interface CorrelatedRequest {
 }
 
 /**
- * Express-style middleware, installed after express-session: makes `req.session` the current
- * shopper's session for the rest of the request (`storage` replaces that, e.g. with a
- * RedisSessionStorage per session id). It also gives the request its correlation ID: a valid incoming
- * `X-Correlation-ID` (8-256 letters, digits, `_`, `-`) or a generated one, carried by every API and
- * auth request, log event and CtpApiError of the request, on `req.ctpCorrelationId`, in
- * currentCorrelationId(), and echoed as the response's X-Correlation-ID header.
+ * Express-style middleware, after express-session: `req.session` (or `storage(req)`, e.g. a
+ * RedisSessionStorage per session id) is the current shopper's session for the rest of the request.
+ * The request's correlation ID, a valid incoming `X-Correlation-ID` (8-256 letters, digits, `_`, `-`)
+ * or a generated one, goes with every API and auth request, log event and CtpApiError of the request;
+ * it is on `req.ctpCorrelationId`, in currentCorrelationId(), and in the response's X-Correlation-ID.
  *
  * @example
  * app.use(session({ secret, resave: false, saveUninitialized: false }));
  * app.use(ctpSessionMiddleware());
- * // on sign-in: a new session id first (no session fixation), the anonymous token carried into it
- * await regenerateSession(req);
- * await ctpSession.login(email, password);
  */
 // Req: the part of an express request the middleware reads (RequestWithSession, written out).
 export function ctpSessionMiddleware<Req extends { session?: object | undefined; sessionID?: string | undefined }>(
@@ -39,10 +35,8 @@ export function ctpSessionMiddleware<Req extends { session?: object | undefined;
     // An invalid incoming ID is replaced, never forwarded.
     const correlationId = isValidCorrelationId(incoming) ? incoming : newCorrelationId();
     correlated.ctpCorrelationId = correlationId;
-    (res as { setHeader?: (name: string, value: string) => unknown } | undefined)?.setHeader?.(
-      'X-Correlation-ID',
-      correlationId,
-    );
+    const response = res as { setHeader?: (name: string, value: string) => unknown } | undefined;
+    response?.setHeader?.('X-Correlation-ID', correlationId);
     runWithCorrelationId(correlationId, () => {
       if (options.storage) {
         noteSessionKey(req, null);
