@@ -87,16 +87,11 @@ export class SessionDoor {
   // A plain timer, not deadline(): a storage call takes no signal, so there is only a wait to end.
   async #call<T>(operation: 'read' | 'write' | 'clear', command: () => Promise<T>): Promise<T> {
     const what = operation === 'read' ? 'answer a read' : `finish a ${operation}`;
+    const message = `The session storage did not ${what} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () =>
-          reject(
-            new CtpSessionError(
-              CtpErrorCode.SessionStorageTimeout,
-              `The session storage did not ${what} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`,
-            ),
-          ),
+        () => reject(new CtpSessionError(CtpErrorCode.SessionStorageTimeout, message)),
         this.timeoutMs,
       );
     });
