@@ -185,7 +185,6 @@ export class ShopperSession implements CtpSession {
     );
   }
 
-  // Also what the services' close() waits for.
   async settled(): Promise<void> {
     await this.#renewal.settled();
     while (this.#t.renewing.size > 0)

@@ -38,12 +38,7 @@ export function ctpSessionMiddleware<Req extends { session?: object | undefined;
     const response = res as { setHeader?: (name: string, value: string) => unknown } | undefined;
     response?.setHeader?.('X-Correlation-ID', correlationId);
     runWithCorrelationId(correlationId, () => {
-      if (options.storage) {
-        noteSessionKey(req, null);
-        runWithCtpSession(options.storage(req), () => next());
-        return;
-      }
-      if (typeof req.session !== 'object' || req.session === null) {
+      if (!options.storage && (typeof req.session !== 'object' || req.session === null)) {
         next(
           new CtpSessionError(
             CtpErrorCode.NoSessionContext,
@@ -52,8 +47,9 @@ export function ctpSessionMiddleware<Req extends { session?: object | undefined;
         );
         return;
       }
-      noteSessionKey(req, options.key ?? DEFAULT_SESSION_KEY);
-      runWithCtpSession(expressRequestStorage(req, options), () => next());
+      noteSessionKey(req, options.storage ? null : (options.key ?? DEFAULT_SESSION_KEY));
+      const storage = options.storage ? options.storage(req) : expressRequestStorage(req, options);
+      runWithCtpSession(storage, () => next());
     });
   };
 }

@@ -59,15 +59,14 @@ export async function regenerateSession(req: { session?: object | undefined }): 
       // req.session is a new one even when the store failed to destroy the old: the token goes in either way.
       const after = req.session as RegenerableSession | undefined;
       if (carried !== undefined && after !== undefined) after[key] = carried;
-      if (error === undefined || error === null) resolve();
-      else
-        reject(
-          new CtpSessionError(
-            CtpErrorCode.SessionStorage,
-            'express-session could not regenerate the session: its store failed to destroy the old one, which may still be valid. The shopper keeps the session under a new id; do not sign in on it. Try again.',
-            { cause: error },
-          ),
-        );
+      if (error === undefined || error === null) return resolve();
+      reject(
+        new CtpSessionError(
+          CtpErrorCode.SessionStorage,
+          'express-session could not regenerate the session: its store failed to destroy the old one, which may still be valid. The shopper keeps the session under a new id; do not sign in on it. Try again.',
+          { cause: error },
+        ),
+      );
     });
   });
 }

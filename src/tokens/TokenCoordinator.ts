@@ -3,7 +3,6 @@ import type { CtpAuthToken, SharedToken } from '../auth/CtpAuthToken';
 /** Who a shared token is for: services on one Redis share a token only if all of this is equal. */
 export interface SharedTokenId {
   readonly name: 'integration' | 'guest' | 'checkout' | 'customerService';
-  /** The configured auth URL (scheme, host, port, path). */
   readonly authUrl: string;
   readonly projectKey: string;
   readonly clientId: string;
