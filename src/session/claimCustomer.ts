@@ -21,17 +21,11 @@ export function claimCustomer(
   customer: CtpAuthToken,
   claim: CustomerClaim,
 ): Promise<{ token: CtpAuthToken; replaced: CtpAuthToken | undefined }> {
+  const { reason, anonymousCartSignInMode = 'MergeWithExistingCustomerCart', ...credentials } = claim;
   return tokens.claim(storage, before, customer, {
-    reason: claim.reason,
-    fromAnonymous: async (anonymous) => {
-      if (anonymous.anonymousId === undefined) return;
-      await signIn.signIn({
-        email: claim.email,
-        password: claim.password,
-        anonymousId: anonymous.anonymousId,
-        anonymousCartSignInMode: claim.anonymousCartSignInMode ?? 'MergeWithExistingCustomerCart',
-        storeKey: claim.storeKey,
-      });
+    reason,
+    fromAnonymous: async ({ anonymousId }) => {
+      if (anonymousId !== undefined) await signIn.signIn({ ...credentials, anonymousId, anonymousCartSignInMode });
     },
   });
 }

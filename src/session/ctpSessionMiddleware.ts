@@ -8,12 +8,6 @@ import { runWithCtpSession } from './sessionContext';
 import type { LegacySessionStorage } from './fromLegacyStorage';
 import type { SessionStorage } from './SessionStorage';
 
-/** What the middleware reads and sets on the request besides the session. */
-interface CorrelatedRequest {
-  headers?: Record<string, string | string[] | undefined>;
-  ctpCorrelationId?: string;
-}
-
 /**
  * Express-style middleware, after express-session: `req.session` (or `storage(req)`, e.g. a
  * RedisSessionStorage per session id) is the current shopper's session for the rest of the request.
@@ -25,12 +19,15 @@ interface CorrelatedRequest {
  * app.use(session({ secret, resave: false, saveUninitialized: false }));
  * app.use(ctpSessionMiddleware());
  */
-// Req: the part of an express request the middleware reads (RequestWithSession, written out).
+// Req: the part of an express request the middleware reads.
 export function ctpSessionMiddleware<Req extends { session?: object | undefined; sessionID?: string | undefined }>(
   options: { key?: string; storage?: (req: Req) => SessionStorage | LegacySessionStorage } = {},
 ): (req: Req, res: unknown, next: (error?: unknown) => void) => void {
   return (req: Req, res: unknown, next: (error?: unknown) => void): void => {
-    const correlated = req as Req & CorrelatedRequest;
+    const correlated = req as Req & {
+      headers?: Record<string, string | string[] | undefined>;
+      ctpCorrelationId?: string;
+    };
     const incoming = correlated.headers?.['x-correlation-id'];
     // An invalid incoming ID is replaced, never forwarded.
     const correlationId = isValidCorrelationId(incoming) ? incoming : newCorrelationId();

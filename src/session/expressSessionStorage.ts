@@ -1,19 +1,16 @@
 import { decodeStoredSession, type StoredSession } from '../auth/StoredSession';
 import { sameStoredSession, type SessionStorage } from './SessionStorage';
 
-/** The part of an express request the adapter reads: looked up at every call, never kept. */
-export interface RequestWithSession {
-  session?: object | undefined;
-  sessionID?: string | undefined;
-}
-
 export const DEFAULT_SESSION_KEY = 'ctpAuthToken';
 
 /**
  * The token as plain JSON under `key` of the request's express-session, read at every call so a sign-in
  * after `req.session.regenerate()` lands in the new session.
  */
-export function expressRequestStorage(req: RequestWithSession, options: { key?: string } = {}): SessionStorage {
+export function expressRequestStorage(
+  req: { session?: object | undefined; sessionID?: string | undefined },
+  options: { key?: string } = {},
+): SessionStorage {
   const key = options.key ?? DEFAULT_SESSION_KEY;
   const session = (): Record<string, unknown> => {
     if (typeof req.session !== 'object' || req.session === null)
