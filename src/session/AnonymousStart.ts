@@ -47,7 +47,7 @@ export class AnonymousStart {
   }
 }
 
-const byStorage = new WeakMap<SessionStorage, Map<string, object>>();
+const byStorage = new WeakMap<SessionStorage, Map<string | undefined, object>>();
 
 // The session (its id, else one key object per storage object) AND the Store: a token of one Store's
 // scopes is never handed to a shopper of another.
@@ -55,9 +55,8 @@ function anonymousStartKey(storage: SessionStorage, storeKey: string | undefined
   // JSON of a pair: no id or Store key can make two different pairs render alike.
   if (storage.id !== undefined) return JSON.stringify([storage.id, storeKey ?? null]);
   let keys = byStorage.get(storage);
-  if (!keys) byStorage.set(storage, (keys = new Map<string, object>()));
-  const store = storeKey ?? '';
-  let key = keys.get(store);
-  if (!key) keys.set(store, (key = {}));
+  if (!keys) byStorage.set(storage, (keys = new Map<string | undefined, object>()));
+  let key = keys.get(storeKey);
+  if (!key) keys.set(storeKey, (key = {}));
   return key;
 }

@@ -81,10 +81,7 @@ export class SessionRenewal {
     while (this.#ahead.size > 0) await Promise.all([...this.#ahead.values()]);
   }
 
-  /**
-   * `recovering`: a builder of this lineage whose token the API refused; it needs a new token (a transient
-   * failure is its error), and a session now in another lineage fails it.
-   */
+  /** `recovering`: after a 401 of this lineage's builder; a transient failure is its error, another lineage fails it. */
   renew(storage: SessionStorage, token: CtpAuthToken, recovering = false): Promise<CtpAuthToken> {
     return this.t.track(token.refreshToken, this.#renewOnce(storage, token, recovering));
   }

@@ -69,10 +69,8 @@ export class SessionTokens {
     );
   }
 
-  /**
-   * A new customer token takes the session over by compare-and-set; a sign-in stored since `before` was
-   * read wins. On any failure the session stays as it was and `fresh` is revoked.
-   */
+  // A new customer token takes the session over by compare-and-set; a sign-in stored since `before` was
+  // read wins. On any failure the session stays as it was and `fresh` is revoked.
   async claim(
     storage: SessionStorage,
     before: CtpAuthToken | undefined,

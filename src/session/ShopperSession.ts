@@ -138,10 +138,9 @@ export class ShopperSession implements CtpSession {
   logout(): Promise<void> {
     return this.#telemetry.span('ctp.session.logout', {}, async () => {
       const storage = this.#d.storage();
-      const token = await this.#t.door.update(storage, (current) => ({
-        result: current,
-        ...(current ? { next: null } : {}),
-      }));
+      const token = await this.#t.door.update(storage, (current) =>
+        current ? { result: current, next: null } : { result: current },
+      );
       if (!token) return;
       this.#t.end(token);
       this.#external.forget(token);
@@ -204,7 +203,6 @@ export class ShopperSession implements CtpSession {
       }
       return this.#anonymous.start(storage, options.storeKey);
     }
-    // A shopper of one Store is never served as another Store's.
     if (options.storeKey !== undefined) sessionStore(token, options.storeKey);
     const now = this.#d.clock.now();
     if (!needsRenewal(token, now)) return token;

@@ -1,4 +1,3 @@
-/** Whose token an API root carries. */
 export type TokenOwner = 'integration' | 'guest' | 'customer' | 'checkout' | 'customerService';
 
 /** A builder's token and the only way it may renew it: never through whatever session is current when the call runs. */
