@@ -3,14 +3,14 @@ import type { CustomerDraft } from './account/CustomerDraft';
 import type { ExternalRefresh } from './ExternalRefresh';
 
 /**
- * The current shopper's commercetools session (what datasources inject as `'CtpSession'`), kept in
- * the app's session through its SessionStorage: anonymous until sign-in, refreshed by the library.
- * Every method acts on the session of the current request (ctpSessionMiddleware or runWithCtpSession).
- * Tokens and passwords go only to commercetools, never into a log or an error.
+ * The current shopper's commercetools session (inject `'CtpSession'`), kept in the app's session
+ * through its SessionStorage: anonymous until sign-in, refreshed by the library. Every method acts on
+ * the current request's session (ctpSessionMiddleware or runWithCtpSession). Tokens and passwords go
+ * only to commercetools, never into a log or an error.
  *
  * @example
+ * await regenerateSession(req); // a new session id first (no session fixation)
  * await this.ctpSession.login(email, password);
- * await regenerateSession(req);
  */
 export interface CtpSession {
   /** The stored token, as it is (no refresh), or undefined. */
@@ -18,24 +18,18 @@ export interface CtpSession {
   /** The session's token, starting an anonymous session if there is none. */
   ensureAnonymous(options?: { storeKey?: string }): Promise<CtpAuthToken>;
   /**
-   * A token that is valid now: the stored one (inside its renewal margin it serves while a refresh
-   * runs in the background), a refreshed one if it expired, or (with createAnonymous) a new
-   * anonymous session.
+   * A token valid now: the stored one (inside its renewal margin it serves while a refresh runs in the
+   * background), a refreshed one if it expired, or (with createAnonymous) a new anonymous session.
    */
   accessToken(options?: {
     /** Start an anonymous session when there is none (default true). */
     createAnonymous?: boolean;
-    /**
-     * The Store the shopper is in: an anonymous session started here is that Store's (store-scoped
-     * scopes; later sign-ins and account operations default to it), and a session of another Store
-     * fails with CTP_STORE_MISMATCH rather than serve this one.
-     */
+    /** The shopper's Store: an anonymous start is that Store's; a session of another Store fails with CTP_STORE_MISMATCH. */
     storeKey?: string;
   }): Promise<CtpAuthToken>;
   /**
-   * Signs a customer in (password grant with the `customer` scopes); an anonymous session's cart
-   * moves to the customer. Wrong credentials fail with CTP_INVALID_CREDENTIALS, having changed
-   * nothing; a sign-in stored meanwhile by another request fails this one with CTP_SESSION_CHANGED.
+   * Signs a customer in (password grant); an anonymous session's cart moves to the customer. Wrong
+   * credentials: CTP_INVALID_CREDENTIALS, nothing changed; a sign-in stored meanwhile: CTP_SESSION_CHANGED.
    */
   login(
     email: string,
@@ -48,19 +42,14 @@ export interface CtpSession {
     },
   ): Promise<CtpAuthToken>;
   /**
-   * Signs in a customer authenticated at the app's identity provider (commercetools' External OAuth,
-   * see docs/external-identity.md): the session holds the provider's `token`, which customerApiRoot()
-   * sends as the bearer; an anonymous session's cart goes to the customer by Merge Cart (in the
-   * integration's name, in the session's Store) and its tokens are revoked. Near `expiresAt` the
-   * session is renewed by `refresh`, else by the module's `externalAuth.refresh` (which serves every
-   * instance; this one only this process); with neither it ends at `expiresAt`. logout() clears it
-   * and never sends the provider's token to commercetools: revoking it at the provider is the app's.
-   * Bad arguments fail with CTP_INVALID_ARGUMENT, having changed nothing.
+   * Signs in a customer of the app's identity provider (docs/external-identity.md): the session holds the
+   * provider's `token`, renewed near `expiresAt` by `refresh`, else the module's `externalAuth.refresh`,
+   * else it ends; an anonymous cart goes to the customer by Merge Cart. Bad arguments: CTP_INVALID_ARGUMENT.
    */
   loginExternal(
     token: string,
     options: {
-      /** The commercetools customer the token is for (what the introspection answers as `customer_id`). */
+      /** The commercetools customer the token is for (the introspection's `customer_id`). */
       customerId: string;
       /** When the provider's token expires. */
       expiresAt: Date;
@@ -72,10 +61,7 @@ export interface CtpSession {
       anonymousCartSignInMode?: 'MergeWithExistingCustomerCart' | 'UseAsNewActiveCustomerCart';
     },
   ): Promise<CtpAuthToken>;
-  /**
-   * Clears the session and revokes its tokens at commercetools (those the library obtained: not an
-   * external session's, which is the identity provider's); the clearing stays even if revoking fails.
-   */
+  /** Clears the session and revokes the tokens the library obtained; the clearing stays even if revoking fails. */
   logout(): Promise<void>;
   /** Creates the customer, then signs them in as login() does. */
   signUp(
@@ -100,18 +86,13 @@ export interface CtpSession {
   /** The signed-in customer's id, from the verified session token only; CTP_NO_SESSION otherwise. */
   customerId(): Promise<string>;
   /**
-   * A commercetools Checkout session for the shopper's active cart, or for `cartId`, checked in the
-   * shopper's name as theirs. Hand `sessionId` to the Checkout Browser SDK; nothing else leaves.
-   * Kept per cart until shortly before it expires (repeated calls send nothing), refreshed near its
-   * end, created anew when it cannot be. Needs the `checkout` option; failures are CTP_CHECKOUT_*.
+   * A Checkout session for the shopper's active cart (or `cartId`, checked as theirs), kept per cart until
+   * near its end: hand `sessionId` to the Checkout Browser SDK. Needs the `checkout` option; fails CTP_CHECKOUT_*.
    */
   checkoutSession(options?: { cartId?: string }): Promise<{ sessionId: string; expiresAt: Date }>;
   /** Resolves when every revocation and refresh started so far (background ones included) has finished: for tests. */
   settled(): Promise<void>;
 }
 
-/** The options of accessToken() (and customerApiRoot()), for the library's own code. */
 export type AccessTokenOptions = NonNullable<Parameters<CtpSession['accessToken']>[0]>;
-
-/** The options of login(), for the library's own code. */
 export type LoginOptions = NonNullable<Parameters<CtpSession['login']>[2]>;

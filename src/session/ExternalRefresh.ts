@@ -15,8 +15,7 @@ export interface ExternalToken {
 
 /**
  * Renews an external session at the app's identity provider: a new token, or `undefined` when the
- * provider's session ended (the library then clears the session, CTP_SESSION_EXPIRED). Throwing
- * means a transient failure: the current token serves until it expires, then callers get the error
- * (a CtpError as thrown, anything else as CTP_AUTH_UNAVAILABLE), and the session is kept.
+ * provider's session ended (then CTP_SESSION_EXPIRED, session cleared). Throwing is transient: the
+ * token serves until it expires, then callers get the error (a CtpError as is, else CTP_AUTH_UNAVAILABLE).
  */
 export type ExternalRefresh = (session: ExternalSession) => Promise<ExternalToken | undefined>;

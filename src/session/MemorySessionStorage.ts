@@ -3,10 +3,8 @@ import type { StoredSession } from '../auth/StoredSession';
 import { sameStoredSession, type SessionStorage } from './SessionStorage';
 
 /**
- * One session held in process memory: for tests, scripts and single-process apps. Keeps the stored
- * form it is handed (a frozen copy, so the caller cannot change it afterwards); its compareAndSet is
- * atomic by construction (no await between the compare and the set). It may start with a value of
- * either stored format (a full token of earlier versions is read too).
+ * One session in process memory (tests, scripts, single-process apps), starting with a value of either
+ * stored format; compareAndSet is atomic (no await between the compare and the set).
  */
 export class MemorySessionStorage implements SessionStorage {
   readonly id: string | undefined;
@@ -18,7 +16,6 @@ export class MemorySessionStorage implements SessionStorage {
   }
 
   async get(): Promise<StoredSession | undefined> {
-    // A full token of earlier versions is handed back as it is: the library reads either format.
     return this.#stored as StoredSession | undefined;
   }
 
@@ -29,7 +26,7 @@ export class MemorySessionStorage implements SessionStorage {
   }
 }
 
-// A deep copy, frozen: the value is handed to every reader of the session.
+// Deep, so no reader of the session can change what the others read.
 function frozen<T extends object>(value: T): T {
   const copy = structuredClone(value);
   for (const field of Object.values(copy)) if (Array.isArray(field)) Object.freeze(field);

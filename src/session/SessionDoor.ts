@@ -1,5 +1,5 @@
 import { parseStoredToken, type CtpAuthToken } from '../auth/CtpAuthToken';
-import { toStoredSession, type StoredScopeSets } from '../auth/StoredSession';
+import { toStoredSession, type StoredScopeSets, type StoredSession } from '../auth/StoredSession';
 import { CtpError } from '../errors/CtpError';
 import { CtpErrorCode } from '../errors/CtpErrorCode';
 import { CtpSessionError } from '../errors/CtpSessionError';
@@ -12,31 +12,18 @@ export interface Decision<R> {
   next?: CtpAuthToken | null;
 }
 
-/** The session as one exclusive section sees it. */
+/** The session as one exclusive section sees it; write stores `next` (or clears) if it still holds `expected`. */
 export interface SessionTransaction {
   read(): Promise<CtpAuthToken | undefined>;
-  /** Stores `next` (or clears) if the session still holds `expected`; says whether it did. */
   write(expected: CtpAuthToken | undefined, next: CtpAuthToken | undefined): Promise<boolean>;
 }
 
 /** A compare-and-set that failed this often in a row means another instance keeps changing the session. */
 const MAX_CONFLICTS = 3;
 
-type Operation = 'read' | 'write' | 'clear';
-
-const TIMED_OUT: Record<Operation, string> = {
-  read: 'answer a read',
-  write: 'finish a write',
-  clear: 'finish a clear',
-};
-
 /**
- * The one door every change of a session's state goes through. In this process, changes of one
- * session (keyed by the storage's id, else the storage object) run one at a time; each is the
- * storage's compareAndSet of what it read (fresh, past any cache) against what it decided, so a
- * change made on another instance is never overwritten. Tokens cross the door in the compact stored
- * form (toStoredSession with the library's registry) and come back checked and decoded with it.
- * Every storage call is bounded by `timeoutMs`.
+ * The door every change of a session's state goes through: one at a time per session in this process,
+ * each a compareAndSet of what it read past any cache, so no change undoes another made elsewhere.
  */
 export class SessionDoor {
   readonly #mutex = new KeyedMutex<unknown>();
@@ -46,31 +33,27 @@ export class SessionDoor {
     private readonly registry?: StoredScopeSets,
   ) {}
 
-  /**
-   * The stored token, checked; no lock. It may come from the storage's cache, unless `fresh`: the
-   * token as the store holds it now, what every change is decided on and what a 401 recovery checks.
-   */
+  /** The stored token, checked; no lock. From the storage's cache unless `fresh` (what changes and 401 recoveries decide on). */
   read(storage: SessionStorage, options: { fresh?: boolean } = {}): Promise<CtpAuthToken | undefined> {
     const read = options.fresh === true ? () => storage.get({ fresh: true }) : () => storage.get();
     return this.#call('read', read).then((value) => parseStoredToken(value, this.registry));
   }
 
-  /** Runs `work` alone among this session's state changes in this process. */
   exclusive<T>(storage: SessionStorage, work: (tx: SessionTransaction) => Promise<T>): Promise<T> {
     const tx: SessionTransaction = {
-      // Never a cache: a compare-and-set decided on a stale copy would only fail, or worse, be
-      // decided wrongly by a plain storage.
+      // Never a cache: a compare-and-set decided on a stale copy would fail, or be decided wrongly by a plain storage.
       read: () => this.read(storage, { fresh: true }),
-      write: (expected, next) => this.#write(storage, expected, next),
+      write: (expected, next) =>
+        this.#call(next === undefined ? 'clear' : 'write', () =>
+          storage.compareAndSet(this.#stored(expected), this.#stored(next)),
+        ),
     };
     return this.#mutex.run(storage.id ?? storage, () => work(tx));
   }
 
   /**
-   * Reads, decides, and writes what was decided if the session still holds what was read; on a
-   * conflict (another instance wrote meanwhile) decides again on the new value. `decide` must not
-   * do I/O: it may run more than once. `settled`, for a result that writes nothing, may answer from
-   * the storage's cache first (a refresh wave on Redis then costs no Redis read per caller).
+   * Reads, decides (no I/O: it may run again on a conflict), writes. `settled` may answer from the storage's
+   * cache a result that writes nothing (a refresh wave on Redis then costs no Redis read per caller).
    */
   update<R>(
     storage: SessionStorage,
@@ -97,54 +80,33 @@ export class SessionDoor {
     });
   }
 
-  #write(
-    storage: SessionStorage,
-    expected: CtpAuthToken | undefined,
-    next: CtpAuthToken | undefined,
-  ): Promise<boolean> {
-    const stored = (token: CtpAuthToken | undefined) =>
-      token === undefined ? undefined : toStoredSession(token, this.registry);
-    return this.#call(next === undefined ? 'clear' : 'write', () =>
-      storage.compareAndSet(stored(expected), stored(next)),
-    );
+  #stored(token: CtpAuthToken | undefined): StoredSession | undefined {
+    return token === undefined ? undefined : toStoredSession(token, this.registry);
   }
 
-  /**
-   * One storage call, raced against a timer: a storage that never answers cannot hold the caller. A
-   * plain timer, not deadline()'s AbortController: a storage call takes no signal, so there is
-   * nothing to abort, only a wait to end.
-   */
-  async #call<T>(operation: Operation, command: () => Promise<T>): Promise<T> {
+  // A plain timer, not deadline(): a storage call takes no signal, so there is only a wait to end.
+  async #call<T>(operation: 'read' | 'write' | 'clear', command: () => Promise<T>): Promise<T> {
+    const what = operation === 'read' ? 'answer a read' : `finish a ${operation}`;
+    const message = `The session storage did not ${what} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () =>
-          reject(
-            new CtpSessionError(
-              CtpErrorCode.SessionStorageTimeout,
-              `The session storage did not ${TIMED_OUT[operation]} within ${this.timeoutMs} ms; the operation was abandoned. Check the session store, or raise storageTimeoutMs.`,
-            ),
-          ),
+        () => reject(new CtpSessionError(CtpErrorCode.SessionStorageTimeout, message)),
         this.timeoutMs,
       );
     });
     try {
       return await Promise.race([Promise.resolve().then(command), timedOut]);
     } catch (cause) {
-      // The timeout is a CtpError already, passed through as it is.
-      throw storageError(operation, cause);
+      // The timeout, and a storage's own typed errors (RedisSessionStorage), pass through as they are.
+      if (cause instanceof CtpError) throw cause;
+      throw new CtpSessionError(
+        CtpErrorCode.SessionStorage,
+        `The session storage failed to ${operation} the shopper's token; the session was left as it was. Check the session store (see the cause).`,
+        { cause },
+      );
     } finally {
       clearTimeout(timer);
     }
   }
-}
-
-function storageError(operation: string, cause: unknown): CtpError {
-  // A storage that already speaks in typed errors (RedisSessionStorage) is passed through.
-  if (cause instanceof CtpError) return cause;
-  return new CtpSessionError(
-    CtpErrorCode.SessionStorage,
-    `The session storage failed to ${operation} the shopper's token; the session was left as it was. Check the session store (see the cause).`,
-    { cause },
-  );
 }

@@ -29,32 +29,18 @@ export interface Renewer extends Pick<TokenIssuer, 'refresh'> {
   renews?(token: CtpAuthToken): boolean;
 }
 
-export interface RenewMode {
-  /** The caller needs a new token (the API refused this one): a transient failure is its error. */
-  force: boolean;
-  /** The caller is a builder of this lineage: a session now in another lineage fails it. */
-  sameLineage: boolean;
-}
-
-const WAITING: RenewMode = { force: false, sameLineage: false };
-
-/** Refresh results kept by the access token they replace, for callers that read it just before. */
-const RECENT_REFRESHES = 1_000;
+/** How long a token a refresh replaced stays valid for the calls still carrying it: past any API call's default deadline. */
+const REPLACED_TOKEN_GRACE_MS = 60_000;
 
 /**
- * Refreshes sessions: one refresh per lineage in this process (and, through the coordinator, in
- * the fleet), its outcome decided by tokens/renewalOutcome and stored through the door, so a
- * sign-out or sign-in that ended the lineage meanwhile always wins: the refresh then stores nothing
- * and revokes what it minted. Inside the renewal margin the current token serves the caller and
- * the refresh runs in the background (ahead); only an expired or refused token waits (renew).
+ * One refresh per lineage (in the fleet through the coordinator), its outcome decided by renewalOutcome
+ * and stored through the door, so a sign-out or sign-in that ended the lineage meanwhile always wins.
  */
-/** How long a token a refresh replaced stays valid for the calls still carrying it: past any API call's default deadline. */
-export const REPLACED_TOKEN_GRACE_MS = 60_000;
-
 export class SessionRenewal {
   readonly #refreshes = new SingleFlight<string, CoordinatedRefresh>();
+  /** Refresh results by the access token they replaced, for callers that read it just before. */
   readonly #recent = new Map<string, CtpAuthToken>();
-  /** Background refreshes by session (its id, else its storage object) and lineage: one at a time each. */
+  /** Background refreshes by session and lineage: one at a time each. */
   readonly #ahead = new Map<unknown, Promise<void>>();
 
   constructor(
@@ -66,15 +52,11 @@ export class SessionRenewal {
     private readonly telemetry: CtpTelemetry = NO_TELEMETRY,
   ) {}
 
-  /**
-   * Starts a refresh of `token` in the background unless one of this session's lineage is running;
-   * never throws: a failure is logged, and settled() waits for it (it is tracked like any renewal).
-   */
+  /** Starts a background refresh of `token` unless one of this session's lineage runs; never throws (failures are logged). */
   ahead(storage: SessionStorage, token: CtpAuthToken): void {
     const key = storage.id === undefined ? storage : JSON.stringify([storage.id, token.refreshToken]);
-    // Nothing to renew it with: it serves to its expiry, and no refresh is coordinated per request meanwhile.
     if (this.#ahead.has(key) || this.issuer.renews?.(token) === false) return;
-    const running = this.renew(storage, token, WAITING).then(
+    const running = this.renew(storage, token).then(
       () => undefined,
       (error: unknown) => {
         const code = error instanceof CtpError ? error.code : 'UNKNOWN';
@@ -95,40 +77,35 @@ export class SessionRenewal {
     void running.finally(() => this.#ahead.delete(key));
   }
 
-  /** Every background refresh started so far has finished (and its failure is logged). */
   async settled(): Promise<void> {
     while (this.#ahead.size > 0) await Promise.all([...this.#ahead.values()]);
   }
 
-  /** A valid token of the session after renewing `token`, waited for. */
-  renew(storage: SessionStorage, token: CtpAuthToken, mode: RenewMode = WAITING): Promise<CtpAuthToken> {
-    return this.t.track(token.refreshToken, this.#renewOnce(storage, token, mode));
+  /** `recovering`: after a 401 of this lineage's builder; a transient failure is its error, another lineage fails it. */
+  renew(storage: SessionStorage, token: CtpAuthToken, recovering = false): Promise<CtpAuthToken> {
+    return this.t.track(token.refreshToken, this.#renewOnce(storage, token, recovering));
   }
 
-  /**
-   * A valid token of `lineage` after the API refused `stale` (401), read past any cache: a 401 may
-   * mean the session was signed out or refreshed on another instance a moment ago.
-   */
+  /** After a 401 on `stale`; read past any cache: the session may have changed on another instance a moment ago. */
   async recover(storage: SessionStorage, lineage: string, stale: string): Promise<CtpAuthToken> {
     const current = await this.t.door.read(storage, { fresh: true });
     if (!current) throw new CtpSessionExpiredError('the session was cleared');
     if (current.refreshToken !== lineage) throw builderSessionChanged();
     if (current.accessToken !== stale) return current;
-    return this.renew(storage, current, { force: true, sameLineage: true });
+    return this.renew(storage, current, true);
   }
 
-  async #renewOnce(storage: SessionStorage, token: CtpAuthToken, mode: RenewMode): Promise<CtpAuthToken> {
+  async #renewOnce(storage: SessionStorage, token: CtpAuthToken, recovering: boolean): Promise<CtpAuthToken> {
     let minted: CtpAuthToken | undefined;
-    // A lineage a logout or sign-in already ended is not refreshed at all: the door sees the change.
     if (!this.t.ended.has(token.refreshToken)) {
       try {
         const refreshed = await this.#refreshes.run(token.refreshToken, () => this.#refresh(token));
-        // 'ended': another instance ended the lineage; what the session holds now decides, as for a sign-out here.
+        // 'ended' (by another instance): what the session holds now decides, as for a sign-out here.
         if (refreshed !== 'ended') minted = refreshed;
       } catch (error) {
         if (refreshFailure(error) === 'refused')
-          return this.#refused(storage, token, error as CtpOAuthError, mode.sameLineage);
-        return this.#transient(token, error, mode.force);
+          return this.#refused(storage, token, error as CtpOAuthError, recovering);
+        return this.#transient(token, error, recovering);
       }
     }
     const ended = () => this.t.ended.has(token.refreshToken);
@@ -146,10 +123,7 @@ export class SessionRenewal {
         void revoker?.access(outcome.minted.accessToken, token.kind, 'refresh-superseded');
         return outcome.token;
       case 'stored':
-        // The access token the refresh replaced would stay valid to its expiry: revoked, after a
-        // grace period, since inside the margin calls in flight still carry it (this request's, the
-        // shopper's parallel requests', other instances' cached copies, a session copy whose write
-        // of this result was lost); no caller waits for it. settled() and close() start it at once.
+        // Revoked after a grace period: calls in flight (here, in parallel requests, on other instances) still carry it.
         revoker?.accessLater(outcome.replaced, token.kind, 'refresh-replaced', REPLACED_TOKEN_GRACE_MS);
         return outcome.token;
       case 'ended':
@@ -159,15 +133,13 @@ export class SessionRenewal {
       case 'changed':
         if (minted !== undefined) await revoker?.access(minted.accessToken, token.kind, 'refresh-discarded');
         if (!outcome.current) throw new CtpSessionExpiredError('the session was signed out during the refresh');
-        if (mode.sameLineage) throw builderSessionChanged();
+        if (recovering) throw builderSessionChanged();
         return outcome.current;
     }
   }
 
-  /** The one refresh of this lineage in the process; through the coordinator, in the fleet. */
   async #refresh(token: CtpAuthToken): Promise<CoordinatedRefresh> {
-    // A caller that read the token just before another caller's refresh of it finished gets that
-    // refresh's result, not a second refresh.
+    // A caller that read the token just before another caller's refresh of it finished gets its result.
     const recent = this.#recent.get(token.accessToken);
     if (recent !== undefined && !needsRenewal(recent, this.clock.now())) return recent;
     const refreshed = await this.coordinator.refresh(
@@ -176,16 +148,13 @@ export class SessionRenewal {
       (candidate) => candidate.accessToken !== token.accessToken && !needsRenewal(candidate, this.clock.now()),
     );
     if (refreshed === 'ended') return refreshed;
-    // Oldest first out: a late reader comes within moments, so a small window is enough.
-    setBounded(this.#recent, token.accessToken, refreshed, RECENT_REFRESHES);
+    // A late reader comes within moments: a small window is enough.
+    setBounded(this.#recent, token.accessToken, refreshed, 1_000);
     return refreshed;
   }
 
-  /**
-   * The auth server's refresh. A refusal ends the lineage for the fleet before the coordinator lets
-   * another instance refresh it, so the instances waiting read the mark at once rather than each
-   * being refused in turn. A mark that could not be written costs only that: the refusal stands.
-   */
+  // A refusal ends the lineage for the fleet before the coordinator lets another instance refresh it, so
+  // the instances waiting read the mark rather than each be refused in turn (a failed mark costs only that).
   async #refreshOrEnd(token: CtpAuthToken): Promise<CtpAuthToken> {
     try {
       return await this.issuer.refresh(token);
@@ -200,7 +169,7 @@ export class SessionRenewal {
     storage: SessionStorage,
     token: CtpAuthToken,
     refused: CtpOAuthError,
-    sameLineage: boolean,
+    recovering: boolean,
   ): Promise<CtpAuthToken> {
     const { cleared, current } = await this.t.door.update(storage, (stored) => refusalDecision(stored, token));
     this.t.end(token);
@@ -214,13 +183,13 @@ export class SessionRenewal {
     }
     if (current === undefined) throw new CtpSessionExpiredError('the refresh token was refused', { cause: refused });
     // Refused because a sign-in replaced this lineage meanwhile: the session lives on in the new one.
-    if (sameLineage) throw builderSessionChanged();
+    if (recovering) throw builderSessionChanged();
     return current;
   }
 
-  #transient(token: CtpAuthToken, error: unknown, force: boolean): CtpAuthToken {
-    const decided = transientFailure(token, error, force, this.clock.now());
-    if ('error' in decided) throw decided.error;
+  #transient(token: CtpAuthToken, error: unknown, recovering: boolean): CtpAuthToken {
+    const failure = transientFailure(token, error, recovering, this.clock.now());
+    if (failure) throw failure;
     const code = error instanceof CtpError ? error.code : 'UNKNOWN';
     this.logger.warn(
       { event: 'ctp.renewal.deferred', kind: token.kind, code },

@@ -9,28 +9,22 @@ import { SessionDoor } from './SessionDoor';
 import type { SessionStorage } from './SessionStorage';
 import { TokenRevoker } from './TokenRevoker';
 
-/** How a new customer token takes a session over (login, sign-up). */
 export interface ClaimOptions {
   /** For revocation logs: `login`, `sign-up`... */
   reason: string;
-  /**
-   * Runs after the session was claimed from an anonymous session and before the claim counts
-   * (the backend sign-in that moves the cart); if it throws, the anonymous session is put back.
-   */
+  /** Runs once an anonymous session was claimed (the backend sign-in moving the cart); if it throws, the anonymous session is put back. */
   fromAnonymous?: (anonymous: CtpAuthToken) => Promise<void>;
 }
 
 /**
- * What every change of a session's tokens shares, whoever makes it (CtpSession's refreshes, sign-in
- * and sign-out; the account operations): the door (per-session serialisation and compare-and-set),
- * the revoker, and the lineages a sign-out or sign-in ended in this process. A lineage is a refresh
- * token (commercetools never rotates it); ending it makes a refresh of it in flight store nothing
- * and revoke what it mints.
+ * What every change of a session's tokens shares: the door, the revoker, the lineages ended here. A
+ * lineage is a refresh token (never rotated); a logout or sign-in ends the one it replaced, and every
+ * token of an ended lineage the library obtains is revoked, including one a refresh in flight mints.
  */
 export class SessionTokens {
   readonly door: SessionDoor;
   readonly revoker: TokenRevoker;
-  /** Lineages (refresh tokens, hashed) a logout or sign-in ended in this process. */
+  /** Lineages (hashed) a logout or sign-in ended in this process. */
   readonly ended = new BoundedHashSet(10_000);
   /** Renewals in progress per lineage, so a logout can wait for them and revoke what they mint. */
   readonly renewing = new Map<string, Set<Promise<unknown>>>();
@@ -50,20 +44,16 @@ export class SessionTokens {
     return this.door.read(storage);
   }
 
-  /** Marks a lineage ended in this process: a refresh of it in flight stores nothing and revokes what it minted. */
   end(token: CtpAuthToken): void {
     this.ended.add(token.refreshToken);
   }
 
-  /** Registers a renewal of `lineage` until it settles. */
   track<T>(lineage: string, work: Promise<T>): Promise<T> {
-    let set = this.renewing.get(lineage);
-    if (!set) this.renewing.set(lineage, (set = new Set()));
-    const inSet = set;
-    inSet.add(work);
+    const set = this.renewing.get(lineage) ?? new Set<Promise<unknown>>();
+    this.renewing.set(lineage, set.add(work));
     const untrack = () => {
-      inSet.delete(work);
-      if (inSet.size === 0 && this.renewing.get(lineage) === inSet) this.renewing.delete(lineage);
+      set.delete(work);
+      if (set.size === 0 && this.renewing.get(lineage) === set) this.renewing.delete(lineage);
     };
     void work.then(untrack, untrack);
     return work;
@@ -79,15 +69,8 @@ export class SessionTokens {
     );
   }
 
-  /**
-   * A new customer token takes the session over (sign-in, sign-up), alone among the session's
-   * changes. It is stored by compare-and-set; if the session was anonymous, `fromAnonymous` runs
-   * (put back on failure); the replaced tokens are revoked after it answers (in the background,
-   * see TokenRevoker.settled()). If another sign-in was stored since
-   * `before` was read, `fresh` is revoked and this fails with CTP_SESSION_CHANGED (or, for the same
-   * customer and Store, the stored token is returned). On any failure the session stays as it was
-   * and `fresh` is revoked.
-   */
+  // A new customer token takes the session over by compare-and-set; a sign-in stored since `before` was
+  // read wins. On any failure the session stays as it was and `fresh` is revoked.
   async claim(
     storage: SessionStorage,
     before: CtpAuthToken | undefined,
@@ -108,10 +91,8 @@ export class SessionTokens {
               'Another sign-in of this session finished first; this one was undone. Sign in again if needed.',
             );
           }
-          // Claim the session first: across instances only the sign-in whose compare-and-set wins
-          // moves the anonymous cart, so the cart always ends with the customer who is stored.
+          // Claim first: only the sign-in whose compare-and-set wins moves the cart, so it ends with the customer stored.
           if (!(await tx.write(current, fresh))) {
-            // Another instance wrote meanwhile (a refresh, most likely): look again.
             if (attempt < 3) continue;
             throw new CtpSessionError(
               CtpErrorCode.SessionChanged,
@@ -135,24 +116,13 @@ export class SessionTokens {
       await this.revoker.pair(fresh, `${options.reason}-rollback`);
       throw error;
     }
-    // A sign-in answers without waiting for revocations: they run on after it (tracked by the
-    // revoker until settled, each request bounded by the auth timeout, failures logged), so the
-    // shopper waits for the grant and the backend sign-in only. The replaced pair's lineage is
-    // ended already: nothing of this session uses it again.
-    if (outcome.token !== fresh) {
-      void this.revoker.pair(fresh, `${options.reason}-duplicate`);
-      return outcome;
-    }
-    if (outcome.replaced) void this.retire(outcome.replaced, options.reason);
+    // Revocations run on after the sign-in answers (tracked by the revoker): the shopper waits only for the grant and the cart.
+    if (outcome.token !== fresh) void this.revoker.pair(fresh, `${options.reason}-duplicate`);
+    else if (outcome.replaced) void this.retire(outcome.replaced, options.reason);
     return outcome;
   }
 
-  /**
-   * Replaces the session's lineage `before` with `fresh` (a password change signs in again with the
-   * new password), only if the session still holds that lineage; the old pair is then revoked. If a
-   * sign-out or another sign-in changed the session meanwhile, `fresh` is revoked, the session left
-   * as it is, and this fails with CTP_SESSION_CHANGED.
-   */
+  /** Replaces the lineage `before` with `fresh` (a password change) if the session still holds it; else revokes `fresh`. */
   async replaceLineage(
     storage: SessionStorage,
     before: CtpAuthToken,
@@ -166,26 +136,22 @@ export class SessionTokens {
           ? { result: current, next: fresh }
           : { result: undefined },
       );
+      if (replaced === undefined) {
+        throw new CtpSessionError(
+          CtpErrorCode.SessionChanged,
+          'The session was signed out or signed in again while the password changed; the new password holds, this session was left as it is. Sign in again with the new password.',
+        );
+      }
     } catch (error) {
       await this.revoker.pair(fresh, `${reason}-rollback`);
       throw error;
-    }
-    if (replaced === undefined) {
-      await this.revoker.pair(fresh, `${reason}-rollback`);
-      throw new CtpSessionError(
-        CtpErrorCode.SessionChanged,
-        'The session was signed out or signed in again while the password changed; the new password holds, this session was left as it is. Sign in again with the new password.',
-      );
     }
     this.end(replaced);
     await this.retire(replaced, reason);
     return fresh;
   }
 
-  /**
-   * Clears the session if `matches(current)` and revokes its pair, as a logout would (a password
-   * reset of the session's own customer). Says whether it cleared.
-   */
+  /** Clears the session if `matches(current)` and revokes its pair, as a logout would; says whether it cleared. */
   async clearIf(
     storage: SessionStorage,
     matches: (current: CtpAuthToken) => boolean,

@@ -8,16 +8,13 @@ export interface CheckoutSession {
   expiresAt: Date;
 }
 
-/**
- * How the session asks for a shopper's Checkout session: CheckoutSessions.forShopper (src/checkout,
- * which builds on the session), or checkoutNotConfigured.
- */
+/** How the session asks for a shopper's Checkout session: CheckoutSessions.forShopper, or checkoutNotConfigured. */
 export type ShopperCheckout = (
   source: () => Promise<TokenSource>,
   cartId: string | undefined,
 ) => Promise<CheckoutSession>;
 
-/** What checkoutSession() does without the `checkout` option: refuse before touching the session. */
+/** Without the `checkout` option: refuses before touching the session. */
 export const checkoutNotConfigured: ShopperCheckout = () =>
   Promise.reject(
     new CtpError(

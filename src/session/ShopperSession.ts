@@ -31,17 +31,15 @@ export interface ShopperSessionDeps {
   signIn: CustomerSignIn;
   clock: Clock;
   logger: Logger;
-  /** The current request's storage (by default runWithCtpSession's); one of the earlier contract is adapted (fromLegacyStorage). */
+  /** The current request's storage (by default runWithCtpSession's); a legacy one is adapted. */
   storage: () => AnySessionStorage;
-  /** One refresh for the whole fleet (Redis) rather than one per process; default: this process. */
+  /** One refresh per fleet (Redis) rather than per process. */
   coordinator?: TokenCoordinator;
   /** Bound of every session storage call (default 5 s). */
   storageTimeoutMs?: number;
-  /** How long a sign-out or refresh waits for revoking the tokens it drops (default 2 s; they go on after). A sign-in does not wait. */
+  /** How long a sign-out or refresh waits for revoking the tokens it drops (default 2 s; they go on after). */
   revokeWaitMs?: number;
-  /** Sign-up, passwords and email verification: the API calls and the app's token sender. */
   accounts?: AccountOptions;
-  /** Spans of sign-in, sign-out, sign-up and the password changes; the count of expired sessions. */
   telemetry?: CtpTelemetry;
   checkout?: ShopperCheckout;
   /** Renews sessions of loginExternal on every instance (the module's `externalAuth.refresh`). */
@@ -49,31 +47,18 @@ export interface ShopperSessionDeps {
 }
 
 /**
- * The CtpSession apps inject: the current shopper's commercetools session, kept in the app's
- * session through SessionStorage. Beyond the public interface, source() is what customerApiRoot()
- * builds on (internal).
- *
- * Every change of a session's state (anonymous start, refresh, login, logout) goes through one
- * SessionDoor: serialised per session in this process, compare-and-set against what is stored (atomic
- * across instances where the storage offers it), so none can undo another. Network calls happen
- * outside that section, except the backend sign-in that moves the anonymous cart, which must see the
- * session it moves. A session's lineage is its refresh token (commercetools never rotates it): a
- * logout or a login ends the lineage it replaced, and every token of an ended lineage that the
- * library obtains is revoked, including one minted by a refresh that was in flight.
- *
- * Inside a token's renewal margin the token still serves every call and one refresh runs in the
- * background (SessionRenewal); only an expired token, or one the API refused, waits for a refresh.
+ * The CtpSession apps inject; source() is what customerApiRoot() builds on. Network calls run outside
+ * the door, except the backend sign-in that moves the anonymous cart, which must see the session it moves.
  */
 export class ShopperSession implements CtpSession {
   readonly #d: Omit<ShopperSessionDeps, 'storage'> & { storage: () => SessionStorage };
-  /** The door, revoker and ended lineages, shared with the renewals and the account operations. */
   readonly #t: SessionTokens;
-  readonly #coordinator: TokenCoordinator;
   readonly #renewal: SessionRenewal;
   readonly #anonymous: AnonymousStart;
   readonly #accounts: AccountOperations;
   readonly #external: ExternalSignIn;
   readonly #telemetry: CtpTelemetry;
+  readonly #coordinator: TokenCoordinator;
 
   constructor(deps: ShopperSessionDeps) {
     this.#d = { ...deps, storage: adaptingLegacy(deps.storage) };
@@ -106,17 +91,12 @@ export class ShopperSession implements CtpSession {
   readonly accessToken = (options: AccessTokenOptions = {}): Promise<CtpAuthToken> =>
     this.#accessToken(this.#d.storage(), options);
 
-  /**
-   * What customerApiRoot() builds on: a valid token of the current request's session, and the way
-   * to renew exactly that lineage after a 401, bound to this storage, not to whatever context the
-   * call later runs in.
-   */
+  /** A valid token of the current request's session; a 401 renews that lineage of this storage, whatever context the call runs in. */
   async source(options: AccessTokenOptions = {}): Promise<TokenSource> {
     const storage = this.#d.storage();
     return this.tokenSource(storage, await this.#accessToken(storage, options));
   }
 
-  /** A token source for `token` of the session in `storage`. */
   tokenSource(storage: SessionStorage, token: CtpAuthToken): TokenSource {
     return {
       owner: 'customer',
@@ -126,66 +106,54 @@ export class ShopperSession implements CtpSession {
     };
   }
 
-  /**
-   * Password grant first (wrong credentials end here, having changed nothing), then the claim step
-   * shared with sign-up (claimCustomer: compare-and-set, the backend sign-in moves the anonymous
-   * cart, the replaced tokens are revoked in the background; a sign-in stored meanwhile wins).
-   */
+  // Password grant first (wrong credentials end here, having changed nothing), then the claim step shared with sign-up.
   login(email: string, password: string, options: LoginOptions = {}): Promise<CtpAuthToken> {
-    return this.#telemetry.span('ctp.session.login', {}, () => this.#login(email, password, options));
-  }
-
-  async #login(email: string, password: string, options: LoginOptions): Promise<CtpAuthToken> {
-    const storage = this.#d.storage();
-    const before = await this.#t.door.read(storage);
-    const storeKey = sessionStore(before, options.storeKey);
-    // The backend sign-in needs the integration token: fetched alongside the password grant.
-    if (before?.kind === 'anonymous' && before.anonymousId !== undefined) void this.#d.signIn.prepare();
-    const customer = await this.#d.issuer.customer({ email, password, storeKey });
-    const outcome = await claimCustomer(this.#t, this.#d.signIn, storage, before, customer, {
-      email,
-      password,
-      storeKey,
-      anonymousCartSignInMode: options.anonymousCartSignInMode,
-      reason: 'login',
+    return this.#telemetry.span('ctp.session.login', {}, async () => {
+      const storage = this.#d.storage();
+      const before = await this.#t.door.read(storage);
+      const storeKey = sessionStore(before, options.storeKey);
+      // The backend sign-in needs the integration token: fetched alongside the password grant.
+      if (before?.kind === 'anonymous' && before.anonymousId !== undefined) void this.#d.signIn.prepare();
+      const customer = await this.#d.issuer.customer({ email, password, storeKey });
+      const outcome = await claimCustomer(this.#t, this.#d.signIn, storage, before, customer, {
+        email,
+        password,
+        storeKey,
+        anonymousCartSignInMode: options.anonymousCartSignInMode,
+        reason: 'login',
+      });
+      if (outcome.token !== customer) return outcome.token;
+      this.#d.logger.info(
+        { event: 'ctp.login', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined },
+        'customer signed in',
+      );
+      return customer;
     });
-    if (outcome.token !== customer) return outcome.token;
-    this.#d.logger.info(
-      { event: 'ctp.login', merged: outcome.replaced?.kind === 'anonymous', store: storeKey !== undefined },
-      'customer signed in',
-    );
-    return customer;
   }
 
-  /** The provider's token takes the session over (ExternalSignIn: Merge Cart, anonymous tokens revoked). */
   loginExternal(token: string, options: ExternalLoginOptions): Promise<CtpAuthToken> {
     return this.#external.login(token, options);
   }
 
-  /** Clears the session and revokes its tokens, including any a refresh in flight mints (waited for at most revokeWaitMs); the clearing stays even if revoking fails. */
   logout(): Promise<void> {
-    return this.#telemetry.span('ctp.session.logout', {}, () => this.#logout());
+    return this.#telemetry.span('ctp.session.logout', {}, async () => {
+      const storage = this.#d.storage();
+      const token = await this.#t.door.update(storage, (current) =>
+        current ? { result: current, next: null } : { result: current },
+      );
+      if (!token) return;
+      this.#t.end(token);
+      this.#external.forget(token);
+      // The fleet's "ended" mark and the revocations run side by side; a failed mark still fails the logout, after them.
+      const [marked] = await Promise.allSettled([
+        this.#coordinator.endLineage(token.refreshToken, SIGNED_OUT_MARK_MS),
+        this.#t.retire(token, 'logout'),
+      ]);
+      this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
+      if (marked.status === 'rejected') throw marked.reason;
+    });
   }
 
-  async #logout(): Promise<void> {
-    const storage = this.#d.storage();
-    const token = await this.#t.door.update(storage, (current) => ({
-      result: current,
-      ...(current ? { next: null } : {}),
-    }));
-    if (!token) return;
-    this.#t.end(token);
-    this.#external.forget(token);
-    // The fleet's "ended" mark and the revocations run side by side; a failed mark still fails the logout, after them.
-    const [marked] = await Promise.allSettled([
-      this.#coordinator.endLineage(token.refreshToken, SIGNED_OUT_MARK_MS),
-      this.#t.retire(token, 'logout'),
-    ]);
-    this.#d.logger.info({ event: 'ctp.logout', kind: token.kind }, 'shopper signed out');
-    if (marked.status === 'rejected') throw marked.reason;
-  }
-
-  // The account operations (AccountOperations, beside this class); spans around those that change the session.
   readonly requestPasswordReset = (email: string, options: StoreOption = {}): Promise<void> =>
     this.#accounts.requestPasswordReset(email, options);
   readonly requestEmailVerification = (): Promise<void> => this.#accounts.requestEmailVerification();
@@ -207,7 +175,6 @@ export class ShopperSession implements CtpSession {
     return this.#telemetry.span('ctp.session.reset_password', {}, reset);
   }
 
-  // From the verified session token only, never from a request.
   async customerId(): Promise<string> {
     const token = await this.#accessToken(this.#d.storage(), { createAnonymous: false });
     if (token.kind === 'customer' && token.customerId !== undefined) return token.customerId;
@@ -217,7 +184,6 @@ export class ShopperSession implements CtpSession {
     );
   }
 
-  // Also what the services' close() waits for.
   async settled(): Promise<void> {
     await this.#renewal.settled();
     while (this.#t.renewing.size > 0)
@@ -237,12 +203,10 @@ export class ShopperSession implements CtpSession {
       }
       return this.#anonymous.start(storage, options.storeKey);
     }
-    // A shopper of one Store is never served as another Store's.
     if (options.storeKey !== undefined) sessionStore(token, options.storeKey);
     const now = this.#d.clock.now();
     if (!needsRenewal(token, now)) return token;
     if (!ahead || isExpired(token, now)) return this.#renewal.renew(storage, token);
-    // Valid for minutes still: it serves this call, and the refresh runs in the background.
     this.#renewal.ahead(storage, token);
     return token;
   }

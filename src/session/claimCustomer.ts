@@ -4,22 +4,15 @@ import type { SessionStorage } from './SessionStorage';
 import type { SessionTokens } from './SessionTokens';
 
 export interface CustomerClaim {
-  /** The credentials the customer token was granted for: the backend sign-in moves the cart with them. */
+  /** The credentials of the customer token: the backend sign-in moves the cart with them. */
   email: string;
   password: string;
   storeKey: string | undefined;
   anonymousCartSignInMode: AnonymousCartSignInMode | undefined;
-  /** For revocation logs: `login`, `sign-up`. */
   reason: 'login' | 'sign-up';
 }
 
-/**
- * The one claim step of sign-in and sign-up: `customer` takes the session over by compare-and-set
- * (SessionTokens.claim); if the session was anonymous, the backend sign-in with its anonymousId
- * moves the anonymous cart to the customer (the anonymous session is put back if that fails). The
- * cart moves after the claim, so that of two racing sign-ins of one session only the one stored
- * moves it.
- */
+/** The claim step of sign-in and sign-up: from an anonymous session, the backend sign-in then moves the cart. */
 export function claimCustomer(
   tokens: SessionTokens,
   signIn: Pick<CustomerSignIn, 'signIn'>,
@@ -28,17 +21,11 @@ export function claimCustomer(
   customer: CtpAuthToken,
   claim: CustomerClaim,
 ): Promise<{ token: CtpAuthToken; replaced: CtpAuthToken | undefined }> {
+  const { reason, anonymousCartSignInMode = 'MergeWithExistingCustomerCart', ...credentials } = claim;
   return tokens.claim(storage, before, customer, {
-    reason: claim.reason,
-    fromAnonymous: async (anonymous) => {
-      if (anonymous.anonymousId === undefined) return;
-      await signIn.signIn({
-        email: claim.email,
-        password: claim.password,
-        anonymousId: anonymous.anonymousId,
-        anonymousCartSignInMode: claim.anonymousCartSignInMode ?? 'MergeWithExistingCustomerCart',
-        storeKey: claim.storeKey,
-      });
+    reason,
+    fromAnonymous: async ({ anonymousId }) => {
+      if (anonymousId !== undefined) await signIn.signIn({ ...credentials, anonymousId, anonymousCartSignInMode });
     },
   });
 }

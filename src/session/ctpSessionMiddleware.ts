@@ -8,57 +8,34 @@ import { runWithCtpSession } from './sessionContext';
 import type { LegacySessionStorage } from './fromLegacyStorage';
 import type { SessionStorage } from './SessionStorage';
 
-/** What the middleware reads and sets on the request besides the session. */
-interface CorrelatedRequest {
-  headers?: Record<string, string | string[] | undefined>;
-  /** Set by the middleware: the request's correlation ID (also currentCorrelationId()). */
-  ctpCorrelationId?: string;
-}
-
-interface ResponseLike {
-  setHeader?: (name: string, value: string) => unknown;
-}
-
-/** A valid incoming X-Correlation-ID, or a fresh one: an invalid one is replaced, never forwarded. */
-function correlationIdOf(req: CorrelatedRequest): string {
-  const incoming = req.headers?.['x-correlation-id'];
-  return isValidCorrelationId(incoming) ? incoming : newCorrelationId();
-}
-
 /**
- * Express-style middleware: makes `req.session` the current shopper's session for the rest of the
- * request. Install it after express-session (or any middleware that sets `req.session`).
- *
- * It also gives the request its correlation ID: a valid incoming `X-Correlation-ID` (8-256 letters,
- * digits, `_`, `-`), or a generated one. Every API and auth request, log event and CtpApiError of
- * the request carries it; it is on `req.ctpCorrelationId`, in currentCorrelationId(), and echoed as
- * the response's X-Correlation-ID header.
- *
- * `storage` replaces the express-session adapter, e.g. with a RedisSessionStorage per session id.
+ * Express-style middleware, after express-session: `req.session` (or `storage(req)`, e.g. a
+ * RedisSessionStorage per session id) is the current shopper's session for the rest of the request.
+ * The request's correlation ID, a valid incoming `X-Correlation-ID` (8-256 letters, digits, `_`, `-`)
+ * or a generated one, goes with every API and auth request, log event and CtpApiError of the request;
+ * it is on `req.ctpCorrelationId`, in currentCorrelationId(), and in the response's X-Correlation-ID.
  *
  * @example
  * app.use(session({ secret, resave: false, saveUninitialized: false }));
  * app.use(ctpSessionMiddleware());
- * // on sign-in: a new session id first (no session fixation), the anonymous token carried into it
- * await regenerateSession(req);
- * await ctpSession.login(email, password);
  */
-// Req: the part of an express request the middleware reads (RequestWithSession, written out).
+// Req: the part of an express request the middleware reads.
 export function ctpSessionMiddleware<Req extends { session?: object | undefined; sessionID?: string | undefined }>(
   options: { key?: string; storage?: (req: Req) => SessionStorage | LegacySessionStorage } = {},
 ): (req: Req, res: unknown, next: (error?: unknown) => void) => void {
   return (req: Req, res: unknown, next: (error?: unknown) => void): void => {
-    const correlated = req as Req & CorrelatedRequest;
-    const correlationId = correlationIdOf(correlated);
+    const correlated = req as Req & {
+      headers?: Record<string, string | string[] | undefined>;
+      ctpCorrelationId?: string;
+    };
+    const incoming = correlated.headers?.['x-correlation-id'];
+    // An invalid incoming ID is replaced, never forwarded.
+    const correlationId = isValidCorrelationId(incoming) ? incoming : newCorrelationId();
     correlated.ctpCorrelationId = correlationId;
-    (res as ResponseLike | undefined)?.setHeader?.('X-Correlation-ID', correlationId);
+    const response = res as { setHeader?: (name: string, value: string) => unknown } | undefined;
+    response?.setHeader?.('X-Correlation-ID', correlationId);
     runWithCorrelationId(correlationId, () => {
-      if (options.storage) {
-        noteSessionKey(req, null);
-        runWithCtpSession(options.storage(req), () => next());
-        return;
-      }
-      if (typeof req.session !== 'object' || req.session === null) {
+      if (!options.storage && (typeof req.session !== 'object' || req.session === null)) {
         next(
           new CtpSessionError(
             CtpErrorCode.NoSessionContext,
@@ -67,9 +44,8 @@ export function ctpSessionMiddleware<Req extends { session?: object | undefined;
         );
         return;
       }
-      // Reads req.session at each call: a sign-in after req.session.regenerate() lands in the new session.
-      noteSessionKey(req, options.key ?? DEFAULT_SESSION_KEY);
-      const storage = expressRequestStorage(req, options.key === undefined ? {} : { key: options.key });
+      noteSessionKey(req, options.storage ? null : (options.key ?? DEFAULT_SESSION_KEY));
+      const storage = options.storage ? options.storage(req) : expressRequestStorage(req, options);
       runWithCtpSession(storage, () => next());
     });
   };

@@ -4,10 +4,8 @@ import { CtpSessionError } from '../errors/CtpSessionError';
 import type { AnySessionStorage, LegacySessionStorage } from './fromLegacyStorage';
 import type { SessionStorage } from './SessionStorage';
 
-// One per process: the request's storage follows its async calls, so datasources reach it without
-// passing the request around. Kept on globalThis under a registered symbol because the package ships
-// an ESM and a CJS build: an app (or two of its dependencies) may load both, and a session set
-// through `import` must be the one seen through `require`.
+// On globalThis under a registered symbol: an app may load both the ESM and the CJS build, and a session
+// set through `import` must be the one seen through `require`.
 const CONTEXT_KEY = Symbol.for('ctp-client.sessionContext');
 const holder = globalThis as { [CONTEXT_KEY]?: AsyncLocalStorage<AnySessionStorage> };
 const context = (holder[CONTEXT_KEY] ??= new AsyncLocalStorage<AnySessionStorage>());

@@ -20,43 +20,36 @@ export interface SharedTokenProviderOptions {
 }
 
 /**
- * Holds one process-wide token (integration or guest) and renews it inside its renewal margin, with
- * one grant in flight however many callers wait. If a renewal fails transiently while the held token
- * is still valid, callers keep using it: an auth-host hiccup in the margin costs no API call.
+ * One process-wide token (integration, guest...), renewed in its margin with one grant in flight; while a
+ * renewal fails transiently, the valid held token serves (an auth-host hiccup costs no API call).
  */
 export class SharedTokenProvider {
   #token: SharedToken | undefined;
   /** The last token the API refused: never taken back from the fleet's cache. */
   #refused: string | undefined;
   readonly #flight = new SingleFlight<'grant', SharedToken>();
-  #source: TokenSource | undefined;
 
   readonly name: SharedTokenId['name'];
-  readonly #id: SharedTokenId;
-  readonly #scopes: readonly string[];
-  readonly #grant: () => Promise<SharedToken>;
-  readonly #clock: Clock;
-  readonly #logger: Logger;
+  readonly #o: SharedTokenProviderOptions;
   readonly #coordinator: TokenCoordinator;
 
   constructor(options: SharedTokenProviderOptions) {
     this.name = options.id.name;
-    this.#id = options.id;
-    this.#scopes = options.scopes;
-    this.#grant = options.grant;
-    this.#clock = options.clock;
-    this.#logger = options.logger;
+    this.#o = options;
     this.#coordinator = options.coordinator ?? localCoordinator;
   }
 
   async get(): Promise<SharedToken> {
     const held = this.#token;
-    if (held && !needsRenewal(held, this.#clock.now())) return held;
+    if (held && !needsRenewal(held, this.#o.clock.now())) return held;
     try {
-      return await this.#renew();
+      return await this.#flight.run('grant', async () => {
+        this.#token = await this.#coordinator.shared(this.#o.id, this.#o.grant, (t) => this.#isFresh(t));
+        return this.#token;
+      });
     } catch (error) {
-      if (held && error instanceof CtpAuthUnavailableError && !isExpired(held, this.#clock.now())) {
-        this.#logger.warn(
+      if (held && error instanceof CtpAuthUnavailableError && !isExpired(held, this.#o.clock.now())) {
+        this.#o.logger.warn(
           { event: 'ctp.renewal.deferred', scopeSet: this.name, code: error.code },
           'token renewal failed; using the current token until it expires',
         );
@@ -69,18 +62,15 @@ export class SharedTokenProvider {
   /** The current token as a source for request builders; a 401 renews through this provider only. */
   async source(): Promise<TokenSource> {
     const token = await this.get();
-    if (this.#source?.accessToken !== token.accessToken) {
-      this.#source = {
-        owner: this.name,
-        accessToken: token.accessToken,
-        key: this,
-        recover: async (stale) => {
-          this.invalidate(stale);
-          return (await this.get()).accessToken;
-        },
-      };
-    }
-    return this.#source;
+    return {
+      owner: this.name,
+      accessToken: token.accessToken,
+      key: this,
+      recover: async (stale) => {
+        this.invalidate(stale);
+        return (await this.get()).accessToken;
+      },
+    };
   }
 
   /** Drops the token if it is still `accessToken` (the API said 401), so the next get() grants anew. */
@@ -89,20 +79,11 @@ export class SharedTokenProvider {
     if (this.#token?.accessToken === accessToken) this.#token = undefined;
   }
 
-  #renew(): Promise<SharedToken> {
-    return this.#flight.run('grant', async () => {
-      // A token from the fleet's cache is taken only if it is one this instance would have been
-      // granted: exactly its scopes, not the one the API just refused, not due for renewal.
-      const isFresh = (t: SharedToken) =>
-        t.accessToken !== this.#refused && this.#hasExactScopes(t) && !needsRenewal(t, this.#clock.now());
-      const token = await this.#coordinator.shared(this.#id, this.#grant, isFresh);
-      this.#token = token;
-      return token;
-    });
-  }
-
-  #hasExactScopes(token: SharedToken): boolean {
-    const { missing, excess } = scopeDifference(this.#scopes, token.scopes);
-    return missing.length === 0 && excess.length === 0;
+  // A token from the fleet's cache only if this instance would have been granted it: exactly its
+  // scopes, not the one the API just refused, not due for renewal.
+  #isFresh(token: SharedToken): boolean {
+    const { missing, excess } = scopeDifference(this.#o.scopes, token.scopes);
+    const exact = missing.length === 0 && excess.length === 0;
+    return exact && token.accessToken !== this.#refused && !needsRenewal(token, this.#o.clock.now());
   }
 }

@@ -8,15 +8,11 @@ import { CtpOAuthError } from '../errors/CtpOAuthError';
 import { CtpSessionError } from '../errors/CtpSessionError';
 
 /**
- * Every way a refresh of a session's lineage can end, decided here and nowhere else. A lineage is
- * a refresh token (commercetools never rotates it); the session keeps it until a sign-out or a
- * sign-in replaces it, or the auth server refuses it (invalid_grant, and only that).
- *
- * - refused: the refresh token was refused for good; the session is cleared if it still holds it.
- * - transient: anything else failed (5xx, 429, a proxy, a timeout); the session is kept.
- * - ended: the lineage was ended (a sign-out or sign-in here; a sign-out or a refusal on another
- *   instance, which the coordinator answers as 'ended') before or while the refresh ran; this copy of
- *   the session still holds it, so it is cleared.
+ * Every way a refresh of a session's lineage (its refresh token, never rotated) can end, decided here only:
+ * - refused (invalid_grant, and only that): the session is cleared if it still holds the lineage.
+ * - transient (5xx, 429, a proxy, a timeout): the session is kept.
+ * - ended: a sign-out or sign-in (here, or on another instance: the coordinator's 'ended') ended the
+ *   lineage before or while the refresh ran; this copy of the session still holds it, so it is cleared.
  * - kept: the session already holds what this refresh minted (another caller stored it).
  * - superseded: another renewal of the lineage was stored first; it wins, what this one minted is dropped.
  * - stored: what this refresh minted replaces the token it renewed.
@@ -29,29 +25,17 @@ export type RenewalOutcome =
   | { kind: 'ended' }
   | { kind: 'changed'; current: CtpAuthToken | undefined };
 
-/** How a refresh attempt failed: a refusal ends the attempt's lineage, anything else keeps the session. */
 export function refreshFailure(error: unknown): 'refused' | 'transient' {
   return isRefreshRefused(error) ? 'refused' : 'transient';
 }
 
-/**
- * How long the fleet is told that a refused lineage ended (the coordinator's endLineage): long enough
- * for the instances waiting on that refresh, and the copies of the session read meanwhile, to take
- * the mark rather than each be refused in turn. Past it, the auth server refuses a copy again.
- */
+/** How long the fleet is told a refused lineage ended: enough for the instances waiting on it to take the mark rather than each be refused. */
 export const REFUSED_MARK_MS = 60_000;
 
-/**
- * How long the fleet is told that a signed-out lineage ended: the revocation of its refresh token
- * may take a while to reach every node of the platform, and a stale copy of the session on another
- * instance must not refresh it meanwhile.
- */
+/** How long the fleet is told a signed-out lineage ended: its revocation may take a while to reach every platform node. */
 export const SIGNED_OUT_MARK_MS = 24 * 3_600_000;
 
-/**
- * What to store once a refresh of `token` ran (`minted` undefined: it was not run, or the coordinator
- * answered that the lineage ended), given what the session holds now and whether the lineage was ended here.
- */
+/** What to store once a refresh of `token` ran (`minted` undefined: not run, or the lineage ended elsewhere). */
 export function renewalDecision(
   current: CtpAuthToken | undefined,
   token: CtpAuthToken,
@@ -66,22 +50,17 @@ export function renewalDecision(
   return { result: { kind: 'stored', token: minted, replaced: current.accessToken }, next: minted };
 }
 
-/** The 'kept' outcome read from a storage's cache, which needs no read past it (nothing is written). */
+/** The 'kept' outcome, read from a storage's cache: nothing is written, so no read past it is needed. */
 export function keptInCache(
   cached: CtpAuthToken | undefined,
   token: CtpAuthToken,
   minted: CtpAuthToken | undefined,
   ended: boolean,
 ): RenewalOutcome | undefined {
-  return minted !== undefined &&
-    !ended &&
-    cached?.refreshToken === token.refreshToken &&
-    cached.accessToken === minted.accessToken
-    ? { kind: 'kept', token: cached }
-    : undefined;
+  const { result } = renewalDecision(cached, token, minted, ended);
+  return result.kind === 'kept' ? result : undefined;
 }
 
-/** After a refusal: clear the session if it still holds the refused lineage; else keep what it holds. */
 export function refusalDecision(
   current: CtpAuthToken | undefined,
   token: CtpAuthToken,
@@ -92,28 +71,26 @@ export function refusalDecision(
 }
 
 /**
- * A transient failure: the current token serves while it is valid (`defer`), unless the caller
- * needs a new one (`force`, a 401); then, and past expiry, the caller gets a typed error.
+ * The caller's error after a transient failure, or undefined: the current token serves while valid,
+ * unless the caller needs a new one (`force`, a 401).
  */
 export function transientFailure(
   token: CtpAuthToken,
   error: unknown,
   force: boolean,
   now: number,
-): { defer: true } | { error: CtpError } {
-  if (!force && !isExpired(token, now)) return { defer: true };
-  if (error instanceof CtpError && !(error instanceof CtpOAuthError)) return { error };
-  return {
-    error: new CtpAuthUnavailableError(
-      CtpErrorCode.AuthUnavailable,
-      'The session could not be renewed just now (the auth server failed); the session was kept. Try again shortly.',
-      {
-        flow: 'refresh_token',
-        attempts: 1,
-        cause: error,
-      },
-    ),
-  };
+): CtpError | undefined {
+  if (!force && !isExpired(token, now)) return undefined;
+  if (error instanceof CtpError && !(error instanceof CtpOAuthError)) return error;
+  return new CtpAuthUnavailableError(
+    CtpErrorCode.AuthUnavailable,
+    'The session could not be renewed just now (the auth server failed); the session was kept. Try again shortly.',
+    {
+      flow: 'refresh_token',
+      attempts: 1,
+      cause: error,
+    },
+  );
 }
 
 /** A builder's shopper is no longer the session's: its call fails, never retried in another name. */

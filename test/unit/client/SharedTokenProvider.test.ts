@@ -33,11 +33,14 @@ function setUp() {
 
 describe(SharedTokenProvider, () => {
   describe('.source', () => {
-    it('should hand out one source per token, so request builders are reused', async () => {
-      const { provider } = setUp();
+    it('should hand out sources of one key per token, so request builders are reused, recovering through this provider', async () => {
+      const { provider, grants } = setUp();
       const a = await provider.source();
-      expect(await provider.source()).toBe(a);
-      expect(a.accessToken).toBe('token-1');
+      const b = await provider.source();
+      expect(b.key).toBe(a.key);
+      expect([a.accessToken, b.accessToken]).toEqual(['token-1', 'token-1']);
+      expect(await a.recover('token-1')).toBe('token-2');
+      expect(grants()).toBe(2);
     });
   });
 

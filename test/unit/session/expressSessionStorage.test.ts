@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ctpSessionMiddleware } from '../../../src/session/ctpSessionMiddleware';
-import { expressSessionStorage } from '../../../src/session/expressSessionStorage';
+import { expressRequestStorage } from '../../../src/session/expressSessionStorage';
 import { currentSessionStorage } from '../../../src/session/sessionContext';
 import { CtpErrorCode } from '../../../src/errors/CtpErrorCode';
 import type { CtpAuthToken } from '../../../src/auth/CtpAuthToken';
@@ -18,10 +18,10 @@ const token: CtpAuthToken = {
   anonymousId: 'x',
 };
 
-describe(expressSessionStorage, () => {
+describe(expressRequestStorage, () => {
   it('should store the token as plain JSON in the compact format under its key and read it back', async () => {
     const session: Record<string, unknown> = { other: 1 };
-    const storage = expressSessionStorage(session, { id: 'sid-1' });
+    const storage = expressRequestStorage({ session, sessionID: 'sid-1' });
     await putToken(storage, token);
     expect(JSON.parse(JSON.stringify(session))).toEqual({
       other: 1,
@@ -35,7 +35,7 @@ describe(expressSessionStorage, () => {
 
   it('should read a session stored in the earlier full format, and write it compact at its next change', async () => {
     const session: Record<string, unknown> = { ctpAuthToken: JSON.parse(JSON.stringify(token)) };
-    const storage = expressSessionStorage(session);
+    const storage = expressRequestStorage({ session });
     const read = await storedToken(storage);
     expect(read).toEqual(token);
     // The app's session object is left as it is (neither frozen nor rewritten) until the next change.
@@ -56,7 +56,7 @@ describe(expressSessionStorage, () => {
       { ...compact, a: 'a b' },
       { ...compact, s: 'not-a-print' },
     ]) {
-      expect(await expressSessionStorage({ ctpAuthToken: value }).get()).toBeUndefined();
+      expect(await expressRequestStorage({ session: { ctpAuthToken: value } }).get()).toBeUndefined();
     }
   });
 });

@@ -4,7 +4,7 @@ import type { StoredSession } from '../../../src/auth/StoredSession';
 import { RedisSessionStorage } from '../../../src/fleet/RedisSessionStorage';
 import type { RedisLike } from '../../../src/fleet/RedisLike';
 import { ScopeRegistry } from '../../../src/scopes/ScopeRegistry';
-import { expressSessionStorage } from '../../../src/session/expressSessionStorage';
+import { expressRequestStorage } from '../../../src/session/expressSessionStorage';
 import { fromLegacyStorage, type LegacySessionStorage } from '../../../src/session/fromLegacyStorage';
 import { MemorySessionStorage } from '../../../src/session/MemorySessionStorage';
 import { SessionDoor } from '../../../src/session/SessionDoor';
@@ -65,7 +65,7 @@ describe('the SessionStorage contract', () => {
     expect(methods(MemorySessionStorage.prototype)).toEqual(['compareAndSet', 'get']);
     expect(methods(RedisSessionStorage.prototype)).toEqual(['compareAndSet', 'get']);
     expect(Object.keys(new RedisSessionStorage(redis, 'x')).filter((k) => k !== 'redis')).toEqual(['id']);
-    expect(Object.keys(expressSessionStorage({})).sort()).toEqual(['compareAndSet', 'get', 'id']);
+    expect(Object.keys(expressRequestStorage({ session: {} })).sort()).toEqual(['compareAndSet', 'get', 'id']);
   });
 });
 
