@@ -156,7 +156,7 @@ export class TokenIssuer {
     if (previous === undefined) {
       const { missing, excess } = this.registry.difference(kind, granted, storeKey);
       if (missing.length > 0 || excess.length > 0) throw this.#scopeError(kind, missing, excess, secrets, storeKey);
-      return storeKey === undefined ? this.registry.scopes(kind) : this.#kept(kind, granted, storeKey);
+      return this.#kept(kind, granted, storeKey);
     }
     if (previous.scopesFingerprint !== undefined) {
       // Stored as the fingerprint of a list this process does not know: compare the granted list's (any in-store form).
