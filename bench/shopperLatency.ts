@@ -165,16 +165,11 @@ async function measure(n: number, scenario: Scenario): Promise<Run> {
           for (const side of (c + i) % 2 === 0 ? (['bare', 'ctp'] as const) : (['ctp', 'bare'] as const)) {
             try {
               const t = await timer.time(sides[side]);
+              const own = t.totalMs - t.apiMs;
               // A step may land while a shopper behind is still in its unrecorded call: its refresh counts all the same.
               if (t.refreshes > 0)
-                run.refreshed.push({
-                  own: t.totalMs - t.apiMs,
-                  refreshMs: t.refreshMs,
-                  refreshes: t.refreshes,
-                  otherAuth: t.otherAuth,
-                });
+                run.refreshed.push({ own, refreshMs: t.refreshMs, refreshes: t.refreshes, otherAuth: t.otherAuth });
               if (!record) continue;
-              const own = t.totalMs - t.apiMs;
               run[side === 'bare' ? 'bareOwn' : 'ctpOwn'].push(own);
               if (side === 'ctp') run[s.group > 0 ? 'steppedOwn' : 'otherOwn'].push(own);
               run[side === 'bare' ? 'bareTotal' : 'ctpTotal'].push(t.totalMs);
